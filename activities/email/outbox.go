@@ -1,0 +1,48 @@
+// Package email delivers sendflow's mail: every message is written to the PostgreSQL outbox first,
+// then a dispatcher sends it over SMTP with retries. An SMTP outage delays mail and loses none;
+// a message's idempotency key means a retried activity or restarted process never queues it twice.
+package email
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Message is one email to one recipient, rendered and ready to queue.
+type Message struct {
+	// Key identifies the intent (e.g. "concern/<id>/sendco/<user>"); queuing it again is a no-op.
+	Key             string
+	To              string
+	ToUserID        string
+	Subject         string
+	Text            string
+	HTML            string
+	Template        string
+	TemplateVersion string
+}
+
+// Outbox queues messages in PostgreSQL.
+type Outbox struct{ DB *pgxpool.Pool }
+
+// idNamespace derives message ids from keys, so the Message-ID is stable for an intent.
+var idNamespace = uuid.MustParse("6f1d2a0e-5c55-4d2e-9a34-3f0a3d1c9e11")
+
+// Enqueue stores the message unless one with the same key exists; it reports whether it was new.
+func (o *Outbox) Enqueue(ctx context.Context, m Message) (bool, error) {
+	id := uuid.NewSHA1(idNamespace, []byte(m.Key))
+	var toUser any
+	if m.ToUserID != "" {
+		toUser = m.ToUserID
+	}
+	tag, err := o.DB.Exec(ctx, `INSERT INTO email_outbox
+		(id, idempotency_key, to_address, to_user_id, subject, text_body, html_body, template, template_version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (idempotency_key) DO NOTHING`,
+		id, m.Key, m.To, toUser, m.Subject, m.Text, m.HTML, m.Template, m.TemplateVersion)
+	if err != nil {
+		return false, fmt.Errorf("queue email %s: %w", m.Key, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}

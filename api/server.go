@@ -1,0 +1,69 @@
+// Package api is sendflow's HTTP surface: Huma v2 operations that validate input, authorize the
+// caller, call the workflow or the read model, and answer with RFC 9457 problem details on error.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"go.temporal.io/sdk/client"
+
+	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/policies"
+)
+
+// Deps are what the handlers need.
+type Deps struct {
+	Store      *store.Store
+	Authz      *policies.Authorizer
+	Temporal   client.Client
+	TaskQueue  string
+	SigningKey []byte
+	Logger     *slog.Logger
+}
+
+// Server holds the dependencies the operations use.
+type Server struct{ Deps }
+
+// New builds the API on mux: operations, /openapi.json and /docs.
+func New(mux *http.ServeMux, d Deps) huma.API {
+	cfg := huma.DefaultConfig("sendflow API", "0.1.0")
+	cfg.Info.Description = "The SEND graduated approach and referral pathway for schools, parents, agencies and local authorities."
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
+	}
+	api := humago.New(mux, cfg)
+	s := &Server{Deps: d}
+	api.UseMiddleware(requestID, s.authenticate(api))
+	s.registerHealth(api)
+	s.registerConcerns(api)
+	s.registerPathway(api)
+	return api
+}
+
+// Handler wraps the mux with the outermost HTTP concerns.
+func Handler(mux *http.ServeMux) http.Handler {
+	return http.MaxBytesHandler(mux, 1<<20)
+}
+
+type ctxKey int
+
+const (
+	userKey ctxKey = iota
+	requestIDKey
+)
+
+func currentUser(ctx context.Context) *store.User {
+	u, _ := ctx.Value(userKey).(*store.User)
+	return u
+}
+
+func currentRequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+var bearer = []map[string][]string{{"bearer": {}}}

@@ -1,0 +1,272 @@
+// Package config reads sendflow's settings from flags and environment variables. Every setting is
+// declared once in Settings, which drives parsing, validation, `sendflow help config` and the
+// README table, so the documentation cannot drift from the code.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Setting describes one configuration value.
+type Setting struct {
+	Env     string // environment variable
+	Flag    string // command-line flag (without dashes)
+	Default string // "" means none
+	Usage   string
+	Roles   string // which subcommands read it
+}
+
+// Settings is the single list of everything sendflow can be configured with.
+var Settings = []Setting{
+	{"DATABASE_URL", "database-url", "", "PostgreSQL URL. `dev`: if unset, uses a server on 127.0.0.1:5432 if one answers (database `sendflow`), else starts a private cluster in the data dir.", "all"},
+	{"SMTP_URL", "smtp-url", "", "Outgoing mail server, e.g. `smtp://user:pass@mail:587?tls=starttls`, `smtps://…:465`, `smtp://mailpit:1025?tls=none`. `dev`: if unset, mail goes to the built-in capture mailbox.", "dev, worker"},
+	{"TEMPORAL_ADDRESS", "temporal-address", "", "Temporal frontend host:port. `dev`: if unset, an embedded server is started.", "all but migrate, token"},
+	{"SENDFLOW_TEMPORAL_NAMESPACE", "temporal-namespace", "default", "Temporal namespace.", "all but migrate, token"},
+	{"SENDFLOW_TEMPORAL_TLS", "temporal-tls", "false", "Dial Temporal over TLS (true for Temporal Cloud).", "serve, worker"},
+	{"SENDFLOW_TEMPORAL_TLS_CERT", "temporal-tls-cert", "", "Client certificate file for mTLS to Temporal (with SENDFLOW_TEMPORAL_TLS_KEY).", "serve, worker"},
+	{"SENDFLOW_TEMPORAL_TLS_KEY", "temporal-tls-key", "", "Client key file for mTLS to Temporal.", "serve, worker"},
+	{"SENDFLOW_TEMPORAL_TLS_CA", "temporal-tls-ca", "", "CA bundle to verify the Temporal server (system roots if unset).", "serve, worker"},
+	{"SENDFLOW_TASK_QUEUE", "task-queue", "sendflow", "Temporal task queue shared by serve and worker.", "all but migrate, token"},
+	{"SENDFLOW_HTTP_ADDR", "http-addr", "127.0.0.1:8080", "Address the API listens on.", "dev, serve"},
+	{"SENDFLOW_PUBLIC_URL", "public-url", "", "Base URL people reach sendflow at, used in email links (default http://<http-addr>).", "dev, serve, worker"},
+	{"SENDFLOW_DATA_DIR", "data-dir", ".sendflow", "`dev`: where the embedded Temporal database, private PostgreSQL, captured mail and signing key live.", "dev, token"},
+	{"SENDFLOW_TEMPORAL_PORT", "temporal-port", "7233", "`dev`: frontend port of the embedded Temporal server; it also uses the next three ports.", "dev"},
+	{"SENDFLOW_SMTP_PORT", "smtp-port", "1025", "`dev`: port of the capture mailbox's SMTP server.", "dev"},
+	{"SENDFLOW_PG_PORT", "pg-port", "5499", "`dev`: port of the private PostgreSQL cluster, when one is started.", "dev"},
+	{"SENDFLOW_SIGNING_KEY", "signing-key", "", "Key (32+ characters) that signs local bearer tokens. `dev`: generated once into the data dir. Required by serve and token outside dev.", "dev, serve, token"},
+	{"SENDFLOW_MAIL_FROM", "mail-from", "sendflow <no-reply@sendflow.invalid>", "From address of every email.", "dev, worker"},
+	{"SENDFLOW_LOG_LEVEL", "log-level", "info", "debug, info, warn or error.", "all"},
+}
+
+// Config holds parsed settings.
+type Config struct {
+	DatabaseURL       string
+	SMTPURL           string
+	TemporalAddress   string
+	TemporalNamespace string
+	TemporalTLS       bool
+	TemporalTLSCert   string
+	TemporalTLSKey    string
+	TemporalTLSCA     string
+	TaskQueue         string
+	HTTPAddr          string
+	PublicURL         string
+	DataDir           string
+	TemporalPort      int
+	SMTPPort          int
+	PGPort            int
+	SigningKey        string
+	MailFrom          string
+	LogLevel          string
+}
+
+// Error names the setting that is wrong, so start-up messages point at what to fix.
+type Error struct {
+	Env, Flag, Problem string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("setting %s (--%s): %s", e.Env, e.Flag, e.Problem)
+}
+
+// Parse reads flags from args, falling back to the environment and then to defaults.
+func Parse(cmd string, args []string, getenv func(string) string) (*Config, error) {
+	fs := flag.NewFlagSet("sendflow "+cmd, flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	vals := map[string]*string{}
+	for _, s := range Settings {
+		v := s.Default
+		if e := getenv(s.Env); e != "" {
+			v = e
+		}
+		vals[s.Env] = fs.String(s.Flag, v, s.Usage+" (env "+s.Env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q; settings are flags like --http-addr or environment variables", fs.Arg(0))
+	}
+	get := func(env string) string { return strings.TrimSpace(*vals[env]) }
+	c := &Config{
+		DatabaseURL:       get("DATABASE_URL"),
+		SMTPURL:           get("SMTP_URL"),
+		TemporalAddress:   get("TEMPORAL_ADDRESS"),
+		TemporalNamespace: get("SENDFLOW_TEMPORAL_NAMESPACE"),
+		TemporalTLSCert:   get("SENDFLOW_TEMPORAL_TLS_CERT"),
+		TemporalTLSKey:    get("SENDFLOW_TEMPORAL_TLS_KEY"),
+		TemporalTLSCA:     get("SENDFLOW_TEMPORAL_TLS_CA"),
+		TaskQueue:         get("SENDFLOW_TASK_QUEUE"),
+		HTTPAddr:          get("SENDFLOW_HTTP_ADDR"),
+		PublicURL:         strings.TrimRight(get("SENDFLOW_PUBLIC_URL"), "/"),
+		DataDir:           get("SENDFLOW_DATA_DIR"),
+		SigningKey:        get("SENDFLOW_SIGNING_KEY"),
+		MailFrom:          get("SENDFLOW_MAIL_FROM"),
+		LogLevel:          get("SENDFLOW_LOG_LEVEL"),
+	}
+	var errs []error
+	bad := func(env, problem string) {
+		for _, s := range Settings {
+			if s.Env == env {
+				errs = append(errs, &Error{Env: env, Flag: s.Flag, Problem: problem})
+			}
+		}
+	}
+	var err error
+	if c.TemporalTLS, err = strconv.ParseBool(get("SENDFLOW_TEMPORAL_TLS")); err != nil {
+		bad("SENDFLOW_TEMPORAL_TLS", "must be true or false")
+	}
+	port := func(env string) int {
+		p, err := strconv.Atoi(get(env))
+		if err != nil || p < 1 || p > 65535 {
+			bad(env, fmt.Sprintf("%q is not a port number (1-65535)", get(env)))
+		}
+		return p
+	}
+	c.TemporalPort = port("SENDFLOW_TEMPORAL_PORT")
+	c.SMTPPort = port("SENDFLOW_SMTP_PORT")
+	c.PGPort = port("SENDFLOW_PG_PORT")
+	if c.TemporalPort > 65532 {
+		bad("SENDFLOW_TEMPORAL_PORT", "needs the three ports after it free too; choose 65532 or lower")
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		bad("SENDFLOW_HTTP_ADDR", fmt.Sprintf("%q is not host:port", c.HTTPAddr))
+	}
+	if c.TemporalAddress != "" {
+		if _, _, err := net.SplitHostPort(c.TemporalAddress); err != nil {
+			bad("TEMPORAL_ADDRESS", fmt.Sprintf("%q is not host:port", c.TemporalAddress))
+		}
+	}
+	if c.DatabaseURL != "" {
+		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("DATABASE_URL", "must be a postgres:// URL")
+		}
+	}
+	if c.SMTPURL != "" {
+		if _, err := ParseSMTPURL(c.SMTPURL); err != nil {
+			bad("SMTP_URL", err.Error())
+		}
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("SENDFLOW_PUBLIC_URL", "must be an http:// or https:// URL")
+		}
+	}
+	if c.SigningKey != "" && len(c.SigningKey) < 32 {
+		bad("SENDFLOW_SIGNING_KEY", "must be at least 32 characters")
+	}
+	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
+		bad("SENDFLOW_TEMPORAL_TLS_CERT", "certificate and key (SENDFLOW_TEMPORAL_TLS_KEY) must be set together")
+	}
+	for _, f := range []struct{ env, path string }{
+		{"SENDFLOW_TEMPORAL_TLS_CERT", c.TemporalTLSCert}, {"SENDFLOW_TEMPORAL_TLS_KEY", c.TemporalTLSKey}, {"SENDFLOW_TEMPORAL_TLS_CA", c.TemporalTLSCA},
+	} {
+		if f.path != "" {
+			if _, err := os.Stat(f.path); err != nil {
+				bad(f.env, fmt.Sprintf("cannot read %s", f.path))
+			}
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("SENDFLOW_LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	if c.TaskQueue == "" {
+		bad("SENDFLOW_TASK_QUEUE", "must not be empty")
+	}
+	if c.TemporalNamespace == "" {
+		bad("SENDFLOW_TEMPORAL_NAMESPACE", "must not be empty")
+	}
+	if c.DataDir == "" {
+		bad("SENDFLOW_DATA_DIR", "must not be empty")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.HTTPAddr
+	}
+	return c, errors.Join(errs...)
+}
+
+// Require reports the settings a production subcommand cannot start without.
+func (c *Config) Require(envs ...string) error {
+	var errs []error
+	for _, env := range envs {
+		var v string
+		switch env {
+		case "DATABASE_URL":
+			v = c.DatabaseURL
+		case "SMTP_URL":
+			v = c.SMTPURL
+		case "TEMPORAL_ADDRESS":
+			v = c.TemporalAddress
+		case "SENDFLOW_SIGNING_KEY":
+			v = c.SigningKey
+		}
+		if v == "" {
+			for _, s := range Settings {
+				if s.Env == env {
+					errs = append(errs, &Error{Env: env, Flag: s.Flag, Problem: "is required for this command"})
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SMTP is a parsed SMTP_URL.
+type SMTP struct {
+	Host     string
+	Port     int
+	TLS      string // "starttls", "implicit" or "none"
+	Username string
+	Password string
+	Timeout  time.Duration
+}
+
+// ParseSMTPURL understands smtp:// (STARTTLS by default) and smtps:// (implicit TLS).
+func ParseSMTPURL(raw string) (SMTP, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return SMTP{}, fmt.Errorf("not a URL: %w", err)
+	}
+	s := SMTP{Host: u.Hostname(), Timeout: 30 * time.Second}
+	switch u.Scheme {
+	case "smtp":
+		s.TLS, s.Port = "starttls", 587
+	case "smtps":
+		s.TLS, s.Port = "implicit", 465
+	default:
+		return SMTP{}, fmt.Errorf("scheme must be smtp or smtps, not %q", u.Scheme)
+	}
+	if s.Host == "" {
+		return SMTP{}, errors.New("has no host")
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return SMTP{}, fmt.Errorf("port %q is not valid", p)
+		}
+		s.Port = n
+	}
+	if t := u.Query().Get("tls"); t != "" {
+		switch t {
+		case "starttls", "implicit", "none":
+			s.TLS = t
+		default:
+			return SMTP{}, fmt.Errorf("tls=%q must be starttls, implicit or none", t)
+		}
+	}
+	if u.User != nil {
+		s.Username = u.User.Username()
+		s.Password, _ = u.User.Password()
+	}
+	return s, nil
+}

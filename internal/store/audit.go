@@ -1,0 +1,31 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// AuditEntry is one read or write of a pupil's data.
+type AuditEntry struct {
+	ActorID   string
+	ActorRole string
+	Action    string
+	PupilID   string
+	SchoolID  string
+	RequestID string
+	Outcome   string
+}
+
+// Audit appends to the audit trail; the table refuses updates and deletes.
+func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+	if e.Outcome == "" {
+		e.Outcome = "ok"
+	}
+	_, err := s.DB.Exec(ctx, `INSERT INTO audit_log (actor_id, actor_role, action, pupil_id, school_id, request_id, outcome)
+		VALUES (NULLIF($1,'')::uuid, $2, $3, NULLIF($4,'')::uuid, NULLIF($5,'')::uuid, $6, $7)`,
+		e.ActorID, e.ActorRole, e.Action, e.PupilID, e.SchoolID, e.RequestID, e.Outcome)
+	if err != nil {
+		return fmt.Errorf("append audit record: %w", err)
+	}
+	return nil
+}
