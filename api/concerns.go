@@ -83,7 +83,9 @@ func (s *Server) raiseConcern(ctx context.Context, in *RaiseConcernInput) (*Rais
 		return nil, huma.Error409Conflict(refusal.Reason)
 	}
 	if err != nil {
-		return nil, s.unavailable(err)
+		s.Logger.Error("concern saved but not delivered to the pathway", "concern_id", concernID, "error", err)
+		return nil, huma.Error503ServiceUnavailable("Your concern was saved, but sendflow could not pass it to the SENDCo just now. " +
+			"Send the same request again with the same Idempotency-Key to finish; it will not be recorded twice.")
 	}
 	s.audit(ctx, role, "concern:create", p.ID, p.SchoolID, "ok")
 

@@ -41,17 +41,12 @@ func Pathway(ctx workflow.Context, in PathwayInput) error {
 	if state == nil {
 		state = NewPathwayState(in.PupilID, in.SchoolID)
 	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		// Postgres or mail may be down for a while; keep trying rather than lose the change.
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
-	})
-
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (PathwayState, error) { return *state, nil }); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRaiseConcern,
 		func(ctx workflow.Context, c ConcernRaised) (PathwayState, error) {
+			ctx = withActivityOptions(ctx)
 			ev := state.ApplyConcern(c, workflow.Now(ctx))
 			if err := project(ctx, state, ev); err != nil {
 				return PathwayState{}, err
@@ -82,6 +77,16 @@ func Pathway(ctx workflow.Context, in PathwayInput) error {
 		return nil
 	}
 	return workflow.NewContinueAsNewError(ctx, PathwayWorkflowName, PathwayInput{PupilID: state.PupilID, SchoolID: state.SchoolID, Carried: state})
+}
+
+// withActivityOptions applies the options every activity of the pathway uses. Update handlers
+// get their own context, so each handler applies them too.
+func withActivityOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// PostgreSQL or mail may be down for a while; keep trying rather than lose the change.
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
+	})
 }
 
 // project writes the new state and its events to the read model before the action is answered, so

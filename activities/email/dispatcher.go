@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -98,7 +99,7 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 func (d *Dispatcher) deliver(ctx context.Context, m claimed) {
 	raw, err := compose(d.From, m.to, m.subject, m.text, m.html, m.id, m.created)
 	if err == nil {
-		err = d.Sender.Send(d.From, m.to, raw)
+		err = d.Sender.Send(envelopeAddress(d.From), m.to, raw)
 	}
 	var perm *PermanentError
 	switch {
@@ -119,6 +120,14 @@ func (d *Dispatcher) deliver(ctx context.Context, m claimed) {
 		d.mark(ctx, `UPDATE email_outbox SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
 			m.id, err.Error(), wait.Seconds())
 	}
+}
+
+// envelopeAddress is the bare address SMTP's MAIL FROM needs ("Name <a@b>" -> "a@b").
+func envelopeAddress(from string) string {
+	if a, err := mail.ParseAddress(from); err == nil {
+		return a.Address
+	}
+	return from
 }
 
 func (d *Dispatcher) mark(ctx context.Context, sql string, args ...any) {

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -77,10 +78,14 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("setting %s (--%s): %s", e.Env, e.Flag, e.Problem)
 }
 
-// Parse reads flags from args, falling back to the environment and then to defaults.
-func Parse(cmd string, args []string, getenv func(string) string) (*Config, error) {
+// Parse reads flags from args, falling back to the environment and then to defaults. extra, if
+// not nil, adds a subcommand's own flags.
+func Parse(cmd string, args []string, getenv func(string) string, extra func(*flag.FlagSet)) (*Config, error) {
 	fs := flag.NewFlagSet("sendflow "+cmd, flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
+	if extra != nil {
+		extra(fs)
+	}
 	vals := map[string]*string{}
 	for _, s := range Settings {
 		v := s.Default
@@ -174,6 +179,9 @@ func Parse(cmd string, args []string, getenv func(string) string) (*Config, erro
 				bad(f.env, fmt.Sprintf("cannot read %s", f.path))
 			}
 		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		bad("SENDFLOW_MAIL_FROM", fmt.Sprintf("%q is not an email address: %v", c.MailFrom, err))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -1,0 +1,256 @@
+// Command sendflow is the one binary: dev, serve, worker, migrate and token.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sendflow/sendflow/internal/app"
+	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/config"
+	"github.com/sendflow/sendflow/internal/devpg"
+	"github.com/sendflow/sendflow/internal/store"
+)
+
+const usage = `sendflow: the SEND graduated approach and referral pathway, as durable workflows.
+
+Usage: sendflow <command> [flags]
+
+Commands:
+  dev       everything in one process on embedded defaults, with a demo school
+  serve     the API, against external PostgreSQL and Temporal
+  worker    the Temporal worker and email sender, against external services
+  migrate   apply database migrations and exit
+  token     print a bearer token for a user: sendflow token --email EMAIL
+  config    print every setting as a Markdown table
+
+Every setting is a flag or an environment variable: sendflow <command> -h lists them.
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "sendflow:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, getenv func(string) string, out io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(out, usage)
+		return errors.New("name a command")
+	}
+	cmd, rest := args[0], args[1:]
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch cmd {
+	case "dev":
+		cfg, logger, err := setup(cmd, rest, getenv, nil)
+		if err != nil {
+			return err
+		}
+		return dev(ctx, cfg, logger, out)
+	case "serve":
+		cfg, logger, err := setup(cmd, rest, getenv, nil)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, logger)
+	case "worker":
+		cfg, logger, err := setup(cmd, rest, getenv, nil)
+		if err != nil {
+			return err
+		}
+		return runWorker(ctx, cfg, logger)
+	case "migrate":
+		cfg, logger, err := setup(cmd, rest, getenv, nil)
+		if err != nil {
+			return err
+		}
+		if err := cfg.Require("DATABASE_URL"); err != nil {
+			return err
+		}
+		pool, err := app.OpenDatabase(ctx, cfg.DatabaseURL, true, logger)
+		if err != nil {
+			return err
+		}
+		pool.Close()
+		logger.Info("database is up to date")
+		return nil
+	case "token":
+		var email string
+		var ttl time.Duration
+		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
+			fs.StringVar(&email, "email", "", "email of an existing user")
+			fs.DurationVar(&ttl, "ttl", 12*time.Hour, "how long the token is valid")
+		})
+		if err != nil {
+			return err
+		}
+		return token(ctx, cfg, logger, email, ttl, out)
+	case "config":
+		printConfig(out)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func setup(cmd string, args []string, getenv func(string) string, extra func(*flag.FlagSet)) (*config.Config, *slog.Logger, error) {
+	cfg, err := config.Parse(cmd, args, getenv, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(logger)
+	return cfg, logger, nil
+}
+
+func dev(ctx context.Context, cfg *config.Config, logger *slog.Logger, out io.Writer) error {
+	d, err := app.StartDev(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	tokens, err := d.Tokens()
+	if err != nil {
+		_ = d.Stop(context.Background())
+		return err
+	}
+	base := "http://" + d.HTTP.Addr.String()
+	fmt.Fprintf(out, "\nsendflow dev is running.\n\n  API        %s   (docs: %s/docs)\n", base, base)
+	if d.Mailbox != nil {
+		fmt.Fprintf(out, "  Mailbox    %s/dev/mail   (SMTP on 127.0.0.1:%d)\n", base, cfg.SMTPPort)
+	}
+	fmt.Fprintf(out, "  PostgreSQL %s\n  Data       %s\n\nDemo users (bearer tokens, valid 30 days):\n", d.DBSource, cfg.DataDir)
+	for _, t := range tokens {
+		fmt.Fprintf(out, "\n  %-18s %-32s %s\n  %s\n", t.Role, t.Email, t.Name, t.Token)
+	}
+	fmt.Fprintf(out, "\nTry it:\n  curl -s -X POST %s/v1/pupils/%s/concerns \\\n    -H \"Authorization: Bearer $TEACHER_TOKEN\" -H 'Content-Type: application/json' \\\n    -d '{\"areas\":[\"communication_and_interaction\"],\"observed\":\"Finds it hard to follow spoken instructions.\"}'\n",
+		base, "5c0f0000-0000-4000-8000-0000000000a1")
+	fmt.Fprintf(out, "\nPress Ctrl-C to stop.\n")
+	<-ctx.Done()
+	logger.Info("stopping")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return d.Stop(sctx)
+}
+
+func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SENDFLOW_SIGNING_KEY"); err != nil {
+		return err
+	}
+	pool, err := app.OpenDatabase(ctx, cfg.DatabaseURL, false, logger)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	c, err := app.DialTemporal(ctx, cfg, cfg.TemporalAddress, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	h, err := app.StartHTTP(cfg, pool, c, []byte(cfg.SigningKey), logger, nil)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return h.Stop(sctx)
+}
+
+func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SMTP_URL"); err != nil {
+		return err
+	}
+	sender, err := app.NewSender(cfg.SMTPURL)
+	if err != nil {
+		return err
+	}
+	pool, err := app.OpenDatabase(ctx, cfg.DatabaseURL, false, logger)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	c, err := app.DialTemporal(ctx, cfg, cfg.TemporalAddress, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	w, err := app.StartWorker(c, pool, cfg, sender, logger)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+// token prints a bearer token for an existing user. Without DATABASE_URL it looks where `dev`
+// does, so it works beside a running `sendflow dev`.
+func token(ctx context.Context, cfg *config.Config, logger *slog.Logger, email string, ttl time.Duration, out io.Writer) error {
+	if email == "" {
+		return errors.New("--email is required: the email of an existing user")
+	}
+	key := []byte(cfg.SigningKey)
+	if cfg.SigningKey == "" {
+		k, err := auth.LoadOrCreateKey(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		key = k
+	}
+	url := cfg.DatabaseURL
+	if url == "" {
+		pg, err := devpg.Ensure(ctx, devpg.Options{DataDir: cfg.DataDir, Port: cfg.PGPort, Logger: logger})
+		if err != nil {
+			return fmt.Errorf("find the dev database (or set DATABASE_URL): %w", err)
+		}
+		url = pg.URL
+	}
+	pool, err := store.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	u, err := (&store.Store{DB: pool}).UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no user has the email %q", email)
+	}
+	if err != nil {
+		return err
+	}
+	t, err := auth.Issue(key, u.ID, u.Email, ttl, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, t)
+	return nil
+}
+
+func printConfig(out io.Writer) {
+	fmt.Fprintln(out, "| Environment variable | Flag | Default | Used by | Meaning |")
+	fmt.Fprintln(out, "|---|---|---|---|---|")
+	for _, s := range config.Settings {
+		def := s.Default
+		if def == "" {
+			def = "—"
+		} else {
+			def = "`" + def + "`"
+		}
+		fmt.Fprintf(out, "| `%s` | `--%s` | %s | %s | %s |\n", s.Env, s.Flag, def, s.Roles, strings.ReplaceAll(s.Usage, "|", "\\|"))
+	}
+}

@@ -1,0 +1,173 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+
+	"github.com/sendflow/sendflow/activities/email"
+	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/config"
+	"github.com/sendflow/sendflow/internal/devpg"
+	"github.com/sendflow/sendflow/internal/devtemporal"
+	"github.com/sendflow/sendflow/internal/mailcapture"
+	"github.com/sendflow/sendflow/internal/seed"
+)
+
+// Dev is the whole stack in one process: what `sendflow dev` runs and what end-to-end tests start.
+type Dev struct {
+	Config   *config.Config
+	DB       *pgxpool.Pool
+	DBSource string
+	Temporal client.Client
+	Mailbox  *mailcapture.Box // nil when SMTP_URL points at a real server
+	HTTP     *HTTP
+	Key      []byte
+	stops    []func(context.Context) error
+	logger   *slog.Logger
+}
+
+// DevToken is a demo user's bearer token.
+type DevToken struct {
+	seed.Person
+	Token string
+}
+
+// StartDev starts PostgreSQL, the embedded Temporal server, the capture mailbox, the worker and
+// the API, runs migrations and seeds the demo school. On error, whatever started is stopped.
+func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Dev, err error) {
+	d := &Dev{Config: cfg, logger: logger}
+	defer func() {
+		if err != nil {
+			d.Stop(context.Background())
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, &config.Error{Env: "SENDFLOW_DATA_DIR", Flag: "data-dir", Problem: err.Error()}
+	}
+	if d.Key, err = devKey(cfg); err != nil {
+		return nil, err
+	}
+
+	dbURL, err := d.database(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d.DB, err = OpenDatabase(ctx, dbURL, true, logger); err != nil {
+		return nil, err
+	}
+	d.stops = append(d.stops, func(context.Context) error { d.DB.Close(); return nil })
+	if err := seed.Demo(ctx, d.DB); err != nil {
+		return nil, err
+	}
+
+	addr := cfg.TemporalAddress
+	if addr == "" {
+		ts, err := devtemporal.Start(ctx, devtemporal.Options{
+			DatabaseFile: filepath.Join(cfg.DataDir, "temporal.db"),
+			Port:         cfg.TemporalPort, Namespace: cfg.TemporalNamespace, Logger: logger,
+		})
+		if err != nil {
+			return nil, &config.Error{Env: "SENDFLOW_TEMPORAL_PORT", Flag: "temporal-port", Problem: err.Error()}
+		}
+		d.stops = append(d.stops, func(context.Context) error { return ts.Stop() })
+		addr = ts.HostPort
+	}
+	if d.Temporal, err = DialTemporal(ctx, cfg, addr, logger); err != nil {
+		return nil, err
+	}
+	d.stops = append(d.stops, func(context.Context) error { d.Temporal.Close(); return nil })
+
+	sender, err := d.mail()
+	if err != nil {
+		return nil, err
+	}
+	wk, err := StartWorker(d.Temporal, d.DB, cfg, sender, logger)
+	if err != nil {
+		return nil, err
+	}
+	d.stops = append(d.stops, func(context.Context) error { wk.Stop(); return nil })
+
+	var extra func(*http.ServeMux)
+	if d.Mailbox != nil {
+		extra = func(mux *http.ServeMux) { mux.Handle("/dev/", d.Mailbox.Handler()) }
+	}
+	if d.HTTP, err = StartHTTP(cfg, d.DB, d.Temporal, d.Key, logger, extra); err != nil {
+		return nil, err
+	}
+	d.stops = append(d.stops, d.HTTP.Stop)
+	return d, nil
+}
+
+// database picks DATABASE_URL, else a local server, else a private cluster in the data dir.
+func (d *Dev) database(ctx context.Context) (string, error) {
+	if d.Config.DatabaseURL != "" {
+		d.DBSource = "DATABASE_URL"
+		return d.Config.DatabaseURL, nil
+	}
+	pg, err := devpg.Ensure(ctx, devpg.Options{DataDir: d.Config.DataDir, Port: d.Config.PGPort, Logger: d.logger})
+	if err != nil {
+		return "", fmt.Errorf("find or start PostgreSQL (or set DATABASE_URL): %w", err)
+	}
+	d.DBSource = pg.Source
+	d.stops = append(d.stops, pg.Stop)
+	return pg.URL, nil
+}
+
+// mail starts the capture mailbox unless SMTP_URL names a real server.
+func (d *Dev) mail() (email.Sender, error) {
+	if d.Config.SMTPURL != "" {
+		return NewSender(d.Config.SMTPURL)
+	}
+	box, err := mailcapture.Open(filepath.Join(d.Config.DataDir, "mail"), d.logger)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := box.Start(fmt.Sprintf("127.0.0.1:%d", d.Config.SMTPPort)); err != nil {
+		return nil, &config.Error{Env: "SENDFLOW_SMTP_PORT", Flag: "smtp-port", Problem: err.Error()}
+	}
+	d.Mailbox = box
+	d.stops = append(d.stops, func(context.Context) error { return box.Close() })
+	return NewSender(fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", d.Config.SMTPPort))
+}
+
+// Tokens signs a token for each demo user, valid for 30 days.
+func (d *Dev) Tokens() ([]DevToken, error) {
+	var out []DevToken
+	for _, p := range seed.People {
+		t, err := auth.Issue(d.Key, p.ID, p.Email, 30*24*time.Hour, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, DevToken{Person: p, Token: t})
+	}
+	return out, nil
+}
+
+// Stop stops everything in reverse order of starting.
+func (d *Dev) Stop(ctx context.Context) error {
+	var errs []error
+	for i := len(d.stops) - 1; i >= 0; i-- {
+		if err := d.stops[i](ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	d.stops = nil
+	return errors.Join(errs...)
+}
+
+// devKey is SENDFLOW_SIGNING_KEY if set, else the key kept in the data dir.
+func devKey(cfg *config.Config) ([]byte, error) {
+	if cfg.SigningKey != "" {
+		return []byte(cfg.SigningKey), nil
+	}
+	return auth.LoadOrCreateKey(cfg.DataDir)
+}

@@ -1,0 +1,66 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+
+	"github.com/sendflow/sendflow/api"
+	"github.com/sendflow/sendflow/internal/config"
+	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/policies"
+)
+
+// HTTP is the running API server.
+type HTTP struct {
+	srv  *http.Server
+	Addr net.Addr
+}
+
+// StartHTTP serves the API on cfg.HTTPAddr; extra mounts more routes (the dev mailbox).
+func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []byte, logger *slog.Logger, extra func(*http.ServeMux)) (*HTTP, error) {
+	st := &store.Store{DB: pool}
+	authz, err := policies.New(st)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, SigningKey: key, Logger: logger})
+	if extra != nil {
+		extra(mux)
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return nil, &config.Error{Env: "SENDFLOW_HTTP_ADDR", Flag: "http-addr", Problem: err.Error()}
+	}
+	srv := &http.Server{
+		Handler:           api.Handler(mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("http server stopped", "error", err)
+		}
+	}()
+	logger.Info("API listening", "url", "http://"+ln.Addr().String(), "docs", "http://"+ln.Addr().String()+"/docs")
+	return &HTTP{srv: srv, Addr: ln.Addr()}, nil
+}
+
+// Stop lets in-flight requests finish.
+func (h *HTTP) Stop(ctx context.Context) error {
+	if err := h.srv.Shutdown(ctx); err != nil {
+		return fmt.Errorf("stop http server: %w", err)
+	}
+	return nil
+}

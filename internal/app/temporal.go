@@ -1,0 +1,70 @@
+// Package app assembles sendflow's roles (API, worker, dev stack) from configuration. cmd/sendflow
+// only parses arguments and calls it; tests start the same stack the same way.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/sendflow/sendflow/internal/config"
+)
+
+// DialTemporal connects to the Temporal frontend named by the configuration.
+func DialTemporal(ctx context.Context, cfg *config.Config, addr string, logger *slog.Logger) (client.Client, error) {
+	opts := client.Options{
+		HostPort:  addr,
+		Namespace: cfg.TemporalNamespace,
+		// The SDK logs every poll at info; sendflow shows its warnings and errors.
+		Logger: sdklog.NewStructuredLogger(slog.New(levelFloor{logger.Handler(), slog.LevelWarn})),
+	}
+	if cfg.TemporalTLS || cfg.TemporalTLSCert != "" || cfg.TemporalTLSCA != "" {
+		tc := &tls.Config{MinVersion: tls.VersionTLS12}
+		if cfg.TemporalTLSCert != "" {
+			cert, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
+			if err != nil {
+				return nil, &config.Error{Env: "SENDFLOW_TEMPORAL_TLS_CERT", Flag: "temporal-tls-cert", Problem: err.Error()}
+			}
+			tc.Certificates = []tls.Certificate{cert}
+		}
+		if cfg.TemporalTLSCA != "" {
+			pem, err := os.ReadFile(cfg.TemporalTLSCA)
+			if err != nil {
+				return nil, fmt.Errorf("read SENDFLOW_TEMPORAL_TLS_CA: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, &config.Error{Env: "SENDFLOW_TEMPORAL_TLS_CA", Flag: "temporal-tls-ca", Problem: "no PEM certificates found"}
+			}
+			tc.RootCAs = pool
+		}
+		opts.ConnectionOptions.TLS = tc
+	}
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s (TEMPORAL_ADDRESS), namespace %q: %w", addr, cfg.TemporalNamespace, err)
+	}
+	return c, nil
+}
+
+// levelFloor drops records below a level, whatever the wrapped handler would accept.
+type levelFloor struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+func (h levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFloor{h.Handler.WithAttrs(a), h.min}
+}
+func (h levelFloor) WithGroup(n string) slog.Handler {
+	return levelFloor{h.Handler.WithGroup(n), h.min}
+}

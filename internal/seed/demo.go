@@ -1,0 +1,93 @@
+// Package seed loads the demo school that `sendflow dev` starts with. Everyone in it is invented;
+// fixed ids make seeding idempotent, so a restart finds the same people and tokens keep working.
+package seed
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sendflow/sendflow/internal/upn"
+)
+
+// Person is a demo user and the role they hold.
+type Person struct {
+	ID, Email, Name, Role string
+}
+
+// DemoSchoolID is the demo school's id.
+const DemoSchoolID = "5c0f0000-0000-4000-8000-000000000001"
+
+// The demo classes and pupils, exported so tests and the README can refer to them.
+const (
+	ClassOakID   = "5c0f0000-0000-4000-8000-0000000000c1"
+	ClassBeechID = "5c0f0000-0000-4000-8000-0000000000c2"
+	PupilAmaraID = "5c0f0000-0000-4000-8000-0000000000a1" // Oak class
+	PupilLeoID   = "5c0f0000-0000-4000-8000-0000000000a2" // Oak class
+	PupilZainID  = "5c0f0000-0000-4000-8000-0000000000a3" // Beech class
+)
+
+// Staff and parents of the demo school.
+var People = []Person{
+	{"5c0f0000-0000-4000-8000-000000000101", "sendco@oakfield.example", "Sam Patel", "sendco"},
+	{"5c0f0000-0000-4000-8000-000000000102", "head@oakfield.example", "Helen Brooks", "head"},
+	{"5c0f0000-0000-4000-8000-000000000103", "teacher.oak@oakfield.example", "Tom Reed", "teacher"},
+	{"5c0f0000-0000-4000-8000-000000000104", "teacher.beech@oakfield.example", "Bea Nowak", "teacher"},
+	{"5c0f0000-0000-4000-8000-000000000105", "ta@oakfield.example", "Tara Lewis", "teaching_assistant"},
+	{"5c0f0000-0000-4000-8000-000000000201", "parent.amara@example.org", "Grace Okafor", "parent"},
+	{"5c0f0000-0000-4000-8000-000000000202", "parent.leo@example.org", "Dan Fischer", "parent"},
+	{"5c0f0000-0000-4000-8000-000000000203", "parent.zain@example.org", "Noor Hussain", "parent"},
+}
+
+type pupil struct {
+	id, classID, upnRest, first, last, dob, parentEmail string
+}
+
+var pupils = []pupil{
+	{PupilAmaraID, ClassOakID, "999123400001", "Amara", "Okafor", "2018-03-14", "parent.amara@example.org"},
+	{PupilLeoID, ClassOakID, "999123400002", "Leo", "Fischer", "2018-07-02", "parent.leo@example.org"},
+	{PupilZainID, ClassBeechID, "999123400003", "Zain", "Hussain", "2017-11-25", "parent.zain@example.org"},
+}
+
+// Demo writes the demo school. Running it again changes nothing.
+func Demo(ctx context.Context, db *pgxpool.Pool) error {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("seed: begin: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
+	exec := func(sql string, args ...any) {
+		if err == nil {
+			_, err = tx.Exec(ctx, sql, args...)
+		}
+	}
+	exec(`INSERT INTO schools (id, name, la_code) VALUES ($1, 'Oakfield Primary (demo)', '999') ON CONFLICT DO NOTHING`, DemoSchoolID)
+	ids := map[string]string{}
+	for _, p := range People {
+		ids[p.Email] = p.ID
+		exec(`INSERT INTO users (id, email, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, p.ID, p.Email, p.Name)
+		exec(`INSERT INTO memberships (user_id, school_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, p.ID, DemoSchoolID, p.Role)
+	}
+	exec(`INSERT INTO classes (id, school_id, name) VALUES ($1, $2, 'Oak'), ($3, $2, 'Beech') ON CONFLICT DO NOTHING`, ClassOakID, DemoSchoolID, ClassBeechID)
+	exec(`INSERT INTO class_teachers (class_id, user_id) VALUES ($1, $2), ($3, $4), ($1, $5) ON CONFLICT DO NOTHING`,
+		ClassOakID, ids["teacher.oak@oakfield.example"], ClassBeechID, ids["teacher.beech@oakfield.example"], ids["ta@oakfield.example"])
+	for _, p := range pupils {
+		u, uerr := upn.Make(p.upnRest)
+		if uerr != nil {
+			return fmt.Errorf("seed: upn for %s: %w", p.id, uerr)
+		}
+		dob, _ := time.Parse("2006-01-02", p.dob)
+		exec(`INSERT INTO pupils (id, school_id, class_id, upn, first_name, last_name, date_of_birth)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, p.id, DemoSchoolID, p.classID, u, p.first, p.last, dob)
+		exec(`INSERT INTO pupil_parents (pupil_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.id, ids[p.parentEmail])
+	}
+	if err != nil {
+		return fmt.Errorf("seed demo school: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("seed: commit: %w", err)
+	}
+	return nil
+}
