@@ -1,0 +1,84 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse("dev", nil, env(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.TemporalPort != 7233 || c.PublicURL != "http://127.0.0.1:8080" || c.TaskQueue != "sendflow" {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestFlagBeatsEnvironment(t *testing.T) {
+	c, err := Parse("dev", []string{"--http-addr", "127.0.0.1:9000"}, env(map[string]string{"SENDFLOW_HTTP_ADDR": "127.0.0.1:9999"}), nil)
+	if err != nil || c.HTTPAddr != "127.0.0.1:9000" {
+		t.Fatalf("addr = %v, err %v", c, err)
+	}
+}
+
+// TestBadSettingsAreNamed: each wrong value stops start-up with the setting's name.
+func TestBadSettingsAreNamed(t *testing.T) {
+	cases := map[string]string{
+		"SENDFLOW_TEMPORAL_PORT": "seventy",
+		"SENDFLOW_SMTP_PORT":     "70000",
+		"SENDFLOW_HTTP_ADDR":     "localhost",
+		"DATABASE_URL":           "mysql://x",
+		"SMTP_URL":               "smtp://mail?tls=maybe",
+		"SENDFLOW_SIGNING_KEY":   "short",
+		"SENDFLOW_MAIL_FROM":     "not an address",
+		"SENDFLOW_LOG_LEVEL":     "loud",
+		"SENDFLOW_TEMPORAL_TLS":  "perhaps",
+		"SENDFLOW_PUBLIC_URL":    "ftp://x",
+		"TEMPORAL_ADDRESS":       "temporal",
+	}
+	for name, value := range cases {
+		_, err := Parse("serve", nil, env(map[string]string{name: value}), nil)
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Env != name || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: err = %v, want it named", name, value, err)
+		}
+	}
+}
+
+func TestRequireNamesMissingSettings(t *testing.T) {
+	c, _ := Parse("serve", nil, env(nil), nil)
+	err := c.Require("DATABASE_URL", "TEMPORAL_ADDRESS")
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || !strings.Contains(err.Error(), "TEMPORAL_ADDRESS") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestParseSMTPURL(t *testing.T) {
+	cases := []struct {
+		in   string
+		want SMTP
+		ok   bool
+	}{
+		{"smtp://mail.example", SMTP{Host: "mail.example", Port: 587, TLS: "starttls"}, true},
+		{"smtps://u:p@mail.example", SMTP{Host: "mail.example", Port: 465, TLS: "implicit", Username: "u", Password: "p"}, true},
+		{"smtp://mailpit:1025?tls=none", SMTP{Host: "mailpit", Port: 1025, TLS: "none"}, true},
+		{"http://mail.example", SMTP{}, false},
+		{"smtp://:25", SMTP{}, false},
+		{"smtp://mail:0", SMTP{}, false},
+	}
+	for _, tc := range cases {
+		got, err := ParseSMTPURL(tc.in)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err = %v", tc.in, err)
+			continue
+		}
+		got.Timeout = 0
+		if tc.ok && got != tc.want {
+			t.Errorf("%s = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
