@@ -47,4 +47,3 @@ func BenchmarkRaiseConcern(b *testing.B) {
 		resp.Body.Close()
 	}
 }
-
