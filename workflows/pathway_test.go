@@ -2,11 +2,13 @@ package workflows
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 )
@@ -29,6 +31,7 @@ func (r *recorder) notify(_ context.Context, n NotifyConcern) error {
 
 func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *recorder) {
 	var s testsuite.WorkflowTestSuite
+	s.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(Pathway, workflow.RegisterOptions{Name: PathwayWorkflowName})
 	r := &recorder{}
