@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 )
@@ -14,21 +15,24 @@ import (
 // RefusalType is the application error type of an action the pathway refused.
 const RefusalType = "Refused"
 
-// Refusal is an action the pathway's validator refused; Reason is written for the user.
+// Refusal is an action a workflow's validator refused; Reason is written for the user.
 type Refusal struct{ Reason string }
 
 func (r *Refusal) Error() string { return r.Reason }
 
+// ErrNoWorkflow means the workflow an action was meant for does not exist (or has finished).
+var ErrNoWorkflow = errors.New("no such workflow")
+
 // RaiseConcern delivers a concern to the pupil's pathway, starting the workflow if the pupil has
 // none yet, and returns the state after it. The update id makes a retried call a no-op.
-func RaiseConcern(ctx context.Context, c client.Client, taskQueue, schoolID, pupilID string, in ConcernRaised) (PathwayState, error) {
-	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       PathwayWorkflowID(pupilID),
+func RaiseConcern(ctx context.Context, c client.Client, taskQueue string, start PathwayInput, in ConcernRaised) (PathwayState, error) {
+	op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       PathwayWorkflowID(start.PupilID),
 		TaskQueue:                taskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, PathwayWorkflowName, PathwayInput{PupilID: pupilID, SchoolID: schoolID})
+	}, PathwayWorkflowName, start)
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
+		StartWorkflowOperation: op,
 		UpdateOptions: client.UpdateWorkflowOptions{
 			UpdateID:     "concern/" + in.ConcernID,
 			UpdateName:   UpdateRaiseConcern,
@@ -43,7 +47,22 @@ func RaiseConcern(ctx context.Context, c client.Client, taskQueue, schoolID, pup
 	return st, asRefusal(err)
 }
 
-// asRefusal turns a validator's refusal into *Refusal so callers can tell "no" from "broken".
+// Update sends a staff action to a running workflow (the pathway or one of its children) and
+// returns the state it answers with. updateID makes a retry a no-op; "" lets Temporal choose.
+func Update[T any](ctx context.Context, c client.Client, workflowID, name, updateID string, arg any) (T, error) {
+	var out T
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateID: updateID, UpdateName: name, Args: []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, &out)
+	}
+	return out, asRefusal(err)
+}
+
+// asRefusal turns a validator's refusal into *Refusal and a missing workflow into ErrNoWorkflow,
+// so callers can tell "no" and "not there" from "broken".
 func asRefusal(err error) error {
 	if err == nil {
 		return nil
@@ -52,7 +71,11 @@ func asRefusal(err error) error {
 	if errors.As(err, &app) && app.Type() == RefusalType {
 		return &Refusal{Reason: app.Message()}
 	}
-	return fmt.Errorf("pathway update: %w", err)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return fmt.Errorf("%w: %v", ErrNoWorkflow, err)
+	}
+	return fmt.Errorf("workflow update: %w", err)
 }
 
 // refusalError converts a rule's refusal into the application error the client recognises.

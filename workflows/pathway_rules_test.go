@@ -19,10 +19,11 @@ func TestConcernMovesPupilToTriage(t *testing.T) {
 		{"second concern awaiting triage", StageAwaitingTriage, StageAwaitingTriage, "concern_raised"},
 		{"concern on SEN support keeps stage", StageSENSupport, StageSENSupport, "concern_raised"},
 		{"concern with EHC plan keeps stage", StageEHCPlan, StageEHCPlan, "concern_raised"},
+		{"concern after no further action reopens", StageClosed, StageAwaitingTriage, "concern_raised"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := NewPathwayState("p1", "s1")
+			s := NewPathwayState(PathwayInput{PupilID: "p1", SchoolID: "s1", Timings: DefaultTimings()}, time.Now())
 			s.Stage = tc.from
 			c := ConcernRaised{ConcernID: "c1", RaisedBy: "u1"}
 			if err := s.ValidateConcern(c); err != nil {
@@ -45,15 +46,13 @@ func TestConcernRefused(t *testing.T) {
 		state func() *PathwayState
 		in    ConcernRaised
 	}{
-		{"missing id", func() *PathwayState { return NewPathwayState("p", "s") }, ConcernRaised{RaisedBy: "u"}},
-		{"missing author", func() *PathwayState { return NewPathwayState("p", "s") }, ConcernRaised{ConcernID: "c"}},
-		{"closed pathway", func() *PathwayState {
-			s := NewPathwayState("p", "s")
-			s.Stage = StageClosed
-			return s
-		}, ConcernRaised{ConcernID: "c", RaisedBy: "u"}},
+		{"missing id", func() *PathwayState { return NewPathwayState(PathwayInput{PupilID: "p", SchoolID: "s", Timings: DefaultTimings()}, time.Now()) }, ConcernRaised{RaisedBy: "u"}},
+		{"missing author", func() *PathwayState { return NewPathwayState(PathwayInput{PupilID: "p", SchoolID: "s", Timings: DefaultTimings()}, time.Now()) }, ConcernRaised{ConcernID: "c"}},
+		{"negative strategies", func() *PathwayState {
+			return NewPathwayState(PathwayInput{PupilID: "p", SchoolID: "s", Timings: DefaultTimings()}, time.Now())
+		}, ConcernRaised{ConcernID: "c", RaisedBy: "u", StrategiesTried: -1}},
 		{"same concern twice", func() *PathwayState {
-			s := NewPathwayState("p", "s")
+			s := NewPathwayState(PathwayInput{PupilID: "p", SchoolID: "s", Timings: DefaultTimings()}, time.Now())
 			s.ApplyConcern(ConcernRaised{ConcernID: "c", RaisedBy: "u"}, time.Now())
 			return s
 		}, ConcernRaised{ConcernID: "c", RaisedBy: "u"}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,36 +14,71 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// recorder stands in for the activities' side effects and remembers what the workflow asked.
+// recorder stands in for the activities' side effects and remembers what the workflows asked.
 type recorder struct {
+	mu          sync.Mutex
 	projections []Projection
-	notified    []NotifyConcern
+	notices     []Notice
+	readiness   Readiness
+	parents     []string
 }
 
 func (r *recorder) project(_ context.Context, p Projection) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.projections = append(r.projections, p)
 	return nil
 }
 
-func (r *recorder) notify(_ context.Context, n NotifyConcern) error {
-	r.notified = append(r.notified, n)
+func (r *recorder) notify(_ context.Context, n Notice) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notices = append(r.notices, n)
 	return nil
 }
 
-func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *recorder) {
+func (r *recorder) pupilParents(_ context.Context, _ string) ([]string, error) { return r.parents, nil }
+
+func (r *recorder) checkReadiness(_ context.Context, _ ReadinessRequest) (Readiness, error) {
+	return r.readiness, nil
+}
+
+// templates lists the templates of the notices sent, in order.
+func (r *recorder) templates() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, n := range r.notices {
+		out = append(out, n.Template)
+	}
+	return out
+}
+
+func (r *recorder) register(env interface {
+	RegisterActivityWithOptions(any, activity.RegisterOptions)
+}) {
+	env.RegisterActivityWithOptions(r.project, activity.RegisterOptions{Name: ActivityProject})
+	env.RegisterActivityWithOptions(r.notify, activity.RegisterOptions{Name: ActivityNotify})
+	env.RegisterActivityWithOptions(r.pupilParents, activity.RegisterOptions{Name: ActivityPupilParents})
+	env.RegisterActivityWithOptions(r.checkReadiness, activity.RegisterOptions{Name: ActivityCheckReadiness})
+}
+
+func quietSuite() *testsuite.WorkflowTestSuite {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
-	env := s.NewTestWorkflowEnvironment()
+	return &s
+}
+
+func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *recorder) {
+	env := quietSuite().NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(Pathway, workflow.RegisterOptions{Name: PathwayWorkflowName})
-	r := &recorder{}
-	env.RegisterActivityWithOptions(r.project, activity.RegisterOptions{Name: ActivityProjectPathway})
-	env.RegisterActivityWithOptions(r.notify, activity.RegisterOptions{Name: ActivityNotifyConcern})
+	r := &recorder{parents: []string{"parent-1"}}
+	r.register(env)
 	return env, r
 }
 
 // updateCallback collects an update's outcome in the test environment.
 type updateCallback struct {
-	t        *testing.T
 	rejected error
 	result   PathwayState
 	err      error
@@ -58,9 +94,11 @@ func (u *updateCallback) Complete(v any, err error) {
 	}
 }
 
+var testStart = PathwayInput{PupilID: "pupil-1", SchoolID: "school-1", Timings: DefaultTimings()}
+
 func TestConcernStartsTriage(t *testing.T) {
 	env, rec := newEnv(t)
-	first, dup := &updateCallback{t: t}, &updateCallback{t: t}
+	first, dup := &updateCallback{}, &updateCallback{}
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(UpdateRaiseConcern, "u1", first, ConcernRaised{ConcernID: "c1", RaisedBy: "teacher-1"})
 	}, time.Minute)
@@ -81,7 +119,7 @@ func TestConcernStartsTriage(t *testing.T) {
 		}
 		env.CancelWorkflow()
 	}, 3*time.Minute)
-	env.ExecuteWorkflow(PathwayWorkflowName, PathwayInput{PupilID: "pupil-1", SchoolID: "school-1"})
+	env.ExecuteWorkflow(PathwayWorkflowName, testStart)
 
 	if !first.done || first.err != nil || first.rejected != nil {
 		t.Fatalf("first concern: done=%v err=%v rejected=%v", first.done, first.err, first.rejected)
@@ -92,10 +130,10 @@ func TestConcernStartsTriage(t *testing.T) {
 	if dup.rejected == nil || !strings.Contains(dup.rejected.Error(), "already recorded") {
 		t.Errorf("duplicate concern not refused with a reason: %v", dup.rejected)
 	}
-	if len(rec.projections) != 1 || rec.projections[0].State.Stage != StageAwaitingTriage || len(rec.projections[0].Events) != 1 {
+	if len(rec.projections) != 1 || rec.projections[0].Status != string(StageAwaitingTriage) || len(rec.projections[0].Events) != 1 {
 		t.Errorf("projections = %+v", rec.projections)
 	}
-	if len(rec.notified) != 1 || rec.notified[0].ConcernID != "c1" || rec.notified[0].SchoolID != "school-1" {
-		t.Errorf("notifications = %+v", rec.notified)
+	if got := rec.templates(); len(got) != 1 || got[0] != "concern_raised" || rec.notices[0].To[0] != ToSENDCo {
+		t.Errorf("notices = %+v", rec.notices)
 	}
 }

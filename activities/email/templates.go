@@ -5,51 +5,212 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
+	"strings"
 	texttemplate "text/template"
 )
+
+// Audiences a template may be written for.
+const (
+	AudienceParent = "parent" // parents and carers (and young people aged 16 or over)
+	AudienceStaff  = "staff"  // teachers, SENDCos and heads at the pupil's school
+	AudienceAgency = "agency" // a specialist service that receives a referral
+)
+
+// Template is one kind of email. Every message is data: a subject, a heading, a few short
+// paragraphs and at most one action, rendered through one shared layout (layout.html.tmpl and
+// layout.txt.tmpl) so the HTML and the plain-text versions carry the same words.
+//
+// Subject, Heading, each paragraph and Action are text/templates over the message data. A message
+// names the pupil by first name only and carries no needs, diagnoses, outcomes, ratings or agency
+// names: the details sit behind the link, which asks the reader to sign in.
+type Template struct {
+	Name string
+	// Version is recorded with each message sent, so the outbox keeps a record of exactly which
+	// wording a person received. Bump it whenever the wording changes.
+	Version  string
+	Audience string // AudienceParent, AudienceStaff or AudienceAgency
+	Subject  string
+	Heading  string
+	// Paragraphs are plain English: short sentences, no jargon.
+	Paragraphs []string
+	// Action is the label of the one link in the message, which goes to {{.Link}}; "" for none.
+	Action string
+	// Decision marks a decision letter: the parents' rights block is appended automatically and
+	// RightsKeys become required.
+	Decision bool
+	// Keys lists the data this template needs beyond AlwaysKeys (and RightsKeys for a decision).
+	Keys []string
+}
+
+// AlwaysKeys are present in the data for every message.
+var AlwaysKeys = []string{"RecipientName", "PupilFirstName", "SchoolName", "Link"}
+
+// RightsKeys are required by every decision letter, for the rights block:
+// LetterDate and TribunalDeadline are dates in words ("23 November 2026"), MediationContact and
+// SENDIASSContact say how to reach the mediation adviser and the local SENDIASS.
+var RightsKeys = []string{"LetterDate", "TribunalDeadline", "MediationContact", "SENDIASSContact"}
+
+// RequiredKeys lists every data key Render needs for t: AlwaysKeys, then t.Keys, then RightsKeys
+// if t is a decision letter.
+func RequiredKeys(t Template) []string {
+	keys := append([]string{}, AlwaysKeys...)
+	keys = append(keys, t.Keys...)
+	if t.Decision {
+		keys = append(keys, RightsKeys...)
+	}
+	return keys
+}
+
+// rightsHeading and rightsParagraphs are the parents' rights block appended to every decision
+// letter (SEND Code of Practice: mediation, appeal to the SEND Tribunal, SENDIASS; from 16 the
+// young person decides). They are text/templates over the message data, like a template's own
+// paragraphs.
+const rightsHeading = "Your rights"
+
+var rightsParagraphs = []string{
+	"The date of this letter is {{.LetterDate}}.",
+	"You can talk to a mediation adviser about this decision: {{.MediationContact}}.",
+	"You must talk to a mediation adviser before you can appeal, unless your appeal is only about the school named in a plan.",
+	"You can appeal to the SEND Tribunal by {{.TribunalDeadline}}. " +
+		"That is 2 months from the date of this letter. " +
+		"If you get a mediation certificate, you have 1 month from its date instead, if that is later.",
+	"For free, impartial advice, contact your local SEND Information, Advice and Support Service (SENDIASS): {{.SENDIASSContact}}.",
+	"If {{.PupilFirstName}} is 16 or over, they make these decisions themselves.",
+}
+
+// footers close every message; they say why the email is short on detail.
+const (
+	footerWithLink = "To keep personal information safe, this email leaves out the details. Use the link to read them."
+	footerNoLink   = "To keep personal information safe, this email leaves out the details."
+)
+
+// Colours of the layout. The button and body text meet WCAG AAA contrast (7:1) on their
+// backgrounds; the test checks it.
+const (
+	colourText       = "#1b1b1b"
+	colourMuted      = "#4b4b4b"
+	colourBackground = "#ffffff"
+	colourButton     = "#1d4f91"
+	colourButtonText = "#ffffff"
+)
+
+// lang is the language of every message, for <html lang>.
+const lang = "en"
 
 //go:embed templates/*.tmpl
 var templateFiles embed.FS
 
-// Template is one kind of email. Version is recorded with each message sent, so the outbox keeps
-// a record of exactly which wording a person received.
-type Template struct {
-	Name    string
-	Version string
-	Subject string // a text/template over the same data
+var (
+	textLayout = texttemplate.Must(texttemplate.New("layout.txt.tmpl").Option("missingkey=error").
+			ParseFS(templateFiles, "templates/layout.txt.tmpl"))
+	htmlLayout = htmltemplate.Must(htmltemplate.New("layout.html.tmpl").Option("missingkey=error").
+			ParseFS(templateFiles, "templates/layout.html.tmpl"))
+)
+
+// page is what the layouts see: the template's parts already filled with the message data, as
+// plain text. The HTML layout escapes every field.
+type page struct {
+	Lang       string
+	Subject    string
+	Heading    string
+	Greeting   string
+	Paragraphs []string
+	Action     string
+	Link       string
+	Rights     *section
+	Footer     string
+	Colour     colours
 }
 
-// ConcernRaised tells a SENDCo a concern is waiting for triage.
-var ConcernRaised = Template{Name: "concern_raised", Version: "1", Subject: "A new concern to look at: {{.PupilFirstName}}"}
+type section struct {
+	Heading    string
+	Paragraphs []string
+}
 
-// Render fills a template's subject, text and HTML bodies. A missing value is an error, never a
-// blank in a letter; html/template escapes the values in the HTML body.
+type colours struct {
+	Text, Muted, Background, Button, ButtonText htmltemplate.CSS
+}
+
+// Render fills a template's subject, text and HTML bodies through the shared layout. A missing
+// value is an error, never a blank in a letter: every key in RequiredKeys(t) must be present and
+// not empty (only RecipientName may be empty; the greeting is then "Hello,"), and a key the
+// template uses but does not declare fails too. html/template escapes the values in the HTML body.
 func Render(t Template, data map[string]string) (subject, text, html string, err error) {
-	var sb, tb, hb bytes.Buffer
-	st, err := texttemplate.New("subject").Option("missingkey=error").Parse(t.Subject)
-	if err != nil {
-		return "", "", "", fmt.Errorf("parse %s subject: %w", t.Name, err)
+	fail := func(err error) (string, string, string, error) { return "", "", "", err }
+	for _, k := range RequiredKeys(t) {
+		v, ok := data[k]
+		if !ok {
+			return fail(fmt.Errorf("render %s: missing value for %s", t.Name, k))
+		}
+		if v == "" && k != "RecipientName" {
+			return fail(fmt.Errorf("render %s: empty value for %s", t.Name, k))
+		}
 	}
-	tt, err := texttemplate.New(t.Name+".txt.tmpl").Option("missingkey=error").ParseFS(templateFiles, "templates/"+t.Name+".txt.tmpl")
-	if err != nil {
-		return "", "", "", fmt.Errorf("parse %s text: %w", t.Name, err)
+	if t.Subject == "" || t.Heading == "" || len(t.Paragraphs) == 0 {
+		return fail(fmt.Errorf("render %s: a template needs a subject, a heading and at least one paragraph", t.Name))
 	}
-	ht, err := htmltemplate.New(t.Name+".html.tmpl").Option("missingkey=error").ParseFS(templateFiles, "templates/"+t.Name+".html.tmpl")
-	if err != nil {
-		return "", "", "", fmt.Errorf("parse %s html: %w", t.Name, err)
+	fill := func(part, src string) (string, error) {
+		tt, err := texttemplate.New(t.Name + " " + part).Option("missingkey=error").Parse(src)
+		if err != nil {
+			return "", fmt.Errorf("parse %s %s: %w", t.Name, part, err)
+		}
+		var b strings.Builder
+		if err := tt.Execute(&b, data); err != nil {
+			return "", fmt.Errorf("render %s %s: %w", t.Name, part, err)
+		}
+		return b.String(), nil
 	}
-	if err := st.Execute(&sb, data); err != nil {
-		return "", "", "", fmt.Errorf("render %s subject: %w", t.Name, err)
+	fillAll := func(part string, srcs []string) ([]string, error) {
+		out := make([]string, len(srcs))
+		for i, src := range srcs {
+			var err error
+			if out[i], err = fill(fmt.Sprintf("%s %d", part, i+1), src); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
 	}
-	if err := tt.Execute(&tb, data); err != nil {
-		return "", "", "", fmt.Errorf("render %s text: %w", t.Name, err)
+
+	p := page{Lang: lang, Link: data["Link"], Footer: footerNoLink, Colour: colours{
+		Text: colourText, Muted: colourMuted, Background: colourBackground,
+		Button: colourButton, ButtonText: colourButtonText,
+	}}
+	if p.Subject, err = fill("subject", t.Subject); err != nil {
+		return fail(err)
 	}
-	withSubject := map[string]string{"Subject": sb.String()}
-	for k, v := range data {
-		withSubject[k] = v
+	if strings.ContainsAny(p.Subject, "\r\n") {
+		return fail(fmt.Errorf("render %s subject: a subject must be one line", t.Name))
 	}
-	if err := ht.Execute(&hb, withSubject); err != nil {
-		return "", "", "", fmt.Errorf("render %s html: %w", t.Name, err)
+	if p.Heading, err = fill("heading", t.Heading); err != nil {
+		return fail(err)
 	}
-	return sb.String(), tb.String(), hb.String(), nil
+	if p.Paragraphs, err = fillAll("paragraph", t.Paragraphs); err != nil {
+		return fail(err)
+	}
+	if t.Action != "" {
+		if p.Action, err = fill("action", t.Action); err != nil {
+			return fail(err)
+		}
+		p.Footer = footerWithLink
+	}
+	if t.Decision {
+		rights, err := fillAll("rights", rightsParagraphs)
+		if err != nil {
+			return fail(err)
+		}
+		p.Rights = &section{Heading: rightsHeading, Paragraphs: rights}
+	}
+	p.Greeting = "Hello,"
+	if name := strings.TrimSpace(data["RecipientName"]); name != "" {
+		p.Greeting = "Hello " + name + ","
+	}
+
+	var tb, hb bytes.Buffer
+	if err := textLayout.Execute(&tb, p); err != nil {
+		return fail(fmt.Errorf("render %s text: %w", t.Name, err))
+	}
+	if err := htmlLayout.Execute(&hb, p); err != nil {
+		return fail(fmt.Errorf("render %s html: %w", t.Name, err))
+	}
+	return p.Subject, tb.String(), hb.String(), nil
 }

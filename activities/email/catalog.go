@@ -1,0 +1,427 @@
+package email
+
+import "sort"
+
+// The catalogue of sendflow's emails. Every message names the pupil by first name only and says
+// what has happened and what to do; needs, diagnoses, outcomes, ratings and the names of agencies
+// stay behind the link. So no template takes such data: a staff email says "a referral", never
+// which service, and the agency email does not name the child at all.
+//
+// Values for the template-specific keys:
+//   - dates (TrialEnded, ReviewDate, SubmittedOn, Due, DecisionDue, FinalPlanDue, CommentsBy,
+//     ExpiresOn, MeetingDate, LetterDate, TribunalDeadline): a date in words, "23 November 2026";
+//   - Milestone and Step: plain lower-case words that fit "the time limit for ___" and "the next
+//     step ... is ___", e.g. "the decision whether to assess", "the review report";
+//   - Reason: one of the prescribed exceptions in plain lower-case words that fit "paused
+//     because ___", e.g. "the school was closed for 4 weeks or more" — never health details;
+//   - Reference: the referral's reference.
+
+// ConcernRaised tells a SENDCo a concern is waiting for triage.
+var ConcernRaised = Template{
+	Name: "concern_raised", Version: "2", Audience: AudienceStaff,
+	Subject: "A new concern to look at: {{.PupilFirstName}}",
+	Heading: "A new concern about {{.PupilFirstName}}",
+	Paragraphs: []string{
+		"A teacher has raised a concern about {{.PupilFirstName}} at {{.SchoolName}}.",
+		"Please look at it and decide the next step.",
+	},
+	Action: "Open the pupil's pathway",
+}
+
+var catalog = []Template{
+	// Staff.
+	ConcernRaised,
+	{
+		Name: "trial_ended", Version: "1", Audience: AudienceStaff, Keys: []string{"TrialEnded"},
+		Subject: "Time to record how the strategies worked: {{.PupilFirstName}}",
+		Heading: "The time for trying strategies has ended",
+		Paragraphs: []string{
+			"The time for trying classroom strategies with {{.PupilFirstName}} at {{.SchoolName}} ended on {{.TrialEnded}}.",
+			"Please record how well they worked. The SENDCo will use your notes to decide the next step.",
+		},
+		Action: "Record how it went",
+	},
+	{
+		Name: "more_evidence_requested", Version: "1", Audience: AudienceStaff,
+		Subject: "More evidence needed: {{.PupilFirstName}}",
+		Heading: "The SENDCo has asked for more evidence",
+		Paragraphs: []string{
+			"The SENDCo at {{.SchoolName}} has asked for more evidence about what has been tried for {{.PupilFirstName}}.",
+			"Please add notes on the strategies you have used and how well they worked.",
+		},
+		Action: "Add evidence",
+	},
+	{
+		Name: "triage_again", Version: "1", Audience: AudienceStaff,
+		Subject: "Ready to look at again: {{.PupilFirstName}}",
+		Heading: "{{.PupilFirstName}} is ready for you to look at again",
+		Paragraphs: []string{
+			"The concern about {{.PupilFirstName}} at {{.SchoolName}} is ready for you to look at again.",
+			"Please look at what has been added and decide the next step.",
+		},
+		Action: "Open the pupil's pathway",
+	},
+	{
+		Name: "plan_needed", Version: "1", Audience: AudienceStaff,
+		Subject: "A plan to agree: {{.PupilFirstName}}",
+		Heading: "Agree the next plan for {{.PupilFirstName}}",
+		Paragraphs: []string{
+			"{{.PupilFirstName}} at {{.SchoolName}} now gets SEN support, or the last review asked for it to continue.",
+			"Please agree the next plan with the family. Set a clear date to review it together.",
+		},
+		Action: "Start the plan",
+	},
+	{
+		Name: "review_reminder", Version: "1", Audience: AudienceStaff, Keys: []string{"ReviewDate"},
+		Subject: "Review coming up: {{.PupilFirstName}} on {{.ReviewDate}}",
+		Heading: "{{.PupilFirstName}}'s review is on {{.ReviewDate}}",
+		Paragraphs: []string{
+			"The review of {{.PupilFirstName}}'s support at {{.SchoolName}} is on {{.ReviewDate}}.",
+			"Please get ready for it. Bring notes on the support given and how well it worked.",
+			"The family will be asked for their views.",
+		},
+		Action: "Prepare for the review",
+	},
+	{
+		Name: "review_overdue", Version: "1", Audience: AudienceStaff, Keys: []string{"ReviewDate"},
+		Subject: "Review overdue: {{.PupilFirstName}}",
+		Heading: "A review has not been recorded",
+		Paragraphs: []string{
+			"{{.PupilFirstName}}'s review at {{.SchoolName}} was due on {{.ReviewDate}}. It has not been recorded.",
+			"Please hold the review with the family, or record it if it has taken place.",
+		},
+		Action: "Record the review",
+	},
+	{
+		Name: "referral_decision_needed", Version: "1", Audience: AudienceStaff,
+		Subject: "A referral is waiting for your decision: {{.PupilFirstName}}",
+		Heading: "A referral needs your decision",
+		Paragraphs: []string{
+			"A referral for {{.PupilFirstName}} at {{.SchoolName}} is waiting for your decision.",
+			"The link shows a check of whether the referral is ready to send.",
+		},
+		Action: "Look at the referral",
+	},
+	{
+		Name: "consent_expired", Version: "1", Audience: AudienceStaff,
+		Subject: "Referral stopped: no answer about consent for {{.PupilFirstName}}",
+		Heading: "The referral has stopped",
+		Paragraphs: []string{
+			"We asked {{.PupilFirstName}}'s parents for consent to a referral. They did not answer in time.",
+			"The referral has stopped and nothing has been sent.",
+			"If a referral is still needed, talk to the family and ask again.",
+		},
+		Action: "Open the pupil's pathway",
+	},
+	{
+		Name: "consent_refused", Version: "1", Audience: AudienceStaff,
+		Subject: "Referral stopped: no consent for {{.PupilFirstName}}",
+		Heading: "The referral has stopped",
+		Paragraphs: []string{
+			"{{.PupilFirstName}}'s parents did not give consent to the referral from {{.SchoolName}}.",
+			"The referral has stopped and nothing has been sent.",
+			"You can talk to the family about other ways to help.",
+		},
+		Action: "Open the pupil's pathway",
+	},
+	{
+		Name: "consent_withdrawn", Version: "1", Audience: AudienceStaff,
+		Subject: "Referral stopped: consent withdrawn for {{.PupilFirstName}}",
+		Heading: "The referral has stopped",
+		Paragraphs: []string{
+			"{{.PupilFirstName}}'s parents have withdrawn their consent to the referral from {{.SchoolName}}.",
+			"The referral has stopped. Nothing more will be shared for it.",
+			"Please talk to the family about what happens next.",
+		},
+		Action: "Open the pupil's pathway",
+	},
+	{
+		// The agency's email never names the child: not in the subject, not in the body.
+		Name: "referral_submitted", Version: "1", Audience: AudienceAgency, Keys: []string{"Reference"},
+		Subject: "New referral from {{.SchoolName}}: reference {{.Reference}}",
+		Heading: "A new referral, reference {{.Reference}}",
+		Paragraphs: []string{
+			"{{.SchoolName}} has sent you a referral for a pupil, with the parents' consent. The reference is {{.Reference}}.",
+			"Please open the link to see the referral and the evidence sent with it.",
+			"Please let the school know when you have received it.",
+		},
+		Action: "See the referral",
+	},
+	{
+		Name: "agency_no_reply", Version: "1", Audience: AudienceStaff, Keys: []string{"SubmittedOn"},
+		Subject: "No reply to a referral: {{.PupilFirstName}}",
+		Heading: "A referral has not been acknowledged",
+		Paragraphs: []string{
+			"A referral for {{.PupilFirstName}} at {{.SchoolName}} was sent on {{.SubmittedOn}}. It has not been acknowledged in time.",
+			"Please contact the service to check that it has arrived.",
+		},
+		Action: "See the referral",
+	},
+	{
+		Name: "advice_received_staff", Version: "1", Audience: AudienceStaff,
+		Subject: "Advice has arrived: {{.PupilFirstName}}",
+		Heading: "Advice has arrived",
+		Paragraphs: []string{
+			"Advice has arrived for the referral for {{.PupilFirstName}} at {{.SchoolName}}.",
+			"Please read it and use it in the next plan. Talk it through with the family.",
+		},
+		Action: "Read the advice",
+	},
+	{
+		Name: "ehc_deadline_at_risk", Version: "1", Audience: AudienceStaff, Keys: []string{"Milestone", "Due"},
+		Subject: "EHC time limit at risk: {{.PupilFirstName}}",
+		Heading: "A time limit is at risk",
+		Paragraphs: []string{
+			"The time limit for {{.Milestone}} for {{.PupilFirstName}} at {{.SchoolName}} is at risk.",
+			"It is due on {{.Due}}. Please check what is still needed and chase it.",
+		},
+		Action: "See the timeline",
+	},
+	{
+		Name: "ehc_deadline_missed", Version: "1", Audience: AudienceStaff, Keys: []string{"Milestone", "Due"},
+		Subject: "EHC time limit missed: {{.PupilFirstName}}",
+		Heading: "A time limit has been missed",
+		Paragraphs: []string{
+			"The time limit for {{.Milestone}} for {{.PupilFirstName}} at {{.SchoolName}} was missed. It was due on {{.Due}}.",
+			"Please find out why and record the reason. Keep the family informed.",
+		},
+		Action: "See the timeline",
+	},
+	{
+		Name: "annual_review_to_arrange", Version: "1", Audience: AudienceStaff, Keys: []string{"Due"},
+		Subject: "Arrange the annual review: {{.PupilFirstName}}",
+		Heading: "An annual review to arrange",
+		Paragraphs: []string{
+			"The annual review of {{.PupilFirstName}}'s EHC plan must be held by {{.Due}}.",
+			"Please arrange the meeting. Invite the family, and ask for advice at least 2 weeks before it.",
+		},
+		Action: "Arrange the review",
+	},
+	{
+		Name: "annual_review_step_due", Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due"},
+		Subject: "Annual review step due: {{.PupilFirstName}}",
+		Heading: "A step in the annual review is due",
+		Paragraphs: []string{
+			"The next step in {{.PupilFirstName}}'s annual review is {{.Step}}. It is due by {{.Due}}.",
+			"Please make sure it is done on time.",
+		},
+		Action: "See the review",
+	},
+
+	// Parents.
+	{
+		Name: "sen_support_started", Version: "1", Audience: AudienceParent,
+		Subject: "Extra help for {{.PupilFirstName}} at {{.SchoolName}}",
+		Heading: "We will give {{.PupilFirstName}} extra help",
+		Paragraphs: []string{
+			"We will give {{.PupilFirstName}} extra help at {{.SchoolName}}. This is called SEN support.",
+			"We will agree a plan with you. It will say what help we will give and when we will check how it is going.",
+			"We will review the plan together. You will be invited to each review. Your views and {{.PupilFirstName}}'s views matter.",
+		},
+		Action: "See the plan",
+	},
+	{
+		Name: "review_invitation", Version: "1", Audience: AudienceParent, Keys: []string{"ReviewDate"},
+		Subject: "You are invited to {{.PupilFirstName}}'s review on {{.ReviewDate}}",
+		Heading: "An invitation to {{.PupilFirstName}}'s review",
+		Paragraphs: []string{
+			"You are invited to the review of {{.PupilFirstName}}'s support at {{.SchoolName}} on {{.ReviewDate}}.",
+			"We will look at how the support has worked and agree what to do next. Your views matter.",
+			"Please use the link to tell us if you can come. You can also share your views before the meeting.",
+		},
+		Action: "Reply to the invitation",
+	},
+	{
+		Name: "review_reminder_parent", Version: "1", Audience: AudienceParent, Keys: []string{"ReviewDate"},
+		Subject: "Reminder: {{.PupilFirstName}}'s review is on {{.ReviewDate}}",
+		Heading: "{{.PupilFirstName}}'s review is on {{.ReviewDate}}",
+		Paragraphs: []string{
+			"This is a reminder that {{.PupilFirstName}}'s review at {{.SchoolName}} is on {{.ReviewDate}}.",
+			"We look forward to hearing your views. If you cannot come, please tell us using the link. You can still share your views.",
+		},
+		Action: "See the review",
+	},
+	{
+		Name: "review_outcome", Version: "1", Audience: AudienceParent, Keys: []string{"ReviewDate"},
+		Subject: "{{.PupilFirstName}}'s review has been recorded",
+		Heading: "What was agreed at the review",
+		Paragraphs: []string{
+			"The review of {{.PupilFirstName}}'s support at {{.SchoolName}} on {{.ReviewDate}} has been recorded.",
+			"Use the link to see what was agreed. If something is not right, please tell us.",
+		},
+		Action: "See what was agreed",
+	},
+	{
+		Name: "consent_request", Version: "1", Audience: AudienceParent,
+		Subject: "We would like your consent: {{.PupilFirstName}}",
+		Heading: "Can we ask a specialist for advice?",
+		Paragraphs: []string{
+			"We would like to ask a specialist service for advice about how to help {{.PupilFirstName}} at {{.SchoolName}}.",
+			"We need your consent first. Nothing is sent without it.",
+			"The link shows who we would like to ask, what we would share and why. You can say yes or no there.",
+			"If you say yes, you can withdraw your consent at any time.",
+		},
+		Action: "Read and reply",
+	},
+	{
+		Name: "consent_reminder", Version: "1", Audience: AudienceParent, Keys: []string{"ExpiresOn"},
+		Subject: "Reminder: please answer about {{.PupilFirstName}} by {{.ExpiresOn}}",
+		Heading: "We still need your answer",
+		Paragraphs: []string{
+			"We asked for your consent to ask a specialist service for advice about {{.PupilFirstName}}.",
+			"Please answer by {{.ExpiresOn}}. If we do not hear from you, the request will stop and nothing will be sent.",
+			"It is your choice to say yes or no. If you say yes, you can withdraw your consent at any time.",
+		},
+		Action: "Read and reply",
+	},
+	{
+		Name: "advice_received_parent", Version: "1", Audience: AudienceParent,
+		Subject: "Advice has arrived for {{.PupilFirstName}}",
+		Heading: "Advice from a specialist has arrived",
+		Paragraphs: []string{
+			"Advice from a specialist about {{.PupilFirstName}} has arrived at {{.SchoolName}}.",
+			"We will talk it through with you and agree what to do next. We will contact you to arrange a time.",
+		},
+		Action: "Read the advice",
+	},
+	{
+		Name: "ehc_request_received", Version: "1", Audience: AudienceParent, Keys: []string{"DecisionDue"},
+		Subject: "A request for an EHC needs assessment for {{.PupilFirstName}}",
+		Heading: "A request for an EHC needs assessment",
+		Paragraphs: []string{
+			"A request has been made for an education, health and care (EHC) needs assessment for {{.PupilFirstName}}.",
+			"The local council must decide whether to carry out the assessment by {{.DecisionDue}}. We will tell you what it decides.",
+			"You can share your views and {{.PupilFirstName}}'s views using the link.",
+		},
+		Action: "See the request",
+	},
+	{
+		Name: "ehc_will_assess", Version: "1", Audience: AudienceParent, Keys: []string{"FinalPlanDue"},
+		Subject: "The council will carry out an EHC needs assessment for {{.PupilFirstName}}",
+		Heading: "The council will carry out an assessment",
+		Paragraphs: []string{
+			"The local council has agreed to carry out an EHC needs assessment for {{.PupilFirstName}}.",
+			"It will ask professionals for advice. It will also ask for your views and {{.PupilFirstName}}'s views.",
+			"If a plan is needed, the final plan must be issued by {{.FinalPlanDue}}. We will keep you updated.",
+		},
+		Action: "See what happens next",
+	},
+	{
+		Name: "ehc_refused_to_assess", Version: "1", Audience: AudienceParent, Decision: true,
+		Subject: "A decision about an EHC needs assessment for {{.PupilFirstName}}",
+		Heading: "The council's decision about an assessment",
+		Paragraphs: []string{
+			"The local council has decided not to carry out an EHC needs assessment for {{.PupilFirstName}}.",
+			"The link shows the reasons for the decision. {{.SchoolName}} will keep supporting {{.PupilFirstName}} and will talk to you about the next steps.",
+			"You can disagree with this decision. Your rights are set out below.",
+		},
+		Action: "Read the decision",
+	},
+	{
+		Name: "ehc_clock_paused", Version: "1", Audience: AudienceParent, Keys: []string{"Reason"},
+		Subject: "The EHC time limits for {{.PupilFirstName}} are paused",
+		Heading: "The time limits are paused",
+		Paragraphs: []string{
+			"The time limits for {{.PupilFirstName}}'s EHC needs assessment are paused because {{.Reason}}.",
+			"The law allows this in a few set cases. We will tell you when the time limits start again.",
+		},
+		Action: "See the timeline",
+	},
+	{
+		Name: "ehc_clock_resumed", Version: "1", Audience: AudienceParent, Keys: []string{"FinalPlanDue"},
+		Subject: "The EHC time limits for {{.PupilFirstName}} have started again",
+		Heading: "The time limits have started again",
+		Paragraphs: []string{
+			"The time limits for {{.PupilFirstName}}'s EHC needs assessment have started again.",
+			"If a plan is needed, the final plan is now due by {{.FinalPlanDue}}.",
+		},
+		Action: "See the timeline",
+	},
+	{
+		Name: "ehc_draft_issued", Version: "1", Audience: AudienceParent, Keys: []string{"CommentsBy"},
+		Subject: "The draft EHC plan for {{.PupilFirstName}}: comments by {{.CommentsBy}}",
+		Heading: "The draft EHC plan is ready",
+		Paragraphs: []string{
+			"The draft EHC plan for {{.PupilFirstName}} is ready for you to read.",
+			"You have until {{.CommentsBy}} to comment on it. You can also ask to meet the council about it.",
+			"By the same date, please tell the council which school or setting you would like {{.PupilFirstName}} to attend.",
+		},
+		Action: "Read the draft plan",
+	},
+	{
+		Name: "ehc_not_issuing", Version: "1", Audience: AudienceParent, Decision: true,
+		Subject: "A decision about an EHC plan for {{.PupilFirstName}}",
+		Heading: "The council's decision about a plan",
+		Paragraphs: []string{
+			"The local council has finished the EHC needs assessment for {{.PupilFirstName}}. It has decided not to issue an EHC plan.",
+			"The link shows the reasons for the decision. {{.SchoolName}} will keep supporting {{.PupilFirstName}} and will talk to you about the next steps.",
+			"You can disagree with this decision. Your rights are set out below.",
+		},
+		Action: "Read the decision",
+	},
+	{
+		Name: "ehc_plan_issued", Version: "1", Audience: AudienceParent, Decision: true,
+		Subject: "The final EHC plan for {{.PupilFirstName}} has been issued",
+		Heading: "The final EHC plan has been issued",
+		Paragraphs: []string{
+			"The local council has issued the final EHC plan for {{.PupilFirstName}}.",
+			"Please read it carefully using the link. It says what help {{.PupilFirstName}} will get and names a school or setting.",
+			"If you disagree with what the plan says, or with the school or setting it names, you can appeal. Your rights are set out below.",
+		},
+		Action: "Read the plan",
+	},
+	{
+		Name: "annual_review_invitation", Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate"},
+		Subject: "You are invited to {{.PupilFirstName}}'s annual review on {{.MeetingDate}}",
+		Heading: "An invitation to {{.PupilFirstName}}'s annual review",
+		Paragraphs: []string{
+			"You are invited to the annual review of {{.PupilFirstName}}'s EHC plan at {{.SchoolName}} on {{.MeetingDate}}.",
+			"We will look at the plan together and agree if it should change. Your views and {{.PupilFirstName}}'s views matter.",
+			"The advice for the meeting will be shared with you at least 2 weeks before it. Please use the link to reply.",
+		},
+		Action: "Reply to the invitation",
+	},
+	{
+		Name: "annual_review_decision", Version: "1", Audience: AudienceParent, Decision: true,
+		Subject: "A decision after {{.PupilFirstName}}'s annual review",
+		Heading: "The council's decision after the annual review",
+		Paragraphs: []string{
+			"The local council has made its decision after the annual review of {{.PupilFirstName}}'s EHC plan.",
+			"The link shows what it has decided and why.",
+			"If you disagree, you can appeal. Your rights are set out below.",
+		},
+		Action: "Read the decision",
+	},
+}
+
+var byName = func() map[string]Template {
+	m := make(map[string]Template, len(catalog))
+	for _, t := range catalog {
+		if _, dup := m[t.Name]; dup {
+			panic("email: two templates named " + t.Name)
+		}
+		m[t.Name] = t
+	}
+	return m
+}()
+
+// Lookup returns the catalogue's template with this name. The copy is the caller's to change.
+func Lookup(name string) (Template, bool) {
+	t, ok := byName[name]
+	if !ok {
+		return Template{}, false
+	}
+	t.Paragraphs = append([]string(nil), t.Paragraphs...)
+	t.Keys = append([]string(nil), t.Keys...)
+	return t, true
+}
+
+// Names lists the catalogue's templates, sorted.
+func Names() []string {
+	names := make([]string, 0, len(byName))
+	for n := range byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
