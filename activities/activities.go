@@ -1,16 +1,19 @@
 // Package activities holds everything the workflows do that touches the world: the PostgreSQL read
-// model and the email outbox. Activities are idempotent, because Temporal may run one again.
+// model, the email outbox and the readiness check's evidence. Activities are idempotent, because
+// Temporal may run one again.
 package activities
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/sendflow/sendflow/activities/email"
+	"github.com/sendflow/sendflow/internal/readiness"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
 )
@@ -23,35 +26,74 @@ type Activities struct {
 }
 
 // Register adds the activities to a worker under the names the workflows call.
-func (a *Activities) Register(w worker.Registry) {
-	w.RegisterActivityWithOptions(a.ProjectPathway, activity.RegisterOptions{Name: workflows.ActivityProjectPathway})
-	w.RegisterActivityWithOptions(a.NotifyConcernRaised, activity.RegisterOptions{Name: workflows.ActivityNotifyConcern})
+func (a *Activities) Register(w worker.ActivityRegistry) {
+	w.RegisterActivityWithOptions(a.Project, activity.RegisterOptions{Name: workflows.ActivityProject})
+	w.RegisterActivityWithOptions(a.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
+	w.RegisterActivityWithOptions(a.PupilParents, activity.RegisterOptions{Name: workflows.ActivityPupilParents})
+	w.RegisterActivityWithOptions(a.CheckReadiness, activity.RegisterOptions{Name: workflows.ActivityCheckReadiness})
 }
 
-// ProjectPathway writes the workflow's state to the read model.
-func (a *Activities) ProjectPathway(ctx context.Context, p workflows.Projection) error {
-	state, err := json.Marshal(p.State)
-	if err != nil {
-		return fmt.Errorf("encode pathway state: %w", err)
-	}
+// Project writes a workflow's state to the read model.
+func (a *Activities) Project(ctx context.Context, p workflows.Projection) error {
 	events := make([]store.TimelineEvent, len(p.Events))
 	for i, e := range p.Events {
-		events[i] = store.TimelineEvent{Seq: e.Seq, At: e.At, Kind: e.Kind, Summary: e.Summary}
+		events[i] = store.TimelineEvent{Source: p.ItemID, Seq: e.Seq, At: e.At, Kind: e.Kind, Summary: e.Summary}
 	}
-	return a.Store.ProjectPathway(ctx, store.PathwayRow{
-		PupilID:    p.State.PupilID,
-		SchoolID:   p.State.SchoolID,
-		WorkflowID: workflows.PathwayWorkflowID(p.State.PupilID),
-		Stage:      string(p.State.Stage),
-		Version:    p.State.Version,
-		State:      state,
-		UpdatedAt:  p.UpdatedAt,
-	}, events)
+	deadlines := make([]store.Deadline, len(p.Deadlines))
+	for i, d := range p.Deadlines {
+		deadlines[i] = store.Deadline{ItemID: p.ItemID, Kind: d.Kind, Due: d.Due, Label: d.Label}
+	}
+	return a.Store.Project(ctx, store.Projection{
+		PupilID: p.PupilID, SchoolID: p.SchoolID, ItemID: p.ItemID, Kind: p.Kind, Status: p.Status,
+		WorkflowID: workflows.PathwayWorkflowID(p.PupilID), Version: p.Version, State: p.State,
+		Events: events, Deadlines: deadlines, UpdatedAt: p.UpdatedAt,
+	})
 }
 
-// NotifyConcernRaised queues an email to each SENDCo of the pupil's school. The message says who
-// and where, never what was seen: the details stay behind sign-in.
-func (a *Activities) NotifyConcernRaised(ctx context.Context, n workflows.NotifyConcern) error {
+// PupilParents returns the ids of the people who may consent for a pupil.
+func (a *Activities) PupilParents(ctx context.Context, pupilID string) ([]string, error) {
+	parents, err := a.Store.ParentsOf(ctx, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(parents))
+	for i, p := range parents {
+		ids[i] = p.UserID
+	}
+	return ids, nil
+}
+
+// CheckReadiness evaluates the readiness rules on the pupil's evidence.
+func (a *Activities) CheckReadiness(ctx context.Context, r workflows.ReadinessRequest) (workflows.Readiness, error) {
+	return Readiness(ctx, a.Store, r.PupilID)
+}
+
+// Readiness is the readiness check the referral workflow and the API share.
+func Readiness(ctx context.Context, s *store.Store, pupilID string) (workflows.Readiness, error) {
+	cs, err := Criteria(ctx, s, pupilID)
+	if err != nil {
+		return workflows.Readiness{}, err
+	}
+	met, missing := readiness.Met(cs)
+	return workflows.Readiness{Met: met, Missing: missing}, nil
+}
+
+// Criteria gathers the evidence and evaluates each criterion.
+func Criteria(ctx context.Context, s *store.Store, pupilID string) ([]readiness.Criterion, error) {
+	strategies, reviewed, err := s.ReadinessEvidence(ctx, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	return readiness.Evaluate(readiness.Evidence{StrategiesTried: strategies, ReviewedCyclesWithParentViews: reviewed}, readiness.Default), nil
+}
+
+// Notify renders a template for each recipient and queues it. The email says who and what to do;
+// details stay behind the link.
+func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
+	t, ok := email.Lookup(n.Template)
+	if !ok {
+		return temporal.NewNonRetryableApplicationError("no email template "+n.Template, "MissingTemplate", nil)
+	}
 	pupil, err := a.Store.PupilByID(ctx, n.PupilID)
 	if err != nil {
 		return err
@@ -60,33 +102,61 @@ func (a *Activities) NotifyConcernRaised(ctx context.Context, n workflows.Notify
 	if err != nil {
 		return err
 	}
-	sendcos, err := a.Store.StaffWithRole(ctx, n.SchoolID, "sendco")
-	if err != nil {
-		return err
-	}
-	if len(sendcos) == 0 {
-		activity.GetLogger(ctx).Warn("school has no SENDCo to notify", "school_id", n.SchoolID)
-	}
-	for _, s := range sendcos {
-		subject, text, html, err := email.Render(email.ConcernRaised, map[string]string{
-			"RecipientName":  s.Name,
-			"PupilFirstName": pupil.FirstName,
-			"SchoolName":     school,
-			"Link":           a.PublicURL + "/v1/pupils/" + pupil.ID + "/pathway",
-		})
+	base := map[string]string{"PupilFirstName": pupil.FirstName, "SchoolName": school, "Link": a.PublicURL + n.LinkPath}
+	if t.Decision {
+		rights, err := a.Store.RightsContactsFor(ctx, n.SchoolID)
 		if err != nil {
 			return err
 		}
-		_, err = a.Outbox.Enqueue(ctx, email.Message{
-			Key:      "concern/" + n.ConcernID + "/sendco/" + s.ID,
-			To:       s.Email,
-			ToUserID: s.ID,
-			Subject:  subject, Text: text, HTML: html,
-			Template: email.ConcernRaised.Name, TemplateVersion: email.ConcernRaised.Version,
-		})
+		base["MediationContact"], base["SENDIASSContact"] = rights.Mediation, rights.SENDIASS
+	}
+	for k, v := range n.Vars {
+		base[k] = v
+	}
+	for _, audience := range n.To {
+		people, err := a.recipients(ctx, audience, n)
 		if err != nil {
 			return err
+		}
+		if len(people) == 0 {
+			activity.GetLogger(ctx).Warn("nobody to notify", "audience", audience, "template", n.Template, "pupil_id", n.PupilID)
+		}
+		for _, p := range people {
+			data := map[string]string{"RecipientName": p.Name}
+			for k, v := range base {
+				data[k] = v
+			}
+			subject, text, html, err := email.Render(t, data)
+			if err != nil {
+				return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
+			}
+			who := p.UserID
+			if who == "" {
+				who = p.Email
+			}
+			if _, err := a.Outbox.Enqueue(ctx, email.Message{
+				Key: n.Key + "/" + who, To: p.Email, ToUserID: p.UserID, Subject: subject, Text: text, HTML: html,
+				Template: t.Name, TemplateVersion: t.Version,
+			}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+func (a *Activities) recipients(ctx context.Context, audience string, n workflows.Notice) ([]store.Recipient, error) {
+	switch {
+	case audience == workflows.ToSENDCo:
+		return a.Store.SchoolStaff(ctx, n.SchoolID, "sendco")
+	case audience == workflows.ToTeachers:
+		return a.Store.TeachersOf(ctx, n.PupilID)
+	case audience == workflows.ToParents:
+		return a.Store.ParentsOf(ctx, n.PupilID)
+	case strings.HasPrefix(audience, "user:"):
+		return a.Store.Person(ctx, strings.TrimPrefix(audience, "user:"))
+	case strings.HasPrefix(audience, "agency:"):
+		return a.Store.AgencyInbox(ctx, strings.TrimPrefix(audience, "agency:"))
+	}
+	return nil, fmt.Errorf("unknown audience %q", audience)
 }

@@ -2,26 +2,38 @@ package api
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"net/http"
-	"time"
+	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/google/uuid"
 
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
 )
 
-// Areas of need from the SEND Code of Practice.
-const areasEnum = "communication_and_interaction,cognition_and_learning,social_emotional_mental_health,sensory_physical"
+// StrategyTried is an ordinarily available strategy a teacher has started.
+type StrategyTried struct {
+	Strategy  string `json:"strategy" minLength:"1" maxLength:"200" doc:"The strategy, in the words of the OAG catalogue"`
+	StartedOn string `json:"startedOn" format:"date" doc:"When it was started"`
+	Frequency string `json:"frequency,omitempty" maxLength:"100" doc:"How often, e.g. daily"`
+	Notes     string `json:"notes,omitempty" maxLength:"2000"`
+}
+
+// StrategyImpact is how one strategy worked.
+type StrategyImpact struct {
+	Strategy string `json:"strategy" minLength:"1" maxLength:"200"`
+	Impact   string `json:"impact" enum:"helping,some_change,no_change"`
+	Notes    string `json:"notes,omitempty" maxLength:"2000"`
+}
 
 type RaiseConcernInput struct {
 	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
 	Body struct {
-		Areas    []string `json:"areas" minItems:"1" maxItems:"4" uniqueItems:"true" enum:"communication_and_interaction,cognition_and_learning,social_emotional_mental_health,sensory_physical" doc:"Areas of need the concern is about"`
-		Observed string   `json:"observed" minLength:"1" maxLength:"4000" doc:"What you have seen, in your own words"`
+		Areas      []string        `json:"areas" minItems:"1" maxItems:"4" uniqueItems:"true" enum:"communication_and_interaction,cognition_and_learning,social_emotional_mental_health,sensory_physical" doc:"Areas of need the concern is about"`
+		Observed   string          `json:"observed" minLength:"1" maxLength:"4000" doc:"What you have seen, in your own words"`
+		Strategies []StrategyTried `json:"strategies,omitempty" maxItems:"30" doc:"Classroom strategies already being tried; a trial window starts and ends with a prompt to record their impact"`
 	}
 }
 
@@ -35,68 +47,92 @@ type RaiseConcernOutput struct {
 	Body   ConcernBody
 }
 
-// concernNamespace turns (user, Idempotency-Key) into a concern id, so a retry names the same
-// concern and the database and workflow both see one.
-var concernNamespace = uuid.MustParse("0b8f5f55-57e4-4c51-8b38-2d4e7f8f3c21")
+type ImpactInput struct {
+	PupilID   string `path:"pupilId" format:"uuid"`
+	ConcernID string `path:"concernId" format:"uuid"`
+	IdempotencyHeader
+	Body struct {
+		Impacts []StrategyImpact `json:"impacts" minItems:"1" maxItems:"30" doc:"How each strategy worked"`
+	}
+}
+
+type PathwayOutput struct {
+	Status int
+	Body   PathwayView
+}
 
 func (s *Server) registerConcerns(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "raise-concern", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/concerns",
 		Summary:     "Raise a concern about a pupil",
-		Description: "Records what a teacher has seen and asks the SENDCo to triage it. The pupil's pathway starts if it has not already.",
-		Tags:        []string{"Pathway"}, Security: bearer, DefaultStatus: http.StatusCreated,
+		Description: "Records what a teacher has seen and the classroom strategies being tried, and asks the SENDCo to triage it. The pupil's pathway starts if it has not already.",
+		Tags:        []string{"Concerns"}, Security: bearer, DefaultStatus: http.StatusCreated,
 		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, s.raiseConcern)
+	huma.Register(api, huma.Operation{
+		OperationID: "record-impact", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/concerns/{concernId}/impact",
+		Summary:     "Record how classroom strategies worked",
+		Description: "After the trial window, the teacher says how each strategy worked. A pupil being monitored goes back to the SENDCo.",
+		Tags:        []string{"Concerns"}, Security: bearer, DefaultStatus: http.StatusCreated,
+		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, s.recordImpact)
+}
+
+// pathwayStart is how a pupil's pathway starts if this is its first action.
+func (s *Server) pathwayStart(p *store.Pupil) workflows.PathwayInput {
+	return workflows.PathwayInput{PupilID: p.ID, SchoolID: p.SchoolID, Timings: s.Timings, Scale: s.TimeScale}
 }
 
 func (s *Server) raiseConcern(ctx context.Context, in *RaiseConcernInput) (*RaiseConcernOutput, error) {
-	const op = "raise-concern"
-	p, role, err := s.pupilFor(ctx, in.PupilID, "concern", "create")
-	if err != nil {
-		return nil, err
+	for i, st := range in.Body.Strategies {
+		if _, err := parseDate("body.strategies["+strconv.Itoa(i)+"].startedOn", st.StartedOn); err != nil {
+			return nil, err
+		}
 	}
-	u := currentUser(ctx)
-	hash, err := requestHash(op, in.PupilID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	out := &RaiseConcernOutput{}
-	if ok, err := s.replay(ctx, u.ID, in.IdempotencyKey, op, hash, &out.Body); ok || err != nil {
-		out.Status = http.StatusCreated
-		return out, err
-	}
+	return act(ctx, s, in.PupilID, "concern", "create", func(p *store.Pupil, role string) (*RaiseConcernOutput, error) {
+		return idempotent(ctx, s, "raise-concern", in.IdempotencyKey, in, func(concernID string) (*RaiseConcernOutput, error) {
+			strategies, _ := json.Marshal(in.Body.Strategies)
+			u := currentUser(ctx)
+			if _, err := s.Store.InsertConcern(ctx, store.Concern{ID: concernID, PupilID: p.ID, RaisedBy: u.ID,
+				Areas: in.Body.Areas, Observed: in.Body.Observed, Strategies: strategies}); err != nil {
+				return nil, s.unavailable(err)
+			}
+			_, err := workflows.RaiseConcern(ctx, s.Temporal, s.TaskQueue, s.pathwayStart(p),
+				workflows.ConcernRaised{ConcernID: concernID, RaisedBy: u.ID, StrategiesTried: len(in.Body.Strategies)})
+			if err != nil {
+				if _, refused := err.(*workflows.Refusal); !refused {
+					s.Logger.Error("concern saved but not delivered to the pathway", "concern_id", concernID, "error", err)
+					return nil, huma.Error503ServiceUnavailable("Your concern was saved, but sendflow could not pass it to the SENDCo just now. " +
+						"Send the same request again with the same Idempotency-Key to finish; it will not be recorded twice.")
+				}
+				return nil, err
+			}
+			view, err := s.pathwayView(ctx, p.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &RaiseConcernOutput{Status: http.StatusCreated, Body: ConcernBody{ConcernID: concernID, Pathway: *view}}, nil
+		})
+	})
+}
 
-	concernID := uuid.NewString()
-	if in.IdempotencyKey != "" {
-		concernID = uuid.NewSHA1(concernNamespace, []byte(u.ID+"\x00"+in.IdempotencyKey)).String()
-	}
-	if _, err := s.Store.InsertConcern(ctx, store.Concern{ID: concernID, PupilID: p.ID, RaisedBy: u.ID, Areas: in.Body.Areas, Observed: in.Body.Observed}); err != nil {
-		return nil, s.unavailable(err)
-	}
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	_, err = workflows.RaiseConcern(tctx, s.Temporal, s.TaskQueue, p.SchoolID, p.ID,
-		workflows.ConcernRaised{ConcernID: concernID, RaisedBy: u.ID})
-	var refusal *workflows.Refusal
-	if errors.As(err, &refusal) {
-		s.audit(ctx, role, "concern:create", p.ID, p.SchoolID, "refused")
-		return nil, huma.Error409Conflict(refusal.Reason)
-	}
-	if err != nil {
-		s.Logger.Error("concern saved but not delivered to the pathway", "concern_id", concernID, "error", err)
-		return nil, huma.Error503ServiceUnavailable("Your concern was saved, but sendflow could not pass it to the SENDCo just now. " +
-			"Send the same request again with the same Idempotency-Key to finish; it will not be recorded twice.")
-	}
-	s.audit(ctx, role, "concern:create", p.ID, p.SchoolID, "ok")
+func (s *Server) recordImpact(ctx context.Context, in *ImpactInput) (*PathwayOutput, error) {
+	return act(ctx, s, in.PupilID, "impact", "create", func(p *store.Pupil, role string) (*PathwayOutput, error) {
+		return idempotent(ctx, s, "record-impact", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+			impacts, _ := json.Marshal(in.Body.Impacts)
+			u := currentUser(ctx)
+			if err := s.Store.InsertImpact(ctx, id, in.ConcernID, p.ID, u.ID, impacts); err != nil {
+				return nil, err
+			}
+			return s.pathwayUpdate(ctx, p, workflows.UpdateRecordImpact, "impact/"+id, workflows.ImpactRecorded{ConcernID: in.ConcernID, By: u.ID})
+		})
+	})
+}
 
-	view, err := s.pathwayView(ctx, p.ID)
-	if err != nil {
+// pathwayUpdate sends an action to the pupil's pathway and answers with the pathway as it now is.
+func (s *Server) pathwayUpdate(ctx context.Context, p *store.Pupil, name, updateID string, arg any) (*PathwayOutput, error) {
+	if _, err := workflows.Update[workflows.PathwayState](ctx, s.Temporal, workflows.PathwayWorkflowID(p.ID), name, updateID, arg); err != nil {
 		return nil, err
 	}
-	out.Status = http.StatusCreated
-	out.Body = ConcernBody{ConcernID: concernID, Pathway: *view}
-	if err := s.remember(ctx, u.ID, in.IdempotencyKey, op, hash, out.Status, out.Body); err != nil {
-		s.Logger.Error("idempotency answer not saved", "error", err)
-	}
-	return out, nil
+	return s.viewOutput(ctx, p.ID)
 }

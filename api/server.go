@@ -13,6 +13,7 @@ import (
 
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
+	"github.com/sendflow/sendflow/workflows"
 )
 
 // Deps are what the handlers need.
@@ -23,6 +24,9 @@ type Deps struct {
 	TaskQueue  string
 	SigningKey []byte
 	Logger     *slog.Logger
+	// Timings and TimeScale are given to pathways when they start.
+	Timings   workflows.Timings
+	TimeScale float64
 }
 
 // Server holds the dependencies the operations use.
@@ -41,6 +45,11 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerHealth(api)
 	s.registerConcerns(api)
 	s.registerPathway(api)
+	s.registerTriage(api)
+	s.registerCycles(api)
+	s.registerReferrals(api)
+	s.registerEHC(api)
+	s.registerAnnualReviews(api)
 	return api
 }
 

@@ -78,7 +78,7 @@ func TestAnnualReviewMeetingValidation(t *testing.T) {
 
 var errAny = errors.New("any refusal")
 
-func TestAmendedPlanDeadline(t *testing.T) {
+func TestAnnualReviewAmendedPlanDeadline(t *testing.T) {
 	cases := []struct {
 		name     string
 		decision time.Time
@@ -110,7 +110,7 @@ func TestAmendedPlanDeadline(t *testing.T) {
 	}
 }
 
-func TestPhaseTransferValid(t *testing.T) {
+func TestAnnualReviewPhaseTransferValid(t *testing.T) {
 	for _, p := range []PhaseTransfer{PhaseTransferNone, PhaseTransferEarlyYearsToSchool, PhaseTransferInfantToJunior,
 		PhaseTransferPrimaryToMiddle, PhaseTransferPrimaryToSecondary, PhaseTransferMiddleToSecondary, PhaseTransferSecondaryToPost16} {
 		if !p.Valid() {

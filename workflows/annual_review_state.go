@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -170,7 +171,9 @@ func (a *AnnualReviewState) ValidateEvent(ev AnnualReviewEvent, now time.Time) e
 		if a.HeldAt != nil {
 			return refuse("the meeting has already been held")
 		}
-		if err := ValidateReviewMeeting(a.Previous, ev.MeetingAt, now, a.Timings); err != nil {
+		// A meeting after the due date is late but still recorded: refusing it would leave the
+		// family with no review at all. Too little notice for invitations is refused.
+		if err := ValidateReviewMeeting(a.Previous, ev.MeetingAt, now, a.Timings); err != nil && !errors.Is(err, ErrReviewAfterDue) {
 			return refuse("%s", err.Error())
 		}
 	case ARMeetingHeld:

@@ -54,7 +54,7 @@ func (s *PathwayState) ValidatePlanCycle(p PlanCycle, now time.Time) error {
 	}
 	earliest := s.Timings.Cycle.ParentInviteBefore.AddTo(now)
 	if p.ReviewDate.Before(earliest) {
-		return refuse("choose a review date on or after %s, so parents can be invited at least %s before", dateWords(earliest), s.Timings.Cycle.ParentInviteBefore)
+		return refuse("choose a review date on or after %s, so parents can be invited at least %s before", dateWords(earliest), s.Timings.Cycle.ParentInviteBefore.Describe())
 	}
 	return nil
 }

@@ -159,7 +159,7 @@ func TestEHCClockPauseRefusals(t *testing.T) {
 				t.Fatal(err)
 			}
 			return c.Pause(ExceptionAbsentFromArea4Weeks, day(2026, 3, 12))
-		}, "already paused"},
+		}, "has been paused since 10 March 2026"},
 		{"resume without pause", func(c *EHCClock) error { return c.Resume(day(2026, 3, 10)) }, "not paused"},
 		{"resume before pause start", func(c *EHCClock) error {
 			if err := c.Pause(ExceptionSchoolClosed4Weeks, day(2026, 3, 10)); err != nil {

@@ -8,14 +8,14 @@ import (
 
 // Names shared by the workflow, the worker and the API.
 const (
-	PathwayWorkflowName   = "Pathway"
-	UpdateRaiseConcern    = "raise-concern"
-	UpdateRecordImpact    = "record-impact"
-	UpdateTriage          = "triage"
-	UpdatePlanCycle       = "plan-cycle"
-	UpdateOpenReferral    = "open-referral"
-	UpdateRequestEHCNA    = "request-ehcna"
-	QueryState            = "state"
+	PathwayWorkflowName = "Pathway"
+	UpdateRaiseConcern  = "raise-concern"
+	UpdateRecordImpact  = "record-impact"
+	UpdateTriage        = "triage"
+	UpdatePlanCycle     = "plan-cycle"
+	UpdateOpenReferral  = "open-referral"
+	UpdateRequestEHCNA  = "request-ehcna"
+	QueryState          = "state"
 )
 
 // PathwayWorkflowID is the one workflow id of a pupil's pathway, so every action about a pupil

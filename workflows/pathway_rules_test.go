@@ -46,8 +46,12 @@ func TestConcernRefused(t *testing.T) {
 		state func() *PathwayState
 		in    ConcernRaised
 	}{
-		{"missing id", func() *PathwayState { return NewPathwayState(PathwayInput{PupilID: "p", SchoolID: "s", Timings: DefaultTimings()}, time.Now()) }, ConcernRaised{RaisedBy: "u"}},
-		{"missing author", func() *PathwayState { return NewPathwayState(PathwayInput{PupilID: "p", SchoolID: "s", Timings: DefaultTimings()}, time.Now()) }, ConcernRaised{ConcernID: "c"}},
+		{"missing id", func() *PathwayState {
+			return NewPathwayState(PathwayInput{PupilID: "p", SchoolID: "s", Timings: DefaultTimings()}, time.Now())
+		}, ConcernRaised{RaisedBy: "u"}},
+		{"missing author", func() *PathwayState {
+			return NewPathwayState(PathwayInput{PupilID: "p", SchoolID: "s", Timings: DefaultTimings()}, time.Now())
+		}, ConcernRaised{ConcernID: "c"}},
 		{"negative strategies", func() *PathwayState {
 			return NewPathwayState(PathwayInput{PupilID: "p", SchoolID: "s", Timings: DefaultTimings()}, time.Now())
 		}, ConcernRaised{ConcernID: "c", RaisedBy: "u", StrategiesTried: -1}},

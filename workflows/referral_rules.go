@@ -342,7 +342,7 @@ func (r *ReferralState) DueTimers(now time.Time) ([]string, []Event) {
 			events = append(events, r.event(now, "consent_expired", "Parents did not answer the consent request in time, so the referral has stopped. The SENDCo has been told."))
 		case ReferralSLA:
 			r.Escalated = true
-			events = append(events, r.event(now, "agency_sla_breached", fmt.Sprintf("The service has not acknowledged the referral within %s. The SENDCo has been asked to chase it.", r.Timings.Referral.AgencyAcknowledgementSLA)))
+			events = append(events, r.event(now, "agency_sla_breached", fmt.Sprintf("The service has not acknowledged the referral within %s. The SENDCo has been asked to chase it.", r.Timings.Referral.AgencyAcknowledgementSLA.Describe())))
 		}
 		fired = append(fired, name)
 	}

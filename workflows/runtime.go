@@ -84,7 +84,9 @@ func tellPathway(ctx workflow.Context, pupilID string, c ChildChanged) error {
 }
 
 // Child workflow ids hang off the pathway's id so an operator finds a pupil's whole story.
-func CycleWorkflowID(pupilID string, n int) string { return fmt.Sprintf("%s/cycle/%d", PathwayWorkflowID(pupilID), n) }
+func CycleWorkflowID(pupilID string, n int) string {
+	return fmt.Sprintf("%s/cycle/%d", PathwayWorkflowID(pupilID), n)
+}
 
 // ReferralWorkflowID is the workflow of one referral.
 func ReferralWorkflowID(pupilID, referralID string) string {

@@ -114,7 +114,7 @@ func TestSpanSubtractFrom(t *testing.T) {
 		{"1mo", day(2028, 3, 31), day(2028, 2, 29)},
 		{"2w", day(2026, 3, 1), day(2026, 2, 15)},
 		{"12mo", day(2029, 2, 28), day(2028, 2, 28)},
-		{"2mo", day(2027, 1, 31), day(2026, 11, 30)}, // crosses the year start
+		{"2mo", day(2027, 1, 31), day(2026, 11, 30)},  // crosses the year start
 		{"1mo2w", day(2026, 3, 14), day(2026, 1, 28)}, // days first, then months
 	}
 	for _, c := range cases {
@@ -198,7 +198,7 @@ func TestSpanYAMLAndJSON(t *testing.T) {
 	}
 }
 
-func TestMonthDay(t *testing.T) {
+func TestSpanMonthDay(t *testing.T) {
 	good := map[string]MonthDay{
 		"02-15": {time.February, 15},
 		"03-31": {time.March, 31},

@@ -237,7 +237,7 @@ var catalog = []Template{
 		Heading: "{{.PupilFirstName}}'s review is on {{.ReviewDate}}",
 		Paragraphs: []string{
 			"This is a reminder that {{.PupilFirstName}}'s review at {{.SchoolName}} is on {{.ReviewDate}}.",
-			"We look forward to hearing your views. If you cannot come, please tell us using the link. You can still share your views.",
+			"Your views matter. If you cannot come, please tell us using the link. You can still share your views.",
 		},
 		Action: "See the review",
 	},

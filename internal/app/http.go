@@ -16,6 +16,7 @@ import (
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
+	"github.com/sendflow/sendflow/workflows"
 )
 
 // HTTP is the running API server.
@@ -31,8 +32,13 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 	if err != nil {
 		return nil, err
 	}
+	timings, err := workflows.LoadTimings(cfg.TimingsFile)
+	if err != nil {
+		return nil, &config.Error{Env: "SENDFLOW_TIMINGS_FILE", Flag: "timings-file", Problem: err.Error()}
+	}
 	mux := http.NewServeMux()
-	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, SigningKey: key, Logger: logger})
+	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, SigningKey: key, Logger: logger,
+		Timings: timings, TimeScale: cfg.TimeScale})
 	if extra != nil {
 		extra(mux)
 	}

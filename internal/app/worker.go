@@ -28,6 +28,10 @@ type Worker struct {
 // RegisterWorkflows adds every workflow to a worker (or a replayer) under its stable name.
 func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.Pathway, workflow.RegisterOptions{Name: workflows.PathwayWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.Cycle, workflow.RegisterOptions{Name: workflows.CycleWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.Referral, workflow.RegisterOptions{Name: workflows.ReferralWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.EHCAssessment, workflow.RegisterOptions{Name: workflows.EHCWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.AnnualReview, workflow.RegisterOptions{Name: workflows.AnnualReviewWorkflowName})
 }
 
 // StartWorker starts polling the task queue and draining the outbox.

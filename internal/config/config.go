@@ -44,6 +44,8 @@ var Settings = []Setting{
 	{"SENDFLOW_PG_PORT", "pg-port", "5499", "`dev`: port of the private PostgreSQL cluster, when one is started.", "dev"},
 	{"SENDFLOW_SIGNING_KEY", "signing-key", "", "Key (32+ characters) that signs local bearer tokens. Required by `serve`; `dev` and `token` use the key kept in the data dir (made on first use) when unset.", "dev, serve, token"},
 	{"SENDFLOW_MAIL_FROM", "mail-from", "sendflow <no-reply@sendflow.invalid>", "From address of every email.", "dev, worker"},
+	{"SENDFLOW_TIMINGS_FILE", "timings-file", "", "YAML file of the local authority's timings (trial window, review reminders, statutory limits); unset uses the defaults in workflows/timings.default.yaml. Read by new pathways.", "dev, serve"},
+	{"SENDFLOW_TIME_SCALE", "time-scale", "1", "Divides every workflow timer, for demos and end-to-end tests (10080 makes a week pass in a minute); dates shown stay calendar dates. Read by new pathways. Never set it in production.", "dev, serve"},
 	{"SENDFLOW_LOG_LEVEL", "log-level", "info", "debug, info, warn or error.", "all"},
 }
 
@@ -65,6 +67,8 @@ type Config struct {
 	SMTPPort          int
 	PGPort            int
 	SigningKey        string
+	TimingsFile       string
+	TimeScale         float64
 	MailFrom          string
 	LogLevel          string
 }
@@ -114,6 +118,7 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		PublicURL:         strings.TrimRight(get("SENDFLOW_PUBLIC_URL"), "/"),
 		DataDir:           get("SENDFLOW_DATA_DIR"),
 		SigningKey:        get("SENDFLOW_SIGNING_KEY"),
+		TimingsFile:       get("SENDFLOW_TIMINGS_FILE"),
 		MailFrom:          get("SENDFLOW_MAIL_FROM"),
 		LogLevel:          get("SENDFLOW_LOG_LEVEL"),
 	}
@@ -135,6 +140,14 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 			bad(env, fmt.Sprintf("%q is not a port number (1-65535)", get(env)))
 		}
 		return p
+	}
+	if c.TimeScale, err = strconv.ParseFloat(get("SENDFLOW_TIME_SCALE"), 64); err != nil || c.TimeScale < 1 || c.TimeScale > 1e7 {
+		bad("SENDFLOW_TIME_SCALE", "must be a number from 1 (real time) to 10000000")
+	}
+	if c.TimingsFile != "" {
+		if _, err := os.Stat(c.TimingsFile); err != nil {
+			bad("SENDFLOW_TIMINGS_FILE", fmt.Sprintf("cannot read %s", c.TimingsFile))
+		}
 	}
 	c.TemporalPort = port("SENDFLOW_TEMPORAL_PORT")
 	c.SMTPPort = port("SENDFLOW_SMTP_PORT")

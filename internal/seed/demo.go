@@ -41,6 +41,20 @@ var People = []Person{
 	{"5c0f0000-0000-4000-8000-000000000203", "parent.zain@example.org", "Noor Hussain", "parent"},
 }
 
+// Services are example agency services of the demo local authority.
+var Services = [][3]string{
+	{"educational_psychology", "Educational Psychology Service", "ep.referrals@demoshire.example"},
+	{"speech_and_language", "Speech and Language Therapy", "salt.referrals@demoshire.example"},
+	{"occupational_therapy", "Occupational Therapy", "ot.referrals@demoshire.example"},
+	{"communication_autism", "Communication and Autism Team", "cat.referrals@demoshire.example"},
+	{"pupil_school_support", "Pupil and School Support", "pss.referrals@demoshire.example"},
+	{"neurodevelopmental", "Neurodevelopmental Pathway", "ndp.referrals@demoshire.example"},
+	{"sensory_support", "Sensory Support Service", "sensory.referrals@demoshire.example"},
+}
+
+const consentWording = "I agree that the school may share information about my child with this service, so that the service can give advice. " +
+	"I understand what will be shared and why. I can withdraw my consent at any time by telling the school."
+
 type pupil struct {
 	id, classID, upnRest, first, last, dob, parentEmail string
 }
@@ -63,7 +77,14 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 			_, err = tx.Exec(ctx, sql, args...)
 		}
 	}
+	exec(`INSERT INTO local_authorities (code, name, sendiass_contact, mediation_contact)
+		VALUES ('999', 'Demoshire Council (demo)', 'Demoshire SENDIASS, 01632 960000, sendiass@demoshire.example',
+			'Demoshire Mediation Service, 01632 960001, mediation@demoshire.example') ON CONFLICT DO NOTHING`)
 	exec(`INSERT INTO schools (id, name, la_code) VALUES ($1, 'Oakfield Primary (demo)', '999') ON CONFLICT DO NOTHING`, DemoSchoolID)
+	for _, sv := range Services {
+		exec(`INSERT INTO agency_services (code, name, referral_email, consent_wording, consent_version)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, sv[0], sv[1], sv[2], consentWording, "consent-v1")
+	}
 	ids := map[string]string{}
 	for _, p := range People {
 		ids[p.Email] = p.ID

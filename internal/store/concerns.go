@@ -12,15 +12,19 @@ type Concern struct {
 	PupilID   string
 	RaisedBy  string
 	Areas     []string
-	Observed  string
-	CreatedAt time.Time
+	Observed   string
+	Strategies []byte // JSON array of strategies tried
+	CreatedAt  time.Time
 }
 
 // InsertConcern stores a concern once: a retry with the same id leaves the first one in place and
 // reports created=false.
 func (s *Store) InsertConcern(ctx context.Context, c Concern) (created bool, err error) {
-	tag, err := s.DB.Exec(ctx, `INSERT INTO concerns (id, pupil_id, raised_by, areas, observed)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, c.ID, c.PupilID, c.RaisedBy, c.Areas, c.Observed)
+	if c.Strategies == nil {
+		c.Strategies = []byte("[]")
+	}
+	tag, err := s.DB.Exec(ctx, `INSERT INTO concerns (id, pupil_id, raised_by, areas, observed, strategies)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, c.ID, c.PupilID, c.RaisedBy, c.Areas, c.Observed, c.Strategies)
 	if err != nil {
 		return false, fmt.Errorf("store concern: %w", err)
 	}
@@ -34,4 +38,22 @@ func (s *Store) CountConcerns(ctx context.Context, pupilID string) (int, error) 
 		return 0, fmt.Errorf("count concerns: %w", err)
 	}
 	return n, nil
+}
+
+// InsertImpact records how a concern's strategies worked. ErrNotFound if the concern is not the
+// pupil's; a retry with the same id changes nothing.
+func (s *Store) InsertImpact(ctx context.Context, id, concernID, pupilID, userID string, impacts []byte) error {
+	tag, err := s.DB.Exec(ctx, `INSERT INTO concern_impacts (id, concern_id, recorded_by, impacts)
+		SELECT $1, c.id, $3, $4 FROM concerns c WHERE c.id = $2 AND c.pupil_id = $5
+		ON CONFLICT (id) DO NOTHING`, id, concernID, userID, impacts, pupilID)
+	if err != nil {
+		return fmt.Errorf("store impact: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		var exists bool
+		if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM concern_impacts WHERE id = $1)`, id).Scan(&exists); err != nil || !exists {
+			return ErrNotFound
+		}
+	}
+	return nil
 }

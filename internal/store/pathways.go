@@ -10,47 +10,87 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// PathwayRow is the read model of one pupil's pathway.
-type PathwayRow struct {
+// Projection is one workflow's state for the read model: the pathway itself (ItemID "") or one
+// of its parts.
+type Projection struct {
 	PupilID    string
 	SchoolID   string
+	ItemID     string
+	Kind       string
+	Status     string
 	WorkflowID string
-	Stage      string
 	Version    int64
 	State      json.RawMessage
+	Events     []TimelineEvent
+	Deadlines  []Deadline
 	UpdatedAt  time.Time
 }
 
 // TimelineEvent is one plain-words line of a pathway's story.
 type TimelineEvent struct {
+	Source  string
 	Seq     int64
 	At      time.Time
 	Kind    string
 	Summary string
 }
 
-// ProjectPathway writes a pathway snapshot and its new events in one transaction. It is
-// idempotent (events keyed by sequence) and never replaces a newer snapshot with an older one.
-func (s *Store) ProjectPathway(ctx context.Context, row PathwayRow, events []TimelineEvent) error {
+// Deadline is an open date someone must act by.
+type Deadline struct {
+	ItemID string
+	Kind   string
+	Due    time.Time
+	Label  string
+}
+
+// Project writes a projection in one transaction. It is idempotent (events keyed by source and
+// sequence) and never replaces newer state with older: a late retry of an old projection changes
+// neither the state nor the open deadlines.
+func (s *Store) Project(ctx context.Context, p Projection) error {
 	tx, err := s.DB.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin projection: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // rollback after commit is a no-op
-	_, err = tx.Exec(ctx, `INSERT INTO pathways (pupil_id, school_id, workflow_id, stage, version, state, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (pupil_id) DO UPDATE SET school_id = EXCLUDED.school_id, workflow_id = EXCLUDED.workflow_id,
-			stage = EXCLUDED.stage, version = EXCLUDED.version, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at
-		WHERE pathways.version < EXCLUDED.version`,
-		row.PupilID, row.SchoolID, row.WorkflowID, row.Stage, row.Version, row.State, row.UpdatedAt)
-	if err != nil {
-		return fmt.Errorf("project pathway %s: %w", row.PupilID, err)
+	var sql string
+	args := []any{p.PupilID, p.SchoolID, p.Status, p.Version, p.State, p.UpdatedAt}
+	if p.ItemID == "" {
+		sql = `INSERT INTO pathways (pupil_id, school_id, stage, version, state, updated_at, workflow_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (pupil_id) DO UPDATE SET school_id = EXCLUDED.school_id, stage = EXCLUDED.stage,
+				version = EXCLUDED.version, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at, workflow_id = EXCLUDED.workflow_id
+			WHERE pathways.version < EXCLUDED.version`
+		args = append(args, p.WorkflowID)
+	} else {
+		sql = `INSERT INTO pathway_items (pupil_id, school_id, status, version, state, updated_at, item_id, kind)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (pupil_id, item_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
+				state = EXCLUDED.state, updated_at = EXCLUDED.updated_at
+			WHERE pathway_items.version < EXCLUDED.version`
+		args = append(args, p.ItemID, p.Kind)
 	}
-	for _, e := range events {
-		_, err = tx.Exec(ctx, `INSERT INTO pathway_events (pupil_id, seq, at, kind, summary)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (pupil_id, seq) DO NOTHING`, row.PupilID, e.Seq, e.At, e.Kind, e.Summary)
+	tag, err := tx.Exec(ctx, sql, args...)
+	if err != nil {
+		return fmt.Errorf("project %s %q for pupil %s: %w", p.Kind, p.ItemID, p.PupilID, err)
+	}
+	for _, e := range p.Events {
+		_, err = tx.Exec(ctx, `INSERT INTO pathway_events (pupil_id, source, seq, at, kind, summary)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (pupil_id, source, seq) DO NOTHING`,
+			p.PupilID, p.ItemID, e.Seq, e.At, e.Kind, e.Summary)
 		if err != nil {
-			return fmt.Errorf("project pathway event %d: %w", e.Seq, err)
+			return fmt.Errorf("project event %d of %q: %w", e.Seq, p.ItemID, err)
+		}
+	}
+	if tag.RowsAffected() == 1 { // this projection is the newest: its deadlines replace the old ones
+		if _, err := tx.Exec(ctx, `DELETE FROM deadlines WHERE pupil_id = $1 AND item_id = $2`, p.PupilID, p.ItemID); err != nil {
+			return fmt.Errorf("clear deadlines: %w", err)
+		}
+		for _, d := range p.Deadlines {
+			_, err = tx.Exec(ctx, `INSERT INTO deadlines (pupil_id, item_id, kind, school_id, due, label)
+				VALUES ($1, $2, $3, $4, $5, $6)`, p.PupilID, p.ItemID, d.Kind, p.SchoolID, d.Due, d.Label)
+			if err != nil {
+				return fmt.Errorf("project deadline %s: %w", d.Kind, err)
+			}
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -59,25 +99,68 @@ func (s *Store) ProjectPathway(ctx context.Context, row PathwayRow, events []Tim
 	return nil
 }
 
-// Pathway reads a pupil's projected pathway and timeline; ErrNotFound if none has started.
-func (s *Store) Pathway(ctx context.Context, pupilID string) (*PathwayRow, []TimelineEvent, error) {
-	var r PathwayRow
-	err := s.DB.QueryRow(ctx, `SELECT pupil_id, school_id, workflow_id, stage, version, state, updated_at
-		FROM pathways WHERE pupil_id = $1`, pupilID).
-		Scan(&r.PupilID, &r.SchoolID, &r.WorkflowID, &r.Stage, &r.Version, &r.State, &r.UpdatedAt)
+// PathwayRow is the read model of one pupil's pathway.
+type PathwayRow struct {
+	PupilID   string
+	SchoolID  string
+	Stage     string
+	Version   int64
+	State     json.RawMessage
+	UpdatedAt time.Time
+}
+
+// ItemRow is one part of a pathway.
+type ItemRow struct {
+	ItemID    string
+	Kind      string
+	Status    string
+	Version   int64
+	State     json.RawMessage
+	UpdatedAt time.Time
+}
+
+// PathwayView is everything the pathway page shows.
+type PathwayView struct {
+	Pathway   PathwayRow
+	Items     []ItemRow
+	Deadlines []Deadline
+	Timeline  []TimelineEvent
+}
+
+// Pathway reads a pupil's projected pathway; ErrNotFound if none has started.
+func (s *Store) Pathway(ctx context.Context, pupilID string) (*PathwayView, error) {
+	var v PathwayView
+	r := &v.Pathway
+	err := s.DB.QueryRow(ctx, `SELECT pupil_id, school_id, stage, version, state, updated_at FROM pathways WHERE pupil_id = $1`, pupilID).
+		Scan(&r.PupilID, &r.SchoolID, &r.Stage, &r.Version, &r.State, &r.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil, ErrNotFound
+		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("load pathway %s: %w", pupilID, err)
+		return nil, fmt.Errorf("load pathway %s: %w", pupilID, err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT seq, at, kind, summary FROM pathway_events WHERE pupil_id = $1 ORDER BY seq`, pupilID)
+	rows, err := s.DB.Query(ctx, `SELECT item_id, kind, status, version, state, updated_at FROM pathway_items
+		WHERE pupil_id = $1 ORDER BY kind, updated_at`, pupilID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load timeline %s: %w", pupilID, err)
+		return nil, fmt.Errorf("load pathway items %s: %w", pupilID, err)
 	}
-	events, err := pgx.CollectRows(rows, pgx.RowToStructByPos[TimelineEvent])
+	if v.Items, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ItemRow]); err != nil {
+		return nil, fmt.Errorf("load pathway items %s: %w", pupilID, err)
+	}
+	rows, err = s.DB.Query(ctx, `SELECT item_id, kind, due, label FROM deadlines WHERE pupil_id = $1 ORDER BY due, kind`, pupilID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load timeline %s: %w", pupilID, err)
+		return nil, fmt.Errorf("load deadlines %s: %w", pupilID, err)
 	}
-	return &r, events, nil
+	if v.Deadlines, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Deadline]); err != nil {
+		return nil, fmt.Errorf("load deadlines %s: %w", pupilID, err)
+	}
+	rows, err = s.DB.Query(ctx, `SELECT source, seq, at, kind, summary FROM pathway_events WHERE pupil_id = $1
+		ORDER BY at, source, seq`, pupilID)
+	if err != nil {
+		return nil, fmt.Errorf("load timeline %s: %w", pupilID, err)
+	}
+	if v.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByPos[TimelineEvent]); err != nil {
+		return nil, fmt.Errorf("load timeline %s: %w", pupilID, err)
+	}
+	return &v, nil
 }

@@ -141,20 +141,6 @@ func (s *Store) IsParentOf(ctx context.Context, userID, pupilID string) (bool, e
 	return ok, nil
 }
 
-// StaffWithRole lists the users holding a role in a school, for notifications.
-func (s *Store) StaffWithRole(ctx context.Context, schoolID, role string) ([]User, error) {
-	rows, err := s.DB.Query(ctx, `SELECT u.id, u.email, u.name FROM users u
-		JOIN memberships m ON m.user_id = u.id WHERE m.school_id = $1 AND m.role = $2 ORDER BY u.email`, schoolID, role)
-	if err != nil {
-		return nil, fmt.Errorf("list %s staff: %w", role, err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) {
-		var u User
-		err := r.Scan(&u.ID, &u.Email, &u.Name)
-		return u, err
-	})
-}
-
 // SchoolName returns a school's display name.
 func (s *Store) SchoolName(ctx context.Context, schoolID string) (string, error) {
 	var name string

@@ -24,35 +24,47 @@ func seeded(t *testing.T) *Store {
 }
 
 // TestProjectionNeverGoesBackwards: a late, older projection (an activity retried after a newer
-// one landed) leaves the newer state in place, and events are stored once.
+// one landed) leaves the newer state and deadlines in place, and events are stored once.
 func TestProjectionNeverGoesBackwards(t *testing.T) {
 	s := seeded(t)
 	ctx := context.Background()
-	row := func(stage string, version int64) PathwayRow {
-		return PathwayRow{PupilID: seed.PupilAmaraID, SchoolID: seed.DemoSchoolID, WorkflowID: "pathway/x",
-			Stage: stage, Version: version, State: json.RawMessage(`{}`), UpdatedAt: time.Now()}
+	due := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	proj := func(item, status string, version int64, deadline string, events ...TimelineEvent) Projection {
+		return Projection{PupilID: seed.PupilAmaraID, SchoolID: seed.DemoSchoolID, ItemID: item, Kind: "cycle",
+			Status: status, Version: version, State: json.RawMessage(`{}`), UpdatedAt: time.Now(), Events: events,
+			Deadlines: []Deadline{{Kind: deadline, Due: due, Label: deadline}}}
 	}
 	ev1 := TimelineEvent{Seq: 1, At: time.Now(), Kind: "concern_raised", Summary: "first"}
 	ev2 := TimelineEvent{Seq: 2, At: time.Now(), Kind: "triaged", Summary: "second"}
-	steps := []struct {
-		row    PathwayRow
-		events []TimelineEvent
-	}{
-		{row("awaiting_triage", 1), []TimelineEvent{ev1}},
-		{row("sen_support", 2), []TimelineEvent{ev2}},
-		{row("awaiting_triage", 1), []TimelineEvent{ev1}}, // retried old projection
-	}
-	for _, st := range steps {
-		if err := s.ProjectPathway(ctx, st.row, st.events); err != nil {
+	cycleEv := TimelineEvent{Seq: 1, At: time.Now(), Kind: "provision_logged", Summary: "cycle's own first event"}
+	for _, p := range []Projection{
+		proj("", "awaiting_triage", 1, "trial_window", ev1),
+		proj("", "sen_support", 2, "none_left", ev2),
+		proj("", "awaiting_triage", 1, "trial_window", ev1), // retried old projection
+		proj("cycle/1", "active", 1, "cycle_review", cycleEv),
+		proj("cycle/1", "reviewed", 2, "nothing"),
+		proj("cycle/1", "active", 1, "cycle_review", cycleEv), // retried old projection
+	} {
+		if err := s.Project(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, events, err := s.Pathway(ctx, seed.PupilAmaraID)
+	v, err := s.Pathway(ctx, seed.PupilAmaraID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Stage != "sen_support" || got.Version != 2 || len(events) != 2 {
-		t.Errorf("stage=%s version=%d events=%d, want sen_support 2 2", got.Stage, got.Version, len(events))
+	if v.Pathway.Stage != "sen_support" || v.Pathway.Version != 2 || len(v.Timeline) != 3 {
+		t.Errorf("stage=%s version=%d events=%d, want sen_support 2 3", v.Pathway.Stage, v.Pathway.Version, len(v.Timeline))
+	}
+	if len(v.Items) != 1 || v.Items[0].Status != "reviewed" {
+		t.Errorf("items = %+v", v.Items)
+	}
+	kinds := []string{}
+	for _, d := range v.Deadlines {
+		kinds = append(kinds, d.Kind)
+	}
+	if strings.Join(kinds, ",") != "none_left,nothing" {
+		t.Errorf("deadlines = %v, want only the newest projections' (none_left, nothing)", kinds)
 	}
 }
 

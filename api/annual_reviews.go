@@ -1,0 +1,52 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/workflows"
+)
+
+type AnnualReviewEventInput struct {
+	PupilID string `path:"pupilId" format:"uuid"`
+	Review  int    `path:"review" minimum:"1" doc:"The annual review's number"`
+	IdempotencyHeader
+	Body struct {
+		Type      string `json:"type" enum:"meeting_scheduled,meeting_held,report_sent,la_decision,amended_plan_issued"`
+		MeetingOn string `json:"meetingOn,omitempty" format:"date" doc:"With meeting_scheduled"`
+		Transfer  string `json:"transfer,omitempty" enum:"early_years_to_school,infant_to_junior,primary_to_middle,primary_to_secondary,middle_to_secondary,secondary_to_post16" doc:"With meeting_scheduled, in a phase-transfer year"`
+		Decision  string `json:"decision,omitempty" enum:"keep,amend,cease" doc:"With la_decision"`
+	}
+}
+
+func (s *Server) registerAnnualReviews(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "annual-review-event", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/annual-reviews/{review}/events",
+		Summary: "Record a step of an EHC plan's annual review", Tags: []string{"Annual reviews"}, Security: bearer,
+		DefaultStatus: http.StatusCreated,
+		Errors:        []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *AnnualReviewEventInput) (*PathwayOutput, error) {
+		var meeting time.Time
+		if in.Body.MeetingOn != "" {
+			var err error
+			if meeting, err = parseDate("body.meetingOn", in.Body.MeetingOn); err != nil {
+				return nil, err
+			}
+		}
+		return act(ctx, s, in.PupilID, "annual_review_event", "create", func(p *store.Pupil, _ string) (*PathwayOutput, error) {
+			return idempotent(ctx, s, "annual-review-event", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+				ev := workflows.AnnualReviewEvent{Type: workflows.AnnualReviewEventType(in.Body.Type), MeetingAt: meeting,
+					Transfer: workflows.PhaseTransfer(in.Body.Transfer), Decision: in.Body.Decision, By: currentUser(ctx).ID}
+				if _, err := workflows.Update[workflows.AnnualReviewState](ctx, s.Temporal, workflows.AnnualReviewWorkflowID(p.ID, in.Review),
+					workflows.UpdateAnnualReviewEvent, "annual-review/"+id, ev); err != nil {
+					return nil, err
+				}
+				return s.viewOutput(ctx, p.ID)
+			})
+		})
+	})
+}

@@ -1,0 +1,189 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/workflows"
+)
+
+// PlanOutcome is one thing the support should achieve.
+type PlanOutcome struct {
+	Text string `json:"text" minLength:"1" maxLength:"1000"`
+}
+
+// PlanProvision is one piece of support the plan gives.
+type PlanProvision struct {
+	Text      string `json:"text" minLength:"1" maxLength:"1000"`
+	Frequency string `json:"frequency,omitempty" maxLength:"100"`
+}
+
+// OutcomeRating is how far an outcome was met.
+type OutcomeRating struct {
+	OutcomeID string `json:"outcomeId" format:"uuid"`
+	Rating    string `json:"rating" enum:"achieved,partly_achieved,not_achieved"`
+}
+
+type PlanCycleInput struct {
+	PupilID string `path:"pupilId" format:"uuid"`
+	IdempotencyHeader
+	Body struct {
+		ReviewDate  string          `json:"reviewDate" format:"date" doc:"When the plan will be reviewed with the family; at least two weeks away so they can be invited"`
+		Outcomes    []PlanOutcome   `json:"outcomes" minItems:"1" maxItems:"12" doc:"What the support should achieve"`
+		Provision   []PlanProvision `json:"provision" maxItems:"30" doc:"What will be done, by whom, how often"`
+		ParentViews string          `json:"parentViews,omitempty" maxLength:"4000" doc:"What the parents said"`
+		PupilViews  string          `json:"pupilViews,omitempty" maxLength:"4000" doc:"What the pupil said"`
+	}
+}
+
+type CycleOutput struct {
+	Status int
+	Body   struct {
+		Cycle   int         `json:"cycle" doc:"The cycle's number"`
+		PlanID  string      `json:"planId" format:"uuid"`
+		Outcome []OutcomeID `json:"outcomes" doc:"Each outcome's id, to rate at the review"`
+		Pathway PathwayView `json:"pathway"`
+	}
+}
+
+type OutcomeID struct {
+	ID   string `json:"id" format:"uuid"`
+	Text string `json:"text"`
+}
+
+type ReviewCycleInput struct {
+	PupilID string `path:"pupilId" format:"uuid"`
+	Cycle   int    `path:"cycle" minimum:"1"`
+	IdempotencyHeader
+	Body struct {
+		Ratings     []OutcomeRating `json:"ratings" minItems:"1" maxItems:"12" doc:"Every outcome of the plan, rated"`
+		ParentViews string          `json:"parentViews,omitempty" maxLength:"4000"`
+		PupilViews  string          `json:"pupilViews,omitempty" maxLength:"4000"`
+		NextStep    string          `json:"nextStep" enum:"continue,step_down,refer,request_ehcna"`
+		Notes       string          `json:"notes,omitempty" maxLength:"4000"`
+	}
+}
+
+type ProvisionInput struct {
+	PupilID string `path:"pupilId" format:"uuid"`
+	Cycle   int    `path:"cycle" minimum:"1"`
+	IdempotencyHeader
+	Body struct {
+		Description string `json:"description" minLength:"1" maxLength:"2000" doc:"What support was given"`
+		GivenOn     string `json:"givenOn" format:"date"`
+	}
+}
+
+func (s *Server) registerCycles(api huma.API) {
+	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
+	huma.Register(api, huma.Operation{
+		OperationID: "plan-cycle", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/cycles",
+		Summary: "Agree a support plan: starts an assess-plan-do-review cycle", Tags: []string{"Support cycles"},
+		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+	}, s.planCycle)
+	huma.Register(api, huma.Operation{
+		OperationID: "review-cycle", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/cycles/{cycle}/review",
+		Summary: "Record the review of a support plan", Tags: []string{"Support cycles"},
+		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+	}, s.reviewCycle)
+	huma.Register(api, huma.Operation{
+		OperationID: "log-provision", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/cycles/{cycle}/provision",
+		Summary: "Log support given under a plan", Tags: []string{"Support cycles"},
+		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+	}, s.logProvision)
+}
+
+func (s *Server) planCycle(ctx context.Context, in *PlanCycleInput) (*CycleOutput, error) {
+	review, err := parseDate("body.reviewDate", in.Body.ReviewDate)
+	if err != nil {
+		return nil, err
+	}
+	return act(ctx, s, in.PupilID, "cycle", "create", func(p *store.Pupil, _ string) (*CycleOutput, error) {
+		return idempotent(ctx, s, "plan-cycle", in.IdempotencyKey, in, func(planID string) (*CycleOutput, error) {
+			out := &CycleOutput{Status: http.StatusCreated}
+			ids := make([]string, len(in.Body.Outcomes))
+			for i, o := range in.Body.Outcomes {
+				ids[i] = uuid.NewSHA1(uuid.MustParse(planID), []byte(strconv.Itoa(i))).String()
+				out.Body.Outcome = append(out.Body.Outcome, OutcomeID{ID: ids[i], Text: o.Text})
+			}
+			outcomes, _ := json.Marshal(out.Body.Outcome)
+			provision, _ := json.Marshal(in.Body.Provision)
+			u := currentUser(ctx)
+			if err := s.Store.InsertPlan(ctx, planID, p.ID, u.ID, outcomes, provision, review, in.Body.ParentViews, in.Body.PupilViews); err != nil {
+				return nil, s.unavailable(err)
+			}
+			st, err := workflows.Update[workflows.PathwayState](ctx, s.Temporal, workflows.PathwayWorkflowID(p.ID), workflows.UpdatePlanCycle,
+				"plan/"+planID, workflows.PlanCycle{PlanID: planID, ReviewDate: review, OutcomeIDs: ids,
+					ParentViews: in.Body.ParentViews != "", PupilViews: in.Body.PupilViews != "", By: u.ID})
+			if err != nil {
+				return nil, err
+			}
+			out.Body.Cycle, out.Body.PlanID = len(st.Cycles), planID
+			view, err := s.pathwayView(ctx, p.ID)
+			if err != nil {
+				return nil, err
+			}
+			out.Body.Pathway = *view
+			return out, nil
+		})
+	})
+}
+
+func (s *Server) reviewCycle(ctx context.Context, in *ReviewCycleInput) (*PathwayOutput, error) {
+	return act(ctx, s, in.PupilID, "review", "create", func(p *store.Pupil, _ string) (*PathwayOutput, error) {
+		return idempotent(ctx, s, "review-cycle", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+			ratings := map[string]workflows.Rating{}
+			for _, r := range in.Body.Ratings {
+				ratings[r.OutcomeID] = workflows.Rating(r.Rating)
+			}
+			raw, _ := json.Marshal(in.Body.Ratings)
+			u := currentUser(ctx)
+			if err := s.Store.InsertReview(ctx, id, p.ID, in.Cycle, raw, in.Body.ParentViews, in.Body.PupilViews, in.Body.NextStep, in.Body.Notes, u.ID); err != nil {
+				return nil, s.unavailable(err)
+			}
+			_, err := workflows.Update[workflows.CycleState](ctx, s.Temporal, workflows.CycleWorkflowID(p.ID, in.Cycle), workflows.UpdateReviewCycle,
+				"review/"+id, workflows.CycleReview{Ratings: ratings, ParentViews: in.Body.ParentViews != "", PupilViews: in.Body.PupilViews != "",
+					NextStep: workflows.NextStep(in.Body.NextStep), By: u.ID})
+			if err != nil {
+				return nil, err
+			}
+			return s.viewOutput(ctx, p.ID)
+		})
+	})
+}
+
+func (s *Server) logProvision(ctx context.Context, in *ProvisionInput) (*PathwayOutput, error) {
+	given, err := parseDate("body.givenOn", in.Body.GivenOn)
+	if err != nil {
+		return nil, err
+	}
+	return act(ctx, s, in.PupilID, "provision", "create", func(p *store.Pupil, _ string) (*PathwayOutput, error) {
+		return idempotent(ctx, s, "log-provision", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+			u := currentUser(ctx)
+			if err := s.Store.InsertProvision(ctx, id, p.ID, in.Cycle, in.Body.Description, given, u.ID); err != nil {
+				return nil, s.unavailable(err)
+			}
+			_, err := workflows.Update[workflows.CycleState](ctx, s.Temporal, workflows.CycleWorkflowID(p.ID, in.Cycle), workflows.UpdateLogProvision,
+				"provision/"+id, workflows.ProvisionLogged{EntryID: id, By: u.ID})
+			if err != nil {
+				return nil, err
+			}
+			return s.viewOutput(ctx, p.ID)
+		})
+	})
+}
+
+// viewOutput answers an action with the pathway as it now is.
+func (s *Server) viewOutput(ctx context.Context, pupilID string) (*PathwayOutput, error) {
+	view, err := s.pathwayView(ctx, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	return &PathwayOutput{Status: http.StatusCreated, Body: *view}, nil
+}

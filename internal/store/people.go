@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Recipient is someone an email can go to.
+type Recipient struct {
+	UserID   string // "" for an agency's shared address
+	Email    string
+	Name     string
+	Language string
+}
+
+func (s *Store) recipients(ctx context.Context, sql string, args ...any) ([]Recipient, error) {
+	rows, err := s.DB.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find recipients: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Recipient])
+}
+
+// ParentsOf lists the people with parental responsibility for a pupil.
+func (s *Store) ParentsOf(ctx context.Context, pupilID string) ([]Recipient, error) {
+	return s.recipients(ctx, `SELECT u.id::text, u.email, u.name, pp.preferred_language FROM pupil_parents pp
+		JOIN users u ON u.id = pp.user_id WHERE pp.pupil_id = $1 AND pp.parental_responsibility ORDER BY u.email`, pupilID)
+}
+
+// TeachersOf lists the staff assigned to a pupil's class.
+func (s *Store) TeachersOf(ctx context.Context, pupilID string) ([]Recipient, error) {
+	return s.recipients(ctx, `SELECT u.id::text, u.email, u.name, 'en' FROM pupils p
+		JOIN class_teachers ct ON ct.class_id = p.class_id JOIN users u ON u.id = ct.user_id
+		JOIN memberships m ON m.user_id = u.id AND m.school_id = p.school_id AND m.role = 'teacher'
+		WHERE p.id = $1 ORDER BY u.email`, pupilID)
+}
+
+// SchoolStaff lists the holders of a role in a school.
+func (s *Store) SchoolStaff(ctx context.Context, schoolID, role string) ([]Recipient, error) {
+	return s.recipients(ctx, `SELECT u.id::text, u.email, u.name, 'en' FROM users u
+		JOIN memberships m ON m.user_id = u.id WHERE m.school_id = $1 AND m.role = $2 ORDER BY u.email`, schoolID, role)
+}
+
+// Person is one user as a recipient.
+func (s *Store) Person(ctx context.Context, userID string) ([]Recipient, error) {
+	return s.recipients(ctx, `SELECT id::text, email, name, 'en' FROM users WHERE id = $1`, userID)
+}
+
+// AgencyInbox is an agency service's referral address.
+func (s *Store) AgencyInbox(ctx context.Context, service string) ([]Recipient, error) {
+	return s.recipients(ctx, `SELECT '', referral_email, name, 'en' FROM agency_services WHERE code = $1`, service)
+}
+
+// RightsContacts are the contacts a decision letter gives parents, from the school's LA.
+type RightsContacts struct {
+	Mediation string
+	SENDIASS  string
+}
+
+// RightsContactsFor finds the contacts of the school's local authority.
+func (s *Store) RightsContactsFor(ctx context.Context, schoolID string) (RightsContacts, error) {
+	var r RightsContacts
+	err := s.DB.QueryRow(ctx, `SELECT la.mediation_contact, la.sendiass_contact FROM schools s
+		JOIN local_authorities la ON la.code = s.la_code WHERE s.id = $1`, schoolID).Scan(&r.Mediation, &r.SENDIASS)
+	if err != nil {
+		return r, fmt.Errorf("the school's local authority has no mediation and SENDIASS contacts: %w", err)
+	}
+	return r, nil
+}
+
+// ReadinessEvidence gathers what the readiness check looks at.
+func (s *Store) ReadinessEvidence(ctx context.Context, pupilID string) (strategies, reviewedWithParents int, err error) {
+	err = s.DB.QueryRow(ctx, `SELECT
+		(SELECT coalesce(sum(jsonb_array_length(strategies)), 0) FROM concerns WHERE pupil_id = $1),
+		(SELECT count(*) FROM pathway_items WHERE pupil_id = $1 AND kind = 'cycle' AND status = 'reviewed'
+			AND (state -> 'Review' ->> 'ParentViews')::boolean)`, pupilID).Scan(&strategies, &reviewedWithParents)
+	if err != nil {
+		return 0, 0, fmt.Errorf("gather readiness evidence: %w", err)
+	}
+	return strategies, reviewedWithParents, nil
+}
