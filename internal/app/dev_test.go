@@ -20,7 +20,7 @@ import (
 
 // devConfig is the configuration a second developer would use to run beside the first: every
 // port chosen, the data dir and database their own.
-func devConfig(t testing.TB, dataDir, dbURL string) *config.Config {
+func devConfig(t testing.TB, dataDir, dbURL string, extra ...string) *config.Config {
 	t.Helper()
 	env := map[string]string{
 		"DATABASE_URL":           dbURL,
@@ -29,6 +29,9 @@ func devConfig(t testing.TB, dataDir, dbURL string) *config.Config {
 		"SENDFLOW_SMTP_PORT":     fmt.Sprint(testenv.FreePort(t)),
 		"SENDFLOW_TEMPORAL_PORT": fmt.Sprint(testenv.FreePortRun(t, 4)),
 		"SENDFLOW_TASK_QUEUE":    "sendflow-test",
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		env[extra[i]] = extra[i+1]
 	}
 	cfg, err := config.Parse("dev", nil, func(k string) string { return env[k] }, nil)
 	if err != nil {
@@ -41,7 +44,7 @@ func startDev(t testing.TB, cfg *config.Config) *Dev {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	d, err := StartDev(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d, err := StartDev(ctx, cfg, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatalf("start dev stack: %v", err)
 	}
@@ -252,4 +255,12 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 	if err := d.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE pupil_id = $1`, amara).Scan(&audits); err != nil || audits == 0 {
 		t.Errorf("reads and refusals were not audited: %d %v", audits, err)
 	}
+}
+
+// testLog shows the stack's warnings and errors in the test's output.
+type testLog struct{ t testing.TB }
+
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
 }

@@ -20,7 +20,7 @@ type Concern struct {
 // InsertConcern stores a concern once: a retry with the same id leaves the first one in place and
 // reports created=false.
 func (s *Store) InsertConcern(ctx context.Context, c Concern) (created bool, err error) {
-	if c.Strategies == nil {
+	if c.Strategies == nil || string(c.Strategies) == "null" {
 		c.Strategies = []byte("[]")
 	}
 	tag, err := s.DB.Exec(ctx, `INSERT INTO concerns (id, pupil_id, raised_by, areas, observed, strategies)
