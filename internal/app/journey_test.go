@@ -9,6 +9,7 @@ import (
 
 	"github.com/sendflow/sendflow/internal/seed"
 	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/workflows"
 )
 
 // dayScale makes one calendar day pass in a tenth of a second of real time.
@@ -237,6 +238,12 @@ func TestWholeJourney(t *testing.T) {
 
 	// The story reads as plain words, and every deadline left open is dated.
 	pw := j.pathway(amara)
+	for _, e := range pw["timeline"].([]any) {
+		t.Logf("%s  %s", e.(map[string]any)["at"].(string)[:10], e.(map[string]any)["summary"])
+	}
+	for _, d := range pw["deadlines"].([]any) {
+		t.Logf("due %s: %s", d.(map[string]any)["due"], d.(map[string]any)["what"])
+	}
 	if n := len(pw["timeline"].([]any)); n < 25 {
 		t.Errorf("timeline has %d entries", n)
 	}
@@ -245,6 +252,9 @@ func TestWholeJourney(t *testing.T) {
 			t.Errorf("deadline without words or date: %v", d)
 		}
 	}
+	recordHistories(t, j.d, "journey", workflows.PathwayWorkflowID(amara), workflows.CycleWorkflowID(amara, 1),
+		workflows.ReferralWorkflowID(amara, refID), workflows.EHCWorkflowID(amara, reqID),
+		workflows.AnnualReviewWorkflowID(amara, 1), workflows.AnnualReviewWorkflowID(amara, 2))
 	var audits int
 	_ = j.d.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND outcome = 'refused'`, amara).Scan(&audits)
 	if audits == 0 {

@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/sendflow/sendflow/activities"
 	"github.com/sendflow/sendflow/activities/email"
@@ -25,19 +24,10 @@ type Worker struct {
 	done   sync.WaitGroup
 }
 
-// RegisterWorkflows adds every workflow to a worker (or a replayer) under its stable name.
-func RegisterWorkflows(r worker.WorkflowRegistry) {
-	r.RegisterWorkflowWithOptions(workflows.Pathway, workflow.RegisterOptions{Name: workflows.PathwayWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.Cycle, workflow.RegisterOptions{Name: workflows.CycleWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.Referral, workflow.RegisterOptions{Name: workflows.ReferralWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.EHCAssessment, workflow.RegisterOptions{Name: workflows.EHCWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.AnnualReview, workflow.RegisterOptions{Name: workflows.AnnualReviewWorkflowName})
-}
-
 // StartWorker starts polling the task queue and draining the outbox.
 func StartWorker(c client.Client, pool *pgxpool.Pool, cfg *config.Config, sender email.Sender, logger *slog.Logger) (*Worker, error) {
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
-	RegisterWorkflows(w)
+	workflows.Register(w)
 	acts := &activities.Activities{Store: &store.Store{DB: pool}, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL}
 	acts.Register(w)
 	if err := w.Start(); err != nil {
