@@ -2,14 +2,20 @@ package workflows
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 )
@@ -137,3 +143,208 @@ func TestConcernStartsTriage(t *testing.T) {
 		t.Errorf("notices = %+v", rec.notices)
 	}
 }
+
+// --- Helpers for the child workflows' tests (cycle, referral, ehc, annual review). ---
+
+// update collects an update's outcome for any state type.
+type update[T any] struct {
+	rejected error
+	result   T
+	err      error
+	done     bool
+}
+
+func (u *update[T]) Accept()          {}
+func (u *update[T]) Reject(err error) { u.rejected, u.done = err, true }
+func (u *update[T]) Complete(v any, err error) {
+	u.done, u.err = true, err
+	if s, ok := v.(T); ok {
+		u.result = s
+	}
+}
+
+// childStart is when every child workflow test starts: Monday 7 September 2026, 9am.
+var childStart = time.Date(2026, 9, 7, 9, 0, 0, 0, time.UTC)
+
+// sentNotice is a notice with the time it was queued, real (workflow) and on the calendar.
+type sentNotice struct {
+	Notice
+	Real, At time.Time
+}
+
+// childHarness runs one child workflow: the activities are stand-ins, signals to the pathway are
+// captured, and actions are scheduled at calendar times (the harness maps them through clock).
+type childHarness struct {
+	t     *testing.T
+	env   *testsuite.TestWorkflowEnvironment
+	rec   *recorder
+	clock Clock
+
+	mu      sync.Mutex
+	sent    []sentNotice
+	signals []ChildChanged
+	ids     int
+}
+
+func newChildHarness(t *testing.T, clock Clock, register func(*testsuite.TestWorkflowEnvironment)) *childHarness {
+	env := quietSuite().NewTestWorkflowEnvironment()
+	env.SetStartTime(childStart)
+	h := &childHarness{t: t, env: env, rec: &recorder{parents: []string{"parent-1"}}, clock: clock}
+	register(env)
+	env.RegisterActivityWithOptions(h.rec.project, activity.RegisterOptions{Name: ActivityProject})
+	env.RegisterActivityWithOptions(func(ctx context.Context, n Notice) error {
+		real := env.Now() // the clock stands still while a local activity runs
+		h.mu.Lock()
+		h.sent = append(h.sent, sentNotice{Notice: n, Real: real, At: clock.Now(real)})
+		h.mu.Unlock()
+		return h.rec.notify(ctx, n)
+	}, activity.RegisterOptions{Name: ActivityNotify})
+	env.RegisterActivityWithOptions(h.rec.pupilParents, activity.RegisterOptions{Name: ActivityPupilParents})
+	env.RegisterActivityWithOptions(h.rec.checkReadiness, activity.RegisterOptions{Name: ActivityCheckReadiness})
+	env.OnSignalExternalWorkflow(mock.Anything, PathwayWorkflowID("pupil-1"), "", SignalChild, mock.Anything).Return(
+		func(_, _, _, _ string, arg any) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.signals = append(h.signals, arg.(ChildChanged))
+			return nil
+		})
+	return h
+}
+
+// at runs fn when the calendar reaches when.
+func (h *childHarness) at(when time.Time, fn func()) {
+	d := when.Sub(childStart)
+	if h.clock.Scale > 1 {
+		d = time.Duration(float64(d) / h.clock.Scale)
+	}
+	if d <= 0 {
+		h.t.Fatalf("action at %s is not after the start", when)
+	}
+	h.env.RegisterDelayedCallback(fn, d)
+}
+
+// cancelAt stops a workflow that would otherwise wait for ever.
+func (h *childHarness) cancelAt(when time.Time) { h.at(when, h.env.CancelWorkflow) }
+
+// send schedules an update at calendar time when and returns its outcome holder.
+func send[T any](h *childHarness, when time.Time, name string, arg any) *update[T] {
+	u := &update[T]{}
+	h.ids++
+	id := fmt.Sprintf("u%d", h.ids)
+	h.at(when, func() { h.env.UpdateWorkflow(name, id, u, arg) })
+	return u
+}
+
+// notices returns the notices queued so far.
+func (h *childHarness) notices() []sentNotice {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.sent)
+}
+
+// pathwaySignals returns what the workflow told the pathway.
+func (h *childHarness) pathwaySignals() []ChildChanged {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.signals)
+}
+
+// events lists every event projected, in order.
+func (h *childHarness) events() []Event {
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	var out []Event
+	for _, p := range h.rec.projections {
+		out = append(out, p.Events...)
+	}
+	return out
+}
+
+// lastProjection is the read model's latest view of the item.
+func (h *childHarness) lastProjection() Projection {
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	if len(h.rec.projections) == 0 {
+		h.t.Fatal("nothing was projected")
+	}
+	return h.rec.projections[len(h.rec.projections)-1]
+}
+
+// finished checks the workflow completed without error (or, cancelled, was cancelled).
+func (h *childHarness) finished(cancelled bool) {
+	h.t.Helper()
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("workflow did not finish")
+	}
+	err := h.env.GetWorkflowError()
+	switch {
+	case cancelled && !temporal.IsCanceledError(err):
+		h.t.Fatalf("workflow should have been cancelled (still waiting), got %v", err)
+	case !cancelled && err != nil:
+		h.t.Fatalf("workflow failed: %v", err)
+	}
+}
+
+// wantNotice is an expected notice; At is the calendar time it must be queued at.
+type wantNotice struct {
+	At       time.Time
+	Template string
+	To       []string
+	Vars     map[string]string
+}
+
+// checkNotices compares the notices queued with want, in order, exactly.
+func checkNotices(t *testing.T, got []sentNotice, want []wantNotice) {
+	t.Helper()
+	for i := 0; i < max(len(got), len(want)); i++ {
+		switch {
+		case i >= len(got):
+			t.Errorf("notice %d: missing %s at %s", i, want[i].Template, want[i].At.Format(time.RFC3339))
+		case i >= len(want):
+			t.Errorf("notice %d: unexpected %s to %v at %s (vars %v)", i, got[i].Template, got[i].To, got[i].At.Format(time.RFC3339), got[i].Vars)
+		default:
+			g, w := got[i], want[i]
+			if g.Template != w.Template || !slices.Equal(g.To, w.To) || !g.At.Equal(w.At) || !maps.Equal(g.Vars, w.Vars) {
+				t.Errorf("notice %d:\n got %s to %v at %s vars %v\nwant %s to %v at %s vars %v", i,
+					g.Template, g.To, g.At.UTC().Format(time.RFC3339), g.Vars, w.Template, w.To, w.At.UTC().Format(time.RFC3339), w.Vars)
+			}
+			if g.PupilID != "pupil-1" || g.SchoolID != "school-1" || g.LinkPath != "/v1/pupils/pupil-1/pathway" || !strings.HasPrefix(g.Key, "pupil-1/") {
+				t.Errorf("notice %d (%s) addressed wrongly: %+v", i, g.Template, g.Notice)
+			}
+		}
+	}
+	keys := map[string]bool{}
+	for _, n := range got {
+		if keys[n.Key] {
+			t.Errorf("two notices share the key %s: a retry would drop one", n.Key)
+		}
+		keys[n.Key] = true
+	}
+}
+
+// checkAccepted fails unless the update was accepted and completed.
+func checkAccepted[T any](t *testing.T, what string, u *update[T]) {
+	t.Helper()
+	if !u.done || u.rejected != nil || u.err != nil {
+		t.Errorf("%s: done=%v rejected=%v err=%v", what, u.done, u.rejected, u.err)
+	}
+}
+
+// checkRefused fails unless the update was refused, as a Refusal, with exactly reason.
+func checkRefused[T any](t *testing.T, what string, u *update[T], reason string) {
+	t.Helper()
+	var app *temporal.ApplicationError
+	switch {
+	case !u.done:
+		t.Errorf("%s: never answered", what)
+	case u.rejected == nil:
+		t.Errorf("%s: accepted, want refused: %s", what, reason)
+	case !errors.As(u.rejected, &app) || app.Type() != RefusalType:
+		t.Errorf("%s: refused without a Refusal: %v", what, u.rejected)
+	case app.Message() != reason:
+		t.Errorf("%s: refused with\n %q\nwant\n %q", what, app.Message(), reason)
+	}
+}
+
+// days is n whole days after t.
+func days(t time.Time, n int) time.Time { return t.AddDate(0, 0, n) }

@@ -23,14 +23,7 @@ type journey struct {
 }
 
 func newJourney(t *testing.T) *journey {
-	cfg := devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIME_SCALE", dayScale)
-	d := startDev(t, cfg)
-	t.Cleanup(func() { d.Stop(context.Background()) })
-	j := &journey{t: t, d: d, api: apiClient{t: t, base: "http://" + d.HTTP.Addr.String()}, token: map[string]string{}}
-	for _, p := range seed.People {
-		j.token[p.Email] = tokenFor(t, d, p.Email)
-	}
-	return j
+	return journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIME_SCALE", dayScale))
 }
 
 // post sends an action and expects the status; it returns the body.
@@ -138,6 +131,9 @@ func TestWholeJourney(t *testing.T) {
 	plan := j.post(sendco, p+"/cycles", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"},{"text":"Asks for help"}],
 		"provision":[{"text":"Small group language sessions","frequency":"3 times a week"}],"parentViews":"Happy with the plan","pupilViews":"Likes the group"}`,
 		review.Format(time.DateOnly)), 201)
+	if w := fmt.Sprint(plan["pathway"].(map[string]any)["warnings"]); !strings.Contains(w, "meetings with the parents") {
+		t.Errorf("with two parent meetings planned this year the pathway should warn; warnings: %s", w)
+	}
 	outcomes := plan["outcomes"].([]any)
 	ratings := fmt.Sprintf(`[{"outcomeId":%q,"rating":"achieved"},{"outcomeId":%q,"rating":"partly_achieved"}]`,
 		outcomes[0].(map[string]any)["id"], outcomes[1].(map[string]any)["id"])
