@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -22,29 +23,24 @@ func requestID(ctx huma.Context, next func(huma.Context)) {
 	next(huma.WithValue(ctx, requestIDKey, id))
 }
 
-// authenticate resolves the bearer token of operations that declare security into a user.
+// authenticate resolves the bearer token of operations that declare security into a principal:
+// sendflow's own tokens (dev, tests, parents' sessions) or the school's identity provider's.
 func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		if len(ctx.Operation().Security) == 0 {
 			next(ctx)
 			return
 		}
-		h := ctx.Header("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
+		token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
 		if !ok || token == "" {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="sendflow"`)
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "Sign in first: send an Authorization: Bearer <token> header.")
 			return
 		}
-		claims, err := auth.Verify(s.SigningKey, token)
-		if err != nil {
+		u, err := s.userFor(ctx.Context(), token)
+		if errors.Is(err, auth.ErrInvalidToken) || errors.Is(err, store.ErrNotFound) {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="sendflow", error="invalid_token"`)
-			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "Your sign-in token is not valid or has expired. Get a new one.")
-			return
-		}
-		u, err := s.Store.UserByID(ctx.Context(), claims.Subject)
-		if errors.Is(err, store.ErrNotFound) {
-			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "This token's user no longer exists.")
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "Your sign-in is not valid, has expired, or is not for a sendflow user. Sign in again.")
 			return
 		}
 		if err != nil {
@@ -52,6 +48,35 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "sendflow cannot reach its database just now. Try again shortly.")
 			return
 		}
-		next(huma.WithValue(ctx, userKey, u))
+		p, err := s.Store.LoadPrincipal(ctx.Context(), u)
+		if err != nil {
+			s.Logger.Error("load access for token", "error", err)
+			_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "sendflow cannot reach its database just now. Try again shortly.")
+			return
+		}
+		next(huma.WithValue(ctx, userKey, p))
 	}
+}
+
+// userFor verifies a token with the verifier of its issuer and finds the user it names.
+func (s *Server) userFor(ctx context.Context, token string) (*store.User, error) {
+	iss, err := auth.IssuerOf(token)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case iss == auth.LocalIssuer:
+		claims, err := auth.Verify(s.SigningKey, token)
+		if err != nil {
+			return nil, err
+		}
+		return s.Store.UserByID(ctx, claims.Subject)
+	case s.OIDC != nil && iss == s.OIDC.Issuer:
+		email, err := s.OIDC.Verify(ctx, token)
+		if err != nil {
+			return nil, err
+		}
+		return s.Store.UserByEmail(ctx, email)
+	}
+	return nil, auth.ErrInvalidToken
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"go.temporal.io/sdk/client"
 
+	"github.com/sendflow/sendflow/activities/email"
+	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
@@ -27,6 +29,12 @@ type Deps struct {
 	// Timings and TimeScale are given to pathways when they start.
 	Timings   workflows.Timings
 	TimeScale float64
+	// OIDC verifies staff tokens from the school's identity provider; nil when not configured.
+	OIDC *auth.OIDC
+	// Outbox queues mail the API sends itself (sign-in links).
+	Outbox *email.Outbox
+	// PublicURL is where people reach sendflow, for links in emails.
+	PublicURL string
 }
 
 // Server holds the dependencies the operations use.
@@ -43,6 +51,8 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s := &Server{Deps: d}
 	api.UseMiddleware(requestID, s.authenticate(api))
 	s.registerHealth(api)
+	s.registerMe(api)
+	s.registerMagicLinks(api)
 	s.registerConcerns(api)
 	s.registerPathway(api)
 	s.registerTriage(api)
@@ -53,11 +63,6 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	return api
 }
 
-// Handler wraps the mux with the outermost HTTP concerns.
-func Handler(mux *http.ServeMux) http.Handler {
-	return http.MaxBytesHandler(mux, 1<<20)
-}
-
 type ctxKey int
 
 const (
@@ -65,8 +70,9 @@ const (
 	requestIDKey
 )
 
-func currentUser(ctx context.Context) *store.User {
-	u, _ := ctx.Value(userKey).(*store.User)
+// currentUser is the signed-in principal.
+func currentUser(ctx context.Context) *store.Principal {
+	u, _ := ctx.Value(userKey).(*store.Principal)
 	return u
 }
 

@@ -1,12 +1,14 @@
-// Package policies decides who may do what to which pupil: a Casbin model and policy (files in
-// this folder, embedded and loaded at start) for what each role may do, and relationship checks
-// against PostgreSQL for which pupils each person is connected to.
+// Package policies decides who may do what to which records: a Casbin model and policy (files in
+// this folder, embedded and loaded at start) for what each role may do in a domain, and
+// relationship checks against PostgreSQL for which pupils each person is connected to.
 package policies
 
 import (
 	"context"
 	_ "embed"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -21,10 +23,24 @@ var modelText string
 //go:embed policy.csv
 var policyText string
 
+// Roles that are not held in a school but reach pupils through a relationship.
+const (
+	RoleAgency     = "agency_practitioner"
+	RoleLAOfficer  = "la_officer"
+	RoleTrustAdmin = "trust_admin"
+	RoleSysAdmin   = "system_admin"
+)
+
 // Authorizer combines role permissions with relationship checks.
 type Authorizer struct {
 	enforcer *casbin.Enforcer
 	store    *store.Store
+}
+
+// acting is a principal acting in one role, the subject of a Casbin request.
+type acting struct {
+	p    *store.Principal
+	role string
 }
 
 // New loads the embedded model and policy.
@@ -37,39 +53,81 @@ func New(s *store.Store) (*Authorizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load casbin policy: %w", err)
 	}
+	e.AddFunction("holds", func(args ...any) (any, error) {
+		a, ok := args[0].(acting)
+		role, _ := args[1].(string)
+		dom, _ := args[2].(string)
+		return ok && a.role == role && holds(a.p, role, dom), nil
+	})
 	return &Authorizer{enforcer: e, store: s}, nil
 }
 
-// RoleMay reports whether a role may perform act on obj anywhere.
-func (a *Authorizer) RoleMay(role, obj, act string) (bool, error) {
-	ok, err := a.enforcer.Enforce(role, obj, act)
+// holds says whether a principal holds a role in a domain.
+func holds(p *store.Principal, role, dom string) bool {
+	switch role {
+	case RoleAgency:
+		return len(p.AgencyServices) > 0
+	case RoleLAOfficer:
+		return len(p.LACodes) > 0
+	}
+	school, ok := strings.CutPrefix(dom, "school:")
+	return ok && slices.Contains(p.RolesIn(school), role)
+}
+
+// candidateRoles are the roles a principal might act in for a school's records.
+func candidateRoles(p *store.Principal, schoolID string) []string {
+	roles := p.RolesIn(schoolID)
+	if len(p.AgencyServices) > 0 {
+		roles = append(roles, RoleAgency)
+	}
+	if len(p.LACodes) > 0 {
+		roles = append(roles, RoleLAOfficer)
+	}
+	return roles
+}
+
+// RoleMay reports whether a principal acting in role may do act to obj in a school.
+func (a *Authorizer) RoleMay(p *store.Principal, role, schoolID, obj, act string) (bool, error) {
+	ok, err := a.enforcer.Enforce(acting{p, role}, "school:"+schoolID, obj, act)
 	if err != nil {
 		return false, fmt.Errorf("evaluate policy: %w", err)
 	}
 	return ok, nil
 }
 
-// PupilAccess decides whether user may perform act on obj for pupil. It returns the role that
-// grants it (for the audit trail). A pupil outside the user's reach is simply not allowed; the API
-// answers 404 so nobody learns the pupil exists.
-func (a *Authorizer) PupilAccess(ctx context.Context, u *store.User, p *store.Pupil, obj, act string) (string, bool, error) {
-	for _, m := range u.Memberships {
-		if m.SchoolID != p.SchoolID {
+// SchoolAccess decides a school-wide action (list pupils, caseload, add staff) and returns the
+// role that grants it.
+func (a *Authorizer) SchoolAccess(p *store.Principal, schoolID, obj, act string) (string, bool, error) {
+	for _, role := range p.RolesIn(schoolID) {
+		ok, err := a.RoleMay(p, role, schoolID, obj, act)
+		if err != nil {
+			return "", false, err
+		}
+		if ok {
+			return role, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// PupilAccess decides whether a principal may perform act on obj for pupil. It returns the role
+// that grants it (for the audit trail). A pupil outside the person's reach is simply not allowed;
+// the API answers 404 so nobody learns the pupil exists.
+func (a *Authorizer) PupilAccess(ctx context.Context, p *store.Principal, pupil *store.Pupil, obj, act string) (string, bool, error) {
+	for _, role := range candidateRoles(p, pupil.SchoolID) {
+		ok, err := a.RoleMay(p, role, pupil.SchoolID, obj, act)
+		if err != nil {
+			return "", false, err
+		}
+		if !ok {
 			continue
 		}
-		ok, err := a.RoleMay(m.Role, obj, act)
-		if err != nil || !ok {
-			if err != nil {
-				return "", false, err
-			}
-			continue
-		}
-		related, err := a.related(ctx, u, p, m.Role)
+		related, err := a.related(ctx, p, pupil, role)
 		if err != nil {
 			return "", false, err
 		}
 		if related {
-			return m.Role, true, nil
+			return role, true, nil
 		}
 	}
 	return "", false, nil
@@ -77,14 +135,18 @@ func (a *Authorizer) PupilAccess(ctx context.Context, u *store.User, p *store.Pu
 
 // related is the relationship half of the decision: is this person connected to this pupil in
 // the way their role needs?
-func (a *Authorizer) related(ctx context.Context, u *store.User, p *store.Pupil, role string) (bool, error) {
+func (a *Authorizer) related(ctx context.Context, p *store.Principal, pupil *store.Pupil, role string) (bool, error) {
 	switch role {
-	case "sendco", "head":
-		return true, nil // whole school; the membership was matched to the pupil's school already
+	case "sendco", "head", RoleTrustAdmin, RoleSysAdmin:
+		return true, nil // the whole school; holds() already matched the pupil's school
 	case "teacher", "teaching_assistant":
-		return a.store.TeachesPupil(ctx, u.ID, p.ID)
+		return a.store.TeachesPupil(ctx, p.ID, pupil.ID)
 	case "parent":
-		return a.store.IsParentOf(ctx, u.ID, p.ID)
+		return a.store.IsParentOf(ctx, p.ID, pupil.ID)
+	case RoleAgency:
+		return a.store.HasOpenConsentedReferral(ctx, pupil.ID, p.AgencyServices)
+	case RoleLAOfficer:
+		return a.store.HasEHCRequestInLA(ctx, pupil.ID, p.LACodes)
 	}
 	return false, nil
 }

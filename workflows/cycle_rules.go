@@ -121,8 +121,10 @@ type CycleInput struct {
 	SchoolID string
 	Number   int
 	Plan     PlanCycle
-	Clock    Clock
-	Timings  Timings
+	// Advice lists the agency advice received since the last plan, which this plan draws on.
+	Advice  []string
+	Clock   Clock
+	Timings Timings
 }
 
 // CycleReview is the review of a cycle: each outcome rated, the family's views heard, a next step.

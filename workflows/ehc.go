@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"strings"
+
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -127,7 +129,18 @@ func (a *assessment) onEvent(ctx workflow.Context, ev EHCEvent) (EHCState, error
 		vars["CommentsBy"] = dateWords(e.Timings.EHC.DraftCommentPeriod.AddTo(*e.Timeline.DraftIssuedAt))
 	}
 	if ev.Type == EHCExceptionStarted {
-		vars["Reason"] = ev.Reason.Describe()
+		// The letter reads "paused because {{.Reason}}.": lower-case words, no full stop.
+		d := ev.Reason.Describe()
+		vars["Reason"] = strings.ToLower(d[:1]) + strings.TrimSuffix(d[1:], ".")
 	}
 	return *e, a.tell(ctx, "letter/"+itoa(recorded.Seq), letter, vars, ToParents)
+}
+
+// phrase turns a sentence into words that fit inside another ("paused because ___").
+func phrase(sentence string) string {
+	s := strings.TrimSuffix(sentence, ".")
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }

@@ -164,9 +164,10 @@ func (p *pathway) triage(ctx workflow.Context, t Triage) (PathwayState, error) {
 }
 
 func (p *pathway) planCycle(ctx workflow.Context, in PlanCycle) (PathwayState, error) {
+	advice := p.st.Advice // the plan draws on advice received since the last one
 	n, ev := p.st.ApplyPlanCycle(in, p.now(ctx))
 	err := startChild(ctx, CycleWorkflowID(p.st.PupilID, n), CycleWorkflowName, CycleInput{
-		PupilID: p.st.PupilID, SchoolID: p.st.SchoolID, Number: n, Plan: in, Clock: p.st.Clock, Timings: p.st.Timings})
+		PupilID: p.st.PupilID, SchoolID: p.st.SchoolID, Number: n, Plan: in, Advice: advice, Clock: p.st.Clock, Timings: p.st.Timings})
 	if err != nil {
 		return PathwayState{}, err
 	}

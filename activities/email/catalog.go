@@ -28,9 +28,23 @@ var ConcernRaised = Template{
 	Action: "Open the pupil's pathway",
 }
 
+// SignInLink is the one-time link a parent asked for.
+var SignInLink = Template{
+	Name: "sign_in_link", Version: "1", Audience: AudienceParent, Keys: []string{"ExpiresIn"},
+	Subject: "Your sign-in link for sendflow",
+	Heading: "Sign in to sendflow",
+	Paragraphs: []string{
+		"You asked to sign in to see how {{.PupilFirstName}} is getting on at {{.SchoolName}}.",
+		"The link works once, for the next {{.ExpiresIn}}.",
+		"If you did not ask for it, you can ignore this email.",
+	},
+	Action: "Sign in",
+}
+
 var catalog = []Template{
 	// Staff.
 	ConcernRaised,
+	SignInLink,
 	{
 		Name: "trial_ended", Version: "1", Audience: AudienceStaff, Keys: []string{"TrialEnded"},
 		Subject: "Time to record how the strategies worked: {{.PupilFirstName}}",

@@ -22,6 +22,7 @@ var sentinels = map[string]string{
 	"FinalPlanDue":     "12 April 2027",
 	"CommentsBy":       "1 March 2027",
 	"ExpiresOn":        "7 December 2026",
+	"ExpiresIn":        "15 minutes",
 	"MeetingDate":      "18 May 2027",
 	"LetterDate":       "23 November 2026",
 	"TribunalDeadline": "23 January 2027",

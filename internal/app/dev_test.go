@@ -29,6 +29,7 @@ func devConfig(t testing.TB, dataDir, dbURL string, extra ...string) *config.Con
 		"SENDFLOW_SMTP_PORT":     fmt.Sprint(testenv.FreePort(t)),
 		"SENDFLOW_TEMPORAL_PORT": fmt.Sprint(testenv.FreePortRun(t, 4)),
 		"SENDFLOW_TASK_QUEUE":    "sendflow-test",
+		"SENDFLOW_RATE_LIMIT":    "100000", // tests poll hard; TestRateLimit checks the limit itself
 	}
 	for i := 0; i+1 < len(extra); i += 2 {
 		env[extra[i]] = extra[i+1]

@@ -12,7 +12,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
+	"github.com/sendflow/sendflow/activities/email"
 	"github.com/sendflow/sendflow/api"
+	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
@@ -36,9 +38,15 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 	if err != nil {
 		return nil, &config.Error{Env: "SENDFLOW_TIMINGS_FILE", Flag: "timings-file", Problem: err.Error()}
 	}
+	var verifier *auth.OIDC
+	if cfg.OIDCIssuer != "" {
+		if verifier, err = auth.NewOIDC(context.Background(), cfg.OIDCIssuer, cfg.OIDCAudience, cfg.OIDCJWKSURL); err != nil {
+			return nil, &config.Error{Env: "SENDFLOW_OIDC_ISSUER", Flag: "oidc-issuer", Problem: err.Error()}
+		}
+	}
 	mux := http.NewServeMux()
 	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, SigningKey: key, Logger: logger,
-		Timings: timings, TimeScale: cfg.TimeScale})
+		Timings: timings, TimeScale: cfg.TimeScale, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL})
 	if extra != nil {
 		extra(mux)
 	}
@@ -47,7 +55,7 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 		return nil, &config.Error{Env: "SENDFLOW_HTTP_ADDR", Flag: "http-addr", Problem: err.Error()}
 	}
 	srv := &http.Server{
-		Handler:           api.Handler(mux),
+		Handler:           api.Handler(mux, cfg.RateLimit),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -179,7 +179,9 @@ func TestWholeJourney(t *testing.T) {
 	if j.stage(amara) != "ehc_assessment" {
 		t.Fatalf("stage = %s", j.stage(amara))
 	}
-	ev := func(body string, want int) map[string]any { return j.post(sendco, "/v1/ehc-requests/"+reqID+"/events", body, want) }
+	ev := func(body string, want int) map[string]any {
+		return j.post(sendco, "/v1/ehc-requests/"+reqID+"/events", body, want)
+	}
 	ev(`{"type":"draft_issued"}`, 409)
 	ev(`{"type":"decision_to_assess"}`, 201)
 	j.sent("ehc_will_assess", parent)

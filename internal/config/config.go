@@ -44,6 +44,10 @@ var Settings = []Setting{
 	{"SENDFLOW_PG_PORT", "pg-port", "5499", "`dev`: port of the private PostgreSQL cluster, when one is started.", "dev"},
 	{"SENDFLOW_SIGNING_KEY", "signing-key", "", "Key (32+ characters) that signs local bearer tokens. Required by `serve`; `dev` and `token` use the key kept in the data dir (made on first use) when unset.", "dev, serve, token"},
 	{"SENDFLOW_MAIL_FROM", "mail-from", "sendflow <no-reply@sendflow.invalid>", "From address of every email.", "dev, worker"},
+	{"SENDFLOW_OIDC_ISSUER", "oidc-issuer", "", "Staff sign-in: the school's identity provider, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (Entra ID) or `https://accounts.google.com`. Tokens are mapped to users by email.", "dev, serve"},
+	{"SENDFLOW_OIDC_AUDIENCE", "oidc-audience", "", "The audience (client or application id) staff tokens must be issued for. Required with SENDFLOW_OIDC_ISSUER.", "dev, serve"},
+	{"SENDFLOW_OIDC_JWKS_URL", "oidc-jwks-url", "", "Where the identity provider publishes its signing keys; unset uses the issuer's discovery document.", "dev, serve"},
+	{"SENDFLOW_RATE_LIMIT", "rate-limit", "300", "Requests per minute each client (IP address) may make; more get 429 with Retry-After. Sign-in requests are limited to a tenth of it.", "dev, serve"},
 	{"SENDFLOW_TIMINGS_FILE", "timings-file", "", "YAML file of the local authority's timings (trial window, review reminders, statutory limits); unset uses the defaults in workflows/timings.default.yaml. Read by new pathways.", "dev, serve"},
 	{"SENDFLOW_TIME_SCALE", "time-scale", "1", "Divides every workflow timer, for demos and end-to-end tests (10080 makes a week pass in a minute); dates shown stay calendar dates. Read by new pathways. Never set it in production.", "dev, serve"},
 	{"SENDFLOW_LOG_LEVEL", "log-level", "info", "debug, info, warn or error.", "all"},
@@ -68,6 +72,10 @@ type Config struct {
 	PGPort            int
 	SigningKey        string
 	TimingsFile       string
+	OIDCIssuer        string
+	OIDCAudience      string
+	OIDCJWKSURL       string
+	RateLimit         int
 	TimeScale         float64
 	MailFrom          string
 	LogLevel          string
@@ -119,6 +127,9 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		DataDir:           get("SENDFLOW_DATA_DIR"),
 		SigningKey:        get("SENDFLOW_SIGNING_KEY"),
 		TimingsFile:       get("SENDFLOW_TIMINGS_FILE"),
+		OIDCIssuer:        get("SENDFLOW_OIDC_ISSUER"),
+		OIDCAudience:      get("SENDFLOW_OIDC_AUDIENCE"),
+		OIDCJWKSURL:       get("SENDFLOW_OIDC_JWKS_URL"),
 		MailFrom:          get("SENDFLOW_MAIL_FROM"),
 		LogLevel:          get("SENDFLOW_LOG_LEVEL"),
 	}
@@ -143,6 +154,17 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 	}
 	if c.TimeScale, err = strconv.ParseFloat(get("SENDFLOW_TIME_SCALE"), 64); err != nil || c.TimeScale < 1 || c.TimeScale > 1e7 {
 		bad("SENDFLOW_TIME_SCALE", "must be a number from 1 (real time) to 10000000")
+	}
+	if c.RateLimit, err = strconv.Atoi(get("SENDFLOW_RATE_LIMIT")); err != nil || c.RateLimit < 10 {
+		bad("SENDFLOW_RATE_LIMIT", "must be a whole number of requests per minute, at least 10")
+	}
+	if c.OIDCIssuer != "" {
+		if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Scheme != "https" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" {
+			bad("SENDFLOW_OIDC_ISSUER", "must be an https:// URL")
+		}
+		if c.OIDCAudience == "" {
+			bad("SENDFLOW_OIDC_AUDIENCE", "is required with SENDFLOW_OIDC_ISSUER")
+		}
 	}
 	if c.TimingsFile != "" {
 		if _, err := os.Stat(c.TimingsFile); err != nil {

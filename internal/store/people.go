@@ -81,3 +81,25 @@ func (s *Store) ReadinessEvidence(ctx context.Context, pupilID string) (strategi
 	}
 	return strategies, reviewedWithParents, nil
 }
+
+// Child is a pupil a parent holds parental responsibility for.
+type Child struct {
+	PupilID    string
+	FirstName  string
+	LastName   string
+	SchoolID   string
+	SchoolName string
+	Stage      string
+}
+
+// ChildrenOf lists a parent's children with their school and pathway stage.
+func (s *Store) ChildrenOf(ctx context.Context, userID string) ([]Child, error) {
+	rows, err := s.DB.Query(ctx, `SELECT p.id::text, p.first_name, p.last_name, s.id::text, s.name, coalesce(pw.stage, 'none')
+		FROM pupil_parents pp JOIN pupils p ON p.id = pp.pupil_id JOIN schools s ON s.id = p.school_id
+		LEFT JOIN pathways pw ON pw.pupil_id = p.id
+		WHERE pp.user_id = $1 AND pp.parental_responsibility ORDER BY p.first_name, p.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list children: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Child])
+}

@@ -1,0 +1,91 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Handler wraps the mux with the outermost HTTP protections: a body size limit, a deadline for
+// every request, and per-client rate limits (429 with Retry-After). Sign-in endpoints get a
+// tenth of the allowance, so links cannot be used to flood a parent's inbox or guess secrets.
+func Handler(mux *http.ServeMux, perMinute int) http.Handler {
+	general := newLimiter(perMinute)
+	signIn := newLimiter(max(perMinute/10, 3))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l := general
+		if strings.HasPrefix(r.URL.Path, "/v1/auth/") {
+			l = signIn
+		}
+		if wait, ok := l.allow(clientKey(r)); !ok {
+			w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprintf(w, `{"title":"Too Many Requests","status":429,"detail":"Too many requests from this address. Wait %d seconds and try again."}`, int(math.Ceil(wait.Seconds())))
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
+		defer cancel()
+		http.MaxBytesHandler(mux, 1<<20).ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// clientKey identifies a client by its address. Behind a proxy, every client shares the proxy's
+// address: run the limiter at the proxy, or raise SENDFLOW_RATE_LIMIT.
+func clientKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type limiter struct {
+	mu      sync.Mutex
+	perMin  int
+	clients map[string]*bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	l    *rate.Limiter
+	seen time.Time
+}
+
+func newLimiter(perMinute int) *limiter {
+	return &limiter{perMin: perMinute, clients: map[string]*bucket{}, swept: time.Now()}
+}
+
+// allow takes one request from the client's bucket, or says how long until one is free.
+func (l *limiter) allow(key string) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if now.Sub(l.swept) > time.Minute { // forget quiet clients so the map stays small
+		for k, c := range l.clients {
+			if now.Sub(c.seen) > 10*time.Minute {
+				delete(l.clients, k)
+			}
+		}
+		l.swept = now
+	}
+	c, ok := l.clients[key]
+	if !ok {
+		c = &bucket{l: rate.NewLimiter(rate.Limit(float64(l.perMin)/60), max(l.perMin/6, 1))}
+		l.clients[key] = c
+	}
+	c.seen = now
+	res := c.l.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return d, false
+	}
+	return 0, true
+}
