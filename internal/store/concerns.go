@@ -8,10 +8,10 @@ import (
 
 // Concern is what a teacher recorded about a pupil.
 type Concern struct {
-	ID        string
-	PupilID   string
-	RaisedBy  string
-	Areas     []string
+	ID         string
+	PupilID    string
+	RaisedBy   string
+	Areas      []string
 	Observed   string
 	Strategies []byte // JSON array of strategies tried
 	CreatedAt  time.Time
