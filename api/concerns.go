@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -121,8 +122,12 @@ func (s *Server) recordImpact(ctx context.Context, in *ImpactInput) (*PathwayOut
 		return idempotent(ctx, s, "record-impact", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
 			impacts, _ := json.Marshal(in.Body.Impacts)
 			u := currentUser(ctx)
-			if err := s.Store.InsertImpact(ctx, id, in.ConcernID, p.ID, u.ID, impacts); err != nil {
-				return nil, err
+			err := s.Store.InsertImpact(ctx, id, in.ConcernID, p.ID, u.ID, impacts)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, huma.Error404NotFound("This pupil has no concern with this id.")
+			}
+			if err != nil {
+				return nil, s.unavailable(err)
 			}
 			return s.pathwayUpdate(ctx, p, workflows.UpdateRecordImpact, "impact/"+id, workflows.ImpactRecorded{ConcernID: in.ConcernID, By: u.ID})
 		})

@@ -20,6 +20,14 @@ type Person struct {
 // DemoSchoolID is the demo school's id.
 const DemoSchoolID = "5c0f0000-0000-4000-8000-000000000001"
 
+// A second school, in another local authority and outside the trust, so that every role can be
+// shown not to reach what is not theirs; and the trust the demo school belongs to.
+const (
+	OtherSchoolID = "5c0f0000-0000-4000-8000-000000000002"
+	TrustID       = "5c0f0000-0000-4000-8000-0000000000f1"
+	PupilRubyID   = "5c0f0000-0000-4000-8000-0000000000b1" // at the other school
+)
+
 // The demo classes and pupils, exported so tests and the README can refer to them.
 const (
 	ClassOakID   = "5c0f0000-0000-4000-8000-0000000000c1"
@@ -39,6 +47,22 @@ var People = []Person{
 	{"5c0f0000-0000-4000-8000-000000000201", "parent.amara@example.org", "Grace Okafor", "parent"},
 	{"5c0f0000-0000-4000-8000-000000000202", "parent.leo@example.org", "Dan Fischer", "parent"},
 	{"5c0f0000-0000-4000-8000-000000000203", "parent.zain@example.org", "Noor Hussain", "parent"},
+	{"5c0f0000-0000-4000-8000-000000000301", "admin@oaktrust.example", "Olu Adeyemi", "trust_admin"},
+	{"5c0f0000-0000-4000-8000-000000000302", "ep@demoshire.example", "Priya Shah", "agency_practitioner"},
+	{"5c0f0000-0000-4000-8000-000000000303", "ehc.officer@demoshire.example", "Liam Carter", "la_officer"},
+	{"5c0f0000-0000-4000-8000-000000000304", "ehc.officer@otherborough.example", "Mia Evans", "la_officer"},
+	{"5c0f0000-0000-4000-8000-000000000305", "sysadmin@sendflow.example", "Sys Admin", "system_admin"},
+	{"5c0f0000-0000-4000-8000-000000000401", "sendco@riverside.example", "Rosa Quinn", "sendco"},
+	{"5c0f0000-0000-4000-8000-000000000402", "parent.ruby@example.org", "Kay Moss", "parent"},
+}
+
+// schoolOf says which school a demo person belongs to (the other school's staff and parent).
+func schoolOf(email string) string {
+	switch email {
+	case "sendco@riverside.example", "parent.ruby@example.org":
+		return OtherSchoolID
+	}
+	return DemoSchoolID
 }
 
 // Services are example agency services of the demo local authority.
@@ -63,6 +87,7 @@ var pupils = []pupil{
 	{PupilAmaraID, ClassOakID, "999123400001", "Amara", "Okafor", "2018-03-14", "parent.amara@example.org"},
 	{PupilLeoID, ClassOakID, "999123400002", "Leo", "Fischer", "2018-07-02", "parent.leo@example.org"},
 	{PupilZainID, ClassBeechID, "999123400003", "Zain", "Hussain", "2017-11-25", "parent.zain@example.org"},
+	{PupilRubyID, "", "998123400001", "Ruby", "Moss", "2018-05-09", "parent.ruby@example.org"},
 }
 
 // Demo writes the demo school. Running it again changes nothing.
@@ -86,10 +111,30 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, sv[0], sv[1], sv[2], consentWording, "consent-v1")
 	}
 	ids := map[string]string{}
+	exec(`INSERT INTO local_authorities (code, name, sendiass_contact, mediation_contact)
+		VALUES ('998', 'Otherborough Council (demo)', 'Otherborough SENDIASS, 01632 960100', 'Otherborough Mediation, 01632 960101') ON CONFLICT DO NOTHING`)
+	exec(`INSERT INTO trusts (id, name) VALUES ($1, 'Oak Learning Trust (demo)') ON CONFLICT DO NOTHING`, TrustID)
+	exec(`UPDATE schools SET trust_id = $2 WHERE id = $1 AND trust_id IS NULL`, DemoSchoolID, TrustID)
+	exec(`INSERT INTO schools (id, name, la_code) VALUES ($1, 'Riverside Primary (demo)', '998') ON CONFLICT DO NOTHING`, OtherSchoolID)
 	for _, p := range People {
 		ids[p.Email] = p.ID
 		exec(`INSERT INTO users (id, email, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, p.ID, p.Email, p.Name)
-		exec(`INSERT INTO memberships (user_id, school_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, p.ID, DemoSchoolID, p.Role)
+		switch p.Role {
+		case "trust_admin":
+			exec(`INSERT INTO trust_admins (user_id, trust_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.ID, TrustID)
+		case "system_admin":
+			exec(`UPDATE users SET system_admin = true WHERE id = $1`, p.ID)
+		case "agency_practitioner":
+			exec(`INSERT INTO agency_practitioners (user_id, service) VALUES ($1, 'educational_psychology') ON CONFLICT DO NOTHING`, p.ID)
+		case "la_officer":
+			la := "999"
+			if p.Email == "ehc.officer@otherborough.example" {
+				la = "998"
+			}
+			exec(`INSERT INTO la_officers (user_id, la_code) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.ID, la)
+		default:
+			exec(`INSERT INTO memberships (user_id, school_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, p.ID, schoolOf(p.Email), p.Role)
+		}
 	}
 	exec(`INSERT INTO classes (id, school_id, name) VALUES ($1, $2, 'Oak'), ($3, $2, 'Beech') ON CONFLICT DO NOTHING`, ClassOakID, DemoSchoolID, ClassBeechID)
 	exec(`INSERT INTO class_teachers (class_id, user_id) VALUES ($1, $2), ($3, $4), ($1, $5) ON CONFLICT DO NOTHING`,
@@ -100,8 +145,12 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 			return fmt.Errorf("seed: upn for %s: %w", p.id, uerr)
 		}
 		dob, _ := time.Parse("2006-01-02", p.dob)
+		var class any
+		if p.classID != "" {
+			class = p.classID
+		}
 		exec(`INSERT INTO pupils (id, school_id, class_id, upn, first_name, last_name, date_of_birth)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, p.id, DemoSchoolID, p.classID, u, p.first, p.last, dob)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, p.id, schoolOf(p.parentEmail), class, u, p.first, p.last, dob)
 		exec(`INSERT INTO pupil_parents (pupil_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.id, ids[p.parentEmail])
 	}
 	if err != nil {

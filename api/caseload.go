@@ -1,0 +1,142 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/workflows"
+)
+
+type CaseView struct {
+	PupilID string `json:"pupilId" format:"uuid"`
+	Pupil   string `json:"pupil" doc:"The pupil's name"`
+	Item    string `json:"item,omitempty" doc:"The part of the pathway, e.g. referral/<id>"`
+	What    string `json:"what"`
+	Due     string `json:"due,omitempty" format:"date"`
+}
+
+type CaseloadOutput struct {
+	Body struct {
+		AwaitingTriage   []CaseView `json:"awaitingTriage"`
+		Approvals        []CaseView `json:"approvals" doc:"Referrals waiting for the SENDCo's decision"`
+		ReviewsDue       []CaseView `json:"reviewsDue" doc:"Reviews in the next two weeks"`
+		ReviewsOverdue   []CaseView `json:"reviewsOverdue"`
+		Statutory        []CaseView `json:"statutory" doc:"EHC needs assessment and annual review deadlines"`
+		MeetingsWarnings []CaseView `json:"meetingsWarnings" doc:"Pupils with fewer than three parent meetings planned this school year"`
+	}
+}
+
+type AuditInput struct {
+	PupilPath
+	Before int64 `query:"before" minimum:"0" doc:"From the previous page's next"`
+	Limit  int   `query:"limit" minimum:"0" maximum:"200"`
+}
+
+type AuditLine struct {
+	At        time.Time `json:"at"`
+	ActorID   *string   `json:"actorId,omitempty"`
+	Actor     *string   `json:"actor,omitempty"`
+	Role      string    `json:"role"`
+	Action    string    `json:"action" example:"pathway:read"`
+	Outcome   string    `json:"outcome" enum:"ok,denied,refused,not_found"`
+	RequestID string    `json:"requestId"`
+}
+
+type AuditOutput struct {
+	Body struct {
+		Entries []AuditLine `json:"entries"`
+		Next    int64       `json:"next,omitempty"`
+	}
+}
+
+func (s *Server) registerCaseload(api huma.API) {
+	errs := []int{http.StatusUnauthorized, http.StatusNotFound}
+	huma.Register(api, huma.Operation{
+		OperationID: "get-caseload", Method: http.MethodGet, Path: "/v1/schools/{schoolId}/caseload",
+		Summary: "What the SENDCo has to act on: triage, approvals, reviews due and overdue, statutory deadlines, meetings warnings",
+		Tags:    []string{"Schools"}, Security: bearer, Errors: errs,
+	}, s.caseload)
+	huma.Register(api, huma.Operation{
+		OperationID: "get-audit", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/audit",
+		Summary: "Who read or changed a pupil's records, newest first", Tags: []string{"Pupils"}, Security: bearer, Errors: errs,
+	}, s.auditTrail)
+}
+
+func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput, error) {
+	sc, _, err := s.schoolFor(ctx, in.SchoolID, "caseload", "read")
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC()
+	c, err := s.Store.LoadCaseload(ctx, sc.ID, now.Truncate(24*time.Hour), 14*24*time.Hour)
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	out := &CaseloadOutput{}
+	conv := func(items []store.CaseItem) []CaseView {
+		views := []CaseView{}
+		for _, it := range items {
+			v := CaseView{PupilID: it.PupilID, Pupil: it.FirstName + " " + it.LastName, Item: it.ItemID, What: it.What}
+			if it.Due != nil && it.ItemID != "" {
+				v.Due = it.Due.UTC().Format(time.DateOnly)
+			}
+			views = append(views, v)
+		}
+		return views
+	}
+	b := &out.Body
+	b.AwaitingTriage, b.Approvals, b.ReviewsDue = conv(c.AwaitingTriage), conv(c.Approvals), conv(c.ReviewsDue)
+	b.ReviewsOverdue, b.Statutory, b.MeetingsWarnings = conv(c.ReviewsOverdue), conv(c.Statutory), []CaseView{}
+	var ids []string
+	for id, raw := range c.Supported {
+		var st workflows.PathwayState
+		if json.Unmarshal(raw, &st) != nil {
+			continue
+		}
+		if n, warn := st.ParentMeetings(st.Clock.Now(now)); warn {
+			ids = append(ids, id)
+			b.MeetingsWarnings = append(b.MeetingsWarnings, CaseView{PupilID: id,
+				What: "Only " + strconv.Itoa(n) + " parent meetings planned this school year; at least " + strconv.Itoa(st.Timings.Cycle.MinParentMeetingsPerYear) + " are expected"})
+		}
+	}
+	if len(ids) > 0 {
+		names, err := s.Store.PupilNames(ctx, ids)
+		if err != nil {
+			return nil, s.unavailable(err)
+		}
+		for i := range b.MeetingsWarnings {
+			b.MeetingsWarnings[i].Pupil = names[b.MeetingsWarnings[i].PupilID]
+		}
+		sort.Slice(b.MeetingsWarnings, func(i, j int) bool { return b.MeetingsWarnings[i].Pupil < b.MeetingsWarnings[j].Pupil })
+	}
+	return out, nil
+}
+
+func (s *Server) auditTrail(ctx context.Context, in *AuditInput) (*AuditOutput, error) {
+	return act(ctx, s, in.PupilID, "audit", "read", func(p *store.Pupil, _ string) (*AuditOutput, error) {
+		limit := in.Limit
+		if limit == 0 {
+			limit = 50
+		}
+		rows, ids, err := s.Store.AuditTrail(ctx, p.ID, in.Before, limit+1)
+		if err != nil {
+			return nil, s.unavailable(err)
+		}
+		out := &AuditOutput{}
+		out.Body.Entries = []AuditLine{}
+		if len(rows) > limit {
+			rows, out.Body.Next = rows[:limit], ids[limit-1]
+		}
+		for _, r := range rows {
+			out.Body.Entries = append(out.Body.Entries, AuditLine{At: r.At, ActorID: r.ActorID, Actor: r.ActorName, Role: r.Role, Action: r.Action, Outcome: r.Outcome, RequestID: r.RequestID})
+		}
+		return out, nil
+	})
+}

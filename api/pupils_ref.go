@@ -1,0 +1,301 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/sendflow/sendflow/internal/cursor"
+	"github.com/sendflow/sendflow/internal/pupilcsv"
+	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/upn"
+)
+
+type ParentInput struct {
+	Name                   string `json:"name" minLength:"1" maxLength:"200"`
+	Email                  string `json:"email" format:"email" maxLength:"254"`
+	Relationship           string `json:"relationship,omitempty" maxLength:"50" doc:"e.g. mother, father, carer; default parent"`
+	PreferredLanguage      string `json:"preferredLanguage,omitempty" pattern:"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$" doc:"BCP 47 language tag for emails; default en"`
+	ParentalResponsibility *bool  `json:"parentalResponsibility,omitempty" doc:"Default true; only people with parental responsibility can see the child's record or consent"`
+}
+
+type CreatePupilInput struct {
+	SchoolPath
+	IdempotencyHeader
+	Body struct {
+		UPN         string        `json:"upn" minLength:"13" maxLength:"13" doc:"Unique Pupil Number: 13 characters, a check letter first"`
+		FirstName   string        `json:"firstName" minLength:"1" maxLength:"100"`
+		LastName    string        `json:"lastName" minLength:"1" maxLength:"100"`
+		DateOfBirth string        `json:"dateOfBirth" format:"date"`
+		Class       string        `json:"class,omitempty" maxLength:"100" doc:"The class's name"`
+		Parents     []ParentInput `json:"parents" minItems:"1" maxItems:"4"`
+	}
+}
+
+type PupilView struct {
+	ID        string  `json:"id" format:"uuid"`
+	SchoolID  string  `json:"schoolId" format:"uuid"`
+	UPN       string  `json:"upn"`
+	FirstName string  `json:"firstName"`
+	LastName  string  `json:"lastName"`
+	ClassID   *string `json:"classId,omitempty" format:"uuid"`
+}
+
+type PupilOutput struct {
+	Status int
+	Body   PupilView
+}
+
+type ImportInput struct {
+	SchoolPath
+	IdempotencyHeader
+	RawBody []byte `contentType:"text/csv" doc:"A CSV file; see the pupilcsv format in the README"`
+}
+
+type ImportOutput struct {
+	Status int
+	Body   struct {
+		Imported int      `json:"imported"`
+		PupilIDs []string `json:"pupilIds"`
+	}
+}
+
+type ListPupilsInput struct {
+	SchoolPath
+	Cursor string `query:"cursor" maxLength:"500" doc:"From the previous page's next"`
+	Limit  int    `query:"limit" minimum:"0" maximum:"200" doc:"Page size, default 50, at most 200"`
+}
+
+type PupilLine struct {
+	ID        string  `json:"id" format:"uuid"`
+	UPN       string  `json:"upn"`
+	FirstName string  `json:"firstName"`
+	LastName  string  `json:"lastName"`
+	Class     *string `json:"class,omitempty"`
+	Stage     string  `json:"stage"`
+}
+
+type ListPupilsOutput struct {
+	Body struct {
+		Pupils []PupilLine `json:"pupils"`
+		Next   string      `json:"next,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	}
+}
+
+type PupilPath struct {
+	PupilID string `path:"pupilId" format:"uuid"`
+}
+
+func (s *Server) registerPupils(api huma.API) {
+	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
+	huma.Register(api, huma.Operation{
+		OperationID: "create-pupil", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/pupils", Summary: "Add a pupil with their parents",
+		Tags: []string{"Pupils"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+	}, s.createPupil)
+	huma.Register(api, huma.Operation{
+		OperationID: "import-pupils", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/pupils/import",
+		Summary:     "Import pupils from a CSV file",
+		Description: "Every bad row is reported with its row number and column; a file with any bad row imports nothing.",
+		Tags:        []string{"Pupils"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs, MaxBodyBytes: 4 << 20,
+	}, s.importPupils)
+	huma.Register(api, huma.Operation{
+		OperationID: "list-pupils", Method: http.MethodGet, Path: "/v1/schools/{schoolId}/pupils",
+		Summary: "A school's pupils, by name, a page at a time (teachers see their classes)", Tags: []string{"Pupils"}, Security: bearer, Errors: errs,
+	}, s.listPupils)
+	huma.Register(api, huma.Operation{
+		OperationID: "get-pupil", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}", Summary: "A pupil",
+		Tags: []string{"Pupils"}, Security: bearer, Errors: errs,
+	}, func(ctx context.Context, in *PupilPath) (*PupilOutput, error) {
+		return act(ctx, s, in.PupilID, "pupil", "read", func(p *store.Pupil, _ string) (*PupilOutput, error) {
+			return &PupilOutput{Status: http.StatusOK, Body: PupilView{ID: p.ID, SchoolID: p.SchoolID, UPN: p.UPN, FirstName: p.FirstName, LastName: p.LastName, ClassID: p.ClassID}}, nil
+		})
+	})
+}
+
+func (s *Server) createPupil(ctx context.Context, in *CreatePupilInput) (*PupilOutput, error) {
+	sc, role, err := s.schoolFor(ctx, in.SchoolID, "pupils", "create")
+	if err != nil {
+		return nil, err
+	}
+	if err := upn.Validate(in.Body.UPN); err != nil {
+		return nil, huma.Error422UnprocessableEntity("The UPN is not valid: "+err.Error(), &huma.ErrorDetail{Location: "body.upn", Message: err.Error(), Value: in.Body.UPN})
+	}
+	dob, err := parseDate("body.dateOfBirth", in.Body.DateOfBirth)
+	if err != nil {
+		return nil, err
+	}
+	if !anyOf(in.Body.Parents, func(p ParentInput) bool { return p.ParentalResponsibility == nil || *p.ParentalResponsibility }) {
+		return nil, huma.Error422UnprocessableEntity("At least one parent or carer must have parental responsibility.", &huma.ErrorDetail{Location: "body.parents", Message: "none has parental responsibility"})
+	}
+	return idempotent(ctx, s, "create-pupil", in.IdempotencyKey, in, func(id string) (*PupilOutput, error) {
+		np := store.NewPupil{ID: id, SchoolID: sc.ID, UPN: in.Body.UPN, FirstName: in.Body.FirstName, LastName: in.Body.LastName, DateOfBirth: dob}
+		if in.Body.Class != "" {
+			classID, err := s.Store.ClassID(ctx, sc.ID, in.Body.Class)
+			if err != nil {
+				return nil, huma.Error422UnprocessableEntity("The school has no class with this name.", &huma.ErrorDetail{Location: "body.class", Message: "unknown class", Value: in.Body.Class})
+			}
+			np.ClassID = &classID
+		}
+		for i, p := range in.Body.Parents {
+			np.Parents = append(np.Parents, newParent(id, i, p.Name, p.Email, p.Relationship, p.PreferredLanguage, p.ParentalResponsibility == nil || *p.ParentalResponsibility))
+		}
+		if err := s.Store.CreatePupils(ctx, []store.NewPupil{np}); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return nil, huma.Error409Conflict("A pupil with this UPN is already recorded.")
+			}
+			return nil, s.unavailable(err)
+		}
+		s.audit(ctx, role, "pupil:create", id, sc.ID, "ok")
+		return &PupilOutput{Status: http.StatusCreated, Body: PupilView{ID: id, SchoolID: sc.ID, UPN: np.UPN, FirstName: np.FirstName, LastName: np.LastName, ClassID: np.ClassID}}, nil
+	})
+}
+
+// newParent gives a parent a stable new-user id derived from the pupil, so a retry is a no-op.
+func newParent(pupilID string, i int, name, email, relationship, lang string, pr bool) store.NewParent {
+	if relationship == "" {
+		relationship = "parent"
+	}
+	if lang == "" {
+		lang = "en"
+	}
+	return store.NewParent{ID: uuid.NewSHA1(uuid.MustParse(pupilID), []byte(fmt.Sprint("parent", i))).String(),
+		Name: name, Email: email, Relationship: relationship, Language: lang, ParentalResponsibility: pr}
+}
+
+func anyOf[T any](xs []T, f func(T) bool) bool {
+	for _, x := range xs {
+		if f(x) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutput, error) {
+	sc, role, err := s.schoolFor(ctx, in.SchoolID, "pupils", "create")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := pupilcsv.Parse(bytes.NewReader(in.RawBody), time.Now())
+	var bad pupilcsv.Errors
+	if errors.As(err, &bad) {
+		return nil, rowErrors("The file has problems, so nothing was imported. Correct these rows and send the whole file again.", bad)
+	}
+	if err != nil {
+		return nil, huma.Error422UnprocessableEntity("The file could not be read as CSV: " + err.Error())
+	}
+	// Rows that clash with the school's records are reported the same way, before anything is written.
+	var problems pupilcsv.Errors
+	upns := make([]string, len(rows))
+	for i, r := range rows {
+		upns[i] = r.UPN
+	}
+	taken, err := s.Store.UPNsTaken(ctx, upns)
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	classes := map[string]*string{}
+	for _, r := range rows {
+		if taken[r.UPN] {
+			problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "upn", Message: "a pupil with this UPN is already recorded"})
+		}
+		if r.Class != "" {
+			if _, seen := classes[strings.ToLower(r.Class)]; !seen {
+				id, err := s.Store.ClassID(ctx, sc.ID, r.Class)
+				if err == nil {
+					classes[strings.ToLower(r.Class)] = &id
+				} else {
+					classes[strings.ToLower(r.Class)] = nil
+				}
+			}
+			if classes[strings.ToLower(r.Class)] == nil {
+				problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "class", Message: fmt.Sprintf("the school has no class called %q", r.Class)})
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, rowErrors("Some rows clash with the school's records, so nothing was imported.", problems)
+	}
+	return idempotent(ctx, s, "import-pupils", in.IdempotencyKey, in.RawBody, func(batch string) (*ImportOutput, error) {
+		out := &ImportOutput{Status: http.StatusCreated}
+		var pupils []store.NewPupil
+		for _, r := range rows {
+			id := uuid.NewSHA1(uuid.MustParse(batch), []byte(r.UPN)).String()
+			np := store.NewPupil{ID: id, SchoolID: sc.ID, UPN: r.UPN, FirstName: r.FirstName, LastName: r.LastName, DateOfBirth: r.DateOfBirth}
+			if r.Class != "" {
+				np.ClassID = classes[strings.ToLower(r.Class)]
+			}
+			for i, p := range r.Parents {
+				np.Parents = append(np.Parents, newParent(id, i, p.Name, p.Email, p.Relationship, p.Language, p.ParentalResponsibility))
+			}
+			pupils = append(pupils, np)
+			out.Body.PupilIDs = append(out.Body.PupilIDs, id)
+		}
+		if err := s.Store.CreatePupils(ctx, pupils); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return nil, huma.Error409Conflict("Another import added some of these pupils at the same time; nothing from this file was imported. Send it again.")
+			}
+			return nil, s.unavailable(err)
+		}
+		for _, id := range out.Body.PupilIDs {
+			s.audit(ctx, role, "pupil:create", id, sc.ID, "ok")
+		}
+		out.Body.Imported = len(pupils)
+		return out, nil
+	})
+}
+
+// rowErrors turns row problems into one problem-details answer with a detail per row.
+func rowErrors(msg string, errs pupilcsv.Errors) error {
+	details := make([]error, len(errs))
+	for i, e := range errs {
+		details[i] = &huma.ErrorDetail{Location: fmt.Sprintf("row %d, %s", e.Row, e.Column), Message: e.Message}
+	}
+	return huma.Error422UnprocessableEntity(msg, details...)
+}
+
+func (s *Server) listPupils(ctx context.Context, in *ListPupilsInput) (*ListPupilsOutput, error) {
+	sc, role, err := s.schoolFor(ctx, in.SchoolID, "pupils", "list")
+	if err != nil {
+		return nil, err
+	}
+	limit, err := cursor.Limit(in.Limit, 50, 200)
+	if err != nil {
+		return nil, huma.Error422UnprocessableEntity(err.Error(), &huma.ErrorDetail{Location: "query.limit", Message: err.Error()})
+	}
+	teacher := ""
+	if role == "teacher" || role == "teaching_assistant" {
+		teacher = currentUser(ctx).ID
+	}
+	filter := sc.ID + "/" + teacher
+	after := ""
+	if in.Cursor != "" {
+		c, err := cursor.Decode(in.Cursor, s.SigningKey)
+		if err != nil || c.Filter != filter {
+			return nil, huma.Error422UnprocessableEntity("This cursor is not valid for this list; start again without one.", &huma.ErrorDetail{Location: "query.cursor", Message: "invalid cursor"})
+		}
+		after = c.After
+	}
+	page, err := s.Store.ListPupils(ctx, sc.ID, teacher, after, limit+1)
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	out := &ListPupilsOutput{}
+	out.Body.Pupils = []PupilLine{}
+	if len(page) > limit {
+		page = page[:limit]
+		out.Body.Next = cursor.Encode(cursor.Cursor{After: store.PupilKey(page[len(page)-1]), Filter: filter}, s.SigningKey)
+	}
+	for _, p := range page {
+		out.Body.Pupils = append(out.Body.Pupils, PupilLine{ID: p.ID, UPN: p.UPN, FirstName: p.FirstName, LastName: p.LastName, Class: p.ClassName, Stage: p.Stage})
+		s.audit(ctx, role, "pupil:list", p.ID, sc.ID, "ok")
+	}
+	return out, nil
+}

@@ -1,0 +1,196 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/sendflow/sendflow/internal/store"
+)
+
+type SchoolView struct {
+	ID      string  `json:"id" format:"uuid"`
+	Name    string  `json:"name"`
+	LACode  string  `json:"laCode" doc:"The local authority's code"`
+	TrustID *string `json:"trustId,omitempty" format:"uuid"`
+}
+
+type CreateSchoolInput struct {
+	IdempotencyHeader
+	Body struct {
+		Name    string `json:"name" minLength:"1" maxLength:"200"`
+		LACode  string `json:"laCode" minLength:"1" maxLength:"10" doc:"The local authority's code, e.g. 999"`
+		TrustID string `json:"trustId,omitempty" format:"uuid" doc:"The multi-academy trust, if any"`
+	}
+}
+
+type SchoolOutput struct {
+	Status int
+	Body   SchoolView
+}
+
+type SchoolPath struct {
+	SchoolID string `path:"schoolId" format:"uuid"`
+}
+
+type AddStaffInput struct {
+	SchoolPath
+	IdempotencyHeader
+	Body struct {
+		Email string `json:"email" format:"email" maxLength:"254" doc:"Matched to the school's identity provider's tokens"`
+		Name  string `json:"name" minLength:"1" maxLength:"200"`
+		Role  string `json:"role" enum:"teacher,teaching_assistant,sendco,head"`
+	}
+}
+
+type StaffOutput struct {
+	Status int
+	Body   struct {
+		UserID string `json:"userId" format:"uuid"`
+		Role   string `json:"role"`
+	}
+}
+
+type CreateClassInput struct {
+	SchoolPath
+	IdempotencyHeader
+	Body struct {
+		Name     string   `json:"name" minLength:"1" maxLength:"100"`
+		Teachers []string `json:"teachers" maxItems:"10" doc:"User ids of the class's teachers and teaching assistants" uniqueItems:"true"`
+	}
+}
+
+type ClassOutput struct {
+	Status int
+	Body   struct {
+		ClassID string `json:"classId" format:"uuid"`
+		Name    string `json:"name"`
+	}
+}
+
+func (s *Server) registerSchools(api huma.API) {
+	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
+	huma.Register(api, huma.Operation{
+		OperationID: "create-school", Method: http.MethodPost, Path: "/v1/schools", Summary: "Add a school (system admin, or trust admin for their trust)",
+		Tags: []string{"Schools"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+	}, s.createSchool)
+	huma.Register(api, huma.Operation{
+		OperationID: "get-school", Method: http.MethodGet, Path: "/v1/schools/{schoolId}", Summary: "A school",
+		Tags: []string{"Schools"}, Security: bearer, Errors: errs,
+	}, func(ctx context.Context, in *SchoolPath) (*SchoolOutput, error) {
+		sc, _, err := s.schoolFor(ctx, in.SchoolID, "school", "read")
+		if err != nil {
+			return nil, err
+		}
+		return &SchoolOutput{Status: http.StatusOK, Body: SchoolView(*sc)}, nil
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "add-staff", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/staff", Summary: "Give a member of staff a role in the school",
+		Tags: []string{"Schools"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+	}, s.addStaff)
+	huma.Register(api, huma.Operation{
+		OperationID: "create-class", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/classes", Summary: "Add a class with its teachers",
+		Tags: []string{"Schools"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+	}, s.createClass)
+}
+
+// schoolFor loads a school the caller may act on; a school out of reach is 404.
+func (s *Server) schoolFor(ctx context.Context, schoolID, obj, act string) (*store.School, string, error) {
+	notFound := huma.Error404NotFound("No school with this id is available to you.")
+	sc, err := s.Store.SchoolByID(ctx, schoolID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", notFound
+	}
+	if err != nil {
+		return nil, "", s.unavailable(err)
+	}
+	role, ok, err := s.Authz.SchoolAccess(currentUser(ctx), sc.ID, obj, act)
+	if err != nil {
+		return nil, "", s.unavailable(err)
+	}
+	if !ok {
+		s.audit(ctx, "", obj+":"+act, "", sc.ID, "denied")
+		return nil, "", notFound
+	}
+	s.audit(ctx, role, obj+":"+act, "", sc.ID, "ok")
+	return sc, role, nil
+}
+
+func (s *Server) createSchool(ctx context.Context, in *CreateSchoolInput) (*SchoolOutput, error) {
+	p := currentUser(ctx)
+	allowed := p.SystemAdmin
+	if in.Body.TrustID != "" && !allowed {
+		for school := range p.TrustSchools {
+			if sc, err := s.Store.SchoolByID(ctx, school); err == nil && sc.TrustID != nil && *sc.TrustID == in.Body.TrustID {
+				allowed = true
+			}
+		}
+	}
+	if !allowed {
+		return nil, huma.Error403Forbidden("Only a system administrator, or a trust administrator for their own trust, can add a school.")
+	}
+	if ok, err := s.Store.LAExists(ctx, in.Body.LACode); err != nil || !ok {
+		return nil, huma.Error422UnprocessableEntity("There is no local authority with this code.",
+			&huma.ErrorDetail{Location: "body.laCode", Message: "unknown local authority", Value: in.Body.LACode})
+	}
+	if in.Body.TrustID != "" {
+		if ok, err := s.Store.TrustExists(ctx, in.Body.TrustID); err != nil || !ok {
+			return nil, huma.Error422UnprocessableEntity("There is no trust with this id.",
+				&huma.ErrorDetail{Location: "body.trustId", Message: "unknown trust", Value: in.Body.TrustID})
+		}
+	}
+	return idempotent(ctx, s, "create-school", in.IdempotencyKey, in, func(id string) (*SchoolOutput, error) {
+		sc := store.School{ID: id, Name: in.Body.Name, LACode: in.Body.LACode}
+		if in.Body.TrustID != "" {
+			sc.TrustID = &in.Body.TrustID
+		}
+		if err := s.Store.CreateSchool(ctx, sc); err != nil {
+			return nil, s.unavailable(err)
+		}
+		s.audit(ctx, "system_admin", "school:create", "", id, "ok")
+		return &SchoolOutput{Status: http.StatusCreated, Body: SchoolView(sc)}, nil
+	})
+}
+
+func (s *Server) addStaff(ctx context.Context, in *AddStaffInput) (*StaffOutput, error) {
+	sc, _, err := s.schoolFor(ctx, in.SchoolID, "staff", "create")
+	if err != nil {
+		return nil, err
+	}
+	return idempotent(ctx, s, "add-staff", in.IdempotencyKey, in, func(id string) (*StaffOutput, error) {
+		userID, err := s.Store.AddStaff(ctx, sc.ID, id, in.Body.Email, in.Body.Name, in.Body.Role)
+		if err != nil {
+			return nil, s.unavailable(err)
+		}
+		out := &StaffOutput{Status: http.StatusCreated}
+		out.Body.UserID, out.Body.Role = userID, in.Body.Role
+		return out, nil
+	})
+}
+
+func (s *Server) createClass(ctx context.Context, in *CreateClassInput) (*ClassOutput, error) {
+	sc, _, err := s.schoolFor(ctx, in.SchoolID, "class", "create")
+	if err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(in.Body.Teachers, func(t string) bool { return len(t) != 36 }) {
+		return nil, huma.Error422UnprocessableEntity("Teachers are given by their user ids.", &huma.ErrorDetail{Location: "body.teachers", Message: "not a user id"})
+	}
+	return idempotent(ctx, s, "create-class", in.IdempotencyKey, in, func(id string) (*ClassOutput, error) {
+		err := s.Store.CreateClass(ctx, sc.ID, id, in.Body.Name, in.Body.Teachers)
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			return nil, huma.Error409Conflict("The school already has a class with this name.")
+		case errors.Is(err, store.ErrNotFound):
+			return nil, huma.Error422UnprocessableEntity(err.Error(), &huma.ErrorDetail{Location: "body.teachers", Message: "not a teacher of this school"})
+		case err != nil:
+			return nil, s.unavailable(err)
+		}
+		out := &ClassOutput{Status: http.StatusCreated}
+		out.Body.ClassID, out.Body.Name = id, in.Body.Name
+		return out, nil
+	})
+}
