@@ -3,17 +3,20 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/sendflow/sendflow/api"
 	"github.com/sendflow/sendflow/internal/app"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/config"
@@ -32,6 +35,7 @@ Commands:
   migrate   apply database migrations and exit
   token     print a bearer token for a user: sendflow token --email EMAIL
   config    print every setting as a Markdown table
+  openapi   print the API's OpenAPI document (--version 3.0 for generators that need it)
 
 Every setting is a flag or an environment variable: sendflow <command> -h lists them.
 `
@@ -99,6 +103,13 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 	case "config":
 		printConfig(out)
 		return nil
+	case "openapi":
+		fs := flag.NewFlagSet("sendflow openapi", flag.ContinueOnError)
+		version := fs.String("version", "3.1", "OpenAPI version: 3.1 or 3.0")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return printOpenAPI(out, *version)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -253,4 +264,25 @@ func printConfig(out io.Writer) {
 		}
 		fmt.Fprintf(out, "| `%s` | `--%s` | %s | %s | %s |\n", s.Env, s.Flag, def, s.Roles, strings.ReplaceAll(s.Usage, "|", "\\|"))
 	}
+}
+
+// printOpenAPI writes the API description without starting anything: operations are registered
+// on a throwaway mux with no dependencies.
+func printOpenAPI(out io.Writer, version string) error {
+	doc := api.New(http.NewServeMux(), api.Deps{}).OpenAPI()
+	var b []byte
+	var err error
+	switch version {
+	case "3.1":
+		b, err = json.MarshalIndent(doc, "", "  ")
+	case "3.0":
+		b, err = doc.Downgrade()
+	default:
+		return fmt.Errorf("--version must be 3.1 or 3.0, not %q", version)
+	}
+	if err != nil {
+		return fmt.Errorf("encode OpenAPI document: %w", err)
+	}
+	_, err = fmt.Fprintln(out, string(b))
+	return err
 }

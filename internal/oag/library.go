@@ -51,8 +51,8 @@ func (l *Library) Add(c Catalogue) error {
 						continue
 					}
 					if old.Kind != list.kind || old.Area != a.ID {
-						return fmt.Errorf("oag catalogue %q version %q: id %q was a %s in %s in version %q and is now a %s in %s; ids must stay stable, so use a new id",
-							c.ID, c.Version, it.ID, old.Kind, old.Area, have.Version, list.kind, a.ID)
+						return fmt.Errorf("oag catalogue %q version %q: id %q was %s in %s in version %q and is now %s in %s; ids must stay stable, so use a new id",
+							c.ID, c.Version, it.ID, article(old.Kind), old.Area, have.Version, article(list.kind), a.ID)
 					}
 				}
 			}
@@ -168,4 +168,11 @@ func (l *Library) area(area, version string) (Area, error) {
 		return Area{}, fmt.Errorf("oag catalogue version %q has no area %q", c.Version, area)
 	}
 	return a, nil
+}
+
+func article(kind string) string {
+	if kind == KindIndicator {
+		return "an " + kind
+	}
+	return "a " + kind
 }

@@ -3,7 +3,6 @@ package oag
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func version(t *testing.T, v, published string, edit func(string) string) Catalogue {
@@ -113,7 +112,7 @@ func TestLibraryRefuses(t *testing.T) {
 	}{
 		{same, `oag catalogue "la-oag" version "2026.1" is already loaded; bump the version when the catalogue changes`},
 		{other, `oag library holds catalogue "la-oag"; cannot add "someone-else"`},
-		{kind, `oag catalogue "la-oag" version "2026.2": id "sp.s.fidget" was a strategy in sensory_physical in version "2026.1" and is now a indicator in sensory_physical; ids must stay stable, so use a new id`},
+		{kind, `oag catalogue "la-oag" version "2026.2": id "sp.s.fidget" was a strategy in sensory_physical in version "2026.1" and is now an indicator in sensory_physical; ids must stay stable, so use a new id`},
 	} {
 		if err := l.Add(tc.c); err == nil || err.Error() != tc.want {
 			t.Errorf("Add error = %v\nwant %s", err, tc.want)
@@ -146,5 +145,4 @@ func TestLibraryEmptyAndSameDay(t *testing.T) {
 	if c, _ := l.Latest(); c.Version != "b" {
 		t.Errorf("same-day latest = %q, want the one added last", c.Version)
 	}
-	_ = time.Now
 }
