@@ -11,6 +11,7 @@ const (
 	CycleWorkflowName  = "Cycle"
 	UpdateReviewCycle  = "review"
 	UpdateLogProvision = "log-provision"
+	UpdateParentViews  = "parent-views"
 )
 
 // Cycle is one assess-plan-do-review cycle: the plan is agreed when it starts; provision is
@@ -53,6 +54,17 @@ func Cycle(ctx workflow.Context, in CycleInput) error {
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, p ProvisionLogged) error {
 			return refusalError(c.ValidateProvision(p))
+		}})
+	if err != nil {
+		return err
+	}
+	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateParentViews,
+		func(ctx workflow.Context, v ParentViews) (CycleState, error) {
+			ev := c.ApplyParentViews(v, calendarNow(ctx, c.Clock))
+			return *c, save(ctx, ev)
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, v ParentViews) error {
+			return refusalError(c.ValidateParentViews(v))
 		}})
 	if err != nil {
 		return err

@@ -152,8 +152,10 @@ type CycleState struct {
 	ProvisionLogged []string
 	Review          *CycleReview
 	ReviewedAt      *time.Time
-	Version         int64
-	NextSeq         int64
+	// ViewsFrom lists the parents who gave their views before the review, from their phone.
+	ViewsFrom []string
+	Version   int64
+	NextSeq   int64
 }
 
 // NewCycleState opens a cycle.
@@ -306,4 +308,30 @@ func (c *CycleState) ValidateProvision(p ProvisionLogged) error {
 func (c *CycleState) ApplyProvision(p ProvisionLogged, now time.Time) Event {
 	c.ProvisionLogged = append(c.ProvisionLogged, p.EntryID)
 	return c.event(now, "provision_logged", "Support given under the plan was logged.")
+}
+
+// ParentViews is a parent giving their views before a review ("what is going well, what is hard,
+// what would help"); the words are kept in PostgreSQL.
+type ParentViews struct {
+	ViewsID string
+	By      string
+}
+
+// ValidateParentViews refuses views for a cycle already reviewed.
+func (c *CycleState) ValidateParentViews(v ParentViews) error {
+	if c.Review != nil {
+		return refuse("plan %d has already been reviewed; views can be given for the next review", c.Number)
+	}
+	if v.ViewsID == "" || v.By == "" {
+		return refuse("views need their id and the parent giving them")
+	}
+	return nil
+}
+
+// ApplyParentViews records that the parent's views are in, ready for the review.
+func (c *CycleState) ApplyParentViews(v ParentViews, now time.Time) Event {
+	if !slices.Contains(c.ViewsFrom, v.By) {
+		c.ViewsFrom = append(c.ViewsFrom, v.By)
+	}
+	return c.event(now, "parent_views_given", fmt.Sprintf("A parent gave their views for the review of plan %d.", c.Number))
 }

@@ -8,14 +8,16 @@ import (
 
 // Names shared by the workflow, the worker and the API.
 const (
-	PathwayWorkflowName = "Pathway"
-	UpdateRaiseConcern  = "raise-concern"
-	UpdateRecordImpact  = "record-impact"
-	UpdateTriage        = "triage"
-	UpdatePlanCycle     = "plan-cycle"
-	UpdateOpenReferral  = "open-referral"
-	UpdateRequestEHCNA  = "request-ehcna"
-	QueryState          = "state"
+	PathwayWorkflowName  = "Pathway"
+	UpdateRaiseConcern   = "raise-concern"
+	UpdateRecordImpact   = "record-impact"
+	UpdateTriage         = "triage"
+	UpdatePlanCycle      = "plan-cycle"
+	UpdateOpenReferral   = "open-referral"
+	UpdateRequestEHCNA   = "request-ehcna"
+	UpdateMeeting        = "meeting"
+	UpdateParentResponse = "parent-response"
+	QueryState           = "state"
 )
 
 // PathwayWorkflowID is the one workflow id of a pupil's pathway, so every action about a pupil
@@ -95,6 +97,12 @@ func (p *pathway) register(ctx workflow.Context) error {
 		}},
 		{UpdateRequestEHCNA, p.requestEHCNA, func(ctx workflow.Context, in RequestEHCNA) error {
 			return refusalError(st.ValidateRequestEHCNA(in))
+		}},
+		{UpdateMeeting, p.meeting, func(ctx workflow.Context, in MeetingChange) error {
+			return refusalError(st.ValidateMeeting(in, calendarNow(ctx, st.Clock)))
+		}},
+		{UpdateParentResponse, p.parentResponse, func(ctx workflow.Context, in ParentResponse) error {
+			return refusalError(st.ValidateParentResponse(in))
 		}},
 	}
 	for _, h := range handlers {
@@ -197,6 +205,25 @@ func (p *pathway) requestEHCNA(ctx workflow.Context, in RequestEHCNA) (PathwaySt
 		return PathwayState{}, err
 	}
 	return *p.st, p.save(ctx, ev)
+}
+
+// meeting records a meeting arranged, moved or cancelled; the invitation itself (with its
+// calendar file) is sent by the API that arranged it.
+func (p *pathway) meeting(ctx workflow.Context, in MeetingChange) (PathwayState, error) {
+	ev := p.st.ApplyMeeting(in, p.now(ctx))
+	return *p.st, p.save(ctx, ev)
+}
+
+// parentResponse records a parent's answer; the SENDCo is told when it needs them to act.
+func (p *pathway) parentResponse(ctx workflow.Context, in ParentResponse) (PathwayState, error) {
+	ev := p.st.ApplyParentResponse(in, p.now(ctx))
+	if err := p.save(ctx, ev); err != nil {
+		return PathwayState{}, err
+	}
+	if in.Response == ResponseAccepted {
+		return *p.st, nil
+	}
+	return *p.st, p.tell(ctx, "meeting/"+in.MeetingID+"/"+itoa(ev.Seq), "meeting_response", nil, ToSENDCo)
 }
 
 // onChild applies what a child workflow reported.

@@ -102,6 +102,8 @@ type PathwayState struct {
 	// Meetings are the parent meetings planned or held (plan and review meetings), for the
 	// three-a-year check.
 	Meetings []time.Time
+	// MeetingsHeld are the meetings arranged with invitations, and the parents' answers.
+	MeetingsHeld []MeetingRef
 	// Advice holds ids of agency advice received, to feed the next cycle's plan.
 	Advice []string
 	// Version grows with every change so the read model never takes an older state over a newer one.
