@@ -5,8 +5,10 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/sendflow/sendflow/activities/email"
 	"github.com/sendflow/sendflow/internal/readiness"
+	"github.com/sendflow/sendflow/internal/refdata"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
 )
@@ -65,12 +68,12 @@ func (a *Activities) PupilParents(ctx context.Context, pupilID string) ([]string
 
 // CheckReadiness evaluates the readiness rules on the pupil's evidence.
 func (a *Activities) CheckReadiness(ctx context.Context, r workflows.ReadinessRequest) (workflows.Readiness, error) {
-	return Readiness(ctx, a.Store, r.PupilID)
+	return Readiness(ctx, a.Store, r.PupilID, r.Service)
 }
 
 // Readiness is the readiness check the referral workflow and the API share.
-func Readiness(ctx context.Context, s *store.Store, pupilID string) (workflows.Readiness, error) {
-	cs, err := Criteria(ctx, s, pupilID)
+func Readiness(ctx context.Context, s *store.Store, pupilID, service string) (workflows.Readiness, error) {
+	cs, err := Criteria(ctx, s, pupilID, service)
 	if err != nil {
 		return workflows.Readiness{}, err
 	}
@@ -78,13 +81,35 @@ func Readiness(ctx context.Context, s *store.Store, pupilID string) (workflows.R
 	return workflows.Readiness{Met: met, Missing: missing}, nil
 }
 
-// Criteria gathers the evidence and evaluates each criterion.
-func Criteria(ctx context.Context, s *store.Store, pupilID string) ([]readiness.Criterion, error) {
-	strategies, reviewed, err := s.ReadinessEvidence(ctx, pupilID)
+// Criteria gathers the pupil's evidence and evaluates the service's rules ("ehcna" for an EHC
+// needs assessment request: the local authority's rules). One evaluation, used everywhere.
+func Criteria(ctx context.Context, s *store.Store, pupilID, service string) ([]readiness.Criterion, error) {
+	f, err := s.ReadinessFacts(ctx, pupilID, service)
 	if err != nil {
 		return nil, err
 	}
-	return readiness.Evaluate(readiness.Evidence{StrategiesTried: strategies, ReviewedCyclesWithParentViews: reviewed}, readiness.Default), nil
+	var rules readiness.Rules
+	if err := json.Unmarshal(f.Rules, &rules); err != nil {
+		return nil, fmt.Errorf("read readiness rules of %s: %w", service, err)
+	}
+	lib, err := refdata.Library(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	var st workflows.PathwayState
+	_ = json.Unmarshal(f.PathwayState, &st) // no pathway yet: real time
+	ev := readiness.Evidence{
+		ReviewedCyclesWithParentViews: f.ReviewedWithParents, AreasOfNeed: f.Areas, SupportSince: f.SupportSince,
+		ConsentGiven: f.ConsentGiven, AdviceReceived: f.AdviceReceived, Now: st.Clock.Now(time.Now()),
+	}
+	for _, r := range f.Strategies {
+		se := readiness.StrategyEvidence{ID: r.StrategyID, Text: r.StrategyID, StartedOn: r.StartedOn, Impact: r.Impact, ImpactRecorded: r.Impact != ""}
+		if ref, ok := lib.Strategy(r.StrategyID); ok {
+			se.Text, se.Area = ref.Text, ref.Area
+		}
+		ev.Strategies = append(ev.Strategies, se)
+	}
+	return readiness.Evaluate(ev, rules), nil
 }
 
 // Notify renders a template for each recipient and queues it. The email says who and what to do;

@@ -15,17 +15,17 @@ import (
 
 // StrategyTried is an ordinarily available strategy a teacher has started.
 type StrategyTried struct {
-	Strategy  string `json:"strategy" minLength:"1" maxLength:"200" doc:"The strategy, in the words of the OAG catalogue"`
-	StartedOn string `json:"startedOn" format:"date" doc:"When it was started"`
-	Frequency string `json:"frequency,omitempty" maxLength:"100" doc:"How often, e.g. daily"`
-	Notes     string `json:"notes,omitempty" maxLength:"2000"`
+	StrategyID string `json:"strategyId" minLength:"1" maxLength:"100" doc:"The strategy's id in the OAG catalogue (GET /v1/oag/strategies), e.g. ci.s.visual-timetable"`
+	StartedOn  string `json:"startedOn" format:"date" doc:"When it was started"`
+	Frequency  string `json:"frequency,omitempty" maxLength:"100" doc:"How often, e.g. daily"`
+	Notes      string `json:"notes,omitempty" maxLength:"2000"`
 }
 
 // StrategyImpact is how one strategy worked.
 type StrategyImpact struct {
-	Strategy string `json:"strategy" minLength:"1" maxLength:"200"`
-	Impact   string `json:"impact" enum:"helping,some_change,no_change"`
-	Notes    string `json:"notes,omitempty" maxLength:"2000"`
+	StrategyID string `json:"strategyId" minLength:"1" maxLength:"100" doc:"The strategy's id in the OAG catalogue"`
+	Impact     string `json:"impact" enum:"helping,some_change,no_change"`
+	Notes      string `json:"notes,omitempty" maxLength:"2000"`
 }
 
 type RaiseConcernInput struct {
@@ -34,6 +34,7 @@ type RaiseConcernInput struct {
 	Body struct {
 		Areas      []string        `json:"areas" minItems:"1" maxItems:"4" uniqueItems:"true" enum:"communication_and_interaction,cognition_and_learning,social_emotional_mental_health,sensory_physical" doc:"Areas of need the concern is about"`
 		Observed   string          `json:"observed" minLength:"1" maxLength:"4000" doc:"What you have seen, in your own words"`
+		Indicators []string        `json:"indicators,omitempty" maxItems:"40" uniqueItems:"true" doc:"What you might see: indicator ids from the OAG catalogue (GET /v1/oag/areas)"`
 		Strategies []StrategyTried `json:"strategies,omitempty" maxItems:"30" doc:"Classroom strategies already being tried; a trial window starts and ends with a prompt to record their impact"`
 	}
 }
@@ -90,12 +91,15 @@ func (s *Server) raiseConcern(ctx context.Context, in *RaiseConcernInput) (*Rais
 			return nil, err
 		}
 	}
+	if err := s.knownIDs(ctx, in.Body.Indicators, in.Body.Strategies); err != nil {
+		return nil, err
+	}
 	return act(ctx, s, in.PupilID, "concern", "create", func(p *store.Pupil, role string) (*RaiseConcernOutput, error) {
 		return idempotent(ctx, s, "raise-concern", in.IdempotencyKey, in, func(concernID string) (*RaiseConcernOutput, error) {
 			strategies, _ := json.Marshal(in.Body.Strategies)
 			u := currentUser(ctx)
 			if _, err := s.Store.InsertConcern(ctx, store.Concern{ID: concernID, PupilID: p.ID, RaisedBy: u.ID,
-				Areas: in.Body.Areas, Observed: in.Body.Observed, Strategies: strategies}); err != nil {
+				Areas: in.Body.Areas, Observed: in.Body.Observed, Strategies: strategies, Indicators: in.Body.Indicators}); err != nil {
 				return nil, s.unavailable(err)
 			}
 			_, err := workflows.RaiseConcern(ctx, s.Temporal, s.TaskQueue, s.pathwayStart(p),
@@ -115,6 +119,29 @@ func (s *Server) raiseConcern(ctx context.Context, in *RaiseConcernInput) (*Rais
 			return &RaiseConcernOutput{Status: http.StatusCreated, Body: ConcernBody{ConcernID: concernID, Pathway: *view}}, nil
 		})
 	})
+}
+
+// knownIDs refuses indicator and strategy ids that are not in the current OAG catalogue.
+func (s *Server) knownIDs(ctx context.Context, indicators []string, strategies []StrategyTried) error {
+	lib, err := s.catalogue(ctx)
+	if err != nil {
+		return err
+	}
+	var details []error
+	for i, id := range indicators {
+		if ref, ok := lib.Indicator(id); !ok || ref.Retired {
+			details = append(details, &huma.ErrorDetail{Location: "body.indicators[" + strconv.Itoa(i) + "]", Message: "not an indicator in the current OAG catalogue", Value: id})
+		}
+	}
+	for i, st := range strategies {
+		if ref, ok := lib.Strategy(st.StrategyID); !ok || ref.Retired {
+			details = append(details, &huma.ErrorDetail{Location: "body.strategies[" + strconv.Itoa(i) + "].strategyId", Message: "not a strategy in the current OAG catalogue", Value: st.StrategyID})
+		}
+	}
+	if len(details) > 0 {
+		return huma.Error422UnprocessableEntity("Some ids are not in the OAG catalogue; GET /v1/oag/areas and /v1/oag/strategies list them.", details...)
+	}
+	return nil
 }
 
 func (s *Server) recordImpact(ctx context.Context, in *ImpactInput) (*PathwayOutput, error) {

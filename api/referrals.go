@@ -8,17 +8,19 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/sendflow/sendflow/activities"
+	"github.com/sendflow/sendflow/internal/directory"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
 )
 
 type ReadinessInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
-	Service string `query:"service" required:"true" minLength:"1" maxLength:"64" doc:"Service code, e.g. educational_psychology"`
+	Service string `query:"service" required:"true" minLength:"1" maxLength:"64" doc:"Service code, e.g. educational_psychology; ehcna for an EHC needs assessment request"`
 }
 
 type CriterionView struct {
 	ID       string `json:"id"`
+	Rule     string `json:"rule" doc:"What the service asks for, in plain words"`
 	Met      bool   `json:"met"`
 	Evidence string `json:"evidence,omitempty" doc:"What meets it"`
 	Missing  string `json:"missing,omitempty" doc:"What to do, when it is not met"`
@@ -106,17 +108,19 @@ func (s *Server) registerReferrals(api huma.API) {
 
 func (s *Server) readiness(ctx context.Context, in *ReadinessInput) (*ReadinessOutput, error) {
 	return act(ctx, s, in.PupilID, "readiness", "read", func(p *store.Pupil, _ string) (*ReadinessOutput, error) {
-		if _, err := s.service(ctx, "query.service", in.Service); err != nil {
-			return nil, err
+		if in.Service != "ehcna" {
+			if _, err := s.service(ctx, "query.service", in.Service); err != nil {
+				return nil, err
+			}
 		}
-		cs, err := activities.Criteria(ctx, s.Store, p.ID)
+		cs, err := activities.Criteria(ctx, s.Store, p.ID, in.Service)
 		if err != nil {
 			return nil, s.unavailable(err)
 		}
 		out := &ReadinessOutput{}
 		out.Body.Service, out.Body.Ready = in.Service, true
 		for _, c := range cs {
-			out.Body.Criteria = append(out.Body.Criteria, CriterionView{ID: c.ID, Met: c.Met, Evidence: c.Evidence, Missing: c.Missing})
+			out.Body.Criteria = append(out.Body.Criteria, CriterionView{ID: c.ID, Rule: c.Rule, Met: c.Met, Evidence: c.Evidence, Missing: c.Missing})
 			out.Body.Ready = out.Body.Ready && c.Met
 		}
 		return out, nil
@@ -137,16 +141,18 @@ func (s *Server) service(ctx context.Context, field, code string) (*store.Servic
 
 func (s *Server) openReferral(ctx context.Context, in *OpenReferralInput) (*ReferralOutput, error) {
 	return act(ctx, s, in.PupilID, "referral", "create", func(p *store.Pupil, _ string) (*ReferralOutput, error) {
-		if _, err := s.service(ctx, "body.service", in.Body.Service); err != nil {
+		sv, err := s.service(ctx, "body.service", in.Body.Service)
+		if err != nil {
 			return nil, err
 		}
+		slaDays, _ := directory.Span(sv.SLA).Days() // validated when the directory was loaded
 		return idempotent(ctx, s, "open-referral", in.IdempotencyKey, in, func(id string) (*ReferralOutput, error) {
 			u := currentUser(ctx)
 			if err := s.Store.InsertReferral(ctx, id, p.ID, in.Body.Service, in.Body.Reason, u.ID); err != nil {
 				return nil, s.unavailable(err)
 			}
 			if _, err := s.pathwayUpdate(ctx, p, workflows.UpdateOpenReferral, "referral/"+id,
-				workflows.OpenReferral{ReferralID: id, Service: in.Body.Service, By: u.ID}); err != nil {
+				workflows.OpenReferral{ReferralID: id, Service: in.Body.Service, By: u.ID, SLADays: slaDays, PortalURL: sv.PortalURL}); err != nil {
 				return nil, err
 			}
 			view, err := s.pathwayView(ctx, p.ID)
@@ -193,14 +199,14 @@ func (s *Server) referralUpdate(ctx context.Context, referralID, obj, op, key st
 }
 
 func (s *Server) decideReferral(ctx context.Context, in *DecisionInput) (*PathwayOutput, error) {
-	pupilID, _, err := s.referralPupil(ctx, in.ReferralID)
+	pupilID, service, err := s.referralPupil(ctx, in.ReferralID)
 	if err != nil {
 		return nil, err
 	}
 	return act(ctx, s, pupilID, "referral", "decide", func(p *store.Pupil, _ string) (*PathwayOutput, error) {
 		return idempotent(ctx, s, "referral-decision", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
 			// The decision carries the readiness check as it stands now: one evaluation, recorded.
-			ready, err := activities.Readiness(ctx, s.Store, p.ID)
+			ready, err := activities.Readiness(ctx, s.Store, p.ID, service)
 			if err != nil {
 				return nil, s.unavailable(err)
 			}

@@ -38,7 +38,10 @@ type Deps struct {
 }
 
 // Server holds the dependencies the operations use.
-type Server struct{ Deps }
+type Server struct {
+	Deps
+	oag *catalogueCache
+}
 
 // New builds the API on mux: operations, /openapi.json and /docs.
 func New(mux *http.ServeMux, d Deps) huma.API {
@@ -48,7 +51,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}
 	api := humago.New(mux, cfg)
-	s := &Server{Deps: d}
+	s := &Server{Deps: d, oag: &catalogueCache{}}
 	api.UseMiddleware(requestID, s.authenticate(api))
 	s.registerHealth(api)
 	s.registerMe(api)
@@ -56,6 +59,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerSchools(api)
 	s.registerPupils(api)
 	s.registerCaseload(api)
+	s.registerOAG(api)
 	s.registerConcerns(api)
 	s.registerPathway(api)
 	s.registerTriage(api)

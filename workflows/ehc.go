@@ -130,8 +130,7 @@ func (a *assessment) onEvent(ctx workflow.Context, ev EHCEvent) (EHCState, error
 	}
 	if ev.Type == EHCExceptionStarted {
 		// The letter reads "paused because {{.Reason}}.": lower-case words, no full stop.
-		d := ev.Reason.Describe()
-		vars["Reason"] = strings.ToLower(d[:1]) + strings.TrimSuffix(d[1:], ".")
+		vars["Reason"] = phrase(ev.Reason.Describe())
 	}
 	return *e, a.tell(ctx, "letter/"+itoa(recorded.Seq), letter, vars, ToParents)
 }

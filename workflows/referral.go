@@ -17,7 +17,7 @@ const (
 // acknowledgement within its service level (or an escalation) and its advice, which feeds the
 // next plan. Consent withdrawn stops it.
 func Referral(ctx workflow.Context, in ReferralInput) error {
-	r := NewReferralState(in)
+	r := NewReferralState(in, calendarNow(ctx, in.Clock))
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ReferralState, error) { return *r, nil }); err != nil {
 		return err
 	}
@@ -34,6 +34,9 @@ func Referral(ctx workflow.Context, in ReferralInput) error {
 		return err
 	}
 	if err := ref.tell(ctx, "decision", "referral_decision_needed", nil, ToSENDCo); err != nil {
+		return err
+	}
+	if err := ref.tell(ctx, "consent", "consent_request", nil, ToParents); err != nil {
 		return err
 	}
 	for !r.Status.Finished() {
@@ -128,8 +131,8 @@ func (ref *referral) decide(ctx workflow.Context, d ReferralDecision) (ReferralS
 	if err := ref.changed(ctx, ev); err != nil {
 		return ReferralState{}, err
 	}
-	if d.Approve {
-		return *r, ref.tell(ctx, "consent", "consent_request", nil, ToParents)
+	if r.Status == ReferralSubmitted {
+		return *r, ref.submit(ctx)
 	}
 	return *r, nil
 }
@@ -143,7 +146,9 @@ func (ref *referral) consent(ctx workflow.Context, c Consent) (ReferralState, er
 	var err error
 	switch c.Action {
 	case ConsentGive:
-		err = ref.tell(ctx, "submitted", "referral_submitted", map[string]string{"Reference": r.ReferralID}, ToAgency(r.Service))
+		if r.Status == ReferralSubmitted {
+			err = ref.submit(ctx)
+		}
 	case ConsentRefuse:
 		err = ref.tell(ctx, "refused", "consent_refused", nil, ToSENDCo)
 	case ConsentWithdraw:
@@ -165,4 +170,14 @@ func (ref *referral) respond(ctx workflow.Context, a AgencyResponse) (ReferralSt
 		return *r, ref.tell(ctx, "advice/parents", "advice_received_parent", nil, ToParents)
 	}
 	return *r, nil
+}
+
+// submit sends the referral by the service's route: its referral inbox, or, for a service with
+// its own portal, a task for the SENDCo to upload it there (the email links to the portal).
+func (ref *referral) submit(ctx workflow.Context) error {
+	r := ref.r
+	if r.PortalURL != "" {
+		return ref.tell(ctx, "submitted", "referral_portal_upload", map[string]string{"Link": r.PortalURL}, ToSENDCo)
+	}
+	return ref.tell(ctx, "submitted", "referral_submitted", map[string]string{"Reference": r.ReferralID}, ToAgency(r.Service))
 }

@@ -44,6 +44,10 @@ type OpenReferral struct {
 	ReferralID string
 	Service    string // service code, e.g. "educational_psychology"
 	By         string
+	// SLADays is the service's time to acknowledge, from the agency directory (0: the default).
+	SLADays int
+	// PortalURL is set when the service takes referrals through its own portal, not by email.
+	PortalURL string
 }
 
 // ValidateOpenReferral refuses a referral the pathway cannot take.
@@ -154,16 +158,19 @@ type ReferralState struct {
 	ConsentRequestedAt *time.Time
 	ConsentReminded    bool
 	ConsentWordingID   string
-	SubmittedAt        *time.Time
-	Escalated          bool
-	AdviceID           string
-	Version            int64
-	NextSeq            int64
+	// ConsentGiven is set when a parent consents; parents may do so before the SENDCo decides.
+	ConsentGiven bool
+	SubmittedAt  *time.Time
+	Escalated    bool
+	AdviceID     string
+	Version      int64
+	NextSeq      int64
 }
 
-// NewReferralState opens a referral awaiting the SENDCo's decision.
-func NewReferralState(in ReferralInput) *ReferralState {
-	return &ReferralState{ReferralInput: in, Status: ReferralAwaitingDecision, NextSeq: 1}
+// NewReferralState opens a referral awaiting the SENDCo's decision. Parents are asked for consent
+// at once, so the evidence and the consent can be ready together.
+func NewReferralState(in ReferralInput, now time.Time) *ReferralState {
+	return &ReferralState{ReferralInput: in, Status: ReferralAwaitingDecision, ConsentRequestedAt: &now, NextSeq: 1}
 }
 
 func (r *ReferralState) event(now time.Time, kind, summary string) Event {
@@ -203,12 +210,17 @@ func (r *ReferralState) ApplyDecision(d ReferralDecision, now time.Time) Event {
 		r.Status = ReferralDeclined
 		return r.event(now, "referral_declined", "The SENDCo decided not to make this referral.")
 	}
-	r.Status, r.ConsentRequestedAt, r.OverrideReason = ReferralAwaitingConsent, &now, d.OverrideReason
-	summary := "The SENDCo approved the referral. Parents have been asked for their consent."
+	r.OverrideReason = d.OverrideReason
+	summary := "The SENDCo approved the referral."
 	if !r.Readiness.Met {
-		summary = "The SENDCo approved the referral although the readiness check was not met, and recorded why. Parents have been asked for their consent."
+		summary = "The SENDCo approved the referral although the readiness check was not met, and recorded why."
 	}
-	return r.event(now, "referral_approved", summary)
+	if r.ConsentGiven {
+		r.Status, r.SubmittedAt = ReferralSubmitted, &now
+		return r.event(now, "referral_submitted", summary+" Parents had given consent, so the referral was sent to the service.")
+	}
+	r.Status = ReferralAwaitingConsent
+	return r.event(now, "referral_approved", summary+" It will be sent when the parents give consent.")
 }
 
 // ValidateConsent refuses consent from someone without parental responsibility, or out of turn.
@@ -218,15 +230,18 @@ func (r *ReferralState) ValidateConsent(c Consent) error {
 	}
 	switch c.Action {
 	case ConsentGive, ConsentRefuse:
-		if r.Status != ReferralAwaitingConsent {
+		if r.Status != ReferralAwaitingConsent && r.Status != ReferralAwaitingDecision {
 			return refuse("consent is not being asked for: the referral is %s", r.Status)
+		}
+		if r.ConsentGiven {
+			return refuse("consent has already been given; it can be withdrawn")
 		}
 		if c.Action == ConsentGive && c.WordingID == "" {
 			return refuse("consent must record the wording the parent was shown")
 		}
 	case ConsentWithdraw:
-		switch r.Status {
-		case ReferralAwaitingConsent, ReferralSubmitted, ReferralAcknowledged:
+		switch {
+		case r.ConsentGiven && !r.Status.Finished(), r.Status == ReferralAwaitingConsent:
 		default:
 			return refuse("there is no consent to withdraw: the referral is %s", r.Status)
 		}
@@ -240,7 +255,11 @@ func (r *ReferralState) ValidateConsent(c Consent) error {
 func (r *ReferralState) ApplyConsent(c Consent, now time.Time) Event {
 	switch c.Action {
 	case ConsentGive:
-		r.Status, r.SubmittedAt, r.ConsentWordingID = ReferralSubmitted, &now, c.WordingID
+		r.ConsentGiven, r.ConsentWordingID = true, c.WordingID
+		if r.Status == ReferralAwaitingDecision {
+			return r.event(now, "consent_given", "Parents gave consent. The referral goes to the service once the SENDCo approves it.")
+		}
+		r.Status, r.SubmittedAt = ReferralSubmitted, &now
 		return r.event(now, "referral_submitted", "Parents gave consent. The referral was sent to the service.")
 	case ConsentRefuse:
 		r.Status = ReferralConsentRefused
@@ -299,16 +318,24 @@ const (
 func (r *ReferralState) deadlines() map[string]time.Time {
 	t := r.Timings.Referral
 	out := map[string]time.Time{}
-	if r.Status == ReferralAwaitingConsent && r.ConsentRequestedAt != nil {
+	if (r.Status == ReferralAwaitingConsent || r.Status == ReferralAwaitingDecision) && !r.ConsentGiven && r.ConsentRequestedAt != nil {
 		if !r.ConsentReminded {
 			out[ReferralConsentReminder] = t.ConsentReminderAfter.AddTo(*r.ConsentRequestedAt)
 		}
 		out[ReferralConsentExpiry] = t.ConsentExpiry.AddTo(*r.ConsentRequestedAt)
 	}
 	if r.Status == ReferralSubmitted && r.SubmittedAt != nil && !r.Escalated {
-		out[ReferralSLA] = t.AgencyAcknowledgementSLA.AddTo(*r.SubmittedAt)
+		out[ReferralSLA] = r.sla().AddTo(*r.SubmittedAt)
 	}
 	return out
+}
+
+// sla is the service's acknowledgement time from the agency directory, or the default timing.
+func (r *ReferralState) sla() Span {
+	if r.SLADays > 0 {
+		return Span{Days: r.SLADays}
+	}
+	return r.Timings.Referral.AgencyAcknowledgementSLA
 }
 
 // NextWake is the next reminder or deadline.
@@ -342,7 +369,7 @@ func (r *ReferralState) DueTimers(now time.Time) ([]string, []Event) {
 			events = append(events, r.event(now, "consent_expired", "Parents did not answer the consent request in time, so the referral has stopped. The SENDCo has been told."))
 		case ReferralSLA:
 			r.Escalated = true
-			events = append(events, r.event(now, "agency_sla_breached", fmt.Sprintf("The service has not acknowledged the referral within %s. The SENDCo has been asked to chase it.", r.Timings.Referral.AgencyAcknowledgementSLA.Describe())))
+			events = append(events, r.event(now, "agency_sla_breached", fmt.Sprintf("The service has not acknowledged the referral within %s. The SENDCo has been asked to chase it.", r.sla().Describe())))
 		}
 		fired = append(fired, name)
 	}

@@ -661,6 +661,16 @@ func TestRulesEHCAlerts(t *testing.T) {
 	if next, has := e.NextWake(days(rulesNow, 24)); !has || !next.Equal(days(alert, 14)) {
 		t.Errorf("after a 14-day pause the alert moves to %s, got %v/%v", dateWords(days(alert, 14)), next, has)
 	}
+	// A pause that starts after a deadline cannot move it, but still holds the alerts back.
+	e = newEHC()
+	ehcApply(e, days(due, 2), EHCExceptionStarted, ExceptionSchoolClosed4Weeks)
+	if alerts, _ := e.DueAlerts(days(due, 3)); alerts != nil {
+		t.Errorf("a clock paused after its deadline alerted %+v", alerts)
+	}
+	ehcApply(e, days(due, 4), EHCExceptionEnded, "")
+	if alerts, _ := e.DueAlerts(days(due, 4)); !reflect.DeepEqual(alerts, []Alert{decision(true)}) {
+		t.Errorf("after the pause: %+v, want the missed decision", alerts)
+	}
 }
 
 func TestRulesEHCEventValidation(t *testing.T) {

@@ -41,9 +41,24 @@ var SignInLink = Template{
 	Action: "Sign in",
 }
 
+// ReferralPortalUpload asks the SENDCo to send an approved, consented referral through the
+// service's own portal.
+var ReferralPortalUpload = Template{
+	Name: "referral_portal_upload", Version: "1", Audience: AudienceStaff,
+	Subject: "A referral is ready to send: {{.PupilFirstName}}",
+	Heading: "Send the referral for {{.PupilFirstName}}",
+	Paragraphs: []string{
+		"The referral for {{.PupilFirstName}} is approved and the parents have given consent.",
+		"This service takes referrals on its own website. The link below opens it.",
+		"Please send the referral there, then record the service's reply in sendflow.",
+	},
+	Action: "Open the service's website",
+}
+
 var catalog = []Template{
 	// Staff.
 	ConcernRaised,
+	ReferralPortalUpload,
 	SignInLink,
 	{
 		Name: "trial_ended", Version: "1", Audience: AudienceStaff, Keys: []string{"TrialEnded"},

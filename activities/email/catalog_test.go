@@ -39,7 +39,7 @@ var wantNames = []string{
 	"consent_request", "consent_reminder", "advice_received_parent", "ehc_request_received",
 	"ehc_will_assess", "ehc_refused_to_assess", "ehc_clock_paused", "ehc_clock_resumed",
 	"ehc_draft_issued", "ehc_not_issuing", "ehc_plan_issued", "annual_review_invitation",
-	"annual_review_decision", "sign_in_link",
+	"annual_review_decision", "sign_in_link", "referral_portal_upload",
 }
 
 // decisionNames announce a decision to parents, so they must carry the rights block.
@@ -457,6 +457,7 @@ var fingerprints = map[string]string{
 	"review_overdue":           "1:e60fd8543c30",
 	"review_reminder":          "1:c7dde53d9b8c",
 	"review_reminder_parent":   "1:298b15e5dd29",
+	"referral_portal_upload":   "1:c016e69fdbf1",
 	"sign_in_link":             "1:c9886a4a03dc",
 	"sen_support_started":      "1:2335882f130a",
 	"triage_again":             "1:97455b8ff3a8",

@@ -82,7 +82,7 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 		if err := cfg.Require("DATABASE_URL"); err != nil {
 			return err
 		}
-		pool, err := app.OpenDatabase(ctx, cfg.DatabaseURL, true, logger)
+		pool, err := app.OpenDatabase(ctx, cfg, cfg.DatabaseURL, true, logger)
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SENDFLOW_SIGNING_KEY"); err != nil {
 		return err
 	}
-	pool, err := app.OpenDatabase(ctx, cfg.DatabaseURL, false, logger)
+	pool, err := app.OpenDatabase(ctx, cfg, cfg.DatabaseURL, false, logger)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	if err != nil {
 		return err
 	}
-	pool, err := app.OpenDatabase(ctx, cfg.DatabaseURL, false, logger)
+	pool, err := app.OpenDatabase(ctx, cfg, cfg.DatabaseURL, false, logger)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func operations() []operation {
 		{"read pupil", "GET", pupil(""), none, []string{"teacher (Amara's class)", "teaching assistant", "sendco", "head", "parent of Amara", "agency (EP, referred)", "LA officer (Demoshire)", "trust admin"}},
 		{"read audit trail", "GET", pupil("/audit"), none, []string{"sendco", "head"}},
 		{"raise concern", "POST", pupil("/concerns"), body(`{"areas":["cognition_and_learning"],"observed":"Matrix check."}`), []string{"teacher (Amara's class)", "sendco", "head"}},
-		{"record impact", "POST", func(t target) string { return "/v1/pupils/" + t.pupil + "/concerns/" + t.concern + "/impact" }, body(`{"impacts":[{"strategy":"x","impact":"helping"}]}`), []string{"teacher (Amara's class)", "sendco"}},
+		{"record impact", "POST", func(t target) string { return "/v1/pupils/" + t.pupil + "/concerns/" + t.concern + "/impact" }, body(`{"impacts":[{"strategyId":"ci.s.visual-timetable","impact":"helping"}]}`), []string{"teacher (Amara's class)", "sendco"}},
 		{"triage", "POST", pupil("/pathway/triage"), body(`{"decision":"monitor"}`), []string{"sendco"}},
 		{"plan cycle", "POST", pupil("/cycles"), body(`{"reviewDate":"2031-01-15","outcomes":[{"text":"x"}],"provision":[]}`), []string{"teacher (Amara's class)", "sendco"}},
 		{"review cycle", "POST", pupil("/cycles/1/review"), body(`{"ratings":[{"outcomeId":"00000000-0000-4000-8000-000000000000","rating":"achieved"}],"nextStep":"continue"}`), []string{"teacher (Amara's class)", "sendco"}},

@@ -61,7 +61,7 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 	if err != nil {
 		return nil, err
 	}
-	if d.DB, err = OpenDatabase(ctx, dbURL, true, logger); err != nil {
+	if d.DB, err = OpenDatabase(ctx, cfg, dbURL, true, logger); err != nil {
 		return nil, err
 	}
 	d.stops = append(d.stops, func(context.Context) error { d.DB.Close(); return nil })

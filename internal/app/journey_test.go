@@ -105,8 +105,14 @@ func TestWholeJourney(t *testing.T) {
 	p := "/v1/pupils/" + amara
 
 	// Concern with two strategies being tried → awaiting triage, the SENDCo told.
-	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions.",
-		"strategies":[{"strategy":"Visual timetable","startedOn":"2026-11-02"},{"strategy":"Instructions in short chunks","startedOn":"2026-11-02"}]}`, 201)
+	concern := j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions.",
+		"indicators":["ci.i.misses-instructions"],
+		"strategies":[{"strategyId":"ci.s.visual-timetable","startedOn":"2026-11-02"},{"strategyId":"ci.s.chunked-instructions","startedOn":"2026-11-02"},
+			{"strategyId":"ci.s.now-and-next","startedOn":"2026-11-09","frequency":"daily"}]}`, 201)
+	concernID := concern["concernId"].(string)
+	if out := j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"x","strategies":[{"strategyId":"made-up","startedOn":"2026-11-02"}]}`, 422); !strings.Contains(fmt.Sprint(out), "strategies[0].strategyId") {
+		t.Errorf("an unknown strategy id is not named: %v", out)
+	}
 	j.sent("concern_raised", sendco)
 	if out := j.post(sendco, p+"/cycles", `{"reviewDate":"2030-01-01","outcomes":[{"text":"x"}],"provision":[]}`, 409); !strings.Contains(fmt.Sprint(out["detail"]), "SEN support") {
 		t.Errorf("planning before SEN support: %v", out["detail"])
@@ -120,10 +126,17 @@ func TestWholeJourney(t *testing.T) {
 	}
 	j.post(sendco, p+"/pathway/triage", `{"decision":"monitor"}`, 409) // nothing waiting for triage
 
-	// Readiness for an educational psychologist: strategies are there, a reviewed plan is not.
+	// Readiness for an educational psychologist: strategies are there, but not their impact, a
+	// reviewed plan or consent — and the check says so, criterion by criterion.
 	status, ready := j.api.do("GET", p+"/referral-readiness?service=educational_psychology", j.token[sendco], nil, "")
-	if status != 200 || ready["ready"] != false || !strings.Contains(fmt.Sprint(ready["criteria"]), "Review at least 1 support plan") {
+	if status != 200 || ready["ready"] != false {
 		t.Fatalf("readiness before a review = %d %v", status, ready)
+	}
+	missing := fmt.Sprint(ready["criteria"])
+	for _, want := range []string{"impact", "support plan", "consent"} {
+		if !strings.Contains(missing, want) {
+			t.Errorf("readiness does not say %q is missing: %s", want, missing)
+		}
 	}
 
 	// Plan cycle 1 with a review three weeks away.
@@ -153,19 +166,26 @@ func TestWholeJourney(t *testing.T) {
 	j.sent("review_outcome", parent)
 	j.post(teacher, p+"/cycles/1/review", reviewBody, 409) // already reviewed
 
-	// Referral: readiness met now, approved without an override, consent, submission, advice.
+	// The teacher records how the strategies worked.
+	j.post(teacher, p+"/concerns/"+concernID+"/impact", `{"impacts":[{"strategyId":"ci.s.visual-timetable","impact":"helping"},
+		{"strategyId":"ci.s.chunked-instructions","impact":"some_change"},{"strategyId":"ci.s.now-and-next","impact":"no_change"}]}`, 201)
+
+	// Referral: the parents consent, the check is met, and the SENDCo approves with no override.
+	ref := j.post(sendco, p+"/referrals", `{"service":"educational_psychology","reason":"Advice on language support"}`, 201)
+	refID := ref["referralId"].(string)
+	j.sent("referral_decision_needed", sendco)
+	j.sent("consent_request", parent)
+	if out := j.post(sendco, "/v1/referrals/"+refID+"/decision", `{"approve":true}`, 409); !strings.Contains(fmt.Sprint(out["detail"]), "consent") {
+		t.Errorf("approval without consent refused with %v", out["detail"])
+	}
+	j.post(other, "/v1/referrals/"+refID+"/consent", `{"action":"give"}`, 404) // not their child
+	j.post(sendco, "/v1/referrals/"+refID+"/response", `{"kind":"advice","summary":"Too early"}`, 409)
+	j.post(parent, "/v1/referrals/"+refID+"/consent", `{"action":"give"}`, 201)
 	testenv.Eventually(t, 10*time.Second, "readiness met", func() bool {
 		_, r := j.api.do("GET", p+"/referral-readiness?service=educational_psychology", j.token[sendco], nil, "")
 		return r["ready"] == true
 	})
-	ref := j.post(sendco, p+"/referrals", `{"service":"educational_psychology","reason":"Advice on language support"}`, 201)
-	refID := ref["referralId"].(string)
-	j.sent("referral_decision_needed", sendco)
 	j.post(sendco, "/v1/referrals/"+refID+"/decision", `{"approve":true}`, 201)
-	j.sent("consent_request", parent)
-	j.post(other, "/v1/referrals/"+refID+"/consent", `{"action":"give"}`, 404) // not their child
-	j.post(sendco, "/v1/referrals/"+refID+"/response", `{"kind":"advice","summary":"Too early"}`, 409)
-	j.post(parent, "/v1/referrals/"+refID+"/consent", `{"action":"give"}`, 201)
 	j.sent("referral_submitted", "ep.referrals@demoshire.example")
 	j.post(sendco, "/v1/referrals/"+refID+"/response", `{"kind":"acknowledged"}`, 201)
 	j.post(sendco, "/v1/referrals/"+refID+"/response", `{"kind":"advice","summary":"Use visual supports throughout the day."}`, 201)

@@ -48,6 +48,8 @@ var Settings = []Setting{
 	{"SENDFLOW_OIDC_AUDIENCE", "oidc-audience", "", "The audience (client or application id) staff tokens must be issued for. Required with SENDFLOW_OIDC_ISSUER.", "dev, serve"},
 	{"SENDFLOW_OIDC_JWKS_URL", "oidc-jwks-url", "", "Where the identity provider publishes its signing keys; unset uses the issuer's discovery document.", "dev, serve"},
 	{"SENDFLOW_RATE_LIMIT", "rate-limit", "300", "Requests per minute each client (IP address) may make; more get 429 with Retry-After. Sign-in requests are limited to a tenth of it.", "dev, serve"},
+	{"SENDFLOW_OAG_FILES", "oag-files", "", "Comma-separated OAG catalogue files (YAML, see catalogue/README.md) to load; each version is kept. With none loaded ever, the example catalogue is used.", "dev, serve, worker, migrate"},
+	{"SENDFLOW_DIRECTORY_FILES", "directory-files", "", "Comma-separated agency directory files (YAML, one per local authority: contacts, services, readiness rules). `dev` loads the demo directory.", "dev, serve, worker, migrate"},
 	{"SENDFLOW_TIMINGS_FILE", "timings-file", "", "YAML file of the local authority's timings (trial window, review reminders, statutory limits); unset uses the defaults in workflows/timings.default.yaml. Read by new pathways.", "dev, serve"},
 	{"SENDFLOW_TIME_SCALE", "time-scale", "1", "Divides every workflow timer, for demos and end-to-end tests (10080 makes a week pass in a minute); dates shown stay calendar dates. Read by new pathways. Never set it in production.", "dev, serve"},
 	{"SENDFLOW_LOG_LEVEL", "log-level", "info", "debug, info, warn or error.", "all"},
@@ -72,6 +74,8 @@ type Config struct {
 	PGPort            int
 	SigningKey        string
 	TimingsFile       string
+	OAGFiles          string
+	DirectoryFiles    string
 	OIDCIssuer        string
 	OIDCAudience      string
 	OIDCJWKSURL       string
@@ -127,6 +131,8 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		DataDir:           get("SENDFLOW_DATA_DIR"),
 		SigningKey:        get("SENDFLOW_SIGNING_KEY"),
 		TimingsFile:       get("SENDFLOW_TIMINGS_FILE"),
+		OAGFiles:          get("SENDFLOW_OAG_FILES"),
+		DirectoryFiles:    get("SENDFLOW_DIRECTORY_FILES"),
 		OIDCIssuer:        get("SENDFLOW_OIDC_ISSUER"),
 		OIDCAudience:      get("SENDFLOW_OIDC_AUDIENCE"),
 		OIDCJWKSURL:       get("SENDFLOW_OIDC_JWKS_URL"),
@@ -164,6 +170,15 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		}
 		if c.OIDCAudience == "" {
 			bad("SENDFLOW_OIDC_AUDIENCE", "is required with SENDFLOW_OIDC_ISSUER")
+		}
+	}
+	for env, list := range map[string]string{"SENDFLOW_OAG_FILES": c.OAGFiles, "SENDFLOW_DIRECTORY_FILES": c.DirectoryFiles} {
+		for _, f := range strings.Split(list, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				if _, err := os.Stat(f); err != nil {
+					bad(env, fmt.Sprintf("cannot read %s", f))
+				}
+			}
 		}
 	}
 	if c.TimingsFile != "" {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/sendflow/sendflow/internal/directory"
+	"github.com/sendflow/sendflow/internal/refdata"
 	"github.com/sendflow/sendflow/internal/upn"
 )
 
@@ -65,20 +67,6 @@ func schoolOf(email string) string {
 	return DemoSchoolID
 }
 
-// Services are example agency services of the demo local authority.
-var Services = [][3]string{
-	{"educational_psychology", "Educational Psychology Service", "ep.referrals@demoshire.example"},
-	{"speech_and_language", "Speech and Language Therapy", "salt.referrals@demoshire.example"},
-	{"occupational_therapy", "Occupational Therapy", "ot.referrals@demoshire.example"},
-	{"communication_autism", "Communication and Autism Team", "cat.referrals@demoshire.example"},
-	{"pupil_school_support", "Pupil and School Support", "pss.referrals@demoshire.example"},
-	{"neurodevelopmental", "Neurodevelopmental Pathway", "ndp.referrals@demoshire.example"},
-	{"sensory_support", "Sensory Support Service", "sensory.referrals@demoshire.example"},
-}
-
-const consentWording = "I agree that the school may share information about my child with this service, so that the service can give advice. " +
-	"I understand what will be shared and why. I can withdraw my consent at any time by telling the school."
-
 type pupil struct {
 	id, classID, upnRest, first, last, dob, parentEmail string
 }
@@ -92,6 +80,18 @@ var pupils = []pupil{
 
 // Demo writes the demo school. Running it again changes nothing.
 func Demo(ctx context.Context, db *pgxpool.Pool) error {
+	// The demo local authority, Demoshire, and its services come from the shipped directory file,
+	// loaded the way a real authority's file is.
+	dir, err := directory.Demo()
+	if err != nil {
+		return fmt.Errorf("seed: demo directory: %w", err)
+	}
+	if err := refdata.LoadDirectory(ctx, db, dir); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if err := refdata.LoadFiles(ctx, db, "", ""); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("seed: begin: %w", err)
@@ -102,14 +102,7 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 			_, err = tx.Exec(ctx, sql, args...)
 		}
 	}
-	exec(`INSERT INTO local_authorities (code, name, sendiass_contact, mediation_contact)
-		VALUES ('999', 'Demoshire Council (demo)', 'Demoshire SENDIASS, 01632 960000, sendiass@demoshire.example',
-			'Demoshire Mediation Service, 01632 960001, mediation@demoshire.example') ON CONFLICT DO NOTHING`)
 	exec(`INSERT INTO schools (id, name, la_code) VALUES ($1, 'Oakfield Primary (demo)', '999') ON CONFLICT DO NOTHING`, DemoSchoolID)
-	for _, sv := range Services {
-		exec(`INSERT INTO agency_services (code, name, referral_email, consent_wording, consent_version)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, sv[0], sv[1], sv[2], consentWording, "consent-v1")
-	}
 	ids := map[string]string{}
 	exec(`INSERT INTO local_authorities (code, name, sendiass_contact, mediation_contact)
 		VALUES ('998', 'Otherborough Council (demo)', 'Otherborough SENDIASS, 01632 960100', 'Otherborough Mediation, 01632 960101') ON CONFLICT DO NOTHING`)

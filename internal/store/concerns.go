@@ -13,7 +13,8 @@ type Concern struct {
 	RaisedBy   string
 	Areas      []string
 	Observed   string
-	Strategies []byte // JSON array of strategies tried
+	Strategies []byte   // JSON array of strategies tried
+	Indicators []string // OAG indicator ids
 	CreatedAt  time.Time
 }
 
@@ -23,8 +24,11 @@ func (s *Store) InsertConcern(ctx context.Context, c Concern) (created bool, err
 	if c.Strategies == nil || string(c.Strategies) == "null" {
 		c.Strategies = []byte("[]")
 	}
-	tag, err := s.DB.Exec(ctx, `INSERT INTO concerns (id, pupil_id, raised_by, areas, observed, strategies)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, c.ID, c.PupilID, c.RaisedBy, c.Areas, c.Observed, c.Strategies)
+	if c.Indicators == nil {
+		c.Indicators = []string{}
+	}
+	tag, err := s.DB.Exec(ctx, `INSERT INTO concerns (id, pupil_id, raised_by, areas, observed, strategies, indicators)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`, c.ID, c.PupilID, c.RaisedBy, c.Areas, c.Observed, c.Strategies, c.Indicators)
 	if err != nil {
 		return false, fmt.Errorf("store concern: %w", err)
 	}

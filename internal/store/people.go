@@ -70,18 +70,6 @@ func (s *Store) RightsContactsFor(ctx context.Context, schoolID string) (RightsC
 	return r, nil
 }
 
-// ReadinessEvidence gathers what the readiness check looks at.
-func (s *Store) ReadinessEvidence(ctx context.Context, pupilID string) (strategies, reviewedWithParents int, err error) {
-	err = s.DB.QueryRow(ctx, `SELECT
-		(SELECT coalesce(sum(jsonb_array_length(strategies)), 0) FROM concerns WHERE pupil_id = $1),
-		(SELECT count(*) FROM pathway_items WHERE pupil_id = $1 AND kind = 'cycle' AND status = 'reviewed'
-			AND (state -> 'Review' ->> 'ParentViews')::boolean)`, pupilID).Scan(&strategies, &reviewedWithParents)
-	if err != nil {
-		return 0, 0, fmt.Errorf("gather readiness evidence: %w", err)
-	}
-	return strategies, reviewedWithParents, nil
-}
-
 // Child is a pupil a parent holds parental responsibility for.
 type Child struct {
 	PupilID    string

@@ -64,13 +64,14 @@ func (s *Store) InsertEHCRequest(ctx context.Context, id, pupilID, requestedBy, 
 // Service is an agency service a school can refer to.
 type Service struct {
 	Code, Name, ConsentWording, ConsentVersion string
+	SLA, PortalURL                             string
 }
 
 // ServiceByCode finds a service; ErrNotFound if unknown.
 func (s *Store) ServiceByCode(ctx context.Context, code string) (*Service, error) {
 	var sv Service
-	err := s.DB.QueryRow(ctx, `SELECT code, name, consent_wording, consent_version FROM agency_services WHERE code = $1`, code).
-		Scan(&sv.Code, &sv.Name, &sv.ConsentWording, &sv.ConsentVersion)
+	err := s.DB.QueryRow(ctx, `SELECT code, name, consent_wording, consent_version, sla, portal_url FROM agency_services WHERE code = $1`, code).
+		Scan(&sv.Code, &sv.Name, &sv.ConsentWording, &sv.ConsentVersion, &sv.SLA, &sv.PortalURL)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}

@@ -1,0 +1,127 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/sendflow/sendflow/internal/oag"
+	"github.com/sendflow/sendflow/internal/refdata"
+)
+
+type OAGItem struct {
+	ID       string `json:"id" example:"ci.s.visual-timetable"`
+	Text     string `json:"text" example:"Visual timetable"`
+	Guidance string `json:"guidance,omitempty"`
+}
+
+type OAGArea struct {
+	ID         string    `json:"id" enum:"communication_and_interaction,cognition_and_learning,social_emotional_mental_health,sensory_physical"`
+	Name       string    `json:"name"`
+	Summary    string    `json:"summary,omitempty"`
+	Indicators []OAGItem `json:"indicators" doc:"What you might see"`
+}
+
+type OAGAreasOutput struct {
+	Body struct {
+		Catalogue string    `json:"catalogue"`
+		Version   string    `json:"version"`
+		Authority string    `json:"authority"`
+		Areas     []OAGArea `json:"areas"`
+	}
+}
+
+type OAGStrategiesInput struct {
+	Area    string `query:"area" enum:"communication_and_interaction,cognition_and_learning,social_emotional_mental_health,sensory_physical" doc:"Only this area's strategies"`
+	Version string `query:"version" maxLength:"50" doc:"A catalogue version; the latest if empty"`
+}
+
+type OAGStrategy struct {
+	OAGItem
+	Area string `json:"area"`
+}
+
+type OAGStrategiesOutput struct {
+	Body struct {
+		Version    string        `json:"version"`
+		Strategies []OAGStrategy `json:"strategies" doc:"What you can try"`
+	}
+}
+
+func (s *Server) registerOAG(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "oag-areas", Method: http.MethodGet, Path: "/v1/oag/areas",
+		Summary: "Areas of need in the ordinarily available guidance, with what you might see", Tags: []string{"OAG catalogue"},
+		Security: bearer, Errors: []int{http.StatusUnauthorized},
+	}, func(ctx context.Context, _ *struct{}) (*OAGAreasOutput, error) {
+		lib, err := s.catalogue(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c, _ := lib.Latest()
+		out := &OAGAreasOutput{}
+		out.Body.Catalogue, out.Body.Version, out.Body.Authority, out.Body.Areas = c.ID, c.Version, c.Authority, []OAGArea{}
+		for _, a := range c.Areas {
+			area := OAGArea{ID: a.ID, Name: a.Name, Summary: a.Summary, Indicators: []OAGItem{}}
+			for _, it := range a.Indicators {
+				area.Indicators = append(area.Indicators, OAGItem(it))
+			}
+			out.Body.Areas = append(out.Body.Areas, area)
+		}
+		return out, nil
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "oag-strategies", Method: http.MethodGet, Path: "/v1/oag/strategies",
+		Summary: "Strategies to try (\"what you can try\"), for one area or all", Tags: []string{"OAG catalogue"},
+		Security: bearer, Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+	}, func(ctx context.Context, in *OAGStrategiesInput) (*OAGStrategiesOutput, error) {
+		lib, err := s.catalogue(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c, ok := lib.Latest()
+		if in.Version != "" {
+			if c, ok = lib.Get(in.Version); !ok {
+				return nil, huma.Error404NotFound("No catalogue version " + in.Version + " is loaded.")
+			}
+		}
+		out := &OAGStrategiesOutput{}
+		out.Body.Version, out.Body.Strategies = c.Version, []OAGStrategy{}
+		for _, a := range c.Areas {
+			if in.Area != "" && a.ID != in.Area {
+				continue
+			}
+			for _, it := range a.Strategies {
+				out.Body.Strategies = append(out.Body.Strategies, OAGStrategy{OAGItem: OAGItem(it), Area: a.ID})
+			}
+		}
+		return out, nil
+	})
+}
+
+// catalogueCache keeps the catalogue library for a minute, so a newly loaded version is seen
+// soon without a database read per request.
+type catalogueCache struct {
+	mu     sync.Mutex
+	lib    *oag.Library
+	loaded time.Time
+}
+
+func (s *Server) catalogue(ctx context.Context) (*oag.Library, error) {
+	s.oag.mu.Lock()
+	defer s.oag.mu.Unlock()
+	if s.oag.lib == nil || time.Since(s.oag.loaded) > time.Minute {
+		lib, err := refdata.Library(ctx, s.Store.DB)
+		if err != nil {
+			return nil, s.unavailable(err)
+		}
+		if _, ok := lib.Latest(); !ok {
+			return nil, huma.Error503ServiceUnavailable("No OAG catalogue is loaded yet. An administrator loads one with SENDFLOW_OAG_FILES.")
+		}
+		s.oag.lib, s.oag.loaded = lib, time.Now()
+	}
+	return s.oag.lib, nil
+}
