@@ -60,6 +60,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerPupils(api)
 	s.registerCaseload(api)
 	s.registerOAG(api)
+	s.registerEvidence(api)
 	s.registerConcerns(api)
 	s.registerPathway(api)
 	s.registerTriage(api)

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +75,28 @@ func (j *journey) sent(template, to string) string {
 		return err == nil
 	})
 	return text
+}
+
+// raw fetches a non-JSON document and returns it; a status other than 200 fails the test, except
+// that a parent asking for an evidence pack must get 404.
+func (j *journey) raw(method, path, who string) string {
+	j.t.Helper()
+	req, _ := http.NewRequest(method, j.api.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+j.token[who])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		j.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	want := 200
+	if who == parent {
+		want = 404
+	}
+	if resp.StatusCode != want {
+		j.t.Fatalf("%s %s as %s = %d, want %d: %.300s", method, path, who, resp.StatusCode, want, b)
+	}
+	return string(b)
 }
 
 func (j *journey) stage(pupil string) string { return j.pathway(pupil)["stage"].(string) }
@@ -191,6 +215,18 @@ func TestWholeJourney(t *testing.T) {
 	j.post(sendco, "/v1/referrals/"+refID+"/response", `{"kind":"advice","summary":"Use visual supports throughout the day."}`, 201)
 	j.sent("advice_received_parent", parent)
 	testenv.Eventually(t, 10*time.Second, "referral advice received", func() bool { return j.item(amara, "referral/")["status"] == "advice_received" })
+
+	// The evidence pack shows all of it, as printable HTML and as PDF.
+	html := j.raw("GET", p+"/evidence-pack?for=educational_psychology", sendco)
+	for _, want := range []string{"Visual timetable", "Helping", "Going well at home", "I like it", "Use visual supports throughout the day.", "Follows two-step instructions", "misses or mixes up spoken instructions"} {
+		if !strings.Contains(strings.ToLower(html), strings.ToLower(want)) {
+			t.Errorf("the evidence pack does not show %q", want)
+		}
+	}
+	if pdf := j.raw("GET", p+"/evidence-pack?for=educational_psychology&format=pdf", sendco); !strings.HasPrefix(pdf, "%PDF") {
+		t.Errorf("the PDF pack is not a PDF: %.20q", pdf)
+	}
+	j.raw("GET", p+"/evidence-pack?for=educational_psychology", parent) // parents do not fetch packs: 404 below
 
 	// EHC needs assessment: statutory steps in order, the final plan not before parents could comment.
 	req := j.post(sendco, p+"/ehc-requests", `{"requestedBy":"school"}`, 201)
