@@ -226,7 +226,7 @@ func token(ctx context.Context, cfg *config.Config, logger *slog.Logger, email s
 	}
 	url := cfg.DatabaseURL
 	if url == "" {
-		pg, err := devpg.Ensure(ctx, devpg.Options{DataDir: cfg.DataDir, Port: cfg.PGPort, Logger: logger})
+		pg, err := devpg.Ensure(ctx, devpg.Options{DataDir: cfg.DataDir, Port: cfg.PGPort, Database: app.DevDatabaseName(cfg.DataDir), Logger: logger})
 		if err != nil {
 			return fmt.Errorf("find the dev database (or set DATABASE_URL): %w", err)
 		}

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -113,7 +115,7 @@ func (d *Dev) database(ctx context.Context) (string, error) {
 		d.DBSource = "DATABASE_URL"
 		return d.Config.DatabaseURL, nil
 	}
-	pg, err := devpg.Ensure(ctx, devpg.Options{DataDir: d.Config.DataDir, Port: d.Config.PGPort, Logger: d.logger})
+	pg, err := devpg.Ensure(ctx, devpg.Options{DataDir: d.Config.DataDir, Port: d.Config.PGPort, Database: DevDatabaseName(d.Config.DataDir), Logger: d.logger})
 	if err != nil {
 		return "", fmt.Errorf("find or start PostgreSQL (or set DATABASE_URL): %w", err)
 	}
@@ -170,4 +172,16 @@ func devKey(cfg *config.Config) ([]byte, error) {
 		return []byte(cfg.SigningKey), nil
 	}
 	return auth.LoadOrCreateKey(cfg.DataDir)
+}
+
+// DevDatabaseName is the database `dev` uses on a shared local server: one per data dir, so the
+// read model always matches the embedded Temporal server's file beside it, and two instances
+// with their own data dirs never share a database.
+func DevDatabaseName(dataDir string) string {
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		abs = dataDir
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return "sendflow_" + hex.EncodeToString(sum[:4])
 }

@@ -239,15 +239,27 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 		}
 	}
 
-	// A teacher raises a concern with two strategies being tried; a retry with the same
-	// Idempotency-Key, set through the generated parameter, gets the first answer.
+	// The teacher picks two strategies from the OAG catalogue and raises a concern saying they
+	// are being tried; a retry with the same Idempotency-Key, set through the generated
+	// parameter, gets the first answer.
+	sr, err := as[teacher].OagStrategiesWithResponse(ctx, &apiclient.OagStrategiesParams{Area: ptr(apiclient.OagStrategiesParamsAreaCommunicationAndInteraction)})
+	catalogue := map[string]bool{}
+	for _, s := range deref(expect(t, "OAG strategies", http.StatusOK, sr, err).JSON200.Strategies) {
+		catalogue[s.Id] = s.Text != ""
+	}
+	strategies := []string{"ci.s.visual-timetable", "ci.s.chunked-instructions"}
+	for _, id := range strategies {
+		if !catalogue[id] {
+			t.Fatalf("the OAG catalogue has no strategy %s: %s", id, sr.Body)
+		}
+	}
 	started := date(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 	raise := apiclient.RaiseConcernJSONRequestBody{
 		Areas:    &[]apiclient.RaiseConcernInputBodyAreas{apiclient.RaiseConcernInputBodyAreasCommunicationAndInteraction},
 		Observed: "Struggles to follow instructions.",
 		Strategies: &[]apiclient.StrategyTried{
-			{Strategy: "Visual timetable", StartedOn: started},
-			{Strategy: "Instructions in short chunks", StartedOn: started},
+			{StrategyId: strategies[0], StartedOn: started},
+			{StrategyId: strategies[1], StartedOn: started, Frequency: ptr("daily")},
 		},
 	}
 	key := &apiclient.RaiseConcernParams{IdempotencyKey: ptr("generated-client-first-concern")}
@@ -309,12 +321,31 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 	}
 	j.sent("review_outcome", parent)
 
-	// Referral to an educational psychologist: readiness met, approved, consented, advice back.
-	testenv.Eventually(t, 10*time.Second, "readiness met", func() bool {
-		r, err := as[sendco].ReferralReadinessWithResponse(ctx, amara, &apiclient.ReferralReadinessParams{Service: "educational_psychology"})
-		rd := expect(t, "referral readiness", http.StatusOK, r, err).JSON200
-		return rd.Service == "educational_psychology" && rd.Ready && len(deref(rd.Criteria)) > 0
+	// The teacher records how the strategies worked.
+	ir, err := as[teacher].RecordImpactWithResponse(ctx, amara, concern.ConcernId, nil, apiclient.RecordImpactJSONRequestBody{
+		Impacts: &[]apiclient.StrategyImpact{
+			{StrategyId: strategies[0], Impact: apiclient.StrategyImpactImpactHelping},
+			{StrategyId: strategies[1], Impact: apiclient.StrategyImpactImpactSomeChange},
+		},
 	})
+	expect(t, "record impact", http.StatusCreated, ir, err)
+
+	// Referral to an educational psychologist: the readiness check says consent is missing, so
+	// approval waits for the parents; once they consent it is met and the referral goes out.
+	readiness := func() *apiclient.ReadinessOutputBody {
+		t.Helper()
+		r, err := as[sendco].ReferralReadinessWithResponse(ctx, amara, &apiclient.ReferralReadinessParams{Service: "educational_psychology"})
+		return expect(t, "referral readiness", http.StatusOK, r, err).JSON200
+	}
+	rd := readiness()
+	if rd.Service != "educational_psychology" || rd.Ready || len(deref(rd.Criteria)) == 0 {
+		t.Fatalf("readiness before consent: %+v", rd)
+	}
+	for _, c := range deref(rd.Criteria) {
+		if c.Rule == "" || !c.Met && (c.Missing == nil || *c.Missing == "") {
+			t.Errorf("criterion %s does not say what it asks or what is missing: %+v", c.Id, c)
+		}
+	}
 	or, err := as[sendco].OpenReferralWithResponse(ctx, amara, nil, apiclient.OpenReferralJSONRequestBody{
 		Service: "educational_psychology", Reason: "Advice on language support",
 	})
@@ -327,11 +358,14 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 		t.Errorf("no referral/%s in the pathway", refID)
 	}
 	j.sent("referral_decision_needed", sendco)
-	dr, err := as[sendco].ReferralDecisionWithResponse(ctx, refID, nil, apiclient.ReferralDecisionJSONRequestBody{Approve: true})
-	expect(t, "approve referral", http.StatusCreated, dr, err)
 	j.sent("consent_request", parent)
+	dr, err := as[sendco].ReferralDecisionWithResponse(ctx, refID, nil, apiclient.ReferralDecisionJSONRequestBody{Approve: true})
+	refused(t, "approval before consent", "consent", dr, err)
 	cr, err := as[parent].ReferralConsentWithResponse(ctx, refID, nil, apiclient.ReferralConsentJSONRequestBody{Action: apiclient.ConsentInputBodyActionGive})
 	expect(t, "parent consents", http.StatusCreated, cr, err)
+	testenv.Eventually(t, 10*time.Second, "readiness met", func() bool { return readiness().Ready })
+	dr, err = as[sendco].ReferralDecisionWithResponse(ctx, refID, nil, apiclient.ReferralDecisionJSONRequestBody{Approve: true})
+	expect(t, "approve referral", http.StatusCreated, dr, err)
 	j.sent("referral_submitted", "ep.referrals@demoshire.example")
 	rr, err := as[sendco].ReferralResponseWithResponse(ctx, refID, nil, apiclient.ReferralResponseJSONRequestBody{Kind: apiclient.ResponseInputBodyKindAcknowledged})
 	expect(t, "referral acknowledged", http.StatusCreated, rr, err)
