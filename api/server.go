@@ -45,6 +45,8 @@ type Server struct {
 
 // New builds the API on mux: operations, /openapi.json and /docs.
 func New(mux *http.ServeMux, d Deps) huma.API {
+	// A required list must be a list: "areas": null is refused with 422 like any other bad input.
+	huma.DefaultArrayNullable = false
 	cfg := huma.DefaultConfig("sendflow API", "0.1.0")
 	cfg.Info.Description = "The SEND graduated approach and referral pathway for schools, parents, agencies and local authorities."
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
@@ -68,6 +70,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerReferrals(api)
 	s.registerEHC(api)
 	s.registerAnnualReviews(api)
+	s.registerMeetings(api)
 	return api
 }
 
