@@ -21,11 +21,12 @@ func newReferralHarness(t *testing.T, readiness Readiness) *childHarness {
 	return h
 }
 
-func runReferral(h *childHarness) {
-	h.env.ExecuteWorkflow(ReferralWorkflowName, ReferralInput{
-		OpenReferral: OpenReferral{ReferralID: "r1", Service: referralService, By: "sendco-1"},
-		PupilID:      "pupil-1", SchoolID: "school-1", ParentIDs: []string{"parent-1"}, Clock: realTime, Timings: DefaultTimings()})
+func runReferral(h *childHarness, open OpenReferral) {
+	h.env.ExecuteWorkflow(ReferralWorkflowName, ReferralInput{OpenReferral: open,
+		PupilID: "pupil-1", SchoolID: "school-1", ParentIDs: []string{"parent-1"}, Clock: realTime, Timings: DefaultTimings()})
 }
+
+var emailRoute = OpenReferral{ReferralID: "r1", Service: referralService, By: "sendco-1"}
 
 // referralStatuses lists the statuses the referral signalled to the pathway, checking each
 // signal is about this referral only.
@@ -42,7 +43,16 @@ func referralStatuses(t *testing.T, h *childHarness) []ReferralStatus {
 	return out
 }
 
-var decisionNeeded = wantNotice{childStart, "referral_decision_needed", []string{ToSENDCo}, nil}
+// The SENDCo is asked to decide and the parents for consent as soon as the referral opens, so
+// the evidence and the consent can be ready together.
+var referralOpened = []wantNotice{
+	{childStart, "referral_decision_needed", []string{ToSENDCo}, nil},
+	{childStart, "consent_request", []string{ToParents}, nil},
+}
+
+func referralSent(at time.Time) wantNotice {
+	return wantNotice{at, "referral_submitted", []string{ToAgency(referralService)}, map[string]string{"Reference": "r1"}}
+}
 
 func TestReferralOverrideAndConsentExpiry(t *testing.T) {
 	unmet := Readiness{Missing: []string{"No support has been tried for 6 weeks.", "The parents' views are not recorded."}}
@@ -52,48 +62,51 @@ func TestReferralOverrideAndConsentExpiry(t *testing.T) {
 	approved := send[ReferralState](h, approvedAt, UpdateReferralDecision,
 		ReferralDecision{Approve: true, OverrideReason: "The family asked for it urgently.", By: "sendco-1", Readiness: unmet})
 	stranger := send[ReferralState](h, childStart.Add(3*time.Hour), UpdateConsent, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "someone-else"})
-	runReferral(h)
+	runReferral(h, emailRoute)
 	h.finished(false) // consent expired: nothing more can happen
 
 	checkRefused(t, "approval of an unmet check without a reason", noReason,
 		"the readiness check is not met: No support has been tried for 6 weeks. The parents' views are not recorded. Give a reason to approve the referral anyway")
 	checkAccepted(t, "approval with a reason", approved)
-	if r := approved.result; r.Status != ReferralAwaitingConsent || r.OverrideReason != "The family asked for it urgently." || !r.ConsentRequestedAt.Equal(approvedAt) {
+	if r := approved.result; r.Status != ReferralAwaitingConsent || r.OverrideReason != "The family asked for it urgently." || !r.ConsentRequestedAt.Equal(childStart) {
 		t.Errorf("after approval: %+v", r)
 	}
 	checkRefused(t, "consent from someone without parental responsibility", stranger,
 		"only a parent or carer with parental responsibility for this pupil can answer for them")
-	checkNotices(t, h.notices(), []wantNotice{
-		decisionNeeded,
-		{approvedAt, "consent_request", []string{ToParents}, nil},
-		{days(approvedAt, 7), "consent_reminder", []string{ToParents}, map[string]string{"ExpiresOn": "5 October 2026"}},
-		{days(approvedAt, 28), "consent_expired", []string{ToSENDCo}, nil},
-	})
+	checkNotices(t, h.notices(), append(slices.Clone(referralOpened),
+		wantNotice{days(childStart, 7), "consent_reminder", []string{ToParents}, map[string]string{"ExpiresOn": "5 October 2026"}},
+		wantNotice{days(childStart, 28), "consent_expired", []string{ToSENDCo}, nil},
+	))
 	// The reminder re-sends the unchanged status; the pathway just mirrors it.
 	want := []ReferralStatus{ReferralAwaitingConsent, ReferralAwaitingConsent, ReferralConsentExpired}
 	if got := referralStatuses(t, h); !slices.Equal(got, want) {
 		t.Errorf("statuses signalled %v, want %v", got, want)
 	}
+	events := h.events()
 	var kinds []string
-	for _, e := range h.events() {
+	for _, e := range events {
 		kinds = append(kinds, e.Kind)
 	}
 	if want := []string{"readiness_checked", "referral_approved", "consent_reminder_sent", "consent_expired"}; !slices.Equal(kinds, want) {
-		t.Errorf("events %v, want %v", kinds, want)
+		t.Fatalf("events %v, want %v", kinds, want)
 	}
-	if ev := h.events()[0]; ev.Summary != "The readiness check found evidence missing: No support has been tried for 6 weeks. The parents' views are not recorded." {
-		t.Errorf("readiness event: %q", ev.Summary)
+	if s := events[0].Summary; s != "The readiness check found evidence missing: No support has been tried for 6 weeks. The parents' views are not recorded." {
+		t.Errorf("readiness event: %q", s)
 	}
-	// After approval the read model shows both consent dates, soonest first.
+	if s := events[1].Summary; s != "The SENDCo approved the referral although the readiness check was not met, and recorded why. It will be sent when the parents give consent." {
+		t.Errorf("approval event: %q", s)
+	}
+	// From the start the read model shows both consent dates, soonest first.
 	h.rec.mu.Lock()
-	afterApproval := h.rec.projections[1]
+	opened, afterApproval := h.rec.projections[0], h.rec.projections[1]
 	h.rec.mu.Unlock()
 	wantDeadlines := []Deadline{
-		{Kind: ReferralConsentReminder, Due: days(approvedAt, 7), Label: "Remind parents about consent"},
-		{Kind: ReferralConsentExpiry, Due: days(approvedAt, 28), Label: "Parents' consent needed by"},
+		{Kind: ReferralConsentReminder, Due: days(childStart, 7), Label: "Remind parents about consent"},
+		{Kind: ReferralConsentExpiry, Due: days(childStart, 28), Label: "Parents' consent needed by"},
 	}
-	if afterApproval.Status != string(ReferralAwaitingConsent) || !reflect.DeepEqual(afterApproval.Deadlines, wantDeadlines) {
-		t.Errorf("projection after approval: %s %+v", afterApproval.Status, afterApproval.Deadlines)
+	if opened.Status != string(ReferralAwaitingDecision) || !reflect.DeepEqual(opened.Deadlines, wantDeadlines) ||
+		afterApproval.Status != string(ReferralAwaitingConsent) || !reflect.DeepEqual(afterApproval.Deadlines, wantDeadlines) {
+		t.Errorf("projections: %s %+v, then %s %+v", opened.Status, opened.Deadlines, afterApproval.Status, afterApproval.Deadlines)
 	}
 	if last := h.lastProjection(); last.Status != string(ReferralConsentExpired) || last.Deadlines != nil || last.ItemID != "referral/r1" {
 		t.Errorf("last projection: %s %s %+v", last.ItemID, last.Status, last.Deadlines)
@@ -114,25 +127,23 @@ func TestReferralSubmittedToAdvice(t *testing.T) {
 	noID := send[ReferralState](h, days(ackAt, 7), UpdateAgencyResponse, AgencyResponse{Kind: AgencyAdvice, By: "agency-1"})
 	adviceAt := days(ackAt, 7).Add(time.Hour)
 	advice := send[ReferralState](h, adviceAt, UpdateAgencyResponse, AgencyResponse{Kind: AgencyAdvice, AdviceID: "adv-1", By: "agency-1"})
-	runReferral(h)
+	runReferral(h, emailRoute)
 	h.finished(false)
 
 	checkRefused(t, "acknowledgement before submission", early, "the service can acknowledge a referral once it has been sent; it is awaiting_consent")
 	checkRefused(t, "consent without its wording", noWording, "consent must record the wording the parent was shown")
 	checkAccepted(t, "consent", given)
-	if r := given.result; r.Status != ReferralSubmitted || !r.SubmittedAt.Equal(submittedAt) || r.ConsentWordingID != "ep-v1" {
+	if r := given.result; r.Status != ReferralSubmitted || !r.SubmittedAt.Equal(submittedAt) || r.ConsentWordingID != "ep-v1" || !r.ConsentGiven {
 		t.Errorf("after consent: %+v", r)
 	}
 	checkRefused(t, "advice without its record", noID, "advice needs the id of the record that holds it")
 	checkAccepted(t, "advice", advice)
-	checkNotices(t, h.notices(), []wantNotice{
-		decisionNeeded,
-		{approvedAt, "consent_request", []string{ToParents}, nil},
-		{submittedAt, "referral_submitted", []string{ToAgency(referralService)}, map[string]string{"Reference": "r1"}},
-		{days(submittedAt, 42), "agency_no_reply", []string{ToSENDCo}, map[string]string{"SubmittedOn": "9 September 2026"}},
-		{adviceAt, "advice_received_staff", []string{ToSENDCo}, nil},
-		{adviceAt, "advice_received_parent", []string{ToParents}, nil},
-	})
+	checkNotices(t, h.notices(), append(slices.Clone(referralOpened),
+		referralSent(submittedAt),
+		wantNotice{days(submittedAt, 42), "agency_no_reply", []string{ToSENDCo}, map[string]string{"SubmittedOn": "9 September 2026"}},
+		wantNotice{adviceAt, "advice_received_staff", []string{ToSENDCo}, nil},
+		wantNotice{adviceAt, "advice_received_parent", []string{ToParents}, nil},
+	))
 	// The escalation re-sends "submitted"; the advice carries its record's id.
 	want := []ReferralStatus{ReferralAwaitingConsent, ReferralSubmitted, ReferralSubmitted, ReferralAcknowledged, ReferralAdviceReceived}
 	if got := referralStatuses(t, h); !slices.Equal(got, want) {
@@ -140,6 +151,60 @@ func TestReferralSubmittedToAdvice(t *testing.T) {
 	}
 	if s := h.pathwaySignals(); len(s) > 0 && s[len(s)-1].Referral.AdviceID != "adv-1" {
 		t.Errorf("advice signalled without its id: %+v", s[len(s)-1].Referral)
+	}
+}
+
+// Parents may consent before the SENDCo decides; approval then sends the referral at once, by the
+// service's own route, and the service's acknowledgement time replaces the default.
+func TestReferralConsentBeforeApproval(t *testing.T) {
+	cases := []struct {
+		name string
+		open OpenReferral
+		sent func(at time.Time) wantNotice
+	}{
+		{"by email", emailRoute, referralSent},
+		{"through the service's portal", OpenReferral{ReferralID: "r1", Service: referralService, By: "sendco-1", PortalURL: "https://ep.example.org/refer"},
+			func(at time.Time) wantNotice {
+				return wantNotice{at, "referral_portal_upload", []string{ToSENDCo}, map[string]string{"Link": "https://ep.example.org/refer"}}
+			}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newReferralHarness(t, Readiness{Met: true})
+			open := c.open
+			open.SLADays = 10
+			consented := send[ReferralState](h, days(childStart, 1), UpdateConsent, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"})
+			again := send[ReferralState](h, days(childStart, 2), UpdateConsent, Consent{Action: ConsentRefuse, By: "parent-1"})
+			approvedAt := days(childStart, 3)
+			approved := send[ReferralState](h, approvedAt, UpdateReferralDecision, ReferralDecision{Approve: true, By: "sendco-1", Readiness: Readiness{Met: true}})
+			send[ReferralState](h, days(approvedAt, 12), UpdateAgencyResponse, AgencyResponse{Kind: AgencyRejected, By: "agency-1"})
+			runReferral(h, open)
+			h.finished(false)
+
+			checkAccepted(t, "consent before the decision", consented)
+			if r := consented.result; r.Status != ReferralAwaitingDecision || !r.ConsentGiven || r.SubmittedAt != nil {
+				t.Errorf("after consent: %s given %v submitted %v", r.Status, r.ConsentGiven, r.SubmittedAt)
+			}
+			checkRefused(t, "answering again", again, "consent has already been given; it can be withdrawn")
+			checkAccepted(t, "approval", approved)
+			if r := approved.result; r.Status != ReferralSubmitted || !r.SubmittedAt.Equal(approvedAt) {
+				t.Errorf("after approval: %s submitted %v", r.Status, r.SubmittedAt)
+			}
+			// No consent reminder: the parents answered. The service's 10 days, not 6 weeks, bring the chase.
+			checkNotices(t, h.notices(), append(slices.Clone(referralOpened), c.sent(approvedAt),
+				wantNotice{days(approvedAt, 10), "agency_no_reply", []string{ToSENDCo}, map[string]string{"SubmittedOn": "10 September 2026"}}))
+			want := []ReferralStatus{ReferralAwaitingDecision, ReferralSubmitted, ReferralSubmitted, ReferralRejected}
+			if got := referralStatuses(t, h); !slices.Equal(got, want) {
+				t.Errorf("statuses signalled %v, want %v", got, want)
+			}
+			var kinds []string
+			for _, e := range h.events() {
+				kinds = append(kinds, e.Kind)
+			}
+			if want := []string{"readiness_checked", "consent_given", "referral_submitted", "agency_sla_breached", "referral_rejected"}; !slices.Equal(kinds, want) {
+				t.Errorf("events %v, want %v", kinds, want)
+			}
+		})
 	}
 }
 
@@ -151,6 +216,7 @@ func TestReferralEndings(t *testing.T) {
 		arg    any
 	}
 	approve := step{time.Hour, UpdateReferralDecision, ReferralDecision{Approve: true, By: "sendco-1", Readiness: Readiness{Met: true}}}
+	give := step{24 * time.Hour, UpdateConsent, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"}}
 	cases := []struct {
 		name    string
 		steps   []step
@@ -159,30 +225,23 @@ func TestReferralEndings(t *testing.T) {
 	}{
 		{"declined by the SENDCo",
 			[]step{{time.Hour, UpdateReferralDecision, ReferralDecision{By: "sendco-1", Readiness: Readiness{Met: true}}}},
-			[]wantNotice{decisionNeeded},
+			nil,
 			[]ReferralStatus{ReferralDeclined}},
 		{"consent refused",
 			[]step{approve, {48 * time.Hour, UpdateConsent, Consent{Action: ConsentRefuse, By: "parent-1"}}},
-			[]wantNotice{decisionNeeded,
-				{childStart.Add(time.Hour), "consent_request", []string{ToParents}, nil},
-				{childStart.Add(48 * time.Hour), "consent_refused", []string{ToSENDCo}, nil}},
+			[]wantNotice{{childStart.Add(48 * time.Hour), "consent_refused", []string{ToSENDCo}, nil}},
 			[]ReferralStatus{ReferralAwaitingConsent, ReferralConsentRefused}},
 		{"consent withdrawn after submission",
-			[]step{approve,
-				{24 * time.Hour, UpdateConsent, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"}},
-				{10 * 24 * time.Hour, UpdateConsent, Consent{Action: ConsentWithdraw, WithdrawnNote: "We changed our minds.", By: "parent-1"}}},
-			[]wantNotice{decisionNeeded,
-				{childStart.Add(time.Hour), "consent_request", []string{ToParents}, nil},
-				{childStart.Add(24 * time.Hour), "referral_submitted", []string{ToAgency(referralService)}, map[string]string{"Reference": "r1"}},
-				{childStart.Add(10 * 24 * time.Hour), "consent_withdrawn", []string{ToSENDCo}, nil}},
+			[]step{approve, give, {10 * 24 * time.Hour, UpdateConsent, Consent{Action: ConsentWithdraw, WithdrawnNote: "We changed our minds.", By: "parent-1"}}},
+			[]wantNotice{referralSent(childStart.Add(24 * time.Hour)), {childStart.Add(10 * 24 * time.Hour), "consent_withdrawn", []string{ToSENDCo}, nil}},
 			[]ReferralStatus{ReferralAwaitingConsent, ReferralSubmitted, ReferralWithdrawn}},
+		{"consent withdrawn before the decision",
+			[]step{give, {3 * 24 * time.Hour, UpdateConsent, Consent{Action: ConsentWithdraw, By: "parent-1"}}},
+			[]wantNotice{{childStart.Add(3 * 24 * time.Hour), "consent_withdrawn", []string{ToSENDCo}, nil}},
+			[]ReferralStatus{ReferralAwaitingDecision, ReferralWithdrawn}},
 		{"rejected by the agency",
-			[]step{approve,
-				{24 * time.Hour, UpdateConsent, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"}},
-				{20 * 24 * time.Hour, UpdateAgencyResponse, AgencyResponse{Kind: AgencyRejected, By: "agency-1"}}},
-			[]wantNotice{decisionNeeded,
-				{childStart.Add(time.Hour), "consent_request", []string{ToParents}, nil},
-				{childStart.Add(24 * time.Hour), "referral_submitted", []string{ToAgency(referralService)}, map[string]string{"Reference": "r1"}}},
+			[]step{approve, give, {20 * 24 * time.Hour, UpdateAgencyResponse, AgencyResponse{Kind: AgencyRejected, By: "agency-1"}}},
+			[]wantNotice{referralSent(childStart.Add(24 * time.Hour))},
 			[]ReferralStatus{ReferralAwaitingConsent, ReferralSubmitted, ReferralRejected}},
 	}
 	for _, c := range cases {
@@ -192,12 +251,12 @@ func TestReferralEndings(t *testing.T) {
 			for _, s := range c.steps {
 				sent = append(sent, send[ReferralState](h, childStart.Add(s.after), s.update, s.arg))
 			}
-			runReferral(h)
+			runReferral(h, emailRoute)
 			h.finished(false)
 			for i, u := range sent {
 				checkAccepted(t, fmt.Sprintf("step %d", i+1), u)
 			}
-			checkNotices(t, h.notices(), c.notices)
+			checkNotices(t, h.notices(), append(slices.Clone(referralOpened), c.notices...))
 			if got := referralStatuses(t, h); !slices.Equal(got, c.want) {
 				t.Errorf("statuses signalled %v, want %v", got, c.want)
 			}

@@ -330,15 +330,15 @@ func TestRulesOpenReferral(t *testing.T) {
 	}
 }
 
+// newReferral is a referral opened at rulesNow (consent asked for at once), moved to status;
+// consent is given for the statuses that follow it.
 func newReferral(status ReferralStatus) *ReferralState {
 	r := NewReferralState(ReferralInput{OpenReferral: OpenReferral{ReferralID: "r1", Service: "educational_psychology", By: "sendco-1"},
-		PupilID: "pupil-1", SchoolID: "school-1", ParentIDs: []string{"parent-1", "parent-2"}, Timings: DefaultTimings()})
+		PupilID: "pupil-1", SchoolID: "school-1", ParentIDs: []string{"parent-1", "parent-2"}, Timings: DefaultTimings()}, rulesNow)
 	r.Status = status
 	switch status {
-	case ReferralAwaitingConsent:
-		r.ConsentRequestedAt = ptr(rulesNow)
-	case ReferralSubmitted, ReferralAcknowledged:
-		r.ConsentRequestedAt, r.SubmittedAt = ptr(rulesNow), ptr(rulesNow)
+	case ReferralSubmitted, ReferralAcknowledged, ReferralAdviceReceived:
+		r.ConsentGiven, r.ConsentWordingID, r.SubmittedAt = true, "ep-v1", ptr(rulesNow)
 	}
 	return r
 }
@@ -359,66 +359,111 @@ func TestRulesReferralDecision(t *testing.T) {
 		{"nobody deciding", ReferralAwaitingDecision, ReferralDecision{Approve: true, Readiness: Readiness{Met: true}}, "a decision needs the person making it"},
 		{"decided already", ReferralAwaitingConsent, ReferralDecision{Approve: true, By: "s", Readiness: Readiness{Met: true}},
 			"this referral is not waiting for a decision: it is awaiting_consent"},
+		{"after consent expired", ReferralConsentExpired, ReferralDecision{Approve: true, By: "s", Readiness: Readiness{Met: true}},
+			"this referral is not waiting for a decision: it is consent_expired"},
 	}
 	for _, c := range cases {
 		checkRule(t, c.name, newReferral(c.status).ValidateDecision(c.d), c.want)
 	}
 
-	r := newReferral(ReferralAwaitingDecision)
-	ev := r.ApplyDecision(ReferralDecision{Approve: true, OverrideReason: "Urgent.", By: "s", Readiness: unmet}, rulesNow)
-	if r.Status != ReferralAwaitingConsent || !r.ConsentRequestedAt.Equal(rulesNow) || r.OverrideReason != "Urgent." || !reflect.DeepEqual(r.Readiness, unmet) ||
-		ev.Summary != "The SENDCo approved the referral although the readiness check was not met, and recorded why. Parents have been asked for their consent." {
-		t.Errorf("approved over the check: %+v, %q", r, ev.Summary)
+	later := days(rulesNow, 3)
+	applied := []struct {
+		name      string
+		consented bool
+		d         ReferralDecision
+		status    ReferralStatus
+		kind      string
+		summary   string
+	}{
+		{"approved over the check, waiting for consent", false, ReferralDecision{Approve: true, OverrideReason: "Urgent.", By: "s", Readiness: unmet},
+			ReferralAwaitingConsent, "referral_approved",
+			"The SENDCo approved the referral although the readiness check was not met, and recorded why. It will be sent when the parents give consent."},
+		{"approved after consent", true, ReferralDecision{Approve: true, By: "s", Readiness: Readiness{Met: true}},
+			ReferralSubmitted, "referral_submitted",
+			"The SENDCo approved the referral. Parents had given consent, so the referral was sent to the service."},
+		{"declined after consent", true, ReferralDecision{By: "s", Readiness: Readiness{Met: true}},
+			ReferralDeclined, "referral_declined", "The SENDCo decided not to make this referral."},
 	}
-	r = newReferral(ReferralAwaitingDecision)
-	if ev := r.ApplyDecision(ReferralDecision{By: "s"}, rulesNow); r.Status != ReferralDeclined || ev.Kind != "referral_declined" || r.ConsentRequestedAt != nil {
-		t.Errorf("declined: %s %+v", r.Status, ev)
+	for _, a := range applied {
+		r := newReferral(ReferralAwaitingDecision)
+		if a.consented {
+			r.ApplyConsent(Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"}, days(rulesNow, 1))
+		}
+		ev := r.ApplyDecision(a.d, later)
+		if r.Status != a.status || ev.Kind != a.kind || ev.Summary != a.summary || !reflect.DeepEqual(r.Readiness, a.d.Readiness) || r.OverrideReason != a.d.OverrideReason {
+			t.Errorf("%s: status %s, event %s %q", a.name, r.Status, ev.Kind, ev.Summary)
+		}
+		if sent := r.SubmittedAt != nil && r.SubmittedAt.Equal(later); sent != (a.status == ReferralSubmitted) {
+			t.Errorf("%s: submitted at %v", a.name, r.SubmittedAt)
+		}
+		if !r.ConsentRequestedAt.Equal(rulesNow) {
+			t.Errorf("%s: consent asked for at %v, want when the referral opened", a.name, r.ConsentRequestedAt)
+		}
 	}
 }
 
 func TestRulesReferralConsent(t *testing.T) {
 	give := Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-2"}
+	withdraw := Consent{Action: ConsentWithdraw, By: "parent-1"}
+	consented := func(r *ReferralState) { r.ApplyConsent(give, rulesNow) }
 	cases := []struct {
 		name   string
 		status ReferralStatus
+		setup  func(*ReferralState)
 		c      Consent
 		want   string
 	}{
-		{"give", ReferralAwaitingConsent, give, ""},
-		{"refuse", ReferralAwaitingConsent, Consent{Action: ConsentRefuse, By: "parent-1"}, ""},
-		{"withdraw before answering", ReferralAwaitingConsent, Consent{Action: ConsentWithdraw, By: "parent-1"}, ""},
-		{"withdraw after submission", ReferralSubmitted, Consent{Action: ConsentWithdraw, By: "parent-1"}, ""},
-		{"withdraw after acknowledgement", ReferralAcknowledged, Consent{Action: ConsentWithdraw, By: "parent-1"}, ""},
-		{"withdraw after advice", ReferralAdviceReceived, Consent{Action: ConsentWithdraw, By: "parent-1"}, "there is no consent to withdraw: the referral is advice_received"},
-		{"someone else", ReferralAwaitingConsent, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "teacher-1"},
+		{"give after approval", ReferralAwaitingConsent, nil, give, ""},
+		{"give before the decision", ReferralAwaitingDecision, nil, give, ""},
+		{"refuse", ReferralAwaitingConsent, nil, Consent{Action: ConsentRefuse, By: "parent-1"}, ""},
+		{"refuse before the decision", ReferralAwaitingDecision, nil, Consent{Action: ConsentRefuse, By: "parent-1"}, ""},
+		{"give twice before the decision", ReferralAwaitingDecision, consented, give, "consent has already been given; it can be withdrawn"},
+		{"refuse after giving", ReferralAwaitingDecision, consented, Consent{Action: ConsentRefuse, By: "parent-1"}, "consent has already been given; it can be withdrawn"},
+		{"give after submission", ReferralSubmitted, nil, give, "consent is not being asked for: the referral is submitted"},
+		{"refuse after expiry", ReferralConsentExpired, nil, Consent{Action: ConsentRefuse, By: "parent-1"}, "consent is not being asked for: the referral is consent_expired"},
+		{"give without the wording", ReferralAwaitingConsent, nil, Consent{Action: ConsentGive, By: "parent-1"}, "consent must record the wording the parent was shown"},
+		{"withdraw instead of answering", ReferralAwaitingConsent, nil, withdraw, ""},
+		{"withdraw before the decision", ReferralAwaitingDecision, consented, withdraw, ""},
+		{"withdraw after submission", ReferralSubmitted, nil, withdraw, ""},
+		{"withdraw after acknowledgement", ReferralAcknowledged, nil, withdraw, ""},
+		{"withdraw what was never given", ReferralAwaitingDecision, nil, withdraw, "there is no consent to withdraw: the referral is awaiting_decision"},
+		{"withdraw after advice", ReferralAdviceReceived, nil, withdraw, "there is no consent to withdraw: the referral is advice_received"},
+		{"someone else", ReferralAwaitingConsent, nil, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "teacher-1"},
 			"only a parent or carer with parental responsibility for this pupil can answer for them"},
-		{"give without the wording", ReferralAwaitingConsent, Consent{Action: ConsentGive, By: "parent-1"}, "consent must record the wording the parent was shown"},
-		{"give before the decision", ReferralAwaitingDecision, give, "consent is not being asked for: the referral is awaiting_decision"},
-		{"give twice", ReferralSubmitted, give, "consent is not being asked for: the referral is submitted"},
-		{"refuse after expiry", ReferralConsentExpired, Consent{Action: ConsentRefuse, By: "parent-1"}, "consent is not being asked for: the referral is consent_expired"},
-		{"not an answer", ReferralAwaitingConsent, Consent{Action: "maybe", By: "parent-1"}, `"maybe" is not a consent answer; use give, refuse or withdraw`},
+		{"not an answer", ReferralAwaitingConsent, nil, Consent{Action: "maybe", By: "parent-1"}, `"maybe" is not a consent answer; use give, refuse or withdraw`},
 	}
 	for _, c := range cases {
-		checkRule(t, c.name, newReferral(c.status).ValidateConsent(c.c), c.want)
+		r := newReferral(c.status)
+		if c.setup != nil {
+			c.setup(r)
+		}
+		checkRule(t, c.name, r.ValidateConsent(c.c), c.want)
 	}
 
 	applied := []struct {
+		from   ReferralStatus
 		action ConsentAction
 		want   ReferralStatus
 		kind   string
+		sent   bool
 	}{
-		{ConsentGive, ReferralSubmitted, "referral_submitted"},
-		{ConsentRefuse, ReferralConsentRefused, "consent_refused"},
-		{ConsentWithdraw, ReferralWithdrawn, "consent_withdrawn"},
+		{ReferralAwaitingConsent, ConsentGive, ReferralSubmitted, "referral_submitted", true},
+		{ReferralAwaitingDecision, ConsentGive, ReferralAwaitingDecision, "consent_given", false},
+		{ReferralAwaitingConsent, ConsentRefuse, ReferralConsentRefused, "consent_refused", false},
+		{ReferralAwaitingConsent, ConsentWithdraw, ReferralWithdrawn, "consent_withdrawn", false},
 	}
 	for _, a := range applied {
-		r := newReferral(ReferralAwaitingConsent)
-		ev := r.ApplyConsent(Consent{Action: a.action, WordingID: "ep-v1", By: "parent-1"}, days(rulesNow, 2))
+		r := newReferral(a.from)
+		at := days(rulesNow, 2)
+		ev := r.ApplyConsent(Consent{Action: a.action, WordingID: "ep-v1", By: "parent-1"}, at)
 		if r.Status != a.want || ev.Kind != a.kind {
-			t.Errorf("%s: status %s event %s", a.action, r.Status, ev.Kind)
+			t.Errorf("%s while %s: status %s event %s", a.action, a.from, r.Status, ev.Kind)
 		}
-		if submitted := r.SubmittedAt != nil && r.SubmittedAt.Equal(days(rulesNow, 2)) && r.ConsentWordingID == "ep-v1"; submitted != (a.action == ConsentGive) {
-			t.Errorf("%s: submitted at %v with wording %q", a.action, r.SubmittedAt, r.ConsentWordingID)
+		if given := r.ConsentGiven && r.ConsentWordingID == "ep-v1"; given != (a.action == ConsentGive) {
+			t.Errorf("%s while %s: consent given %v with wording %q", a.action, a.from, r.ConsentGiven, r.ConsentWordingID)
+		}
+		if sent := r.SubmittedAt != nil && r.SubmittedAt.Equal(at); sent != a.sent {
+			t.Errorf("%s while %s: submitted at %v", a.action, a.from, r.SubmittedAt)
 		}
 	}
 }
@@ -465,6 +510,8 @@ func TestRulesAgencyResponse(t *testing.T) {
 	}
 }
 
+// Consent is chased from the moment the referral opens until a parent answers; a sent referral
+// is chased once, after the service's own acknowledgement time or the default 6 weeks.
 func TestRulesReferralTimers(t *testing.T) {
 	reminder, expiry, sla := days(rulesNow, 7), days(rulesNow, 28), days(rulesNow, 42)
 	type check struct {
@@ -473,31 +520,44 @@ func TestRulesReferralTimers(t *testing.T) {
 		status ReferralStatus
 		next   time.Time // zero: nothing to wake for
 	}
+	consented := func(r *ReferralState) {
+		r.ApplyConsent(Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"}, days(rulesNow, 1))
+	}
 	cases := []struct {
 		name   string
 		status ReferralStatus
+		setup  func(*ReferralState)
 		checks []check
 	}{
-		{"waiting for the SENDCo", ReferralAwaitingDecision, []check{{days(rulesNow, 100), nil, ReferralAwaitingDecision, time.Time{}}}},
-		{"consent asked, never answered", ReferralAwaitingConsent, []check{
-			{rulesNow, nil, ReferralAwaitingConsent, reminder},
-			{reminder.Add(-time.Second), nil, ReferralAwaitingConsent, reminder},
-			{reminder, []string{ReferralConsentReminder}, ReferralAwaitingConsent, expiry},
-			{days(reminder, 1), nil, ReferralAwaitingConsent, expiry},
+		{"no answer while the SENDCo decides", ReferralAwaitingDecision, nil, []check{
+			{rulesNow, nil, ReferralAwaitingDecision, reminder},
+			{reminder.Add(-time.Second), nil, ReferralAwaitingDecision, reminder},
+			{reminder, []string{ReferralConsentReminder}, ReferralAwaitingDecision, expiry},
+			{days(reminder, 1), nil, ReferralAwaitingDecision, expiry},
 			{expiry, []string{ReferralConsentExpiry}, ReferralConsentExpired, time.Time{}},
 		}},
-		{"consent caught up after a gap", ReferralAwaitingConsent, []check{
+		{"no answer after approval, caught up after a gap", ReferralAwaitingConsent, nil, []check{
 			{days(expiry, 1), []string{ReferralConsentReminder, ReferralConsentExpiry}, ReferralConsentExpired, time.Time{}},
 		}},
-		{"submitted, no acknowledgement", ReferralSubmitted, []check{
+		{"consent given before the decision", ReferralAwaitingDecision, consented, []check{
+			{days(expiry, 1), nil, ReferralAwaitingDecision, time.Time{}},
+		}},
+		{"submitted, no acknowledgement", ReferralSubmitted, nil, []check{
 			{rulesNow, nil, ReferralSubmitted, sla},
 			{sla, []string{ReferralSLA}, ReferralSubmitted, time.Time{}}, // escalated once
 			{days(sla, 42), nil, ReferralSubmitted, time.Time{}},
 		}},
-		{"acknowledged", ReferralAcknowledged, []check{{days(sla, 1), nil, ReferralAcknowledged, time.Time{}}}},
+		{"submitted to a service that answers in 10 days", ReferralSubmitted, func(r *ReferralState) { r.SLADays = 10 }, []check{
+			{days(rulesNow, 9), nil, ReferralSubmitted, days(rulesNow, 10)},
+			{days(rulesNow, 10), []string{ReferralSLA}, ReferralSubmitted, time.Time{}},
+		}},
+		{"acknowledged", ReferralAcknowledged, nil, []check{{days(sla, 1), nil, ReferralAcknowledged, time.Time{}}}},
 	}
 	for _, c := range cases {
 		r := newReferral(c.status)
+		if c.setup != nil {
+			c.setup(r)
+		}
 		for _, k := range c.checks {
 			fired, events := r.DueTimers(k.now)
 			next, has := r.NextWake()
@@ -510,6 +570,12 @@ func TestRulesReferralTimers(t *testing.T) {
 	r := newReferral(ReferralAwaitingConsent)
 	if _, events := r.DueTimers(reminder); len(events) != 1 || events[0].Summary != "Parents were reminded about consent. The request ends on 5 October 2026." {
 		t.Errorf("reminder event %+v", events)
+	}
+	r = newReferral(ReferralSubmitted)
+	r.SLADays = 10
+	if _, events := r.DueTimers(days(rulesNow, 10)); len(events) != 1 ||
+		events[0].Summary != "The service has not acknowledged the referral within 10 days. The SENDCo has been asked to chase it." {
+		t.Errorf("escalation event %+v", events)
 	}
 }
 
