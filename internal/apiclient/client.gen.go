@@ -165,6 +165,27 @@ func (e ConsentInputBodyAction) Valid() bool {
 	}
 }
 
+// Defines values for CreateMeetingInputBodyKind.
+const (
+	CreateMeetingInputBodyKindAnnualReview CreateMeetingInputBodyKind = "annual_review"
+	CreateMeetingInputBodyKindExpectation  CreateMeetingInputBodyKind = "expectation"
+	CreateMeetingInputBodyKindReview       CreateMeetingInputBodyKind = "review"
+)
+
+// Valid indicates whether the value is a known member of the CreateMeetingInputBodyKind enum.
+func (e CreateMeetingInputBodyKind) Valid() bool {
+	switch e {
+	case CreateMeetingInputBodyKindAnnualReview:
+		return true
+	case CreateMeetingInputBodyKindExpectation:
+		return true
+	case CreateMeetingInputBodyKindReview:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EHCEventInputBodyReason.
 const (
 	EHCEventInputBodyReasonAbsentFromArea4Weeks             EHCEventInputBodyReason = "absent_from_area_4_weeks"
@@ -264,6 +285,45 @@ func (e ItemViewKind) Valid() bool {
 	case ItemViewKindEhc:
 		return true
 	case ItemViewKindReferral:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeetingViewKind.
+const (
+	MeetingViewKindAnnualReview MeetingViewKind = "annual_review"
+	MeetingViewKindExpectation  MeetingViewKind = "expectation"
+	MeetingViewKindReview       MeetingViewKind = "review"
+)
+
+// Valid indicates whether the value is a known member of the MeetingViewKind enum.
+func (e MeetingViewKind) Valid() bool {
+	switch e {
+	case MeetingViewKindAnnualReview:
+		return true
+	case MeetingViewKindExpectation:
+		return true
+	case MeetingViewKindReview:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeetingViewStatus.
+const (
+	MeetingViewStatusCancelled MeetingViewStatus = "cancelled"
+	MeetingViewStatusScheduled MeetingViewStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the MeetingViewStatus enum.
+func (e MeetingViewStatus) Valid() bool {
+	switch e {
+	case MeetingViewStatusCancelled:
+		return true
+	case MeetingViewStatusScheduled:
 		return true
 	default:
 		return false
@@ -606,9 +666,9 @@ type AuditOutputBody struct {
 	// Schema A URL to the JSON Schema for this object.
 	//
 	// Example: https://example.com/schemas/AuditOutputBody.json
-	Schema  *string      `json:"$schema,omitempty"`
-	Entries *[]AuditLine `json:"entries"`
-	Next    *int64       `json:"next,omitempty"`
+	Schema  *string     `json:"$schema,omitempty"`
+	Entries []AuditLine `json:"entries"`
+	Next    *int64      `json:"next,omitempty"`
 }
 
 // CaseView defines model for CaseView.
@@ -632,18 +692,18 @@ type CaseloadOutputBody struct {
 	Schema *string `json:"$schema,omitempty"`
 
 	// Approvals Referrals waiting for the SENDCo's decision
-	Approvals      *[]CaseView `json:"approvals"`
-	AwaitingTriage *[]CaseView `json:"awaitingTriage"`
+	Approvals      []CaseView `json:"approvals"`
+	AwaitingTriage []CaseView `json:"awaitingTriage"`
 
 	// MeetingsWarnings Pupils with fewer than three parent meetings planned this school year
-	MeetingsWarnings *[]CaseView `json:"meetingsWarnings"`
+	MeetingsWarnings []CaseView `json:"meetingsWarnings"`
 
 	// ReviewsDue Reviews in the next two weeks
-	ReviewsDue     *[]CaseView `json:"reviewsDue"`
-	ReviewsOverdue *[]CaseView `json:"reviewsOverdue"`
+	ReviewsDue     []CaseView `json:"reviewsDue"`
+	ReviewsOverdue []CaseView `json:"reviewsOverdue"`
 
 	// Statutory EHC needs assessment and annual review deadlines
-	Statutory *[]CaseView `json:"statutory"`
+	Statutory []CaseView `json:"statutory"`
 }
 
 // ChildView defines model for ChildView.
@@ -661,8 +721,8 @@ type ChildrenOutputBody struct {
 	// Schema A URL to the JSON Schema for this object.
 	//
 	// Example: https://example.com/schemas/ChildrenOutputBody.json
-	Schema   *string      `json:"$schema,omitempty"`
-	Children *[]ChildView `json:"children"`
+	Schema   *string     `json:"$schema,omitempty"`
+	Children []ChildView `json:"children"`
 }
 
 // ClassOutputBody defines model for ClassOutputBody.
@@ -706,8 +766,37 @@ type CreateClassInputBody struct {
 	Name   string  `json:"name"`
 
 	// Teachers User ids of the class's teachers and teaching assistants
-	Teachers *[]string `json:"teachers"`
+	Teachers []string `json:"teachers"`
 }
+
+// CreateMeetingInputBody defines model for CreateMeetingInputBody.
+type CreateMeetingInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/CreateMeetingInputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Cycle For a review meeting: the support cycle it reviews (default: the open one), so parents can give their views for it
+	Cycle *int64 `json:"cycle,omitempty"`
+
+	// DurationMinutes How long it lasts (default 60)
+	DurationMinutes *int64 `json:"durationMinutes,omitempty"`
+
+	// Invitees Email addresses of other staff to invite
+	Invitees *[]string `json:"invitees,omitempty"`
+
+	// Kind review: the review of a support plan; expectation: a meeting to talk about how things are going; annual_review: an EHC plan's annual review
+	Kind CreateMeetingInputBodyKind `json:"kind"`
+
+	// Location Where, in plain words the family will understand, e.g. the school library. It is shown in emails and calendars: never a clinic's or a service's name.
+	Location string `json:"location"`
+
+	// StartsAt When it starts, RFC 3339 (e.g. 2027-01-12T10:00:00Z). Calendars show it in UK time.
+	StartsAt time.Time `json:"startsAt"`
+}
+
+// CreateMeetingInputBodyKind review: the review of a support plan; expectation: a meeting to talk about how things are going; annual_review: an EHC plan's annual review
+type CreateMeetingInputBodyKind string
 
 // CreatePupilInputBody defines model for CreatePupilInputBody.
 type CreatePupilInputBody struct {
@@ -721,7 +810,7 @@ type CreatePupilInputBody struct {
 	DateOfBirth openapi_types.Date `json:"dateOfBirth"`
 	FirstName   string             `json:"firstName"`
 	LastName    string             `json:"lastName"`
-	Parents     *[]ParentInput     `json:"parents"`
+	Parents     []ParentInput      `json:"parents"`
 
 	// Upn Unique Pupil Number: 13 characters, a check letter first
 	Upn string `json:"upn"`
@@ -767,7 +856,7 @@ type CycleOutputBody struct {
 	Cycle int64 `json:"cycle"`
 
 	// Outcomes Each outcome's id, to rate at the review
-	Outcomes *[]OutcomeID       `json:"outcomes"`
+	Outcomes []OutcomeID        `json:"outcomes"`
 	Pathway  PathwayView        `json:"pathway"`
 	PlanId   openapi_types.UUID `json:"planId"`
 }
@@ -919,7 +1008,7 @@ type ImpactInputBody struct {
 	Schema *string `json:"$schema,omitempty"`
 
 	// Impacts How each strategy worked
-	Impacts *[]StrategyImpact `json:"impacts"`
+	Impacts []StrategyImpact `json:"impacts"`
 }
 
 // ImportOutputBody defines model for ImportOutputBody.
@@ -927,9 +1016,9 @@ type ImportOutputBody struct {
 	// Schema A URL to the JSON Schema for this object.
 	//
 	// Example: https://example.com/schemas/ImportOutputBody.json
-	Schema   *string   `json:"$schema,omitempty"`
-	Imported int64     `json:"imported"`
-	PupilIds *[]string `json:"pupilIds"`
+	Schema   *string  `json:"$schema,omitempty"`
+	Imported int64    `json:"imported"`
+	PupilIds []string `json:"pupilIds"`
 }
 
 // ItemView defines model for ItemView.
@@ -954,8 +1043,8 @@ type ListPupilsOutputBody struct {
 	Schema *string `json:"$schema,omitempty"`
 
 	// Next Pass as cursor for the next page; absent on the last page
-	Next   *string      `json:"next,omitempty"`
-	Pupils *[]PupilLine `json:"pupils"`
+	Next   *string     `json:"next,omitempty"`
+	Pupils []PupilLine `json:"pupils"`
 }
 
 // MagicLinkInputBody defines model for MagicLinkInputBody.
@@ -986,18 +1075,55 @@ type MeOutputBody struct {
 	Schema *string             `json:"$schema,omitempty"`
 	Email  openapi_types.Email `json:"email"`
 	Name   string              `json:"name"`
-	Roles  *[]RoleView         `json:"roles"`
+	Roles  []RoleView          `json:"roles"`
 	UserId openapi_types.UUID  `json:"userId"`
 }
+
+// MeetingOutputBody defines model for MeetingOutputBody.
+type MeetingOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/MeetingOutputBody.json
+	Schema  *string     `json:"$schema,omitempty"`
+	Meeting MeetingView `json:"meeting"`
+	Pathway PathwayView `json:"pathway"`
+}
+
+// MeetingView defines model for MeetingView.
+type MeetingView struct {
+	// Cycle The support cycle a review meeting reviews
+	Cycle           *int64 `json:"cycle,omitempty"`
+	DurationMinutes int64  `json:"durationMinutes"`
+
+	// Invitations How many emails this change queued (parents and invited staff)
+	Invitations int64 `json:"invitations"`
+
+	// Invitees Staff invited besides the family
+	Invitees  []string           `json:"invitees"`
+	Kind      MeetingViewKind    `json:"kind"`
+	Location  string             `json:"location"`
+	MeetingId openapi_types.UUID `json:"meetingId"`
+
+	// Sequence The calendar invitation's SEQUENCE: 0 when arranged, one more on each change
+	Sequence int64             `json:"sequence"`
+	StartsAt time.Time         `json:"startsAt"`
+	Status   MeetingViewStatus `json:"status"`
+}
+
+// MeetingViewKind defines model for MeetingView.Kind.
+type MeetingViewKind string
+
+// MeetingViewStatus defines model for MeetingView.Status.
+type MeetingViewStatus string
 
 // OAGArea defines model for OAGArea.
 type OAGArea struct {
 	Id OAGAreaId `json:"id"`
 
 	// Indicators What you might see
-	Indicators *[]OAGItem `json:"indicators"`
-	Name       string     `json:"name"`
-	Summary    *string    `json:"summary,omitempty"`
+	Indicators []OAGItem `json:"indicators"`
+	Name       string    `json:"name"`
+	Summary    *string   `json:"summary,omitempty"`
 }
 
 // OAGAreaId defines model for OAGArea.Id.
@@ -1008,11 +1134,11 @@ type OAGAreasOutputBody struct {
 	// Schema A URL to the JSON Schema for this object.
 	//
 	// Example: https://example.com/schemas/OAGAreasOutputBody.json
-	Schema    *string    `json:"$schema,omitempty"`
-	Areas     *[]OAGArea `json:"areas"`
-	Authority string     `json:"authority"`
-	Catalogue string     `json:"catalogue"`
-	Version   string     `json:"version"`
+	Schema    *string   `json:"$schema,omitempty"`
+	Areas     []OAGArea `json:"areas"`
+	Authority string    `json:"authority"`
+	Catalogue string    `json:"catalogue"`
+	Version   string    `json:"version"`
 }
 
 // OAGItem defines model for OAGItem.
@@ -1034,8 +1160,8 @@ type OAGStrategiesOutputBody struct {
 	Schema *string `json:"$schema,omitempty"`
 
 	// Strategies What you can try
-	Strategies *[]OAGStrategy `json:"strategies"`
-	Version    string         `json:"version"`
+	Strategies []OAGStrategy `json:"strategies"`
+	Version    string        `json:"version"`
 }
 
 // OAGStrategy defines model for OAGStrategy.
@@ -1105,14 +1231,14 @@ type PathwayView struct {
 	Concerns int64 `json:"concerns"`
 
 	// Deadlines Open deadlines, soonest first
-	Deadlines *[]DeadlineView `json:"deadlines"`
+	Deadlines []DeadlineView `json:"deadlines"`
 
 	// Items Support cycles, referrals, assessments and annual reviews
-	Items            *[]ItemView        `json:"items"`
+	Items            []ItemView         `json:"items"`
 	PupilId          openapi_types.UUID `json:"pupilId"`
 	Stage            PathwayViewStage   `json:"stage"`
 	StageDescription string             `json:"stageDescription"`
-	Timeline         *[]TimelineEntry   `json:"timeline"`
+	Timeline         []TimelineEntry    `json:"timeline"`
 
 	// Today Today on the pathway's calendar (differs from the real date only when time is compressed for a demo)
 	Today     openapi_types.Date `json:"today"`
@@ -1122,7 +1248,7 @@ type PathwayView struct {
 	Version int64 `json:"version"`
 
 	// Warnings Things to put right, in plain words
-	Warnings *[]string `json:"warnings"`
+	Warnings []string `json:"warnings"`
 }
 
 // PathwayViewStage defines model for PathwayView.Stage.
@@ -1136,13 +1262,13 @@ type PlanCycleInputBody struct {
 	Schema *string `json:"$schema,omitempty"`
 
 	// Outcomes What the support should achieve
-	Outcomes *[]PlanOutcome `json:"outcomes"`
+	Outcomes []PlanOutcome `json:"outcomes"`
 
 	// ParentViews What the parents said
 	ParentViews *string `json:"parentViews,omitempty"`
 
 	// Provision What will be done, by whom, how often
-	Provision *[]PlanProvision `json:"provision"`
+	Provision []PlanProvision `json:"provision"`
 
 	// PupilViews What the pupil said
 	PupilViews *string `json:"pupilViews,omitempty"`
@@ -1206,7 +1332,7 @@ type RaiseConcernInputBody struct {
 	Schema *string `json:"$schema,omitempty"`
 
 	// Areas Areas of need the concern is about
-	Areas *[]RaiseConcernInputBodyAreas `json:"areas"`
+	Areas []RaiseConcernInputBodyAreas `json:"areas"`
 
 	// Indicators What you might see: indicator ids from the OAG catalogue (GET /v1/oag/areas)
 	Indicators *[]string `json:"indicators,omitempty"`
@@ -1226,10 +1352,10 @@ type ReadinessOutputBody struct {
 	// Schema A URL to the JSON Schema for this object.
 	//
 	// Example: https://example.com/schemas/ReadinessOutputBody.json
-	Schema   *string          `json:"$schema,omitempty"`
-	Criteria *[]CriterionView `json:"criteria"`
-	Ready    bool             `json:"ready"`
-	Service  string           `json:"service"`
+	Schema   *string         `json:"$schema,omitempty"`
+	Criteria []CriterionView `json:"criteria"`
+	Ready    bool            `json:"ready"`
+	Service  string          `json:"service"`
 }
 
 // ReferralOutputBody defines model for ReferralOutputBody.
@@ -1240,6 +1366,17 @@ type ReferralOutputBody struct {
 	Schema     *string            `json:"$schema,omitempty"`
 	Pathway    PathwayView        `json:"pathway"`
 	ReferralId openapi_types.UUID `json:"referralId"`
+}
+
+// RescheduleMeetingInputBody defines model for RescheduleMeetingInputBody.
+type RescheduleMeetingInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/RescheduleMeetingInputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// StartsAt The new start, RFC 3339
+	StartsAt time.Time `json:"startsAt"`
 }
 
 // ResponseInputBody defines model for ResponseInputBody.
@@ -1269,7 +1406,7 @@ type ReviewCycleInputBody struct {
 	PupilViews  *string                      `json:"pupilViews,omitempty"`
 
 	// Ratings Every outcome of the plan, rated
-	Ratings *[]OutcomeRating `json:"ratings"`
+	Ratings []OutcomeRating `json:"ratings"`
 }
 
 // ReviewCycleInputBodyNextStep defines model for ReviewCycleInputBody.NextStep.
@@ -1379,6 +1516,18 @@ type EhcEventParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// CancelMeetingParams defines parameters for CancelMeeting.
+type CancelMeetingParams struct {
+	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// RescheduleMeetingParams defines parameters for RescheduleMeeting.
+type RescheduleMeetingParams struct {
+	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // OagStrategiesParams defines parameters for OagStrategies.
 type OagStrategiesParams struct {
 	// Area Only this area's strategies
@@ -1451,6 +1600,12 @@ type EvidencePackParams struct {
 
 // EvidencePackParamsFormat defines parameters for EvidencePack.
 type EvidencePackParamsFormat string
+
+// CreateMeetingParams defines parameters for CreateMeeting.
+type CreateMeetingParams struct {
+	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
 
 // TriageParams defines parameters for Triage.
 type TriageParams struct {
@@ -1536,6 +1691,9 @@ type ExchangeMagicLinkJSONRequestBody = ExchangeInputBody
 // EhcEventJSONRequestBody defines body for EhcEvent for application/json ContentType.
 type EhcEventJSONRequestBody = EHCEventInputBody
 
+// RescheduleMeetingJSONRequestBody defines body for RescheduleMeeting for application/json ContentType.
+type RescheduleMeetingJSONRequestBody = RescheduleMeetingInputBody
+
 // AnnualReviewEventJSONRequestBody defines body for AnnualReviewEvent for application/json ContentType.
 type AnnualReviewEventJSONRequestBody = AnnualReviewEventInputBody
 
@@ -1556,6 +1714,9 @@ type ReviewCycleJSONRequestBody = ReviewCycleInputBody
 
 // RequestEhcnaJSONRequestBody defines body for RequestEhcna for application/json ContentType.
 type RequestEhcnaJSONRequestBody = EHCRequestInputBody
+
+// CreateMeetingJSONRequestBody defines body for CreateMeeting for application/json ContentType.
+type CreateMeetingJSONRequestBody = CreateMeetingInputBody
 
 // TriageJSONRequestBody defines body for Triage for application/json ContentType.
 type TriageJSONRequestBody = TriageInputBody
@@ -1728,6 +1889,31 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/me/children (the `GetMyChildren` operationId).
 	GetMyChildren(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CancelMeeting Cancel a meeting
+	//
+	// Sends everyone invited a cancellation (METHOD:CANCEL) that removes the meeting from their calendar.
+	//
+	// Corresponds with POST /v1/meetings/{meetingId}/cancel (the `CancelMeeting` operationId).
+	CancelMeeting(ctx context.Context, meetingId openapi_types.UUID, params *CancelMeetingParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RescheduleMeetingWithBody Move a meeting to a new time
+	//
+	// Sends everyone invited an updated invitation (same calendar UID, SEQUENCE one higher); answers to the old time no longer count.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/meetings/{meetingId}/reschedule (the `RescheduleMeeting` operationId).
+	RescheduleMeetingWithBody(ctx context.Context, meetingId openapi_types.UUID, params *RescheduleMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RescheduleMeeting Move a meeting to a new time
+	//
+	// Sends everyone invited an updated invitation (same calendar UID, SEQUENCE one higher); answers to the old time no longer count.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/meetings/{meetingId}/reschedule (the `RescheduleMeeting` operationId).
+	RescheduleMeeting(ctx context.Context, meetingId openapi_types.UUID, params *RescheduleMeetingParams, body RescheduleMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// OagAreas Areas of need in the ordinarily available guidance, with what you might see
 	//
 	// Corresponds with GET /v1/oag/areas (the `OagAreas` operationId).
@@ -1864,6 +2050,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/evidence-pack (the `EvidencePack` operationId).
 	EvidencePack(ctx context.Context, pupilId openapi_types.UUID, params *EvidencePackParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMeetingWithBody Arrange a meeting with the family
+	//
+	// Records the meeting on the pathway and emails every parent with parental responsibility an invitation with a calendar file and a link to answer.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/meetings (the `CreateMeeting` operationId).
+	CreateMeetingWithBody(ctx context.Context, pupilId openapi_types.UUID, params *CreateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMeeting Arrange a meeting with the family
+	//
+	// Records the meeting on the pathway and emails every parent with parental responsibility an invitation with a calendar file and a link to answer.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/meetings (the `CreateMeeting` operationId).
+	CreateMeeting(ctx context.Context, pupilId openapi_types.UUID, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPathway Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 	//
@@ -2200,6 +2404,61 @@ func (c *Client) GetMyChildren(ctx context.Context, reqEditors ...RequestEditorF
 	return c.Client.Do(req)
 }
 
+// CancelMeeting Cancel a meeting
+//
+// Sends everyone invited a cancellation (METHOD:CANCEL) that removes the meeting from their calendar.
+//
+// Corresponds with POST /v1/meetings/{meetingId}/cancel (the `CancelMeeting` operationId).
+func (c *Client) CancelMeeting(ctx context.Context, meetingId openapi_types.UUID, params *CancelMeetingParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelMeetingRequest(c.Server, meetingId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RescheduleMeetingWithBody Move a meeting to a new time
+//
+// Sends everyone invited an updated invitation (same calendar UID, SEQUENCE one higher); answers to the old time no longer count.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/meetings/{meetingId}/reschedule (the `RescheduleMeeting` operationId).
+func (c *Client) RescheduleMeetingWithBody(ctx context.Context, meetingId openapi_types.UUID, params *RescheduleMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRescheduleMeetingRequestWithBody(c.Server, meetingId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RescheduleMeeting Move a meeting to a new time
+//
+// Sends everyone invited an updated invitation (same calendar UID, SEQUENCE one higher); answers to the old time no longer count.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/meetings/{meetingId}/reschedule (the `RescheduleMeeting` operationId).
+func (c *Client) RescheduleMeeting(ctx context.Context, meetingId openapi_types.UUID, params *RescheduleMeetingParams, body RescheduleMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRescheduleMeetingRequest(c.Server, meetingId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // OagAreas Areas of need in the ordinarily available guidance, with what you might see
 //
 // Corresponds with GET /v1/oag/areas (the `OagAreas` operationId).
@@ -2517,6 +2776,44 @@ func (c *Client) RequestEhcna(ctx context.Context, pupilId openapi_types.UUID, p
 // Corresponds with GET /v1/pupils/{pupilId}/evidence-pack (the `EvidencePack` operationId).
 func (c *Client) EvidencePack(ctx context.Context, pupilId openapi_types.UUID, params *EvidencePackParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEvidencePackRequest(c.Server, pupilId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMeetingWithBody Arrange a meeting with the family
+//
+// Records the meeting on the pathway and emails every parent with parental responsibility an invitation with a calendar file and a link to answer.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/pupils/{pupilId}/meetings (the `CreateMeeting` operationId).
+func (c *Client) CreateMeetingWithBody(ctx context.Context, pupilId openapi_types.UUID, params *CreateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMeetingRequestWithBody(c.Server, pupilId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMeeting Arrange a meeting with the family
+//
+// Records the meeting on the pathway and emails every parent with parental responsibility an invitation with a calendar file and a link to answer.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/pupils/{pupilId}/meetings (the `CreateMeeting` operationId).
+func (c *Client) CreateMeeting(ctx context.Context, pupilId openapi_types.UUID, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMeetingRequest(c.Server, pupilId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3176,6 +3473,117 @@ func NewGetMyChildrenRequest(server string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCancelMeetingRequest constructs an http.Request for the CancelMeeting method
+func NewCancelMeetingRequest(server string, meetingId openapi_types.UUID, params *CancelMeetingParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "meetingId", meetingId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/meetings/%s/cancel", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRescheduleMeetingRequest calls the generic RescheduleMeeting builder with application/json body
+func NewRescheduleMeetingRequest(server string, meetingId openapi_types.UUID, params *RescheduleMeetingParams, body RescheduleMeetingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRescheduleMeetingRequestWithBody(server, meetingId, params, "application/json", bodyReader)
+}
+
+// NewRescheduleMeetingRequestWithBody constructs an http.Request for the RescheduleMeeting method, with any body, and a specified content type
+func NewRescheduleMeetingRequestWithBody(server string, meetingId openapi_types.UUID, params *RescheduleMeetingParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "meetingId", meetingId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/meetings/%s/reschedule", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -3907,6 +4315,68 @@ func NewEvidencePackRequest(server string, pupilId openapi_types.UUID, params *E
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateMeetingRequest calls the generic CreateMeeting builder with application/json body
+func NewCreateMeetingRequest(server string, pupilId openapi_types.UUID, params *CreateMeetingParams, body CreateMeetingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMeetingRequestWithBody(server, pupilId, params, "application/json", bodyReader)
+}
+
+// NewCreateMeetingRequestWithBody constructs an http.Request for the CreateMeeting method, with any body, and a specified content type
+func NewCreateMeetingRequestWithBody(server string, pupilId openapi_types.UUID, params *CreateMeetingParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/meetings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -4868,6 +5338,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/me/children (the `GetMyChildren` operationId).
 	GetMyChildrenWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMyChildrenResponse, error)
 
+	// CancelMeetingWithResponse Cancel a meeting
+	//
+	// Sends everyone invited a cancellation (METHOD:CANCEL) that removes the meeting from their calendar.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/meetings/{meetingId}/cancel (the `CancelMeeting` operationId).
+	CancelMeetingWithResponse(ctx context.Context, meetingId openapi_types.UUID, params *CancelMeetingParams, reqEditors ...RequestEditorFn) (*CancelMeetingResponse, error)
+
+	// RescheduleMeetingWithBodyWithResponse Move a meeting to a new time
+	//
+	// Sends everyone invited an updated invitation (same calendar UID, SEQUENCE one higher); answers to the old time no longer count.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/meetings/{meetingId}/reschedule (the `RescheduleMeeting` operationId).
+	RescheduleMeetingWithBodyWithResponse(ctx context.Context, meetingId openapi_types.UUID, params *RescheduleMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RescheduleMeetingResponse, error)
+
+	// RescheduleMeetingWithResponse Move a meeting to a new time
+	//
+	// Sends everyone invited an updated invitation (same calendar UID, SEQUENCE one higher); answers to the old time no longer count.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/meetings/{meetingId}/reschedule (the `RescheduleMeeting` operationId).
+	RescheduleMeetingWithResponse(ctx context.Context, meetingId openapi_types.UUID, params *RescheduleMeetingParams, body RescheduleMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*RescheduleMeetingResponse, error)
+
 	// OagAreasWithResponse Areas of need in the ordinarily available guidance, with what you might see
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5014,6 +5511,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/evidence-pack (the `EvidencePack` operationId).
 	EvidencePackWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *EvidencePackParams, reqEditors ...RequestEditorFn) (*EvidencePackResponse, error)
+
+	// CreateMeetingWithBodyWithResponse Arrange a meeting with the family
+	//
+	// Records the meeting on the pathway and emails every parent with parental responsibility an invitation with a calendar file and a link to answer.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/meetings (the `CreateMeeting` operationId).
+	CreateMeetingWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *CreateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMeetingResponse, error)
+
+	// CreateMeetingWithResponse Arrange a meeting with the family
+	//
+	// Records the meeting on the pathway and emails every parent with parental responsibility an invitation with a calendar file and a link to answer.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/meetings (the `CreateMeeting` operationId).
+	CreateMeetingWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeetingResponse, error)
 
 	// GetPathwayWithResponse Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 	//
@@ -5604,6 +6119,158 @@ func (r GetMyChildrenResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMyChildrenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CancelMeetingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeetingOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CancelMeetingResponse) GetJSON201() *MeetingOutputBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelMeetingResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelMeetingResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelMeetingResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelMeetingResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CancelMeetingResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelMeetingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelMeetingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelMeetingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelMeetingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RescheduleMeetingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeetingOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RescheduleMeetingResponse) GetJSON201() *MeetingOutputBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RescheduleMeetingResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RescheduleMeetingResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RescheduleMeetingResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RescheduleMeetingResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RescheduleMeetingResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RescheduleMeetingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RescheduleMeetingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RescheduleMeetingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RescheduleMeetingResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6475,6 +7142,82 @@ func (r EvidencePackResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EvidencePackResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateMeetingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeetingOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateMeetingResponse) GetJSON201() *MeetingOutputBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateMeetingResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMeetingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMeetingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMeetingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMeetingResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7745,6 +8488,51 @@ func (c *ClientWithResponses) GetMyChildrenWithResponse(ctx context.Context, req
 	return ParseGetMyChildrenResponse(rsp)
 }
 
+// CancelMeetingWithResponse Cancel a meeting
+//
+// Sends everyone invited a cancellation (METHOD:CANCEL) that removes the meeting from their calendar.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/meetings/{meetingId}/cancel (the `CancelMeeting` operationId).
+func (c *ClientWithResponses) CancelMeetingWithResponse(ctx context.Context, meetingId openapi_types.UUID, params *CancelMeetingParams, reqEditors ...RequestEditorFn) (*CancelMeetingResponse, error) {
+	rsp, err := c.CancelMeeting(ctx, meetingId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelMeetingResponse(rsp)
+}
+
+// RescheduleMeetingWithBodyWithResponse Move a meeting to a new time
+//
+// Sends everyone invited an updated invitation (same calendar UID, SEQUENCE one higher); answers to the old time no longer count.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/meetings/{meetingId}/reschedule (the `RescheduleMeeting` operationId).
+func (c *ClientWithResponses) RescheduleMeetingWithBodyWithResponse(ctx context.Context, meetingId openapi_types.UUID, params *RescheduleMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RescheduleMeetingResponse, error) {
+	rsp, err := c.RescheduleMeetingWithBody(ctx, meetingId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRescheduleMeetingResponse(rsp)
+}
+
+// RescheduleMeetingWithResponse Move a meeting to a new time
+//
+// Sends everyone invited an updated invitation (same calendar UID, SEQUENCE one higher); answers to the old time no longer count.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/meetings/{meetingId}/reschedule (the `RescheduleMeeting` operationId).
+func (c *ClientWithResponses) RescheduleMeetingWithResponse(ctx context.Context, meetingId openapi_types.UUID, params *RescheduleMeetingParams, body RescheduleMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*RescheduleMeetingResponse, error) {
+	rsp, err := c.RescheduleMeeting(ctx, meetingId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRescheduleMeetingResponse(rsp)
+}
+
 // OagAreasWithResponse Areas of need in the ordinarily available guidance, with what you might see
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8004,6 +8792,36 @@ func (c *ClientWithResponses) EvidencePackWithResponse(ctx context.Context, pupi
 		return nil, err
 	}
 	return ParseEvidencePackResponse(rsp)
+}
+
+// CreateMeetingWithBodyWithResponse Arrange a meeting with the family
+//
+// Records the meeting on the pathway and emails every parent with parental responsibility an invitation with a calendar file and a link to answer.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pupils/{pupilId}/meetings (the `CreateMeeting` operationId).
+func (c *ClientWithResponses) CreateMeetingWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *CreateMeetingParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMeetingResponse, error) {
+	rsp, err := c.CreateMeetingWithBody(ctx, pupilId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMeetingResponse(rsp)
+}
+
+// CreateMeetingWithResponse Arrange a meeting with the family
+//
+// Records the meeting on the pathway and emails every parent with parental responsibility an invitation with a calendar file and a link to answer.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pupils/{pupilId}/meetings (the `CreateMeeting` operationId).
+func (c *ClientWithResponses) CreateMeetingWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeetingResponse, error) {
+	rsp, err := c.CreateMeeting(ctx, pupilId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMeetingResponse(rsp)
 }
 
 // GetPathwayWithResponse Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
@@ -8626,6 +9444,128 @@ func ParseGetMyChildrenResponse(rsp *http.Response) (*GetMyChildrenResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCancelMeetingResponse parses an HTTP response from a CancelMeetingWithResponse call
+func ParseCancelMeetingResponse(rsp *http.Response) (*CancelMeetingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelMeetingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeetingOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRescheduleMeetingResponse parses an HTTP response from a RescheduleMeetingWithResponse call
+func ParseRescheduleMeetingResponse(rsp *http.Response) (*RescheduleMeetingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RescheduleMeetingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeetingOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ErrorModel
@@ -9337,6 +10277,67 @@ func ParseEvidencePackResponse(rsp *http.Response) (*EvidencePackResponse, error
 			headers.ContentType = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateMeetingResponse parses an HTTP response from a CreateMeetingWithResponse call
+func ParseCreateMeetingResponse(rsp *http.Response) (*CreateMeetingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMeetingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeetingOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
 	}
 
 	return response, nil

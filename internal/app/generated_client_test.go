@@ -223,15 +223,8 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 			return !today().Before(day)
 		})
 	}
-	item := func(id string) *apiclient.ItemView {
-		t.Helper()
-		for _, it := range deref(pathway().Items) {
-			if it.Id == id {
-				return &it
-			}
-		}
-		return nil
-	}
+	// item finds a part of the pathway in the read model, which follows the workflows a moment later.
+	item := func(id string) *apiclient.ItemView { t.Helper(); return itemOf(pathway(), id) }
 	wantStage := func(what string, got, want apiclient.PathwayViewStage) {
 		t.Helper()
 		if got != want {
@@ -239,15 +232,15 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 		}
 	}
 
-	// The teacher picks two strategies from the OAG catalogue and raises a concern saying they
+	// The teacher picks three strategies from the OAG catalogue and raises a concern saying they
 	// are being tried; a retry with the same Idempotency-Key, set through the generated
 	// parameter, gets the first answer.
 	sr, err := as[teacher].OagStrategiesWithResponse(ctx, &apiclient.OagStrategiesParams{Area: ptr(apiclient.OagStrategiesParamsAreaCommunicationAndInteraction)})
 	catalogue := map[string]bool{}
-	for _, s := range deref(expect(t, "OAG strategies", http.StatusOK, sr, err).JSON200.Strategies) {
+	for _, s := range expect(t, "OAG strategies", http.StatusOK, sr, err).JSON200.Strategies {
 		catalogue[s.Id] = s.Text != ""
 	}
-	strategies := []string{"ci.s.visual-timetable", "ci.s.chunked-instructions"}
+	strategies := []string{"ci.s.visual-timetable", "ci.s.chunked-instructions", "ci.s.now-and-next"}
 	for _, id := range strategies {
 		if !catalogue[id] {
 			t.Fatalf("the OAG catalogue has no strategy %s: %s", id, sr.Body)
@@ -255,11 +248,12 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 	}
 	started := date(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 	raise := apiclient.RaiseConcernJSONRequestBody{
-		Areas:    &[]apiclient.RaiseConcernInputBodyAreas{apiclient.RaiseConcernInputBodyAreasCommunicationAndInteraction},
+		Areas:    []apiclient.RaiseConcernInputBodyAreas{apiclient.RaiseConcernInputBodyAreasCommunicationAndInteraction},
 		Observed: "Struggles to follow instructions.",
 		Strategies: &[]apiclient.StrategyTried{
 			{StrategyId: strategies[0], StartedOn: started},
-			{StrategyId: strategies[1], StartedOn: started, Frequency: ptr("daily")},
+			{StrategyId: strategies[1], StartedOn: started},
+			{StrategyId: strategies[2], StartedOn: date(started.AddDate(0, 0, 7)), Frequency: ptr("daily")},
 		},
 	}
 	key := &apiclient.RaiseConcernParams{IdempotencyKey: ptr("generated-client-first-concern")}
@@ -273,8 +267,8 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 	if again := expect(t, "raise concern again", http.StatusCreated, rc, err).JSON201; again.ConcernId != concern.ConcernId {
 		t.Errorf("retry with the same key made concern %s; the first was %s", again.ConcernId, concern.ConcernId)
 	}
-	if n := pathway().Concerns; n != 1 {
-		t.Errorf("concerns = %d, want 1", n)
+	if n := concernCount(t, j.d, seed.PupilAmaraID); n != 1 {
+		t.Errorf("concerns stored = %d, want 1", n)
 	}
 	j.sent("concern_raised", sendco)
 
@@ -289,19 +283,19 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 	review := today().AddDate(0, 0, 21)
 	pc, err := as[sendco].PlanCycleWithResponse(ctx, amara, nil, apiclient.PlanCycleJSONRequestBody{
 		ReviewDate:  date(review),
-		Outcomes:    &[]apiclient.PlanOutcome{{Text: "Follows two-step instructions"}, {Text: "Asks for help"}},
-		Provision:   &[]apiclient.PlanProvision{{Text: "Small group language sessions", Frequency: ptr("3 times a week")}},
+		Outcomes:    []apiclient.PlanOutcome{{Text: "Follows two-step instructions"}, {Text: "Asks for help"}},
+		Provision:   []apiclient.PlanProvision{{Text: "Small group language sessions", Frequency: ptr("3 times a week")}},
 		ParentViews: ptr("Happy with the plan"),
 		PupilViews:  ptr("Likes the group"),
 	})
 	plan := expect(t, "plan cycle", http.StatusCreated, pc, err).JSON201
-	outcomes := deref(plan.Outcomes)
+	outcomes := plan.Outcomes
 	if plan.Cycle != 1 || plan.PlanId == uuid.Nil || len(outcomes) != 2 || outcomes[0].Id == uuid.Nil || outcomes[1].Id == uuid.Nil {
 		t.Fatalf("plan cycle answered %s", pc.Body)
 	}
 	wantStage("after planning", plan.Pathway.Stage, apiclient.PathwayViewStageSenSupport)
 	reviewBody := apiclient.ReviewCycleJSONRequestBody{
-		Ratings: &[]apiclient.OutcomeRating{
+		Ratings: []apiclient.OutcomeRating{
 			{OutcomeId: outcomes[0].Id, Rating: apiclient.OutcomeRatingRatingAchieved},
 			{OutcomeId: outcomes[1].Id, Rating: apiclient.OutcomeRatingRatingPartlyAchieved},
 		},
@@ -309,23 +303,22 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 		PupilViews:  ptr("I like it"),
 		NextStep:    apiclient.ReviewCycleInputBodyNextStepRefer,
 	}
-	rv, err := as[teacher].ReviewCycleWithResponse(ctx, amara, 1, nil, reviewBody)
-	refused(t, "review three weeks early", "not due", rv, err)
 
 	// The review, a week before its date.
 	waitUntil(review.AddDate(0, 0, -7))
-	rv, err = as[teacher].ReviewCycleWithResponse(ctx, amara, 1, nil, reviewBody)
-	expect(t, "review cycle 1", http.StatusCreated, rv, err)
-	if it := item("cycle/1"); it == nil || it.Kind != apiclient.ItemViewKindCycle || it.Status != "reviewed" {
+	rv, err := as[teacher].ReviewCycleWithResponse(ctx, amara, 1, nil, reviewBody)
+	// The answer is the pathway as the workflow has it once the review is recorded.
+	if it := itemOf(expect(t, "review cycle 1", http.StatusCreated, rv, err).JSON201, "cycle/1"); it == nil || it.Kind != apiclient.ItemViewKindCycle || it.Status != "reviewed" {
 		t.Errorf("cycle/1 after the review: %+v", it)
 	}
 	j.sent("review_outcome", parent)
 
 	// The teacher records how the strategies worked.
 	ir, err := as[teacher].RecordImpactWithResponse(ctx, amara, concern.ConcernId, nil, apiclient.RecordImpactJSONRequestBody{
-		Impacts: &[]apiclient.StrategyImpact{
+		Impacts: []apiclient.StrategyImpact{
 			{StrategyId: strategies[0], Impact: apiclient.StrategyImpactImpactHelping},
 			{StrategyId: strategies[1], Impact: apiclient.StrategyImpactImpactSomeChange},
+			{StrategyId: strategies[2], Impact: apiclient.StrategyImpactImpactNoChange},
 		},
 	})
 	expect(t, "record impact", http.StatusCreated, ir, err)
@@ -338,10 +331,10 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 		return expect(t, "referral readiness", http.StatusOK, r, err).JSON200
 	}
 	rd := readiness()
-	if rd.Service != "educational_psychology" || rd.Ready || len(deref(rd.Criteria)) == 0 {
+	if rd.Service != "educational_psychology" || rd.Ready || len(rd.Criteria) == 0 {
 		t.Fatalf("readiness before consent: %+v", rd)
 	}
-	for _, c := range deref(rd.Criteria) {
+	for _, c := range rd.Criteria {
 		if c.Rule == "" || !c.Met && (c.Missing == nil || *c.Missing == "") {
 			t.Errorf("criterion %s does not say what it asks or what is missing: %+v", c.Id, c)
 		}
@@ -354,9 +347,10 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 		t.Fatalf("open referral answered %s", or.Body)
 	}
 	refID := ref.ReferralId
-	if it := item("referral/" + refID.String()); it == nil || it.Kind != apiclient.ItemViewKindReferral {
-		t.Errorf("no referral/%s in the pathway", refID)
-	}
+	testenv.Eventually(t, 10*time.Second, "the referral in the pathway", func() bool {
+		it := item("referral/" + refID.String())
+		return it != nil && it.Kind == apiclient.ItemViewKindReferral
+	})
 	j.sent("referral_decision_needed", sendco)
 	j.sent("consent_request", parent)
 	dr, err := as[sendco].ReferralDecisionWithResponse(ctx, refID, nil, apiclient.ReferralDecisionJSONRequestBody{Approve: true})
@@ -401,9 +395,9 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 		r, err := ev(typ)
 		wantStage(string(typ), expect(t, string(typ), http.StatusCreated, r, err).JSON201.Stage, apiclient.PathwayViewStageEhcAssessment)
 	}
-	j.sent("ehc_draft_issued", parent)
 	r, err = ev(apiclient.EHCEventInputBodyTypeFinalPlanIssued)
 	refused(t, "final plan during the comment period", "comment", r, err)
+	j.sent("ehc_draft_issued", parent)
 	waitUntil(today().AddDate(0, 0, 16))
 	r, err = ev(apiclient.EHCEventInputBodyTypeFinalPlanIssued)
 	expect(t, "final plan issued", http.StatusCreated, r, err)
@@ -440,14 +434,23 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 
 	pw := pathway()
 	wantStage("at the end", pw.Stage, apiclient.PathwayViewStageEhcPlan)
-	if pw.PupilId != amara || pw.Version == 0 || len(deref(pw.Timeline)) < 20 {
-		t.Errorf("final pathway: pupil %s, version %d, %d timeline entries", pw.PupilId, pw.Version, len(deref(pw.Timeline)))
+	if pw.PupilId != amara || pw.Version == 0 || len(pw.Timeline) < 20 {
+		t.Errorf("final pathway: pupil %s, version %d, %d timeline entries", pw.PupilId, pw.Version, len(pw.Timeline))
 	}
-	for _, d := range deref(pw.Deadlines) {
+	for _, d := range pw.Deadlines {
 		if d.What == "" || d.Due.IsZero() {
 			t.Errorf("deadline without words or date: %+v", d)
 		}
 	}
+}
+
+func itemOf(pv *apiclient.PathwayView, id string) *apiclient.ItemView {
+	for _, it := range pv.Items {
+		if it.Id == id {
+			return &it
+		}
+	}
+	return nil
 }
 
 func deref[T any](p *[]T) []T {
