@@ -9,10 +9,11 @@
 // the PDF always carry the same sections, wording and "Not recorded yet" /
 // "None recorded." markers.
 //
-// Times are shown as given: dates as "2 November 2026" in the time's own
-// location, so callers should pass times in the school's local time zone
-// (Europe/London). Nothing is sorted except Timeline, which is shown oldest
-// first (stable, so lines on the same day keep their order).
+// Dates are shown as "2 November 2026" in UK time (Europe/London), whatever
+// location the times carry: a timestamp stored in UTC shows its UK day, and a
+// date kept as UTC midnight or London midnight shows that same day. Nothing
+// is sorted except Timeline, which is shown oldest first (stable, so lines at
+// the same time keep their order).
 package evidence
 
 import (
@@ -21,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // Europe/London even where the system has no zoneinfo
 	"unicode"
 	"unicode/utf8"
 )
@@ -144,13 +146,22 @@ const (
 	dateLayout   = "2 January 2006"
 )
 
-// FormatDate formats t as "2 November 2026", or "Not recorded yet" when t is
-// the zero time.
+// ukZone is where the pack's readers are. UK offsets are 0 or +1 hour, so a
+// UTC-midnight date keeps its day.
+var ukZone = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/London"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()
+
+// FormatDate formats t as "2 November 2026" in UK time, or "Not recorded yet"
+// when t is the zero time.
 func FormatDate(t time.Time) string {
 	if t.IsZero() {
 		return NotRecorded
 	}
-	return t.Format(dateLayout)
+	return t.In(ukZone).Format(dateLayout)
 }
 
 // Title is the pack's heading, "Evidence pack for <First Last>".
@@ -264,6 +275,7 @@ func generatedLine(t time.Time) string {
 	if t.IsZero() {
 		return "Generated on: " + NotRecorded
 	}
+	t = t.In(ukZone)
 	return "Generated on " + t.Format(dateLayout) + " at " + t.Format("15:04")
 }
 
@@ -416,7 +428,7 @@ func strategiesSection(cs []Concern) section {
 			Kind:    blockTable,
 			Caption: caption,
 			Headers: []string{"Strategy", "Area of need", "Started", "How often", "Impact", "Notes"},
-			Widths:  []float64{3, 1.7, 1.6, 1.6, 2.2, 2.6},
+			Widths:  []float64{2.7, 2.2, 1.7, 1.6, 2.1, 2.7},
 		}
 		for _, st := range c.Strategies {
 			impact := ImpactLabel(st.Impact)

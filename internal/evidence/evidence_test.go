@@ -169,6 +169,7 @@ func TestHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := string(out)
+	// EVIDENCE_DUMP=/tmp/pack writes /tmp/pack.html (and, below, .pdf) to look at.
 	if os.Getenv("EVIDENCE_DUMP") != "" {
 		_ = os.WriteFile(os.Getenv("EVIDENCE_DUMP")+".html", out, 0o644)
 	}
@@ -378,7 +379,7 @@ func TestPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(out, again) {
-		t.Log("note: PDF output is not byte-for-byte repeatable")
+		t.Error("the same pack gave different PDF bytes")
 	}
 }
 
@@ -452,6 +453,20 @@ func TestPDFText(t *testing.T) {
 func TestLabels(t *testing.T) {
 	if got := FormatDate(time.Date(2026, time.November, 2, 23, 0, 0, 0, london)); got != "2 November 2026" {
 		t.Errorf("FormatDate = %q", got)
+	}
+	// Shown in UK time: a UTC timestamp after 23:00 in summer is the next UK day;
+	// UTC-midnight dates keep their day in summer and winter.
+	for in, want := range map[time.Time]string{
+		time.Date(2026, time.July, 10, 23, 30, 0, 0, time.UTC):  "11 July 2026",
+		time.Date(2026, time.July, 10, 0, 0, 0, 0, time.UTC):    "10 July 2026",
+		time.Date(2026, time.January, 15, 0, 0, 0, 0, time.UTC): "15 January 2026",
+	} {
+		if got := FormatDate(in); got != want {
+			t.Errorf("FormatDate(%v) = %q, want %q", in, got, want)
+		}
+	}
+	if got := generatedLine(time.Date(2026, time.July, 10, 13, 5, 0, 0, time.UTC)); got != "Generated on 10 July 2026 at 14:05" {
+		t.Errorf("generatedLine = %q", got)
 	}
 	if got := FormatDate(time.Time{}); got != NotRecorded {
 		t.Errorf("FormatDate(zero) = %q", got)

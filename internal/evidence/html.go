@@ -51,13 +51,13 @@ thead th { background: #e8e8e8; }
 tbody th { font-weight: bold; }
 table.facts tbody th { width: 35%; background: #f3f3f3; }
 @page { size: A4; margin: 20mm 16mm 18mm 16mm;
-  @top-center { content: "Confidential: special category data"; font-size: 8pt; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }
+  @top-center { content: "Confidential: special category data"; font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 8pt; color: #444; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 8pt; color: #444; } }
 @media print {
   nav { display: none; }
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
-  section, table, tr, .cycle { page-break-inside: avoid; break-inside: avoid; }
+  section, table, tr { page-break-inside: avoid; break-inside: avoid; }
   h2, h3, caption { page-break-after: avoid; break-after: avoid; }
   thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }

@@ -300,6 +300,8 @@ func (w *pdfDoc) table(caption string, headers []string, weights []float64, rows
 			avail := int(math.Floor((contentBottom - f.GetY() - 2*rowPad) / tableLine))
 			if avail < 1 || (avail < left && avail < 3) {
 				f.AddPage()
+				w.font(true, tableSize)
+				w.text(caption+" (continued)", marginX, contentW, bodyLine)
 				drawHeader()
 				continue
 			}
