@@ -14,7 +14,9 @@ import "sort"
 //     step ... is ___", e.g. "the decision whether to assess", "the review report";
 //   - Reason: one of the prescribed exceptions in plain lower-case words that fit "paused
 //     because ___", e.g. "the school was closed for 4 weeks or more" — never health details;
-//   - Reference: the referral's reference.
+//   - Reference: the referral's reference;
+//   - MeetingTime: a time of day on the 24-hour clock, "10:30"; Location: where a meeting is, in
+//     plain words the school chose ("the school library") — never a clinic or a service's name.
 
 // ConcernRaised tells a SENDCo a concern is waiting for triage.
 var ConcernRaised = Template{
@@ -237,7 +239,93 @@ var catalog = []Template{
 		Action: "See the review",
 	},
 
+	{
+		// Sent by the pathway when a parent declines a meeting or asks for another time.
+		Name: "meeting_response", Version: "1", Audience: AudienceStaff,
+		Subject: "A parent answered about a meeting: {{.PupilFirstName}}",
+		Heading: "A parent has answered an invitation",
+		Paragraphs: []string{
+			"A parent has answered the invitation to a meeting about {{.PupilFirstName}} at {{.SchoolName}}.",
+			"They cannot come, or they would like another time. Please contact them to agree what to do.",
+		},
+		Action: "Open the pupil's pathway",
+	},
+	{
+		// To staff invited to a meeting with the family, with the invite.ics; also sent when it moves.
+		Name: "meeting_invitation_staff", Version: "1", Audience: AudienceStaff, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
+		Subject: "Meeting with a family: {{.PupilFirstName}} on {{.MeetingDate}}",
+		Heading: "You are invited to a meeting",
+		Paragraphs: []string{
+			"You are invited to a meeting with the family of {{.PupilFirstName}} at {{.SchoolName}}.",
+			"It is on {{.MeetingDate}} at {{.MeetingTime}}. The place is: {{.Location}}.",
+			"The calendar file with this email adds it to your calendar. If the time changes, you will get a new one.",
+		},
+		Action: "Open the pupil's pathway",
+	},
+	{
+		Name: "meeting_cancelled_staff", Version: "1", Audience: AudienceStaff, Keys: []string{"MeetingDate"},
+		Subject: "Meeting cancelled: {{.PupilFirstName}} on {{.MeetingDate}}",
+		Heading: "A meeting has been cancelled",
+		Paragraphs: []string{
+			"The meeting with the family of {{.PupilFirstName}} at {{.SchoolName}} on {{.MeetingDate}} has been cancelled.",
+			"The calendar file with this email removes it from your calendar.",
+		},
+		Action: "Open the pupil's pathway",
+	},
+
 	// Parents.
+	{
+		// A review meeting arranged by the school, with the invite.ics. The link opens a page where
+		// the parent says if they can come and gives their views before the review.
+		Name: "review_meeting_invitation", Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
+		Subject: "You are invited to {{.PupilFirstName}}'s review on {{.MeetingDate}}",
+		Heading: "An invitation to {{.PupilFirstName}}'s review meeting",
+		Paragraphs: []string{
+			"You are invited to a meeting at {{.SchoolName}} to review {{.PupilFirstName}}'s support.",
+			"It is on {{.MeetingDate}} at {{.MeetingTime}}. The place is: {{.Location}}.",
+			"We will look at how the support has worked and agree what to do next. Your views matter.",
+			"The calendar file with this email adds the meeting to your calendar.",
+			"Please use the link to tell us if you can come. You can also share your views before the meeting.",
+		},
+		Action: "Reply to the invitation",
+	},
+	{
+		// Any other meeting with the family (to talk about how things are going, or an annual review).
+		Name: "meeting_invitation", Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
+		Subject: "You are invited to a meeting about {{.PupilFirstName}} on {{.MeetingDate}}",
+		Heading: "An invitation to a meeting about {{.PupilFirstName}}",
+		Paragraphs: []string{
+			"You are invited to a meeting at {{.SchoolName}} about {{.PupilFirstName}}.",
+			"It is on {{.MeetingDate}} at {{.MeetingTime}}. The place is: {{.Location}}.",
+			"We will talk about how things are going and what happens next. Your views matter.",
+			"The calendar file with this email adds the meeting to your calendar.",
+			"Please use the link to tell us if you can come.",
+		},
+		Action: "Reply to the invitation",
+	},
+	{
+		Name: "meeting_moved", Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
+		Subject: "New time for the meeting about {{.PupilFirstName}}: {{.MeetingDate}}",
+		Heading: "The meeting has a new time",
+		Paragraphs: []string{
+			"The meeting about {{.PupilFirstName}} at {{.SchoolName}} has a new time.",
+			"It is now on {{.MeetingDate}} at {{.MeetingTime}}. The place is: {{.Location}}.",
+			"The calendar file with this email updates the meeting in your calendar.",
+			"Please use the link to tell us if you can come at the new time.",
+		},
+		Action: "Reply to the invitation",
+	},
+	{
+		Name: "meeting_cancelled", Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate"},
+		Subject: "Meeting cancelled: {{.PupilFirstName}} on {{.MeetingDate}}",
+		Heading: "The meeting has been cancelled",
+		Paragraphs: []string{
+			"The meeting about {{.PupilFirstName}} at {{.SchoolName}} on {{.MeetingDate}} has been cancelled.",
+			"The calendar file with this email removes it from your calendar.",
+			"The school will contact you if a new meeting is needed.",
+		},
+		Action: "See the plan and the next dates",
+	},
 	{
 		Name: "sen_support_started", Version: "1", Audience: AudienceParent,
 		Subject: "Extra help for {{.PupilFirstName}} at {{.SchoolName}}",

@@ -70,6 +70,7 @@ type claimed struct {
 	id, to, subject, text, html string
 	attempts                    int
 	created                     time.Time
+	attachments                 []Attachment
 }
 
 // DeliverDue claims a batch of due messages and tries each once; it returns how many it tried.
@@ -78,13 +79,13 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 			next_attempt_at = now() + make_interval(secs => $1)
 		WHERE id IN (SELECT id FROM email_outbox WHERE status = 'queued' AND next_attempt_at <= now()
 			ORDER BY next_attempt_at LIMIT 20 FOR UPDATE SKIP LOCKED)
-		RETURNING id, to_address, subject, text_body, html_body, attempts, created_at`, d.Lease.Seconds())
+		RETURNING id, to_address, subject, text_body, html_body, attempts, created_at, attachments`, d.Lease.Seconds())
 	if err != nil {
 		return 0, fmt.Errorf("claim due mail: %w", err)
 	}
 	batch, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (claimed, error) {
 		var c claimed
-		err := r.Scan(&c.id, &c.to, &c.subject, &c.text, &c.html, &c.attempts, &c.created)
+		err := r.Scan(&c.id, &c.to, &c.subject, &c.text, &c.html, &c.attempts, &c.created, &c.attachments)
 		return c, err
 	})
 	if err != nil {
@@ -97,7 +98,8 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 }
 
 func (d *Dispatcher) deliver(ctx context.Context, m claimed) {
-	raw, err := compose(d.From, m.to, m.subject, m.text, m.html, m.id, m.created)
+	// The Date header is when the message was queued, so every attempt composes the same message.
+	raw, err := compose(d.From, m.to, m.subject, m.text, m.html, m.id, m.created, m.attachments...)
 	if err == nil {
 		err = d.Sender.Send(envelopeAddress(d.From), m.to, raw)
 	}

@@ -1,14 +1,24 @@
 package email
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/mail"
+	"strings"
 	"testing"
 	"time"
 
+	ical "github.com/emersion/go-ical"
+
 	"github.com/sendflow/sendflow/internal/config"
+	"github.com/sendflow/sendflow/internal/ics"
 	"github.com/sendflow/sendflow/internal/mailcapture"
 	"github.com/sendflow/sendflow/internal/testenv"
 )
@@ -114,5 +124,145 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 		if got := Backoff(attempts); got != want {
 			t.Errorf("Backoff(%d) = %s, want %s", attempts, got, want)
 		}
+	}
+}
+
+// TestInvitationCarriesItsCalendarFile: a message queued with an invite.ics is delivered as
+// multipart/mixed — the text and HTML alternative first, then the calendar file with its method
+// parameter and an attachment disposition — that an independent iCalendar parser reads; queued
+// twice and delivered twice over, it reaches the server once, with the stable Message-ID.
+func TestInvitationCarriesItsCalendarFile(t *testing.T) {
+	pool := testenv.Pool(t)
+	o := &Outbox{DB: pool}
+	logger := slog.New(slog.DiscardHandler)
+	box, err := mailcapture.Open(t.TempDir(), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := box.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer box.Close()
+	d := &Dispatcher{DB: pool, From: "sendflow <no-reply@school.example>", Logger: logger,
+		Sender: &SMTPSender{Conf: config.SMTP{Host: "127.0.0.1", Port: addr.(*net.TCPAddr).Port, TLS: "none", Timeout: 2 * time.Second}}}
+	ctx := context.Background()
+
+	start := time.Date(2027, time.January, 12, 10, 0, 0, 0, time.UTC)
+	cal, err := ics.Build(ics.Event{UID: "m1@sendflow", Sequence: 1, Method: ics.MethodRequest, Start: start, Duration: time.Hour,
+		Summary: "Zuzanna's review meeting", Location: "Room 4", Organizer: ics.Attendee{Name: "Sam", Email: "sendco@school.example"},
+		Attendees: []ics.Attendee{{Name: "Robin", Email: "parent@example.org", Required: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := Message{Key: "meeting/m1/1/parent", To: "parent@example.org", Subject: "You are invited", Text: "Plain words.",
+		HTML: "<p>Plain words.</p>", Template: "t", TemplateVersion: "1",
+		Attachments: []Attachment{{Filename: "invite.ics", ContentType: ics.ContentType(ics.MethodRequest), Content: cal}}}
+	for i := 0; i < 2; i++ {
+		if _, err := o.Enqueue(ctx, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.DeliverDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := d.DeliverDue(ctx); n != 0 {
+		t.Errorf("a sent message was claimed again (%d)", n)
+	}
+	msgs, err := box.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("delivered %d messages, want 1", len(msgs))
+	}
+	m := msgs[0]
+	if m.Text == "" || !strings.Contains(m.HTML, "<p>Plain words.</p>") {
+		t.Errorf("bodies lost: text %q html %q", m.Text, m.HTML)
+	}
+	if len(m.Attachments) != 1 || m.Attachments[0].Filename != "invite.ics" || !strings.HasPrefix(m.Attachments[0].ContentType, "text/calendar") {
+		t.Errorf("attachments = %+v", m.Attachments)
+	}
+	var id string
+	_ = pool.QueryRow(ctx, `SELECT id FROM email_outbox WHERE idempotency_key = $1`, msg.Key).Scan(&id)
+	if want := MessageID(id, "no-reply@school.example"); m.MessageID != want {
+		t.Errorf("Message-ID = %s, want %s", m.MessageID, want)
+	}
+
+	// The structure, read with the standard library.
+	parsed, err := mail.ReadMessage(bytes.NewReader(m.Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, params, _ := mime.ParseMediaType(parsed.Header.Get("Content-Type"))
+	if mt != "multipart/mixed" {
+		t.Fatalf("Content-Type %s, want multipart/mixed", mt)
+	}
+	mr := multipart.NewReader(parsed.Body, params["boundary"])
+	first, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mt, _, _ := mime.ParseMediaType(first.Header.Get("Content-Type")); mt != "multipart/alternative" {
+		t.Errorf("first part %s, want multipart/alternative", mt)
+	}
+	calPart, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, cp, _ := mime.ParseMediaType(calPart.Header.Get("Content-Type"))
+	if mt != "text/calendar" || cp["method"] != "REQUEST" || cp["charset"] != "utf-8" {
+		t.Errorf("calendar part Content-Type %q", calPart.Header.Get("Content-Type"))
+	}
+	if disp, dp, _ := mime.ParseMediaType(calPart.Header.Get("Content-Disposition")); disp != "attachment" || dp["filename"] != "invite.ics" {
+		t.Errorf("calendar part disposition %q", calPart.Header.Get("Content-Disposition"))
+	}
+	// multipart.Reader does not decode base64; the test does, as a mail client would.
+	encoded, _ := io.ReadAll(calPart)
+	raw, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(encoded)))
+	if err != nil {
+		t.Fatalf("calendar part is not base64: %v", err)
+	}
+	if !bytes.Equal(raw, cal) {
+		t.Error("the calendar file changed on its way")
+	}
+	if _, err := mr.NextPart(); err != io.EOF {
+		t.Errorf("more parts after the calendar file: %v", err)
+	}
+	parsedCal, err := ical.NewDecoder(bytes.NewReader(raw)).Decode()
+	if err != nil {
+		t.Fatalf("go-ical: %v", err)
+	}
+	if method, _ := parsedCal.Props.Text(ical.PropMethod); method != "REQUEST" {
+		t.Errorf("METHOD %q", method)
+	}
+	ev := parsedCal.Events()
+	if len(ev) != 1 {
+		t.Fatalf("%d events", len(ev))
+	}
+	if uid, _ := ev[0].Props.Text(ical.PropUID); uid != "m1@sendflow" {
+		t.Errorf("UID %q", uid)
+	}
+	if got, err := ev[0].DateTimeStart(nil); err != nil || !got.Equal(start) {
+		t.Errorf("DTSTART %v %v, want %v", got, err, start)
+	}
+}
+
+// A message without attachments stays a plain multipart/alternative, as before.
+func TestComposeWithoutAttachmentsIsAlternative(t *testing.T) {
+	raw, err := compose("a@school.example", "b@example.org", "Hi", "text", "<p>html</p>", "id1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mt, _, _ := mime.ParseMediaType(m.Header.Get("Content-Type")); mt != "multipart/alternative" {
+		t.Errorf("Content-Type %s", mt)
+	}
+	if _, err := compose("a@school.example", "b@example.org", "Hi", "t", "h", "id1", time.Now(),
+		Attachment{Filename: "x\r\nBcc: y", ContentType: "text/plain", Content: []byte("x")}); err == nil {
+		t.Error("an attachment name with a line break was composed")
 	}
 }

@@ -2,7 +2,9 @@ package email
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
+	"io"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -14,7 +16,12 @@ import (
 
 // compose builds an RFC 5322 message with a plain-text and an HTML alternative. The Message-ID is
 // derived from the outbox id so a resend after a crash is recognisable as the same message.
-func compose(from, to, subject, text, html, outboxID string, date time.Time) ([]byte, error) {
+//
+// With attachments the message is multipart/mixed: first the multipart/alternative of the two
+// bodies, then each attachment, base64-encoded with Content-Disposition: attachment. A calendar
+// invitation keeps its method parameter (text/calendar; method=REQUEST), which Gmail, Outlook
+// and Apple Mail read to offer the invitation's buttons.
+func compose(from, to, subject, text, html, outboxID string, date time.Time, attachments ...Attachment) ([]byte, error) {
 	fromAddr, err := mail.ParseAddress(from)
 	if err != nil {
 		return nil, fmt.Errorf("from address %q: %w", from, err)
@@ -24,7 +31,6 @@ func compose(from, to, subject, text, html, outboxID string, date time.Time) ([]
 		return nil, fmt.Errorf("to address %q: %w", to, err)
 	}
 	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
 	header := func(k, v string) { fmt.Fprintf(&buf, "%s: %s\r\n", k, v) }
 	header("From", fromAddr.String())
 	header("To", toAddr.String())
@@ -32,8 +38,62 @@ func compose(from, to, subject, text, html, outboxID string, date time.Time) ([]
 	header("Date", date.Format(time.RFC1123Z))
 	header("Message-ID", MessageID(outboxID, fromAddr.Address))
 	header("MIME-Version", "1.0")
-	header("Content-Type", `multipart/alternative; boundary="`+mw.Boundary()+`"`)
+
+	if len(attachments) == 0 {
+		alt := multipart.NewWriter(&buf)
+		header("Content-Type", `multipart/alternative; boundary="`+alt.Boundary()+`"`)
+		buf.WriteString("\r\n")
+		if err := writeAlternative(alt, text, html); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+
+	mixed := multipart.NewWriter(&buf)
+	header("Content-Type", `multipart/mixed; boundary="`+mixed.Boundary()+`"`)
 	buf.WriteString("\r\n")
+	// The alternative part's boundary must be known before its header is written.
+	var body bytes.Buffer
+	alt := multipart.NewWriter(&body)
+	if err := writeAlternative(alt, text, html); err != nil {
+		return nil, err
+	}
+	w, err := mixed.CreatePart(textproto.MIMEHeader{"Content-Type": {`multipart/alternative; boundary="` + alt.Boundary() + `"`}})
+	if err != nil {
+		return nil, fmt.Errorf("mime part: %w", err)
+	}
+	if _, err := w.Write(body.Bytes()); err != nil {
+		return nil, fmt.Errorf("mime part: %w", err)
+	}
+	for _, a := range attachments {
+		if err := a.check(); err != nil {
+			return nil, err
+		}
+		ctype := a.ContentType
+		if mt, params, _ := mime.ParseMediaType(ctype); params["name"] == "" {
+			params["name"] = a.Filename
+			ctype = mime.FormatMediaType(mt, params)
+		}
+		w, err := mixed.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {ctype},
+			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename})},
+			"Content-Transfer-Encoding": {"base64"},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("mime part: %w", err)
+		}
+		if err := writeBase64(w, a.Content); err != nil {
+			return nil, fmt.Errorf("encode attachment %s: %w", a.Filename, err)
+		}
+	}
+	if err := mixed.Close(); err != nil {
+		return nil, fmt.Errorf("close mime: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// writeAlternative writes the text and HTML bodies, quoted-printable, and closes mw.
+func writeAlternative(mw *multipart.Writer, text, html string) error {
 	for _, part := range []struct{ ctype, body string }{
 		{"text/plain; charset=utf-8", text},
 		{"text/html; charset=utf-8", html},
@@ -43,20 +103,33 @@ func compose(from, to, subject, text, html, outboxID string, date time.Time) ([]
 			"Content-Transfer-Encoding": {"quoted-printable"},
 		})
 		if err != nil {
-			return nil, fmt.Errorf("mime part: %w", err)
+			return fmt.Errorf("mime part: %w", err)
 		}
 		qp := quotedprintable.NewWriter(w)
 		if _, err := qp.Write([]byte(strings.ReplaceAll(part.body, "\r\n", "\n"))); err != nil {
-			return nil, fmt.Errorf("encode body: %w", err)
+			return fmt.Errorf("encode body: %w", err)
 		}
 		if err := qp.Close(); err != nil {
-			return nil, fmt.Errorf("encode body: %w", err)
+			return fmt.Errorf("encode body: %w", err)
 		}
 	}
 	if err := mw.Close(); err != nil {
-		return nil, fmt.Errorf("close mime: %w", err)
+		return fmt.Errorf("close mime: %w", err)
 	}
-	return buf.Bytes(), nil
+	return nil
+}
+
+// writeBase64 writes b in base64 lines of 76 characters (RFC 2045).
+func writeBase64(w io.Writer, b []byte) error {
+	enc := base64.StdEncoding.EncodeToString(b)
+	for len(enc) > 76 {
+		if _, err := io.WriteString(w, enc[:76]+"\r\n"); err != nil {
+			return err
+		}
+		enc = enc[76:]
+	}
+	_, err := io.WriteString(w, enc+"\r\n")
+	return err
 }
 
 // MessageID is the stable Message-ID header of an outbox message.

@@ -6,6 +6,8 @@ package email
 import (
 	"context"
 	"fmt"
+	"mime"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,6 +24,16 @@ type Message struct {
 	HTML            string
 	Template        string
 	TemplateVersion string
+	// Attachments follow the text and HTML bodies, e.g. a meeting's invite.ics.
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with a message. A text/calendar attachment carries its iTIP method in
+// ContentType (e.g. ics.ContentType("REQUEST")), which mail clients read to show an invitation.
+type Attachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"contentType"`
+	Content     []byte `json:"content"`
 }
 
 // Outbox queues messages in PostgreSQL.
@@ -37,12 +49,35 @@ func (o *Outbox) Enqueue(ctx context.Context, m Message) (bool, error) {
 	if m.ToUserID != "" {
 		toUser = m.ToUserID
 	}
+	for _, a := range m.Attachments {
+		if err := a.check(); err != nil {
+			return false, fmt.Errorf("queue email %s: %w", m.Key, err)
+		}
+	}
+	attachments := m.Attachments
+	if attachments == nil {
+		attachments = []Attachment{}
+	}
 	tag, err := o.DB.Exec(ctx, `INSERT INTO email_outbox
-		(id, idempotency_key, to_address, to_user_id, subject, text_body, html_body, template, template_version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (idempotency_key) DO NOTHING`,
-		id, m.Key, m.To, toUser, m.Subject, m.Text, m.HTML, m.Template, m.TemplateVersion)
+		(id, idempotency_key, to_address, to_user_id, subject, text_body, html_body, template, template_version, attachments)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (idempotency_key) DO NOTHING`,
+		id, m.Key, m.To, toUser, m.Subject, m.Text, m.HTML, m.Template, m.TemplateVersion, attachments)
 	if err != nil {
 		return false, fmt.Errorf("queue email %s: %w", m.Key, err)
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+// check refuses an attachment that could not be written safely into a MIME header.
+func (a Attachment) check() error {
+	if a.Filename == "" || strings.ContainsAny(a.Filename, "\"\\/\r\n") {
+		return fmt.Errorf("attachment filename %q: want a plain file name", a.Filename)
+	}
+	if strings.ContainsAny(a.ContentType, "\r\n") {
+		return fmt.Errorf("attachment %s: content type %q: a header value is one line", a.Filename, a.ContentType)
+	}
+	if _, _, err := mime.ParseMediaType(a.ContentType); err != nil {
+		return fmt.Errorf("attachment %s: content type %q: %w", a.Filename, a.ContentType, err)
+	}
+	return nil
 }

@@ -32,6 +32,8 @@ var sentinels = map[string]string{
 	"Step":             "the review report",
 	"Reason":           "the school was closed for 4 weeks or more",
 	"Reference":        "REF-2026-0042",
+	"MeetingTime":      "10:30",
+	"Location":         "the school library",
 }
 
 // sampleData fills exactly RequiredKeys(tpl) with sentinels, so a key the template uses but does

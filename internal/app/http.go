@@ -17,6 +17,7 @@ import (
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
 )
@@ -47,6 +48,7 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 	mux := http.NewServeMux()
 	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, SigningKey: key, Logger: logger,
 		Timings: timings, TimeScale: cfg.TimeScale, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL})
+	mux.Handle("/parent/", web.New(web.Deps{Store: st, Temporal: c, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger}))
 	if extra != nil {
 		extra(mux)
 	}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/sendflow/sendflow/internal/onetap"
+	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/workflows"
+)
+
+func (h *Handler) consentVisit(w http.ResponseWriter, r *http.Request, token string) (*visit, *store.ReferralConsent, bool) {
+	v, ok := h.open(w, r, token, onetap.ActionConsent, true)
+	if !ok {
+		return nil, nil, false
+	}
+	ref, err := h.d.Store.ReferralConsentFor(r.Context(), v.claim.Ref)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && ref.PupilID != v.claim.Pupil) {
+		h.audit(r.Context(), v.claim.Parent, "consent:read", v.claim.Pupil, v.pupil.SchoolID, "not_found")
+		h.problem(w, r, http.StatusNotFound, v.l, v.school, "invalid", nil)
+		return nil, nil, false
+	}
+	if err != nil {
+		h.unavailable(w, r, v.l, v.school, err)
+		return nil, nil, false
+	}
+	return v, ref, true
+}
+
+// consentPageData shows the service and the exact wording, with its version, that the answer
+// will record. The wording is shown as stored (English), whatever the page's language.
+func (h *Handler) consentPageData(v *visit, ref *store.ReferralConsent, token string) *page {
+	return &page{L: v.l, School: v.school, Token: token, Title: v.l.T("consent_title", v.pupil.FirstName),
+		Pupil: v.pupil.FirstName, Service: ref.ServiceName, Wording: ref.Wording, Version: ref.Version}
+}
+
+func (h *Handler) consentPage(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("t")
+	v, ref, ok := h.consentVisit(w, r, token)
+	if !ok {
+		return
+	}
+	h.audit(r.Context(), v.claim.Parent, "consent:read", v.claim.Pupil, v.pupil.SchoolID, "ok")
+	h.render(w, http.StatusOK, "consent", h.consentPageData(v, ref, token))
+}
+
+func (h *Handler) consentAnswer(w http.ResponseWriter, r *http.Request) {
+	token := formValue(r, "t")
+	v, ref, ok := h.consentVisit(w, r, token)
+	if !ok {
+		return
+	}
+	action := workflows.ConsentAction(formValue(r, "action"))
+	if action != workflows.ConsentGive && action != workflows.ConsentRefuse {
+		h.problem(w, r, http.StatusBadRequest, v.l, v.school, "bad_form", nil)
+		return
+	}
+	// The answer is to the wording the parent read: if it changed since the page was shown, show
+	// the new wording and ask again.
+	if formValue(r, "version") != ref.Version {
+		p := h.consentPageData(v, ref, token)
+		p.Error = v.l.T("consent_changed")
+		h.render(w, http.StatusConflict, "consent", p)
+		return
+	}
+	done := h.act(w, r, v, "consent:create", func(ctx context.Context, tx store.LinkTx) error {
+		if err := tx.InsertConsent(ctx, uuid.NewString(), ref.ReferralID, v.claim.Parent, string(action), ref.Version); err != nil {
+			return err
+		}
+		_, err := workflows.Update[workflows.ReferralState](ctx, h.d.Temporal, workflows.ReferralWorkflowID(v.claim.Pupil, ref.ReferralID),
+			workflows.UpdateConsent, "onetap/"+v.claim.Nonce,
+			workflows.Consent{Action: action, WordingID: ref.Version, By: v.claim.Parent})
+		return err
+	})
+	if !done {
+		return
+	}
+	p := h.consentPageData(v, ref, "")
+	p.Done = v.l.T("done_consent_" + string(action))
+	h.render(w, http.StatusOK, "consent", p)
+}

@@ -1,0 +1,113 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sendflow/sendflow/internal/onetap"
+)
+
+// How long each kind of link works.
+const (
+	MeetingLinkTTL = 28 * 24 * time.Hour
+	ViewsLinkTTL   = 28 * 24 * time.Hour
+	ConsentLinkTTL = 28 * 24 * time.Hour
+	PlanLinkTTL    = 7 * 24 * time.Hour
+)
+
+// linkKeyLabel derives the one-tap key from the signing key, so a one-tap link and a bearer token
+// are never signed with the same key.
+const linkKeyLabel = "sendflow parent one-tap links v1"
+
+// LinkKey is the key that signs parents' one-tap links: HMAC-SHA256(signing key, fixed label).
+func LinkKey(signingKey []byte) []byte {
+	m := hmac.New(sha256.New, signingKey)
+	m.Write([]byte(linkKeyLabel))
+	return m.Sum(nil)
+}
+
+// Links makes the signed links that go in parents' emails and pages.
+type Links struct {
+	signer *onetap.Signer
+	base   string
+}
+
+// NewLinks makes links to base (the public URL) signed with a key derived from signingKey.
+func NewLinks(signingKey []byte, publicURL string) *Links {
+	s, err := onetap.NewSigner(LinkKey(signingKey))
+	if err != nil {
+		panic(err) // LinkKey is always 32 bytes
+	}
+	return &Links{signer: s, base: strings.TrimRight(publicURL, "/")}
+}
+
+// Signer is the signer behind the links.
+func (l *Links) Signer() *onetap.Signer { return l.signer }
+
+func (l *Links) link(path string, c onetap.Claim) (string, error) {
+	tok, err := l.signer.Sign(c)
+	if err != nil {
+		return "", fmt.Errorf("sign %s link: %w", c.Action, err)
+	}
+	return l.base + path + "?t=" + url.QueryEscape(tok), nil
+}
+
+// meetingRef binds a meeting link to one version of the invitation: after a move or a
+// cancellation the old email's link says so instead of answering for a time the parent never saw.
+func meetingRef(meetingID string, sequence int) string {
+	return meetingID + "/" + strconv.Itoa(sequence)
+}
+
+func parseMeetingRef(ref string) (id string, sequence int, ok bool) {
+	id, seq, found := strings.Cut(ref, "/")
+	n, err := strconv.Atoi(seq)
+	return id, n, found && err == nil && id != "" && n >= 0
+}
+
+// Meeting is the link to answer an invitation (version sequence) to a meeting.
+func (l *Links) Meeting(parentID, pupilID, meetingID string, sequence int, now time.Time) (string, error) {
+	return l.link("/parent/meeting", onetap.Claim{Action: onetap.ActionMeetingResponse, Parent: parentID, Pupil: pupilID,
+		Ref: meetingRef(meetingID, sequence), Expires: now.Add(MeetingLinkTTL)})
+}
+
+// Views is the link to give views before the review of support cycle n.
+func (l *Links) Views(parentID, pupilID string, cycle int, now time.Time) (string, error) {
+	return l.views(parentID, pupilID, cycle, "", now.Add(ViewsLinkTTL))
+}
+
+func (l *Links) views(parentID, pupilID string, cycle int, nonce string, expires time.Time) (string, error) {
+	return l.link("/parent/views", onetap.Claim{Action: onetap.ActionReviewViews, Parent: parentID, Pupil: pupilID,
+		Ref: "cycle/" + strconv.Itoa(cycle), Expires: expires, Nonce: nonce})
+}
+
+// Consent is the link to give or refuse consent to a referral.
+func (l *Links) Consent(parentID, pupilID, referralID string, now time.Time) (string, error) {
+	return l.link("/parent/consent", onetap.Claim{Action: onetap.ActionConsent, Parent: parentID, Pupil: pupilID,
+		Ref: referralID, Expires: now.Add(ConsentLinkTTL)})
+}
+
+// Plan is the link to read the pupil's plan, the last review and the next dates.
+func (l *Links) Plan(parentID, pupilID string, now time.Time) (string, error) {
+	return l.link("/parent/plan", onetap.Claim{Action: onetap.ActionViewPlan, Parent: parentID, Pupil: pupilID,
+		Expires: now.Add(PlanLinkTTL)})
+}
+
+// derivedNonce is the nonce of a link offered on another link's page: the same page always
+// offers the same link, so a single-use link stays single-use however often the page is opened.
+func derivedNonce(purpose, nonce string) string {
+	sum := sha256.Sum256([]byte(purpose + "\x00" + nonce))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
+}
+
+// MeetingDate is a meeting's day in English words in UK time ("Tuesday 12 January 2027"), as
+// emails write it.
+func MeetingDate(t time.Time) string { return locales["en"].Date(t) }
+
+// MeetingTime is a meeting's time of day in UK time on the 24-hour clock ("10:30").
+func MeetingTime(t time.Time) string { return locales["en"].Clock(t) }

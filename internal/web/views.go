@@ -1,0 +1,83 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/sendflow/sendflow/internal/onetap"
+	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/workflows"
+)
+
+// maxViewsLen is the most a parent may write in one box, in characters.
+const maxViewsLen = 4000
+
+func (h *Handler) viewsVisit(w http.ResponseWriter, r *http.Request, token string) (*visit, int, bool) {
+	v, ok := h.open(w, r, token, onetap.ActionReviewViews, true)
+	if !ok {
+		return nil, 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(v.claim.Ref, "cycle/"))
+	if err != nil || n < 1 || !strings.HasPrefix(v.claim.Ref, "cycle/") {
+		h.problem(w, r, http.StatusBadRequest, v.l, v.school, "invalid", nil)
+		return nil, 0, false
+	}
+	return v, n, true
+}
+
+func (h *Handler) viewsPageData(v *visit, token string) *page {
+	return &page{L: v.l, School: v.school, Token: token, Title: v.l.T("views_title", v.pupil.FirstName), MaxLen: maxViewsLen}
+}
+
+func (h *Handler) viewsPage(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("t")
+	v, _, ok := h.viewsVisit(w, r, token)
+	if !ok {
+		return
+	}
+	h.audit(r.Context(), v.claim.Parent, "parent_views:read", v.claim.Pupil, v.pupil.SchoolID, "ok")
+	h.render(w, http.StatusOK, "views", h.viewsPageData(v, token))
+}
+
+func (h *Handler) viewsAnswer(w http.ResponseWriter, r *http.Request) {
+	token := formValue(r, "t")
+	v, cycle, ok := h.viewsVisit(w, r, token)
+	if !ok {
+		return
+	}
+	p := h.viewsPageData(v, token)
+	clean := func(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
+	p.GoingWell, p.Hard, p.WouldHelp = clean(formValue(r, "going_well")), clean(formValue(r, "hard")), clean(formValue(r, "would_help"))
+	switch {
+	case p.GoingWell == "" && p.Hard == "" && p.WouldHelp == "":
+		p.Error = v.l.T("views_empty")
+	case utf8.RuneCountInString(p.GoingWell) > maxViewsLen || utf8.RuneCountInString(p.Hard) > maxViewsLen || utf8.RuneCountInString(p.WouldHelp) > maxViewsLen:
+		p.Error = v.l.T("views_too_long", maxViewsLen)
+	}
+	if p.Error != "" { // shown again with what they wrote; the link is not used up
+		h.render(w, http.StatusUnprocessableEntity, "views", p)
+		return
+	}
+	id := uuid.NewString()
+	done := h.act(w, r, v, "parent_views:create", func(ctx context.Context, tx store.LinkTx) error {
+		err := tx.InsertParentViews(ctx, store.ParentViews{ID: id, PupilID: v.claim.Pupil, Cycle: cycle, ParentID: v.claim.Parent,
+			GoingWell: p.GoingWell, Hard: p.Hard, WouldHelp: p.WouldHelp})
+		if err != nil {
+			return err
+		}
+		_, err = workflows.Update[workflows.CycleState](ctx, h.d.Temporal, workflows.CycleWorkflowID(v.claim.Pupil, cycle),
+			workflows.UpdateParentViews, "onetap/"+v.claim.Nonce, workflows.ParentViews{ViewsID: id, By: v.claim.Parent})
+		return err
+	})
+	if !done {
+		return
+	}
+	p = h.viewsPageData(v, "")
+	p.Done = v.l.T("views_done")
+	h.render(w, http.StatusOK, "views", p)
+}
