@@ -65,6 +65,32 @@ func TestCatalogueIsComplete(t *testing.T) {
 	}
 }
 
+// everyLanguage returns every template in English, then every current translation of it: the
+// checks on rendered messages (keys, HTML layout, privacy) run on each.
+func everyLanguage(t *testing.T) []Template {
+	t.Helper()
+	out := catalogue(t)
+	for _, tag := range sortedKeys(locales) {
+		if tag == "en" {
+			continue
+		}
+		for _, tpl := range catalogue(t) {
+			if l := Localize(tpl, tag); l.Lang == tag {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
+// caseName names a subtest: the template's name, with its language unless English.
+func caseName(tpl Template) string {
+	if tpl.Lang == "" || tpl.Lang == "en" {
+		return tpl.Name
+	}
+	return tpl.Name + " (" + tpl.Lang + ")"
+}
+
 var keyRef = regexp.MustCompile(`\{\{-?\s*\.([A-Za-z0-9_]+)`)
 
 // Each template is well formed: known audience, a version, declared keys that are all used, no
@@ -116,10 +142,10 @@ func TestCatalogueEntriesAreWellFormed(t *testing.T) {
 }
 
 // Every template renders with exactly its declared keys, shows each declared value, and fails
-// when any one of them is missing.
+// when any one of them is missing; in every language.
 func TestEveryTemplateRendersWithItsKeys(t *testing.T) {
-	for _, tpl := range catalogue(t) {
-		t.Run(tpl.Name, func(t *testing.T) {
+	for _, tpl := range everyLanguage(t) {
+		t.Run(caseName(tpl), func(t *testing.T) {
 			data := sampleData(t, tpl)
 			subject, text, _ := mustRender(t, tpl, data)
 			for _, k := range tpl.Keys {
@@ -204,15 +230,20 @@ func plainWords(html string) string {
 	return strings.TrimSpace(spaceRE.ReplaceAllString(stdhtml.UnescapeString(s), " "))
 }
 
-// The HTML body is accessible, self-contained and escaped, and says the same words as the text.
+// The HTML body is accessible, self-contained and escaped, says the same words as the text, and
+// declares its language; in every language.
 func TestHTMLLayout(t *testing.T) {
-	for _, tpl := range catalogue(t) {
-		t.Run(tpl.Name, func(t *testing.T) {
+	for _, tpl := range everyLanguage(t) {
+		t.Run(caseName(tpl), func(t *testing.T) {
 			data := sampleData(t, tpl)
 			data["PupilFirstName"] = "<b>x</b>"
 			data["SchoolName"] = `Oak & "Ash"`
 			_, text, html := mustRender(t, tpl, data)
-			for _, want := range []string{"<!DOCTYPE html>", `<html lang="en">`, `<meta charset="utf-8">`, "<title>", "<main", "</main>"} {
+			lang := tpl.Lang
+			if lang == "" {
+				lang = "en"
+			}
+			for _, want := range []string{"<!DOCTYPE html>", `<html lang="` + lang + `">`, `<meta charset="utf-8">`, "<title>", "<main", "</main>"} {
 				if !strings.Contains(html, want) {
 					t.Errorf("html lacks %s", want)
 				}
@@ -318,15 +349,21 @@ func TestPrivacyCheckerCatchesLeaks(t *testing.T) {
 }
 
 // No template's subject or bodies carry needs, diagnoses, outcomes, ratings or agency names;
-// the agency's email never carries the pupil's name.
+// the agency's email never carries the pupil's name. A translation is checked against the
+// English list (codes, and English words left untranslated) and its own language's list.
 func TestPrivacy(t *testing.T) {
-	for _, tpl := range catalogue(t) {
-		t.Run(tpl.Name, func(t *testing.T) {
+	for _, tpl := range everyLanguage(t) {
+		t.Run(caseName(tpl), func(t *testing.T) {
 			data := sampleData(t, tpl)
 			subject, text, html := mustRender(t, tpl, data)
 			for part, s := range map[string]string{"subject": subject, "text": text, "html": plainWords(html)} {
 				if leaks := privacyLeaks(s); len(leaks) > 0 {
 					t.Errorf("%s contains %q", part, leaks)
+				}
+				if tpl.Lang == "pl" {
+					if leaks := polishPrivacyLeaks(s); len(leaks) > 0 {
+						t.Errorf("%s contains %q", part, leaks)
+					}
 				}
 			}
 			if tpl.Audience == AudienceAgency {
@@ -399,6 +436,9 @@ func TestReadabilityCheckerCatchesHardText(t *testing.T) {
 	}
 }
 
+// TestReadability judges the English source only: its thresholds (sentence length, and word length
+// in particular) are tuned for English, and Polish words are longer by inflection. Translations
+// get the sentence-length part in TestTranslatedSentencesAreShort (i18n_test.go).
 func TestReadability(t *testing.T) {
 	for _, tpl := range catalogue(t) {
 		t.Run(tpl.Name, func(t *testing.T) {
@@ -427,11 +467,11 @@ func TestReadability(t *testing.T) {
 // fingerprint changes: bump the template's Version and record the new fingerprint here, so the
 // version stored with each sent message always identifies the words the person received.
 var fingerprints = map[string]string{
-	"advice_received_parent":    "1:9a4ce28f3ea6",
+	"advice_received_parent":    "2:3b890316f0c0",
 	"advice_received_staff":     "1:ec7c55a0581e",
 	"agency_no_reply":           "1:2a52da536213",
-	"annual_review_decision":    "1:aa9acd6c7884",
-	"annual_review_invitation":  "1:f2a68c2957ce",
+	"annual_review_decision":    "2:1c98fbcb81cc",
+	"annual_review_invitation":  "2:a78d3adc1d6a",
 	"annual_review_step_due":    "1:f819a8afeea6",
 	"annual_review_to_arrange":  "1:bcdc40b382f4",
 	"concern_raised":            "2:de23330b9200",
@@ -444,11 +484,11 @@ var fingerprints = map[string]string{
 	"ehc_clock_resumed":         "1:1034e2234b14",
 	"ehc_deadline_at_risk":      "1:99ebb2b0e390",
 	"ehc_deadline_missed":       "1:bc5d52cf1cb2",
-	"ehc_draft_issued":          "1:d5dbd0d617d8",
-	"ehc_not_issuing":           "1:1422620d8093",
-	"ehc_plan_issued":           "1:9ccae20affc3",
-	"ehc_refused_to_assess":     "1:beb77e80a38b",
-	"ehc_request_received":      "1:23c1f5ea0556",
+	"ehc_draft_issued":          "2:4d18766ad261",
+	"ehc_not_issuing":           "2:ae66d045763f",
+	"ehc_plan_issued":           "2:f47c554cbe2a",
+	"ehc_refused_to_assess":     "2:04d449d2a87d",
+	"ehc_request_received":      "2:451c3cd98d0b",
 	"ehc_will_assess":           "1:54dbb65b6f61",
 	"meeting_cancelled":         "1:2d57d89ab291",
 	"meeting_cancelled_staff":   "1:cc4eebf8277b",
@@ -460,12 +500,12 @@ var fingerprints = map[string]string{
 	"plan_needed":               "1:be9f7e6dc94c",
 	"referral_decision_needed":  "1:c057be79df76",
 	"referral_submitted":        "1:34ec8794b7e2",
-	"review_invitation":         "1:e22a6edf4c27",
+	"review_invitation":         "2:368dc6ca9817",
 	"review_meeting_invitation": "1:ed63f026b2a9",
 	"review_outcome":            "1:d6d2cdbe359f",
 	"review_overdue":            "1:e60fd8543c30",
 	"review_reminder":           "1:c7dde53d9b8c",
-	"review_reminder_parent":    "1:298b15e5dd29",
+	"review_reminder_parent":    "2:dc3e53a81e5d",
 	"referral_portal_upload":    "1:c016e69fdbf1",
 	"sign_in_link":              "1:c9886a4a03dc",
 	"sen_support_started":       "1:2335882f130a",

@@ -24,6 +24,10 @@ type Message struct {
 	HTML            string
 	Template        string
 	TemplateVersion string
+	// Language is the language the message is written in: the rendered template's Lang ("en",
+	// "pl"). With Template and TemplateVersion it records which words the person received.
+	// "" is stored as "en".
+	Language string
 	// Attachments follow the text and HTML bodies, e.g. a meeting's invite.ics.
 	Attachments []Attachment
 }
@@ -58,10 +62,14 @@ func (o *Outbox) Enqueue(ctx context.Context, m Message) (bool, error) {
 	if attachments == nil {
 		attachments = []Attachment{}
 	}
+	language := m.Language
+	if language == "" {
+		language = "en"
+	}
 	tag, err := o.DB.Exec(ctx, `INSERT INTO email_outbox
-		(id, idempotency_key, to_address, to_user_id, subject, text_body, html_body, template, template_version, attachments)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (idempotency_key) DO NOTHING`,
-		id, m.Key, m.To, toUser, m.Subject, m.Text, m.HTML, m.Template, m.TemplateVersion, attachments)
+		(id, idempotency_key, to_address, to_user_id, subject, text_body, html_body, template, template_version, language, attachments)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (idempotency_key) DO NOTHING`,
+		id, m.Key, m.To, toUser, m.Subject, m.Text, m.HTML, m.Template, m.TemplateVersion, language, attachments)
 	if err != nil {
 		return false, fmt.Errorf("queue email %s: %w", m.Key, err)
 	}

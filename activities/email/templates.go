@@ -40,6 +40,9 @@ type Template struct {
 	Decision bool
 	// Keys lists the data this template needs beyond AlwaysKeys (and RightsKeys for a decision).
 	Keys []string
+	// Lang is the language the words are in: "" or "en" for the English catalogue, or the tag
+	// Localize set ("pl"). Render uses it for <html lang>, the greeting, footers and rights block.
+	Lang string
 }
 
 // AlwaysKeys are present in the data for every message.
@@ -84,6 +87,18 @@ const (
 	footerNoLink   = "To keep personal information safe, this email leaves out the details."
 )
 
+// englishLayout is the source of the layout's words; every locale translates each of them
+// (locale_pl.go). GreetingName and the rights paragraphs are text/templates over the message data.
+var englishLayout = layoutText{
+	Greeting:         "Hello,",
+	GreetingName:     "Hello {{.RecipientName}},",
+	FooterWithLink:   footerWithLink,
+	FooterNoLink:     footerNoLink,
+	LinkHelp:         "If the link does not work, copy this address into your web browser:",
+	RightsHeading:    rightsHeading,
+	RightsParagraphs: rightsParagraphs,
+}
+
 // Colours of the layout. The button and body text meet WCAG AAA contrast (7:1) on their
 // backgrounds; the test checks it.
 const (
@@ -93,9 +108,6 @@ const (
 	colourButton     = "#1d4f91"
 	colourButtonText = "#ffffff"
 )
-
-// lang is the language of every message, for <html lang>.
-const lang = "en"
 
 //go:embed templates/*.tmpl
 var templateFiles embed.FS
@@ -117,9 +129,16 @@ type page struct {
 	Paragraphs []string
 	Action     string
 	Link       string
+	LinkHelp   string
 	Rights     *section
 	Footer     string
+	Unreviewed *note // set for a translation a native speaker has not checked yet
 	Colour     colours
+}
+
+// note is a line in the locale's language with its English in brackets.
+type note struct {
+	Text, English string
 }
 
 type section struct {
@@ -135,8 +154,16 @@ type colours struct {
 // value is an error, never a blank in a letter: every key in RequiredKeys(t) must be present and
 // not empty (only RecipientName may be empty; the greeting is then "Hello,"), and a key the
 // template uses but does not declare fails too. html/template escapes the values in the HTML body.
+//
+// The layout's words (greeting, footers, rights block) and <html lang> follow t.Lang, which
+// Localize sets; a language sendflow has no layout for is an error.
 func Render(t Template, data map[string]string) (subject, text, html string, err error) {
 	fail := func(err error) (string, string, string, error) { return "", "", "", err }
+	loc, ok := locales[langBase(t.Lang)]
+	if !ok {
+		return fail(fmt.Errorf("render %s: no layout in language %q", t.Name, t.Lang))
+	}
+	words := loc.Layout
 	for _, k := range RequiredKeys(t) {
 		v, ok := data[k]
 		if !ok {
@@ -149,17 +176,7 @@ func Render(t Template, data map[string]string) (subject, text, html string, err
 	if t.Subject == "" || t.Heading == "" || len(t.Paragraphs) == 0 {
 		return fail(fmt.Errorf("render %s: a template needs a subject, a heading and at least one paragraph", t.Name))
 	}
-	fill := func(part, src string) (string, error) {
-		tt, err := texttemplate.New(t.Name + " " + part).Option("missingkey=error").Parse(src)
-		if err != nil {
-			return "", fmt.Errorf("parse %s %s: %w", t.Name, part, err)
-		}
-		var b strings.Builder
-		if err := tt.Execute(&b, data); err != nil {
-			return "", fmt.Errorf("render %s %s: %w", t.Name, part, err)
-		}
-		return b.String(), nil
-	}
+	fill := func(part, src string) (string, error) { return fillWith(t.Name+" "+part, src, data) }
 	fillAll := func(part string, srcs []string) ([]string, error) {
 		out := make([]string, len(srcs))
 		for i, src := range srcs {
@@ -171,7 +188,7 @@ func Render(t Template, data map[string]string) (subject, text, html string, err
 		return out, nil
 	}
 
-	p := page{Lang: lang, Link: data["Link"], Footer: footerNoLink, Colour: colours{
+	p := page{Lang: loc.Tag, Link: data["Link"], LinkHelp: words.LinkHelp, Footer: words.FooterNoLink, Colour: colours{
 		Text: colourText, Muted: colourMuted, Background: colourBackground,
 		Button: colourButton, ButtonText: colourButtonText,
 	}}
@@ -191,18 +208,23 @@ func Render(t Template, data map[string]string) (subject, text, html string, err
 		if p.Action, err = fill("action", t.Action); err != nil {
 			return fail(err)
 		}
-		p.Footer = footerWithLink
+		p.Footer = words.FooterWithLink
 	}
 	if t.Decision {
-		rights, err := fillAll("rights", rightsParagraphs)
+		rights, err := fillAll("rights", words.RightsParagraphs)
 		if err != nil {
 			return fail(err)
 		}
-		p.Rights = &section{Heading: rightsHeading, Paragraphs: rights}
+		p.Rights = &section{Heading: words.RightsHeading, Paragraphs: rights}
 	}
-	p.Greeting = "Hello,"
+	p.Greeting = words.Greeting
 	if name := strings.TrimSpace(data["RecipientName"]); name != "" {
-		p.Greeting = "Hello " + name + ","
+		if p.Greeting, err = fillWith(t.Name+" greeting", words.GreetingName, map[string]string{"RecipientName": name}); err != nil {
+			return fail(err)
+		}
+	}
+	if loc.Unreviewed {
+		p.Unreviewed = &note{Text: words.UnreviewedNote, English: unreviewedNoteEnglish}
 	}
 
 	var tb, hb bytes.Buffer
@@ -213,4 +235,18 @@ func Render(t Template, data map[string]string) (subject, text, html string, err
 		return fail(fmt.Errorf("render %s html: %w", t.Name, err))
 	}
 	return p.Subject, tb.String(), hb.String(), nil
+}
+
+// fillWith executes one text/template part over data; name ("consent_request subject") is for
+// errors.
+func fillWith(name, src string, data map[string]string) (string, error) {
+	tt, err := texttemplate.New(name).Option("missingkey=error").Parse(src)
+	if err != nil {
+		return "", fmt.Errorf("parse %s: %w", name, err)
+	}
+	var b strings.Builder
+	if err := tt.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return b.String(), nil
 }
