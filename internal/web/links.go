@@ -105,6 +105,10 @@ func derivedNonce(purpose, nonce string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:16])
 }
 
+// MeetingDateIn is MeetingDate in a language sendflow has (English otherwise), for an email
+// written in that language.
+func MeetingDateIn(lang string, t time.Time) string { return localeFor(lang).Date(t) }
+
 // MeetingDate is a meeting's day in English words in UK time ("Tuesday 12 January 2027"), as
 // emails write it.
 func MeetingDate(t time.Time) string { return locales["en"].Date(t) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sendflow/sendflow/internal/onetap"
@@ -29,12 +30,15 @@ func (h *Handler) planPage(w http.ResponseWriter, r *http.Request) {
 	}
 	// "Now" on the pathway's calendar (the same as the real date unless time is compressed).
 	today := h.now()
-	if pw, err := h.d.Store.Pathway(ctx, v.claim.Pupil); err == nil {
+	pw, err := h.d.Store.Pathway(ctx, v.claim.Pupil)
+	if err == nil {
 		var st workflows.PathwayState
 		if json.Unmarshal(pw.Pathway.State, &st) == nil {
 			today = st.Clock.Now(today)
 		}
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if errors.Is(err, store.ErrNotFound) {
+		pw = &store.PathwayView{}
+	} else {
 		h.unavailable(w, r, l, v.school, err)
 		return
 	}
@@ -85,10 +89,27 @@ func (h *Handler) planPage(w http.ResponseWriter, r *http.Request) {
 	if plan.Cycle > 0 && !plan.Reviewed && !reviewBooked && !plan.ReviewDate.Before(today.Truncate(24*time.Hour)) {
 		dates = append(dates, dated{plan.ReviewDate, l.T("date_review") + ": " + l.CalendarDate(plan.ReviewDate)})
 	}
+	// The statutory side (an EHC needs assessment, an EHC plan's annual reviews): what has happened
+	// and the time limits still ahead, so the emails about it have somewhere to point.
+	for _, e := range pw.Timeline {
+		if statutory(e.Source) {
+			p.Statutory = append(p.Statutory, l.ShortCalendarDate(e.At)+": "+e.Summary)
+		}
+	}
+	for _, d := range pw.Deadlines {
+		if statutory(d.ItemID) && !d.Due.Before(today.Truncate(24*time.Hour)) {
+			dates = append(dates, dated{d.Due, d.Label + ": " + l.CalendarDate(d.Due)})
+		}
+	}
 	slices.SortStableFunc(dates, func(a, b dated) int { return a.at.Compare(b.at) })
 	for _, d := range dates {
 		p.Dates = append(p.Dates, d.text)
 	}
 	h.audit(ctx, v.claim.Parent, "plan:read", v.claim.Pupil, v.pupil.SchoolID, "ok")
 	h.render(w, http.StatusOK, "plan", p)
+}
+
+// statutory reports whether a pathway item is part of the statutory process.
+func statutory(itemID string) bool {
+	return strings.HasPrefix(itemID, "ehc/") || strings.HasPrefix(itemID, "annual-review/")
 }

@@ -132,7 +132,9 @@ type page struct {
 	Plan   *store.PlanSummary
 	Review *reviewView
 	Dates  []string
-	Until  string
+	// Statutory is what has happened in an EHC needs assessment or plan, oldest first.
+	Statutory []string
+	Until     string
 	// sign-in
 	Children []childLink
 	SignedIn bool
