@@ -18,6 +18,7 @@ import (
 	"github.com/sendflow/sendflow/internal/readiness"
 	"github.com/sendflow/sendflow/internal/refdata"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/workflows"
 )
 
@@ -26,6 +27,9 @@ type Activities struct {
 	Store     *store.Store
 	Outbox    *email.Outbox
 	PublicURL string
+	// Links signs the links in parents' emails, so a parent answers on a small page without an
+	// account (the same links the API's meeting invitations carry).
+	Links *web.Links
 }
 
 // Register adds the activities to a worker under the names the workflows call.
@@ -146,12 +150,28 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 		if len(people) == 0 {
 			activity.GetLogger(ctx).Warn("nobody to notify", "audience", audience, "template", n.Template, "pupil_id", n.PupilID)
 		}
+		if audience == workflows.ToParents && n.Parents.SkipIfMeetingBooked {
+			booked, err := a.Store.ReviewMeetingBooked(ctx, n.PupilID, n.Parents.Cycle)
+			if err != nil {
+				return err
+			}
+			if booked {
+				activity.GetLogger(ctx).Info("parents already invited to the review meeting", "template", n.Template, "pupil_id", n.PupilID)
+				continue
+			}
+		}
 		for _, p := range people {
 			data := map[string]string{"RecipientName": p.Name}
 			for k, v := range base {
 				data[k] = v
 			}
-			subject, text, html, err := email.Render(t, data)
+			if audience == workflows.ToParents {
+				if data["Link"], err = a.parentLink(n, p.UserID); err != nil {
+					return err
+				}
+			}
+			lt := email.Localize(t, p.Language) // staff and agency emails stay English
+			subject, text, html, err := email.Render(lt, data)
 			if err != nil {
 				return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
 			}
@@ -161,13 +181,34 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 			}
 			if _, err := a.Outbox.Enqueue(ctx, email.Message{
 				Key: n.Key + "/" + who, To: p.Email, ToUserID: p.UserID, Subject: subject, Text: text, HTML: html,
-				Template: t.Name, TemplateVersion: t.Version,
+				Template: t.Name, TemplateVersion: t.Version, Language: lt.Lang,
 			}); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// parentLink is the parent's own signed link to the page the notice names. Vars may still
+// override it (a notice that links elsewhere on purpose).
+func (a *Activities) parentLink(n workflows.Notice, parentID string) (string, error) {
+	if v, ok := n.Vars["Link"]; ok {
+		return v, nil
+	}
+	if a.Links == nil {
+		return "", temporal.NewNonRetryableApplicationError("the worker has no signing key for parents' links", "Misconfigured", nil)
+	}
+	now := time.Now()
+	switch n.Parents.Kind {
+	case workflows.PageViews:
+		return a.Links.Views(parentID, n.PupilID, n.Parents.Cycle, now)
+	case workflows.PageConsent:
+		return a.Links.Consent(parentID, n.PupilID, n.Parents.ReferralID, now)
+	case workflows.PagePlan:
+		return a.Links.Plan(parentID, n.PupilID, now)
+	}
+	return "", temporal.NewNonRetryableApplicationError(fmt.Sprintf("no parent page %q", n.Parents.Kind), "UnknownPage", nil)
 }
 
 func (a *Activities) recipients(ctx context.Context, audience string, n workflows.Notice) ([]store.Recipient, error) {

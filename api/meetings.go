@@ -249,14 +249,15 @@ func (s *Server) sendMeetingMail(ctx context.Context, p *store.Pupil, m *store.M
 		event.Description = "Please use the link in the email from " + school + " to say if you can come."
 	}
 	data := map[string]string{"PupilFirstName": p.FirstName, "SchoolName": school,
-		"MeetingDate": web.MeetingDate(m.StartsAt), "MeetingTime": web.MeetingTime(m.StartsAt), "Location": m.Location}
+		"MeetingTime": web.MeetingTime(m.StartsAt), "Location": m.Location}
 	links := web.NewLinks(s.SigningKey, s.PublicURL)
-	queue := func(key, to, userID, name, template, link string, ev ics.Event) error {
+	queue := func(key, to, userID, name, language, template, link string, ev ics.Event) error {
 		t, ok := email.Lookup(template)
 		if !ok {
 			return fmt.Errorf("no email template %s", template)
 		}
-		d := map[string]string{"RecipientName": name, "Link": link}
+		t = email.Localize(t, language)
+		d := map[string]string{"RecipientName": name, "Link": link, "MeetingDate": web.MeetingDateIn(t.Lang, m.StartsAt)}
 		for k, v := range data {
 			d[k] = v
 		}
@@ -269,7 +270,7 @@ func (s *Server) sendMeetingMail(ctx context.Context, p *store.Pupil, m *store.M
 			return err
 		}
 		_, err = s.Outbox.Enqueue(ctx, email.Message{Key: key, To: to, ToUserID: userID, Subject: subject, Text: text, HTML: html,
-			Template: t.Name, TemplateVersion: t.Version,
+			Template: t.Name, TemplateVersion: t.Version, Language: t.Lang,
 			Attachments: []email.Attachment{{Filename: "invite.ics", ContentType: ics.ContentType(method), Content: cal}}})
 		return err
 	}
@@ -295,7 +296,7 @@ func (s *Server) sendMeetingMail(ctx context.Context, p *store.Pupil, m *store.M
 		if err != nil {
 			return n, err
 		}
-		if err := queue(prefix+r.UserID, r.Email, r.UserID, r.Name, template, link, ev); err != nil {
+		if err := queue(prefix+r.UserID, r.Email, r.UserID, r.Name, r.Language, template, link, ev); err != nil {
 			return n, err
 		}
 		n++
@@ -305,7 +306,7 @@ func (s *Server) sendMeetingMail(ctx context.Context, p *store.Pupil, m *store.M
 		staffTemplate = "meeting_cancelled_staff"
 	}
 	for _, addr := range m.Invitees {
-		if err := queue(prefix+"staff/"+addr, addr, "", "", staffTemplate, s.PublicURL+"/v1/pupils/"+p.ID+"/pathway", event); err != nil {
+		if err := queue(prefix+"staff/"+addr, addr, "", "", "en", staffTemplate, s.PublicURL+"/v1/pupils/"+p.ID+"/pathway", event); err != nil {
 			return n, err
 		}
 		n++

@@ -57,8 +57,31 @@ type Notice struct {
 	PupilID  string
 	SchoolID string
 	Vars     map[string]string
-	LinkPath string // path under the public URL the email links to
+	LinkPath string // path under the public URL that staff copies link to
+	// Parents is the page parents' copies link to: each parent gets their own signed link to a
+	// small page they can use without an account. The zero value is the plan page.
+	Parents ParentPage
 }
+
+// ParentPage is the page a parent's link opens.
+type ParentPage struct {
+	Kind       ParentPageKind
+	Cycle      int    // the support cycle, for PageViews
+	ReferralID string // the referral, for PageConsent
+	// SkipIfMeetingBooked: parents already invited to the review meeting of Cycle are not sent
+	// this notice. That invitation gave the date, the place and a link for their views; a second
+	// email with the plan's review date would only confuse.
+	SkipIfMeetingBooked bool
+}
+
+// ParentPageKind names a parent page.
+type ParentPageKind string
+
+const (
+	PagePlan    ParentPageKind = ""        // the plan, the last review and the next dates
+	PageViews   ParentPageKind = "views"   // give views before a review
+	PageConsent ParentPageKind = "consent" // give or refuse consent to a referral
+)
 
 // ReadinessRequest asks for the readiness check of a referral.
 type ReadinessRequest struct {

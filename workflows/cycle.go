@@ -31,11 +31,15 @@ func Cycle(ctx workflow.Context, in CycleInput) error {
 			Kind: "cycle", Status: c.Status, Version: c.Version, State: stateJSON(c), Events: events, Deadlines: deadlines,
 			UpdatedAt: calendarNow(ctx, c.Clock)})
 	}
-	tell := func(ctx workflow.Context, what, template string, to ...string) error {
+	tell := func(ctx workflow.Context, what, template string, parents ParentPage, to ...string) error {
 		return notify(ctx, Notice{Key: fmt.Sprintf("%s/cycle/%d/%s", c.PupilID, c.Number, what), Template: template, To: to,
 			PupilID: c.PupilID, SchoolID: c.SchoolID, Vars: map[string]string{"ReviewDate": dateWords(c.Plan.ReviewDate)},
-			LinkPath: "/v1/pupils/" + c.PupilID + "/pathway"})
+			LinkPath: "/v1/pupils/" + c.PupilID + "/pathway", Parents: parents})
 	}
+	// Before the review parents are asked for their views, unless the school has already invited
+	// them to the review meeting (which asks too); afterwards they are shown what was agreed.
+	views := ParentPage{Kind: PageViews, Cycle: c.Number, SkipIfMeetingBooked: true}
+	staff := ParentPage{}
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReviewCycle,
 		func(ctx workflow.Context, r CycleReview) (CycleState, error) {
 			ev := c.ApplyReview(r, calendarNow(ctx, c.Clock))
@@ -90,13 +94,13 @@ func Cycle(ctx workflow.Context, in CycleInput) error {
 			var err error
 			switch a {
 			case CycleInvite:
-				err = tell(ctx, a, "review_invitation", ToParents)
+				err = tell(ctx, a, "review_invitation", views, ToParents)
 			case CycleReminder:
-				if err = tell(ctx, a, "review_reminder", ToTeachers, ToSENDCo); err == nil {
-					err = tell(ctx, a+"/parents", "review_reminder_parent", ToParents)
+				if err = tell(ctx, a, "review_reminder", staff, ToTeachers, ToSENDCo); err == nil {
+					err = tell(ctx, a+"/parents", "review_reminder_parent", views, ToParents)
 				}
 			case CycleOverdue:
-				err = tell(ctx, a, "review_overdue", ToSENDCo)
+				err = tell(ctx, a, "review_overdue", staff, ToSENDCo)
 			}
 			if err != nil {
 				return err
@@ -106,7 +110,7 @@ func Cycle(ctx workflow.Context, in CycleInput) error {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	if err := tell(ctx, "outcome", "review_outcome", ToParents); err != nil {
+	if err := tell(ctx, "outcome", "review_outcome", ParentPage{Kind: PagePlan}, ToParents); err != nil {
 		return err
 	}
 	return tellPathway(ctx, c.PupilID, ChildChanged{Cycle: &CycleReviewed{Number: c.Number, NextStep: c.Review.NextStep, ReviewedAt: *c.ReviewedAt}})

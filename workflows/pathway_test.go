@@ -293,6 +293,15 @@ type wantNotice struct {
 	Vars     map[string]string
 }
 
+// parentPages is the page each template's parents' copy links to in the harnesses (cycle 1,
+// referral r1); every other notice links parents to the plan page.
+var parentPages = map[string]ParentPage{
+	"review_invitation":      {Kind: PageViews, Cycle: 1, SkipIfMeetingBooked: true},
+	"review_reminder_parent": {Kind: PageViews, Cycle: 1, SkipIfMeetingBooked: true},
+	"consent_request":        {Kind: PageConsent, ReferralID: "r1"},
+	"consent_reminder":       {Kind: PageConsent, ReferralID: "r1"},
+}
+
 // checkNotices compares the notices queued with want, in order, exactly.
 func checkNotices(t *testing.T, got []sentNotice, want []wantNotice) {
 	t.Helper()
@@ -310,6 +319,9 @@ func checkNotices(t *testing.T, got []sentNotice, want []wantNotice) {
 			}
 			if g.PupilID != "pupil-1" || g.SchoolID != "school-1" || g.LinkPath != "/v1/pupils/pupil-1/pathway" || !strings.HasPrefix(g.Key, "pupil-1/") {
 				t.Errorf("notice %d (%s) addressed wrongly: %+v", i, g.Template, g.Notice)
+			}
+			if g.Parents != parentPages[g.Template] {
+				t.Errorf("notice %d (%s): parents' link goes to %+v, want %+v", i, g.Template, g.Notice.Parents, parentPages[g.Template])
 			}
 		}
 	}

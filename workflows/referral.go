@@ -36,7 +36,7 @@ func Referral(ctx workflow.Context, in ReferralInput) error {
 	if err := ref.tell(ctx, "decision", "referral_decision_needed", nil, ToSENDCo); err != nil {
 		return err
 	}
-	if err := ref.tell(ctx, "consent", "consent_request", nil, ToParents); err != nil {
+	if err := ref.askConsent(ctx, "consent", "consent_request", nil); err != nil {
 		return err
 	}
 	for !r.Status.Finished() {
@@ -56,8 +56,8 @@ func Referral(ctx workflow.Context, in ReferralInput) error {
 			var err error
 			switch name {
 			case ReferralConsentReminder:
-				err = ref.tell(ctx, name, "consent_reminder",
-					map[string]string{"ExpiresOn": dateWords(r.Timings.Referral.ConsentExpiry.AddTo(*r.ConsentRequestedAt))}, ToParents)
+				err = ref.askConsent(ctx, name, "consent_reminder",
+					map[string]string{"ExpiresOn": dateWords(r.Timings.Referral.ConsentExpiry.AddTo(*r.ConsentRequestedAt))})
 			case ReferralConsentExpiry:
 				err = ref.tell(ctx, name, "consent_expired", nil, ToSENDCo)
 			case ReferralSLA:
@@ -120,9 +120,20 @@ func (ref *referral) changed(ctx workflow.Context, events ...Event) error {
 }
 
 func (ref *referral) tell(ctx workflow.Context, what, template string, vars map[string]string, to ...string) error {
+	return notify(ctx, ref.notice(what, template, vars, to))
+}
+
+// askConsent emails the parents a link to the consent page of this referral.
+func (ref *referral) askConsent(ctx workflow.Context, what, template string, vars map[string]string) error {
+	n := ref.notice(what, template, vars, []string{ToParents})
+	n.Parents = ParentPage{Kind: PageConsent, ReferralID: ref.r.ReferralID}
+	return notify(ctx, n)
+}
+
+func (ref *referral) notice(what, template string, vars map[string]string, to []string) Notice {
 	r := ref.r
-	return notify(ctx, Notice{Key: r.PupilID + "/referral/" + r.ReferralID + "/" + what, Template: template, To: to,
-		PupilID: r.PupilID, SchoolID: r.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + r.PupilID + "/pathway"})
+	return Notice{Key: r.PupilID + "/referral/" + r.ReferralID + "/" + what, Template: template, To: to,
+		PupilID: r.PupilID, SchoolID: r.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + r.PupilID + "/pathway"}
 }
 
 func (ref *referral) decide(ctx workflow.Context, d ReferralDecision) (ReferralState, error) {

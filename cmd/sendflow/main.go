@@ -184,7 +184,7 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SMTP_URL"); err != nil {
+	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SMTP_URL", "SENDFLOW_SIGNING_KEY"); err != nil {
 		return err
 	}
 	sender, err := app.NewSender(cfg.SMTPURL)
@@ -201,7 +201,7 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 		return err
 	}
 	defer c.Close()
-	w, err := app.StartWorker(c, pool, cfg, sender, logger)
+	w, err := app.StartWorker(c, pool, cfg, []byte(cfg.SigningKey), sender, logger)
 	if err != nil {
 		return err
 	}

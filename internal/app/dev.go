@@ -92,7 +92,7 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 	if err != nil {
 		return nil, err
 	}
-	wk, err := StartWorker(d.Temporal, d.DB, cfg, sender, logger)
+	wk, err := StartWorker(d.Temporal, d.DB, cfg, d.Key, sender, logger)
 	if err != nil {
 		return nil, err
 	}

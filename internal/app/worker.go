@@ -14,6 +14,7 @@ import (
 	"github.com/sendflow/sendflow/activities/email"
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/workflows"
 )
 
@@ -24,11 +25,13 @@ type Worker struct {
 	done   sync.WaitGroup
 }
 
-// StartWorker starts polling the task queue and draining the outbox.
-func StartWorker(c client.Client, pool *pgxpool.Pool, cfg *config.Config, sender email.Sender, logger *slog.Logger) (*Worker, error) {
+// StartWorker starts polling the task queue and draining the outbox. signingKey must be the API's,
+// so the links the worker puts in parents' emails open the API's parent pages.
+func StartWorker(c client.Client, pool *pgxpool.Pool, cfg *config.Config, signingKey []byte, sender email.Sender, logger *slog.Logger) (*Worker, error) {
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
 	workflows.Register(w)
-	acts := &activities.Activities{Store: &store.Store{DB: pool}, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL}
+	acts := &activities.Activities{Store: &store.Store{DB: pool}, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL,
+		Links: web.NewLinks(signingKey, cfg.PublicURL)}
 	acts.Register(w)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start temporal worker on task queue %q: %w", cfg.TaskQueue, err)

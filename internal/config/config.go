@@ -42,7 +42,7 @@ var Settings = []Setting{
 	{"SENDFLOW_TEMPORAL_PORT", "temporal-port", "7233", "`dev`: frontend port of the embedded Temporal server; it also uses the next three ports.", "dev"},
 	{"SENDFLOW_SMTP_PORT", "smtp-port", "1025", "`dev`: port of the capture mailbox's SMTP server.", "dev"},
 	{"SENDFLOW_PG_PORT", "pg-port", "5499", "`dev`: port of the private PostgreSQL cluster, when one is started.", "dev"},
-	{"SENDFLOW_SIGNING_KEY", "signing-key", "", "Key (32+ characters) that signs local bearer tokens. Required by `serve`; `dev` and `token` use the key kept in the data dir (made on first use) when unset.", "dev, serve, token"},
+	{"SENDFLOW_SIGNING_KEY", "signing-key", "", "Key (32+ characters) that signs local bearer tokens and the links in parents' emails. Required by `serve` and `worker`, which must share it; `dev` and `token` use the key kept in the data dir (made on first use) when unset.", "dev, serve, worker, token"},
 	{"SENDFLOW_MAIL_FROM", "mail-from", "sendflow <no-reply@sendflow.invalid>", "From address of every email.", "dev, worker"},
 	{"SENDFLOW_OIDC_ISSUER", "oidc-issuer", "", "Staff sign-in: the school's identity provider, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (Entra ID) or `https://accounts.google.com`. Tokens are mapped to users by email.", "dev, serve"},
 	{"SENDFLOW_OIDC_AUDIENCE", "oidc-audience", "", "The audience (client or application id) staff tokens must be issued for. Required with SENDFLOW_OIDC_ISSUER.", "dev, serve"},

@@ -196,6 +196,18 @@ func (s *Store) OpenCycle(ctx context.Context, pupilID string) (int, error) {
 	return n, nil
 }
 
+// ReviewMeetingBooked reports whether a review meeting of support cycle n is arranged and not
+// cancelled.
+func (s *Store) ReviewMeetingBooked(ctx context.Context, pupilID string, n int) (bool, error) {
+	var ok bool
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meetings
+		WHERE pupil_id = $1 AND kind = 'review' AND cycle_number = $2 AND status = 'scheduled')`, pupilID, n).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("check review meeting: %w", err)
+	}
+	return ok, nil
+}
+
 // CycleExists reports whether the pupil has support cycle n.
 func (s *Store) CycleExists(ctx context.Context, pupilID string, n int) (bool, error) {
 	var ok bool
