@@ -15,13 +15,14 @@ import (
 
 // Handler wraps the mux with the outermost HTTP protections: a body size limit, a deadline for
 // every request, and per-client rate limits (429 with Retry-After). Sign-in endpoints get a
-// tenth of the allowance, so links cannot be used to flood a parent's inbox or guess secrets.
+// tenth of the allowance (asking for a link, exchanging one by API or on the parents' sign-in
+// page), so links cannot be used to flood a parent's inbox or guess secrets.
 func Handler(mux *http.ServeMux, perMinute int) http.Handler {
 	general := newLimiter(perMinute)
 	signIn := newLimiter(max(perMinute/10, 3))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := general
-		if strings.HasPrefix(r.URL.Path, "/v1/auth/") {
+		if strings.HasPrefix(r.URL.Path, "/v1/auth/") || strings.HasPrefix(r.URL.Path, "/parent/sign-in") {
 			l = signIn
 		}
 		if wait, ok := l.allow(clientKey(r)); !ok {
