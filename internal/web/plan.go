@@ -92,7 +92,7 @@ func (h *Handler) planPage(w http.ResponseWriter, r *http.Request) {
 	// The statutory side (an EHC needs assessment, an EHC plan's annual reviews): what has happened
 	// and the time limits still ahead, so the emails about it have somewhere to point.
 	for _, e := range pw.Timeline {
-		if statutory(e.Source) {
+		if statutory(e.Source) || strings.HasPrefix(e.Kind, "ehc") { // the pathway's own EHC steps: requested, decided, issued
 			p.Statutory = append(p.Statutory, l.ShortCalendarDate(e.At)+": "+e.Summary)
 		}
 	}
