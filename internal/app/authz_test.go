@@ -41,7 +41,7 @@ type operation struct {
 }
 
 type target struct {
-	pupil, school, referral, ehc, concern string
+	pupil, school, referral, ehc, concern, meeting string
 }
 
 var serial atomic.Int64
@@ -81,6 +81,9 @@ func operations() []operation {
 		{"request EHC assessment", "POST", pupil("/ehc-requests"), body(`{"requestedBy":"school"}`), []string{"sendco", "parent of Amara"}},
 		{"EHC event", "POST", func(t target) string { return "/v1/ehc-requests/" + t.ehc + "/events" }, body(`{"type":"draft_issued"}`), []string{"sendco", "LA officer (Demoshire)"}},
 		{"annual review event", "POST", pupil("/annual-reviews/1/events"), body(`{"type":"meeting_held"}`), []string{"sendco"}},
+		{"arrange meeting", "POST", pupil("/meetings"), body(`{"kind":"expectation","startsAt":"2031-03-04T10:00:00Z","location":"The school library"}`), []string{"teacher (Amara's class)", "sendco"}},
+		{"move meeting", "POST", func(t target) string { return "/v1/meetings/" + t.meeting + "/reschedule" }, body(`{"startsAt":"2031-03-05T10:00:00Z"}`), []string{"teacher (Amara's class)", "sendco"}},
+		{"cancel meeting", "POST", func(t target) string { return "/v1/meetings/" + t.meeting + "/cancel" }, none, []string{"teacher (Amara's class)", "sendco"}},
 		{"read school", "GET", school(""), none, append([]string{"system admin", "teacher (other class)"}, staffRoles...)},
 		{"list pupils", "GET", school("/pupils"), none, append([]string{"teacher (other class)"}, staffRoles...)},
 		{"caseload", "GET", school("/caseload"), none, []string{"sendco", "head", "trust admin"}},
@@ -156,7 +159,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 }
 
 // matrixFixtures sets up Amara (in reach: concern, SEN support, a consented EP referral, an EHC
-// request) and Ruby at Riverside (out of reach: the same, with a speech and language referral).
+// request, a meeting) and Ruby at Riverside (out of reach: the same, with a speech and language referral).
 func (j *journey) matrixFixtures() (in, out target) {
 	j.t.Helper()
 	setup := func(pupil, school, sendco, teacher, parent, service string) target {
@@ -167,7 +170,9 @@ func (j *journey) matrixFixtures() (in, out target) {
 		j.post(sendco, "/v1/referrals/"+ref+"/decision", `{"approve":true,"overrideReason":"Fixture"}`, 201)
 		j.post(parent, "/v1/referrals/"+ref+"/consent", `{"action":"give"}`, 201)
 		ehc := j.post(sendco, p+"/ehc-requests", `{"requestedBy":"school"}`, 201)["requestId"].(string)
-		return target{pupil: pupil, school: school, referral: ref, ehc: ehc, concern: c["concernId"].(string)}
+		m := j.post(sendco, p+"/meetings", `{"kind":"expectation","startsAt":"2031-03-03T10:00:00Z","location":"The school hall"}`, 201)
+		return target{pupil: pupil, school: school, referral: ref, ehc: ehc, concern: c["concernId"].(string),
+			meeting: m["meeting"].(map[string]any)["meetingId"].(string)}
 	}
 	in = setup(seed.PupilAmaraID, seed.DemoSchoolID, "sendco@oakfield.example", "teacher.oak@oakfield.example", "parent.amara@example.org", "educational_psychology")
 	out = setup(seed.PupilRubyID, seed.OtherSchoolID, "sendco@riverside.example", "sendco@riverside.example", "parent.ruby@example.org", "speech_and_language")

@@ -198,7 +198,8 @@ func TestWholeJourney(t *testing.T) {
 	ref := j.post(sendco, p+"/referrals", `{"service":"educational_psychology","reason":"Advice on language support"}`, 201)
 	refID := ref["referralId"].(string)
 	j.sent("referral_decision_needed", sendco)
-	j.sent("consent_request", parent)
+	status, body := page(t, "GET", linkIn(t, j.sent("consent_request", parent), "consent"), nil)
+	wantPage(t, "consent page from the email", status, body, 200, "I give consent")
 	if out := j.post(sendco, "/v1/referrals/"+refID+"/decision", `{"approve":true}`, 409); !strings.Contains(fmt.Sprint(out["detail"]), "consent") {
 		t.Errorf("approval without consent refused with %v", out["detail"])
 	}
@@ -257,6 +258,10 @@ func TestWholeJourney(t *testing.T) {
 			t.Errorf("the plan letter does not state the parents' rights (%q missing):\n%s", want, letter)
 		}
 	}
+	// The letter's link shows the parent what has happened and what comes next.
+	status, body = page(t, "GET", linkIn(t, letter, "plan"), nil)
+	wantPage(t, "plan page from the plan letter", status, body, 200, "EHC needs assessment and plan",
+		"A request for an EHC needs assessment was made.", "The final EHC plan was issued")
 	testenv.Eventually(t, 10*time.Second, "stage ehc_plan", func() bool { return j.stage(amara) == "ehc_plan" })
 
 	// Annual review 1: book, invite, hold, report, decide; the next review starts.
