@@ -171,6 +171,7 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 				}
 			}
 			lt := email.Localize(t, p.Language) // staff and agency emails stay English
+			localDates(data, lt.Lang)
 			subject, text, html, err := email.Render(lt, data)
 			if err != nil {
 				return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
@@ -188,6 +189,19 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 		}
 	}
 	return nil
+}
+
+// localDates rewrites the dates a workflow wrote in words (always in DateWordsLayout) in the
+// email's language, so a Polish email does not say "12 January 2027".
+func localDates(data map[string]string, lang string) {
+	if lang == "en" || lang == "" {
+		return
+	}
+	for k, v := range data {
+		if d, err := time.Parse(workflows.DateWordsLayout, v); err == nil {
+			data[k] = web.CalendarDateIn(lang, d)
+		}
+	}
 }
 
 // parentLink is the parent's own signed link to the page the notice names. Vars may still

@@ -199,7 +199,13 @@ func TestParentsEmailsInTheirLanguage(t *testing.T) {
 	if langs["parent.amara@example.org"] != "pl" || !strings.Contains(htmls["parent.amara@example.org"], `<html lang="pl">`) {
 		t.Errorf("the Polish parent's email is %q, want pl with <html lang=\"pl\">", langs["parent.amara@example.org"])
 	}
+	if body := n.mail("t/outcome")["parent.amara@example.org"]; !strings.Contains(body, "12 stycznia 2027") || strings.Contains(body, "January") {
+		t.Errorf("the Polish email should give the date in Polish:\n%s", body)
+	}
 	if langs["sendco@oakfield.example"] != "en" || !strings.Contains(htmls["sendco@oakfield.example"], `<html lang="en">`) {
 		t.Errorf("the SENDCo's copy is %q, want en", langs["sendco@oakfield.example"])
+	}
+	if body := n.mail("t/outcome")["sendco@oakfield.example"]; !strings.Contains(body, "12 January 2027") {
+		t.Errorf("the SENDCo's copy should give the date in English:\n%s", body)
 	}
 }

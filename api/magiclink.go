@@ -16,6 +16,7 @@ import (
 	"github.com/sendflow/sendflow/activities/email"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/web"
 )
 
 const (
@@ -102,15 +103,16 @@ func (s *Server) sendMagicLink(ctx context.Context, addr string) error {
 	if err := s.Store.SaveMagicLink(ctx, hash, u.ID, time.Now().Add(magicLinkTTL)); err != nil {
 		return err
 	}
-	subject, text, html, err := email.Render(email.SignInLink, map[string]string{
+	t := email.Localize(email.SignInLink, children[0].Language)
+	subject, text, html, err := email.Render(t, map[string]string{
 		"RecipientName": u.Name, "PupilFirstName": children[0].FirstName, "SchoolName": children[0].SchoolName,
-		"Link": s.PublicURL + "/parent/sign-in?token=" + token, "ExpiresIn": "15 minutes",
+		"Link": s.PublicURL + "/parent/sign-in?token=" + token, "ExpiresIn": web.MinutesIn(t.Lang, int(magicLinkTTL/time.Minute)),
 	})
 	if err != nil {
 		return err
 	}
 	_, err = s.Outbox.Enqueue(ctx, email.Message{Key: "magic-link/" + hash, To: u.Email, ToUserID: u.ID, Subject: subject,
-		Text: text, HTML: html, Template: email.SignInLink.Name, TemplateVersion: email.SignInLink.Version})
+		Text: text, HTML: html, Template: t.Name, TemplateVersion: t.Version, Language: t.Lang})
 	return err
 }
 

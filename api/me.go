@@ -75,7 +75,8 @@ func (s *Server) registerMe(api huma.API) {
 		out := &ChildrenOutput{}
 		out.Body.Children = []ChildView{}
 		for _, c := range children {
-			out.Body.Children = append(out.Body.Children, ChildView(c))
+			out.Body.Children = append(out.Body.Children, ChildView{PupilID: c.PupilID, FirstName: c.FirstName, LastName: c.LastName,
+				SchoolID: c.SchoolID, SchoolName: c.SchoolName, Stage: c.Stage})
 			s.audit(ctx, "parent", "pupil:read", c.PupilID, c.SchoolID, "ok")
 		}
 		return out, nil

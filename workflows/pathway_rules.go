@@ -128,7 +128,11 @@ func refuse(format string, a ...any) error {
 }
 
 // day formats a date the way letters do: "16 February 2027".
-func dateWords(t time.Time) string { return t.Format("2 January 2006") }
+// DateWordsLayout is how workflows write a calendar date in words for people ("2 January 2006");
+// the email activity reads dates in this form back to write them in the reader's language.
+const DateWordsLayout = "2 January 2006"
+
+func dateWords(t time.Time) string { return t.Format(DateWordsLayout) }
 
 func (s *PathwayState) event(now time.Time, kind, summary string) Event {
 	e := Event{Seq: s.NextSeq, At: now, Kind: kind, Summary: summary}

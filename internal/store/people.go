@@ -78,11 +78,13 @@ type Child struct {
 	SchoolID   string
 	SchoolName string
 	Stage      string
+	Language   string // the parent's preferred language for this child's messages
 }
 
 // ChildrenOf lists a parent's children with their school and pathway stage.
 func (s *Store) ChildrenOf(ctx context.Context, userID string) ([]Child, error) {
-	rows, err := s.DB.Query(ctx, `SELECT p.id::text, p.first_name, p.last_name, s.id::text, s.name, coalesce(pw.stage, 'none')
+	rows, err := s.DB.Query(ctx, `SELECT p.id::text, p.first_name, p.last_name, s.id::text, s.name, coalesce(pw.stage, 'none'),
+		pp.preferred_language
 		FROM pupil_parents pp JOIN pupils p ON p.id = pp.pupil_id JOIN schools s ON s.id = p.school_id
 		LEFT JOIN pathways pw ON pw.pupil_id = p.id
 		WHERE pp.user_id = $1 AND pp.parental_responsibility ORDER BY p.first_name, p.id`, userID)

@@ -105,6 +105,13 @@ func derivedNonce(purpose, nonce string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:16])
 }
 
+// CalendarDateIn writes a calendar date (midnight UTC) without its weekday in a language sendflow
+// has, English otherwise: "12 January 2027", "12 stycznia 2027".
+func CalendarDateIn(lang string, t time.Time) string { return localeFor(lang).ShortCalendarDate(t) }
+
+// MinutesIn writes a number of minutes in a language sendflow has ("15 minutes", "15 minut").
+func MinutesIn(lang string, n int) string { return localeFor(lang).T("minutes", n) }
+
 // MeetingDateIn is MeetingDate in a language sendflow has (English otherwise), for an email
 // written in that language.
 func MeetingDateIn(lang string, t time.Time) string { return localeFor(lang).Date(t) }
