@@ -28,7 +28,7 @@ func AnnualReview(ctx workflow.Context, in AnnualReviewInput) error {
 			deadlines = append(deadlines, Deadline{Kind: name, Due: at, Label: annualReviewLabels[name]})
 		}
 		if a.MeetingAt == nil {
-			deadlines = append(deadlines, Deadline{Kind: "annual_review_due", Due: a.Due(), Label: "Annual review meeting must be held by"})
+			deadlines = append(deadlines, Deadline{Kind: "annual_review_due", Due: a.Due(), Label: "The annual review meeting"})
 		}
 		sortDeadlines(deadlines)
 		status := "due"

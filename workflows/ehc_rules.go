@@ -238,7 +238,7 @@ func MilestoneWords(m EHCMilestone) string {
 	case MilestoneAdvice:
 		return "advice from professionals"
 	case MilestoneNoticeNotToIssue:
-		return "a decision not to issue a plan"
+		return "telling parents if no plan will be issued"
 	case MilestoneDraftComments:
 		return "parents' comments on the draft plan"
 	case MilestoneFinalPlan:

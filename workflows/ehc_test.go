@@ -178,7 +178,7 @@ func TestEHCPauseMovesAlerts(t *testing.T) {
 	runEHC(h)
 	h.finished(true)
 
-	const notice = "a decision not to issue a plan"
+	const notice = "telling parents if no plan will be issued"
 	checkNotices(t, h.notices(), []wantNotice{
 		ehcReceived,
 		{decidedAt, "ehc_will_assess", []string{ToParents}, map[string]string{"LetterDate": "14 September 2026", "FinalPlanDue": ehcFinalDue}},

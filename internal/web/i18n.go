@@ -216,6 +216,7 @@ var english = map[string]string{
 	"ehc_heading":            "EHC needs assessment and plan",
 	"ehc_in_english":         "",
 	"minutes":                "%d minutes",
+	"time_limit":             "%s — by %s",
 	"no_dates":               "No dates are booked yet.",
 	"date_review":            "Review of the plan",
 	"link_until":             "This link works until %s.",
@@ -336,6 +337,7 @@ var polish = map[string]string{
 	"ehc_heading":            "Ocena potrzeb EHC i plan EHC",
 	"ehc_in_english":         "Ta część jest na razie tylko po angielsku.",
 	"minutes":                "%d minut", // right for 5 to 21; sendflow says 15
+	"time_limit":             "%s — do %s",
 	"no_dates":               "Nie ma jeszcze zaplanowanych terminów.",
 	"date_review":            "Przegląd planu",
 	"link_until":             "Ten link działa do %s.",

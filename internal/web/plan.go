@@ -98,7 +98,7 @@ func (h *Handler) planPage(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, d := range pw.Deadlines {
 		if statutory(d.ItemID) && !d.Due.Before(today.Truncate(24*time.Hour)) {
-			dates = append(dates, dated{d.Due, d.Label + ": " + l.CalendarDate(d.Due)})
+			dates = append(dates, dated{d.Due, l.T("time_limit", d.Label, l.ShortCalendarDate(d.Due))})
 		}
 	}
 	slices.SortStableFunc(dates, func(a, b dated) int { return a.at.Compare(b.at) })
