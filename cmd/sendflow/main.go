@@ -160,7 +160,7 @@ func dev(ctx context.Context, cfg *config.Config, logger *slog.Logger, out io.Wr
 }
 
 func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SENDFLOW_SIGNING_KEY"); err != nil {
+	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SENDFLOW_SIGNING_KEY", "SENDFLOW_PAYLOAD_KEY"); err != nil {
 		return err
 	}
 	pool, err := app.OpenDatabase(ctx, cfg, cfg.DatabaseURL, false, logger)
@@ -184,7 +184,7 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SMTP_URL", "SENDFLOW_SIGNING_KEY"); err != nil {
+	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SMTP_URL", "SENDFLOW_SIGNING_KEY", "SENDFLOW_PAYLOAD_KEY"); err != nil {
 		return err
 	}
 	sender, err := app.NewSender(cfg.SMTPURL)

@@ -21,6 +21,7 @@ import (
 	"github.com/sendflow/sendflow/internal/devpg"
 	"github.com/sendflow/sendflow/internal/devtemporal"
 	"github.com/sendflow/sendflow/internal/mailcapture"
+	"github.com/sendflow/sendflow/internal/payloadcrypt"
 	"github.com/sendflow/sendflow/internal/seed"
 )
 
@@ -57,6 +58,11 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 	}
 	if d.Key, err = devKey(cfg); err != nil {
 		return nil, err
+	}
+	if cfg.PayloadKey == "" {
+		if cfg.PayloadKey, err = payloadcrypt.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "payload.key")); err != nil {
+			return nil, &config.Error{Env: "SENDFLOW_PAYLOAD_KEY", Flag: "payload-key", Problem: err.Error()}
+		}
 	}
 
 	dbURL, err := d.database(ctx)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,8 +12,14 @@ import (
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/proxy"
+	"google.golang.org/protobuf/proto"
+
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/mailcapture"
+	"github.com/sendflow/sendflow/internal/payloadcrypt"
 	"github.com/sendflow/sendflow/internal/seed"
 	"github.com/sendflow/sendflow/internal/testenv"
 	"github.com/sendflow/sendflow/workflows"
@@ -200,6 +207,41 @@ func TestDevJourney(t *testing.T) {
 		mail, _ = d.Mailbox.Messages()
 		return len(mail) == 2
 	})
+
+	// What the Temporal server holds is ciphertext: every payload in the pathway's history is
+	// encrypted, so the teacher's id (in the concern's payload) does not appear in it. Update ids
+	// (concern/<id>) stay readable: they are how a retried request finds its first answer.
+	var raw []byte
+	payloads := 0
+	it := d.Temporal.GetWorkflowHistory(context.Background(), workflows.PathwayWorkflowID(amara), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = proxy.VisitPayloads(context.Background(), e, proxy.VisitPayloadsOptions{
+			Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
+				for _, p := range ps {
+					payloads++
+					if string(p.Metadata[payloadcrypt.MetadataEncoding]) != payloadcrypt.Encoding {
+						t.Errorf("event %d (%s) has a payload in the clear: %s", e.EventId, e.EventType, p.Metadata)
+					}
+				}
+				return ps, nil
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := proto.Marshal(e)
+		raw = append(raw, b...)
+	}
+	if payloads < 4 {
+		t.Errorf("only %d payloads in the pathway's history", payloads)
+	}
+	teacherID := "5c0f0000-0000-4000-8000-000000000103"
+	if bytes.Contains(raw, []byte(teacherID)) || bytes.Contains(raw, []byte("awaiting_triage")) {
+		t.Errorf("the Temporal history shows the concern's payload or the pathway's state in the clear")
+	}
 }
 
 // TestBadRequestsChangeNothing covers the refusals a user can meet on the journey.

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/proxy"
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
@@ -50,7 +52,21 @@ func recordHistories(t *testing.T, d *Dev, name string, workflowIDs ...string) {
 					next = a.NewExecutionRunId
 				}
 			}
-			b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: events})
+			// The replay tests read histories without the dev key: keep them decrypted (the data
+			// is synthetic).
+			history := &historypb.History{Events: events}
+			codec, err := PayloadCodec(d.Config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := proxy.VisitPayloads(ctx, history, proxy.VisitPayloadsOptions{
+				Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
+					return codec.Decode(ps)
+				},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(history)
 			if err != nil {
 				t.Fatal(err)
 			}

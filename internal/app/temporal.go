@@ -11,16 +11,30 @@ import (
 	"os"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/sendflow/sendflow/internal/config"
+	"github.com/sendflow/sendflow/internal/payloadcrypt"
 )
 
 // DialTemporal connects to the Temporal frontend named by the configuration.
 func DialTemporal(ctx context.Context, cfg *config.Config, addr string, logger *slog.Logger) (client.Client, error) {
+	codec, err := PayloadCodec(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// Every payload is encrypted before it leaves the process; failure messages and stack traces
+	// travel as encrypted payloads too.
+	dc := converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), codec)
 	opts := client.Options{
-		HostPort:  addr,
-		Namespace: cfg.TemporalNamespace,
+		HostPort:      addr,
+		Namespace:     cfg.TemporalNamespace,
+		DataConverter: dc,
+		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+			DataConverter: dc, EncodeCommonAttributes: true,
+		}),
 		// The SDK logs every poll at info; sendflow shows its warnings and errors.
 		Logger: sdklog.NewStructuredLogger(slog.New(levelFloor{logger.Handler(), slog.LevelWarn})),
 	}
@@ -51,6 +65,26 @@ func DialTemporal(ctx context.Context, cfg *config.Config, addr string, logger *
 		return nil, fmt.Errorf("connect to Temporal at %s (TEMPORAL_ADDRESS), namespace %q: %w", addr, cfg.TemporalNamespace, err)
 	}
 	return c, nil
+}
+
+// PayloadCodec is the codec that encrypts workflow payloads with the configured keys.
+func PayloadCodec(cfg *config.Config) (*payloadcrypt.Codec, error) {
+	if cfg.PayloadKey == "" {
+		return nil, &config.Error{Env: "SENDFLOW_PAYLOAD_KEY", Flag: "payload-key", Problem: "is required: workflow payloads are encrypted before they reach Temporal"}
+	}
+	current, err := payloadcrypt.ParseKey(cfg.PayloadKey)
+	if err != nil {
+		return nil, &config.Error{Env: "SENDFLOW_PAYLOAD_KEY", Flag: "payload-key", Problem: err.Error()}
+	}
+	var old [][]byte
+	for _, k := range cfg.OldPayloadKeys() {
+		b, err := payloadcrypt.ParseKey(k)
+		if err != nil {
+			return nil, &config.Error{Env: "SENDFLOW_PAYLOAD_OLD_KEYS", Flag: "payload-old-keys", Problem: err.Error()}
+		}
+		old = append(old, b)
+	}
+	return payloadcrypt.New(current, old...)
 }
 
 // levelFloor drops records below a level, whatever the wrapped handler would accept.

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sendflow/sendflow/internal/payloadcrypt"
 )
 
 // Setting describes one configuration value.
@@ -43,6 +45,8 @@ var Settings = []Setting{
 	{"SENDFLOW_SMTP_PORT", "smtp-port", "1025", "`dev`: port of the capture mailbox's SMTP server.", "dev"},
 	{"SENDFLOW_PG_PORT", "pg-port", "5499", "`dev`: port of the private PostgreSQL cluster, when one is started.", "dev"},
 	{"SENDFLOW_SIGNING_KEY", "signing-key", "", "Key (32+ characters) that signs local bearer tokens and the links in parents' emails. Required by `serve` and `worker`, which must share it; `dev` and `token` use the key kept in the data dir (made on first use) when unset.", "dev, serve, worker, token"},
+	{"SENDFLOW_PAYLOAD_KEY", "payload-key", "", "Key that encrypts every workflow payload before it reaches Temporal: 64 hexadecimal characters (`openssl rand -hex 32`). Required by `serve` and `worker`, which must share it; `dev` uses the key kept in the data dir (made on first use) when unset. Keep it safe: without it running pathways cannot be read.", "dev, serve, worker"},
+	{"SENDFLOW_PAYLOAD_OLD_KEYS", "payload-old-keys", "", "Earlier payload keys, comma-separated, still used to decrypt after SENDFLOW_PAYLOAD_KEY is rotated.", "dev, serve, worker"},
 	{"SENDFLOW_MAIL_FROM", "mail-from", "sendflow <no-reply@sendflow.invalid>", "From address of every email.", "dev, worker"},
 	{"SENDFLOW_OIDC_ISSUER", "oidc-issuer", "", "Staff sign-in: the school's identity provider, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (Entra ID) or `https://accounts.google.com`. Tokens are mapped to users by email.", "dev, serve"},
 	{"SENDFLOW_OIDC_AUDIENCE", "oidc-audience", "", "The audience (client or application id) staff tokens must be issued for. Required with SENDFLOW_OIDC_ISSUER.", "dev, serve"},
@@ -73,6 +77,8 @@ type Config struct {
 	SMTPPort          int
 	PGPort            int
 	SigningKey        string
+	PayloadKey        string
+	PayloadOldKeys    string
 	TimingsFile       string
 	OAGFiles          string
 	DirectoryFiles    string
@@ -130,6 +136,8 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		PublicURL:         strings.TrimRight(get("SENDFLOW_PUBLIC_URL"), "/"),
 		DataDir:           get("SENDFLOW_DATA_DIR"),
 		SigningKey:        get("SENDFLOW_SIGNING_KEY"),
+		PayloadKey:        get("SENDFLOW_PAYLOAD_KEY"),
+		PayloadOldKeys:    get("SENDFLOW_PAYLOAD_OLD_KEYS"),
 		TimingsFile:       get("SENDFLOW_TIMINGS_FILE"),
 		OAGFiles:          get("SENDFLOW_OAG_FILES"),
 		DirectoryFiles:    get("SENDFLOW_DIRECTORY_FILES"),
@@ -218,6 +226,16 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 	if c.SigningKey != "" && len(c.SigningKey) < 32 {
 		bad("SENDFLOW_SIGNING_KEY", "must be at least 32 characters")
 	}
+	if c.PayloadKey != "" {
+		if _, err := payloadcrypt.ParseKey(c.PayloadKey); err != nil {
+			bad("SENDFLOW_PAYLOAD_KEY", err.Error())
+		}
+	}
+	for i, k := range c.OldPayloadKeys() {
+		if _, err := payloadcrypt.ParseKey(k); err != nil {
+			bad("SENDFLOW_PAYLOAD_OLD_KEYS", fmt.Sprintf("key %d %s", i+1, err))
+		}
+	}
 	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
 		bad("SENDFLOW_TEMPORAL_TLS_CERT", "certificate and key (SENDFLOW_TEMPORAL_TLS_KEY) must be set together")
 	}
@@ -253,6 +271,17 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 	return c, errors.Join(errs...)
 }
 
+// OldPayloadKeys lists SENDFLOW_PAYLOAD_OLD_KEYS.
+func (c *Config) OldPayloadKeys() []string {
+	var out []string
+	for _, k := range strings.Split(c.PayloadOldKeys, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // Require reports the settings a production subcommand cannot start without.
 func (c *Config) Require(envs ...string) error {
 	var errs []error
@@ -267,6 +296,8 @@ func (c *Config) Require(envs ...string) error {
 			v = c.TemporalAddress
 		case "SENDFLOW_SIGNING_KEY":
 			v = c.SigningKey
+		case "SENDFLOW_PAYLOAD_KEY":
+			v = c.PayloadKey
 		}
 		if v == "" {
 			for _, s := range Settings {

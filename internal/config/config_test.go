@@ -28,17 +28,19 @@ func TestFlagBeatsEnvironment(t *testing.T) {
 // TestBadSettingsAreNamed: each wrong value stops start-up with the setting's name.
 func TestBadSettingsAreNamed(t *testing.T) {
 	cases := map[string]string{
-		"SENDFLOW_TEMPORAL_PORT": "seventy",
-		"SENDFLOW_SMTP_PORT":     "70000",
-		"SENDFLOW_HTTP_ADDR":     "localhost",
-		"DATABASE_URL":           "mysql://x",
-		"SMTP_URL":               "smtp://mail?tls=maybe",
-		"SENDFLOW_SIGNING_KEY":   "short",
-		"SENDFLOW_MAIL_FROM":     "not an address",
-		"SENDFLOW_LOG_LEVEL":     "loud",
-		"SENDFLOW_TEMPORAL_TLS":  "perhaps",
-		"SENDFLOW_PUBLIC_URL":    "ftp://x",
-		"TEMPORAL_ADDRESS":       "temporal",
+		"SENDFLOW_TEMPORAL_PORT":    "seventy",
+		"SENDFLOW_SMTP_PORT":        "70000",
+		"SENDFLOW_HTTP_ADDR":        "localhost",
+		"DATABASE_URL":              "mysql://x",
+		"SMTP_URL":                  "smtp://mail?tls=maybe",
+		"SENDFLOW_SIGNING_KEY":      "short",
+		"SENDFLOW_PAYLOAD_KEY":      "not-hex-and-too-short",
+		"SENDFLOW_PAYLOAD_OLD_KEYS": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef, zz",
+		"SENDFLOW_MAIL_FROM":        "not an address",
+		"SENDFLOW_LOG_LEVEL":        "loud",
+		"SENDFLOW_TEMPORAL_TLS":     "perhaps",
+		"SENDFLOW_PUBLIC_URL":       "ftp://x",
+		"TEMPORAL_ADDRESS":          "temporal",
 	}
 	for name, value := range cases {
 		_, err := Parse("serve", nil, env(map[string]string{name: value}), nil)
@@ -51,8 +53,9 @@ func TestBadSettingsAreNamed(t *testing.T) {
 
 func TestRequireNamesMissingSettings(t *testing.T) {
 	c, _ := Parse("serve", nil, env(nil), nil)
-	err := c.Require("DATABASE_URL", "TEMPORAL_ADDRESS")
-	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || !strings.Contains(err.Error(), "TEMPORAL_ADDRESS") {
+	err := c.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SENDFLOW_PAYLOAD_KEY")
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || !strings.Contains(err.Error(), "TEMPORAL_ADDRESS") ||
+		!strings.Contains(err.Error(), "SENDFLOW_PAYLOAD_KEY") {
 		t.Errorf("err = %v", err)
 	}
 }
