@@ -40,10 +40,23 @@ func Cycle(ctx workflow.Context, in CycleInput) error {
 	// them to the review meeting (which asks too); afterwards they are shown what was agreed.
 	views := ParentPage{Kind: PageViews, Cycle: c.Number, SkipIfMeetingBooked: true}
 	staff := ParentPage{}
+	// The pathway hears of the review before the review is answered, so a plan for the next cycle
+	// sent straight after it is not refused as "still open" (older runs told it at the end).
+	reviewed := func(ctx workflow.Context) error {
+		return tellPathway(ctx, c.PupilID, ChildChanged{Cycle: &CycleReviewed{Number: c.Number, NextStep: c.Review.NextStep, ReviewedAt: *c.ReviewedAt}})
+	}
+	told := false
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReviewCycle,
 		func(ctx workflow.Context, r CycleReview) (CycleState, error) {
 			ev := c.ApplyReview(r, calendarNow(ctx, c.Clock))
-			return *c, save(ctx, ev)
+			if err := save(ctx, ev); err != nil {
+				return *c, err
+			}
+			if workflow.GetVersion(ctx, changeTellPathwayOnReview, workflow.DefaultVersion, 1) == 1 {
+				told = true
+				return *c, reviewed(ctx)
+			}
+			return *c, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r CycleReview) error {
 			return refusalError(c.ValidateReview(r, calendarNow(ctx, c.Clock)))
@@ -113,5 +126,12 @@ func Cycle(ctx workflow.Context, in CycleInput) error {
 	if err := tell(ctx, "outcome", "review_outcome", ParentPage{Kind: PagePlan}, ToParents); err != nil {
 		return err
 	}
-	return tellPathway(ctx, c.PupilID, ChildChanged{Cycle: &CycleReviewed{Number: c.Number, NextStep: c.Review.NextStep, ReviewedAt: *c.ReviewedAt}})
+	if told {
+		return nil
+	}
+	return reviewed(ctx)
 }
+
+// changeTellPathwayOnReview: the review handler signals the pathway (version 1); before, the
+// cycle did at its end.
+const changeTellPathwayOnReview = "tell-pathway-on-review"

@@ -53,12 +53,8 @@ func Pathway(ctx workflow.Context, in PathwayInput) error {
 		if err != nil {
 			return err
 		}
-		var c ChildChanged
-		for children.ReceiveAsync(&c) {
-			if err := p.onChild(ctx, c); err != nil {
-				return err
-			}
-			c = ChildChanged{}
+		if err := p.takeChildNews(ctx); err != nil {
+			return err
 		}
 		if err := p.trialsEnded(ctx); err != nil {
 			return err
@@ -72,6 +68,7 @@ func Pathway(ctx workflow.Context, in PathwayInput) error {
 
 func (p *pathway) register(ctx workflow.Context) error {
 	st := p.st
+	children := workflow.GetSignalChannel(ctx, SignalChild) // validators may read, not create, workflow state
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (PathwayState, error) { return *st, nil }); err != nil {
 		return err
 	}
@@ -90,7 +87,11 @@ func (p *pathway) register(ctx workflow.Context) error {
 			return refusalError(st.ValidateTriage(t))
 		}},
 		{UpdatePlanCycle, p.planCycle, func(ctx workflow.Context, in PlanCycle) error {
-			return refusalError(st.ValidatePlanCycle(in, calendarNow(ctx, st.Clock)))
+			err := st.ValidatePlanCycle(in, calendarNow(ctx, st.Clock))
+			if err != nil && children.Len() > 0 {
+				return nil // news from a child (the review just recorded) may change the answer: the handler decides
+			}
+			return refusalError(err)
 		}},
 		{UpdateOpenReferral, p.openReferral, func(ctx workflow.Context, in OpenReferral) error {
 			return refusalError(st.ValidateOpenReferral(in))
@@ -172,6 +173,14 @@ func (p *pathway) triage(ctx workflow.Context, t Triage) (PathwayState, error) {
 }
 
 func (p *pathway) planCycle(ctx workflow.Context, in PlanCycle) (PathwayState, error) {
+	if workflow.GetVersion(ctx, changePlanAfterChildNews, workflow.DefaultVersion, 1) == 1 {
+		if err := p.takeChildNews(ctx); err != nil {
+			return PathwayState{}, err
+		}
+		if err := p.st.ValidatePlanCycle(in, p.now(ctx)); err != nil {
+			return *p.st, refusalError(err)
+		}
+	}
 	advice := p.st.Advice // the plan draws on advice received since the last one
 	n, ev := p.st.ApplyPlanCycle(in, p.now(ctx))
 	err := startChild(ctx, CycleWorkflowID(p.st.PupilID, n), CycleWorkflowName, CycleInput{
@@ -224,6 +233,22 @@ func (p *pathway) parentResponse(ctx workflow.Context, in ParentResponse) (Pathw
 		return *p.st, nil
 	}
 	return *p.st, p.tell(ctx, "meeting/"+in.MeetingID+"/"+itoa(ev.Seq), "meeting_response", nil, ToSENDCo)
+}
+
+// changePlanAfterChildNews: a plan takes in children's waiting news first (version 1).
+const changePlanAfterChildNews = "plan-after-child-news"
+
+// takeChildNews applies everything the children have reported and the pathway has not yet read.
+func (p *pathway) takeChildNews(ctx workflow.Context) error {
+	children := workflow.GetSignalChannel(ctx, SignalChild)
+	var c ChildChanged
+	for children.ReceiveAsync(&c) {
+		if err := p.onChild(ctx, c); err != nil {
+			return err
+		}
+		c = ChildChanged{}
+	}
+	return nil
 }
 
 // onChild applies what a child workflow reported.
