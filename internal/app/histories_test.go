@@ -16,12 +16,13 @@ import (
 )
 
 // recordHistories writes the histories of a pupil's workflows to dir when SENDFLOW_RECORD_HISTORIES
-// names it, for the replay tests in workflows/: run
+// names it, for the replay tests in workflows/: after a versioned change (workflow.GetVersion),
+// run
 //
-//	SENDFLOW_RECORD_HISTORIES=$PWD/workflows/testdata/histories go test ./internal/app -run WholeJourney
+//	SENDFLOW_RECORD_HISTORIES=/tmp/h go test ./internal/app -run 'WholeJourney$'
 //
-// after a change that is meant to be compatible, and commit the files only when starting a new
-// baseline (a change that breaks replay of the old files needs workflow.GetVersion instead).
+// and copy the files into workflows/testdata/histories under a new prefix, keeping the older
+// sets: every set must still replay.
 func recordHistories(t *testing.T, d *Dev, name string, workflowIDs ...string) {
 	dir := os.Getenv("SENDFLOW_RECORD_HISTORIES")
 	if dir == "" {
