@@ -197,17 +197,6 @@ func (s *Server) changeMeeting(ctx context.Context, p *store.Pupil, c store.Meet
 	return out, nil
 }
 
-// meetingSummary is the calendar entry's title: plain words, no needs.
-func meetingSummary(kind, firstName, school string) string {
-	switch workflows.MeetingKind(kind) {
-	case workflows.MeetingReview:
-		return firstName + "'s review meeting at " + school
-	case workflows.MeetingAnnualReview:
-		return firstName + "'s annual review meeting at " + school
-	}
-	return "Meeting about " + firstName + " at " + school
-}
-
 // sendMeetingMail queues one email per parent and invited member of staff for the meeting as it
 // now is (its Sequence), each with its own invite.ics. It returns how many it queued.
 func (s *Server) sendMeetingMail(ctx context.Context, p *store.Pupil, m *store.Meeting) (int, error) {
@@ -241,13 +230,8 @@ func (s *Server) sendMeetingMail(ctx context.Context, p *store.Pupil, m *store.M
 	}
 	now := time.Now()
 	event := ics.Event{UID: m.ID + "@sendflow", Sequence: m.Sequence, Method: method, Start: m.StartsAt,
-		Duration: time.Duration(m.DurationMinutes) * time.Minute, Summary: meetingSummary(m.Kind, p.FirstName, school),
+		Duration: time.Duration(m.DurationMinutes) * time.Minute,
 		Location: m.Location, Organizer: ics.Attendee{Name: organizer.Name, Email: organizer.Email}, Attendees: attendees, Stamp: now}
-	if cancelled {
-		event.Description = "This meeting has been cancelled."
-	} else {
-		event.Description = "Please use the link in the email from " + school + " to say if you can come."
-	}
 	data := map[string]string{"PupilFirstName": p.FirstName, "SchoolName": school,
 		"MeetingTime": web.MeetingTime(m.StartsAt), "Location": m.Location}
 	links := web.NewLinks(s.SigningKey, s.PublicURL)
@@ -257,6 +241,7 @@ func (s *Server) sendMeetingMail(ctx context.Context, p *store.Pupil, m *store.M
 			return fmt.Errorf("no email template %s", template)
 		}
 		t = email.Localize(t, language)
+		ev.Summary, ev.Description = web.CalendarText(t.Lang, m.Kind, p.FirstName, school, cancelled) // the calendar speaks the email's language
 		d := map[string]string{"RecipientName": name, "Link": link, "MeetingDate": web.MeetingDateIn(t.Lang, m.StartsAt)}
 		for k, v := range data {
 			d[k] = v

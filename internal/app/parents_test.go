@@ -147,8 +147,12 @@ func checkInvite(t *testing.T, m mailcapture.Message, method, uid string, sequen
 	if got, err := ev.DateTimeStart(nil); err != nil || !got.Equal(start) {
 		t.Errorf("DTSTART %v (%v), want %v", got, err, start)
 	}
-	if summary, _ := ev.Props.Text(ical.PropSummary); strings.Contains(strings.ToLower(summary), "communication") {
+	summary, _ := ev.Props.Text(ical.PropSummary)
+	if strings.Contains(strings.ToLower(summary), "communication") {
 		t.Errorf("the calendar entry names a need: %q", summary)
+	}
+	if !strings.Contains(summary, "Amara") || !strings.Contains(summary, "Oakfield Primary") {
+		t.Errorf("the calendar entry %q should name the child and the school", summary)
 	}
 }
 

@@ -112,6 +112,17 @@ func CalendarDateIn(lang string, t time.Time) string { return localeFor(lang).Sh
 // MinutesIn writes a number of minutes in a language sendflow has ("15 minutes", "15 minut").
 func MinutesIn(lang string, n int) string { return localeFor(lang).T("minutes", n) }
 
+// CalendarText is a meeting's calendar title and note in a language sendflow has (English
+// otherwise): plain words, the child's first name and the school, no needs.
+func CalendarText(lang, kind, firstName, school string, cancelled bool) (summary, description string) {
+	l := localeFor(lang)
+	summary = l.T("calendar_title", l.T("meeting_title_"+kind, firstName), school)
+	if cancelled {
+		return summary, l.T("calendar_cancelled")
+	}
+	return summary, l.T("calendar_answer", school)
+}
+
 // MeetingDateIn is MeetingDate in a language sendflow has (English otherwise), for an email
 // written in that language.
 func MeetingDateIn(lang string, t time.Time) string { return localeFor(lang).Date(t) }
