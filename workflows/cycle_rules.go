@@ -230,7 +230,7 @@ func (c *CycleState) DueReminders(now time.Time) ([]string, []Event) {
 		due = append(due, a)
 		switch a {
 		case CycleInvite:
-			events = append(events, c.event(now, "review_invitation_sent", fmt.Sprintf("Parents were invited to the review of plan %d on %s.", c.Number, dateWords(c.Plan.ReviewDate))))
+			events = append(events, c.event(now, "review_invitation_sent", fmt.Sprintf("Parents were asked for their views before the review of plan %d on %s.", c.Number, dateWords(c.Plan.ReviewDate))))
 		case CycleReminder:
 			events = append(events, c.event(now, "review_reminder_sent", fmt.Sprintf("The teacher and SENDCo were reminded of the review on %s.", dateWords(c.Plan.ReviewDate))))
 		case CycleOverdue:
