@@ -29,6 +29,7 @@ import (
 type Dev struct {
 	Config   *config.Config
 	DB       *pgxpool.Pool
+	DBURL    string
 	DBSource string
 	Temporal client.Client
 	Mailbox  *mailcapture.Box // nil when SMTP_URL points at a real server
@@ -65,11 +66,11 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 		}
 	}
 
-	dbURL, err := d.database(ctx)
+	d.DBURL, err = d.database(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if d.DB, err = OpenDatabase(ctx, cfg, dbURL, true, logger); err != nil {
+	if d.DB, err = OpenDatabase(ctx, cfg, d.DBURL, true, logger); err != nil {
 		return nil, err
 	}
 	d.stops = append(d.stops, func(context.Context) error { d.DB.Close(); return nil })

@@ -606,3 +606,26 @@ func tail(path string, n int) string {
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// Drop removes the database a URL names from its server (for throwaway databases such as
+// `sendflow bench` makes), closing anything still connected to it.
+func Drop(ctx context.Context, dbURL string) error {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return fmt.Errorf("devpg: %q is not a postgres:// URL", dbURL)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	admin, err := withDatabase(dbURL, "postgres")
+	if err != nil {
+		return err
+	}
+	conn, err := connect(ctx, admin, probeTimeout)
+	if err != nil {
+		return fmt.Errorf("devpg: connect to drop %s: %w", name, err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("devpg: drop database %s: %w", name, err)
+	}
+	return nil
+}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/url"
 	"os"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/sendflow/sendflow/internal/freeport"
 	"github.com/sendflow/sendflow/migrations"
 )
 
@@ -75,34 +75,21 @@ func Pool(t testing.TB) *pgxpool.Pool {
 // FreePort returns a port that was free a moment ago.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := freeport.One()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // FreePortRun returns the first of n consecutive free ports (the embedded Temporal server uses four).
 func FreePortRun(t testing.TB, n int) int {
 	t.Helper()
-	for try := 0; try < 200; try++ {
-		base := 20000 + rand.IntN(30000)
-		ok := true
-		for p := base; p < base+n && ok; p++ {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
-			if err != nil {
-				ok = false
-				continue
-			}
-			l.Close()
-		}
-		if ok {
-			return base
-		}
+	p, err := freeport.Run(n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no run of %d free ports found", n)
-	return 0
+	return p
 }
 
 // Eventually polls cond until it holds or the deadline passes.
