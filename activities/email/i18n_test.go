@@ -59,7 +59,7 @@ func TestPolishParentGetsConsentRequestInPolish(t *testing.T) {
 		`<html lang="pl">`,
 		"<title>Prosimy o Twoją zgodę: Zuzanna</title>",
 		"Dzień dobry, Robin Quill,",
-		"Jeśli link nie działa, skopiuj ten adres do przeglądarki internetowej: " + data["Link"],
+		`Jeśli link nie działa, skopiuj ten adres do przeglądarki internetowej: <span style="word-break: break-all;">` + data["Link"] + `</span>`,
 		`<span lang="en">(` + unreviewedNoteEnglish + `)</span>`,
 	} {
 		if !strings.Contains(html, want) {
