@@ -360,3 +360,50 @@ func checkRefused[T any](t *testing.T, what string, u *update[T], reason string)
 
 // days is n whole days after t.
 func days(t time.Time, n int) time.Time { return t.AddDate(0, 0, n) }
+
+// A plan for the next cycle that reaches the pathway together with the news that the last one
+// was reviewed (the news not yet read when the plan is checked) is taken, not refused as "still
+// open".
+func TestPlanArrivingWithTheReviewIsTaken(t *testing.T) {
+	env, _ := newEnv(t)
+	// The cycles themselves are not under test: each ends at once.
+	env.RegisterWorkflowWithOptions(func(workflow.Context, CycleInput) error { return nil }, workflow.RegisterOptions{Name: CycleWorkflowName})
+	plan := func(id string) PlanCycle {
+		return PlanCycle{PlanID: id, ReviewDate: env.Now().AddDate(0, 2, 0), OutcomeIDs: []string{"o1"}, By: "sendco-1"}
+	}
+	steps := []*updateCallback{{}, {}, {}, {}}
+	third := &updateCallback{}
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateRaiseConcern, "u1", steps[0], ConcernRaised{ConcernID: "c1", RaisedBy: "teacher-1"})
+	}, time.Minute)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateTriage, "u2", steps[1], Triage{Decision: TriageSENSupport, By: "sendco-1"})
+	}, 2*time.Minute)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdatePlanCycle, "u3", steps[2], plan("plan-1"))
+	}, 3*time.Minute)
+	env.RegisterDelayedCallback(func() {
+		// The review's news is delivered but not yet read when the next plan is validated.
+		env.SignalWorkflowSkippingWorkflowTask(SignalChild, ChildChanged{Cycle: &CycleReviewed{Number: 1, NextStep: NextContinue, ReviewedAt: env.Now()}})
+		env.UpdateWorkflow(UpdatePlanCycle, "u4", steps[3], plan("plan-2"))
+	}, 24*time.Hour)
+	env.RegisterDelayedCallback(func() {
+		// Other news waiting does not open the door: cycle 2 is still open, and the plan is refused.
+		env.SignalWorkflowSkippingWorkflowTask(SignalChild, ChildChanged{Referral: &ReferralChanged{ReferralID: "r1", Status: ReferralSubmitted}})
+		env.UpdateWorkflow(UpdatePlanCycle, "u5", third, plan("plan-3"))
+	}, 36*time.Hour)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 48*time.Hour)
+	env.ExecuteWorkflow(PathwayWorkflowName, testStart)
+
+	if refused := errors.Join(third.rejected, third.err); refused == nil || !strings.Contains(refused.Error(), "cycle 2 is still open") {
+		t.Errorf("a third plan while cycle 2 is open: %v, want it refused", refused)
+	}
+	for i, s := range steps {
+		if !s.done || s.err != nil || s.rejected != nil {
+			t.Fatalf("step %d: done=%v err=%v rejected=%v", i+1, s.done, s.err, s.rejected)
+		}
+	}
+	if got := steps[3].result.Cycles; len(got) != 2 || !got[0].Reviewed || got[1].Reviewed {
+		t.Errorf("cycles after the second plan = %+v, want 1 reviewed and 2 open", got)
+	}
+}
