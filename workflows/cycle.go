@@ -32,8 +32,12 @@ func Cycle(ctx workflow.Context, in CycleInput) error {
 			UpdatedAt: calendarNow(ctx, c.Clock)})
 	}
 	tell := func(ctx workflow.Context, what, template string, parents ParentPage, to ...string) error {
+		review := c.Plan.ReviewDate // planned; once held, the day it was held
+		if c.ReviewedAt != nil {
+			review = *c.ReviewedAt
+		}
 		return notify(ctx, Notice{Key: fmt.Sprintf("%s/cycle/%d/%s", c.PupilID, c.Number, what), Template: template, To: to,
-			PupilID: c.PupilID, SchoolID: c.SchoolID, Vars: map[string]string{"ReviewDate": dateWords(c.Plan.ReviewDate)},
+			PupilID: c.PupilID, SchoolID: c.SchoolID, Vars: map[string]string{"ReviewDate": dateWords(review)},
 			LinkPath: "/v1/pupils/" + c.PupilID + "/pathway", Parents: parents})
 	}
 	// Before the review parents are asked for their views, unless the school has already invited

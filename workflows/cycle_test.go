@@ -106,9 +106,9 @@ func TestCycleReview(t *testing.T) {
 	if ok.result.Status != "reviewed" || ok.result.Review == nil || ok.result.Review.NextStep != NextRefer || !ok.result.ReviewedAt.Equal(reviewedAt) {
 		t.Errorf("state after review = %+v", ok.result)
 	}
-	vars := map[string]string{"ReviewDate": "19 October 2026"}
+	held := map[string]string{"ReviewDate": "14 October 2026"} // the outcome gives the day it was held
 	checkNotices(t, h.notices(), append(cycleReminders("19 October 2026")[:3],
-		wantNotice{reviewedAt, "review_outcome", []string{ToParents}, vars}))
+		wantNotice{reviewedAt, "review_outcome", []string{ToParents}, held}))
 	want := []ChildChanged{{Cycle: &CycleReviewed{Number: 1, NextStep: NextRefer, ReviewedAt: reviewedAt}}}
 	if got := h.pathwaySignals(); !reflect.DeepEqual(got, want) {
 		t.Errorf("pathway told %+v, want %+v", got, want)
