@@ -182,7 +182,7 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 			}
 			if _, err := a.Outbox.Enqueue(ctx, email.Message{
 				Key: n.Key + "/" + who, To: p.Email, ToUserID: p.UserID, Subject: subject, Text: text, HTML: html,
-				Template: t.Name, TemplateVersion: t.Version, Language: lt.Lang,
+				Template: t.Name, TemplateVersion: t.Version, Language: lt.Lang, PupilID: n.PupilID,
 			}); err != nil {
 				return err
 			}

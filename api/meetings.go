@@ -255,7 +255,7 @@ func (s *Server) sendMeetingMail(ctx context.Context, p *store.Pupil, m *store.M
 			return err
 		}
 		_, err = s.Outbox.Enqueue(ctx, email.Message{Key: key, To: to, ToUserID: userID, Subject: subject, Text: text, HTML: html,
-			Template: t.Name, TemplateVersion: t.Version, Language: t.Lang,
+			Template: t.Name, TemplateVersion: t.Version, Language: t.Lang, PupilID: p.ID,
 			Attachments: []email.Attachment{{Filename: "invite.ics", ContentType: ics.ContentType(method), Content: cal}}})
 		return err
 	}

@@ -71,6 +71,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerEHC(api)
 	s.registerAnnualReviews(api)
 	s.registerMeetings(api)
+	s.registerMessages(api)
 	return api
 }
 

@@ -24,6 +24,9 @@ type Message struct {
 	HTML            string
 	Template        string
 	TemplateVersion string
+	// PupilID is the pupil the message is about ("" for none, e.g. a sign-in link), so staff can
+	// see what was sent about a pupil and whether it arrived.
+	PupilID string
 	// Language is the language the message is written in: the rendered template's Lang ("en",
 	// "pl"). With Template and TemplateVersion it records which words the person received.
 	// "" is stored as "en".
@@ -66,10 +69,14 @@ func (o *Outbox) Enqueue(ctx context.Context, m Message) (bool, error) {
 	if language == "" {
 		language = "en"
 	}
+	var pupil any
+	if m.PupilID != "" {
+		pupil = m.PupilID
+	}
 	tag, err := o.DB.Exec(ctx, `INSERT INTO email_outbox
-		(id, idempotency_key, to_address, to_user_id, subject, text_body, html_body, template, template_version, language, attachments)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (idempotency_key) DO NOTHING`,
-		id, m.Key, m.To, toUser, m.Subject, m.Text, m.HTML, m.Template, m.TemplateVersion, language, attachments)
+		(id, idempotency_key, to_address, to_user_id, subject, text_body, html_body, template, template_version, language, attachments, pupil_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (idempotency_key) DO NOTHING`,
+		id, m.Key, m.To, toUser, m.Subject, m.Text, m.HTML, m.Template, m.TemplateVersion, language, attachments, pupil)
 	if err != nil {
 		return false, fmt.Errorf("queue email %s: %w", m.Key, err)
 	}

@@ -330,6 +330,27 @@ func (e MeetingViewStatus) Valid() bool {
 	}
 }
 
+// Defines values for MessageViewStatus.
+const (
+	MessageViewStatusFailed MessageViewStatus = "failed"
+	MessageViewStatusQueued MessageViewStatus = "queued"
+	MessageViewStatusSent   MessageViewStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MessageViewStatus enum.
+func (e MessageViewStatus) Valid() bool {
+	switch e {
+	case MessageViewStatusFailed:
+		return true
+	case MessageViewStatusQueued:
+		return true
+	case MessageViewStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OAGAreaId.
 const (
 	OAGAreaIdCognitionAndLearning        OAGAreaId = "cognition_and_learning"
@@ -597,6 +618,27 @@ func (e EvidencePackParamsFormat) Valid() bool {
 	case EvidencePackParamsFormatHtml:
 		return true
 	case EvidencePackParamsFormatPdf:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPupilMessagesParamsStatus.
+const (
+	ListPupilMessagesParamsStatusFailed ListPupilMessagesParamsStatus = "failed"
+	ListPupilMessagesParamsStatusQueued ListPupilMessagesParamsStatus = "queued"
+	ListPupilMessagesParamsStatusSent   ListPupilMessagesParamsStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the ListPupilMessagesParamsStatus enum.
+func (e ListPupilMessagesParamsStatus) Valid() bool {
+	switch e {
+	case ListPupilMessagesParamsStatusFailed:
+		return true
+	case ListPupilMessagesParamsStatusQueued:
+		return true
+	case ListPupilMessagesParamsStatusSent:
 		return true
 	default:
 		return false
@@ -1116,6 +1158,48 @@ type MeetingViewKind string
 // MeetingViewStatus defines model for MeetingView.Status.
 type MeetingViewStatus string
 
+// MessageView defines model for MessageView.
+type MessageView struct {
+	// Attempts How many times sendflow tried to hand it to the mail server
+	Attempts int64 `json:"attempts"`
+
+	// Language The language it was written in, e.g. en or pl
+	Language string `json:"language"`
+
+	// LastError The mail server's last reply when it refused or could not be reached
+	LastError *string            `json:"lastError,omitempty"`
+	MessageId openapi_types.UUID `json:"messageId"`
+
+	// NextAttemptAt When it will be tried again, while queued
+	NextAttemptAt *time.Time `json:"nextAttemptAt,omitempty"`
+	QueuedAt      time.Time  `json:"queuedAt"`
+	SentAt        *time.Time `json:"sentAt,omitempty"`
+
+	// Status queued: waiting or being retried; sent: the mail server accepted it; failed: the server refused it for good
+	Status  MessageViewStatus `json:"status"`
+	Subject string            `json:"subject"`
+
+	// Template Which email, e.g. review_meeting_invitation
+	Template string `json:"template"`
+
+	// TemplateVersion The wording's version, as sent
+	TemplateVersion string              `json:"templateVersion"`
+	To              openapi_types.Email `json:"to"`
+	ToUserId        *openapi_types.UUID `json:"toUserId,omitempty"`
+}
+
+// MessageViewStatus queued: waiting or being retried; sent: the mail server accepted it; failed: the server refused it for good
+type MessageViewStatus string
+
+// MessagesOutputBody defines model for MessagesOutputBody.
+type MessagesOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/MessagesOutputBody.json
+	Schema   *string       `json:"$schema,omitempty"`
+	Messages []MessageView `json:"messages"`
+}
+
 // OAGArea defines model for OAGArea.
 type OAGArea struct {
 	Id OAGAreaId `json:"id"`
@@ -1607,6 +1691,18 @@ type CreateMeetingParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ListPupilMessagesParams defines parameters for ListPupilMessages.
+type ListPupilMessagesParams struct {
+	// Status Only messages in this state
+	Status *ListPupilMessagesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit How many, newest first (default 50)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListPupilMessagesParamsStatus defines parameters for ListPupilMessages.
+type ListPupilMessagesParamsStatus string
+
 // TriageParams defines parameters for Triage.
 type TriageParams struct {
 	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
@@ -2068,6 +2164,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/pupils/{pupilId}/meetings (the `CreateMeeting` operationId).
 	CreateMeeting(ctx context.Context, pupilId openapi_types.UUID, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPupilMessages Emails sent about a pupil and whether each arrived
+	//
+	// Every email queued about the pupil, to the family and to staff, newest first: which email and wording version, in which language, to whom, and its delivery state with the mail server's last reply.
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/messages (the `ListPupilMessages` operationId).
+	ListPupilMessages(ctx context.Context, pupilId openapi_types.UUID, params *ListPupilMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPathway Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 	//
@@ -2814,6 +2917,23 @@ func (c *Client) CreateMeetingWithBody(ctx context.Context, pupilId openapi_type
 // Corresponds with POST /v1/pupils/{pupilId}/meetings (the `CreateMeeting` operationId).
 func (c *Client) CreateMeeting(ctx context.Context, pupilId openapi_types.UUID, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateMeetingRequest(c.Server, pupilId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPupilMessages Emails sent about a pupil and whether each arrived
+//
+// Every email queued about the pupil, to the family and to staff, newest first: which email and wording version, in which language, to whom, and its delivery state with the mail server's last reply.
+//
+// Corresponds with GET /v1/pupils/{pupilId}/messages (the `ListPupilMessages` operationId).
+func (c *Client) ListPupilMessages(ctx context.Context, pupilId openapi_types.UUID, params *ListPupilMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPupilMessagesRequest(c.Server, pupilId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4382,6 +4502,79 @@ func NewCreateMeetingRequestWithBody(server string, pupilId openapi_types.UUID, 
 	return req, nil
 }
 
+// NewListPupilMessagesRequest constructs an http.Request for the ListPupilMessages method
+func NewListPupilMessagesRequest(server string, pupilId openapi_types.UUID, params *ListPupilMessagesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/messages", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetPathwayRequest constructs an http.Request for the GetPathway method
 func NewGetPathwayRequest(server string, pupilId openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -5529,6 +5722,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/pupils/{pupilId}/meetings (the `CreateMeeting` operationId).
 	CreateMeetingWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *CreateMeetingParams, body CreateMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeetingResponse, error)
+
+	// ListPupilMessagesWithResponse Emails sent about a pupil and whether each arrived
+	//
+	// Every email queued about the pupil, to the family and to staff, newest first: which email and wording version, in which language, to whom, and its delivery state with the mail server's last reply.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/messages (the `ListPupilMessages` operationId).
+	ListPupilMessagesWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *ListPupilMessagesParams, reqEditors ...RequestEditorFn) (*ListPupilMessagesResponse, error)
 
 	// GetPathwayWithResponse Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 	//
@@ -7224,6 +7426,75 @@ func (r CreateMeetingResponse) ContentType() string {
 	return ""
 }
 
+type ListPupilMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MessagesOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPupilMessagesResponse) GetJSON200() *MessagesOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPupilMessagesResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPupilMessagesResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPupilMessagesResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPupilMessagesResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPupilMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPupilMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPupilMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPupilMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetPathwayResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8824,6 +9095,21 @@ func (c *ClientWithResponses) CreateMeetingWithResponse(ctx context.Context, pup
 	return ParseCreateMeetingResponse(rsp)
 }
 
+// ListPupilMessagesWithResponse Emails sent about a pupil and whether each arrived
+//
+// Every email queued about the pupil, to the family and to staff, newest first: which email and wording version, in which language, to whom, and its delivery state with the mail server's last reply.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pupils/{pupilId}/messages (the `ListPupilMessages` operationId).
+func (c *ClientWithResponses) ListPupilMessagesWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *ListPupilMessagesParams, reqEditors ...RequestEditorFn) (*ListPupilMessagesResponse, error) {
+	rsp, err := c.ListPupilMessages(ctx, pupilId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPupilMessagesResponse(rsp)
+}
+
 // GetPathwayWithResponse Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 //
 // Returns a wrapper object for the known response body format(s).
@@ -10323,6 +10609,60 @@ func ParseCreateMeetingResponse(rsp *http.Response) (*CreateMeetingResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListPupilMessagesResponse parses an HTTP response from a ListPupilMessagesWithResponse call
+func ParseListPupilMessagesResponse(rsp *http.Response) (*ListPupilMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPupilMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MessagesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel

@@ -67,6 +67,7 @@ func operations() []operation {
 		{"read pathway", "GET", pupil("/pathway"), none, []string{"teacher (Amara's class)", "teaching assistant", "sendco", "head", "parent of Amara", "agency (EP, referred)", "LA officer (Demoshire)", "trust admin"}},
 		{"read pupil", "GET", pupil(""), none, []string{"teacher (Amara's class)", "teaching assistant", "sendco", "head", "parent of Amara", "agency (EP, referred)", "LA officer (Demoshire)", "trust admin"}},
 		{"read audit trail", "GET", pupil("/audit"), none, []string{"sendco", "head"}},
+		{"read messages", "GET", pupil("/messages"), none, []string{"sendco", "head"}},
 		{"raise concern", "POST", pupil("/concerns"), body(`{"areas":["cognition_and_learning"],"observed":"Matrix check."}`), []string{"teacher (Amara's class)", "sendco", "head"}},
 		{"record impact", "POST", func(t target) string { return "/v1/pupils/" + t.pupil + "/concerns/" + t.concern + "/impact" }, body(`{"impacts":[{"strategyId":"ci.s.visual-timetable","impact":"helping"}]}`), []string{"teacher (Amara's class)", "sendco"}},
 		{"triage", "POST", pupil("/pathway/triage"), body(`{"decision":"monitor"}`), []string{"sendco"}},

@@ -507,6 +507,15 @@ func TestReviewMeetingToOutcomeThroughAnOutage(t *testing.T) {
 	testenv.Eventually(t, 30*time.Second, "the invitations to wait with the server's error", func() bool {
 		return j.scalar(`SELECT count(*) FROM email_outbox WHERE status = 'queued' AND last_error <> '' AND template LIKE '%invitation%'`) == 2
 	})
+	// The SENDCo can see the invitation waiting, with the reason; a parent cannot see the list.
+	status, listing := j.api.do("GET", p+"/messages?status=queued", j.token[sendco], nil, "")
+	if waiting := messageTo(listing, "review_meeting_invitation", parent); status != 200 || waiting == nil ||
+		waiting["lastError"] == nil || !strings.Contains(waiting["lastError"].(string), "connect") || waiting["nextAttemptAt"] == nil {
+		t.Errorf("messages during the outage = %d %v; want the parent's invitation queued with the server's error", status, listing)
+	}
+	if status, _ := j.api.do("GET", p+"/messages", j.token[parent], nil, ""); status != 404 {
+		t.Errorf("a parent listing the messages = %d, want 404", status)
+	}
 	time.Sleep(time.Until(down.Add(outage)))
 	box, err := mailcapture.Open(filepath.Join(j.d.Config.DataDir, "mail"), slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -527,6 +536,19 @@ func TestReviewMeetingToOutcomeThroughAnOutage(t *testing.T) {
 	j.delivered("review_reminder", sendco)
 	if n := j.scalar(`SELECT count(*) FROM email_outbox WHERE to_address = $1 AND template IN ('review_invitation', 'review_reminder_parent')`, parent); n != 0 {
 		t.Errorf("the parent got %d cycle invitations or reminders besides the meeting's invitation", n)
+	}
+
+	var sent map[string]any
+	testenv.Eventually(t, 10*time.Second, "the invitation to show as sent", func() bool {
+		_, listing = j.api.do("GET", p+"/messages", j.token[sendco], nil, "")
+		sent = messageTo(listing, "review_meeting_invitation", parent)
+		return sent != nil && sent["status"] == "sent"
+	})
+	if sent["sentAt"] == nil || sent["attempts"].(float64) < 2 || sent["language"] != "en" || sent["templateVersion"] != "1" {
+		t.Errorf("after the outage the invitation should show as sent after several attempts: %v", sent)
+	}
+	if messageTo(listing, "sen_support_started", parent) == nil || messageTo(listing, "meeting_invitation_staff", "head@oakfield.example") == nil {
+		t.Errorf("the listing should hold the workflow's emails and the staff invitation too: %v", listing)
 	}
 
 	// From the invitation's link the parent accepts, then gives views from the link the page offers.
@@ -587,4 +609,15 @@ func TestReviewMeetingToOutcomeThroughAnOutage(t *testing.T) {
 	if len(msgs) != len(ids) {
 		t.Errorf("%d messages in the mailbox for %d in the outbox", len(msgs), len(ids))
 	}
+}
+
+// messageTo finds the newest message of a template to an address in a messages listing.
+func messageTo(body map[string]any, template, to string) map[string]any {
+	list, _ := body["messages"].([]any)
+	for _, m := range list {
+		if m := m.(map[string]any); m["template"] == template && m["to"] == to {
+			return m
+		}
+	}
+	return nil
 }
