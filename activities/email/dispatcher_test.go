@@ -16,12 +16,30 @@ import (
 	"time"
 
 	ical "github.com/emersion/go-ical"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/ics"
 	"github.com/sendflow/sendflow/internal/mailcapture"
 	"github.com/sendflow/sendflow/internal/testenv"
 )
+
+// capture starts a capture mailbox and a dispatcher that delivers to it.
+func capture(t *testing.T, pool *pgxpool.Pool) (*Dispatcher, *mailcapture.Box) {
+	t.Helper()
+	logger := slog.New(slog.DiscardHandler)
+	box, err := mailcapture.Open(t.TempDir(), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := box.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { box.Close() })
+	return &Dispatcher{DB: pool, From: "sendflow <no-reply@school.example>", Logger: logger,
+		Sender: &SMTPSender{Conf: config.SMTP{Host: "127.0.0.1", Port: addr.(*net.TCPAddr).Port, TLS: "none", Timeout: 2 * time.Second}}}, box
+}
 
 func status(t *testing.T, o *Outbox, key string) (st string, attempts int, lastErr string) {
 	t.Helper()
@@ -134,18 +152,7 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 func TestInvitationCarriesItsCalendarFile(t *testing.T) {
 	pool := testenv.Pool(t)
 	o := &Outbox{DB: pool}
-	logger := slog.New(slog.DiscardHandler)
-	box, err := mailcapture.Open(t.TempDir(), logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := box.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer box.Close()
-	d := &Dispatcher{DB: pool, From: "sendflow <no-reply@school.example>", Logger: logger,
-		Sender: &SMTPSender{Conf: config.SMTP{Host: "127.0.0.1", Port: addr.(*net.TCPAddr).Port, TLS: "none", Timeout: 2 * time.Second}}}
+	d, box := capture(t, pool)
 	ctx := context.Background()
 
 	start := time.Date(2027, time.January, 12, 10, 0, 0, 0, time.UTC)

@@ -2,13 +2,9 @@ package email
 
 import (
 	"context"
-	"log/slog"
-	"net"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/mailcapture"
 	"github.com/sendflow/sendflow/internal/testenv"
 )
@@ -59,18 +55,7 @@ func TestEnqueueRecordsTheLanguage(t *testing.T) {
 	}
 
 	// Delivered, the parent sees the Polish subject (RFC 2047 encoded on the way) and body.
-	logger := slog.New(slog.DiscardHandler)
-	box, err := mailcapture.Open(t.TempDir(), logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := box.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer box.Close()
-	d := &Dispatcher{DB: pool, From: "sendflow <no-reply@school.example>", Logger: logger,
-		Sender: &SMTPSender{Conf: config.SMTP{Host: "127.0.0.1", Port: addr.(*net.TCPAddr).Port, TLS: "none", Timeout: 2 * time.Second}}}
+	d, box := capture(t, pool)
 	if _, err := d.DeliverDue(ctx); err != nil {
 		t.Fatal(err)
 	}
