@@ -102,29 +102,14 @@ const benchTeacher = "teacher.oak@oakfield.example"
 
 func runBench(ctx context.Context, d *Dev, o BenchOptions) (*BenchResult, error) {
 	res := &BenchResult{Concerns: o.Concerns, Clients: o.Clients, Database: d.DBSource}
-	// Synthetic pupils in the demo school, one per concern.
-	pupils := make([]string, o.Concerns)
-	for i := range pupils {
-		pupils[i] = uuid.NewString()
-		u, err := upn.Make(fmt.Sprintf("9%011d", i))
-		if err != nil {
-			return nil, err
-		}
-		if _, err := d.DB.Exec(ctx, `INSERT INTO pupils (id, school_id, class_id, upn, first_name, last_name, date_of_birth)
-			VALUES ($1, $2, $3, $4, 'Bench', 'Pupil', '2018-01-01')`, pupils[i], seed.DemoSchoolID, seed.ClassOakID, u); err != nil {
-			return nil, fmt.Errorf("bench: add pupil %d: %w", i, err)
-		}
-	}
-	i := slices.IndexFunc(seed.People, func(p seed.Person) bool { return p.Email == benchTeacher })
-	if i < 0 {
-		return nil, fmt.Errorf("bench: the demo school has no %s", benchTeacher)
-	}
-	teacher, err := auth.Issue(d.Key, seed.People[i].ID, benchTeacher, time.Hour, time.Now())
+	pupils, err := benchPupils(ctx, d, o.Concerns, "9")
 	if err != nil {
 		return nil, err
 	}
-	base := "http://" + d.HTTP.Addr.String()
-	body := `{"areas":["cognition_and_learning"],"observed":"Benchmark concern."}`
+	teacher, err := benchToken(d)
+	if err != nil {
+		return nil, err
+	}
 	latencies := make([]time.Duration, o.Concerns)
 	next := make(chan int)
 	errs := make(chan error, o.Clients)
@@ -135,18 +120,8 @@ func runBench(ctx context.Context, d *Dev, o BenchOptions) (*BenchResult, error)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/pupils/"+pupils[i]+"/concerns", strings.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+teacher)
-				req.Header.Set("Content-Type", "application/json")
 				t0 := time.Now()
-				resp, err := http.DefaultClient.Do(req)
-				if err == nil {
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusCreated {
-						err = fmt.Errorf("answered %s", resp.Status)
-					}
-				}
-				if err != nil {
+				if err := benchConcern(ctx, d, teacher, pupils[i]); err != nil {
 					errs <- fmt.Errorf("bench: concern %d: %w", i, err)
 					return
 				}
@@ -197,4 +172,51 @@ feed:
 	}
 	res.MailDelivered = time.Since(start)
 	return res, nil
+}
+
+// benchPupils adds n synthetic pupils to the demo school's Oak class, UPNs starting with prefix
+// (so two runs on one database do not clash), and returns their ids.
+func benchPupils(ctx context.Context, d *Dev, n int, prefix string) ([]string, error) {
+	pupils := make([]string, n)
+	for i := range pupils {
+		pupils[i] = uuid.NewString()
+		u, err := upn.Make(fmt.Sprintf("%s%011d", prefix, i))
+		if err != nil {
+			return nil, err
+		}
+		if _, err := d.DB.Exec(ctx, `INSERT INTO pupils (id, school_id, class_id, upn, first_name, last_name, date_of_birth)
+			VALUES ($1, $2, $3, $4, 'Bench', 'Pupil', '2018-01-01')`, pupils[i], seed.DemoSchoolID, seed.ClassOakID, u); err != nil {
+			return nil, fmt.Errorf("bench: add pupil %d: %w", i, err)
+		}
+	}
+	return pupils, nil
+}
+
+// benchToken is a bearer token for the teacher who raises the concerns.
+func benchToken(d *Dev) (string, error) {
+	i := slices.IndexFunc(seed.People, func(p seed.Person) bool { return p.Email == benchTeacher })
+	if i < 0 {
+		return "", fmt.Errorf("bench: the demo school has no %s", benchTeacher)
+	}
+	return auth.Issue(d.Key, seed.People[i].ID, benchTeacher, time.Hour, time.Now())
+}
+
+// benchConcern raises one concern for a pupil through the API, as a teacher would.
+func benchConcern(ctx context.Context, d *Dev, token, pupilID string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+d.HTTP.Addr.String()+"/v1/pupils/"+pupilID+"/concerns",
+		strings.NewReader(`{"areas":["cognition_and_learning"],"observed":"Benchmark concern."}`))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("answered %s", resp.Status)
+	}
+	return nil
 }
