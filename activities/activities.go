@@ -165,7 +165,7 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 			for k, v := range base {
 				data[k] = v
 			}
-			if audience == workflows.ToParents {
+			if _, fixed := n.Vars["Link"]; audience == workflows.ToParents && !fixed {
 				if data["Link"], err = a.parentLink(n, p.UserID); err != nil {
 					return err
 				}
@@ -204,12 +204,9 @@ func localDates(data map[string]string, lang string) {
 	}
 }
 
-// parentLink is the parent's own signed link to the page the notice names. Vars may still
-// override it (a notice that links elsewhere on purpose).
+// parentLink is the parent's own signed link to the page the notice names (unless the notice's
+// Vars give a link on purpose).
 func (a *Activities) parentLink(n workflows.Notice, parentID string) (string, error) {
-	if v, ok := n.Vars["Link"]; ok {
-		return v, nil
-	}
 	if a.Links == nil {
 		return "", temporal.NewNonRetryableApplicationError("the worker has no signing key for parents' links", "Misconfigured", nil)
 	}
