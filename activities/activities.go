@@ -5,7 +5,7 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,8 +15,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/sendflow/sendflow/activities/email"
-	"github.com/sendflow/sendflow/internal/readiness"
-	"github.com/sendflow/sendflow/internal/refdata"
+	"github.com/sendflow/sendflow/internal/readiness/gather"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/workflows"
@@ -38,9 +37,35 @@ func (a *Activities) Register(w worker.ActivityRegistry) {
 	w.RegisterActivityWithOptions(a.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
 	w.RegisterActivityWithOptions(a.PupilParents, activity.RegisterOptions{Name: workflows.ActivityPupilParents})
 	w.RegisterActivityWithOptions(a.CheckReadiness, activity.RegisterOptions{Name: workflows.ActivityCheckReadiness})
+	w.RegisterActivityWithOptions(a.MeetingMail, activity.RegisterOptions{Name: workflows.ActivityMeetingMail})
+	w.RegisterActivityWithOptions(a.Commit, activity.RegisterOptions{Name: workflows.ActivityCommit})
 }
 
-// Project writes a workflow's state to the read model.
+// Commit saves one change a workflow has decided: its projection (with the records it accepts),
+// then the emails it sends and the meeting invitations it queues. Each part is idempotent, so an
+// attempt after a failure part-way does each part once.
+func (a *Activities) Commit(ctx context.Context, c workflows.Commit) error {
+	if c.Projection != nil {
+		if err := a.Project(ctx, *c.Projection); err != nil {
+			return err
+		}
+	}
+	for _, n := range c.Notices {
+		if err := a.Notify(ctx, n); err != nil {
+			return err
+		}
+	}
+	for _, m := range c.Meetings {
+		if err := a.MeetingMail(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Project writes a workflow's state to the read model, with the records it accepts. A record
+// that was never proposed is a programming error: retrying cannot help, so the workflow's handler
+// is told at once and keeps its state as it was.
 func (a *Activities) Project(ctx context.Context, p workflows.Projection) error {
 	events := make([]store.TimelineEvent, len(p.Events))
 	for i, e := range p.Events {
@@ -48,13 +73,21 @@ func (a *Activities) Project(ctx context.Context, p workflows.Projection) error 
 	}
 	deadlines := make([]store.Deadline, len(p.Deadlines))
 	for i, d := range p.Deadlines {
-		deadlines[i] = store.Deadline{ItemID: p.ItemID, Kind: d.Kind, Due: d.Due, Label: d.Label}
+		deadlines[i] = store.Deadline{ItemID: p.ItemID, Kind: d.Kind, Ref: d.Ref, Due: d.Due, Label: d.Label}
 	}
-	return a.Store.Project(ctx, store.Projection{
+	accept := make([]store.RecordRef, len(p.Accept))
+	for i, r := range p.Accept {
+		accept[i] = store.RecordRef{Kind: string(r.Kind), ID: r.ID}
+	}
+	err := a.Store.Project(ctx, store.Projection{
 		PupilID: p.PupilID, SchoolID: p.SchoolID, ItemID: p.ItemID, Kind: p.Kind, Status: p.Status,
 		WorkflowID: workflows.PathwayWorkflowID(p.PupilID), Version: p.Version, State: p.State,
-		Events: events, Deadlines: deadlines, UpdatedAt: p.UpdatedAt,
+		Events: events, Deadlines: deadlines, Accept: accept, UpdatedAt: p.UpdatedAt,
 	})
+	if errors.Is(err, store.ErrRecordMissing) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "RecordMissing", err)
+	}
+	return err
 }
 
 // PupilParents returns the ids of the people who may consent for a pupil.
@@ -72,48 +105,7 @@ func (a *Activities) PupilParents(ctx context.Context, pupilID string) ([]string
 
 // CheckReadiness evaluates the readiness rules on the pupil's evidence.
 func (a *Activities) CheckReadiness(ctx context.Context, r workflows.ReadinessRequest) (workflows.Readiness, error) {
-	return Readiness(ctx, a.Store, r.PupilID, r.Service)
-}
-
-// Readiness is the readiness check the referral workflow and the API share.
-func Readiness(ctx context.Context, s *store.Store, pupilID, service string) (workflows.Readiness, error) {
-	cs, err := Criteria(ctx, s, pupilID, service)
-	if err != nil {
-		return workflows.Readiness{}, err
-	}
-	met, missing := readiness.Met(cs)
-	return workflows.Readiness{Met: met, Missing: missing}, nil
-}
-
-// Criteria gathers the pupil's evidence and evaluates the service's rules ("ehcna" for an EHC
-// needs assessment request: the local authority's rules). One evaluation, used everywhere.
-func Criteria(ctx context.Context, s *store.Store, pupilID, service string) ([]readiness.Criterion, error) {
-	f, err := s.ReadinessFacts(ctx, pupilID, service)
-	if err != nil {
-		return nil, err
-	}
-	var rules readiness.Rules
-	if err := json.Unmarshal(f.Rules, &rules); err != nil {
-		return nil, fmt.Errorf("read readiness rules of %s: %w", service, err)
-	}
-	lib, err := refdata.Library(ctx, s.DB)
-	if err != nil {
-		return nil, err
-	}
-	var st workflows.PathwayState
-	_ = json.Unmarshal(f.PathwayState, &st) // no pathway yet: real time
-	ev := readiness.Evidence{
-		ReviewedCyclesWithParentViews: f.ReviewedWithParents, AreasOfNeed: f.Areas, SupportSince: f.SupportSince,
-		ConsentGiven: f.ConsentGiven, AdviceReceived: f.AdviceReceived, Now: st.Clock.Now(time.Now()),
-	}
-	for _, r := range f.Strategies {
-		se := readiness.StrategyEvidence{ID: r.StrategyID, Text: r.StrategyID, StartedOn: r.StartedOn, Impact: r.Impact, ImpactRecorded: r.Impact != ""}
-		if ref, ok := lib.Strategy(r.StrategyID); ok {
-			se.Text, se.Area = ref.Text, ref.Area
-		}
-		ev.Strategies = append(ev.Strategies, se)
-	}
-	return readiness.Evaluate(ev, rules), nil
+	return gather.Readiness(ctx, a.Store, r.PupilID, r.Service)
 }
 
 // Notify renders a template for each recipient and queues it. The email says who and what to do;

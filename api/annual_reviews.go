@@ -7,8 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/sendflow/sendflow/internal/store"
-	"github.com/sendflow/sendflow/workflows"
+	"github.com/sendflow/sendflow/actions"
 )
 
 type AnnualReviewEventInput struct {
@@ -37,16 +36,9 @@ func (s *Server) registerAnnualReviews(api huma.API) {
 				return nil, err
 			}
 		}
-		return act(ctx, s, in.PupilID, "annual_review_event", "create", func(p *store.Pupil, _ string) (*PathwayOutput, error) {
-			return idempotent(ctx, s, "annual-review-event", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-				ev := workflows.AnnualReviewEvent{Type: workflows.AnnualReviewEventType(in.Body.Type), MeetingAt: meeting,
-					Transfer: workflows.PhaseTransfer(in.Body.Transfer), Decision: in.Body.Decision, By: currentUser(ctx).ID}
-				if _, err := workflows.Update[workflows.AnnualReviewState](ctx, s.Temporal, workflows.AnnualReviewWorkflowID(p.ID, in.Review),
-					workflows.UpdateAnnualReviewEvent, "annual-review/"+id, ev); err != nil {
-					return nil, err
-				}
-				return s.viewOutput(ctx, p.ID)
-			})
+		return idempotent(ctx, s, "annual-review-event", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+			return s.answer(ctx)(s.Actions.RecordAnnualReviewStep(ctx, actor(ctx), actions.AnnualReviewStep{ID: id, PupilID: in.PupilID,
+				Review: in.Review, Type: in.Body.Type, MeetingOn: meeting, Transfer: in.Body.Transfer, Decision: in.Body.Decision}))
 		})
 	})
 }

@@ -120,7 +120,7 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 }
 
 func (s *Server) auditTrail(ctx context.Context, in *AuditInput) (*AuditOutput, error) {
-	return act(ctx, s, in.PupilID, "audit", "read", func(p *store.Pupil, _ string) (*AuditOutput, error) {
+	return read(ctx, s, in.PupilID, "audit", "read", func(p *store.Pupil, _ string) (*AuditOutput, error) {
 		limit := in.Limit
 		if limit == 0 {
 			limit = 50

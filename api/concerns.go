@@ -2,15 +2,12 @@ package api
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/sendflow/sendflow/internal/store"
-	"github.com/sendflow/sendflow/workflows"
+	"github.com/sendflow/sendflow/actions"
 )
 
 // StrategyTried is an ordinarily available strategy a teacher has started.
@@ -80,91 +77,46 @@ func (s *Server) registerConcerns(api huma.API) {
 	}, s.recordImpact)
 }
 
-// pathwayStart is how a pupil's pathway starts if this is its first action.
-func (s *Server) pathwayStart(p *store.Pupil) workflows.PathwayInput {
-	return workflows.PathwayInput{PupilID: p.ID, SchoolID: p.SchoolID, Timings: s.Timings, Scale: s.TimeScale}
-}
-
 func (s *Server) raiseConcern(ctx context.Context, in *RaiseConcernInput) (*RaiseConcernOutput, error) {
+	c := actions.Concern{PupilID: in.PupilID, Areas: in.Body.Areas, Observed: in.Body.Observed, Indicators: in.Body.Indicators}
 	for i, st := range in.Body.Strategies {
-		if _, err := parseDate("body.strategies["+strconv.Itoa(i)+"].startedOn", st.StartedOn); err != nil {
+		started, err := parseDate("body.strategies["+strconv.Itoa(i)+"].startedOn", st.StartedOn)
+		if err != nil {
 			return nil, err
 		}
+		c.Strategies = append(c.Strategies, actions.StrategyTried{StrategyID: st.StrategyID, StartedOn: started, Frequency: st.Frequency, Notes: st.Notes})
 	}
-	if err := s.knownIDs(ctx, in.Body.Indicators, in.Body.Strategies); err != nil {
-		return nil, err
-	}
-	return act(ctx, s, in.PupilID, "concern", "create", func(p *store.Pupil, role string) (*RaiseConcernOutput, error) {
-		return idempotent(ctx, s, "raise-concern", in.IdempotencyKey, in, func(concernID string) (*RaiseConcernOutput, error) {
-			strategies, _ := json.Marshal(in.Body.Strategies)
-			u := currentUser(ctx)
-			if _, err := s.Store.InsertConcern(ctx, store.Concern{ID: concernID, PupilID: p.ID, RaisedBy: u.ID,
-				Areas: in.Body.Areas, Observed: in.Body.Observed, Strategies: strategies, Indicators: in.Body.Indicators}); err != nil {
-				return nil, s.unavailable(err)
-			}
-			_, err := workflows.RaiseConcern(ctx, s.Temporal, s.TaskQueue, s.pathwayStart(p),
-				workflows.ConcernRaised{ConcernID: concernID, RaisedBy: u.ID, StrategiesTried: len(in.Body.Strategies)})
-			if err != nil {
-				if _, refused := err.(*workflows.Refusal); !refused {
-					s.Logger.Error("concern saved but not delivered to the pathway", "concern_id", concernID, "error", err)
-					return nil, huma.Error503ServiceUnavailable("Your concern was saved, but sendflow could not pass it to the SENDCo just now. " +
-						"Send the same request again with the same Idempotency-Key to finish; it will not be recorded twice.")
-				}
-				return nil, err
-			}
-			view, err := s.pathwayView(ctx, p.ID)
-			if err != nil {
-				return nil, err
-			}
-			return &RaiseConcernOutput{Status: http.StatusCreated, Body: ConcernBody{ConcernID: concernID, Pathway: *view}}, nil
-		})
+	return idempotent(ctx, s, "raise-concern", in.IdempotencyKey, in, func(id string) (*RaiseConcernOutput, error) {
+		c.ID = id
+		r, err := s.Actions.RaiseConcern(ctx, actor(ctx), c)
+		if err != nil {
+			return nil, s.problem(err)
+		}
+		view, err := s.pathwayView(ctx, r.Pupil.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &RaiseConcernOutput{Status: http.StatusCreated, Body: ConcernBody{ConcernID: id, Pathway: *view}}, nil
 	})
-}
-
-// knownIDs refuses indicator and strategy ids that are not in the current OAG catalogue.
-func (s *Server) knownIDs(ctx context.Context, indicators []string, strategies []StrategyTried) error {
-	lib, err := s.catalogue(ctx)
-	if err != nil {
-		return err
-	}
-	var details []error
-	for i, id := range indicators {
-		if ref, ok := lib.Indicator(id); !ok || ref.Retired {
-			details = append(details, &huma.ErrorDetail{Location: "body.indicators[" + strconv.Itoa(i) + "]", Message: "not an indicator in the current OAG catalogue", Value: id})
-		}
-	}
-	for i, st := range strategies {
-		if ref, ok := lib.Strategy(st.StrategyID); !ok || ref.Retired {
-			details = append(details, &huma.ErrorDetail{Location: "body.strategies[" + strconv.Itoa(i) + "].strategyId", Message: "not a strategy in the current OAG catalogue", Value: st.StrategyID})
-		}
-	}
-	if len(details) > 0 {
-		return huma.Error422UnprocessableEntity("Some ids are not in the OAG catalogue; GET /v1/oag/areas and /v1/oag/strategies list them.", details...)
-	}
-	return nil
 }
 
 func (s *Server) recordImpact(ctx context.Context, in *ImpactInput) (*PathwayOutput, error) {
-	return act(ctx, s, in.PupilID, "impact", "create", func(p *store.Pupil, role string) (*PathwayOutput, error) {
-		return idempotent(ctx, s, "record-impact", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-			impacts, _ := json.Marshal(in.Body.Impacts)
-			u := currentUser(ctx)
-			err := s.Store.InsertImpact(ctx, id, in.ConcernID, p.ID, u.ID, impacts)
-			if errors.Is(err, store.ErrNotFound) {
-				return nil, huma.Error404NotFound("This pupil has no concern with this id.")
-			}
-			if err != nil {
-				return nil, s.unavailable(err)
-			}
-			return s.pathwayUpdate(ctx, p, workflows.UpdateRecordImpact, "impact/"+id, workflows.ImpactRecorded{ConcernID: in.ConcernID, By: u.ID})
-		})
+	return idempotent(ctx, s, "record-impact", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+		impact := actions.Impact{ID: id, PupilID: in.PupilID, ConcernID: in.ConcernID}
+		for _, i := range in.Body.Impacts {
+			impact.Impacts = append(impact.Impacts, actions.StrategyImpact{StrategyID: i.StrategyID, Impact: i.Impact, Notes: i.Notes})
+		}
+		return s.answer(ctx)(s.Actions.RecordImpact(ctx, actor(ctx), impact))
 	})
 }
 
-// pathwayUpdate sends an action to the pupil's pathway and answers with the pathway as it now is.
-func (s *Server) pathwayUpdate(ctx context.Context, p *store.Pupil, name, updateID string, arg any) (*PathwayOutput, error) {
-	if _, err := workflows.Update[workflows.PathwayState](ctx, s.Temporal, workflows.PathwayWorkflowID(p.ID), name, updateID, arg); err != nil {
-		return nil, err
+// answer turns an action's result into the pathway as it now is, or the action's error into
+// problem details.
+func (s *Server) answer(ctx context.Context) func(*actions.Result, error) (*PathwayOutput, error) {
+	return func(r *actions.Result, err error) (*PathwayOutput, error) {
+		if err != nil {
+			return nil, s.problem(err)
+		}
+		return s.viewOutput(ctx, r.Pupil.ID)
 	}
-	return s.viewOutput(ctx, p.ID)
 }

@@ -2,15 +2,11 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/google/uuid"
 
-	"github.com/sendflow/sendflow/internal/store"
-	"github.com/sendflow/sendflow/workflows"
+	"github.com/sendflow/sendflow/actions"
 )
 
 // PlanOutcome is one thing the support should achieve.
@@ -104,57 +100,40 @@ func (s *Server) planCycle(ctx context.Context, in *PlanCycleInput) (*CycleOutpu
 	if err != nil {
 		return nil, err
 	}
-	return act(ctx, s, in.PupilID, "cycle", "create", func(p *store.Pupil, _ string) (*CycleOutput, error) {
-		return idempotent(ctx, s, "plan-cycle", in.IdempotencyKey, in, func(planID string) (*CycleOutput, error) {
-			out := &CycleOutput{Status: http.StatusCreated}
-			ids := make([]string, len(in.Body.Outcomes))
-			for i, o := range in.Body.Outcomes {
-				ids[i] = uuid.NewSHA1(uuid.MustParse(planID), []byte(strconv.Itoa(i))).String()
-				out.Body.Outcome = append(out.Body.Outcome, OutcomeID{ID: ids[i], Text: o.Text})
-			}
-			outcomes, _ := json.Marshal(out.Body.Outcome)
-			provision, _ := json.Marshal(in.Body.Provision)
-			u := currentUser(ctx)
-			if err := s.Store.InsertPlan(ctx, planID, p.ID, u.ID, outcomes, provision, review, in.Body.ParentViews, in.Body.PupilViews); err != nil {
-				return nil, s.unavailable(err)
-			}
-			st, err := workflows.Update[workflows.PathwayState](ctx, s.Temporal, workflows.PathwayWorkflowID(p.ID), workflows.UpdatePlanCycle,
-				"plan/"+planID, workflows.PlanCycle{PlanID: planID, ReviewDate: review, OutcomeIDs: ids,
-					ParentViews: in.Body.ParentViews != "", PupilViews: in.Body.PupilViews != "", By: u.ID})
-			if err != nil {
-				return nil, err
-			}
-			out.Body.Cycle, out.Body.PlanID = len(st.Cycles), planID
-			view, err := s.pathwayView(ctx, p.ID)
-			if err != nil {
-				return nil, err
-			}
-			out.Body.Pathway = *view
-			return out, nil
-		})
+	return idempotent(ctx, s, "plan-cycle", in.IdempotencyKey, in, func(id string) (*CycleOutput, error) {
+		plan := actions.Plan{ID: id, PupilID: in.PupilID, ReviewDate: review, ParentViews: in.Body.ParentViews, PupilViews: in.Body.PupilViews}
+		for _, o := range in.Body.Outcomes {
+			plan.Outcomes = append(plan.Outcomes, o.Text)
+		}
+		for _, p := range in.Body.Provision {
+			plan.Provision = append(plan.Provision, actions.Provision{Text: p.Text, Frequency: p.Frequency})
+		}
+		r, err := s.Actions.PlanCycle(ctx, actor(ctx), plan)
+		if err != nil {
+			return nil, s.problem(err)
+		}
+		out := &CycleOutput{Status: http.StatusCreated}
+		out.Body.Cycle, out.Body.PlanID = r.Cycle, id
+		for _, o := range r.Outcomes {
+			out.Body.Outcome = append(out.Body.Outcome, OutcomeID{ID: o.ID, Text: o.Text})
+		}
+		view, err := s.pathwayView(ctx, r.Pupil.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Body.Pathway = *view
+		return out, nil
 	})
 }
 
 func (s *Server) reviewCycle(ctx context.Context, in *ReviewCycleInput) (*PathwayOutput, error) {
-	return act(ctx, s, in.PupilID, "review", "create", func(p *store.Pupil, _ string) (*PathwayOutput, error) {
-		return idempotent(ctx, s, "review-cycle", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-			ratings := map[string]workflows.Rating{}
-			for _, r := range in.Body.Ratings {
-				ratings[r.OutcomeID] = workflows.Rating(r.Rating)
-			}
-			raw, _ := json.Marshal(in.Body.Ratings)
-			u := currentUser(ctx)
-			if err := s.Store.InsertReview(ctx, id, p.ID, in.Cycle, raw, in.Body.ParentViews, in.Body.PupilViews, in.Body.NextStep, in.Body.Notes, u.ID); err != nil {
-				return nil, s.unavailable(err)
-			}
-			_, err := workflows.Update[workflows.CycleState](ctx, s.Temporal, workflows.CycleWorkflowID(p.ID, in.Cycle), workflows.UpdateReviewCycle,
-				"review/"+id, workflows.CycleReview{Ratings: ratings, ParentViews: in.Body.ParentViews != "", PupilViews: in.Body.PupilViews != "",
-					NextStep: workflows.NextStep(in.Body.NextStep), By: u.ID})
-			if err != nil {
-				return nil, err
-			}
-			return s.viewOutput(ctx, p.ID)
-		})
+	return idempotent(ctx, s, "review-cycle", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+		r := actions.Review{ID: id, PupilID: in.PupilID, Cycle: in.Cycle, ParentViews: in.Body.ParentViews, PupilViews: in.Body.PupilViews,
+			NextStep: in.Body.NextStep, Notes: in.Body.Notes}
+		for _, rt := range in.Body.Ratings {
+			r.Ratings = append(r.Ratings, actions.Rating{OutcomeID: rt.OutcomeID, Rating: rt.Rating})
+		}
+		return s.answer(ctx)(s.Actions.ReviewCycle(ctx, actor(ctx), r))
 	})
 }
 
@@ -163,19 +142,9 @@ func (s *Server) logProvision(ctx context.Context, in *ProvisionInput) (*Pathway
 	if err != nil {
 		return nil, err
 	}
-	return act(ctx, s, in.PupilID, "provision", "create", func(p *store.Pupil, _ string) (*PathwayOutput, error) {
-		return idempotent(ctx, s, "log-provision", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-			u := currentUser(ctx)
-			if err := s.Store.InsertProvision(ctx, id, p.ID, in.Cycle, in.Body.Description, given, u.ID); err != nil {
-				return nil, s.unavailable(err)
-			}
-			_, err := workflows.Update[workflows.CycleState](ctx, s.Temporal, workflows.CycleWorkflowID(p.ID, in.Cycle), workflows.UpdateLogProvision,
-				"provision/"+id, workflows.ProvisionLogged{EntryID: id, By: u.ID})
-			if err != nil {
-				return nil, err
-			}
-			return s.viewOutput(ctx, p.ID)
-		})
+	return idempotent(ctx, s, "log-provision", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+		return s.answer(ctx)(s.Actions.LogProvision(ctx, actor(ctx), actions.ProvisionEntry{ID: id, PupilID: in.PupilID, Cycle: in.Cycle,
+			Description: in.Body.Description, GivenOn: given}))
 	})
 }
 

@@ -2,13 +2,11 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/sendflow/sendflow/internal/store"
-	"github.com/sendflow/sendflow/workflows"
+	"github.com/sendflow/sendflow/actions"
 )
 
 type EHCRequestInput struct {
@@ -51,43 +49,23 @@ func (s *Server) registerEHC(api huma.API) {
 }
 
 func (s *Server) requestEHCNA(ctx context.Context, in *EHCRequestInput) (*EHCRequestOutput, error) {
-	return act(ctx, s, in.PupilID, "ehc_request", "create", func(p *store.Pupil, _ string) (*EHCRequestOutput, error) {
-		return idempotent(ctx, s, "request-ehcna", in.IdempotencyKey, in, func(id string) (*EHCRequestOutput, error) {
-			u := currentUser(ctx)
-			if err := s.Store.InsertEHCRequest(ctx, id, p.ID, in.Body.RequestedBy, u.ID); err != nil {
-				return nil, s.unavailable(err)
-			}
-			// A parent may ask before any concern was raised: the request starts the pathway if needed.
-			if _, err := workflows.SendEHCRequest(ctx, s.Temporal, s.TaskQueue, s.pathwayStart(p),
-				workflows.RequestEHCNA{RequestID: id, RequestedBy: in.Body.RequestedBy, By: u.ID}); err != nil {
-				return nil, err
-			}
-			view, err := s.pathwayView(ctx, p.ID)
-			if err != nil {
-				return nil, err
-			}
-			out := &EHCRequestOutput{Status: http.StatusCreated}
-			out.Body.RequestID, out.Body.Pathway = id, *view
-			return out, nil
-		})
+	return idempotent(ctx, s, "request-ehcna", in.IdempotencyKey, in, func(id string) (*EHCRequestOutput, error) {
+		r, err := s.Actions.RequestEHCNA(ctx, actor(ctx), actions.EHCRequest{ID: id, PupilID: in.PupilID, RequestedBy: in.Body.RequestedBy})
+		if err != nil {
+			return nil, s.problem(err)
+		}
+		view, err := s.pathwayView(ctx, r.Pupil.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := &EHCRequestOutput{Status: http.StatusCreated}
+		out.Body.RequestID, out.Body.Pathway = id, *view
+		return out, nil
 	})
 }
 
 func (s *Server) ehcEvent(ctx context.Context, in *EHCEventInput) (*PathwayOutput, error) {
-	pupilID, err := s.Store.EHCRequestPupil(ctx, in.RequestID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, huma.Error404NotFound("No EHC request with this id is available to you.")
-	}
-	if err != nil {
-		return nil, s.unavailable(err)
-	}
-	return act(ctx, s, pupilID, "ehc_event", "create", func(p *store.Pupil, _ string) (*PathwayOutput, error) {
-		return idempotent(ctx, s, "ehc-event", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-			ev := workflows.EHCEvent{Type: workflows.EHCEventType(in.Body.Type), Reason: workflows.ExceptionReason(in.Body.Reason), By: currentUser(ctx).ID}
-			if _, err := workflows.Update[workflows.EHCState](ctx, s.Temporal, workflows.EHCWorkflowID(p.ID, in.RequestID), workflows.UpdateEHCEvent, "ehc/"+id, ev); err != nil {
-				return nil, err
-			}
-			return s.viewOutput(ctx, p.ID)
-		})
+	return idempotent(ctx, s, "ehc-event", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+		return s.answer(ctx)(s.Actions.RecordEHCStep(ctx, actor(ctx), actions.EHCStep{ID: id, RequestID: in.RequestID, Type: in.Body.Type, Reason: in.Body.Reason}))
 	})
 }

@@ -8,9 +8,9 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/sendflow/sendflow/activities"
 	"github.com/sendflow/sendflow/internal/evidence"
 	"github.com/sendflow/sendflow/internal/oag"
+	"github.com/sendflow/sendflow/internal/readiness/gather"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
 )
@@ -36,7 +36,7 @@ func (s *Server) registerEvidence(api huma.API) {
 		Responses: map[string]*huma.Response{"200": {Description: "The pack", Content: map[string]*huma.MediaType{
 			"text/html": {}, "application/pdf": {}}}},
 	}, func(ctx context.Context, in *EvidencePackInput) (*EvidencePackOutput, error) {
-		return act(ctx, s, in.PupilID, "evidence_pack", "read", func(p *store.Pupil, _ string) (*EvidencePackOutput, error) {
+		return read(ctx, s, in.PupilID, "evidence_pack", "read", func(p *store.Pupil, _ string) (*EvidencePackOutput, error) {
 			pack, err := s.evidencePack(ctx, p, in.For)
 			if err != nil {
 				return nil, err
@@ -111,7 +111,7 @@ func (s *Server) evidencePack(ctx context.Context, p *store.Pupil, forCode strin
 	for _, a := range f.Advice {
 		pack.Advice = append(pack.Advice, evidence.Advice{From: a.Service, ReceivedOn: a.ReceivedAt, Summary: a.Summary})
 	}
-	cs, err := activities.Criteria(ctx, s.Store, p.ID, forCode)
+	cs, err := gather.Criteria(ctx, s.Store, p.ID, forCode)
 	if err != nil {
 		return nil, s.unavailable(err)
 	}

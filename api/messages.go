@@ -52,7 +52,7 @@ func (s *Server) registerMessages(api huma.API) {
 }
 
 func (s *Server) pupilMessages(ctx context.Context, in *MessagesInput) (*MessagesOutput, error) {
-	return act(ctx, s, in.PupilID, "message", "read", func(p *store.Pupil, _ string) (*MessagesOutput, error) {
+	return read(ctx, s, in.PupilID, "message", "read", func(p *store.Pupil, _ string) (*MessagesOutput, error) {
 		limit := in.Limit
 		if limit == 0 {
 			limit = 50

@@ -3,13 +3,10 @@ package api
 import (
 	"context"
 	"net/http"
-	"sync"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/sendflow/sendflow/internal/oag"
-	"github.com/sendflow/sendflow/internal/refdata"
 )
 
 type OAGItem struct {
@@ -102,26 +99,11 @@ func (s *Server) registerOAG(api huma.API) {
 	})
 }
 
-// catalogueCache keeps the catalogue library for a minute, so a newly loaded version is seen
-// soon without a database read per request.
-type catalogueCache struct {
-	mu     sync.Mutex
-	lib    *oag.Library
-	loaded time.Time
-}
-
+// catalogue is the OAG catalogue library the service layer keeps.
 func (s *Server) catalogue(ctx context.Context) (*oag.Library, error) {
-	s.oag.mu.Lock()
-	defer s.oag.mu.Unlock()
-	if s.oag.lib == nil || time.Since(s.oag.loaded) > time.Minute {
-		lib, err := refdata.Library(ctx, s.Store.DB)
-		if err != nil {
-			return nil, s.unavailable(err)
-		}
-		if _, ok := lib.Latest(); !ok {
-			return nil, huma.Error503ServiceUnavailable("No OAG catalogue is loaded yet. An administrator loads one with SENDFLOW_OAG_FILES.")
-		}
-		s.oag.lib, s.oag.loaded = lib, time.Now()
+	lib, err := s.Actions.Catalogue(ctx)
+	if err != nil {
+		return nil, s.problem(err)
 	}
-	return s.oag.lib, nil
+	return lib, nil
 }

@@ -62,7 +62,7 @@ func (s *Server) registerPathway(api huma.API) {
 		Tags:    []string{"Pathway"}, Security: bearer,
 		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
 	}, func(ctx context.Context, in *GetPathwayInput) (*GetPathwayOutput, error) {
-		v, err := act(ctx, s, in.PupilID, "pathway", "read", func(p *store.Pupil, _ string) (*PathwayView, error) {
+		v, err := read(ctx, s, in.PupilID, "pathway", "read", func(p *store.Pupil, _ string) (*PathwayView, error) {
 			return s.pathwayView(ctx, p.ID)
 		})
 		if err != nil {

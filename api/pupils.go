@@ -3,89 +3,95 @@ package api
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/store"
-	"github.com/sendflow/sendflow/workflows"
 )
+
+// actor is the signed-in person, as the service layer knows them.
+func actor(ctx context.Context) actions.Actor {
+	return actions.Actor{Principal: currentUser(ctx), RequestID: currentRequestID(ctx)}
+}
 
 // pupilFor loads a pupil the current user may act on. Anything outside the caller's reach is 404
 // exactly like a pupil that does not exist, and the attempt is audited either way.
 func (s *Server) pupilFor(ctx context.Context, pupilID, obj, act string) (*store.Pupil, string, error) {
-	u := currentUser(ctx)
-	notFound := huma.Error404NotFound("No pupil with this id is available to you.")
-	p, err := s.Store.PupilByID(ctx, pupilID)
-	if errors.Is(err, store.ErrNotFound) {
-		s.audit(ctx, "", obj+":"+act, "", "", "not_found")
-		return nil, "", notFound
-	}
+	p, role, err := s.Actions.Pupil(ctx, actor(ctx), pupilID, obj, act)
 	if err != nil {
-		return nil, "", s.unavailable(err)
-	}
-	role, ok, err := s.Authz.PupilAccess(ctx, u, p, obj, act)
-	if err != nil {
-		return nil, "", s.unavailable(err)
-	}
-	if !ok {
-		s.audit(ctx, "", obj+":"+act, p.ID, p.SchoolID, "denied")
-		return nil, "", notFound
+		return nil, "", s.problem(err)
 	}
 	return p, role, nil
 }
 
 // audit appends to the trail; a failure is logged loudly but does not undo what was done.
 func (s *Server) audit(ctx context.Context, role, action, pupilID, schoolID, outcome string) {
-	u := currentUser(ctx)
-	e := store.AuditEntry{ActorRole: role, Action: action, PupilID: pupilID, SchoolID: schoolID,
-		RequestID: currentRequestID(ctx), Outcome: outcome}
-	if u != nil {
-		e.ActorID = u.ID
-	}
-	if e.ActorRole == "" {
-		e.ActorRole = "unknown"
-	}
-	if err := s.Store.Audit(ctx, e); err != nil {
-		s.Logger.Error("audit record not written", "action", action, "pupil_id", pupilID, "error", err)
-	}
+	s.Actions.Audit(ctx, actor(ctx), role, action, pupilID, schoolID, outcome)
 }
 
 func (s *Server) unavailable(err error) error {
 	s.Logger.Error("dependency failed", "error", err)
-	return huma.Error503ServiceUnavailable("sendflow cannot reach a service it needs just now. Try again shortly; with the same Idempotency-Key nothing is done twice.")
+	return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("sendflow cannot reach a service it needs just now. Try again shortly; with the same Idempotency-Key nothing is done twice."),
+		retryAfter())
 }
 
-// workflowError maps what a workflow said to an HTTP answer: a refusal is 409 with its reason.
-func (s *Server) workflowError(ctx context.Context, role, action string, p *store.Pupil, err error) error {
-	var refusal *workflows.Refusal
+func retryAfter() http.Header {
+	return http.Header{"Retry-After": {strconv.Itoa(int(actions.RetryAfter / time.Second))}}
+}
+
+// problem turns what the service layer said into problem details: a refusal is 409 with its
+// reason, something out of reach 404, bad input 422 naming each field, a dependency that did not
+// answer 503 with Retry-After.
+func (s *Server) problem(err error) error {
+	var (
+		refused     *actions.Refused
+		notFound    *actions.NotFound
+		bad         *actions.Invalid
+		unavailable *actions.Unavailable
+		se          huma.StatusError
+	)
 	switch {
-	case errors.As(err, &refusal):
-		s.audit(ctx, role, action, p.ID, p.SchoolID, "refused")
-		return huma.Error409Conflict(refusal.Reason)
-	case errors.Is(err, workflows.ErrNoWorkflow):
-		s.audit(ctx, role, action, p.ID, p.SchoolID, "refused")
-		return huma.Error409Conflict("There is nothing under way for this action to apply to. Check the pupil's pathway for what is open.")
+	case err == nil:
+		return nil
+	case errors.As(err, &se):
+		return err
+	case errors.As(err, &refused):
+		return huma.Error409Conflict(refused.Reason)
+	case errors.As(err, &notFound):
+		return huma.Error404NotFound(notFound.Error())
+	case errors.As(err, &bad):
+		details := make([]error, len(bad.Problems))
+		for i, p := range bad.Problems {
+			details[i] = &huma.ErrorDetail{Location: p.Field, Message: p.Message, Value: p.Value}
+		}
+		return huma.Error422UnprocessableEntity(bad.Summary, details...)
+	case errors.As(err, &unavailable) && unavailable.Pending:
+		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("This has reached the pupil's pathway but is not recorded yet. "+
+			"Send the same request again with the same Idempotency-Key in a few seconds to finish it; it will not be recorded twice."), retryAfter())
+	case errors.As(err, &unavailable):
+		if errors.Is(err, actions.ErrNoCatalogue) {
+			return huma.Error503ServiceUnavailable("No OAG catalogue is loaded yet. An administrator loads one with SENDFLOW_OAG_FILES.")
+		}
+		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("sendflow cannot reach a service it needs just now. Try again shortly; with the same Idempotency-Key nothing is done twice."),
+			retryAfter())
 	}
 	return s.unavailable(err)
 }
 
-// act runs a workflow action for a pupil with the pupil's permissions checked, and audits it.
-func act[T any](ctx context.Context, s *Server, pupilID, obj, verb string, do func(p *store.Pupil, role string) (T, error)) (T, error) {
+// read runs a read of a pupil's data with the pupil's permissions checked, and audits it.
+func read[T any](ctx context.Context, s *Server, pupilID, obj, verb string, do func(p *store.Pupil, role string) (T, error)) (T, error) {
 	var zero T
 	p, role, err := s.pupilFor(ctx, pupilID, obj, verb)
 	if err != nil {
 		return zero, err
 	}
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
 	out, err := do(p, role)
 	if err != nil {
-		var se huma.StatusError
-		if errors.As(err, &se) {
-			return zero, err
-		}
-		return zero, s.workflowError(tctx, role, obj+":"+verb, p, err)
+		return zero, s.problem(err)
 	}
 	s.audit(ctx, role, obj+":"+verb, p.ID, p.SchoolID, "ok")
 	return out, nil

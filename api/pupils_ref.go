@@ -13,15 +13,16 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sendflow/sendflow/internal/cursor"
+	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/pupilcsv"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/upn"
 )
 
 type ParentInput struct {
-	Name                   string `json:"name" minLength:"1" maxLength:"200"`
-	Email                  string `json:"email" format:"email" maxLength:"254"`
-	Relationship           string `json:"relationship,omitempty" maxLength:"50" doc:"e.g. mother, father, carer; default parent"`
+	Name                   Line   `json:"name" minLength:"1" maxLength:"200"`
+	Email                  Email  `json:"email" format:"email" maxLength:"254"`
+	Relationship           Line   `json:"relationship,omitempty" maxLength:"50" doc:"e.g. mother, father, carer; default parent"`
 	PreferredLanguage      string `json:"preferredLanguage,omitempty" pattern:"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$" doc:"BCP 47 language tag for emails; default en"`
 	ParentalResponsibility *bool  `json:"parentalResponsibility,omitempty" doc:"Default true; only people with parental responsibility can see the child's record or consent"`
 }
@@ -31,10 +32,10 @@ type CreatePupilInput struct {
 	IdempotencyHeader
 	Body struct {
 		UPN         string        `json:"upn" minLength:"13" maxLength:"13" doc:"Unique Pupil Number: 13 characters, a check letter first"`
-		FirstName   string        `json:"firstName" minLength:"1" maxLength:"100"`
-		LastName    string        `json:"lastName" minLength:"1" maxLength:"100"`
+		FirstName   Line          `json:"firstName" minLength:"1" maxLength:"100"`
+		LastName    Line          `json:"lastName" minLength:"1" maxLength:"100"`
 		DateOfBirth string        `json:"dateOfBirth" format:"date"`
-		Class       string        `json:"class,omitempty" maxLength:"100" doc:"The class's name"`
+		Class       Line          `json:"class,omitempty" maxLength:"100" doc:"The class's name"`
 		Parents     []ParentInput `json:"parents" minItems:"1" maxItems:"4"`
 	}
 }
@@ -113,7 +114,7 @@ func (s *Server) registerPupils(api huma.API) {
 		OperationID: "get-pupil", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}", Summary: "A pupil",
 		Tags: []string{"Pupils"}, Security: bearer, Errors: errs,
 	}, func(ctx context.Context, in *PupilPath) (*PupilOutput, error) {
-		return act(ctx, s, in.PupilID, "pupil", "read", func(p *store.Pupil, _ string) (*PupilOutput, error) {
+		return read(ctx, s, in.PupilID, "pupil", "read", func(p *store.Pupil, _ string) (*PupilOutput, error) {
 			return &PupilOutput{Status: http.StatusOK, Body: PupilView{ID: p.ID, SchoolID: p.SchoolID, UPN: p.UPN, FirstName: p.FirstName, LastName: p.LastName, ClassID: p.ClassID}}, nil
 		})
 	})
@@ -131,20 +132,24 @@ func (s *Server) createPupil(ctx context.Context, in *CreatePupilInput) (*PupilO
 	if err != nil {
 		return nil, err
 	}
+	if err := input.DateOfBirth(dob, time.Now()); err != nil {
+		return nil, huma.Error422UnprocessableEntity("The date of birth cannot be right.",
+			&huma.ErrorDetail{Location: "body.dateOfBirth", Message: err.Error(), Value: in.Body.DateOfBirth})
+	}
 	if !anyOf(in.Body.Parents, func(p ParentInput) bool { return p.ParentalResponsibility == nil || *p.ParentalResponsibility }) {
 		return nil, huma.Error422UnprocessableEntity("At least one parent or carer must have parental responsibility.", &huma.ErrorDetail{Location: "body.parents", Message: "none has parental responsibility"})
 	}
 	return idempotent(ctx, s, "create-pupil", in.IdempotencyKey, in, func(id string) (*PupilOutput, error) {
-		np := store.NewPupil{ID: id, SchoolID: sc.ID, UPN: in.Body.UPN, FirstName: in.Body.FirstName, LastName: in.Body.LastName, DateOfBirth: dob}
+		np := store.NewPupil{ID: id, SchoolID: sc.ID, UPN: in.Body.UPN, FirstName: string(in.Body.FirstName), LastName: string(in.Body.LastName), DateOfBirth: dob}
 		if in.Body.Class != "" {
-			classID, err := s.Store.ClassID(ctx, sc.ID, in.Body.Class)
+			classID, err := s.Store.ClassID(ctx, sc.ID, string(in.Body.Class))
 			if err != nil {
 				return nil, huma.Error422UnprocessableEntity("The school has no class with this name.", &huma.ErrorDetail{Location: "body.class", Message: "unknown class", Value: in.Body.Class})
 			}
 			np.ClassID = &classID
 		}
 		for i, p := range in.Body.Parents {
-			np.Parents = append(np.Parents, newParent(id, i, p.Name, p.Email, p.Relationship, p.PreferredLanguage, p.ParentalResponsibility == nil || *p.ParentalResponsibility))
+			np.Parents = append(np.Parents, newParent(id, i, string(p.Name), string(p.Email), string(p.Relationship), p.PreferredLanguage, p.ParentalResponsibility == nil || *p.ParentalResponsibility))
 		}
 		if err := s.Store.CreatePupils(ctx, []store.NewPupil{np}); err != nil {
 			if errors.Is(err, store.ErrConflict) {

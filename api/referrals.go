@@ -2,15 +2,13 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/sendflow/sendflow/activities"
-	"github.com/sendflow/sendflow/internal/directory"
+	"github.com/sendflow/sendflow/actions"
+	"github.com/sendflow/sendflow/internal/readiness/gather"
 	"github.com/sendflow/sendflow/internal/store"
-	"github.com/sendflow/sendflow/workflows"
 )
 
 type ReadinessInput struct {
@@ -107,13 +105,13 @@ func (s *Server) registerReferrals(api huma.API) {
 }
 
 func (s *Server) readiness(ctx context.Context, in *ReadinessInput) (*ReadinessOutput, error) {
-	return act(ctx, s, in.PupilID, "readiness", "read", func(p *store.Pupil, _ string) (*ReadinessOutput, error) {
+	return read(ctx, s, in.PupilID, "readiness", "read", func(p *store.Pupil, _ string) (*ReadinessOutput, error) {
 		if in.Service != "ehcna" {
-			if _, err := s.service(ctx, "query.service", in.Service); err != nil {
+			if _, err := s.Actions.Service(ctx, "query.service", in.Service); err != nil {
 				return nil, err
 			}
 		}
-		cs, err := activities.Criteria(ctx, s.Store, p.ID, in.Service)
+		cs, err := gather.Criteria(ctx, s.Store, p.ID, in.Service)
 		if err != nil {
 			return nil, s.unavailable(err)
 		}
@@ -127,125 +125,38 @@ func (s *Server) readiness(ctx context.Context, in *ReadinessInput) (*ReadinessO
 	})
 }
 
-// service finds a service by code, or says the code is unknown.
-func (s *Server) service(ctx context.Context, field, code string) (*store.Service, error) {
-	sv, err := s.Store.ServiceByCode(ctx, code)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, huma.Error422UnprocessableEntity("There is no service with this code.", &huma.ErrorDetail{Location: field, Message: "unknown service", Value: code})
-	}
-	if err != nil {
-		return nil, s.unavailable(err)
-	}
-	return sv, nil
-}
-
 func (s *Server) openReferral(ctx context.Context, in *OpenReferralInput) (*ReferralOutput, error) {
-	return act(ctx, s, in.PupilID, "referral", "create", func(p *store.Pupil, _ string) (*ReferralOutput, error) {
-		sv, err := s.service(ctx, "body.service", in.Body.Service)
+	return idempotent(ctx, s, "open-referral", in.IdempotencyKey, in, func(id string) (*ReferralOutput, error) {
+		r, err := s.Actions.OpenReferral(ctx, actor(ctx), actions.Referral{ID: id, PupilID: in.PupilID, Service: in.Body.Service, Reason: in.Body.Reason})
+		if err != nil {
+			return nil, s.problem(err)
+		}
+		view, err := s.pathwayView(ctx, r.Pupil.ID)
 		if err != nil {
 			return nil, err
 		}
-		slaDays, _ := directory.Span(sv.SLA).Days() // validated when the directory was loaded
-		return idempotent(ctx, s, "open-referral", in.IdempotencyKey, in, func(id string) (*ReferralOutput, error) {
-			u := currentUser(ctx)
-			if err := s.Store.InsertReferral(ctx, id, p.ID, in.Body.Service, in.Body.Reason, u.ID); err != nil {
-				return nil, s.unavailable(err)
-			}
-			if _, err := s.pathwayUpdate(ctx, p, workflows.UpdateOpenReferral, "referral/"+id,
-				workflows.OpenReferral{ReferralID: id, Service: in.Body.Service, By: u.ID, SLADays: slaDays, PortalURL: sv.PortalURL}); err != nil {
-				return nil, err
-			}
-			view, err := s.pathwayView(ctx, p.ID)
-			if err != nil {
-				return nil, err
-			}
-			out := &ReferralOutput{Status: http.StatusCreated}
-			out.Body.ReferralID, out.Body.Pathway = id, *view
-			return out, nil
-		})
-	})
-}
-
-// referralPupil finds the pupil behind a referral; an unknown referral is 404 like one out of reach.
-func (s *Server) referralPupil(ctx context.Context, referralID string) (string, string, error) {
-	pupilID, service, err := s.Store.ReferralPupil(ctx, referralID)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", "", huma.Error404NotFound("No referral with this id is available to you.")
-	}
-	if err != nil {
-		return "", "", s.unavailable(err)
-	}
-	return pupilID, service, nil
-}
-
-// referralUpdate sends an action to a referral's workflow.
-func (s *Server) referralUpdate(ctx context.Context, referralID, obj, op, key string, request any, build func(p *store.Pupil, service, id string) (string, any, error)) (*PathwayOutput, error) {
-	pupilID, service, err := s.referralPupil(ctx, referralID)
-	if err != nil {
-		return nil, err
-	}
-	return act(ctx, s, pupilID, obj, "create", func(p *store.Pupil, _ string) (*PathwayOutput, error) {
-		return idempotent(ctx, s, op, key, request, func(id string) (*PathwayOutput, error) {
-			name, arg, err := build(p, service, id)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := workflows.Update[workflows.ReferralState](ctx, s.Temporal, workflows.ReferralWorkflowID(p.ID, referralID), name, op+"/"+id, arg); err != nil {
-				return nil, err
-			}
-			return s.viewOutput(ctx, p.ID)
-		})
+		out := &ReferralOutput{Status: http.StatusCreated}
+		out.Body.ReferralID, out.Body.Pathway = id, *view
+		return out, nil
 	})
 }
 
 func (s *Server) decideReferral(ctx context.Context, in *DecisionInput) (*PathwayOutput, error) {
-	pupilID, service, err := s.referralPupil(ctx, in.ReferralID)
-	if err != nil {
-		return nil, err
-	}
-	return act(ctx, s, pupilID, "referral", "decide", func(p *store.Pupil, _ string) (*PathwayOutput, error) {
-		return idempotent(ctx, s, "referral-decision", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-			// The decision carries the readiness check as it stands now: one evaluation, recorded.
-			ready, err := activities.Readiness(ctx, s.Store, p.ID, service)
-			if err != nil {
-				return nil, s.unavailable(err)
-			}
-			if _, err := workflows.Update[workflows.ReferralState](ctx, s.Temporal, workflows.ReferralWorkflowID(p.ID, in.ReferralID),
-				workflows.UpdateReferralDecision, "decision/"+id, workflows.ReferralDecision{Approve: in.Body.Approve,
-					OverrideReason: in.Body.OverrideReason, By: currentUser(ctx).ID, Readiness: ready}); err != nil {
-				return nil, err
-			}
-			return s.viewOutput(ctx, p.ID)
-		})
+	return idempotent(ctx, s, "referral-decision", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+		return s.answer(ctx)(s.Actions.DecideReferral(ctx, actor(ctx), actions.Decision{ID: id, ReferralID: in.ReferralID,
+			Approve: in.Body.Approve, OverrideReason: in.Body.OverrideReason}))
 	})
 }
 
 func (s *Server) consent(ctx context.Context, in *ConsentInput) (*PathwayOutput, error) {
-	return s.referralUpdate(ctx, in.ReferralID, "consent", "referral-consent", in.IdempotencyKey, in,
-		func(p *store.Pupil, service, id string) (string, any, error) {
-			sv, err := s.service(ctx, "referral.service", service)
-			if err != nil {
-				return "", nil, err
-			}
-			u := currentUser(ctx)
-			if err := s.Store.InsertConsent(ctx, id, in.ReferralID, u.ID, in.Body.Action, sv.ConsentVersion); err != nil {
-				return "", nil, s.unavailable(err)
-			}
-			return workflows.UpdateConsent, workflows.Consent{Action: workflows.ConsentAction(in.Body.Action), WordingID: sv.ConsentVersion, By: u.ID}, nil
-		})
+	return idempotent(ctx, s, "referral-consent", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+		return s.answer(ctx)(s.Actions.Consent(ctx, actor(ctx), actions.ConsentAnswer{ID: id, ReferralID: in.ReferralID, Action: in.Body.Action}))
+	})
 }
 
 func (s *Server) agencyResponse(ctx context.Context, in *ResponseInput) (*PathwayOutput, error) {
-	return s.referralUpdate(ctx, in.ReferralID, "agency_response", "referral-response", in.IdempotencyKey, in,
-		func(p *store.Pupil, _, id string) (string, any, error) {
-			u := currentUser(ctx)
-			if err := s.Store.InsertAgencyResponse(ctx, id, in.ReferralID, in.Body.Kind, in.Body.Summary, u.ID); err != nil {
-				return "", nil, s.unavailable(err)
-			}
-			resp := workflows.AgencyResponse{Kind: workflows.AgencyResponseKind(in.Body.Kind), By: u.ID}
-			if resp.Kind == workflows.AgencyAdvice {
-				resp.AdviceID = id
-			}
-			return workflows.UpdateAgencyResponse, resp, nil
-		})
+	return idempotent(ctx, s, "referral-response", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+		return s.answer(ctx)(s.Actions.AgencyResponse(ctx, actor(ctx), actions.AgencyReply{ID: id, ReferralID: in.ReferralID,
+			Kind: in.Body.Kind, Summary: in.Body.Summary}))
+	})
 }

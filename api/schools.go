@@ -21,7 +21,7 @@ type SchoolView struct {
 type CreateSchoolInput struct {
 	IdempotencyHeader
 	Body struct {
-		Name    string `json:"name" minLength:"1" maxLength:"200"`
+		Name    Line   `json:"name" minLength:"1" maxLength:"200"`
 		LACode  string `json:"laCode" minLength:"1" maxLength:"10" doc:"The local authority's code, e.g. 999"`
 		TrustID string `json:"trustId,omitempty" format:"uuid" doc:"The multi-academy trust, if any"`
 	}
@@ -40,8 +40,8 @@ type AddStaffInput struct {
 	SchoolPath
 	IdempotencyHeader
 	Body struct {
-		Email string `json:"email" format:"email" maxLength:"254" doc:"Matched to the school's identity provider's tokens"`
-		Name  string `json:"name" minLength:"1" maxLength:"200"`
+		Email Email  `json:"email" format:"email" maxLength:"254" doc:"Matched to the school's identity provider's tokens"`
+		Name  Line   `json:"name" minLength:"1" maxLength:"200"`
 		Role  string `json:"role" enum:"teacher,teaching_assistant,sendco,head"`
 	}
 }
@@ -58,7 +58,7 @@ type CreateClassInput struct {
 	SchoolPath
 	IdempotencyHeader
 	Body struct {
-		Name     string   `json:"name" minLength:"1" maxLength:"100"`
+		Name     Line     `json:"name" minLength:"1" maxLength:"100"`
 		Teachers []string `json:"teachers" maxItems:"10" doc:"User ids of the class's teachers and teaching assistants" uniqueItems:"true"`
 	}
 }
@@ -143,7 +143,7 @@ func (s *Server) createSchool(ctx context.Context, in *CreateSchoolInput) (*Scho
 		}
 	}
 	return idempotent(ctx, s, "create-school", in.IdempotencyKey, in, func(id string) (*SchoolOutput, error) {
-		sc := store.School{ID: id, Name: in.Body.Name, LACode: in.Body.LACode}
+		sc := store.School{ID: id, Name: string(in.Body.Name), LACode: in.Body.LACode}
 		if in.Body.TrustID != "" {
 			sc.TrustID = &in.Body.TrustID
 		}
@@ -161,7 +161,7 @@ func (s *Server) addStaff(ctx context.Context, in *AddStaffInput) (*StaffOutput,
 		return nil, err
 	}
 	return idempotent(ctx, s, "add-staff", in.IdempotencyKey, in, func(id string) (*StaffOutput, error) {
-		userID, err := s.Store.AddStaff(ctx, sc.ID, id, in.Body.Email, in.Body.Name, in.Body.Role)
+		userID, err := s.Store.AddStaff(ctx, sc.ID, id, string(in.Body.Email), string(in.Body.Name), in.Body.Role)
 		if err != nil {
 			return nil, s.unavailable(err)
 		}
@@ -180,7 +180,7 @@ func (s *Server) createClass(ctx context.Context, in *CreateClassInput) (*ClassO
 		return nil, huma.Error422UnprocessableEntity("Teachers are given by their user ids.", &huma.ErrorDetail{Location: "body.teachers", Message: "not a user id"})
 	}
 	return idempotent(ctx, s, "create-class", in.IdempotencyKey, in, func(id string) (*ClassOutput, error) {
-		err := s.Store.CreateClass(ctx, sc.ID, id, in.Body.Name, in.Body.Teachers)
+		err := s.Store.CreateClass(ctx, sc.ID, id, string(in.Body.Name), in.Body.Teachers)
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			return nil, huma.Error409Conflict("The school already has a class with this name.")
@@ -190,7 +190,7 @@ func (s *Server) createClass(ctx context.Context, in *CreateClassInput) (*ClassO
 			return nil, s.unavailable(err)
 		}
 		out := &ClassOutput{Status: http.StatusCreated}
-		out.Body.ClassID, out.Body.Name = id, in.Body.Name
+		out.Body.ClassID, out.Body.Name = id, string(in.Body.Name)
 		return out, nil
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"go.temporal.io/sdk/client"
 
+	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/activities/email"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/store"
@@ -35,12 +36,13 @@ type Deps struct {
 	Outbox *email.Outbox
 	// PublicURL is where people reach sendflow, for links in emails.
 	PublicURL string
+	// Actions carries out every action on a pupil's record (the API only turns requests into calls).
+	Actions *actions.Service
 }
 
 // Server holds the dependencies the operations use.
 type Server struct {
 	Deps
-	oag *catalogueCache
 }
 
 // New builds the API on mux: operations, /openapi.json and /docs.
@@ -53,7 +55,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}
 	api := humago.New(mux, cfg)
-	s := &Server{Deps: d, oag: &catalogueCache{}}
+	s := &Server{Deps: d}
 	api.UseMiddleware(requestID, s.authenticate(api))
 	s.registerHealth(api)
 	s.registerMe(api)

@@ -6,8 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/sendflow/sendflow/internal/store"
-	"github.com/sendflow/sendflow/workflows"
+	"github.com/sendflow/sendflow/actions"
 )
 
 type TriageInput struct {
@@ -24,11 +23,8 @@ func (s *Server) registerTriage(api huma.API) {
 		Summary: "The SENDCo's decision on a concern", Tags: []string{"Pathway"}, Security: bearer, DefaultStatus: http.StatusCreated,
 		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *TriageInput) (*PathwayOutput, error) {
-		return act(ctx, s, in.PupilID, "triage", "create", func(p *store.Pupil, _ string) (*PathwayOutput, error) {
-			return idempotent(ctx, s, "triage", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-				return s.pathwayUpdate(ctx, p, workflows.UpdateTriage, "triage/"+id,
-					workflows.Triage{Decision: workflows.TriageDecision(in.Body.Decision), By: currentUser(ctx).ID})
-			})
+		return idempotent(ctx, s, "triage", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
+			return s.answer(ctx)(s.Actions.TriageConcern(ctx, actor(ctx), actions.Triage{ID: id, PupilID: in.PupilID, Decision: in.Body.Decision}))
 		})
 	})
 }

@@ -11,11 +11,14 @@ const (
 	ActivityNotify         = "Notify"
 	ActivityPupilParents   = "PupilParents"
 	ActivityCheckReadiness = "CheckReadiness"
+	ActivityMeetingMail    = "MeetingMail"
+	ActivityCommit         = "Commit"
 )
 
 // Deadline is an open date someone must act by, shown on the pathway and the caseload.
 type Deadline struct {
 	Kind  string
+	Ref   string // tells apart deadlines of one kind, e.g. the concern of a trial window
 	Due   time.Time
 	Label string // plain words: "Review of support plan 2"
 }
@@ -32,7 +35,19 @@ type Projection struct {
 	State     json.RawMessage
 	Events    []Event
 	Deadlines []Deadline
+	// Accept lists the proposed records this change takes into the pupil's history; the read
+	// model marks them accepted in the same transaction as the state.
+	Accept    []Record
 	UpdatedAt time.Time
+}
+
+// MeetingMail asks the activities to send everyone invited to a meeting the invitation (or
+// cancellation) for the change the pathway has just accepted.
+type MeetingMail struct {
+	PupilID   string
+	SchoolID  string
+	MeetingID string
+	ChangeID  string
 }
 
 // Audiences a notice can go to.

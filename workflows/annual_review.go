@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 )
@@ -18,105 +19,126 @@ const (
 // weeks after a decision to amend (earlier in a phase-transfer year). It tells the pathway when it
 // is done, and the pathway starts the next.
 func AnnualReview(ctx workflow.Context, in AnnualReviewInput) error {
-	a := NewAnnualReviewState(in)
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (AnnualReviewState, error) { return *a, nil }); err != nil {
+	r := &annualReview{a: NewAnnualReviewState(in), g: newGuard(ctx)}
+	if err := r.register(ctx); err != nil {
 		return err
 	}
-	save := func(ctx workflow.Context, events ...Event) error {
-		var deadlines []Deadline
-		for name, at := range a.timers() {
-			deadlines = append(deadlines, Deadline{Kind: name, Due: at, Label: annualReviewLabels[name]})
-		}
-		if a.MeetingAt == nil {
-			deadlines = append(deadlines, Deadline{Kind: "annual_review_due", Due: a.Due(), Label: "The annual review meeting"})
-		}
-		sortDeadlines(deadlines)
-		status := "due"
-		switch {
-		case a.Done:
-			status = "complete"
-		case a.Decision == ARAmend:
-			status = "amending"
-		case a.ReportSentAt != nil:
-			status = "awaiting_decision"
-		case a.HeldAt != nil:
-			status = "report_due"
-		case a.MeetingAt != nil:
-			status = "meeting_booked"
-		}
-		return project(ctx, Projection{PupilID: a.PupilID, SchoolID: a.SchoolID, ItemID: fmt.Sprintf("annual-review/%d", a.Number),
-			Kind: "annual_review", Status: status, Version: a.Version, State: stateJSON(a), Events: events,
-			Deadlines: deadlines, UpdatedAt: calendarNow(ctx, a.Clock)})
-	}
-	tell := func(ctx workflow.Context, what, template string, vars map[string]string, to ...string) error {
-		return notify(ctx, Notice{Key: fmt.Sprintf("%s/annual-review/%d/%s", a.PupilID, a.Number, what), Template: template,
-			To: to, PupilID: a.PupilID, SchoolID: a.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + a.PupilID + "/pathway"})
-	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAnnualReviewEvent,
-		func(ctx workflow.Context, ev AnnualReviewEvent) (AnnualReviewState, error) {
-			now := calendarNow(ctx, a.Clock)
-			recorded := a.ApplyEvent(ev, now)
-			if err := save(ctx, recorded); err != nil {
-				return AnnualReviewState{}, err
-			}
-			if ev.Type == ARLADecision {
-				by := AppealDeadline(now, nil, a.Timings)
-				return *a, tell(ctx, "decision", "annual_review_decision",
-					map[string]string{"LetterDate": dateWords(now), "TribunalDeadline": dateWords(by)}, ToParents)
-			}
-			return *a, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, ev AnnualReviewEvent) error {
-			return refusalError(a.ValidateEvent(ev, calendarNow(ctx, a.Clock)))
-		}})
-	if err != nil {
+	if err := r.commit(ctx, r.a, nil); err != nil {
 		return err
 	}
-	if err := save(ctx); err != nil {
-		return err
-	}
-	for !a.Done {
-		seen := a.Version
-		at, has := a.NextWake()
-		if err := sleepUntil(ctx, a.Clock, at, has, func() bool { return a.Version != seen }); err != nil {
+	for !r.a.Done {
+		seen := r.a.Version
+		at, has := r.a.NextWake()
+		if err := sleepUntil(ctx, r.a.Clock, at, has, func() bool { return r.a.Version != seen }); err != nil {
 			return err
 		}
-		fired, events := a.DueTimers(calendarNow(ctx, a.Clock))
-		if len(fired) == 0 {
-			continue
-		}
-		if err := save(ctx, events...); err != nil {
+		if err := r.g.hold(ctx, func() error { return r.timers(ctx) }); err != nil {
 			return err
-		}
-		for _, name := range []string{ARArrange, ARInvitations, ARReportDue, ARDecisionDue, ARAmendDue} {
-			at, ok := fired[name]
-			if !ok {
-				continue
-			}
-			key := name + "/" + at.Format("20060102")
-			switch name {
-			case ARArrange:
-				err = tell(ctx, key, "annual_review_to_arrange", map[string]string{"Due": dateWords(at)}, ToSENDCo)
-			case ARInvitations:
-				if err = tell(ctx, key, "annual_review_invitation", map[string]string{"MeetingDate": dateWords(at)}, ToParents); err == nil {
-					err = tell(ctx, key+"/staff", "annual_review_step_due", map[string]string{"Step": "the annual review meeting", "Due": dateWords(at)}, ToSENDCo, ToTeachers)
-				}
-			default:
-				err = tell(ctx, key, "annual_review_step_due", map[string]string{"Step": annualReviewLabels[name], "Due": dateWords(at)}, ToSENDCo)
-			}
-			if err != nil {
-				return err
-			}
 		}
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
+	a := r.a
 	meeting := a.Due()
 	if a.HeldAt != nil {
 		meeting = *a.HeldAt
 	}
 	return tellPathway(ctx, a.PupilID, ChildChanged{AnnualReview: &AnnualReviewFinished{Number: a.Number, MeetingAt: meeting, Ceased: a.Decision == ARCease}})
+}
+
+// annualReview carries one run of the AnnualReview workflow.
+type annualReview struct {
+	a *AnnualReviewState
+	g *guard
+}
+
+func (r *annualReview) register(ctx workflow.Context) error {
+	a := r.a
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (AnnualReviewState, error) { return *a, nil }); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateAnnualReviewEvent, r.onEvent,
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, ev AnnualReviewEvent) error {
+			if r.g.handlerDecides(&a.Recent, ev.ID) {
+				return nil
+			}
+			return refusalError(a.ValidateEvent(ev, calendarNow(ctx, a.Clock)))
+		}})
+}
+
+func (r *annualReview) now(ctx workflow.Context) time.Time { return calendarNow(ctx, r.a.Clock) }
+
+func (r *annualReview) recent() *Recent { return &r.a.Recent }
+
+// commit saves a changed copy of the review with the emails it sends, then keeps it.
+func (r *annualReview) commit(ctx workflow.Context, next *AnnualReviewState, events []Event, notices ...Notice) error {
+	var deadlines []Deadline
+	for name, at := range next.timers() {
+		deadlines = append(deadlines, Deadline{Kind: name, Due: at, Label: annualReviewLabels[name]})
+	}
+	if next.MeetingAt == nil {
+		deadlines = append(deadlines, Deadline{Kind: "annual_review_due", Due: next.Due(), Label: "The annual review meeting"})
+	}
+	sortDeadlines(deadlines)
+	proj := Projection{PupilID: next.PupilID, SchoolID: next.SchoolID, ItemID: fmt.Sprintf("annual-review/%d", next.Number),
+		Kind: "annual_review", Status: next.Status(), Version: next.Version, State: stateJSON(next), Events: events,
+		Deadlines: deadlines, UpdatedAt: r.now(ctx)}
+	return r.g.save(ctx, Commit{Projection: &proj, Notices: notices}, func() { *r.a = *next }, nil)
+}
+
+func (r *annualReview) notice(what, template string, vars map[string]string, to ...string) Notice {
+	a := r.a
+	return Notice{Key: fmt.Sprintf("%s/annual-review/%d/%s", a.PupilID, a.Number, what), Template: template,
+		To: to, PupilID: a.PupilID, SchoolID: a.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + a.PupilID + "/pathway"}
+}
+
+func (r *annualReview) onEvent(ctx workflow.Context, ev AnnualReviewEvent) (AnnualReviewState, error) {
+	check := func() error { return r.a.ValidateEvent(ev, r.now(ctx)) }
+	_, err := r.g.take(ctx, ev.ID, r.recent, check, func() error {
+		now := r.now(ctx)
+		next := stage(r.g, r.a)
+		recorded := next.ApplyEvent(ev, now)
+		next.Recent.Add(ev.ID)
+		var notices []Notice
+		if ev.Type == ARLADecision {
+			by := AppealDeadline(now, nil, next.Timings)
+			notices = append(notices, r.notice("decision", "annual_review_decision",
+				map[string]string{"LetterDate": dateWords(now), "TribunalDeadline": dateWords(by)}, ToParents))
+		}
+		return r.commit(ctx, next, []Event{recorded}, notices...)
+	})
+	return *r.a, err
+}
+
+// timers sends the reminders and alerts that have fallen due.
+func (r *annualReview) timers(ctx workflow.Context) error {
+	if at, has := r.a.NextWake(); !has || at.After(r.now(ctx)) {
+		return nil
+	}
+	next := stage(r.g, r.a)
+	fired, events := next.DueTimers(r.now(ctx))
+	if len(fired) == 0 {
+		return nil
+	}
+	var notices []Notice
+	for _, name := range []string{ARArrange, ARInvitations, ARReportDue, ARDecisionDue, ARAmendDue} {
+		at, ok := fired[name]
+		if !ok {
+			continue
+		}
+		key := name + "/" + at.Format("20060102")
+		switch name {
+		case ARArrange:
+			notices = append(notices, r.notice(key, "annual_review_to_arrange", map[string]string{"Due": dateWords(at)}, ToSENDCo))
+		case ARInvitations:
+			notices = append(notices, r.notice(key, "annual_review_invitation", map[string]string{"MeetingDate": dateWords(at)}, ToParents),
+				r.notice(key+"/staff", "annual_review_step_due", map[string]string{"Step": "the annual review meeting", "Due": dateWords(at)}, ToSENDCo, ToTeachers))
+		default:
+			notices = append(notices, r.notice(key, "annual_review_step_due", map[string]string{"Step": annualReviewLabels[name], "Due": dateWords(at)}, ToSENDCo))
+		}
+	}
+	return r.commit(ctx, next, events, notices...)
 }
 
 var annualReviewLabels = map[string]string{

@@ -39,6 +39,7 @@ const (
 
 // AnnualReviewEvent is one step, recorded by the school or the LA.
 type AnnualReviewEvent struct {
+	ID        string // names the action, so a repeat is not applied twice
 	Type      AnnualReviewEventType
 	MeetingAt time.Time // for meeting_scheduled
 	// Transfer, with meeting_scheduled, marks a phase-transfer year: the pupil changes phase the
@@ -59,8 +60,10 @@ type AnnualReviewState struct {
 	AmendedIssuedAt *time.Time
 	Done            bool
 	Sent            map[string]bool // reminders and alerts already sent
-	Version         int64
-	NextSeq         int64
+	// Recent are the last actions taken, so a repeat is answered, not applied twice.
+	Recent  Recent
+	Version int64
+	NextSeq int64
 }
 
 // NewAnnualReviewState opens the review.
@@ -262,4 +265,21 @@ func (s *PathwayState) ApplyAnnualReviewFinished(f AnnualReviewFinished, now tim
 	}
 	s.Meetings = append(s.Meetings, f.MeetingAt)
 	return s.event(now, "annual_review_done", fmt.Sprintf("Annual review %d is complete. The next is due by %s.", f.Number, dateWords(NextAnnualReviewDue(f.MeetingAt, s.Timings))))
+}
+
+// Status is where the review is, as lists and dashboards show it.
+func (a *AnnualReviewState) Status() string {
+	switch {
+	case a.Done:
+		return "complete"
+	case a.Decision == ARAmend:
+		return "amending"
+	case a.ReportSentAt != nil:
+		return "awaiting_decision"
+	case a.HeldAt != nil:
+		return "report_due"
+	case a.MeetingAt != nil:
+		return "meeting_booked"
+	}
+	return "due"
 }

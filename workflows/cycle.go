@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 )
@@ -18,124 +19,176 @@ const (
 // logged while it runs; parents are invited before the review, staff reminded, the SENDCo told if
 // it is overdue; the review closes it and tells the pathway the next step.
 func Cycle(ctx workflow.Context, in CycleInput) error {
-	c := NewCycleState(in)
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CycleState, error) { return *c, nil }); err != nil {
+	c := &cycle{c: NewCycleState(in), g: newGuard(ctx)}
+	if err := c.register(ctx); err != nil {
 		return err
 	}
-	save := func(ctx workflow.Context, events ...Event) error {
-		var deadlines []Deadline
-		if c.Review == nil {
-			deadlines = []Deadline{{Kind: "cycle_review", Due: c.Plan.ReviewDate, Label: fmt.Sprintf("Review of support plan %d", c.Number)}}
-		}
-		return project(ctx, Projection{PupilID: c.PupilID, SchoolID: c.SchoolID, ItemID: fmt.Sprintf("cycle/%d", c.Number),
-			Kind: "cycle", Status: c.Status, Version: c.Version, State: stateJSON(c), Events: events, Deadlines: deadlines,
-			UpdatedAt: calendarNow(ctx, c.Clock)})
-	}
-	tell := func(ctx workflow.Context, what, template string, parents ParentPage, to ...string) error {
-		review := c.Plan.ReviewDate // planned; once held, the day it was held
-		if c.ReviewedAt != nil {
-			review = *c.ReviewedAt
-		}
-		return notify(ctx, Notice{Key: fmt.Sprintf("%s/cycle/%d/%s", c.PupilID, c.Number, what), Template: template, To: to,
-			PupilID: c.PupilID, SchoolID: c.SchoolID, Vars: map[string]string{"ReviewDate": dateWords(review)},
-			LinkPath: "/v1/pupils/" + c.PupilID + "/pathway", Parents: parents})
-	}
-	// Before the review parents are asked for their views, unless the school has already invited
-	// them to the review meeting (which asks too); afterwards they are shown what was agreed.
-	views := ParentPage{Kind: PageViews, Cycle: c.Number, SkipIfMeetingBooked: true}
-	staff := ParentPage{}
-	// The pathway hears of the review before the review is answered, so a plan for the next cycle
-	// sent straight after it is not refused as "still open" (older runs told it at the end).
-	reviewed := func(ctx workflow.Context) error {
-		return tellPathway(ctx, c.PupilID, ChildChanged{Cycle: &CycleReviewed{Number: c.Number, NextStep: c.Review.NextStep, ReviewedAt: *c.ReviewedAt}})
-	}
-	told := false
-	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReviewCycle,
-		func(ctx workflow.Context, r CycleReview) (CycleState, error) {
-			ev := c.ApplyReview(r, calendarNow(ctx, c.Clock))
-			if err := save(ctx, ev); err != nil {
-				return *c, err
-			}
-			if workflow.GetVersion(ctx, changeTellPathwayOnReview, workflow.DefaultVersion, 1) == 1 {
-				told = true
-				return *c, reviewed(ctx)
-			}
-			return *c, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r CycleReview) error {
-			return refusalError(c.ValidateReview(r, calendarNow(ctx, c.Clock)))
-		}})
-	if err != nil {
+	if err := c.commit(ctx, c.c, nil, nil, nil); err != nil {
 		return err
 	}
-	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateLogProvision,
-		func(ctx workflow.Context, p ProvisionLogged) (CycleState, error) {
-			ev := c.ApplyProvision(p, calendarNow(ctx, c.Clock))
-			return *c, save(ctx, ev)
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, p ProvisionLogged) error {
-			return refusalError(c.ValidateProvision(p))
-		}})
-	if err != nil {
-		return err
-	}
-	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateParentViews,
-		func(ctx workflow.Context, v ParentViews) (CycleState, error) {
-			ev := c.ApplyParentViews(v, calendarNow(ctx, c.Clock))
-			return *c, save(ctx, ev)
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, v ParentViews) error {
-			return refusalError(c.ValidateParentViews(v))
-		}})
-	if err != nil {
-		return err
-	}
-	if err := save(ctx); err != nil {
-		return err
-	}
-
-	for c.Review == nil {
-		seen := c.Version
-		at, has := c.NextWake()
-		if err := sleepUntil(ctx, c.Clock, at, has, func() bool { return c.Version != seen }); err != nil {
+	for c.c.Review == nil {
+		seen := c.c.Version
+		at, has := c.c.NextWake()
+		if err := sleepUntil(ctx, c.c.Clock, at, has, func() bool { return c.c.Version != seen }); err != nil {
 			return err
 		}
-		due, events := c.DueReminders(calendarNow(ctx, c.Clock))
-		if len(due) == 0 {
-			continue
-		}
-		if err := save(ctx, events...); err != nil {
+		if err := c.g.hold(ctx, func() error { return c.remind(ctx) }); err != nil {
 			return err
-		}
-		for _, a := range due {
-			var err error
-			switch a {
-			case CycleInvite:
-				err = tell(ctx, a, "review_invitation", views, ToParents)
-			case CycleReminder:
-				if err = tell(ctx, a, "review_reminder", staff, ToTeachers, ToSENDCo); err == nil {
-					err = tell(ctx, a+"/parents", "review_reminder_parent", views, ToParents)
-				}
-			case CycleOverdue:
-				err = tell(ctx, a, "review_overdue", staff, ToSENDCo)
-			}
-			if err != nil {
-				return err
-			}
 		}
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	if err := tell(ctx, "outcome", "review_outcome", ParentPage{Kind: PagePlan}, ToParents); err != nil {
+	if err := c.g.send(ctx, c.notice("outcome", "review_outcome", ParentPage{Kind: PagePlan}, ToParents)); err != nil {
 		return err
 	}
-	if told {
+	if c.told {
 		return nil
 	}
-	return reviewed(ctx)
+	return c.reviewed(ctx)
 }
 
 // changeTellPathwayOnReview: the review handler signals the pathway (version 1); before, the
 // cycle did at its end.
 const changeTellPathwayOnReview = "tell-pathway-on-review"
+
+// cycle carries one run of the Cycle workflow.
+type cycle struct {
+	c *CycleState
+	g *guard
+	// told is set once the pathway has heard of the review.
+	told bool
+}
+
+func (c *cycle) register(ctx workflow.Context) error {
+	st := c.c
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CycleState, error) { return *st, nil }); err != nil {
+		return err
+	}
+	later := func(id string) bool { return c.g.handlerDecides(&st.Recent, id) }
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReviewCycle, c.review,
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r CycleReview) error {
+			if later(r.ReviewID) {
+				return nil
+			}
+			return refusalError(st.ValidateReview(r, calendarNow(ctx, st.Clock)))
+		}}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateLogProvision, c.logProvision,
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, p ProvisionLogged) error {
+			if later(p.EntryID) {
+				return nil
+			}
+			return refusalError(st.ValidateProvision(p))
+		}}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateParentViews, c.parentViews,
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, v ParentViews) error {
+			if later(v.ViewsID) {
+				return nil
+			}
+			return refusalError(st.ValidateParentViews(v))
+		}})
+}
+
+func (c *cycle) now(ctx workflow.Context) time.Time { return calendarNow(ctx, c.c.Clock) }
+
+func (c *cycle) recent() *Recent { return &c.c.Recent }
+
+// commit saves a changed copy of the cycle with the records it accepts and the emails it sends,
+// keeps it, and then runs after.
+func (c *cycle) commit(ctx workflow.Context, next *CycleState, accept []Record, events []Event, after func() error, notices ...Notice) error {
+	var deadlines []Deadline
+	if next.Review == nil {
+		deadlines = []Deadline{{Kind: "cycle_review", Due: next.Plan.ReviewDate, Label: fmt.Sprintf("Review of support plan %d", next.Number)}}
+	}
+	proj := Projection{PupilID: next.PupilID, SchoolID: next.SchoolID, ItemID: fmt.Sprintf("cycle/%d", next.Number),
+		Kind: "cycle", Status: next.Status, Version: next.Version, State: stateJSON(next), Events: events, Deadlines: deadlines,
+		Accept: accept, UpdatedAt: c.now(ctx)}
+	return c.g.save(ctx, Commit{Projection: &proj, Notices: notices}, func() { *c.c = *next }, after)
+}
+
+// notice is an email about this cycle, from the state it will have once saved.
+func (c *cycle) noticeOf(st *CycleState, what, template string, parents ParentPage, to ...string) Notice {
+	review := st.Plan.ReviewDate // planned; once held, the day it was held
+	if st.ReviewedAt != nil {
+		review = *st.ReviewedAt
+	}
+	return Notice{Key: fmt.Sprintf("%s/cycle/%d/%s", st.PupilID, st.Number, what), Template: template, To: to,
+		PupilID: st.PupilID, SchoolID: st.SchoolID, Vars: map[string]string{"ReviewDate": dateWords(review)},
+		LinkPath: "/v1/pupils/" + st.PupilID + "/pathway", Parents: parents}
+}
+
+func (c *cycle) notice(what, template string, parents ParentPage, to ...string) Notice {
+	return c.noticeOf(c.c, what, template, parents, to...)
+}
+
+// reviewed tells the pathway of the review, so a plan for the next cycle sent straight after it
+// is not refused as "still open" (older runs told it at the end).
+func (c *cycle) reviewed(ctx workflow.Context) error {
+	st := c.c
+	return tellPathway(ctx, st.PupilID, ChildChanged{Cycle: &CycleReviewed{Number: st.Number, NextStep: st.Review.NextStep, ReviewedAt: *st.ReviewedAt}})
+}
+
+func (c *cycle) review(ctx workflow.Context, r CycleReview) (CycleState, error) {
+	check := func() error { return c.c.ValidateReview(r, c.now(ctx)) }
+	_, err := c.g.take(ctx, r.ReviewID, c.recent, check, func() error {
+		next := stage(c.g, c.c)
+		ev := next.ApplyReview(r, c.now(ctx))
+		next.Recent.Add(r.ReviewID)
+		return c.commit(ctx, next, records(RecordReview, r.ReviewID), []Event{ev}, func() error {
+			if workflow.GetVersion(ctx, changeTellPathwayOnReview, workflow.DefaultVersion, 1) == 1 {
+				c.told = true
+				return c.reviewed(ctx)
+			}
+			return nil
+		})
+	})
+	return *c.c, err
+}
+
+func (c *cycle) logProvision(ctx workflow.Context, p ProvisionLogged) (CycleState, error) {
+	_, err := c.g.take(ctx, p.EntryID, c.recent, func() error { return c.c.ValidateProvision(p) }, func() error {
+		next := stage(c.g, c.c)
+		ev := next.ApplyProvision(p, c.now(ctx))
+		next.Recent.Add(p.EntryID)
+		return c.commit(ctx, next, records(RecordProvision, p.EntryID), []Event{ev}, nil)
+	})
+	return *c.c, err
+}
+
+func (c *cycle) parentViews(ctx workflow.Context, v ParentViews) (CycleState, error) {
+	_, err := c.g.take(ctx, v.ViewsID, c.recent, func() error { return c.c.ValidateParentViews(v) }, func() error {
+		next := stage(c.g, c.c)
+		ev := next.ApplyParentViews(v, c.now(ctx))
+		next.Recent.Add(v.ViewsID)
+		return c.commit(ctx, next, records(RecordParentViews, v.ViewsID), []Event{ev}, nil)
+	})
+	return *c.c, err
+}
+
+// remind sends the reminders that have fallen due. Before the review parents are asked for their
+// views, unless the school has already invited them to the review meeting (which asks too).
+func (c *cycle) remind(ctx workflow.Context) error {
+	if at, has := c.c.NextWake(); !has || at.After(c.now(ctx)) {
+		return nil
+	}
+	next := stage(c.g, c.c)
+	due, events := next.DueReminders(c.now(ctx))
+	views := ParentPage{Kind: PageViews, Cycle: next.Number, SkipIfMeetingBooked: true}
+	var notices []Notice
+	for _, a := range due {
+		switch a {
+		case CycleInvite:
+			notices = append(notices, c.noticeOf(next, a, "review_invitation", views, ToParents))
+		case CycleReminder:
+			notices = append(notices, c.noticeOf(next, a, "review_reminder", ParentPage{}, ToTeachers, ToSENDCo),
+				c.noticeOf(next, a+"/parents", "review_reminder_parent", views, ToParents))
+		case CycleOverdue:
+			notices = append(notices, c.noticeOf(next, a, "review_overdue", ParentPage{}, ToSENDCo))
+		}
+	}
+	return c.commit(ctx, next, nil, events, nil, notices...)
+}

@@ -62,7 +62,7 @@ func (s *PathwayState) ValidatePlanCycle(p PlanCycle, now time.Time) error {
 // ApplyPlanCycle opens the next cycle and counts its plan and review meetings with the family.
 func (s *PathwayState) ApplyPlanCycle(p PlanCycle, now time.Time) (int, Event) {
 	n := len(s.Cycles) + 1
-	s.Cycles = append(s.Cycles, CycleRef{Number: n, ReviewDate: p.ReviewDate})
+	s.Cycles = append(s.Cycles, CycleRef{Number: n, PlanID: p.PlanID, ReviewDate: p.ReviewDate})
 	s.Meetings = append(s.Meetings, now, p.ReviewDate)
 	s.Advice = nil // advice received so far has fed this plan
 	return n, s.event(now, "cycle_planned", fmt.Sprintf("Support plan %d was agreed. It will be reviewed with the family on %s.", n, dateWords(p.ReviewDate)))
@@ -129,6 +129,7 @@ type CycleInput struct {
 
 // CycleReview is the review of a cycle: each outcome rated, the family's views heard, a next step.
 type CycleReview struct {
+	ReviewID    string            // the record of the review's words
 	Ratings     map[string]Rating // outcome id -> rating
 	ParentViews bool
 	PupilViews  bool
@@ -154,8 +155,10 @@ type CycleState struct {
 	ReviewedAt      *time.Time
 	// ViewsFrom lists the parents who gave their views before the review, from their phone.
 	ViewsFrom []string
-	Version   int64
-	NextSeq   int64
+	// Recent are the last actions taken, so a repeat is answered, not applied twice.
+	Recent  Recent
+	Version int64
+	NextSeq int64
 }
 
 // NewCycleState opens a cycle.

@@ -133,10 +133,13 @@ func TestCycleProvisionLog(t *testing.T) {
 
 	checkAccepted(t, "first entry", first)
 	checkAccepted(t, "second entry", second)
-	checkRefused(t, "repeated entry", dup, "provision entry e1 is already logged")
+	checkAccepted(t, "the first entry sent again", dup) // answered with the state, logged once
 	checkRefused(t, "entry without its author", anon, "a provision entry needs its id and the person logging it")
 	if got := second.result.ProvisionLogged; !slices.Equal(got, []string{"e1", "e2"}) || second.result.Status != "active" {
 		t.Errorf("after two entries: logged %v, status %s", got, second.result.Status)
+	}
+	if got := dup.result.ProvisionLogged; !slices.Equal(got, []string{"e1", "e2"}) {
+		t.Errorf("after the first entry was sent again: logged %v, want it once", got)
 	}
 	ev := h.events()
 	if len(ev) != 2 || ev[0].Kind != "provision_logged" || !ev[0].At.Equal(days(childStart, 1)) || ev[1].Seq != 2 || !ev[1].At.Equal(days(childStart, 2)) {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 )
@@ -29,110 +30,130 @@ var ehcLetters = map[EHCEventType]string{
 // Exceptions pause the clock; staff are alerted before each limit is missed; parents get a letter
 // at each step, with their rights at each decision.
 func EHCAssessment(ctx workflow.Context, in EHCInput) error {
-	e := NewEHCState(in, calendarNow(ctx, in.Clock))
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (EHCState, error) { return *e, nil }); err != nil {
+	a := &assessment{e: NewEHCState(in, calendarNow(ctx, in.Clock)), g: newGuard(ctx)}
+	if err := a.register(ctx); err != nil {
 		return err
 	}
-	a := &assessment{e: e}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateEHCEvent, a.onEvent,
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, ev EHCEvent) error {
-			return refusalError(e.ValidateEvent(ev, calendarNow(ctx, e.Clock)))
-		}}); err != nil {
+	due, _ := a.e.Timeline.Due(MilestoneDecisionToAssess, a.e.Timings, a.now(ctx))
+	if err := a.commit(ctx, a.e, nil, a.notice("requested", "ehc_request_received", map[string]string{"DecisionDue": dateWords(due)}, ToParents)); err != nil {
 		return err
 	}
-	now := calendarNow(ctx, e.Clock)
-	if err := a.save(ctx); err != nil {
-		return err
-	}
-	due, _ := e.Timeline.Due(MilestoneDecisionToAssess, e.Timings, now)
-	if err := a.tell(ctx, "requested", "ehc_request_received", map[string]string{"DecisionDue": dateWords(due)}, ToParents); err != nil {
-		return err
-	}
-	for e.Status != EHCDone {
-		seen := e.Version
-		at, has := e.NextWake(calendarNow(ctx, e.Clock))
-		if err := sleepUntil(ctx, e.Clock, at, has, func() bool { return e.Version != seen }); err != nil {
+	for a.e.Status != EHCDone {
+		seen := a.e.Version
+		at, has := a.e.NextWake(a.now(ctx))
+		if err := sleepUntil(ctx, a.e.Clock, at, has, func() bool { return a.e.Version != seen }); err != nil {
 			return err
 		}
-		alerts, events := e.DueAlerts(calendarNow(ctx, e.Clock))
-		if len(alerts) == 0 {
-			continue
-		}
-		if err := a.save(ctx, events...); err != nil {
+		if err := a.g.hold(ctx, func() error { return a.alerts(ctx) }); err != nil {
 			return err
-		}
-		for _, al := range alerts {
-			template, what := "ehc_deadline_at_risk", "risk/"+string(al.Milestone)
-			if al.Missed {
-				template, what = "ehc_deadline_missed", "missed/"+string(al.Milestone)
-			}
-			if err := a.tell(ctx, what+"/"+al.Due.Format("20060102"), template,
-				map[string]string{"Milestone": MilestoneWords(al.Milestone), "Due": dateWords(al.Due)}, ToSENDCo); err != nil {
-				return err
-			}
 		}
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
+	e := a.e
 	finishedAt := e.Met[MilestoneFinalPlan].At
 	if e.Outcome != EHCPlanIssued {
-		finishedAt = calendarNow(ctx, e.Clock)
+		finishedAt = a.now(ctx)
 	}
 	return tellPathway(ctx, e.PupilID, ChildChanged{EHC: &EHCFinished{RequestID: e.RequestID, Outcome: e.Outcome, At: finishedAt}})
 }
 
-type assessment struct{ e *EHCState }
+// assessment carries one run of the EHCAssessment workflow.
+type assessment struct {
+	e *EHCState
+	g *guard
+}
 
-func (a *assessment) save(ctx workflow.Context, events ...Event) error {
+func (a *assessment) register(ctx workflow.Context) error {
 	e := a.e
-	now := calendarNow(ctx, e.Clock)
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (EHCState, error) { return *e, nil }); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateEHCEvent, a.onEvent,
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, ev EHCEvent) error {
+			if a.g.handlerDecides(&e.Recent, ev.ID) {
+				return nil
+			}
+			return refusalError(e.ValidateEvent(ev, calendarNow(ctx, e.Clock)))
+		}})
+}
+
+func (a *assessment) now(ctx workflow.Context) time.Time { return calendarNow(ctx, a.e.Clock) }
+
+func (a *assessment) recent() *Recent { return &a.e.Recent }
+
+// commit saves a changed copy of the assessment with the emails it sends, then keeps it.
+func (a *assessment) commit(ctx workflow.Context, next *EHCState, events []Event, notices ...Notice) error {
+	now := a.now(ctx)
 	var deadlines []Deadline
-	for _, m := range e.Pending() {
-		if due, ok := e.Timeline.Due(m, e.Timings, now); ok {
+	for _, m := range next.Pending() {
+		if due, ok := next.Timeline.Due(m, next.Timings, now); ok {
 			deadlines = append(deadlines, Deadline{Kind: string(m), Due: due, Label: "EHC needs assessment: " + MilestoneWords(m)})
 		}
 	}
-	status := string(e.Status)
-	if e.Timeline.Paused() {
+	status := string(next.Status)
+	if next.Timeline.Paused() {
 		status = "paused"
 	}
-	return project(ctx, Projection{PupilID: e.PupilID, SchoolID: e.SchoolID, ItemID: "ehc/" + e.RequestID, Kind: "ehc",
-		Status: status, Version: e.Version, State: stateJSON(e), Events: events, Deadlines: deadlines, UpdatedAt: now})
+	proj := Projection{PupilID: next.PupilID, SchoolID: next.SchoolID, ItemID: "ehc/" + next.RequestID, Kind: "ehc",
+		Status: status, Version: next.Version, State: stateJSON(next), Events: events, Deadlines: deadlines, UpdatedAt: now}
+	return a.g.save(ctx, Commit{Projection: &proj, Notices: notices}, func() { *a.e = *next }, nil)
 }
 
-func (a *assessment) tell(ctx workflow.Context, what, template string, vars map[string]string, to ...string) error {
+func (a *assessment) notice(what, template string, vars map[string]string, to ...string) Notice {
 	e := a.e
-	return notify(ctx, Notice{Key: e.PupilID + "/ehc/" + e.RequestID + "/" + what, Template: template, To: to,
-		PupilID: e.PupilID, SchoolID: e.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + e.PupilID + "/pathway"})
+	return Notice{Key: e.PupilID + "/ehc/" + e.RequestID + "/" + what, Template: template, To: to,
+		PupilID: e.PupilID, SchoolID: e.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + e.PupilID + "/pathway"}
 }
 
 func (a *assessment) onEvent(ctx workflow.Context, ev EHCEvent) (EHCState, error) {
-	e := a.e
-	now := calendarNow(ctx, e.Clock)
-	recorded, _ := e.ApplyEvent(ev, now)
-	if err := a.save(ctx, recorded); err != nil {
-		return EHCState{}, err
+	check := func() error { return a.e.ValidateEvent(ev, a.now(ctx)) }
+	_, err := a.g.take(ctx, ev.ID, a.recent, check, func() error {
+		now := a.now(ctx)
+		e := stage(a.g, a.e)
+		recorded, _ := e.ApplyEvent(ev, now)
+		e.Recent.Add(ev.ID)
+		letter, ok := ehcLetters[ev.Type]
+		if !ok {
+			return a.commit(ctx, e, []Event{recorded})
+		}
+		vars := map[string]string{"LetterDate": dateWords(now)}
+		if e.AppealBy != nil {
+			vars["TribunalDeadline"] = dateWords(*e.AppealBy)
+		}
+		if due, ok := e.Timeline.Due(MilestoneFinalPlan, e.Timings, now); ok {
+			vars["FinalPlanDue"] = dateWords(due)
+		}
+		if e.Timeline.DraftIssuedAt != nil {
+			vars["CommentsBy"] = dateWords(e.Timings.EHC.DraftCommentPeriod.AddTo(*e.Timeline.DraftIssuedAt))
+		}
+		if ev.Type == EHCExceptionStarted {
+			// The letter reads "paused because {{.Reason}}.": lower-case words, no full stop.
+			vars["Reason"] = phrase(ev.Reason.Describe())
+		}
+		return a.commit(ctx, e, []Event{recorded}, a.notice("letter/"+itoa(recorded.Seq), letter, vars, ToParents))
+	})
+	return *a.e, err
+}
+
+// alerts warns staff of limits at risk or missed.
+func (a *assessment) alerts(ctx workflow.Context) error {
+	next := stage(a.g, a.e)
+	alerts, events := next.DueAlerts(a.now(ctx))
+	if len(alerts) == 0 {
+		return nil
 	}
-	letter, ok := ehcLetters[ev.Type]
-	if !ok {
-		return *e, nil
+	var notices []Notice
+	for _, al := range alerts {
+		template, what := "ehc_deadline_at_risk", "risk/"+string(al.Milestone)
+		if al.Missed {
+			template, what = "ehc_deadline_missed", "missed/"+string(al.Milestone)
+		}
+		notices = append(notices, a.notice(what+"/"+al.Due.Format("20060102"), template,
+			map[string]string{"Milestone": MilestoneWords(al.Milestone), "Due": dateWords(al.Due)}, ToSENDCo))
 	}
-	vars := map[string]string{"LetterDate": dateWords(now)}
-	if e.AppealBy != nil {
-		vars["TribunalDeadline"] = dateWords(*e.AppealBy)
-	}
-	if due, ok := e.Timeline.Due(MilestoneFinalPlan, e.Timings, now); ok {
-		vars["FinalPlanDue"] = dateWords(due)
-	}
-	if e.Timeline.DraftIssuedAt != nil {
-		vars["CommentsBy"] = dateWords(e.Timings.EHC.DraftCommentPeriod.AddTo(*e.Timeline.DraftIssuedAt))
-	}
-	if ev.Type == EHCExceptionStarted {
-		// The letter reads "paused because {{.Reason}}.": lower-case words, no full stop.
-		vars["Reason"] = phrase(ev.Reason.Describe())
-	}
-	return *e, a.tell(ctx, "letter/"+itoa(recorded.Seq), letter, vars, ToParents)
+	return a.commit(ctx, next, events, notices...)
 }
 
 // phrase turns a sentence into words that fit inside another ("paused because ___").

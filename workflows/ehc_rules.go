@@ -106,6 +106,7 @@ const (
 
 // EHCEvent is one step the LA took, recorded by an LA officer or the school.
 type EHCEvent struct {
+	ID     string // names the action, so a repeat is not applied twice
 	Type   EHCEventType
 	Reason ExceptionReason // for exception_started
 	By     string
@@ -138,8 +139,10 @@ type EHCState struct {
 	Missed         map[EHCMilestone]bool // "missed" sent
 	Outcome        EHCOutcome
 	AppealBy       *time.Time
-	Version        int64
-	NextSeq        int64
+	// Recent are the last actions taken, so a repeat is answered, not applied twice.
+	Recent  Recent
+	Version int64
+	NextSeq int64
 }
 
 // NewEHCState starts the statutory clock at the request (week 0).

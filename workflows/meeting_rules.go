@@ -18,6 +18,7 @@ const (
 // MeetingChange is a meeting with the family arranged, moved or cancelled. The meeting's details
 // (where, who is invited) live in PostgreSQL; the pathway counts it and tells its story.
 type MeetingChange struct {
+	ChangeID  string // the change's record: its new time, or the cancellation
 	MeetingID string
 	Kind      MeetingKind
 	At        time.Time
@@ -56,6 +57,9 @@ func (s *PathwayState) ValidateMeeting(m MeetingChange, now time.Time) error {
 	}
 	if !m.Cancelled && m.At.Before(now) {
 		return refuse("the meeting's time, %s, has passed", dateWords(m.At))
+	}
+	if i >= 0 && !m.Cancelled && s.MeetingsHeld[i].At.Equal(m.At) {
+		return refuse("the meeting is already at this time")
 	}
 	return nil
 }
@@ -103,9 +107,10 @@ const (
 
 // ParentResponse is a parent answering a meeting invitation from their phone.
 type ParentResponse struct {
-	MeetingID string
-	Response  ParentResponseKind
-	By        string // parent's user id
+	ResponseID string // the record of the answer
+	MeetingID  string
+	Response   ParentResponseKind
+	By         string // parent's user id
 }
 
 // ValidateParentResponse refuses an answer to an unknown or cancelled meeting.

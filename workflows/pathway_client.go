@@ -23,19 +23,10 @@ func (r *Refusal) Error() string { return r.Reason }
 // ErrNoWorkflow means the workflow an action was meant for does not exist (or has finished).
 var ErrNoWorkflow = errors.New("no such workflow")
 
-// RaiseConcern delivers a concern to the pupil's pathway, starting the workflow if the pupil has
-// none yet, and returns the state after it. The update id makes a retried call a no-op.
-func RaiseConcern(ctx context.Context, c client.Client, taskQueue string, start PathwayInput, in ConcernRaised) (PathwayState, error) {
-	return updateWithStart(ctx, c, taskQueue, start, UpdateRaiseConcern, "concern/"+in.ConcernID, in)
-}
-
-// SendEHCRequest delivers a request for an EHC needs assessment, starting the pathway if needed:
-// a parent may ask before the school has raised any concern.
-func SendEHCRequest(ctx context.Context, c client.Client, taskQueue string, start PathwayInput, in RequestEHCNA) (PathwayState, error) {
-	return updateWithStart(ctx, c, taskQueue, start, UpdateRequestEHCNA, "ehcna/"+in.RequestID, in)
-}
-
-func updateWithStart(ctx context.Context, c client.Client, taskQueue string, start PathwayInput, name, updateID string, arg any) (PathwayState, error) {
+// UpdateWithStart delivers an action to the pupil's pathway, starting the workflow if the pupil
+// has none yet (a first concern; a parent's EHC request before any concern), and returns the
+// state after it.
+func UpdateWithStart(ctx context.Context, c client.Client, taskQueue string, start PathwayInput, name, updateID string, arg any) (PathwayState, error) {
 	op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       PathwayWorkflowID(start.PupilID),
 		TaskQueue:                taskQueue,

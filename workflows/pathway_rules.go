@@ -49,6 +49,7 @@ const (
 
 // Triage is the SENDCo's decision.
 type Triage struct {
+	ID       string // names the action, so a repeat is not applied twice
 	Decision TriageDecision
 	By       string
 }
@@ -56,6 +57,7 @@ type Triage struct {
 // CycleRef is what the pathway keeps of an APDR cycle; the cycle's own workflow holds the rest.
 type CycleRef struct {
 	Number     int
+	PlanID     string
 	ReviewDate time.Time
 	Reviewed   bool
 	NextStep   NextStep
@@ -106,6 +108,8 @@ type PathwayState struct {
 	MeetingsHeld []MeetingRef
 	// Advice holds ids of agency advice received, to feed the next cycle's plan.
 	Advice []string
+	// Recent are the last actions taken, so a repeat is answered, not applied twice.
+	Recent Recent
 	// Version grows with every change so the read model never takes an older state over a newer one.
 	Version int64
 	// NextSeq numbers timeline events; events themselves live in the read model, not in state.
@@ -232,6 +236,7 @@ func (s *PathwayState) latestConcern() *ConcernRef {
 
 // ImpactRecorded is a teacher saying how the strategies for a concern worked.
 type ImpactRecorded struct {
+	ImpactID  string // the record of what was said, in PostgreSQL
 	ConcernID string
 	By        string
 }

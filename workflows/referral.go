@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -17,86 +19,82 @@ const (
 // acknowledgement within its service level (or an escalation) and its advice, which feeds the
 // next plan. Consent withdrawn stops it.
 func Referral(ctx workflow.Context, in ReferralInput) error {
-	r := NewReferralState(in, calendarNow(ctx, in.Clock))
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ReferralState, error) { return *r, nil }); err != nil {
-		return err
-	}
-	ref := &referral{r: r}
+	ref := &referral{r: NewReferralState(in, calendarNow(ctx, in.Clock)), g: newGuard(ctx)}
 	if err := ref.register(ctx); err != nil {
 		return err
 	}
 	var res Readiness
 	if err := workflow.ExecuteLocalActivity(withActivityOptions(ctx), ActivityCheckReadiness,
-		ReadinessRequest{PupilID: r.PupilID, Service: r.Service}).Get(ctx, &res); err != nil {
+		ReadinessRequest{PupilID: ref.r.PupilID, Service: ref.r.Service}).Get(ctx, &res); err != nil {
 		return err
 	}
-	if err := ref.save(ctx, r.SetReadiness(res, calendarNow(ctx, r.Clock))); err != nil {
+	next := stage(ref.g, ref.r)
+	ev := next.SetReadiness(res, ref.now(ctx))
+	if err := ref.commit(ctx, next, nil, []Event{ev}, nil,
+		ref.notice("decision", "referral_decision_needed", nil, ToSENDCo), ref.consentNotice("consent", "consent_request", nil)); err != nil {
 		return err
 	}
-	if err := ref.tell(ctx, "decision", "referral_decision_needed", nil, ToSENDCo); err != nil {
-		return err
-	}
-	if err := ref.askConsent(ctx, "consent", "consent_request", nil); err != nil {
-		return err
-	}
-	for !r.Status.Finished() {
-		seen := r.Version
-		at, has := r.NextWake()
-		if err := sleepUntil(ctx, r.Clock, at, has, func() bool { return r.Version != seen }); err != nil {
+	for !ref.r.Status.Finished() {
+		seen := ref.r.Version
+		at, has := ref.r.NextWake()
+		if err := sleepUntil(ctx, ref.r.Clock, at, has, func() bool { return ref.r.Version != seen }); err != nil {
 			return err
 		}
-		fired, events := r.DueTimers(calendarNow(ctx, r.Clock))
-		if len(fired) == 0 {
-			continue
-		}
-		if err := ref.changed(ctx, events...); err != nil {
+		if err := ref.g.hold(ctx, func() error { return ref.timers(ctx) }); err != nil {
 			return err
-		}
-		for _, name := range fired {
-			var err error
-			switch name {
-			case ReferralConsentReminder:
-				err = ref.askConsent(ctx, name, "consent_reminder",
-					map[string]string{"ExpiresOn": dateWords(r.Timings.Referral.ConsentExpiry.AddTo(*r.ConsentRequestedAt))})
-			case ReferralConsentExpiry:
-				err = ref.tell(ctx, name, "consent_expired", nil, ToSENDCo)
-			case ReferralSLA:
-				err = ref.tell(ctx, name, "agency_no_reply", map[string]string{"SubmittedOn": dateWords(*r.SubmittedAt)}, ToSENDCo)
-			}
-			if err != nil {
-				return err
-			}
 		}
 	}
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
-type referral struct{ r *ReferralState }
+// referral carries one run of the Referral workflow.
+type referral struct {
+	r *ReferralState
+	g *guard
+}
 
 func (ref *referral) register(ctx workflow.Context) error {
 	r := ref.r
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ReferralState, error) { return *r, nil }); err != nil {
+		return err
+	}
+	later := func(id string) bool { return ref.g.handlerDecides(&r.Recent, id) }
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReferralDecision, ref.decide,
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d ReferralDecision) error {
+			if later(d.ID) {
+				return nil
+			}
 			return refusalError(r.ValidateDecision(d))
 		}}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConsent, ref.consent,
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, c Consent) error {
+			if later(c.ConsentID) {
+				return nil
+			}
 			return refusalError(r.ValidateConsent(c))
 		}}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateAgencyResponse, ref.respond,
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a AgencyResponse) error {
+			if later(a.ResponseID) {
+				return nil
+			}
 			return refusalError(r.ValidateResponse(a))
 		}})
 }
 
-func (ref *referral) save(ctx workflow.Context, events ...Event) error {
-	r := ref.r
+func (ref *referral) now(ctx workflow.Context) time.Time { return calendarNow(ctx, ref.r.Clock) }
+
+func (ref *referral) recent() *Recent { return &ref.r.Recent }
+
+// commit saves a changed copy of the referral with the records it accepts and the emails it
+// sends, keeps it, and then runs after.
+func (ref *referral) commit(ctx workflow.Context, next *ReferralState, accept []Record, events []Event, after func() error, notices ...Notice) error {
 	var deadlines []Deadline
-	for name, at := range r.deadlines() {
+	for name, at := range next.deadlines() {
 		label := map[string]string{
 			ReferralConsentReminder: "Remind parents about consent",
 			ReferralConsentExpiry:   "Parents' consent needed by",
@@ -105,90 +103,113 @@ func (ref *referral) save(ctx workflow.Context, events ...Event) error {
 		deadlines = append(deadlines, Deadline{Kind: name, Due: at, Label: label})
 	}
 	sortDeadlines(deadlines)
-	return project(ctx, Projection{PupilID: r.PupilID, SchoolID: r.SchoolID, ItemID: "referral/" + r.ReferralID,
-		Kind: "referral", Status: string(r.Status), Version: r.Version, State: stateJSON(r), Events: events,
-		Deadlines: deadlines, UpdatedAt: calendarNow(ctx, r.Clock)})
+	proj := Projection{PupilID: next.PupilID, SchoolID: next.SchoolID, ItemID: "referral/" + next.ReferralID,
+		Kind: "referral", Status: string(next.Status), Version: next.Version, State: stateJSON(next), Events: events,
+		Deadlines: deadlines, Accept: accept, UpdatedAt: ref.now(ctx)}
+	return ref.g.save(ctx, Commit{Projection: &proj, Notices: notices}, func() { *ref.r = *next }, after)
 }
 
-// changed saves and tells the pathway the referral's new status.
-func (ref *referral) changed(ctx workflow.Context, events ...Event) error {
-	if err := ref.save(ctx, events...); err != nil {
-		return err
-	}
-	return tellPathway(ctx, ref.r.PupilID, ChildChanged{Referral: &ReferralChanged{
-		ReferralID: ref.r.ReferralID, Status: ref.r.Status, AdviceID: ref.r.AdviceID}})
+// changed commits a change and tells the pathway the referral's new status.
+func (ref *referral) changed(ctx workflow.Context, next *ReferralState, accept []Record, events []Event, notices ...Notice) error {
+	return ref.commit(ctx, next, accept, events, func() error {
+		return tellPathway(ctx, ref.r.PupilID, ChildChanged{Referral: &ReferralChanged{
+			ReferralID: ref.r.ReferralID, Status: ref.r.Status, AdviceID: ref.r.AdviceID}})
+	}, notices...)
 }
 
-func (ref *referral) tell(ctx workflow.Context, what, template string, vars map[string]string, to ...string) error {
-	return notify(ctx, ref.notice(what, template, vars, to))
-}
-
-// askConsent emails the parents a link to the consent page of this referral.
-func (ref *referral) askConsent(ctx workflow.Context, what, template string, vars map[string]string) error {
-	n := ref.notice(what, template, vars, []string{ToParents})
+// consentNotice asks the parents, with a link to the consent page of this referral.
+func (ref *referral) consentNotice(what, template string, vars map[string]string) Notice {
+	n := ref.notice(what, template, vars, ToParents)
 	n.Parents = ParentPage{Kind: PageConsent, ReferralID: ref.r.ReferralID}
-	return notify(ctx, n)
+	return n
 }
 
-func (ref *referral) notice(what, template string, vars map[string]string, to []string) Notice {
+func (ref *referral) notice(what, template string, vars map[string]string, to ...string) Notice {
 	r := ref.r
 	return Notice{Key: r.PupilID + "/referral/" + r.ReferralID + "/" + what, Template: template, To: to,
 		PupilID: r.PupilID, SchoolID: r.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + r.PupilID + "/pathway"}
 }
 
 func (ref *referral) decide(ctx workflow.Context, d ReferralDecision) (ReferralState, error) {
-	r := ref.r
-	ev := r.ApplyDecision(d, calendarNow(ctx, r.Clock))
-	if err := ref.changed(ctx, ev); err != nil {
-		return ReferralState{}, err
-	}
-	if r.Status == ReferralSubmitted {
-		return *r, ref.submit(ctx)
-	}
-	return *r, nil
+	_, err := ref.g.take(ctx, d.ID, ref.recent, func() error { return ref.r.ValidateDecision(d) }, func() error {
+		next := stage(ref.g, ref.r)
+		ev := next.ApplyDecision(d, ref.now(ctx))
+		next.Recent.Add(d.ID)
+		var notices []Notice
+		if next.Status == ReferralSubmitted {
+			notices = append(notices, ref.submission(next))
+		}
+		return ref.changed(ctx, next, nil, []Event{ev}, notices...)
+	})
+	return *ref.r, err
 }
 
 func (ref *referral) consent(ctx workflow.Context, c Consent) (ReferralState, error) {
-	r := ref.r
-	ev := r.ApplyConsent(c, calendarNow(ctx, r.Clock))
-	if err := ref.changed(ctx, ev); err != nil {
-		return ReferralState{}, err
-	}
-	var err error
-	switch c.Action {
-	case ConsentGive:
-		if r.Status == ReferralSubmitted {
-			err = ref.submit(ctx)
+	_, err := ref.g.take(ctx, c.ConsentID, ref.recent, func() error { return ref.r.ValidateConsent(c) }, func() error {
+		next := stage(ref.g, ref.r)
+		ev := next.ApplyConsent(c, ref.now(ctx))
+		next.Recent.Add(c.ConsentID)
+		var notices []Notice
+		switch c.Action {
+		case ConsentGive:
+			if next.Status == ReferralSubmitted {
+				notices = append(notices, ref.submission(next))
+			}
+		case ConsentRefuse:
+			notices = append(notices, ref.notice("refused", "consent_refused", nil, ToSENDCo))
+		case ConsentWithdraw:
+			notices = append(notices, ref.notice("withdrawn", "consent_withdrawn", nil, ToSENDCo))
 		}
-	case ConsentRefuse:
-		err = ref.tell(ctx, "refused", "consent_refused", nil, ToSENDCo)
-	case ConsentWithdraw:
-		err = ref.tell(ctx, "withdrawn", "consent_withdrawn", nil, ToSENDCo)
-	}
-	return *r, err
+		return ref.changed(ctx, next, records(RecordConsent, c.ConsentID), []Event{ev}, notices...)
+	})
+	return *ref.r, err
 }
 
 func (ref *referral) respond(ctx workflow.Context, a AgencyResponse) (ReferralState, error) {
-	r := ref.r
-	ev := r.ApplyResponse(a, calendarNow(ctx, r.Clock))
-	if err := ref.changed(ctx, ev); err != nil {
-		return ReferralState{}, err
-	}
-	if a.Kind == AgencyAdvice {
-		if err := ref.tell(ctx, "advice/staff", "advice_received_staff", nil, ToSENDCo); err != nil {
-			return ReferralState{}, err
+	_, err := ref.g.take(ctx, a.ResponseID, ref.recent, func() error { return ref.r.ValidateResponse(a) }, func() error {
+		next := stage(ref.g, ref.r)
+		ev := next.ApplyResponse(a, ref.now(ctx))
+		next.Recent.Add(a.ResponseID)
+		var notices []Notice
+		if a.Kind == AgencyAdvice {
+			notices = append(notices, ref.notice("advice/staff", "advice_received_staff", nil, ToSENDCo),
+				ref.notice("advice/parents", "advice_received_parent", nil, ToParents))
 		}
-		return *r, ref.tell(ctx, "advice/parents", "advice_received_parent", nil, ToParents)
-	}
-	return *r, nil
+		return ref.changed(ctx, next, records(RecordAgencyResponse, a.ResponseID), []Event{ev}, notices...)
+	})
+	return *ref.r, err
 }
 
-// submit sends the referral by the service's route: its referral inbox, or, for a service with
-// its own portal, a task for the SENDCo to upload it there (the email links to the portal).
-func (ref *referral) submit(ctx workflow.Context) error {
-	r := ref.r
-	if r.PortalURL != "" {
-		return ref.tell(ctx, "submitted", "referral_portal_upload", map[string]string{"Link": r.PortalURL}, ToSENDCo)
+// timers acts on the reminders and limits that have fallen due.
+func (ref *referral) timers(ctx workflow.Context) error {
+	if at, has := ref.r.NextWake(); !has || at.After(ref.now(ctx)) {
+		return nil
 	}
-	return ref.tell(ctx, "submitted", "referral_submitted", map[string]string{"Reference": r.ReferralID}, ToAgency(r.Service))
+	next := stage(ref.g, ref.r)
+	fired, events := next.DueTimers(ref.now(ctx))
+	if len(fired) == 0 {
+		return nil
+	}
+	var notices []Notice
+	for _, name := range fired {
+		switch name {
+		case ReferralConsentReminder:
+			notices = append(notices, ref.consentNotice(name, "consent_reminder",
+				map[string]string{"ExpiresOn": dateWords(next.Timings.Referral.ConsentExpiry.AddTo(*next.ConsentRequestedAt))}))
+		case ReferralConsentExpiry:
+			notices = append(notices, ref.notice(name, "consent_expired", nil, ToSENDCo))
+		case ReferralSLA:
+			notices = append(notices, ref.notice(name, "agency_no_reply", map[string]string{"SubmittedOn": dateWords(*next.SubmittedAt)}, ToSENDCo))
+		}
+	}
+	return ref.changed(ctx, next, nil, events, notices...)
+}
+
+// submission sends the referral by the service's route: its referral inbox, or, for a service
+// with its own portal, a task for the SENDCo to upload it there (the email links to the portal).
+func (ref *referral) submission(r *ReferralState) Notice {
+	if r.PortalURL != "" {
+		return ref.notice("submitted", "referral_portal_upload", map[string]string{"Link": r.PortalURL}, ToSENDCo)
+	}
+	return ref.notice("submitted", "referral_submitted", map[string]string{"Reference": r.ReferralID}, ToAgency(r.Service))
 }

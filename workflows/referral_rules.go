@@ -109,6 +109,7 @@ type ReferralInput struct {
 
 // ReferralDecision is the SENDCo's decision on a referral.
 type ReferralDecision struct {
+	ID             string // names the action, so a repeat is not applied twice
 	Approve        bool
 	OverrideReason string // required to approve when the readiness check is not met
 	By             string
@@ -127,6 +128,7 @@ const (
 
 // Consent is a parent acting on consent for the referral.
 type Consent struct {
+	ConsentID     string // the record of the answer, with the wording shown
 	Action        ConsentAction
 	WordingID     string // the versioned consent wording shown to the parent
 	By            string // parent's user id
@@ -144,9 +146,10 @@ const (
 
 // AgencyResponse is the agency's reply, recorded by the agency or the school.
 type AgencyResponse struct {
-	Kind     AgencyResponseKind
-	AdviceID string // where the advice's words are kept
-	By       string
+	ResponseID string // the record of the reply
+	Kind       AgencyResponseKind
+	AdviceID   string // where the advice's words are kept
+	By         string
 }
 
 // ReferralState is the state of one referral.
@@ -163,8 +166,10 @@ type ReferralState struct {
 	SubmittedAt  *time.Time
 	Escalated    bool
 	AdviceID     string
-	Version      int64
-	NextSeq      int64
+	// Recent are the last actions taken, so a repeat is answered, not applied twice.
+	Recent  Recent
+	Version int64
+	NextSeq int64
 }
 
 // NewReferralState opens a referral awaiting the SENDCo's decision. Parents are asked for consent

@@ -80,7 +80,7 @@ func TestRulesPlanCycleApply(t *testing.T) {
 	s.Advice = []string{"adv-1"}
 	review := days(rulesNow, 42)
 	n, ev := s.ApplyPlanCycle(PlanCycle{PlanID: "plan-2", ReviewDate: review, OutcomeIDs: []string{"o1"}, By: "sendco-1"}, rulesNow)
-	if n != 2 || !reflect.DeepEqual(s.Cycles[1], CycleRef{Number: 2, ReviewDate: review}) {
+	if n != 2 || !reflect.DeepEqual(s.Cycles[1], CycleRef{Number: 2, PlanID: "plan-2", ReviewDate: review}) {
 		t.Errorf("cycle %d, cycles %+v", n, s.Cycles)
 	}
 	if !slices.Equal(s.Meetings, []time.Time{rulesNow, review}) || s.Advice != nil {

@@ -16,13 +16,31 @@ import (
 // outbox insert are short, idempotent database writes, so they run as local activities: a third
 // of the latency of a staff action, measured by BenchmarkRaiseConcern. Update handlers get their
 // own context, so each handler applies these options.
+//
+// PostgreSQL may be down for a while: each attempt has 30 seconds, and attempts go on (every 30
+// seconds at most, so the work resumes soon after the database is back) until it answers —
+// without ScheduleToCloseTimeout the SDK would stop at the first 30 seconds and fail the
+// workflow. Only an error marked non-retryable (a programming error) stops them.
 func withActivityOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		// PostgreSQL or mail may be down for a while; keep trying rather than lose the change.
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: untilDependencyReturns,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
 	})
 }
+
+// withCommitOptions applies the options of the Commit activity: like the local activities, each
+// attempt has 30 seconds and attempts go on until PostgreSQL answers; a regular activity has no
+// overall limit unless one is set.
+func withCommitOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
+	})
+}
+
+// untilDependencyReturns bounds retries only to keep time arithmetic finite: ten years.
+const untilDependencyReturns = 10 * 365 * 24 * time.Hour
 
 // calendarNow is the pathway calendar's time (see Clock).
 func calendarNow(ctx workflow.Context, c Clock) time.Time { return c.Now(workflow.Now(ctx)) }

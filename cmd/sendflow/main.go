@@ -83,7 +83,7 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 		if err := cfg.Require("DATABASE_URL"); err != nil {
 			return err
 		}
-		pool, err := app.OpenDatabase(ctx, cfg, cfg.DatabaseURL, true, logger)
+		pool, err := app.OpenDatabase(ctx, cfg, cfg.DatabaseURL, true, 2, logger)
 		if err != nil {
 			return err
 		}
@@ -180,7 +180,7 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SENDFLOW_SIGNING_KEY", "SENDFLOW_PAYLOAD_KEY"); err != nil {
 		return err
 	}
-	pool, err := app.OpenDatabase(ctx, cfg, cfg.DatabaseURL, false, logger)
+	pool, err := app.OpenDatabase(ctx, cfg, cfg.DatabaseURL, false, cfg.DBPool, logger)
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	if err != nil {
 		return err
 	}
-	pool, err := app.OpenDatabase(ctx, cfg, cfg.DatabaseURL, false, logger)
+	pool, err := app.OpenDatabase(ctx, cfg, cfg.DatabaseURL, false, cfg.WorkerDBPool, logger)
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func token(ctx context.Context, cfg *config.Config, logger *slog.Logger, email s
 		}
 		url = pg.URL
 	}
-	pool, err := store.Connect(ctx, url)
+	pool, err := store.Connect(ctx, url, 2)
 	if err != nil {
 		return err
 	}

@@ -23,20 +23,26 @@ import (
 	"github.com/sendflow/sendflow/internal/mailcapture"
 	"github.com/sendflow/sendflow/internal/payloadcrypt"
 	"github.com/sendflow/sendflow/internal/seed"
+	"github.com/sendflow/sendflow/internal/store"
 )
 
 // Dev is the whole stack in one process: what `sendflow dev` runs and what end-to-end tests start.
 type Dev struct {
-	Config   *config.Config
+	Config *config.Config
+	// DB is the API's pool; WorkerDB the worker's, so neither waits for the other's connections.
 	DB       *pgxpool.Pool
+	WorkerDB *pgxpool.Pool
 	DBURL    string
 	DBSource string
 	Temporal client.Client
 	Mailbox  *mailcapture.Box // nil when SMTP_URL points at a real server
 	HTTP     *HTTP
-	Key      []byte
-	stops    []func(context.Context) error
-	logger   *slog.Logger
+	// Worker runs the workflows and sends the mail; Stop stops whichever worker is here then.
+	Worker *Worker
+	Sender email.Sender
+	Key    []byte
+	stops  []func(context.Context) error
+	logger *slog.Logger
 }
 
 // DevToken is a demo user's bearer token.
@@ -70,10 +76,14 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 	if err != nil {
 		return nil, err
 	}
-	if d.DB, err = OpenDatabase(ctx, cfg, d.DBURL, true, logger); err != nil {
+	if d.DB, err = OpenDatabase(ctx, cfg, d.DBURL, true, cfg.DBPool, logger); err != nil {
 		return nil, err
 	}
 	d.stops = append(d.stops, func(context.Context) error { d.DB.Close(); return nil })
+	if d.WorkerDB, err = store.Connect(ctx, d.DBURL, cfg.WorkerDBPool); err != nil {
+		return nil, err
+	}
+	d.stops = append(d.stops, func(context.Context) error { d.WorkerDB.Close(); return nil })
 	if err := seed.Demo(ctx, d.DB); err != nil {
 		return nil, err
 	}
@@ -99,11 +109,16 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 	if err != nil {
 		return nil, err
 	}
-	wk, err := StartWorker(d.Temporal, d.DB, cfg, d.Key, sender, logger)
-	if err != nil {
+	d.Sender = sender
+	if d.Worker, err = StartWorker(d.Temporal, d.WorkerDB, cfg, d.Key, sender, logger); err != nil {
 		return nil, err
 	}
-	d.stops = append(d.stops, func(context.Context) error { wk.Stop(); return nil })
+	d.stops = append(d.stops, func(context.Context) error {
+		if d.Worker != nil {
+			d.Worker.Stop()
+		}
+		return nil
+	})
 
 	var extra func(*http.ServeMux)
 	if d.Mailbox != nil {

@@ -202,7 +202,7 @@ func ptr[T any](v T) *T { return &v }
 // OpenAPI document with no hand edits drives one pupil from a concern to an EHC plan and its
 // first annual review on the real stack, reading every answer as a typed value.
 func TestGeneratedClientDrivesThePathway(t *testing.T) {
-	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIME_SCALE", dayScale))
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIME_SCALE", dayScale, "SENDFLOW_TIMINGS_FILE", roomyTimings(t)))
 	ctx := context.Background()
 	base := "http://" + j.d.HTTP.Addr.String()
 	as := map[string]*apiclient.ClientWithResponses{}
@@ -279,8 +279,8 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 	refused(t, "triage again", "triage", tr, err)
 	j.sent("sen_support_started", parent)
 
-	// Plan cycle 1 with two outcomes and a review three weeks away.
-	review := today().AddDate(0, 0, 21)
+	// Plan cycle 1 with two outcomes and a review two months away (room for a busy machine).
+	review := today().AddDate(0, 0, 60)
 	pc, err := as[sendco].PlanCycleWithResponse(ctx, amara, nil, apiclient.PlanCycleJSONRequestBody{
 		ReviewDate:  date(review),
 		Outcomes:    []apiclient.PlanOutcome{{Text: "Follows two-step instructions"}, {Text: "Asks for help"}},
@@ -398,7 +398,7 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 	r, err = ev(apiclient.EHCEventInputBodyTypeFinalPlanIssued)
 	refused(t, "final plan during the comment period", "comment", r, err)
 	j.sent("ehc_draft_issued", parent)
-	waitUntil(today().AddDate(0, 0, 16))
+	waitUntil(today().AddDate(0, 0, 61))
 	r, err = ev(apiclient.EHCEventInputBodyTypeFinalPlanIssued)
 	expect(t, "final plan issued", http.StatusCreated, r, err)
 	j.sent("ehc_plan_issued", parent)
@@ -416,7 +416,7 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 	}
 	ar, err := arEvent(apiclient.AnnualReviewEventJSONRequestBody{Type: apiclient.AnnualReviewEventInputBodyTypeMeetingHeld})
 	refused(t, "annual review held before it is booked", "meeting", ar, err)
-	meeting := today().AddDate(0, 0, 30)
+	meeting := today().AddDate(0, 0, 60)
 	ar, err = arEvent(apiclient.AnnualReviewEventJSONRequestBody{Type: apiclient.AnnualReviewEventInputBodyTypeMeetingScheduled, MeetingOn: ptr(date(meeting))})
 	wantStage("meeting scheduled", expect(t, "meeting scheduled", http.StatusCreated, ar, err).JSON201.Stage, apiclient.PathwayViewStageEhcPlan)
 	j.sent("annual_review_invitation", parent)

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
+	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/activities/email"
 	"github.com/sendflow/sendflow/api"
 	"github.com/sendflow/sendflow/internal/auth"
@@ -46,9 +47,11 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 		}
 	}
 	mux := http.NewServeMux()
+	acts := &actions.Service{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, Timings: timings, TimeScale: cfg.TimeScale,
+		Wait: cfg.ActionTimeout, Logger: logger}
 	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, SigningKey: key, Logger: logger,
-		Timings: timings, TimeScale: cfg.TimeScale, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL})
-	mux.Handle("/parent/", web.New(web.Deps{Store: st, Temporal: c, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger}))
+		Timings: timings, TimeScale: cfg.TimeScale, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts})
+	mux.Handle("/parent/", web.New(web.Deps{Store: st, Actions: acts, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger}))
 	if extra != nil {
 		extra(mux)
 	}

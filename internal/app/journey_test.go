@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,18 @@ import (
 // dayScale makes one calendar day pass in a tenth of a second of real time.
 const dayScale = "864000"
 
+// roomyTimings gives compressed-time journeys room: parents have 60 days (not the legal minimum
+// of 15) to comment on a draft EHC plan, so the check that a final plan is refused during the
+// comment period has six seconds of real time to run in, however busy the machine.
+func roomyTimings(t testing.TB) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "timings.yaml")
+	if err := os.WriteFile(f, []byte("ehc:\n  draft_comment_period: 60d\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 type journey struct {
 	t     *testing.T
 	d     *Dev
@@ -24,8 +38,11 @@ type journey struct {
 	token map[string]string
 }
 
+// newJourney is a journey on compressed time. Its tests take every date from the pathway's own
+// calendar with margins of seconds of real time before anything must have happened, so a slow
+// request on a busy machine does not change what they see.
 func newJourney(t *testing.T) *journey {
-	return journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIME_SCALE", dayScale))
+	return journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIME_SCALE", dayScale, "SENDFLOW_TIMINGS_FILE", roomyTimings(t)))
 }
 
 // post sends an action and expects the status; it returns the body.
@@ -163,8 +180,9 @@ func TestWholeJourney(t *testing.T) {
 		}
 	}
 
-	// Plan cycle 1 with a review three weeks away.
-	review := j.today(amara).AddDate(0, 0, 21)
+	// Plan cycle 1 with a review two months away: the early review below is refused for 53 days
+	// of the calendar, five seconds of real time.
+	review := j.today(amara).AddDate(0, 0, 60)
 	plan := j.post(sendco, p+"/cycles", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"},{"text":"Asks for help"}],
 		"provision":[{"text":"Small group language sessions","frequency":"3 times a week"}],"parentViews":"Happy with the plan","pupilViews":"Likes the group"}`,
 		review.Format(time.DateOnly)), 201)
@@ -250,7 +268,7 @@ func TestWholeJourney(t *testing.T) {
 	if out := ev(`{"type":"final_plan_issued"}`, 409); !strings.Contains(fmt.Sprint(out["detail"]), "comment") {
 		t.Errorf("final plan during the comment period refused with %v", out["detail"])
 	}
-	j.waitUntil(amara, j.today(amara).AddDate(0, 0, 16))
+	j.waitUntil(amara, j.today(amara).AddDate(0, 0, 61))
 	ev(`{"type":"final_plan_issued"}`, 201)
 	letter := j.sent("ehc_plan_issued", parent)
 	for _, want := range []string{"Tribunal", "Demoshire Mediation Service", "Demoshire SENDIASS"} {
@@ -275,7 +293,7 @@ func TestWholeJourney(t *testing.T) {
 	})
 	ar := func(body string, want int) { j.post(sendco, p+"/annual-reviews/1/events", body, want) }
 	ar(`{"type":"meeting_held"}`, 409) // not booked
-	meeting := j.today(amara).AddDate(0, 0, 30)
+	meeting := j.today(amara).AddDate(0, 0, 60)
 	ar(fmt.Sprintf(`{"type":"meeting_scheduled","meetingOn":%q}`, meeting.Format(time.DateOnly)), 201)
 	if text := j.sent("annual_review_invitation", parent); !strings.Contains(text, meeting.Format("2 January 2006")) {
 		t.Errorf("annual review invitation lacks the meeting date:\n%s", text)

@@ -51,6 +51,9 @@ var Settings = []Setting{
 	{"SENDFLOW_OIDC_ISSUER", "oidc-issuer", "", "Staff sign-in: the school's identity provider, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (Entra ID) or `https://accounts.google.com`. Tokens are mapped to users by email.", "dev, serve"},
 	{"SENDFLOW_OIDC_AUDIENCE", "oidc-audience", "", "The audience (client or application id) staff tokens must be issued for. Required with SENDFLOW_OIDC_ISSUER.", "dev, serve"},
 	{"SENDFLOW_OIDC_JWKS_URL", "oidc-jwks-url", "", "Where the identity provider publishes its signing keys; unset uses the issuer's discovery document.", "dev, serve"},
+	{"SENDFLOW_DB_POOL", "db-pool", "16", "Most PostgreSQL connections the API holds (serve; in `dev`, the API's own pool).", "dev, serve"},
+	{"SENDFLOW_WORKER_DB_POOL", "worker-db-pool", "8", "Most PostgreSQL connections the worker holds for its activities and the email sender (worker; in `dev`, the worker's own pool, so the API and the worker never wait for each other's connections).", "dev, worker"},
+	{"SENDFLOW_ACTION_TIMEOUT", "action-timeout", "10s", "How long an action waits for the pupil's workflow before the API answers 503 with Retry-After (the action is then finished by sending it again with the same Idempotency-Key).", "dev, serve"},
 	{"SENDFLOW_RATE_LIMIT", "rate-limit", "300", "Requests per minute each client (IP address) may make; more get 429 with Retry-After. Sign-in requests are limited to a tenth of it.", "dev, serve"},
 	{"SENDFLOW_OAG_FILES", "oag-files", "", "Comma-separated OAG catalogue files (YAML, see catalogue/README.md) to load; each version is kept. With none loaded ever, the example catalogue is used.", "dev, serve, worker, migrate"},
 	{"SENDFLOW_DIRECTORY_FILES", "directory-files", "", "Comma-separated agency directory files (YAML, one per local authority: contacts, services, readiness rules). `dev` loads the demo directory.", "dev, serve, worker, migrate"},
@@ -86,6 +89,9 @@ type Config struct {
 	OIDCAudience      string
 	OIDCJWKSURL       string
 	RateLimit         int
+	DBPool            int
+	WorkerDBPool      int
+	ActionTimeout     time.Duration
 	TimeScale         float64
 	MailFrom          string
 	LogLevel          string
@@ -168,6 +174,17 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 	}
 	if c.TimeScale, err = strconv.ParseFloat(get("SENDFLOW_TIME_SCALE"), 64); err != nil || c.TimeScale < 1 || c.TimeScale > 1e7 {
 		bad("SENDFLOW_TIME_SCALE", "must be a number from 1 (real time) to 10000000")
+	}
+	pool := func(env string) int {
+		n, err := strconv.Atoi(get(env))
+		if err != nil || n < 2 || n > 1000 {
+			bad(env, fmt.Sprintf("%q must be a whole number of connections from 2 to 1000", get(env)))
+		}
+		return n
+	}
+	c.DBPool, c.WorkerDBPool = pool("SENDFLOW_DB_POOL"), pool("SENDFLOW_WORKER_DB_POOL")
+	if c.ActionTimeout, err = time.ParseDuration(get("SENDFLOW_ACTION_TIMEOUT")); err != nil || c.ActionTimeout < time.Second || c.ActionTimeout > 5*time.Minute {
+		bad("SENDFLOW_ACTION_TIMEOUT", fmt.Sprintf("%q must be a duration from 1s to 5m, such as 10s", get("SENDFLOW_ACTION_TIMEOUT")))
 	}
 	if c.RateLimit, err = strconv.Atoi(get("SENDFLOW_RATE_LIMIT")); err != nil || c.RateLimit < 10 {
 		bad("SENDFLOW_RATE_LIMIT", "must be a whole number of requests per minute, at least 10")

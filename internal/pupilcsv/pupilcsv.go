@@ -50,21 +50,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/upn"
 )
 
 // Limits on a file.
 const (
-	MaxRows      = 2000    // pupil rows, not counting the heading row or blank rows
-	MaxFileBytes = 8 << 20 // far more than MaxRows rows need
-	MaxNameLen   = 100     // characters, for first_name, last_name, class and parent names
+	MaxRows      = 2000             // pupil rows, not counting the heading row or blank rows
+	MaxFileBytes = 8 << 20          // far more than MaxRows rows need
+	MaxNameLen   = input.MaxNameLen // characters, for first_name, last_name, class and parent names
 )
 
 // Header is the heading row of a template with every column, in the usual order.
@@ -407,15 +406,14 @@ func (p *parser) upn(r row) string {
 // characters, and present if required.
 func (p *parser) name(r row, col, what string, req bool) string {
 	v := p.get(r, col)
-	switch {
-	case v == "":
+	if v == "" {
 		if req {
 			p.fail(r.n, col, "%s is missing", what)
 		}
-	case utf8.RuneCountInString(v) > MaxNameLen:
-		p.fail(r.n, col, "%s is %d characters long; it can be at most %d", what, utf8.RuneCountInString(v), MaxNameLen)
-	case strings.IndexFunc(v, unicode.IsControl) >= 0:
-		p.fail(r.n, col, "%s has a line break, tab or other control character in it", what)
+		return v
+	}
+	if err := input.Line(v, MaxNameLen); err != nil {
+		p.fail(r.n, col, "%s %s", what, err)
 	}
 	return v
 }
@@ -445,15 +443,8 @@ func (p *parser) dateOfBirth(r row) time.Time {
 		p.fail(r.n, colDOB, "%s", msg)
 		return time.Time{}
 	}
-	y, m, day := p.now.Date()
-	today := time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
-	switch {
-	case d.After(today):
-		p.fail(r.n, colDOB, "the date of birth %s is in the future", d.Format("2006-01-02"))
-	case d.After(today.AddDate(-2, 0, 0)):
-		p.fail(r.n, colDOB, "the date of birth %s makes the pupil younger than 2; check the year", d.Format("2006-01-02"))
-	case d.Before(today.AddDate(-25, 0, 0)):
-		p.fail(r.n, colDOB, "the date of birth %s makes the pupil more than 25 years old; check the year", d.Format("2006-01-02"))
+	if err := input.DateOfBirth(d, p.now); err != nil {
+		p.fail(r.n, colDOB, "%s", err)
 	}
 	return d
 }
@@ -516,18 +507,8 @@ func (p *parser) email(r row, col, who string, used map[string]string) string {
 		p.fail(r.n, col, "%s's email address is missing", who)
 		return ""
 	}
-	a, err := mail.ParseAddress(v)
-	switch {
-	case err != nil || len(v) > 254:
-		p.fail(r.n, col, "%q is not an email address", v)
-		return v
-	case a.Address != v:
-		p.fail(r.n, col, "write only the address (%s), without a name or <>", a.Address)
-		return v
-	}
-	_, domain, _ := strings.Cut(v, "@")
-	if !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") || strings.HasPrefix(domain, "[") {
-		p.fail(r.n, col, "%q is not a complete email address; it needs a domain such as example.com after the @", v)
+	if _, err := input.Email(v); err != nil {
+		p.fail(r.n, col, "%s", err)
 		return v
 	}
 	key := strings.ToLower(v)

@@ -143,7 +143,7 @@ func TestRules(t *testing.T) {
 			upnA + ",Amara,Okafor,2016-09-03,\"Year 4\r\nOak\",Ngozi,ngozi@example.com\n" +
 			"X823200124002,Jakub,Nowak,2018-02-14,,Anna,anna@example.com\n",
 			Errors{
-				{Row: 2, Column: "class", Message: "the class has a line break, tab or other control character in it"},
+				{Row: 2, Column: "class", Message: "the class has a line break in it; write it on one line"},
 				{Row: 3, Column: "upn", Message: "the check letter should be Y, not X: check the number was copied correctly"},
 			}},
 
@@ -170,7 +170,7 @@ func TestRules(t *testing.T) {
 		{"names too long", short + upnA + "," + strings.Repeat("é", 101) + "," + strings.Repeat("a", 100) + ",2016-09-03,Ngozi," + "ngozi@example.com\n",
 			Errors{{Row: 2, Column: "first_name", Message: "the first name is 101 characters long; it can be at most 100"}}},
 		{"control character in a name", short + upnA + ",\"Am\tara\",Okafor,2016-09-03,Ngozi,ngozi@example.com\n",
-			Errors{{Row: 2, Column: "first_name", Message: "the first name has a line break, tab or other control character in it"}}},
+			Errors{{Row: 2, Column: "first_name", Message: "the first name has a tab or another invisible control character in it"}}},
 
 		// Date of birth.
 		{"date missing", short + upnA + ",Amara,Okafor,,Ngozi,ngozi@example.com\n",

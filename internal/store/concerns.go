@@ -18,9 +18,9 @@ type Concern struct {
 	CreatedAt  time.Time
 }
 
-// InsertConcern stores a concern once: a retry with the same id leaves the first one in place and
-// reports created=false.
-func (s *Store) InsertConcern(ctx context.Context, c Concern) (created bool, err error) {
+// ProposeConcern stores a concern, proposed, once: a retry with the same id leaves the first one
+// in place and reports created=false.
+func (s *Store) ProposeConcern(ctx context.Context, c Concern) (created bool, err error) {
 	if c.Strategies == nil || string(c.Strategies) == "null" {
 		c.Strategies = []byte("[]")
 	}
@@ -38,17 +38,17 @@ func (s *Store) InsertConcern(ctx context.Context, c Concern) (created bool, err
 // CountConcerns counts a pupil's concerns.
 func (s *Store) CountConcerns(ctx context.Context, pupilID string) (int, error) {
 	var n int
-	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM concerns WHERE pupil_id = $1`, pupilID).Scan(&n); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM concerns WHERE pupil_id = $1 AND accepted_at IS NOT NULL`, pupilID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count concerns: %w", err)
 	}
 	return n, nil
 }
 
-// InsertImpact records how a concern's strategies worked. ErrNotFound if the concern is not the
-// pupil's; a retry with the same id changes nothing.
-func (s *Store) InsertImpact(ctx context.Context, id, concernID, pupilID, userID string, impacts []byte) error {
+// ProposeImpact records, proposed, how a concern's strategies worked. ErrNotFound if the concern
+// is not one of the pupil's accepted concerns; a retry with the same id changes nothing.
+func (s *Store) ProposeImpact(ctx context.Context, id, concernID, pupilID, userID string, impacts []byte) error {
 	tag, err := s.DB.Exec(ctx, `INSERT INTO concern_impacts (id, concern_id, recorded_by, impacts)
-		SELECT $1, c.id, $3, $4 FROM concerns c WHERE c.id = $2 AND c.pupil_id = $5
+		SELECT $1, c.id, $3, $4 FROM concerns c WHERE c.id = $2 AND c.pupil_id = $5 AND c.accepted_at IS NOT NULL
 		ON CONFLICT (id) DO NOTHING`, id, concernID, userID, impacts, pupilID)
 	if err != nil {
 		return fmt.Errorf("store impact: %w", err)

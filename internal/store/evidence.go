@@ -72,8 +72,9 @@ func (s *Store) EvidenceFacts(ctx context.Context, pupilID string) (*EvidenceFac
 	}
 	rows, err := s.DB.Query(ctx, `SELECT c.created_at, u.name, c.areas, c.observed, c.indicators,
 			CASE jsonb_typeof(c.strategies) WHEN 'array' THEN c.strategies ELSE '[]' END,
-			coalesce((SELECT jsonb_agg(ci.impacts ORDER BY ci.created_at DESC) FROM concern_impacts ci WHERE ci.concern_id = c.id), '[]')
-		FROM concerns c JOIN users u ON u.id = c.raised_by WHERE c.pupil_id = $1 ORDER BY c.created_at`, pupilID)
+			coalesce((SELECT jsonb_agg(ci.impacts ORDER BY ci.created_at DESC) FROM concern_impacts ci
+				WHERE ci.concern_id = c.id AND ci.accepted_at IS NOT NULL), '[]')
+		FROM concerns c JOIN users u ON u.id = c.raised_by WHERE c.pupil_id = $1 AND c.accepted_at IS NOT NULL ORDER BY c.created_at`, pupilID)
 	if err != nil {
 		return fail("concerns", err)
 	}
@@ -81,7 +82,7 @@ func (s *Store) EvidenceFacts(ctx context.Context, pupilID string) (*EvidenceFac
 		return fail("concerns", err)
 	}
 	rows, err = s.DB.Query(ctx, `SELECT id::text, created_at, review_date, outcomes, provision, parent_views, pupil_views
-		FROM cycle_plans WHERE pupil_id = $1 ORDER BY created_at`, pupilID)
+		FROM cycle_plans WHERE pupil_id = $1 AND accepted_at IS NOT NULL ORDER BY created_at`, pupilID)
 	if err != nil {
 		return fail("plans", err)
 	}
@@ -89,7 +90,7 @@ func (s *Store) EvidenceFacts(ctx context.Context, pupilID string) (*EvidenceFac
 		return fail("plans", err)
 	}
 	rows, err = s.DB.Query(ctx, `SELECT DISTINCT ON (cycle_number) cycle_number, created_at, ratings, parent_views, pupil_views, next_step
-		FROM cycle_reviews WHERE pupil_id = $1 ORDER BY cycle_number, created_at`, pupilID)
+		FROM cycle_reviews WHERE pupil_id = $1 AND accepted_at IS NOT NULL ORDER BY cycle_number, created_at`, pupilID)
 	if err != nil {
 		return fail("reviews", err)
 	}
@@ -109,7 +110,7 @@ func (s *Store) EvidenceFacts(ctx context.Context, pupilID string) (*EvidenceFac
 		}
 		f.CycleOfPlan[plan] = n
 	}
-	rows, err = s.DB.Query(ctx, `SELECT cycle_number, count(*) FROM provision_log WHERE pupil_id = $1 GROUP BY cycle_number`, pupilID)
+	rows, err = s.DB.Query(ctx, `SELECT cycle_number, count(*) FROM provision_log WHERE pupil_id = $1 AND accepted_at IS NOT NULL GROUP BY cycle_number`, pupilID)
 	if err != nil {
 		return fail("provision", err)
 	}
@@ -121,7 +122,8 @@ func (s *Store) EvidenceFacts(ctx context.Context, pupilID string) (*EvidenceFac
 		f.Provision[n] = c
 	}
 	rows, err = s.DB.Query(ctx, `SELECT sv.name, ar.created_at, ar.summary FROM agency_responses ar JOIN referrals r ON r.id = ar.referral_id
-		JOIN agency_services sv ON sv.code = r.service WHERE r.pupil_id = $1 AND ar.kind = 'advice' ORDER BY ar.created_at`, pupilID)
+		JOIN agency_services sv ON sv.code = r.service WHERE r.pupil_id = $1 AND ar.kind = 'advice' AND ar.accepted_at IS NOT NULL
+		ORDER BY ar.created_at`, pupilID)
 	if err != nil {
 		return fail("advice", err)
 	}

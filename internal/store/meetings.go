@@ -32,8 +32,8 @@ const (
 	MeetingCancel     = "cancel"
 )
 
-// MeetingChange is one change to a meeting, named by the request that makes it: the same ID
-// again (a retry) finds the change already made.
+// MeetingChange is one change to a meeting, named by the action that makes it: the same ID
+// again (a retry) finds the change already proposed.
 type MeetingChange struct {
 	ID      string
 	Kind    string   // MeetingCreate, MeetingReschedule or MeetingCancel
@@ -60,15 +60,15 @@ func scanMeeting(row pgx.Row) (*Meeting, error) {
 	return &m, nil
 }
 
-// MeetingByID loads a meeting; ErrNotFound if there is none.
+// MeetingByID loads a meeting the pathway has accepted; ErrNotFound if there is none.
 func (s *Store) MeetingByID(ctx context.Context, id string) (*Meeting, error) {
-	return scanMeeting(s.DB.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE id = $1`, id))
+	return scanMeeting(s.DB.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE id = $1 AND accepted_at IS NOT NULL`, id))
 }
 
 // UpcomingMeetings lists a pupil's scheduled meetings starting after a time, soonest first.
 func (s *Store) UpcomingMeetings(ctx context.Context, pupilID string, after time.Time) ([]Meeting, error) {
 	rows, err := s.DB.Query(ctx, `SELECT `+meetingColumns+` FROM meetings
-		WHERE pupil_id = $1 AND status = 'scheduled' AND starts_at > $2 ORDER BY starts_at LIMIT 10`, pupilID, after)
+		WHERE pupil_id = $1 AND status = 'scheduled' AND accepted_at IS NOT NULL AND starts_at > $2 ORDER BY starts_at LIMIT 10`, pupilID, after)
 	if err != nil {
 		return nil, fmt.Errorf("list meetings: %w", err)
 	}
@@ -84,51 +84,21 @@ func (s *Store) UpcomingMeetings(ctx context.Context, pupilID string, after time
 	return out, rows.Err()
 }
 
-// ErrMeetingCancelled is returned for a change to a meeting that has been cancelled.
-var ErrMeetingCancelled = errors.New("the meeting has been cancelled")
-
-// ChangeMeeting makes one change to a meeting in a transaction: the meeting row is locked, the
-// change gets the next SEQUENCE, confirm is called with the meeting as it will be (the pathway
-// workflow is told there), and the change is committed only if confirm succeeds — a refusal
-// leaves nothing behind. A change whose ID is already recorded (a retried request) is not made
-// again: the meeting is returned as that change left it and confirm is not called, so the
-// caller can queue the same emails again (the outbox keeps them once).
-func (s *Store) ChangeMeeting(ctx context.Context, c MeetingChange, confirm func(m Meeting) error) (*Meeting, error) {
+// ProposeMeetingChange writes one change to a meeting, proposed: a new meeting with its first
+// change, or a move or a cancellation of one. The pathway accepts it (its projection gives the
+// change its calendar SEQUENCE and applies it to the meeting) or the caller withdraws it.
+// Proposing the same change again (a retry) writes nothing.
+func (s *Store) ProposeMeetingChange(ctx context.Context, c MeetingChange) error {
 	tx, err := s.DB.Begin(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("begin meeting change: %w", err)
+		return fmt.Errorf("propose meeting change: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
-
-	meetingID := c.MeetingID
-	if c.Kind == MeetingCreate {
-		meetingID = c.Meeting.ID
-	}
-	// A retry: the change is there already.
-	var kind string
-	var seq int
-	var at time.Time
-	err = tx.QueryRow(ctx, `SELECT kind, sequence, starts_at FROM meeting_changes WHERE id = $1`, c.ID).Scan(&kind, &seq, &at)
-	switch {
-	case err == nil:
-		m, err := scanMeeting(tx.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE id = $1`, meetingID))
-		if err != nil {
-			return nil, err
-		}
-		m.Sequence, m.StartsAt = seq, at
-		if kind == MeetingCancel {
-			m.Status = "cancelled"
-		}
-		return m, nil
-	case !errors.Is(err, pgx.ErrNoRows):
-		return nil, fmt.Errorf("look for meeting change: %w", err)
-	}
-
-	var m *Meeting
+	meetingID, at := c.MeetingID, c.StartsAt
 	switch c.Kind {
 	case MeetingCreate:
-		m = c.Meeting
-		m.Sequence, m.Status = 0, "scheduled"
+		m := c.Meeting
+		meetingID, at = m.ID, m.StartsAt
 		var cycle any
 		if m.Cycle > 0 {
 			cycle = m.Cycle
@@ -138,45 +108,60 @@ func (s *Store) ChangeMeeting(ctx context.Context, c MeetingChange, confirm func
 			invitees = []string{}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO meetings (id, pupil_id, kind, cycle_number, starts_at, duration_minutes, location, invitees, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
 			m.ID, m.PupilID, m.Kind, cycle, m.StartsAt, m.DurationMinutes, m.Location, invitees, m.CreatedBy)
 		if err != nil {
-			return nil, fmt.Errorf("insert meeting: %w", err)
+			return fmt.Errorf("propose meeting: %w", err)
 		}
-	case MeetingReschedule, MeetingCancel:
-		m, err = scanMeeting(tx.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE id = $1 FOR UPDATE`, meetingID))
-		if err != nil {
-			return nil, err
-		}
-		if m.Status == "cancelled" {
-			return nil, ErrMeetingCancelled
-		}
-		m.Sequence++
-		if c.Kind == MeetingCancel {
-			m.Status = "cancelled"
-		} else {
-			m.StartsAt = c.StartsAt
-		}
-		_, err = tx.Exec(ctx, `UPDATE meetings SET sequence = $2, status = $3, starts_at = $4, updated_at = now() WHERE id = $1`,
-			m.ID, m.Sequence, m.Status, m.StartsAt)
-		if err != nil {
-			return nil, fmt.Errorf("update meeting: %w", err)
+	case MeetingReschedule:
+	case MeetingCancel:
+		if err := tx.QueryRow(ctx, `SELECT starts_at FROM meetings WHERE id = $1`, meetingID).Scan(&at); err != nil {
+			return fmt.Errorf("propose meeting cancellation: %w", err)
 		}
 	default:
-		return nil, fmt.Errorf("unknown meeting change %q", c.Kind)
+		return fmt.Errorf("unknown meeting change %q", c.Kind)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO meeting_changes (id, meeting_id, kind, sequence, starts_at, changed_by) VALUES ($1, $2, $3, $4, $5, $6)`,
-		c.ID, m.ID, c.Kind, m.Sequence, m.StartsAt, c.By)
+	_, err = tx.Exec(ctx, `INSERT INTO meeting_changes (id, meeting_id, kind, starts_at, changed_by) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (id) DO NOTHING`, c.ID, meetingID, c.Kind, at, c.By)
 	if err != nil {
-		return nil, fmt.Errorf("record meeting change: %w", err)
-	}
-	if err := confirm(*m); err != nil {
-		return nil, err
+		return fmt.Errorf("propose meeting change: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("commit meeting change: %w", err)
+		return fmt.Errorf("propose meeting change: %w", err)
 	}
-	return m, nil
+	return nil
+}
+
+// AcceptedMeetingChange is a change the pathway accepted, with the meeting as it left it.
+type AcceptedMeetingChange struct {
+	Kind     string
+	Sequence int
+	Meeting  *Meeting
+}
+
+// MeetingChangeAccepted loads an accepted change and its meeting as the change left it (a later
+// change may have moved the meeting on). ErrNotFound if the change is not accepted.
+func (s *Store) MeetingChangeAccepted(ctx context.Context, changeID string) (*AcceptedMeetingChange, error) {
+	var c AcceptedMeetingChange
+	var meetingID string
+	var at time.Time
+	err := s.DB.QueryRow(ctx, `SELECT kind, sequence, starts_at, meeting_id::text FROM meeting_changes WHERE id = $1 AND accepted_at IS NOT NULL`, changeID).
+		Scan(&c.Kind, &c.Sequence, &at, &meetingID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load meeting change %s: %w", changeID, err)
+	}
+	if c.Meeting, err = s.MeetingByID(ctx, meetingID); err != nil {
+		return nil, err
+	}
+	c.Meeting.Sequence, c.Meeting.StartsAt = c.Sequence, at
+	c.Meeting.Status = "scheduled"
+	if c.Kind == MeetingCancel {
+		c.Meeting.Status = "cancelled"
+	}
+	return &c, nil
 }
 
 // pathwayCycles lists the support cycles the pathway's own state knows (projected before a
@@ -201,7 +186,7 @@ func (s *Store) OpenCycle(ctx context.Context, pupilID string) (int, error) {
 func (s *Store) ReviewMeetingBooked(ctx context.Context, pupilID string, n int) (bool, error) {
 	var ok bool
 	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meetings
-		WHERE pupil_id = $1 AND kind = 'review' AND cycle_number = $2 AND status = 'scheduled')`, pupilID, n).Scan(&ok)
+		WHERE pupil_id = $1 AND kind = 'review' AND cycle_number = $2 AND status = 'scheduled' AND accepted_at IS NOT NULL)`, pupilID, n).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("check review meeting: %w", err)
 	}
@@ -216,4 +201,27 @@ func (s *Store) CycleExists(ctx context.Context, pupilID string, n int) (bool, e
 		return false, fmt.Errorf("check cycle: %w", err)
 	}
 	return ok, nil
+}
+
+// CycleOfPlan is the number of the support cycle a plan opened (from the pathway's own state).
+func (s *Store) CycleOfPlan(ctx context.Context, pupilID, planID string) (int, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT coalesce(max((c->>'Number')::int), 0) FROM pathways p,
+		jsonb_array_elements(CASE WHEN jsonb_typeof(p.state->'Cycles') = 'array' THEN p.state->'Cycles' ELSE '[]'::jsonb END) c
+		WHERE p.pupil_id = $1 AND c->>'PlanID' = $2`, pupilID, planID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("find the cycle of plan %s: %w", planID, err)
+	}
+	return n, nil
+}
+
+// MeetingInvitations counts the emails queued for one version (SEQUENCE) of a meeting.
+func (s *Store) MeetingInvitations(ctx context.Context, meetingID string, sequence int) (int, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT count(*) FROM email_outbox WHERE idempotency_key LIKE $1`,
+		fmt.Sprintf("meeting/%s/%d/%%", meetingID, sequence)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count invitations: %w", err)
+	}
+	return n, nil
 }

@@ -11,12 +11,16 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// What the parents' one-tap pages read and write. A link's nonce is recorded in used_links in the
-// same transaction as what the link does, so a link acts at most once and a refused action
-// leaves the link unused and nothing changed.
+// What the parents' one-tap pages read and write. A link that acts is claimed while its action
+// runs, spent when the pupil's workflow accepts the action, and given back when the action is
+// refused or fails: it acts at most once, and a refused or failed tap leaves it usable. No
+// transaction is held while the workflow is asked.
 
 // ErrLinkUsed means a one-tap link has acted already.
 var ErrLinkUsed = errors.New("this link has been used")
+
+// ErrLinkBusy means another tap of the same link is being carried out now.
+var ErrLinkBusy = errors.New("this link is being used now")
 
 // UsedLink is a one-tap link that acts.
 type UsedLink struct {
@@ -26,50 +30,51 @@ type UsedLink struct {
 	PupilID  string
 }
 
-// LinkUsed reports whether a link's nonce has been recorded.
+// LinkUsed reports whether a link has been spent.
 func (s *Store) LinkUsed(ctx context.Context, nonce string) (bool, error) {
 	var used bool
-	if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM used_links WHERE nonce = $1)`, nonce).Scan(&used); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM used_links WHERE nonce = $1 AND state = 'used')`, nonce).Scan(&used); err != nil {
 		return false, fmt.Errorf("check link: %w", err)
 	}
 	return used, nil
 }
 
-// LinkTx writes what a link does, inside UseLink's transaction.
-type LinkTx struct{ tx pgx.Tx }
-
-// UseLink records the link's nonce and runs do in the same transaction. A nonce already recorded
-// (or being recorded by a request running at the same moment) is ErrLinkUsed and do is not run;
-// if do fails, nothing is kept and the link stays unused.
-func (s *Store) UseLink(ctx context.Context, l UsedLink, do func(LinkTx) error) error {
-	tx, err := s.DB.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+// ClaimLink claims a link for one attempt at its action, for at most lease (a claim whose tap
+// died is taken over after it). ErrLinkUsed if it is spent; ErrLinkBusy if another tap holds it.
+func (s *Store) ClaimLink(ctx context.Context, l UsedLink, lease time.Duration) error {
+	var state string
+	err := s.DB.QueryRow(ctx, `INSERT INTO used_links (nonce, action, parent_id, pupil_id, state, claimed_until)
+		VALUES ($1, $2, $3, $4, 'claimed', now() + $5 * interval '1 second')
+		ON CONFLICT (nonce) DO UPDATE SET claimed_until = EXCLUDED.claimed_until
+			WHERE used_links.state = 'claimed' AND used_links.claimed_until < now()
+		RETURNING state`, l.Nonce, l.Action, l.ParentID, l.PupilID, lease.Seconds()).Scan(&state)
+	if err == nil {
+		return nil
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
-	tag, err := tx.Exec(ctx, `INSERT INTO used_links (nonce, action, parent_id, pupil_id) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (nonce) DO NOTHING`, l.Nonce, l.Action, l.ParentID, l.PupilID)
-	if err != nil {
-		return fmt.Errorf("record link use: %w", err)
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("claim link: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
+	if err := s.DB.QueryRow(ctx, `SELECT state FROM used_links WHERE nonce = $1`, l.Nonce).Scan(&state); err != nil {
+		return fmt.Errorf("claim link: %w", err)
+	}
+	if state == "used" {
 		return ErrLinkUsed
 	}
-	if err := do(LinkTx{tx}); err != nil {
-		return err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit link use: %w", err)
+	return ErrLinkBusy
+}
+
+// SpendLink marks a claimed link used: its action was accepted.
+func (s *Store) SpendLink(ctx context.Context, nonce string) error {
+	if _, err := s.DB.Exec(ctx, `UPDATE used_links SET state = 'used', used_at = now(), claimed_until = NULL WHERE nonce = $1`, nonce); err != nil {
+		return fmt.Errorf("spend link: %w", err)
 	}
 	return nil
 }
 
-// InsertMeetingResponse keeps a parent's answer to an invitation (sequence: the one answered).
-func (t LinkTx) InsertMeetingResponse(ctx context.Context, id, meetingID, parentID, response string, sequence int) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO meeting_responses (id, meeting_id, parent_id, response, sequence) VALUES ($1, $2, $3, $4, $5)`,
-		id, meetingID, parentID, response, sequence)
-	if err != nil {
-		return fmt.Errorf("save meeting answer: %w", err)
+// ReleaseLink gives back a claim whose action was refused or failed, so the link can be used again.
+func (s *Store) ReleaseLink(ctx context.Context, nonce string) error {
+	if _, err := s.DB.Exec(ctx, `DELETE FROM used_links WHERE nonce = $1 AND state = 'claimed'`, nonce); err != nil {
+		return fmt.Errorf("release link: %w", err)
 	}
 	return nil
 }
@@ -86,30 +91,10 @@ type ParentViews struct {
 	CreatedAt time.Time
 }
 
-// InsertParentViews keeps a parent's views.
-func (t LinkTx) InsertParentViews(ctx context.Context, v ParentViews) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO parent_views (id, pupil_id, cycle_number, parent_id, going_well, hard, would_help)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, v.ID, v.PupilID, v.Cycle, v.ParentID, v.GoingWell, v.Hard, v.WouldHelp)
-	if err != nil {
-		return fmt.Errorf("save views: %w", err)
-	}
-	return nil
-}
-
-// InsertConsent keeps a parent's consent answer as given, with the wording version shown.
-func (t LinkTx) InsertConsent(ctx context.Context, id, referralID, parentID, action, wordingID string) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO consent_records (id, referral_id, parent_id, action, wording_id) VALUES ($1, $2, $3, $4, $5)`,
-		id, referralID, parentID, action, wordingID)
-	if err != nil {
-		return fmt.Errorf("save consent: %w", err)
-	}
-	return nil
-}
-
 // ParentViewsFor lists the views parents gave for a cycle's review, oldest first.
 func (s *Store) ParentViewsFor(ctx context.Context, pupilID string, cycle int) ([]ParentViews, error) {
 	rows, err := s.DB.Query(ctx, `SELECT id::text, pupil_id::text, cycle_number, parent_id::text, going_well, hard, would_help, created_at
-		FROM parent_views WHERE pupil_id = $1 AND cycle_number = $2 ORDER BY created_at`, pupilID, cycle)
+		FROM parent_views WHERE pupil_id = $1 AND cycle_number = $2 AND accepted_at IS NOT NULL ORDER BY created_at`, pupilID, cycle)
 	if err != nil {
 		return nil, fmt.Errorf("list views: %w", err)
 	}
@@ -154,7 +139,7 @@ type ReferralConsent struct {
 func (s *Store) ReferralConsentFor(ctx context.Context, referralID string) (*ReferralConsent, error) {
 	var r ReferralConsent
 	err := s.DB.QueryRow(ctx, `SELECT r.id::text, r.pupil_id::text, sv.code, sv.name, sv.consent_wording, sv.consent_version
-		FROM referrals r JOIN agency_services sv ON sv.code = r.service WHERE r.id = $1`, referralID).
+		FROM referrals r JOIN agency_services sv ON sv.code = r.service WHERE r.id = $1 AND r.accepted_at IS NOT NULL`, referralID).
 		Scan(&r.ReferralID, &r.PupilID, &r.ServiceCode, &r.ServiceName, &r.Wording, &r.Version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound

@@ -23,8 +23,13 @@ type Projection struct {
 	State      json.RawMessage
 	Events     []TimelineEvent
 	Deadlines  []Deadline
-	UpdatedAt  time.Time
+	// Accept names the proposed records (kind and id) this change takes into the pupil's history.
+	Accept    []RecordRef
+	UpdatedAt time.Time
 }
+
+// RecordRef names a record: its kind (see RecordTable) and id.
+type RecordRef struct{ Kind, ID string }
 
 // TimelineEvent is one plain-words line of a pathway's story.
 type TimelineEvent struct {
@@ -39,13 +44,17 @@ type TimelineEvent struct {
 type Deadline struct {
 	ItemID string
 	Kind   string
+	Ref    string
 	Due    time.Time
 	Label  string
 }
 
-// Project writes a projection in one transaction. It is idempotent (events keyed by source and
-// sequence) and never replaces newer state with older: a late retry of an old projection changes
-// neither the state nor the open deadlines.
+// Project writes a projection in one transaction, with the acceptance of the records the change
+// takes in: the state and its records are there together or not at all. It is idempotent
+// (events keyed by source and sequence, acceptance kept once) and never replaces newer state with
+// older: a late retry of an old projection changes neither the state nor the open deadlines.
+// Nothing in a projection's own data can make it fail: deadlines that share a key are written
+// once. ErrRecordMissing means a record to accept was never proposed.
 func (s *Store) Project(ctx context.Context, p Projection) error {
 	tx, err := s.DB.Begin(ctx)
 	if err != nil {
@@ -86,11 +95,17 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 			return fmt.Errorf("clear deadlines: %w", err)
 		}
 		for _, d := range p.Deadlines {
-			_, err = tx.Exec(ctx, `INSERT INTO deadlines (pupil_id, item_id, kind, school_id, due, label)
-				VALUES ($1, $2, $3, $4, $5, $6)`, p.PupilID, p.ItemID, d.Kind, p.SchoolID, d.Due, d.Label)
+			_, err = tx.Exec(ctx, `INSERT INTO deadlines (pupil_id, item_id, kind, ref, school_id, due, label)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (pupil_id, item_id, kind, ref) DO NOTHING`,
+				p.PupilID, p.ItemID, d.Kind, d.Ref, p.SchoolID, d.Due, d.Label)
 			if err != nil {
 				return fmt.Errorf("project deadline %s: %w", d.Kind, err)
 			}
+		}
+	}
+	for _, r := range p.Accept {
+		if err := accept(ctx, tx, r.Kind, r.ID, time.Now()); err != nil {
+			return err
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -147,7 +162,7 @@ func (s *Store) Pathway(ctx context.Context, pupilID string) (*PathwayView, erro
 	if v.Items, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ItemRow]); err != nil {
 		return nil, fmt.Errorf("load pathway items %s: %w", pupilID, err)
 	}
-	rows, err = s.DB.Query(ctx, `SELECT item_id, kind, due, label FROM deadlines WHERE pupil_id = $1 ORDER BY due, kind`, pupilID)
+	rows, err = s.DB.Query(ctx, `SELECT item_id, kind, ref, due, label FROM deadlines WHERE pupil_id = $1 ORDER BY due, kind, ref`, pupilID)
 	if err != nil {
 		return nil, fmt.Errorf("load deadlines %s: %w", pupilID, err)
 	}

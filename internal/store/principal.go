@@ -81,7 +81,7 @@ func (s *Store) HasEHCRequestInLA(ctx context.Context, pupilID string, laCodes [
 	}
 	var ok bool
 	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ehc_requests r JOIN pupils p ON p.id = r.pupil_id
-		JOIN schools s ON s.id = p.school_id WHERE r.pupil_id = $1 AND s.la_code = ANY($2))`, pupilID, laCodes).Scan(&ok)
+		JOIN schools s ON s.id = p.school_id WHERE r.pupil_id = $1 AND r.accepted_at IS NOT NULL AND s.la_code = ANY($2))`, pupilID, laCodes).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("check LA request: %w", err)
 	}

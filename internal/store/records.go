@@ -9,56 +9,206 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// The words behind each workflow step live in these tables; inserts are keyed by an id derived
-// from the request's Idempotency-Key, so a retry stores nothing twice.
+// The words behind each action live in these tables. An action's row is written as proposed
+// (accepted_at NULL) under the action's id before the pupil's workflow is asked; the workflow's
+// projection marks it accepted (Project), and only accepted rows are read. A row the workflow
+// refused is withdrawn. Proposing again with the same id (a retry) writes nothing.
 
-func (s *Store) insert(ctx context.Context, what, sql string, args ...any) error {
+// recordTables maps the kinds of record workflows name (workflows.RecordKind) to their tables.
+var recordTables = map[string]string{
+	"concern":          "concerns",
+	"impact":           "concern_impacts",
+	"plan":             "cycle_plans",
+	"review":           "cycle_reviews",
+	"provision":        "provision_log",
+	"referral":         "referrals",
+	"consent":          "consent_records",
+	"agency_response":  "agency_responses",
+	"ehc_request":      "ehc_requests",
+	"parent_views":     "parent_views",
+	"meeting_change":   "meeting_changes",
+	"meeting_response": "meeting_responses",
+}
+
+// RecordTable is the table of a kind of record, and whether the kind is known.
+func RecordTable(kind string) (string, bool) {
+	t, ok := recordTables[kind]
+	return t, ok
+}
+
+// ErrRecordMissing means a projection was asked to accept a record that was never proposed: a
+// programming error, never a passing fault.
+var ErrRecordMissing = errors.New("the record to accept was never proposed")
+
+// Accepted reports whether a proposed record has been accepted (and whether it exists at all).
+func (s *Store) Accepted(ctx context.Context, kind, id string) (accepted, exists bool, err error) {
+	table, ok := RecordTable(kind)
+	if !ok {
+		return false, false, fmt.Errorf("no record kind %q", kind)
+	}
+	var at *time.Time
+	err = s.DB.QueryRow(ctx, `SELECT accepted_at FROM `+table+` WHERE id = $1`, id).Scan(&at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, fmt.Errorf("check %s %s: %w", kind, id, err)
+	}
+	return at != nil, true, nil
+}
+
+// Withdraw deletes a proposed record the workflow refused. An accepted record is never touched.
+// A meeting is proposed with its first change, and goes with it.
+func (s *Store) Withdraw(ctx context.Context, kind, id string) error {
+	table, ok := RecordTable(kind)
+	if !ok {
+		return fmt.Errorf("no record kind %q", kind)
+	}
+	if kind != "meeting_change" {
+		if _, err := s.DB.Exec(ctx, `DELETE FROM `+table+` WHERE id = $1 AND accepted_at IS NULL`, id); err != nil {
+			return fmt.Errorf("withdraw %s %s: %w", kind, id, err)
+		}
+		return nil
+	}
+	tx, err := s.DB.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("withdraw meeting change %s: %w", id, err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
+	var meetingID string
+	err = tx.QueryRow(ctx, `DELETE FROM meeting_changes WHERE id = $1 AND accepted_at IS NULL RETURNING meeting_id::text`, id).Scan(&meetingID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("withdraw meeting change %s: %w", id, err)
+	}
+	_, err = tx.Exec(ctx, `DELETE FROM meetings m WHERE m.id = $1 AND m.accepted_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM meeting_changes c WHERE c.meeting_id = m.id)`, meetingID)
+	if err != nil {
+		return fmt.Errorf("withdraw meeting %s: %w", meetingID, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("withdraw meeting change %s: %w", id, err)
+	}
+	return nil
+}
+
+// accept marks a proposed record accepted inside a projection's transaction; accepting twice
+// changes nothing. A meeting change also gets its calendar SEQUENCE and is applied to the meeting.
+func accept(ctx context.Context, tx pgx.Tx, kind, id string, at time.Time) error {
+	table, ok := RecordTable(kind)
+	if !ok {
+		return fmt.Errorf("%w: no record kind %q", ErrRecordMissing, kind)
+	}
+	if kind == "meeting_change" {
+		return acceptMeetingChange(ctx, tx, id, at)
+	}
+	tag, err := tx.Exec(ctx, `UPDATE `+table+` SET accepted_at = coalesce(accepted_at, $2) WHERE id = $1`, id, at)
+	if err != nil {
+		return fmt.Errorf("accept %s %s: %w", kind, id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%w: %s %s", ErrRecordMissing, kind, id)
+	}
+	return nil
+}
+
+// acceptMeetingChange applies a change to its meeting: a new meeting is accepted with SEQUENCE
+// 0; a move or a cancellation takes the next SEQUENCE. The pathway accepts one change at a time.
+func acceptMeetingChange(ctx context.Context, tx pgx.Tx, id string, at time.Time) error {
+	var meetingID, kind string
+	var startsAt time.Time
+	var accepted *time.Time
+	err := tx.QueryRow(ctx, `SELECT meeting_id::text, kind, starts_at, accepted_at FROM meeting_changes WHERE id = $1`, id).
+		Scan(&meetingID, &kind, &startsAt, &accepted)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%w: meeting change %s", ErrRecordMissing, id)
+	}
+	if err != nil {
+		return fmt.Errorf("accept meeting change %s: %w", id, err)
+	}
+	if accepted != nil {
+		return nil
+	}
+	var seq int
+	if kind != MeetingCreate {
+		if err := tx.QueryRow(ctx, `SELECT sequence + 1 FROM meetings WHERE id = $1 FOR UPDATE`, meetingID).Scan(&seq); err != nil {
+			return fmt.Errorf("accept meeting change %s: %w", id, err)
+		}
+	}
+	_, err = tx.Exec(ctx, `UPDATE meetings SET sequence = $2, accepted_at = coalesce(accepted_at, $3), updated_at = now(),
+			starts_at = CASE WHEN $4 = 'cancel' THEN starts_at ELSE $5 END,
+			status = CASE WHEN $4 = 'cancel' THEN 'cancelled' ELSE status END
+		WHERE id = $1`, meetingID, seq, at, kind, startsAt)
+	if err != nil {
+		return fmt.Errorf("apply meeting change %s: %w", id, err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE meeting_changes SET sequence = $2, accepted_at = $3 WHERE id = $1`, id, seq, at); err != nil {
+		return fmt.Errorf("accept meeting change %s: %w", id, err)
+	}
+	return nil
+}
+
+func (s *Store) propose(ctx context.Context, what, sql string, args ...any) error {
 	if _, err := s.DB.Exec(ctx, sql, args...); err != nil {
 		return fmt.Errorf("store %s: %w", what, err)
 	}
 	return nil
 }
 
-// InsertPlan stores a support plan's outcomes, provision and the family's views.
-func (s *Store) InsertPlan(ctx context.Context, id, pupilID, userID string, outcomes, provision []byte, review time.Time, parentViews, pupilViews string) error {
-	return s.insert(ctx, "plan", `INSERT INTO cycle_plans (id, pupil_id, created_by, outcomes, provision, review_date, parent_views, pupil_views)
+// ProposePlan stores a support plan's outcomes, provision and the family's views.
+func (s *Store) ProposePlan(ctx context.Context, id, pupilID, userID string, outcomes, provision []byte, review time.Time, parentViews, pupilViews string) error {
+	return s.propose(ctx, "plan", `INSERT INTO cycle_plans (id, pupil_id, created_by, outcomes, provision, review_date, parent_views, pupil_views)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`, id, pupilID, userID, outcomes, provision, review, parentViews, pupilViews)
 }
 
-// InsertReview stores a review's ratings, views and next step.
-func (s *Store) InsertReview(ctx context.Context, id, pupilID string, cycle int, ratings []byte, parentViews, pupilViews, nextStep, notes, userID string) error {
-	return s.insert(ctx, "review", `INSERT INTO cycle_reviews (id, pupil_id, cycle_number, ratings, parent_views, pupil_views, next_step, notes, recorded_by)
+// ProposeReview stores a review's ratings, views and next step.
+func (s *Store) ProposeReview(ctx context.Context, id, pupilID string, cycle int, ratings []byte, parentViews, pupilViews, nextStep, notes, userID string) error {
+	return s.propose(ctx, "review", `INSERT INTO cycle_reviews (id, pupil_id, cycle_number, ratings, parent_views, pupil_views, next_step, notes, recorded_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`, id, pupilID, cycle, ratings, parentViews, pupilViews, nextStep, notes, userID)
 }
 
-// InsertProvision stores one entry of the provision log.
-func (s *Store) InsertProvision(ctx context.Context, id, pupilID string, cycle int, description string, givenOn time.Time, userID string) error {
-	return s.insert(ctx, "provision", `INSERT INTO provision_log (id, pupil_id, cycle_number, description, given_on, logged_by)
+// ProposeProvision stores one entry of the provision log.
+func (s *Store) ProposeProvision(ctx context.Context, id, pupilID string, cycle int, description string, givenOn time.Time, userID string) error {
+	return s.propose(ctx, "provision", `INSERT INTO provision_log (id, pupil_id, cycle_number, description, given_on, logged_by)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, id, pupilID, cycle, description, givenOn, userID)
 }
 
-// InsertReferral stores why a referral is made.
-func (s *Store) InsertReferral(ctx context.Context, id, pupilID, service, reason, userID string) error {
-	return s.insert(ctx, "referral", `INSERT INTO referrals (id, pupil_id, service, reason, created_by)
+// ProposeReferral stores why a referral is made.
+func (s *Store) ProposeReferral(ctx context.Context, id, pupilID, service, reason, userID string) error {
+	return s.propose(ctx, "referral", `INSERT INTO referrals (id, pupil_id, service, reason, created_by)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, id, pupilID, service, reason, userID)
 }
 
-// InsertConsent keeps a parent's consent answer as given.
-func (s *Store) InsertConsent(ctx context.Context, id, referralID, parentID, action, wordingID string) error {
-	return s.insert(ctx, "consent", `INSERT INTO consent_records (id, referral_id, parent_id, action, wording_id)
+// ProposeConsent keeps a parent's consent answer as given, with the wording version shown.
+func (s *Store) ProposeConsent(ctx context.Context, id, referralID, parentID, action, wordingID string) error {
+	return s.propose(ctx, "consent", `INSERT INTO consent_records (id, referral_id, parent_id, action, wording_id)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, id, referralID, parentID, action, wordingID)
 }
 
-// InsertAgencyResponse keeps an agency's reply.
-func (s *Store) InsertAgencyResponse(ctx context.Context, id, referralID, kind, summary, userID string) error {
-	return s.insert(ctx, "agency response", `INSERT INTO agency_responses (id, referral_id, kind, summary, recorded_by)
+// ProposeAgencyResponse keeps an agency's reply.
+func (s *Store) ProposeAgencyResponse(ctx context.Context, id, referralID, kind, summary, userID string) error {
+	return s.propose(ctx, "agency response", `INSERT INTO agency_responses (id, referral_id, kind, summary, recorded_by)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, id, referralID, kind, summary, userID)
 }
 
-// InsertEHCRequest records who asked for an assessment.
-func (s *Store) InsertEHCRequest(ctx context.Context, id, pupilID, requestedBy, userID string) error {
-	return s.insert(ctx, "EHC request", `INSERT INTO ehc_requests (id, pupil_id, requested_by, created_by)
+// ProposeEHCRequest records who asked for an assessment.
+func (s *Store) ProposeEHCRequest(ctx context.Context, id, pupilID, requestedBy, userID string) error {
+	return s.propose(ctx, "EHC request", `INSERT INTO ehc_requests (id, pupil_id, requested_by, created_by)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`, id, pupilID, requestedBy, userID)
+}
+
+// ProposeMeetingResponse keeps a parent's answer to an invitation (sequence: the one answered).
+func (s *Store) ProposeMeetingResponse(ctx context.Context, id, meetingID, parentID, response string, sequence int) error {
+	return s.propose(ctx, "meeting answer", `INSERT INTO meeting_responses (id, meeting_id, parent_id, response, sequence)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, id, meetingID, parentID, response, sequence)
+}
+
+// ProposeParentViews keeps a parent's views before a review.
+func (s *Store) ProposeParentViews(ctx context.Context, v ParentViews) error {
+	return s.propose(ctx, "views", `INSERT INTO parent_views (id, pupil_id, cycle_number, parent_id, going_well, hard, would_help)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`, v.ID, v.PupilID, v.Cycle, v.ParentID, v.GoingWell, v.Hard, v.WouldHelp)
 }
 
 // Service is an agency service a school can refer to.
@@ -81,9 +231,9 @@ func (s *Store) ServiceByCode(ctx context.Context, code string) (*Service, error
 	return &sv, nil
 }
 
-// ReferralPupil finds the pupil and service of a referral; ErrNotFound if unknown.
+// ReferralPupil finds the pupil and service of an accepted referral; ErrNotFound if unknown.
 func (s *Store) ReferralPupil(ctx context.Context, referralID string) (pupilID, service string, err error) {
-	err = s.DB.QueryRow(ctx, `SELECT pupil_id, service FROM referrals WHERE id = $1`, referralID).Scan(&pupilID, &service)
+	err = s.DB.QueryRow(ctx, `SELECT pupil_id, service FROM referrals WHERE id = $1 AND accepted_at IS NOT NULL`, referralID).Scan(&pupilID, &service)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", "", ErrNotFound
 	}
@@ -93,10 +243,10 @@ func (s *Store) ReferralPupil(ctx context.Context, referralID string) (pupilID, 
 	return pupilID, service, nil
 }
 
-// EHCRequestPupil finds the pupil of an EHC request; ErrNotFound if unknown.
+// EHCRequestPupil finds the pupil of an accepted EHC request; ErrNotFound if unknown.
 func (s *Store) EHCRequestPupil(ctx context.Context, requestID string) (string, error) {
 	var pupilID string
-	err := s.DB.QueryRow(ctx, `SELECT pupil_id FROM ehc_requests WHERE id = $1`, requestID).Scan(&pupilID)
+	err := s.DB.QueryRow(ctx, `SELECT pupil_id FROM ehc_requests WHERE id = $1 AND accepted_at IS NOT NULL`, requestID).Scan(&pupilID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrNotFound
 	}

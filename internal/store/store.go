@@ -19,11 +19,15 @@ type Store struct{ DB *pgxpool.Pool }
 // ErrNotFound is returned when a row does not exist (or is outside the caller's reach).
 var ErrNotFound = errors.New("not found")
 
-// Connect opens a pool and checks the server answers.
-func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
+// Connect opens a pool of at most maxConns connections (0: pgx's default) and checks the server
+// answers.
+func Connect(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = int32(maxConns)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -5,8 +5,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/google/uuid"
-
+	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
@@ -66,13 +65,8 @@ func (h *Handler) consentAnswer(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusConflict, "consent", p)
 		return
 	}
-	done := h.act(w, r, v, "consent:create", func(ctx context.Context, tx store.LinkTx) error {
-		if err := tx.InsertConsent(ctx, uuid.NewString(), ref.ReferralID, v.claim.Parent, string(action), ref.Version); err != nil {
-			return err
-		}
-		_, err := workflows.Update[workflows.ReferralState](ctx, h.d.Temporal, workflows.ReferralWorkflowID(v.claim.Pupil, ref.ReferralID),
-			workflows.UpdateConsent, "onetap/"+v.claim.Nonce,
-			workflows.Consent{Action: action, WordingID: ref.Version, By: v.claim.Parent})
+	done := h.act(w, r, v, func(ctx context.Context, a actions.Actor, id string) error {
+		_, err := h.d.Actions.Consent(ctx, a, actions.ConsentAnswer{ID: id, ReferralID: ref.ReferralID, Action: string(action), Version: ref.Version})
 		return err
 	})
 	if !done {

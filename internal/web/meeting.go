@@ -6,8 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/uuid"
-
+	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
@@ -86,13 +85,9 @@ func (h *Handler) meetingAnswer(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, http.StatusBadRequest, v.l, v.school, "bad_form", nil)
 		return
 	}
-	done := h.act(w, r, v, "meeting_response:create", func(ctx context.Context, tx store.LinkTx) error {
-		if err := tx.InsertMeetingResponse(ctx, uuid.NewString(), m.ID, v.claim.Parent, string(answer), m.Sequence); err != nil {
-			return err
-		}
-		_, err := workflows.Update[workflows.PathwayState](ctx, h.d.Temporal, workflows.PathwayWorkflowID(v.claim.Pupil),
-			workflows.UpdateParentResponse, "onetap/"+v.claim.Nonce,
-			workflows.ParentResponse{MeetingID: m.ID, Response: answer, By: v.claim.Parent})
+	done := h.act(w, r, v, func(ctx context.Context, a actions.Actor, id string) error {
+		_, err := h.d.Actions.AnswerMeeting(ctx, a, actions.MeetingAnswer{ID: id, PupilID: v.claim.Pupil, MeetingID: m.ID,
+			Sequence: m.Sequence, Response: string(answer)})
 		return err
 	})
 	if !done {

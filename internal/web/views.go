@@ -7,15 +7,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
-
+	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/onetap"
-	"github.com/sendflow/sendflow/internal/store"
-	"github.com/sendflow/sendflow/workflows"
 )
 
 // maxViewsLen is the most a parent may write in one box, in characters.
-const maxViewsLen = 4000
+const maxViewsLen = actions.MaxViewsLen
 
 func (h *Handler) viewsVisit(w http.ResponseWriter, r *http.Request, token string) (*visit, int, bool) {
 	v, ok := h.open(w, r, token, onetap.ActionReviewViews, true)
@@ -63,15 +60,9 @@ func (h *Handler) viewsAnswer(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusUnprocessableEntity, "views", p)
 		return
 	}
-	id := uuid.NewString()
-	done := h.act(w, r, v, "parent_views:create", func(ctx context.Context, tx store.LinkTx) error {
-		err := tx.InsertParentViews(ctx, store.ParentViews{ID: id, PupilID: v.claim.Pupil, Cycle: cycle, ParentID: v.claim.Parent,
+	done := h.act(w, r, v, func(ctx context.Context, a actions.Actor, id string) error {
+		_, err := h.d.Actions.GiveViews(ctx, a, actions.Views{ID: id, PupilID: v.claim.Pupil, Cycle: cycle,
 			GoingWell: p.GoingWell, Hard: p.Hard, WouldHelp: p.WouldHelp})
-		if err != nil {
-			return err
-		}
-		_, err = workflows.Update[workflows.CycleState](ctx, h.d.Temporal, workflows.CycleWorkflowID(v.claim.Pupil, cycle),
-			workflows.UpdateParentViews, "onetap/"+v.claim.Nonce, workflows.ParentViews{ViewsID: id, By: v.claim.Parent})
 		return err
 	})
 	if !done {

@@ -5,10 +5,11 @@
 //
 // Links are signed, single-purpose and expiring (internal/onetap, with a key derived from the
 // signing key). Reading a page never changes anything — mail scanners open links — and every
-// action is a POST that records the link's nonce in the same transaction as the action, so a
-// link acts once. A used, expired or altered link gets a page that says what happened and what
-// to do, with a matching HTTP status, and changes nothing. Every read and write is audited with
-// the role "parent".
+// action is a POST carried out by the service layer (package actions), named by the link, so
+// however often a link is tapped its action is recorded once; the link is spent when the pupil's
+// workflow accepts the action. A used, expired or altered link gets a page that says what
+// happened and what to do, with a matching HTTP status, and changes nothing. Every read and write
+// is audited with the role "parent".
 package web
 
 import (
@@ -22,17 +23,16 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/client"
 
+	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/store"
-	"github.com/sendflow/sendflow/workflows"
 )
 
 // Deps are what the pages need.
 type Deps struct {
 	Store      *store.Store
-	Temporal   client.Client
+	Actions    *actions.Service
 	SigningKey []byte // the deployment's signing key; links use a key derived from it
 	PublicURL  string
 	Logger     *slog.Logger
@@ -245,32 +245,79 @@ func (h *Handler) usedPage(w http.ResponseWriter, r *http.Request, v *visit) {
 	h.render(w, http.StatusGone, "problem", p)
 }
 
-// act runs what a link does, once: the nonce is recorded with the change in one transaction, and
-// the workflow update (named by the nonce, so a retry is not applied twice) must succeed for
-// anything to be kept. It writes the problem page and returns false when it did not act.
-func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *visit, auditAction string, do func(ctx context.Context, tx store.LinkTx) error) bool {
-	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
-	defer cancel()
-	err := h.d.Store.UseLink(ctx, store.UsedLink{Nonce: v.claim.Nonce, Action: v.claim.Action, ParentID: v.claim.Parent, PupilID: v.claim.Pupil},
-		func(tx store.LinkTx) error { return do(ctx, tx) })
-	var refusal *workflows.Refusal
-	switch {
-	case err == nil:
-		h.audit(r.Context(), v.claim.Parent, auditAction, v.claim.Pupil, v.pupil.SchoolID, "ok")
+// linkLease is how long a tap holds its link while the action is carried out; a tap that dies
+// holding it is taken over after this.
+const linkLease = 2 * time.Minute
+
+// linkIDs names the action a link carries out: the same link always names the same action, so a
+// second tap of it is a repeat, never a second answer.
+var linkIDs = uuid.MustParse("6b2f1e0a-4c7d-4f7e-9a51-3f0c2d8e9b17")
+
+// act carries out what a link does, once. The link is claimed while its action runs: a second tap
+// meanwhile waits a moment for the first and is told the link was used. The action is named by
+// the link and delivered by the service layer; the link is spent when the pupil's workflow
+// accepts it and given back when it is refused or fails, so the parent can try again. It writes
+// the problem page and returns false when it did not act.
+func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *visit, do func(ctx context.Context, a actions.Actor, id string) error) bool {
+	ctx := r.Context()
+	link := store.UsedLink{Nonce: v.claim.Nonce, Action: v.claim.Action, ParentID: v.claim.Parent, PupilID: v.claim.Pupil}
+	if err := h.claim(ctx, link); err != nil {
+		switch {
+		case errors.Is(err, store.ErrLinkUsed):
+			h.audit(ctx, v.claim.Parent, v.claim.Action+":create", v.claim.Pupil, v.pupil.SchoolID, "used")
+			h.usedPage(w, r, v)
+		case errors.Is(err, store.ErrLinkBusy):
+			h.audit(ctx, v.claim.Parent, v.claim.Action+":create", v.claim.Pupil, v.pupil.SchoolID, "busy")
+			h.problem(w, r, http.StatusConflict, v.l, v.school, "busy", nil)
+		default:
+			h.unavailable(w, r, v.l, v.school, err)
+		}
+		return false
+	}
+	rid, _ := ctx.Value(requestIDKey{}).(string)
+	err := do(ctx, actions.ParentActor(v.claim.Parent, v.pupil.SchoolID, rid), uuid.NewSHA1(linkIDs, []byte(v.claim.Nonce)).String())
+	if err == nil {
+		if err := h.d.Store.SpendLink(context.WithoutCancel(ctx), v.claim.Nonce); err != nil {
+			h.d.Logger.Error("parent page: link not marked used", "error", err) // its action is recorded: a tap again repeats it
+		}
 		return true
-	case errors.Is(err, store.ErrLinkUsed):
-		h.audit(r.Context(), v.claim.Parent, auditAction, v.claim.Pupil, v.pupil.SchoolID, "used")
-		h.usedPage(w, r, v)
-	case errors.As(err, &refusal):
-		h.audit(r.Context(), v.claim.Parent, auditAction, v.claim.Pupil, v.pupil.SchoolID, "refused")
-		h.problem(w, r, http.StatusConflict, v.l, v.school, "refused", nil, refusal.Reason)
-	case errors.Is(err, workflows.ErrNoWorkflow):
-		h.audit(r.Context(), v.claim.Parent, auditAction, v.claim.Pupil, v.pupil.SchoolID, "refused")
-		h.problem(w, r, http.StatusConflict, v.l, v.school, "refused", nil, "This has finished: there is nothing open for this answer.")
+	}
+	if rerr := h.d.Store.ReleaseLink(context.WithoutCancel(ctx), v.claim.Nonce); rerr != nil {
+		h.d.Logger.Error("parent page: link not given back", "error", rerr)
+	}
+	var (
+		refused  *actions.Refused
+		notFound *actions.NotFound
+		bad      *actions.Invalid
+	)
+	switch {
+	case errors.As(err, &refused):
+		h.problem(w, r, http.StatusConflict, v.l, v.school, "refused", nil, refused.Reason)
+	case errors.As(err, &notFound):
+		h.problem(w, r, http.StatusNotFound, v.l, v.school, "invalid", nil)
+	case errors.As(err, &bad):
+		h.problem(w, r, http.StatusUnprocessableEntity, v.l, v.school, "bad_form", nil)
 	default:
 		h.unavailable(w, r, v.l, v.school, err)
 	}
 	return false
+}
+
+// claim claims a link for this tap. While another tap holds it, it waits a few seconds for that
+// tap's outcome: spent (ErrLinkUsed), given back (claimed again here) or still running (ErrLinkBusy).
+func (h *Handler) claim(ctx context.Context, link store.UsedLink) error {
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		err := h.d.Store.ClaimLink(ctx, link, linkLease)
+		if !errors.Is(err, store.ErrLinkBusy) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, l *locale, school string, err error) {

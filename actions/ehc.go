@@ -1,0 +1,99 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/workflows"
+)
+
+// EHCRequest is a request for an EHC needs assessment.
+type EHCRequest struct {
+	ID          string
+	PupilID     string
+	RequestedBy string // school, parent or young_person
+}
+
+// RequestEHCNA starts an EHC needs assessment's statutory clock; a parent may ask before any
+// concern was raised, so the request starts the pathway if needed.
+func (s *Service) RequestEHCNA(ctx context.Context, a Actor, in EHCRequest) (*Result, error) {
+	p, role, err := s.Pupil(ctx, a, in.PupilID, "ehc_request", "create")
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "ehc_request:create",
+		record: &record{kind: workflows.RecordEHCRequest, id: in.ID, propose: func(ctx context.Context) error {
+			return s.Store.ProposeEHCRequest(ctx, in.ID, p.ID, in.RequestedBy, a.ID)
+		}},
+		deliver: func(ctx context.Context) error {
+			return s.updateWithStart(ctx, p, workflows.UpdateRequestEHCNA, in.ID,
+				workflows.RequestEHCNA{RequestID: in.ID, RequestedBy: in.RequestedBy, By: a.ID})
+		}})
+}
+
+// EHCStep is a step the local authority took in an assessment.
+type EHCStep struct {
+	ID        string
+	RequestID string
+	Type      string
+	Reason    string // the prescribed exception, with exception_started
+}
+
+// RecordEHCStep records a step of the assessment, in statutory order.
+func (s *Service) RecordEHCStep(ctx context.Context, a Actor, in EHCStep) (*Result, error) {
+	pupilID, err := s.Store.EHCRequestPupil(ctx, in.RequestID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.Audit(ctx, a, "", "ehc_event:create", "", "", "not_found")
+		return nil, &NotFound{What: "EHC request"}
+	}
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	p, role, err := s.Pupil(ctx, a, pupilID, "ehc_event", "create")
+	var nf *NotFound
+	if errors.As(err, &nf) {
+		return nil, &NotFound{What: "EHC request"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "ehc_event:create",
+		deliver: func(ctx context.Context) error {
+			return update[workflows.EHCState](ctx, s, workflows.EHCWorkflowID(p.ID, in.RequestID), workflows.UpdateEHCEvent, in.ID,
+				workflows.EHCEvent{ID: in.ID, Type: workflows.EHCEventType(in.Type), Reason: workflows.ExceptionReason(in.Reason), By: a.ID})
+		}})
+}
+
+// AnnualReviewStep is a step of an EHC plan's annual review.
+type AnnualReviewStep struct {
+	ID        string
+	PupilID   string
+	Review    int
+	Type      string
+	MeetingOn time.Time // with meeting_scheduled
+	Transfer  string    // with meeting_scheduled, in a phase-transfer year
+	Decision  string    // with la_decision
+}
+
+// RecordAnnualReviewStep records a step of an annual review, in order.
+func (s *Service) RecordAnnualReviewStep(ctx context.Context, a Actor, in AnnualReviewStep) (*Result, error) {
+	if !in.MeetingOn.IsZero() {
+		var c checks
+		c.date("body.meetingOn", in.MeetingOn, s.now())
+		if err := c.err(); err != nil {
+			return nil, err
+		}
+	}
+	p, role, err := s.Pupil(ctx, a, in.PupilID, "annual_review_event", "create")
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "annual_review_event:create",
+		deliver: func(ctx context.Context) error {
+			return update[workflows.AnnualReviewState](ctx, s, workflows.AnnualReviewWorkflowID(p.ID, in.Review), workflows.UpdateAnnualReviewEvent, in.ID,
+				workflows.AnnualReviewEvent{ID: in.ID, Type: workflows.AnnualReviewEventType(in.Type), MeetingAt: in.MeetingOn,
+					Transfer: workflows.PhaseTransfer(in.Transfer), Decision: in.Decision, By: a.ID})
+		}})
+}
