@@ -16,20 +16,16 @@ import (
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
-	"github.com/sendflow/sendflow/workflows"
 )
 
 // Deps are what the handlers need.
 type Deps struct {
-	Store      *store.Store
-	Authz      *policies.Authorizer
+	Store *store.Store
+	Authz *policies.Authorizer
+	// Temporal is asked only whether it answers (/readyz); actions reach it through Actions.
 	Temporal   client.Client
-	TaskQueue  string
 	SigningKey []byte
 	Logger     *slog.Logger
-	// Timings and TimeScale are given to pathways when they start.
-	Timings   workflows.Timings
-	TimeScale float64
 	// OIDC verifies staff tokens from the school's identity provider; nil when not configured.
 	OIDC *auth.OIDC
 	// Outbox queues mail the API sends itself (sign-in links).

@@ -93,7 +93,7 @@ func (a *assessment) commit(ctx workflow.Context, next *EHCState, events []Event
 		}
 	}
 	status := string(next.Status)
-	if next.Timeline.Paused() {
+	if next.Timeline.Paused() && next.Status != EHCDone { // an assessment that ended is finished, paused or not
 		status = "paused"
 	}
 	proj := Projection{PupilID: next.PupilID, SchoolID: next.SchoolID, ItemID: "ehc/" + next.RequestID, Kind: "ehc",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
@@ -39,13 +40,39 @@ func StartWorker(c client.Client, pool *pgxpool.Pool, cfg *config.Config, signin
 	ctx, cancel := context.WithCancel(context.Background())
 	wk := &Worker{w: w, cancel: cancel}
 	d := &email.Dispatcher{DB: pool, Sender: sender, From: cfg.MailFrom, Logger: logger.With("component", "outbox")}
-	wk.done.Add(1)
+	wk.done.Add(2)
 	go func() {
 		defer wk.done.Done()
 		_ = d.Run(ctx)
 	}()
+	go func() {
+		defer wk.done.Done()
+		sweep(ctx, &store.Store{DB: pool}, logger)
+	}()
 	logger.Info("worker started", "task_queue", cfg.TaskQueue)
 	return wk, nil
+}
+
+// proposedKept is how long a proposed record no workflow accepted is kept: long enough for any
+// retry of the request that proposed it, then swept.
+const proposedKept = 7 * 24 * time.Hour
+
+// sweep deletes stale proposed records once an hour until ctx ends.
+func sweep(ctx context.Context, st *store.Store, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.SweepProposed(ctx, proposedKept); err != nil {
+			logger.Warn("stale proposed records not swept; will try again", "error", err)
+		} else if n > 0 {
+			logger.Info("stale proposed records swept", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Stop finishes in-flight work and stops.

@@ -255,3 +255,26 @@ func (s *Store) EHCRequestPupil(ctx context.Context, requestID string) (string, 
 	}
 	return pupilID, nil
 }
+
+// SweepProposed deletes proposed records older than age that no workflow accepted: left by a
+// request whose process died before it heard the workflow's answer, and not sent again. They were
+// never shown to anyone; keeping a child's data without a purpose is not allowed either. It
+// returns how many rows went.
+func (s *Store) SweepProposed(ctx context.Context, age time.Duration) (int64, error) {
+	var total int64
+	tables := []string{"concern_impacts", "concerns", "cycle_plans", "cycle_reviews", "provision_log", "consent_records",
+		"agency_responses", "referrals", "ehc_requests", "parent_views", "meeting_responses", "meeting_changes"}
+	for _, t := range tables {
+		tag, err := s.DB.Exec(ctx, `DELETE FROM `+t+` WHERE accepted_at IS NULL AND created_at < now() - $1 * interval '1 second'`, age.Seconds())
+		if err != nil {
+			return total, fmt.Errorf("sweep proposed %s: %w", t, err)
+		}
+		total += tag.RowsAffected()
+	}
+	tag, err := s.DB.Exec(ctx, `DELETE FROM meetings m WHERE m.accepted_at IS NULL AND m.created_at < now() - $1 * interval '1 second'
+		AND NOT EXISTS (SELECT 1 FROM meeting_changes c WHERE c.meeting_id = m.id)`, age.Seconds())
+	if err != nil {
+		return total, fmt.Errorf("sweep proposed meetings: %w", err)
+	}
+	return total + tag.RowsAffected(), nil
+}
