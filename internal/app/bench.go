@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -214,6 +215,9 @@ func benchConcern(ctx context.Context, d *Dev, token, pupilID string) error {
 	if err != nil {
 		return err
 	}
+	// Read the answer as a client does: a body left unread closes the connection instead of
+	// returning it for the next request.
+	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {
 		return fmt.Errorf("answered %s", resp.Status)
