@@ -14,7 +14,8 @@ import (
 )
 
 // Handler wraps the mux with the outermost HTTP protections: a body size limit, a deadline for
-// every request, and per-client rate limits (429 with Retry-After). Sign-in endpoints get a
+// every request, no invisible control characters, and per-client rate limits (429 with
+// Retry-After). Sign-in endpoints get a
 // tenth of the allowance (asking for a link, exchanging one by API or on the parents' sign-in
 // page), so links cannot be used to flood a parent's inbox or guess secrets.
 func Handler(mux *http.ServeMux, perMinute int) http.Handler {
@@ -34,7 +35,7 @@ func Handler(mux *http.ServeMux, perMinute int) http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
 		defer cancel()
-		http.MaxBytesHandler(mux, 1<<20).ServeHTTP(w, r.WithContext(ctx))
+		http.MaxBytesHandler(refuseControls(mux), 1<<20).ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

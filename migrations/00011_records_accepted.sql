@@ -45,6 +45,16 @@ UPDATE meeting_responses SET accepted_at = created_at;
 UPDATE meetings SET accepted_at = created_at;
 UPDATE meeting_changes SET accepted_at = created_at;
 
+-- Names stored before the input rules (internal/input) may hold line breaks or other control
+-- characters, which no email subject or calendar file can carry: they become spaces.
+UPDATE pupils SET first_name = btrim(regexp_replace(first_name, '[[:cntrl:]]+', ' ', 'g')),
+	last_name = btrim(regexp_replace(last_name, '[[:cntrl:]]+', ' ', 'g'))
+	WHERE first_name ~ '[[:cntrl:]]' OR last_name ~ '[[:cntrl:]]';
+UPDATE users SET name = btrim(regexp_replace(name, '[[:cntrl:]]+', ' ', 'g')) WHERE name ~ '[[:cntrl:]]';
+UPDATE classes SET name = btrim(regexp_replace(name, '[[:cntrl:]]+', ' ', 'g')) WHERE name ~ '[[:cntrl:]]';
+UPDATE schools SET name = btrim(regexp_replace(name, '[[:cntrl:]]+', ' ', 'g')) WHERE name ~ '[[:cntrl:]]';
+UPDATE meetings SET location = btrim(regexp_replace(location, '[[:cntrl:]]+', ' ', 'g')) WHERE location ~ '[[:cntrl:]]';
+
 -- Deadlines of one kind are told apart by ref (two concerns' trial windows once shared a key).
 ALTER TABLE deadlines ADD COLUMN ref text NOT NULL DEFAULT '';
 ALTER TABLE deadlines DROP CONSTRAINT deadlines_pkey;
