@@ -49,7 +49,7 @@ func TestControlCharactersAreRefused(t *testing.T) {
 	}(), 1000)
 	for _, c := range []struct {
 		name, query, body string
-		want               int
+		want              int
 	}{
 		{"a NUL in the body", "", `{"observed":"Seen\u0000 in class"}`, 422},
 		{"a bell in the body", "", `{"name":"A\u0007my"}`, 422},
