@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"html"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sync"
 	"testing"
@@ -21,12 +19,7 @@ import (
 // agreed (and planned a day ahead), so tests in real time can go round whole cycles. Everything
 // else keeps its default.
 func quickReviews(t testing.TB) string {
-	t.Helper()
-	f := filepath.Join(t.TempDir(), "timings.yaml")
-	if err := os.WriteFile(f, []byte("cycle:\n  review_reminder_before: 60d\n  parent_invite_before: 1d\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return f
+	return timingsFile(t, "cycle:\n  review_reminder_before: 60d\n  parent_invite_before: 1d\n")
 }
 
 // newFamily adds a pupil with one parent to the demo school's Oak class and returns the pupil's

@@ -23,9 +23,14 @@ const dayScale = "864000"
 // of 15) to comment on a draft EHC plan, so the check that a final plan is refused during the
 // comment period has six seconds of real time to run in, however busy the machine.
 func roomyTimings(t testing.TB) string {
+	return timingsFile(t, "ehc:\n  draft_comment_period: 60d\n")
+}
+
+// timingsFile writes a local authority's timings file (the keys it changes) for one test.
+func timingsFile(t testing.TB, yaml string) string {
 	t.Helper()
 	f := filepath.Join(t.TempDir(), "timings.yaml")
-	if err := os.WriteFile(f, []byte("ehc:\n  draft_comment_period: 60d\n"), 0o600); err != nil {
+	if err := os.WriteFile(f, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return f
