@@ -100,10 +100,13 @@ func invalid(summary, field, message string, value any) *Invalid {
 
 // Unavailable means a dependency did not answer in time. Pending is set when the action reached
 // the pupil's workflow and may still be taken: the same action sent again finishes it or reports
-// what happened, and never records it twice.
+// what happened, and never records it twice. Stopped is set when the workflow the action was for
+// stopped on a fault: nothing was recorded, and an administrator must restart it
+// (`sendflow repair`).
 type Unavailable struct {
 	Cause   error
 	Pending bool
+	Stopped bool
 }
 
 func (u *Unavailable) Error() string { return "unavailable: " + u.Cause.Error() }
@@ -217,7 +220,10 @@ func (s *Service) run(ctx context.Context, st step) error {
 	dctx, cancel := context.WithTimeout(ctx, s.wait())
 	defer cancel()
 	err := st.deliver(dctx)
-	var refusal *workflows.Refusal
+	var (
+		refusal *workflows.Refusal
+		nowf    *noWorkflow
+	)
 	switch {
 	case err == nil:
 		s.Audit(ctx, st.actor, st.role, st.action, st.pupil.ID, st.pupil.SchoolID, "ok")
@@ -226,6 +232,12 @@ func (s *Service) run(ctx context.Context, st step) error {
 		s.withdraw(ctx, st)
 		s.Audit(ctx, st.actor, st.role, st.action, st.pupil.ID, st.pupil.SchoolID, "refused")
 		return &Refused{Reason: refusal.Reason}
+	case errors.As(err, &nowf) && nowf.stopped, errors.Is(err, workflows.ErrStopped):
+		s.withdraw(ctx, st)
+		s.Logger.Error("a pupil's workflow has stopped on a fault; run `sendflow repair` to restart it",
+			"action", st.action, "pupil_id", st.pupil.ID, "error", err)
+		s.Audit(ctx, st.actor, st.role, st.action, st.pupil.ID, st.pupil.SchoolID, "stopped")
+		return &Unavailable{Cause: err, Stopped: true}
 	case errors.Is(err, workflows.ErrNoWorkflow):
 		s.withdraw(ctx, st)
 		s.Audit(ctx, st.actor, st.role, st.action, st.pupil.ID, st.pupil.SchoolID, "refused")
@@ -257,8 +269,25 @@ func update[T any](ctx context.Context, s *Service, workflowID, name, actionID s
 	}
 	defer leave()
 	_, err = workflows.Update[T](ctx, s.Temporal, workflowID, name, updateID(name, actionID), arg)
+	if errors.Is(err, workflows.ErrNoWorkflow) {
+		// Finished (a reviewed cycle, a closed referral) is an answer; stopped on a fault is not.
+		stopped, derr := workflows.Stopped(ctx, s.Temporal, workflowID)
+		if derr != nil {
+			return derr
+		}
+		return &noWorkflow{err: err, stopped: stopped}
+	}
 	return err
 }
+
+// noWorkflow is an action for a workflow that is not running, and whether it stopped on a fault.
+type noWorkflow struct {
+	err     error
+	stopped bool
+}
+
+func (n *noWorkflow) Error() string { return n.err.Error() }
+func (n *noWorkflow) Unwrap() error { return n.err }
 
 // updateWithStart sends an action to the pupil's pathway, starting it if the pupil has none.
 func (s *Service) updateWithStart(ctx context.Context, p *store.Pupil, name, actionID string, arg any) error {

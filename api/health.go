@@ -2,10 +2,12 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 )
 
@@ -42,6 +44,12 @@ func (s *Server) registerHealth(api huma.API) {
 		if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
 			out.Body.Checks["temporal"] = "unreachable"
 			errs = append(errs, &huma.ErrorDetail{Location: "temporal", Message: err.Error()})
+		} else if _, err := s.Temporal.WorkflowService().DescribeNamespace(ctx,
+			&workflowservice.DescribeNamespaceRequest{Namespace: s.TemporalNamespace}); err != nil {
+			// A server without sendflow's namespace answers health checks and refuses every action.
+			out.Body.Checks["temporal"] = "namespace " + s.TemporalNamespace + " not found"
+			errs = append(errs, &huma.ErrorDetail{Location: "temporal",
+				Message: fmt.Sprintf("namespace %q (SENDFLOW_TEMPORAL_NAMESPACE): %v", s.TemporalNamespace, err)})
 		}
 		if len(errs) > 0 {
 			return nil, huma.Error503ServiceUnavailable("sendflow is not ready: a service it needs does not answer", errs...)

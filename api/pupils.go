@@ -69,6 +69,9 @@ func (s *Server) problem(err error) error {
 			details[i] = &huma.ErrorDetail{Location: p.Field, Message: p.Message, Value: p.Value}
 		}
 		return huma.Error422UnprocessableEntity(bad.Summary, details...)
+	case errors.As(err, &unavailable) && unavailable.Stopped:
+		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("The pupil's pathway has stopped because of a fault, so nothing was recorded. "+
+			"sendflow's administrator has been alerted and can restart it with its history; try again once they have."), retryAfter())
 	case errors.As(err, &unavailable) && unavailable.Pending:
 		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("This has reached the pupil's pathway but is not recorded yet. "+
 			"Send the same request again with the same Idempotency-Key in a few seconds to finish it; it will not be recorded twice."), retryAfter())

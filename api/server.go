@@ -22,10 +22,12 @@ import (
 type Deps struct {
 	Store *store.Store
 	Authz *policies.Authorizer
-	// Temporal is asked only whether it answers (/readyz); actions reach it through Actions.
-	Temporal   client.Client
-	SigningKey []byte
-	Logger     *slog.Logger
+	// Temporal is asked only whether it answers, in the namespace sendflow uses (/readyz);
+	// actions reach it through Actions.
+	Temporal          client.Client
+	TemporalNamespace string
+	SigningKey        []byte
+	Logger            *slog.Logger
 	// OIDC verifies staff tokens from the school's identity provider; nil when not configured.
 	OIDC *auth.OIDC
 	// Outbox queues mail the API sends itself (sign-in links).

@@ -23,6 +23,28 @@ func (r *Refusal) Error() string { return r.Reason }
 // ErrNoWorkflow means the workflow an action was meant for does not exist (or has finished).
 var ErrNoWorkflow = errors.New("no such workflow")
 
+// ErrStopped means the workflow an action was meant for stopped on a fault (failed, terminated,
+// timed out): an operator must repair it before it takes actions again.
+var ErrStopped = errors.New("the workflow has stopped")
+
+// Stopped reports whether a workflow's latest run stopped on a fault rather than finishing.
+func Stopped(ctx context.Context, c client.Client, workflowID string) (bool, error) {
+	desc, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("describe %s: %w", workflowID, err)
+	}
+	switch desc.GetWorkflowExecutionInfo().GetStatus() {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+		enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
+		return true, nil
+	}
+	return false, nil
+}
+
 // UpdateWithStart delivers an action to the pupil's pathway, starting the workflow if the pupil
 // has none yet (a first concern; a parent's EHC request before any concern), and returns the
 // state after it.
@@ -31,6 +53,9 @@ func UpdateWithStart(ctx context.Context, c client.Client, taskQueue string, sta
 		ID:                       PathwayWorkflowID(start.PupilID),
 		TaskQueue:                taskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		// A pathway runs for as long as the pupil is supported; one that has closed stopped on a
+		// fault or an operator. Starting a new, empty one would hide the pupil's history.
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, PathwayWorkflowName, start)
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: op,
@@ -72,6 +97,10 @@ func asRefusal(err error) error {
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return fmt.Errorf("%w: %v", ErrNoWorkflow, err)
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) { // update-with-start found the pathway closed, and may not start another
+		return fmt.Errorf("%w: %v", ErrStopped, err)
 	}
 	return fmt.Errorf("workflow update: %w", err)
 }

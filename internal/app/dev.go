@@ -35,8 +35,11 @@ type Dev struct {
 	DBURL    string
 	DBSource string
 	Temporal client.Client
-	Mailbox  *mailcapture.Box // nil when SMTP_URL points at a real server
-	HTTP     *HTTP
+	// TemporalAddr is the frontend Temporal is dialled at: TEMPORAL_ADDRESS or the embedded server.
+	TemporalAddr   string
+	temporalServer *devtemporal.Server
+	Mailbox        *mailcapture.Box // nil when SMTP_URL points at a real server
+	HTTP           *HTTP
 	// Worker runs the workflows and sends the mail; Stop stops whichever worker is here then.
 	Worker *Worker
 	Sender email.Sender
@@ -88,19 +91,14 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 		return nil, err
 	}
 
-	addr := cfg.TemporalAddress
-	if addr == "" {
-		ts, err := devtemporal.Start(ctx, devtemporal.Options{
-			DatabaseFile: filepath.Join(cfg.DataDir, "temporal.db"),
-			Port:         cfg.TemporalPort, Namespace: cfg.TemporalNamespace, Logger: logger,
-		})
-		if err != nil {
-			return nil, &config.Error{Env: "SENDFLOW_TEMPORAL_PORT", Flag: "temporal-port", Problem: err.Error()}
+	d.TemporalAddr = cfg.TemporalAddress
+	if d.TemporalAddr == "" {
+		if err := d.StartTemporal(ctx); err != nil {
+			return nil, err
 		}
-		d.stops = append(d.stops, func(context.Context) error { return ts.Stop() })
-		addr = ts.HostPort
+		d.stops = append(d.stops, func(context.Context) error { return d.StopTemporal() })
 	}
-	if d.Temporal, err = DialTemporal(ctx, cfg, addr, logger); err != nil {
+	if d.Temporal, err = DialTemporal(ctx, cfg, d.TemporalAddr, logger); err != nil {
 		return nil, err
 	}
 	d.stops = append(d.stops, func(context.Context) error { d.Temporal.Close(); return nil })
@@ -129,6 +127,30 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 	}
 	d.stops = append(d.stops, d.HTTP.Stop)
 	return d, nil
+}
+
+// StartTemporal starts the embedded Temporal server on its SQLite file (again, after
+// StopTemporal: its state is kept).
+func (d *Dev) StartTemporal(ctx context.Context) error {
+	ts, err := devtemporal.Start(ctx, devtemporal.Options{
+		DatabaseFile: filepath.Join(d.Config.DataDir, "temporal.db"),
+		Port:         d.Config.TemporalPort, Namespace: d.Config.TemporalNamespace, Logger: d.logger,
+	})
+	if err != nil {
+		return &config.Error{Env: "SENDFLOW_TEMPORAL_PORT", Flag: "temporal-port", Problem: err.Error()}
+	}
+	d.temporalServer, d.TemporalAddr = ts, ts.HostPort
+	return nil
+}
+
+// StopTemporal stops the embedded Temporal server, as an outage would.
+func (d *Dev) StopTemporal() error {
+	if d.temporalServer == nil {
+		return nil
+	}
+	ts := d.temporalServer
+	d.temporalServer = nil
+	return ts.Stop()
 }
 
 // database picks DATABASE_URL, else a local server, else a private cluster in the data dir.
