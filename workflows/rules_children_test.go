@@ -676,12 +676,12 @@ func TestRulesEHCPending(t *testing.T) {
 	want("finished")
 }
 
-// Staff are alerted 2 weeks before a limit and told it was missed once the due day has passed;
-// a paused clock sends nothing.
+// Staff are alerted at the start of the day 2 weeks before a limit and told it was missed once
+// the due day has passed in London; a paused clock sends nothing.
 func TestRulesEHCAlerts(t *testing.T) {
-	due := days(rulesNow, 42) // the decision whether to assess, 19 October
-	alert, missed := days(due, -14), days(due, 1)
-	finalAlert := days(rulesNow, 140-14) // the final plan's alert, 11 January 2027
+	due := CalendarDate(days(rulesNow, 42)) // the decision whether to assess, 19 October
+	alert, missed := DayStarts(days(due, -14)), DayEnds(due)
+	finalAlert := DayStarts(days(rulesNow, 140-14)) // the final plan's alert, 11 January 2027
 	type check struct {
 		now    time.Time
 		alerts []Alert
@@ -695,7 +695,7 @@ func TestRulesEHCAlerts(t *testing.T) {
 		{"one at a time", []check{
 			{rulesNow, nil, alert},
 			{alert, []Alert{decision(false)}, missed},
-			{due.Add(10 * time.Hour), nil, missed}, // still the due day
+			{due.Add(22 * time.Hour), nil, missed}, // 23:00 on the due day in London
 			{missed.Add(-time.Second), nil, missed},
 			{missed, []Alert{decision(true)}, finalAlert},
 		}},
@@ -724,17 +724,17 @@ func TestRulesEHCAlerts(t *testing.T) {
 		t.Errorf("a paused clock alerted %+v", alerts)
 	}
 	ehcApply(e, days(rulesNow, 24), EHCExceptionEnded, "")
-	if next, has := e.NextWake(days(rulesNow, 24)); !has || !next.Equal(days(alert, 14)) {
+	if next, has := e.NextWake(days(rulesNow, 24)); !has || !next.Equal(DayStarts(days(due, 0))) {
 		t.Errorf("after a 14-day pause the alert moves to %s, got %v/%v", dateWords(days(alert, 14)), next, has)
 	}
 	// A pause that starts after a deadline cannot move it, but still holds the alerts back.
 	e = newEHC()
-	ehcApply(e, days(due, 2), EHCExceptionStarted, ExceptionSchoolClosed4Weeks)
-	if alerts, _ := e.DueAlerts(days(due, 3)); alerts != nil {
+	ehcApply(e, days(rulesNow, 44), EHCExceptionStarted, ExceptionSchoolClosed4Weeks)
+	if alerts, _ := e.DueAlerts(days(rulesNow, 45)); alerts != nil {
 		t.Errorf("a clock paused after its deadline alerted %+v", alerts)
 	}
-	ehcApply(e, days(due, 4), EHCExceptionEnded, "")
-	if alerts, _ := e.DueAlerts(days(due, 4)); !reflect.DeepEqual(alerts, []Alert{decision(true)}) {
+	ehcApply(e, days(rulesNow, 46), EHCExceptionEnded, "")
+	if alerts, _ := e.DueAlerts(days(rulesNow, 46)); !reflect.DeepEqual(alerts, []Alert{decision(true)}) {
 		t.Errorf("after the pause: %+v, want the missed decision", alerts)
 	}
 }
@@ -782,7 +782,7 @@ func TestRulesEHCEventValidation(t *testing.T) {
 			"a draft plan or a decision not to issue comes after the assessment; the assessment is draft_issued"},
 		{"final plan without a draft", decided, EHCEvent{Type: EHCFinalPlanIssued}, now, "the final plan comes after the draft plan"},
 		{"final plan during comments", drafted, EHCEvent{Type: EHCFinalPlanIssued}, days(rulesNow, 74),
-			"parents have until 21 November 2026 to comment on the draft; the final plan can be issued from then"},
+			"parents have until 20 November 2026 to comment on the draft (15 days, counting the day it was issued); the final plan can be issued from 21 November 2026"},
 		{"final plan when comments end", drafted, EHCEvent{Type: EHCFinalPlanIssued}, days(rulesNow, 75), ""},
 		{"anything after the end", finished, EHCEvent{Type: EHCExceptionStarted, Reason: ExceptionSchoolClosed4Weeks}, now,
 			"this assessment has finished (refused_to_assess)"},
