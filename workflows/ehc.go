@@ -171,5 +171,3 @@ func (a *assessment) alerts(ctx workflow.Context) error {
 	}
 	return a.commit(ctx, next, events, notices...)
 }
-
-

@@ -59,7 +59,7 @@ func TestEHCNothingRecorded(t *testing.T) {
 	checkNotices(t, h.notices(), []wantNotice{
 		ehcReceived,
 		ehcAlert(DayStarts(days(ehcDecisionDue, -14)), "ehc_deadline_at_risk", decision, "19 October 2026"), // the start of the day
-		ehcAlert(DayEnds(ehcDecisionDue), "ehc_deadline_missed", decision, "19 October 2026"),                // once the due day is over
+		ehcAlert(DayEnds(ehcDecisionDue), "ehc_deadline_missed", decision, "19 October 2026"),               // once the due day is over
 	})
 	h.rec.mu.Lock()
 	first := h.rec.projections[0]

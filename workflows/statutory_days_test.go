@@ -10,7 +10,9 @@ import (
 // counts the whole calendar days it covers — the day it starts, not the day the clock resumes.
 
 // utc is an instant, written in UTC.
-func utc(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, time.UTC) }
+func utc(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, time.UTC)
+}
 
 // onDate reports whether t falls on the date y-m-d in London.
 func onDate(t time.Time, y int, m time.Month, d int) bool {
@@ -26,11 +28,11 @@ func TestPausesCountWholeLondonDays(t *testing.T) {
 	// Requested 1 December 2026 at 10:00: decision by 12 January, final plan by 20 April 2027.
 	requested := utc(2026, 12, 1, 10, 0)
 	cases := []struct {
-		name         string
-		from, to     time.Time // to zero: still paused at now
-		now          time.Time
-		decision     [3]int // y, m, d of the decision's due date
-		final        [3]int
+		name     string
+		from, to time.Time // to zero: still paused at now
+		now      time.Time
+		decision [3]int // y, m, d of the decision's due date
+		final    [3]int
 	}{
 		{"paused and resumed on the same day adds nothing", utc(2027, 1, 5, 9, 0), utc(2027, 1, 5, 17, 0), utc(2027, 3, 1, 0, 0),
 			[3]int{2027, 1, 12}, [3]int{2027, 4, 20}},
