@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sendflow/sendflow/internal/payloadcrypt"
+	"github.com/sendflow/sendflow/workflows"
 )
 
 // Setting describes one configuration value.
@@ -209,6 +210,10 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 	if c.TimingsFile != "" {
 		if _, err := os.Stat(c.TimingsFile); err != nil {
 			bad("SENDFLOW_TIMINGS_FILE", fmt.Sprintf("cannot read %s", c.TimingsFile))
+		} else if _, err := workflows.LoadTimings(c.TimingsFile); err != nil {
+			// Checked here, before anything starts: a file that loosens the law names the key
+			// and the legal limit.
+			bad("SENDFLOW_TIMINGS_FILE", err.Error())
 		}
 	}
 	c.TemporalPort = port("SENDFLOW_TEMPORAL_PORT")
