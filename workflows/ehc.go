@@ -166,8 +166,10 @@ func (a *assessment) alerts(ctx workflow.Context) error {
 		if al.Missed {
 			template, what = "ehc_deadline_missed", "missed/"+string(al.Milestone)
 		}
+		// Every milestone that runs is the council's to meet (the decision, advice it asked
+		// for, the notice, the final plan): its officer and team are told with the SENDCo.
 		notices = append(notices, a.notice(what+"/"+al.Due.Format("20060102"), template,
-			map[string]string{"Milestone": MilestoneWords(al.Milestone), "Due": dateWords(al.Due)}, ToSENDCo))
+			map[string]string{"Milestone": MilestoneWords(al.Milestone), "Due": dateWords(al.Due)}, ToSENDCo, ToCouncil))
 	}
 	return a.commit(ctx, next, events, notices...)
 }

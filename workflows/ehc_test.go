@@ -36,8 +36,10 @@ func ehcStep(h *childHarness, at time.Time, typ EHCEventType, reason ExceptionRe
 
 var ehcReceived = wantNotice{childStart, "ehc_request_received", []string{ToParents}, map[string]string{"DecisionDue": "19 October 2026"}}
 
+// ehcAlert is a warning or breach of an EHC time limit: every pending milestone is the council's
+// to meet, so its EHC officer and team are told as well as the SENDCo.
 func ehcAlert(at time.Time, template, milestone, due string) wantNotice {
-	return wantNotice{at, template, []string{ToSENDCo}, map[string]string{"Milestone": milestone, "Due": due}}
+	return wantNotice{at, template, []string{ToSENDCo, ToCouncil}, map[string]string{"Milestone": milestone, "Due": due}}
 }
 
 // checkEHCFinished checks the one signal to the pathway.

@@ -231,6 +231,31 @@ var catalog = []Template{
 		Action: "Arrange the review",
 	},
 	{
+		// A breach: the step's due day has passed and it is not recorded. Sent to the SENDCo,
+		// and for the council's steps to the council too.
+		Name: "annual_review_step_late", Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due"},
+		Subject: "Annual review step late: {{.PupilFirstName}}",
+		Heading: "A step in the annual review is late",
+		Paragraphs: []string{
+			"In {{.PupilFirstName}}'s annual review, {{.Step}} was due by {{.Due}}. It has not been recorded.",
+			"Please find out why and record it as soon as it is done. Keep the family informed.",
+		},
+		Action: "See the review",
+	},
+	{
+		// A meeting booked too late for a limit: after the 12-month date, or in a transfer year
+		// too late for the council to decide by 15 February.
+		Name: "annual_review_schedule_warning", Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due", "MeetingDate"},
+		Subject: "Annual review booked too late: {{.PupilFirstName}}",
+		Heading: "The review meeting is booked too late",
+		Paragraphs: []string{
+			"{{.PupilFirstName}}'s annual review meeting is booked for {{.MeetingDate}}.",
+			"That is too late for {{.Step}}, due by {{.Due}}.",
+			"Please bring the meeting forward if you can. If you cannot, tell the family and the council why.",
+		},
+		Action: "See the review",
+	},
+	{
 		Name: "annual_review_step_due", Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due"},
 		Subject: "Annual review step due: {{.PupilFirstName}}",
 		Heading: "A step in the annual review is due",
