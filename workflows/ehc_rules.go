@@ -372,7 +372,7 @@ func (e *EHCState) ApplyEvent(ev EHCEvent, now time.Time) (Event, EHCOutcome) {
 		}
 		return e.event(now, "clock_resumed", fmt.Sprintf("The time limits are running again from %s. They were paused for %s, from %s to %s; "+
 			"each deadline still running moves by as many days. The final plan is now due by %s.",
-			dateWords(now), Span{Days: n}.Describe(), dateWords(p.From), dateWords(now.AddDate(0, 0, -1)), dateWords(due))), ""
+			dateWords(now), daysWords(n), dateWords(p.From), dateWords(now.AddDate(0, 0, -1)), dateWords(due))), ""
 	case EHCDraftIssued:
 		e.Timeline.DraftIssuedAt = &now
 		e.Status = EHCDraft
