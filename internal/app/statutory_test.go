@@ -11,6 +11,7 @@ import (
 
 	"github.com/sendflow/sendflow/internal/seed"
 	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/workflows"
 )
 
 const (
@@ -184,6 +185,8 @@ func TestStatutoryClocksJourney(t *testing.T) {
 	if s := council["summary"].(map[string]any); s["plansIssued"] != float64(1) {
 		t.Errorf("council summary %v", s)
 	}
+	// A pause, warnings and breaches and a worked-out transfer, for the replay tests (statutory-*).
+	recordHistories(t, j.d, "statutory", workflows.EHCWorkflowID(nia, req), workflows.AnnualReviewWorkflowID(nia, 1))
 }
 
 // put sends a PUT and expects the status.
