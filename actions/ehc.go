@@ -73,27 +73,70 @@ type AnnualReviewStep struct {
 	Review    int
 	Type      string
 	MeetingOn time.Time // with meeting_scheduled
-	Transfer  string    // with meeting_scheduled, in a phase-transfer year
-	Decision  string    // with la_decision
+	// Transfer, with meeting_scheduled, must match the move worked out for the pupil; with
+	// transfer_corrected it is the move the SENDCo records instead ("none" for no move).
+	Transfer string
+	Reason   string // with transfer_corrected: why the worked-out move is wrong
+	Decision string // with la_decision
 }
 
-// RecordAnnualReviewStep records a step of an annual review, in order.
+// RecordAnnualReviewStep records a step of an annual review, in order. A correction of the phase
+// transfer keeps its reason as a record, accepted when the review takes it.
 func (s *Service) RecordAnnualReviewStep(ctx context.Context, a Actor, in AnnualReviewStep) (*Result, error) {
+	var c checks
 	if !in.MeetingOn.IsZero() {
-		var c checks
 		c.date("body.meetingOn", in.MeetingOn, s.now())
-		if err := c.err(); err != nil {
-			return nil, err
+	}
+	transfer := in.Transfer
+	if in.Type == string(workflows.ARTransferCorrected) {
+		c.required("body.reason", &in.Reason, 2000)
+		if transfer == "" {
+			c.add("body.transfer", "is missing: give the move the pupil makes next September, or none", "")
 		}
+		if transfer == "none" {
+			transfer = ""
+		}
+	}
+	if err := c.err(); err != nil {
+		return nil, err
 	}
 	p, role, err := s.Pupil(ctx, a, in.PupilID, "annual_review_event", "create")
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "annual_review_event:create",
+	var rec *record
+	correction := ""
+	if in.Type == string(workflows.ARTransferCorrected) {
+		correction = in.ID
+		rec = &record{kind: workflows.RecordTransferCorrection, id: in.ID, propose: func(ctx context.Context) error {
+			return s.Store.ProposeTransferCorrection(ctx, in.ID, p.ID, in.Review, in.Transfer, in.Reason, a.ID)
+		}}
+	}
+	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "annual_review_event:create", record: rec,
 		deliver: func(ctx context.Context) error {
 			return update[workflows.AnnualReviewState](ctx, s, workflows.AnnualReviewWorkflowID(p.ID, in.Review), workflows.UpdateAnnualReviewEvent, in.ID,
 				workflows.AnnualReviewEvent{ID: in.ID, Type: workflows.AnnualReviewEventType(in.Type), MeetingAt: in.MeetingOn,
-					Transfer: workflows.PhaseTransfer(in.Transfer), Decision: in.Decision, By: a.ID})
+					Transfer: workflows.PhaseTransfer(transfer), CorrectionID: correction, Decision: in.Decision, By: a.ID})
 		}})
+}
+
+// AssignEHCOfficer names the council's EHC officer for a pupil: told, with the council's EHC
+// team, of every statutory step the council owns that is at risk or late. An LA officer assigns
+// themselves or a colleague; the SENDCo may record whom the council named.
+func (s *Service) AssignEHCOfficer(ctx context.Context, a Actor, pupilID, officerID string) (*Result, error) {
+	p, role, err := s.Pupil(ctx, a, pupilID, "ehc_officer", "create")
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.AssignEHCOfficer(ctx, p.ID, officerID, a.ID)
+	if errors.Is(err, store.ErrNotOfficer) {
+		s.Audit(ctx, a, role, "ehc_officer:create", p.ID, p.SchoolID, "refused")
+		return nil, invalid("The EHC officer must be an officer of the local authority of the pupil's school; nothing was changed.",
+			"body.officerId", "is not an EHC officer of the pupil's local authority", officerID)
+	}
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	s.Audit(ctx, a, role, "ehc_officer:create", p.ID, p.SchoolID, "ok")
+	return &Result{Pupil: p, Role: role}, nil
 }

@@ -39,6 +39,7 @@ func (a *Activities) Register(w worker.ActivityRegistry) {
 	w.RegisterActivityWithOptions(a.CheckReadiness, activity.RegisterOptions{Name: workflows.ActivityCheckReadiness})
 	w.RegisterActivityWithOptions(a.MeetingMail, activity.RegisterOptions{Name: workflows.ActivityMeetingMail})
 	w.RegisterActivityWithOptions(a.Commit, activity.RegisterOptions{Name: workflows.ActivityCommit})
+	w.RegisterActivityWithOptions(a.PupilPlacement, activity.RegisterOptions{Name: workflows.ActivityPupilPlacement})
 }
 
 // Commit saves one change a workflow has decided: its projection (with the records it accepts),
@@ -101,6 +102,29 @@ func (a *Activities) PupilParents(ctx context.Context, pupilID string) ([]string
 		ids[i] = p.UserID
 	}
 	return ids, nil
+}
+
+// PupilPlacement tells an annual review what it needs to work out the phase transfer: the
+// academic year of the pupil's birth and the year groups of their school (from its statutory age
+// range: a school for ages 4 to 11 teaches Reception to Year 6). The date of birth itself does not
+// leave PostgreSQL.
+func (a *Activities) PupilPlacement(ctx context.Context, pupilID string) (*workflows.Placement, error) {
+	dob, low, high, err := a.Store.PupilPlacement(ctx, pupilID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, temporal.NewNonRetryableApplicationError("no pupil "+pupilID, "PupilMissing", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &workflows.Placement{BirthYear: workflows.AcademicYearStart(dob)}
+	if low != nil && high != nil {
+		lowest, highest := *low-4, *high-5
+		if *high <= 5 {
+			highest = -1 // a nursery: children leave for Reception
+		}
+		p.LowestYear, p.HighestYear = &lowest, &highest
+	}
+	return p, nil
 }
 
 // CheckReadiness evaluates the readiness rules on the pupil's evidence.
@@ -224,6 +248,8 @@ func (a *Activities) recipients(ctx context.Context, audience string, n workflow
 		return a.Store.ParentsOf(ctx, n.PupilID)
 	case strings.HasPrefix(audience, "user:"):
 		return a.Store.Person(ctx, strings.TrimPrefix(audience, "user:"))
+	case audience == workflows.ToCouncil:
+		return a.Store.CouncilContacts(ctx, n.PupilID)
 	case strings.HasPrefix(audience, "agency:"):
 		return a.Store.AgencyInbox(ctx, strings.TrimPrefix(audience, "agency:"))
 	}

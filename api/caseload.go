@@ -20,6 +20,9 @@ type CaseView struct {
 	Item    string `json:"item,omitempty" doc:"The part of the pathway, e.g. referral/<id>"`
 	What    string `json:"what"`
 	Due     string `json:"due,omitempty" format:"date"`
+	// For statutory steps: where it stands, and in words (see the pathway's statutory).
+	Status string `json:"status,omitempty" enum:"on_track,at_risk,late,paused"`
+	Words  string `json:"words,omitempty"`
 }
 
 type CaseloadOutput struct {
@@ -28,7 +31,7 @@ type CaseloadOutput struct {
 		Approvals        []CaseView `json:"approvals" doc:"Referrals waiting for the SENDCo's decision"`
 		ReviewsDue       []CaseView `json:"reviewsDue" doc:"Reviews in the next two weeks"`
 		ReviewsOverdue   []CaseView `json:"reviewsOverdue"`
-		Statutory        []CaseView `json:"statutory" doc:"EHC needs assessment and annual review deadlines"`
+		Statutory        []CaseView `json:"statutory" doc:"Open steps of EHC needs assessments and annual reviews, soonest due first: on track, at risk, late or paused, in words and dates"`
 		MeetingsWarnings []CaseView `json:"meetingsWarnings" doc:"Pupils with fewer than three parent meetings planned this school year"`
 	}
 }
@@ -93,7 +96,10 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 	}
 	b := &out.Body
 	b.AwaitingTriage, b.Approvals, b.ReviewsDue = conv(c.AwaitingTriage), conv(c.Approvals), conv(c.ReviewsDue)
-	b.ReviewsOverdue, b.Statutory, b.MeetingsWarnings = conv(c.ReviewsOverdue), conv(c.Statutory), []CaseView{}
+	b.ReviewsOverdue, b.MeetingsWarnings = conv(c.ReviewsOverdue), []CaseView{}
+	if b.Statutory, err = s.statutoryCases(ctx, sc.ID, now); err != nil {
+		return nil, err
+	}
 	var ids []string
 	for id, raw := range c.Supported {
 		var st workflows.PathwayState
@@ -116,6 +122,28 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 		}
 		sort.Slice(b.MeetingsWarnings, func(i, j int) bool { return b.MeetingsWarnings[i].Pupil < b.MeetingsWarnings[j].Pupil })
 	}
+	return out, nil
+}
+
+// statutoryCases lists the open statutory steps of a school's pupils, soonest due first, with
+// the same timeliness the pathway shows.
+func (s *Server) statutoryCases(ctx context.Context, schoolID string, now time.Time) ([]CaseView, error) {
+	items, err := s.Store.StatutoryItems(ctx, schoolID, "")
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	out := []CaseView{}
+	for _, it := range items {
+		views, _ := statutoryOf(it.ItemID, it.Kind, it.State, now)
+		for _, v := range views {
+			if v.DoneOn != "" {
+				continue
+			}
+			out = append(out, CaseView{PupilID: it.PupilID, Pupil: it.FirstName + " " + it.LastName, Item: it.ItemID,
+				What: v.What, Due: v.Due, Status: v.Status, Words: v.Words})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Due < out[j].Due })
 	return out, nil
 }
 

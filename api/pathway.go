@@ -46,6 +46,7 @@ type PathwayView struct {
 	Items            []ItemView      `json:"items" doc:"Support cycles, referrals, assessments and annual reviews"`
 	Deadlines        []DeadlineView  `json:"deadlines" doc:"Open deadlines, soonest first"`
 	Warnings         []string        `json:"warnings" doc:"Things to put right, in plain words"`
+	Statutory        []StatutoryView `json:"statutory" doc:"Every statutory step of the EHC needs assessment and the annual reviews: due dates with and without the exceptions, and whether each is on track, at risk, late or done in time"`
 	Timeline         []TimelineEntry `json:"timeline"`
 }
 
@@ -77,7 +78,7 @@ func (s *Server) pathwayView(ctx context.Context, pupilID string) (*PathwayView,
 	rv, err := s.Store.Pathway(ctx, pupilID)
 	if errors.Is(err, store.ErrNotFound) {
 		return &PathwayView{PupilID: pupilID, Stage: string(workflows.StageNone), StageDescription: workflows.StageNone.Describe(),
-			Today: time.Now().UTC().Format(time.DateOnly), Items: []ItemView{}, Deadlines: []DeadlineView{}, Warnings: []string{}, Timeline: []TimelineEntry{}}, nil
+			Today: dateOnly(time.Now()), Items: []ItemView{}, Deadlines: []DeadlineView{}, Warnings: []string{}, Statutory: []StatutoryView{}, Timeline: []TimelineEntry{}}, nil
 	}
 	if err != nil {
 		return nil, s.unavailable(err)
@@ -89,16 +90,20 @@ func (s *Server) pathwayView(ctx context.Context, pupilID string) (*PathwayView,
 	today := st.Clock.Now(time.Now())
 	v := &PathwayView{
 		PupilID: pupilID, Stage: rv.Pathway.Stage, StageDescription: workflows.Stage(rv.Pathway.Stage).Describe(),
-		Today: today.UTC().Format(time.DateOnly), Concerns: len(st.Concerns), Version: rv.Pathway.Version,
-		UpdatedAt: &rv.Pathway.UpdatedAt, Items: []ItemView{}, Deadlines: []DeadlineView{}, Warnings: []string{},
+		Today: dateOnly(today), Concerns: len(st.Concerns), Version: rv.Pathway.Version,
+		UpdatedAt: &rv.Pathway.UpdatedAt, Items: []ItemView{}, Deadlines: []DeadlineView{}, Warnings: []string{}, Statutory: []StatutoryView{},
 		Timeline: make([]TimelineEntry, len(rv.Timeline)),
 	}
 	for _, it := range rv.Items {
 		v.Items = append(v.Items, ItemView{ID: it.ItemID, Kind: it.Kind, Status: it.Status, State: it.State})
+		if steps, ok := statutoryOf(it.ItemID, it.Kind, it.State, time.Now()); ok {
+			v.Statutory = append(v.Statutory, steps...)
+		}
 	}
 	for _, d := range rv.Deadlines {
-		v.Deadlines = append(v.Deadlines, DeadlineView{Due: d.Due.UTC().Format(time.DateOnly), What: d.Label, Kind: d.Kind,
-			Item: d.ItemID, Late: d.Due.Before(today.Truncate(24 * time.Hour))})
+		// Deadlines are calendar dates: late once their day is over in London.
+		v.Deadlines = append(v.Deadlines, DeadlineView{Due: dateOnly(d.Due), What: d.Label, Kind: d.Kind,
+			Item: d.ItemID, Late: workflows.CalendarDays(today, d.Due) < 0})
 	}
 	if n, warn := st.ParentMeetings(today); warn {
 		v.Warnings = append(v.Warnings, "Only "+strconv.Itoa(n)+" meetings with the parents are planned this school year; the Code of Practice expects at least "+

@@ -16,6 +16,8 @@ type SchoolView struct {
 	Name    string  `json:"name"`
 	LACode  string  `json:"laCode" doc:"The local authority's code"`
 	TrustID *string `json:"trustId,omitempty" format:"uuid"`
+	LowAge  *int    `json:"statutoryLowAge,omitempty" doc:"The youngest age the school takes, as Get Information about Schools records it (4 for a primary school)"`
+	HighAge *int    `json:"statutoryHighAge,omitempty" doc:"The oldest (11 for a primary school, 16 or 18 for a secondary): with pupils' dates of birth it tells which annual review prepares for a move to a new phase"`
 }
 
 type CreateSchoolInput struct {
@@ -24,6 +26,8 @@ type CreateSchoolInput struct {
 		Name    Line   `json:"name" minLength:"1" maxLength:"200"`
 		LACode  string `json:"laCode" minLength:"1" maxLength:"10" doc:"The local authority's code, e.g. 999"`
 		TrustID string `json:"trustId,omitempty" format:"uuid" doc:"The multi-academy trust, if any"`
+		LowAge  *int   `json:"statutoryLowAge,omitempty" minimum:"2" maximum:"19" doc:"The statutory age range (Get Information about Schools): the youngest age, e.g. 4"`
+		HighAge *int   `json:"statutoryHighAge,omitempty" minimum:"2" maximum:"25" doc:"The oldest age, e.g. 11; give both or neither"`
 	}
 }
 
@@ -142,8 +146,12 @@ func (s *Server) createSchool(ctx context.Context, in *CreateSchoolInput) (*Scho
 				&huma.ErrorDetail{Location: "body.trustId", Message: "unknown trust", Value: in.Body.TrustID})
 		}
 	}
+	if (in.Body.LowAge == nil) != (in.Body.HighAge == nil) || in.Body.LowAge != nil && *in.Body.LowAge > *in.Body.HighAge {
+		return nil, huma.Error422UnprocessableEntity("Give the school's statutory age range as two ages, the youngest first, or neither.",
+			&huma.ErrorDetail{Location: "body.statutoryHighAge", Message: "give both ages, the oldest not below the youngest", Value: in.Body.HighAge})
+	}
 	return idempotent(ctx, s, "create-school", in.IdempotencyKey, in, func(id string) (*SchoolOutput, error) {
-		sc := store.School{ID: id, Name: string(in.Body.Name), LACode: in.Body.LACode}
+		sc := store.School{ID: id, Name: string(in.Body.Name), LACode: in.Body.LACode, LowAge: in.Body.LowAge, HighAge: in.Body.HighAge}
 		if in.Body.TrustID != "" {
 			sc.TrustID = &in.Body.TrustID
 		}

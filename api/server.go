@@ -70,6 +70,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerReferrals(api)
 	s.registerEHC(api)
 	s.registerAnnualReviews(api)
+	s.registerStatutory(api)
 	s.registerMeetings(api)
 	s.registerMessages(api)
 	return api

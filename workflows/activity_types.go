@@ -13,6 +13,8 @@ const (
 	ActivityCheckReadiness = "CheckReadiness"
 	ActivityMeetingMail    = "MeetingMail"
 	ActivityCommit         = "Commit"
+	// ActivityPupilPlacement reads a pupil's Placement (birth year, school year groups).
+	ActivityPupilPlacement = "PupilPlacement"
 )
 
 // Deadline is an open date someone must act by, shown on the pathway and the caseload.
@@ -55,6 +57,9 @@ const (
 	ToSENDCo   = "sendco"
 	ToTeachers = "teachers" // the pupil's class teachers
 	ToParents  = "parents"  // people with parental responsibility
+	// ToCouncil is the council's side of an EHC plan: the pupil's EHC officer and the team
+	// address in the council's directory. It is told of the steps the council owns.
+	ToCouncil = "council"
 )
 
 // ToUser addresses one person by id.

@@ -19,11 +19,18 @@ const (
 // weeks after a decision to amend (earlier in a phase-transfer year). It tells the pathway when it
 // is done, and the pathway starts the next.
 func AnnualReview(ctx workflow.Context, in AnnualReviewInput) error {
-	r := &annualReview{a: NewAnnualReviewState(in), g: newGuard(ctx)}
+	r := &annualReview{a: NewAnnualReviewState(in)}
+	legacy := workflow.GetVersion(ctx, changeStatutoryDays, workflow.DefaultVersion, 1) == workflow.DefaultVersion
+	r.a.Legacy = legacy
+	r.g = newGuard(ctx)
 	if err := r.register(ctx); err != nil {
 		return err
 	}
-	if err := r.commit(ctx, r.a, nil); err != nil {
+	if legacy {
+		if err := r.commit(ctx, r.a, nil); err != nil {
+			return err
+		}
+	} else if err := r.g.hold(ctx, func() error { return r.open(ctx) }); err != nil {
 		return err
 	}
 	for !r.a.Done {
@@ -71,19 +78,49 @@ func (r *annualReview) now(ctx workflow.Context) time.Time { return calendarNow(
 
 func (r *annualReview) recent() *Recent { return &r.a.Recent }
 
+// open reads the pupil's placement (their birth year and school's year groups, to work out the
+// phase transfer) and records that the review is open. The caller holds the run's lock, so no
+// action is checked before the placement is known.
+func (r *annualReview) open(ctx workflow.Context) error {
+	var p *Placement
+	if err := workflow.ExecuteLocalActivity(withActivityOptions(ctx), ActivityPupilPlacement, r.a.PupilID).Get(ctx, &p); err != nil {
+		return err
+	}
+	next := stage(r.g, r.a)
+	next.Placement = p
+	return r.commit(ctx, next, []Event{next.Opened(r.now(ctx))})
+}
+
 // commit saves a changed copy of the review with the emails it sends, then keeps it.
 func (r *annualReview) commit(ctx workflow.Context, next *AnnualReviewState, events []Event, notices ...Notice) error {
+	return r.commitAccepting(ctx, next, nil, events, notices...)
+}
+
+// commitAccepting is commit that also takes the proposed records of an action into the record.
+func (r *annualReview) commitAccepting(ctx workflow.Context, next *AnnualReviewState, accept []Record, events []Event, notices ...Notice) error {
 	var deadlines []Deadline
-	for name, at := range next.timers() {
-		deadlines = append(deadlines, Deadline{Kind: name, Due: at, Label: annualReviewLabels[name]})
-	}
-	if next.MeetingAt == nil {
-		deadlines = append(deadlines, Deadline{Kind: "annual_review_due", Due: next.Due(), Label: "The annual review meeting"})
+	if next.Legacy {
+		for name, at := range next.legacyTimers() {
+			deadlines = append(deadlines, Deadline{Kind: name, Due: at, Label: annualReviewLabels[name]})
+		}
+		if next.MeetingAt == nil {
+			deadlines = append(deadlines, Deadline{Kind: "annual_review_due", Due: next.Due(), Label: "The annual review meeting"})
+		}
+	} else if !next.Done {
+		if next.MeetingAt == nil {
+			deadlines = append(deadlines, Deadline{Kind: ARArrange, Label: annualReviewLabels[ARArrange],
+				Due: next.Timings.AnnualReview.InvitationsBefore.SubtractFrom(next.LatestMeeting()).AddDate(0, 0, -7)})
+		}
+		for _, st := range next.Steps() {
+			if st.Open() {
+				deadlines = append(deadlines, Deadline{Kind: st.Kind, Due: st.Due, Label: "Annual review: " + next.StepWords(st.Kind)})
+			}
+		}
 	}
 	sortDeadlines(deadlines)
 	proj := Projection{PupilID: next.PupilID, SchoolID: next.SchoolID, ItemID: fmt.Sprintf("annual-review/%d", next.Number),
 		Kind: "annual_review", Status: next.Status(), Version: next.Version, State: stateJSON(next), Events: events,
-		Deadlines: deadlines, UpdatedAt: r.now(ctx)}
+		Deadlines: deadlines, Accept: accept, UpdatedAt: r.now(ctx)}
 	return r.g.save(ctx, Commit{Projection: &proj, Notices: notices}, func() { *r.a = *next }, nil)
 }
 
@@ -101,21 +138,63 @@ func (r *annualReview) onEvent(ctx workflow.Context, ev AnnualReviewEvent) (Annu
 		recorded := next.ApplyEvent(ev, now)
 		next.Recent.Add(ev.ID)
 		var notices []Notice
+		if ev.Type == ARMeetingScheduled && !next.Legacy {
+			for _, w := range next.ScheduleWarnings(ev.MeetingAt) {
+				notices = append(notices, r.notice("schedule/"+w.Kind+"/"+CalendarDate(ev.MeetingAt).Format("20060102"), "annual_review_schedule_warning",
+					map[string]string{"Step": next.StepWords(w.Kind), "Due": dateWords(w.Due), "MeetingDate": dateWords(ev.MeetingAt)}, ToSENDCo, ToCouncil))
+			}
+		}
 		if ev.Type == ARLADecision {
 			by := AppealDeadline(now, nil, next.Timings)
 			notices = append(notices, r.notice("decision", "annual_review_decision",
 				map[string]string{"LetterDate": dateWords(now), "TribunalDeadline": dateWords(by)}, ToParents))
 		}
-		return r.commit(ctx, next, []Event{recorded}, notices...)
+		var accept []Record
+		if ev.Type == ARTransferCorrected {
+			accept = records(RecordTransferCorrection, ev.CorrectionID)
+		}
+		return r.commitAccepting(ctx, next, accept, []Event{recorded}, notices...)
 	})
 	return *r.a, err
 }
 
-// timers sends the reminders and alerts that have fallen due.
+// timers sends the reminders, warnings and breaches that have fallen due.
 func (r *annualReview) timers(ctx workflow.Context) error {
 	if at, has := r.a.NextWake(); !has || at.After(r.now(ctx)) {
 		return nil
 	}
+	if r.a.Legacy {
+		return r.legacyTimers(ctx)
+	}
+	next := stage(r.g, r.a)
+	due, events := next.DueReminders(r.now(ctx))
+	if len(due) == 0 {
+		return nil
+	}
+	var notices []Notice
+	for _, rem := range due {
+		vars := map[string]string{"Step": next.StepWords(rem.Kind), "Due": dateWords(rem.Due)}
+		to := []string{ToSENDCo}
+		if rem.Council {
+			to = append(to, ToCouncil)
+		}
+		switch {
+		case rem.Kind == ARArrange:
+			notices = append(notices, r.notice(rem.Name+"/"+rem.Due.Format("20060102"), "annual_review_to_arrange", map[string]string{"Due": dateWords(rem.Due)}, ToSENDCo))
+		case rem.Kind == ARInvitations:
+			notices = append(notices, r.notice(rem.Name, "annual_review_invitation", map[string]string{"MeetingDate": dateWords(rem.Due)}, ToParents),
+				r.notice(rem.Name+"/staff", "annual_review_step_due", map[string]string{"Step": "the annual review meeting", "Due": dateWords(rem.Due)}, ToSENDCo, ToTeachers))
+		case rem.Late:
+			notices = append(notices, r.notice(rem.Name, "annual_review_step_late", vars, to...))
+		default:
+			notices = append(notices, r.notice(rem.Name, "annual_review_step_due", vars, to...))
+		}
+	}
+	return r.commit(ctx, next, events, notices...)
+}
+
+// legacyTimers sends the reminders of runs started before statutory-days.
+func (r *annualReview) legacyTimers(ctx workflow.Context) error {
 	next := stage(r.g, r.a)
 	fired, events := next.DueTimers(r.now(ctx))
 	if len(fired) == 0 {

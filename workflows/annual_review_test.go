@@ -44,6 +44,7 @@ func arStepDue(at time.Time, step, due string, to ...string) wantNotice {
 }
 
 func arInvitations(at time.Time, meeting string) []wantNotice {
+	at = DayStarts(at) // at the start of the day, two weeks before the meeting
 	return []wantNotice{
 		{at, "annual_review_invitation", []string{ToParents}, map[string]string{"MeetingDate": meeting}},
 		arStepDue(at, "the annual review meeting", meeting, ToSENDCo, ToTeachers),
@@ -98,11 +99,14 @@ func TestAnnualReviewKeep(t *testing.T) {
 	checkAccepted(t, "booking", booked)
 	checkRefused(t, "a decision that is not one", badDecision, `"maybe" is not a decision; use keep, amend or cease`)
 	checkAccepted(t, "decision", kept)
-	want := []wantNotice{{arrangeAt, "annual_review_to_arrange", []string{ToSENDCo}, map[string]string{"Due": "2 November 2026"}}}
+	want := []wantNotice{{DayStarts(arrangeAt), "annual_review_to_arrange", []string{ToSENDCo}, map[string]string{"Due": "2 November 2026"}}}
 	want = append(want, arInvitations(days(meeting, -14), "30 October 2026")...)
 	want = append(want,
-		arStepDue(days(meeting, 14), "the review report to the council", "13 November 2026"),
-		arStepDue(days(meeting, 28), "the council's decision after the review", "27 November 2026"),
+		// Warned before each step, told once each is late.
+		arStepDue(heldAt, "the review report to the council", "13 November 2026"),
+		arStepDue(DayStarts(days(meeting, 14)), "the council's decision after the review", "27 November 2026", ToSENDCo, ToCouncil),
+		arLate(DayEnds(days(meeting, 14)), "the review report to the council", "13 November 2026"),
+		arLate(DayEnds(days(meeting, 28)), "the council's decision after the review", "27 November 2026", ToSENDCo, ToCouncil),
 		arDecisionLetter(decidedAt, "1 December 2026", "1 February 2027"))
 	checkNotices(t, h.notices(), want)
 	checkARFinished(t, h, heldAt, false)
@@ -146,9 +150,14 @@ func TestAnnualReviewAmendAndCease(t *testing.T) {
 			h.finished(false)
 
 			checkAccepted(t, "decision", decided)
-			want := append(arInvitations(days(meeting, -14), "30 October 2026"), arDecisionLetter(decidedAt, "9 November 2026", "9 January 2027"))
+			want := append(arInvitations(days(meeting, -14), "30 October 2026"),
+				arStepDue(heldAt, "the review report to the council", "13 November 2026"),
+				arDecisionLetter(decidedAt, "9 November 2026", "9 January 2027"))
+			if c.late { // issued after its warning and its due day
+				want = append(want, arStepDue(DayStarts(days(decidedAt, 42)), "the amended EHC plan", "4 January 2027", ToSENDCo, ToCouncil))
+			}
 			if c.late {
-				want = append(want, arStepDue(days(decidedAt, 56), "the amended EHC plan", "4 January 2027"))
+				want = append(want, arLate(DayEnds(days(decidedAt, 56)), "the amended EHC plan", "4 January 2027", ToSENDCo, ToCouncil))
 			}
 			checkNotices(t, h.notices(), want)
 			checkARFinished(t, h, heldAt, c.ceased)
@@ -185,10 +194,14 @@ func TestAnnualReviewPostSixteenTransfer(t *testing.T) {
 		t.Errorf("transfer %q in %d, want secondary_to_post16 in 2027", st.Transfer, st.TransferYear)
 	}
 	checkAccepted(t, "decision", decided)
-	deadline := time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC) // midnight starting 31 March
+	// The decision to amend on 10 March closes the transfer deadline's own step; the amended
+	// plan's 8 weeks are brought forward to it, and warned 2 weeks ahead.
 	want := append(arInvitations(days(meeting, -14), "16 February 2027"),
+		arStepDue(meeting.Add(time.Hour), "the review report to the council", "2 March 2027"),
+		arStepDue(DayStarts(day(2027, 3, 2)), "the council's decision after the review", "16 March 2027", ToSENDCo, ToCouncil),
 		arDecisionLetter(decidedAt, "10 March 2027", "10 May 2027"),
-		arStepDue(deadline, "the amended EHC plan", "31 March 2027"))
+		arStepDue(DayStarts(day(2027, 3, 17)), "the amended EHC plan", "31 March 2027", ToSENDCo, ToCouncil),
+		arLate(DayEnds(day(2027, 3, 31)), "the amended EHC plan", "31 March 2027", ToSENDCo, ToCouncil))
 	checkNotices(t, h.notices(), want)
 	var summary string
 	for _, e := range h.events() {

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -30,7 +29,11 @@ var ehcLetters = map[EHCEventType]string{
 // Exceptions pause the clock; staff are alerted before each limit is missed; parents get a letter
 // at each step, with their rights at each decision.
 func EHCAssessment(ctx workflow.Context, in EHCInput) error {
-	a := &assessment{e: NewEHCState(in, calendarNow(ctx, in.Clock)), g: newGuard(ctx)}
+	e := NewEHCState(in, calendarNow(ctx, in.Clock))
+	if workflow.GetVersion(ctx, changeStatutoryDays, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		e.Timeline.LegacyHours = true
+	}
+	a := &assessment{e: e, g: newGuard(ctx)}
 	if err := a.register(ctx); err != nil {
 		return err
 	}
@@ -51,13 +54,19 @@ func EHCAssessment(ctx workflow.Context, in EHCInput) error {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	e := a.e
+	e = a.e
 	finishedAt := e.Met[MilestoneFinalPlan].At
 	if e.Outcome != EHCPlanIssued {
 		finishedAt = a.now(ctx)
 	}
 	return tellPathway(ctx, e.PupilID, ChildChanged{EHC: &EHCFinished{RequestID: e.RequestID, Outcome: e.Outcome, At: finishedAt}})
 }
+
+// changeStatutoryDays: statutory dates are calendar dates in Europe/London — a limit ends with
+// its day, pauses count whole days, warnings go at the start of a day and breaches once the due
+// day is over — and annual reviews warn before each step (version 1). Runs started before keep
+// the old arithmetic so their histories replay.
+const changeStatutoryDays = "statutory-days"
 
 // assessment carries one run of the EHCAssessment workflow.
 type assessment struct {
@@ -125,12 +134,19 @@ func (a *assessment) onEvent(ctx workflow.Context, ev EHCEvent) (EHCState, error
 		if due, ok := e.Timeline.Due(MilestoneFinalPlan, e.Timings, now); ok {
 			vars["FinalPlanDue"] = dateWords(due)
 		}
-		if e.Timeline.DraftIssuedAt != nil {
-			vars["CommentsBy"] = dateWords(e.Timings.EHC.DraftCommentPeriod.AddTo(*e.Timeline.DraftIssuedAt))
+		if last, ok := e.Timeline.DueWithoutExceptions(MilestoneDraftComments, e.Timings); ok {
+			vars["CommentsBy"] = dateWords(last)
+		}
+		if n := len(e.Timeline.Pauses); n > 0 && (ev.Type == EHCExceptionStarted || ev.Type == EHCExceptionEnded) {
+			p := e.Timeline.Pauses[n-1]
+			vars["PausedFrom"] = dateWords(p.From)
+			if p.To != nil {
+				vars["ResumedOn"], vars["PausedDays"] = dateWords(*p.To), itoa(int64(p.Days(*p.To)))
+			}
 		}
 		if ev.Type == EHCExceptionStarted {
 			// The letter reads "paused because {{.Reason}}.": lower-case words, no full stop.
-			vars["Reason"] = phrase(ev.Reason.Describe())
+			vars["Reason"] = phraseOf(ev.Reason.Describe())
 		}
 		return a.commit(ctx, e, []Event{recorded}, a.notice("letter/"+itoa(recorded.Seq), letter, vars, ToParents))
 	})
@@ -150,17 +166,10 @@ func (a *assessment) alerts(ctx workflow.Context) error {
 		if al.Missed {
 			template, what = "ehc_deadline_missed", "missed/"+string(al.Milestone)
 		}
+		// Every milestone that runs is the council's to meet (the decision, advice it asked
+		// for, the notice, the final plan): its officer and team are told with the SENDCo.
 		notices = append(notices, a.notice(what+"/"+al.Due.Format("20060102"), template,
-			map[string]string{"Milestone": MilestoneWords(al.Milestone), "Due": dateWords(al.Due)}, ToSENDCo))
+			map[string]string{"Milestone": MilestoneWords(al.Milestone), "Due": dateWords(al.Due)}, ToSENDCo, ToCouncil))
 	}
 	return a.commit(ctx, next, events, notices...)
-}
-
-// phrase turns a sentence into words that fit inside another ("paused because ___").
-func phrase(sentence string) string {
-	s := strings.TrimSuffix(sentence, ".")
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
 }

@@ -82,10 +82,25 @@ func (r ExceptionReason) Describe() string {
 }
 
 // Pause is a stretch of time during which the limits do not run. To is nil while it lasts.
+//
+// The whole-day rule: a pause counts the calendar days (in Europe/London) from the day it starts
+// up to the day the clock resumes — the day it starts counts as paused, the day the clock
+// resumes counts as running. A pause started and ended on the same day adds nothing; one from
+// 5 January to 7 February adds 33 days, whatever the hours. So the LA records the resume on the
+// first day the exception no longer applies.
 type Pause struct {
 	Reason ExceptionReason
 	From   time.Time
 	To     *time.Time
+}
+
+// Days is the number of whole days the pause adds, an open one counted up to now.
+func (p Pause) Days(now time.Time) int {
+	to := now
+	if p.To != nil && p.To.Before(now) {
+		to = *p.To
+	}
+	return max(0, CalendarDays(p.From, to))
 }
 
 // EHCClock is the state of one assessment's clock.
@@ -94,6 +109,10 @@ type EHCClock struct {
 	AdviceRequestedAt *time.Time // when the LA asked professionals for advice
 	DraftIssuedAt     *time.Time
 	Pauses            []Pause
+	// LegacyHours marks a run started before the whole-day rule (statutory-days): its limits
+	// end at the time of day they started and its pauses are measured in hours rounded up to
+	// days, so its recorded history replays.
+	LegacyHours bool `json:",omitempty"`
 }
 
 // Paused reports whether a pause is open.
@@ -202,25 +221,90 @@ func (m EHCMilestone) limit(t Timings) Span {
 	return Span{}
 }
 
-// DueWithoutExceptions is the raw statutory deadline: the milestone's start plus its limit.
-// ok is false for an unknown milestone or one whose limit has not started (advice before the LA
-// asks for it, draft comments before the draft is issued).
+// DueWithoutExceptions is the raw statutory deadline, a date: the date the milestone's limit
+// started plus its limit. The draft comments' deadline is the last day parents may comment: the
+// period counts the day the draft was issued as its first ("at least 15 days, beginning with the
+// day on which the draft was served", Regs 13(1)). ok is false for an unknown milestone or one
+// whose limit has not started (advice before the LA asks for it, draft comments before the draft
+// is issued).
 func (c EHCClock) DueWithoutExceptions(m EHCMilestone, t Timings) (time.Time, bool) {
 	start, ok := c.start(m)
 	if !ok || !m.Valid() {
 		return time.Time{}, false
 	}
-	return m.limit(t).AddTo(start), true
+	if c.LegacyHours {
+		return m.limit(t).AddTo(start), true
+	}
+	due := m.limit(t).AddTo(CalendarDate(start))
+	if m == MilestoneDraftComments {
+		due = due.AddDate(0, 0, -1)
+	}
+	return due, true
 }
 
-// Due is the milestone's deadline counting the exceptions: the raw deadline pushed back by the
-// time paused up to now, rounded up to whole calendar days so the date shown to parents is a
-// date. Only paused time that could have delayed this milestone counts: time after its limit
-// began to run and from a pause that began on or before the (already extended) due date; a
-// pause starting after a deadline has passed cannot rescue it. Pause lengths are measured on the
-// wall clock of the deadline's location, so a pause across a clock change is not an hour (and
-// so a day) longer.
+// FinalPlanFrom is the first day the final plan may be issued: the day after the parents'
+// comment period. ok is false before the draft is issued.
+func (c EHCClock) FinalPlanFrom(t Timings) (time.Time, bool) {
+	if c.DraftIssuedAt == nil {
+		return time.Time{}, false
+	}
+	if c.LegacyHours {
+		return t.EHC.DraftCommentPeriod.AddTo(*c.DraftIssuedAt), true
+	}
+	return t.EHC.DraftCommentPeriod.AddTo(CalendarDate(*c.DraftIssuedAt)), true
+}
+
+// PausedDays is the number of whole days the pauses add up to now (see Pause).
+func (c EHCClock) PausedDays(now time.Time) int {
+	n := 0
+	for _, p := range c.Pauses {
+		n += p.Days(now)
+	}
+	return n
+}
+
+// Due is the milestone's deadline counting the exceptions, a date: the raw deadline pushed back
+// by the whole days paused up to now (see Pause). Only pauses that could have delayed this
+// milestone count: days after its limit began to run, from a pause that began on or before the
+// (already extended) due date; a pause starting after a deadline has passed cannot rescue it.
 func (c EHCClock) Due(m EHCMilestone, t Timings, now time.Time) (due time.Time, ok bool) {
+	if c.LegacyHours {
+		return c.dueInHours(m, t, now)
+	}
+	base, ok := c.DueWithoutExceptions(m, t)
+	if !ok {
+		return time.Time{}, false
+	}
+	begun, _ := c.start(m)
+	start := CalendarDate(begun)
+	pauses := slices.Clone(c.Pauses)
+	slices.SortStableFunc(pauses, func(a, b Pause) int { return a.From.Compare(b.From) })
+	paused := 0
+	due = base
+	for _, p := range pauses {
+		from := CalendarDate(p.From)
+		if from.Before(start) {
+			from = start
+		}
+		if from.After(due) {
+			break
+		}
+		to := now
+		if p.To != nil && p.To.Before(now) {
+			to = *p.To
+		}
+		if n := CalendarDays(from, to); n > 0 {
+			paused += n
+			due = base.AddDate(0, 0, paused)
+		}
+	}
+	return due, true
+}
+
+// dueInHours is Due for runs started before the whole-day rule: the raw deadline pushed back by
+// the time paused, rounded up to whole days. Pause lengths are measured on the wall clock of the
+// deadline's location, so a pause across a clock change is not an hour (and so a day) longer.
+func (c EHCClock) dueInHours(m EHCMilestone, t Timings, now time.Time) (due time.Time, ok bool) {
 	base, ok := c.DueWithoutExceptions(m, t)
 	if !ok {
 		return time.Time{}, false
@@ -242,7 +326,7 @@ func (c EHCClock) Due(m EHCMilestone, t Timings, now time.Time) (due time.Time, 
 		if !to.After(from) {
 			continue
 		}
-		if !sameOrBeforeDate(from, due) {
+		if !sameOrBeforeDateIn(from, due) {
 			break
 		}
 		paused += wallClock(to, loc).Sub(wallClock(from, loc))
@@ -251,13 +335,25 @@ func (c EHCClock) Due(m EHCMilestone, t Timings, now time.Time) (due time.Time, 
 	return due, true
 }
 
-// AlertAt is when staff are warned that the milestone is close: Due - AlertBefore.
+// AlertAt is when staff are warned that the milestone is close: the start of the day
+// AlertBefore ahead of the due date.
 func (c EHCClock) AlertAt(m EHCMilestone, t Timings, now time.Time) (time.Time, bool) {
 	due, ok := c.Due(m, t, now)
 	if !ok {
 		return time.Time{}, false
 	}
-	return t.EHC.AlertBefore.SubtractFrom(due), true
+	if c.LegacyHours {
+		return t.EHC.AlertBefore.SubtractFrom(due), true
+	}
+	return DayStarts(t.EHC.AlertBefore.SubtractFrom(due)), true
+}
+
+// MissedAt is when a limit due on due has been missed: once its whole day has passed.
+func (c EHCClock) MissedAt(due time.Time) time.Time {
+	if c.LegacyHours {
+		return due.Add(24 * time.Hour)
+	}
+	return DayEnds(due)
 }
 
 // Timeliness says whether a milestone met at doneAt was on time counting the pauses (up to

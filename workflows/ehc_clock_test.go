@@ -106,12 +106,12 @@ func TestEHCClockOpenPauseCountsToNow(t *testing.T) {
 		{MilestoneDecisionToAssess, day(2026, 2, 26)},
 		{MilestoneFinalPlan, day(2026, 6, 4)},
 	})
-	// 2 days 6 hours paused rounds up to 3 whole days.
+	// 2 days 6 hours paused is 2 whole days: 2 and 3 February (the whole-day rule).
 	if got := c.PausedFor(at(2026, 2, 4, 6)); got != 54*time.Hour {
 		t.Errorf("PausedFor = %s, want 54h", got)
 	}
 	checkDue(t, "open 2d6h", c, at(2026, 2, 4, 6), []dueCase{
-		{MilestoneFinalPlan, day(2026, 5, 28)},
+		{MilestoneFinalPlan, day(2026, 5, 27)},
 	})
 	// Before the pause began, nothing has been paused yet.
 	checkDue(t, "before pause", c, day(2026, 1, 20), []dueCase{
@@ -132,9 +132,9 @@ func TestEHCClockTwoPauses(t *testing.T) {
 			t.Fatalf("step %d: %v", i, err)
 		}
 	}
-	// 7 days + 1.5 days = 8.5 days, rounded up once over the total: 9, not 7 + 2.
+	// 12 to 19 January is 7 days; 19 January to noon on 20 January is 1 day: 8 in all.
 	checkDue(t, "two pauses", c, day(2026, 6, 1), []dueCase{
-		{MilestoneFinalPlan, day(2026, 6, 3)},
+		{MilestoneFinalPlan, day(2026, 6, 2)},
 	})
 }
 
@@ -212,11 +212,16 @@ func TestEHCClockAdviceFromItsRequest(t *testing.T) {
 }
 
 func TestEHCClockDraftComments(t *testing.T) {
-	c := EHCClock{RequestedAt: day(2026, 1, 5), DraftIssuedAt: ptr(day(2026, 4, 20))}
-	checkDue(t, "draft", c, day(2026, 6, 1), []dueCase{{MilestoneDraftComments, day(2026, 5, 5)}})
+	// 15 days beginning with the day the draft was issued: 20 April to 4 May; the final plan
+	// may be issued from 5 May.
+	c := EHCClock{RequestedAt: day(2026, 1, 5), DraftIssuedAt: ptr(at(2026, 4, 20, 16))}
+	checkDue(t, "draft", c, day(2026, 6, 1), []dueCase{{MilestoneDraftComments, day(2026, 5, 4)}})
+	if from, ok := c.FinalPlanFrom(DefaultTimings()); !ok || !from.Equal(day(2026, 5, 5)) {
+		t.Errorf("final plan from %s", dateStr(from))
+	}
 	longer := DefaultTimings()
 	longer.EHC.DraftCommentPeriod = Span{Days: 21}
-	if got, _ := c.Due(MilestoneDraftComments, longer, day(2026, 6, 1)); !got.Equal(day(2026, 5, 11)) {
+	if got, _ := c.Due(MilestoneDraftComments, longer, day(2026, 6, 1)); !got.Equal(day(2026, 5, 10)) {
 		t.Errorf("21-day comment period ends %s", dateStr(got))
 	}
 }
@@ -250,7 +255,7 @@ func TestEHCClockAlertAt(t *testing.T) {
 	}
 	for _, tc := range cases {
 		got, ok := c.AlertAt(tc.m, DefaultTimings(), day(2026, 1, 5))
-		if !ok || !got.Equal(tc.want) {
+		if !ok || !got.Equal(DayStarts(tc.want)) { // the start of the day in London
 			t.Errorf("AlertAt(%s) = %s, %v; want %s", tc.m, dateStr(got), ok, dateStr(tc.want))
 		}
 	}
@@ -272,7 +277,8 @@ func TestEHCClockTimeliness(t *testing.T) {
 		withEx, rawOK bool
 	}{
 		{"on the raw date", plain, MilestoneFinalPlan, day(2026, 5, 25), true, true},
-		{"late in the day on the raw date", plain, MilestoneFinalPlan, at(2026, 5, 25, 23), true, true},
+		{"late in the day on the raw date", plain, MilestoneFinalPlan, at(2026, 5, 25, 22), true, true},
+		{"23:00 UTC in summer is the next day in London", plain, MilestoneFinalPlan, at(2026, 5, 25, 23), false, false},
 		{"a day late", plain, MilestoneFinalPlan, day(2026, 5, 26), false, false},
 		{"late but for the pause", paused, MilestoneFinalPlan, day(2026, 6, 10), true, false},
 		{"on the extended date", paused, MilestoneFinalPlan, day(2026, 6, 15), true, false},
@@ -295,7 +301,7 @@ func TestEHCClockTimeliness(t *testing.T) {
 }
 
 // Across a clock change a pause of whole days is 1 hour short or long in real time; the
-// extension must still be whole days, not one more.
+// extension is still the number of calendar days.
 func TestEHCClockPauseAcrossClockChange(t *testing.T) {
 	london, err := time.LoadLocation("Europe/London")
 	if err != nil {
@@ -317,7 +323,7 @@ func TestEHCClockPauseAcrossClockChange(t *testing.T) {
 		_ = c.Pause(ExceptionSchoolClosed4Weeks, tc.from)
 		_ = c.Resume(tc.to)
 		got, _ := c.Due(MilestoneFinalPlan, DefaultTimings(), tc.to)
-		if !got.Equal(tc.want) {
+		if !CalendarDate(got).Equal(CalendarDate(tc.want)) {
 			t.Errorf("pause %s..%s: final plan %s, want %s", dateStr(tc.from), dateStr(tc.to), dateStr(got), dateStr(tc.want))
 		}
 	}

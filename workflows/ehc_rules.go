@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -55,7 +56,7 @@ func (s *PathwayState) ValidateRequestEHCNA(r RequestEHCNA) error {
 func (s *PathwayState) ApplyRequestEHCNA(r RequestEHCNA, now time.Time) Event {
 	s.EHC = &EHCRef{RequestID: r.RequestID, PreviousStage: s.Stage}
 	s.Stage = StageEHCAssessment
-	due := s.Timings.EHC.DecisionToAssess.AddTo(now)
+	due := s.Timings.EHC.DecisionToAssess.AddTo(CalendarDate(now))
 	return s.event(now, "ehcna_requested", fmt.Sprintf("A request for an EHC needs assessment was made. The council must decide whether to assess by %s.", dateWords(due)))
 }
 
@@ -193,7 +194,7 @@ func (e *EHCState) NextWake(now time.Time) (time.Time, bool) {
 			consider(at)
 		}
 		if due, ok := e.Timeline.Due(m, e.Timings, now); ok && !e.Missed[m] {
-			consider(due.Add(24 * time.Hour)) // missed once the whole due day has passed
+			consider(e.Timeline.MissedAt(due))
 		}
 	}
 	return next, found
@@ -218,7 +219,7 @@ func (e *EHCState) DueAlerts(now time.Time) ([]Alert, []Event) {
 		if !ok {
 			continue
 		}
-		if !e.Missed[m] && !now.Before(due.Add(24*time.Hour)) {
+		if !e.Missed[m] && !now.Before(e.Timeline.MissedAt(due)) {
 			e.Missed[m], e.Alerted[m] = true, true
 			alerts = append(alerts, Alert{Milestone: m, Due: due, Missed: true})
 			events = append(events, e.event(now, "deadline_missed", fmt.Sprintf("The deadline for %s (%s) was missed.", MilestoneWords(m), dateWords(due))))
@@ -231,6 +232,15 @@ func (e *EHCState) DueAlerts(now time.Time) ([]Alert, []Event) {
 		}
 	}
 	return alerts, events
+}
+
+// phraseOf turns a sentence into words that fit inside another ("paused because ___").
+func phraseOf(sentence string) string {
+	s := strings.TrimSuffix(sentence, ".")
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // MilestoneWords names a milestone for people.
@@ -295,8 +305,14 @@ func (e *EHCState) ValidateEvent(ev EHCEvent, now time.Time) error {
 		if e.Status != EHCDraft || e.Timeline.DraftIssuedAt == nil {
 			return refuse("the final plan comes after the draft plan")
 		}
-		if opens := e.Timings.EHC.DraftCommentPeriod.AddTo(*e.Timeline.DraftIssuedAt); now.Before(opens) {
+		opens, _ := e.Timeline.FinalPlanFrom(e.Timings)
+		if e.Timeline.LegacyHours && now.Before(opens) {
 			return refuse("parents have until %s to comment on the draft; the final plan can be issued from then", dateWords(opens))
+		}
+		if !e.Timeline.LegacyHours && CalendarDate(now).Before(opens) {
+			last, _ := e.Timeline.DueWithoutExceptions(MilestoneDraftComments, e.Timings)
+			return refuse("parents have until %s to comment on the draft (%s, counting the day it was issued); the final plan can be issued from %s",
+				dateWords(last), e.Timings.EHC.DraftCommentPeriod.Describe(), dateWords(opens))
 		}
 	default:
 		return refuse("%q is not an assessment event", ev.Type)
@@ -336,15 +352,31 @@ func (e *EHCState) ApplyEvent(ev EHCEvent, now time.Time) (Event, EHCOutcome) {
 		return e.event(now, "advice_received", "Advice from professionals arrived."), ""
 	case EHCExceptionStarted:
 		_ = e.Timeline.Pause(ev.Reason, now)
-		return e.event(now, "clock_paused", "The time limits are paused: "+ev.Reason.Describe()+" Parents have been told."), ""
+		if e.Timeline.LegacyHours {
+			return e.event(now, "clock_paused", "The time limits are paused: "+ev.Reason.Describe()+" Parents have been told."), ""
+		}
+		return e.event(now, "clock_paused", fmt.Sprintf("The time limits are paused from %s because %s. Parents have been told. "+
+			"Each day from %s until the time limits start again is added to the deadlines; the day they start again is not.",
+			dateWords(now), phraseOf(ev.Reason.Describe()), dateWords(now))), ""
 	case EHCExceptionEnded:
 		_ = e.Timeline.Resume(now)
 		due, _ := e.Timeline.Due(MilestoneFinalPlan, e.Timings, now)
-		return e.event(now, "clock_resumed", fmt.Sprintf("The time limits are running again. The final plan is now due by %s.", dateWords(due))), ""
+		if e.Timeline.LegacyHours {
+			return e.event(now, "clock_resumed", fmt.Sprintf("The time limits are running again. The final plan is now due by %s.", dateWords(due))), ""
+		}
+		p := e.Timeline.Pauses[len(e.Timeline.Pauses)-1]
+		n := p.Days(now)
+		if n == 0 {
+			return e.event(now, "clock_resumed", fmt.Sprintf("The time limits are running again. The pause started and ended on %s, so it adds no days. "+
+				"The final plan is still due by %s.", dateWords(now), dateWords(due))), ""
+		}
+		return e.event(now, "clock_resumed", fmt.Sprintf("The time limits are running again from %s. They were paused for %s, from %s to %s; "+
+			"each deadline still running moves by as many days. The final plan is now due by %s.",
+			dateWords(now), daysWords(n), dateWords(p.From), dateWords(now.AddDate(0, 0, -1)), dateWords(due))), ""
 	case EHCDraftIssued:
 		e.Timeline.DraftIssuedAt = &now
 		e.Status = EHCDraft
-		by := e.Timings.EHC.DraftCommentPeriod.AddTo(now)
+		by, _ := e.Timeline.DueWithoutExceptions(MilestoneDraftComments, e.Timings)
 		return e.event(now, "draft_issued", fmt.Sprintf("The draft EHC plan was issued. Parents can comment until %s.", dateWords(by))), ""
 	case EHCDecidedNotToIssue:
 		meet(MilestoneNoticeNotToIssue)

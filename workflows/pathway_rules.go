@@ -136,7 +136,7 @@ func refuse(format string, a ...any) error {
 // the email activity reads dates in this form back to write them in the reader's language.
 const DateWordsLayout = "2 January 2006"
 
-func dateWords(t time.Time) string { return t.Format(DateWordsLayout) }
+func dateWords(t time.Time) string { return t.In(London).Format(DateWordsLayout) }
 
 func (s *PathwayState) event(now time.Time, kind, summary string) Event {
 	e := Event{Seq: s.NextSeq, At: now, Kind: kind, Summary: summary}

@@ -27,6 +27,8 @@ type recorder struct {
 	notices     []Notice
 	readiness   Readiness
 	parents     []string
+	// placement is what PupilPlacement answers: nil (unknown) unless a test sets it.
+	placement *Placement
 }
 
 func (r *recorder) project(_ context.Context, p Projection) error {
@@ -60,6 +62,12 @@ func (r *recorder) commit(ctx context.Context, c Commit) error {
 
 func (r *recorder) pupilParents(_ context.Context, _ string) ([]string, error) { return r.parents, nil }
 
+func (r *recorder) pupilPlacement(_ context.Context, _ string) (*Placement, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.placement, nil
+}
+
 func (r *recorder) checkReadiness(_ context.Context, _ ReadinessRequest) (Readiness, error) {
 	return r.readiness, nil
 }
@@ -83,6 +91,7 @@ func (r *recorder) register(env interface {
 	env.RegisterActivityWithOptions(r.commit, activity.RegisterOptions{Name: ActivityCommit})
 	env.RegisterActivityWithOptions(r.pupilParents, activity.RegisterOptions{Name: ActivityPupilParents})
 	env.RegisterActivityWithOptions(r.checkReadiness, activity.RegisterOptions{Name: ActivityCheckReadiness})
+	env.RegisterActivityWithOptions(r.pupilPlacement, activity.RegisterOptions{Name: ActivityPupilPlacement})
 }
 
 func quietSuite() *testsuite.WorkflowTestSuite {
@@ -234,6 +243,7 @@ func newChildHarness(t *testing.T, clock Clock, register func(*testsuite.TestWor
 	}, activity.RegisterOptions{Name: ActivityCommit})
 	env.RegisterActivityWithOptions(h.rec.pupilParents, activity.RegisterOptions{Name: ActivityPupilParents})
 	env.RegisterActivityWithOptions(h.rec.checkReadiness, activity.RegisterOptions{Name: ActivityCheckReadiness})
+	env.RegisterActivityWithOptions(h.rec.pupilPlacement, activity.RegisterOptions{Name: ActivityPupilPlacement})
 	env.OnSignalExternalWorkflow(mock.Anything, PathwayWorkflowID("pupil-1"), "", SignalChild, mock.Anything).Return(
 		func(_, _, _, _ string, arg any) error {
 			h.mu.Lock()

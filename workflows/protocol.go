@@ -50,6 +50,9 @@ const (
 	RecordParentViews     RecordKind = "parent_views"
 	RecordMeetingChange   RecordKind = "meeting_change"
 	RecordMeetingResponse RecordKind = "meeting_response"
+	// RecordTransferCorrection is the SENDCo's reason for correcting an annual review's phase
+	// transfer.
+	RecordTransferCorrection RecordKind = "transfer_correction"
 )
 
 // Record is a proposed row that a projection marks accepted. Sequence is a meeting change's

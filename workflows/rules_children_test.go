@@ -676,12 +676,12 @@ func TestRulesEHCPending(t *testing.T) {
 	want("finished")
 }
 
-// Staff are alerted 2 weeks before a limit and told it was missed once the due day has passed;
-// a paused clock sends nothing.
+// Staff are alerted at the start of the day 2 weeks before a limit and told it was missed once
+// the due day has passed in London; a paused clock sends nothing.
 func TestRulesEHCAlerts(t *testing.T) {
-	due := days(rulesNow, 42) // the decision whether to assess, 19 October
-	alert, missed := days(due, -14), days(due, 1)
-	finalAlert := days(rulesNow, 140-14) // the final plan's alert, 11 January 2027
+	due := CalendarDate(days(rulesNow, 42)) // the decision whether to assess, 19 October
+	alert, missed := DayStarts(days(due, -14)), DayEnds(due)
+	finalAlert := DayStarts(days(rulesNow, 140-14)) // the final plan's alert, 11 January 2027
 	type check struct {
 		now    time.Time
 		alerts []Alert
@@ -695,7 +695,7 @@ func TestRulesEHCAlerts(t *testing.T) {
 		{"one at a time", []check{
 			{rulesNow, nil, alert},
 			{alert, []Alert{decision(false)}, missed},
-			{due.Add(10 * time.Hour), nil, missed}, // still the due day
+			{due.Add(22 * time.Hour), nil, missed}, // 23:00 on the due day in London
 			{missed.Add(-time.Second), nil, missed},
 			{missed, []Alert{decision(true)}, finalAlert},
 		}},
@@ -724,17 +724,17 @@ func TestRulesEHCAlerts(t *testing.T) {
 		t.Errorf("a paused clock alerted %+v", alerts)
 	}
 	ehcApply(e, days(rulesNow, 24), EHCExceptionEnded, "")
-	if next, has := e.NextWake(days(rulesNow, 24)); !has || !next.Equal(days(alert, 14)) {
+	if next, has := e.NextWake(days(rulesNow, 24)); !has || !next.Equal(DayStarts(days(due, 0))) {
 		t.Errorf("after a 14-day pause the alert moves to %s, got %v/%v", dateWords(days(alert, 14)), next, has)
 	}
 	// A pause that starts after a deadline cannot move it, but still holds the alerts back.
 	e = newEHC()
-	ehcApply(e, days(due, 2), EHCExceptionStarted, ExceptionSchoolClosed4Weeks)
-	if alerts, _ := e.DueAlerts(days(due, 3)); alerts != nil {
+	ehcApply(e, days(rulesNow, 44), EHCExceptionStarted, ExceptionSchoolClosed4Weeks)
+	if alerts, _ := e.DueAlerts(days(rulesNow, 45)); alerts != nil {
 		t.Errorf("a clock paused after its deadline alerted %+v", alerts)
 	}
-	ehcApply(e, days(due, 4), EHCExceptionEnded, "")
-	if alerts, _ := e.DueAlerts(days(due, 4)); !reflect.DeepEqual(alerts, []Alert{decision(true)}) {
+	ehcApply(e, days(rulesNow, 46), EHCExceptionEnded, "")
+	if alerts, _ := e.DueAlerts(days(rulesNow, 46)); !reflect.DeepEqual(alerts, []Alert{decision(true)}) {
 		t.Errorf("after the pause: %+v, want the missed decision", alerts)
 	}
 }
@@ -782,7 +782,7 @@ func TestRulesEHCEventValidation(t *testing.T) {
 			"a draft plan or a decision not to issue comes after the assessment; the assessment is draft_issued"},
 		{"final plan without a draft", decided, EHCEvent{Type: EHCFinalPlanIssued}, now, "the final plan comes after the draft plan"},
 		{"final plan during comments", drafted, EHCEvent{Type: EHCFinalPlanIssued}, days(rulesNow, 74),
-			"parents have until 21 November 2026 to comment on the draft; the final plan can be issued from then"},
+			"parents have until 20 November 2026 to comment on the draft (15 days, counting the day it was issued); the final plan can be issued from 21 November 2026"},
 		{"final plan when comments end", drafted, EHCEvent{Type: EHCFinalPlanIssued}, days(rulesNow, 75), ""},
 		{"anything after the end", finished, EHCEvent{Type: EHCExceptionStarted, Reason: ExceptionSchoolClosed4Weeks}, now,
 			"this assessment has finished (refused_to_assess)"},
@@ -930,10 +930,12 @@ func TestRulesAnnualReviewValidation(t *testing.T) {
 	checkRule(t, "nobody recording it", newAR().ValidateEvent(AnnualReviewEvent{Type: ARMeetingHeld}, rulesNow), "an annual review step needs the person recording it")
 }
 
-func TestRulesAnnualReviewTimers(t *testing.T) {
+// Runs started before statutory-days keep their timers: at the time of day, no warnings.
+func TestRulesAnnualReviewLegacyTimers(t *testing.T) {
 	due := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	arrange := days(due, -21)
 	a := newAR()
+	a.Legacy = true
 	if next, has := a.NextWake(); !has || !next.Equal(arrange) {
 		t.Errorf("first wake %v/%v, want %s", next, has, arrange)
 	}
@@ -980,6 +982,55 @@ func TestRulesAnnualReviewTimers(t *testing.T) {
 	}
 }
 
+// Since statutory-days: the reminder to book and the invitations at the start of their day; a
+// warning 2 weeks before each step and a breach once its day is over; a done step closes.
+func TestRulesAnnualReviewReminders(t *testing.T) {
+	type fired struct {
+		kind string
+		late bool
+		due  time.Time
+	}
+	check := func(name string, a *AnnualReviewState, now time.Time, want ...fired) {
+		t.Helper()
+		got, events := a.DueReminders(now)
+		var g []fired
+		for _, r := range got {
+			g = append(g, fired{r.Kind, r.Late, r.Due})
+		}
+		if !reflect.DeepEqual(g, want) || len(events) != len(want) {
+			t.Errorf("%s at %s: %+v, want %+v", name, dateStr(now), g, want)
+		}
+	}
+	a := newAR() // due 2 November 2026
+	due := day(2026, 11, 2)
+	if next, has := a.NextWake(); !has || !next.Equal(DayStarts(day(2026, 10, 12))) {
+		t.Errorf("first wake %s, want the reminder to book at the start of 12 October", dateStr(next))
+	}
+	check("book", a, DayStarts(day(2026, 10, 12)), fired{ARArrange, false, due})
+	check("meeting warned", a, DayStarts(day(2026, 10, 19)), fired{ARMeetingDue, false, due})
+	arApply(a, day(2026, 10, 19).Add(10*time.Hour), AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: arMeeting})
+	check("invitations", a, DayStarts(day(2026, 10, 19)).Add(11*time.Hour), fired{ARInvitations, false, day(2026, 10, 30)})
+	if a.InvitedAt == nil {
+		t.Error("the invitations' time was not kept")
+	}
+	for _, st := range a.Steps() {
+		if st.Kind == ARInvitations && st.Open() {
+			t.Error("the invitations step is still open after they went")
+		}
+	}
+	arApply(a, arMeeting, AnnualReviewEvent{Type: ARMeetingHeld})
+	check("report warned once held", a, arMeeting.Add(time.Hour), fired{ARReportDue, false, day(2026, 11, 13)})
+	check("nothing more on 12 November", a, DayStarts(day(2026, 11, 12)))
+	check("decision warned", a, DayStarts(day(2026, 11, 13)), fired{ARDecisionDue, false, day(2026, 11, 27)})
+	check("still the report's due day", a, DayEnds(day(2026, 11, 13)).Add(-time.Second))
+	check("report late", a, DayEnds(day(2026, 11, 13)), fired{ARReportDue, true, day(2026, 11, 13)})
+	arApply(a, day(2026, 11, 20), AnnualReviewEvent{Type: ARReportSent})
+	arApply(a, day(2026, 11, 20), AnnualReviewEvent{Type: ARLADecision, Decision: ARKeep})
+	if _, has := a.NextWake(); has {
+		t.Error("a finished review still wakes")
+	}
+}
+
 func TestRulesAnnualReviewTransfer(t *testing.T) {
 	cases := []struct {
 		transfer PhaseTransfer
@@ -997,8 +1048,14 @@ func TestRulesAnnualReviewTransfer(t *testing.T) {
 		arApply(a, c.meeting, AnnualReviewEvent{Type: ARMeetingHeld})
 		arApply(a, c.meeting, AnnualReviewEvent{Type: ARReportSent})
 		arApply(a, day(2027, 3, 10), AnnualReviewEvent{Type: ARLADecision, Decision: ARAmend})
-		if a.Transfer != c.transfer || a.TransferYear != c.year || dateWords(a.timers()[ARAmendDue]) != c.want {
-			t.Errorf("%q: transfer %q in %d, amended plan due %s; want %s", c.transfer, a.Transfer, a.TransferYear, dateWords(a.timers()[ARAmendDue]), c.want)
+		var amended time.Time
+		for _, st := range a.Steps() {
+			if st.Kind == ARAmendDue {
+				amended = st.Due
+			}
+		}
+		if a.Transfer != c.transfer || a.TransferYear != c.year || dateWords(amended) != c.want {
+			t.Errorf("%q: transfer %q in %d, amended plan due %s; want %s", c.transfer, a.Transfer, a.TransferYear, dateWords(amended), c.want)
 		}
 	}
 }

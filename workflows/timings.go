@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -56,6 +57,116 @@ type Timings struct {
 
 // MinDraftCommentDays is the statutory floor for parents' comments on a draft EHC plan.
 const MinDraftCommentDays = 15
+
+// How a statutory limit binds a local authority's timings file.
+type limitKind int
+
+const (
+	atMost  limitKind = iota // a time limit the council must meet: it may be shorter, never longer
+	atLeast                  // time the law gives people: it may be longer, never shorter
+	exactly                  // a right the law sets for parents: the council cannot change it
+)
+
+// statutoryLimit is one limit set by law, which a timings file may tighten but never loosen.
+type statutoryLimit struct {
+	key  string
+	kind limitKind
+	span Span     // for a length of time
+	day  MonthDay // for a date in the year: at most means no later
+	law  string   // the rule in words, with its source
+	get  func(Timings) any
+}
+
+// statutoryLimits are the keys of timings.default.yaml that the law sets (DESIGN.md §2). The
+// defaults equal them; the other keys are sendflow's own defaults and free to change.
+var statutoryLimits = []statutoryLimit{
+	{"ehc.decision_to_assess", atMost, Span{Days: 42}, MonthDay{},
+		"the local authority decides whether to assess within 6 weeks of the request (SEND Regulations 2014, reg 5(1))",
+		func(t Timings) any { return t.EHC.DecisionToAssess }},
+	{"ehc.advice_deadline", atMost, Span{Days: 42}, MonthDay{},
+		"professionals give their advice within 6 weeks of being asked (SEND Regulations 2014, reg 8(1))",
+		func(t Timings) any { return t.EHC.AdviceDeadline }},
+	{"ehc.notice_not_to_issue", atMost, Span{Days: 112}, MonthDay{},
+		"a decision not to issue a plan is sent within 16 weeks of the request (SEND Regulations 2014, reg 10(1))",
+		func(t Timings) any { return t.EHC.NoticeNotToIssue }},
+	{"ehc.draft_comment_period", atLeast, Span{Days: MinDraftCommentDays}, MonthDay{},
+		"the law gives parents at least 15 days to comment on a draft plan (SEND Regulations 2014, reg 13(1))",
+		func(t Timings) any { return t.EHC.DraftCommentPeriod }},
+	{"ehc.final_plan", atMost, Span{Days: 140}, MonthDay{},
+		"the final plan is issued within 20 weeks of the request (SEND Regulations 2014, reg 13(2))",
+		func(t Timings) any { return t.EHC.FinalPlan }},
+	{"ehc.appeal_window", exactly, Span{Months: 2}, MonthDay{},
+		"parents may appeal to the SEND Tribunal within 2 months of the decision letter (Tribunal Procedure (First-tier Tribunal) (HESC) Rules 2008, rule 20)",
+		func(t Timings) any { return t.EHC.AppealWindow }},
+	{"ehc.appeal_after_mediation", exactly, Span{Months: 1}, MonthDay{},
+		"after mediation parents may appeal within 1 month of the mediation certificate, if that is later (HESC Rules 2008, rule 20)",
+		func(t Timings) any { return t.EHC.AppealAfterMediation }},
+	{"annual_review.interval", atMost, Span{Months: 12}, MonthDay{},
+		"a plan is reviewed within 12 months of being issued, then of the previous review (Children and Families Act 2014, s.44)",
+		func(t Timings) any { return t.AnnualReview.Interval }},
+	{"annual_review.invitations_before", atLeast, Span{Days: 14}, MonthDay{},
+		"invitations and advice go out at least 2 weeks before the review meeting (SEND Regulations 2014, reg 20)",
+		func(t Timings) any { return t.AnnualReview.InvitationsBefore }},
+	{"annual_review.report_within", atMost, Span{Days: 14}, MonthDay{},
+		"the school sends its review report within 2 weeks of the meeting (SEND Regulations 2014, reg 20)",
+		func(t Timings) any { return t.AnnualReview.ReportWithin }},
+	{"annual_review.la_decision_within", atMost, Span{Days: 28}, MonthDay{},
+		"the local authority decides whether to keep, amend or end the plan within 4 weeks of the meeting (SEND Regulations 2014, reg 20)",
+		func(t Timings) any { return t.AnnualReview.LADecisionWithin }},
+	{"annual_review.amended_plan_within", atMost, Span{Days: 56}, MonthDay{},
+		"an amended plan is issued within 8 weeks of the amendments being proposed (SEND Regulations 2014, reg 22)",
+		func(t Timings) any { return t.AnnualReview.AmendedPlanWithin }},
+	{"annual_review.phase_transfer_deadline", atMost, Span{}, MonthDay{time.February, 15},
+		"in a phase-transfer year the amended plan is issued by 15 February (SEND Regulations 2014, reg 18)",
+		func(t Timings) any { return t.AnnualReview.PhaseTransferDeadline }},
+	{"annual_review.post_sixteen_transfer_deadline", atMost, Span{}, MonthDay{time.March, 31},
+		"for a move from secondary school to post-16 the amended plan is issued by 31 March (SEND Regulations 2014, reg 18)",
+		func(t Timings) any { return t.AnnualReview.PostSixteenTransferDeadline }},
+}
+
+// spanEndsLater says whether a, added to some start date, ends later than b added to it, and
+// whether it ends earlier from some start. Months have no fixed length, so "52w" against "12mo" is decided over every day of four
+// years (a leap year and its month ends included), not by counting.
+func spanEndsLater(a, b Span) (later, earlier bool) {
+	start := time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)
+	for d := 0; d < 4*366; d++ {
+		t := start.AddDate(0, 0, d)
+		ea, eb := a.AddTo(t), b.AddTo(t)
+		later = later || ea.After(eb)
+		earlier = earlier || ea.Before(eb)
+	}
+	return later, earlier
+}
+
+// check reports how v breaks the limit, or nil.
+func (l statutoryLimit) check(t Timings) error {
+	switch v := l.get(t).(type) {
+	case Span:
+		if v.IsZero() || v.Months < 0 || v.Days < 0 {
+			return nil // reported as zero or negative
+		}
+		later, earlier := spanEndsLater(v, l.span)
+		switch {
+		case l.kind == atMost && later:
+			return fmt.Errorf("`%s` is %s, but the law sets %s: %s. A local authority may set a shorter time, never a longer one",
+				l.key, v, l.span.Describe(), l.law)
+		case l.kind == atLeast && earlier:
+			return fmt.Errorf("`%s` is %s, but %s. It may be longer, never shorter", l.key, v, l.law)
+		case l.kind == exactly && (later || earlier):
+			return fmt.Errorf("`%s` is %s, but %s: %s, which a local authority cannot change",
+				l.key, v, l.law, l.span.Describe())
+		}
+	case MonthDay:
+		if v.validate() != nil {
+			return nil // reported as not a day of the year
+		}
+		if v.Month > l.day.Month || v.Month == l.day.Month && v.Day > l.day.Day {
+			return fmt.Errorf("`%s` is %s, but %s. A local authority may set an earlier date, never a later one",
+				l.key, v, l.law)
+		}
+	}
+	return nil
+}
 
 //go:embed timings.default.yaml
 var defaultTimingsYAML []byte
@@ -264,8 +375,9 @@ func timingKeys() []string {
 }
 
 // Validate checks every value and reports all problems at once, each naming its yaml key:
-// every span must be longer than zero, the draft comment period at least 15 days (the law's
-// minimum), counts at least 1 and deadlines real days of the year.
+// every span must be longer than zero, counts at least 1 and deadlines real days of the year;
+// and no statutory limit may be loosened (statutoryLimits): a council may shorten the time it
+// takes, never the time the law gives parents, and never go past a limit the law sets.
 func (t Timings) Validate() error {
 	var errs []error
 	var walk func(v reflect.Value, path string)
@@ -298,9 +410,10 @@ func (t Timings) Validate() error {
 		}
 	}
 	walk(reflect.ValueOf(t), "")
-	if d := t.EHC.DraftCommentPeriod; d.Months == 0 && d.Days > 0 && d.Days < MinDraftCommentDays {
-		errs = append(errs, fmt.Errorf("`ehc.draft_comment_period` is %s, but the law gives parents at least %d days to comment on a draft plan; it may be longer, never shorter",
-			d, MinDraftCommentDays))
+	for _, l := range statutoryLimits {
+		if err := l.check(t); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

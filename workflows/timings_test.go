@@ -254,3 +254,52 @@ func TestTimingYAMLRoundTrip(t *testing.T) {
 		t.Errorf("round trip = %+v, %v\n%s", got, err, out)
 	}
 }
+
+// Issue 17, item 2: statutory limits are ceilings (the comment period and the notice before an
+// annual review are floors) that a local authority may tighten, never loosen; a file that loosens
+// one is refused, naming the key and the legal limit.
+func TestTimingsMayTightenNeverLoosenTheLaw(t *testing.T) {
+	refused := []struct {
+		yaml    string
+		mention []string
+	}{
+		{"ehc:\n  decision_to_assess: 10w\n", []string{"`ehc.decision_to_assess` is 10w", "6 weeks", "reg 5"}},
+		{"ehc:\n  final_plan: 30w\n", []string{"`ehc.final_plan` is 30w", "20 weeks", "reg 13"}},
+		{"ehc:\n  advice_deadline: 43d\n", []string{"`ehc.advice_deadline` is 43d", "6 weeks", "reg 8"}},
+		{"ehc:\n  notice_not_to_issue: 4mo\n", []string{"`ehc.notice_not_to_issue` is 4mo", "16 weeks", "reg 10"}},
+		{"ehc:\n  draft_comment_period: 14d\n", []string{"`ehc.draft_comment_period` is 2w", "at least 15 days"}},
+		{"ehc:\n  appeal_window: 3mo\n", []string{"`ehc.appeal_window` is 3mo", "2 months", "Tribunal"}},
+		{"ehc:\n  appeal_after_mediation: 2w\n", []string{"`ehc.appeal_after_mediation` is 2w", "1 month"}},
+		{"annual_review:\n  invitations_before: 1w\n", []string{"`annual_review.invitations_before` is 1w", "at least 2 weeks", "reg 20"}},
+		{"annual_review:\n  interval: 18mo\n", []string{"`annual_review.interval` is 18mo", "12 months", "s.44"}},
+		{"annual_review:\n  interval: 366d\n", []string{"`annual_review.interval` is 366d", "12 months"}}, // longer than a year that has no 29 February
+		{"annual_review:\n  report_within: 3w\n", []string{"`annual_review.report_within` is 3w", "2 weeks"}},
+		{"annual_review:\n  la_decision_within: 1mo\n", []string{"`annual_review.la_decision_within` is 1mo", "4 weeks"}}, // a month is longer than 4 weeks
+		{"annual_review:\n  amended_plan_within: 9w\n", []string{"`annual_review.amended_plan_within` is 9w", "8 weeks"}},
+		{"annual_review:\n  phase_transfer_deadline: \"03-01\"\n", []string{"`annual_review.phase_transfer_deadline` is 03-01", "15 February", "reg 18"}},
+		{"annual_review:\n  post_sixteen_transfer_deadline: \"04-30\"\n", []string{"`annual_review.post_sixteen_transfer_deadline` is 04-30", "31 March"}},
+	}
+	for _, c := range refused {
+		_, err := ParseTimings([]byte(c.yaml))
+		if err == nil {
+			t.Errorf("%q: accepted", c.yaml)
+			continue
+		}
+		for _, m := range c.mention {
+			if !strings.Contains(err.Error(), m) {
+				t.Errorf("%q: error %q does not mention %q", c.yaml, err, m)
+			}
+		}
+	}
+	// Tightening is the council's choice, as are sendflow's own defaults (not law).
+	for _, ok := range []string{
+		"ehc:\n  decision_to_assess: 5w\n  final_plan: 18w\n  draft_comment_period: 1mo\n",
+		"annual_review:\n  interval: 11mo\n  invitations_before: 4w\n  report_within: 10d\n  phase_transfer_deadline: \"01-31\"\n",
+		"annual_review:\n  interval: 365d\n", // never longer than 12 months
+		"ehc:\n  alert_before: 5w\ncycle:\n  parent_invite_before: 1d\nconcern:\n  trial_window: 12w\n",
+	} {
+		if _, err := ParseTimings([]byte(ok)); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+}

@@ -9,7 +9,9 @@ import "sort"
 //
 // Values for the template-specific keys:
 //   - dates (TrialEnded, ReviewDate, SubmittedOn, Due, DecisionDue, FinalPlanDue, CommentsBy,
-//     ExpiresOn, MeetingDate, LetterDate, TribunalDeadline): a date in words, "23 November 2026";
+//     ExpiresOn, MeetingDate, LetterDate, TribunalDeadline, PausedFrom, ResumedOn): a date in
+//     words, "23 November 2026";
+//   - PausedDays: a whole number of days, "33";
 //   - Milestone and Step: plain lower-case words that fit "the time limit for ___" and "the next
 //     step ... is ___", e.g. "the decision whether to assess", "the review report";
 //   - Reason: one of the prescribed exceptions in plain lower-case words that fit "paused
@@ -229,6 +231,31 @@ var catalog = []Template{
 		Action: "Arrange the review",
 	},
 	{
+		// A breach: the step's due day has passed and it is not recorded. Sent to the SENDCo,
+		// and for the council's steps to the council too.
+		Name: "annual_review_step_late", Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due"},
+		Subject: "Annual review step late: {{.PupilFirstName}}",
+		Heading: "A step in the annual review is late",
+		Paragraphs: []string{
+			"In {{.PupilFirstName}}'s annual review, {{.Step}} was due by {{.Due}}. It has not been recorded.",
+			"Please find out why and record it as soon as it is done. Keep the family informed.",
+		},
+		Action: "See the review",
+	},
+	{
+		// A meeting booked too late for a limit: after the 12-month date, or in a transfer year
+		// too late for the council to decide by 15 February.
+		Name: "annual_review_schedule_warning", Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due", "MeetingDate"},
+		Subject: "Annual review booked too late: {{.PupilFirstName}}",
+		Heading: "The review meeting is booked too late",
+		Paragraphs: []string{
+			"{{.PupilFirstName}}'s annual review meeting is booked for {{.MeetingDate}}.",
+			"That is too late for {{.Step}}, due by {{.Due}}.",
+			"Please bring the meeting forward if you can. If you cannot, tell the family and the council why.",
+		},
+		Action: "See the review",
+	},
+	{
 		Name: "annual_review_step_due", Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due"},
 		Subject: "Annual review step due: {{.PupilFirstName}}",
 		Heading: "A step in the annual review is due",
@@ -435,21 +462,26 @@ var catalog = []Template{
 		Action: "See where things are",
 	},
 	{
-		Name: "ehc_clock_paused", Version: "1", Audience: AudienceParent, Keys: []string{"Reason"},
+		// The whole-day rule (workflows.Pause) is stated in both letters, so parents can check
+		// the dates themselves.
+		Name: "ehc_clock_paused", Version: "2", Audience: AudienceParent, Keys: []string{"Reason", "PausedFrom"},
 		Subject: "The EHC time limits for {{.PupilFirstName}} are paused",
 		Heading: "The time limits are paused",
 		Paragraphs: []string{
-			"The time limits for {{.PupilFirstName}}'s EHC needs assessment are paused because {{.Reason}}.",
+			"The time limits for {{.PupilFirstName}}'s EHC needs assessment are paused from {{.PausedFrom}} because {{.Reason}}.",
 			"The law allows this in a few set cases. We will tell you when the time limits start again.",
+			"We count whole days in UK time. The day the pause starts counts as paused. The day the time limits start again does not.",
 		},
 		Action: "See the timeline",
 	},
 	{
-		Name: "ehc_clock_resumed", Version: "1", Audience: AudienceParent, Keys: []string{"FinalPlanDue"},
+		Name: "ehc_clock_resumed", Version: "2", Audience: AudienceParent, Keys: []string{"FinalPlanDue", "PausedFrom", "ResumedOn", "PausedDays"},
 		Subject: "The EHC time limits for {{.PupilFirstName}} have started again",
 		Heading: "The time limits have started again",
 		Paragraphs: []string{
-			"The time limits for {{.PupilFirstName}}'s EHC needs assessment have started again.",
+			"The time limits for {{.PupilFirstName}}'s EHC needs assessment started again on {{.ResumedOn}}. They were paused from {{.PausedFrom}}.",
+			"Days added to the time limits: {{.PausedDays}}. We count whole days in UK time. " +
+				"The day the pause started counts as paused. The day the time limits started again does not.",
 			"If a plan is needed, the final plan is now due by {{.FinalPlanDue}}.",
 		},
 		Action: "See the timeline",

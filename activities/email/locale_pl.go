@@ -227,21 +227,26 @@ var polish = &locale{
 			Action: "Zobacz, na jakim etapie jest sprawa",
 		},
 		"ehc_clock_paused": {
-			EnglishVersion: "1",
+			EnglishVersion: "2",
 			Subject:        "Terminy EHC są wstrzymane: {{.PupilFirstName}}",
 			Heading:        "Terminy są wstrzymane",
 			Paragraphs: []string{
-				"Wstrzymano terminy oceny potrzeb EHC w sprawie: {{.PupilFirstName}}. Powód: {{.Reason}}.",
+				"Wstrzymano terminy oceny potrzeb EHC w sprawie: {{.PupilFirstName}}. Początek przerwy: {{.PausedFrom}}. Powód: {{.Reason}}.",
 				"Prawo pozwala na to tylko w kilku określonych sytuacjach. Powiadomimy Cię, gdy terminy znów zaczną biec.",
+				"Liczymy pełne dni według czasu w Wielkiej Brytanii. Dzień początku przerwy liczy się do przerwy. " +
+					"Dzień, w którym terminy znów zaczną biec, już się nie liczy.",
 			},
 			Action: "Zobacz terminy",
 		},
 		"ehc_clock_resumed": {
-			EnglishVersion: "1",
+			EnglishVersion: "2",
 			Subject:        "Terminy EHC znów biegną: {{.PupilFirstName}}",
 			Heading:        "Terminy znów biegną",
 			Paragraphs: []string{
-				"Znów biegną terminy oceny potrzeb EHC w sprawie: {{.PupilFirstName}}.",
+				"Znów biegną terminy oceny potrzeb EHC w sprawie: {{.PupilFirstName}}. " +
+					"Początek przerwy: {{.PausedFrom}}. Terminy biegną znowu od: {{.ResumedOn}}.",
+				"Liczba dni dodanych do terminów: {{.PausedDays}}. Liczymy pełne dni według czasu w Wielkiej Brytanii. " +
+					"Dzień początku przerwy liczy się do przerwy. Dzień, w którym terminy znów zaczęły biec, już się nie liczy.",
 				"Jeśli plan będzie potrzebny, ostateczny plan musi teraz zostać wydany do {{.FinalPlanDue}}.",
 			},
 			Action: "Zobacz terminy",

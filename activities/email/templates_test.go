@@ -34,6 +34,9 @@ var sentinels = map[string]string{
 	"Reference":        "REF-2026-0042",
 	"MeetingTime":      "10:30",
 	"Location":         "the school library",
+	"PausedFrom":       "5 January 2027",
+	"ResumedOn":        "7 February 2027",
+	"PausedDays":       "33",
 }
 
 // sampleData fills exactly RequiredKeys(tpl) with sentinels, so a key the template uses but does

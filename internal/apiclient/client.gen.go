@@ -68,6 +68,7 @@ const (
 	AnnualReviewEventInputBodyTransferEarlyYearsToSchool AnnualReviewEventInputBodyTransfer = "early_years_to_school"
 	AnnualReviewEventInputBodyTransferInfantToJunior     AnnualReviewEventInputBodyTransfer = "infant_to_junior"
 	AnnualReviewEventInputBodyTransferMiddleToSecondary  AnnualReviewEventInputBodyTransfer = "middle_to_secondary"
+	AnnualReviewEventInputBodyTransferNone               AnnualReviewEventInputBodyTransfer = "none"
 	AnnualReviewEventInputBodyTransferPrimaryToMiddle    AnnualReviewEventInputBodyTransfer = "primary_to_middle"
 	AnnualReviewEventInputBodyTransferPrimaryToSecondary AnnualReviewEventInputBodyTransfer = "primary_to_secondary"
 	AnnualReviewEventInputBodyTransferSecondaryToPost16  AnnualReviewEventInputBodyTransfer = "secondary_to_post16"
@@ -81,6 +82,8 @@ func (e AnnualReviewEventInputBodyTransfer) Valid() bool {
 	case AnnualReviewEventInputBodyTransferInfantToJunior:
 		return true
 	case AnnualReviewEventInputBodyTransferMiddleToSecondary:
+		return true
+	case AnnualReviewEventInputBodyTransferNone:
 		return true
 	case AnnualReviewEventInputBodyTransferPrimaryToMiddle:
 		return true
@@ -100,6 +103,7 @@ const (
 	AnnualReviewEventInputBodyTypeMeetingHeld       AnnualReviewEventInputBodyType = "meeting_held"
 	AnnualReviewEventInputBodyTypeMeetingScheduled  AnnualReviewEventInputBodyType = "meeting_scheduled"
 	AnnualReviewEventInputBodyTypeReportSent        AnnualReviewEventInputBodyType = "report_sent"
+	AnnualReviewEventInputBodyTypeTransferCorrected AnnualReviewEventInputBodyType = "transfer_corrected"
 )
 
 // Valid indicates whether the value is a known member of the AnnualReviewEventInputBodyType enum.
@@ -114,6 +118,8 @@ func (e AnnualReviewEventInputBodyType) Valid() bool {
 	case AnnualReviewEventInputBodyTypeMeetingScheduled:
 		return true
 	case AnnualReviewEventInputBodyTypeReportSent:
+		return true
+	case AnnualReviewEventInputBodyTypeTransferCorrected:
 		return true
 	default:
 		return false
@@ -144,6 +150,30 @@ func (e AuditLineOutcome) Valid() bool {
 	}
 }
 
+// Defines values for CaseViewStatus.
+const (
+	CaseViewStatusAtRisk  CaseViewStatus = "at_risk"
+	CaseViewStatusLate    CaseViewStatus = "late"
+	CaseViewStatusOnTrack CaseViewStatus = "on_track"
+	CaseViewStatusPaused  CaseViewStatus = "paused"
+)
+
+// Valid indicates whether the value is a known member of the CaseViewStatus enum.
+func (e CaseViewStatus) Valid() bool {
+	switch e {
+	case CaseViewStatusAtRisk:
+		return true
+	case CaseViewStatusLate:
+		return true
+	case CaseViewStatusOnTrack:
+		return true
+	case CaseViewStatusPaused:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ConsentInputBodyAction.
 const (
 	ConsentInputBodyActionGive     ConsentInputBodyAction = "give"
@@ -159,6 +189,39 @@ func (e ConsentInputBodyAction) Valid() bool {
 	case ConsentInputBodyActionRefuse:
 		return true
 	case ConsentInputBodyActionWithdraw:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CouncilStepStatus.
+const (
+	CouncilStepStatusAtRisk                   CouncilStepStatus = "at_risk"
+	CouncilStepStatusDoneLate                 CouncilStepStatus = "done_late"
+	CouncilStepStatusDoneOnTime               CouncilStepStatus = "done_on_time"
+	CouncilStepStatusDoneOnTimeCountingPauses CouncilStepStatus = "done_on_time_counting_pauses"
+	CouncilStepStatusLate                     CouncilStepStatus = "late"
+	CouncilStepStatusOnTrack                  CouncilStepStatus = "on_track"
+	CouncilStepStatusPaused                   CouncilStepStatus = "paused"
+)
+
+// Valid indicates whether the value is a known member of the CouncilStepStatus enum.
+func (e CouncilStepStatus) Valid() bool {
+	switch e {
+	case CouncilStepStatusAtRisk:
+		return true
+	case CouncilStepStatusDoneLate:
+		return true
+	case CouncilStepStatusDoneOnTime:
+		return true
+	case CouncilStepStatusDoneOnTimeCountingPauses:
+		return true
+	case CouncilStepStatusLate:
+		return true
+	case CouncilStepStatusOnTrack:
+		return true
+	case CouncilStepStatusPaused:
 		return true
 	default:
 		return false
@@ -537,6 +600,39 @@ func (e RoleViewRole) Valid() bool {
 	}
 }
 
+// Defines values for StatutoryViewStatus.
+const (
+	StatutoryViewStatusAtRisk                   StatutoryViewStatus = "at_risk"
+	StatutoryViewStatusDoneLate                 StatutoryViewStatus = "done_late"
+	StatutoryViewStatusDoneOnTime               StatutoryViewStatus = "done_on_time"
+	StatutoryViewStatusDoneOnTimeCountingPauses StatutoryViewStatus = "done_on_time_counting_pauses"
+	StatutoryViewStatusLate                     StatutoryViewStatus = "late"
+	StatutoryViewStatusOnTrack                  StatutoryViewStatus = "on_track"
+	StatutoryViewStatusPaused                   StatutoryViewStatus = "paused"
+)
+
+// Valid indicates whether the value is a known member of the StatutoryViewStatus enum.
+func (e StatutoryViewStatus) Valid() bool {
+	switch e {
+	case StatutoryViewStatusAtRisk:
+		return true
+	case StatutoryViewStatusDoneLate:
+		return true
+	case StatutoryViewStatusDoneOnTime:
+		return true
+	case StatutoryViewStatusDoneOnTimeCountingPauses:
+		return true
+	case StatutoryViewStatusLate:
+		return true
+	case StatutoryViewStatusOnTrack:
+		return true
+	case StatutoryViewStatusPaused:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StrategyImpactImpact.
 const (
 	StrategyImpactImpactHelping    StrategyImpactImpact = "helping"
@@ -674,7 +770,10 @@ type AnnualReviewEventInputBody struct {
 	// MeetingOn With meeting_scheduled
 	MeetingOn *openapi_types.Date `json:"meetingOn,omitempty"`
 
-	// Transfer With meeting_scheduled, in a phase-transfer year
+	// Reason With transfer_corrected: why the worked-out move is wrong (e.g. taught out of year group, leaving the sixth form for college)
+	Reason *string `json:"reason,omitempty"`
+
+	// Transfer The move the pupil makes next September. sendflow works it out from the date of birth and the school's age range; with meeting_scheduled it must match, with transfer_corrected it replaces it (none: no move)
 	Transfer *AnnualReviewEventInputBodyTransfer `json:"transfer,omitempty"`
 	Type     AnnualReviewEventInputBodyType      `json:"type"`
 }
@@ -682,7 +781,7 @@ type AnnualReviewEventInputBody struct {
 // AnnualReviewEventInputBodyDecision With la_decision
 type AnnualReviewEventInputBodyDecision string
 
-// AnnualReviewEventInputBodyTransfer With meeting_scheduled, in a phase-transfer year
+// AnnualReviewEventInputBodyTransfer The move the pupil makes next September. sendflow works it out from the date of birth and the school's age range; with meeting_scheduled it must match, with transfer_corrected it replaces it (none: no move)
 type AnnualReviewEventInputBodyTransfer string
 
 // AnnualReviewEventInputBodyType defines model for AnnualReviewEventInputBody.Type.
@@ -723,8 +822,13 @@ type CaseView struct {
 	// Pupil The pupil's name
 	Pupil   string             `json:"pupil"`
 	PupilId openapi_types.UUID `json:"pupilId"`
+	Status  *CaseViewStatus    `json:"status,omitempty"`
 	What    string             `json:"what"`
+	Words   *string            `json:"words,omitempty"`
 }
+
+// CaseViewStatus defines model for CaseView.Status.
+type CaseViewStatus string
 
 // CaseloadOutputBody defines model for CaseloadOutputBody.
 type CaseloadOutputBody struct {
@@ -744,7 +848,7 @@ type CaseloadOutputBody struct {
 	ReviewsDue     []CaseView `json:"reviewsDue"`
 	ReviewsOverdue []CaseView `json:"reviewsOverdue"`
 
-	// Statutory EHC needs assessment and annual review deadlines
+	// Statutory Open steps of EHC needs assessments and annual reviews, soonest due first: on track, at risk, late or paused, in words and dates
 	Statutory []CaseView `json:"statutory"`
 }
 
@@ -798,6 +902,64 @@ type ConsentInputBody struct {
 
 // ConsentInputBodyAction defines model for ConsentInputBody.Action.
 type ConsentInputBodyAction string
+
+// CouncilStatutoryOutputBody defines model for CouncilStatutoryOutputBody.
+type CouncilStatutoryOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/CouncilStatutoryOutputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// AtRisk Steps due within 2 weeks
+	AtRisk    []CouncilStep `json:"atRisk"`
+	Authority string        `json:"authority"`
+
+	// Late Steps past their due day, soonest due first
+	Late []CouncilStep `json:"late"`
+	Name string        `json:"name"`
+
+	// Open Every other open step
+	Open    []CouncilStep `json:"open"`
+	Summary SummaryStruct `json:"summary"`
+}
+
+// CouncilStep defines model for CouncilStep.
+type CouncilStep struct {
+	// Council The council owns this step; its EHC officer and team are warned and told
+	Council bool                `json:"council"`
+	DoneOn  *openapi_types.Date `json:"doneOn,omitempty"`
+
+	// Due Due by, counting the days the EHC time limits were paused
+	Due openapi_types.Date `json:"due"`
+
+	// DueWithoutExceptions Due by the limit itself
+	DueWithoutExceptions openapi_types.Date `json:"dueWithoutExceptions"`
+
+	// Item ehc/<request id> or annual-review/<n>
+	Item string `json:"item"`
+
+	// OnTimeWithExceptions Once done: in time counting the pauses
+	OnTimeWithExceptions *bool `json:"onTimeWithExceptions,omitempty"`
+
+	// OnTimeWithoutExceptions Once done: in time by the limit itself
+	OnTimeWithoutExceptions *bool              `json:"onTimeWithoutExceptions,omitempty"`
+	Pupil                   string             `json:"pupil"`
+	PupilId                 openapi_types.UUID `json:"pupilId"`
+	School                  string             `json:"school"`
+	Status                  CouncilStepStatus  `json:"status"`
+
+	// Step The milestone or step, e.g. final_plan, la_decision_due
+	Step string `json:"step"`
+
+	// What Example: The final EHC plan
+	What string `json:"what"`
+
+	// Words Example: Due by 23 May 2027: 20 April 2027 (20 weeks from 1 December 2026), moved 33 days by pauses. On track: 40 days to go.
+	Words string `json:"words"`
+}
+
+// CouncilStepStatus defines model for CouncilStep.Status.
+type CouncilStepStatus string
 
 // CreateClassInputBody defines model for CreateClassInputBody.
 type CreateClassInputBody struct {
@@ -868,6 +1030,12 @@ type CreateSchoolInputBody struct {
 	// LaCode The local authority's code, e.g. 999
 	LaCode string `json:"laCode"`
 	Name   string `json:"name"`
+
+	// StatutoryHighAge The oldest age, e.g. 11; give both or neither
+	StatutoryHighAge *int64 `json:"statutoryHighAge,omitempty"`
+
+	// StatutoryLowAge The statutory age range (Get Information about Schools): the youngest age, e.g. 4
+	StatutoryLowAge *int64 `json:"statutoryLowAge,omitempty"`
 
 	// TrustId The multi-academy trust, if any
 	TrustId *openapi_types.UUID `json:"trustId,omitempty"`
@@ -946,6 +1114,30 @@ type EHCEventInputBodyReason string
 
 // EHCEventInputBodyType defines model for EHCEventInputBody.Type.
 type EHCEventInputBodyType string
+
+// EHCOfficerInputBody defines model for EHCOfficerInputBody.
+type EHCOfficerInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/EHCOfficerInputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// OfficerId The LA officer (a user of the pupil's local authority)
+	OfficerId openapi_types.UUID `json:"officerId"`
+}
+
+// EHCOfficerOutputBody defines model for EHCOfficerOutputBody.
+type EHCOfficerOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/EHCOfficerOutputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Officer The officer's name
+	Officer   string             `json:"officer"`
+	OfficerId openapi_types.UUID `json:"officerId"`
+	PupilId   openapi_types.UUID `json:"pupilId"`
+}
 
 // EHCRequestInputBody defines model for EHCRequestInputBody.
 type EHCRequestInputBody struct {
@@ -1322,7 +1514,10 @@ type PathwayView struct {
 	PupilId          openapi_types.UUID `json:"pupilId"`
 	Stage            PathwayViewStage   `json:"stage"`
 	StageDescription string             `json:"stageDescription"`
-	Timeline         []TimelineEntry    `json:"timeline"`
+
+	// Statutory Every statutory step of the EHC needs assessment and the annual reviews: due dates with and without the exceptions, and whether each is on track, at risk, late or done in time
+	Statutory []StatutoryView `json:"statutory"`
+	Timeline  []TimelineEntry `json:"timeline"`
 
 	// Today Today on the pathway's calendar (differs from the real date only when time is compressed for a demo)
 	Today     openapi_types.Date `json:"today"`
@@ -1517,9 +1712,15 @@ type SchoolView struct {
 	Id     openapi_types.UUID `json:"id"`
 
 	// LaCode The local authority's code
-	LaCode  string              `json:"laCode"`
-	Name    string              `json:"name"`
-	TrustId *openapi_types.UUID `json:"trustId,omitempty"`
+	LaCode string `json:"laCode"`
+	Name   string `json:"name"`
+
+	// StatutoryHighAge The oldest (11 for a primary school, 16 or 18 for a secondary): with pupils' dates of birth it tells which annual review prepares for a move to a new phase
+	StatutoryHighAge *int64 `json:"statutoryHighAge,omitempty"`
+
+	// StatutoryLowAge The youngest age the school takes, as Get Information about Schools records it (4 for a primary school)
+	StatutoryLowAge *int64              `json:"statutoryLowAge,omitempty"`
+	TrustId         *openapi_types.UUID `json:"trustId,omitempty"`
 }
 
 // SessionOutputBody defines model for SessionOutputBody.
@@ -1544,6 +1745,41 @@ type StaffOutputBody struct {
 	UserId openapi_types.UUID `json:"userId"`
 }
 
+// StatutoryView defines model for StatutoryView.
+type StatutoryView struct {
+	// Council The council owns this step; its EHC officer and team are warned and told
+	Council bool                `json:"council"`
+	DoneOn  *openapi_types.Date `json:"doneOn,omitempty"`
+
+	// Due Due by, counting the days the EHC time limits were paused
+	Due openapi_types.Date `json:"due"`
+
+	// DueWithoutExceptions Due by the limit itself
+	DueWithoutExceptions openapi_types.Date `json:"dueWithoutExceptions"`
+
+	// Item ehc/<request id> or annual-review/<n>
+	Item string `json:"item"`
+
+	// OnTimeWithExceptions Once done: in time counting the pauses
+	OnTimeWithExceptions *bool `json:"onTimeWithExceptions,omitempty"`
+
+	// OnTimeWithoutExceptions Once done: in time by the limit itself
+	OnTimeWithoutExceptions *bool               `json:"onTimeWithoutExceptions,omitempty"`
+	Status                  StatutoryViewStatus `json:"status"`
+
+	// Step The milestone or step, e.g. final_plan, la_decision_due
+	Step string `json:"step"`
+
+	// What Example: The final EHC plan
+	What string `json:"what"`
+
+	// Words Example: Due by 23 May 2027: 20 April 2027 (20 weeks from 1 December 2026), moved 33 days by pauses. On track: 40 days to go.
+	Words string `json:"words"`
+}
+
+// StatutoryViewStatus defines model for StatutoryView.Status.
+type StatutoryViewStatus string
+
 // StrategyImpact defines model for StrategyImpact.
 type StrategyImpact struct {
 	Impact StrategyImpactImpact `json:"impact"`
@@ -1567,6 +1803,21 @@ type StrategyTried struct {
 
 	// StrategyId The strategy's id in the OAG catalogue (GET /v1/oag/strategies), e.g. ci.s.visual-timetable
 	StrategyId string `json:"strategyId"`
+}
+
+// SummaryStruct defines model for SummaryStruct.
+type SummaryStruct struct {
+	AssessmentsOpen int64 `json:"assessmentsOpen"`
+
+	// OnTimeCountingExceptions Plans issued within 20 weeks counting the days paused for the prescribed exceptions (these include the ones above)
+	OnTimeCountingExceptions int64 `json:"onTimeCountingExceptions"`
+
+	// OnTimeWithoutExceptions Plans issued within 20 weeks of the request
+	OnTimeWithoutExceptions int64 `json:"onTimeWithoutExceptions"`
+
+	// PlansIssued Final EHC plans issued
+	PlansIssued int64 `json:"plansIssued"`
+	ReviewsOpen int64 `json:"reviewsOpen"`
 }
 
 // TimelineEntry defines model for TimelineEntry.
@@ -1808,6 +2059,9 @@ type LogProvisionJSONRequestBody = ProvisionInputBody
 // ReviewCycleJSONRequestBody defines body for ReviewCycle for application/json ContentType.
 type ReviewCycleJSONRequestBody = ReviewCycleInputBody
 
+// AssignEhcOfficerJSONRequestBody defines body for AssignEhcOfficer for application/json ContentType.
+type AssignEhcOfficerJSONRequestBody = EHCOfficerInputBody
+
 // RequestEhcnaJSONRequestBody defines body for RequestEhcna for application/json ContentType.
 type RequestEhcnaJSONRequestBody = EHCRequestInputBody
 
@@ -1975,6 +2229,13 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/ehc-requests/{requestId}/events (the `EhcEvent` operationId).
 	EhcEvent(ctx context.Context, requestId openapi_types.UUID, params *EhcEventParams, body EhcEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCouncilStatutory The council's view: every EHC needs assessment and annual review in its area, what is late and what is at risk
+	//
+	// For the council's own LA officers. Timeliness is given in words and dates, with and without the prescribed exceptions.
+	//
+	// Corresponds with GET /v1/local-authorities/{laCode}/statutory (the `GetCouncilStatutory` operationId).
+	GetCouncilStatutory(ctx context.Context, laCode string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMe Who you are signed in as, and your roles
 	//
 	// Corresponds with GET /v1/me (the `GetMe` operationId).
@@ -2121,6 +2382,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/pupils/{pupilId}/cycles/{cycle}/review (the `ReviewCycle` operationId).
 	ReviewCycle(ctx context.Context, pupilId openapi_types.UUID, cycle int64, params *ReviewCycleParams, body ReviewCycleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignEhcOfficerWithBody Name the council's EHC officer for a pupil
+	//
+	// The officer, with the council's EHC team address from its directory, is warned before each statutory step the council owns is due and told when one is late.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/ehc-officer (the `AssignEhcOfficer` operationId).
+	AssignEhcOfficerWithBody(ctx context.Context, pupilId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignEhcOfficer Name the council's EHC officer for a pupil
+	//
+	// The officer, with the council's EHC team address from its directory, is warned before each statutory step the council owns is due and told when one is late.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/ehc-officer (the `AssignEhcOfficer` operationId).
+	AssignEhcOfficer(ctx context.Context, pupilId openapi_types.UUID, body AssignEhcOfficerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RequestEhcnaWithBody Request an EHC needs assessment
 	//
@@ -2467,6 +2746,23 @@ func (c *Client) EhcEventWithBody(ctx context.Context, requestId openapi_types.U
 // Corresponds with POST /v1/ehc-requests/{requestId}/events (the `EhcEvent` operationId).
 func (c *Client) EhcEvent(ctx context.Context, requestId openapi_types.UUID, params *EhcEventParams, body EhcEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEhcEventRequest(c.Server, requestId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCouncilStatutory The council's view: every EHC needs assessment and annual review in its area, what is late and what is at risk
+//
+// For the council's own LA officers. Timeliness is given in words and dates, with and without the prescribed exceptions.
+//
+// Corresponds with GET /v1/local-authorities/{laCode}/statutory (the `GetCouncilStatutory` operationId).
+func (c *Client) GetCouncilStatutory(ctx context.Context, laCode string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCouncilStatutoryRequest(c.Server, laCode)
 	if err != nil {
 		return nil, err
 	}
@@ -2824,6 +3120,44 @@ func (c *Client) ReviewCycleWithBody(ctx context.Context, pupilId openapi_types.
 // Corresponds with POST /v1/pupils/{pupilId}/cycles/{cycle}/review (the `ReviewCycle` operationId).
 func (c *Client) ReviewCycle(ctx context.Context, pupilId openapi_types.UUID, cycle int64, params *ReviewCycleParams, body ReviewCycleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReviewCycleRequest(c.Server, pupilId, cycle, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignEhcOfficerWithBody Name the council's EHC officer for a pupil
+//
+// The officer, with the council's EHC team address from its directory, is warned before each statutory step the council owns is due and told when one is late.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/ehc-officer (the `AssignEhcOfficer` operationId).
+func (c *Client) AssignEhcOfficerWithBody(ctx context.Context, pupilId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignEhcOfficerRequestWithBody(c.Server, pupilId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignEhcOfficer Name the council's EHC officer for a pupil
+//
+// The officer, with the council's EHC team address from its directory, is warned before each statutory step the council owns is due and told when one is late.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/ehc-officer (the `AssignEhcOfficer` operationId).
+func (c *Client) AssignEhcOfficer(ctx context.Context, pupilId openapi_types.UUID, body AssignEhcOfficerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignEhcOfficerRequest(c.Server, pupilId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3539,6 +3873,40 @@ func NewEhcEventRequestWithBody(server string, requestId openapi_types.UUID, par
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewGetCouncilStatutoryRequest constructs an http.Request for the GetCouncilStatutory method
+func NewGetCouncilStatutoryRequest(server string, laCode string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "laCode", laCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/local-authorities/%s/statutory", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -4305,6 +4673,53 @@ func NewReviewCycleRequestWithBody(server string, pupilId openapi_types.UUID, cy
 		}
 
 	}
+
+	return req, nil
+}
+
+// NewAssignEhcOfficerRequest calls the generic AssignEhcOfficer builder with application/json body
+func NewAssignEhcOfficerRequest(server string, pupilId openapi_types.UUID, body AssignEhcOfficerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAssignEhcOfficerRequestWithBody(server, pupilId, "application/json", bodyReader)
+}
+
+// NewAssignEhcOfficerRequestWithBody constructs an http.Request for the AssignEhcOfficer method, with any body, and a specified content type
+func NewAssignEhcOfficerRequestWithBody(server string, pupilId openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/ehc-officer", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5517,6 +5932,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/ehc-requests/{requestId}/events (the `EhcEvent` operationId).
 	EhcEventWithResponse(ctx context.Context, requestId openapi_types.UUID, params *EhcEventParams, body EhcEventJSONRequestBody, reqEditors ...RequestEditorFn) (*EhcEventResponse, error)
 
+	// GetCouncilStatutoryWithResponse The council's view: every EHC needs assessment and annual review in its area, what is late and what is at risk
+	//
+	// For the council's own LA officers. Timeliness is given in words and dates, with and without the prescribed exceptions.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/local-authorities/{laCode}/statutory (the `GetCouncilStatutory` operationId).
+	GetCouncilStatutoryWithResponse(ctx context.Context, laCode string, reqEditors ...RequestEditorFn) (*GetCouncilStatutoryResponse, error)
+
 	// GetMeWithResponse Who you are signed in as, and your roles
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5677,6 +6101,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/pupils/{pupilId}/cycles/{cycle}/review (the `ReviewCycle` operationId).
 	ReviewCycleWithResponse(ctx context.Context, pupilId openapi_types.UUID, cycle int64, params *ReviewCycleParams, body ReviewCycleJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviewCycleResponse, error)
+
+	// AssignEhcOfficerWithBodyWithResponse Name the council's EHC officer for a pupil
+	//
+	// The officer, with the council's EHC team address from its directory, is warned before each statutory step the council owns is due and told when one is late.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/ehc-officer (the `AssignEhcOfficer` operationId).
+	AssignEhcOfficerWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignEhcOfficerResponse, error)
+
+	// AssignEhcOfficerWithResponse Name the council's EHC officer for a pupil
+	//
+	// The officer, with the council's EHC team address from its directory, is warned before each statutory step the council owns is due and told when one is late.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/ehc-officer (the `AssignEhcOfficer` operationId).
+	AssignEhcOfficerWithResponse(ctx context.Context, pupilId openapi_types.UUID, body AssignEhcOfficerJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignEhcOfficerResponse, error)
 
 	// RequestEhcnaWithBodyWithResponse Request an EHC needs assessment
 	//
@@ -6211,6 +6653,75 @@ func (r EhcEventResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EhcEventResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCouncilStatutoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CouncilStatutoryOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCouncilStatutoryResponse) GetJSON200() *CouncilStatutoryOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCouncilStatutoryResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCouncilStatutoryResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCouncilStatutoryResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCouncilStatutoryResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCouncilStatutoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCouncilStatutoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCouncilStatutoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCouncilStatutoryResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7198,6 +7709,75 @@ func (r ReviewCycleResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReviewCycleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AssignEhcOfficerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EHCOfficerOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AssignEhcOfficerResponse) GetJSON200() *EHCOfficerOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AssignEhcOfficerResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AssignEhcOfficerResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AssignEhcOfficerResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AssignEhcOfficerResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AssignEhcOfficerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssignEhcOfficerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssignEhcOfficerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssignEhcOfficerResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8733,6 +9313,21 @@ func (c *ClientWithResponses) EhcEventWithResponse(ctx context.Context, requestI
 	return ParseEhcEventResponse(rsp)
 }
 
+// GetCouncilStatutoryWithResponse The council's view: every EHC needs assessment and annual review in its area, what is late and what is at risk
+//
+// For the council's own LA officers. Timeliness is given in words and dates, with and without the prescribed exceptions.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/local-authorities/{laCode}/statutory (the `GetCouncilStatutory` operationId).
+func (c *ClientWithResponses) GetCouncilStatutoryWithResponse(ctx context.Context, laCode string, reqEditors ...RequestEditorFn) (*GetCouncilStatutoryResponse, error) {
+	rsp, err := c.GetCouncilStatutory(ctx, laCode, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCouncilStatutoryResponse(rsp)
+}
+
 // GetMeWithResponse Who you are signed in as, and your roles
 //
 // Returns a wrapper object for the known response body format(s).
@@ -9018,6 +9613,36 @@ func (c *ClientWithResponses) ReviewCycleWithResponse(ctx context.Context, pupil
 		return nil, err
 	}
 	return ParseReviewCycleResponse(rsp)
+}
+
+// AssignEhcOfficerWithBodyWithResponse Name the council's EHC officer for a pupil
+//
+// The officer, with the council's EHC team address from its directory, is warned before each statutory step the council owns is due and told when one is late.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/ehc-officer (the `AssignEhcOfficer` operationId).
+func (c *ClientWithResponses) AssignEhcOfficerWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignEhcOfficerResponse, error) {
+	rsp, err := c.AssignEhcOfficerWithBody(ctx, pupilId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignEhcOfficerResponse(rsp)
+}
+
+// AssignEhcOfficerWithResponse Name the council's EHC officer for a pupil
+//
+// The officer, with the council's EHC team address from its directory, is warned before each statutory step the council owns is due and told when one is late.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/ehc-officer (the `AssignEhcOfficer` operationId).
+func (c *ClientWithResponses) AssignEhcOfficerWithResponse(ctx context.Context, pupilId openapi_types.UUID, body AssignEhcOfficerJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignEhcOfficerResponse, error) {
+	rsp, err := c.AssignEhcOfficer(ctx, pupilId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignEhcOfficerResponse(rsp)
 }
 
 // RequestEhcnaWithBodyWithResponse Request an EHC needs assessment
@@ -9643,6 +10268,60 @@ func ParseEhcEventResponse(rsp *http.Response) (*EhcEventResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCouncilStatutoryResponse parses an HTTP response from a GetCouncilStatutoryWithResponse call
+func ParseGetCouncilStatutoryResponse(rsp *http.Response) (*GetCouncilStatutoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCouncilStatutoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CouncilStatutoryOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
@@ -10420,6 +11099,60 @@ func ParseReviewCycleResponse(rsp *http.Response) (*ReviewCycleResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAssignEhcOfficerResponse parses an HTTP response from a AssignEhcOfficerWithResponse call
+func ParseAssignEhcOfficerResponse(rsp *http.Response) (*AssignEhcOfficerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AssignEhcOfficerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EHCOfficerOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel

@@ -82,6 +82,7 @@ func operations() []operation {
 		{"request EHC assessment", "POST", pupil("/ehc-requests"), body(`{"requestedBy":"school"}`), []string{"sendco", "parent of Amara"}},
 		{"EHC event", "POST", func(t target) string { return "/v1/ehc-requests/" + t.ehc + "/events" }, body(`{"type":"draft_issued"}`), []string{"sendco", "LA officer (Demoshire)"}},
 		{"annual review event", "POST", pupil("/annual-reviews/1/events"), body(`{"type":"meeting_held"}`), []string{"sendco"}},
+		{"assign EHC officer", "PUT", pupil("/ehc-officer"), body(`{"officerId":"5c0f0000-0000-4000-8000-000000000303"}`), []string{"sendco", "LA officer (Demoshire)"}},
 		{"arrange meeting", "POST", pupil("/meetings"), body(`{"kind":"expectation","startsAt":"2031-03-04T10:00:00Z","location":"The school library"}`), []string{"teacher (Amara's class)", "sendco"}},
 		{"move meeting", "POST", func(t target) string { return "/v1/meetings/" + t.meeting + "/reschedule" }, body(`{"startsAt":"2031-03-05T10:00:00Z"}`), []string{"teacher (Amara's class)", "sendco"}},
 		{"cancel meeting", "POST", func(t target) string { return "/v1/meetings/" + t.meeting + "/cancel" }, none, []string{"teacher (Amara's class)", "sendco"}},

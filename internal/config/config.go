@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sendflow/sendflow/internal/payloadcrypt"
+	"github.com/sendflow/sendflow/workflows"
 )
 
 // Setting describes one configuration value.
@@ -57,7 +58,7 @@ var Settings = []Setting{
 	{"SENDFLOW_RATE_LIMIT", "rate-limit", "300", "Requests per minute each client (IP address) may make; more get 429 with Retry-After. Sign-in requests are limited to a tenth of it.", "dev, serve"},
 	{"SENDFLOW_OAG_FILES", "oag-files", "", "Comma-separated OAG catalogue files (YAML, see catalogue/README.md) to load; each version is kept. With none loaded ever, the example catalogue is used.", "dev, serve, worker, migrate"},
 	{"SENDFLOW_DIRECTORY_FILES", "directory-files", "", "Comma-separated agency directory files (YAML, one per local authority: contacts, services, readiness rules). `dev` loads the demo directory.", "dev, serve, worker, migrate"},
-	{"SENDFLOW_TIMINGS_FILE", "timings-file", "", "YAML file of the local authority's timings (trial window, review reminders, statutory limits); unset uses the defaults in workflows/timings.default.yaml. Read by new pathways.", "dev, serve"},
+	{"SENDFLOW_TIMINGS_FILE", "timings-file", "", "YAML file of the local authority's timings (trial window, review reminders, statutory limits); unset uses the defaults in workflows/timings.default.yaml. Statutory limits may be tightened, never loosened: a file that loosens one stops start-up, naming the key and the law. Read by new pathways.", "dev, serve"},
 	{"SENDFLOW_TIME_SCALE", "time-scale", "1", "Divides every workflow timer, for demos and end-to-end tests (10080 makes a week pass in a minute); dates shown stay calendar dates. Read by new pathways. Never set it in production.", "dev, serve"},
 	{"SENDFLOW_LOG_LEVEL", "log-level", "info", "debug, info, warn or error.", "all"},
 }
@@ -209,6 +210,10 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 	if c.TimingsFile != "" {
 		if _, err := os.Stat(c.TimingsFile); err != nil {
 			bad("SENDFLOW_TIMINGS_FILE", fmt.Sprintf("cannot read %s", c.TimingsFile))
+		} else if _, err := workflows.LoadTimings(c.TimingsFile); err != nil {
+			// Checked here, before anything starts: a file that loosens the law names the key
+			// and the legal limit.
+			bad("SENDFLOW_TIMINGS_FILE", err.Error())
 		}
 	}
 	c.TemporalPort = port("SENDFLOW_TEMPORAL_PORT")

@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -82,6 +84,25 @@ func TestParseSMTPURL(t *testing.T) {
 		got.Timeout = 0
 		if tc.ok && got != tc.want {
 			t.Errorf("%s = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// A timings file that loosens a statutory limit stops start-up: the setting, the key and the
+// legal limit are named (issue 17, item 2).
+func TestTimingsThatLoosenTheLawStopStartUp(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "timings.yaml")
+	if err := os.WriteFile(f, []byte("ehc:\n  final_plan: 30w\nannual_review:\n  interval: 18mo\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Parse("serve", nil, env(map[string]string{"SENDFLOW_TIMINGS_FILE": f}), nil)
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Env != "SENDFLOW_TIMINGS_FILE" {
+		t.Fatalf("err = %v, want SENDFLOW_TIMINGS_FILE named", err)
+	}
+	for _, want := range []string{"`ehc.final_plan` is 30w", "20 weeks", "`annual_review.interval` is 18mo", "12 months"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("err %q does not mention %q", err, want)
 		}
 	}
 }

@@ -23,12 +23,15 @@ import (
 
 // Directory is one local authority's agency directory.
 type Directory struct {
-	Authority        string          `yaml:"authority" json:"authority"` // the LA's three-digit code, e.g. "999"
-	Name             string          `yaml:"name" json:"name"`           // e.g. "Demoshire Council (demo)"
-	SENDIASSContact  string          `yaml:"sendiass_contact" json:"sendiass_contact"`
-	MediationContact string          `yaml:"mediation_contact" json:"mediation_contact"`
-	EHCNAReadiness   readiness.Rules `yaml:"ehcna_readiness" json:"ehcna_readiness"` // before an EHC needs assessment request
-	Services         []Service       `yaml:"services" json:"services"`
+	Authority        string `yaml:"authority" json:"authority"` // the LA's three-digit code, e.g. "999"
+	Name             string `yaml:"name" json:"name"`           // e.g. "Demoshire Council (demo)"
+	SENDIASSContact  string `yaml:"sendiass_contact" json:"sendiass_contact"`
+	MediationContact string `yaml:"mediation_contact" json:"mediation_contact"`
+	// EHCTeamEmail is the council's EHC team address: told, with the pupil's EHC officer, when a
+	// step the council owns is at risk or late. Optional.
+	EHCTeamEmail   string          `yaml:"ehc_team_email,omitempty" json:"ehc_team_email,omitempty"`
+	EHCNAReadiness readiness.Rules `yaml:"ehcna_readiness" json:"ehcna_readiness"` // before an EHC needs assessment request
+	Services       []Service       `yaml:"services" json:"services"`
 }
 
 // Service is one agency service a school can refer to.
@@ -144,6 +147,11 @@ func (d *Directory) validate(errs *strictyaml.Errors) {
 	required(p.Add("name"), d.Name, "give the local authority's name")
 	required(p.Add("sendiass_contact"), d.SENDIASSContact, "give the SENDIASS name, phone number and email; every decision letter quotes it")
 	required(p.Add("mediation_contact"), d.MediationContact, "give the mediation service's name, phone number and email; every decision letter quotes it")
+	if d.EHCTeamEmail != "" {
+		if a, err := mail.ParseAddress(d.EHCTeamEmail); err != nil || a.Name != "" || a.Address != d.EHCTeamEmail {
+			errs.Addf(p.Add("ehc_team_email"), "%q is not an email address (write just the address, like ehc@council.example)", d.EHCTeamEmail)
+		}
+	}
 	rules(errs, p.Add("ehcna_readiness"), d.EHCNAReadiness)
 	if len(d.Services) == 0 {
 		errs.Addf(p.Add("services"), "missing: list at least one service")

@@ -23,6 +23,9 @@ func TestDemo(t *testing.T) {
 	if d.MediationContact != "Demoshire Mediation Service, 01632 960001, mediation@demoshire.example" {
 		t.Errorf("mediation %q", d.MediationContact)
 	}
+	if d.EHCTeamEmail != "ehc.team@demoshire.example" {
+		t.Errorf("EHC team %q", d.EHCTeamEmail)
+	}
 	want := "educational_psychology,speech_and_language,occupational_therapy,communication_autism,pupil_school_support,neurodevelopmental,sensory_support"
 	if got := strings.Join(d.Codes(), ","); got != want {
 		t.Errorf("services %s\nwant %s", got, want)
@@ -126,6 +129,8 @@ func TestParseRefuses(t *testing.T) {
 				`line 6: ehcna_readiness.require_impact: needs min_strategies: say how many strategies must have their impact recorded`,
 				`line 7: ehcna_readiness.min_months_of_support: must be 0 or more, not -1`,
 			}},
+		{"bad EHC team address", `authority: "123"`, "authority: \"123\"\nehc_team_email: the EHC team",
+			[]string{`line 2: ehc_team_email: "the EHC team" is not an email address (write just the address, like ehc@council.example)`}},
 		{"contacts missing", "sendiass_contact: Testshire SENDIASS, 01632 960100\nmediation_contact: Testshire Mediation, 01632 960101\n", "",
 			[]string{
 				`line 1: sendiass_contact: missing: give the SENDIASS name, phone number and email; every decision letter quotes it`,

@@ -76,10 +76,11 @@ func Library(ctx context.Context, db *pgxpool.Pool) (*oag.Library, error) {
 func LoadDirectory(ctx context.Context, db *pgxpool.Pool, d *directory.Directory) error {
 	ehcna, _ := json.Marshal(d.EHCNAReadiness)
 	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO local_authorities (code, name, sendiass_contact, mediation_contact, ehcna_readiness)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
-			sendiass_contact = EXCLUDED.sendiass_contact, mediation_contact = EXCLUDED.mediation_contact, ehcna_readiness = EXCLUDED.ehcna_readiness`,
-			d.Authority, d.Name, d.SENDIASSContact, d.MediationContact, ehcna)
+		_, err := tx.Exec(ctx, `INSERT INTO local_authorities (code, name, sendiass_contact, mediation_contact, ehcna_readiness, ehc_team_email)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
+			sendiass_contact = EXCLUDED.sendiass_contact, mediation_contact = EXCLUDED.mediation_contact, ehcna_readiness = EXCLUDED.ehcna_readiness,
+			ehc_team_email = EXCLUDED.ehc_team_email`,
+			d.Authority, d.Name, d.SENDIASSContact, d.MediationContact, ehcna, d.EHCTeamEmail)
 		if err != nil {
 			return fmt.Errorf("store local authority %s: %w", d.Authority, err)
 		}

@@ -109,6 +109,9 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 	exec(`INSERT INTO trusts (id, name) VALUES ($1, 'Oak Learning Trust (demo)') ON CONFLICT DO NOTHING`, TrustID)
 	exec(`UPDATE schools SET trust_id = $2 WHERE id = $1 AND trust_id IS NULL`, DemoSchoolID, TrustID)
 	exec(`INSERT INTO schools (id, name, la_code) VALUES ($1, 'Riverside Primary (demo)', '998') ON CONFLICT DO NOTHING`, OtherSchoolID)
+	// Both are primary schools, for ages 4 to 11 (Reception to Year 6): the annual review in
+	// Year 6 prepares for the move to secondary school.
+	exec(`UPDATE schools SET statutory_low_age = 4, statutory_high_age = 11 WHERE id IN ($1, $2) AND statutory_low_age IS NULL`, DemoSchoolID, OtherSchoolID)
 	for _, p := range People {
 		ids[p.Email] = p.ID
 		exec(`INSERT INTO users (id, email, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, p.ID, p.Email, p.Name)

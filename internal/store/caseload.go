@@ -25,7 +25,7 @@ type Caseload struct {
 	Approvals      []CaseItem
 	ReviewsDue     []CaseItem
 	ReviewsOverdue []CaseItem
-	Statutory      []CaseItem
+	// The statutory steps are read with their timeliness: see StatutoryItems.
 	// Supported are the pathways of pupils on SEN support or with an EHC plan, for the
 	// meetings-a-year check.
 	Supported map[string]json.RawMessage
@@ -61,8 +61,6 @@ func (s *Store) LoadCaseload(ctx context.Context, schoolID string, today time.Ti
 			[]any{schoolID, today, today.Add(soon)}},
 		{&c.ReviewsOverdue, `SELECT ` + pupil + `, d.item_id, d.label, d.due FROM deadlines d JOIN pupils p ON p.id = d.pupil_id
 			WHERE d.school_id = $1 AND d.kind IN ('cycle_review', 'annual_review_due') AND d.due < $2 ORDER BY d.due`, []any{schoolID, today}},
-		{&c.Statutory, `SELECT ` + pupil + `, d.item_id, d.label, d.due FROM deadlines d JOIN pupils p ON p.id = d.pupil_id
-			WHERE d.school_id = $1 AND (d.item_id LIKE 'ehc/%' OR d.item_id LIKE 'annual-review/%') ORDER BY d.due`, []any{schoolID}},
 	}
 	for _, st := range steps {
 		if err := q(st.dst, st.sql, st.args...); err != nil {

@@ -16,18 +16,19 @@ import (
 
 // recordTables maps the kinds of record workflows name (workflows.RecordKind) to their tables.
 var recordTables = map[string]string{
-	"concern":          "concerns",
-	"impact":           "concern_impacts",
-	"plan":             "cycle_plans",
-	"review":           "cycle_reviews",
-	"provision":        "provision_log",
-	"referral":         "referrals",
-	"consent":          "consent_records",
-	"agency_response":  "agency_responses",
-	"ehc_request":      "ehc_requests",
-	"parent_views":     "parent_views",
-	"meeting_change":   "meeting_changes",
-	"meeting_response": "meeting_responses",
+	"concern":             "concerns",
+	"impact":              "concern_impacts",
+	"plan":                "cycle_plans",
+	"review":              "cycle_reviews",
+	"provision":           "provision_log",
+	"referral":            "referrals",
+	"consent":             "consent_records",
+	"agency_response":     "agency_responses",
+	"ehc_request":         "ehc_requests",
+	"parent_views":        "parent_views",
+	"meeting_change":      "meeting_changes",
+	"meeting_response":    "meeting_responses",
+	"transfer_correction": "transfer_corrections",
 }
 
 // RecordTable is the table of a kind of record, and whether the kind is known.

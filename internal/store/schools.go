@@ -25,12 +25,15 @@ func conflict(err error) error {
 type School struct {
 	ID, Name, LACode string
 	TrustID          *string
+	// LowAge and HighAge are the statutory age range (nil when not recorded).
+	LowAge, HighAge *int
 }
 
 // CreateSchool adds a school; a retry with the same id changes nothing.
 func (s *Store) CreateSchool(ctx context.Context, sc School) error {
-	_, err := s.DB.Exec(ctx, `INSERT INTO schools (id, name, la_code, trust_id) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
-		sc.ID, sc.Name, sc.LACode, sc.TrustID)
+	_, err := s.DB.Exec(ctx, `INSERT INTO schools (id, name, la_code, trust_id, statutory_low_age, statutory_high_age)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+		sc.ID, sc.Name, sc.LACode, sc.TrustID, sc.LowAge, sc.HighAge)
 	if err != nil {
 		return fmt.Errorf("create school: %w", conflict(err))
 	}
@@ -40,7 +43,8 @@ func (s *Store) CreateSchool(ctx context.Context, sc School) error {
 // SchoolByID loads a school.
 func (s *Store) SchoolByID(ctx context.Context, id string) (*School, error) {
 	var sc School
-	err := s.DB.QueryRow(ctx, `SELECT id, name, la_code, trust_id FROM schools WHERE id = $1`, id).Scan(&sc.ID, &sc.Name, &sc.LACode, &sc.TrustID)
+	err := s.DB.QueryRow(ctx, `SELECT id, name, la_code, trust_id, statutory_low_age, statutory_high_age FROM schools WHERE id = $1`, id).
+		Scan(&sc.ID, &sc.Name, &sc.LACode, &sc.TrustID, &sc.LowAge, &sc.HighAge)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
