@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -33,6 +34,8 @@ type BenchOptions struct {
 type BenchResult struct {
 	Concerns, Clients int
 	Database          string        // where the throwaway database lived
+	DatabaseName      string        // the throwaway database itself, dropped afterwards
+	DataDir           string        // the throwaway data dir, removed afterwards
 	Elapsed           time.Duration // from the first request to the last answer
 	P50, P95, Max     time.Duration // time to answer one concern
 	MailDelivered     time.Duration // from the first request until every SENDCo email was sent over SMTP
@@ -64,6 +67,12 @@ func Bench(ctx context.Context, o BenchOptions, logger *slog.Logger) (*BenchResu
 		return nil, err
 	}
 	res, runErr := runBench(ctx, d, o)
+	if res != nil {
+		res.DataDir = dir
+		if u, err := url.Parse(d.DBURL); err == nil {
+			res.DatabaseName = strings.TrimPrefix(u.Path, "/")
+		}
+	}
 	stopErr := d.Stop(context.Background())
 	if d.DBSource == devpg.SourceLocal { // a private cluster goes with the data dir
 		if err := devpg.Drop(context.Background(), d.DBURL); err != nil {
