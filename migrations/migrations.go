@@ -26,7 +26,11 @@ func Up(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {
 }
 
 func up(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
-	p, err := goose.NewProvider(goose.DialectPostgres, db, files, goose.WithSessionLocker(mustLocker()))
+	// Out of order is allowed because migrations are numbered when work starts and land in
+	// the order work finishes: a database that already has 00017 still gets 00012 when it lands.
+	// Each migration is written to apply on any later schema.
+	p, err := goose.NewProvider(goose.DialectPostgres, db, files,
+		goose.WithSessionLocker(mustLocker()), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("prepare migrations: %w", err)
 	}
