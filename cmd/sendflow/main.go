@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -37,6 +39,8 @@ Commands:
   config    print every setting as a Markdown table
   openapi   print the API's OpenAPI document (--version 3.0 for generators that need it)
   bench     measure raising concerns on a fresh dev stack of its own: --concerns N --clients C
+  repair    list pupils' workflows that stopped on a fault (--stuck: also those held by a failing
+            task or a retrying activity); --reset restarts each stopped one with its history kept
 
 Every setting is a flag or an environment variable: sendflow <command> -h lists them.
 `
@@ -127,6 +131,16 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 		}
 		printBench(out, r)
 		return nil
+	case "repair":
+		var o app.RepairOptions
+		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
+			fs.BoolVar(&o.Reset, "reset", false, "restart each stopped workflow from its last completed task, keeping its history")
+			fs.BoolVar(&o.Stuck, "stuck", false, "also list running workflows whose task keeps failing or whose activity keeps retrying")
+		})
+		if err != nil {
+			return err
+		}
+		return repair(ctx, cfg, logger, o, out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -267,6 +281,21 @@ func token(ctx context.Context, cfg *config.Config, logger *slog.Logger, email s
 	}
 	fmt.Fprintln(out, t)
 	return nil
+}
+
+// repair lists (and with --reset restarts) stopped workflows. Without TEMPORAL_ADDRESS it talks
+// to the server a running `sendflow dev` embeds, as token finds dev's database.
+func repair(ctx context.Context, cfg *config.Config, logger *slog.Logger, o app.RepairOptions, out io.Writer) error {
+	addr := cfg.TemporalAddress
+	if addr == "" {
+		addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.TemporalPort))
+	}
+	c, err := app.DialTemporal(ctx, cfg, addr, logger)
+	if err != nil {
+		return fmt.Errorf("reach Temporal at %s (set TEMPORAL_ADDRESS): %w", addr, err)
+	}
+	defer c.Close()
+	return app.Repair(ctx, c, cfg.TemporalNamespace, o, out)
 }
 
 func printConfig(out io.Writer) {

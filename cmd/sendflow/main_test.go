@@ -47,6 +47,7 @@ func TestStartupRefusesBadSettings(t *testing.T) {
 		{[]string{"dev", "--temporal-port", "nope"}, nil, "SENDFLOW_TEMPORAL_PORT"},
 		{[]string{"token"}, nil, "--email"},
 		{[]string{"launch"}, nil, "unknown command"},
+		{[]string{"repair", "--reset"}, map[string]string{"TEMPORAL_ADDRESS": "127.0.0.1:1", "SENDFLOW_DATA_DIR": t.TempDir()}, "TEMPORAL_ADDRESS"},
 	}
 	for _, tc := range cases {
 		var out bytes.Buffer
