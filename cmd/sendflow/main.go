@@ -218,7 +218,7 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SMTP_URL", "SENDFLOW_SIGNING_KEY", "SENDFLOW_PAYLOAD_KEY"); err != nil {
 		return err
 	}
-	sender, err := app.NewSender(cfg.SMTPURL)
+	sender, err := app.NewSender(cfg.SMTPURL, logger)
 	if err != nil {
 		return err
 	}

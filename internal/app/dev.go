@@ -171,7 +171,7 @@ func (d *Dev) database(ctx context.Context) (string, error) {
 // mail starts the capture mailbox unless SMTP_URL names a real server.
 func (d *Dev) mail() (email.Sender, error) {
 	if d.Config.SMTPURL != "" {
-		return NewSender(d.Config.SMTPURL)
+		return NewSender(d.Config.SMTPURL, d.logger)
 	}
 	box, err := mailcapture.Open(filepath.Join(d.Config.DataDir, "mail"), d.logger)
 	if err != nil {
@@ -182,7 +182,7 @@ func (d *Dev) mail() (email.Sender, error) {
 	}
 	d.Mailbox = box
 	d.stops = append(d.stops, func(context.Context) error { return box.Close() })
-	return NewSender(fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", d.Config.SMTPPort))
+	return NewSender(fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", d.Config.SMTPPort), d.logger)
 }
 
 // Tokens signs a token for each demo user, valid for 30 days.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -82,15 +83,21 @@ func (wk *Worker) Stop() {
 	wk.done.Wait()
 }
 
-// NewSender builds the SMTP sender for SMTP_URL and checks it answers, so a wrong setting is
-// reported at start-up rather than as mail that never arrives.
-func NewSender(smtpURL string) (*email.SMTPSender, error) {
+// NewSender builds the SMTP sender for SMTP_URL. A setting that cannot be right (a bad URL, or
+// credentials or TLS the server refuses) stops start-up, naming it; a server that does not answer
+// yet only warns: the worker still runs every workflow, and mail waits in the outbox until the
+// server is back.
+func NewSender(smtpURL string, logger *slog.Logger) (*email.SMTPSender, error) {
 	conf, err := config.ParseSMTPURL(smtpURL)
 	if err != nil {
 		return nil, &config.Error{Env: "SMTP_URL", Flag: "smtp-url", Problem: err.Error()}
 	}
 	s := &email.SMTPSender{Conf: conf}
-	if err := s.Check(); err != nil {
+	switch err := s.Check(); {
+	case err == nil:
+	case errors.Is(err, email.ErrUnreachable):
+		logger.Warn("the mail server is not answering; mail waits in the outbox until it is", "error", err)
+	default:
 		return nil, &config.Error{Env: "SMTP_URL", Flag: "smtp-url", Problem: err.Error()}
 	}
 	return s, nil
