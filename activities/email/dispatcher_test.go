@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -69,15 +70,15 @@ func TestOutageDelaysMailButLosesNone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The server is down.
-	if n, err := d.DeliverDue(ctx); err != nil || n != 1 {
-		t.Fatalf("deliver during outage: n=%d err=%v", n, err)
+	// The server is down: the dispatcher says so (and waits for it, not for the message).
+	if n, err := d.DeliverDue(ctx); !errors.Is(err, ErrUnreachable) || n != 1 {
+		t.Fatalf("deliver during outage: n=%d err=%v, want the server named unreachable", n, err)
 	}
 	st, attempts, lastErr := status(t, o, "test/1")
 	if st != "queued" || attempts != 1 || lastErr == "" {
 		t.Fatalf("during outage: status=%s attempts=%d error=%q", st, attempts, lastErr)
 	}
-	// The server comes back; the retry is due after its backoff.
+	// The server comes back; the message is due again at once.
 	box, err := mailcapture.Open(t.TempDir(), logger)
 	if err != nil {
 		t.Fatal(err)
@@ -86,9 +87,6 @@ func TestOutageDelaysMailButLosesNone(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer box.Close()
-	if _, err := pool.Exec(ctx, `UPDATE email_outbox SET next_attempt_at = now()`); err != nil { // skip the backoff wait
-		t.Fatal(err)
-	}
 	if _, err := d.DeliverDue(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -271,5 +269,96 @@ func TestComposeWithoutAttachmentsIsAlternative(t *testing.T) {
 	if _, err := compose("a@school.example", "b@example.org", "Hi", "t", "h", "id1", time.Now(),
 		Attachment{Filename: "x\r\nBcc: y", ContentType: "text/plain", Content: []byte("x")}); err == nil {
 		t.Error("an attachment name with a line break was composed")
+	}
+}
+
+// TestSlowServerTwoDispatchersSendEachOnce: two worker replicas drain one outbox through a server
+// that takes a while to accept each message. However long a batch takes, no message is handed to
+// the server twice, and every one is delivered.
+func TestSlowServerTwoDispatchersSendEachOnce(t *testing.T) {
+	pool := testenv.Pool(t)
+	o := &Outbox{DB: pool}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const n = 24
+	for i := range n {
+		if _, err := o.Enqueue(ctx, Message{Key: fmt.Sprintf("slow/%d", i), To: fmt.Sprintf("p%d@school.example", i), Subject: "Hello",
+			Text: "Plain words.", HTML: "<p>Plain words.</p>", Template: "test", TemplateVersion: "1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logger := slog.New(slog.DiscardHandler)
+	box, err := mailcapture.Open(t.TempDir(), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box.Delay = 300 * time.Millisecond // longer than the lease below, many times over per batch
+	addr, err := box.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { box.Close() })
+	done := make(chan error, 2)
+	for range 2 {
+		d := &Dispatcher{DB: pool, From: "no-reply@school.example", Logger: logger, Interval: 20 * time.Millisecond, Lease: time.Second,
+			Sender: &SMTPSender{Conf: config.SMTP{Host: "127.0.0.1", Port: addr.(*net.TCPAddr).Port, TLS: "none", Timeout: 5 * time.Second}}}
+		go func() { done <- d.Run(ctx) }()
+	}
+	testenv.Eventually(t, 2*time.Minute, "every message sent", func() bool {
+		var queued int
+		_ = pool.QueryRow(ctx, `SELECT count(*) FROM email_outbox WHERE status <> 'sent'`).Scan(&queued)
+		return queued == 0
+	})
+	cancel()
+	<-done
+	<-done
+	msgs, err := box.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, m := range msgs {
+		seen[m.MessageID]++
+	}
+	if len(seen) != n {
+		t.Errorf("%d different messages delivered, want %d", len(seen), n)
+	}
+	for id, c := range seen {
+		if c > 1 {
+			t.Errorf("message %s delivered %d times", id, c)
+		}
+	}
+}
+
+// TestDispatcherThatDiedMidSendIsFinishedByAnother: a dispatcher handed a message to the server and
+// died before recording the answer. Its claim lapses; another dispatcher sends the message (with
+// the same Message-ID) and says it may be a second copy.
+func TestDispatcherThatDiedMidSendIsFinishedByAnother(t *testing.T) {
+	pool := testenv.Pool(t)
+	ctx := context.Background()
+	o := &Outbox{DB: pool}
+	if _, err := o.Enqueue(ctx, Message{Key: "died/1", To: "parent@school.example", Subject: "Hello", Text: "Plain words.",
+		HTML: "<p>Plain words.</p>", Template: "test", TemplateVersion: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	// What the dead dispatcher left: its claim, lapsed, and the handover it noted.
+	if _, err := pool.Exec(ctx, `UPDATE email_outbox SET claimed_by = gen_random_uuid(), attempts = 1, handed_at = now() - interval '2 minutes',
+		next_attempt_at = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	d, box := capture(t, pool)
+	var log bytes.Buffer
+	d.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	if n, err := d.DeliverDue(ctx); n != 1 || err != nil {
+		t.Fatalf("deliver: n=%d err=%v", n, err)
+	}
+	if st, attempts, _ := status(t, o, "died/1"); st != "sent" || attempts != 2 {
+		t.Errorf("status=%s attempts=%d, want sent on the second attempt", st, attempts)
+	}
+	if msgs, _ := box.Messages(); len(msgs) != 1 {
+		t.Errorf("%d messages delivered, want 1", len(msgs))
+	}
+	if !strings.Contains(log.String(), "may already have") {
+		t.Errorf("the resend is not logged as in doubt:\n%s", log.String())
 	}
 }

@@ -90,6 +90,10 @@ type Attachment struct {
 
 // Box is a capture mailbox: an SMTP server backed by a directory of .eml files.
 type Box struct {
+	// Delay holds each reply to DATA this long after the message is stored, as a slow or busy
+	// server does, so clients can be tried against one. Set it before Start.
+	Delay time.Duration
+
 	dir    string
 	logger *slog.Logger
 	seq    atomic.Uint64 // last sequence number used in an ID
@@ -378,6 +382,7 @@ func (s *session) Data(r io.Reader) error {
 		// Don't leak local paths to the client; a 4xx makes it retry.
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Could not store message"}
 	}
+	time.Sleep(s.box.Delay)
 
 	subject := ""
 	if h, err := readHeader(id, s.box.dir); err == nil {
