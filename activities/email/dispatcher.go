@@ -49,8 +49,8 @@ func Backoff(attempts int) time.Duration {
 }
 
 // maxServerWait is the longest the dispatcher waits before knocking again on a server that did not
-// answer, so mail moves within a minute of the server coming back.
-const maxServerWait = time.Minute
+// answer, so mail moves within half a minute of the server coming back.
+const maxServerWait = 30 * time.Second
 
 func (d *Dispatcher) defaults() {
 	if d.Interval == 0 {
@@ -76,6 +76,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		for {
 			n, err := d.DeliverDue(ctx)
 			if errors.Is(err, ErrUnreachable) {
+				d.noteOutage(ctx, err)
 				unreachable++
 				wait = min(Backoff(unreachable), maxServerWait)
 				if unreachable == 1 || unreachable%10 == 0 {
@@ -99,6 +100,15 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			return nil
 		case <-time.After(wait):
 		}
+	}
+}
+
+// noteOutage records the server's silence on every message waiting for it, so staff looking at a
+// pupil's messages see why each one waits, not only the one that was tried.
+func (d *Dispatcher) noteOutage(ctx context.Context, err error) {
+	if _, e := d.DB.Exec(ctx, `UPDATE email_outbox SET last_error = $1 WHERE status = 'queued' AND claimed_by IS NULL AND last_error <> $1`,
+		err.Error()); e != nil && ctx.Err() == nil {
+		d.Logger.Warn("could not note the mail server's outage on waiting mail", "error", e)
 	}
 }
 

@@ -544,8 +544,11 @@ func TestReviewMeetingToOutcomeThroughAnOutage(t *testing.T) {
 		sent = messageTo(listing, "review_meeting_invitation", parent)
 		return sent != nil && sent["status"] == "sent"
 	})
-	if sent["sentAt"] == nil || sent["attempts"].(float64) < 2 || sent["language"] != "en" || sent["templateVersion"] != "1" {
-		t.Errorf("after the outage the invitation should show as sent after several attempts: %v", sent)
+	// Knocking on a server that does not answer is the dispatcher's wait, not the message's:
+	// attempts count handovers to a server that answered.
+	if sent["sentAt"] == nil || sent["attempts"].(float64) < 1 || sent["lastError"] != nil && sent["lastError"] != "" ||
+		sent["language"] != "en" || sent["templateVersion"] != "1" {
+		t.Errorf("after the outage the invitation should show as sent, its error cleared: %v", sent)
 	}
 	if messageTo(listing, "sen_support_started", parent) == nil || messageTo(listing, "meeting_invitation_staff", "head@oakfield.example") == nil {
 		t.Errorf("the listing should hold the workflow's emails and the staff invitation too: %v", listing)
