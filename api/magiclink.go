@@ -21,7 +21,6 @@ import (
 
 const (
 	magicLinkTTL      = 15 * time.Minute
-	parentSessionTTL  = 2 * time.Hour
 	magicLinksPerHour = 5
 )
 
@@ -128,8 +127,9 @@ func (s *Server) exchangeMagicLink(ctx context.Context, in *ExchangeInput) (*Ses
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	expires := time.Now().Add(parentSessionTTL)
-	tok, err := auth.Issue(s.SigningKey, u.ID, u.Email, parentSessionTTL, time.Now())
+	now := time.Now()
+	expires := now.Add(auth.ParentSessionTTL)
+	tok, err := auth.IssueParentSession(s.SigningKey, u.ID, now)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,19 @@ func (p *Principal) RolesIn(schoolID string) []string {
 	return roles
 }
 
+// ParentOnly is the principal as a parent and nothing else: a session from an emailed sign-in
+// link proves only that the person reads the parent's inbox, so their staff, trust, agency, LA
+// and admin roles stay with the school's identity provider.
+func (p *Principal) ParentOnly() *Principal {
+	out := &Principal{User: User{ID: p.ID, Email: p.Email, Name: p.Name}, TrustSchools: map[string]bool{}}
+	for _, m := range p.Memberships {
+		if m.Role == "parent" {
+			out.Memberships = append(out.Memberships, m)
+		}
+	}
+	return out
+}
+
 // LoadPrincipal loads a user with everything their access depends on.
 func (s *Store) LoadPrincipal(ctx context.Context, u *User) (*Principal, error) {
 	p := &Principal{User: *u, TrustSchools: map[string]bool{}}

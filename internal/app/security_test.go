@@ -1,0 +1,103 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/seed"
+	"github.com/sendflow/sendflow/internal/testenv"
+)
+
+// TestBearerTokens: the auth scheme is matched whatever its case (RFC 9110), and a validly
+// signed token that does not name a user by id is refused as a bad sign-in (401), not blamed on
+// the database.
+func TestBearerTokens(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	tok := j.token[sendco]
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER", "Bearer  "} {
+		status, body := j.api.do("GET", "/v1/me", "", map[string]string{"Authorization": scheme + " " + tok}, "")
+		if status != 200 {
+			t.Errorf("scheme %q: %d %v, want 200", scheme, status, body)
+		}
+	}
+	now := time.Now()
+	odd, err := jwt.NewWithClaims(jwt.SigningMethodHS256, auth.Claims{RegisteredClaims: jwt.RegisteredClaims{Issuer: auth.LocalIssuer,
+		Subject: "not-a-uuid", IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))}}).SignedString(j.d.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := j.api.do("GET", "/v1/me", odd, nil, ""); status != 401 || !strings.Contains(fmt.Sprint(body["detail"]), "Sign in again") {
+		t.Errorf("a token naming no user id = %d %v, want 401", status, body)
+	}
+}
+
+// TestParentSessionIsParentOnly: a teacher who is also recorded as a parent signs in by the
+// parents' emailed link and gets a parent's session: their own child, and none of the school's
+// pupils or anything else their staff role reaches (that needs the school's identity provider).
+func TestParentSessionIsParentOnly(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	teacherID := j.userID(teacher)
+	j.exec(`INSERT INTO pupil_parents (pupil_id, user_id) VALUES ($1, $2)`, seed.PupilLeoID, teacherID)
+	j.exec(`INSERT INTO memberships (user_id, school_id, role) VALUES ($1, $2, 'parent')`, teacherID, seed.DemoSchoolID)
+	session := j.parentSession(teacher)
+
+	status, me := j.api.do("GET", "/v1/me", session, nil, "")
+	if status != 200 || fmt.Sprint(me["roles"]) != fmt.Sprintf("[map[role:parent schoolId:%s]]", seed.DemoSchoolID) {
+		t.Errorf("a parent session's roles = %d %v, want the parent role only", status, me["roles"])
+	}
+	if status, _ := j.api.do("GET", "/v1/pupils/"+seed.PupilLeoID+"/pathway", session, nil, ""); status != 200 {
+		t.Errorf("the parent reading their own child's pathway = %d, want 200", status)
+	}
+	for _, path := range []string{"/v1/schools/" + seed.DemoSchoolID + "/pupils", "/v1/schools/" + seed.DemoSchoolID,
+		"/v1/pupils/" + seed.PupilAmaraID + "/pathway", "/v1/pupils/" + seed.PupilAmaraID} {
+		if status, body := j.api.do("GET", path, session, nil, ""); status != 404 {
+			t.Errorf("GET %s with a parent session = %d %v, want 404 (staff reach needs a staff sign-in)", path, status, body)
+		}
+	}
+	if status, _ := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID+"/pupils", j.token[teacher], nil, ""); status != 200 {
+		t.Errorf("the same person's staff token lists pupils = %d, want 200", status)
+	}
+}
+
+// userID is a demo user's id.
+func (j *journey) userID(email string) string {
+	j.t.Helper()
+	var id string
+	if err := j.d.DB.QueryRow(context.Background(), `SELECT id::text FROM users WHERE email = $1`, email).Scan(&id); err != nil {
+		j.t.Fatal(err)
+	}
+	return id
+}
+
+// exec changes the demo data for one test.
+func (j *journey) exec(sql string, args ...any) {
+	j.t.Helper()
+	if _, err := j.d.DB.Exec(context.Background(), sql, args...); err != nil {
+		j.t.Fatal(err)
+	}
+}
+
+// parentSession signs a parent in as a parent does: asks for a link by email, takes it from
+// the email and exchanges it for a session token.
+func (j *journey) parentSession(email string) string {
+	j.t.Helper()
+	if status, body := j.api.do("POST", "/v1/auth/magic-link", "", nil, fmt.Sprintf(`{"email":%q}`, email)); status != 202 {
+		j.t.Fatalf("ask for a link = %d %v", status, body)
+	}
+	m := regexp.MustCompile(`token=([A-Za-z0-9_-]{40,})`).FindStringSubmatch(j.sent("sign_in_link", email))
+	if m == nil {
+		j.t.Fatal("no sign-in link in the email")
+	}
+	status, session := j.api.do("POST", "/v1/auth/magic-link/exchange", "", nil, fmt.Sprintf(`{"token":%q}`, m[1]))
+	if status != 200 {
+		j.t.Fatalf("exchange = %d %v", status, session)
+	}
+	return session["sessionToken"].(string)
+}
