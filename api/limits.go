@@ -13,15 +13,15 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Handler wraps the mux with the outermost HTTP protections: a body size limit, a deadline for
-// every request, no invisible control characters, and per-client rate limits (429 with
-// Retry-After). Sign-in endpoints get a
+// Handler wraps the mux with the outermost HTTP protections: security headers on every response,
+// a body size limit, a deadline for every request, no invisible control characters, and
+// per-client rate limits (429 with Retry-After). Sign-in endpoints get a
 // tenth of the allowance (asking for a link, exchanging one by API or on the parents' sign-in
 // page), so links cannot be used to flood a parent's inbox or guess secrets.
 func Handler(mux *http.ServeMux, perMinute int) http.Handler {
 	general := newLimiter(perMinute)
 	signIn := newLimiter(max(perMinute/10, 3))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := general
 		if strings.HasPrefix(r.URL.Path, "/v1/auth/") || strings.HasPrefix(r.URL.Path, "/parent/sign-in") {
 			l = signIn
@@ -36,7 +36,7 @@ func Handler(mux *http.ServeMux, perMinute int) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
 		defer cancel()
 		http.MaxBytesHandler(refuseControls(mux), 1<<20).ServeHTTP(w, r.WithContext(ctx))
-	})
+	}))
 }
 
 // clientKey identifies a client by its address. Behind a proxy, every client shares the proxy's

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -100,4 +101,41 @@ func (j *journey) parentSession(email string) string {
 		j.t.Fatalf("exchange = %d %v", status, session)
 	}
 	return session["sessionToken"].(string)
+}
+
+// TestEveryResponseCarriesSecurityHeaders: a pupil's record, as JSON or as the evidence pack's
+// HTML, a parent's page, an error, the API's description and the dev mailbox all tell the browser
+// not to keep, sniff or frame them, and not to pass the address on.
+func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	amara := "/v1/pupils/" + seed.PupilAmaraID
+	for _, c := range []struct{ name, path, who string }{
+		{"a pupil's JSON", amara, sendco},
+		{"the evidence pack's HTML", amara + "/evidence-pack?for=educational_psychology", sendco},
+		{"a parent's page", "/parent/sign-in?token=" + strings.Repeat("x", 43), ""},
+		{"a refusal", amara, "parent.leo@example.org"},
+		{"no such path", "/v1/nothing-here", sendco},
+		{"the API's description", "/openapi.json", ""},
+		{"the dev mailbox", "/dev/mail", ""},
+	} {
+		req, _ := http.NewRequest("GET", j.api.base+c.path, nil)
+		if c.who != "" {
+			req.Header.Set("Authorization", "Bearer "+j.token[c.who])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		h := resp.Header
+		for name, want := range map[string]string{"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+			"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "Content-Security-Policy": "frame-ancestors 'none'"} {
+			if !strings.Contains(h.Get(name), want) {
+				t.Errorf("%s (%s, %d): %s = %q, want %q", c.name, c.path, resp.StatusCode, name, h.Get(name), want)
+			}
+		}
+		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("%s: Content-Security-Policy %q does not start from nothing allowed", c.name, csp)
+		}
+	}
 }
