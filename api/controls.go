@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"regexp"
@@ -31,7 +32,12 @@ func refuseControls(next http.Handler) http.Handler {
 		}
 		if r.Body != nil && strings.Contains(r.Header.Get("Content-Type"), "json") {
 			body, err := io.ReadAll(r.Body)
-			if err != nil { // too large: the size limit's own answer follows from the handler
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				tooLarge(w)
+				return
+			}
+			if err != nil { // the client went away: the handler reports its own read error
 				r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
 				next.ServeHTTP(w, r)
 				return

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -137,5 +138,46 @@ func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
 		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
 			t.Errorf("%s: Content-Security-Policy %q does not start from nothing allowed", c.name, csp)
 		}
+	}
+}
+
+// TestImportBodies: a CSV file over 1 MB is read (a spreadsheet's trailing blank rows make it
+// big), one over the import's limit gets 413, and a file sent as anything but CSV gets 415 and
+// imports nothing — none of them is the server's fault (500).
+func TestImportBodies(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	path := "/v1/schools/" + seed.DemoSchoolID + "/pupils/import"
+	rows := "upn,first_name,last_name,date_of_birth,parent1_name,parent1_email\n"
+	for i := range 3 {
+		rows += fmt.Sprintf("%s,Big%d,File,2017-05-0%d,Parent %d,big%d@import.example\n", newUPN(), i, i+1, i, i)
+	}
+	post := func(contentType, body string) (int, string) {
+		req, _ := http.NewRequest("POST", j.api.base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+j.token[sendco])
+		req.Header.Set("Content-Type", contentType)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	before := j.pupilCount()
+	if status, body := post("application/json", rows); status != 415 || !strings.Contains(body, "text/csv") {
+		t.Errorf("a CSV sent as JSON = %d %.300s, want 415 naming text/csv", status, body)
+	}
+	if n := j.pupilCount(); n != before {
+		t.Errorf("a refused file imported %d pupils", n-before)
+	}
+	if status, body := post("text/csv; charset=utf-8", rows+strings.Repeat("\n", 1200<<10)); status != 201 {
+		t.Errorf("a 1.2 MB file = %d %.300s, want 201", status, body)
+	}
+	if status, body := post("text/csv", rows+strings.Repeat(",,,,,\n", 9<<20/6)); status != 413 || !strings.Contains(body, "too large") {
+		t.Errorf("a 9 MB file = %d %.300s, want 413", status, body)
+	}
+	if status, body := j.api.do("POST", "/v1/schools/"+seed.DemoSchoolID+"/classes", j.token[sendco], nil,
+		`{"name":"`+strings.Repeat("x", 2<<20)+`","teachers":[]}`); status != 413 {
+		t.Errorf("a 2 MB JSON body = %d %.200v, want 413", status, body)
 	}
 }

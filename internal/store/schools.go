@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,6 +20,29 @@ func conflict(err error) error {
 		return fmt.Errorf("%w: %s", ErrConflict, pg.ConstraintName)
 	}
 	return err
+}
+
+// Rejected reports whether PostgreSQL refused a value as data: a malformed id or date, text too
+// long or holding a NUL, a reference to nothing, a check that fails. Such a value came from the
+// caller (nothing sendflow makes itself is refused so), so surfaces answer 422, not 503.
+func Rejected(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (strings.HasPrefix(pg.Code, "22") || pg.Code == "23503" || pg.Code == "23514")
+}
+
+// SQLState is the PostgreSQL error code in err, or "".
+func SQLState(err error) string {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code
+	}
+	return ""
+}
+
+// Taken reports whether a unique value was already taken.
+func Taken(err error) bool {
+	var pg *pgconn.PgError
+	return errors.Is(err, ErrConflict) || errors.As(err, &pg) && pg.Code == "23505"
 }
 
 // School is a school's record.
