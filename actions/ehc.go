@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
 )
 
@@ -51,11 +52,7 @@ func (s *Service) RecordEHCStep(ctx context.Context, a Actor, in EHCStep) (*Resu
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	p, role, err := s.Pupil(ctx, a, pupilID, "ehc_event", "create")
-	var nf *NotFound
-	if errors.As(err, &nf) {
-		return nil, &NotFound{What: "EHC request"}
-	}
+	p, role, err := s.reach(ctx, a, pupilID, "EHC request", policies.Target{EHCRequestID: in.RequestID}, "ehc_event", "create")
 	if err != nil {
 		return nil, err
 	}
@@ -86,11 +83,17 @@ func (s *Service) RecordAnnualReviewStep(ctx context.Context, a Actor, in Annual
 			return nil, err
 		}
 	}
-	p, role, err := s.Pupil(ctx, a, in.PupilID, "annual_review_event", "create")
+	// The council's steps are the council's to record (or the SENDCo's on its behalf); the
+	// school's steps are the school's.
+	obj := "annual_review_event"
+	if t := workflows.AnnualReviewEventType(in.Type); t == workflows.ARLADecision || t == workflows.ARAmendedPlanIssued {
+		obj = "annual_review_decision"
+	}
+	p, role, err := s.Pupil(ctx, a, in.PupilID, obj, "create")
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "annual_review_event:create",
+	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: obj + ":create",
 		deliver: func(ctx context.Context) error {
 			return update[workflows.AnnualReviewState](ctx, s, workflows.AnnualReviewWorkflowID(p.ID, in.Review), workflows.UpdateAnnualReviewEvent, in.ID,
 				workflows.AnnualReviewEvent{ID: in.ID, Type: workflows.AnnualReviewEventType(in.Type), MeetingAt: in.MeetingOn,

@@ -181,3 +181,85 @@ func TestImportBodies(t *testing.T) {
 		t.Errorf("a 2 MB JSON body = %d %.200v, want 413", status, body)
 	}
 }
+
+// supported raises a concern for Amara and puts her on SEN support, so referrals can be made.
+func (j *journey) supported() {
+	j.t.Helper()
+	p := "/v1/pupils/" + seed.PupilAmaraID
+	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Fixture."}`, 201)
+	j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
+}
+
+// referral opens a referral of Amara's to a service; with consent, the SENDCo approves it and
+// her parent consents, so it goes to the service.
+func (j *journey) referral(service string, consent bool) string {
+	j.t.Helper()
+	ref := j.post(sendco, "/v1/pupils/"+seed.PupilAmaraID+"/referrals", fmt.Sprintf(`{"service":%q,"reason":"Fixture"}`, service), 201)["referralId"].(string)
+	if consent {
+		j.post(sendco, "/v1/referrals/"+ref+"/decision", `{"approve":true,"overrideReason":"The SENDCo's own reasons"}`, 201)
+		j.post(parent, "/v1/referrals/"+ref+"/consent", `{"action":"give"}`, 201)
+	}
+	return ref
+}
+
+// TestAgencyActsOnlyOnItsOwnReferral: the educational psychologist, who reaches Amara through a
+// consented EP referral, cannot acknowledge, advise on or learn anything of her speech and
+// language referrals, sent or not: each is 404, as if it did not exist, and nothing is stored.
+func TestAgencyActsOnlyOnItsOwnReferral(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	j.supported()
+	ep := j.referral("educational_psychology", true)
+	slt := j.referral("speech_and_language", true)
+	unsent := j.referral("occupational_therapy", false)
+	const psychologist = "ep@demoshire.example"
+	j.post(psychologist, "/v1/referrals/"+ep+"/response", `{"kind":"acknowledged"}`, 201)
+	for _, ref := range []string{slt, unsent} {
+		for _, body := range []string{`{"kind":"acknowledged"}`, `{"kind":"advice","summary":"Advice meant for another service"}`} {
+			out := j.post(psychologist, "/v1/referrals/"+ref+"/response", body, 404)
+			if d := fmt.Sprint(out["detail"]); strings.Contains(d, "status") || strings.Contains(d, "consent") || strings.Contains(d, "sent") {
+				t.Errorf("the refusal tells of the referral: %s", d)
+			}
+		}
+	}
+	if n := j.scalar(`SELECT count(*) FROM agency_responses WHERE referral_id <> $1`, ep); n != 0 {
+		t.Errorf("%d replies stored on other services' referrals", n)
+	}
+	// The SENDCo records the speech and language service's reply on its behalf.
+	j.post(sendco, "/v1/referrals/"+slt+"/response", `{"kind":"acknowledged"}`, 201)
+}
+
+// TestCouncilRecordsItsOwnSteps: Demoshire's EHC officer records the council's steps of an
+// assessment and, once the plan is issued, of its annual review (the decision and the amended
+// plan) — for as long as Demoshire maintains the plan — but not the school's steps; another
+// council's officer reaches none of it.
+func TestCouncilRecordsItsOwnSteps(t *testing.T) {
+	j := newJourney(t)
+	leo := seed.PupilLeoID
+	p := "/v1/pupils/" + leo
+	const officer, elsewhere = "ehc.officer@demoshire.example", "ehc.officer@otherborough.example"
+	req := j.post(other, p+"/ehc-requests", `{"requestedBy":"parent"}`, 201)["requestId"].(string)
+	ev := func(who, body string, want int) { j.post(who, "/v1/ehc-requests/"+req+"/events", body, want) }
+	ev(elsewhere, `{"type":"decision_to_assess"}`, 404)
+	for _, step := range []string{"decision_to_assess", "advice_requested", "advice_received", "draft_issued"} {
+		ev(officer, `{"type":"`+step+`"}`, 201)
+	}
+	j.waitUntil(leo, j.today(leo).AddDate(0, 0, 61)) // the parents' comment period
+	ev(officer, `{"type":"final_plan_issued"}`, 201)
+	testenv.Eventually(t, 20*time.Second, "annual review 1", func() bool {
+		_, pw := j.api.do("GET", p+"/pathway", j.token[sendco], nil, "")
+		return strings.Contains(fmt.Sprint(pw["items"]), "annual-review/1")
+	})
+	ar := func(who, body string, want int) { j.post(who, p+"/annual-reviews/1/events", body, want) }
+	meeting := j.today(leo).AddDate(0, 0, 30)
+	ar(officer, fmt.Sprintf(`{"type":"meeting_scheduled","meetingOn":%q}`, meeting.Format(time.DateOnly)), 404) // the school's step
+	ar(sendco, fmt.Sprintf(`{"type":"meeting_scheduled","meetingOn":%q}`, meeting.Format(time.DateOnly)), 201)
+	j.waitUntil(leo, meeting)
+	ar(sendco, `{"type":"meeting_held"}`, 201)
+	ar(sendco, `{"type":"report_sent"}`, 201)
+	ar(elsewhere, `{"type":"la_decision","decision":"amend"}`, 404)
+	ar(officer, `{"type":"la_decision","decision":"amend"}`, 201)
+	ar(officer, `{"type":"amended_plan_issued"}`, 201)
+	if status, _ := j.api.do("GET", p+"/pathway", j.token[officer], nil, ""); status != 200 {
+		t.Errorf("the council reading the pathway of a plan it maintains = %d, want 200", status)
+	}
+}
