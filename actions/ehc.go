@@ -14,7 +14,18 @@ import (
 type EHCRequest struct {
 	ID          string
 	PupilID     string
-	RequestedBy string // school, parent or young_person
+	// RequestedBy is who the caller says is asking: school, parent or young_person. Empty is
+	// fine; who asks follows from who is signed in, and a different claim is refused.
+	RequestedBy string
+}
+
+// requester is who asks for an assessment, by the role the signed-in person acts in: a parent
+// for their child, the SENDCo (or head) for the school.
+func requester(role string) string {
+	if role == "parent" {
+		return "parent"
+	}
+	return "school"
 }
 
 // RequestEHCNA starts an EHC needs assessment's statutory clock; a parent may ask before any
@@ -24,6 +35,12 @@ func (s *Service) RequestEHCNA(ctx context.Context, a Actor, in EHCRequest) (*Re
 	if err != nil {
 		return nil, err
 	}
+	who := requester(role)
+	if in.RequestedBy != "" && in.RequestedBy != who {
+		return nil, invalid("Who asks for an assessment follows from who is signed in: you are asking as the "+who+". Leave requestedBy out.",
+			"body.requestedBy", "you are signed in as the "+who, in.RequestedBy)
+	}
+	in.RequestedBy = who
 	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "ehc_request:create",
 		record: &record{kind: workflows.RecordEHCRequest, id: in.ID, propose: func(ctx context.Context) error {
 			return s.Store.ProposeEHCRequest(ctx, in.ID, p.ID, in.RequestedBy, a.ID)

@@ -263,3 +263,22 @@ func TestCouncilRecordsItsOwnSteps(t *testing.T) {
 		t.Errorf("the council reading the pathway of a plan it maintains = %d, want 200", status)
 	}
 }
+
+// TestWhoAskedFollowsWhoIsSignedIn: a parent's EHC request is a parent's, whatever the body
+// says; the SENDCo's is the school's.
+func TestWhoAskedFollowsWhoIsSignedIn(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	if out := j.post(parent, "/v1/pupils/"+seed.PupilAmaraID+"/ehc-requests", `{"requestedBy":"school"}`, 422); !strings.Contains(fmt.Sprint(out), "body.requestedBy") {
+		t.Errorf("a parent filing as the school: %v, want 422 naming body.requestedBy", out)
+	}
+	if n := j.scalar(`SELECT count(*) FROM ehc_requests`); n != 0 {
+		t.Errorf("%d requests stored", n)
+	}
+	mine := j.post(parent, "/v1/pupils/"+seed.PupilAmaraID+"/ehc-requests", `{}`, 201)["requestId"]
+	school := j.post(sendco, "/v1/pupils/"+seed.PupilLeoID+"/ehc-requests", `{}`, 201)["requestId"]
+	for id, want := range map[any]string{mine: "parent", school: "school"} {
+		if n := j.scalar(`SELECT count(*) FROM ehc_requests WHERE id = $1 AND requested_by = $2`, id, want); n != 1 {
+			t.Errorf("request %v not recorded as the %s's", id, want)
+		}
+	}
+}
