@@ -12,8 +12,8 @@ import (
 
 // EHCRequest is a request for an EHC needs assessment.
 type EHCRequest struct {
-	ID          string
-	PupilID     string
+	ID      string
+	PupilID string
 	// RequestedBy is who the caller says is asking: school, parent or young_person. Empty is
 	// fine; who asks follows from who is signed in, and a different claim is refused.
 	RequestedBy string
