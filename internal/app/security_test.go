@@ -282,3 +282,39 @@ func TestWhoAskedFollowsWhoIsSignedIn(t *testing.T) {
 		}
 	}
 }
+
+// TestMeetingInvitees: a meeting about a pupil goes to the pupil's parents (invited anyway), the
+// school's staff and the professionals on the pupil's open, consented referrals — nobody else
+// gets the pupil's name, school, date and a link.
+func TestMeetingInvitees(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	j.supported()
+	j.referral("speech_and_language", true) // no practitioner of it is a sendflow user
+	meeting := func(invitees string, want int) map[string]any {
+		return j.post(teacher, "/v1/pupils/"+seed.PupilAmaraID+"/meetings",
+			`{"kind":"expectation","startsAt":"2031-03-04T10:00:00Z","location":"The school library","invitees":[`+invitees+`]}`, want)
+	}
+	for _, c := range []struct{ name, invitees, field string }{
+		{"a stranger", `"head@oakfield.example","stranger@example.com"`, "body.invitees[1]"},
+		{"another school's SENDCo", `"sendco@riverside.example"`, "body.invitees[0]"},
+		{"a practitioner with no referral of the pupil's", `"ep@demoshire.example"`, "body.invitees[0]"},
+		{"a parent (invited as a parent already)", `"parent.amara@example.org"`, "body.invitees[0]"},
+		{"another family's parent", `"parent.leo@example.org"`, "body.invitees[0]"},
+	} {
+		out := meeting(c.invitees, 422)
+		if !strings.Contains(fmt.Sprint(out["errors"]), c.field) {
+			t.Errorf("%s: %v, want the problem at %s", c.name, out, c.field)
+		}
+	}
+	if n := j.scalar(`SELECT count(*) FROM meetings`); n != 0 {
+		t.Errorf("%d meetings stored", n)
+	}
+	if n := j.scalar(`SELECT count(*) FROM email_outbox WHERE to_address IN ('stranger@example.com', 'sendco@riverside.example', 'ep@demoshire.example', 'parent.leo@example.org')`); n != 0 {
+		t.Errorf("%d invitations to people outside the pupil's circle", n)
+	}
+	j.referral("educational_psychology", true)
+	out := meeting(`"head@oakfield.example","TA@oakfield.example","ep@demoshire.example"`, 201)
+	if got := fmt.Sprint(out["meeting"].(map[string]any)["invitees"]); got != "[head@oakfield.example ta@oakfield.example ep@demoshire.example]" {
+		t.Errorf("invitees = %s", got)
+	}
+}
