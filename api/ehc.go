@@ -54,7 +54,7 @@ func (s *Server) requestEHCNA(ctx context.Context, in *EHCRequestInput) (*EHCReq
 		if err != nil {
 			return nil, s.problem(err)
 		}
-		view, err := s.pathwayView(ctx, r.Pupil.ID)
+		view, err := s.pathwayView(ctx, r.Pupil.ID, r.Role)
 		if err != nil {
 			return nil, err
 		}

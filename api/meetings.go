@@ -109,7 +109,7 @@ func (s *Server) meetingOutput(ctx context.Context) func(*actions.MeetingResult,
 		if err != nil {
 			return nil, s.problem(err)
 		}
-		view, err := s.pathwayView(ctx, r.Pupil.ID)
+		view, err := s.pathwayView(ctx, r.Pupil.ID, r.Role)
 		if err != nil {
 			return nil, err
 		}

@@ -318,3 +318,62 @@ func TestMeetingInvitees(t *testing.T) {
 		t.Errorf("invitees = %s", got)
 	}
 }
+
+// TestWhatEachRoleSees: each role's view of the pathway is its own shape. The SENDCo's reason
+// for approving an unmet check is shown to school leaders only, never to the class teacher or
+// the parent; a practitioner sees their own service's referral and nothing else of the
+// pathway; a council officer the assessment only.
+func TestWhatEachRoleSees(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	j.supported()
+	ep := j.referral("educational_psychology", true)
+	slt := j.referral("speech_and_language", true)
+	ehc := j.post(sendco, "/v1/pupils/"+seed.PupilAmaraID+"/ehc-requests", `{}`, 201)["requestId"].(string)
+	const reason = "The SENDCo's own reasons"
+	view := func(who string) (string, map[string]any) {
+		status, pw := j.api.do("GET", "/v1/pupils/"+seed.PupilAmaraID+"/pathway", j.token[who], nil, "")
+		if status != 200 {
+			t.Fatalf("%s reading the pathway = %d %v", who, status, pw)
+		}
+		return fmt.Sprint(pw), pw
+	}
+	items := func(pw map[string]any) []string {
+		var ids []string
+		for _, it := range pw["items"].([]any) {
+			ids = append(ids, it.(map[string]any)["id"].(string))
+		}
+		return ids
+	}
+	for _, who := range []string{sendco, "head@oakfield.example", "admin@oaktrust.example"} {
+		if all, _ := view(who); !strings.Contains(all, reason) {
+			t.Errorf("%s does not see the SENDCo's reason", who)
+		}
+	}
+	for _, who := range []string{teacher, "ta@oakfield.example", parent} {
+		all, pw := view(who)
+		if strings.Contains(all, reason) {
+			t.Errorf("%s sees the SENDCo's reason: %s", who, all)
+		}
+		if len(items(pw)) != 3 {
+			t.Errorf("%s sees items %v, want both referrals and the assessment", who, items(pw))
+		}
+	}
+	if _, pw := view(parent); strings.Contains(fmt.Sprint(pw["items"]), "missing") || len(pw["warnings"].([]any)) != 0 {
+		t.Errorf("the parent sees the staff's checklist or warnings: %v", pw)
+	}
+	all, pw := view("ep@demoshire.example")
+	if got := items(pw); fmt.Sprint(got) != "[referral/"+ep+"]" || strings.Contains(all, slt) || strings.Contains(all, reason) {
+		t.Errorf("the psychologist sees %v (%s), want their own referral only", got, all)
+	}
+	for _, e := range pw["timeline"].([]any) {
+		if k := e.(map[string]any)["kind"]; k == "concern_raised" || k == "ehcna_requested" {
+			t.Errorf("the psychologist sees the pathway's story: %v", e)
+		}
+	}
+	if pw["concerns"] != nil {
+		t.Errorf("the psychologist sees how many concerns were raised: %v", pw["concerns"])
+	}
+	if _, pw := view("ehc.officer@demoshire.example"); fmt.Sprint(items(pw)) != "[ehc/"+ehc+"]" {
+		t.Errorf("the council officer sees %v, want the assessment only", items(pw))
+	}
+}
