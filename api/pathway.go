@@ -110,11 +110,11 @@ type PathwayView struct {
 type audience int
 
 const (
-	leaders  audience = iota // the SENDCo, the head, trust admins: everything the view has
-	class                    // teachers and teaching assistants: no SENDCo's reasons
-	family                   // parents: what happened and what is next, no staff checklists
-	agency                   // practitioners: their own service's referrals only
-	council                  // LA officers: the EHC assessment and the plan's annual reviews
+	leaders audience = iota // the SENDCo, the head, trust admins: everything the view has
+	class                   // teachers and teaching assistants: no SENDCo's reasons
+	family                  // parents: what happened and what is next, no staff checklists
+	agency                  // practitioners: their own service's referrals only
+	council                 // LA officers: the EHC assessment and the plan's annual reviews
 )
 
 // viewer is who reads a pathway: the role they read it in, and their services (for agencies).
