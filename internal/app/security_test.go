@@ -377,3 +377,20 @@ func TestWhatEachRoleSees(t *testing.T) {
 		t.Errorf("the council officer sees %v, want the assessment only", items(pw))
 	}
 }
+
+// TestCaseloadReadsAreAudited: the caseload shows pupils' names and what is due for them, so
+// each pupil it shows has the read in their audit trail, once per reading.
+func TestCaseloadReadsAreAudited(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	j.post(teacher, "/v1/pupils/"+seed.PupilAmaraID+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Fixture."}`, 201)
+	if status, body := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID+"/caseload", j.token["head@oakfield.example"], nil, ""); status != 200 ||
+		!strings.Contains(fmt.Sprint(body["awaitingTriage"]), "Amara") {
+		t.Fatalf("caseload = %d %v", status, body)
+	}
+	if n := j.scalar(`SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND action = 'caseload:read' AND actor_role = 'head' AND outcome = 'ok'`, seed.PupilAmaraID); n != 1 {
+		t.Errorf("Amara's audit trail holds %d caseload reads, want 1", n)
+	}
+	if n := j.scalar(`SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND action = 'caseload:read'`, seed.PupilZainID); n != 0 {
+		t.Errorf("Zain, not on the caseload, has %d caseload reads", n)
+	}
+}
