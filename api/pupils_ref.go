@@ -159,7 +159,7 @@ func (s *Server) createPupil(ctx context.Context, in *CreatePupilInput) (*PupilO
 		}
 		if err := s.Store.CreatePupils(ctx, []store.NewPupil{np}); err != nil {
 			if errors.Is(err, store.ErrConflict) {
-				return nil, huma.Error409Conflict("A pupil with this UPN is already recorded.")
+				return nil, huma.Error409Conflict("A pupil with this UPN is already on your school's roll.")
 			}
 			return nil, s.unavailable(err)
 		}
@@ -213,14 +213,14 @@ func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutp
 	for i, r := range rows {
 		upns[i] = r.UPN
 	}
-	taken, err := s.Store.UPNsTaken(ctx, upns)
+	taken, err := s.Store.UPNsTaken(ctx, sc.ID, upns)
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
 	classes := map[string]*string{}
 	for _, r := range rows {
 		if taken[r.UPN] {
-			problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "upn", Message: "a pupil with this UPN is already recorded"})
+			problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "upn", Message: "a pupil with this UPN is already on the school's roll"})
 		}
 		if r.Class != "" {
 			if _, seen := classes[strings.ToLower(r.Class)]; !seen {

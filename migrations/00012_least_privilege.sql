@@ -6,5 +6,15 @@ ALTER TABLE ehc_requests ADD COLUMN la_code text;
 UPDATE ehc_requests r SET la_code = s.la_code FROM pupils p JOIN schools s ON s.id = p.school_id WHERE p.id = r.pupil_id;
 ALTER TABLE ehc_requests ALTER COLUMN la_code SET NOT NULL;
 
+-- A UPN is unique within a school's roll, not across sendflow: a pupil joining from another
+-- school is added like any new pupil, so the answer tells the new school nothing of another's
+-- records (moving the SEND record with the pupil is a transfer both schools agree to).
+ALTER TABLE pupils DROP CONSTRAINT pupils_upn_key;
+ALTER TABLE pupils ADD CONSTRAINT pupils_school_upn_key UNIQUE (school_id, upn);
+CREATE INDEX pupils_upn ON pupils (upn);
+
 -- +goose Down
+DROP INDEX pupils_upn;
+ALTER TABLE pupils DROP CONSTRAINT pupils_school_upn_key;
+ALTER TABLE pupils ADD CONSTRAINT pupils_upn_key UNIQUE (upn);
 ALTER TABLE ehc_requests DROP COLUMN la_code;

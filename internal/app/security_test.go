@@ -15,6 +15,7 @@ import (
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/seed"
 	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/upn"
 )
 
 // TestBearerTokens: the auth scheme is matched whatever its case (RFC 9110), and a validly
@@ -392,5 +393,43 @@ func TestCaseloadReadsAreAudited(t *testing.T) {
 	}
 	if n := j.scalar(`SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND action = 'caseload:read'`, seed.PupilZainID); n != 0 {
 		t.Errorf("Zain, not on the caseload, has %d caseload reads", n)
+	}
+}
+
+// TestUPNsDoNotTellOfOtherSchools: a pupil joining Riverside from Oakfield is added at Riverside
+// like any new pupil — the answer tells Riverside nothing of Oakfield's records — and stays out
+// of Oakfield's reach; a UPN already on the school's own roll is a clash there.
+func TestUPNsDoNotTellOfOtherSchools(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	amaraUPN, _ := upn.Make("999123400001")
+	pupil := func(school, who, u string, want int) map[string]any {
+		return j.post(who, "/v1/schools/"+school+"/pupils", fmt.Sprintf(`{"upn":%q,"firstName":"Joining","lastName":"Pupil","dateOfBirth":"2018-03-14",
+			"parents":[{"name":"A Parent","email":"joining%d@example.org"}]}`, u, serial.Add(1)), want)
+	}
+	joined := pupil(seed.OtherSchoolID, "sendco@riverside.example", amaraUPN, 201)
+	fresh := pupil(seed.OtherSchoolID, "sendco@riverside.example", newUPN(), 201)
+	if len(joined) != len(fresh) || joined["schoolId"] != seed.OtherSchoolID {
+		t.Errorf("the answer for a UPN known elsewhere differs from a new one's: %v / %v", joined, fresh)
+	}
+	if out := pupil(seed.DemoSchoolID, sendco, amaraUPN, 409); !strings.Contains(fmt.Sprint(out["detail"]), "already") {
+		t.Errorf("a UPN on the school's own roll: %v", out)
+	}
+	rows := "upn,first_name,last_name,date_of_birth,parent1_name,parent1_email\n" + amaraUPN + ",Joining,ByFile,2018-03-14,A Parent,joining-file@example.org\n"
+	req, _ := http.NewRequest("POST", j.api.base+"/v1/schools/"+seed.OtherSchoolID+"/pupils/import", strings.NewReader(rows))
+	req.Header.Set("Authorization", "Bearer "+j.token["sendco@riverside.example"])
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Idempotency-Key", "import-joining")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	// Riverside already holds this UPN (added above): a clash on its own roll, named by row.
+	if resp.StatusCode != 422 || !strings.Contains(string(b), "row 2") {
+		t.Errorf("import of a UPN on the school's own roll = %d %s", resp.StatusCode, b)
+	}
+	if status, _ := j.api.do("GET", "/v1/pupils/"+joined["id"].(string), j.token[sendco], nil, ""); status != 404 {
+		t.Errorf("Oakfield's SENDCo reads Riverside's new pupil: %d", status)
 	}
 }

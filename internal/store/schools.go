@@ -202,9 +202,10 @@ func createPupil(ctx context.Context, tx pgx.Tx, p NewPupil) error {
 	return nil
 }
 
-// UPNsTaken returns which of the UPNs are already in use.
-func (s *Store) UPNsTaken(ctx context.Context, upns []string) (map[string]bool, error) {
-	rows, err := s.DB.Query(ctx, `SELECT upn FROM pupils WHERE upn = ANY($1)`, upns)
+// UPNsTaken returns which of the UPNs are already on a school's roll (other schools' rolls are
+// not the school's to know).
+func (s *Store) UPNsTaken(ctx context.Context, schoolID string, upns []string) (map[string]bool, error) {
+	rows, err := s.DB.Query(ctx, `SELECT upn FROM pupils WHERE school_id = $1 AND upn = ANY($2)`, schoolID, upns)
 	if err != nil {
 		return nil, fmt.Errorf("check UPNs: %w", err)
 	}
