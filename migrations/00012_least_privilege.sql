@@ -13,7 +13,18 @@ ALTER TABLE pupils DROP CONSTRAINT pupils_upn_key;
 ALTER TABLE pupils ADD CONSTRAINT pupils_school_upn_key UNIQUE (school_id, upn);
 CREATE INDEX pupils_upn ON pupils (upn);
 
+-- Parents' requests for a sign-in link, queued as they are asked: the API writes one row for
+-- every address, known or not, and answers, so the answer's timing tells nobody who is a parent.
+-- The worker makes a link for a parent's address and deletes every row it has dealt with.
+CREATE TABLE sign_in_requests (
+    id             bigserial PRIMARY KEY,
+    address        text NOT NULL,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    claimed_until  timestamptz
+);
+
 -- +goose Down
+DROP TABLE sign_in_requests;
 DROP INDEX pupils_upn;
 ALTER TABLE pupils DROP CONSTRAINT pupils_school_upn_key;
 ALTER TABLE pupils ADD CONSTRAINT pupils_upn_key UNIQUE (upn);

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -431,5 +432,70 @@ func TestUPNsDoNotTellOfOtherSchools(t *testing.T) {
 	}
 	if status, _ := j.api.do("GET", "/v1/pupils/"+joined["id"].(string), j.token[sendco], nil, ""); status != 404 {
 		t.Errorf("Oakfield's SENDCo reads Riverside's new pupil: %d", status)
+	}
+}
+
+// TestSignInAnswersAlikeForEveryAddress: asking for a sign-in link takes as long for a parent's
+// address as for an unknown one — the answer is given before anything is looked up, and the
+// link is made and mailed afterwards by the worker, through the outbox. Each of three rounds
+// compares the medians of interleaved requests; a leak as large as a lookup fails every round.
+func TestSignInAnswersAlikeForEveryAddress(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	ask := func(addr string) time.Duration {
+		start := time.Now()
+		status, body := j.api.do("POST", "/v1/auth/magic-link", "", nil, fmt.Sprintf(`{"email":%q}`, addr))
+		d := time.Since(start)
+		if status != 202 {
+			t.Fatalf("ask for a link = %d %v", status, body)
+		}
+		return d
+	}
+	median := func(ds []time.Duration) time.Duration {
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	for i := range 10 { // warm the connections and caches
+		ask(fmt.Sprintf("warm%d@example.org", i))
+	}
+	var leaks []string
+	for round := range 3 {
+		var known, unknown []time.Duration
+		for i := range 40 {
+			known = append(known, ask("parent.amara@example.org"))
+			unknown = append(unknown, ask(fmt.Sprintf("nobody%d-%d@example.org", round, i)))
+		}
+		k, u := median(known), median(unknown)
+		t.Logf("round %d: a parent %v, unknown %v", round, k, u)
+		if k-u <= u/4+30*time.Microsecond {
+			return
+		}
+		leaks = append(leaks, fmt.Sprintf("a parent's address %v, an unknown one %v", k, u))
+	}
+	t.Errorf("in every round the answer took longer for a parent: %v", leaks)
+}
+
+// TestSignInLinksAreMadeAfterTheAnswer: with the worker stopped, asking for a link answers and
+// sends nothing yet; when the worker is back, the parent's link arrives — the request is kept,
+// never lost — and an unknown address gets nothing.
+func TestSignInLinksAreMadeAfterTheAnswer(t *testing.T) {
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	j.d.Worker.Stop()
+	for _, addr := range []string{parent, "nobody@example.org"} {
+		if status, body := j.api.do("POST", "/v1/auth/magic-link", "", nil, fmt.Sprintf(`{"email":%q}`, addr)); status != 202 {
+			t.Fatalf("ask for a link = %d %v", status, body)
+		}
+	}
+	time.Sleep(time.Second)
+	if n := j.scalar(`SELECT count(*) FROM email_outbox WHERE template = 'sign_in_link'`); n != 0 {
+		t.Errorf("%d sign-in emails were made while answering", n)
+	}
+	w, err := StartWorker(j.d.Temporal, j.d.WorkerDB, j.d.Config, j.d.Key, j.d.Sender, j.d.logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.d.Worker = w
+	j.sent("sign_in_link", parent)
+	if n := j.scalar(`SELECT count(*) FROM email_outbox WHERE template = 'sign_in_link'`); n != 1 {
+		t.Errorf("%d sign-in emails, want the parent's one", n)
 	}
 }
