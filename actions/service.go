@@ -130,6 +130,10 @@ func (s *Service) wait() time.Duration {
 }
 
 func (s *Service) unavailable(err error) error {
+	if store.Rejected(err) { // the database's message may quote what was typed: log its code only
+		s.Logger.Warn("request refused by the database", "sqlstate", store.SQLState(err))
+		return &Unavailable{Cause: err}
+	}
 	s.Logger.Error("dependency failed", "error", err)
 	return &Unavailable{Cause: err}
 }

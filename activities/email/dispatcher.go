@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,6 +38,14 @@ func Backoff(attempts int) time.Duration {
 	}
 	return min(d, 15*time.Minute)
 }
+
+// addresses matches email addresses, which mail servers quote in their replies ("550 5.1.1
+// <jo@example.com>: no such user").
+var addresses = regexp.MustCompile(`[^\s<>"'@]+@[^\s<>"'@]+`)
+
+// withoutAddresses is a mail server's reply fit for a log: logs carry ids, never addresses. The
+// outbox keeps the whole reply for the SENDCo, who may see it.
+func withoutAddresses(s string) string { return addresses.ReplaceAllString(s, "<address>") }
 
 // Run delivers due messages until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context) error {
@@ -114,11 +123,11 @@ func (d *Dispatcher) deliver(ctx context.Context, m claimed) {
 		}
 		d.Logger.Info("mail sent", "outbox_id", m.id, "attempt", m.attempts)
 	case errors.As(err, &perm):
-		d.Logger.Error("mail refused permanently", "outbox_id", m.id, "reason", perm.Reason)
+		d.Logger.Error("mail refused permanently", "outbox_id", m.id, "reason", withoutAddresses(perm.Reason))
 		d.mark(ctx, `UPDATE email_outbox SET status = 'failed', last_error = $2 WHERE id = $1`, m.id, perm.Reason)
 	default:
 		wait := Backoff(m.attempts)
-		d.Logger.Warn("mail not sent; will retry", "outbox_id", m.id, "attempt", m.attempts, "retry_in", wait, "error", err)
+		d.Logger.Warn("mail not sent; will retry", "outbox_id", m.id, "attempt", m.attempts, "retry_in", wait, "error", withoutAddresses(err.Error()))
 		d.mark(ctx, `UPDATE email_outbox SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
 			m.id, err.Error(), wait.Seconds())
 	}

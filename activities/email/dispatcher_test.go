@@ -273,3 +273,11 @@ func TestComposeWithoutAttachmentsIsAlternative(t *testing.T) {
 		t.Error("an attachment name with a line break was composed")
 	}
 }
+
+// A mail server's reply quotes the recipient; the log line does not.
+func TestServerRepliesAreLoggedWithoutAddresses(t *testing.T) {
+	got := withoutAddresses(`550 5.1.1 <jo.quill@example.org>: Recipient address rejected; from=no-reply@school.example`)
+	if strings.Contains(got, "@") || !strings.Contains(got, "550 5.1.1 <<address>>: Recipient address rejected") {
+		t.Errorf("logged as %q", got)
+	}
+}

@@ -94,7 +94,7 @@ func upsertUser(ctx context.Context, tx pgx.Tx, id, email, name string) (string,
 	err := tx.QueryRow(ctx, `INSERT INTO users (id, email, name) VALUES ($1, $2, $3)
 		ON CONFLICT ((lower(email))) DO UPDATE SET email = users.email RETURNING id`, id, email, name).Scan(&got)
 	if err != nil {
-		return "", fmt.Errorf("save person %s: %w", email, err)
+		return "", fmt.Errorf("save person %s: %w", id, err) // an id: errors are logged
 	}
 	return got, nil
 }

@@ -170,3 +170,20 @@ func TestCouncilReach(t *testing.T) {
 		t.Error("the council that maintains the plan lost the pupil when the school changed authority")
 	}
 }
+
+// TestErrorsNameNobody: a store error is logged, so it names records by id, never by a person's
+// name or address — even when the database refuses what was typed.
+func TestErrorsNameNobody(t *testing.T) {
+	s := seeded(t)
+	err := s.CreatePupils(context.Background(), []NewPupil{{ID: "00000000-0000-4000-8000-00000000f001", SchoolID: seed.DemoSchoolID,
+		UPN: "A999999900001", FirstName: "Pat", LastName: "Quill", DateOfBirth: time.Date(2018, 1, 2, 0, 0, 0, 0, time.UTC),
+		Parents: []NewParent{{ID: "00000000-0000-4000-8000-00000000f002", Name: "Jo\x00Quill", Email: "jo.quill@example.org", Relationship: "parent", Language: "en", ParentalResponsibility: true}}}})
+	if err == nil {
+		t.Fatal("a NUL in a name was stored")
+	}
+	for _, personal := range []string{"jo.quill@example.org", "Quill", "Pat"} {
+		if strings.Contains(err.Error(), personal) {
+			t.Errorf("the error names %q: %v", personal, err)
+		}
+	}
+}
