@@ -224,6 +224,7 @@ func (j *journey) matrixFixtures() (in, out target) {
 		c := j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Fixture."}`, 201)
 		j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 		ref := j.post(sendco, p+"/referrals", fmt.Sprintf(`{"service":%q,"reason":"Fixture"}`, service), 201)["referralId"].(string)
+		j.referralStarted(pupil, ref)
 		j.post(sendco, "/v1/referrals/"+ref+"/decision", `{"approve":true,"overrideReason":"Fixture"}`, 201)
 		j.post(parent, "/v1/referrals/"+ref+"/consent", `{"action":"give"}`, 201)
 		ehc := j.post(sendco, p+"/ehc-requests", `{}`, 201)["requestId"].(string)
@@ -233,6 +234,7 @@ func (j *journey) matrixFixtures() (in, out target) {
 	}
 	in = setup(seed.PupilAmaraID, seed.DemoSchoolID, "sendco@oakfield.example", "teacher.oak@oakfield.example", "parent.amara@example.org", "educational_psychology")
 	slt := j.post("sendco@oakfield.example", "/v1/pupils/"+seed.PupilAmaraID+"/referrals", `{"service":"speech_and_language","reason":"Fixture"}`, 201)["referralId"].(string)
+	j.referralStarted(seed.PupilAmaraID, slt)
 	j.post("sendco@oakfield.example", "/v1/referrals/"+slt+"/decision", `{"approve":true,"overrideReason":"Fixture"}`, 201)
 	j.post("parent.amara@example.org", "/v1/referrals/"+slt+"/consent", `{"action":"give"}`, 201)
 	zain := "/v1/pupils/" + seed.PupilZainID

@@ -17,6 +17,7 @@ import (
 	"github.com/sendflow/sendflow/internal/seed"
 	"github.com/sendflow/sendflow/internal/testenv"
 	"github.com/sendflow/sendflow/internal/upn"
+	"github.com/sendflow/sendflow/workflows"
 )
 
 // TestBearerTokens: the auth scheme is matched whatever its case (RFC 9110), and a validly
@@ -192,11 +193,24 @@ func (j *journey) supported() {
 	j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 }
 
+// referralStarted waits until a new referral's workflow has recorded its readiness check. A
+// decision sent while the check runs can be lost: the Referral workflow records the check outside
+// its lock (a bug in workflows/referral.go, reported), so fixtures wait for it.
+func (j *journey) referralStarted(pupil, ref string) {
+	j.t.Helper()
+	testenv.Eventually(j.t, 20*time.Second, "referral "+ref+" checked", func() bool {
+		v, err := j.d.Temporal.QueryWorkflow(context.Background(), workflows.ReferralWorkflowID(pupil, ref), "", workflows.QueryState)
+		var st workflows.ReferralState
+		return err == nil && v.Get(&st) == nil && st.Version >= 1
+	})
+}
+
 // referral opens a referral of Amara's to a service; with consent, the SENDCo approves it and
 // her parent consents, so it goes to the service.
 func (j *journey) referral(service string, consent bool) string {
 	j.t.Helper()
 	ref := j.post(sendco, "/v1/pupils/"+seed.PupilAmaraID+"/referrals", fmt.Sprintf(`{"service":%q,"reason":"Fixture"}`, service), 201)["referralId"].(string)
+	j.referralStarted(seed.PupilAmaraID, ref)
 	if consent {
 		j.post(sendco, "/v1/referrals/"+ref+"/decision", `{"approve":true,"overrideReason":"The SENDCo's own reasons"}`, 201)
 		j.post(parent, "/v1/referrals/"+ref+"/consent", `{"action":"give"}`, 201)
