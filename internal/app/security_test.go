@@ -69,6 +69,14 @@ func TestParentSessionIsParentOnly(t *testing.T) {
 	if status, _ := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID+"/pupils", j.token[teacher], nil, ""); status != 200 {
 		t.Errorf("the same person's staff token lists pupils = %d, want 200", status)
 	}
+	// The answer to what they did as staff is not replayed to their parent's session.
+	concern, key := `{"areas":["communication_and_interaction"],"observed":"Seen in class."}`, map[string]string{"Idempotency-Key": "one-key"}
+	if status, body := j.api.do("POST", "/v1/pupils/"+seed.PupilLeoID+"/concerns", j.token[teacher], key, concern); status != 201 {
+		t.Fatalf("the teacher raising a concern = %d %v", status, body)
+	}
+	if status, body := j.api.do("POST", "/v1/pupils/"+seed.PupilLeoID+"/concerns", session, key, concern); status == 201 || status == 200 {
+		t.Errorf("the parent session got the staff answer replayed: %d %v", status, body)
+	}
 }
 
 // userID is a demo user's id.

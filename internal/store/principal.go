@@ -13,6 +13,8 @@ type Principal struct {
 	TrustSchools   map[string]bool // schools of the trusts they administer
 	AgencyServices []string        // services they practise in
 	LACodes        []string        // local authorities they work for
+	// Scope is "parent" for a parent's session (ParentOnly), "" for a full sign-in.
+	Scope string
 }
 
 // RolesIn lists the roles a principal holds in a school, a trust admin's included.
@@ -36,7 +38,7 @@ func (p *Principal) RolesIn(schoolID string) []string {
 // link proves only that the person reads the parent's inbox, so their staff, trust, agency, LA
 // and admin roles stay with the school's identity provider.
 func (p *Principal) ParentOnly() *Principal {
-	out := &Principal{User: User{ID: p.ID, Email: p.Email, Name: p.Name}, TrustSchools: map[string]bool{}}
+	out := &Principal{User: User{ID: p.ID, Email: p.Email, Name: p.Name}, TrustSchools: map[string]bool{}, Scope: "parent"}
 	for _, m := range p.Memberships {
 		if m.Role == "parent" {
 			out.Memberships = append(out.Memberships, m)
