@@ -62,6 +62,9 @@ func (s *Service) ArrangeMeeting(ctx context.Context, a Actor, in NewMeeting) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkInvitees(ctx, p, invitees); err != nil {
+		return nil, err
+	}
 	cycle := in.Cycle
 	if in.Kind == string(workflows.MeetingReview) {
 		if cycle == 0 {
@@ -94,6 +97,33 @@ func invitees(c *checks, in []string) []string {
 		}
 	}
 	return out
+}
+
+// checkInvitees refuses anyone an invitation would tell of the pupil who is not in the pupil's
+// circle: the school's staff and the professionals on the pupil's open, consented referrals.
+// Parents are invited by the family's own invitation.
+func (s *Service) checkInvitees(ctx context.Context, p *store.Pupil, addrs []string) error {
+	if len(addrs) == 0 {
+		return nil
+	}
+	kinds, err := s.Store.InviteesOf(ctx, p.ID, addrs)
+	if err != nil {
+		return s.unavailable(err)
+	}
+	var c checks
+	for i, addr := range addrs {
+		switch kinds[addr] {
+		case store.InviteeStaff, store.InviteeProfessional:
+		case store.InviteeParent:
+			c.add(fmt.Sprintf("body.invitees[%d]", i), "is a parent: parents with parental responsibility are invited with the family's own invitation", addr)
+		default:
+			c.add(fmt.Sprintf("body.invitees[%d]", i), "is not on the staff of the pupil's school or a professional on one of the pupil's open referrals; only they can be invited", addr)
+		}
+	}
+	if err := c.err(); err != nil {
+		return &Invalid{Summary: "Only the school's staff and the professionals working with the pupil can be invited; nothing was arranged.", Problems: c.problems}
+	}
+	return nil
 }
 
 // MeetingMove moves a meeting to a new time.

@@ -7,6 +7,7 @@ import (
 	"github.com/sendflow/sendflow/internal/directory"
 	"github.com/sendflow/sendflow/internal/readiness/gather"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
 )
 
@@ -58,7 +59,8 @@ func (s *Service) OpenReferral(ctx context.Context, a Actor, in Referral) (*Resu
 }
 
 // referral finds the pupil and service of a referral the actor may act on; an unknown referral
-// is NotFound like one out of reach.
+// is NotFound like one out of reach. Access is to this referral: an agency practitioner reaches
+// only their own service's, and only while it is open with the parents' consent.
 func (s *Service) referral(ctx context.Context, a Actor, referralID, obj, verb string) (*store.Pupil, string, string, error) {
 	pupilID, service, err := s.Store.ReferralPupil(ctx, referralID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -68,12 +70,8 @@ func (s *Service) referral(ctx context.Context, a Actor, referralID, obj, verb s
 	if err != nil {
 		return nil, "", "", s.unavailable(err)
 	}
-	p, role, err := s.Pupil(ctx, a, pupilID, obj, verb)
+	p, role, err := s.reach(ctx, a, pupilID, "referral", policies.Target{ReferralID: referralID, Service: service}, obj, verb)
 	if err != nil {
-		var nf *NotFound
-		if errors.As(err, &nf) {
-			err = &NotFound{What: "referral"}
-		}
 		return nil, "", "", err
 	}
 	return p, role, service, nil

@@ -73,7 +73,7 @@ func (s *Server) registerCaseload(api huma.API) {
 }
 
 func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput, error) {
-	sc, _, err := s.schoolFor(ctx, in.SchoolID, "caseload", "read")
+	sc, role, err := s.schoolFor(ctx, in.SchoolID, "caseload", "read")
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +121,16 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 			b.MeetingsWarnings[i].Pupil = names[b.MeetingsWarnings[i].PupilID]
 		}
 		sort.Slice(b.MeetingsWarnings, func(i, j int) bool { return b.MeetingsWarnings[i].Pupil < b.MeetingsWarnings[j].Pupil })
+	}
+	// The caseload shows names and what is due: a read of each pupil it shows, once.
+	seen := map[string]bool{}
+	for _, list := range [][]CaseView{b.AwaitingTriage, b.Approvals, b.ReviewsDue, b.ReviewsOverdue, b.Statutory, b.MeetingsWarnings} {
+		for _, c := range list {
+			if !seen[c.PupilID] {
+				seen[c.PupilID] = true
+				s.audit(ctx, role, "caseload:read", c.PupilID, sc.ID, "ok")
+			}
+		}
 	}
 	return out, nil
 }

@@ -117,7 +117,7 @@ func (s *Server) planCycle(ctx context.Context, in *PlanCycleInput) (*CycleOutpu
 		for _, o := range r.Outcomes {
 			out.Body.Outcome = append(out.Body.Outcome, OutcomeID{ID: o.ID, Text: o.Text})
 		}
-		view, err := s.pathwayView(ctx, r.Pupil.ID)
+		view, err := s.pathwayView(ctx, r.Pupil.ID, r.Role)
 		if err != nil {
 			return nil, err
 		}
@@ -149,8 +149,8 @@ func (s *Server) logProvision(ctx context.Context, in *ProvisionInput) (*Pathway
 }
 
 // viewOutput answers an action with the pathway as it now is.
-func (s *Server) viewOutput(ctx context.Context, pupilID string) (*PathwayOutput, error) {
-	view, err := s.pathwayView(ctx, pupilID)
+func (s *Server) viewOutput(ctx context.Context, pupilID, role string) (*PathwayOutput, error) {
+	view, err := s.pathwayView(ctx, pupilID, role)
 	if err != nil {
 		return nil, err
 	}

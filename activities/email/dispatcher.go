@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"regexp"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,6 +48,14 @@ func Backoff(attempts int) time.Duration {
 	}
 	return min(d, 15*time.Minute)
 }
+
+// addresses matches email addresses, which mail servers quote in their replies ("550 5.1.1
+// <jo@example.com>: no such user").
+var addresses = regexp.MustCompile(`[^\s<>"'@]+@[^\s<>"'@]+`)
+
+// withoutAddresses is a mail server's reply fit for a log: logs carry ids, never addresses. The
+// outbox keeps the whole reply for the SENDCo, who may see it.
+func withoutAddresses(s string) string { return addresses.ReplaceAllString(s, "<address>") }
 
 // maxServerWait is the longest the dispatcher waits before knocking again on a server that did not
 // answer, so mail moves within half a minute of the server coming back.
@@ -229,7 +238,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m claimed) error {
 		}
 		d.Logger.Info("mail sent", "outbox_id", m.id, "attempt", attempts)
 	case errors.As(err, &perm):
-		d.Logger.Error("mail refused permanently", "outbox_id", m.id, "reason", perm.Reason)
+		d.Logger.Error("mail refused permanently", "outbox_id", m.id, "reason", withoutAddresses(perm.Reason))
 		d.mark(ctx, `UPDATE email_outbox SET status = 'failed', last_error = $2, claimed_by = NULL, handed_at = NULL WHERE id = $1`, m.id, perm.Reason)
 	case errors.Is(err, ErrUnreachable):
 		// Not handed over at all; the dispatcher waits for the server, not this message.
@@ -239,7 +248,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m claimed) error {
 	default:
 		// A server that answered and then failed may or may not have the message: handed_at stays.
 		wait := Backoff(attempts)
-		d.Logger.Warn("mail not sent; will retry", "outbox_id", m.id, "attempt", attempts, "retry_in", wait, "error", err)
+		d.Logger.Warn("mail not sent; will retry", "outbox_id", m.id, "attempt", attempts, "retry_in", wait, "error", withoutAddresses(err.Error()))
 		d.mark(ctx, `UPDATE email_outbox SET last_error = $2, claimed_by = NULL, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
 			m.id, err.Error(), wait.Seconds())
 	}

@@ -362,3 +362,11 @@ func TestDispatcherThatDiedMidSendIsFinishedByAnother(t *testing.T) {
 		t.Errorf("the resend is not logged as in doubt:\n%s", log.String())
 	}
 }
+
+// A mail server's reply quotes the recipient; the log line does not.
+func TestServerRepliesAreLoggedWithoutAddresses(t *testing.T) {
+	got := withoutAddresses(`550 5.1.1 <jo.quill@example.org>: Recipient address rejected; from=no-reply@school.example`)
+	if strings.Contains(got, "@") || !strings.Contains(got, "550 5.1.1 <<address>>: Recipient address rejected") {
+		t.Errorf("logged as %q", got)
+	}
+}

@@ -28,7 +28,7 @@ func compose(from, to, subject, text, html, outboxID string, date time.Time, att
 	}
 	toAddr, err := mail.ParseAddress(to)
 	if err != nil {
-		return nil, fmt.Errorf("to address %q: %w", to, err)
+		return nil, fmt.Errorf("the recipient's address: %w", err) // not the address: errors are logged
 	}
 	var buf bytes.Buffer
 	header := func(k, v string) { fmt.Fprintf(&buf, "%s: %s\r\n", k, v) }

@@ -99,7 +99,7 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 		var ttl time.Duration
 		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
 			fs.StringVar(&email, "email", "", "email of an existing user")
-			fs.DurationVar(&ttl, "ttl", 12*time.Hour, "how long the token is valid")
+			fs.DurationVar(&ttl, "ttl", 12*time.Hour, "how long the token is valid (at most 720h)")
 		})
 		if err != nil {
 			return err
@@ -246,6 +246,9 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 func token(ctx context.Context, cfg *config.Config, logger *slog.Logger, email string, ttl time.Duration, out io.Writer) error {
 	if email == "" {
 		return errors.New("--email is required: the email of an existing user")
+	}
+	if ttl <= 0 || ttl > auth.MaxLifetime {
+		return fmt.Errorf("--ttl %s: a token lives at most %s (720h)", ttl, auth.MaxLifetime)
 	}
 	key := []byte(cfg.SigningKey)
 	if cfg.SigningKey == "" {

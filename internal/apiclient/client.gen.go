@@ -126,6 +126,27 @@ func (e AnnualReviewEventInputBodyType) Valid() bool {
 	}
 }
 
+// Defines values for AnnualReviewViewDecision.
+const (
+	AnnualReviewViewDecisionAmend AnnualReviewViewDecision = "amend"
+	AnnualReviewViewDecisionCease AnnualReviewViewDecision = "cease"
+	AnnualReviewViewDecisionKeep  AnnualReviewViewDecision = "keep"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewViewDecision enum.
+func (e AnnualReviewViewDecision) Valid() bool {
+	switch e {
+	case AnnualReviewViewDecisionAmend:
+		return true
+	case AnnualReviewViewDecisionCease:
+		return true
+	case AnnualReviewViewDecisionKeep:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditLineOutcome.
 const (
 	AuditLineOutcomeDenied   AuditLineOutcome = "denied"
@@ -324,6 +345,48 @@ func (e EHCRequestInputBodyRequestedBy) Valid() bool {
 	case EHCRequestInputBodyRequestedBySchool:
 		return true
 	case EHCRequestInputBodyRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EHCViewOutcome.
+const (
+	EHCViewOutcomeNotIssuing      EHCViewOutcome = "not_issuing"
+	EHCViewOutcomePlanIssued      EHCViewOutcome = "plan_issued"
+	EHCViewOutcomeRefusedToAssess EHCViewOutcome = "refused_to_assess"
+)
+
+// Valid indicates whether the value is a known member of the EHCViewOutcome enum.
+func (e EHCViewOutcome) Valid() bool {
+	switch e {
+	case EHCViewOutcomeNotIssuing:
+		return true
+	case EHCViewOutcomePlanIssued:
+		return true
+	case EHCViewOutcomeRefusedToAssess:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EHCViewRequestedBy.
+const (
+	EHCViewRequestedByParent      EHCViewRequestedBy = "parent"
+	EHCViewRequestedBySchool      EHCViewRequestedBy = "school"
+	EHCViewRequestedByYoungPerson EHCViewRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the EHCViewRequestedBy enum.
+func (e EHCViewRequestedBy) Valid() bool {
+	switch e {
+	case EHCViewRequestedByParent:
+		return true
+	case EHCViewRequestedBySchool:
+		return true
+	case EHCViewRequestedByYoungPerson:
 		return true
 	default:
 		return false
@@ -787,6 +850,23 @@ type AnnualReviewEventInputBodyTransfer string
 // AnnualReviewEventInputBodyType defines model for AnnualReviewEventInputBody.Type.
 type AnnualReviewEventInputBodyType string
 
+// AnnualReviewView defines model for AnnualReviewView.
+type AnnualReviewView struct {
+	AmendedPlanIssuedOn *openapi_types.Date       `json:"amendedPlanIssuedOn,omitempty"`
+	DecidedOn           *openapi_types.Date       `json:"decidedOn,omitempty"`
+	Decision            *AnnualReviewViewDecision `json:"decision,omitempty"`
+
+	// Due The meeting must be held by
+	Due          openapi_types.Date  `json:"due"`
+	HeldOn       *openapi_types.Date `json:"heldOn,omitempty"`
+	MeetingOn    *openapi_types.Date `json:"meetingOn,omitempty"`
+	Number       int64               `json:"number"`
+	ReportSentOn *openapi_types.Date `json:"reportSentOn,omitempty"`
+}
+
+// AnnualReviewViewDecision defines model for AnnualReviewView.Decision.
+type AnnualReviewViewDecision string
+
 // AuditLine defines model for AuditLine.
 type AuditLine struct {
 	// Action Example: pathway:read
@@ -986,7 +1066,7 @@ type CreateMeetingInputBody struct {
 	// DurationMinutes How long it lasts (default 60)
 	DurationMinutes *int64 `json:"durationMinutes,omitempty"`
 
-	// Invitees Email addresses of other staff to invite
+	// Invitees Email addresses of others to invite: staff of the pupil's school, or practitioners of a service on one of the pupil's open, consented referrals (parents are invited anyway)
 	Invitees *[]string `json:"invitees,omitempty"`
 
 	// Kind review: the review of a support plan; expectation: a meeting to talk about how things are going; annual_review: an EHC plan's annual review
@@ -1071,6 +1151,21 @@ type CycleOutputBody struct {
 	PlanId   openapi_types.UUID `json:"planId"`
 }
 
+// CycleView defines model for CycleView.
+type CycleView struct {
+	// NextStep What the review decided
+	NextStep *string `json:"nextStep,omitempty"`
+	Number   int64   `json:"number"`
+
+	// ParentViews Parents who gave their views before the review
+	ParentViews int64 `json:"parentViews"`
+
+	// ProvisionLogged Entries of support given under the plan
+	ProvisionLogged int64               `json:"provisionLogged"`
+	ReviewDate      openapi_types.Date  `json:"reviewDate"`
+	ReviewedOn      *openapi_types.Date `json:"reviewedOn,omitempty"`
+}
+
 // DeadlineView defines model for DeadlineView.
 type DeadlineView struct {
 	// Due The date, on the pathway's calendar
@@ -1146,11 +1241,11 @@ type EHCRequestInputBody struct {
 	// Example: https://example.com/schemas/EHCRequestInputBody.json
 	Schema *string `json:"$schema,omitempty"`
 
-	// RequestedBy Who is making the request
-	RequestedBy EHCRequestInputBodyRequestedBy `json:"requestedBy"`
+	// RequestedBy Who is asking follows from who is signed in (a parent: parent; the SENDCo: school); leave it out, or it must agree
+	RequestedBy *EHCRequestInputBodyRequestedBy `json:"requestedBy,omitempty"`
 }
 
-// EHCRequestInputBodyRequestedBy Who is making the request
+// EHCRequestInputBodyRequestedBy Who is asking follows from who is signed in (a parent: parent; the SENDCo: school); leave it out, or it must agree
 type EHCRequestInputBodyRequestedBy string
 
 // EHCRequestOutputBody defines model for EHCRequestOutputBody.
@@ -1162,6 +1257,25 @@ type EHCRequestOutputBody struct {
 	Pathway   PathwayView        `json:"pathway"`
 	RequestId openapi_types.UUID `json:"requestId"`
 }
+
+// EHCView defines model for EHCView.
+type EHCView struct {
+	AppealBy      *openapi_types.Date `json:"appealBy,omitempty"`
+	DraftIssuedOn *openapi_types.Date `json:"draftIssuedOn,omitempty"`
+	Outcome       *EHCViewOutcome     `json:"outcome,omitempty"`
+
+	// Paused The time limits are paused by a prescribed exception
+	Paused      bool               `json:"paused"`
+	RequestId   openapi_types.UUID `json:"requestId"`
+	RequestedBy EHCViewRequestedBy `json:"requestedBy"`
+	RequestedOn openapi_types.Date `json:"requestedOn"`
+}
+
+// EHCViewOutcome defines model for EHCView.Outcome.
+type EHCViewOutcome string
+
+// EHCViewRequestedBy defines model for EHCView.RequestedBy.
+type EHCViewRequestedBy string
 
 // ErrorDetail defines model for ErrorDetail.
 type ErrorDetail struct {
@@ -1257,13 +1371,15 @@ type ImportOutputBody struct {
 
 // ItemView defines model for ItemView.
 type ItemView struct {
-	// Id e.g. cycle/2, referral/<id>, ehc/<id>, annual-review/1
-	Id   string       `json:"id"`
-	Kind ItemViewKind `json:"kind"`
+	AnnualReview *AnnualReviewView `json:"annualReview,omitempty"`
+	Cycle        *CycleView        `json:"cycle,omitempty"`
+	Ehc          *EHCView          `json:"ehc,omitempty"`
 
-	// State The workflow's state for this part: ids, dates and statuses, no names or needs
-	State  interface{} `json:"state"`
-	Status string      `json:"status"`
+	// Id e.g. cycle/2, referral/<id>, ehc/<id>, annual-review/1
+	Id       string        `json:"id"`
+	Kind     ItemViewKind  `json:"kind"`
+	Referral *ReferralView `json:"referral,omitempty"`
+	Status   string        `json:"status"`
 }
 
 // ItemViewKind defines model for ItemView.Kind.
@@ -1503,21 +1619,23 @@ type PathwayView struct {
 	// Example: https://example.com/schemas/PathwayView.json
 	Schema *string `json:"$schema,omitempty"`
 
-	// Concerns How many concerns have been raised
-	Concerns int64 `json:"concerns"`
+	// Concerns How many concerns have been raised (not shown to agencies and councils)
+	Concerns *int64 `json:"concerns,omitempty"`
 
-	// Deadlines Open deadlines, soonest first
+	// Deadlines Open deadlines of those parts, soonest first
 	Deadlines []DeadlineView `json:"deadlines"`
 
-	// Items Support cycles, referrals, assessments and annual reviews
+	// Items The parts of the pathway the reader may see: support cycles, referrals, assessments and annual reviews
 	Items            []ItemView         `json:"items"`
 	PupilId          openapi_types.UUID `json:"pupilId"`
 	Stage            PathwayViewStage   `json:"stage"`
 	StageDescription string             `json:"stageDescription"`
 
-	// Statutory Every statutory step of the EHC needs assessment and the annual reviews: due dates with and without the exceptions, and whether each is on track, at risk, late or done in time
+	// Statutory Every statutory step of the EHC needs assessment and the annual reviews the reader may see: due dates with and without the exceptions, and whether each is on track, at risk, late or done in time
 	Statutory []StatutoryView `json:"statutory"`
-	Timeline  []TimelineEntry `json:"timeline"`
+
+	// Timeline The story of those parts, in plain words
+	Timeline []TimelineEntry `json:"timeline"`
 
 	// Today Today on the pathway's calendar (differs from the real date only when time is compressed for a demo)
 	Today     openapi_types.Date `json:"today"`
@@ -1526,7 +1644,7 @@ type PathwayView struct {
 	// Version Grows with every change
 	Version int64 `json:"version"`
 
-	// Warnings Things to put right, in plain words
+	// Warnings Staff: things to put right, in plain words
 	Warnings []string `json:"warnings"`
 }
 
@@ -1645,6 +1763,24 @@ type ReferralOutputBody struct {
 	Schema     *string            `json:"$schema,omitempty"`
 	Pathway    PathwayView        `json:"pathway"`
 	ReferralId openapi_types.UUID `json:"referralId"`
+}
+
+// ReferralView defines model for ReferralView.
+type ReferralView struct {
+	AdviceReceived bool `json:"adviceReceived"`
+	ConsentGiven   bool `json:"consentGiven"`
+
+	// Missing Staff: what the readiness check found missing
+	Missing *[]string `json:"missing,omitempty"`
+
+	// OverrideReason The SENDCo, the head and trust admins: why an unmet check was approved
+	OverrideReason *string `json:"overrideReason,omitempty"`
+
+	// ReadinessMet Staff: whether the service's readiness check was met when the SENDCo decided
+	ReadinessMet *bool               `json:"readinessMet,omitempty"`
+	ReferralId   openapi_types.UUID  `json:"referralId"`
+	Service      string              `json:"service"`
+	SubmittedOn  *openapi_types.Date `json:"submittedOn,omitempty"`
 }
 
 // RescheduleMeetingInputBody defines model for RescheduleMeetingInputBody.
@@ -2021,6 +2157,9 @@ type CreatePupilParams struct {
 type ImportPupilsParams struct {
 	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+
+	// ContentType text/csv (or application/csv)
+	ContentType *string `json:"Content-Type,omitempty"`
 }
 
 // AddStaffParams defines parameters for AddStaff.
@@ -5757,6 +5896,17 @@ func NewImportPupilsRequestWithBody(server string, schoolId openapi_types.UUID, 
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+		if params.ContentType != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Content-Type", *params.ContentType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Type", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -9060,6 +9210,10 @@ type ImportPupilsResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ErrorModel
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -9084,6 +9238,16 @@ func (r ImportPupilsResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r ImportPupilsResponse) GetApplicationproblemJSON409() *ErrorModel {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ImportPupilsResponse) GetApplicationproblemJSON413() *ErrorModel {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ImportPupilsResponse) GetApplicationproblemJSON415() *ErrorModel {
+	return r.ApplicationproblemJSON415
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -12236,6 +12400,20 @@ func ParseImportPupilsResponse(rsp *http.Response) (*ImportPupilsResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel

@@ -41,6 +41,7 @@ type journey struct {
 	d     *Dev
 	api   apiClient
 	token map[string]string
+	logs  *logBuffer // everything the stack logged
 }
 
 // newJourney is a journey on compressed time. Its tests take every date from the pathway's own

@@ -350,8 +350,7 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	status, body = page(t, "POST", viewsLink, url.Values{"going_well": {"Reading at bedtime"}, "hard": {"Mornings"}, "would_help": {"A visual timetable at home"}})
 	wantPage(t, "views sent", status, body, 200, "Thank you", "The school will read your views")
 	testenv.Eventually(t, 10*time.Second, "the cycle shows the parent's views", func() bool {
-		state := fmt.Sprint(j.item(amara, "cycle/1")["state"])
-		return strings.Contains(state, amaraParentID)
+		return j.item(amara, "cycle/1")["cycle"].(map[string]any)["parentViews"] == float64(1)
 	})
 	if n := j.scalar(`SELECT count(*) FROM parent_views WHERE pupil_id = $1 AND cycle_number = 1 AND going_well = 'Reading at bedtime'`, amara); n != 1 {
 		t.Errorf("%d views stored", n)
@@ -400,7 +399,7 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	status, body = page(t, "POST", consentLink, url.Values{"action": {"give"}, "version": {version}})
 	wantPage(t, "consent given", status, body, 200, "You have given consent.")
 	testenv.Eventually(t, 10*time.Second, "the referral records consent", func() bool {
-		return strings.Contains(fmt.Sprint(j.item(amara, "referral/")["state"]), "ConsentGiven:true")
+		return j.item(amara, "referral/")["referral"].(map[string]any)["consentGiven"] == true
 	})
 	if n := j.scalar(`SELECT count(*) FROM consent_records WHERE referral_id = $1 AND wording_id = $2 AND action = 'give'`, refID, version); n != 1 {
 		t.Errorf("%d consent records with the version shown", n)
@@ -562,7 +561,7 @@ func TestReviewMeetingToOutcomeThroughAnOutage(t *testing.T) {
 	status, body = page(t, "POST", viewsLink, url.Values{"going_well": {"Reading at bedtime"}, "would_help": {"Books to take home"}})
 	wantPage(t, "views sent", status, body, 200, "The school will read your views")
 	testenv.Eventually(t, 10*time.Second, "the cycle to hold the parent's views", func() bool {
-		return strings.Contains(fmt.Sprint(j.item(amara, "cycle/1")["state"]), amaraParentID)
+		return j.item(amara, "cycle/1")["cycle"].(map[string]any)["parentViews"] == float64(1)
 	})
 	if kinds := timelineKinds(j.pathway(amara)); count(kinds, "meeting_accepted") != 1 {
 		t.Errorf("the timeline does not show the parent's answer: %v", kinds)

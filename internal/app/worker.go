@@ -15,12 +15,13 @@ import (
 	"github.com/sendflow/sendflow/activities"
 	"github.com/sendflow/sendflow/activities/email"
 	"github.com/sendflow/sendflow/internal/config"
+	"github.com/sendflow/sendflow/internal/signin"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/workflows"
 )
 
-// Worker runs the Temporal worker and the outbox dispatcher.
+// Worker runs the Temporal worker, the outbox dispatcher and the maker of parents' sign-in links.
 type Worker struct {
 	w      worker.Worker
 	cancel context.CancelFunc
@@ -41,7 +42,13 @@ func StartWorker(c client.Client, pool *pgxpool.Pool, cfg *config.Config, signin
 	ctx, cancel := context.WithCancel(context.Background())
 	wk := &Worker{w: w, cancel: cancel}
 	d := &email.Dispatcher{DB: pool, Sender: sender, From: cfg.MailFrom, Logger: logger.With("component", "outbox")}
-	wk.done.Add(2)
+	links := &signin.Mailer{Store: &store.Store{DB: pool}, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL,
+		Logger: logger.With("component", "signin")}
+	wk.done.Add(3)
+	go func() {
+		defer wk.done.Done()
+		links.Run(ctx)
+	}()
 	go func() {
 		defer wk.done.Done()
 		_ = d.Run(ctx)

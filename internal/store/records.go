@@ -196,8 +196,10 @@ func (s *Store) ProposeAgencyResponse(ctx context.Context, id, referralID, kind,
 
 // ProposeEHCRequest records who asked for an assessment.
 func (s *Store) ProposeEHCRequest(ctx context.Context, id, pupilID, requestedBy, userID string) error {
-	return s.propose(ctx, "EHC request", `INSERT INTO ehc_requests (id, pupil_id, requested_by, created_by)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`, id, pupilID, requestedBy, userID)
+	// The request goes to the local authority of the pupil's school when it is made.
+	return s.propose(ctx, "EHC request", `INSERT INTO ehc_requests (id, pupil_id, requested_by, created_by, la_code)
+		SELECT $1, p.id, $3, $4, s.la_code FROM pupils p JOIN schools s ON s.id = p.school_id WHERE p.id = $2
+		ON CONFLICT (id) DO NOTHING`, id, pupilID, requestedBy, userID)
 }
 
 // ProposeMeetingResponse keeps a parent's answer to an invitation (sequence: the one answered).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,6 +20,29 @@ func conflict(err error) error {
 		return fmt.Errorf("%w: %s", ErrConflict, pg.ConstraintName)
 	}
 	return err
+}
+
+// Rejected reports whether PostgreSQL refused a value as data: a malformed id or date, text too
+// long or holding a NUL, a reference to nothing, a check that fails. Such a value came from the
+// caller (nothing sendflow makes itself is refused so), so surfaces answer 422, not 503.
+func Rejected(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (strings.HasPrefix(pg.Code, "22") || pg.Code == "23503" || pg.Code == "23514")
+}
+
+// SQLState is the PostgreSQL error code in err, or "".
+func SQLState(err error) string {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code
+	}
+	return ""
+}
+
+// Taken reports whether a unique value was already taken.
+func Taken(err error) bool {
+	var pg *pgconn.PgError
+	return errors.Is(err, ErrConflict) || errors.As(err, &pg) && pg.Code == "23505"
 }
 
 // School is a school's record.
@@ -74,7 +98,7 @@ func upsertUser(ctx context.Context, tx pgx.Tx, id, email, name string) (string,
 	err := tx.QueryRow(ctx, `INSERT INTO users (id, email, name) VALUES ($1, $2, $3)
 		ON CONFLICT ((lower(email))) DO UPDATE SET email = users.email RETURNING id`, id, email, name).Scan(&got)
 	if err != nil {
-		return "", fmt.Errorf("save person %s: %w", email, err)
+		return "", fmt.Errorf("save person %s: %w", id, err) // an id: errors are logged
 	}
 	return got, nil
 }
@@ -182,9 +206,10 @@ func createPupil(ctx context.Context, tx pgx.Tx, p NewPupil) error {
 	return nil
 }
 
-// UPNsTaken returns which of the UPNs are already in use.
-func (s *Store) UPNsTaken(ctx context.Context, upns []string) (map[string]bool, error) {
-	rows, err := s.DB.Query(ctx, `SELECT upn FROM pupils WHERE upn = ANY($1)`, upns)
+// UPNsTaken returns which of the UPNs are already on a school's roll (other schools' rolls are
+// not the school's to know).
+func (s *Store) UPNsTaken(ctx context.Context, schoolID string, upns []string) (map[string]bool, error) {
+	rows, err := s.DB.Query(ctx, `SELECT upn FROM pupils WHERE school_id = $1 AND upn = ANY($2)`, schoolID, upns)
 	if err != nil {
 		return nil, fmt.Errorf("check UPNs: %w", err)
 	}

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 
@@ -34,8 +32,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, http.StatusBadRequest, l, "", "signin_failed", nil)
 		return
 	}
-	sum := sha256.Sum256([]byte(token)) // stored as in api/magiclink.go: a hash, never the secret
-	userID, err := h.d.Store.UseMagicLink(ctx, hex.EncodeToString(sum[:]))
+	userID, err := h.d.Store.UseMagicLink(ctx, store.MagicLinkHash(token)) // a hash is stored, never the secret
 	if errors.Is(err, store.ErrNotFound) {
 		h.audit(ctx, "", "parent_sign_in:create", "", "", "used_or_expired")
 		h.problem(w, r, http.StatusGone, l, "", "signin_failed", nil)
