@@ -32,7 +32,7 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 	if err != nil {
 		return err
 	}
-	school, err := a.Store.SchoolName(ctx, mm.SchoolID)
+	school, err := a.Store.SchoolByID(ctx, mm.SchoolID)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 	event := ics.Event{UID: m.ID + "@sendflow", Sequence: m.Sequence, Method: method, Start: m.StartsAt,
 		Duration: time.Duration(m.DurationMinutes) * time.Minute,
 		Location: m.Location, Organizer: ics.Attendee{Name: organizer.Name, Email: organizer.Email}, Attendees: attendees, Stamp: now}
-	data := map[string]string{"PupilFirstName": pupil.FirstName, "SchoolName": school,
+	data := map[string]string{"PupilFirstName": pupil.FirstName, "SchoolName": school.Name,
 		"MeetingTime": web.MeetingTime(m.StartsAt), "Location": m.Location}
 	queue := func(key, to, userID, name, language, template, link string, ev ics.Event) error {
 		t, ok := email.Lookup(template)
@@ -72,12 +72,18 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 			return temporal.NewNonRetryableApplicationError("no email template "+template, "MissingTemplate", nil)
 		}
 		t = email.Localize(t, language)
-		ev.Summary, ev.Description = web.CalendarText(t.Lang, m.Kind, pupil.FirstName, school, cancelled) // the calendar speaks the email's language
+		ev.Summary, ev.Description = web.CalendarText(t.Lang, m.Kind, pupil.FirstName, school.Name, cancelled) // the calendar speaks the email's language
 		d := map[string]string{"RecipientName": name, "Link": link, "MeetingDate": web.MeetingDateIn(t.Lang, m.StartsAt)}
 		for k, v := range data {
 			d[k] = v
 		}
-		subject, text, html, err := email.Render(t, pick(d, email.RequiredKeys(t)))
+		d = pick(d, email.RequiredKeys(t))
+		for k, v := range schoolData(school) {
+			if _, ok := d[k]; !ok {
+				d[k] = v
+			}
+		}
+		subject, text, html, err := email.Render(t, d)
 		if err != nil {
 			return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
 		}
@@ -86,7 +92,7 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 			return temporal.NewNonRetryableApplicationError(err.Error(), "CalendarError", err)
 		}
 		_, err = a.Outbox.Enqueue(ctx, email.Message{Key: key, To: to, ToUserID: userID, Subject: subject, Text: text, HTML: html,
-			Template: t.Name, TemplateVersion: t.Version, Language: t.Lang, PupilID: mm.PupilID,
+			Template: t.Name, TemplateVersion: t.Version, Language: t.Lang, PupilID: mm.PupilID, FromName: school.Name, ReplyTo: school.Contact.Email,
 			Attachments: []email.Attachment{{Filename: "invite.ics", ContentType: ics.ContentType(method), Content: cal}}})
 		return err
 	}

@@ -41,6 +41,7 @@ var polish = &locale{
 			"Jeśli {{.PupilFirstName}} ma co najmniej 16 lat, te decyzje podejmuje samodzielnie.",
 		},
 		UnreviewedNote: "Tego tłumaczenia nie sprawdził jeszcze rodzimy użytkownik języka polskiego.",
+		ContactLead:    "Kontakt ze szkołą {{.SchoolName}}:",
 	},
 	Templates: map[string]translation{
 		"sign_in_link": {

@@ -109,6 +109,14 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 	exec(`INSERT INTO trusts (id, name) VALUES ($1, 'Oak Learning Trust (demo)') ON CONFLICT DO NOTHING`, TrustID)
 	exec(`UPDATE schools SET trust_id = $2 WHERE id = $1 AND trust_id IS NULL`, DemoSchoolID, TrustID)
 	exec(`INSERT INTO schools (id, name, la_code) VALUES ($1, 'Riverside Primary (demo)', '998') ON CONFLICT DO NOTHING`, OtherSchoolID)
+	// How families reach each school (numbers in Ofcom's drama range); set once, so a school that
+	// changed its contact keeps it.
+	for id, c := range map[string][3]string{
+		DemoSchoolID:  {"The school office", "office@oakfield.example", "01632 960 200"},
+		OtherSchoolID: {"The school office", "office@riverside.example", "01632 960 300"},
+	} {
+		exec(`UPDATE schools SET contact_name = $2, contact_email = $3, contact_phone = $4 WHERE id = $1 AND contact_email = ''`, id, c[0], c[1], c[2])
+	}
 	for _, p := range People {
 		ids[p.Email] = p.ID
 		exec(`INSERT INTO users (id, email, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, p.ID, p.Email, p.Name)

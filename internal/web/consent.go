@@ -19,11 +19,11 @@ func (h *Handler) consentVisit(w http.ResponseWriter, r *http.Request, token str
 	ref, err := h.d.Store.ReferralConsentFor(r.Context(), v.claim.Ref)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && ref.PupilID != v.claim.Pupil) {
 		h.audit(r.Context(), v.claim.Parent, "consent:read", v.claim.Pupil, v.pupil.SchoolID, "not_found")
-		h.problem(w, r, http.StatusNotFound, v.l, v.school, "invalid", nil)
+		h.problem(w, r, http.StatusNotFound, v.l, v.sc, "invalid", nil)
 		return nil, nil, false
 	}
 	if err != nil {
-		h.unavailable(w, r, v.l, v.school, err)
+		h.unavailable(w, r, v.l, v.sc, err)
 		return nil, nil, false
 	}
 	return v, ref, true
@@ -32,8 +32,8 @@ func (h *Handler) consentVisit(w http.ResponseWriter, r *http.Request, token str
 // consentPageData shows the service and the exact wording, with its version, that the answer
 // will record. The wording is shown as stored (English), whatever the page's language.
 func (h *Handler) consentPageData(v *visit, ref *store.ReferralConsent, token string) *page {
-	return &page{L: v.l, School: v.school, Token: token, Title: v.l.T("consent_title", v.pupil.FirstName),
-		Pupil: v.pupil.FirstName, Service: ref.ServiceName, Wording: ref.Wording, Version: ref.Version}
+	return newPage(v.l, v.sc, page{Token: token, Title: v.l.T("consent_title", v.pupil.FirstName),
+		Pupil: v.pupil.FirstName, Service: ref.ServiceName, Wording: ref.Wording, Version: ref.Version})
 }
 
 func (h *Handler) consentPage(w http.ResponseWriter, r *http.Request) {
@@ -54,7 +54,7 @@ func (h *Handler) consentAnswer(w http.ResponseWriter, r *http.Request) {
 	}
 	action := workflows.ConsentAction(formValue(r, "action"))
 	if action != workflows.ConsentGive && action != workflows.ConsentRefuse {
-		h.problem(w, r, http.StatusBadRequest, v.l, v.school, "bad_form", nil)
+		h.problem(w, r, http.StatusBadRequest, v.l, v.sc, "bad_form", nil)
 		return
 	}
 	// The answer is to the wording the parent read: if it changed since the page was shown, show

@@ -21,27 +21,27 @@ func (h *Handler) meetingVisit(w http.ResponseWriter, r *http.Request, token str
 	}
 	id, seq, ok := parseMeetingRef(v.claim.Ref)
 	if !ok {
-		h.problem(w, r, http.StatusBadRequest, v.l, v.school, "invalid", nil)
+		h.problem(w, r, http.StatusBadRequest, v.l, v.sc, "invalid", nil)
 		return nil, nil, false
 	}
 	m, err := h.d.Store.MeetingByID(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && m.PupilID != v.claim.Pupil) {
 		h.audit(r.Context(), v.claim.Parent, "meeting:read", v.claim.Pupil, v.pupil.SchoolID, "not_found")
-		h.problem(w, r, http.StatusNotFound, v.l, v.school, "invalid", nil)
+		h.problem(w, r, http.StatusNotFound, v.l, v.sc, "invalid", nil)
 		return nil, nil, false
 	}
 	if err != nil {
-		h.unavailable(w, r, v.l, v.school, err)
+		h.unavailable(w, r, v.l, v.sc, err)
 		return nil, nil, false
 	}
 	switch {
 	case m.Status == "cancelled":
 		h.audit(r.Context(), v.claim.Parent, "meeting:read", v.claim.Pupil, v.pupil.SchoolID, "cancelled")
-		h.problem(w, r, http.StatusGone, v.l, v.school, "cancelled", nil)
+		h.problem(w, r, http.StatusGone, v.l, v.sc, "cancelled", nil)
 		return nil, nil, false
 	case m.Sequence != seq:
 		h.audit(r.Context(), v.claim.Parent, "meeting:read", v.claim.Pupil, v.pupil.SchoolID, "replaced")
-		h.problem(w, r, http.StatusGone, v.l, v.school, "replaced", nil)
+		h.problem(w, r, http.StatusGone, v.l, v.sc, "replaced", nil)
 		return nil, nil, false
 	}
 	return v, m, true
@@ -50,8 +50,8 @@ func (h *Handler) meetingVisit(w http.ResponseWriter, r *http.Request, token str
 func (h *Handler) meetingPageData(v *visit, m *store.Meeting, token string) *page {
 	l := v.l
 	end := m.StartsAt.Add(time.Duration(m.DurationMinutes) * time.Minute)
-	p := &page{L: l, School: v.school, Token: token, Title: l.T("meeting_title_"+m.Kind, v.pupil.FirstName),
-		When: l.T("meeting_time", l.Date(m.StartsAt), l.Clock(m.StartsAt), l.Clock(end)), Where: m.Location}
+	p := newPage(l, v.sc, page{Token: token, Title: l.T("meeting_title_"+m.Kind, v.pupil.FirstName),
+		When: l.T("meeting_time", l.Date(m.StartsAt), l.Clock(m.StartsAt), l.Clock(end)), Where: m.Location})
 	if m.Kind == string(workflows.MeetingReview) && m.Cycle > 0 {
 		// The views link offered here is the same every time this page is shown, so it stays
 		// single-use however often the invitation is opened.
@@ -82,7 +82,7 @@ func (h *Handler) meetingAnswer(w http.ResponseWriter, r *http.Request) {
 	switch answer {
 	case workflows.ResponseAccepted, workflows.ResponseDeclined, workflows.ResponseAnotherTime:
 	default:
-		h.problem(w, r, http.StatusBadRequest, v.l, v.school, "bad_form", nil)
+		h.problem(w, r, http.StatusBadRequest, v.l, v.sc, "bad_form", nil)
 		return
 	}
 	done := h.act(w, r, v, func(ctx context.Context, a actions.Actor, id string) error {

@@ -25,7 +25,7 @@ func (h *Handler) planPage(w http.ResponseWriter, r *http.Request) {
 	l := v.l
 	plan, err := h.d.Store.PlanSummaryFor(ctx, v.claim.Pupil)
 	if err != nil {
-		h.unavailable(w, r, l, v.school, err)
+		h.unavailable(w, r, l, v.sc, err)
 		return
 	}
 	// "Now" on the pathway's calendar (the same as the real date unless time is compressed).
@@ -39,17 +39,17 @@ func (h *Handler) planPage(w http.ResponseWriter, r *http.Request) {
 	} else if errors.Is(err, store.ErrNotFound) {
 		pw = &store.PathwayView{}
 	} else {
-		h.unavailable(w, r, l, v.school, err)
+		h.unavailable(w, r, l, v.sc, err)
 		return
 	}
 	meetings, err := h.d.Store.UpcomingMeetings(ctx, v.claim.Pupil, today)
 	if err != nil {
-		h.unavailable(w, r, l, v.school, err)
+		h.unavailable(w, r, l, v.sc, err)
 		return
 	}
 
-	p := &page{L: l, School: v.school, Title: l.T("plan_title", v.pupil.FirstName), Pupil: v.pupil.FirstName, Plan: plan,
-		Until: l.ShortDate(v.claim.Expires)}
+	p := newPage(l, v.sc, page{Title: l.T("plan_title", v.pupil.FirstName), Pupil: v.pupil.FirstName, Plan: plan,
+		Until: l.ShortDate(v.claim.Expires)})
 	if rv := plan.LastReview; rv != nil {
 		view := &reviewView{Cycle: rv.Cycle, On: l.ShortCalendarDate(rv.ReviewedOn)}
 		for _, o := range rv.Outcomes {

@@ -19,7 +19,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	if len(token) < 20 || len(token) > 200 {
 		h.audit(r.Context(), "", "parent_sign_in:open", "", "", "tampered")
-		h.problem(w, r, http.StatusBadRequest, l, "", "signin_failed", nil)
+		h.problem(w, r, http.StatusBadRequest, l, nil, "signin_failed", nil)
 		return
 	}
 	h.render(w, http.StatusOK, "signin", &page{L: l, Title: l.T("signin_title"), Token: token})
@@ -31,23 +31,23 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	token := formValue(r, "token")
 	if len(token) < 20 || len(token) > 200 {
 		h.audit(ctx, "", "parent_sign_in:create", "", "", "tampered")
-		h.problem(w, r, http.StatusBadRequest, l, "", "signin_failed", nil)
+		h.problem(w, r, http.StatusBadRequest, l, nil, "signin_failed", nil)
 		return
 	}
 	sum := sha256.Sum256([]byte(token)) // stored as in api/magiclink.go: a hash, never the secret
 	userID, err := h.d.Store.UseMagicLink(ctx, hex.EncodeToString(sum[:]))
 	if errors.Is(err, store.ErrNotFound) {
 		h.audit(ctx, "", "parent_sign_in:create", "", "", "used_or_expired")
-		h.problem(w, r, http.StatusGone, l, "", "signin_failed", nil)
+		h.problem(w, r, http.StatusGone, l, nil, "signin_failed", nil)
 		return
 	}
 	if err != nil {
-		h.unavailable(w, r, l, "", err)
+		h.unavailable(w, r, l, nil, err)
 		return
 	}
 	children, err := h.d.Store.ChildrenOf(ctx, userID)
 	if err != nil {
-		h.unavailable(w, r, l, "", err)
+		h.unavailable(w, r, l, nil, err)
 		return
 	}
 	p := &page{L: l, SignedIn: true}
@@ -62,7 +62,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		link, err := h.links.Plan(userID, c.PupilID, h.now())
 		if err != nil {
-			h.unavailable(w, r, l, "", err)
+			h.unavailable(w, r, l, nil, err)
 			return
 		}
 		p.Children = append(p.Children, childLink{Link: link})

@@ -21,14 +21,14 @@ func (h *Handler) viewsVisit(w http.ResponseWriter, r *http.Request, token strin
 	}
 	n, err := strconv.Atoi(strings.TrimPrefix(v.claim.Ref, "cycle/"))
 	if err != nil || n < 1 || !strings.HasPrefix(v.claim.Ref, "cycle/") {
-		h.problem(w, r, http.StatusBadRequest, v.l, v.school, "invalid", nil)
+		h.problem(w, r, http.StatusBadRequest, v.l, v.sc, "invalid", nil)
 		return nil, 0, false
 	}
 	return v, n, true
 }
 
 func (h *Handler) viewsPageData(v *visit, token string) *page {
-	return &page{L: v.l, School: v.school, Token: token, Title: v.l.T("views_title", v.pupil.FirstName), MaxLen: maxViewsLen}
+	return newPage(v.l, v.sc, page{Token: token, Title: v.l.T("views_title", v.pupil.FirstName), MaxLen: maxViewsLen})
 }
 
 func (h *Handler) viewsPage(w http.ResponseWriter, r *http.Request) {

@@ -25,6 +25,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sendflow/sendflow/actions"
+	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/store"
 )
@@ -90,7 +91,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, ok := routes[r.URL.Path]
 	switch {
 	case !ok:
-		h.problem(w, r, http.StatusNotFound, localeFromHeader(r.Header.Get("Accept-Language")), "", "notfound", nil)
+		h.problem(w, r, http.StatusNotFound, localeFromHeader(r.Header.Get("Accept-Language")), nil, "notfound", nil)
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && rt.get != nil:
 		rt.get(w, r)
 	case r.Method == http.MethodPost && rt.post != nil:
@@ -102,7 +103,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			allow += ", POST"
 		}
 		hd.Set("Allow", allow)
-		h.problem(w, r, http.StatusMethodNotAllowed, localeFromHeader(r.Header.Get("Accept-Language")), "", "bad_form", nil)
+		h.problem(w, r, http.StatusMethodNotAllowed, localeFromHeader(r.Header.Get("Accept-Language")), nil, "bad_form", nil)
 	}
 }
 
@@ -110,9 +111,10 @@ type requestIDKey struct{}
 
 // page is what every template sees; each page uses the fields it needs.
 type page struct {
-	L      *locale
-	Title  string
-	School string
+	L       *locale
+	Title   string
+	School  string
+	Contact *contactView // how to reach the school, in the footer
 	// problem pages
 	Lines []string
 	Quote string
@@ -140,6 +142,27 @@ type page struct {
 	SignedIn bool
 }
 
+// contactView is the school's contact as a page shows it: the number and address tappable.
+type contactView struct {
+	Name, Phone, Tel, Email string
+}
+
+// newPage is a page about a pupil at a school (nil when not known yet), in language l.
+func newPage(l *locale, sc *store.School, p page) *page {
+	p.L = l
+	if sc != nil {
+		p.School = sc.Name
+		if sc.Contact.IsSet() {
+			c := &contactView{Name: sc.Contact.Name, Phone: sc.Contact.Phone, Email: sc.Contact.Email}
+			if _, dial, err := input.Phone(c.Phone); err == nil {
+				c.Tel = dial
+			}
+			p.Contact = c
+		}
+	}
+	return &p
+}
+
 type reviewView struct {
 	Cycle    int
 	On       string
@@ -164,8 +187,8 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, p *page
 
 // problem shows what went wrong and what to do. kind names the message keys: kind_title,
 // kind_body and kind_hint (ask_new_link when there is no hint of its own).
-func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, l *locale, school, kind string, extra []string, quote ...string) {
-	p := &page{L: l, School: school, Title: l.T(kind + "_title"), Lines: append([]string{l.T(kind + "_body")}, extra...)}
+func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, l *locale, sc *store.School, kind string, extra []string, quote ...string) {
+	p := newPage(l, sc, page{Title: l.T(kind + "_title"), Lines: append([]string{l.T(kind + "_body")}, extra...)})
 	if len(quote) > 0 {
 		p.Quote = quote[0]
 	}
@@ -184,7 +207,7 @@ type visit struct {
 	claim  onetap.Claim
 	parent *store.ParentOfPupil
 	pupil  *store.Pupil
-	school string
+	sc     *store.School
 	l      *locale
 }
 
@@ -196,7 +219,7 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request, token, action str
 	c, err := h.links.signer.VerifyAction(token, action, h.now())
 	if errors.Is(err, onetap.ErrTampered) || errors.Is(err, onetap.ErrWrongAction) {
 		h.audit(ctx, "", action+":open", "", "", "tampered")
-		h.problem(w, r, http.StatusBadRequest, l, "", "invalid", nil)
+		h.problem(w, r, http.StatusBadRequest, l, nil, "invalid", nil)
 		return nil, false
 	}
 	// Authentic: the claim names the parent and the child, so the page can speak their language.
@@ -205,30 +228,30 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request, token, action str
 	switch {
 	case errors.Is(perr, store.ErrNotFound):
 		h.audit(ctx, c.Parent, action+":open", c.Pupil, "", "denied")
-		h.problem(w, r, http.StatusForbidden, l, "", "invalid", []string{l.T("not_yours_body")})
+		h.problem(w, r, http.StatusForbidden, l, nil, "invalid", []string{l.T("not_yours_body")})
 		return nil, false
 	case perr != nil:
-		h.unavailable(w, r, l, "", perr)
+		h.unavailable(w, r, l, nil, perr)
 		return nil, false
 	}
 	v.parent, v.l = parent, localeFor(parent.Language)
 	if v.pupil, perr = h.d.Store.PupilByID(ctx, c.Pupil); perr == nil {
-		v.school, perr = h.d.Store.SchoolName(ctx, v.pupil.SchoolID)
+		v.sc, perr = h.d.Store.SchoolByID(ctx, v.pupil.SchoolID)
 	}
 	if perr != nil {
-		h.unavailable(w, r, v.l, "", perr)
+		h.unavailable(w, r, v.l, nil, perr)
 		return nil, false
 	}
 	if errors.Is(err, onetap.ErrExpired) {
 		h.audit(ctx, c.Parent, action+":open", c.Pupil, v.pupil.SchoolID, "expired")
-		h.render(w, http.StatusGone, "problem", &page{L: v.l, School: v.school, Title: v.l.T("expired_title"),
-			Lines: []string{v.l.T("expired_body", v.l.ShortDate(c.Expires))}, Hint: v.l.T("ask_new_link")})
+		h.render(w, http.StatusGone, "problem", newPage(v.l, v.sc, page{Title: v.l.T("expired_title"),
+			Lines: []string{v.l.T("expired_body", v.l.ShortDate(c.Expires))}, Hint: v.l.T("ask_new_link")}))
 		return nil, false
 	}
 	if singleUse {
 		used, err := h.d.Store.LinkUsed(ctx, c.Nonce)
 		if err != nil {
-			h.unavailable(w, r, v.l, v.school, err)
+			h.unavailable(w, r, v.l, v.sc, err)
 			return nil, false
 		}
 		if used {
@@ -241,7 +264,7 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request, token, action str
 }
 
 func (h *Handler) usedPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	p := &page{L: v.l, School: v.school, Title: v.l.T("used_title"), Lines: []string{v.l.T("used_body")}, Hint: v.l.T("used_hint")}
+	p := newPage(v.l, v.sc, page{Title: v.l.T("used_title"), Lines: []string{v.l.T("used_body")}, Hint: v.l.T("used_hint")})
 	h.render(w, http.StatusGone, "problem", p)
 }
 
@@ -268,9 +291,9 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *visit, do func(
 			h.usedPage(w, r, v)
 		case errors.Is(err, store.ErrLinkBusy):
 			h.audit(ctx, v.claim.Parent, v.claim.Action+":create", v.claim.Pupil, v.pupil.SchoolID, "busy")
-			h.problem(w, r, http.StatusConflict, v.l, v.school, "busy", nil)
+			h.problem(w, r, http.StatusConflict, v.l, v.sc, "busy", nil)
 		default:
-			h.unavailable(w, r, v.l, v.school, err)
+			h.unavailable(w, r, v.l, v.sc, err)
 		}
 		return false
 	}
@@ -292,13 +315,13 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *visit, do func(
 	)
 	switch {
 	case errors.As(err, &refused):
-		h.problem(w, r, http.StatusConflict, v.l, v.school, "refused", nil, refused.Reason)
+		h.problem(w, r, http.StatusConflict, v.l, v.sc, "refused", nil, refused.Reason)
 	case errors.As(err, &notFound):
-		h.problem(w, r, http.StatusNotFound, v.l, v.school, "invalid", nil)
+		h.problem(w, r, http.StatusNotFound, v.l, v.sc, "invalid", nil)
 	case errors.As(err, &bad):
-		h.problem(w, r, http.StatusUnprocessableEntity, v.l, v.school, "bad_form", nil)
+		h.problem(w, r, http.StatusUnprocessableEntity, v.l, v.sc, "bad_form", nil)
 	default:
-		h.unavailable(w, r, v.l, v.school, err)
+		h.unavailable(w, r, v.l, v.sc, err)
 	}
 	return false
 }
@@ -320,9 +343,9 @@ func (h *Handler) claim(ctx context.Context, link store.UsedLink) error {
 	}
 }
 
-func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, l *locale, school string, err error) {
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, l *locale, sc *store.School, err error) {
 	h.d.Logger.Error("parent page: dependency failed", "path", r.URL.Path, "error", err)
-	h.problem(w, r, http.StatusServiceUnavailable, l, school, "unavailable", nil)
+	h.problem(w, r, http.StatusServiceUnavailable, l, sc, "unavailable", nil)
 }
 
 // audit appends to the audit trail as the parent; a failure is logged, never shown.
