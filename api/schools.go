@@ -59,8 +59,8 @@ func (c ContactInput) contact() store.Contact {
 type CreateSchoolInput struct {
 	IdempotencyHeader
 	Body struct {
-		Name    Line   `json:"name" minLength:"1" maxLength:"200"`
-		LACode  string `json:"laCode" minLength:"1" maxLength:"10" doc:"The local authority's code, e.g. 999"`
+		Name    Line          `json:"name" minLength:"1" maxLength:"200"`
+		LACode  string        `json:"laCode" minLength:"1" maxLength:"10" doc:"The local authority's code, e.g. 999"`
 		TrustID string        `json:"trustId,omitempty" format:"uuid" doc:"The multi-academy trust, if any"`
 		Contact *ContactInput `json:"contact,omitempty" doc:"How families reach the school (it can be set later)"`
 	}

@@ -157,8 +157,8 @@ var columns, required = func() ([]string, map[string]bool) {
 }()
 
 var (
-	isoDateRE  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	ukDateRE   = regexp.MustCompile(`^\d{1,2}/\d{1,2}/\d{4}$`)
+	isoDateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	ukDateRE  = regexp.MustCompile(`^\d{1,2}/\d{1,2}/\d{4}$`)
 )
 
 // Parse reads a pupil file (see the package documentation for the format) and checks every row.
