@@ -125,28 +125,32 @@ func (s *Store) ParentOf(ctx context.Context, parentID, pupilID string) (*Parent
 	return &p, nil
 }
 
-// ReferralConsent is what a parent is asked to consent to.
+// ReferralConsent is what a parent is asked to consent to: the service with its wording in each
+// language it has, and the school's reason for the referral.
 type ReferralConsent struct {
-	ReferralID  string
-	PupilID     string
-	ServiceCode string
-	ServiceName string
-	Wording     string
-	Version     string
+	ReferralID string
+	PupilID    string
+	Reason     string
+	Service    Service
 }
 
-// ReferralConsentFor loads a referral with its service's consent wording; ErrNotFound if unknown.
+// ReferralConsentFor loads an accepted referral with its service; ErrNotFound if unknown.
 func (s *Store) ReferralConsentFor(ctx context.Context, referralID string) (*ReferralConsent, error) {
-	var r ReferralConsent
-	err := s.DB.QueryRow(ctx, `SELECT r.id::text, r.pupil_id::text, sv.code, sv.name, sv.consent_wording, sv.consent_version
-		FROM referrals r JOIN agency_services sv ON sv.code = r.service WHERE r.id = $1 AND r.accepted_at IS NOT NULL`, referralID).
-		Scan(&r.ReferralID, &r.PupilID, &r.ServiceCode, &r.ServiceName, &r.Wording, &r.Version)
+	r := ReferralConsent{}
+	var code string
+	err := s.DB.QueryRow(ctx, `SELECT r.id::text, r.pupil_id::text, r.reason, r.service FROM referrals r
+		WHERE r.id = $1 AND r.accepted_at IS NOT NULL`, referralID).Scan(&r.ReferralID, &r.PupilID, &r.Reason, &code)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load referral %s: %w", referralID, err)
 	}
+	sv, err := s.ServiceByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	r.Service = *sv
 	return &r, nil
 }
 

@@ -112,15 +112,17 @@ func CalendarDateIn(lang string, t time.Time) string { return localeFor(lang).Sh
 // MinutesIn writes a number of minutes in a language sendflow has ("15 minutes", "15 minut").
 func MinutesIn(lang string, n int) string { return localeFor(lang).T("minutes", n) }
 
-// CalendarText is a meeting's calendar title and note in a language sendflow has (English
-// otherwise): plain words, the child's first name and the school, no needs.
-func CalendarText(lang, kind, firstName, school string, cancelled bool) (summary, description string) {
+// CalendarText is a meeting's calendar title, note and reminder in a language sendflow has
+// (English otherwise): plain words, the child's first name and the school, no needs and no link
+// (the answer link stays in the email).
+func CalendarText(lang, kind, firstName, school string, cancelled bool) (summary, description, reminder string) {
 	l := localeFor(lang)
 	summary = l.T("calendar_title", l.T("meeting_title_"+kind, firstName), school)
+	reminder = l.T("calendar_reminder", summary)
 	if cancelled {
-		return summary, l.T("calendar_cancelled")
+		return summary, l.T("calendar_cancelled"), reminder
 	}
-	return summary, l.T("calendar_answer", school)
+	return summary, l.T("calendar_answer", school), reminder
 }
 
 // MeetingDateIn is MeetingDate in a language sendflow has (English otherwise), for an email

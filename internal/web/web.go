@@ -128,8 +128,10 @@ type page struct {
 	// views
 	GoingWell, Hard, WouldHelp string
 	MaxLen                     int
-	// consent
-	Pupil, Service, Wording, Version string
+	// consent: the wording shown, its version and language; NoTranslation when the parent's
+	// language has no approved wording and the English is shown
+	Pupil, Service, Reason, Wording, Version, WordingLang string
+	NoTranslation                                       bool
 	// plan
 	Plan   *store.PlanSummary
 	Review *reviewView
