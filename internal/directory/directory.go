@@ -34,16 +34,16 @@ type Directory struct {
 
 // Service is one agency service a school can refer to.
 type Service struct {
-	Code           string          `yaml:"code" json:"code"` // e.g. educational_psychology
-	Name           string          `yaml:"name" json:"name"`
-	Route          Route           `yaml:"route" json:"route"`
-	ConsentWording string          `yaml:"consent_wording" json:"consent_wording"` // what parents are asked to agree to
-	ConsentVersion string          `yaml:"consent_version" json:"consent_version"` // bump when the wording changes
+	Code           string `yaml:"code" json:"code"` // e.g. educational_psychology
+	Name           string `yaml:"name" json:"name"`
+	Route          Route  `yaml:"route" json:"route"`
+	ConsentWording string `yaml:"consent_wording" json:"consent_wording"` // what parents are asked to agree to
+	ConsentVersion string `yaml:"consent_version" json:"consent_version"` // bump when the wording changes
 	// ConsentTranslations are the consent wording in other languages, each approved by the local
 	// authority for the current English version.
 	ConsentTranslations []ConsentTranslation `yaml:"consent_translations,omitempty" json:"consent_translations,omitempty"`
-	SLA            Span            `yaml:"sla" json:"sla"`                         // how long the service aims to take to respond, e.g. "6w"
-	Readiness      readiness.Rules `yaml:"readiness" json:"readiness"`
+	SLA                 Span                 `yaml:"sla" json:"sla"` // how long the service aims to take to respond, e.g. "6w"
+	Readiness           readiness.Rules      `yaml:"readiness" json:"readiness"`
 }
 
 // ConsentTranslation is a service's consent wording in another language. It translates one

@@ -131,7 +131,7 @@ type page struct {
 	// consent: the wording shown, its version and language; NoTranslation when the parent's
 	// language has no approved wording and the English is shown
 	Pupil, Service, Reason, Wording, Version, WordingLang string
-	NoTranslation                                       bool
+	NoTranslation                                         bool
 	// plan
 	Plan   *store.PlanSummary
 	Review *reviewView
