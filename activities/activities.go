@@ -69,7 +69,7 @@ func (a *Activities) Commit(ctx context.Context, c workflows.Commit) error {
 func (a *Activities) Project(ctx context.Context, p workflows.Projection) error {
 	events := make([]store.TimelineEvent, len(p.Events))
 	for i, e := range p.Events {
-		events[i] = store.TimelineEvent{Source: p.ItemID, Seq: e.Seq, At: e.At, Kind: e.Kind, Summary: e.Summary}
+		events[i] = store.TimelineEvent{Source: p.ItemID, Seq: e.Seq, At: e.At, Kind: e.Kind, Summary: e.Summary, ActorID: e.By}
 	}
 	deadlines := make([]store.Deadline, len(p.Deadlines))
 	for i, d := range p.Deadlines {

@@ -18,6 +18,28 @@ type TimelineEntry struct {
 	At      time.Time `json:"at"`
 	Kind    string    `json:"kind" example:"concern_raised"`
 	Summary string    `json:"summary" example:"A teacher raised a concern. The SENDCo has been asked to look at it."`
+	By      string    `json:"by,omitempty" doc:"Who did it, where the line says a parent did something (a parent's views, an answer to an invitation)"`
+	ByID    string    `json:"byId,omitempty" format:"uuid"`
+}
+
+// ParentViewsView is what a parent wrote before a review, from the link in their email.
+type ParentViewsView struct {
+	Cycle     int       `json:"cycle" doc:"The support cycle whose review the views are for"`
+	ParentID  string    `json:"parentId" format:"uuid"`
+	Parent    string    `json:"parent" doc:"Who wrote them"`
+	GivenAt   time.Time `json:"givenAt"`
+	GoingWell string    `json:"goingWell" doc:"What is going well"`
+	Hard      string    `json:"hard" doc:"What is hard"`
+	WouldHelp string    `json:"wouldHelp" doc:"What would help"`
+}
+
+func parentViewsViews(vs []store.ParentViews) []ParentViewsView {
+	out := make([]ParentViewsView, len(vs))
+	for i, v := range vs {
+		out[i] = ParentViewsView{Cycle: v.Cycle, ParentID: v.ParentID, Parent: v.ParentName, GivenAt: v.CreatedAt,
+			GoingWell: v.GoingWell, Hard: v.Hard, WouldHelp: v.WouldHelp}
+	}
+	return out
 }
 
 type DeadlineView struct {
@@ -36,17 +58,18 @@ type ItemView struct {
 }
 
 type PathwayView struct {
-	PupilID          string          `json:"pupilId" format:"uuid"`
-	Stage            string          `json:"stage" enum:"none,monitoring,awaiting_triage,sen_support,ehc_assessment,ehc_plan,closed"`
-	StageDescription string          `json:"stageDescription"`
-	Today            string          `json:"today" format:"date" doc:"Today on the pathway's calendar (differs from the real date only when time is compressed for a demo)"`
-	Concerns         int             `json:"concerns" doc:"How many concerns have been raised"`
-	Version          int64           `json:"version" doc:"Grows with every change"`
-	UpdatedAt        *time.Time      `json:"updatedAt,omitempty"`
-	Items            []ItemView      `json:"items" doc:"Support cycles, referrals, assessments and annual reviews"`
-	Deadlines        []DeadlineView  `json:"deadlines" doc:"Open deadlines, soonest first"`
-	Warnings         []string        `json:"warnings" doc:"Things to put right, in plain words"`
-	Timeline         []TimelineEntry `json:"timeline"`
+	PupilID          string            `json:"pupilId" format:"uuid"`
+	Stage            string            `json:"stage" enum:"none,monitoring,awaiting_triage,sen_support,ehc_assessment,ehc_plan,closed"`
+	StageDescription string            `json:"stageDescription"`
+	Today            string            `json:"today" format:"date" doc:"Today on the pathway's calendar (differs from the real date only when time is compressed for a demo)"`
+	Concerns         int               `json:"concerns" doc:"How many concerns have been raised"`
+	Version          int64             `json:"version" doc:"Grows with every change"`
+	UpdatedAt        *time.Time        `json:"updatedAt,omitempty"`
+	Items            []ItemView        `json:"items" doc:"Support cycles, referrals, assessments and annual reviews"`
+	Deadlines        []DeadlineView    `json:"deadlines" doc:"Open deadlines, soonest first"`
+	Warnings         []string          `json:"warnings" doc:"Things to put right, in plain words"`
+	Timeline         []TimelineEntry   `json:"timeline"`
+	ParentViews      []ParentViewsView `json:"parentViews" doc:"What the parents wrote before each review from the link in their email, newest first"`
 }
 
 type GetPathwayInput struct {
@@ -77,7 +100,8 @@ func (s *Server) pathwayView(ctx context.Context, pupilID string) (*PathwayView,
 	rv, err := s.Store.Pathway(ctx, pupilID)
 	if errors.Is(err, store.ErrNotFound) {
 		return &PathwayView{PupilID: pupilID, Stage: string(workflows.StageNone), StageDescription: workflows.StageNone.Describe(),
-			Today: time.Now().UTC().Format(time.DateOnly), Items: []ItemView{}, Deadlines: []DeadlineView{}, Warnings: []string{}, Timeline: []TimelineEntry{}}, nil
+			Today: time.Now().UTC().Format(time.DateOnly), Items: []ItemView{}, Deadlines: []DeadlineView{}, Warnings: []string{}, Timeline: []TimelineEntry{},
+			ParentViews: []ParentViewsView{}}, nil
 	}
 	if err != nil {
 		return nil, s.unavailable(err)
@@ -105,7 +129,12 @@ func (s *Server) pathwayView(ctx context.Context, pupilID string) (*PathwayView,
 			strconv.Itoa(st.Timings.Cycle.MinParentMeetingsPerYear)+".")
 	}
 	for i, e := range rv.Timeline {
-		v.Timeline[i] = TimelineEntry{At: e.At, Kind: e.Kind, Summary: e.Summary}
+		v.Timeline[i] = TimelineEntry{At: e.At, Kind: e.Kind, Summary: e.Summary, By: e.ActorName, ByID: e.ActorID}
 	}
+	views, err := s.Store.ParentViewsOf(ctx, pupilID, 0)
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	v.ParentViews = parentViewsViews(views)
 	return v, nil
 }

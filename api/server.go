@@ -70,6 +70,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerAnnualReviews(api)
 	s.registerMeetings(api)
 	s.registerMessages(api)
+	s.registerParents(api)
 	return api
 }
 

@@ -135,12 +135,15 @@ func (s *PathwayState) ApplyParentResponse(r ParentResponse, now time.Time) Even
 	i := slices.IndexFunc(s.MeetingsHeld, func(m MeetingRef) bool { return m.MeetingID == r.MeetingID })
 	s.MeetingsHeld[i].Response = r.Response
 	at := dateWords(s.MeetingsHeld[i].At)
+	var ev Event
 	switch r.Response {
 	case ResponseAccepted:
-		return s.event(now, "meeting_accepted", "A parent accepted the invitation to the meeting on "+at+".")
+		ev = s.event(now, "meeting_accepted", "A parent accepted the invitation to the meeting on "+at+".")
 	case ResponseDeclined:
-		return s.event(now, "meeting_declined", "A parent said they cannot come to the meeting on "+at+". The SENDCo has been told.")
+		ev = s.event(now, "meeting_declined", "A parent said they cannot come to the meeting on "+at+". The SENDCo has been told.")
 	default:
-		return s.event(now, "meeting_another_time", "A parent asked for another time instead of "+at+". The SENDCo has been told.")
+		ev = s.event(now, "meeting_another_time", "A parent asked for another time instead of "+at+". The SENDCo has been told.")
 	}
+	ev.By = r.By
+	return ev
 }

@@ -240,6 +240,18 @@ var catalog = []Template{
 	},
 
 	{
+		// Sent by the cycle when a parent gives their views from the phone; the words are on the
+		// review form the link opens.
+		Name: "parent_views_received", Version: "1", Audience: AudienceStaff, Keys: []string{"ReviewDate"},
+		Subject: "A parent's views for {{.PupilFirstName}}'s review",
+		Heading: "A parent has sent their views",
+		Paragraphs: []string{
+			"A parent of {{.PupilFirstName}} at {{.SchoolName}} has sent their views for the review on {{.ReviewDate}}.",
+			"Please read them before the review. The link shows them beside the plan.",
+		},
+		Action: "Read the views",
+	},
+	{
 		// Sent by the pathway when a parent declines a meeting or asks for another time.
 		Name: "meeting_response", Version: "1", Audience: AudienceStaff,
 		Subject: "A parent answered about a meeting: {{.PupilFirstName}}",
