@@ -133,9 +133,10 @@ type page struct {
 	Pupil, Service, Reason, Wording, Version, WordingLang string
 	NoTranslation                                         bool
 	// plan
-	Plan   *store.PlanSummary
-	Review *reviewView
-	Dates  []string
+	Plan       *store.PlanSummary
+	PlanReview string // when the plan is reviewed, in the right tense
+	Review     *reviewView
+	Dates      []string
 	// Statutory is what has happened in an EHC needs assessment or plan, oldest first.
 	Statutory []string
 	Until     string
