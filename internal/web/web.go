@@ -19,12 +19,14 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/sendflow/sendflow/actions"
+	"github.com/sendflow/sendflow/activities/email"
 	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/store"
@@ -36,28 +38,32 @@ type Deps struct {
 	Actions    *actions.Service
 	SigningKey []byte // the deployment's signing key; links use a key derived from it
 	PublicURL  string
-	Logger     *slog.Logger
+	// Outbox queues the sign-in links parents ask for on these pages.
+	Outbox *email.Outbox
+	Logger *slog.Logger
 }
 
 // Handler serves /parent/.
 type Handler struct {
-	d     Deps
-	links *Links
-	pages map[string]*template.Template
-	now   func() time.Time
+	d       Deps
+	links   *Links
+	signIns *SignInLinks
+	pages   map[string]*template.Template
+	now     func() time.Time
 }
 
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-var pageNames = []string{"problem", "meeting", "views", "consent", "plan", "signin"}
+var pageNames = []string{"problem", "meeting", "views", "consent", "plan", "signin", "home"}
 
 // New builds the handler for the /parent/ pages.
 func New(d Deps) *Handler {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	h := &Handler{d: d, links: NewLinks(d.SigningKey, d.PublicURL), pages: map[string]*template.Template{}, now: time.Now}
+	h := &Handler{d: d, links: NewLinks(d.SigningKey, d.PublicURL), pages: map[string]*template.Template{}, now: time.Now,
+		signIns: &SignInLinks{Store: d.Store, Outbox: d.Outbox, PublicURL: d.PublicURL}}
 	for _, name := range pageNames {
 		h.pages[name] = template.Must(template.New(name).Option("missingkey=error").
 			ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
@@ -82,11 +88,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	type route struct{ get, post http.HandlerFunc }
 	routes := map[string]route{
-		"/parent/meeting": {h.meetingPage, h.meetingAnswer},
-		"/parent/views":   {h.viewsPage, h.viewsAnswer},
-		"/parent/consent": {h.consentPage, h.consentAnswer},
-		"/parent/plan":    {h.planPage, nil},
-		"/parent/sign-in": {h.signInPage, h.signIn},
+		"/parent":                  {h.homePage, nil},
+		"/parent/":                 {h.homePage, nil},
+		"/parent/language":         {nil, h.changeLanguage},
+		"/parent/meeting":          {h.meetingPage, h.meetingAnswer},
+		"/parent/views":            {h.viewsPage, h.viewsAnswer},
+		"/parent/consent":          {h.consentPage, h.consentAnswer},
+		"/parent/plan":             {h.planPage, nil},
+		"/parent/sign-in":          {h.signInPage, h.signIn},
+		"/parent/sign-in/new-link": {nil, h.newLink},
 	}
 	rt, ok := routes[r.URL.Path]
 	switch {
@@ -98,11 +108,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		rt.post(w, r)
 	default:
-		allow := "GET, HEAD"
-		if rt.post != nil {
-			allow += ", POST"
+		var allow []string
+		if rt.get != nil {
+			allow = append(allow, "GET", "HEAD")
 		}
-		hd.Set("Allow", allow)
+		if rt.post != nil {
+			allow = append(allow, "POST")
+		}
+		hd.Set("Allow", strings.Join(allow, ", "))
 		h.problem(w, r, http.StatusMethodNotAllowed, localeFromHeader(r.Header.Get("Accept-Language")), nil, "bad_form", nil)
 	}
 }
@@ -140,9 +153,16 @@ type page struct {
 	// Statutory is what has happened in an EHC needs assessment or plan, oldest first.
 	Statutory []string
 	Until     string
-	// sign-in
-	Children []childLink
-	SignedIn bool
+	// sign-in and home: Asking is the form that asks for an email address (Email as typed)
+	Asking    bool
+	Email     string
+	SignedIn  bool
+	Home      []childHome
+	Languages []language
+	// NewLinkToken, on an expired link's page, is the link's token: the page offers to email a
+	// new sign-in link to the parent it was for. HomeURL is where they can ask for one anyway.
+	NewLinkToken string
+	HomeURL      string
 }
 
 // contactView is the school's contact as a page shows it: the number and address tappable.
@@ -172,8 +192,6 @@ type reviewView struct {
 	Outcomes []store.PlanItem
 	Agreed   string
 }
-
-type childLink struct{ Link, Label string }
 
 func (h *Handler) render(w http.ResponseWriter, status int, name string, p *page) {
 	var b strings.Builder
@@ -248,7 +266,8 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request, token, action str
 	if errors.Is(err, onetap.ErrExpired) {
 		h.audit(ctx, c.Parent, action+":open", c.Pupil, v.pupil.SchoolID, "expired")
 		h.render(w, http.StatusGone, "problem", newPage(v.l, v.sc, page{Title: v.l.T("expired_title"),
-			Lines: []string{v.l.T("expired_body", v.l.ShortDate(c.Expires))}, Hint: v.l.T("ask_new_link")}))
+			Lines: []string{v.l.T("expired_body", v.l.ShortDate(c.Expires))}, Hint: v.l.T("expired_hint"),
+			NewLinkToken: token, HomeURL: strings.TrimRight(h.d.PublicURL, "/") + "/parent"}))
 		return nil, false
 	}
 	if singleUse {
@@ -372,3 +391,5 @@ func formValue(r *http.Request, key string) string {
 	}
 	return r.PostForm.Get(key)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
