@@ -495,7 +495,7 @@ var fingerprints = map[string]string{
 	"meeting_invitation":        "1:d6a7ce756c6e",
 	"meeting_invitation_staff":  "1:67408e2a7d9b",
 	"meeting_moved":             "1:b82208511e1f",
-	"meeting_response":          "1:2fdaf3dd9e41",
+	"meeting_response":          "2:1a02c7792427",
 	"more_evidence_requested":   "1:a044e3d08229",
 	"parent_views_received":     "1:edd07885bbf5",
 	"plan_needed":               "1:be9f7e6dc94c",

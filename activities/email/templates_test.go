@@ -34,6 +34,7 @@ var sentinels = map[string]string{
 	"Reference":        "REF-2026-0042",
 	"MeetingTime":      "10:30",
 	"Location":         "the school library",
+	"Answer":           "they would like another time",
 }
 
 // sampleData fills exactly RequiredKeys(tpl) with sentinels, so a key the template uses but does

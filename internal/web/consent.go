@@ -12,7 +12,7 @@ import (
 )
 
 func (h *Handler) consentVisit(w http.ResponseWriter, r *http.Request, token string) (*visit, *store.ReferralConsent, bool) {
-	v, ok := h.open(w, r, token, onetap.ActionConsent, true)
+	v, ok := h.open(w, r, token, onetap.ActionConsent, once)
 	if !ok {
 		return nil, nil, false
 	}

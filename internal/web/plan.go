@@ -13,7 +13,7 @@ import (
 // may be opened as often as the parent likes until it expires; each opening is audited.
 func (h *Handler) planPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	v, ok := h.open(w, r, r.URL.Query().Get("t"), onetap.ActionViewPlan, false)
+	v, ok := h.open(w, r, r.URL.Query().Get("t"), onetap.ActionViewPlan, reusable)
 	if !ok {
 		return
 	}

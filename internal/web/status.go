@@ -50,6 +50,23 @@ func (h *Handler) loadChild(ctx context.Context, pupilID, firstName string) (*ch
 	return f, nil
 }
 
+// today is today on a pupil's pathway calendar (the real date unless time is compressed).
+func (h *Handler) today(ctx context.Context, pupilID string) (time.Time, error) {
+	now := h.now()
+	pw, err := h.d.Store.Pathway(ctx, pupilID)
+	if errors.Is(err, store.ErrNotFound) {
+		return now, nil
+	}
+	if err != nil {
+		return now, err
+	}
+	var st workflows.PathwayState
+	if json.Unmarshal(pw.Pathway.State, &st) == nil {
+		now = st.Clock.Now(now)
+	}
+	return now, nil
+}
+
 // meetingsAhead are the meetings still to come: a review meeting whose support plan has been
 // reviewed has happened, whatever time was booked for it.
 func (f *childFacts) meetingsAhead() []store.Meeting {

@@ -15,7 +15,7 @@ import (
 const maxViewsLen = actions.MaxViewsLen
 
 func (h *Handler) viewsVisit(w http.ResponseWriter, r *http.Request, token string) (*visit, int, bool) {
-	v, ok := h.open(w, r, token, onetap.ActionReviewViews, true)
+	v, ok := h.open(w, r, token, onetap.ActionReviewViews, once)
 	if !ok {
 		return nil, 0, false
 	}

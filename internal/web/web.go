@@ -136,8 +136,12 @@ type page struct {
 	Token string
 	Done  string
 	Error string
-	// meeting
+	// meeting: the answer buttons; Answered, once this link has answered, says what, and
+	// ChangeToken (while the meeting is ahead) changes it; UsedNotice when a spent link was tapped
 	When, Where, ViewsLink string
+	Choices                []choice
+	Answered, ChangeToken  string
+	UsedNotice             bool
 	// views
 	GoingWell, Hard, WouldHelp string
 	MaxLen                     int
@@ -230,11 +234,12 @@ type visit struct {
 	pupil  *store.Pupil
 	sc     *store.School
 	l      *locale
+	used   bool // the link has acted (for a link opened with onceShowingAnswer)
 }
 
 // open checks a link for action and loads who it is for. When it returns false the answer
 // (a problem page) has been written and audited.
-func (h *Handler) open(w http.ResponseWriter, r *http.Request, token, action string, singleUse bool) (*visit, bool) {
+func (h *Handler) open(w http.ResponseWriter, r *http.Request, token, action string, use linkUse) (*visit, bool) {
 	ctx := r.Context()
 	l := localeFromHeader(r.Header.Get("Accept-Language"))
 	c, err := h.links.signer.VerifyAction(token, action, h.now())
@@ -270,20 +275,32 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request, token, action str
 			NewLinkToken: token, HomeURL: strings.TrimRight(h.d.PublicURL, "/") + "/parent"}))
 		return nil, false
 	}
-	if singleUse {
+	if use != reusable {
 		used, err := h.d.Store.LinkUsed(ctx, c.Nonce)
 		if err != nil {
 			h.unavailable(w, r, v.l, v.sc, err)
 			return nil, false
 		}
-		if used {
+		if used && use == once {
 			h.audit(ctx, c.Parent, action+":open", c.Pupil, v.pupil.SchoolID, "used")
 			h.usedPage(w, r, v)
 			return nil, false
 		}
+		v.used = used
 	}
 	return v, true
 }
+
+// linkUse is how often a kind of link may act.
+type linkUse int
+
+const (
+	reusable linkUse = iota // reads only (the plan): opened as often as the parent likes
+	once                    // acts once; a used link gets a page saying so
+	// onceShowingAnswer acts once; a used link comes back marked used, for its page to show what
+	// was answered (and how to change it).
+	onceShowingAnswer
+)
 
 func (h *Handler) usedPage(w http.ResponseWriter, r *http.Request, v *visit) {
 	p := newPage(v.l, v.sc, page{Title: v.l.T("used_title"), Lines: []string{v.l.T("used_body")}, Hint: v.l.T("used_hint")})
