@@ -142,9 +142,10 @@ type page struct {
 	Choices                []choice
 	Answered, ChangeToken  string
 	UsedNotice             bool
-	// views
+	// views; Closed says the review has taken place (the form is closed), PlanLink what was agreed
 	GoingWell, Hard, WouldHelp string
 	MaxLen                     int
+	Closed, PlanLink           string
 	// consent: the wording shown, its version and language; NoTranslation when the parent's
 	// language has no approved wording and the English is shown
 	Pupil, Service, Reason, Wording, Version, WordingLang string
