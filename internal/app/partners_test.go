@@ -295,7 +295,7 @@ func TestParentsCanAlwaysGetBackIn(t *testing.T) {
 	signIn := linkIn(t, j.delivered("sign_in_link", parent).Text, "sign-in")
 	su, _ := url.Parse(signIn)
 	status, body = page(t, "POST", j.api.base+"/parent/sign-in", url.Values{"token": {su.Query().Get("token")}})
-	wantPage(t, "home after signing in", status, body, 200, "Amara", "SEN support", "the school library", "Next dates",
+	wantPage(t, "home after signing in", status, body, 200, "Amara", "SEN support", "the school library",
 		"Consent for a referral", "/parent/consent?t=", "/parent/meeting?t=", "/parent/plan?t=", "/parent/views?t=", `name="language"`)
 
 	// An expired plan link says how to get a new one, and sends it.

@@ -124,7 +124,7 @@ func (h *Handler) childHome(ctx context.Context, l *locale, home onetap.Claim, c
 		return childHome{}, err
 	}
 	now := h.now()
-	ch := childHome{Name: child.FirstName, School: child.SchoolName, Stage: l.T("stage_" + string(f.Stage)), Dates: nextDates(l, f)}
+	ch := childHome{Name: child.FirstName, School: child.SchoolName, Stage: l.T("stage_" + string(f.Stage)), Dates: nextDates(l, f, false)} // meetings have their own list
 	if ch.PlanLink, err = h.links.Plan(home.Parent, child.PupilID, now); err != nil {
 		return ch, err
 	}

@@ -55,5 +55,5 @@ func fillPlan(p *page, f *childFacts) {
 		p.Review = view
 	}
 	p.Statutory = statutorySteps(l, f)
-	p.Dates = nextDates(l, f)
+	p.Dates = nextDates(l, f, true)
 }

@@ -101,10 +101,11 @@ func day(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// nextDates are the dates ahead a parent should know, soonest first: meetings, the review of
-// the current plan when no meeting is booked for it, and the statutory time limits that are
-// about them — never the school's own tasks (booking a meeting, sending invitations).
-func nextDates(l *locale, f *childFacts) []string {
+// nextDates are the dates ahead a parent should know, soonest first: meetings (unless the page
+// lists them on their own), the review of the current plan when no meeting is booked for it,
+// and the statutory time limits that are about them — never the school's own tasks (booking a
+// meeting, sending invitations).
+func nextDates(l *locale, f *childFacts, withMeetings bool) []string {
 	type dated struct {
 		at   time.Time
 		text string
@@ -112,7 +113,9 @@ func nextDates(l *locale, f *childFacts) []string {
 	var dates []dated
 	reviewBooked := false
 	for _, m := range f.meetingsAhead() {
-		dates = append(dates, dated{m.StartsAt, meetingLine(l, m, f.FirstName)})
+		if withMeetings {
+			dates = append(dates, dated{m.StartsAt, meetingLine(l, m, f.FirstName)})
+		}
 		if m.Kind == string(workflows.MeetingReview) && f.Plan != nil && m.Cycle == f.Plan.Cycle {
 			reviewBooked = true
 		}

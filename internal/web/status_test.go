@@ -56,7 +56,7 @@ func TestPlanPageStaysTrue(t *testing.T) {
 			[]string{"Book the annual review meeting", "The annual review meeting", "The council decided", "the old room"}},
 	} {
 		l := locales[c.lang]
-		dates, steps, sentence := nextDates(l, f), statutorySteps(l, f), reviewSentence(l, f.Plan, f.Today)
+		dates, steps, sentence := nextDates(l, f, true), statutorySteps(l, f), reviewSentence(l, f.Plan, f.Today)
 		all := strings.Join(append(append(slices.Clone(dates), steps...), sentence), "\n")
 		if len(dates) != len(c.wantDates) {
 			t.Errorf("%s: dates %q, want %d", c.lang, dates, len(c.wantDates))
