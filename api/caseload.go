@@ -20,6 +20,8 @@ type CaseView struct {
 	Item    string `json:"item,omitempty" doc:"The part of the pathway, e.g. referral/<id>"`
 	What    string `json:"what"`
 	Due     string `json:"due,omitempty" format:"date"`
+	// ParentViews counts the views the parents sent from their phones for a review.
+	ParentViews int `json:"parentViews,omitempty" doc:"For a review: how many sets of views the parents have sent for it (read them on the review form)"`
 }
 
 type CaseloadOutput struct {
@@ -79,11 +81,16 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
+	parentViews, err := s.Store.ParentViewsCounts(ctx, sc.ID)
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
 	out := &CaseloadOutput{}
 	conv := func(items []store.CaseItem) []CaseView {
 		views := []CaseView{}
 		for _, it := range items {
-			v := CaseView{PupilID: it.PupilID, Pupil: it.FirstName + " " + it.LastName, Item: it.ItemID, What: it.What}
+			v := CaseView{PupilID: it.PupilID, Pupil: it.FirstName + " " + it.LastName, Item: it.ItemID, What: it.What,
+				ParentViews: parentViews[it.PupilID+"/"+it.ItemID]}
 			if it.Due != nil && it.ItemID != "" {
 				v.Due = it.Due.UTC().Format(time.DateOnly)
 			}

@@ -741,6 +741,9 @@ type CaseView struct {
 	// Item The part of the pathway, e.g. referral/<id>
 	Item *string `json:"item,omitempty"`
 
+	// ParentViews For a review: how many sets of views the parents have sent for it (read them on the review form)
+	ParentViews *int64 `json:"parentViews,omitempty"`
+
 	// Pupil The pupil's name
 	Pupil   string             `json:"pupil"`
 	PupilId openapi_types.UUID `json:"pupilId"`

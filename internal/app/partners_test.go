@@ -123,6 +123,13 @@ func TestParentViewsReachTheSchool(t *testing.T) {
 		t.Errorf("no parent_views_given on the timeline: %v", timelineKinds(pw))
 	}
 
+	// The SENDCo's caseload says the views are in for the review coming up.
+	status, caseload := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID+"/caseload", j.token[sendco], nil, "")
+	due, _ := caseload["reviewsDue"].([]any)
+	if status != 200 || len(due) != 1 || due[0].(map[string]any)["parentViews"] != float64(1) {
+		t.Errorf("caseload reviews due = %d %v, want Amara's review with 1 set of parents' views", status, caseload["reviewsDue"])
+	}
+
 	// The review form: the plan's outcomes to rate, and the parents' views beside them.
 	status, form := j.api.do("GET", p+"/cycles/1", j.token[teacher], nil, "")
 	if status != 200 {
