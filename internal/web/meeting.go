@@ -76,17 +76,22 @@ func (h *Handler) meetingPageData(ctx context.Context, v *visit, m *store.Meetin
 			}
 		}
 	}
-	if !v.used {
+	a, err := h.d.Store.LatestAnswer(ctx, v.claim.Parent, m.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	answered := ""
+	if err == nil && a.Sequence == m.Sequence {
+		answered = l.T("answered_"+a.Response) + " " + l.T("answered_on", l.ShortDate(a.At))
+	}
+	if !v.used { // answered already from another link (the home page): say so above the buttons
+		p.SoFar = answered
 		return p, nil
 	}
 	p.Token, p.Answered = "", l.T("answered_unknown")
-	a, err := h.d.Store.LatestAnswer(ctx, v.claim.Parent, m.ID)
-	switch {
-	case err == nil && a.Sequence == m.Sequence:
-		p.Answered = l.T("answered_"+a.Response) + " " + l.T("answered_on", l.ShortDate(a.At))
+	if answered != "" {
+		p.Answered = answered
 		p.Choices = withoutChoice(p.Choices, a.Response)
-	case err != nil && !errors.Is(err, store.ErrNotFound):
-		return nil, err
 	}
 	today, err := h.today(ctx, v.claim.Pupil)
 	if err != nil {

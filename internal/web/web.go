@@ -141,6 +141,7 @@ type page struct {
 	When, Where, ViewsLink string
 	Choices                []choice
 	Answered, ChangeToken  string
+	SoFar                  string // the answer given from another link, above this one's buttons
 	UsedNotice             bool
 	// views; Closed says the review has taken place (the form is closed), PlanLink what was agreed
 	GoingWell, Hard, WouldHelp string
