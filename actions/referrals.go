@@ -113,8 +113,10 @@ type ConsentAnswer struct {
 	ID         string
 	ReferralID string
 	Action     string // give, refuse or withdraw
-	// Version is the consent wording the parent was shown; empty means the service's current one.
-	Version string
+	// Language and Version are the consent wording the parent was shown: "" and "" mean the
+	// service's current English wording.
+	Language string
+	Version  string
 }
 
 // ErrWordingChanged means the consent wording changed after the parent read it.
@@ -130,12 +132,15 @@ func (s *Service) Consent(ctx context.Context, a Actor, in ConsentAnswer) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	if in.Version != "" && in.Version != sv.ConsentVersion {
+	// The answer is to the words the parent read, in their language: if those words are no
+	// longer the current ones, they must read the new words first.
+	shown, ok := sv.WordingIn(in.Language)
+	if !ok || (in.Version != "" && in.Version != shown.Version) {
 		return nil, ErrWordingChanged
 	}
 	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "consent:create",
 		record: &record{kind: workflows.RecordConsent, id: in.ID, propose: func(ctx context.Context) error {
-			return s.Store.ProposeConsent(ctx, in.ID, in.ReferralID, a.ID, in.Action, sv.ConsentVersion)
+			return s.Store.ProposeConsent(ctx, in.ID, in.ReferralID, a.ID, in.Action, sv.ConsentVersion, shown)
 		}},
 		deliver: func(ctx context.Context) error {
 			return update[workflows.ReferralState](ctx, s, workflows.ReferralWorkflowID(p.ID, in.ReferralID), workflows.UpdateConsent, in.ID,

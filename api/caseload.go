@@ -23,6 +23,8 @@ type CaseView struct {
 	// For statutory steps: where it stands, and in words (see the pathway's statutory).
 	Status string `json:"status,omitempty" enum:"on_track,at_risk,late,paused"`
 	Words  string `json:"words,omitempty"`
+	// ParentViews counts the views the parents sent from their phones for a review.
+	ParentViews int `json:"parentViews,omitempty" doc:"For a review: how many sets of views the parents have sent for it (read them on the review form)"`
 }
 
 type CaseloadOutput struct {
@@ -82,11 +84,16 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
+	parentViews, err := s.Store.ParentViewsCounts(ctx, sc.ID)
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
 	out := &CaseloadOutput{}
 	conv := func(items []store.CaseItem) []CaseView {
 		views := []CaseView{}
 		for _, it := range items {
-			v := CaseView{PupilID: it.PupilID, Pupil: it.FirstName + " " + it.LastName, Item: it.ItemID, What: it.What}
+			v := CaseView{PupilID: it.PupilID, Pupil: it.FirstName + " " + it.LastName, Item: it.ItemID, What: it.What,
+				ParentViews: parentViews[it.PupilID+"/"+it.ItemID]}
 			if it.Due != nil && it.ItemID != "" {
 				v.Due = it.Due.UTC().Format(time.DateOnly)
 			}

@@ -31,8 +31,9 @@ type MeetingView struct {
 type MeetingOutput struct {
 	Status int
 	Body   struct {
-		Meeting MeetingView `json:"meeting"`
-		Pathway PathwayView `json:"pathway"`
+		Meeting  MeetingView `json:"meeting"`
+		Warnings []string    `json:"warnings" doc:"What to check, in plain words: a meeting on a Saturday, a Sunday or a bank holiday is arranged, with a warning"`
+		Pathway  PathwayView `json:"pathway"`
 	}
 }
 
@@ -119,6 +120,10 @@ func (s *Server) meetingOutput(ctx context.Context) func(*actions.MeetingResult,
 			Location: m.Location, Cycle: m.Cycle, Invitees: m.Invitees, Sequence: m.Sequence, Status: m.Status, Invitations: r.Invitations}
 		if out.Body.Meeting.Invitees == nil {
 			out.Body.Meeting.Invitees = []string{}
+		}
+		out.Body.Warnings = r.Warnings
+		if out.Body.Warnings == nil {
+			out.Body.Warnings = []string{}
 		}
 		out.Body.Pathway = *view
 		return out, nil

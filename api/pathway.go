@@ -20,6 +20,28 @@ type TimelineEntry struct {
 	At      time.Time `json:"at"`
 	Kind    string    `json:"kind" example:"concern_raised"`
 	Summary string    `json:"summary" example:"A teacher raised a concern. The SENDCo has been asked to look at it."`
+	By      string    `json:"by,omitempty" doc:"Who did it, where the line says a parent did something (a parent's views, an answer to an invitation)"`
+	ByID    string    `json:"byId,omitempty" format:"uuid"`
+}
+
+// ParentViewsView is what a parent wrote before a review, from the link in their email.
+type ParentViewsView struct {
+	Cycle     int       `json:"cycle" doc:"The support cycle whose review the views are for"`
+	ParentID  string    `json:"parentId" format:"uuid"`
+	Parent    string    `json:"parent" doc:"Who wrote them"`
+	GivenAt   time.Time `json:"givenAt"`
+	GoingWell string    `json:"goingWell" doc:"What is going well"`
+	Hard      string    `json:"hard" doc:"What is hard"`
+	WouldHelp string    `json:"wouldHelp" doc:"What would help"`
+}
+
+func parentViewsViews(vs []store.ParentViews) []ParentViewsView {
+	out := make([]ParentViewsView, len(vs))
+	for i, v := range vs {
+		out[i] = ParentViewsView{Cycle: v.Cycle, ParentID: v.ParentID, Parent: v.ParentName, GivenAt: v.CreatedAt,
+			GoingWell: v.GoingWell, Hard: v.Hard, WouldHelp: v.WouldHelp}
+	}
+	return out
 }
 
 type DeadlineView struct {
@@ -93,18 +115,19 @@ type AnnualReviewView struct {
 }
 
 type PathwayView struct {
-	PupilID          string          `json:"pupilId" format:"uuid"`
-	Stage            string          `json:"stage" enum:"none,monitoring,awaiting_triage,sen_support,ehc_assessment,ehc_plan,closed"`
-	StageDescription string          `json:"stageDescription"`
-	Today            string          `json:"today" format:"date" doc:"Today on the pathway's calendar (differs from the real date only when time is compressed for a demo)"`
-	Concerns         *int            `json:"concerns,omitempty" doc:"How many concerns have been raised (not shown to agencies and councils)"`
-	Version          int64           `json:"version" doc:"Grows with every change"`
-	UpdatedAt        *time.Time      `json:"updatedAt,omitempty"`
-	Items            []ItemView      `json:"items" doc:"The parts of the pathway the reader may see: support cycles, referrals, assessments and annual reviews"`
-	Deadlines        []DeadlineView  `json:"deadlines" doc:"Open deadlines of those parts, soonest first"`
-	Warnings         []string        `json:"warnings" doc:"Staff: things to put right, in plain words"`
-	Statutory        []StatutoryView `json:"statutory" doc:"Every statutory step of the EHC needs assessment and the annual reviews the reader may see: due dates with and without the exceptions, and whether each is on track, at risk, late or done in time"`
-	Timeline         []TimelineEntry `json:"timeline" doc:"The story of those parts, in plain words"`
+	PupilID          string            `json:"pupilId" format:"uuid"`
+	Stage            string            `json:"stage" enum:"none,monitoring,awaiting_triage,sen_support,ehc_assessment,ehc_plan,closed"`
+	StageDescription string            `json:"stageDescription"`
+	Today            string            `json:"today" format:"date" doc:"Today on the pathway's calendar (differs from the real date only when time is compressed for a demo)"`
+	Concerns         *int              `json:"concerns,omitempty" doc:"How many concerns have been raised (not shown to agencies and councils)"`
+	Version          int64             `json:"version" doc:"Grows with every change"`
+	UpdatedAt        *time.Time        `json:"updatedAt,omitempty"`
+	Items            []ItemView        `json:"items" doc:"The parts of the pathway the reader may see: support cycles, referrals, assessments and annual reviews"`
+	Deadlines        []DeadlineView    `json:"deadlines" doc:"Open deadlines of those parts, soonest first"`
+	Warnings         []string          `json:"warnings" doc:"Staff: things to put right, in plain words"`
+	Statutory        []StatutoryView   `json:"statutory" doc:"Every statutory step of the EHC needs assessment and the annual reviews the reader may see: due dates with and without the exceptions, and whether each is on track, at risk, late or done in time"`
+	Timeline         []TimelineEntry   `json:"timeline" doc:"The story of those parts, in plain words"`
+	ParentViews      []ParentViewsView `json:"parentViews" doc:"School staff and parents: what the parents wrote before each review from the link in their email, newest first"`
 }
 
 // audience is who a view is shaped for.
@@ -240,7 +263,8 @@ func (s *Server) pathwayView(ctx context.Context, pupilID, role string) (*Pathwa
 	rv, err := s.Store.Pathway(ctx, pupilID)
 	if errors.Is(err, store.ErrNotFound) {
 		v := &PathwayView{PupilID: pupilID, Stage: string(workflows.StageNone), StageDescription: workflows.StageNone.Describe(),
-			Today: dateOnly(time.Now()), Items: []ItemView{}, Deadlines: []DeadlineView{}, Warnings: []string{}, Statutory: []StatutoryView{}, Timeline: []TimelineEntry{}}
+			Today: dateOnly(time.Now()), Items: []ItemView{}, Deadlines: []DeadlineView{}, Warnings: []string{}, Statutory: []StatutoryView{}, Timeline: []TimelineEntry{},
+			ParentViews: []ParentViewsView{}}
 		if who.audience != agency && who.audience != council {
 			v.Concerns = new(int)
 		}
@@ -288,8 +312,16 @@ func (s *Server) pathwayView(ctx context.Context, pupilID, role string) (*Pathwa
 	}
 	for _, e := range rv.Timeline {
 		if shown[e.Source] {
-			v.Timeline = append(v.Timeline, TimelineEntry{At: e.At, Kind: e.Kind, Summary: e.Summary})
+			v.Timeline = append(v.Timeline, TimelineEntry{At: e.At, Kind: e.Kind, Summary: e.Summary, By: e.ActorName, ByID: e.ActorID})
 		}
+	}
+	v.ParentViews = []ParentViewsView{}
+	if who.audience == leaders || who.audience == class || who.audience == family { // the family's words are for the school and the family
+		views, err := s.Store.ParentViewsOf(ctx, pupilID, 0)
+		if err != nil {
+			return nil, s.unavailable(err)
+		}
+		v.ParentViews = parentViewsViews(views)
 	}
 	return v, nil
 }

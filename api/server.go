@@ -73,6 +73,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerStatutory(api)
 	s.registerMeetings(api)
 	s.registerMessages(api)
+	s.registerParents(api)
 	return api
 }
 

@@ -123,6 +123,7 @@ func (d *Dispatcher) noteOutage(ctx context.Context, err error) {
 
 type claimed struct {
 	id, to, subject, text, html string
+	language, fromName, replyTo string
 	created                     time.Time
 	attachments                 []Attachment
 }
@@ -134,13 +135,13 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	rows, err := d.DB.Query(ctx, `UPDATE email_outbox SET claimed_by = $1, next_attempt_at = now() + make_interval(secs => $2)
 		WHERE id IN (SELECT id FROM email_outbox WHERE status = 'queued' AND next_attempt_at <= now()
 			ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-		RETURNING id, to_address, subject, text_body, html_body, created_at, attachments`, d.id, d.Lease.Seconds(), d.Batch)
+		RETURNING id, to_address, subject, text_body, html_body, created_at, attachments, language, from_name, reply_to`, d.id, d.Lease.Seconds(), d.Batch)
 	if err != nil {
 		return 0, fmt.Errorf("claim due mail: %w", err)
 	}
 	batch, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (claimed, error) {
 		var c claimed
-		err := r.Scan(&c.id, &c.to, &c.subject, &c.text, &c.html, &c.created, &c.attachments)
+		err := r.Scan(&c.id, &c.to, &c.subject, &c.text, &c.html, &c.created, &c.attachments, &c.language, &c.fromName, &c.replyTo)
 		return c, err
 	})
 	if err != nil {
@@ -225,7 +226,8 @@ func (d *Dispatcher) deliver(ctx context.Context, m claimed) error {
 		d.Logger.Warn("sending again a message the server may already have (same Message-ID)", "outbox_id", m.id, "attempt", attempts)
 	}
 	// The Date header is when the message was queued, so every attempt composes the same message.
-	raw, err := compose(d.From, m.to, m.subject, m.text, m.html, m.id, m.created, m.attachments...)
+	raw, err := compose(envelope{From: d.From, FromName: m.fromName, ReplyTo: m.replyTo, To: m.to, Subject: m.subject,
+		Language: m.language, OutboxID: m.id, Date: m.created}, m.text, m.html, m.attachments...)
 	if err == nil {
 		err = d.Sender.Send(envelopeAddress(d.From), m.to, raw)
 	}

@@ -255,7 +255,7 @@ func TestInvitationCarriesItsCalendarFile(t *testing.T) {
 
 // A message without attachments stays a plain multipart/alternative, as before.
 func TestComposeWithoutAttachmentsIsAlternative(t *testing.T) {
-	raw, err := compose("a@school.example", "b@example.org", "Hi", "text", "<p>html</p>", "id1", time.Now())
+	raw, err := compose(envelope{From: "a@school.example", To: "b@example.org", Subject: "Hi", OutboxID: "id1", Date: time.Now()}, "text", "<p>html</p>")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestComposeWithoutAttachmentsIsAlternative(t *testing.T) {
 	if mt, _, _ := mime.ParseMediaType(m.Header.Get("Content-Type")); mt != "multipart/alternative" {
 		t.Errorf("Content-Type %s", mt)
 	}
-	if _, err := compose("a@school.example", "b@example.org", "Hi", "t", "h", "id1", time.Now(),
+	if _, err := compose(envelope{From: "a@school.example", To: "b@example.org", Subject: "Hi", OutboxID: "id1", Date: time.Now()}, "t", "h",
 		Attachment{Filename: "x\r\nBcc: y", ContentType: "text/plain", Content: []byte("x")}); err == nil {
 		t.Error("an attachment name with a line break was composed")
 	}
@@ -368,5 +368,54 @@ func TestServerRepliesAreLoggedWithoutAddresses(t *testing.T) {
 	got := withoutAddresses(`550 5.1.1 <jo.quill@example.org>: Recipient address rejected; from=no-reply@school.example`)
 	if strings.Contains(got, "@") || !strings.Contains(got, "550 5.1.1 <<address>>: Recipient address rejected") {
 		t.Errorf("logged as %q", got)
+	}
+}
+
+// A message about a pupil comes from the school's name at the deployment's address, replies go to
+// the school, and it says it was sent automatically and in which language (issue 15). Mail with
+// no school (a sign-in link to a parent of children at two schools) keeps the configured name.
+func TestMessagesComeFromTheSchool(t *testing.T) {
+	pool := testenv.Pool(t)
+	d, box := capture(t, pool)
+	o := &Outbox{DB: pool}
+	ctx := context.Background()
+	for _, m := range []Message{
+		{Key: "school/1", To: "parent@example.org", Subject: "Cześć", Text: "t", HTML: "<p>t</p>", Template: "x", TemplateVersion: "1",
+			Language: "pl", FromName: "Oakfield Primary", ReplyTo: "office@oakfield.example"},
+		{Key: "school/2", To: "parent2@example.org", Subject: "Hello", Text: "t", HTML: "<p>t</p>", Template: "x", TemplateVersion: "1"},
+	} {
+		if _, err := o.Enqueue(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.DeliverDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := box.Messages()
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("%d messages %v", len(msgs), err)
+	}
+	headers := map[string]mail.Header{}
+	for _, m := range msgs {
+		parsed, err := mail.ReadMessage(bytes.NewReader(m.Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		headers[m.To[0]] = parsed.Header
+	}
+	h := headers["parent@example.org"]
+	if from, err := mail.ParseAddress(h.Get("From")); err != nil || from.Name != "Oakfield Primary" || from.Address != "no-reply@school.example" {
+		t.Errorf("From: %q", h.Get("From"))
+	}
+	if to, err := mail.ParseAddress(h.Get("Reply-To")); err != nil || to.Address != "office@oakfield.example" || to.Name != "Oakfield Primary" {
+		t.Errorf("Reply-To: %q", h.Get("Reply-To"))
+	}
+	if h.Get("Auto-Submitted") != "auto-generated" || h.Get("Content-Language") != "pl" {
+		t.Errorf("Auto-Submitted %q, Content-Language %q", h.Get("Auto-Submitted"), h.Get("Content-Language"))
+	}
+	h = headers["parent2@example.org"]
+	if h.Get("From") != `"sendflow" <no-reply@school.example>` || h.Get("Reply-To") != "" || h.Get("Content-Language") != "en" ||
+		h.Get("Auto-Submitted") != "auto-generated" {
+		t.Errorf("without a school: From %q, Reply-To %q, Content-Language %q", h.Get("From"), h.Get("Reply-To"), h.Get("Content-Language"))
 	}
 }

@@ -215,7 +215,7 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SMTP_URL", "SENDFLOW_SIGNING_KEY", "SENDFLOW_PAYLOAD_KEY"); err != nil {
+	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SMTP_URL", "SENDFLOW_SIGNING_KEY", "SENDFLOW_PAYLOAD_KEY", "SENDFLOW_MAIL_FROM"); err != nil {
 		return err
 	}
 	sender, err := app.NewSender(cfg.SMTPURL, logger)

@@ -624,6 +624,27 @@ func (e ReviewCycleInputBodyNextStep) Valid() bool {
 	}
 }
 
+// Defines values for ReviewFormViewStatus.
+const (
+	ReviewFormViewStatusActive   ReviewFormViewStatus = "active"
+	ReviewFormViewStatusOverdue  ReviewFormViewStatus = "overdue"
+	ReviewFormViewStatusReviewed ReviewFormViewStatus = "reviewed"
+)
+
+// Valid indicates whether the value is a known member of the ReviewFormViewStatus enum.
+func (e ReviewFormViewStatus) Valid() bool {
+	switch e {
+	case ReviewFormViewStatusActive:
+		return true
+	case ReviewFormViewStatusOverdue:
+		return true
+	case ReviewFormViewStatusReviewed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RoleViewRole.
 const (
 	RoleViewRoleAgencyPractitioner RoleViewRole = "agency_practitioner"
@@ -899,6 +920,9 @@ type CaseView struct {
 	// Item The part of the pathway, e.g. referral/<id>
 	Item *string `json:"item,omitempty"`
 
+	// ParentViews For a review: how many sets of views the parents have sent for it (read them on the review form)
+	ParentViews *int64 `json:"parentViews,omitempty"`
+
 	// Pupil The pupil's name
 	Pupil   string             `json:"pupil"`
 	PupilId openapi_types.UUID `json:"pupilId"`
@@ -982,6 +1006,34 @@ type ConsentInputBody struct {
 
 // ConsentInputBodyAction defines model for ConsentInputBody.Action.
 type ConsentInputBodyAction string
+
+// ContactInput defines model for ContactInput.
+type ContactInput struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/ContactInput.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Email Replies to sendflow's emails go here
+	Email openapi_types.Email `json:"email"`
+
+	// Name A person or office families can ask for, e.g. Mrs Khan, school office
+	Name string `json:"name"`
+
+	// Phone As families should see it, e.g. 01632 960 100
+	Phone string `json:"phone"`
+}
+
+// ContactView defines model for ContactView.
+type ContactView struct {
+	Email openapi_types.Email `json:"email"`
+
+	// Name A person or office families can ask for, e.g. Mrs Khan, school office
+	Name string `json:"name"`
+
+	// Phone As families should see it, e.g. 01632 960 100
+	Phone string `json:"phone"`
+}
 
 // CouncilStatutoryOutputBody defines model for CouncilStatutoryOutputBody.
 type CouncilStatutoryOutputBody struct {
@@ -1105,7 +1157,8 @@ type CreateSchoolInputBody struct {
 	// Schema A URL to the JSON Schema for this object.
 	//
 	// Example: https://example.com/schemas/CreateSchoolInputBody.json
-	Schema *string `json:"$schema,omitempty"`
+	Schema  *string       `json:"$schema,omitempty"`
+	Contact *ContactInput `json:"contact,omitempty"`
 
 	// LaCode The local authority's code, e.g. 999
 	LaCode string `json:"laCode"`
@@ -1149,6 +1202,17 @@ type CycleOutputBody struct {
 	Outcomes []OutcomeID        `json:"outcomes"`
 	Pathway  PathwayView        `json:"pathway"`
 	PlanId   openapi_types.UUID `json:"planId"`
+}
+
+// CycleReviewView defines model for CycleReviewView.
+type CycleReviewView struct {
+	NextStep string `json:"nextStep"`
+
+	// ParentViews What the parents said at the review, as recorded there
+	ParentViews *string         `json:"parentViews,omitempty"`
+	PupilViews  *string         `json:"pupilViews,omitempty"`
+	Ratings     []OutcomeRating `json:"ratings"`
+	ReviewedAt  time.Time       `json:"reviewedAt"`
 }
 
 // CycleView defines model for CycleView.
@@ -1385,6 +1449,17 @@ type ItemView struct {
 // ItemViewKind defines model for ItemView.Kind.
 type ItemViewKind string
 
+// LanguageOutputBody defines model for LanguageOutputBody.
+type LanguageOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/LanguageOutputBody.json
+	Schema   *string            `json:"$schema,omitempty"`
+	Language string             `json:"language"`
+	ParentId openapi_types.UUID `json:"parentId"`
+	PupilId  openapi_types.UUID `json:"pupilId"`
+}
+
 // ListPupilsOutputBody defines model for ListPupilsOutputBody.
 type ListPupilsOutputBody struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -1437,6 +1512,9 @@ type MeetingOutputBody struct {
 	Schema  *string     `json:"$schema,omitempty"`
 	Meeting MeetingView `json:"meeting"`
 	Pathway PathwayView `json:"pathway"`
+
+	// Warnings What to check, in plain words: a meeting on a Saturday, a Sunday or a bank holiday is arranged, with a warning
+	Warnings []string `json:"warnings"`
 }
 
 // MeetingView defines model for MeetingView.
@@ -1612,6 +1690,26 @@ type ParentInput struct {
 	Relationship *string `json:"relationship,omitempty"`
 }
 
+// ParentViewsView defines model for ParentViewsView.
+type ParentViewsView struct {
+	// Cycle The support cycle whose review the views are for
+	Cycle   int64     `json:"cycle"`
+	GivenAt time.Time `json:"givenAt"`
+
+	// GoingWell What is going well
+	GoingWell string `json:"goingWell"`
+
+	// Hard What is hard
+	Hard string `json:"hard"`
+
+	// Parent Who wrote them
+	Parent   string             `json:"parent"`
+	ParentId openapi_types.UUID `json:"parentId"`
+
+	// WouldHelp What would help
+	WouldHelp string `json:"wouldHelp"`
+}
+
 // PathwayView defines model for PathwayView.
 type PathwayView struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -1626,7 +1724,10 @@ type PathwayView struct {
 	Deadlines []DeadlineView `json:"deadlines"`
 
 	// Items The parts of the pathway the reader may see: support cycles, referrals, assessments and annual reviews
-	Items            []ItemView         `json:"items"`
+	Items []ItemView `json:"items"`
+
+	// ParentViews School staff and parents: what the parents wrote before each review from the link in their email, newest first
+	ParentViews      []ParentViewsView  `json:"parentViews"`
 	PupilId          openapi_types.UUID `json:"pupilId"`
 	Stage            PathwayViewStage   `json:"stage"`
 	StageDescription string             `json:"stageDescription"`
@@ -1827,6 +1928,30 @@ type ReviewCycleInputBody struct {
 // ReviewCycleInputBodyNextStep defines model for ReviewCycleInputBody.NextStep.
 type ReviewCycleInputBodyNextStep string
 
+// ReviewFormView defines model for ReviewFormView.
+type ReviewFormView struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/ReviewFormView.json
+	Schema   *string   `json:"$schema,omitempty"`
+	AgreedOn time.Time `json:"agreedOn"`
+	Cycle    int64     `json:"cycle"`
+
+	// Outcomes Each outcome with the id to rate it by
+	Outcomes []OutcomeID `json:"outcomes"`
+
+	// ParentViews What the parents wrote from the link in their email, newest first; they count as the parents' views at the review
+	ParentViews []ParentViewsView    `json:"parentViews"`
+	Provision   []PlanProvision      `json:"provision"`
+	Review      *CycleReviewView     `json:"review,omitempty"`
+	ReviewDate  openapi_types.Date   `json:"reviewDate"`
+	Reviewed    bool                 `json:"reviewed"`
+	Status      ReviewFormViewStatus `json:"status"`
+}
+
+// ReviewFormViewStatus defines model for ReviewFormView.Status.
+type ReviewFormViewStatus string
+
 // RoleView defines model for RoleView.
 type RoleView struct {
 	Role     RoleViewRole        `json:"role"`
@@ -1844,8 +1969,9 @@ type SchoolView struct {
 	// Schema A URL to the JSON Schema for this object.
 	//
 	// Example: https://example.com/schemas/SchoolView.json
-	Schema *string            `json:"$schema,omitempty"`
-	Id     openapi_types.UUID `json:"id"`
+	Schema  *string            `json:"$schema,omitempty"`
+	Contact *ContactView       `json:"contact,omitempty"`
+	Id      openapi_types.UUID `json:"id"`
 
 	// LaCode The local authority's code
 	LaCode string `json:"laCode"`
@@ -1869,6 +1995,17 @@ type SessionOutputBody struct {
 
 	// SessionToken Send as Authorization: Bearer <token>
 	SessionToken string `json:"sessionToken"`
+}
+
+// SetLanguageInputBody defines model for SetLanguageInputBody.
+type SetLanguageInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/SetLanguageInputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Language A language code (BCP 47): en, pl, ur, pa-Guru, ... Emails and pages come in the languages sendflow has (English, Polish), English otherwise.
+	Language string `json:"language"`
 }
 
 // StaffOutputBody defines model for StaffOutputBody.
@@ -1959,6 +2096,10 @@ type SummaryStruct struct {
 // TimelineEntry defines model for TimelineEntry.
 type TimelineEntry struct {
 	At time.Time `json:"at"`
+
+	// By Who did it, where the line says a parent did something (a parent's views, an answer to an invitation)
+	By   *string             `json:"by,omitempty"`
+	ById *openapi_types.UUID `json:"byId,omitempty"`
 
 	// Kind Example: concern_raised
 	Kind string `json:"kind"`
@@ -2207,6 +2348,9 @@ type RequestEhcnaJSONRequestBody = EHCRequestInputBody
 // CreateMeetingJSONRequestBody defines body for CreateMeeting for application/json ContentType.
 type CreateMeetingJSONRequestBody = CreateMeetingInputBody
 
+// SetParentLanguageJSONRequestBody defines body for SetParentLanguage for application/json ContentType.
+type SetParentLanguageJSONRequestBody = SetLanguageInputBody
+
 // TriageJSONRequestBody defines body for Triage for application/json ContentType.
 type TriageJSONRequestBody = TriageInputBody
 
@@ -2227,6 +2371,9 @@ type CreateSchoolJSONRequestBody = CreateSchoolInputBody
 
 // CreateClassJSONRequestBody defines body for CreateClass for application/json ContentType.
 type CreateClassJSONRequestBody = CreateClassInputBody
+
+// SetSchoolContactJSONRequestBody defines body for SetSchoolContact for application/json ContentType.
+type SetSchoolContactJSONRequestBody = ContactInput
 
 // CreatePupilJSONRequestBody defines body for CreatePupil for application/json ContentType.
 type CreatePupilJSONRequestBody = CreatePupilInputBody
@@ -2494,6 +2641,13 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/pupils/{pupilId}/cycles (the `PlanCycle` operationId).
 	PlanCycle(ctx context.Context, pupilId openapi_types.UUID, params *PlanCycleParams, body PlanCycleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCycle A support plan and what its review needs: the outcomes to rate and the parents' views
+	//
+	// The review form's data: the plan's outcomes (with the ids the review rates), the provision, the views the parents sent from the link in their email (who wrote them and when), and the review once recorded.
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/cycles/{cycle} (the `GetCycle` operationId).
+	GetCycle(ctx context.Context, pupilId openapi_types.UUID, cycle int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// LogProvisionWithBody Log support given under a plan
 	//
 	// Takes any type of body and a specified content type.
@@ -2589,6 +2743,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/messages (the `ListPupilMessages` operationId).
 	ListPupilMessages(ctx context.Context, pupilId openapi_types.UUID, params *ListPupilMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetParentLanguageWithBody Change the language a parent hears from the school in
+	//
+	// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+	SetParentLanguageWithBody(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetParentLanguage Change the language a parent hears from the school in
+	//
+	// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+	SetParentLanguage(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPathway Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 	//
@@ -2711,6 +2883,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/schools/{schoolId}/classes (the `CreateClass` operationId).
 	CreateClass(ctx context.Context, schoolId openapi_types.UUID, params *CreateClassParams, body CreateClassJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSchoolContactWithBody Set how families reach the school
+	//
+	// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+	SetSchoolContactWithBody(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSchoolContact Set how families reach the school
+	//
+	// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+	SetSchoolContact(ctx context.Context, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPupils A school's pupils, by name, a page at a time (teachers see their classes)
 	//
@@ -3201,6 +3391,23 @@ func (c *Client) PlanCycle(ctx context.Context, pupilId openapi_types.UUID, para
 	return c.Client.Do(req)
 }
 
+// GetCycle A support plan and what its review needs: the outcomes to rate and the parents' views
+//
+// The review form's data: the plan's outcomes (with the ids the review rates), the provision, the views the parents sent from the link in their email (who wrote them and when), and the review once recorded.
+//
+// Corresponds with GET /v1/pupils/{pupilId}/cycles/{cycle} (the `GetCycle` operationId).
+func (c *Client) GetCycle(ctx context.Context, pupilId openapi_types.UUID, cycle int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCycleRequest(c.Server, pupilId, cycle)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // LogProvisionWithBody Log support given under a plan
 //
 // Takes any type of body and a specified content type.
@@ -3407,6 +3614,44 @@ func (c *Client) CreateMeeting(ctx context.Context, pupilId openapi_types.UUID, 
 // Corresponds with GET /v1/pupils/{pupilId}/messages (the `ListPupilMessages` operationId).
 func (c *Client) ListPupilMessages(ctx context.Context, pupilId openapi_types.UUID, params *ListPupilMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPupilMessagesRequest(c.Server, pupilId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetParentLanguageWithBody Change the language a parent hears from the school in
+//
+// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+func (c *Client) SetParentLanguageWithBody(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetParentLanguageRequestWithBody(c.Server, pupilId, parentId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetParentLanguage Change the language a parent hears from the school in
+//
+// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+func (c *Client) SetParentLanguage(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetParentLanguageRequest(c.Server, pupilId, parentId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3709,6 +3954,44 @@ func (c *Client) CreateClassWithBody(ctx context.Context, schoolId openapi_types
 // Corresponds with POST /v1/schools/{schoolId}/classes (the `CreateClass` operationId).
 func (c *Client) CreateClass(ctx context.Context, schoolId openapi_types.UUID, params *CreateClassParams, body CreateClassJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateClassRequest(c.Server, schoolId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSchoolContactWithBody Set how families reach the school
+//
+// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+func (c *Client) SetSchoolContactWithBody(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSchoolContactRequestWithBody(c.Server, schoolId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSchoolContact Set how families reach the school
+//
+// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+func (c *Client) SetSchoolContact(ctx context.Context, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSchoolContactRequest(c.Server, schoolId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4678,6 +4961,47 @@ func NewPlanCycleRequestWithBody(server string, pupilId openapi_types.UUID, para
 	return req, nil
 }
 
+// NewGetCycleRequest constructs an http.Request for the GetCycle method
+func NewGetCycleRequest(server string, pupilId openapi_types.UUID, cycle int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "cycle", cycle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/cycles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewLogProvisionRequest calls the generic LogProvision builder with application/json body
 func NewLogProvisionRequest(server string, pupilId openapi_types.UUID, cycle int64, params *LogProvisionParams, body LogProvisionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5125,6 +5449,60 @@ func NewListPupilMessagesRequest(server string, pupilId openapi_types.UUID, para
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewSetParentLanguageRequest calls the generic SetParentLanguage builder with application/json body
+func NewSetParentLanguageRequest(server string, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetParentLanguageRequestWithBody(server, pupilId, parentId, "application/json", bodyReader)
+}
+
+// NewSetParentLanguageRequestWithBody constructs an http.Request for the SetParentLanguage method, with any body, and a specified content type
+func NewSetParentLanguageRequestWithBody(server string, pupilId openapi_types.UUID, parentId openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "parentId", parentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/parents/%s/language", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5715,6 +6093,53 @@ func NewCreateClassRequestWithBody(server string, schoolId openapi_types.UUID, p
 	return req, nil
 }
 
+// NewSetSchoolContactRequest calls the generic SetSchoolContact builder with application/json body
+func NewSetSchoolContactRequest(server string, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetSchoolContactRequestWithBody(server, schoolId, "application/json", bodyReader)
+}
+
+// NewSetSchoolContactRequestWithBody constructs an http.Request for the SetSchoolContact method, with any body, and a specified content type
+func NewSetSchoolContactRequestWithBody(server string, schoolId openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/contact", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListPupilsRequest constructs an http.Request for the ListPupils method
 func NewListPupilsRequest(server string, schoolId openapi_types.UUID, params *ListPupilsParams) (*http.Request, error) {
 	var err error
@@ -6224,6 +6649,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/pupils/{pupilId}/cycles (the `PlanCycle` operationId).
 	PlanCycleWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *PlanCycleParams, body PlanCycleJSONRequestBody, reqEditors ...RequestEditorFn) (*PlanCycleResponse, error)
 
+	// GetCycleWithResponse A support plan and what its review needs: the outcomes to rate and the parents' views
+	//
+	// The review form's data: the plan's outcomes (with the ids the review rates), the provision, the views the parents sent from the link in their email (who wrote them and when), and the review once recorded.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/cycles/{cycle} (the `GetCycle` operationId).
+	GetCycleWithResponse(ctx context.Context, pupilId openapi_types.UUID, cycle int64, reqEditors ...RequestEditorFn) (*GetCycleResponse, error)
+
 	// LogProvisionWithBodyWithResponse Log support given under a plan
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -6323,6 +6757,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/messages (the `ListPupilMessages` operationId).
 	ListPupilMessagesWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *ListPupilMessagesParams, reqEditors ...RequestEditorFn) (*ListPupilMessagesResponse, error)
+
+	// SetParentLanguageWithBodyWithResponse Change the language a parent hears from the school in
+	//
+	// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+	SetParentLanguageWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetParentLanguageResponse, error)
+
+	// SetParentLanguageWithResponse Change the language a parent hears from the school in
+	//
+	// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+	SetParentLanguageWithResponse(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*SetParentLanguageResponse, error)
 
 	// GetPathwayWithResponse Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 	//
@@ -6453,6 +6905,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/schools/{schoolId}/classes (the `CreateClass` operationId).
 	CreateClassWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *CreateClassParams, body CreateClassJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateClassResponse, error)
+
+	// SetSchoolContactWithBodyWithResponse Set how families reach the school
+	//
+	// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+	SetSchoolContactWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSchoolContactResponse, error)
+
+	// SetSchoolContactWithResponse Set how families reach the school
+	//
+	// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+	SetSchoolContactWithResponse(ctx context.Context, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSchoolContactResponse, error)
 
 	// ListPupilsWithResponse A school's pupils, by name, a page at a time (teachers see their classes)
 	//
@@ -7713,6 +8183,75 @@ func (r PlanCycleResponse) ContentType() string {
 	return ""
 }
 
+type GetCycleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReviewFormView
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCycleResponse) GetJSON200() *ReviewFormView {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCycleResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCycleResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCycleResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCycleResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCycleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCycleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCycleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCycleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type LogProvisionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8219,6 +8758,75 @@ func (r ListPupilMessagesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListPupilMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetParentLanguageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LanguageOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetParentLanguageResponse) GetJSON200() *LanguageOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetParentLanguageResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetParentLanguageResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetParentLanguageResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetParentLanguageResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetParentLanguageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetParentLanguageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetParentLanguageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetParentLanguageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9047,6 +9655,82 @@ func (r CreateClassResponse) ContentType() string {
 	return ""
 }
 
+type SetSchoolContactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SchoolView
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetSchoolContactResponse) GetJSON200() *SchoolView {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetSchoolContactResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetSchoolContactResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetSchoolContactResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetSchoolContactResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetSchoolContactResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetSchoolContactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetSchoolContactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetSchoolContactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetSchoolContactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListPupilsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9727,6 +10411,21 @@ func (c *ClientWithResponses) PlanCycleWithResponse(ctx context.Context, pupilId
 	return ParsePlanCycleResponse(rsp)
 }
 
+// GetCycleWithResponse A support plan and what its review needs: the outcomes to rate and the parents' views
+//
+// The review form's data: the plan's outcomes (with the ids the review rates), the provision, the views the parents sent from the link in their email (who wrote them and when), and the review once recorded.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pupils/{pupilId}/cycles/{cycle} (the `GetCycle` operationId).
+func (c *ClientWithResponses) GetCycleWithResponse(ctx context.Context, pupilId openapi_types.UUID, cycle int64, reqEditors ...RequestEditorFn) (*GetCycleResponse, error) {
+	rsp, err := c.GetCycle(ctx, pupilId, cycle, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCycleResponse(rsp)
+}
+
 // LogProvisionWithBodyWithResponse Log support given under a plan
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -9897,6 +10596,36 @@ func (c *ClientWithResponses) ListPupilMessagesWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseListPupilMessagesResponse(rsp)
+}
+
+// SetParentLanguageWithBodyWithResponse Change the language a parent hears from the school in
+//
+// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+func (c *ClientWithResponses) SetParentLanguageWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetParentLanguageResponse, error) {
+	rsp, err := c.SetParentLanguageWithBody(ctx, pupilId, parentId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetParentLanguageResponse(rsp)
+}
+
+// SetParentLanguageWithResponse Change the language a parent hears from the school in
+//
+// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+func (c *ClientWithResponses) SetParentLanguageWithResponse(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*SetParentLanguageResponse, error) {
+	rsp, err := c.SetParentLanguage(ctx, pupilId, parentId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetParentLanguageResponse(rsp)
 }
 
 // GetPathwayWithResponse Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
@@ -10135,6 +10864,36 @@ func (c *ClientWithResponses) CreateClassWithResponse(ctx context.Context, schoo
 		return nil, err
 	}
 	return ParseCreateClassResponse(rsp)
+}
+
+// SetSchoolContactWithBodyWithResponse Set how families reach the school
+//
+// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+func (c *ClientWithResponses) SetSchoolContactWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSchoolContactResponse, error) {
+	rsp, err := c.SetSchoolContactWithBody(ctx, schoolId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSchoolContactResponse(rsp)
+}
+
+// SetSchoolContactWithResponse Set how families reach the school
+//
+// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+func (c *ClientWithResponses) SetSchoolContactWithResponse(ctx context.Context, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSchoolContactResponse, error) {
+	rsp, err := c.SetSchoolContact(ctx, schoolId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSchoolContactResponse(rsp)
 }
 
 // ListPupilsWithResponse A school's pupils, by name, a page at a time (teachers see their classes)
@@ -11161,6 +11920,60 @@ func ParsePlanCycleResponse(rsp *http.Response) (*PlanCycleResponse, error) {
 	return response, nil
 }
 
+// ParseGetCycleResponse parses an HTTP response from a GetCycleWithResponse call
+func ParseGetCycleResponse(rsp *http.Response) (*GetCycleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCycleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReviewFormView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseLogProvisionResponse parses an HTTP response from a LogProvisionWithResponse call
 func ParseLogProvisionResponse(rsp *http.Response) (*LogProvisionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11542,6 +12355,60 @@ func ParseListPupilMessagesResponse(rsp *http.Response) (*ListPupilMessagesRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessagesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetParentLanguageResponse parses an HTTP response from a SetParentLanguageWithResponse call
+func ParseSetParentLanguageResponse(rsp *http.Response) (*SetParentLanguageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetParentLanguageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LanguageOutputBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12196,6 +13063,67 @@ func ParseCreateClassResponse(rsp *http.Response) (*CreateClassResponse, error) 
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetSchoolContactResponse parses an HTTP response from a SetSchoolContactWithResponse call
+func ParseSetSchoolContactResponse(rsp *http.Response) (*SetSchoolContactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetSchoolContactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SchoolView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel

@@ -61,7 +61,7 @@ var outAllowed = map[string][]string{
 }
 
 type target struct {
-	pupil, school, referral, ehc, concern, meeting string
+	pupil, school, referral, ehc, concern, meeting, parent string
 	// Beside the target: another service's referral of the same pupil (Amara's speech and
 	// language referral) and another pupil of the school with a meeting (Zain, in another class).
 	// Out of scope these are Ruby's own.
@@ -130,6 +130,9 @@ func operations() []operation {
 		{"add class", "POST", school("/classes"), func(target) string {
 			return fmt.Sprintf(`{"name":"Class %d","teachers":[]}`, serial.Add(1))
 		}, []string{"sendco", "head", "trust admin", "system admin"}},
+		{"read cycle", "GET", pupil("/cycles/1"), none, []string{"teacher (Amara's class)", "teaching assistant", "sendco", "head", "parent of Amara", "agency (EP, referred)", "LA officer (Demoshire)", "trust admin"}},
+		{"set parent language", "PUT", func(t target) string { return "/v1/pupils/" + t.pupil + "/parents/" + t.parent + "/language" }, body(`{"language":"en"}`), []string{"sendco", "head", "parent of Amara"}},
+		{"set school contact", "PUT", school("/contact"), body(`{"name":"The school office","email":"office@school.example","phone":"01632 960 999"}`), []string{"sendco", "head", "trust admin", "system admin"}},
 		{"add pupil", "POST", school("/pupils"), func(target) string {
 			return fmt.Sprintf(`{"upn":%q,"firstName":"New","lastName":"Pupil","dateOfBirth":"2018-02-02","parents":[{"name":"A Parent","email":"p%d@example.org"}]}`, newUPN(), serial.Add(1))
 		}, []string{"sendco", "head", "trust admin", "system admin"}},
@@ -224,14 +227,21 @@ func (j *journey) matrixFixtures() (in, out target) {
 		p := "/v1/pupils/" + pupil
 		c := j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Fixture."}`, 201)
 		j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
+		j.post(sendco, p+"/cycles", `{"reviewDate":"2031-01-15","outcomes":[{"text":"Fixture"}],"provision":[]}`, 201)
 		ref := j.post(sendco, p+"/referrals", fmt.Sprintf(`{"service":%q,"reason":"Fixture"}`, service), 201)["referralId"].(string)
 		j.referralStarted(pupil, ref)
 		j.post(sendco, "/v1/referrals/"+ref+"/decision", `{"approve":true,"overrideReason":"Fixture"}`, 201)
 		j.post(parent, "/v1/referrals/"+ref+"/consent", `{"action":"give"}`, 201)
 		ehc := j.post(sendco, p+"/ehc-requests", `{}`, 201)["requestId"].(string)
 		m := j.post(sendco, p+"/meetings", `{"kind":"expectation","startsAt":"2031-03-03T10:00:00Z","location":"The school hall"}`, 201)
+		var parentID string
+		for _, person := range seed.People {
+			if person.Email == parent {
+				parentID = person.ID
+			}
+		}
 		return target{pupil: pupil, school: school, referral: ref, ehc: ehc, concern: c["concernId"].(string),
-			meeting: m["meeting"].(map[string]any)["meetingId"].(string)}
+			meeting: m["meeting"].(map[string]any)["meetingId"].(string), parent: parentID}
 	}
 	in = setup(seed.PupilAmaraID, seed.DemoSchoolID, "sendco@oakfield.example", "teacher.oak@oakfield.example", "parent.amara@example.org", "educational_psychology")
 	slt := j.post("sendco@oakfield.example", "/v1/pupils/"+seed.PupilAmaraID+"/referrals", `{"service":"speech_and_language","reason":"Fixture"}`, 201)["referralId"].(string)

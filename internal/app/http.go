@@ -50,7 +50,9 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 	acts := &actions.Service{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, Timings: timings, TimeScale: cfg.TimeScale,
 		Wait: cfg.ActionTimeout, Logger: logger}
 	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts})
-	mux.Handle("/parent/", web.New(web.Deps{Store: st, Actions: acts, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger}))
+	parents := web.New(web.Deps{Store: st, Actions: acts, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger, Outbox: &email.Outbox{DB: pool}})
+	mux.Handle("/parent/", parents)
+	mux.Handle("/parent", parents) // the parents' home page, without a redirect to /parent/
 	if extra != nil {
 		extra(mux)
 	}

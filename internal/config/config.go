@@ -48,7 +48,7 @@ var Settings = []Setting{
 	{"SENDFLOW_SIGNING_KEY", "signing-key", "", "Key (32+ characters) that signs local bearer tokens and the links in parents' emails. Required by `serve` and `worker`, which must share it; `dev` and `token` use the key kept in the data dir (made on first use) when unset.", "dev, serve, worker, token"},
 	{"SENDFLOW_PAYLOAD_KEY", "payload-key", "", "Key that encrypts every workflow payload before it reaches Temporal: 64 hexadecimal characters (`openssl rand -hex 32`). Required by `serve` and `worker`, which must share it; `dev` uses the key kept in the data dir (made on first use) when unset. Keep it safe: without it running pathways cannot be read.", "dev, serve, worker"},
 	{"SENDFLOW_PAYLOAD_OLD_KEYS", "payload-old-keys", "", "Earlier payload keys, comma-separated, still used to decrypt after SENDFLOW_PAYLOAD_KEY is rotated.", "dev, serve, worker"},
-	{"SENDFLOW_MAIL_FROM", "mail-from", "sendflow <no-reply@sendflow.invalid>", "From address of every email.", "dev, worker"},
+	{"SENDFLOW_MAIL_FROM", "mail-from", "", "The address every email is sent from, on a domain your mail relay may send for (e.g. `no-reply@sendflow.yourcouncil.gov.uk`). Mail about a pupil goes out under the school's name at this address, with replies to the school's contact email; mail about no one school keeps this setting's name. Required by `worker`; `dev` uses `sendflow <no-reply@sendflow.localhost>` (its mail stays in the capture mailbox).", "dev, worker"},
 	{"SENDFLOW_OIDC_ISSUER", "oidc-issuer", "", "Staff sign-in: the school's identity provider, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (Entra ID) or `https://accounts.google.com`. Tokens are mapped to users by email.", "dev, serve"},
 	{"SENDFLOW_OIDC_AUDIENCE", "oidc-audience", "", "The audience (client or application id) staff tokens must be issued for. Required with SENDFLOW_OIDC_ISSUER.", "dev, serve"},
 	{"SENDFLOW_OIDC_JWKS_URL", "oidc-jwks-url", "", "Where the identity provider publishes its signing keys; unset uses the issuer's discovery document.", "dev, serve"},
@@ -97,6 +97,10 @@ type Config struct {
 	MailFrom          string
 	LogLevel          string
 }
+
+// DevMailFrom is the sending address of commands other than worker when SENDFLOW_MAIL_FROM is
+// unset: dev's mail stays in its capture mailbox.
+const DevMailFrom = "sendflow <no-reply@sendflow.localhost>"
 
 // Error names the setting that is wrong, so start-up messages point at what to fix.
 type Error struct {
@@ -270,8 +274,13 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 			}
 		}
 	}
-	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
-		bad("SENDFLOW_MAIL_FROM", fmt.Sprintf("%q is not an email address: %v", c.MailFrom, err))
+	if c.MailFrom == "" && cmd != "worker" {
+		c.MailFrom = DevMailFrom
+	}
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			bad("SENDFLOW_MAIL_FROM", fmt.Sprintf("%q is not an email address: %v", c.MailFrom, err))
+		}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -320,6 +329,8 @@ func (c *Config) Require(envs ...string) error {
 			v = c.SigningKey
 		case "SENDFLOW_PAYLOAD_KEY":
 			v = c.PayloadKey
+		case "SENDFLOW_MAIL_FROM":
+			v = c.MailFrom
 		}
 		if v == "" {
 			for _, s := range Settings {

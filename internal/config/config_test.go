@@ -106,3 +106,19 @@ func TestTimingsThatLoosenTheLawStopStartUp(t *testing.T) {
 		}
 	}
 }
+
+// The worker sends mail, so it needs the address to send from; dev keeps its mail in the capture
+// mailbox and has one of its own (issue 15: no more "sendflow" at .invalid).
+func TestWorkerNeedsAMailFromAddress(t *testing.T) {
+	c, err := Parse("worker", nil, env(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Require("SENDFLOW_MAIL_FROM"); err == nil || !strings.Contains(err.Error(), "SENDFLOW_MAIL_FROM") {
+		t.Errorf("worker without SENDFLOW_MAIL_FROM: %v", err)
+	}
+	d, err := Parse("dev", nil, env(nil), nil)
+	if err != nil || d.MailFrom != DevMailFrom || strings.Contains(d.MailFrom, ".invalid") {
+		t.Errorf("dev's sending address = %q, %v", d.MailFrom, err)
+	}
+}

@@ -120,6 +120,14 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 	exec(`UPDATE schools SET statutory_low_age = 4, statutory_high_age = 11 WHERE id IN ($1, $2) AND statutory_low_age IS NULL`, DemoSchoolID, OtherSchoolID)
 	exec(`INSERT INTO trusts (id, name) VALUES ($1, 'River Learning Trust (demo)') ON CONFLICT DO NOTHING`, OtherTrustID)
 	exec(`UPDATE schools SET trust_id = $2 WHERE id = $1 AND trust_id IS NULL`, OtherSchoolID, OtherTrustID)
+	// How families reach each school (numbers in Ofcom's drama range); set once, so a school that
+	// changed its contact keeps it.
+	for id, c := range map[string][3]string{
+		DemoSchoolID:  {"The school office", "office@oakfield.example", "01632 960 200"},
+		OtherSchoolID: {"The school office", "office@riverside.example", "01632 960 300"},
+	} {
+		exec(`UPDATE schools SET contact_name = $2, contact_email = $3, contact_phone = $4 WHERE id = $1 AND contact_email = ''`, id, c[0], c[1], c[2])
+	}
 	for _, p := range People {
 		ids[p.Email] = p.ID
 		exec(`INSERT INTO users (id, email, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, p.ID, p.Email, p.Name)

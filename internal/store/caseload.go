@@ -100,3 +100,25 @@ func (s *Store) PupilNames(ctx context.Context, ids []string) (map[string]string
 	}
 	return out, rows.Err()
 }
+
+// ParentViewsCounts counts, for a school's open support cycles, the views parents have given
+// from their phones for the coming review, keyed by pupil id and item ("<pupil>/cycle/2").
+func (s *Store) ParentViewsCounts(ctx context.Context, schoolID string) (map[string]int, error) {
+	rows, err := s.DB.Query(ctx, `SELECT v.pupil_id::text || '/cycle/' || v.cycle_number, count(*) FROM parent_views v
+		JOIN pupils p ON p.id = v.pupil_id WHERE p.school_id = $1 AND v.accepted_at IS NOT NULL
+		GROUP BY v.pupil_id, v.cycle_number`, schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("count parents' views: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var key string
+		var n int
+		if err := rows.Scan(&key, &n); err != nil {
+			return nil, err
+		}
+		out[key] = n
+	}
+	return out, rows.Err()
+}

@@ -260,3 +260,26 @@ func (s *Store) InviteesOf(ctx context.Context, pupilID string, addrs []string) 
 	}
 	return out, rows.Err()
 }
+
+// MeetingAnswer is a parent's answer to one version (SEQUENCE) of an invitation.
+type MeetingAnswer struct {
+	Response string // accepted, declined or another_time
+	Sequence int
+	At       time.Time
+}
+
+// LatestAnswer is a parent's newest answer to a meeting that the pathway accepted;
+// ErrNotFound if they have not answered.
+func (s *Store) LatestAnswer(ctx context.Context, parentID, meetingID string) (*MeetingAnswer, error) {
+	var a MeetingAnswer
+	err := s.DB.QueryRow(ctx, `SELECT response, sequence, accepted_at FROM meeting_responses
+		WHERE parent_id::text = $1 AND meeting_id = $2 AND accepted_at IS NOT NULL ORDER BY accepted_at DESC LIMIT 1`, parentID, meetingID).
+		Scan(&a.Response, &a.Sequence, &a.At)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load the answer to meeting %s: %w", meetingID, err)
+	}
+	return &a, nil
+}

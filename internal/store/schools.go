@@ -51,13 +51,24 @@ type School struct {
 	TrustID          *string
 	// LowAge and HighAge are the statutory age range (nil when not recorded).
 	LowAge, HighAge *int
+	Contact         Contact
 }
+
+// Contact is how families reach the school: a name (a person or "the school office"), an email
+// address and a telephone number. Empty until the school sets it.
+type Contact struct {
+	Name, Email, Phone string
+}
+
+// IsSet reports whether the school has given a way to reach it.
+func (c Contact) IsSet() bool { return c.Email != "" || c.Phone != "" }
 
 // CreateSchool adds a school; a retry with the same id changes nothing.
 func (s *Store) CreateSchool(ctx context.Context, sc School) error {
-	_, err := s.DB.Exec(ctx, `INSERT INTO schools (id, name, la_code, trust_id, statutory_low_age, statutory_high_age)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-		sc.ID, sc.Name, sc.LACode, sc.TrustID, sc.LowAge, sc.HighAge)
+	_, err := s.DB.Exec(ctx, `INSERT INTO schools (id, name, la_code, trust_id, statutory_low_age, statutory_high_age,
+		contact_name, contact_email, contact_phone)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+		sc.ID, sc.Name, sc.LACode, sc.TrustID, sc.LowAge, sc.HighAge, sc.Contact.Name, sc.Contact.Email, sc.Contact.Phone)
 	if err != nil {
 		return fmt.Errorf("create school: %w", conflict(err))
 	}
@@ -67,8 +78,9 @@ func (s *Store) CreateSchool(ctx context.Context, sc School) error {
 // SchoolByID loads a school.
 func (s *Store) SchoolByID(ctx context.Context, id string) (*School, error) {
 	var sc School
-	err := s.DB.QueryRow(ctx, `SELECT id, name, la_code, trust_id, statutory_low_age, statutory_high_age FROM schools WHERE id = $1`, id).
-		Scan(&sc.ID, &sc.Name, &sc.LACode, &sc.TrustID, &sc.LowAge, &sc.HighAge)
+	err := s.DB.QueryRow(ctx, `SELECT id, name, la_code, trust_id, statutory_low_age, statutory_high_age,
+		contact_name, contact_email, contact_phone FROM schools WHERE id = $1`, id).
+		Scan(&sc.ID, &sc.Name, &sc.LACode, &sc.TrustID, &sc.LowAge, &sc.HighAge, &sc.Contact.Name, &sc.Contact.Email, &sc.Contact.Phone)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -76,6 +88,19 @@ func (s *Store) SchoolByID(ctx context.Context, id string) (*School, error) {
 		return nil, fmt.Errorf("load school %s: %w", id, err)
 	}
 	return &sc, nil
+}
+
+// SetSchoolContact replaces how families reach a school.
+func (s *Store) SetSchoolContact(ctx context.Context, schoolID string, c Contact) error {
+	tag, err := s.DB.Exec(ctx, `UPDATE schools SET contact_name = $2, contact_email = $3, contact_phone = $4 WHERE id = $1`,
+		schoolID, c.Name, c.Email, c.Phone)
+	if err != nil {
+		return fmt.Errorf("set school contact %s: %w", schoolID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // LAExists reports whether a local authority code is known.
