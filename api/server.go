@@ -54,7 +54,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	api := humago.New(mux, cfg)
 	s := &Server{Deps: d}
-	api.UseMiddleware(requestID, s.authenticate(api))
+	api.UseMiddleware(nameOperation, requestID, s.authenticate(api))
 	s.registerHealth(api)
 	s.registerMe(api)
 	s.registerMagicLinks(api)

@@ -18,6 +18,7 @@ import (
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/telemetry"
 	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
@@ -29,8 +30,9 @@ type HTTP struct {
 	Addr net.Addr
 }
 
-// StartHTTP serves the API on cfg.HTTPAddr; extra mounts more routes (the dev mailbox).
-func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []byte, logger *slog.Logger, extra func(*http.ServeMux)) (*HTTP, error) {
+// StartHTTP serves the API on cfg.HTTPAddr; extra mounts more routes (the dev mailbox); tel (nil
+// for none) measures and traces each request.
+func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []byte, logger *slog.Logger, extra func(*http.ServeMux), tel *telemetry.Telemetry) (*HTTP, error) {
 	st := &store.Store{DB: pool}
 	authz, err := policies.New(st)
 	if err != nil {
@@ -59,7 +61,7 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 		return nil, &config.Error{Env: "SENDFLOW_HTTP_ADDR", Flag: "http-addr", Problem: err.Error()}
 	}
 	srv := &http.Server{
-		Handler:           api.Handler(mux, cfg.RateLimit),
+		Handler:           tel.HTTP(api.Handler(mux, cfg.RateLimit)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
