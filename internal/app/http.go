@@ -48,10 +48,15 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 			return nil, &config.Error{Env: "SENDFLOW_OIDC_ISSUER", Flag: "oidc-issuer", Problem: err.Error()}
 		}
 	}
+	codec, err := PayloadCodec(cfg)
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	acts := &actions.Service{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, Timings: timings, TimeScale: cfg.TimeScale,
 		Wait: cfg.ActionTimeout, Logger: logger}
-	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts})
+	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts,
+		PayloadCodec: codec, CodecCORSOrigin: cfg.CodecCORSOrigin})
 	mux.Handle("/parent/", web.New(web.Deps{Store: st, Actions: acts, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger}))
 	if extra != nil {
 		extra(mux)

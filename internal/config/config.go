@@ -64,6 +64,7 @@ var Settings = []Setting{
 	{"SENDFLOW_METRICS_ADDR", "metrics-addr", "", "Address that serves Prometheus metrics at `/metrics`, e.g. `127.0.0.1:9464` (see README, Observability); unset, no metrics are collected. It needs no sign-in: keep it off the public network. Never the API's address.", "dev, serve, worker"},
 	{"SENDFLOW_OTLP_ENDPOINT", "otlp-endpoint", "", "OpenTelemetry collector that traces are sent to over OTLP/gRPC, e.g. `http://127.0.0.1:4317` (`https://` for TLS); unset, tracing is off. Spans carry operation names, workflow and activity types and ids, never names or what people typed.", "dev, serve, worker"},
 	{"SENDFLOW_TRACE_SAMPLE", "trace-sample", "1", "Share of new traces recorded, from 0 to 1, when SENDFLOW_OTLP_ENDPOINT is set (a request inside a sampled trace is always recorded).", "dev, serve, worker"},
+	{"SENDFLOW_CODEC_CORS_ORIGIN", "codec-cors-origin", "", "Origin of the Temporal UI, e.g. `http://localhost:8233`, allowed to call the codec server (`/codec/decode`, `/codec/encode`) from the browser; unset, no other origin may (the `temporal` CLI needs none).", "dev, serve"},
 }
 
 // Config holds parsed settings.
@@ -102,6 +103,7 @@ type Config struct {
 	MetricsAddr       string
 	OTLPEndpoint      string
 	TraceSample       float64
+	CodecCORSOrigin   string
 }
 
 // Error names the setting that is wrong, so start-up messages point at what to fix.
@@ -161,6 +163,7 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		LogLevel:          get("SENDFLOW_LOG_LEVEL"),
 		MetricsAddr:       get("SENDFLOW_METRICS_ADDR"),
 		OTLPEndpoint:      get("SENDFLOW_OTLP_ENDPOINT"),
+		CodecCORSOrigin:   strings.TrimRight(get("SENDFLOW_CODEC_CORS_ORIGIN"), "/"),
 	}
 	var errs []error
 	bad := func(env, problem string) {
@@ -302,7 +305,8 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 	return c, errors.Join(errs...)
 }
 
-// checkTelemetry reads the observability settings: the metrics address and the trace exporter.
+// checkTelemetry reads the observability settings: the metrics address, the trace exporter and
+// the origin the codec server answers.
 func checkTelemetry(c *Config, cmd, sample string, bad func(env, problem string)) {
 	var err error
 	if c.TraceSample, err = strconv.ParseFloat(sample, 64); err != nil || c.TraceSample < 0 || c.TraceSample > 1 {
@@ -321,6 +325,11 @@ func checkTelemetry(c *Config, cmd, sample string, bad func(env, problem string)
 	if c.OTLPEndpoint != "" {
 		if u, err := url.Parse(c.OTLPEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("SENDFLOW_OTLP_ENDPOINT", "must be an http:// or https:// URL of an OTLP/gRPC collector, e.g. http://127.0.0.1:4317")
+		}
+	}
+	if c.CodecCORSOrigin != "" {
+		if u, err := url.Parse(c.CodecCORSOrigin); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			bad("SENDFLOW_CODEC_CORS_ORIGIN", "must be an origin: http:// or https://, a host and an optional port, nothing after, e.g. http://localhost:8233")
 		}
 	}
 }

@@ -53,13 +53,15 @@ func TestBadSettingsAreNamed(t *testing.T) {
 	}
 }
 
-// TestObservabilitySettings: a wrong metrics address, trace endpoint or sample share is named; metrics need no sign-in, so they may not share the API's listener under any spelling
+// TestObservabilitySettings: a wrong metrics address, trace endpoint, sample share or codec origin
+// is named; metrics need no sign-in, so they may not share the API's listener under any spelling
 // of its address (the worker, which serves no API, may use it).
 func TestObservabilitySettings(t *testing.T) {
 	for name, value := range map[string]string{
-		"SENDFLOW_METRICS_ADDR":  "9464",
-		"SENDFLOW_OTLP_ENDPOINT": "collector:4317",
-		"SENDFLOW_TRACE_SAMPLE":  "2",
+		"SENDFLOW_METRICS_ADDR":      "9464",
+		"SENDFLOW_OTLP_ENDPOINT":     "collector:4317",
+		"SENDFLOW_TRACE_SAMPLE":      "2",
+		"SENDFLOW_CODEC_CORS_ORIGIN": "http://localhost:8233/ui",
 	} {
 		_, err := Parse("serve", nil, env(map[string]string{name: value}), nil)
 		var ce *Error
@@ -74,8 +76,8 @@ func TestObservabilitySettings(t *testing.T) {
 			t.Errorf("metrics %s with API %s: err = %v, want SENDFLOW_METRICS_ADDR named", pair[0], pair[1], err)
 		}
 	}
-	c, err := Parse("serve", nil, env(map[string]string{"SENDFLOW_METRICS_ADDR": "127.0.0.1:9464"}), nil)
-	if err != nil || c.MetricsAddr != "127.0.0.1:9464" || c.TraceSample != 1 {
+	c, err := Parse("serve", nil, env(map[string]string{"SENDFLOW_METRICS_ADDR": "127.0.0.1:9464", "SENDFLOW_CODEC_CORS_ORIGIN": "http://localhost:8233/"}), nil)
+	if err != nil || c.MetricsAddr != "127.0.0.1:9464" || c.CodecCORSOrigin != "http://localhost:8233" || c.TraceSample != 1 {
 		t.Errorf("good settings = %+v, %v", c, err)
 	}
 	if _, err := Parse("worker", nil, env(map[string]string{"SENDFLOW_METRICS_ADDR": "127.0.0.1:8080"}), nil); err != nil {
