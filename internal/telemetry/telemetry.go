@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+	"go.temporal.io/sdk/client"
 )
 
 // Options say what to collect.
@@ -52,6 +54,9 @@ type Telemetry struct {
 	httpDuration     *prometheus.HistogramVec
 	httpInFlight     prometheus.Gauge
 	workflowFailures *prometheus.CounterVec
+
+	sdkOnce    sync.Once
+	sdkMetrics client.MetricsHandler
 }
 
 // Metric names, for the dashboard, README and tests.

@@ -17,25 +17,29 @@ import (
 
 // TemporalMetrics is the Temporal SDK's metrics handler for client options (the worker takes
 // the client's): its temporal_* metrics go to the same registry, named as Prometheus expects
-// (counters end in _total, timers are histograms in seconds). Nil when metrics are off.
+// (counters end in _total, timers are histograms in seconds). One per process, however many
+// clients are dialled, since a registry takes each metric once. Nil when metrics are off.
 func (t *Telemetry) TemporalMetrics() client.MetricsHandler {
 	if t.Registry() == nil {
 		return nil
 	}
-	reporter := tallyprom.NewReporter(tallyprom.Options{
-		Registerer:       t.registry,
-		DefaultTimerType: tallyprom.HistogramTimerType,
-		DefaultHistogramBuckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60,
-			300, 900, 3600},
-		OnRegisterError: func(err error) { t.logger.Warn("a Temporal SDK metric could not be registered", "error", err) },
+	t.sdkOnce.Do(func() {
+		reporter := tallyprom.NewReporter(tallyprom.Options{
+			Registerer:       t.registry,
+			DefaultTimerType: tallyprom.HistogramTimerType,
+			DefaultHistogramBuckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60,
+				300, 900, 3600},
+			OnRegisterError: func(err error) { t.logger.Warn("a Temporal SDK metric could not be registered", "error", err) },
+		})
+		scope, closer := tally.NewRootScope(tally.ScopeOptions{
+			CachedReporter:  reporter,
+			Separator:       tallyprom.DefaultSeparator,
+			SanitizeOptions: &sdktally.PrometheusSanitizeOptions,
+		}, time.Second)
+		t.closers = append(t.closers, func(context.Context) error { return closer.Close() })
+		t.sdkMetrics = sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope))
 	})
-	scope, closer := tally.NewRootScope(tally.ScopeOptions{
-		CachedReporter:  reporter,
-		Separator:       tallyprom.DefaultSeparator,
-		SanitizeOptions: &sdktally.PrometheusSanitizeOptions,
-	}, time.Second)
-	t.closers = append(t.closers, func(context.Context) error { return closer.Close() })
-	return sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope))
+	return t.sdkMetrics
 }
 
 // TemporalInterceptors are the client interceptors sendflow dials Temporal with. Each also
