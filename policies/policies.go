@@ -70,6 +70,9 @@ func holds(p *store.Principal, role, dom string) bool {
 	case RoleLAOfficer:
 		return len(p.LACodes) > 0
 	}
+	if dom == systemDomain {
+		return role == RoleSysAdmin && p.SystemAdmin
+	}
 	school, ok := strings.CutPrefix(dom, "school:")
 	return ok && slices.Contains(p.RolesIn(school), role)
 }
@@ -119,6 +122,22 @@ type Target struct {
 	ReferralID, Service string
 	// EHCRequestID names one EHC needs assessment request (empty for the whole record).
 	EHCRequestID string
+}
+
+// systemDomain is the domain of actions on the service itself rather than on a school's records.
+const systemDomain = "system"
+
+// SystemAccess decides an action on the service itself (reading workflow payloads through the
+// codec server): only a system administrator holds a role there.
+func (a *Authorizer) SystemAccess(p *store.Principal, obj, act string) (bool, error) {
+	if !p.SystemAdmin {
+		return false, nil
+	}
+	ok, err := a.enforcer.Enforce(acting{p, RoleSysAdmin}, systemDomain, obj, act)
+	if err != nil {
+		return false, fmt.Errorf("evaluate policy: %w", err)
+	}
+	return ok, nil
 }
 
 // PupilAccess decides whether a principal may perform act on obj for pupil. It returns the role

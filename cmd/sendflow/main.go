@@ -24,6 +24,7 @@ import (
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/devpg"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/telemetry"
 )
 
 const usage = `sendflow: the SEND graduated approach and referral pathway, as durable workflows.
@@ -176,6 +177,9 @@ func dev(ctx context.Context, cfg *config.Config, logger *slog.Logger, out io.Wr
 	if d.Mailbox != nil {
 		fmt.Fprintf(out, "  Mailbox    %s/dev/mail   (SMTP on 127.0.0.1:%d)\n", base, cfg.SMTPPort)
 	}
+	if cfg.MetricsAddr != "" {
+		fmt.Fprintf(out, "  Metrics    http://%s/metrics\n", cfg.MetricsAddr)
+	}
 	fmt.Fprintf(out, "  PostgreSQL %s\n  Data       %s\n\nDemo users (bearer tokens, valid 30 days):\n", d.DBSource, cfg.DataDir)
 	for _, t := range tokens {
 		fmt.Fprintf(out, "\n  %-18s %-32s %s\n  %s\n", t.Role, t.Email, t.Name, t.Token)
@@ -199,12 +203,17 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 		return err
 	}
 	defer pool.Close()
-	c, err := app.DialTemporal(ctx, cfg, cfg.TemporalAddress, logger)
+	tel, err := app.StartTelemetry(ctx, cfg, "serve", logger)
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry(tel)
+	c, err := app.DialTemporal(ctx, cfg, cfg.TemporalAddress, logger, tel)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	h, err := app.StartHTTP(cfg, pool, c, []byte(cfg.SigningKey), logger, nil)
+	h, err := app.StartHTTP(cfg, pool, c, []byte(cfg.SigningKey), logger, nil, tel)
 	if err != nil {
 		return err
 	}
@@ -227,7 +236,13 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 		return err
 	}
 	defer pool.Close()
-	c, err := app.DialTemporal(ctx, cfg, cfg.TemporalAddress, logger)
+	tel, err := app.StartTelemetry(ctx, cfg, "worker", logger)
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry(tel)
+	app.WatchOutbox(tel, pool)
+	c, err := app.DialTemporal(ctx, cfg, cfg.TemporalAddress, logger, tel)
 	if err != nil {
 		return err
 	}
@@ -239,6 +254,13 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	<-ctx.Done()
 	w.Stop()
 	return nil
+}
+
+// stopTelemetry flushes traces not yet sent and closes the metrics listener.
+func stopTelemetry(tel *telemetry.Telemetry) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = tel.Shutdown(ctx)
 }
 
 // token prints a bearer token for an existing user. Without DATABASE_URL it looks where `dev`
@@ -293,7 +315,7 @@ func repair(ctx context.Context, cfg *config.Config, logger *slog.Logger, o app.
 	if addr == "" {
 		addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.TemporalPort))
 	}
-	c, err := app.DialTemporal(ctx, cfg, addr, logger)
+	c, err := app.DialTemporal(ctx, cfg, addr, logger, nil)
 	if err != nil {
 		return fmt.Errorf("reach Temporal at %s (set TEMPORAL_ADDRESS): %w", addr, err)
 	}

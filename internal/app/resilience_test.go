@@ -170,12 +170,12 @@ func TestReadyRequiresTheNamespace(t *testing.T) {
 	other := *cfg
 	other.TemporalNamespace = "no-such-namespace"
 	other.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	c, err := DialTemporal(context.Background(), &other, d.TemporalAddr, d.logger)
+	c, err := DialTemporal(context.Background(), &other, d.TemporalAddr, d.logger, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	h, err := StartHTTP(&other, d.DB, c, d.Key, d.logger, nil)
+	h, err := StartHTTP(&other, d.DB, c, d.Key, d.logger, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

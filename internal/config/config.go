@@ -61,6 +61,10 @@ var Settings = []Setting{
 	{"SENDFLOW_TIMINGS_FILE", "timings-file", "", "YAML file of the local authority's timings (trial window, review reminders, statutory limits); unset uses the defaults in workflows/timings.default.yaml. Statutory limits may be tightened, never loosened: a file that loosens one stops start-up, naming the key and the law. Read by new pathways.", "dev, serve"},
 	{"SENDFLOW_TIME_SCALE", "time-scale", "1", "Divides every workflow timer, for demos and end-to-end tests (10080 makes a week pass in a minute); dates shown stay calendar dates. Read by new pathways. Never set it in production.", "dev, serve"},
 	{"SENDFLOW_LOG_LEVEL", "log-level", "info", "debug, info, warn or error.", "all"},
+	{"SENDFLOW_METRICS_ADDR", "metrics-addr", "", "Address that serves Prometheus metrics at `/metrics`, e.g. `127.0.0.1:9464` (see README, Observability); unset, no metrics are collected. It needs no sign-in: keep it off the public network. Never the API's address.", "dev, serve, worker"},
+	{"SENDFLOW_OTLP_ENDPOINT", "otlp-endpoint", "", "OpenTelemetry collector that traces are sent to over OTLP/gRPC, e.g. `http://127.0.0.1:4317` (`https://` for TLS); unset, tracing is off. Spans carry operation names, workflow and activity types and ids, never names or what people typed.", "dev, serve, worker"},
+	{"SENDFLOW_TRACE_SAMPLE", "trace-sample", "1", "Share of new traces recorded, from 0 to 1, when SENDFLOW_OTLP_ENDPOINT is set (a request inside a sampled trace is always recorded).", "dev, serve, worker"},
+	{"SENDFLOW_CODEC_CORS_ORIGIN", "codec-cors-origin", "", "Origin of the Temporal UI, e.g. `http://localhost:8233`, allowed to call the codec server (`/codec/decode`, `/codec/encode`) from the browser; unset, no other origin may (the `temporal` CLI needs none).", "dev, serve"},
 }
 
 // Config holds parsed settings.
@@ -96,6 +100,10 @@ type Config struct {
 	TimeScale         float64
 	MailFrom          string
 	LogLevel          string
+	MetricsAddr       string
+	OTLPEndpoint      string
+	TraceSample       float64
+	CodecCORSOrigin   string
 }
 
 // DevMailFrom is the sending address of commands other than worker when SENDFLOW_MAIL_FROM is
@@ -157,6 +165,9 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		OIDCJWKSURL:       get("SENDFLOW_OIDC_JWKS_URL"),
 		MailFrom:          get("SENDFLOW_MAIL_FROM"),
 		LogLevel:          get("SENDFLOW_LOG_LEVEL"),
+		MetricsAddr:       get("SENDFLOW_METRICS_ADDR"),
+		OTLPEndpoint:      get("SENDFLOW_OTLP_ENDPOINT"),
+		CodecCORSOrigin:   strings.TrimRight(get("SENDFLOW_CODEC_CORS_ORIGIN"), "/"),
 	}
 	var errs []error
 	bad := func(env, problem string) {
@@ -296,10 +307,40 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 	if c.DataDir == "" {
 		bad("SENDFLOW_DATA_DIR", "must not be empty")
 	}
+	checkTelemetry(c, cmd, get("SENDFLOW_TRACE_SAMPLE"), bad)
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.HTTPAddr
 	}
 	return c, errors.Join(errs...)
+}
+
+// checkTelemetry reads the observability settings: the metrics address, the trace exporter and
+// the origin the codec server answers.
+func checkTelemetry(c *Config, cmd, sample string, bad func(env, problem string)) {
+	var err error
+	if c.TraceSample, err = strconv.ParseFloat(sample, 64); err != nil || c.TraceSample < 0 || c.TraceSample > 1 {
+		bad("SENDFLOW_TRACE_SAMPLE", fmt.Sprintf("%q must be a number from 0 to 1", sample))
+	}
+	if c.MetricsAddr != "" {
+		host, port, err := net.SplitHostPort(c.MetricsAddr)
+		if err != nil {
+			bad("SENDFLOW_METRICS_ADDR", fmt.Sprintf("%q is not host:port", c.MetricsAddr))
+		} else if apiHost, apiPort, err := net.SplitHostPort(c.HTTPAddr); err == nil && cmd != "worker" && port == apiPort && port != "0" &&
+			(host == apiHost || host == "" || apiHost == "" || host == "0.0.0.0" || apiHost == "0.0.0.0" || host == "::" || apiHost == "::") {
+			// Metrics need no sign-in: they must never share the public API's listener.
+			bad("SENDFLOW_METRICS_ADDR", fmt.Sprintf("%q is the API's address (SENDFLOW_HTTP_ADDR): metrics need an address of their own", c.MetricsAddr))
+		}
+	}
+	if c.OTLPEndpoint != "" {
+		if u, err := url.Parse(c.OTLPEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("SENDFLOW_OTLP_ENDPOINT", "must be an http:// or https:// URL of an OTLP/gRPC collector, e.g. http://127.0.0.1:4317")
+		}
+	}
+	if c.CodecCORSOrigin != "" {
+		if u, err := url.Parse(c.CodecCORSOrigin); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			bad("SENDFLOW_CODEC_CORS_ORIGIN", "must be an origin: http:// or https://, a host and an optional port, nothing after, e.g. http://localhost:8233")
+		}
+	}
 }
 
 // OldPayloadKeys lists SENDFLOW_PAYLOAD_OLD_KEYS.
