@@ -185,6 +185,21 @@ func (s *Service) Audit(ctx context.Context, a Actor, role, action, pupilID, sch
 	}
 }
 
+// AuditPupils appends one entry for each pupil a read showed, in one statement; like Audit, a
+// failure is logged loudly but does not undo what was done.
+func (s *Service) AuditPupils(ctx context.Context, a Actor, role, action, schoolID string, pupilIDs []string, outcome string) {
+	e := store.AuditEntry{ActorRole: role, Action: action, SchoolID: schoolID, RequestID: a.RequestID, Outcome: outcome}
+	if a.Principal != nil {
+		e.ActorID = a.ID
+	}
+	if e.ActorRole == "" {
+		e.ActorRole = "unknown"
+	}
+	if err := s.Store.AuditPupils(ctx, e, pupilIDs); err != nil {
+		s.Logger.Error("audit records not written", "action", action, "school_id", schoolID, "pupils", len(pupilIDs), "error", err)
+	}
+}
+
 // NewID names an action that came with nothing to name it by (no Idempotency-Key).
 func NewID() string { return uuid.NewString() }
 

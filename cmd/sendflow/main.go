@@ -39,7 +39,7 @@ Commands:
   token     print a bearer token for a user: sendflow token --email EMAIL
   config    print every setting as a Markdown table
   openapi   print the API's OpenAPI document (--version 3.0 for generators that need it)
-  bench     measure raising concerns on a fresh dev stack of its own: --concerns N --clients C
+  bench     measure writes, reads and a worker's memory on a fresh stack of its own (-h: counts)
   repair    list pupils' workflows that stopped on a fault (--stuck: also those held by a failing
             task or a retrying activity); --reset restarts each stopped one with its history kept
 
@@ -119,18 +119,17 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 	case "bench":
 		fs := flag.NewFlagSet("sendflow bench", flag.ContinueOnError)
 		var o app.BenchOptions
-		fs.IntVar(&o.Concerns, "concerns", 200, "concerns to raise, each for a new pupil")
-		fs.IntVar(&o.Clients, "clients", 4, "clients sending at once")
+		o.BindFlags(fs)
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
 		logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		fmt.Fprintf(out, "sendflow bench: %d concerns from %d clients on a fresh dev stack (embedded Temporal, capture mailbox, throwaway database)...\n", o.Concerns, o.Clients)
+		o.Progress = func(format string, a ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", a...) }
 		r, err := app.Bench(ctx, o, logger)
 		if err != nil {
 			return err
 		}
-		printBench(out, r)
+		r.Write(out)
 		return nil
 	case "repair":
 		var o app.RepairOptions
@@ -356,14 +355,4 @@ func printOpenAPI(out io.Writer, version string) error {
 	}
 	_, err = fmt.Fprintln(out, string(b))
 	return err
-}
-
-// printBench writes a bench run's figures as README's performance table shows them.
-func printBench(out io.Writer, r *app.BenchResult) {
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
-	fmt.Fprintf(out, "database: %s\n", r.Database)
-	fmt.Fprintf(out, "raise a concern (HTTP, authorization, concern row, new pathway workflow, read model, queued email):\n")
-	fmt.Fprintf(out, "  p50 %s   p95 %s   max %s\n", ms(r.P50), ms(r.P95), ms(r.Max))
-	fmt.Fprintf(out, "  %.1f concerns a second over %.1f s\n", r.PerSecond(), r.Elapsed.Seconds())
-	fmt.Fprintf(out, "every SENDCo email sent over SMTP %.1f s after the first request\n", r.MailDelivered.Seconds())
 }

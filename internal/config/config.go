@@ -54,6 +54,7 @@ var Settings = []Setting{
 	{"SENDFLOW_OIDC_JWKS_URL", "oidc-jwks-url", "", "Where the identity provider publishes its signing keys; unset uses the issuer's discovery document.", "dev, serve"},
 	{"SENDFLOW_DB_POOL", "db-pool", "16", "Most PostgreSQL connections the API holds (serve; in `dev`, the API's own pool).", "dev, serve"},
 	{"SENDFLOW_WORKER_DB_POOL", "worker-db-pool", "8", "Most PostgreSQL connections the worker holds for its activities and the email sender (worker; in `dev`, the worker's own pool, so the API and the worker never wait for each other's connections).", "dev, worker"},
+	{"SENDFLOW_WORKER_CACHE", "worker-cache", "10000", "Most pupils' workflows the worker keeps in memory between their steps (each about 50 KiB of resident memory: 10000 is about 500 MiB). A workflow not kept is rebuilt from its history the next time it acts; most pathways sleep for weeks, so a smaller cache costs little.", "dev, worker"},
 	{"SENDFLOW_ACTION_TIMEOUT", "action-timeout", "10s", "How long an action waits for the pupil's workflow before the API answers 503 with Retry-After (the action is then finished by sending it again with the same Idempotency-Key).", "dev, serve"},
 	{"SENDFLOW_RATE_LIMIT", "rate-limit", "300", "Requests per minute each client (IP address) may make; more get 429 with Retry-After. Sign-in requests are limited to a tenth of it.", "dev, serve"},
 	{"SENDFLOW_OAG_FILES", "oag-files", "", "Comma-separated OAG catalogue files (YAML, see catalogue/README.md) to load; each version is kept. With none loaded ever, the example catalogue is used.", "dev, serve, worker, migrate"},
@@ -96,6 +97,7 @@ type Config struct {
 	RateLimit         int
 	DBPool            int
 	WorkerDBPool      int
+	WorkerCache       int
 	ActionTimeout     time.Duration
 	TimeScale         float64
 	MailFrom          string
@@ -199,6 +201,9 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		return n
 	}
 	c.DBPool, c.WorkerDBPool = pool("SENDFLOW_DB_POOL"), pool("SENDFLOW_WORKER_DB_POOL")
+	if c.WorkerCache, err = strconv.Atoi(get("SENDFLOW_WORKER_CACHE")); err != nil || c.WorkerCache < 1 || c.WorkerCache > 1000000 {
+		bad("SENDFLOW_WORKER_CACHE", fmt.Sprintf("%q must be a whole number of workflows from 1 to 1000000", get("SENDFLOW_WORKER_CACHE")))
+	}
 	if c.ActionTimeout, err = time.ParseDuration(get("SENDFLOW_ACTION_TIMEOUT")); err != nil || c.ActionTimeout < time.Second || c.ActionTimeout > 5*time.Minute {
 		bad("SENDFLOW_ACTION_TIMEOUT", fmt.Sprintf("%q must be a duration from 1s to 5m, such as 10s", get("SENDFLOW_ACTION_TIMEOUT")))
 	}

@@ -153,41 +153,43 @@ type PathwayView struct {
 	Timeline  []TimelineEvent
 }
 
-// Pathway reads a pupil's projected pathway; ErrNotFound if none has started.
+// Pathway reads a pupil's projected pathway; ErrNotFound if none has started. Its four parts
+// are read in one round trip.
 func (s *Store) Pathway(ctx context.Context, pupilID string) (*PathwayView, error) {
 	var v PathwayView
 	r := &v.Pathway
-	err := s.DB.QueryRow(ctx, `SELECT pupil_id, school_id, stage, version, state, updated_at FROM pathways WHERE pupil_id = $1`, pupilID).
-		Scan(&r.PupilID, &r.SchoolID, &r.Stage, &r.Version, &r.State, &r.UpdatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
+	found := true
+	var b pgx.Batch
+	b.Queue(`SELECT pupil_id, school_id, stage, version, state, updated_at FROM pathways WHERE pupil_id = $1`, pupilID).
+		QueryRow(func(row pgx.Row) error {
+			err := row.Scan(&r.PupilID, &r.SchoolID, &r.Stage, &r.Version, &r.State, &r.UpdatedAt)
+			if errors.Is(err, pgx.ErrNoRows) {
+				found = false
+				return nil
+			}
+			return err
+		})
+	b.Queue(`SELECT item_id, kind, status, version, state, updated_at FROM pathway_items
+		WHERE pupil_id = $1 ORDER BY kind, updated_at`, pupilID).Query(func(rows pgx.Rows) (err error) {
+		v.Items, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ItemRow])
+		return err
+	})
+	b.Queue(`SELECT item_id, kind, ref, due, label FROM deadlines WHERE pupil_id = $1 ORDER BY due, kind, ref`, pupilID).
+		Query(func(rows pgx.Rows) (err error) {
+			v.Deadlines, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Deadline])
+			return err
+		})
+	b.Queue(`SELECT e.source, e.seq, e.at, e.kind, e.summary, coalesce(e.actor_id::text, ''), coalesce(u.name, '')
+		FROM pathway_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.pupil_id = $1
+		ORDER BY e.at, e.source, e.seq`, pupilID).Query(func(rows pgx.Rows) (err error) {
+		v.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByPos[TimelineEvent])
+		return err
+	})
+	if err := s.DB.SendBatch(ctx, &b).Close(); err != nil {
 		return nil, fmt.Errorf("load pathway %s: %w", pupilID, err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT item_id, kind, status, version, state, updated_at FROM pathway_items
-		WHERE pupil_id = $1 ORDER BY kind, updated_at`, pupilID)
-	if err != nil {
-		return nil, fmt.Errorf("load pathway items %s: %w", pupilID, err)
-	}
-	if v.Items, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ItemRow]); err != nil {
-		return nil, fmt.Errorf("load pathway items %s: %w", pupilID, err)
-	}
-	rows, err = s.DB.Query(ctx, `SELECT item_id, kind, ref, due, label FROM deadlines WHERE pupil_id = $1 ORDER BY due, kind, ref`, pupilID)
-	if err != nil {
-		return nil, fmt.Errorf("load deadlines %s: %w", pupilID, err)
-	}
-	if v.Deadlines, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Deadline]); err != nil {
-		return nil, fmt.Errorf("load deadlines %s: %w", pupilID, err)
-	}
-	rows, err = s.DB.Query(ctx, `SELECT e.source, e.seq, e.at, e.kind, e.summary, coalesce(e.actor_id::text, ''), coalesce(u.name, '')
-		FROM pathway_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.pupil_id = $1
-		ORDER BY e.at, e.source, e.seq`, pupilID)
-	if err != nil {
-		return nil, fmt.Errorf("load timeline %s: %w", pupilID, err)
-	}
-	if v.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByPos[TimelineEvent]); err != nil {
-		return nil, fmt.Errorf("load timeline %s: %w", pupilID, err)
+	if !found {
+		return nil, ErrNotFound
 	}
 	return &v, nil
 }

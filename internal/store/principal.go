@@ -47,29 +47,23 @@ func (p *Principal) ParentOnly() *Principal {
 	return out
 }
 
-// LoadPrincipal loads a user with everything their access depends on.
+// LoadPrincipal loads a user with everything their access depends on, in one statement (every
+// request pays for it).
 func (s *Store) LoadPrincipal(ctx context.Context, u *User) (*Principal, error) {
 	p := &Principal{User: *u, TrustSchools: map[string]bool{}}
+	var trustSchools []string
 	err := s.DB.QueryRow(ctx, `SELECT system_admin,
 			coalesce((SELECT array_agg(service) FROM agency_practitioners WHERE user_id = $1), '{}'),
-			coalesce((SELECT array_agg(la_code) FROM la_officers WHERE user_id = $1), '{}')
-		FROM users WHERE id = $1`, u.ID).Scan(&p.SystemAdmin, &p.AgencyServices, &p.LACodes)
+			coalesce((SELECT array_agg(la_code) FROM la_officers WHERE user_id = $1), '{}'),
+			coalesce((SELECT array_agg(s.id::text) FROM trust_admins ta JOIN schools s ON s.trust_id = ta.trust_id WHERE ta.user_id = $1), '{}')
+		FROM users WHERE id = $1`, u.ID).Scan(&p.SystemAdmin, &p.AgencyServices, &p.LACodes, &trustSchools)
 	if err != nil {
 		return nil, fmt.Errorf("load access of %s: %w", u.ID, err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT s.id FROM trust_admins ta JOIN schools s ON s.trust_id = ta.trust_id WHERE ta.user_id = $1`, u.ID)
-	if err != nil {
-		return nil, fmt.Errorf("load trust schools: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("load trust schools: %w", err)
-		}
+	for _, id := range trustSchools {
 		p.TrustSchools[id] = true
 	}
-	return p, rows.Err()
+	return p, nil
 }
 
 // Referrals an agency practitioner reaches: sent to their service with the parents' consent and
