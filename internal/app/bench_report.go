@@ -27,7 +27,7 @@ func (r *BenchResult) Write(w io.Writer) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 	p("sendflow bench, %s: %s; load average %s at the start, %s at the end; %s in all",
 		r.Started.Format("2006-01-02 15:04"), r.Machine, r.LoadBefore, r.LoadAfter, r.Took.Round(time.Second))
-	p("stack: embedded Temporal (SQLite), PostgreSQL (%s), capture mailbox, API and worker in this process", r.Database)
+	p("stack: embedded Temporal (SQLite), PostgreSQL (%s), capture mailbox, API and worker in this process", r.DatabaseSource)
 	p("")
 	p("writes: %d clients, %d rounds, each round one batch of each kind in turn", r.Options.Clients, r.Options.Rounds)
 	for _, s := range []*Series{&r.API, &r.SDK, &r.NoopUpdateWithStart, &r.NoopStart} {
@@ -71,6 +71,20 @@ func (r *BenchResult) Write(w io.Writer) {
 	} else {
 		p("worker process: skipped")
 	}
+	p("")
+	if c := r.Database; c.Commits > 0 {
+		p("PostgreSQL (tables with their indexes, for docs/capacity.md):")
+		p("  read model %s for %d commits: %.0f bytes a commit", mib(c.ReadModelBytes), c.Commits, float64(c.ReadModelBytes)/float64(c.Commits))
+		p("  audit log %s for %d rows: %.0f bytes a row", mib(c.AuditBytes), c.AuditRows, perRow(c.AuditBytes, c.AuditRows))
+		p("  outbox %s for %d emails: %.0f bytes an email", mib(c.EmailBytes), c.Emails, perRow(c.EmailBytes, c.Emails))
+	}
+}
+
+func perRow(bytes, rows int64) float64 {
+	if rows == 0 {
+		return 0
+	}
+	return float64(bytes) / float64(rows)
 }
 
 func (s *Series) rate() string {
