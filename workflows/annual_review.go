@@ -100,6 +100,7 @@ func (r *annualReview) commit(ctx workflow.Context, next *AnnualReviewState, eve
 func (r *annualReview) commitAccepting(ctx workflow.Context, next *AnnualReviewState, accept []Record, events []Event, notices ...Notice) error {
 	var deadlines []Deadline
 	if next.Legacy {
+		//workflowcheck:ignore map order never reaches the history: sorted below
 		for name, at := range next.legacyTimers() {
 			deadlines = append(deadlines, Deadline{Kind: name, Due: at, Label: annualReviewLabels[name]})
 		}

@@ -303,6 +303,7 @@ func (a *AnnualReviewState) timers() map[string]time.Time {
 		return a.legacyTimers()
 	}
 	out := map[string]time.Time{}
+	//workflowcheck:ignore map order never reaches the history: it builds another map
 	for name, r := range a.reminders() {
 		out[name] = r.At
 	}
@@ -313,6 +314,7 @@ func (a *AnnualReviewState) timers() map[string]time.Time {
 func (a *AnnualReviewState) NextWake() (time.Time, bool) {
 	var next time.Time
 	found := false
+	//workflowcheck:ignore map order never reaches the history: the earliest is the same in any order
 	for name, at := range a.timers() {
 		if a.Sent[name] {
 			continue
@@ -334,6 +336,7 @@ func (a *AnnualReviewState) DueTimers(now time.Time) (map[string]time.Time, []Ev
 // their timeline events.
 func (a *AnnualReviewState) DueReminders(now time.Time) ([]ARReminder, []Event) {
 	var due []ARReminder
+	//workflowcheck:ignore map order never reaches the history: sorted below
 	for _, r := range a.reminders() {
 		if !a.Sent[r.R.Name] && !r.At.After(now) {
 			due = append(due, r.R)

@@ -107,6 +107,7 @@ func (ref *referral) recent() *Recent { return &ref.r.Recent }
 // sends, keeps it, and then runs after.
 func (ref *referral) commit(ctx workflow.Context, next *ReferralState, accept []Record, events []Event, after func() error, notices ...Notice) error {
 	var deadlines []Deadline
+	//workflowcheck:ignore map order never reaches the history: sorted below
 	for name, at := range next.deadlines() {
 		label := map[string]string{
 			ReferralConsentReminder: "Remind parents about consent",
