@@ -128,7 +128,7 @@ func (r *annualReview) commitAccepting(ctx workflow.Context, next *AnnualReviewS
 func (r *annualReview) notice(what, template string, vars map[string]string, to ...string) Notice {
 	a := r.a
 	return Notice{Key: fmt.Sprintf("%s/annual-review/%d/%s", a.PupilID, a.Number, what), Template: template,
-		To: to, PupilID: a.PupilID, SchoolID: a.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + a.PupilID + "/pathway"}
+		To: to, PupilID: a.PupilID, SchoolID: a.SchoolID, Vars: vars, LinkPath: pathwayLink(a.PupilID)}
 }
 
 func (r *annualReview) onEvent(ctx workflow.Context, ev AnnualReviewEvent) (AnnualReviewState, error) {

@@ -32,6 +32,9 @@ func CycleWorkflowID(pupilID string, n int) string {
 	return fmt.Sprintf("%s/cycle/%d", PathwayWorkflowID(pupilID), n)
 }
 
+// pathwayLink is the pupil's pathway, which staff emails link to: one path for every workflow.
+func pathwayLink(pupilID string) string { return "/v1/pupils/" + pupilID + "/pathway" }
+
 // ReferralWorkflowID is the workflow of one referral.
 func ReferralWorkflowID(pupilID, referralID string) string {
 	return PathwayWorkflowID(pupilID) + "/referral/" + referralID

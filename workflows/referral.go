@@ -141,7 +141,7 @@ func (ref *referral) consentNotice(what, template string, vars map[string]string
 func (ref *referral) notice(what, template string, vars map[string]string, to ...string) Notice {
 	r := ref.r
 	return Notice{Key: r.PupilID + "/referral/" + r.ReferralID + "/" + what, Template: template, To: to,
-		PupilID: r.PupilID, SchoolID: r.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + r.PupilID + "/pathway"}
+		PupilID: r.PupilID, SchoolID: r.SchoolID, Vars: vars, LinkPath: pathwayLink(r.PupilID)}
 }
 
 func (ref *referral) decide(ctx workflow.Context, d ReferralDecision) (ReferralState, error) {
