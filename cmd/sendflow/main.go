@@ -369,7 +369,7 @@ func capacityPlan(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("sendflow capacity", flag.ContinueOnError)
 	j, r, m, l := capacity.RecordedJourney, capacity.DefaultRates, capacity.BenchMeasured, capacity.DefaultLimits
 	var s capacity.Scenario
-	histories := fs.String("histories", "", "measure the journey again from recorded histories: DIR/PREFIX (e.g. workflows/testdata/histories/journey4)")
+	histories := fs.String("histories", "", "measure the journey again from recorded histories: DIR/PREFIX (e.g. workflows/testdata/histories/journey5)")
 	fs.IntVar(&s.SENSupport, "sen-support", 0, "size for this many pupils on SEN support (with --ehc-plans) instead of the three sizes")
 	fs.IntVar(&s.EHCPlans, "ehc-plans", 0, "pupils with an EHC plan, with --sen-support")
 	fs.Float64Var(&r.CyclesPerYear, "cycles", r.CyclesPerYear, "plan-do-review cycles a year per pupil on SEN support")

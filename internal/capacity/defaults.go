@@ -10,13 +10,13 @@ import (
 )
 
 // RecordedJourney is Journey as measured from the whole-journey test's recorded histories,
-// workflows/testdata/histories/journey4-* (TestRecordedJourneyIsCurrent measures them again).
+// workflows/testdata/histories/journey5-* (TestRecordedJourneyIsCurrent measures them again).
 var RecordedJourney = Journey{
-	Pathway:      Cost{Runs: 3, Events: 209, Bytes: 96500, WorkflowTasks: 37, Activities: 15, TimersStarted: 3, TimersFired: 3, Updates: 6, Children: 5, Commits: 15, Notices: 5, Audiences: 5, Writes: 127},
-	Cycle:        Cost{Runs: 1, Events: 78, Bytes: 29793, WorkflowTasks: 13, Activities: 7, TimersStarted: 3, TimersFired: 3, Updates: 2, Commits: 7, Notices: 5, Audiences: 6, Writes: 45},
-	Referral:     Cost{Runs: 1, Events: 94, Bytes: 38318, WorkflowTasks: 16, Activities: 6, TimersStarted: 3, TimersFired: 2, Updates: 4, Commits: 6, Notices: 6, Audiences: 6, Writes: 52},
-	EHC:          Cost{Runs: 1, Events: 96, Bytes: 39004, WorkflowTasks: 17, Activities: 6, TimersStarted: 5, TimersFired: 4, Updates: 5, Commits: 6, Notices: 4, Audiences: 4, Writes: 52},
-	AnnualReview: Cost{Runs: 1, Events: 90, Bytes: 39828, WorkflowTasks: 14, Activities: 7, TimersStarted: 5, TimersFired: 1, Updates: 6, Commits: 7, Notices: 4, Audiences: 5, Writes: 45},
+	Pathway:      Cost{Runs: 3, Events: 202, Bytes: 93626, WorkflowTasks: 36, Activities: 14, TimersStarted: 3, TimersFired: 3, Updates: 6, Children: 5, Commits: 14, Notices: 5, Audiences: 5, Writes: 121},
+	Cycle:        Cost{Runs: 1, Events: 73, Bytes: 26987, WorkflowTasks: 12, Activities: 6, TimersStarted: 4, TimersFired: 3, Updates: 2, Commits: 6, Notices: 4, Audiences: 5, Writes: 41},
+	Referral:     Cost{Runs: 1, Events: 83, Bytes: 34700, WorkflowTasks: 14, Activities: 5, TimersStarted: 2, TimersFired: 1, Updates: 4, Commits: 5, Notices: 5, Audiences: 5, Writes: 44},
+	EHC:          Cost{Runs: 1, Events: 88, Bytes: 38321, WorkflowTasks: 15, Activities: 6, TimersStarted: 5, TimersFired: 2, Updates: 5, Commits: 6, Notices: 4, Audiences: 4, Writes: 46},
+	AnnualReview: Cost{Runs: 1, Events: 88, Bytes: 38473, WorkflowTasks: 14, Activities: 7, TimersStarted: 5, TimersFired: 1, Updates: 5, Commits: 7, Notices: 4, Audiences: 5, Writes: 45},
 }
 
 // DefaultRates are the model's assumptions; docs/capacity.md gives the reason for each.
