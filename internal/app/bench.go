@@ -177,6 +177,19 @@ type WorkerMemory struct {
 	CacheSize int           // workflows the worker keeps in memory (SENDFLOW_WORKER_CACHE)
 }
 
+// Extrapolate is the memory the worker would hold with n pathways open, from this run's idle
+// memory and each pathway's share: with its cache (which keeps at most CacheSize), and with all
+// n cached. An estimate, not a measurement.
+func (m *WorkerMemory) Extrapolate(n int) (cached, all int64) {
+	if m.Pathways == 0 {
+		return m.RSSIdle, m.RSSIdle
+	}
+	per := float64(m.RSS-m.RSSIdle) / float64(m.Pathways)
+	cached = m.RSSIdle + int64(per*float64(min(n, max(m.CacheSize, m.Pathways))))
+	all = m.RSSIdle + int64(per*float64(n))
+	return cached, all
+}
+
 // Ratio is a/b, or 0 when b is 0.
 func Ratio(a, b float64) float64 {
 	if b == 0 {

@@ -63,11 +63,17 @@ func (r *BenchResult) Write(w io.Writer) {
 		p("  %d open pathways started in %.1f s (%.1f/s)", m.Pathways, m.Started.Seconds(), float64(m.Pathways)/m.Started.Seconds())
 		p("  RSS %s idle, %s with them open (peak %s); %.1f KiB a pathway", mib(m.RSSIdle), mib(m.RSS), mib(m.PeakRSS),
 			float64(m.RSS-m.RSSIdle)/1024/float64(m.Pathways))
-		note := ""
-		if m.Pathways < targetWorkerRSSPathways {
-			note = fmt.Sprintf(" (the target is for %d pathways; this run has %d)", targetWorkerRSSPathways, m.Pathways)
+		target := fmt.Sprintf("target < %s with %d open", mib(targetWorkerRSS), targetWorkerRSSPathways)
+		if m.Pathways >= targetWorkerRSSPathways {
+			p("  %s", verdict(m.PeakRSS < targetWorkerRSS, target))
+		} else {
+			// Not measured: the idle memory and each pathway's share, for as many as the cache
+			// keeps (a pathway beyond it is rebuilt from its history when it next acts).
+			cached, all := m.Extrapolate(targetWorkerRSSPathways)
+			p("  extrapolated to %d open, NOT measured: %s with this cache of %d, %s with all %d cached",
+				targetWorkerRSSPathways, mib(cached), m.CacheSize, mib(all), targetWorkerRSSPathways)
+			p("  %s (extrapolated, with this cache)", verdict(cached < targetWorkerRSS, target))
 		}
-		p("  %s%s", verdict(m.PeakRSS < targetWorkerRSS, fmt.Sprintf("target < %s with %d open", mib(targetWorkerRSS), targetWorkerRSSPathways)), note)
 	} else {
 		p("worker process: skipped")
 	}
