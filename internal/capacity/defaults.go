@@ -33,14 +33,18 @@ var DefaultRates = Rates{
 	SchoolHoursPerYear:    190 * 8,
 }
 
-// BenchMeasured is what `sendflow bench` measured on the 2-core machine (README, Performance).
+// BenchMeasured is what `sendflow bench --open-pathways 10000` measured on the 2-core machine,
+// shared with other work (README, Performance): 2,777 bytes of read model a commit (11,156
+// commits), 247 an audit row (502,590), 6,445 an outbox email (11,156); the separate worker
+// opened 11.1 pathways a second (3 tasks each) and grew 52.5 KiB a pathway (127 → 639 MiB with
+// 10,000); the API answered 816 pathway reads a second.
 var BenchMeasured = Measured{
-	BytesPerCommit:        6183,
-	BytesPerAuditRow:      491,
-	BytesPerEmail:         7342,
-	WorkerTasksPerSecond:  3 * 8.0,
-	WorkerBytesPerPathway: 97 * 1024,
-	APIRequestsPerSecond:  585,
+	BytesPerCommit:        2777,
+	BytesPerAuditRow:      247,
+	BytesPerEmail:         6445,
+	WorkerTasksPerSecond:  3 * 11.1,
+	WorkerBytesPerPathway: 52.5 * 1024,
+	APIRequestsPerSecond:  816,
 }
 
 // DefaultLimits are a deployment's choices; docs/capacity.md gives the reason for each.
