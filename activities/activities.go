@@ -147,7 +147,7 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 	if err != nil {
 		return err
 	}
-	base := map[string]string{"PupilFirstName": pupil.FirstName, "SchoolName": school, "Link": a.PublicURL + n.LinkPath}
+	base := map[string]string{"PupilFirstName": pupil.FirstName, "SchoolName": school, "Link": a.PublicURL + staffPage(n.LinkPath)}
 	if t.Decision {
 		rights, err := a.Store.RightsContactsFor(ctx, n.SchoolID)
 		if err != nil {
@@ -254,4 +254,16 @@ func (a *Activities) recipients(ctx context.Context, audience string, n workflow
 		return a.Store.AgencyInbox(ctx, strings.TrimPrefix(audience, "agency:"))
 	}
 	return nil, fmt.Errorf("unknown audience %q", audience)
+}
+
+// staffPage is the staff page a workflow's link opens: a pupil's pathway is their page
+// (internal/staffweb serves /pupils/{id}), not the API's JSON. Workflows keep naming the pathway
+// as they always have, so their recorded histories replay unchanged.
+func staffPage(linkPath string) string {
+	if id, ok := strings.CutPrefix(linkPath, "/v1/pupils/"); ok {
+		if id, ok = strings.CutSuffix(id, "/pathway"); ok && !strings.Contains(id, "/") {
+			return "/pupils/" + id
+		}
+	}
+	return linkPath
 }

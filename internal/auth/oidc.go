@@ -38,6 +38,12 @@ func (o *OIDC) Verify(ctx context.Context, raw string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
+	return emailOf(tok)
+}
+
+// emailOf is the verified address an ID token is for: the API's bearer tokens and the pages'
+// sign-in read it the same way.
+func emailOf(tok *oidc.IDToken) (string, error) {
 	var c struct {
 		Email             string `json:"email"`
 		EmailVerified     *bool  `json:"email_verified"`
