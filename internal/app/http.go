@@ -61,7 +61,7 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 	mux := http.NewServeMux()
 	acts := &actions.Service{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, Timings: timings, TimeScale: cfg.TimeScale,
 		Wait: cfg.ActionTimeout, Logger: logger}
-	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts})
+	humaAPI := api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts})
 	mux.Handle("/parent/", web.New(web.Deps{Store: st, Actions: acts, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger}))
 	signIn, devSignIn, err := staffSignIn(cfg, st, key, logger, dev, mux)
 	if err != nil {
@@ -72,6 +72,7 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 	if err != nil {
 		return nil, err
 	}
+	pages.DocsFrom(humaAPI.OpenAPI())
 	mux.Handle("/", pages)
 	if dev != nil && dev.Mount != nil {
 		dev.Mount(mux)

@@ -48,18 +48,20 @@ type pupilData struct {
 	ID, Name, Class, School string
 	Stage, StageWords       string
 	Today                   string
-	Audience                audience
-	Next                    []navItem // what the reader can do now, each a link to its form
-	Deadlines               []caseRow
-	Warnings                []string
-	Concerns                []concernView
-	Cycles                  []cycleView // newest first
-	Meetings                []meetingView
-	Referrals               []referralView
-	Assessments             []assessmentView
-	AnnualReviews           []annualReviewView
-	Timeline                []timelineLine
-	Records                 bool // the reader may see the messages and the audit trail
+	// TodayISO is set when the pupil's calendar runs faster than real time (a demo).
+	TodayISO      string
+	Audience      audience
+	Next          []navItem // what the reader can do now, each a link to its form
+	Deadlines     []caseRow
+	Warnings      []string
+	Concerns      []concernView
+	Cycles        []cycleView // newest first
+	Meetings      []meetingView
+	Referrals     []referralView
+	Assessments   []assessmentView
+	AnnualReviews []annualReviewView
+	Timeline      []timelineLine
+	Records       bool // the reader may see the messages and the audit trail
 }
 
 type timelineLine struct {
@@ -162,6 +164,9 @@ func (h *Handler) pupilData(ctx context.Context, v *visit, p *store.Pupil, role 
 	d.StageWords = workflows.Stage(d.Stage).Describe()
 	today := workflows.CalendarDate(st.Clock.Now(now))
 	d.Today = dayWords(today)
+	if !today.Equal(workflows.CalendarDate(now)) {
+		d.TodayISO = today.Format(time.DateOnly)
+	}
 	// Which parts of the record the reader sees.
 	shown := map[string]bool{"": aud == leaders || aud == class}
 	for _, it := range rv.Items {

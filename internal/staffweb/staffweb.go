@@ -63,6 +63,7 @@ type Handler struct {
 	pages    map[string]*template.Template
 	csp      string
 	now      func() time.Time
+	docs     *docsData
 }
 
 //go:embed templates/*.html
@@ -142,6 +143,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /sign-in/callback", h.signInCallback)
 	m.HandleFunc("POST /sign-out", h.signOut)
 	m.HandleFunc("GET /signed-out", h.signedOut)
+	m.HandleFunc("GET /docs", h.docsPage)
 	m.HandleFunc("/", h.notFound)
 	h.mux = m
 }
