@@ -20,6 +20,7 @@ import (
 	"github.com/sendflow/sendflow/internal/devidp"
 	"github.com/sendflow/sendflow/internal/staffweb"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/telemetry"
 	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
@@ -41,8 +42,8 @@ type DevExtras struct {
 }
 
 // StartHTTP serves the API, the parents' pages and the staff pages on cfg.HTTPAddr; dev, if not
-// nil, adds what `dev` serves besides.
-func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []byte, logger *slog.Logger, dev *DevExtras) (*HTTP, error) {
+// nil, adds what `dev` serves besides; tel (nil for none) measures and traces each request.
+func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []byte, logger *slog.Logger, dev *DevExtras, tel *telemetry.Telemetry) (*HTTP, error) {
 	st := &store.Store{DB: pool}
 	authz, err := policies.New(st)
 	if err != nil {
@@ -58,11 +59,18 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 			return nil, &config.Error{Env: "SENDFLOW_OIDC_ISSUER", Flag: "oidc-issuer", Problem: err.Error()}
 		}
 	}
+	codec, err := PayloadCodec(cfg)
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	acts := &actions.Service{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, Timings: timings, TimeScale: cfg.TimeScale,
 		Wait: cfg.ActionTimeout, Logger: logger}
-	humaAPI := api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts})
-	mux.Handle("/parent/", web.New(web.Deps{Store: st, Actions: acts, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger}))
+	humaAPI := api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts,
+		PayloadCodec: codec, CodecCORSOrigin: cfg.CodecCORSOrigin})
+	parents := web.New(web.Deps{Store: st, Actions: acts, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger, Outbox: &email.Outbox{DB: pool}})
+	mux.Handle("/parent/", parents)
+	mux.Handle("/parent", parents) // the parents' home page, without a redirect to /parent/
 	signIn, devSignIn, err := staffSignIn(cfg, st, key, logger, dev, mux)
 	if err != nil {
 		return nil, err
@@ -82,7 +90,7 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 		return nil, &config.Error{Env: "SENDFLOW_HTTP_ADDR", Flag: "http-addr", Problem: err.Error()}
 	}
 	srv := &http.Server{
-		Handler:           staffweb.OldLinks(api.Handler(mux, cfg.RateLimit)),
+		Handler:           tel.HTTP(staffweb.OldLinks(api.Handler(mux, cfg.RateLimit))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

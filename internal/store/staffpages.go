@@ -267,13 +267,14 @@ type AgencyCase struct {
 	UpdatedAt time.Time
 }
 
-// AgencyCases lists the referrals to the services that have the parents' consent and have been
-// sent to the service (open or closed), newest first.
+// AgencyCases lists the referrals the services' practitioners reach (the same rule as their
+// access to a pupil: sent with the parents' consent and still open), newest first.
 func (s *Store) AgencyCases(ctx context.Context, services []string) ([]AgencyCase, error) {
-	rows, err := s.DB.Query(ctx, `SELECT p.id::text, p.first_name, p.last_name, sc.name, i.item_id, i.status, i.state, i.updated_at
-		FROM pathway_items i JOIN pupils p ON p.id = i.pupil_id JOIN schools sc ON sc.id = i.school_id
-		WHERE i.kind = 'referral' AND i.state ->> 'Service' = ANY($1) AND i.state ->> 'SubmittedAt' IS NOT NULL
-		ORDER BY i.status NOT IN ('submitted', 'acknowledged'), i.updated_at DESC`, services)
+	rows, err := s.DB.Query(ctx, `SELECT p.id::text, p.first_name, p.last_name, sc.name, it.item_id, it.status, it.state, it.updated_at
+		FROM pathway_items it JOIN referrals r ON 'referral/' || r.id = it.item_id AND r.pupil_id = it.pupil_id
+		JOIN pupils p ON p.id = it.pupil_id JOIN schools sc ON sc.id = it.school_id
+		WHERE r.accepted_at IS NOT NULL AND `+agencyOpen+` AND r.service = ANY($1)
+		ORDER BY it.updated_at DESC`, services)
 	if err != nil {
 		return nil, fmt.Errorf("list agency cases: %w", err)
 	}
