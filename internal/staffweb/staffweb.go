@@ -259,6 +259,14 @@ func (h *Handler) staff(page func(w http.ResponseWriter, v *visit)) http.Handler
 			h.needSignIn(w, r)
 			return
 		}
+		// Every form handler reads r.PostForm, which only ParseForm fills.
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				h.problem(w, r, http.StatusBadRequest, "This form could not be read",
+					"Nothing was changed. Go back to the page, check what you entered and send it again.")
+				return
+			}
+		}
 		page(w, &visit{p: p, actor: actions.Actor{Principal: p, RequestID: requestID(ctx)}, r: r})
 	}
 }
