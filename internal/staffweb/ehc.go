@@ -91,8 +91,11 @@ func (h *Handler) requestEHC(w http.ResponseWriter, v *visit) {
 	id := actionID(v.r)
 	_, err = h.d.Actions.RequestEHCNA(v.ctx(), v.actor, actions.EHCRequest{ID: id, PupilID: p.ID, RequestedBy: by})
 	h.outcome(w, v, err, f, nil, func() (string, string) {
-		return "The request for an EHC needs assessment is recorded. The statutory clock has started; the council must decide whether to assess within 6 weeks.",
-			"/pupils/" + p.ID + "/ehc/" + id
+		const done = "The request for an EHC needs assessment is recorded. The statutory clock has started; the council must decide whether to assess within 6 weeks."
+		if !h.settled(v, "ehc_request", id) {
+			return done + " It shows on this page in a moment.", "/pupils/" + p.ID
+		}
+		return done, "/pupils/" + p.ID + "/ehc/" + id
 	})
 }
 

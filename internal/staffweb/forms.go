@@ -1,6 +1,7 @@
 package staffweb
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -179,4 +180,29 @@ func ignoreNotFound(err error) error {
 		return nil
 	}
 	return err
+}
+
+// settled waits, as long as an action waits for the workflow, for a new record the workflow has
+// taken to reach the read model (its projection runs just after), so the page that shows it can
+// be opened at once; false if it has not arrived by then.
+func (h *Handler) settled(v *visit, kind, id string) bool {
+	wait := h.d.Actions.Wait
+	if wait <= 0 {
+		wait = actions.DefaultWait
+	}
+	ctx, cancel := context.WithTimeout(v.ctx(), wait)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ok, _, err := h.d.Store.Accepted(ctx, kind, id)
+		if err == nil && ok {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		}
+	}
 }

@@ -354,7 +354,11 @@ func (h *Handler) newReferral(w http.ResponseWriter, v *visit) {
 	id := actionID(v.r)
 	_, err = h.d.Actions.OpenReferral(v.ctx(), v.actor, actions.Referral{ID: id, PupilID: p.ID, Service: service, Reason: v.r.PostFormValue("reason")})
 	h.outcome(w, v, err, f, labels{"reason": "What you would like the service's help with", "service": "The service"}, func() (string, string) {
-		return "The referral is open. The parents have been asked for consent; decide the referral when the evidence is ready.", "/referrals/" + id
+		const done = "The referral is open. The parents have been asked for consent; decide the referral when the evidence is ready."
+		if !h.settled(v, "referral", id) {
+			return done + " It shows on this page in a moment.", "/pupils/" + p.ID
+		}
+		return done, "/referrals/" + id
 	})
 }
 
