@@ -86,9 +86,9 @@ async function audit(page, who, step) {
 
 async function expectText(page, who, step, ...texts) {
   const body = await page.locator('body').innerText();
-  for (const text of texts) {
-    if (!body.includes(text)) fail(who, `${step}: page lacks "${text}"`);
-  }
+  const missing = texts.filter(text => !body.includes(text));
+  for (const text of missing) fail(who, `${step}: page lacks "${text}"`);
+  if (missing.length) console.log(`     at ${page.url()}:\n${body.slice(0, 1500)}`);
 }
 
 async function expectStatus(resp, who, step, want) {
@@ -134,6 +134,18 @@ async function signIn(page, who, email, next = '/') {
   return resp;
 }
 
+// settle: a new record's own page opens straight after its form when the read model has it;
+// on a busy machine the form leads back to the pupil's page instead, and the record's link
+// appears there once it has arrived (however long that takes).
+async function settle(page, link) {
+  if (!new URL(page.url()).pathname.match(/^\/pupils\/[^/]+$/)) return;
+  while (await page.locator(link).count() === 0) {
+    await new Promise(res => setTimeout(res, 500));
+    await page.goto(pupilPage, { waitUntil: 'load' });
+  }
+  await follow(page, link);
+}
+
 // today is the date on the pupil's calendar, from their page (time runs faster in this demo).
 async function today(page) {
   await page.goto(new URL(`/pupils/${pupil}`, base).href, { waitUntil: 'load' });
@@ -145,7 +157,7 @@ const isoDate = (d, plusDays) => new Date(d.getTime() + plusDays * 86400000).toI
 
 // mailLink waits for the newest email to an address holding a link to a parent page.
 async function mailLink(to, kind, after) {
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < 1200; i++) {
     const r = await fetch(new URL('/dev/mail.json', base));
     const msgs = await r.json();
     for (const m of msgs) {
@@ -222,7 +234,7 @@ const sendco = await person();
   await page.fill('#outcomes-1', 'Asks for help when stuck');
   await page.fill('#provision-0-text', 'Small group language sessions with the teaching assistant');
   await page.fill('#provision-0-frequency', '3 times a week');
-  await page.fill('#reviewDate', isoDate(day, 60));
+  await page.fill('#reviewDate', isoDate(day, 10));
   await page.fill('#parentViews', 'Mum says mornings are hardest.');
   await page.fill('#pupilViews', 'Amara likes the picture timetable.');
   let resp = await submit(page, 'Agree the plan');
@@ -235,7 +247,7 @@ const sendco = await person();
   const meetingDay = await today(page);
   await page.goto(new URL(`/pupils/${pupil}/meetings/new`, base).href, { waitUntil: 'load' });
   await page.check('input[name="kind"][value="review"]');
-  await page.fill('#date', isoDate(meetingDay, 40));
+  await page.fill('#date', isoDate(meetingDay, 10));
   await page.fill('#time', '15:30');
   await page.fill('#location', 'the school library');
   resp = await submit(page, 'Arrange the meeting');
@@ -273,11 +285,27 @@ const sendco = await person();
   await follow(page, `a[href="/pupils/${pupil}/cycles/1/review"]`);
   await expectText(page, who, 'review form', 'What the parents sent before the review', 'She is happier about school since the picture timetable.');
   await audit(page, who, 'review');
-  for (const radio of await page.locator('input[type="radio"][value="partly_achieved"]').all()) await radio.check();
-  await page.fill('#parentViews', 'Mum agrees progress is slow at home.');
-  await page.fill('#pupilViews', 'Amara wants more help with reading instructions.');
-  await page.check('input[name="nextStep"][value="refer"]');
-  await submit(page, 'Record the review');
+  const reviewURL = page.url();
+  const fillReview = async () => {
+    for (const radio of await page.locator('input[type="radio"][value="partly_achieved"]').all()) await radio.check();
+    await page.fill('#parentViews', 'Mum agrees progress is slow at home.');
+    await page.fill('#pupilViews', 'Amara wants more help with reading instructions.');
+    await page.check('input[name="nextStep"][value="refer"]');
+    return submit(page, 'Record the review');
+  };
+  let reviewed = await fillReview();
+  if (reviewed.status() === 409) {
+    // Too early: the pathway's reason is shown in place, and what was typed is kept.
+    await expectText(page, who, 'review too early', 'This was not recorded', 'is not due for review');
+    if (await page.inputValue('#parentViews') !== 'Mum agrees progress is slow at home.') fail(who, 'review too early: what was typed is not kept');
+    await audit(page, who, 'review-too-early');
+  }
+  // The review date comes on the pupil's (faster) calendar, however long that takes here.
+  while (reviewed.status() === 409) {
+    await new Promise(res => setTimeout(res, 1000));
+    await page.goto(reviewURL, { waitUntil: 'load' });
+    reviewed = await fillReview();
+  }
   await expectText(page, who, 'review recorded', 'The review of support plan 1 is recorded', 'Refer to a specialist service');
   await page.selectOption('#service', 'educational_psychology');
   await submit(page, 'See what the service asks for');
@@ -286,6 +314,7 @@ const sendco = await person();
   await page.fill('#reason', 'Advice on language and attention support in class.');
   let resp = await submit(page, 'Open the referral');
   await expectStatus(resp, who, 'referral opened', 200);
+  await settle(page, 'a[href^="/referrals/"]');
   await expectText(page, who, 'referral opened', 'Referral to Demoshire Educational Psychology Service', 'Readiness: what the service asks for');
   await audit(page, who, 'referral');
   await page.check('input[name="decision"][value="approve"]');
@@ -359,7 +388,9 @@ const sendco = await person();
   await follow(page, `a[href="/pupils/${pupil}/ehc-request"]`);
   await audit(page, who, 'ehc-request');
   await submit(page, 'Request the assessment');
-  await expectText(page, who, 'ehc requested', 'The request for an EHC needs assessment is recorded', 'The local authority decides whether to carry out an EHC needs assessment');
+  await expectText(page, who, 'ehc requested', 'The request for an EHC needs assessment is recorded');
+  await settle(page, `a[href^="/pupils/${pupil}/ehc/"]`);
+  await expectText(page, who, 'ehc requested', 'EHC needs assessment', 'The decision whether to assess');
   await audit(page, who, 'ehc');
 }
 
@@ -389,15 +420,18 @@ const sendco = await person();
     await expectText(page, who, 'final plan too early', 'This was not recorded', 'to comment on the draft');
     await audit(page, who, 'final-plan-refused');
   }
-  // Wait for the comment period to pass on the pupil's (faster) calendar.
-  for (let i = 0; i < 60; i++) {
+  // Wait for the comment period to pass on the pupil's (faster) calendar, however long that
+  // takes on this machine (the Go test's own time limit stops a run that never gets there).
+  const finalPlan = 'input[name="type"][value="final_plan_issued"]';
+  for (;;) {
     await page.goto(ehcURL, { waitUntil: 'load' });
-    await page.check('input[name="type"][value="final_plan_issued"]');
+    if (await page.locator(finalPlan).count() === 0) break; // an answer that came late got through
+    await page.check(finalPlan);
     resp = await submit(page, 'Record the step');
     if (resp.status() === 200) break;
     await new Promise(res => setTimeout(res, 1000));
   }
-  await expectText(page, who, 'final plan', 'The step is recorded', 'The EHC plan was issued');
+  await expectText(page, who, 'final plan', 'The final EHC plan was issued,');
   await audit(page, who, 'ehc-plan-issued');
   await page.context().close();
 }
@@ -407,7 +441,8 @@ const sendco = await person();
   const who = 'sendco';
   const page = sendco;
   let found = false;
-  for (let i = 0; i < 40 && !found; i++) {
+  // The plan's first annual review appears once the workflow has started it.
+  while (!found) {
     await page.goto(pupilPage, { waitUntil: 'load' });
     found = await page.locator(`a[href="/pupils/${pupil}/annual-reviews/1"]`).count() > 0;
     if (!found) await new Promise(res => setTimeout(res, 500));
@@ -431,7 +466,7 @@ const sendco = await person();
   await expectText(page, who, 'decision', 'The step is recorded', 'Keep the plan as it is');
   await audit(page, who, 'annual-review-done');
   await page.goto(new URL(`/pupils/${pupil}/records`, base).href, { waitUntil: 'load' });
-  await expectText(page, who, 'records', 'Emails sent about Amara Okafor', 'Who opened or changed the record', 'Priya Shah');
+  await expectText(page, who, 'records', 'Emails sent about Amara Okafor', 'Who opened or changed the record', 'Sam Patel');
   await audit(page, who, 'records');
   // Signing out ends the session: the pupil's page asks to sign in again.
   await submit(page, 'Sign out');
