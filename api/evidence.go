@@ -7,9 +7,11 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/evidence"
 	"github.com/sendflow/sendflow/internal/evidence/gather"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/policies"
 )
 
 type EvidencePackInput struct {
@@ -33,7 +35,11 @@ func (s *Server) registerEvidence(api huma.API) {
 		Responses: map[string]*huma.Response{"200": {Description: "The pack", Content: map[string]*huma.MediaType{
 			"text/html": {}, "application/pdf": {}}}},
 	}, func(ctx context.Context, in *EvidencePackInput) (*EvidencePackOutput, error) {
-		return read(ctx, s, in.PupilID, "evidence_pack", "read", func(p *store.Pupil, _ string) (*EvidencePackOutput, error) {
+		return read(ctx, s, in.PupilID, "evidence_pack", "read", func(p *store.Pupil, role string) (*EvidencePackOutput, error) {
+			if !policies.PackReach(currentUser(ctx), role, in.For) {
+				s.audit(ctx, role, "evidence_pack:read", p.ID, p.SchoolID, "denied")
+				return nil, &actions.NotFound{What: "pupil"}
+			}
 			pack, err := s.evidencePack(ctx, p, in.For)
 			if err != nil {
 				return nil, err

@@ -195,3 +195,10 @@ func (a *Authorizer) related(ctx context.Context, p *store.Principal, t Target, 
 	}
 	return false, nil
 }
+
+// PackReach says whether someone reading a pupil's record in role may have the evidence pack as
+// forCode receives it: an agency practitioner only as their own service receives it (the
+// relationship check already holds them to a pupil with an open referral to it).
+func PackReach(p *store.Principal, role, forCode string) bool {
+	return role != RoleAgency || slices.Contains(p.AgencyServices, forCode)
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/sendflow/sendflow/internal/readiness"
 	"github.com/sendflow/sendflow/internal/readiness/gather"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
 )
 
@@ -371,7 +372,7 @@ func (h *Handler) evidencePack(w http.ResponseWriter, v *visit) {
 		return
 	}
 	forCode := v.r.URL.Query().Get("for")
-	if audienceOf(role) == agency && !slices.Contains(v.p.AgencyServices, forCode) {
+	if !policies.PackReach(v.p, role, forCode) {
 		h.notFound(w, v.r)
 		return
 	}
