@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/sendflow/sendflow/activities/email"
+	"github.com/sendflow/sendflow/internal/pagelink"
 	"github.com/sendflow/sendflow/internal/readiness/gather"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/web"
@@ -264,14 +265,10 @@ func (a *Activities) recipients(ctx context.Context, audience string, n workflow
 	return nil, fmt.Errorf("unknown audience %q", audience)
 }
 
-// staffPage is the staff page a workflow's link opens: a pupil's pathway is their page
-// (internal/staffweb serves /pupils/{id}), not the API's JSON. Workflows keep naming the pathway
-// as they always have, so their recorded histories replay unchanged.
+// staffPage is the staff page a workflow's link opens (internal/pagelink), not the API's JSON.
 func staffPage(linkPath string) string {
-	if id, ok := strings.CutPrefix(linkPath, "/v1/pupils/"); ok {
-		if id, ok = strings.CutSuffix(id, "/pathway"); ok && !strings.Contains(id, "/") {
-			return "/pupils/" + id
-		}
+	if page, ok := pagelink.StaffPage(linkPath); ok {
+		return page
 	}
 	return linkPath
 }
