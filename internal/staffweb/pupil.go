@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -170,15 +169,7 @@ func (h *Handler) pupilData(ctx context.Context, v *visit, p *store.Pupil, role 
 	// Which parts of the record the reader sees.
 	shown := map[string]bool{"": aud == leaders || aud == class}
 	for _, it := range rv.Items {
-		switch aud {
-		case agency:
-			var r workflows.ReferralState
-			shown[it.ItemID] = it.Kind == "referral" && json.Unmarshal(it.State, &r) == nil && slices.Contains(v.p.AgencyServices, r.Service)
-		case council:
-			shown[it.ItemID] = it.Kind == "ehc" || it.Kind == "annual_review"
-		default:
-			shown[it.ItemID] = true
-		}
+		shown[it.ItemID] = policies.ShowsItem(role, v.p.AgencyServices, it.Kind, it.State)
 	}
 	for _, dl := range rv.Deadlines {
 		if !shown[dl.ItemID] {
