@@ -81,6 +81,8 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 		return nil, err
 	}
 	pages.DocsFrom(humaAPI.OpenAPI())
+	// An API address that names no operation is the API's 404, not a staff page.
+	mux.Handle("/v1/", http.NotFoundHandler())
 	mux.Handle("/", pages)
 	if dev != nil && dev.Mount != nil {
 		dev.Mount(mux)

@@ -160,7 +160,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hd := w.Header()
 	hd.Set("Content-Security-Policy", h.csp)
-	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("Referrer-Policy", "no-referrer") // as every other response (api/headers.go)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Cache-Control", "no-store") // pages hold children's records
