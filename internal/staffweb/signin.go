@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/auth"
@@ -161,9 +160,4 @@ func (h *Handler) audit(r *http.Request, p *store.Principal, action, outcome str
 		role = "unknown"
 	}
 	h.d.Actions.Audit(r.Context(), actions.Actor{Principal: p, RequestID: requestID(r.Context())}, role, action, "", "", outcome)
-}
-
-// signedInFor is how long ago the session began, for the footer.
-func (h *Handler) signedInAt(r *http.Request) time.Time {
-	return time.Unix(h.sessions.GetInt64(r.Context(), keySignedIn), 0)
 }

@@ -150,7 +150,7 @@ func TestSignInHomePagesAndReach(t *testing.T) {
 
 	parent := testenv.NewBrowser(t, s.URL)
 	_, body = parent.Get("/sign-in")
-	status, body = parent.Submit(body, "Sign in", nil)
+	_, body = parent.Submit(body, "Sign in", nil)
 	if strings.Contains(body, "parent.amara@example.org") {
 		t.Error("the dev identity provider offers a parent's account")
 	}
