@@ -40,6 +40,9 @@ func staffScreenshots(t *testing.T) string {
 // that takes, and the other timers are lengthened so that no step depends on how fast this
 // machine is.
 func TestBrowserStaffJourney(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a long run: the whole staff journey in a browser (go test without -short runs it)")
+	}
 	node, dir := browserTools(t)
 	timings := timingsFile(t, "referral:\n  consent_reminder_after: 3650d\n  consent_expiry: 3650d\n  agency_acknowledgement_sla: 3650d\n"+
 		"cycle:\n  review_reminder_before: 1d\n  parent_invite_before: 1d\n  overdue_escalation_after: 3650d\n")
