@@ -43,6 +43,7 @@ func TestBrowserStaffJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a long run: the whole staff journey in a browser (go test without -short runs it)")
 	}
+	t.Parallel() // on its own stack and database; most of its time is waiting for dates
 	node, dir := browserTools(t)
 	timings := timingsFile(t, "referral:\n  consent_reminder_after: 3650d\n  consent_expiry: 3650d\n  agency_acknowledgement_sla: 3650d\n"+
 		"cycle:\n  review_reminder_before: 1d\n  parent_invite_before: 1d\n  overdue_escalation_after: 3650d\n")
