@@ -178,7 +178,7 @@ func dev(ctx context.Context, cfg *config.Config, logger *slog.Logger, out io.Wr
 		return err
 	}
 	base := "http://" + d.HTTP.Addr.String()
-	fmt.Fprintf(out, "\nsendflow dev is running.\n\n  API        %s   (docs: %s/docs)\n", base, base)
+	fmt.Fprintf(out, "\nsendflow dev is running.\n\n  Staff      %s/   (open in a browser; sign in as any demo member of staff)\n  API        %s   (docs: %s/docs)\n", base, base, base)
 	if d.Mailbox != nil {
 		fmt.Fprintf(out, "  Mailbox    %s/dev/mail   (SMTP on 127.0.0.1:%d)\n", base, cfg.SMTPPort)
 	}
