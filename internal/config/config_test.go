@@ -43,6 +43,7 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		"SENDFLOW_TEMPORAL_TLS":     "perhaps",
 		"SENDFLOW_PUBLIC_URL":       "ftp://x",
 		"TEMPORAL_ADDRESS":          "temporal",
+		"SENDFLOW_TRUSTED_PROXIES":  "10.0.0.0/8, proxy.internal",
 	}
 	for name, value := range cases {
 		_, err := Parse("serve", nil, env(map[string]string{name: value}), nil)
