@@ -6,14 +6,26 @@ import (
 	"time"
 
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
 )
 
 // EHCRequest is a request for an EHC needs assessment.
 type EHCRequest struct {
-	ID          string
-	PupilID     string
-	RequestedBy string // school, parent or young_person
+	ID      string
+	PupilID string
+	// RequestedBy is who the caller says is asking: school, parent or young_person. Empty is
+	// fine; who asks follows from who is signed in, and a different claim is refused.
+	RequestedBy string
+}
+
+// requester is who asks for an assessment, by the role the signed-in person acts in: a parent
+// for their child, the SENDCo (or head) for the school.
+func requester(role string) string {
+	if role == "parent" {
+		return "parent"
+	}
+	return "school"
 }
 
 // RequestEHCNA starts an EHC needs assessment's statutory clock; a parent may ask before any
@@ -23,6 +35,12 @@ func (s *Service) RequestEHCNA(ctx context.Context, a Actor, in EHCRequest) (*Re
 	if err != nil {
 		return nil, err
 	}
+	who := requester(role)
+	if in.RequestedBy != "" && in.RequestedBy != who {
+		return nil, invalid("Who asks for an assessment follows from who is signed in: you are asking as the "+who+". Leave requestedBy out.",
+			"body.requestedBy", "you are signed in as the "+who, in.RequestedBy)
+	}
+	in.RequestedBy = who
 	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "ehc_request:create",
 		record: &record{kind: workflows.RecordEHCRequest, id: in.ID, propose: func(ctx context.Context) error {
 			return s.Store.ProposeEHCRequest(ctx, in.ID, p.ID, in.RequestedBy, a.ID)
@@ -51,11 +69,7 @@ func (s *Service) RecordEHCStep(ctx context.Context, a Actor, in EHCStep) (*Resu
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	p, role, err := s.Pupil(ctx, a, pupilID, "ehc_event", "create")
-	var nf *NotFound
-	if errors.As(err, &nf) {
-		return nil, &NotFound{What: "EHC request"}
-	}
+	p, role, err := s.reach(ctx, a, pupilID, "EHC request", policies.Target{EHCRequestID: in.RequestID}, "ehc_event", "create")
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +114,13 @@ func (s *Service) RecordAnnualReviewStep(ctx context.Context, a Actor, in Annual
 	if err := c.err(); err != nil {
 		return nil, err
 	}
-	p, role, err := s.Pupil(ctx, a, in.PupilID, "annual_review_event", "create")
+	// The council's steps are the council's to record (or the SENDCo's on its behalf); the
+	// school's steps are the school's.
+	obj := "annual_review_event"
+	if t := workflows.AnnualReviewEventType(in.Type); t == workflows.ARLADecision || t == workflows.ARAmendedPlanIssued {
+		obj = "annual_review_decision"
+	}
+	p, role, err := s.Pupil(ctx, a, in.PupilID, obj, "create")
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +132,7 @@ func (s *Service) RecordAnnualReviewStep(ctx context.Context, a Actor, in Annual
 			return s.Store.ProposeTransferCorrection(ctx, in.ID, p.ID, in.Review, in.Transfer, in.Reason, a.ID)
 		}}
 	}
-	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "annual_review_event:create", record: rec,
+	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: obj + ":create", record: rec,
 		deliver: func(ctx context.Context) error {
 			return update[workflows.AnnualReviewState](ctx, s, workflows.AnnualReviewWorkflowID(p.ID, in.Review), workflows.UpdateAnnualReviewEvent, in.ID,
 				workflows.AnnualReviewEvent{ID: in.ID, Type: workflows.AnnualReviewEventType(in.Type), MeetingAt: in.MeetingOn,

@@ -36,6 +36,26 @@ type MeetingResult struct {
 	Result
 	Meeting     *store.Meeting
 	Invitations int
+	// Warnings say what to check about the change, such as a meeting on a Saturday or a bank
+	// holiday (it is arranged all the same).
+	Warnings []string
+}
+
+// london is where meetings' days are read.
+var london = func() *time.Location {
+	l, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic(err) // time/tzdata is embedded
+	}
+	return l
+}()
+
+// dayWarnings are the warnings about a meeting's day.
+func dayWarnings(at time.Time) []string {
+	if w := workflows.MeetingDayWarning(at.In(london)); w != "" {
+		return []string{w}
+	}
+	return []string{}
 }
 
 // ArrangeMeeting arranges a meeting with the family.
@@ -62,6 +82,9 @@ func (s *Service) ArrangeMeeting(ctx context.Context, a Actor, in NewMeeting) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkInvitees(ctx, p, invitees); err != nil {
+		return nil, err
+	}
 	cycle := in.Cycle
 	if in.Kind == string(workflows.MeetingReview) {
 		if cycle == 0 {
@@ -76,8 +99,12 @@ func (s *Service) ArrangeMeeting(ctx context.Context, a Actor, in NewMeeting) (*
 	}
 	m := &store.Meeting{ID: in.ID, PupilID: p.ID, Kind: in.Kind, Cycle: cycle, StartsAt: in.StartsAt.UTC(),
 		DurationMinutes: in.DurationMinutes, Location: in.Location, Invitees: invitees, CreatedBy: a.ID}
-	return s.changeMeeting(ctx, a, p, role, store.MeetingChange{ID: in.ID, Kind: store.MeetingCreate, Meeting: m, By: a.ID},
+	r, err := s.changeMeeting(ctx, a, p, role, store.MeetingChange{ID: in.ID, Kind: store.MeetingCreate, Meeting: m, By: a.ID},
 		workflows.MeetingChange{ChangeID: in.ID, MeetingID: in.ID, Kind: workflows.MeetingKind(in.Kind), At: m.StartsAt, By: a.ID})
+	if r != nil {
+		r.Warnings = dayWarnings(r.Meeting.StartsAt)
+	}
+	return r, err
 }
 
 // invitees checks staff addresses: plain addresses only, lower-cased, no repeats.
@@ -96,6 +123,33 @@ func invitees(c *checks, in []string) []string {
 	return out
 }
 
+// checkInvitees refuses anyone an invitation would tell of the pupil who is not in the pupil's
+// circle: the school's staff and the professionals on the pupil's open, consented referrals.
+// Parents are invited by the family's own invitation.
+func (s *Service) checkInvitees(ctx context.Context, p *store.Pupil, addrs []string) error {
+	if len(addrs) == 0 {
+		return nil
+	}
+	kinds, err := s.Store.InviteesOf(ctx, p.ID, addrs)
+	if err != nil {
+		return s.unavailable(err)
+	}
+	var c checks
+	for i, addr := range addrs {
+		switch kinds[addr] {
+		case store.InviteeStaff, store.InviteeProfessional:
+		case store.InviteeParent:
+			c.add(fmt.Sprintf("body.invitees[%d]", i), "is a parent: parents with parental responsibility are invited with the family's own invitation", addr)
+		default:
+			c.add(fmt.Sprintf("body.invitees[%d]", i), "is not on the staff of the pupil's school or a professional on one of the pupil's open referrals; only they can be invited", addr)
+		}
+	}
+	if err := c.err(); err != nil {
+		return &Invalid{Summary: "Only the school's staff and the professionals working with the pupil can be invited; nothing was arranged.", Problems: c.problems}
+	}
+	return nil
+}
+
 // MeetingMove moves a meeting to a new time.
 type MeetingMove struct {
 	ID        string
@@ -112,8 +166,12 @@ func (s *Service) MoveMeeting(ctx context.Context, a Actor, in MeetingMove) (*Me
 	}
 	return s.meetingStep(ctx, a, in.MeetingID, func(p *store.Pupil, role string, m *store.Meeting) (*MeetingResult, error) {
 		at := in.StartsAt.UTC()
-		return s.changeMeeting(ctx, a, p, role, store.MeetingChange{ID: in.ID, Kind: store.MeetingReschedule, MeetingID: m.ID, StartsAt: at, By: a.ID},
+		r, err := s.changeMeeting(ctx, a, p, role, store.MeetingChange{ID: in.ID, Kind: store.MeetingReschedule, MeetingID: m.ID, StartsAt: at, By: a.ID},
 			workflows.MeetingChange{ChangeID: in.ID, MeetingID: m.ID, Kind: workflows.MeetingKind(m.Kind), At: at, By: a.ID})
+		if r != nil {
+			r.Warnings = dayWarnings(r.Meeting.StartsAt)
+		}
+		return r, err
 	})
 }
 
@@ -168,7 +226,7 @@ func (s *Service) changeMeeting(ctx context.Context, a Actor, p *store.Pupil, ro
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	return &MeetingResult{Result: Result{Pupil: p, Role: role}, Meeting: accepted.Meeting, Invitations: n}, nil
+	return &MeetingResult{Result: Result{Pupil: p, Role: role}, Meeting: accepted.Meeting, Invitations: n, Warnings: []string{}}, nil
 }
 
 // MeetingAnswer is a parent's answer to an invitation.

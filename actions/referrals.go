@@ -7,6 +7,7 @@ import (
 	"github.com/sendflow/sendflow/internal/directory"
 	"github.com/sendflow/sendflow/internal/readiness/gather"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
 )
 
@@ -58,7 +59,8 @@ func (s *Service) OpenReferral(ctx context.Context, a Actor, in Referral) (*Resu
 }
 
 // referral finds the pupil and service of a referral the actor may act on; an unknown referral
-// is NotFound like one out of reach.
+// is NotFound like one out of reach. Access is to this referral: an agency practitioner reaches
+// only their own service's, and only while it is open with the parents' consent.
 func (s *Service) referral(ctx context.Context, a Actor, referralID, obj, verb string) (*store.Pupil, string, string, error) {
 	pupilID, service, err := s.Store.ReferralPupil(ctx, referralID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -68,12 +70,8 @@ func (s *Service) referral(ctx context.Context, a Actor, referralID, obj, verb s
 	if err != nil {
 		return nil, "", "", s.unavailable(err)
 	}
-	p, role, err := s.Pupil(ctx, a, pupilID, obj, verb)
+	p, role, err := s.reach(ctx, a, pupilID, "referral", policies.Target{ReferralID: referralID, Service: service}, obj, verb)
 	if err != nil {
-		var nf *NotFound
-		if errors.As(err, &nf) {
-			err = &NotFound{What: "referral"}
-		}
 		return nil, "", "", err
 	}
 	return p, role, service, nil
@@ -115,8 +113,10 @@ type ConsentAnswer struct {
 	ID         string
 	ReferralID string
 	Action     string // give, refuse or withdraw
-	// Version is the consent wording the parent was shown; empty means the service's current one.
-	Version string
+	// Language and Version are the consent wording the parent was shown: "" and "" mean the
+	// service's current English wording.
+	Language string
+	Version  string
 }
 
 // ErrWordingChanged means the consent wording changed after the parent read it.
@@ -132,12 +132,15 @@ func (s *Service) Consent(ctx context.Context, a Actor, in ConsentAnswer) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	if in.Version != "" && in.Version != sv.ConsentVersion {
+	// The answer is to the words the parent read, in their language: if those words are no
+	// longer the current ones, they must read the new words first.
+	shown, ok := sv.WordingIn(in.Language)
+	if !ok || (in.Version != "" && in.Version != shown.Version) {
 		return nil, ErrWordingChanged
 	}
 	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "consent:create",
 		record: &record{kind: workflows.RecordConsent, id: in.ID, propose: func(ctx context.Context) error {
-			return s.Store.ProposeConsent(ctx, in.ID, in.ReferralID, a.ID, in.Action, sv.ConsentVersion)
+			return s.Store.ProposeConsent(ctx, in.ID, in.ReferralID, a.ID, in.Action, sv.ConsentVersion, shown)
 		}},
 		deliver: func(ctx context.Context) error {
 			return update[workflows.ReferralState](ctx, s, workflows.ReferralWorkflowID(p.ID, in.ReferralID), workflows.UpdateConsent, in.ID,

@@ -133,6 +133,10 @@ func (s *Service) wait() time.Duration {
 }
 
 func (s *Service) unavailable(err error) error {
+	if store.Rejected(err) { // the database's message may quote what was typed: log its code only
+		s.Logger.Warn("request refused by the database", "sqlstate", store.SQLState(err))
+		return &Unavailable{Cause: err}
+	}
 	s.Logger.Error("dependency failed", "error", err)
 	return &Unavailable{Cause: err}
 }
@@ -140,21 +144,29 @@ func (s *Service) unavailable(err error) error {
 // Pupil loads a pupil the actor may act on. Anything outside their reach is NotFound exactly like
 // a pupil that does not exist, and the attempt is audited either way.
 func (s *Service) Pupil(ctx context.Context, a Actor, pupilID, obj, verb string) (*store.Pupil, string, error) {
+	return s.reach(ctx, a, pupilID, "pupil", policies.Target{}, obj, verb)
+}
+
+// reach loads a pupil and decides the actor's access to a target in their record (the whole
+// record, or one referral or request); what is out of reach is NotFound, naming what was asked
+// for, exactly like something that does not exist. The attempt is audited either way.
+func (s *Service) reach(ctx context.Context, a Actor, pupilID, what string, t policies.Target, obj, verb string) (*store.Pupil, string, error) {
 	p, err := s.Store.PupilByID(ctx, pupilID)
 	if errors.Is(err, store.ErrNotFound) {
 		s.Audit(ctx, a, "", obj+":"+verb, "", "", "not_found")
-		return nil, "", &NotFound{What: "pupil"}
+		return nil, "", &NotFound{What: what}
 	}
 	if err != nil {
 		return nil, "", s.unavailable(err)
 	}
-	role, ok, err := s.Authz.PupilAccess(ctx, a.Principal, p, obj, verb)
+	t.Pupil = p
+	role, ok, err := s.Authz.Access(ctx, a.Principal, t, obj, verb)
 	if err != nil {
 		return nil, "", s.unavailable(err)
 	}
 	if !ok {
 		s.Audit(ctx, a, "", obj+":"+verb, p.ID, p.SchoolID, "denied")
-		return nil, "", &NotFound{What: "pupil"}
+		return nil, "", &NotFound{What: what}
 	}
 	return p, role, nil
 }
@@ -170,6 +182,21 @@ func (s *Service) Audit(ctx context.Context, a Actor, role, action, pupilID, sch
 	}
 	if err := s.Store.Audit(ctx, e); err != nil {
 		s.Logger.Error("audit record not written", "action", action, "pupil_id", pupilID, "error", err)
+	}
+}
+
+// AuditPupils appends one entry for each pupil a read showed, in one statement; like Audit, a
+// failure is logged loudly but does not undo what was done.
+func (s *Service) AuditPupils(ctx context.Context, a Actor, role, action, schoolID string, pupilIDs []string, outcome string) {
+	e := store.AuditEntry{ActorRole: role, Action: action, SchoolID: schoolID, RequestID: a.RequestID, Outcome: outcome}
+	if a.Principal != nil {
+		e.ActorID = a.ID
+	}
+	if e.ActorRole == "" {
+		e.ActorRole = "unknown"
+	}
+	if err := s.Store.AuditPupils(ctx, e, pupilIDs); err != nil {
+		s.Logger.Error("audit records not written", "action", action, "school_id", schoolID, "pupils", len(pupilIDs), "error", err)
 	}
 }
 

@@ -70,7 +70,7 @@ func (a *Activities) Commit(ctx context.Context, c workflows.Commit) error {
 func (a *Activities) Project(ctx context.Context, p workflows.Projection) error {
 	events := make([]store.TimelineEvent, len(p.Events))
 	for i, e := range p.Events {
-		events[i] = store.TimelineEvent{Source: p.ItemID, Seq: e.Seq, At: e.At, Kind: e.Kind, Summary: e.Summary}
+		events[i] = store.TimelineEvent{Source: p.ItemID, Seq: e.Seq, At: e.At, Kind: e.Kind, Summary: e.Summary, ActorID: e.By}
 	}
 	deadlines := make([]store.Deadline, len(p.Deadlines))
 	for i, d := range p.Deadlines {
@@ -143,11 +143,12 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 	if err != nil {
 		return err
 	}
-	school, err := a.Store.SchoolName(ctx, n.SchoolID)
+	school, err := a.Store.SchoolByID(ctx, n.SchoolID)
 	if err != nil {
 		return err
 	}
-	base := map[string]string{"PupilFirstName": pupil.FirstName, "SchoolName": school, "Link": a.PublicURL + n.LinkPath}
+	base := schoolData(school)
+	base["PupilFirstName"], base["Link"] = pupil.FirstName, a.PublicURL+n.LinkPath
 	if t.Decision {
 		rights, err := a.Store.RightsContactsFor(ctx, n.SchoolID)
 		if err != nil {
@@ -199,12 +200,19 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 			if _, err := a.Outbox.Enqueue(ctx, email.Message{
 				Key: n.Key + "/" + who, To: p.Email, ToUserID: p.UserID, Subject: subject, Text: text, HTML: html,
 				Template: t.Name, TemplateVersion: t.Version, Language: lt.Lang, PupilID: n.PupilID,
+				FromName: school.Name, ReplyTo: school.Contact.Email,
 			}); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// schoolData is what every email about a pupil says of the school: its name and, for parents'
+// emails, how to reach it.
+func schoolData(sc *store.School) map[string]string {
+	return map[string]string{"SchoolName": sc.Name, "ContactName": sc.Contact.Name, "ContactPhone": sc.Contact.Phone, "ContactEmail": sc.Contact.Email}
 }
 
 // localDates rewrites the dates a workflow wrote in words (always in DateWordsLayout) in the

@@ -32,7 +32,7 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 	if err != nil {
 		return err
 	}
-	school, err := a.Store.SchoolName(ctx, mm.SchoolID)
+	school, err := a.Store.SchoolByID(ctx, mm.SchoolID)
 	if err != nil {
 		return err
 	}
@@ -61,10 +61,16 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 		return nil
 	}
 	now := time.Now()
+	// The school organises the meeting: a calendar that answers anyway (RSVP=FALSE asks it not
+	// to) reaches the school office, and nobody's own address stands for the school.
+	org := ics.Attendee{Name: organizer.Name, Email: organizer.Email}
+	if school.Contact.Email != "" {
+		org = ics.Attendee{Name: school.Name, Email: school.Contact.Email}
+	}
 	event := ics.Event{UID: m.ID + "@sendflow", Sequence: m.Sequence, Method: method, Start: m.StartsAt,
 		Duration: time.Duration(m.DurationMinutes) * time.Minute,
-		Location: m.Location, Organizer: ics.Attendee{Name: organizer.Name, Email: organizer.Email}, Attendees: attendees, Stamp: now}
-	data := map[string]string{"PupilFirstName": pupil.FirstName, "SchoolName": school,
+		Location: m.Location, Organizer: org, Attendees: attendees, Stamp: now}
+	data := map[string]string{"PupilFirstName": pupil.FirstName, "SchoolName": school.Name,
 		"MeetingTime": web.MeetingTime(m.StartsAt), "Location": m.Location}
 	queue := func(key, to, userID, name, language, template, link string, ev ics.Event) error {
 		t, ok := email.Lookup(template)
@@ -72,12 +78,18 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 			return temporal.NewNonRetryableApplicationError("no email template "+template, "MissingTemplate", nil)
 		}
 		t = email.Localize(t, language)
-		ev.Summary, ev.Description = web.CalendarText(t.Lang, m.Kind, pupil.FirstName, school, cancelled) // the calendar speaks the email's language
+		ev.Summary, ev.Description, ev.Reminder = web.CalendarText(t.Lang, m.Kind, pupil.FirstName, school.Name, cancelled) // the calendar speaks the email's language
 		d := map[string]string{"RecipientName": name, "Link": link, "MeetingDate": web.MeetingDateIn(t.Lang, m.StartsAt)}
 		for k, v := range data {
 			d[k] = v
 		}
-		subject, text, html, err := email.Render(t, pick(d, email.RequiredKeys(t)))
+		d = pick(d, email.RequiredKeys(t))
+		for k, v := range schoolData(school) {
+			if _, ok := d[k]; !ok {
+				d[k] = v
+			}
+		}
+		subject, text, html, err := email.Render(t, d)
 		if err != nil {
 			return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
 		}
@@ -86,7 +98,7 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 			return temporal.NewNonRetryableApplicationError(err.Error(), "CalendarError", err)
 		}
 		_, err = a.Outbox.Enqueue(ctx, email.Message{Key: key, To: to, ToUserID: userID, Subject: subject, Text: text, HTML: html,
-			Template: t.Name, TemplateVersion: t.Version, Language: t.Lang, PupilID: mm.PupilID,
+			Template: t.Name, TemplateVersion: t.Version, Language: t.Lang, PupilID: mm.PupilID, FromName: school.Name, ReplyTo: school.Contact.Email,
 			Attachments: []email.Attachment{{Filename: "invite.ics", ContentType: ics.ContentType(method), Content: cal}}})
 		return err
 	}
@@ -105,8 +117,9 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 					template = "review_meeting_invitation"
 				}
 			}
+			// The answer link is the parent's own and stays in the email: calendars are shared and
+			// synced, and their Yes/No would not reach sendflow.
 			link, err = a.Links.Meeting(r.UserID, mm.PupilID, m.ID, m.Sequence, now)
-			ev.URL = link
 		}
 		if err != nil {
 			return err

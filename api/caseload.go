@@ -23,6 +23,8 @@ type CaseView struct {
 	// For statutory steps: where it stands, and in words (see the pathway's statutory).
 	Status string `json:"status,omitempty" enum:"on_track,at_risk,late,paused"`
 	Words  string `json:"words,omitempty"`
+	// ParentViews counts the views the parents sent from their phones for a review.
+	ParentViews int `json:"parentViews,omitempty" doc:"For a review: how many sets of views the parents have sent for it (read them on the review form)"`
 }
 
 type CaseloadOutput struct {
@@ -73,7 +75,7 @@ func (s *Server) registerCaseload(api huma.API) {
 }
 
 func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput, error) {
-	sc, _, err := s.schoolFor(ctx, in.SchoolID, "caseload", "read")
+	sc, role, err := s.schoolFor(ctx, in.SchoolID, "caseload", "read")
 	if err != nil {
 		return nil, err
 	}
@@ -82,11 +84,16 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
+	parentViews, err := s.Store.ParentViewsCounts(ctx, sc.ID)
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
 	out := &CaseloadOutput{}
 	conv := func(items []store.CaseItem) []CaseView {
 		views := []CaseView{}
 		for _, it := range items {
-			v := CaseView{PupilID: it.PupilID, Pupil: it.FirstName + " " + it.LastName, Item: it.ItemID, What: it.What}
+			v := CaseView{PupilID: it.PupilID, Pupil: it.FirstName + " " + it.LastName, Item: it.ItemID, What: it.What,
+				ParentViews: parentViews[it.PupilID+"/"+it.ItemID]}
 			if it.Due != nil && it.ItemID != "" {
 				v.Due = it.Due.UTC().Format(time.DateOnly)
 			}
@@ -97,41 +104,37 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 	b := &out.Body
 	b.AwaitingTriage, b.Approvals, b.ReviewsDue = conv(c.AwaitingTriage), conv(c.Approvals), conv(c.ReviewsDue)
 	b.ReviewsOverdue, b.MeetingsWarnings = conv(c.ReviewsOverdue), []CaseView{}
-	if b.Statutory, err = s.statutoryCases(ctx, sc.ID, now); err != nil {
-		return nil, err
-	}
-	var ids []string
-	for id, raw := range c.Supported {
+	b.Statutory = statutoryCases(c.Statutory, now)
+	for _, sp := range c.Supported {
 		var st workflows.PathwayState
-		if json.Unmarshal(raw, &st) != nil {
+		if json.Unmarshal(sp.State, &st) != nil {
 			continue
 		}
 		if n, warn := st.ParentMeetings(st.Clock.Now(now)); warn {
-			ids = append(ids, id)
-			b.MeetingsWarnings = append(b.MeetingsWarnings, CaseView{PupilID: id,
+			b.MeetingsWarnings = append(b.MeetingsWarnings, CaseView{PupilID: sp.PupilID, Pupil: sp.FirstName + " " + sp.LastName,
 				What: "Only " + strconv.Itoa(n) + " parent meetings planned this school year; at least " + strconv.Itoa(st.Timings.Cycle.MinParentMeetingsPerYear) + " are expected"})
 		}
 	}
-	if len(ids) > 0 {
-		names, err := s.Store.PupilNames(ctx, ids)
-		if err != nil {
-			return nil, s.unavailable(err)
+	sort.Slice(b.MeetingsWarnings, func(i, j int) bool { return b.MeetingsWarnings[i].Pupil < b.MeetingsWarnings[j].Pupil })
+	// The caseload shows names and what is due: a read of each pupil it shows, once, written in
+	// one statement (a school's caseload may show hundreds).
+	seen := map[string]bool{}
+	var shown []string
+	for _, list := range [][]CaseView{b.AwaitingTriage, b.Approvals, b.ReviewsDue, b.ReviewsOverdue, b.Statutory, b.MeetingsWarnings} {
+		for _, c := range list {
+			if !seen[c.PupilID] {
+				seen[c.PupilID] = true
+				shown = append(shown, c.PupilID)
+			}
 		}
-		for i := range b.MeetingsWarnings {
-			b.MeetingsWarnings[i].Pupil = names[b.MeetingsWarnings[i].PupilID]
-		}
-		sort.Slice(b.MeetingsWarnings, func(i, j int) bool { return b.MeetingsWarnings[i].Pupil < b.MeetingsWarnings[j].Pupil })
 	}
+	s.Actions.AuditPupils(ctx, actor(ctx), role, "caseload:read", sc.ID, shown, "ok")
 	return out, nil
 }
 
 // statutoryCases lists the open statutory steps of a school's pupils, soonest due first, with
 // the same timeliness the pathway shows.
-func (s *Server) statutoryCases(ctx context.Context, schoolID string, now time.Time) ([]CaseView, error) {
-	items, err := s.Store.StatutoryItems(ctx, schoolID, "")
-	if err != nil {
-		return nil, s.unavailable(err)
-	}
+func statutoryCases(items []store.StatutoryItem, now time.Time) []CaseView {
 	out := []CaseView{}
 	for _, it := range items {
 		views, _ := statutoryOf(it.ItemID, it.Kind, it.State, now)
@@ -144,7 +147,7 @@ func (s *Server) statutoryCases(ctx context.Context, schoolID string, now time.T
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Due < out[j].Due })
-	return out, nil
+	return out
 }
 
 func (s *Server) auditTrail(ctx context.Context, in *AuditInput) (*AuditOutput, error) {

@@ -92,7 +92,7 @@ func (s *Server) raiseConcern(ctx context.Context, in *RaiseConcernInput) (*Rais
 		if err != nil {
 			return nil, s.problem(err)
 		}
-		view, err := s.pathwayView(ctx, r.Pupil.ID)
+		view, err := s.pathwayView(ctx, r.Pupil.ID, r.Role)
 		if err != nil {
 			return nil, err
 		}
@@ -117,6 +117,6 @@ func (s *Server) answer(ctx context.Context) func(*actions.Result, error) (*Path
 		if err != nil {
 			return nil, s.problem(err)
 		}
-		return s.viewOutput(ctx, r.Pupil.ID)
+		return s.viewOutput(ctx, r.Pupil.ID, r.Role)
 	}
 }

@@ -2,17 +2,34 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 	"unicode"
 )
 
-// jsonControl matches a JSON-escaped control character other than a tab, a line feed or a
-// carriage return (which free text may hold): \u0000 to \u001f, and \u007f. The escape counts
-// only after an even number of backslashes: "C:\\u0000" is text.
-var jsonControl = regexp.MustCompile(`(^|[^\\])(\\\\)*\\u00(0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])`)
+// forbidden is what no field holds (internal/input's rule): control characters and the Unicode
+// line and paragraph separators, but for the tab and the line breaks free text may hold.
+func forbidden(r rune) bool {
+	return r != '\t' && r != '\n' && r != '\r' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029')
+}
+
+// holdsControl reports whether any string of a JSON body, key or value, escaped or not, holds a
+// forbidden character. A body that is not JSON is left to the operation's own decoder.
+func holdsControl(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if s, ok := tok.(string); ok && strings.IndexFunc(s, forbidden) >= 0 {
+			return true
+		}
+	}
+}
 
 // refuseControls answers 422 for a request carrying an invisible control character in its query
 // or its JSON body, before any handler sees it: no field needs one, PostgreSQL cannot store a NUL,
@@ -31,12 +48,17 @@ func refuseControls(next http.Handler) http.Handler {
 		}
 		if r.Body != nil && strings.Contains(r.Header.Get("Content-Type"), "json") {
 			body, err := io.ReadAll(r.Body)
-			if err != nil { // too large: the size limit's own answer follows from the handler
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				tooLarge(w)
+				return
+			}
+			if err != nil { // the client went away: the handler reports its own read error
 				r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
 				next.ServeHTTP(w, r)
 				return
 			}
-			if jsonControl.Match(body) {
+			if holdsControl(body) {
 				controlProblem(w, "body")
 				return
 			}

@@ -2,11 +2,15 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/sendflow/sendflow/actions"
+	"github.com/sendflow/sendflow/internal/store"
 )
 
 // PlanOutcome is one thing the support should achieve.
@@ -76,6 +80,70 @@ type ProvisionInput struct {
 	}
 }
 
+// ReviewFormView is a support cycle as the review form needs it: the plan's outcomes to rate, the
+// provision, the parents' views sent before the review, and the review once recorded.
+type ReviewFormView struct {
+	Cycle       int               `json:"cycle"`
+	Status      string            `json:"status" enum:"active,overdue,reviewed"`
+	AgreedOn    time.Time         `json:"agreedOn"`
+	ReviewDate  string            `json:"reviewDate" format:"date"`
+	Outcomes    []OutcomeID       `json:"outcomes" doc:"Each outcome with the id to rate it by"`
+	Provision   []PlanProvision   `json:"provision"`
+	ParentViews []ParentViewsView `json:"parentViews" doc:"What the parents wrote from the link in their email, newest first; they count as the parents' views at the review"`
+	Reviewed    bool              `json:"reviewed"`
+	Review      *CycleReviewView  `json:"review,omitempty"`
+}
+
+// CycleReviewView is a recorded review.
+type CycleReviewView struct {
+	ReviewedAt  time.Time       `json:"reviewedAt"`
+	Ratings     []OutcomeRating `json:"ratings"`
+	ParentViews string          `json:"parentViews,omitempty" doc:"What the parents said at the review, as recorded there"`
+	PupilViews  string          `json:"pupilViews,omitempty"`
+	NextStep    string          `json:"nextStep"`
+}
+
+type GetCycleInput struct {
+	PupilID string `path:"pupilId" format:"uuid"`
+	Cycle   int    `path:"cycle" minimum:"1"`
+}
+
+type CycleOutputView struct{ Body ReviewFormView }
+
+func (s *Server) getCycle(ctx context.Context, in *GetCycleInput) (*CycleOutputView, error) {
+	v, err := read(ctx, s, in.PupilID, "pathway", "read", func(p *store.Pupil, role string) (*ReviewFormView, error) {
+		// The plan and the family's words are the school's and the family's (see viewerAs).
+		if a := viewerAs(ctx, role).audience; a == agency || a == council {
+			return nil, huma.Error404NotFound("The pupil has no support cycle with this number yet.")
+		}
+		c, err := s.Store.Cycle(ctx, p.ID, in.Cycle)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, huma.Error404NotFound("The pupil has no support cycle with this number yet.")
+		}
+		if err != nil {
+			return nil, s.unavailable(err)
+		}
+		views, err := s.Store.ParentViewsOf(ctx, p.ID, in.Cycle)
+		if err != nil {
+			return nil, s.unavailable(err)
+		}
+		out := &ReviewFormView{Cycle: c.Number, Status: c.Status, AgreedOn: c.Plan.CreatedAt, ReviewDate: dateOnly(c.Plan.ReviewDate),
+			Outcomes: []OutcomeID{}, Provision: []PlanProvision{}, ParentViews: parentViewsViews(views), Reviewed: c.Review != nil}
+		_ = json.Unmarshal(c.Plan.Outcomes, &out.Outcomes)
+		_ = json.Unmarshal(c.Plan.Provision, &out.Provision)
+		if r := c.Review; r != nil {
+			rv := &CycleReviewView{ReviewedAt: r.CreatedAt, Ratings: []OutcomeRating{}, ParentViews: r.ParentViews, PupilViews: r.PupilViews, NextStep: r.NextStep}
+			_ = json.Unmarshal(r.Ratings, &rv.Ratings)
+			out.Review = rv
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CycleOutputView{Body: *v}, nil
+}
+
 func (s *Server) registerCycles(api huma.API) {
 	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
 	huma.Register(api, huma.Operation{
@@ -83,6 +151,12 @@ func (s *Server) registerCycles(api huma.API) {
 		Summary: "Agree a support plan: starts an assess-plan-do-review cycle", Tags: []string{"Support cycles"},
 		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.planCycle)
+	huma.Register(api, huma.Operation{
+		OperationID: "get-cycle", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/cycles/{cycle}",
+		Summary:     "A support plan and what its review needs: the outcomes to rate and the parents' views",
+		Description: "The review form's data: the plan's outcomes (with the ids the review rates), the provision, the views the parents sent from the link in their email (who wrote them and when), and the review once recorded.",
+		Tags:        []string{"Support cycles"}, Security: bearer, Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+	}, s.getCycle)
 	huma.Register(api, huma.Operation{
 		OperationID: "review-cycle", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/cycles/{cycle}/review",
 		Summary: "Record the review of a support plan", Tags: []string{"Support cycles"},
@@ -117,7 +191,7 @@ func (s *Server) planCycle(ctx context.Context, in *PlanCycleInput) (*CycleOutpu
 		for _, o := range r.Outcomes {
 			out.Body.Outcome = append(out.Body.Outcome, OutcomeID{ID: o.ID, Text: o.Text})
 		}
-		view, err := s.pathwayView(ctx, r.Pupil.ID)
+		view, err := s.pathwayView(ctx, r.Pupil.ID, r.Role)
 		if err != nil {
 			return nil, err
 		}
@@ -149,8 +223,8 @@ func (s *Server) logProvision(ctx context.Context, in *ProvisionInput) (*Pathway
 }
 
 // viewOutput answers an action with the pathway as it now is.
-func (s *Server) viewOutput(ctx context.Context, pupilID string) (*PathwayOutput, error) {
-	view, err := s.pathwayView(ctx, pupilID)
+func (s *Server) viewOutput(ctx context.Context, pupilID, role string) (*PathwayOutput, error) {
+	view, err := s.pathwayView(ctx, pupilID, role)
 	if err != nil {
 		return nil, err
 	}

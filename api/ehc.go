@@ -13,7 +13,7 @@ type EHCRequestInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	IdempotencyHeader
 	Body struct {
-		RequestedBy string `json:"requestedBy" enum:"school,parent,young_person" doc:"Who is making the request"`
+		RequestedBy string `json:"requestedBy,omitempty" required:"false" enum:"school,parent,young_person" doc:"Who is asking follows from who is signed in (a parent: parent; the SENDCo: school); leave it out, or it must agree"`
 	}
 }
 
@@ -54,7 +54,7 @@ func (s *Server) requestEHCNA(ctx context.Context, in *EHCRequestInput) (*EHCReq
 		if err != nil {
 			return nil, s.problem(err)
 		}
-		view, err := s.pathwayView(ctx, r.Pupil.ID)
+		view, err := s.pathwayView(ctx, r.Pupil.ID, r.Role)
 		if err != nil {
 			return nil, err
 		}

@@ -105,8 +105,19 @@ func (s *Server) evidencePack(ctx context.Context, p *store.Pupil, forCode strin
 	for _, r := range f.Reviews {
 		reviews[r.Cycle] = r
 	}
+	views, err := s.Store.ParentViewsOf(ctx, p.ID, 0)
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
 	for _, pl := range f.Plans {
-		pack.Cycles = append(pack.Cycles, cycleEvidence(pl, f.CycleOfPlan[pl.PlanID], reviews, f.Provision))
+		c := cycleEvidence(pl, f.CycleOfPlan[pl.PlanID], reviews, f.Provision)
+		for i := len(views) - 1; i >= 0; i-- { // oldest first
+			if v := views[i]; v.Cycle == c.Number {
+				c.FamilyViews = append(c.FamilyViews, evidence.FamilyViews{By: v.ParentName, On: v.CreatedAt,
+					GoingWell: v.GoingWell, Hard: v.Hard, WouldHelp: v.WouldHelp})
+			}
+		}
+		pack.Cycles = append(pack.Cycles, c)
 	}
 	for _, a := range f.Advice {
 		pack.Advice = append(pack.Advice, evidence.Advice{From: a.Service, ReceivedOn: a.ReceivedAt, Summary: a.Summary})

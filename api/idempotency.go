@@ -38,11 +38,17 @@ func idempotent[T any](ctx context.Context, s *Server, op, key string, request a
 	if key == "" {
 		return do(actions.NewID())
 	}
-	hash, err := requestHash(op, request)
+	u := currentUser(ctx)
+	// A key used in a staff sign-in is not the same request in the same person's parent session:
+	// the staff answer must not be replayed there.
+	scoped := op
+	if u.Scope != "" {
+		scoped += "/" + u.Scope
+	}
+	hash, err := requestHash(scoped, request)
 	if err != nil {
 		return zero, err
 	}
-	u := currentUser(ctx)
 	deadline := time.Now().Add(s.Actions.Budget())
 	for {
 		saved, err := s.Store.ClaimKey(ctx, u.ID, key, op, hash, keyLease)

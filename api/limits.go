@@ -14,16 +14,16 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Handler wraps the mux with the outermost HTTP protections: a body size limit, a deadline for
-// every request, no invisible control characters, and per-client rate limits (429 with
-// Retry-After). Sign-in endpoints get a
+// Handler wraps the mux with the outermost HTTP protections: security headers on every response,
+// a body size limit, a deadline for every request, no invisible control characters, and
+// per-client rate limits (429 with Retry-After). Sign-in endpoints get a
 // tenth of the allowance (asking for a link, exchanging one by API or on the parents' sign-in
 // page), so links cannot be used to flood a parent's inbox or guess secrets. Requests from
 // trustedProxies are counted against the client they forward (X-Forwarded-For).
 func Handler(mux *http.ServeMux, perMinute int, trustedProxies ...netip.Prefix) http.Handler {
 	general := newLimiter(perMinute)
 	signIn := newLimiter(max(perMinute/10, 3))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := general
 		if strings.HasPrefix(r.URL.Path, "/v1/auth/") || strings.HasPrefix(r.URL.Path, "/parent/sign-in") {
 			l = signIn
@@ -35,10 +35,25 @@ func Handler(mux *http.ServeMux, perMinute int, trustedProxies ...netip.Prefix) 
 			fmt.Fprintf(w, `{"title":"Too Many Requests","status":429,"detail":"Too many requests from this address. Wait %d seconds and try again."}`, int(math.Ceil(wait.Seconds())))
 			return
 		}
+		if r.ContentLength > maxBody {
+			tooLarge(w)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
 		defer cancel()
-		http.MaxBytesHandler(refuseControls(mux), 1<<20).ServeHTTP(w, r.WithContext(ctx))
-	})
+		http.MaxBytesHandler(refuseControls(mux), maxBody).ServeHTTP(w, r.WithContext(ctx))
+	}))
+}
+
+// maxBody is the most any request may send: just over the largest operation's own limit (the
+// pupil import's), so an operation's limit, which Huma answers with 413, is always met first.
+const maxBody = importMaxBytes + 1
+
+// tooLarge answers a body over every limit.
+func tooLarge(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	fmt.Fprintf(w, `{"title":"Request Entity Too Large","status":413,"detail":"The request is too large: no request may send more than %d MB. Nothing was changed."}`, maxBody>>20)
 }
 
 // clientKey identifies the client a request is counted against: the address it comes from, or,

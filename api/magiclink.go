@@ -2,10 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -13,16 +9,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/sendflow/sendflow/activities/email"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/store"
-	"github.com/sendflow/sendflow/internal/web"
-)
-
-const (
-	magicLinkTTL      = 15 * time.Minute
-	parentSessionTTL  = 2 * time.Hour
-	magicLinksPerHour = 5
 )
 
 type MagicLinkInput struct {
@@ -70,54 +58,18 @@ func (s *Server) registerMagicLinks(api huma.API) {
 }
 
 func (s *Server) requestMagicLink(ctx context.Context, in *MagicLinkInput) (*MagicLinkOutput, error) {
+	// Only queued: who the address belongs to is looked up by the worker after this answer, so
+	// the answer takes as long for every address (internal/signin).
+	if err := s.Store.QueueSignIn(ctx, strings.TrimSpace(in.Body.Email)); err != nil {
+		return nil, s.unavailable(err)
+	}
 	out := &MagicLinkOutput{Status: http.StatusAccepted}
 	out.Body.Message = sameAnswer
-	if err := s.sendMagicLink(ctx, strings.TrimSpace(in.Body.Email)); err != nil {
-		// Logged, not shown: the answer must not differ for known and unknown addresses.
-		s.Logger.Error("sign-in link not sent", "error", err)
-	}
 	return out, nil
 }
 
-func (s *Server) sendMagicLink(ctx context.Context, addr string) error {
-	u, err := s.Store.UserByEmail(ctx, addr)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	children, err := s.Store.ChildrenOf(ctx, u.ID)
-	if err != nil || len(children) == 0 {
-		return err // only parents and carers sign in this way
-	}
-	if n, err := s.Store.RecentMagicLinks(ctx, u.ID, time.Now().Add(-time.Hour)); err != nil || n >= magicLinksPerHour {
-		return err // enough links are on their way already
-	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return err
-	}
-	token := base64.RawURLEncoding.EncodeToString(secret)
-	hash := tokenHash(token)
-	if err := s.Store.SaveMagicLink(ctx, hash, u.ID, time.Now().Add(magicLinkTTL)); err != nil {
-		return err
-	}
-	t := email.Localize(email.SignInLink, children[0].Language)
-	subject, text, html, err := email.Render(t, map[string]string{
-		"RecipientName": u.Name, "PupilFirstName": children[0].FirstName, "SchoolName": children[0].SchoolName,
-		"Link": s.PublicURL + "/parent/sign-in?token=" + token, "ExpiresIn": web.MinutesIn(t.Lang, int(magicLinkTTL/time.Minute)),
-	})
-	if err != nil {
-		return err
-	}
-	_, err = s.Outbox.Enqueue(ctx, email.Message{Key: "magic-link/" + hash, To: u.Email, ToUserID: u.ID, Subject: subject,
-		Text: text, HTML: html, Template: t.Name, TemplateVersion: t.Version, Language: t.Lang})
-	return err
-}
-
 func (s *Server) exchangeMagicLink(ctx context.Context, in *ExchangeInput) (*SessionOutput, error) {
-	userID, err := s.Store.UseMagicLink(ctx, tokenHash(in.Body.Token))
+	userID, err := s.Store.UseMagicLink(ctx, store.MagicLinkHash(in.Body.Token))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, huma.Error401Unauthorized("This sign-in link has been used or has expired. Ask for a new one.")
 	}
@@ -128,18 +80,13 @@ func (s *Server) exchangeMagicLink(ctx context.Context, in *ExchangeInput) (*Ses
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	expires := time.Now().Add(parentSessionTTL)
-	tok, err := auth.Issue(s.SigningKey, u.ID, u.Email, parentSessionTTL, time.Now())
+	now := time.Now()
+	expires := now.Add(auth.ParentSessionTTL)
+	tok, err := auth.IssueParentSession(s.SigningKey, u.ID, now)
 	if err != nil {
 		return nil, err
 	}
 	out := &SessionOutput{}
 	out.Body.SessionToken, out.Body.ExpiresAt = tok, expires.UTC().Truncate(time.Second)
 	return out, nil
-}
-
-// tokenHash is what is stored: a leaked table does not give working links.
-func tokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
 }

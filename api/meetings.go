@@ -31,8 +31,9 @@ type MeetingView struct {
 type MeetingOutput struct {
 	Status int
 	Body   struct {
-		Meeting MeetingView `json:"meeting"`
-		Pathway PathwayView `json:"pathway"`
+		Meeting  MeetingView `json:"meeting"`
+		Warnings []string    `json:"warnings" doc:"What to check, in plain words: a meeting on a Saturday, a Sunday or a bank holiday is arranged, with a warning"`
+		Pathway  PathwayView `json:"pathway"`
 	}
 }
 
@@ -45,7 +46,7 @@ type CreateMeetingInput struct {
 		DurationMinutes int       `json:"durationMinutes,omitempty" minimum:"10" maximum:"480" doc:"How long it lasts (default 60)"`
 		Location        string    `json:"location" minLength:"1" maxLength:"200" doc:"Where, in plain words the family will understand, e.g. the school library. It is shown in emails and calendars: never a clinic's or a service's name."`
 		Cycle           int       `json:"cycle,omitempty" minimum:"1" doc:"For a review meeting: the support cycle it reviews (default: the open one), so parents can give their views for it"`
-		Invitees        []string  `json:"invitees,omitempty" maxItems:"10" doc:"Email addresses of other staff to invite"`
+		Invitees        []string  `json:"invitees,omitempty" maxItems:"10" doc:"Email addresses of others to invite: staff of the pupil's school, or practitioners of a service on one of the pupil's open, consented referrals (parents are invited anyway)"`
 	}
 }
 
@@ -109,7 +110,7 @@ func (s *Server) meetingOutput(ctx context.Context) func(*actions.MeetingResult,
 		if err != nil {
 			return nil, s.problem(err)
 		}
-		view, err := s.pathwayView(ctx, r.Pupil.ID)
+		view, err := s.pathwayView(ctx, r.Pupil.ID, r.Role)
 		if err != nil {
 			return nil, err
 		}
@@ -119,6 +120,10 @@ func (s *Server) meetingOutput(ctx context.Context) func(*actions.MeetingResult,
 			Location: m.Location, Cycle: m.Cycle, Invitees: m.Invitees, Sequence: m.Sequence, Status: m.Status, Invitations: r.Invitations}
 		if out.Body.Meeting.Invitees == nil {
 			out.Body.Meeting.Invitees = []string{}
+		}
+		out.Body.Warnings = r.Warnings
+		if out.Body.Warnings == nil {
+			out.Body.Warnings = []string{}
 		}
 		out.Body.Pathway = *view
 		return out, nil

@@ -31,8 +31,8 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			next(ctx)
 			return
 		}
-		token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
-		if !ok || token == "" {
+		token, ok := bearerToken(ctx.Header("Authorization"))
+		if !ok {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="sendflow"`)
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "Sign in first: send an Authorization: Bearer <token> header.")
 			return
@@ -48,18 +48,35 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "sendflow cannot reach its database just now. Try again shortly.")
 			return
 		}
-		p, err := s.Store.LoadPrincipal(ctx.Context(), u)
+		p, err := s.Store.LoadPrincipal(ctx.Context(), &u.User)
 		if err != nil {
-			s.Logger.Error("load access for token", "error", err)
+			s.Logger.Error("load access for token", "user_id", u.ID, "error", err)
 			_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "sendflow cannot reach its database just now. Try again shortly.")
 			return
+		}
+		if u.scope == auth.ScopeParent {
+			p = p.ParentOnly()
 		}
 		next(huma.WithValue(ctx, userKey, p))
 	}
 }
 
+// bearerToken reads the credentials of an Authorization header; the scheme's case does not
+// matter (RFC 9110 section 11.1).
+func bearerToken(header string) (string, bool) {
+	scheme, token, _ := strings.Cut(header, " ")
+	token = strings.TrimLeft(token, " ")
+	return token, strings.EqualFold(scheme, "Bearer") && token != ""
+}
+
+// signedIn is the user a token names, and the scope the token limits them to.
+type signedIn struct {
+	store.User
+	scope string
+}
+
 // userFor verifies a token with the verifier of its issuer and finds the user it names.
-func (s *Server) userFor(ctx context.Context, token string) (*store.User, error) {
+func (s *Server) userFor(ctx context.Context, token string) (*signedIn, error) {
 	iss, err := auth.IssuerOf(token)
 	if err != nil {
 		return nil, err
@@ -70,13 +87,21 @@ func (s *Server) userFor(ctx context.Context, token string) (*store.User, error)
 		if err != nil {
 			return nil, err
 		}
-		return s.Store.UserByID(ctx, claims.Subject)
+		u, err := s.Store.UserByID(ctx, claims.Subject)
+		if err != nil {
+			return nil, err
+		}
+		return &signedIn{User: *u, scope: claims.Scope}, nil
 	case s.OIDC != nil && iss == s.OIDC.Issuer:
 		email, err := s.OIDC.Verify(ctx, token)
 		if err != nil {
 			return nil, err
 		}
-		return s.Store.UserByEmail(ctx, email)
+		u, err := s.Store.UserByEmail(ctx, email)
+		if err != nil {
+			return nil, err
+		}
+		return &signedIn{User: *u}, nil
 	}
 	return nil, auth.ErrInvalidToken
 }

@@ -33,7 +33,14 @@ func (s *Server) audit(ctx context.Context, role, action, pupilID, schoolID, out
 	s.Actions.Audit(ctx, actor(ctx), role, action, pupilID, schoolID, outcome)
 }
 
+// unavailable answers for a store or workflow error: 503 with Retry-After, unless the error is
+// the caller's (a value the database refused as data: 422; a unique value taken: 409).
 func (s *Server) unavailable(err error) error {
+	if e := callersFault(err); e != nil {
+		// Only the code: the database's message may quote the value, which may be anyone's words.
+		s.Logger.Warn("request refused by the database", "sqlstate", store.SQLState(err))
+		return e
+	}
 	s.Logger.Error("dependency failed", "error", err)
 	return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("sendflow cannot reach a service it needs just now. Try again shortly; with the same Idempotency-Key nothing is done twice."),
 		retryAfter())
@@ -72,6 +79,8 @@ func (s *Server) problem(err error) error {
 	case errors.As(err, &unavailable) && unavailable.Stopped:
 		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("The pupil's pathway has stopped because of a fault, so nothing was recorded. "+
 			"sendflow's administrator has been alerted and can restart it with its history; try again once they have."), retryAfter())
+	case callersFault(err) != nil:
+		return s.unavailable(err)
 	case errors.As(err, &unavailable) && unavailable.Pending:
 		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("This has reached the pupil's pathway but is not recorded yet. "+
 			"Send the same request again with the same Idempotency-Key in a few seconds to finish it; it will not be recorded twice."), retryAfter())
@@ -83,6 +92,17 @@ func (s *Server) problem(err error) error {
 			retryAfter())
 	}
 	return s.unavailable(err)
+}
+
+// callersFault is the answer for a store error that the request caused, or nil.
+func callersFault(err error) error {
+	switch {
+	case store.Rejected(err):
+		return huma.Error422UnprocessableEntity("The request holds a value sendflow cannot store (an id, a date or a text that is not what it should be). Check it and send it again; nothing was changed.")
+	case store.Taken(err):
+		return huma.Error409Conflict("This is already recorded; nothing was changed.")
+	}
+	return nil
 }
 
 // read runs a read of a pupil's data with the pupil's permissions checked, and audits it.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -57,8 +58,12 @@ type PupilOutput struct {
 type ImportInput struct {
 	SchoolPath
 	IdempotencyHeader
-	RawBody []byte `contentType:"text/csv" doc:"A CSV file; see the pupilcsv format in the README"`
+	ContentType string `header:"Content-Type" doc:"text/csv (or application/csv)"`
+	RawBody     []byte `contentType:"text/csv" doc:"A CSV file; see the pupilcsv format in the README"`
 }
+
+// importMaxBytes is the import's limit: a file pupilcsv accepts is never refused for its size.
+const importMaxBytes = pupilcsv.MaxFileBytes + 1
 
 type ImportOutput struct {
 	Status int
@@ -104,7 +109,8 @@ func (s *Server) registerPupils(api huma.API) {
 		OperationID: "import-pupils", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/pupils/import",
 		Summary:     "Import pupils from a CSV file",
 		Description: "Every bad row is reported with its row number and column; a file with any bad row imports nothing.",
-		Tags:        []string{"Pupils"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs, MaxBodyBytes: 4 << 20,
+		Tags:        []string{"Pupils"}, Security: bearer, DefaultStatus: http.StatusCreated, MaxBodyBytes: importMaxBytes,
+		Errors: append([]int{http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}, errs...),
 	}, s.importPupils)
 	huma.Register(api, huma.Operation{
 		OperationID: "list-pupils", Method: http.MethodGet, Path: "/v1/schools/{schoolId}/pupils",
@@ -153,7 +159,7 @@ func (s *Server) createPupil(ctx context.Context, in *CreatePupilInput) (*PupilO
 		}
 		if err := s.Store.CreatePupils(ctx, []store.NewPupil{np}); err != nil {
 			if errors.Is(err, store.ErrConflict) {
-				return nil, huma.Error409Conflict("A pupil with this UPN is already recorded.")
+				return nil, huma.Error409Conflict("A pupil with this UPN is already on your school's roll.")
 			}
 			return nil, s.unavailable(err)
 		}
@@ -188,6 +194,11 @@ func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutp
 	if err != nil {
 		return nil, err
 	}
+	// A file is read as what it says it is: JSON sent here is not a file of pupils.
+	if mt, _, err := mime.ParseMediaType(in.ContentType); err != nil || (mt != "text/csv" && mt != "application/csv") {
+		return nil, huma.NewError(http.StatusUnsupportedMediaType, "Send the file as CSV, with the header Content-Type: text/csv. Nothing was imported.",
+			&huma.ErrorDetail{Location: "header.Content-Type", Message: "not text/csv", Value: in.ContentType})
+	}
 	rows, err := pupilcsv.Parse(bytes.NewReader(in.RawBody), time.Now())
 	var bad pupilcsv.Errors
 	if errors.As(err, &bad) {
@@ -202,14 +213,14 @@ func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutp
 	for i, r := range rows {
 		upns[i] = r.UPN
 	}
-	taken, err := s.Store.UPNsTaken(ctx, upns)
+	taken, err := s.Store.UPNsTaken(ctx, sc.ID, upns)
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
 	classes := map[string]*string{}
 	for _, r := range rows {
 		if taken[r.UPN] {
-			problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "upn", Message: "a pupil with this UPN is already recorded"})
+			problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "upn", Message: "a pupil with this UPN is already on the school's roll"})
 		}
 		if r.Class != "" {
 			if _, seen := classes[strings.ToLower(r.Class)]; !seen {

@@ -131,7 +131,7 @@ func (s *Server) openReferral(ctx context.Context, in *OpenReferralInput) (*Refe
 		if err != nil {
 			return nil, s.problem(err)
 		}
-		view, err := s.pathwayView(ctx, r.Pupil.ID)
+		view, err := s.pathwayView(ctx, r.Pupil.ID, r.Role)
 		if err != nil {
 			return nil, err
 		}

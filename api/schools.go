@@ -10,26 +10,64 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/store"
 )
 
 type SchoolView struct {
-	ID      string  `json:"id" format:"uuid"`
-	Name    string  `json:"name"`
-	LACode  string  `json:"laCode" doc:"The local authority's code"`
-	TrustID *string `json:"trustId,omitempty" format:"uuid"`
-	LowAge  *int    `json:"statutoryLowAge,omitempty" doc:"The youngest age the school takes, as Get Information about Schools records it (4 for a primary school)"`
-	HighAge *int    `json:"statutoryHighAge,omitempty" doc:"The oldest (11 for a primary school, 16 or 18 for a secondary): with pupils' dates of birth it tells which annual review prepares for a move to a new phase"`
+	ID      string       `json:"id" format:"uuid"`
+	Name    string       `json:"name"`
+	LACode  string       `json:"laCode" doc:"The local authority's code"`
+	TrustID *string      `json:"trustId,omitempty" format:"uuid"`
+	LowAge  *int         `json:"statutoryLowAge,omitempty" doc:"The youngest age the school takes, as Get Information about Schools records it (4 for a primary school)"`
+	HighAge *int         `json:"statutoryHighAge,omitempty" doc:"The oldest (11 for a primary school, 16 or 18 for a secondary): with pupils' dates of birth it tells which annual review prepares for a move to a new phase"`
+	Contact *ContactView `json:"contact,omitempty" doc:"How families reach the school; not set yet when absent"`
+}
+
+// ContactView is how families reach the school: shown on the parents' pages (tappable on a
+// phone), at the foot of their emails, as the Reply-To of every email about a pupil and as the
+// organiser of meeting invitations.
+type ContactView struct {
+	Name  string `json:"name" doc:"A person or office families can ask for, e.g. Mrs Khan, school office"`
+	Email string `json:"email" format:"email"`
+	Phone string `json:"phone" doc:"As families should see it, e.g. 01632 960 100"`
+}
+
+// ContactInput is a school's contact for families.
+type ContactInput struct {
+	Name  Line  `json:"name" minLength:"1" maxLength:"200" doc:"A person or office families can ask for, e.g. Mrs Khan, school office"`
+	Email Email `json:"email" format:"email" maxLength:"254" doc:"Replies to sendflow's emails go here"`
+	Phone Phone `json:"phone" minLength:"1" maxLength:"40" doc:"As families should see it, e.g. 01632 960 100"`
+}
+
+type SetContactInput struct {
+	SchoolPath
+	Body ContactInput
+}
+
+func schoolView(sc *store.School) SchoolView {
+	v := SchoolView{ID: sc.ID, Name: sc.Name, LACode: sc.LACode, TrustID: sc.TrustID}
+	if sc.Contact.IsSet() {
+		v.Contact = &ContactView{Name: sc.Contact.Name, Email: sc.Contact.Email, Phone: sc.Contact.Phone}
+	}
+	return v
+}
+
+func (c ContactInput) contact() store.Contact {
+	email, _ := input.Email(string(c.Email))
+	phone, _, _ := input.Phone(string(c.Phone))
+	return store.Contact{Name: strings.TrimSpace(string(c.Name)), Email: email, Phone: phone}
 }
 
 type CreateSchoolInput struct {
 	IdempotencyHeader
 	Body struct {
-		Name    Line   `json:"name" minLength:"1" maxLength:"200"`
-		LACode  string `json:"laCode" minLength:"1" maxLength:"10" doc:"The local authority's code, e.g. 999"`
-		TrustID string `json:"trustId,omitempty" format:"uuid" doc:"The multi-academy trust, if any"`
-		LowAge  *int   `json:"statutoryLowAge,omitempty" minimum:"2" maximum:"19" doc:"The statutory age range (Get Information about Schools): the youngest age, e.g. 4"`
-		HighAge *int   `json:"statutoryHighAge,omitempty" minimum:"2" maximum:"25" doc:"The oldest age, e.g. 11; give both or neither"`
+		Name    Line          `json:"name" minLength:"1" maxLength:"200"`
+		LACode  string        `json:"laCode" minLength:"1" maxLength:"10" doc:"The local authority's code, e.g. 999"`
+		TrustID string        `json:"trustId,omitempty" format:"uuid" doc:"The multi-academy trust, if any"`
+		LowAge  *int          `json:"statutoryLowAge,omitempty" minimum:"2" maximum:"19" doc:"The statutory age range (Get Information about Schools): the youngest age, e.g. 4"`
+		HighAge *int          `json:"statutoryHighAge,omitempty" minimum:"2" maximum:"25" doc:"The oldest age, e.g. 11; give both or neither"`
+		Contact *ContactInput `json:"contact,omitempty" doc:"How families reach the school (it can be set later)"`
 	}
 }
 
@@ -91,8 +129,14 @@ func (s *Server) registerSchools(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &SchoolOutput{Status: http.StatusOK, Body: SchoolView(*sc)}, nil
+		return &SchoolOutput{Status: http.StatusOK, Body: schoolView(sc)}, nil
 	})
+	huma.Register(api, huma.Operation{
+		OperationID: "set-school-contact", Method: http.MethodPut, Path: "/v1/schools/{schoolId}/contact",
+		Summary:     "Set how families reach the school",
+		Description: "Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.",
+		Tags:        []string{"Schools"}, Security: bearer, Errors: errs,
+	}, s.setSchoolContact)
 	huma.Register(api, huma.Operation{
 		OperationID: "add-staff", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/staff", Summary: "Give a member of staff a role in the school",
 		Tags: []string{"Schools"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
@@ -169,12 +213,28 @@ func (s *Server) createSchool(ctx context.Context, in *CreateSchoolInput) (*Scho
 		if in.Body.TrustID != "" {
 			sc.TrustID = &in.Body.TrustID
 		}
+		if in.Body.Contact != nil {
+			sc.Contact = in.Body.Contact.contact()
+		}
 		if err := s.Store.CreateSchool(ctx, sc); err != nil {
 			return nil, s.unavailable(err)
 		}
 		s.audit(ctx, "system_admin", "school:create", "", id, "ok")
-		return &SchoolOutput{Status: http.StatusCreated, Body: SchoolView(sc)}, nil
+		return &SchoolOutput{Status: http.StatusCreated, Body: schoolView(&sc)}, nil
 	})
+}
+
+func (s *Server) setSchoolContact(ctx context.Context, in *SetContactInput) (*SchoolOutput, error) {
+	sc, role, err := s.schoolFor(ctx, in.SchoolID, "school", "update")
+	if err != nil {
+		return nil, err
+	}
+	sc.Contact = in.Body.contact()
+	if err := s.Store.SetSchoolContact(ctx, sc.ID, sc.Contact); err != nil {
+		return nil, s.unavailable(err)
+	}
+	s.audit(ctx, role, "school_contact:update", "", sc.ID, "ok")
+	return &SchoolOutput{Status: http.StatusOK, Body: schoolView(sc)}, nil
 }
 
 func (s *Server) addStaff(ctx context.Context, in *AddStaffInput) (*StaffOutput, error) {

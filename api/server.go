@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/activities/email"
@@ -36,6 +37,10 @@ type Deps struct {
 	PublicURL string
 	// Actions carries out every action on a pupil's record (the API only turns requests into calls).
 	Actions *actions.Service
+	// PayloadCodec is the workflow payload encryption the codec server (/codec/…) applies for
+	// operators; CodecCORSOrigin is the Temporal UI's origin allowed to call it from a browser.
+	PayloadCodec    converter.PayloadCodec
+	CodecCORSOrigin string
 }
 
 // Server holds the dependencies the operations use.
@@ -54,7 +59,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	api := humago.New(mux, cfg)
 	s := &Server{Deps: d}
-	api.UseMiddleware(requestID, s.authenticate(api))
+	api.UseMiddleware(nameOperation, requestID, s.codecCORS, s.authenticate(api))
 	s.registerHealth(api)
 	s.registerMe(api)
 	s.registerMagicLinks(api)
@@ -73,6 +78,8 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerStatutory(api)
 	s.registerMeetings(api)
 	s.registerMessages(api)
+	s.registerParents(api)
+	s.registerCodec(api, mux)
 	return api
 }
 

@@ -32,3 +32,14 @@ func (e *Email) Resolve(_ huma.Context, prefix *huma.PathBuffer) []error {
 	}
 	return nil
 }
+
+// Phone is a telephone number, checked with the rules every surface shares (internal/input).
+type Phone string
+
+// Resolve checks the number.
+func (p *Phone) Resolve(_ huma.Context, prefix *huma.PathBuffer) []error {
+	if _, _, err := input.Phone(string(*p)); err != nil {
+		return []error{&huma.ErrorDetail{Location: prefix.String(), Message: err.Error(), Value: string(*p)}}
+	}
+	return nil
+}

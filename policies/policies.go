@@ -70,6 +70,9 @@ func holds(p *store.Principal, role, dom string) bool {
 	case RoleLAOfficer:
 		return len(p.LACodes) > 0
 	}
+	if dom == systemDomain {
+		return role == RoleSysAdmin && p.SystemAdmin
+	}
 	school, ok := strings.CutPrefix(dom, "school:")
 	return ok && slices.Contains(p.RolesIn(school), role)
 }
@@ -110,19 +113,52 @@ func (a *Authorizer) SchoolAccess(p *store.Principal, schoolID, obj, act string)
 	return "", false, nil
 }
 
+// Target is what an action is done to: a pupil's record, or one referral or EHC request of it.
+// Agency practitioners and LA officers are related to a referral or a request, not to the whole
+// pupil: an educational psychologist acts on the educational psychology referral only.
+type Target struct {
+	Pupil *store.Pupil
+	// ReferralID and Service name one referral (empty for the whole record).
+	ReferralID, Service string
+	// EHCRequestID names one EHC needs assessment request (empty for the whole record).
+	EHCRequestID string
+}
+
+// systemDomain is the domain of actions on the service itself rather than on a school's records.
+const systemDomain = "system"
+
+// SystemAccess decides an action on the service itself (reading workflow payloads through the
+// codec server): only a system administrator holds a role there.
+func (a *Authorizer) SystemAccess(p *store.Principal, obj, act string) (bool, error) {
+	if !p.SystemAdmin {
+		return false, nil
+	}
+	ok, err := a.enforcer.Enforce(acting{p, RoleSysAdmin}, systemDomain, obj, act)
+	if err != nil {
+		return false, fmt.Errorf("evaluate policy: %w", err)
+	}
+	return ok, nil
+}
+
 // PupilAccess decides whether a principal may perform act on obj for pupil. It returns the role
 // that grants it (for the audit trail). A pupil outside the person's reach is simply not allowed;
 // the API answers 404 so nobody learns the pupil exists.
 func (a *Authorizer) PupilAccess(ctx context.Context, p *store.Principal, pupil *store.Pupil, obj, act string) (string, bool, error) {
-	for _, role := range candidateRoles(p, pupil.SchoolID) {
-		ok, err := a.RoleMay(p, role, pupil.SchoolID, obj, act)
+	return a.Access(ctx, p, Target{Pupil: pupil}, obj, act)
+}
+
+// Access decides whether a principal may perform act on obj for a target, and returns the role
+// that grants it. Something outside the person's reach is simply not allowed.
+func (a *Authorizer) Access(ctx context.Context, p *store.Principal, t Target, obj, act string) (string, bool, error) {
+	for _, role := range candidateRoles(p, t.Pupil.SchoolID) {
+		ok, err := a.RoleMay(p, role, t.Pupil.SchoolID, obj, act)
 		if err != nil {
 			return "", false, err
 		}
 		if !ok {
 			continue
 		}
-		related, err := a.related(ctx, p, pupil, role)
+		related, err := a.related(ctx, p, t, role)
 		if err != nil {
 			return "", false, err
 		}
@@ -133,20 +169,29 @@ func (a *Authorizer) PupilAccess(ctx context.Context, p *store.Principal, pupil 
 	return "", false, nil
 }
 
-// related is the relationship half of the decision: is this person connected to this pupil in
-// the way their role needs?
-func (a *Authorizer) related(ctx context.Context, p *store.Principal, pupil *store.Pupil, role string) (bool, error) {
+// related is the relationship half of the decision: is this person connected to this pupil (or
+// this referral or request of theirs) in the way their role needs?
+func (a *Authorizer) related(ctx context.Context, p *store.Principal, t Target, role string) (bool, error) {
 	switch role {
 	case "sendco", "head", RoleTrustAdmin, RoleSysAdmin:
 		return true, nil // the whole school; holds() already matched the pupil's school
 	case "teacher", "teaching_assistant":
-		return a.store.TeachesPupil(ctx, p.ID, pupil.ID)
+		return a.store.TeachesPupil(ctx, p.ID, t.Pupil.ID)
 	case "parent":
-		return a.store.IsParentOf(ctx, p.ID, pupil.ID)
+		return a.store.IsParentOf(ctx, p.ID, t.Pupil.ID)
 	case RoleAgency:
-		return a.store.HasOpenConsentedReferral(ctx, pupil.ID, p.AgencyServices)
+		if t.ReferralID != "" {
+			if !slices.Contains(p.AgencyServices, t.Service) {
+				return false, nil
+			}
+			return a.store.ReferralOpenTo(ctx, t.ReferralID, []string{t.Service})
+		}
+		return a.store.HasOpenConsentedReferral(ctx, t.Pupil.ID, p.AgencyServices)
 	case RoleLAOfficer:
-		return a.store.HasEHCRequestInLA(ctx, pupil.ID, p.LACodes)
+		if t.EHCRequestID != "" {
+			return a.store.EHCRequestInLA(ctx, t.EHCRequestID, p.LACodes)
+		}
+		return a.store.HasEHCRequestInLA(ctx, t.Pupil.ID, p.LACodes)
 	}
 	return false, nil
 }

@@ -159,12 +159,21 @@ func (c *cycle) logProvision(ctx workflow.Context, p ProvisionLogged) (CycleStat
 	return *c.c, err
 }
 
+// parentViews takes a parent's views and tells the SENDCo they have arrived (the words stay
+// behind the link, on the review form). Runs before the write protocol save each email with a
+// local activity of its own, so they keep the order their histories hold and send none.
 func (c *cycle) parentViews(ctx workflow.Context, v ParentViews) (CycleState, error) {
 	_, err := c.g.take(ctx, v.ViewsID, c.recent, func() error { return c.c.ValidateParentViews(v) }, func() error {
 		next := stage(c.g, c.c)
 		ev := next.ApplyParentViews(v, c.now(ctx))
 		next.Recent.Add(v.ViewsID)
-		return c.commit(ctx, next, records(RecordParentViews, v.ViewsID), []Event{ev}, nil)
+		var notices []Notice
+		if c.g.serial {
+			n := c.noticeOf(next, "views/"+v.ViewsID, "parent_views_received", ParentPage{}, ToSENDCo)
+			n.LinkPath = fmt.Sprintf("/v1/pupils/%s/cycles/%d", next.PupilID, next.Number)
+			notices = append(notices, n)
+		}
+		return c.commit(ctx, next, records(RecordParentViews, v.ViewsID), []Event{ev}, nil, notices...)
 	})
 	return *c.c, err
 }

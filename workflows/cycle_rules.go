@@ -278,8 +278,12 @@ func (c *CycleState) ValidateReview(r CycleReview, now time.Time) error {
 	return nil
 }
 
-// ApplyReview closes the cycle.
+// ApplyReview closes the cycle. Views a parent gave from their phone before it count as the
+// parents' views heard, whatever the review form says.
 func (c *CycleState) ApplyReview(r CycleReview, now time.Time) Event {
+	if len(c.ViewsFrom) > 0 {
+		r.ParentViews = true
+	}
 	c.Review, c.ReviewedAt, c.Status = &r, &now, "reviewed"
 	views := "Parents' and the pupil's views were recorded."
 	switch {
@@ -336,5 +340,7 @@ func (c *CycleState) ApplyParentViews(v ParentViews, now time.Time) Event {
 	if !slices.Contains(c.ViewsFrom, v.By) {
 		c.ViewsFrom = append(c.ViewsFrom, v.By)
 	}
-	return c.event(now, "parent_views_given", fmt.Sprintf("A parent gave their views for the review of plan %d.", c.Number))
+	ev := c.event(now, "parent_views_given", fmt.Sprintf("A parent gave their views for the review of plan %d.", c.Number))
+	ev.By = v.By
+	return ev
 }

@@ -135,12 +135,40 @@ func (s *PathwayState) ApplyParentResponse(r ParentResponse, now time.Time) Even
 	i := slices.IndexFunc(s.MeetingsHeld, func(m MeetingRef) bool { return m.MeetingID == r.MeetingID })
 	s.MeetingsHeld[i].Response = r.Response
 	at := dateWords(s.MeetingsHeld[i].At)
+	var ev Event
 	switch r.Response {
 	case ResponseAccepted:
-		return s.event(now, "meeting_accepted", "A parent accepted the invitation to the meeting on "+at+".")
+		ev = s.event(now, "meeting_accepted", "A parent accepted the invitation to the meeting on "+at+".")
 	case ResponseDeclined:
-		return s.event(now, "meeting_declined", "A parent said they cannot come to the meeting on "+at+". The SENDCo has been told.")
+		ev = s.event(now, "meeting_declined", "A parent said they cannot come to the meeting on "+at+". The SENDCo has been told.")
 	default:
-		return s.event(now, "meeting_another_time", "A parent asked for another time instead of "+at+". The SENDCo has been told.")
+		ev = s.event(now, "meeting_another_time", "A parent asked for another time instead of "+at+". The SENDCo has been told.")
 	}
+	ev.By = r.By
+	return ev
+}
+
+// AnswerForSENDCo says whether the SENDCo is told of a parent's answer, and in what words: when
+// the parent cannot come or asks for another time, and when they change such an answer to say
+// they can come after all (before is their answer until now, "" for none).
+func AnswerForSENDCo(before, now ParentResponseKind) (string, bool) {
+	switch {
+	case now == ResponseDeclined:
+		return "they cannot come", true
+	case now == ResponseAnotherTime:
+		return "they would like another time", true
+	case now == ResponseAccepted && (before == ResponseDeclined || before == ResponseAnotherTime):
+		return "they can come after all", true
+	}
+	return "", false
+}
+
+// MeetingResponse is the parent's answer to a meeting so far ("" for none, or for a meeting the
+// pathway does not know).
+func (s *PathwayState) MeetingResponse(meetingID string) (ParentResponseKind, time.Time) {
+	i := slices.IndexFunc(s.MeetingsHeld, func(m MeetingRef) bool { return m.MeetingID == meetingID })
+	if i < 0 {
+		return "", time.Time{}
+	}
+	return s.MeetingsHeld[i].Response, s.MeetingsHeld[i].At
 }

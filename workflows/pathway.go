@@ -308,12 +308,16 @@ func (p *pathway) meeting(ctx workflow.Context, in MeetingChange) (PathwayState,
 // parentResponse records a parent's answer; the SENDCo is told when it needs them to act.
 func (p *pathway) parentResponse(ctx workflow.Context, in ParentResponse) (PathwayState, error) {
 	_, err := p.g.take(ctx, in.ResponseID, p.recent, func() error { return p.st.ValidateParentResponse(in) }, func() error {
+		before, at := p.st.MeetingResponse(in.MeetingID)
 		next := stage(p.g, p.st)
 		ev := next.ApplyParentResponse(in, p.now(ctx))
 		next.Recent.Add(in.ResponseID)
 		var notices []Notice
-		if in.Response != ResponseAccepted {
-			notices = append(notices, p.notice("meeting/"+in.MeetingID+"/"+itoa(ev.Seq), "meeting_response", nil, ToSENDCo))
+		// Runs before the write protocol send each email with a local activity of their own, so
+		// they tell the SENDCo of the answers they always did (none for "can come").
+		if words, tell := AnswerForSENDCo(before, in.Response); tell && (p.g.serial || in.Response != ResponseAccepted) {
+			notices = append(notices, p.notice("meeting/"+in.MeetingID+"/"+itoa(ev.Seq), "meeting_response",
+				map[string]string{"Answer": words, "MeetingDate": dateWords(at)}, ToSENDCo))
 		}
 		return p.commit(ctx, next, records(RecordMeetingResponse, in.ResponseID), []Event{ev}, notices...)
 	})

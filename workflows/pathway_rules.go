@@ -83,6 +83,9 @@ type Event struct {
 	At      time.Time
 	Kind    string
 	Summary string
+	// By is the id of the person whose action this records, when the timeline should say who
+	// (a parent giving views or answering an invitation); readers look the name up.
+	By string `json:",omitempty"`
 }
 
 // PathwayState is the process state of one pupil. It is the workflow's source of truth and is

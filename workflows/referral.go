@@ -23,15 +23,24 @@ func Referral(ctx workflow.Context, in ReferralInput) error {
 	if err := ref.register(ctx); err != nil {
 		return err
 	}
-	var res Readiness
-	if err := workflow.ExecuteLocalActivity(withActivityOptions(ctx), ActivityCheckReadiness,
-		ReadinessRequest{PupilID: ref.r.PupilID, Service: ref.r.Service}).Get(ctx, &res); err != nil {
-		return err
+	check := func() error {
+		var res Readiness
+		if err := workflow.ExecuteLocalActivity(withActivityOptions(ctx), ActivityCheckReadiness,
+			ReadinessRequest{PupilID: ref.r.PupilID, Service: ref.r.Service}).Get(ctx, &res); err != nil {
+			return err
+		}
+		next := stage(ref.g, ref.r)
+		ev := next.SetReadiness(res, ref.now(ctx))
+		return ref.commit(ctx, next, nil, []Event{ev}, nil,
+			ref.notice("decision", "referral_decision_needed", nil, ToSENDCo), ref.consentNotice("consent", "consent_request", nil))
 	}
-	next := stage(ref.g, ref.r)
-	ev := next.SetReadiness(res, ref.now(ctx))
-	if err := ref.commit(ctx, next, nil, []Event{ev}, nil,
-		ref.notice("decision", "referral_decision_needed", nil, ToSENDCo), ref.consentNotice("consent", "consent_request", nil)); err != nil {
+	// The first check holds the run's lock like any change: a decision or consent arriving
+	// meanwhile waits for it, rather than being saved beside it and then overwritten.
+	if workflow.GetVersion(ctx, changeReferralCheckLocked, workflow.DefaultVersion, 1) == 1 {
+		if err := ref.g.hold(ctx, check); err != nil {
+			return err
+		}
+	} else if err := check(); err != nil {
 		return err
 	}
 	for !ref.r.Status.Finished() {
@@ -46,6 +55,10 @@ func Referral(ctx workflow.Context, in ReferralInput) error {
 	}
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
+
+// changeReferralCheckLocked: the first readiness check runs under the run's lock (version 1).
+// Runs started before checked outside it; their histories replay as they were.
+const changeReferralCheckLocked = "referral-check-locked"
 
 // referral carries one run of the Referral workflow.
 type referral struct {

@@ -1,12 +1,14 @@
 package workflows
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 )
@@ -264,5 +266,47 @@ func TestReferralEndings(t *testing.T) {
 				t.Errorf("last projection %s %+v", last.Status, last.Deadlines)
 			}
 		})
+	}
+}
+
+// TestDecisionDuringTheReadinessCheckIsKept: the SENDCo decides while the referral's first
+// readiness check is still running and the database is slow to save. The decision is kept, and
+// the referral's story has both the check and the decision.
+func TestDecisionDuringTheReadinessCheckIsKept(t *testing.T) {
+	met := Readiness{Met: true}
+	h := newReferralHarness(t, met)
+	// The check takes ten minutes and each save five, so the decision arrives mid-check and its
+	// save is still running when the check's own save begins.
+	h.env.OnActivity(ActivityCheckReadiness, mock.Anything, mock.Anything).After(10*time.Minute).Return(met, nil)
+	h.env.OnActivity(ActivityCommit, mock.Anything, mock.Anything).After(5 * time.Minute).Return(
+		func(ctx context.Context, c Commit) error {
+			if c.Projection != nil {
+				return h.rec.project(ctx, *c.Projection)
+			}
+			return nil
+		})
+	decided := send[ReferralState](h, childStart.Add(8*time.Minute), UpdateReferralDecision, ReferralDecision{ID: "d1", Approve: true, By: "sendco-1", Readiness: met})
+	query := &ReferralState{}
+	h.at(childStart.Add(2*time.Hour), func() {
+		v, err := h.env.QueryWorkflow(QueryState)
+		if err == nil {
+			err = v.Get(query)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		h.env.CancelWorkflow()
+	})
+	runReferral(h, emailRoute)
+	checkAccepted(t, "a decision during the check", decided)
+	if query.Status != ReferralAwaitingConsent {
+		t.Errorf("after the decision the referral is %s, want %s", query.Status, ReferralAwaitingConsent)
+	}
+	var kinds []string
+	for _, e := range h.events() {
+		kinds = append(kinds, e.Kind)
+	}
+	if !slices.Contains(kinds, "readiness_checked") || !slices.Contains(kinds, "referral_approved") {
+		t.Errorf("the referral's story is %v; want the check and the decision", kinds)
 	}
 }

@@ -258,6 +258,20 @@ func TestRulesCycleReviewApply(t *testing.T) {
 	}
 }
 
+// Views a parent gave from their phone before the review count as the parents' views heard,
+// though the review form leaves its own box empty (issue 15); the event says who gave them.
+func TestRulesParentViewsCountAtTheReview(t *testing.T) {
+	s := newCycle()
+	ev := s.ApplyParentViews(ParentViews{ViewsID: "v1", By: "parent-1"}, rulesNow)
+	if ev.Kind != "parent_views_given" || ev.By != "parent-1" {
+		t.Errorf("views event %+v", ev)
+	}
+	ev = s.ApplyReview(CycleReview{PupilViews: true, NextStep: NextContinue}, rulesNow)
+	if !s.Review.ParentViews || ev.Summary != "The review of plan 1 was recorded. Parents' and the pupil's views were recorded." {
+		t.Errorf("review after views from the phone: parent views %v, %q", s.Review.ParentViews, ev.Summary)
+	}
+}
+
 func TestRulesProvision(t *testing.T) {
 	s := newCycle()
 	checkRule(t, "first entry", s.ValidateProvision(ProvisionLogged{EntryID: "e1", By: "teacher-1"}), "")

@@ -17,6 +17,8 @@ import "sort"
 //   - Reason: one of the prescribed exceptions in plain lower-case words that fit "paused
 //     because ___", e.g. "the school was closed for 4 weeks or more" — never health details;
 //   - Reference: the referral's reference;
+//   - Answer: a parent's answer to an invitation in words that fit "They told us ___":
+//     "they cannot come", "they would like another time", "they can come after all";
 //   - MeetingTime: a time of day on the 24-hour clock, "10:30"; Location: where a meeting is, in
 //     plain words the school chose ("the school library") — never a clinic or a service's name.
 
@@ -267,13 +269,27 @@ var catalog = []Template{
 	},
 
 	{
+		// Sent by the cycle when a parent gives their views from the phone; the words are on the
+		// review form the link opens.
+		Name: "parent_views_received", Version: "1", Audience: AudienceStaff, Keys: []string{"ReviewDate"},
+		Subject: "A parent's views for {{.PupilFirstName}}'s review",
+		Heading: "A parent has sent their views",
+		Paragraphs: []string{
+			"A parent of {{.PupilFirstName}} at {{.SchoolName}} has sent their views for the review on {{.ReviewDate}}.",
+			"Please read them before the review. The link shows them beside the plan.",
+		},
+		Action: "Read the views",
+	},
+	{
 		// Sent by the pathway when a parent declines a meeting or asks for another time.
-		Name: "meeting_response", Version: "1", Audience: AudienceStaff,
+		// Answer says which: "they cannot come", "they would like another time", or "they can
+		// come after all" (a change of answer).
+		Name: "meeting_response", Version: "2", Audience: AudienceStaff, Keys: []string{"Answer", "MeetingDate"},
 		Subject: "A parent answered about a meeting: {{.PupilFirstName}}",
 		Heading: "A parent has answered an invitation",
 		Paragraphs: []string{
-			"A parent has answered the invitation to a meeting about {{.PupilFirstName}} at {{.SchoolName}}.",
-			"They cannot come, or they would like another time. Please contact them to agree what to do.",
+			"A parent has answered the invitation to the meeting about {{.PupilFirstName}} at {{.SchoolName}} on {{.MeetingDate}}.",
+			"They told us {{.Answer}}. Please contact them if you need to agree what to do.",
 		},
 		Action: "Open the pupil's pathway",
 	},

@@ -29,7 +29,7 @@ func catalogue(t *testing.T) []Template {
 // wantNames is the catalogue the pathway relies on.
 var wantNames = []string{
 	// staff and agency
-	"concern_raised", "trial_ended", "more_evidence_requested", "triage_again", "plan_needed",
+	"concern_raised", "trial_ended", "more_evidence_requested", "parent_views_received", "triage_again", "plan_needed",
 	"review_reminder", "review_overdue", "referral_decision_needed", "consent_expired",
 	"consent_refused", "consent_withdrawn", "referral_submitted", "agency_no_reply",
 	"advice_received_staff", "ehc_deadline_at_risk", "ehc_deadline_missed",
@@ -497,8 +497,9 @@ var fingerprints = map[string]string{
 	"meeting_invitation":             "1:d6a7ce756c6e",
 	"meeting_invitation_staff":       "1:67408e2a7d9b",
 	"meeting_moved":                  "1:b82208511e1f",
-	"meeting_response":               "1:2fdaf3dd9e41",
+	"meeting_response":               "2:1a02c7792427",
 	"more_evidence_requested":        "1:a044e3d08229",
+	"parent_views_received":          "1:edd07885bbf5",
 	"plan_needed":                    "1:be9f7e6dc94c",
 	"referral_decision_needed":       "1:c057be79df76",
 	"referral_submitted":             "1:34ec8794b7e2",

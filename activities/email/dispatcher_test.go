@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -69,15 +70,15 @@ func TestOutageDelaysMailButLosesNone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The server is down.
-	if n, err := d.DeliverDue(ctx); err != nil || n != 1 {
-		t.Fatalf("deliver during outage: n=%d err=%v", n, err)
+	// The server is down: the dispatcher says so (and waits for it, not for the message).
+	if n, err := d.DeliverDue(ctx); !errors.Is(err, ErrUnreachable) || n != 1 {
+		t.Fatalf("deliver during outage: n=%d err=%v, want the server named unreachable", n, err)
 	}
 	st, attempts, lastErr := status(t, o, "test/1")
 	if st != "queued" || attempts != 1 || lastErr == "" {
 		t.Fatalf("during outage: status=%s attempts=%d error=%q", st, attempts, lastErr)
 	}
-	// The server comes back; the retry is due after its backoff.
+	// The server comes back; the message is due again at once.
 	box, err := mailcapture.Open(t.TempDir(), logger)
 	if err != nil {
 		t.Fatal(err)
@@ -86,9 +87,6 @@ func TestOutageDelaysMailButLosesNone(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer box.Close()
-	if _, err := pool.Exec(ctx, `UPDATE email_outbox SET next_attempt_at = now()`); err != nil { // skip the backoff wait
-		t.Fatal(err)
-	}
 	if _, err := d.DeliverDue(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +255,7 @@ func TestInvitationCarriesItsCalendarFile(t *testing.T) {
 
 // A message without attachments stays a plain multipart/alternative, as before.
 func TestComposeWithoutAttachmentsIsAlternative(t *testing.T) {
-	raw, err := compose("a@school.example", "b@example.org", "Hi", "text", "<p>html</p>", "id1", time.Now())
+	raw, err := compose(envelope{From: "a@school.example", To: "b@example.org", Subject: "Hi", OutboxID: "id1", Date: time.Now()}, "text", "<p>html</p>")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,8 +266,156 @@ func TestComposeWithoutAttachmentsIsAlternative(t *testing.T) {
 	if mt, _, _ := mime.ParseMediaType(m.Header.Get("Content-Type")); mt != "multipart/alternative" {
 		t.Errorf("Content-Type %s", mt)
 	}
-	if _, err := compose("a@school.example", "b@example.org", "Hi", "t", "h", "id1", time.Now(),
+	if _, err := compose(envelope{From: "a@school.example", To: "b@example.org", Subject: "Hi", OutboxID: "id1", Date: time.Now()}, "t", "h",
 		Attachment{Filename: "x\r\nBcc: y", ContentType: "text/plain", Content: []byte("x")}); err == nil {
 		t.Error("an attachment name with a line break was composed")
+	}
+}
+
+// TestSlowServerTwoDispatchersSendEachOnce: two worker replicas drain one outbox through a server
+// that takes a while to accept each message. However long a batch takes, no message is handed to
+// the server twice, and every one is delivered.
+func TestSlowServerTwoDispatchersSendEachOnce(t *testing.T) {
+	pool := testenv.Pool(t)
+	o := &Outbox{DB: pool}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const n = 24
+	for i := range n {
+		if _, err := o.Enqueue(ctx, Message{Key: fmt.Sprintf("slow/%d", i), To: fmt.Sprintf("p%d@school.example", i), Subject: "Hello",
+			Text: "Plain words.", HTML: "<p>Plain words.</p>", Template: "test", TemplateVersion: "1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logger := slog.New(slog.DiscardHandler)
+	box, err := mailcapture.Open(t.TempDir(), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box.Delay = 300 * time.Millisecond // longer than the lease below, many times over per batch
+	addr, err := box.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { box.Close() })
+	done := make(chan error, 2)
+	for range 2 {
+		d := &Dispatcher{DB: pool, From: "no-reply@school.example", Logger: logger, Interval: 20 * time.Millisecond, Lease: time.Second,
+			Sender: &SMTPSender{Conf: config.SMTP{Host: "127.0.0.1", Port: addr.(*net.TCPAddr).Port, TLS: "none", Timeout: 5 * time.Second}}}
+		go func() { done <- d.Run(ctx) }()
+	}
+	testenv.Eventually(t, 2*time.Minute, "every message sent", func() bool {
+		var queued int
+		_ = pool.QueryRow(ctx, `SELECT count(*) FROM email_outbox WHERE status <> 'sent'`).Scan(&queued)
+		return queued == 0
+	})
+	cancel()
+	<-done
+	<-done
+	msgs, err := box.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, m := range msgs {
+		seen[m.MessageID]++
+	}
+	if len(seen) != n {
+		t.Errorf("%d different messages delivered, want %d", len(seen), n)
+	}
+	for id, c := range seen {
+		if c > 1 {
+			t.Errorf("message %s delivered %d times", id, c)
+		}
+	}
+}
+
+// TestDispatcherThatDiedMidSendIsFinishedByAnother: a dispatcher handed a message to the server and
+// died before recording the answer. Its claim lapses; another dispatcher sends the message (with
+// the same Message-ID) and says it may be a second copy.
+func TestDispatcherThatDiedMidSendIsFinishedByAnother(t *testing.T) {
+	pool := testenv.Pool(t)
+	ctx := context.Background()
+	o := &Outbox{DB: pool}
+	if _, err := o.Enqueue(ctx, Message{Key: "died/1", To: "parent@school.example", Subject: "Hello", Text: "Plain words.",
+		HTML: "<p>Plain words.</p>", Template: "test", TemplateVersion: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	// What the dead dispatcher left: its claim, lapsed, and the handover it noted.
+	if _, err := pool.Exec(ctx, `UPDATE email_outbox SET claimed_by = gen_random_uuid(), attempts = 1, handed_at = now() - interval '2 minutes',
+		next_attempt_at = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	d, box := capture(t, pool)
+	var log bytes.Buffer
+	d.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	if n, err := d.DeliverDue(ctx); n != 1 || err != nil {
+		t.Fatalf("deliver: n=%d err=%v", n, err)
+	}
+	if st, attempts, _ := status(t, o, "died/1"); st != "sent" || attempts != 2 {
+		t.Errorf("status=%s attempts=%d, want sent on the second attempt", st, attempts)
+	}
+	if msgs, _ := box.Messages(); len(msgs) != 1 {
+		t.Errorf("%d messages delivered, want 1", len(msgs))
+	}
+	if !strings.Contains(log.String(), "may already have") {
+		t.Errorf("the resend is not logged as in doubt:\n%s", log.String())
+	}
+}
+
+// A mail server's reply quotes the recipient; the log line does not.
+func TestServerRepliesAreLoggedWithoutAddresses(t *testing.T) {
+	got := withoutAddresses(`550 5.1.1 <jo.quill@example.org>: Recipient address rejected; from=no-reply@school.example`)
+	if strings.Contains(got, "@") || !strings.Contains(got, "550 5.1.1 <<address>>: Recipient address rejected") {
+		t.Errorf("logged as %q", got)
+	}
+}
+
+// A message about a pupil comes from the school's name at the deployment's address, replies go to
+// the school, and it says it was sent automatically and in which language (issue 15). Mail with
+// no school (a sign-in link to a parent of children at two schools) keeps the configured name.
+func TestMessagesComeFromTheSchool(t *testing.T) {
+	pool := testenv.Pool(t)
+	d, box := capture(t, pool)
+	o := &Outbox{DB: pool}
+	ctx := context.Background()
+	for _, m := range []Message{
+		{Key: "school/1", To: "parent@example.org", Subject: "Cześć", Text: "t", HTML: "<p>t</p>", Template: "x", TemplateVersion: "1",
+			Language: "pl", FromName: "Oakfield Primary", ReplyTo: "office@oakfield.example"},
+		{Key: "school/2", To: "parent2@example.org", Subject: "Hello", Text: "t", HTML: "<p>t</p>", Template: "x", TemplateVersion: "1"},
+	} {
+		if _, err := o.Enqueue(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.DeliverDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := box.Messages()
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("%d messages %v", len(msgs), err)
+	}
+	headers := map[string]mail.Header{}
+	for _, m := range msgs {
+		parsed, err := mail.ReadMessage(bytes.NewReader(m.Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		headers[m.To[0]] = parsed.Header
+	}
+	h := headers["parent@example.org"]
+	if from, err := mail.ParseAddress(h.Get("From")); err != nil || from.Name != "Oakfield Primary" || from.Address != "no-reply@school.example" {
+		t.Errorf("From: %q", h.Get("From"))
+	}
+	if to, err := mail.ParseAddress(h.Get("Reply-To")); err != nil || to.Address != "office@oakfield.example" || to.Name != "Oakfield Primary" {
+		t.Errorf("Reply-To: %q", h.Get("Reply-To"))
+	}
+	if h.Get("Auto-Submitted") != "auto-generated" || h.Get("Content-Language") != "pl" {
+		t.Errorf("Auto-Submitted %q, Content-Language %q", h.Get("Auto-Submitted"), h.Get("Content-Language"))
+	}
+	h = headers["parent2@example.org"]
+	if h.Get("From") != `"sendflow" <no-reply@school.example>` || h.Get("Reply-To") != "" || h.Get("Content-Language") != "en" ||
+		h.Get("Auto-Submitted") != "auto-generated" {
+		t.Errorf("without a school: From %q, Reply-To %q, Content-Language %q", h.Get("From"), h.Get("Reply-To"), h.Get("Content-Language"))
 	}
 }

@@ -39,6 +39,9 @@ type layoutText struct {
 	RightsParagraphs []string
 	// UnreviewedNote says the translation has not been checked by a native speaker yet.
 	UnreviewedNote string
+	// ContactLead starts the line of a parent's email that says how to reach the school: a
+	// text/template over the message data ({{.SchoolName}}).
+	ContactLead string
 }
 
 // unreviewedNoteEnglish follows an unreviewed locale's note, in brackets, so an English reader

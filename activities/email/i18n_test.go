@@ -236,6 +236,9 @@ func localeProblems(l *locale) []string {
 			add("layout %s has placeholders %v; it takes none", field, p)
 		}
 	}
+	if got := placeholders(lt.ContactLead); !slices.Equal(got, []string{"SchoolName"}) {
+		add("layout ContactLead has placeholders %v, want [SchoolName]", got)
+	}
 	if got := placeholders(lt.GreetingName); !slices.Equal(got, []string{"RecipientName"}) {
 		add("layout GreetingName has placeholders %v, want [RecipientName]", got)
 	}
@@ -458,5 +461,26 @@ func TestTranslatedSentencesAreShort(t *testing.T) {
 				t.Errorf("a sentence of %d words, want at most %d", most, maxSentence)
 			}
 		})
+	}
+}
+
+// Slips a native reviewer found in the Polish (issue 15), kept from coming back: a weekday after
+// "odbędzie się" needs "w" and the accusative, so dates with a weekday are set off instead
+// ("Termin spotkania: poniedziałek, 12 stycznia 2027"); rendered with such a date, no sentence
+// puts a bare weekday after a verb.
+func TestPolishDatesWithAWeekdayReadWell(t *testing.T) {
+	bare := regexp.MustCompile(`(?i)(się|odbyć|teraz|odbędzie) (poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)`)
+	for _, name := range parentNames {
+		tpl := Localize(mustLookup(t, name), "pl")
+		data := sampleData(t, tpl)
+		for _, k := range []string{"MeetingDate", "ReviewDate"} {
+			if _, ok := data[k]; ok {
+				data[k] = "poniedziałek, 12 stycznia 2027"
+			}
+		}
+		subject, text, _ := mustRender(t, tpl, data)
+		if m := bare.FindString(subject + "\n" + text); m != "" {
+			t.Errorf("%s: %q reads wrongly in Polish:\n%s", name, m, text)
+		}
 	}
 }

@@ -14,6 +14,9 @@ package email
 //   - Dates, times, places, contacts and the Reason of a pause come in as data. The calling code
 //     should write them in Polish where it can; the sentences set them off ("Miejsce: ...",
 //     "Powód: ...") so they still read well if they arrive in English.
+//   - Dates with a weekday ("poniedziałek, 12 stycznia 2027") are set off after a colon
+//     ("Termin spotkania: ..."): after a verb a weekday needs "w" and the accusative ("w
+//     poniedziałek", "we wtorek", "w środę"), which a filled-in value cannot give.
 //   - English terms parents will hear at school or from the council follow the Polish in
 //     brackets the first time: (EHC needs assessment), (local council), (SEND Tribunal).
 var polish = &locale{
@@ -41,6 +44,7 @@ var polish = &locale{
 			"Jeśli {{.PupilFirstName}} ma co najmniej 16 lat, te decyzje podejmuje samodzielnie.",
 		},
 		UnreviewedNote: "Tego tłumaczenia nie sprawdził jeszcze rodzimy użytkownik języka polskiego.",
+		ContactLead:    "Kontakt ze szkołą {{.SchoolName}}:",
 	},
 	Templates: map[string]translation{
 		"sign_in_link": {
@@ -62,7 +66,7 @@ var polish = &locale{
 			Heading:        "Zaproszenie na spotkanie w sprawie wsparcia: {{.PupilFirstName}}",
 			Paragraphs: []string{
 				"Zapraszamy Cię na spotkanie w szkole {{.SchoolName}}. Omówimy wsparcie, które otrzymuje {{.PupilFirstName}}.",
-				"Spotkanie odbędzie się {{.MeetingDate}} o godzinie {{.MeetingTime}}. Miejsce: {{.Location}}.",
+				"Termin spotkania: {{.MeetingDate}}, godz. {{.MeetingTime}}. Miejsce: {{.Location}}.",
 				"Sprawdzimy, jak działa wsparcie, i wspólnie ustalimy dalsze kroki. Twoje zdanie jest dla nas ważne.",
 				"Plik kalendarza dołączony do tego e-maila doda spotkanie do Twojego kalendarza.",
 				"Użyj linku, aby dać nam znać, czy możesz przyjść. Przed spotkaniem możesz też podzielić się swoim zdaniem.",
@@ -75,7 +79,7 @@ var polish = &locale{
 			Heading:        "Zaproszenie na spotkanie w sprawie: {{.PupilFirstName}}",
 			Paragraphs: []string{
 				"Zapraszamy Cię na spotkanie w szkole {{.SchoolName}} w sprawie: {{.PupilFirstName}}.",
-				"Spotkanie odbędzie się {{.MeetingDate}} o godzinie {{.MeetingTime}}. Miejsce: {{.Location}}.",
+				"Termin spotkania: {{.MeetingDate}}, godz. {{.MeetingTime}}. Miejsce: {{.Location}}.",
 				"Porozmawiamy o tym, jak wszystko idzie i co będzie dalej. Twoje zdanie jest dla nas ważne.",
 				"Plik kalendarza dołączony do tego e-maila doda spotkanie do Twojego kalendarza.",
 				"Użyj linku, aby dać nam znać, czy możesz przyjść.",
@@ -88,7 +92,7 @@ var polish = &locale{
 			Heading:        "Spotkanie ma nowy termin",
 			Paragraphs: []string{
 				"Zmienił się termin spotkania w szkole {{.SchoolName}} w sprawie: {{.PupilFirstName}}.",
-				"Spotkanie odbędzie się teraz {{.MeetingDate}} o godzinie {{.MeetingTime}}. Miejsce: {{.Location}}.",
+				"Nowy termin spotkania: {{.MeetingDate}}, godz. {{.MeetingTime}}. Miejsce: {{.Location}}.",
 				"Plik kalendarza dołączony do tego e-maila zmieni termin spotkania w Twoim kalendarzu.",
 				"Użyj linku, aby dać nam znać, czy możesz przyjść w nowym terminie.",
 			},
@@ -99,7 +103,7 @@ var polish = &locale{
 			Subject:        "Spotkanie odwołane: {{.PupilFirstName}}, {{.MeetingDate}}",
 			Heading:        "Spotkanie zostało odwołane",
 			Paragraphs: []string{
-				"Odwołaliśmy spotkanie w szkole {{.SchoolName}} w sprawie: {{.PupilFirstName}}. Miało się odbyć {{.MeetingDate}}.",
+				"Odwołaliśmy spotkanie w szkole {{.SchoolName}} w sprawie: {{.PupilFirstName}}. Planowany termin: {{.MeetingDate}}.",
 				"Plik kalendarza dołączony do tego e-maila usunie spotkanie z Twojego kalendarza.",
 				"Szkoła skontaktuje się z Tobą, jeśli potrzebne będzie nowe spotkanie.",
 			},
@@ -134,7 +138,7 @@ var polish = &locale{
 		"review_reminder_parent": {
 			EnglishVersion: "2",
 			Subject:        "Przypomnienie o przeglądzie wsparcia: {{.PupilFirstName}}, {{.ReviewDate}}",
-			Heading:        "Przegląd wsparcia odbędzie się {{.ReviewDate}}",
+			Heading:        "Przegląd wsparcia: {{.ReviewDate}}",
 			Paragraphs: []string{
 				"Przypominamy: {{.ReviewDate}} w szkole {{.SchoolName}} planujemy przegląd wsparcia, które otrzymuje {{.PupilFirstName}}.",
 				"Twoje zdanie jest dla nas ważne. Nadal możesz się nim podzielić przez link. Jeśli ten termin Ci nie pasuje, skontaktuj się ze szkołą.",
@@ -294,7 +298,7 @@ var polish = &locale{
 			Heading:        "Zaproszenie na coroczny przegląd planu: {{.PupilFirstName}}",
 			Paragraphs: []string{
 				"Zapraszamy Cię na coroczny przegląd planu EHC (annual review) w sprawie: {{.PupilFirstName}}. " +
-					"Przegląd odbędzie się {{.MeetingDate}} w szkole {{.SchoolName}}.",
+					"Termin przeglądu: {{.MeetingDate}}. Miejsce: szkoła {{.SchoolName}}.",
 				"Razem przejrzymy plan i ustalimy, czy trzeba go zmienić. " +
 					"Ważne jest Twoje zdanie. Ważne jest też, co myśli {{.PupilFirstName}}.",
 				"Opinie specjalistów na to spotkanie otrzymasz co najmniej 2 tygodnie przed nim. Jeśli nie możesz przyjść w tym dniu, skontaktuj się ze szkołą.",

@@ -14,29 +14,64 @@ import (
 	"time"
 )
 
+// envelope is who a message is from and to, and what it is.
+type envelope struct {
+	// From is the deployment's sending address (SENDFLOW_MAIL_FROM), maybe with a name.
+	From string
+	// FromName, when set, is the name the message is sent under in place of From's own: the
+	// school's, so families see who it is from. ReplyTo is where replies go: the school's contact.
+	FromName, ReplyTo string
+	To, Subject       string
+	// Language is the message's language tag ("en" when empty), for Content-Language.
+	Language string
+	OutboxID string
+	Date     time.Time
+}
+
 // compose builds an RFC 5322 message with a plain-text and an HTML alternative. The Message-ID is
 // derived from the outbox id so a resend after a crash is recognisable as the same message.
+// Every message is marked Auto-Submitted (RFC 3834), so out-of-office replies are not sent back.
 //
 // With attachments the message is multipart/mixed: first the multipart/alternative of the two
 // bodies, then each attachment, base64-encoded with Content-Disposition: attachment. A calendar
 // invitation keeps its method parameter (text/calendar; method=REQUEST), which Gmail, Outlook
 // and Apple Mail read to offer the invitation's buttons.
-func compose(from, to, subject, text, html, outboxID string, date time.Time, attachments ...Attachment) ([]byte, error) {
-	fromAddr, err := mail.ParseAddress(from)
+func compose(e envelope, text, html string, attachments ...Attachment) ([]byte, error) {
+	fromAddr, err := mail.ParseAddress(e.From)
 	if err != nil {
-		return nil, fmt.Errorf("from address %q: %w", from, err)
+		return nil, fmt.Errorf("from address %q: %w", e.From, err)
 	}
-	toAddr, err := mail.ParseAddress(to)
+	if e.FromName != "" {
+		fromAddr.Name = e.FromName
+	}
+	toAddr, err := mail.ParseAddress(e.To)
 	if err != nil {
-		return nil, fmt.Errorf("to address %q: %w", to, err)
+		return nil, fmt.Errorf("the recipient's address: %w", err) // not the address: errors are logged
+	}
+	language := e.Language
+	if language == "" {
+		language = "en"
+	}
+	if strings.ContainsAny(language, "\r\n") {
+		return nil, fmt.Errorf("language %q: a header value is one line", language)
 	}
 	var buf bytes.Buffer
 	header := func(k, v string) { fmt.Fprintf(&buf, "%s: %s\r\n", k, v) }
 	header("From", fromAddr.String())
+	if e.ReplyTo != "" {
+		replyTo, err := mail.ParseAddress(e.ReplyTo)
+		if err != nil {
+			return nil, fmt.Errorf("reply-to address %q: %w", e.ReplyTo, err)
+		}
+		replyTo.Name = e.FromName
+		header("Reply-To", replyTo.String())
+	}
 	header("To", toAddr.String())
-	header("Subject", mime.QEncoding.Encode("utf-8", subject))
-	header("Date", date.Format(time.RFC1123Z))
-	header("Message-ID", MessageID(outboxID, fromAddr.Address))
+	header("Subject", mime.QEncoding.Encode("utf-8", e.Subject))
+	header("Date", e.Date.Format(time.RFC1123Z))
+	header("Message-ID", MessageID(e.OutboxID, fromAddr.Address))
+	header("Auto-Submitted", "auto-generated")
+	header("Content-Language", language)
 	header("MIME-Version", "1.0")
 
 	if len(attachments) == 0 {

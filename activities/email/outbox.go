@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"mime"
+	"net/mail"
 	"strings"
 
 	"github.com/google/uuid"
@@ -33,6 +34,11 @@ type Message struct {
 	Language string
 	// Attachments follow the text and HTML bodies, e.g. a meeting's invite.ics.
 	Attachments []Attachment
+	// FromName is the name the message is sent under (the school's) at the deployment's address;
+	// "" keeps SENDFLOW_MAIL_FROM's own. ReplyTo is where replies go (the school's contact email);
+	// "" for none.
+	FromName string
+	ReplyTo  string
 }
 
 // Attachment is a file sent with a message. A text/calendar attachment carries its iTIP method in
@@ -73,10 +79,19 @@ func (o *Outbox) Enqueue(ctx context.Context, m Message) (bool, error) {
 	if m.PupilID != "" {
 		pupil = m.PupilID
 	}
+	if strings.ContainsAny(m.FromName, "\r\n") {
+		return false, fmt.Errorf("queue email %s: the sender's name %q must be one line", m.Key, m.FromName)
+	}
+	if m.ReplyTo != "" {
+		if a, err := mail.ParseAddress(m.ReplyTo); err != nil || a.Address != m.ReplyTo {
+			return false, fmt.Errorf("queue email %s: reply-to %q is not a plain address", m.Key, m.ReplyTo)
+		}
+	}
 	tag, err := o.DB.Exec(ctx, `INSERT INTO email_outbox
-		(id, idempotency_key, to_address, to_user_id, subject, text_body, html_body, template, template_version, language, attachments, pupil_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (idempotency_key) DO NOTHING`,
-		id, m.Key, m.To, toUser, m.Subject, m.Text, m.HTML, m.Template, m.TemplateVersion, language, attachments, pupil)
+		(id, idempotency_key, to_address, to_user_id, subject, text_body, html_body, template, template_version, language, attachments, pupil_id,
+		 from_name, reply_to)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (idempotency_key) DO NOTHING`,
+		id, m.Key, m.To, toUser, m.Subject, m.Text, m.HTML, m.Template, m.TemplateVersion, language, attachments, pupil, m.FromName, m.ReplyTo)
 	if err != nil {
 		return false, fmt.Errorf("queue email %s: %w", m.Key, err)
 	}

@@ -67,7 +67,7 @@ func (s *SMTPSender) dial() (*smtp.Client, error) {
 	}
 	conn, err := net.DialTimeout("tcp", s.addr(), s.Conf.Timeout)
 	if err != nil {
-		return nil, fmt.Errorf("connect to SMTP server %s: %w", s.addr(), err)
+		return nil, fmt.Errorf("connect to SMTP server %s: %w: %w", s.addr(), ErrUnreachable, err)
 	}
 	_ = conn.SetDeadline(time.Now().Add(2 * s.Conf.Timeout))
 	var c *smtp.Client
@@ -85,6 +85,10 @@ func (s *SMTPSender) dial() (*smtp.Client, error) {
 	}
 	return c, nil
 }
+
+// ErrUnreachable is a mail server that does not answer at all: the dispatcher waits for it, and a
+// worker starts without it.
+var ErrUnreachable = errors.New("the mail server is not answering")
 
 // PermanentError is a refusal that retrying will not fix.
 type PermanentError struct{ Reason string }

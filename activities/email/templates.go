@@ -7,6 +7,8 @@ import (
 	htmltemplate "html/template"
 	"strings"
 	texttemplate "text/template"
+
+	"github.com/sendflow/sendflow/internal/input"
 )
 
 // Audiences a template may be written for.
@@ -53,6 +55,10 @@ var AlwaysKeys = []string{"RecipientName", "PupilFirstName", "SchoolName", "Link
 // SENDIASSContact say how to reach the mediation adviser and the local SENDIASS.
 var RightsKeys = []string{"LetterDate", "TribunalDeadline", "MediationContact", "SENDIASSContact"}
 
+// ContactKeys are optional data for a parent's email: how to reach the school (its contact's
+// name, telephone number and email address). When given, the email ends with a line saying so.
+var ContactKeys = []string{"ContactName", "ContactPhone", "ContactEmail"}
+
 // RequiredKeys lists every data key Render needs for t: AlwaysKeys, then t.Keys, then RightsKeys
 // if t is a decision letter.
 func RequiredKeys(t Template) []string {
@@ -97,6 +103,7 @@ var englishLayout = layoutText{
 	LinkHelp:         "If the link does not work, copy this address into your web browser:",
 	RightsHeading:    rightsHeading,
 	RightsParagraphs: rightsParagraphs,
+	ContactLead:      "To contact {{.SchoolName}}:",
 }
 
 // Colours of the layout. The button and body text meet WCAG AAA contrast (7:1) on their
@@ -131,6 +138,7 @@ type page struct {
 	Link       string
 	LinkHelp   string
 	Rights     *section
+	Contact    *contact // how to reach the school, in a parent's email
 	Footer     string
 	Unreviewed *note // set for a translation a native speaker has not checked yet
 	Colour     colours
@@ -139,6 +147,22 @@ type page struct {
 // note is a line in the locale's language with its English in brackets.
 type note struct {
 	Text, English string
+}
+
+// contact is the line of a parent's email that says how to reach the school.
+type contact struct {
+	Lead, Name, Phone, Tel, Email string
+}
+
+// Parts lists the contact's name, number and address that are given, for the text body.
+func (c *contact) Parts() string {
+	var parts []string
+	for _, p := range []string{c.Name, c.Phone, c.Email} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 type section struct {
@@ -222,6 +246,16 @@ func Render(t Template, data map[string]string) (subject, text, html string, err
 		if p.Greeting, err = fillWith(t.Name+" greeting", words.GreetingName, map[string]string{"RecipientName": name}); err != nil {
 			return fail(err)
 		}
+	}
+	if t.Audience == AudienceParent && (data["ContactPhone"] != "" || data["ContactEmail"] != "") {
+		c := &contact{Name: data["ContactName"], Phone: data["ContactPhone"], Email: data["ContactEmail"]}
+		if _, dial, err := input.Phone(c.Phone); err == nil {
+			c.Tel = dial
+		}
+		if c.Lead, err = fillWith(t.Name+" contact", words.ContactLead, data); err != nil {
+			return fail(err)
+		}
+		p.Contact = c
 	}
 	if loc.Unreviewed {
 		p.Unreviewed = &note{Text: words.UnreviewedNote, English: unreviewedNoteEnglish}

@@ -37,6 +37,7 @@ var sentinels = map[string]string{
 	"PausedFrom":       "5 January 2027",
 	"ResumedOn":        "7 February 2027",
 	"PausedDays":       "33",
+	"Answer":           "they would like another time",
 }
 
 // sampleData fills exactly RequiredKeys(tpl) with sentinels, so a key the template uses but does
@@ -175,5 +176,34 @@ func TestLayoutColoursHaveGoodContrast(t *testing.T) {
 		if ratio < 7 {
 			t.Errorf("%s on %s: contrast %.2f:1, want at least 7:1", pair[0], pair[1], ratio)
 		}
+	}
+}
+
+// A parent's email says how to reach the school, in its language, with the number and address
+// tappable in the HTML (issue 15); staff emails and mail with no contact leave the line out.
+func TestParentEmailsSayHowToReachTheSchool(t *testing.T) {
+	tpl, _ := Lookup("sen_support_started")
+	data := sampleData(t, tpl)
+	data["ContactName"], data["ContactPhone"], data["ContactEmail"] = "Mrs Khan, school office", "01632 960 100", "office@oakfield.example"
+	_, text, html := mustRender(t, tpl, data)
+	if !strings.Contains(text, "To contact Oakfield Primary: Mrs Khan, school office, 01632 960 100, office@oakfield.example") {
+		t.Errorf("text lacks the school's contact:\n%s", text)
+	}
+	for _, want := range []string{`href="tel:01632960100"`, `href="mailto:office@oakfield.example"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("html lacks %s:\n%s", want, html)
+		}
+	}
+	_, text, _ = mustRender(t, Localize(tpl, "pl"), data)
+	if !strings.Contains(text, "Kontakt ze szkołą Oakfield Primary: Mrs Khan, school office, 01632 960 100, office@oakfield.example") {
+		t.Errorf("Polish text lacks the school's contact:\n%s", text)
+	}
+	staff := sampleData(t, ConcernRaised)
+	staff["ContactEmail"] = "office@oakfield.example"
+	if _, text, _ := mustRender(t, ConcernRaised, staff); strings.Contains(text, "To contact") {
+		t.Errorf("a staff email carries the school's contact line:\n%s", text)
+	}
+	if _, text, _ := mustRender(t, tpl, sampleData(t, tpl)); strings.Contains(text, "To contact") {
+		t.Errorf("an email with no contact has a contact line:\n%s", text)
 	}
 }

@@ -36,6 +36,7 @@ func TestBootstrapAFreshDatabase(t *testing.T) {
 	env := map[string]string{
 		"DATABASE_URL":         testenv.DatabaseURL(t),
 		"SENDFLOW_SIGNING_KEY": strings.Repeat("k", 40),
+		"SENDFLOW_PAYLOAD_KEY": strings.Repeat("ab", 32),
 		"SENDFLOW_DATA_DIR":    t.TempDir(),
 		"SENDFLOW_LOG_LEVEL":   "error",
 	}
@@ -113,7 +114,7 @@ func TestBootstrapAFreshDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := app.StartHTTP(cfg, pool, nil, []byte(cfg.SigningKey), slog.New(slog.DiscardHandler), nil)
+	h, err := app.StartHTTP(cfg, pool, nil, []byte(cfg.SigningKey), slog.New(slog.DiscardHandler), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

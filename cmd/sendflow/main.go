@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +24,7 @@ import (
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/devpg"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/telemetry"
 )
 
 const usage = `sendflow: the SEND graduated approach and referral pathway, as durable workflows.
@@ -38,7 +41,9 @@ Commands:
             a trust and a school (sendflow admin -h); running it again changes nothing
   config    print every setting as a Markdown table
   openapi   print the API's OpenAPI document (--version 3.0 for generators that need it)
-  bench     measure raising concerns on a fresh dev stack of its own: --concerns N --clients C
+  bench     measure writes, reads and a worker's memory on a fresh stack of its own (-h: counts)
+  repair    list pupils' workflows that stopped on a fault (--stuck: also those held by a failing
+            task or a retrying activity); --reset restarts each stopped one with its history kept
 
 Every setting is a flag or an environment variable: sendflow <command> -h lists them.
 `
@@ -134,7 +139,7 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
 			fs.Usage = synopsis(fs, tokenUsage)
 			fs.StringVar(&email, "email", "", "the `EMAIL` of an existing user (sendflow admin makes the first)")
-			fs.DurationVar(&ttl, "ttl", 12*time.Hour, "how long the token is valid, a `DURATION` such as 12h or 720h")
+			fs.DurationVar(&ttl, "ttl", 12*time.Hour, "how long the token is valid, a `DURATION` such as 12h (at most 720h)")
 		})
 		if err != nil {
 			return err
@@ -172,19 +177,28 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 	case "bench":
 		fs := flag.NewFlagSet("sendflow bench", flag.ContinueOnError)
 		var o app.BenchOptions
-		fs.IntVar(&o.Concerns, "concerns", 200, "concerns to raise, each for a new pupil")
-		fs.IntVar(&o.Clients, "clients", 4, "clients sending at once")
+		o.BindFlags(fs)
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
 		logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		fmt.Fprintf(out, "sendflow bench: %d concerns from %d clients on a fresh dev stack (embedded Temporal, capture mailbox, throwaway database)...\n", o.Concerns, o.Clients)
+		o.Progress = func(format string, a ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", a...) }
 		r, err := app.Bench(ctx, o, logger)
 		if err != nil {
 			return err
 		}
-		printBench(out, r)
+		r.Write(out)
 		return nil
+	case "repair":
+		var o app.RepairOptions
+		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
+			fs.BoolVar(&o.Reset, "reset", false, "restart each stopped workflow from its last completed task, keeping its history")
+			fs.BoolVar(&o.Stuck, "stuck", false, "also list running workflows whose task keeps failing or whose activity keeps retrying")
+		})
+		if err != nil {
+			return err
+		}
+		return repair(ctx, cfg, logger, o, out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -220,6 +234,9 @@ func dev(ctx context.Context, cfg *config.Config, logger *slog.Logger, out io.Wr
 	if d.Mailbox != nil {
 		fmt.Fprintf(out, "  Mailbox    %s/dev/mail   (SMTP on 127.0.0.1:%d)\n", base, cfg.SMTPPort)
 	}
+	if cfg.MetricsAddr != "" {
+		fmt.Fprintf(out, "  Metrics    http://%s/metrics\n", cfg.MetricsAddr)
+	}
 	fmt.Fprintf(out, "  PostgreSQL %s\n  Data       %s\n\nDemo users (bearer tokens, valid 30 days):\n", d.DBSource, cfg.DataDir)
 	for _, t := range tokens {
 		fmt.Fprintf(out, "\n  %-18s %-32s %s\n  %s\n", t.Role, t.Email, t.Name, t.Token)
@@ -243,12 +260,17 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 		return err
 	}
 	defer pool.Close()
-	c, err := app.DialTemporal(ctx, cfg, cfg.TemporalAddress, logger)
+	tel, err := app.StartTelemetry(ctx, cfg, "serve", logger)
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry(tel)
+	c, err := app.DialTemporal(ctx, cfg, cfg.TemporalAddress, logger, tel)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	h, err := app.StartHTTP(cfg, pool, c, []byte(cfg.SigningKey), logger, nil)
+	h, err := app.StartHTTP(cfg, pool, c, []byte(cfg.SigningKey), logger, nil, tel)
 	if err != nil {
 		return err
 	}
@@ -259,10 +281,10 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SMTP_URL", "SENDFLOW_SIGNING_KEY", "SENDFLOW_PAYLOAD_KEY"); err != nil {
+	if err := cfg.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SMTP_URL", "SENDFLOW_SIGNING_KEY", "SENDFLOW_PAYLOAD_KEY", "SENDFLOW_MAIL_FROM"); err != nil {
 		return err
 	}
-	sender, err := app.NewSender(cfg.SMTPURL)
+	sender, err := app.NewSender(cfg.SMTPURL, logger)
 	if err != nil {
 		return err
 	}
@@ -271,7 +293,13 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 		return err
 	}
 	defer pool.Close()
-	c, err := app.DialTemporal(ctx, cfg, cfg.TemporalAddress, logger)
+	tel, err := app.StartTelemetry(ctx, cfg, "worker", logger)
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry(tel)
+	app.WatchOutbox(tel, pool)
+	c, err := app.DialTemporal(ctx, cfg, cfg.TemporalAddress, logger, tel)
 	if err != nil {
 		return err
 	}
@@ -285,11 +313,21 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	return nil
 }
 
+// stopTelemetry flushes traces not yet sent and closes the metrics listener.
+func stopTelemetry(tel *telemetry.Telemetry) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = tel.Shutdown(ctx)
+}
+
 // token prints a bearer token for an existing user. Without DATABASE_URL it looks where `dev`
 // does, so it works beside a running `sendflow dev`.
 func token(ctx context.Context, cfg *config.Config, logger *slog.Logger, email string, ttl time.Duration, out io.Writer) error {
 	if email == "" {
 		return errors.New("--email is required: the email of an existing user")
+	}
+	if ttl <= 0 || ttl > auth.MaxLifetime {
+		return fmt.Errorf("--ttl %s: a token lives at most %s (720h)", ttl, auth.MaxLifetime)
 	}
 	key := []byte(cfg.SigningKey)
 	if cfg.SigningKey == "" {
@@ -362,6 +400,21 @@ func admin(ctx context.Context, cfg *config.Config, logger *slog.Logger, o app.B
 	return nil
 }
 
+// repair lists (and with --reset restarts) stopped workflows. Without TEMPORAL_ADDRESS it talks
+// to the server a running `sendflow dev` embeds, as token finds dev's database.
+func repair(ctx context.Context, cfg *config.Config, logger *slog.Logger, o app.RepairOptions, out io.Writer) error {
+	addr := cfg.TemporalAddress
+	if addr == "" {
+		addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.TemporalPort))
+	}
+	c, err := app.DialTemporal(ctx, cfg, addr, logger, nil)
+	if err != nil {
+		return fmt.Errorf("reach Temporal at %s (set TEMPORAL_ADDRESS): %w", addr, err)
+	}
+	defer c.Close()
+	return app.Repair(ctx, c, cfg.TemporalNamespace, o, out)
+}
+
 func printConfig(out io.Writer) {
 	fmt.Fprintln(out, "| Environment variable | Flag | Default | Used by | Meaning |")
 	fmt.Fprintln(out, "|---|---|---|---|---|")
@@ -395,14 +448,4 @@ func printOpenAPI(out io.Writer, version string) error {
 	}
 	_, err = fmt.Fprintln(out, string(b))
 	return err
-}
-
-// printBench writes a bench run's figures as README's performance table shows them.
-func printBench(out io.Writer, r *app.BenchResult) {
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
-	fmt.Fprintf(out, "database: %s\n", r.Database)
-	fmt.Fprintf(out, "raise a concern (HTTP, authorization, concern row, new pathway workflow, read model, queued email):\n")
-	fmt.Fprintf(out, "  p50 %s   p95 %s   max %s\n", ms(r.P50), ms(r.P95), ms(r.Max))
-	fmt.Fprintf(out, "  %.1f concerns a second over %.1f s\n", r.PerSecond(), r.Elapsed.Seconds())
-	fmt.Fprintf(out, "every SENDCo email sent over SMTP %.1f s after the first request\n", r.MailDelivered.Seconds())
 }

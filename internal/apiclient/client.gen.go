@@ -126,6 +126,27 @@ func (e AnnualReviewEventInputBodyType) Valid() bool {
 	}
 }
 
+// Defines values for AnnualReviewViewDecision.
+const (
+	AnnualReviewViewDecisionAmend AnnualReviewViewDecision = "amend"
+	AnnualReviewViewDecisionCease AnnualReviewViewDecision = "cease"
+	AnnualReviewViewDecisionKeep  AnnualReviewViewDecision = "keep"
+)
+
+// Valid indicates whether the value is a known member of the AnnualReviewViewDecision enum.
+func (e AnnualReviewViewDecision) Valid() bool {
+	switch e {
+	case AnnualReviewViewDecisionAmend:
+		return true
+	case AnnualReviewViewDecisionCease:
+		return true
+	case AnnualReviewViewDecisionKeep:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditLineOutcome.
 const (
 	AuditLineOutcomeDenied   AuditLineOutcome = "denied"
@@ -324,6 +345,48 @@ func (e EHCRequestInputBodyRequestedBy) Valid() bool {
 	case EHCRequestInputBodyRequestedBySchool:
 		return true
 	case EHCRequestInputBodyRequestedByYoungPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EHCViewOutcome.
+const (
+	EHCViewOutcomeNotIssuing      EHCViewOutcome = "not_issuing"
+	EHCViewOutcomePlanIssued      EHCViewOutcome = "plan_issued"
+	EHCViewOutcomeRefusedToAssess EHCViewOutcome = "refused_to_assess"
+)
+
+// Valid indicates whether the value is a known member of the EHCViewOutcome enum.
+func (e EHCViewOutcome) Valid() bool {
+	switch e {
+	case EHCViewOutcomeNotIssuing:
+		return true
+	case EHCViewOutcomePlanIssued:
+		return true
+	case EHCViewOutcomeRefusedToAssess:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EHCViewRequestedBy.
+const (
+	EHCViewRequestedByParent      EHCViewRequestedBy = "parent"
+	EHCViewRequestedBySchool      EHCViewRequestedBy = "school"
+	EHCViewRequestedByYoungPerson EHCViewRequestedBy = "young_person"
+)
+
+// Valid indicates whether the value is a known member of the EHCViewRequestedBy enum.
+func (e EHCViewRequestedBy) Valid() bool {
+	switch e {
+	case EHCViewRequestedByParent:
+		return true
+	case EHCViewRequestedBySchool:
+		return true
+	case EHCViewRequestedByYoungPerson:
 		return true
 	default:
 		return false
@@ -561,6 +624,27 @@ func (e ReviewCycleInputBodyNextStep) Valid() bool {
 	}
 }
 
+// Defines values for ReviewFormViewStatus.
+const (
+	ReviewFormViewStatusActive   ReviewFormViewStatus = "active"
+	ReviewFormViewStatusOverdue  ReviewFormViewStatus = "overdue"
+	ReviewFormViewStatusReviewed ReviewFormViewStatus = "reviewed"
+)
+
+// Valid indicates whether the value is a known member of the ReviewFormViewStatus enum.
+func (e ReviewFormViewStatus) Valid() bool {
+	switch e {
+	case ReviewFormViewStatusActive:
+		return true
+	case ReviewFormViewStatusOverdue:
+		return true
+	case ReviewFormViewStatusReviewed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RoleViewRole.
 const (
 	RoleViewRoleAgencyPractitioner RoleViewRole = "agency_practitioner"
@@ -787,6 +871,23 @@ type AnnualReviewEventInputBodyTransfer string
 // AnnualReviewEventInputBodyType defines model for AnnualReviewEventInputBody.Type.
 type AnnualReviewEventInputBodyType string
 
+// AnnualReviewView defines model for AnnualReviewView.
+type AnnualReviewView struct {
+	AmendedPlanIssuedOn *openapi_types.Date       `json:"amendedPlanIssuedOn,omitempty"`
+	DecidedOn           *openapi_types.Date       `json:"decidedOn,omitempty"`
+	Decision            *AnnualReviewViewDecision `json:"decision,omitempty"`
+
+	// Due The meeting must be held by
+	Due          openapi_types.Date  `json:"due"`
+	HeldOn       *openapi_types.Date `json:"heldOn,omitempty"`
+	MeetingOn    *openapi_types.Date `json:"meetingOn,omitempty"`
+	Number       int64               `json:"number"`
+	ReportSentOn *openapi_types.Date `json:"reportSentOn,omitempty"`
+}
+
+// AnnualReviewViewDecision defines model for AnnualReviewView.Decision.
+type AnnualReviewViewDecision string
+
 // AuditLine defines model for AuditLine.
 type AuditLine struct {
 	// Action Example: pathway:read
@@ -818,6 +919,9 @@ type CaseView struct {
 
 	// Item The part of the pathway, e.g. referral/<id>
 	Item *string `json:"item,omitempty"`
+
+	// ParentViews For a review: how many sets of views the parents have sent for it (read them on the review form)
+	ParentViews *int64 `json:"parentViews,omitempty"`
 
 	// Pupil The pupil's name
 	Pupil   string             `json:"pupil"`
@@ -903,6 +1007,34 @@ type ConsentInputBody struct {
 // ConsentInputBodyAction defines model for ConsentInputBody.Action.
 type ConsentInputBodyAction string
 
+// ContactInput defines model for ContactInput.
+type ContactInput struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/ContactInput.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Email Replies to sendflow's emails go here
+	Email openapi_types.Email `json:"email"`
+
+	// Name A person or office families can ask for, e.g. Mrs Khan, school office
+	Name string `json:"name"`
+
+	// Phone As families should see it, e.g. 01632 960 100
+	Phone string `json:"phone"`
+}
+
+// ContactView defines model for ContactView.
+type ContactView struct {
+	Email openapi_types.Email `json:"email"`
+
+	// Name A person or office families can ask for, e.g. Mrs Khan, school office
+	Name string `json:"name"`
+
+	// Phone As families should see it, e.g. 01632 960 100
+	Phone string `json:"phone"`
+}
+
 // CouncilStatutoryOutputBody defines model for CouncilStatutoryOutputBody.
 type CouncilStatutoryOutputBody struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -986,7 +1118,7 @@ type CreateMeetingInputBody struct {
 	// DurationMinutes How long it lasts (default 60)
 	DurationMinutes *int64 `json:"durationMinutes,omitempty"`
 
-	// Invitees Email addresses of other staff to invite
+	// Invitees Email addresses of others to invite: staff of the pupil's school, or practitioners of a service on one of the pupil's open, consented referrals (parents are invited anyway)
 	Invitees *[]string `json:"invitees,omitempty"`
 
 	// Kind review: the review of a support plan; expectation: a meeting to talk about how things are going; annual_review: an EHC plan's annual review
@@ -1025,7 +1157,8 @@ type CreateSchoolInputBody struct {
 	// Schema A URL to the JSON Schema for this object.
 	//
 	// Example: https://example.com/schemas/CreateSchoolInputBody.json
-	Schema *string `json:"$schema,omitempty"`
+	Schema  *string       `json:"$schema,omitempty"`
+	Contact *ContactInput `json:"contact,omitempty"`
 
 	// LaCode The local authority's code, e.g. 999
 	LaCode string `json:"laCode"`
@@ -1069,6 +1202,32 @@ type CycleOutputBody struct {
 	Outcomes []OutcomeID        `json:"outcomes"`
 	Pathway  PathwayView        `json:"pathway"`
 	PlanId   openapi_types.UUID `json:"planId"`
+}
+
+// CycleReviewView defines model for CycleReviewView.
+type CycleReviewView struct {
+	NextStep string `json:"nextStep"`
+
+	// ParentViews What the parents said at the review, as recorded there
+	ParentViews *string         `json:"parentViews,omitempty"`
+	PupilViews  *string         `json:"pupilViews,omitempty"`
+	Ratings     []OutcomeRating `json:"ratings"`
+	ReviewedAt  time.Time       `json:"reviewedAt"`
+}
+
+// CycleView defines model for CycleView.
+type CycleView struct {
+	// NextStep What the review decided
+	NextStep *string `json:"nextStep,omitempty"`
+	Number   int64   `json:"number"`
+
+	// ParentViews Parents who gave their views before the review
+	ParentViews int64 `json:"parentViews"`
+
+	// ProvisionLogged Entries of support given under the plan
+	ProvisionLogged int64               `json:"provisionLogged"`
+	ReviewDate      openapi_types.Date  `json:"reviewDate"`
+	ReviewedOn      *openapi_types.Date `json:"reviewedOn,omitempty"`
 }
 
 // DeadlineView defines model for DeadlineView.
@@ -1146,11 +1305,11 @@ type EHCRequestInputBody struct {
 	// Example: https://example.com/schemas/EHCRequestInputBody.json
 	Schema *string `json:"$schema,omitempty"`
 
-	// RequestedBy Who is making the request
-	RequestedBy EHCRequestInputBodyRequestedBy `json:"requestedBy"`
+	// RequestedBy Who is asking follows from who is signed in (a parent: parent; the SENDCo: school); leave it out, or it must agree
+	RequestedBy *EHCRequestInputBodyRequestedBy `json:"requestedBy,omitempty"`
 }
 
-// EHCRequestInputBodyRequestedBy Who is making the request
+// EHCRequestInputBodyRequestedBy Who is asking follows from who is signed in (a parent: parent; the SENDCo: school); leave it out, or it must agree
 type EHCRequestInputBodyRequestedBy string
 
 // EHCRequestOutputBody defines model for EHCRequestOutputBody.
@@ -1162,6 +1321,25 @@ type EHCRequestOutputBody struct {
 	Pathway   PathwayView        `json:"pathway"`
 	RequestId openapi_types.UUID `json:"requestId"`
 }
+
+// EHCView defines model for EHCView.
+type EHCView struct {
+	AppealBy      *openapi_types.Date `json:"appealBy,omitempty"`
+	DraftIssuedOn *openapi_types.Date `json:"draftIssuedOn,omitempty"`
+	Outcome       *EHCViewOutcome     `json:"outcome,omitempty"`
+
+	// Paused The time limits are paused by a prescribed exception
+	Paused      bool               `json:"paused"`
+	RequestId   openapi_types.UUID `json:"requestId"`
+	RequestedBy EHCViewRequestedBy `json:"requestedBy"`
+	RequestedOn openapi_types.Date `json:"requestedOn"`
+}
+
+// EHCViewOutcome defines model for EHCView.Outcome.
+type EHCViewOutcome string
+
+// EHCViewRequestedBy defines model for EHCView.RequestedBy.
+type EHCViewRequestedBy string
 
 // ErrorDetail defines model for ErrorDetail.
 type ErrorDetail struct {
@@ -1257,17 +1435,30 @@ type ImportOutputBody struct {
 
 // ItemView defines model for ItemView.
 type ItemView struct {
-	// Id e.g. cycle/2, referral/<id>, ehc/<id>, annual-review/1
-	Id   string       `json:"id"`
-	Kind ItemViewKind `json:"kind"`
+	AnnualReview *AnnualReviewView `json:"annualReview,omitempty"`
+	Cycle        *CycleView        `json:"cycle,omitempty"`
+	Ehc          *EHCView          `json:"ehc,omitempty"`
 
-	// State The workflow's state for this part: ids, dates and statuses, no names or needs
-	State  interface{} `json:"state"`
-	Status string      `json:"status"`
+	// Id e.g. cycle/2, referral/<id>, ehc/<id>, annual-review/1
+	Id       string        `json:"id"`
+	Kind     ItemViewKind  `json:"kind"`
+	Referral *ReferralView `json:"referral,omitempty"`
+	Status   string        `json:"status"`
 }
 
 // ItemViewKind defines model for ItemView.Kind.
 type ItemViewKind string
+
+// LanguageOutputBody defines model for LanguageOutputBody.
+type LanguageOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/LanguageOutputBody.json
+	Schema   *string            `json:"$schema,omitempty"`
+	Language string             `json:"language"`
+	ParentId openapi_types.UUID `json:"parentId"`
+	PupilId  openapi_types.UUID `json:"pupilId"`
+}
 
 // ListPupilsOutputBody defines model for ListPupilsOutputBody.
 type ListPupilsOutputBody struct {
@@ -1321,6 +1512,9 @@ type MeetingOutputBody struct {
 	Schema  *string     `json:"$schema,omitempty"`
 	Meeting MeetingView `json:"meeting"`
 	Pathway PathwayView `json:"pathway"`
+
+	// Warnings What to check, in plain words: a meeting on a Saturday, a Sunday or a bank holiday is arranged, with a warning
+	Warnings []string `json:"warnings"`
 }
 
 // MeetingView defines model for MeetingView.
@@ -1496,6 +1690,26 @@ type ParentInput struct {
 	Relationship *string `json:"relationship,omitempty"`
 }
 
+// ParentViewsView defines model for ParentViewsView.
+type ParentViewsView struct {
+	// Cycle The support cycle whose review the views are for
+	Cycle   int64     `json:"cycle"`
+	GivenAt time.Time `json:"givenAt"`
+
+	// GoingWell What is going well
+	GoingWell string `json:"goingWell"`
+
+	// Hard What is hard
+	Hard string `json:"hard"`
+
+	// Parent Who wrote them
+	Parent   string             `json:"parent"`
+	ParentId openapi_types.UUID `json:"parentId"`
+
+	// WouldHelp What would help
+	WouldHelp string `json:"wouldHelp"`
+}
+
 // PathwayView defines model for PathwayView.
 type PathwayView struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -1503,21 +1717,26 @@ type PathwayView struct {
 	// Example: https://example.com/schemas/PathwayView.json
 	Schema *string `json:"$schema,omitempty"`
 
-	// Concerns How many concerns have been raised
-	Concerns int64 `json:"concerns"`
+	// Concerns How many concerns have been raised (not shown to agencies and councils)
+	Concerns *int64 `json:"concerns,omitempty"`
 
-	// Deadlines Open deadlines, soonest first
+	// Deadlines Open deadlines of those parts, soonest first
 	Deadlines []DeadlineView `json:"deadlines"`
 
-	// Items Support cycles, referrals, assessments and annual reviews
-	Items            []ItemView         `json:"items"`
+	// Items The parts of the pathway the reader may see: support cycles, referrals, assessments and annual reviews
+	Items []ItemView `json:"items"`
+
+	// ParentViews School staff and parents: what the parents wrote before each review from the link in their email, newest first
+	ParentViews      []ParentViewsView  `json:"parentViews"`
 	PupilId          openapi_types.UUID `json:"pupilId"`
 	Stage            PathwayViewStage   `json:"stage"`
 	StageDescription string             `json:"stageDescription"`
 
-	// Statutory Every statutory step of the EHC needs assessment and the annual reviews: due dates with and without the exceptions, and whether each is on track, at risk, late or done in time
+	// Statutory Every statutory step of the EHC needs assessment and the annual reviews the reader may see: due dates with and without the exceptions, and whether each is on track, at risk, late or done in time
 	Statutory []StatutoryView `json:"statutory"`
-	Timeline  []TimelineEntry `json:"timeline"`
+
+	// Timeline The story of those parts, in plain words
+	Timeline []TimelineEntry `json:"timeline"`
 
 	// Today Today on the pathway's calendar (differs from the real date only when time is compressed for a demo)
 	Today     openapi_types.Date `json:"today"`
@@ -1526,7 +1745,7 @@ type PathwayView struct {
 	// Version Grows with every change
 	Version int64 `json:"version"`
 
-	// Warnings Things to put right, in plain words
+	// Warnings Staff: things to put right, in plain words
 	Warnings []string `json:"warnings"`
 }
 
@@ -1647,6 +1866,24 @@ type ReferralOutputBody struct {
 	ReferralId openapi_types.UUID `json:"referralId"`
 }
 
+// ReferralView defines model for ReferralView.
+type ReferralView struct {
+	AdviceReceived bool `json:"adviceReceived"`
+	ConsentGiven   bool `json:"consentGiven"`
+
+	// Missing Staff: what the readiness check found missing
+	Missing *[]string `json:"missing,omitempty"`
+
+	// OverrideReason The SENDCo, the head and trust admins: why an unmet check was approved
+	OverrideReason *string `json:"overrideReason,omitempty"`
+
+	// ReadinessMet Staff: whether the service's readiness check was met when the SENDCo decided
+	ReadinessMet *bool               `json:"readinessMet,omitempty"`
+	ReferralId   openapi_types.UUID  `json:"referralId"`
+	Service      string              `json:"service"`
+	SubmittedOn  *openapi_types.Date `json:"submittedOn,omitempty"`
+}
+
 // RescheduleMeetingInputBody defines model for RescheduleMeetingInputBody.
 type RescheduleMeetingInputBody struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -1691,6 +1928,30 @@ type ReviewCycleInputBody struct {
 // ReviewCycleInputBodyNextStep defines model for ReviewCycleInputBody.NextStep.
 type ReviewCycleInputBodyNextStep string
 
+// ReviewFormView defines model for ReviewFormView.
+type ReviewFormView struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/ReviewFormView.json
+	Schema   *string   `json:"$schema,omitempty"`
+	AgreedOn time.Time `json:"agreedOn"`
+	Cycle    int64     `json:"cycle"`
+
+	// Outcomes Each outcome with the id to rate it by
+	Outcomes []OutcomeID `json:"outcomes"`
+
+	// ParentViews What the parents wrote from the link in their email, newest first; they count as the parents' views at the review
+	ParentViews []ParentViewsView    `json:"parentViews"`
+	Provision   []PlanProvision      `json:"provision"`
+	Review      *CycleReviewView     `json:"review,omitempty"`
+	ReviewDate  openapi_types.Date   `json:"reviewDate"`
+	Reviewed    bool                 `json:"reviewed"`
+	Status      ReviewFormViewStatus `json:"status"`
+}
+
+// ReviewFormViewStatus defines model for ReviewFormView.Status.
+type ReviewFormViewStatus string
+
 // RoleView defines model for RoleView.
 type RoleView struct {
 	Role     RoleViewRole        `json:"role"`
@@ -1708,8 +1969,9 @@ type SchoolView struct {
 	// Schema A URL to the JSON Schema for this object.
 	//
 	// Example: https://example.com/schemas/SchoolView.json
-	Schema *string            `json:"$schema,omitempty"`
-	Id     openapi_types.UUID `json:"id"`
+	Schema  *string            `json:"$schema,omitempty"`
+	Contact *ContactView       `json:"contact,omitempty"`
+	Id      openapi_types.UUID `json:"id"`
 
 	// LaCode The local authority's code
 	LaCode string `json:"laCode"`
@@ -1733,6 +1995,17 @@ type SessionOutputBody struct {
 
 	// SessionToken Send as Authorization: Bearer <token>
 	SessionToken string `json:"sessionToken"`
+}
+
+// SetLanguageInputBody defines model for SetLanguageInputBody.
+type SetLanguageInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/SetLanguageInputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Language A language code (BCP 47): en, pl, ur, pa-Guru, ... Emails and pages come in the languages sendflow has (English, Polish), English otherwise.
+	Language string `json:"language"`
 }
 
 // StaffOutputBody defines model for StaffOutputBody.
@@ -1823,6 +2096,10 @@ type SummaryStruct struct {
 // TimelineEntry defines model for TimelineEntry.
 type TimelineEntry struct {
 	At time.Time `json:"at"`
+
+	// By Who did it, where the line says a parent did something (a parent's views, an answer to an invitation)
+	By   *string             `json:"by,omitempty"`
+	ById *openapi_types.UUID `json:"byId,omitempty"`
 
 	// Kind Example: concern_raised
 	Kind string `json:"kind"`
@@ -2021,6 +2298,9 @@ type CreatePupilParams struct {
 type ImportPupilsParams struct {
 	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+
+	// ContentType text/csv (or application/csv)
+	ContentType *string `json:"Content-Type,omitempty"`
 }
 
 // AddStaffParams defines parameters for AddStaff.
@@ -2068,6 +2348,9 @@ type RequestEhcnaJSONRequestBody = EHCRequestInputBody
 // CreateMeetingJSONRequestBody defines body for CreateMeeting for application/json ContentType.
 type CreateMeetingJSONRequestBody = CreateMeetingInputBody
 
+// SetParentLanguageJSONRequestBody defines body for SetParentLanguage for application/json ContentType.
+type SetParentLanguageJSONRequestBody = SetLanguageInputBody
+
 // TriageJSONRequestBody defines body for Triage for application/json ContentType.
 type TriageJSONRequestBody = TriageInputBody
 
@@ -2088,6 +2371,9 @@ type CreateSchoolJSONRequestBody = CreateSchoolInputBody
 
 // CreateClassJSONRequestBody defines body for CreateClass for application/json ContentType.
 type CreateClassJSONRequestBody = CreateClassInputBody
+
+// SetSchoolContactJSONRequestBody defines body for SetSchoolContact for application/json ContentType.
+type SetSchoolContactJSONRequestBody = ContactInput
 
 // CreatePupilJSONRequestBody defines body for CreatePupil for application/json ContentType.
 type CreatePupilJSONRequestBody = CreatePupilInputBody
@@ -2355,6 +2641,13 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/pupils/{pupilId}/cycles (the `PlanCycle` operationId).
 	PlanCycle(ctx context.Context, pupilId openapi_types.UUID, params *PlanCycleParams, body PlanCycleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCycle A support plan and what its review needs: the outcomes to rate and the parents' views
+	//
+	// The review form's data: the plan's outcomes (with the ids the review rates), the provision, the views the parents sent from the link in their email (who wrote them and when), and the review once recorded.
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/cycles/{cycle} (the `GetCycle` operationId).
+	GetCycle(ctx context.Context, pupilId openapi_types.UUID, cycle int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// LogProvisionWithBody Log support given under a plan
 	//
 	// Takes any type of body and a specified content type.
@@ -2450,6 +2743,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/messages (the `ListPupilMessages` operationId).
 	ListPupilMessages(ctx context.Context, pupilId openapi_types.UUID, params *ListPupilMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetParentLanguageWithBody Change the language a parent hears from the school in
+	//
+	// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+	SetParentLanguageWithBody(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetParentLanguage Change the language a parent hears from the school in
+	//
+	// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+	SetParentLanguage(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPathway Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 	//
@@ -2572,6 +2883,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/schools/{schoolId}/classes (the `CreateClass` operationId).
 	CreateClass(ctx context.Context, schoolId openapi_types.UUID, params *CreateClassParams, body CreateClassJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSchoolContactWithBody Set how families reach the school
+	//
+	// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+	SetSchoolContactWithBody(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSchoolContact Set how families reach the school
+	//
+	// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+	SetSchoolContact(ctx context.Context, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPupils A school's pupils, by name, a page at a time (teachers see their classes)
 	//
@@ -3062,6 +3391,23 @@ func (c *Client) PlanCycle(ctx context.Context, pupilId openapi_types.UUID, para
 	return c.Client.Do(req)
 }
 
+// GetCycle A support plan and what its review needs: the outcomes to rate and the parents' views
+//
+// The review form's data: the plan's outcomes (with the ids the review rates), the provision, the views the parents sent from the link in their email (who wrote them and when), and the review once recorded.
+//
+// Corresponds with GET /v1/pupils/{pupilId}/cycles/{cycle} (the `GetCycle` operationId).
+func (c *Client) GetCycle(ctx context.Context, pupilId openapi_types.UUID, cycle int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCycleRequest(c.Server, pupilId, cycle)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // LogProvisionWithBody Log support given under a plan
 //
 // Takes any type of body and a specified content type.
@@ -3268,6 +3614,44 @@ func (c *Client) CreateMeeting(ctx context.Context, pupilId openapi_types.UUID, 
 // Corresponds with GET /v1/pupils/{pupilId}/messages (the `ListPupilMessages` operationId).
 func (c *Client) ListPupilMessages(ctx context.Context, pupilId openapi_types.UUID, params *ListPupilMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPupilMessagesRequest(c.Server, pupilId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetParentLanguageWithBody Change the language a parent hears from the school in
+//
+// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+func (c *Client) SetParentLanguageWithBody(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetParentLanguageRequestWithBody(c.Server, pupilId, parentId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetParentLanguage Change the language a parent hears from the school in
+//
+// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+func (c *Client) SetParentLanguage(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetParentLanguageRequest(c.Server, pupilId, parentId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3570,6 +3954,44 @@ func (c *Client) CreateClassWithBody(ctx context.Context, schoolId openapi_types
 // Corresponds with POST /v1/schools/{schoolId}/classes (the `CreateClass` operationId).
 func (c *Client) CreateClass(ctx context.Context, schoolId openapi_types.UUID, params *CreateClassParams, body CreateClassJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateClassRequest(c.Server, schoolId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSchoolContactWithBody Set how families reach the school
+//
+// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+func (c *Client) SetSchoolContactWithBody(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSchoolContactRequestWithBody(c.Server, schoolId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSchoolContact Set how families reach the school
+//
+// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+func (c *Client) SetSchoolContact(ctx context.Context, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSchoolContactRequest(c.Server, schoolId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4539,6 +4961,47 @@ func NewPlanCycleRequestWithBody(server string, pupilId openapi_types.UUID, para
 	return req, nil
 }
 
+// NewGetCycleRequest constructs an http.Request for the GetCycle method
+func NewGetCycleRequest(server string, pupilId openapi_types.UUID, cycle int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "cycle", cycle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/cycles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewLogProvisionRequest calls the generic LogProvision builder with application/json body
 func NewLogProvisionRequest(server string, pupilId openapi_types.UUID, cycle int64, params *LogProvisionParams, body LogProvisionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4986,6 +5449,60 @@ func NewListPupilMessagesRequest(server string, pupilId openapi_types.UUID, para
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewSetParentLanguageRequest calls the generic SetParentLanguage builder with application/json body
+func NewSetParentLanguageRequest(server string, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetParentLanguageRequestWithBody(server, pupilId, parentId, "application/json", bodyReader)
+}
+
+// NewSetParentLanguageRequestWithBody constructs an http.Request for the SetParentLanguage method, with any body, and a specified content type
+func NewSetParentLanguageRequestWithBody(server string, pupilId openapi_types.UUID, parentId openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "parentId", parentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/parents/%s/language", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5576,6 +6093,53 @@ func NewCreateClassRequestWithBody(server string, schoolId openapi_types.UUID, p
 	return req, nil
 }
 
+// NewSetSchoolContactRequest calls the generic SetSchoolContact builder with application/json body
+func NewSetSchoolContactRequest(server string, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetSchoolContactRequestWithBody(server, schoolId, "application/json", bodyReader)
+}
+
+// NewSetSchoolContactRequestWithBody constructs an http.Request for the SetSchoolContact method, with any body, and a specified content type
+func NewSetSchoolContactRequestWithBody(server string, schoolId openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/contact", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListPupilsRequest constructs an http.Request for the ListPupils method
 func NewListPupilsRequest(server string, schoolId openapi_types.UUID, params *ListPupilsParams) (*http.Request, error) {
 	var err error
@@ -5755,6 +6319,17 @@ func NewImportPupilsRequestWithBody(server string, schoolId openapi_types.UUID, 
 			}
 
 			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.ContentType != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Content-Type", *params.ContentType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Type", headerParam1)
 		}
 
 	}
@@ -6074,6 +6649,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/pupils/{pupilId}/cycles (the `PlanCycle` operationId).
 	PlanCycleWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *PlanCycleParams, body PlanCycleJSONRequestBody, reqEditors ...RequestEditorFn) (*PlanCycleResponse, error)
 
+	// GetCycleWithResponse A support plan and what its review needs: the outcomes to rate and the parents' views
+	//
+	// The review form's data: the plan's outcomes (with the ids the review rates), the provision, the views the parents sent from the link in their email (who wrote them and when), and the review once recorded.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/cycles/{cycle} (the `GetCycle` operationId).
+	GetCycleWithResponse(ctx context.Context, pupilId openapi_types.UUID, cycle int64, reqEditors ...RequestEditorFn) (*GetCycleResponse, error)
+
 	// LogProvisionWithBodyWithResponse Log support given under a plan
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -6173,6 +6757,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/messages (the `ListPupilMessages` operationId).
 	ListPupilMessagesWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *ListPupilMessagesParams, reqEditors ...RequestEditorFn) (*ListPupilMessagesResponse, error)
+
+	// SetParentLanguageWithBodyWithResponse Change the language a parent hears from the school in
+	//
+	// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+	SetParentLanguageWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetParentLanguageResponse, error)
+
+	// SetParentLanguageWithResponse Change the language a parent hears from the school in
+	//
+	// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+	SetParentLanguageWithResponse(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*SetParentLanguageResponse, error)
 
 	// GetPathwayWithResponse Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 	//
@@ -6303,6 +6905,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/schools/{schoolId}/classes (the `CreateClass` operationId).
 	CreateClassWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *CreateClassParams, body CreateClassJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateClassResponse, error)
+
+	// SetSchoolContactWithBodyWithResponse Set how families reach the school
+	//
+	// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+	SetSchoolContactWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSchoolContactResponse, error)
+
+	// SetSchoolContactWithResponse Set how families reach the school
+	//
+	// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+	SetSchoolContactWithResponse(ctx context.Context, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSchoolContactResponse, error)
 
 	// ListPupilsWithResponse A school's pupils, by name, a page at a time (teachers see their classes)
 	//
@@ -7563,6 +8183,75 @@ func (r PlanCycleResponse) ContentType() string {
 	return ""
 }
 
+type GetCycleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReviewFormView
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCycleResponse) GetJSON200() *ReviewFormView {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCycleResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCycleResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCycleResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCycleResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCycleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCycleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCycleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCycleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type LogProvisionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8069,6 +8758,75 @@ func (r ListPupilMessagesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListPupilMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetParentLanguageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LanguageOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetParentLanguageResponse) GetJSON200() *LanguageOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetParentLanguageResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetParentLanguageResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetParentLanguageResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetParentLanguageResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetParentLanguageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetParentLanguageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetParentLanguageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetParentLanguageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8897,6 +9655,82 @@ func (r CreateClassResponse) ContentType() string {
 	return ""
 }
 
+type SetSchoolContactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SchoolView
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetSchoolContactResponse) GetJSON200() *SchoolView {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetSchoolContactResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetSchoolContactResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetSchoolContactResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetSchoolContactResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetSchoolContactResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetSchoolContactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetSchoolContactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetSchoolContactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetSchoolContactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListPupilsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9060,6 +9894,10 @@ type ImportPupilsResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ErrorModel
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -9084,6 +9922,16 @@ func (r ImportPupilsResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r ImportPupilsResponse) GetApplicationproblemJSON409() *ErrorModel {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ImportPupilsResponse) GetApplicationproblemJSON413() *ErrorModel {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ImportPupilsResponse) GetApplicationproblemJSON415() *ErrorModel {
+	return r.ApplicationproblemJSON415
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -9563,6 +10411,21 @@ func (c *ClientWithResponses) PlanCycleWithResponse(ctx context.Context, pupilId
 	return ParsePlanCycleResponse(rsp)
 }
 
+// GetCycleWithResponse A support plan and what its review needs: the outcomes to rate and the parents' views
+//
+// The review form's data: the plan's outcomes (with the ids the review rates), the provision, the views the parents sent from the link in their email (who wrote them and when), and the review once recorded.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pupils/{pupilId}/cycles/{cycle} (the `GetCycle` operationId).
+func (c *ClientWithResponses) GetCycleWithResponse(ctx context.Context, pupilId openapi_types.UUID, cycle int64, reqEditors ...RequestEditorFn) (*GetCycleResponse, error) {
+	rsp, err := c.GetCycle(ctx, pupilId, cycle, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCycleResponse(rsp)
+}
+
 // LogProvisionWithBodyWithResponse Log support given under a plan
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -9733,6 +10596,36 @@ func (c *ClientWithResponses) ListPupilMessagesWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseListPupilMessagesResponse(rsp)
+}
+
+// SetParentLanguageWithBodyWithResponse Change the language a parent hears from the school in
+//
+// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+func (c *ClientWithResponses) SetParentLanguageWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetParentLanguageResponse, error) {
+	rsp, err := c.SetParentLanguageWithBody(ctx, pupilId, parentId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetParentLanguageResponse(rsp)
+}
+
+// SetParentLanguageWithResponse Change the language a parent hears from the school in
+//
+// The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
+func (c *ClientWithResponses) SetParentLanguageWithResponse(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*SetParentLanguageResponse, error) {
+	rsp, err := c.SetParentLanguage(ctx, pupilId, parentId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetParentLanguageResponse(rsp)
 }
 
 // GetPathwayWithResponse Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
@@ -9971,6 +10864,36 @@ func (c *ClientWithResponses) CreateClassWithResponse(ctx context.Context, schoo
 		return nil, err
 	}
 	return ParseCreateClassResponse(rsp)
+}
+
+// SetSchoolContactWithBodyWithResponse Set how families reach the school
+//
+// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+func (c *ClientWithResponses) SetSchoolContactWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSchoolContactResponse, error) {
+	rsp, err := c.SetSchoolContactWithBody(ctx, schoolId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSchoolContactResponse(rsp)
+}
+
+// SetSchoolContactWithResponse Set how families reach the school
+//
+// Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
+func (c *ClientWithResponses) SetSchoolContactWithResponse(ctx context.Context, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSchoolContactResponse, error) {
+	rsp, err := c.SetSchoolContact(ctx, schoolId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSchoolContactResponse(rsp)
 }
 
 // ListPupilsWithResponse A school's pupils, by name, a page at a time (teachers see their classes)
@@ -10997,6 +11920,60 @@ func ParsePlanCycleResponse(rsp *http.Response) (*PlanCycleResponse, error) {
 	return response, nil
 }
 
+// ParseGetCycleResponse parses an HTTP response from a GetCycleWithResponse call
+func ParseGetCycleResponse(rsp *http.Response) (*GetCycleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCycleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReviewFormView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseLogProvisionResponse parses an HTTP response from a LogProvisionWithResponse call
 func ParseLogProvisionResponse(rsp *http.Response) (*LogProvisionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11378,6 +12355,60 @@ func ParseListPupilMessagesResponse(rsp *http.Response) (*ListPupilMessagesRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessagesOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetParentLanguageResponse parses an HTTP response from a SetParentLanguageWithResponse call
+func ParseSetParentLanguageResponse(rsp *http.Response) (*SetParentLanguageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetParentLanguageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LanguageOutputBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12073,6 +13104,67 @@ func ParseCreateClassResponse(rsp *http.Response) (*CreateClassResponse, error) 
 	return response, nil
 }
 
+// ParseSetSchoolContactResponse parses an HTTP response from a SetSchoolContactWithResponse call
+func ParseSetSchoolContactResponse(rsp *http.Response) (*SetSchoolContactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetSchoolContactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SchoolView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListPupilsResponse parses an HTTP response from a ListPupilsWithResponse call
 func ParseListPupilsResponse(rsp *http.Response) (*ListPupilsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12236,6 +13328,20 @@ func ParseImportPupilsResponse(rsp *http.Response) (*ImportPupilsResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel

@@ -85,6 +85,9 @@ func TestStaffSignInWithIdentityProvider(t *testing.T) {
 		{"email not verified", idp.token(t, nil, claims(map[string]any{"email": "sendco@oakfield.example", "email_verified": false})), 401},
 		{"not a sendflow user", idp.token(t, nil, claims(map[string]any{"email": "stranger@oakfield.example"})), 401},
 		{"unknown issuer", idp.token(t, nil, map[string]any{"iss": "https://evil.example", "aud": "api://sendflow", "email": "sendco@oakfield.example", "exp": now.Add(time.Hour).Unix()}), 401},
+		{"no issue time", idp.token(t, nil, map[string]any{"iss": issuer, "aud": "api://sendflow", "email": "sendco@oakfield.example", "exp": now.Add(time.Hour).Unix()}), 401},
+		{"issued in the future", idp.token(t, nil, claims(map[string]any{"email": "sendco@oakfield.example", "iat": now.Add(time.Hour).Unix(), "exp": now.Add(2 * time.Hour).Unix()})), 401},
+		{"lives for a month", idp.token(t, nil, claims(map[string]any{"email": "sendco@oakfield.example", "exp": now.Add(30 * 24 * time.Hour).Unix()})), 401},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

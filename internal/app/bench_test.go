@@ -16,17 +16,17 @@ func BenchmarkRaiseConcern(b *testing.B) {
 	d := startDev(b, devConfig(b, b.TempDir(), testenv.DatabaseURL(b)))
 	defer d.Stop(context.Background())
 	ctx := context.Background()
-	pupils, err := benchPupils(ctx, d, b.N, "8")
+	pupils, err := benchPupils(ctx, d, b.N, "8", false)
 	if err != nil {
 		b.Fatal(err)
 	}
-	teacher, err := benchToken(d)
+	bc, err := benchClient(d)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := benchConcern(ctx, d, teacher, pupils[i]); err != nil {
+		if err := bc.concernAPI(ctx, pupils[i]); err != nil {
 			b.Fatalf("concern %d: %v", i, err)
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/sendflow/sendflow/internal/payloadcrypt"
 	"github.com/sendflow/sendflow/internal/seed"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/telemetry"
 )
 
 // Dev is the whole stack in one process: what `sendflow dev` runs and what end-to-end tests start.
@@ -46,6 +47,9 @@ type Dev struct {
 	Key    []byte
 	stops  []func(context.Context) error
 	logger *slog.Logger
+
+	// Telemetry is the stack's metrics and tracing (served on SENDFLOW_METRICS_ADDR when set).
+	Telemetry *telemetry.Telemetry
 }
 
 // DevToken is a demo user's bearer token.
@@ -98,7 +102,12 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 		}
 		d.stops = append(d.stops, func(context.Context) error { return d.StopTemporal() })
 	}
-	if d.Temporal, err = DialTemporal(ctx, cfg, d.TemporalAddr, logger); err != nil {
+	if d.Telemetry, err = StartTelemetry(ctx, cfg, "dev", logger); err != nil {
+		return nil, err
+	}
+	d.stops = append(d.stops, d.Telemetry.Shutdown)
+	WatchOutbox(d.Telemetry, d.WorkerDB)
+	if d.Temporal, err = DialTemporal(ctx, cfg, d.TemporalAddr, logger, d.Telemetry); err != nil {
 		return nil, err
 	}
 	d.stops = append(d.stops, func(context.Context) error { d.Temporal.Close(); return nil })
@@ -122,7 +131,7 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 	if d.Mailbox != nil {
 		extra = func(mux *http.ServeMux) { mux.Handle("/dev/", d.Mailbox.Handler()) }
 	}
-	if d.HTTP, err = StartHTTP(cfg, d.DB, d.Temporal, d.Key, logger, extra); err != nil {
+	if d.HTTP, err = StartHTTP(cfg, d.DB, d.Temporal, d.Key, logger, extra, d.Telemetry); err != nil {
 		return nil, err
 	}
 	d.stops = append(d.stops, d.HTTP.Stop)
@@ -171,7 +180,7 @@ func (d *Dev) database(ctx context.Context) (string, error) {
 // mail starts the capture mailbox unless SMTP_URL names a real server.
 func (d *Dev) mail() (email.Sender, error) {
 	if d.Config.SMTPURL != "" {
-		return NewSender(d.Config.SMTPURL)
+		return NewSender(d.Config.SMTPURL, d.logger)
 	}
 	box, err := mailcapture.Open(filepath.Join(d.Config.DataDir, "mail"), d.logger)
 	if err != nil {
@@ -182,7 +191,7 @@ func (d *Dev) mail() (email.Sender, error) {
 	}
 	d.Mailbox = box
 	d.stops = append(d.stops, func(context.Context) error { return box.Close() })
-	return NewSender(fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", d.Config.SMTPPort))
+	return NewSender(fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", d.Config.SMTPPort), d.logger)
 }
 
 // Tokens signs a token for each demo user, valid for 30 days.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -50,13 +49,7 @@ func devConfig(t testing.TB, dataDir, dbURL string, extra ...string) *config.Con
 
 func startDev(t testing.TB, cfg *config.Config) *Dev {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	d, err := StartDev(ctx, cfg, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatalf("start dev stack: %v", err)
-	}
-	return d
+	return startDevLogged(t, cfg, nil)
 }
 
 type apiClient struct {

@@ -373,7 +373,7 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 	})
 
 	// EHC needs assessment, its statutory steps in order.
-	er, err := as[sendco].RequestEhcnaWithResponse(ctx, amara, nil, apiclient.RequestEhcnaJSONRequestBody{RequestedBy: apiclient.EHCRequestInputBodyRequestedBySchool})
+	er, err := as[sendco].RequestEhcnaWithResponse(ctx, amara, nil, apiclient.RequestEhcnaJSONRequestBody{})
 	ehc := expect(t, "EHC request", http.StatusCreated, er, err).JSON201
 	if ehc.RequestId == uuid.Nil {
 		t.Fatalf("EHC request answered %s", er.Body)

@@ -18,6 +18,7 @@ import (
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/telemetry"
 	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
@@ -29,8 +30,9 @@ type HTTP struct {
 	Addr net.Addr
 }
 
-// StartHTTP serves the API on cfg.HTTPAddr; extra mounts more routes (the dev mailbox).
-func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []byte, logger *slog.Logger, extra func(*http.ServeMux)) (*HTTP, error) {
+// StartHTTP serves the API on cfg.HTTPAddr; extra mounts more routes (the dev mailbox); tel (nil
+// for none) measures and traces each request.
+func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []byte, logger *slog.Logger, extra func(*http.ServeMux), tel *telemetry.Telemetry) (*HTTP, error) {
 	st := &store.Store{DB: pool}
 	authz, err := policies.New(st)
 	if err != nil {
@@ -46,11 +48,18 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 			return nil, &config.Error{Env: "SENDFLOW_OIDC_ISSUER", Flag: "oidc-issuer", Problem: err.Error()}
 		}
 	}
+	codec, err := PayloadCodec(cfg)
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	acts := &actions.Service{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, Timings: timings, TimeScale: cfg.TimeScale,
 		Wait: cfg.ActionTimeout, Logger: logger}
-	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts})
-	mux.Handle("/parent/", web.New(web.Deps{Store: st, Actions: acts, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger}))
+	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts,
+		PayloadCodec: codec, CodecCORSOrigin: cfg.CodecCORSOrigin})
+	parents := web.New(web.Deps{Store: st, Actions: acts, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger, Outbox: &email.Outbox{DB: pool}})
+	mux.Handle("/parent/", parents)
+	mux.Handle("/parent", parents) // the parents' home page, without a redirect to /parent/
 	if extra != nil {
 		extra(mux)
 	}
@@ -59,7 +68,7 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 		return nil, &config.Error{Env: "SENDFLOW_HTTP_ADDR", Flag: "http-addr", Problem: err.Error()}
 	}
 	srv := &http.Server{
-		Handler:           api.Handler(mux, cfg.RateLimit, cfg.TrustedProxies...),
+		Handler:           tel.HTTP(api.Handler(mux, cfg.RateLimit, cfg.TrustedProxies...)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

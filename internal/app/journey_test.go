@@ -41,6 +41,7 @@ type journey struct {
 	d     *Dev
 	api   apiClient
 	token map[string]string
+	logs  *logBuffer // everything the stack logged
 }
 
 // newJourney is a journey on compressed time. Its tests take every date from the pathway's own
@@ -284,7 +285,7 @@ func TestWholeJourney(t *testing.T) {
 	// The letter's link shows the parent what has happened and what comes next.
 	status, body = page(t, "GET", linkIn(t, letter, "plan"), nil)
 	wantPage(t, "plan page from the plan letter", status, body, 200, "EHC needs assessment and plan",
-		"A request for an EHC needs assessment was made.", "The final EHC plan was issued")
+		"A request was made for an EHC needs assessment.", "The final EHC plan was issued")
 	testenv.Eventually(t, 10*time.Second, "stage ehc_plan", func() bool { return j.stage(amara) == "ehc_plan" })
 
 	// Annual review 1: book, invite, hold, report, decide; the next review starts.

@@ -94,11 +94,14 @@ func (j *journey) planAhead(pupil string, n int) (time.Time, map[string]any) {
 	}
 }
 
-// journeyOn starts a journey on a given configuration.
+// journeyOn starts a journey on a given configuration. Everything the stack logs is kept, and
+// when the test ends no log line may hold a demo name or address (logs carry ids).
 func journeyOn(t *testing.T, cfg *config.Config) *journey {
-	d := startDev(t, cfg)
+	logs := &logBuffer{}
+	d := startDevLogged(t, cfg, logs)
 	t.Cleanup(func() { d.Stop(context.Background()) })
-	j := &journey{t: t, d: d, api: apiClient{t: t, base: "http://" + d.HTTP.Addr.String()}, token: map[string]string{}}
+	j := &journey{t: t, d: d, api: apiClient{t: t, base: "http://" + d.HTTP.Addr.String()}, token: map[string]string{}, logs: logs}
+	t.Cleanup(j.checkLogs)
 	for _, p := range seed.People {
 		j.token[p.Email] = tokenFor(t, d, p.Email)
 	}

@@ -331,10 +331,8 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	// The link has been used: a clear page, and nothing changes.
 	status, body = page(t, "POST", link, url.Values{"response": {"declined"}})
 	wantPage(t, "reused link", status, body, 410, "This link has already been used", "Nothing has been changed")
-	status, _ = page(t, "GET", link, nil)
-	if status != 410 {
-		t.Errorf("opening a used link = %d, want 410", status)
-	}
+	status, body = page(t, "GET", link, nil)
+	wantPage(t, "opening the answered invitation", status, body, 200, "You told the school: Yes, I can come", "the school library")
 	if n := j.scalar(`SELECT count(*) FROM meeting_responses WHERE meeting_id = $1`, meetingID); n != 1 {
 		t.Errorf("%d answers stored, want 1", n)
 	}
@@ -350,8 +348,7 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	status, body = page(t, "POST", viewsLink, url.Values{"going_well": {"Reading at bedtime"}, "hard": {"Mornings"}, "would_help": {"A visual timetable at home"}})
 	wantPage(t, "views sent", status, body, 200, "Thank you", "The school will read your views")
 	testenv.Eventually(t, 10*time.Second, "the cycle shows the parent's views", func() bool {
-		state := fmt.Sprint(j.item(amara, "cycle/1")["state"])
-		return strings.Contains(state, amaraParentID)
+		return j.item(amara, "cycle/1")["cycle"].(map[string]any)["parentViews"] == float64(1)
 	})
 	if n := j.scalar(`SELECT count(*) FROM parent_views WHERE pupil_id = $1 AND cycle_number = 1 AND going_well = 'Reading at bedtime'`, amara); n != 1 {
 		t.Errorf("%d views stored", n)
@@ -400,7 +397,7 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	status, body = page(t, "POST", consentLink, url.Values{"action": {"give"}, "version": {version}})
 	wantPage(t, "consent given", status, body, 200, "You have given consent.")
 	testenv.Eventually(t, 10*time.Second, "the referral records consent", func() bool {
-		return strings.Contains(fmt.Sprint(j.item(amara, "referral/")["state"]), "ConsentGiven:true")
+		return j.item(amara, "referral/")["referral"].(map[string]any)["consentGiven"] == true
 	})
 	if n := j.scalar(`SELECT count(*) FROM consent_records WHERE referral_id = $1 AND wording_id = $2 AND action = 'give'`, refID, version); n != 1 {
 		t.Errorf("%d consent records with the version shown", n)
@@ -418,7 +415,7 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	old, _ := key.Sign(onetap.Claim{Action: onetap.ActionViewPlan, Parent: amaraParentID, Pupil: amara, Expires: time.Now().Add(-time.Hour)})
 	status, body = page(t, "GET", j.api.base+"/parent/plan?t="+old, nil)
 	wantPage(t, "expired link", status, body, 410, "This link has expired", "This one ended on "+time.Now().Add(-time.Hour).In(ukTime).Format("2 January 2006"),
-		"Ask the school for a new link")
+		"Email me a new link")
 	status, _ = page(t, "GET", strings.Replace(consentLink, "/parent/consent", "/parent/plan", 1), nil)
 	if status != 400 {
 		t.Errorf("a consent link on the plan page = %d, want 400", status)
@@ -451,7 +448,7 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	su, _ := url.Parse(signIn)
 	form := url.Values{"token": {su.Query().Get("token")}}
 	status, body = page(t, "POST", j.api.base+"/parent/sign-in", form)
-	wantPage(t, "signed in", status, body, 200, "You are signed in", "See Amara&#39;s plan and next dates")
+	wantPage(t, "signed in", status, body, 200, "Your children", "See Amara&#39;s plan and next dates")
 	if status, _ := page(t, "GET", linkIn(t, body, "plan"), nil); status != 200 {
 		t.Errorf("plan link from the sign-in page = %d", status)
 	}
@@ -544,8 +541,11 @@ func TestReviewMeetingToOutcomeThroughAnOutage(t *testing.T) {
 		sent = messageTo(listing, "review_meeting_invitation", parent)
 		return sent != nil && sent["status"] == "sent"
 	})
-	if sent["sentAt"] == nil || sent["attempts"].(float64) < 2 || sent["language"] != "en" || sent["templateVersion"] != "1" {
-		t.Errorf("after the outage the invitation should show as sent after several attempts: %v", sent)
+	// Knocking on a server that does not answer is the dispatcher's wait, not the message's:
+	// attempts count handovers to a server that answered.
+	if sent["sentAt"] == nil || sent["attempts"].(float64) < 1 || sent["lastError"] != nil && sent["lastError"] != "" ||
+		sent["language"] != "en" || sent["templateVersion"] != "1" {
+		t.Errorf("after the outage the invitation should show as sent, its error cleared: %v", sent)
 	}
 	if messageTo(listing, "sen_support_started", parent) == nil || messageTo(listing, "meeting_invitation_staff", "head@oakfield.example") == nil {
 		t.Errorf("the listing should hold the workflow's emails and the staff invitation too: %v", listing)
@@ -559,7 +559,7 @@ func TestReviewMeetingToOutcomeThroughAnOutage(t *testing.T) {
 	status, body = page(t, "POST", viewsLink, url.Values{"going_well": {"Reading at bedtime"}, "would_help": {"Books to take home"}})
 	wantPage(t, "views sent", status, body, 200, "The school will read your views")
 	testenv.Eventually(t, 10*time.Second, "the cycle to hold the parent's views", func() bool {
-		return strings.Contains(fmt.Sprint(j.item(amara, "cycle/1")["state"]), amaraParentID)
+		return j.item(amara, "cycle/1")["cycle"].(map[string]any)["parentViews"] == float64(1)
 	})
 	if kinds := timelineKinds(j.pathway(amara)); count(kinds, "meeting_accepted") != 1 {
 		t.Errorf("the timeline does not show the parent's answer: %v", kinds)

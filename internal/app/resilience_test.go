@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"github.com/sendflow/sendflow/internal/mailcapture"
 	"github.com/sendflow/sendflow/internal/seed"
 	"github.com/sendflow/sendflow/internal/testenv"
 	"github.com/sendflow/sendflow/workflows"
@@ -167,12 +170,12 @@ func TestReadyRequiresTheNamespace(t *testing.T) {
 	other := *cfg
 	other.TemporalNamespace = "no-such-namespace"
 	other.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	c, err := DialTemporal(context.Background(), &other, d.TemporalAddr, d.logger)
+	c, err := DialTemporal(context.Background(), &other, d.TemporalAddr, d.logger, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	h, err := StartHTTP(&other, d.DB, c, d.Key, d.logger, nil)
+	h, err := StartHTTP(&other, d.DB, c, d.Key, d.logger, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,5 +190,41 @@ func TestReadyRequiresTheNamespace(t *testing.T) {
 		if resp.StatusCode != want || want == 503 && !strings.Contains(string(b), "no-such-namespace") {
 			t.Errorf("readyz on %s: %d %s, want %d", addr, resp.StatusCode, b, want)
 		}
+	}
+}
+
+// TestWorkerStartsWhileMailServerIsDown: a worker that (re)starts during a mail outage still
+// runs every workflow; mail waits in the outbox and goes once the server answers.
+func TestWorkerStartsWhileMailServerIsDown(t *testing.T) {
+	port := testenv.FreePort(t) // nothing listens here yet
+	cfg := devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SMTP_URL", fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", port))
+	j := journeyOn(t, cfg)
+	amara := seed.PupilAmaraID
+	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`, 201)
+	j.post(sendco, "/v1/pupils/"+amara+"/pathway/triage", `{"decision":"sen_support"}`, 201)
+	if stage := j.stage(amara); stage != "sen_support" {
+		t.Errorf("with the mail server down the pathway is at %s, want sen_support", stage)
+	}
+	if n := j.scalar(`SELECT count(*) FROM email_outbox WHERE template = 'concern_raised' AND status = 'queued'`); n != 1 {
+		t.Errorf("%d concern emails waiting in the outbox, want 1", n)
+	}
+
+	box, err := mailcapture.Open(filepath.Join(cfg.DataDir, "mail"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := box.Start(fmt.Sprintf("127.0.0.1:%d", port)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { box.Close() })
+	j.d.Mailbox = box
+	j.delivered("concern_raised", "sendco@oakfield.example")
+}
+
+// TestWorkerRefusesAMailSettingItCannotUse: a mistyped SMTP_URL still stops start-up, naming it.
+func TestWorkerRefusesAMailSettingItCannotUse(t *testing.T) {
+	if _, err := NewSender("smtp://127.0.0.1:25?tls=sometimes", slog.New(slog.DiscardHandler)); err == nil ||
+		!strings.Contains(err.Error(), "SMTP_URL") {
+		t.Errorf("a bad SMTP_URL: %v, want a start-up error naming SMTP_URL", err)
 	}
 }

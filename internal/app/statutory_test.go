@@ -188,13 +188,3 @@ func TestStatutoryClocksJourney(t *testing.T) {
 	// A pause, warnings and breaches and a worked-out transfer, for the replay tests (statutory-*).
 	recordHistories(t, j.d, "statutory", workflows.EHCWorkflowID(nia, req), workflows.AnnualReviewWorkflowID(nia, 1))
 }
-
-// put sends a PUT and expects the status.
-func (j *journey) put(who, path, body string, want int) map[string]any {
-	j.t.Helper()
-	status, out := j.api.do("PUT", path, j.token[who], nil, body)
-	if status != want {
-		j.t.Fatalf("PUT %s as %s = %d, want %d: %v", path, who, status, want, out)
-	}
-	return out
-}

@@ -17,11 +17,17 @@ import (
 
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/payloadcrypt"
+	"github.com/sendflow/sendflow/internal/telemetry"
 )
 
-// DialTemporal connects to the Temporal frontend named by the configuration.
-func DialTemporal(ctx context.Context, cfg *config.Config, addr string, logger *slog.Logger) (client.Client, error) {
+// DialTemporal connects to the Temporal frontend named by the configuration. tel (nil for none)
+// gives the client, and every worker made from it, the SDK's metrics and sendflow's interceptors.
+func DialTemporal(ctx context.Context, cfg *config.Config, addr string, logger *slog.Logger, tel *telemetry.Telemetry) (client.Client, error) {
 	codec, err := PayloadCodec(cfg)
+	if err != nil {
+		return nil, err
+	}
+	interceptors, err := tel.TemporalInterceptors(logger)
 	if err != nil {
 		return nil, err
 	}
@@ -35,8 +41,11 @@ func DialTemporal(ctx context.Context, cfg *config.Config, addr string, logger *
 		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
 			DataConverter: dc, EncodeCommonAttributes: true,
 		}),
-		// The SDK logs every poll at info; sendflow shows its warnings and errors.
-		Logger: sdklog.NewStructuredLogger(slog.New(levelFloor{logger.Handler(), slog.LevelWarn})),
+		// The SDK logs every poll at info; sendflow shows its warnings and errors (and counts the
+		// workflow task failures among them).
+		Logger:         sdklog.NewStructuredLogger(slog.New(tel.ObserveSDKLog(levelFloor{logger.Handler(), slog.LevelWarn}))),
+		MetricsHandler: tel.TemporalMetrics(),
+		Interceptors:   interceptors,
 	}
 	if cfg.TemporalTLS || cfg.TemporalTLSCert != "" || cfg.TemporalTLSCA != "" {
 		tc := &tls.Config{MinVersion: tls.VersionTLS12}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -14,12 +15,13 @@ import (
 	"github.com/sendflow/sendflow/activities"
 	"github.com/sendflow/sendflow/activities/email"
 	"github.com/sendflow/sendflow/internal/config"
+	"github.com/sendflow/sendflow/internal/signin"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/workflows"
 )
 
-// Worker runs the Temporal worker and the outbox dispatcher.
+// Worker runs the Temporal worker, the outbox dispatcher and the maker of parents' sign-in links.
 type Worker struct {
 	w      worker.Worker
 	cancel context.CancelFunc
@@ -29,6 +31,9 @@ type Worker struct {
 // StartWorker starts polling the task queue and draining the outbox. signingKey must be the API's,
 // so the links the worker puts in parents' emails open the API's parent pages.
 func StartWorker(c client.Client, pool *pgxpool.Pool, cfg *config.Config, signingKey []byte, sender email.Sender, logger *slog.Logger) (*Worker, error) {
+	// The cache is the process's and sized before its first worker starts; it is what a worker's
+	// memory grows with (README, Performance).
+	worker.SetStickyWorkflowCacheSize(cfg.WorkerCache)
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
 	workflows.Register(w)
 	acts := &activities.Activities{Store: &store.Store{DB: pool}, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL,
@@ -40,7 +45,13 @@ func StartWorker(c client.Client, pool *pgxpool.Pool, cfg *config.Config, signin
 	ctx, cancel := context.WithCancel(context.Background())
 	wk := &Worker{w: w, cancel: cancel}
 	d := &email.Dispatcher{DB: pool, Sender: sender, From: cfg.MailFrom, Logger: logger.With("component", "outbox")}
-	wk.done.Add(2)
+	links := &signin.Mailer{Store: &store.Store{DB: pool}, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL,
+		Logger: logger.With("component", "signin")}
+	wk.done.Add(3)
+	go func() {
+		defer wk.done.Done()
+		links.Run(ctx)
+	}()
 	go func() {
 		defer wk.done.Done()
 		_ = d.Run(ctx)
@@ -82,15 +93,21 @@ func (wk *Worker) Stop() {
 	wk.done.Wait()
 }
 
-// NewSender builds the SMTP sender for SMTP_URL and checks it answers, so a wrong setting is
-// reported at start-up rather than as mail that never arrives.
-func NewSender(smtpURL string) (*email.SMTPSender, error) {
+// NewSender builds the SMTP sender for SMTP_URL. A setting that cannot be right (a bad URL, or
+// credentials or TLS the server refuses) stops start-up, naming it; a server that does not answer
+// yet only warns: the worker still runs every workflow, and mail waits in the outbox until the
+// server is back.
+func NewSender(smtpURL string, logger *slog.Logger) (*email.SMTPSender, error) {
 	conf, err := config.ParseSMTPURL(smtpURL)
 	if err != nil {
 		return nil, &config.Error{Env: "SMTP_URL", Flag: "smtp-url", Problem: err.Error()}
 	}
 	s := &email.SMTPSender{Conf: conf}
-	if err := s.Check(); err != nil {
+	switch err := s.Check(); {
+	case err == nil:
+	case errors.Is(err, email.ErrUnreachable):
+		logger.Warn("the mail server is not answering; mail waits in the outbox until it is", "error", err)
+	default:
 		return nil, &config.Error{Env: "SMTP_URL", Flag: "smtp-url", Problem: err.Error()}
 	}
 	return s, nil

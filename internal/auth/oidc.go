@@ -7,9 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 )
+
+// MaxIdPLifetime is the longest an identity provider's token may live: Entra ID and Google issue
+// tokens for about an hour, so a token that lives for days was not made for signing in.
+const MaxIdPLifetime = 24 * time.Hour
 
 // OIDC verifies staff tokens from a school's identity provider (Microsoft Entra ID, Google).
 type OIDC struct {
@@ -37,6 +42,13 @@ func (o *OIDC) Verify(ctx context.Context, raw string) (string, error) {
 	tok, err := o.verifier.Verify(ctx, raw)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	// go-oidc checks the expiry but not the issue time.
+	if tok.IssuedAt.IsZero() || tok.IssuedAt.After(time.Now().Add(clockSkew)) {
+		return "", fmt.Errorf("%w: no issue time, or one in the future", ErrInvalidToken)
+	}
+	if tok.Expiry.Sub(tok.IssuedAt) > MaxIdPLifetime {
+		return "", fmt.Errorf("%w: lives longer than %s", ErrInvalidToken, MaxIdPLifetime)
 	}
 	var c struct {
 		Email             string `json:"email"`

@@ -49,12 +49,13 @@ var Settings = []Setting{
 	{"SENDFLOW_SIGNING_KEY", "signing-key", "", "Key (32+ characters) that signs local bearer tokens and the links in parents' emails. Required by `serve` and `worker`, which must share it; `dev` and `token` use the key kept in the data dir (made on first use) when unset.", "dev, serve, worker, token"},
 	{"SENDFLOW_PAYLOAD_KEY", "payload-key", "", "Key that encrypts every workflow payload before it reaches Temporal: 64 hexadecimal characters (`openssl rand -hex 32`). Required by `serve` and `worker`, which must share it; `dev` uses the key kept in the data dir (made on first use) when unset. Keep it safe: without it running pathways cannot be read.", "dev, serve, worker"},
 	{"SENDFLOW_PAYLOAD_OLD_KEYS", "payload-old-keys", "", "Earlier payload keys, comma-separated, still used to decrypt after SENDFLOW_PAYLOAD_KEY is rotated.", "dev, serve, worker"},
-	{"SENDFLOW_MAIL_FROM", "mail-from", "sendflow <no-reply@sendflow.invalid>", "From address of every email.", "dev, worker"},
+	{"SENDFLOW_MAIL_FROM", "mail-from", "", "The address every email is sent from, on a domain your mail relay may send for (e.g. `no-reply@sendflow.yourcouncil.gov.uk`). Mail about a pupil goes out under the school's name at this address, with replies to the school's contact email; mail about no one school keeps this setting's name. Required by `worker`; `dev` uses `sendflow <no-reply@sendflow.localhost>` (its mail stays in the capture mailbox).", "dev, worker"},
 	{"SENDFLOW_OIDC_ISSUER", "oidc-issuer", "", "Staff sign-in: the school's identity provider, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (Entra ID) or `https://accounts.google.com`. Tokens are mapped to users by email.", "dev, serve"},
 	{"SENDFLOW_OIDC_AUDIENCE", "oidc-audience", "", "The audience (client or application id) staff tokens must be issued for. Required with SENDFLOW_OIDC_ISSUER.", "dev, serve"},
 	{"SENDFLOW_OIDC_JWKS_URL", "oidc-jwks-url", "", "Where the identity provider publishes its signing keys; unset uses the issuer's discovery document.", "dev, serve"},
 	{"SENDFLOW_DB_POOL", "db-pool", "16", "Most PostgreSQL connections the API holds (serve; in `dev`, the API's own pool).", "dev, serve"},
 	{"SENDFLOW_WORKER_DB_POOL", "worker-db-pool", "8", "Most PostgreSQL connections the worker holds for its activities and the email sender (worker; in `dev`, the worker's own pool, so the API and the worker never wait for each other's connections).", "dev, worker"},
+	{"SENDFLOW_WORKER_CACHE", "worker-cache", "10000", "Most pupils' workflows the worker keeps in memory between their steps (each about 50 KiB of resident memory: 10000 is about 500 MiB). A workflow not kept is rebuilt from its history the next time it acts; most pathways sleep for weeks, so a smaller cache costs little.", "dev, worker"},
 	{"SENDFLOW_ACTION_TIMEOUT", "action-timeout", "10s", "How long an action waits for the pupil's workflow before the API answers 503 with Retry-After (the action is then finished by sending it again with the same Idempotency-Key).", "dev, serve"},
 	{"SENDFLOW_RATE_LIMIT", "rate-limit", "300", "Requests per minute each client (IP address) may make; more get 429 with Retry-After. Sign-in requests are limited to a tenth of it.", "dev, serve"},
 	{"SENDFLOW_TRUSTED_PROXIES", "trusted-proxies", "", "Comma-separated addresses or CIDR ranges of the reverse proxies in front of the API, e.g. `10.0.0.0/8,192.0.2.7`. A request from one of them is counted against the client its X-Forwarded-For names (the nearest address that is not a trusted proxy); from anywhere else, X-Forwarded-For is ignored. Unset: every request counts against the address it comes from, so behind a proxy all clients share one allowance.", "dev, serve"},
@@ -63,6 +64,10 @@ var Settings = []Setting{
 	{"SENDFLOW_TIMINGS_FILE", "timings-file", "", "YAML file of the local authority's timings (trial window, review reminders, statutory limits); unset uses the defaults in workflows/timings.default.yaml. Statutory limits may be tightened, never loosened: a file that loosens one stops start-up, naming the key and the law. Read by new pathways.", "dev, serve"},
 	{"SENDFLOW_TIME_SCALE", "time-scale", "1", "Divides every workflow timer, for demos and end-to-end tests (10080 makes a week pass in a minute); dates shown stay calendar dates. Read by new pathways. Never set it in production.", "dev, serve"},
 	{"SENDFLOW_LOG_LEVEL", "log-level", "info", "debug, info, warn or error.", "all"},
+	{"SENDFLOW_METRICS_ADDR", "metrics-addr", "", "Address that serves Prometheus metrics at `/metrics`, e.g. `127.0.0.1:9464` (see README, Observability); unset, no metrics are collected. It needs no sign-in: keep it off the public network. Never the API's address.", "dev, serve, worker"},
+	{"SENDFLOW_OTLP_ENDPOINT", "otlp-endpoint", "", "OpenTelemetry collector that traces are sent to over OTLP/gRPC, e.g. `http://127.0.0.1:4317` (`https://` for TLS); unset, tracing is off. Spans carry operation names, workflow and activity types and ids, never names or what people typed.", "dev, serve, worker"},
+	{"SENDFLOW_TRACE_SAMPLE", "trace-sample", "1", "Share of new traces recorded, from 0 to 1, when SENDFLOW_OTLP_ENDPOINT is set (a request inside a sampled trace is always recorded).", "dev, serve, worker"},
+	{"SENDFLOW_CODEC_CORS_ORIGIN", "codec-cors-origin", "", "Origin of the Temporal UI, e.g. `http://localhost:8233`, allowed to call the codec server (`/codec/decode`, `/codec/encode`) from the browser; unset, no other origin may (the `temporal` CLI needs none).", "dev, serve"},
 }
 
 // Config holds parsed settings.
@@ -95,11 +100,20 @@ type Config struct {
 	TrustedProxies    []netip.Prefix
 	DBPool            int
 	WorkerDBPool      int
+	WorkerCache       int
 	ActionTimeout     time.Duration
 	TimeScale         float64
 	MailFrom          string
 	LogLevel          string
+	MetricsAddr       string
+	OTLPEndpoint      string
+	TraceSample       float64
+	CodecCORSOrigin   string
 }
+
+// DevMailFrom is the sending address of commands other than worker when SENDFLOW_MAIL_FROM is
+// unset: dev's mail stays in its capture mailbox.
+const DevMailFrom = "sendflow <no-reply@sendflow.localhost>"
 
 // Error names the setting that is wrong, so start-up messages point at what to fix.
 type Error struct {
@@ -158,6 +172,9 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		OIDCJWKSURL:       get("SENDFLOW_OIDC_JWKS_URL"),
 		MailFrom:          get("SENDFLOW_MAIL_FROM"),
 		LogLevel:          get("SENDFLOW_LOG_LEVEL"),
+		MetricsAddr:       get("SENDFLOW_METRICS_ADDR"),
+		OTLPEndpoint:      get("SENDFLOW_OTLP_ENDPOINT"),
+		CodecCORSOrigin:   strings.TrimRight(get("SENDFLOW_CODEC_CORS_ORIGIN"), "/"),
 	}
 	var errs []error
 	bad := func(env, problem string) {
@@ -189,6 +206,9 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		return n
 	}
 	c.DBPool, c.WorkerDBPool = pool("SENDFLOW_DB_POOL"), pool("SENDFLOW_WORKER_DB_POOL")
+	if c.WorkerCache, err = strconv.Atoi(get("SENDFLOW_WORKER_CACHE")); err != nil || c.WorkerCache < 1 || c.WorkerCache > 1000000 {
+		bad("SENDFLOW_WORKER_CACHE", fmt.Sprintf("%q must be a whole number of workflows from 1 to 1000000", get("SENDFLOW_WORKER_CACHE")))
+	}
 	if c.ActionTimeout, err = time.ParseDuration(get("SENDFLOW_ACTION_TIMEOUT")); err != nil || c.ActionTimeout < time.Second || c.ActionTimeout > 5*time.Minute {
 		bad("SENDFLOW_ACTION_TIMEOUT", fmt.Sprintf("%q must be a duration from 1s to 5m, such as 10s", get("SENDFLOW_ACTION_TIMEOUT")))
 	}
@@ -290,8 +310,13 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 			}
 		}
 	}
-	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
-		bad("SENDFLOW_MAIL_FROM", fmt.Sprintf("%q is not an email address: %v", c.MailFrom, err))
+	if c.MailFrom == "" && cmd != "worker" {
+		c.MailFrom = DevMailFrom
+	}
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			bad("SENDFLOW_MAIL_FROM", fmt.Sprintf("%q is not an email address: %v", c.MailFrom, err))
+		}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -307,6 +332,7 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 	if c.DataDir == "" {
 		bad("SENDFLOW_DATA_DIR", "must not be empty")
 	}
+	checkTelemetry(c, cmd, get("SENDFLOW_TRACE_SAMPLE"), bad)
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.HTTPAddr
 	}
@@ -323,7 +349,8 @@ var placeholders = map[string]string{
 	"SENDFLOW_OIDC_ISSUER": "URL", "SENDFLOW_OIDC_AUDIENCE": "ID", "SENDFLOW_OIDC_JWKS_URL": "URL", "SENDFLOW_DB_POOL": "N",
 	"SENDFLOW_WORKER_DB_POOL": "N", "SENDFLOW_ACTION_TIMEOUT": "DURATION", "SENDFLOW_RATE_LIMIT": "N", "SENDFLOW_TRUSTED_PROXIES": "CIDRS",
 	"SENDFLOW_OAG_FILES": "FILES", "SENDFLOW_DIRECTORY_FILES": "FILES", "SENDFLOW_TIMINGS_FILE": "FILE", "SENDFLOW_TIME_SCALE": "N",
-	"SENDFLOW_LOG_LEVEL": "LEVEL",
+	"SENDFLOW_LOG_LEVEL": "LEVEL", "SENDFLOW_WORKER_CACHE": "N", "SENDFLOW_METRICS_ADDR": "HOST:PORT",
+	"SENDFLOW_OTLP_ENDPOINT": "URL", "SENDFLOW_TRACE_SAMPLE": "FRACTION", "SENDFLOW_CODEC_CORS_ORIGIN": "ORIGIN",
 }
 
 // Placeholder is what a setting's flag takes, as `-h` shows it (VALUE for one not listed).
@@ -332,6 +359,35 @@ func Placeholder(env string) string {
 		return p
 	}
 	return "VALUE"
+}
+
+// checkTelemetry reads the observability settings: the metrics address, the trace exporter and
+// the origin the codec server answers.
+func checkTelemetry(c *Config, cmd, sample string, bad func(env, problem string)) {
+	var err error
+	if c.TraceSample, err = strconv.ParseFloat(sample, 64); err != nil || c.TraceSample < 0 || c.TraceSample > 1 {
+		bad("SENDFLOW_TRACE_SAMPLE", fmt.Sprintf("%q must be a number from 0 to 1", sample))
+	}
+	if c.MetricsAddr != "" {
+		host, port, err := net.SplitHostPort(c.MetricsAddr)
+		if err != nil {
+			bad("SENDFLOW_METRICS_ADDR", fmt.Sprintf("%q is not host:port", c.MetricsAddr))
+		} else if apiHost, apiPort, err := net.SplitHostPort(c.HTTPAddr); err == nil && cmd != "worker" && port == apiPort && port != "0" &&
+			(host == apiHost || host == "" || apiHost == "" || host == "0.0.0.0" || apiHost == "0.0.0.0" || host == "::" || apiHost == "::") {
+			// Metrics need no sign-in: they must never share the public API's listener.
+			bad("SENDFLOW_METRICS_ADDR", fmt.Sprintf("%q is the API's address (SENDFLOW_HTTP_ADDR): metrics need an address of their own", c.MetricsAddr))
+		}
+	}
+	if c.OTLPEndpoint != "" {
+		if u, err := url.Parse(c.OTLPEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("SENDFLOW_OTLP_ENDPOINT", "must be an http:// or https:// URL of an OTLP/gRPC collector, e.g. http://127.0.0.1:4317")
+		}
+	}
+	if c.CodecCORSOrigin != "" {
+		if u, err := url.Parse(c.CodecCORSOrigin); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			bad("SENDFLOW_CODEC_CORS_ORIGIN", "must be an origin: http:// or https://, a host and an optional port, nothing after, e.g. http://localhost:8233")
+		}
+	}
 }
 
 // OldPayloadKeys lists SENDFLOW_PAYLOAD_OLD_KEYS.
@@ -361,6 +417,8 @@ func (c *Config) Require(envs ...string) error {
 			v = c.SigningKey
 		case "SENDFLOW_PAYLOAD_KEY":
 			v = c.PayloadKey
+		case "SENDFLOW_MAIL_FROM":
+			v = c.MailFrom
 		}
 		if v == "" {
 			for _, s := range Settings {

@@ -54,6 +54,38 @@ func TestBadSettingsAreNamed(t *testing.T) {
 	}
 }
 
+// TestObservabilitySettings: a wrong metrics address, trace endpoint, sample share or codec origin
+// is named; metrics need no sign-in, so they may not share the API's listener under any spelling
+// of its address (the worker, which serves no API, may use it).
+func TestObservabilitySettings(t *testing.T) {
+	for name, value := range map[string]string{
+		"SENDFLOW_METRICS_ADDR":      "9464",
+		"SENDFLOW_OTLP_ENDPOINT":     "collector:4317",
+		"SENDFLOW_TRACE_SAMPLE":      "2",
+		"SENDFLOW_CODEC_CORS_ORIGIN": "http://localhost:8233/ui",
+	} {
+		_, err := Parse("serve", nil, env(map[string]string{name: value}), nil)
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Env != name {
+			t.Errorf("%s=%q: err = %v, want it named", name, value, err)
+		}
+	}
+	for _, pair := range [][2]string{{"127.0.0.1:8080", "127.0.0.1:8080"}, {"0.0.0.0:8080", "127.0.0.1:8080"}, {":8080", "127.0.0.1:8080"}} {
+		_, err := Parse("serve", nil, env(map[string]string{"SENDFLOW_METRICS_ADDR": pair[0], "SENDFLOW_HTTP_ADDR": pair[1]}), nil)
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Env != "SENDFLOW_METRICS_ADDR" {
+			t.Errorf("metrics %s with API %s: err = %v, want SENDFLOW_METRICS_ADDR named", pair[0], pair[1], err)
+		}
+	}
+	c, err := Parse("serve", nil, env(map[string]string{"SENDFLOW_METRICS_ADDR": "127.0.0.1:9464", "SENDFLOW_CODEC_CORS_ORIGIN": "http://localhost:8233/"}), nil)
+	if err != nil || c.MetricsAddr != "127.0.0.1:9464" || c.CodecCORSOrigin != "http://localhost:8233" || c.TraceSample != 1 {
+		t.Errorf("good settings = %+v, %v", c, err)
+	}
+	if _, err := Parse("worker", nil, env(map[string]string{"SENDFLOW_METRICS_ADDR": "127.0.0.1:8080"}), nil); err != nil {
+		t.Errorf("worker with metrics on 127.0.0.1:8080: %v", err)
+	}
+}
+
 func TestRequireNamesMissingSettings(t *testing.T) {
 	c, _ := Parse("serve", nil, env(nil), nil)
 	err := c.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SENDFLOW_PAYLOAD_KEY")
@@ -105,5 +137,21 @@ func TestTimingsThatLoosenTheLawStopStartUp(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("err %q does not mention %q", err, want)
 		}
+	}
+}
+
+// The worker sends mail, so it needs the address to send from; dev keeps its mail in the capture
+// mailbox and has one of its own (issue 15: no more "sendflow" at .invalid).
+func TestWorkerNeedsAMailFromAddress(t *testing.T) {
+	c, err := Parse("worker", nil, env(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Require("SENDFLOW_MAIL_FROM"); err == nil || !strings.Contains(err.Error(), "SENDFLOW_MAIL_FROM") {
+		t.Errorf("worker without SENDFLOW_MAIL_FROM: %v", err)
+	}
+	d, err := Parse("dev", nil, env(nil), nil)
+	if err != nil || d.MailFrom != DevMailFrom || strings.Contains(d.MailFrom, ".invalid") {
+		t.Errorf("dev's sending address = %q, %v", d.MailFrom, err)
 	}
 }

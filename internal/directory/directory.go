@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/sendflow/sendflow/catalogue"
+	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/oag/strictyaml"
 	"github.com/sendflow/sendflow/internal/readiness"
 )
@@ -36,13 +37,26 @@ type Directory struct {
 
 // Service is one agency service a school can refer to.
 type Service struct {
-	Code           string          `yaml:"code" json:"code"` // e.g. educational_psychology
-	Name           string          `yaml:"name" json:"name"`
-	Route          Route           `yaml:"route" json:"route"`
-	ConsentWording string          `yaml:"consent_wording" json:"consent_wording"` // what parents are asked to agree to
-	ConsentVersion string          `yaml:"consent_version" json:"consent_version"` // bump when the wording changes
-	SLA            Span            `yaml:"sla" json:"sla"`                         // how long the service aims to take to respond, e.g. "6w"
-	Readiness      readiness.Rules `yaml:"readiness" json:"readiness"`
+	Code           string `yaml:"code" json:"code"` // e.g. educational_psychology
+	Name           string `yaml:"name" json:"name"`
+	Route          Route  `yaml:"route" json:"route"`
+	ConsentWording string `yaml:"consent_wording" json:"consent_wording"` // what parents are asked to agree to
+	ConsentVersion string `yaml:"consent_version" json:"consent_version"` // bump when the wording changes
+	// ConsentTranslations are the consent wording in other languages, each approved by the local
+	// authority for the current English version.
+	ConsentTranslations []ConsentTranslation `yaml:"consent_translations,omitempty" json:"consent_translations,omitempty"`
+	SLA                 Span                 `yaml:"sla" json:"sla"` // how long the service aims to take to respond, e.g. "6w"
+	Readiness           readiness.Rules      `yaml:"readiness" json:"readiness"`
+}
+
+// ConsentTranslation is a service's consent wording in another language. It translates one
+// version of the English wording and has a version of its own, so a parent's consent records
+// exactly which words they agreed to.
+type ConsentTranslation struct {
+	Language   string `yaml:"language" json:"language"`     // e.g. pl
+	Version    string `yaml:"version" json:"version"`       // e.g. consent-v1-pl; change it whenever the words change
+	Translates string `yaml:"translates" json:"translates"` // the consent_version it translates
+	Wording    string `yaml:"wording" json:"wording"`
 }
 
 // Route is how a referral reaches the service: exactly one of Email and PortalURL.
@@ -180,6 +194,7 @@ func (d *Directory) validate(errs *strictyaml.Errors) {
 		case !versionPattern.MatchString(s.ConsentVersion):
 			errs.Addf(sp.Add("consent_version"), "%q is not a valid version (letters, digits, dots, hyphens and underscores)", s.ConsentVersion)
 		}
+		translations(errs, sp.Add("consent_translations"), s)
 		if s.SLA == "" {
 			errs.Addf(sp.Add("sla"), "missing: say how long the service aims to take, like 6w or 10d")
 		} else if n, err := s.SLA.Days(); err != nil {
@@ -189,6 +204,56 @@ func (d *Directory) validate(errs *strictyaml.Errors) {
 		}
 		rules(errs, sp.Add("readiness"), s.Readiness)
 	}
+}
+
+// translations checks a service's consent wording in other languages: one per language, each a
+// translation of the current English version with a version of its own. A translation of older
+// words is refused, so no parent is shown words that are not what the English now says.
+func translations(errs *strictyaml.Errors, p strictyaml.Path, s Service) {
+	seen := map[string]int{}
+	for i, tr := range s.ConsentTranslations {
+		tp := p.Add(i)
+		suffix := "pl" // for the examples in the messages
+		if lang, err := input.Language(tr.Language); err == nil {
+			suffix = lang
+		}
+		switch lang, err := input.Language(tr.Language); {
+		case err != nil:
+			errs.Addf(tp.Add("language"), "%s", err)
+		case strings.HasPrefix(lang, "en"):
+			errs.Addf(tp.Add("language"), "English is the consent_wording itself; translations are into other languages")
+		default:
+			if prev, dup := seen[lang]; dup {
+				errs.Addf(tp.Add("language"), "a second translation into %s (also consent_translations[%d]); keep one per language", lang, prev)
+			} else {
+				seen[lang] = i
+			}
+		}
+		switch {
+		case tr.Version == "":
+			errs.Addf(tp.Add("version"), "missing: name the version of these words, such as %s-%s, and change it whenever they change", s.ConsentVersion, suffix)
+		case !versionPattern.MatchString(tr.Version):
+			errs.Addf(tp.Add("version"), "%q is not a valid version (letters, digits, dots, hyphens and underscores)", tr.Version)
+		case tr.Version == s.ConsentVersion:
+			errs.Addf(tp.Add("version"), "%q is the English wording's version; give the translation a version of its own, such as %s-%s", tr.Version, tr.Version, suffix)
+		}
+		if tr.Translates != s.ConsentVersion && s.ConsentVersion != "" {
+			errs.Addf(tp.Add("translates"), "translates %q, but the English wording is now %q: translate the current wording, give it a new version, or remove this translation", tr.Translates, s.ConsentVersion)
+		}
+		if strings.TrimSpace(tr.Wording) == "" {
+			errs.Addf(tp.Add("wording"), "missing: give the translated words parents agree to")
+		}
+	}
+}
+
+// Translation returns the service's consent wording in a language, if the authority has one.
+func (s Service) Translation(lang string) (ConsentTranslation, bool) {
+	for _, tr := range s.ConsentTranslations {
+		if tr.Language == lang {
+			return tr, true
+		}
+	}
+	return ConsentTranslation{}, false
 }
 
 func route(errs *strictyaml.Errors, p strictyaml.Path, r Route) {

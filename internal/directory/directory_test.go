@@ -79,9 +79,12 @@ services:
 `
 
 func TestParseGood(t *testing.T) {
-	d, err := Parse([]byte(good))
+	d, err := Parse([]byte(good + "    consent_translations:\n      - language: pl\n        version: v1-pl\n        translates: v1\n        wording: Zgadzam się.\n"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tr := d.Services[0].ConsentTranslations; len(tr) != 1 || tr[0].Language != "pl" || tr[0].Version != "v1-pl" || tr[0].Wording != "Zgadzam się." {
+		t.Errorf("translations %+v", tr)
 	}
 	s := d.Services[0]
 	if s.Route.IsEmail() || s.Route.PortalURL != "https://referrals.testshire.example/ep" || s.SLA != "10d" || s.Readiness.MinStrategies != 2 {
@@ -96,7 +99,20 @@ func TestParseRefuses(t *testing.T) {
 		want     []string
 	}{
 		{"unknown key", "    sla: 10d\n", "    sla: 10d\n    priority: high\n",
-			[]string{`line 15: services[0].priority: unknown field (allowed: code, name, route, consent_wording, consent_version, sla, readiness)`}},
+			[]string{`line 15: services[0].priority: unknown field (allowed: code, name, route, consent_wording, consent_version, consent_translations, sla, readiness)`}},
+		{"translation of an older wording", "    sla: 10d\n", "    sla: 10d\n    consent_translations:\n      - language: pl\n        version: v0-pl\n        translates: v0\n        wording: Zgadzam się.\n",
+			[]string{`line 18: services[0].consent_translations[0].translates: translates "v0", but the English wording is now "v1": translate the current wording, give it a new version, or remove this translation`}},
+		{"translation without its words", "    sla: 10d\n", "    sla: 10d\n    consent_translations:\n      - language: Polish\n        version: v1\n        translates: v1\n",
+			[]string{
+				`line 16: services[0].consent_translations[0].language: "Polish" is not a language code; use a code such as en, pl, ur or pa-Guru`,
+				`line 16: services[0].consent_translations[0].wording: missing: give the translated words parents agree to`,
+				`line 17: services[0].consent_translations[0].version: "v1" is the English wording's version; give the translation a version of its own, such as v1-pl`,
+			}},
+		{"two translations into one language", "    sla: 10d\n", "    sla: 10d\n    consent_translations:\n      - {language: pl, version: v1-pl, translates: v1, wording: Zgadzam się.}\n      - {language: pl, version: v1-pl2, translates: v1, wording: Zgadzam się!}\n      - {language: en, version: v1-en, translates: v1, wording: I agree.}\n",
+			[]string{
+				`line 17: services[0].consent_translations[1].language: a second translation into pl (also consent_translations[0]); keep one per language`,
+				`line 18: services[0].consent_translations[2].language: English is the consent_wording itself; translations are into other languages`,
+			}},
 		{"unknown readiness rule", "      min_strategies: 2\n", "      min_strategies: 2\n      min_weeks: 6\n",
 			[]string{`line 17: services[0].readiness.min_weeks: unknown field (allowed: min_strategies, min_trial_weeks, require_impact, min_reviewed_cycles_with_parent_views, min_months_of_support, require_consent, require_external_advice)`}},
 		{"rule of the wrong type", "      min_strategies: 2\n", "      min_strategies: two\n",

@@ -90,11 +90,20 @@ type Cycle struct {
 	ProvisionLogged int
 	ParentViews     string
 	PupilViews      string
+	// FamilyViews are what the parents sent before the review from the link in their email.
+	FamilyViews []FamilyViews
 	// ReviewedOn is nil while the cycle has not been reviewed.
 	ReviewedOn        *time.Time
 	ReviewParentViews string
 	ReviewPupilViews  string
 	NextStep          string
+}
+
+// FamilyViews are one parent's words before a review: who, when, and their three answers.
+type FamilyViews struct {
+	By                         string
+	On                         time.Time
+	GoingWell, Hard, WouldHelp string
 }
 
 // Outcome is one outcome of a cycle's plan with its rating at review
@@ -505,6 +514,15 @@ func cyclesSection(cs []Cycle) section {
 				t.Rows = append(t.Rows, []string{orNotRecorded(o.Text), rating})
 			}
 			s.Blocks = append(s.Blocks, t)
+		}
+		for i, v := range c.FamilyViews {
+			s.Blocks = append(s.Blocks, block{Kind: blockFacts, Caption: fmt.Sprintf("%s: views the parents sent before the review (%d of %d)", name, i+1, len(c.FamilyViews)),
+				Facts: []fact{
+					{"Views the parents sent before the review", "From " + orNotRecorded(v.By) + ", on " + FormatDate(v.On)},
+					{"What is going well", orNotRecorded(v.GoingWell)},
+					{"What is hard", orNotRecorded(v.Hard)},
+					{"What would help", orNotRecorded(v.WouldHelp)},
+				}})
 		}
 		if !reviewed {
 			s.Blocks = append(s.Blocks, para(fmt.Sprintf("%s has not been reviewed yet. The review is due on %s.", name, FormatDate(c.ReviewDate))))

@@ -483,3 +483,29 @@ func TestLabels(t *testing.T) {
 		t.Error("Title")
 	}
 }
+
+// The views a parent sent from their phone before a review go in the pack, in both renderings,
+// with who wrote them and when (issue 15).
+func TestParentsViewsFromTheirPhone(t *testing.T) {
+	p := samplePack()
+	p.Cycles[0].FamilyViews = []FamilyViews{{By: "Grace Okafor", On: time.Date(2026, 11, 20, 18, 5, 0, 0, time.UTC),
+		GoingWell: "Reading together at bedtime", Hard: "Getting ready in the morning", WouldHelp: "A picture timetable at home"}}
+	html, err := HTML(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := PDF(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := squash(strings.Join(pdfPages(t, out), "\n"))
+	for _, want := range []string{"Views the parents sent before the review", "Grace Okafor", "20 November 2026",
+		"Reading together at bedtime", "Getting ready in the morning", "A picture timetable at home"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+		if !strings.Contains(pdf, squash(want)) {
+			t.Errorf("PDF lacks %q", want)
+		}
+	}
+}

@@ -63,7 +63,11 @@ type Event struct {
 	Attendees []Attendee
 
 	Stamp time.Time // DTSTAMP (written in UTC); time.Now() when zero
-	URL   string    // absolute http(s) link to respond; optional
+	URL   string    // absolute http(s) link; optional (sendflow leaves private links out)
+
+	// Reminder is the text of the alarm a day before, in the invitation's language;
+	// "Reminder: <Summary>" when empty.
+	Reminder string
 }
 
 // ContentType returns the MIME type of an iTIP message for method, e.g.
@@ -128,9 +132,11 @@ func Build(e Event) ([]byte, error) {
 		if a.Required {
 			role = "REQ-PARTICIPANT"
 		}
+		// RSVP=FALSE: the calendar is not asked to answer. Answers are given on sendflow's page
+		// from the email's link, so the record and the calendar cannot disagree.
 		rsvp := ""
 		if method == MethodRequest {
-			rsvp = ";RSVP=TRUE"
+			rsvp = ";RSVP=FALSE"
 		}
 		w.prop("ATTENDEE" + cnParam(a.Name) + ";ROLE=" + role +
 			";PARTSTAT=NEEDS-ACTION" + rsvp + ":mailto:" + a.Email)
@@ -142,9 +148,13 @@ func Build(e Event) ([]byte, error) {
 	}
 	w.prop("TRANSP:OPAQUE")
 	if method == MethodRequest {
-		reminder := "Reminder"
-		if e.Summary != "" {
+		reminder := e.Reminder
+		switch {
+		case reminder != "":
+		case e.Summary != "":
 			reminder = "Reminder: " + e.Summary
+		default:
+			reminder = "Reminder"
 		}
 		w.prop("BEGIN:VALARM")
 		w.prop("ACTION:DISPLAY")
@@ -211,7 +221,7 @@ func validate(e Event, method string) error {
 		}
 	}
 	for _, f := range []struct{ name, v string }{
-		{"summary", e.Summary}, {"location", e.Location}, {"description", e.Description},
+		{"summary", e.Summary}, {"location", e.Location}, {"description", e.Description}, {"reminder", e.Reminder},
 	} {
 		if !utf8.ValidString(f.v) {
 			add("%s must be valid UTF-8", f.name)

@@ -234,7 +234,8 @@ func TestBuildRequestEveryProperty(t *testing.T) {
 		}
 		eq(t, "ATTENDEE ROLE", a.Params.Get("ROLE"), role)
 		eq(t, "ATTENDEE PARTSTAT", a.Params.Get("PARTSTAT"), "NEEDS-ACTION")
-		eq(t, "ATTENDEE RSVP", a.Params.Get("RSVP"), "TRUE")
+		// sendflow records answers from the email's link; the calendar is asked for none (issue 15).
+		eq(t, "ATTENDEE RSVP", a.Params.Get("RSVP"), "FALSE")
 	}
 
 	alarm := child(t, ev, ical.CompAlarm)
@@ -259,7 +260,7 @@ func TestBuildRequestEveryProperty(t *testing.T) {
 		}
 	}
 	if !bytes.Contains(bytes.ReplaceAll(raw, []byte("\r\n "), nil),
-		[]byte("\r\nATTENDEE;CN=\"Grace Okafor\";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:grace.okafor@example.org\r\n")) {
+		[]byte("\r\nATTENDEE;CN=\"Grace Okafor\";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:grace.okafor@example.org\r\n")) {
 		t.Errorf("ATTENDEE line not in the expected shape\n%s", raw)
 	}
 }
@@ -598,5 +599,17 @@ func TestInvalidEventsRefused(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("empty event: error %v does not mention %q", err, want)
 		}
+	}
+}
+
+// The reminder speaks the invitation's language when the caller gives its words.
+func TestReminderInTheCallersWords(t *testing.T) {
+	e := baseEvent()
+	e.Reminder = "Przypomnienie: spotkanie"
+	cal, raw := build(t, e)
+	alarm := child(t, cal.Events()[0].Component, ical.CompAlarm)
+	eq(t, "VALARM DESCRIPTION", text(t, alarm, "DESCRIPTION"), "Przypomnienie: spotkanie")
+	if bytes.Contains(raw, []byte("RSVP=TRUE")) {
+		t.Errorf("an invitation asks the calendar to answer:\n%s", raw)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -80,6 +81,55 @@ func Email(s string) (string, error) {
 		return v, fmt.Errorf("%q is not a complete email address; it needs a domain such as example.com after the @", v)
 	}
 	return v, nil
+}
+
+// Phone checks a telephone number as people write it ("01632 960 100", "+44 1632 960100",
+// "(01632) 960100"): digits with spaces, brackets, dots or hyphens, and an optional leading +;
+// 7 to 15 digits. It returns the number trimmed, as written, and its dialling form for a
+// tel: link ("01632960100", "+441632960100").
+func Phone(s string) (written, dial string, err error) {
+	v := strings.TrimSpace(s)
+	if v == "" {
+		return v, "", errors.New("is missing")
+	}
+	if err := Line(v, 40); err != nil {
+		return v, "", err
+	}
+	var b strings.Builder
+	for i, r := range v {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case r == ' ' || r == '(' || r == ')' || r == '-' || r == '.':
+		default:
+			return v, "", fmt.Errorf("%q is not a telephone number; write digits, spaces and an optional + at the start", v)
+		}
+	}
+	dial = b.String()
+	if n := len(strings.TrimPrefix(dial, "+")); n < 7 || n > 15 {
+		return v, "", fmt.Errorf("%q is not a telephone number; it has %d digits, and a number has 7 to 15", v, n)
+	}
+	return v, dial, nil
+}
+
+var languageRE = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+
+// Language checks a language code (BCP 47: "en", "pl", "ur", "pa-Guru"). Only the first part must
+// be lower case, so "EN" and "Pa-Guru" are taken as en and pa-Guru; it returns the code so
+// written.
+func Language(s string) (string, error) {
+	v := strings.TrimSpace(s)
+	primary, rest, hasRest := strings.Cut(v, "-")
+	tag := strings.ToLower(primary)
+	if hasRest {
+		tag += "-" + rest
+	}
+	if !languageRE.MatchString(tag) {
+		return v, fmt.Errorf("%q is not a language code; use a code such as en, pl, ur or pa-Guru", v)
+	}
+	return tag, nil
 }
 
 // DateYears is how far from today a date anyone types may be: birth dates of young people up to

@@ -109,3 +109,35 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// A school's telephone number is kept as written and dialled from its digits.
+func TestPhone(t *testing.T) {
+	for _, c := range []struct{ in, dial, wantErr string }{
+		{"01632 960 100", "01632960100", ""},
+		{" +44 (0)1632 960-100 ", "+4401632960100", ""},
+		{"", "", "is missing"},
+		{"call the office", "", "not a telephone number"},
+		{"01632 96+0100", "", "not a telephone number"},
+		{"123", "", "has 3 digits"},
+		{"0163\n2960100", "", "line break"},
+	} {
+		_, dial, err := Phone(c.in)
+		if dial != c.dial || (c.wantErr == "") != (err == nil) || !strings.Contains(errText(err), c.wantErr) {
+			t.Errorf("Phone(%q) = %q, %v; want %q, %q", c.in, dial, err, c.dial, c.wantErr)
+		}
+	}
+}
+
+// Language codes are BCP 47 tags; the first part is taken in lower case.
+func TestLanguage(t *testing.T) {
+	for in, want := range map[string]string{"pl": "pl", "EN": "en", "Pa-Guru": "pa-Guru", " ur ": "ur"} {
+		if got, err := Language(in); got != want || err != nil {
+			t.Errorf("Language(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "Polish", "pl_PL", "not a language"} {
+		if _, err := Language(in); err == nil || !strings.Contains(err.Error(), "not a language code") {
+			t.Errorf("Language(%q) = %v, want a refusal", in, err)
+		}
+	}
+}

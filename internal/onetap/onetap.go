@@ -36,7 +36,13 @@ const (
 	ActionReviewViews     = "review-views"
 	ActionConsent         = "consent"
 	ActionViewPlan        = "view-plan"
+	// ActionHome is a parent's home page after signing in: all their children (Pupil is
+	// AllChildren), for a couple of hours.
+	ActionHome = "parent-home"
 )
+
+// AllChildren is the Pupil of a claim about every child of the parent.
+const AllChildren = "*"
 
 // Claim is what a link allows: one action, by one parent, about one pupil and
 // one meeting / referral / cycle, until Expires.

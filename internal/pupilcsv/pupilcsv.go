@@ -157,9 +157,8 @@ var columns, required = func() ([]string, map[string]bool) {
 }()
 
 var (
-	languageRE = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
-	isoDateRE  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	ukDateRE   = regexp.MustCompile(`^\d{1,2}/\d{1,2}/\d{4}$`)
+	isoDateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	ukDateRE  = regexp.MustCompile(`^\d{1,2}/\d{1,2}/\d{4}$`)
 )
 
 // Parse reads a pupil file (see the package documentation for the format) and checks every row.
@@ -473,14 +472,9 @@ func (p *parser) parent(r row, n int, emails map[string]string) (parent Parent, 
 
 	parent.Language = "en"
 	if v := p.get(r, pre+"language"); v != "" {
-		// Accept "EN" or "Pa-Guru" for en and pa-Guru: only the first part must be lower case.
-		primary, rest, hasRest := strings.Cut(v, "-")
-		tag := strings.ToLower(primary)
-		if hasRest {
-			tag += "-" + rest
-		}
-		if !languageRE.MatchString(tag) {
-			p.fail(r.n, pre+"language", "%q is not a language code; use a code such as en, pl, ur or pa-Guru", v)
+		tag, err := input.Language(v)
+		if err != nil {
+			p.fail(r.n, pre+"language", "%s", err)
 		}
 		parent.Language = tag
 	}

@@ -94,11 +94,18 @@ func LoadDirectory(ctx context.Context, db *pgxpool.Pool, d *directory.Directory
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("check service %s: %w", s.Code, err)
 			}
-			_, err = tx.Exec(ctx, `INSERT INTO agency_services (code, name, referral_email, portal_url, consent_wording, consent_version, la_code, sla, readiness)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
+			translations := s.ConsentTranslations
+			if translations == nil {
+				translations = []directory.ConsentTranslation{}
+			}
+			trJSON, _ := json.Marshal(translations)
+			_, err = tx.Exec(ctx, `INSERT INTO agency_services (code, name, referral_email, portal_url, consent_wording, consent_version, la_code, sla, readiness,
+					consent_translations)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
 				referral_email = EXCLUDED.referral_email, portal_url = EXCLUDED.portal_url, consent_wording = EXCLUDED.consent_wording,
-				consent_version = EXCLUDED.consent_version, la_code = EXCLUDED.la_code, sla = EXCLUDED.sla, readiness = EXCLUDED.readiness`,
-				s.Code, s.Name, s.Route.Email, s.Route.PortalURL, s.ConsentWording, s.ConsentVersion, d.Authority, string(s.SLA), rules)
+				consent_version = EXCLUDED.consent_version, la_code = EXCLUDED.la_code, sla = EXCLUDED.sla, readiness = EXCLUDED.readiness,
+				consent_translations = EXCLUDED.consent_translations`,
+				s.Code, s.Name, s.Route.Email, s.Route.PortalURL, s.ConsentWording, s.ConsentVersion, d.Authority, string(s.SLA), rules, trJSON)
 			if err != nil {
 				return fmt.Errorf("store service %s: %w", s.Code, err)
 			}

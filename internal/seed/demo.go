@@ -22,11 +22,12 @@ type Person struct {
 // DemoSchoolID is the demo school's id.
 const DemoSchoolID = "5c0f0000-0000-4000-8000-000000000001"
 
-// A second school, in another local authority and outside the trust, so that every role can be
-// shown not to reach what is not theirs; and the trust the demo school belongs to.
+// A second school, in another local authority and another trust, so that every role can be
+// shown not to reach what is not theirs; and the trusts the two schools belong to.
 const (
 	OtherSchoolID = "5c0f0000-0000-4000-8000-000000000002"
 	TrustID       = "5c0f0000-0000-4000-8000-0000000000f1"
+	OtherTrustID  = "5c0f0000-0000-4000-8000-0000000000f2" // Riverside's
 	PupilRubyID   = "5c0f0000-0000-4000-8000-0000000000b1" // at the other school
 )
 
@@ -56,12 +57,17 @@ var People = []Person{
 	{"5c0f0000-0000-4000-8000-000000000305", "sysadmin@sendflow.example", "Sys Admin", "system_admin"},
 	{"5c0f0000-0000-4000-8000-000000000401", "sendco@riverside.example", "Rosa Quinn", "sendco"},
 	{"5c0f0000-0000-4000-8000-000000000402", "parent.ruby@example.org", "Kay Moss", "parent"},
+	// A second practitioner, head and trust admin, so that every relationship has someone on
+	// each side of it: another service, another school, another trust.
+	{"5c0f0000-0000-4000-8000-000000000306", "slt@demoshire.example", "Sean Ellis", "agency_practitioner"},
+	{"5c0f0000-0000-4000-8000-000000000403", "head@riverside.example", "Ravi Singh", "head"},
+	{"5c0f0000-0000-4000-8000-000000000307", "admin@rivertrust.example", "Ada Marsh", "trust_admin"},
 }
 
 // schoolOf says which school a demo person belongs to (the other school's staff and parent).
 func schoolOf(email string) string {
 	switch email {
-	case "sendco@riverside.example", "parent.ruby@example.org":
+	case "sendco@riverside.example", "parent.ruby@example.org", "head@riverside.example":
 		return OtherSchoolID
 	}
 	return DemoSchoolID
@@ -112,16 +118,34 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 	// Both are primary schools, for ages 4 to 11 (Reception to Year 6): the annual review in
 	// Year 6 prepares for the move to secondary school.
 	exec(`UPDATE schools SET statutory_low_age = 4, statutory_high_age = 11 WHERE id IN ($1, $2) AND statutory_low_age IS NULL`, DemoSchoolID, OtherSchoolID)
+	exec(`INSERT INTO trusts (id, name) VALUES ($1, 'River Learning Trust (demo)') ON CONFLICT DO NOTHING`, OtherTrustID)
+	exec(`UPDATE schools SET trust_id = $2 WHERE id = $1 AND trust_id IS NULL`, OtherSchoolID, OtherTrustID)
+	// How families reach each school (numbers in Ofcom's drama range); set once, so a school that
+	// changed its contact keeps it.
+	for id, c := range map[string][3]string{
+		DemoSchoolID:  {"The school office", "office@oakfield.example", "01632 960 200"},
+		OtherSchoolID: {"The school office", "office@riverside.example", "01632 960 300"},
+	} {
+		exec(`UPDATE schools SET contact_name = $2, contact_email = $3, contact_phone = $4 WHERE id = $1 AND contact_email = ''`, id, c[0], c[1], c[2])
+	}
 	for _, p := range People {
 		ids[p.Email] = p.ID
 		exec(`INSERT INTO users (id, email, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, p.ID, p.Email, p.Name)
 		switch p.Role {
 		case "trust_admin":
-			exec(`INSERT INTO trust_admins (user_id, trust_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.ID, TrustID)
+			trust := TrustID
+			if p.Email == "admin@rivertrust.example" {
+				trust = OtherTrustID
+			}
+			exec(`INSERT INTO trust_admins (user_id, trust_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.ID, trust)
 		case "system_admin":
 			exec(`UPDATE users SET system_admin = true WHERE id = $1`, p.ID)
 		case "agency_practitioner":
-			exec(`INSERT INTO agency_practitioners (user_id, service) VALUES ($1, 'educational_psychology') ON CONFLICT DO NOTHING`, p.ID)
+			service := "educational_psychology"
+			if p.Email == "slt@demoshire.example" {
+				service = "speech_and_language"
+			}
+			exec(`INSERT INTO agency_practitioners (user_id, service) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.ID, service)
 		case "la_officer":
 			la := "999"
 			if p.Email == "ehc.officer@otherborough.example" {

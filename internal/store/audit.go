@@ -29,3 +29,21 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	}
 	return nil
 }
+
+// AuditPupils appends one entry for each pupil in a single statement: a read that shows many
+// pupils (the caseload of a whole school) records each of them for the cost of one row.
+func (s *Store) AuditPupils(ctx context.Context, e AuditEntry, pupilIDs []string) error {
+	if len(pupilIDs) == 0 {
+		return nil
+	}
+	if e.Outcome == "" {
+		e.Outcome = "ok"
+	}
+	_, err := s.DB.Exec(ctx, `INSERT INTO audit_log (actor_id, actor_role, action, pupil_id, school_id, request_id, outcome)
+		SELECT NULLIF($1,'')::uuid, $2, $3, p, NULLIF($5,'')::uuid, $6, $7 FROM unnest($4::uuid[]) WITH ORDINALITY AS u(p, n) ORDER BY n`,
+		e.ActorID, e.ActorRole, e.Action, pupilIDs, e.SchoolID, e.RequestID, e.Outcome)
+	if err != nil {
+		return fmt.Errorf("append %d audit records: %w", len(pupilIDs), err)
+	}
+	return nil
+}

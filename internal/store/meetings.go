@@ -225,3 +225,61 @@ func (s *Store) MeetingInvitations(ctx context.Context, meetingID string, sequen
 	}
 	return n, nil
 }
+
+// Who an invitee is to a pupil, as InviteesOf says.
+const (
+	InviteeParent       = "parent"       // invited by the family's own invitation
+	InviteeStaff        = "staff"        // teacher, teaching assistant, SENDCo or head of the pupil's school
+	InviteeProfessional = "professional" // practitioner of a service on the pupil's open, consented referral
+)
+
+// InviteesOf says who each address is to the pupil ("" for nobody sendflow may tell of them).
+// Addresses are compared without case.
+func (s *Store) InviteesOf(ctx context.Context, pupilID string, addrs []string) (map[string]string, error) {
+	rows, err := s.DB.Query(ctx, `SELECT a, CASE
+		WHEN EXISTS (SELECT 1 FROM users u JOIN pupil_parents pp ON pp.user_id = u.id
+			WHERE pp.pupil_id = $1 AND lower(u.email) = lower(a)) THEN 'parent'
+		WHEN EXISTS (SELECT 1 FROM users u JOIN memberships m ON m.user_id = u.id JOIN pupils p ON p.school_id = m.school_id
+			WHERE p.id = $1 AND m.role IN ('teacher', 'teaching_assistant', 'sendco', 'head') AND lower(u.email) = lower(a)) THEN 'staff'
+		WHEN EXISTS (SELECT 1 FROM users u JOIN agency_practitioners ap ON ap.user_id = u.id
+			JOIN referrals r ON r.service = ap.service AND r.pupil_id = $1 AND r.accepted_at IS NOT NULL
+			JOIN pathway_items it ON it.pupil_id = r.pupil_id AND it.item_id = 'referral/' || r.id
+			WHERE `+agencyOpen+` AND lower(u.email) = lower(a)) THEN 'professional'
+		ELSE '' END FROM unnest($2::text[]) a`, pupilID, addrs)
+	if err != nil {
+		return nil, fmt.Errorf("check invitees: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var a, kind string
+		if err := rows.Scan(&a, &kind); err != nil {
+			return nil, fmt.Errorf("check invitees: %w", err)
+		}
+		out[a] = kind
+	}
+	return out, rows.Err()
+}
+
+// MeetingAnswer is a parent's answer to one version (SEQUENCE) of an invitation.
+type MeetingAnswer struct {
+	Response string // accepted, declined or another_time
+	Sequence int
+	At       time.Time
+}
+
+// LatestAnswer is a parent's newest answer to a meeting that the pathway accepted;
+// ErrNotFound if they have not answered.
+func (s *Store) LatestAnswer(ctx context.Context, parentID, meetingID string) (*MeetingAnswer, error) {
+	var a MeetingAnswer
+	err := s.DB.QueryRow(ctx, `SELECT response, sequence, accepted_at FROM meeting_responses
+		WHERE parent_id::text = $1 AND meeting_id = $2 AND accepted_at IS NOT NULL ORDER BY accepted_at DESC LIMIT 1`, parentID, meetingID).
+		Scan(&a.Response, &a.Sequence, &a.At)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load the answer to meeting %s: %w", meetingID, err)
+	}
+	return &a, nil
+}

@@ -81,20 +81,25 @@ func (s *Store) ReleaseLink(ctx context.Context, nonce string) error {
 
 // ParentViews are a parent's words before a review.
 type ParentViews struct {
-	ID        string
-	PupilID   string
-	Cycle     int
-	ParentID  string
-	GoingWell string
-	Hard      string
-	WouldHelp string
-	CreatedAt time.Time
+	ID         string
+	PupilID    string
+	Cycle      int
+	ParentID   string
+	GoingWell  string
+	Hard       string
+	WouldHelp  string
+	CreatedAt  time.Time
+	ParentName string // when read
 }
 
-// ParentViewsFor lists the views parents gave for a cycle's review, oldest first.
-func (s *Store) ParentViewsFor(ctx context.Context, pupilID string, cycle int) ([]ParentViews, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id::text, pupil_id::text, cycle_number, parent_id::text, going_well, hard, would_help, created_at
-		FROM parent_views WHERE pupil_id = $1 AND cycle_number = $2 AND accepted_at IS NOT NULL ORDER BY created_at`, pupilID, cycle)
+// ParentViewsOf lists the views parents gave from their phones for a pupil's reviews, newest
+// first; cycle > 0 keeps one support cycle's. Only views the cycle took count.
+func (s *Store) ParentViewsOf(ctx context.Context, pupilID string, cycle int) ([]ParentViews, error) {
+	rows, err := s.DB.Query(ctx, `SELECT v.id::text, v.pupil_id::text, v.cycle_number, v.parent_id::text, v.going_well, v.hard, v.would_help,
+			v.accepted_at, u.name
+		FROM parent_views v JOIN users u ON u.id = v.parent_id
+		WHERE v.pupil_id = $1 AND ($2 = 0 OR v.cycle_number = $2) AND v.accepted_at IS NOT NULL
+		ORDER BY v.accepted_at DESC, v.id`, pupilID, cycle)
 	if err != nil {
 		return nil, fmt.Errorf("list views: %w", err)
 	}
@@ -125,28 +130,32 @@ func (s *Store) ParentOf(ctx context.Context, parentID, pupilID string) (*Parent
 	return &p, nil
 }
 
-// ReferralConsent is what a parent is asked to consent to.
+// ReferralConsent is what a parent is asked to consent to: the service with its wording in each
+// language it has, and the school's reason for the referral.
 type ReferralConsent struct {
-	ReferralID  string
-	PupilID     string
-	ServiceCode string
-	ServiceName string
-	Wording     string
-	Version     string
+	ReferralID string
+	PupilID    string
+	Reason     string
+	Service    Service
 }
 
-// ReferralConsentFor loads a referral with its service's consent wording; ErrNotFound if unknown.
+// ReferralConsentFor loads an accepted referral with its service; ErrNotFound if unknown.
 func (s *Store) ReferralConsentFor(ctx context.Context, referralID string) (*ReferralConsent, error) {
-	var r ReferralConsent
-	err := s.DB.QueryRow(ctx, `SELECT r.id::text, r.pupil_id::text, sv.code, sv.name, sv.consent_wording, sv.consent_version
-		FROM referrals r JOIN agency_services sv ON sv.code = r.service WHERE r.id = $1 AND r.accepted_at IS NOT NULL`, referralID).
-		Scan(&r.ReferralID, &r.PupilID, &r.ServiceCode, &r.ServiceName, &r.Wording, &r.Version)
+	r := ReferralConsent{}
+	var code string
+	err := s.DB.QueryRow(ctx, `SELECT r.id::text, r.pupil_id::text, r.reason, r.service FROM referrals r
+		WHERE r.id = $1 AND r.accepted_at IS NOT NULL`, referralID).Scan(&r.ReferralID, &r.PupilID, &r.Reason, &code)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load referral %s: %w", referralID, err)
 	}
+	sv, err := s.ServiceByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	r.Service = *sv
 	return &r, nil
 }
 

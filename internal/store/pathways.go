@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,6 +39,10 @@ type TimelineEvent struct {
 	At      time.Time
 	Kind    string
 	Summary string
+	// ActorID is who acted, when the line should say who ("" otherwise); ActorName is their
+	// name, when read.
+	ActorID   string
+	ActorName string
 }
 
 // Deadline is an open date someone must act by.
@@ -83,9 +88,13 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 		return fmt.Errorf("project %s %q for pupil %s: %w", p.Kind, p.ItemID, p.PupilID, err)
 	}
 	for _, e := range p.Events {
-		_, err = tx.Exec(ctx, `INSERT INTO pathway_events (pupil_id, source, seq, at, kind, summary)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (pupil_id, source, seq) DO NOTHING`,
-			p.PupilID, p.ItemID, e.Seq, e.At, e.Kind, e.Summary)
+		var actor any
+		if uuidRE.MatchString(e.ActorID) { // only an id: nothing in a projection may make it fail
+			actor = e.ActorID
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO pathway_events (pupil_id, source, seq, at, kind, summary, actor_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (pupil_id, source, seq) DO NOTHING`,
+			p.PupilID, p.ItemID, e.Seq, e.At, e.Kind, e.Summary, actor)
 		if err != nil {
 			return fmt.Errorf("project event %d of %q: %w", e.Seq, p.ItemID, err)
 		}
@@ -113,6 +122,8 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 	}
 	return nil
 }
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // PathwayRow is the read model of one pupil's pathway.
 type PathwayRow struct {
@@ -142,40 +153,43 @@ type PathwayView struct {
 	Timeline  []TimelineEvent
 }
 
-// Pathway reads a pupil's projected pathway; ErrNotFound if none has started.
+// Pathway reads a pupil's projected pathway; ErrNotFound if none has started. Its four parts
+// are read in one round trip.
 func (s *Store) Pathway(ctx context.Context, pupilID string) (*PathwayView, error) {
 	var v PathwayView
 	r := &v.Pathway
-	err := s.DB.QueryRow(ctx, `SELECT pupil_id, school_id, stage, version, state, updated_at FROM pathways WHERE pupil_id = $1`, pupilID).
-		Scan(&r.PupilID, &r.SchoolID, &r.Stage, &r.Version, &r.State, &r.UpdatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
+	found := true
+	var b pgx.Batch
+	b.Queue(`SELECT pupil_id, school_id, stage, version, state, updated_at FROM pathways WHERE pupil_id = $1`, pupilID).
+		QueryRow(func(row pgx.Row) error {
+			err := row.Scan(&r.PupilID, &r.SchoolID, &r.Stage, &r.Version, &r.State, &r.UpdatedAt)
+			if errors.Is(err, pgx.ErrNoRows) {
+				found = false
+				return nil
+			}
+			return err
+		})
+	b.Queue(`SELECT item_id, kind, status, version, state, updated_at FROM pathway_items
+		WHERE pupil_id = $1 ORDER BY kind, updated_at`, pupilID).Query(func(rows pgx.Rows) (err error) {
+		v.Items, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ItemRow])
+		return err
+	})
+	b.Queue(`SELECT item_id, kind, ref, due, label FROM deadlines WHERE pupil_id = $1 ORDER BY due, kind, ref`, pupilID).
+		Query(func(rows pgx.Rows) (err error) {
+			v.Deadlines, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Deadline])
+			return err
+		})
+	b.Queue(`SELECT e.source, e.seq, e.at, e.kind, e.summary, coalesce(e.actor_id::text, ''), coalesce(u.name, '')
+		FROM pathway_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.pupil_id = $1
+		ORDER BY e.at, e.source, e.seq`, pupilID).Query(func(rows pgx.Rows) (err error) {
+		v.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByPos[TimelineEvent])
+		return err
+	})
+	if err := s.DB.SendBatch(ctx, &b).Close(); err != nil {
 		return nil, fmt.Errorf("load pathway %s: %w", pupilID, err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT item_id, kind, status, version, state, updated_at FROM pathway_items
-		WHERE pupil_id = $1 ORDER BY kind, updated_at`, pupilID)
-	if err != nil {
-		return nil, fmt.Errorf("load pathway items %s: %w", pupilID, err)
-	}
-	if v.Items, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ItemRow]); err != nil {
-		return nil, fmt.Errorf("load pathway items %s: %w", pupilID, err)
-	}
-	rows, err = s.DB.Query(ctx, `SELECT item_id, kind, ref, due, label FROM deadlines WHERE pupil_id = $1 ORDER BY due, kind, ref`, pupilID)
-	if err != nil {
-		return nil, fmt.Errorf("load deadlines %s: %w", pupilID, err)
-	}
-	if v.Deadlines, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Deadline]); err != nil {
-		return nil, fmt.Errorf("load deadlines %s: %w", pupilID, err)
-	}
-	rows, err = s.DB.Query(ctx, `SELECT source, seq, at, kind, summary FROM pathway_events WHERE pupil_id = $1
-		ORDER BY at, source, seq`, pupilID)
-	if err != nil {
-		return nil, fmt.Errorf("load timeline %s: %w", pupilID, err)
-	}
-	if v.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByPos[TimelineEvent]); err != nil {
-		return nil, fmt.Errorf("load timeline %s: %w", pupilID, err)
+	if !found {
+		return nil, ErrNotFound
 	}
 	return &v, nil
 }

@@ -93,3 +93,16 @@ func (s *Store) ChildrenOf(ctx context.Context, userID string) ([]Child, error) 
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Child])
 }
+
+// SetParentLanguage sets the language a parent hears from the school in about a pupil;
+// ErrNotFound if they are not one of the pupil's parents.
+func (s *Store) SetParentLanguage(ctx context.Context, pupilID, parentID, lang string) error {
+	tag, err := s.DB.Exec(ctx, `UPDATE pupil_parents SET preferred_language = $3 WHERE pupil_id = $1 AND user_id::text = $2`, pupilID, parentID, lang)
+	if err != nil {
+		return fmt.Errorf("set the language of parent %s: %w", parentID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

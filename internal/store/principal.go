@@ -13,6 +13,8 @@ type Principal struct {
 	TrustSchools   map[string]bool // schools of the trusts they administer
 	AgencyServices []string        // services they practise in
 	LACodes        []string        // local authorities they work for
+	// Scope is "parent" for a parent's session (ParentOnly), "" for a full sign-in.
+	Scope string
 }
 
 // RolesIn lists the roles a principal holds in a school, a trust admin's included.
@@ -32,30 +34,41 @@ func (p *Principal) RolesIn(schoolID string) []string {
 	return roles
 }
 
-// LoadPrincipal loads a user with everything their access depends on.
+// ParentOnly is the principal as a parent and nothing else: a session from an emailed sign-in
+// link proves only that the person reads the parent's inbox, so their staff, trust, agency, LA
+// and admin roles stay with the school's identity provider.
+func (p *Principal) ParentOnly() *Principal {
+	out := &Principal{User: User{ID: p.ID, Email: p.Email, Name: p.Name}, TrustSchools: map[string]bool{}, Scope: "parent"}
+	for _, m := range p.Memberships {
+		if m.Role == "parent" {
+			out.Memberships = append(out.Memberships, m)
+		}
+	}
+	return out
+}
+
+// LoadPrincipal loads a user with everything their access depends on, in one statement (every
+// request pays for it).
 func (s *Store) LoadPrincipal(ctx context.Context, u *User) (*Principal, error) {
 	p := &Principal{User: *u, TrustSchools: map[string]bool{}}
+	var trustSchools []string
 	err := s.DB.QueryRow(ctx, `SELECT system_admin,
 			coalesce((SELECT array_agg(service) FROM agency_practitioners WHERE user_id = $1), '{}'),
-			coalesce((SELECT array_agg(la_code) FROM la_officers WHERE user_id = $1), '{}')
-		FROM users WHERE id = $1`, u.ID).Scan(&p.SystemAdmin, &p.AgencyServices, &p.LACodes)
+			coalesce((SELECT array_agg(la_code) FROM la_officers WHERE user_id = $1), '{}'),
+			coalesce((SELECT array_agg(s.id::text) FROM trust_admins ta JOIN schools s ON s.trust_id = ta.trust_id WHERE ta.user_id = $1), '{}')
+		FROM users WHERE id = $1`, u.ID).Scan(&p.SystemAdmin, &p.AgencyServices, &p.LACodes, &trustSchools)
 	if err != nil {
 		return nil, fmt.Errorf("load access of %s: %w", u.ID, err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT s.id FROM trust_admins ta JOIN schools s ON s.trust_id = ta.trust_id WHERE ta.user_id = $1`, u.ID)
-	if err != nil {
-		return nil, fmt.Errorf("load trust schools: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("load trust schools: %w", err)
-		}
+	for _, id := range trustSchools {
 		p.TrustSchools[id] = true
 	}
-	return p, rows.Err()
+	return p, nil
 }
+
+// Referrals an agency practitioner reaches: sent to their service with the parents' consent and
+// not finished (advice given, rejected or consent withdrawn ends them).
+const agencyOpen = `it.kind = 'referral' AND it.status IN ('submitted', 'acknowledged')`
 
 // HasOpenConsentedReferral reports whether the pupil has a referral to one of the services that
 // is open and has the parents' consent (submitted or acknowledged).
@@ -64,26 +77,64 @@ func (s *Store) HasOpenConsentedReferral(ctx context.Context, pupilID string, se
 		return false, nil
 	}
 	var ok bool
-	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pathway_items
-		WHERE pupil_id = $1 AND kind = 'referral' AND status IN ('submitted', 'acknowledged')
-		AND state ->> 'Service' = ANY($2))`, pupilID, services).Scan(&ok)
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pathway_items it JOIN referrals r ON 'referral/' || r.id = it.item_id
+		WHERE it.pupil_id = $1 AND r.pupil_id = $1 AND r.accepted_at IS NOT NULL AND `+agencyOpen+` AND r.service = ANY($2))`, pupilID, services).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("check agency referral: %w", err)
 	}
 	return ok, nil
 }
 
-// HasEHCRequestInLA reports whether the pupil has an EHC request and their school is in one of
-// the local authorities.
+// ReferralOpenTo reports whether one referral is open, consented and to one of the services: an
+// agency practitioner acts on a referral only so, never on another service's referral of the
+// same pupil.
+func (s *Store) ReferralOpenTo(ctx context.Context, referralID string, services []string) (bool, error) {
+	if len(services) == 0 {
+		return false, nil
+	}
+	var ok bool
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM referrals r JOIN pathway_items it ON it.pupil_id = r.pupil_id AND it.item_id = 'referral/' || r.id
+		WHERE r.id = $1 AND r.accepted_at IS NOT NULL AND `+agencyOpen+` AND r.service = ANY($2))`, referralID, services).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("check referral %s: %w", referralID, err)
+	}
+	return ok, nil
+}
+
+// laReaches is the condition on an EHC request r (with its projection it, if any) under which the
+// authority it went to reaches the pupil: while it is assessed, and while the plan it led to is
+// maintained (a plan that ceased returns the pupil to SEN support).
+const laReaches = `r.accepted_at IS NOT NULL AND r.la_code = ANY($2) AND (it.status IS NULL OR it.status <> 'finished'
+	OR (it.state ->> 'Outcome' = 'plan_issued' AND EXISTS (SELECT 1 FROM pathways pw WHERE pw.pupil_id = r.pupil_id AND pw.stage = 'ehc_plan')))`
+
+// HasEHCRequestInLA reports whether one of the local authorities is assessing the pupil or
+// maintains their EHC plan.
 func (s *Store) HasEHCRequestInLA(ctx context.Context, pupilID string, laCodes []string) (bool, error) {
 	if len(laCodes) == 0 {
 		return false, nil
 	}
 	var ok bool
-	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ehc_requests r JOIN pupils p ON p.id = r.pupil_id
-		JOIN schools s ON s.id = p.school_id WHERE r.pupil_id = $1 AND r.accepted_at IS NOT NULL AND s.la_code = ANY($2))`, pupilID, laCodes).Scan(&ok)
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ehc_requests r
+		LEFT JOIN pathway_items it ON it.pupil_id = r.pupil_id AND it.item_id = 'ehc/' || r.id
+		WHERE r.pupil_id = $1 AND `+laReaches+`)`, pupilID, laCodes).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("check LA request: %w", err)
+	}
+	return ok, nil
+}
+
+// EHCRequestInLA reports whether one EHC request went to one of the local authorities and is
+// still theirs (assessed, or its plan maintained).
+func (s *Store) EHCRequestInLA(ctx context.Context, requestID string, laCodes []string) (bool, error) {
+	if len(laCodes) == 0 {
+		return false, nil
+	}
+	var ok bool
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ehc_requests r
+		LEFT JOIN pathway_items it ON it.pupil_id = r.pupil_id AND it.item_id = 'ehc/' || r.id
+		WHERE r.id = $1 AND `+laReaches+`)`, requestID, laCodes).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("check LA request %s: %w", requestID, err)
 	}
 	return ok, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -182,10 +183,11 @@ func (s *Store) ProposeReferral(ctx context.Context, id, pupilID, service, reaso
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, id, pupilID, service, reason, userID)
 }
 
-// ProposeConsent keeps a parent's consent answer as given, with the wording version shown.
-func (s *Store) ProposeConsent(ctx context.Context, id, referralID, parentID, action, wordingID string) error {
-	return s.propose(ctx, "consent", `INSERT INTO consent_records (id, referral_id, parent_id, action, wording_id)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, id, referralID, parentID, action, wordingID)
+// ProposeConsent keeps a parent's consent answer as given: the service's consent version
+// (wordingID, which the referral's workflow holds) and the words shown, by language and version.
+func (s *Store) ProposeConsent(ctx context.Context, id, referralID, parentID, action, wordingID string, shown ConsentWording) error {
+	return s.propose(ctx, "consent", `INSERT INTO consent_records (id, referral_id, parent_id, action, wording_id, wording_language, wording_version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`, id, referralID, parentID, action, wordingID, shown.Language, shown.Version)
 }
 
 // ProposeAgencyResponse keeps an agency's reply.
@@ -196,8 +198,10 @@ func (s *Store) ProposeAgencyResponse(ctx context.Context, id, referralID, kind,
 
 // ProposeEHCRequest records who asked for an assessment.
 func (s *Store) ProposeEHCRequest(ctx context.Context, id, pupilID, requestedBy, userID string) error {
-	return s.propose(ctx, "EHC request", `INSERT INTO ehc_requests (id, pupil_id, requested_by, created_by)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`, id, pupilID, requestedBy, userID)
+	// The request goes to the local authority of the pupil's school when it is made.
+	return s.propose(ctx, "EHC request", `INSERT INTO ehc_requests (id, pupil_id, requested_by, created_by, la_code)
+		SELECT $1, p.id, $3, $4, s.la_code FROM pupils p JOIN schools s ON s.id = p.school_id WHERE p.id = $2
+		ON CONFLICT (id) DO NOTHING`, id, pupilID, requestedBy, userID)
 }
 
 // ProposeMeetingResponse keeps a parent's answer to an invitation (sequence: the one answered).
@@ -216,13 +220,49 @@ func (s *Store) ProposeParentViews(ctx context.Context, v ParentViews) error {
 type Service struct {
 	Code, Name, ConsentWording, ConsentVersion string
 	SLA, PortalURL                             string
+	// ConsentTranslations are the consent wording in other languages, each translating
+	// ConsentVersion (the directory refuses any other).
+	ConsentTranslations []ConsentWording
+}
+
+// ConsentWording is consent wording in one language, with its own version.
+type ConsentWording struct {
+	Language string `json:"language"`
+	Version  string `json:"version"`
+	Wording  string `json:"wording"`
+}
+
+// WordingIn returns the consent wording in a language ("en" is the service's own), and whether
+// the authority has approved wording in it.
+func (sv *Service) WordingIn(lang string) (ConsentWording, bool) {
+	if lang == "" || lang == "en" {
+		return ConsentWording{Language: "en", Version: sv.ConsentVersion, Wording: sv.ConsentWording}, true
+	}
+	for _, w := range sv.ConsentTranslations {
+		if w.Language == lang {
+			return w, true
+		}
+	}
+	return ConsentWording{}, false
+}
+
+const serviceColumns = `code, name, consent_wording, consent_version, sla, portal_url, consent_translations`
+
+func scanService(row pgx.Row, sv *Service) error {
+	var translations []byte
+	if err := row.Scan(&sv.Code, &sv.Name, &sv.ConsentWording, &sv.ConsentVersion, &sv.SLA, &sv.PortalURL, &translations); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(translations, &sv.ConsentTranslations); err != nil {
+		return fmt.Errorf("read the consent translations of %s: %w", sv.Code, err)
+	}
+	return nil
 }
 
 // ServiceByCode finds a service; ErrNotFound if unknown.
 func (s *Store) ServiceByCode(ctx context.Context, code string) (*Service, error) {
 	var sv Service
-	err := s.DB.QueryRow(ctx, `SELECT code, name, consent_wording, consent_version, sla, portal_url FROM agency_services WHERE code = $1`, code).
-		Scan(&sv.Code, &sv.Name, &sv.ConsentWording, &sv.ConsentVersion, &sv.SLA, &sv.PortalURL)
+	err := scanService(s.DB.QueryRow(ctx, `SELECT `+serviceColumns+` FROM agency_services WHERE code = $1`, code), &sv)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}

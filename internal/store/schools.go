@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,19 +22,53 @@ func conflict(err error) error {
 	return err
 }
 
+// Rejected reports whether PostgreSQL refused a value as data: a malformed id or date, text too
+// long or holding a NUL, a reference to nothing, a check that fails. Such a value came from the
+// caller (nothing sendflow makes itself is refused so), so surfaces answer 422, not 503.
+func Rejected(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (strings.HasPrefix(pg.Code, "22") || pg.Code == "23503" || pg.Code == "23514")
+}
+
+// SQLState is the PostgreSQL error code in err, or "".
+func SQLState(err error) string {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code
+	}
+	return ""
+}
+
+// Taken reports whether a unique value was already taken.
+func Taken(err error) bool {
+	var pg *pgconn.PgError
+	return errors.Is(err, ErrConflict) || errors.As(err, &pg) && pg.Code == "23505"
+}
+
 // School is a school's record.
 type School struct {
 	ID, Name, LACode string
 	TrustID          *string
 	// LowAge and HighAge are the statutory age range (nil when not recorded).
 	LowAge, HighAge *int
+	Contact         Contact
 }
+
+// Contact is how families reach the school: a name (a person or "the school office"), an email
+// address and a telephone number. Empty until the school sets it.
+type Contact struct {
+	Name, Email, Phone string
+}
+
+// IsSet reports whether the school has given a way to reach it.
+func (c Contact) IsSet() bool { return c.Email != "" || c.Phone != "" }
 
 // CreateSchool adds a school; a retry with the same id changes nothing.
 func (s *Store) CreateSchool(ctx context.Context, sc School) error {
-	_, err := s.DB.Exec(ctx, `INSERT INTO schools (id, name, la_code, trust_id, statutory_low_age, statutory_high_age)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-		sc.ID, sc.Name, sc.LACode, sc.TrustID, sc.LowAge, sc.HighAge)
+	_, err := s.DB.Exec(ctx, `INSERT INTO schools (id, name, la_code, trust_id, statutory_low_age, statutory_high_age,
+		contact_name, contact_email, contact_phone)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+		sc.ID, sc.Name, sc.LACode, sc.TrustID, sc.LowAge, sc.HighAge, sc.Contact.Name, sc.Contact.Email, sc.Contact.Phone)
 	if err != nil {
 		return fmt.Errorf("create school: %w", conflict(err))
 	}
@@ -43,8 +78,9 @@ func (s *Store) CreateSchool(ctx context.Context, sc School) error {
 // SchoolByID loads a school.
 func (s *Store) SchoolByID(ctx context.Context, id string) (*School, error) {
 	var sc School
-	err := s.DB.QueryRow(ctx, `SELECT id, name, la_code, trust_id, statutory_low_age, statutory_high_age FROM schools WHERE id = $1`, id).
-		Scan(&sc.ID, &sc.Name, &sc.LACode, &sc.TrustID, &sc.LowAge, &sc.HighAge)
+	err := s.DB.QueryRow(ctx, `SELECT id, name, la_code, trust_id, statutory_low_age, statutory_high_age,
+		contact_name, contact_email, contact_phone FROM schools WHERE id = $1`, id).
+		Scan(&sc.ID, &sc.Name, &sc.LACode, &sc.TrustID, &sc.LowAge, &sc.HighAge, &sc.Contact.Name, &sc.Contact.Email, &sc.Contact.Phone)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -52,6 +88,19 @@ func (s *Store) SchoolByID(ctx context.Context, id string) (*School, error) {
 		return nil, fmt.Errorf("load school %s: %w", id, err)
 	}
 	return &sc, nil
+}
+
+// SetSchoolContact replaces how families reach a school.
+func (s *Store) SetSchoolContact(ctx context.Context, schoolID string, c Contact) error {
+	tag, err := s.DB.Exec(ctx, `UPDATE schools SET contact_name = $2, contact_email = $3, contact_phone = $4 WHERE id = $1`,
+		schoolID, c.Name, c.Email, c.Phone)
+	if err != nil {
+		return fmt.Errorf("set school contact %s: %w", schoolID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // LAExists reports whether a local authority code is known.
@@ -83,7 +132,7 @@ func upsertUser(ctx context.Context, tx pgx.Tx, id, email, name string) (string,
 	err := tx.QueryRow(ctx, `INSERT INTO users (id, email, name) VALUES ($1, $2, $3)
 		ON CONFLICT ((lower(email))) DO UPDATE SET email = users.email RETURNING id`, id, email, name).Scan(&got)
 	if err != nil {
-		return "", fmt.Errorf("save person %s: %w", email, err)
+		return "", fmt.Errorf("save person %s: %w", id, err) // an id: errors are logged
 	}
 	return got, nil
 }
@@ -191,9 +240,10 @@ func createPupil(ctx context.Context, tx pgx.Tx, p NewPupil) error {
 	return nil
 }
 
-// UPNsTaken returns which of the UPNs are already in use.
-func (s *Store) UPNsTaken(ctx context.Context, upns []string) (map[string]bool, error) {
-	rows, err := s.DB.Query(ctx, `SELECT upn FROM pupils WHERE upn = ANY($1)`, upns)
+// UPNsTaken returns which of the UPNs are already on a school's roll (other schools' rolls are
+// not the school's to know).
+func (s *Store) UPNsTaken(ctx context.Context, schoolID string, upns []string) (map[string]bool, error) {
+	rows, err := s.DB.Query(ctx, `SELECT upn FROM pupils WHERE school_id = $1 AND upn = ANY($2)`, schoolID, upns)
 	if err != nil {
 		return nil, fmt.Errorf("check UPNs: %w", err)
 	}

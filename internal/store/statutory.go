@@ -89,13 +89,20 @@ type StatutoryItem struct {
 	State     []byte
 }
 
+// The columns of a StatutoryItem and the tables they come from, and the order the lists show:
+// open ones first.
+const (
+	statutoryColumns = `p.id::text, p.first_name, p.last_name, sc.id::text, sc.name, i.item_id, i.kind, i.status, i.state
+		FROM pathway_items i JOIN pupils p ON p.id = i.pupil_id JOIN schools sc ON sc.id = i.school_id`
+	statutoryOrder = `i.status IN ('finished', 'complete'), p.last_name, p.first_name, i.item_id`
+)
+
 // StatutoryItems lists the EHC needs assessments and annual reviews of a school's pupils
 // (schoolID set) or of every school in a local authority (laCode set), open ones first.
 func (s *Store) StatutoryItems(ctx context.Context, schoolID, laCode string) ([]StatutoryItem, error) {
-	rows, err := s.DB.Query(ctx, `SELECT p.id::text, p.first_name, p.last_name, sc.id::text, sc.name, i.item_id, i.kind, i.status, i.state
-		FROM pathway_items i JOIN pupils p ON p.id = i.pupil_id JOIN schools sc ON sc.id = i.school_id
+	rows, err := s.DB.Query(ctx, `SELECT `+statutoryColumns+`
 		WHERE i.kind IN ('ehc', 'annual_review') AND ($1 = '' OR sc.id::text = $1) AND ($2 = '' OR sc.la_code = $2)
-		ORDER BY i.status IN ('finished', 'complete'), p.last_name, p.first_name, i.item_id`, schoolID, laCode)
+		ORDER BY `+statutoryOrder, schoolID, laCode)
 	if err != nil {
 		return nil, fmt.Errorf("load statutory items: %w", err)
 	}

@@ -113,3 +113,77 @@ func TestRelationships(t *testing.T) {
 		}
 	}
 }
+
+// TestCouncilReach: an LA officer reaches a pupil while their authority assesses the request and
+// while it maintains the plan the request led to, not after the plan ceases; another authority
+// never.
+func TestCouncilReach(t *testing.T) {
+	s := seeded(t)
+	ctx := context.Background()
+	sendcoID := seed.People[0].ID
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := s.DB.Exec(ctx, sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const req = "00000000-0000-4000-8000-00000000e001"
+	if err := s.ProposeEHCRequest(ctx, req, seed.PupilAmaraID, "school", sendcoID); err != nil {
+		t.Fatal(err)
+	}
+	exec(`UPDATE ehc_requests SET accepted_at = now() WHERE id = $1`, req)
+	project := func(stage, ehcStatus, outcome string, version int64) {
+		t.Helper()
+		if err := s.Project(ctx, Projection{PupilID: seed.PupilAmaraID, SchoolID: seed.DemoSchoolID, Status: stage, Version: version,
+			State: json.RawMessage(`{}`), UpdatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Project(ctx, Projection{PupilID: seed.PupilAmaraID, SchoolID: seed.DemoSchoolID, ItemID: "ehc/" + req, Kind: "ehc",
+			Status: ehcStatus, Version: version, State: json.RawMessage(`{"Outcome":"` + outcome + `"}`), UpdatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name              string
+		stage, ehc, outc  string
+		demoshire, others bool
+	}{
+		{"being assessed", "ehc_assessment", "assessing", "", true, false},
+		{"paused", "ehc_assessment", "paused", "", true, false},
+		{"plan maintained", "ehc_plan", "finished", "plan_issued", true, false},
+		{"plan ceased", "sen_support", "finished", "plan_issued", false, false},
+	} {
+		project(c.stage, c.ehc, c.outc, time.Now().UnixNano())
+		for la, want := range map[string]bool{"999": c.demoshire, "998": c.others} {
+			if got, err := s.HasEHCRequestInLA(ctx, seed.PupilAmaraID, []string{la}); err != nil || got != want {
+				t.Errorf("%s: LA %s reaches the pupil = %v %v, want %v", c.name, la, got, err, want)
+			}
+			if got, err := s.EHCRequestInLA(ctx, req, []string{la}); err != nil || got != want {
+				t.Errorf("%s: LA %s reaches the request = %v %v, want %v", c.name, la, got, err, want)
+			}
+		}
+	}
+	// A school that moves to another authority leaves the plan with the council that holds it.
+	exec(`UPDATE schools SET la_code = '998' WHERE id = $1`, seed.DemoSchoolID)
+	project("ehc_plan", "finished", "plan_issued", time.Now().UnixNano())
+	if got, _ := s.HasEHCRequestInLA(ctx, seed.PupilAmaraID, []string{"999"}); !got {
+		t.Error("the council that maintains the plan lost the pupil when the school changed authority")
+	}
+}
+
+// TestErrorsNameNobody: a store error is logged, so it names records by id, never by a person's
+// name or address — even when the database refuses what was typed.
+func TestErrorsNameNobody(t *testing.T) {
+	s := seeded(t)
+	err := s.CreatePupils(context.Background(), []NewPupil{{ID: "00000000-0000-4000-8000-00000000f001", SchoolID: seed.DemoSchoolID,
+		UPN: "A999999900001", FirstName: "Pat", LastName: "Quill", DateOfBirth: time.Date(2018, 1, 2, 0, 0, 0, 0, time.UTC),
+		Parents: []NewParent{{ID: "00000000-0000-4000-8000-00000000f002", Name: "Jo\x00Quill", Email: "jo.quill@example.org", Relationship: "parent", Language: "en", ParentalResponsibility: true}}}})
+	if err == nil {
+		t.Fatal("a NUL in a name was stored")
+	}
+	for _, personal := range []string{"jo.quill@example.org", "Quill", "Pat"} {
+		if strings.Contains(err.Error(), personal) {
+			t.Errorf("the error names %q: %v", personal, err)
+		}
+	}
+}

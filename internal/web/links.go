@@ -19,6 +19,8 @@ const (
 	ViewsLinkTTL   = 28 * 24 * time.Hour
 	ConsentLinkTTL = 28 * 24 * time.Hour
 	PlanLinkTTL    = 7 * 24 * time.Hour
+	// HomeTTL is how long a parent's home page works after signing in (as the API's session).
+	HomeTTL = 2 * time.Hour
 )
 
 // linkKeyLabel derives the one-tap key from the signing key, so a one-tap link and a bearer token
@@ -72,8 +74,12 @@ func parseMeetingRef(ref string) (id string, sequence int, ok bool) {
 
 // Meeting is the link to answer an invitation (version sequence) to a meeting.
 func (l *Links) Meeting(parentID, pupilID, meetingID string, sequence int, now time.Time) (string, error) {
+	return l.meeting(parentID, pupilID, meetingID, sequence, "", now.Add(MeetingLinkTTL))
+}
+
+func (l *Links) meeting(parentID, pupilID, meetingID string, sequence int, nonce string, expires time.Time) (string, error) {
 	return l.link("/parent/meeting", onetap.Claim{Action: onetap.ActionMeetingResponse, Parent: parentID, Pupil: pupilID,
-		Ref: meetingRef(meetingID, sequence), Expires: now.Add(MeetingLinkTTL)})
+		Ref: meetingRef(meetingID, sequence), Expires: expires, Nonce: nonce})
 }
 
 // Views is the link to give views before the review of support cycle n.
@@ -88,8 +94,18 @@ func (l *Links) views(parentID, pupilID string, cycle int, nonce string, expires
 
 // Consent is the link to give or refuse consent to a referral.
 func (l *Links) Consent(parentID, pupilID, referralID string, now time.Time) (string, error) {
+	return l.consent(parentID, pupilID, referralID, "", now.Add(ConsentLinkTTL))
+}
+
+func (l *Links) consent(parentID, pupilID, referralID, nonce string, expires time.Time) (string, error) {
 	return l.link("/parent/consent", onetap.Claim{Action: onetap.ActionConsent, Parent: parentID, Pupil: pupilID,
-		Ref: referralID, Expires: now.Add(ConsentLinkTTL)})
+		Ref: referralID, Expires: expires, Nonce: nonce})
+}
+
+// home is the token of a parent's home page after signing in: every child of theirs, for a
+// couple of hours. It is never emailed: the sign-in page sends the browser to it.
+func (l *Links) home(parentID string, now time.Time) (string, error) {
+	return l.signer.Sign(onetap.Claim{Action: onetap.ActionHome, Parent: parentID, Pupil: onetap.AllChildren, Expires: now.Add(HomeTTL)})
 }
 
 // Plan is the link to read the pupil's plan, the last review and the next dates.
@@ -112,15 +128,17 @@ func CalendarDateIn(lang string, t time.Time) string { return localeFor(lang).Sh
 // MinutesIn writes a number of minutes in a language sendflow has ("15 minutes", "15 minut").
 func MinutesIn(lang string, n int) string { return localeFor(lang).T("minutes", n) }
 
-// CalendarText is a meeting's calendar title and note in a language sendflow has (English
-// otherwise): plain words, the child's first name and the school, no needs.
-func CalendarText(lang, kind, firstName, school string, cancelled bool) (summary, description string) {
+// CalendarText is a meeting's calendar title, note and reminder in a language sendflow has
+// (English otherwise): plain words, the child's first name and the school, no needs and no link
+// (the answer link stays in the email).
+func CalendarText(lang, kind, firstName, school string, cancelled bool) (summary, description, reminder string) {
 	l := localeFor(lang)
 	summary = l.T("calendar_title", l.T("meeting_title_"+kind, firstName), school)
+	reminder = l.T("calendar_reminder", summary)
 	if cancelled {
-		return summary, l.T("calendar_cancelled")
+		return summary, l.T("calendar_cancelled"), reminder
 	}
-	return summary, l.T("calendar_answer", school)
+	return summary, l.T("calendar_answer", school), reminder
 }
 
 // MeetingDateIn is MeetingDate in a language sendflow has (English otherwise), for an email

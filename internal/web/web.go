@@ -19,12 +19,15 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/sendflow/sendflow/actions"
+	"github.com/sendflow/sendflow/activities/email"
+	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/store"
 )
@@ -35,28 +38,32 @@ type Deps struct {
 	Actions    *actions.Service
 	SigningKey []byte // the deployment's signing key; links use a key derived from it
 	PublicURL  string
-	Logger     *slog.Logger
+	// Outbox queues the sign-in links parents ask for on these pages.
+	Outbox *email.Outbox
+	Logger *slog.Logger
 }
 
 // Handler serves /parent/.
 type Handler struct {
-	d     Deps
-	links *Links
-	pages map[string]*template.Template
-	now   func() time.Time
+	d       Deps
+	links   *Links
+	signIns *SignInLinks
+	pages   map[string]*template.Template
+	now     func() time.Time
 }
 
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-var pageNames = []string{"problem", "meeting", "views", "consent", "plan", "signin"}
+var pageNames = []string{"problem", "meeting", "views", "consent", "plan", "signin", "home"}
 
 // New builds the handler for the /parent/ pages.
 func New(d Deps) *Handler {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	h := &Handler{d: d, links: NewLinks(d.SigningKey, d.PublicURL), pages: map[string]*template.Template{}, now: time.Now}
+	h := &Handler{d: d, links: NewLinks(d.SigningKey, d.PublicURL), pages: map[string]*template.Template{}, now: time.Now,
+		signIns: &SignInLinks{Store: d.Store, Outbox: d.Outbox, PublicURL: d.PublicURL}}
 	for _, name := range pageNames {
 		h.pages[name] = template.Must(template.New(name).Option("missingkey=error").
 			ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
@@ -66,12 +73,9 @@ func New(d Deps) *Handler {
 
 // ServeHTTP routes a parent's request. Only GET (and HEAD) read; only POST acts.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Security headers (no caching, no framing, no referrer: the links carry their token) come
+	// from the one middleware every surface sits behind (api.Handler).
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-	hd.Set("Referrer-Policy", "no-referrer") // the links carry their token
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("Cache-Control", "no-store")
 	rid := r.Header.Get("X-Request-Id")
 	if rid == "" || len(rid) > 100 {
 		rid = uuid.NewString()
@@ -81,28 +85,35 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	type route struct{ get, post http.HandlerFunc }
 	routes := map[string]route{
-		"/parent/meeting": {h.meetingPage, h.meetingAnswer},
-		"/parent/views":   {h.viewsPage, h.viewsAnswer},
-		"/parent/consent": {h.consentPage, h.consentAnswer},
-		"/parent/plan":    {h.planPage, nil},
-		"/parent/sign-in": {h.signInPage, h.signIn},
+		"/parent":                  {h.homePage, nil},
+		"/parent/":                 {h.homePage, nil},
+		"/parent/language":         {nil, h.changeLanguage},
+		"/parent/meeting":          {h.meetingPage, h.meetingAnswer},
+		"/parent/views":            {h.viewsPage, h.viewsAnswer},
+		"/parent/consent":          {h.consentPage, h.consentAnswer},
+		"/parent/plan":             {h.planPage, nil},
+		"/parent/sign-in":          {h.signInPage, h.signIn},
+		"/parent/sign-in/new-link": {nil, h.newLink},
 	}
 	rt, ok := routes[r.URL.Path]
 	switch {
 	case !ok:
-		h.problem(w, r, http.StatusNotFound, localeFromHeader(r.Header.Get("Accept-Language")), "", "notfound", nil)
+		h.problem(w, r, http.StatusNotFound, localeFromHeader(r.Header.Get("Accept-Language")), nil, "notfound", nil)
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && rt.get != nil:
 		rt.get(w, r)
 	case r.Method == http.MethodPost && rt.post != nil:
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		rt.post(w, r)
 	default:
-		allow := "GET, HEAD"
-		if rt.post != nil {
-			allow += ", POST"
+		var allow []string
+		if rt.get != nil {
+			allow = append(allow, "GET", "HEAD")
 		}
-		hd.Set("Allow", allow)
-		h.problem(w, r, http.StatusMethodNotAllowed, localeFromHeader(r.Header.Get("Accept-Language")), "", "bad_form", nil)
+		if rt.post != nil {
+			allow = append(allow, "POST")
+		}
+		hd.Set("Allow", strings.Join(allow, ", "))
+		h.problem(w, r, http.StatusMethodNotAllowed, localeFromHeader(r.Header.Get("Accept-Language")), nil, "bad_form", nil)
 	}
 }
 
@@ -110,9 +121,10 @@ type requestIDKey struct{}
 
 // page is what every template sees; each page uses the fields it needs.
 type page struct {
-	L      *locale
-	Title  string
-	School string
+	L       *locale
+	Title   string
+	School  string
+	Contact *contactView // how to reach the school, in the footer
 	// problem pages
 	Lines []string
 	Quote string
@@ -121,23 +133,60 @@ type page struct {
 	Token string
 	Done  string
 	Error string
-	// meeting
+	// meeting: the answer buttons; Answered, once this link has answered, says what, and
+	// ChangeToken (while the meeting is ahead) changes it; UsedNotice when a spent link was tapped
 	When, Where, ViewsLink string
-	// views
+	Choices                []choice
+	Answered, ChangeToken  string
+	SoFar                  string // the answer given from another link, above this one's buttons
+	UsedNotice             bool
+	// views; Closed says the review has taken place (the form is closed), PlanLink what was agreed
 	GoingWell, Hard, WouldHelp string
 	MaxLen                     int
-	// consent
-	Pupil, Service, Wording, Version string
+	Closed, PlanLink           string
+	// consent: the wording shown, its version and language; NoTranslation when the parent's
+	// language has no approved wording and the English is shown
+	Pupil, Service, Reason, Wording, Version, WordingLang string
+	NoTranslation                                         bool
 	// plan
-	Plan   *store.PlanSummary
-	Review *reviewView
-	Dates  []string
+	Plan       *store.PlanSummary
+	PlanReview string // when the plan is reviewed, in the right tense
+	Review     *reviewView
+	Dates      []string
 	// Statutory is what has happened in an EHC needs assessment or plan, oldest first.
 	Statutory []string
 	Until     string
-	// sign-in
-	Children []childLink
-	SignedIn bool
+	// sign-in and home: Asking is the form that asks for an email address (Email as typed)
+	Asking    bool
+	Email     string
+	SignedIn  bool
+	Home      []childHome
+	Languages []language
+	// NewLinkToken, on an expired link's page, is the link's token: the page offers to email a
+	// new sign-in link to the parent it was for. HomeURL is where they can ask for one anyway.
+	NewLinkToken string
+	HomeURL      string
+}
+
+// contactView is the school's contact as a page shows it: the number and address tappable.
+type contactView struct {
+	Name, Phone, Tel, Email string
+}
+
+// newPage is a page about a pupil at a school (nil when not known yet), in language l.
+func newPage(l *locale, sc *store.School, p page) *page {
+	p.L = l
+	if sc != nil {
+		p.School = sc.Name
+		if sc.Contact.IsSet() {
+			c := &contactView{Name: sc.Contact.Name, Phone: sc.Contact.Phone, Email: sc.Contact.Email}
+			if _, dial, err := input.Phone(c.Phone); err == nil {
+				c.Tel = dial
+			}
+			p.Contact = c
+		}
+	}
+	return &p
 }
 
 type reviewView struct {
@@ -146,8 +195,6 @@ type reviewView struct {
 	Outcomes []store.PlanItem
 	Agreed   string
 }
-
-type childLink struct{ Link, Label string }
 
 func (h *Handler) render(w http.ResponseWriter, status int, name string, p *page) {
 	var b strings.Builder
@@ -164,8 +211,8 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, p *page
 
 // problem shows what went wrong and what to do. kind names the message keys: kind_title,
 // kind_body and kind_hint (ask_new_link when there is no hint of its own).
-func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, l *locale, school, kind string, extra []string, quote ...string) {
-	p := &page{L: l, School: school, Title: l.T(kind + "_title"), Lines: append([]string{l.T(kind + "_body")}, extra...)}
+func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, l *locale, sc *store.School, kind string, extra []string, quote ...string) {
+	p := newPage(l, sc, page{Title: l.T(kind + "_title"), Lines: append([]string{l.T(kind + "_body")}, extra...)})
 	if len(quote) > 0 {
 		p.Quote = quote[0]
 	}
@@ -184,19 +231,20 @@ type visit struct {
 	claim  onetap.Claim
 	parent *store.ParentOfPupil
 	pupil  *store.Pupil
-	school string
+	sc     *store.School
 	l      *locale
+	used   bool // the link has acted (for a link opened with onceShowingAnswer)
 }
 
 // open checks a link for action and loads who it is for. When it returns false the answer
 // (a problem page) has been written and audited.
-func (h *Handler) open(w http.ResponseWriter, r *http.Request, token, action string, singleUse bool) (*visit, bool) {
+func (h *Handler) open(w http.ResponseWriter, r *http.Request, token, action string, use linkUse) (*visit, bool) {
 	ctx := r.Context()
 	l := localeFromHeader(r.Header.Get("Accept-Language"))
 	c, err := h.links.signer.VerifyAction(token, action, h.now())
 	if errors.Is(err, onetap.ErrTampered) || errors.Is(err, onetap.ErrWrongAction) {
 		h.audit(ctx, "", action+":open", "", "", "tampered")
-		h.problem(w, r, http.StatusBadRequest, l, "", "invalid", nil)
+		h.problem(w, r, http.StatusBadRequest, l, nil, "invalid", nil)
 		return nil, false
 	}
 	// Authentic: the claim names the parent and the child, so the page can speak their language.
@@ -205,43 +253,56 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request, token, action str
 	switch {
 	case errors.Is(perr, store.ErrNotFound):
 		h.audit(ctx, c.Parent, action+":open", c.Pupil, "", "denied")
-		h.problem(w, r, http.StatusForbidden, l, "", "invalid", []string{l.T("not_yours_body")})
+		h.problem(w, r, http.StatusForbidden, l, nil, "invalid", []string{l.T("not_yours_body")})
 		return nil, false
 	case perr != nil:
-		h.unavailable(w, r, l, "", perr)
+		h.unavailable(w, r, l, nil, perr)
 		return nil, false
 	}
 	v.parent, v.l = parent, localeFor(parent.Language)
 	if v.pupil, perr = h.d.Store.PupilByID(ctx, c.Pupil); perr == nil {
-		v.school, perr = h.d.Store.SchoolName(ctx, v.pupil.SchoolID)
+		v.sc, perr = h.d.Store.SchoolByID(ctx, v.pupil.SchoolID)
 	}
 	if perr != nil {
-		h.unavailable(w, r, v.l, "", perr)
+		h.unavailable(w, r, v.l, nil, perr)
 		return nil, false
 	}
 	if errors.Is(err, onetap.ErrExpired) {
 		h.audit(ctx, c.Parent, action+":open", c.Pupil, v.pupil.SchoolID, "expired")
-		h.render(w, http.StatusGone, "problem", &page{L: v.l, School: v.school, Title: v.l.T("expired_title"),
-			Lines: []string{v.l.T("expired_body", v.l.ShortDate(c.Expires))}, Hint: v.l.T("ask_new_link")})
+		h.render(w, http.StatusGone, "problem", newPage(v.l, v.sc, page{Title: v.l.T("expired_title"),
+			Lines: []string{v.l.T("expired_body", v.l.ShortDate(c.Expires))}, Hint: v.l.T("expired_hint"),
+			NewLinkToken: token, HomeURL: strings.TrimRight(h.d.PublicURL, "/") + "/parent"}))
 		return nil, false
 	}
-	if singleUse {
+	if use != reusable {
 		used, err := h.d.Store.LinkUsed(ctx, c.Nonce)
 		if err != nil {
-			h.unavailable(w, r, v.l, v.school, err)
+			h.unavailable(w, r, v.l, v.sc, err)
 			return nil, false
 		}
-		if used {
+		if used && use == once {
 			h.audit(ctx, c.Parent, action+":open", c.Pupil, v.pupil.SchoolID, "used")
 			h.usedPage(w, r, v)
 			return nil, false
 		}
+		v.used = used
 	}
 	return v, true
 }
 
+// linkUse is how often a kind of link may act.
+type linkUse int
+
+const (
+	reusable linkUse = iota // reads only (the plan): opened as often as the parent likes
+	once                    // acts once; a used link gets a page saying so
+	// onceShowingAnswer acts once; a used link comes back marked used, for its page to show what
+	// was answered (and how to change it).
+	onceShowingAnswer
+)
+
 func (h *Handler) usedPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	p := &page{L: v.l, School: v.school, Title: v.l.T("used_title"), Lines: []string{v.l.T("used_body")}, Hint: v.l.T("used_hint")}
+	p := newPage(v.l, v.sc, page{Title: v.l.T("used_title"), Lines: []string{v.l.T("used_body")}, Hint: v.l.T("used_hint")})
 	h.render(w, http.StatusGone, "problem", p)
 }
 
@@ -268,9 +329,9 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *visit, do func(
 			h.usedPage(w, r, v)
 		case errors.Is(err, store.ErrLinkBusy):
 			h.audit(ctx, v.claim.Parent, v.claim.Action+":create", v.claim.Pupil, v.pupil.SchoolID, "busy")
-			h.problem(w, r, http.StatusConflict, v.l, v.school, "busy", nil)
+			h.problem(w, r, http.StatusConflict, v.l, v.sc, "busy", nil)
 		default:
-			h.unavailable(w, r, v.l, v.school, err)
+			h.unavailable(w, r, v.l, v.sc, err)
 		}
 		return false
 	}
@@ -292,13 +353,13 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *visit, do func(
 	)
 	switch {
 	case errors.As(err, &refused):
-		h.problem(w, r, http.StatusConflict, v.l, v.school, "refused", nil, refused.Reason)
+		h.problem(w, r, http.StatusConflict, v.l, v.sc, "refused", nil, refused.Reason)
 	case errors.As(err, &notFound):
-		h.problem(w, r, http.StatusNotFound, v.l, v.school, "invalid", nil)
+		h.problem(w, r, http.StatusNotFound, v.l, v.sc, "invalid", nil)
 	case errors.As(err, &bad):
-		h.problem(w, r, http.StatusUnprocessableEntity, v.l, v.school, "bad_form", nil)
+		h.problem(w, r, http.StatusUnprocessableEntity, v.l, v.sc, "bad_form", nil)
 	default:
-		h.unavailable(w, r, v.l, v.school, err)
+		h.unavailable(w, r, v.l, v.sc, err)
 	}
 	return false
 }
@@ -320,9 +381,9 @@ func (h *Handler) claim(ctx context.Context, link store.UsedLink) error {
 	}
 }
 
-func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, l *locale, school string, err error) {
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, l *locale, sc *store.School, err error) {
 	h.d.Logger.Error("parent page: dependency failed", "path", r.URL.Path, "error", err)
-	h.problem(w, r, http.StatusServiceUnavailable, l, school, "unavailable", nil)
+	h.problem(w, r, http.StatusServiceUnavailable, l, sc, "unavailable", nil)
 }
 
 // audit appends to the audit trail as the parent; a failure is logged, never shown.
@@ -346,3 +407,5 @@ func formValue(r *http.Request, key string) string {
 	}
 	return r.PostForm.Get(key)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -117,12 +117,14 @@ func TestPagesRender(t *testing.T) {
 // A calendar entry is titled in the language of its email, with the child's first name and the
 // school; a cancelled one says so.
 func TestCalendarText(t *testing.T) {
-	summary, note := CalendarText("en", "review", "Amara", "Oakfield Primary", false)
-	if summary != "Amara's review meeting at Oakfield Primary" || !strings.Contains(note, "say if you can come") {
-		t.Errorf("English: %q / %q", summary, note)
+	summary, note, reminder := CalendarText("en", "review", "Amara", "Oakfield Primary", false)
+	if summary != "Amara's review meeting at Oakfield Primary" || !strings.Contains(note, "say if you can come") ||
+		reminder != "Reminder: "+summary {
+		t.Errorf("English: %q / %q / %q", summary, note, reminder)
 	}
-	summary, note = CalendarText("pl-PL", "annual_review", "Amara", "Oakfield Primary", true)
-	if summary != "Coroczny przegląd planu: Amara (szkoła Oakfield Primary)" || note != "To spotkanie zostało odwołane." {
-		t.Errorf("Polish: %q / %q", summary, note)
+	summary, note, reminder = CalendarText("pl-PL", "annual_review", "Amara", "Oakfield Primary", true)
+	if summary != "Coroczny przegląd planu: Amara (szkoła Oakfield Primary)" || note != "To spotkanie zostało odwołane." ||
+		reminder != "Przypomnienie: "+summary {
+		t.Errorf("Polish: %q / %q / %q", summary, note, reminder)
 	}
 }
