@@ -39,6 +39,8 @@ Commands:
   token     print a bearer token for a user: sendflow token --email EMAIL
   admin     set up a fresh installation: the first system administrator, a local authority,
             a trust and a school (sendflow admin -h); running it again changes nothing
+  namespace register the Temporal namespace (SENDFLOW_TEMPORAL_NAMESPACE) if it is missing,
+            waiting for Temporal to answer: sendflow namespace [--retention 720h] [--wait 2m]
   config    print every setting as a Markdown table
   openapi   print the API's OpenAPI document (--version 3.0 for generators that need it)
   bench     measure writes, reads and a worker's memory on a fresh stack of its own (-h: counts)
@@ -164,6 +166,18 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 			return err
 		}
 		return admin(ctx, cfg, logger, o, ages, out)
+	case "namespace":
+		var retention, wait time.Duration
+		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
+			fs.DurationVar(&retention, "retention", 720*time.Hour, "how long Temporal keeps a closed workflow's history, a `DURATION` (720h is 30 days)")
+			fs.DurationVar(&wait, "wait", 2*time.Minute, "how long to keep trying while Temporal does not answer, a `DURATION`")
+		})
+		if err != nil {
+			return err
+		}
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		defer cancel()
+		return app.EnsureNamespace(wctx, cfg, retention, logger, out)
 	case "config":
 		printConfig(out)
 		return nil

@@ -33,8 +33,8 @@ type Setting struct {
 var Settings = []Setting{
 	{"DATABASE_URL", "database-url", "", "PostgreSQL URL. `dev`: if unset, uses a server on 127.0.0.1:5432 if one answers (database `sendflow`), else starts a private cluster in the data dir.", "all"},
 	{"SMTP_URL", "smtp-url", "", "Outgoing mail server, e.g. `smtp://user:pass@mail:587?tls=starttls`, `smtps://…:465`, `smtp://mailpit:1025?tls=none`. `dev`: if unset, mail goes to the built-in capture mailbox.", "dev, worker"},
-	{"TEMPORAL_ADDRESS", "temporal-address", "", "Temporal frontend host:port. `dev`: if unset, an embedded server is started.", "dev, serve, worker"},
-	{"SENDFLOW_TEMPORAL_NAMESPACE", "temporal-namespace", "default", "Temporal namespace.", "dev, serve, worker"},
+	{"TEMPORAL_ADDRESS", "temporal-address", "", "Temporal frontend host:port. `dev`: if unset, an embedded server is started.", "dev, serve, worker, namespace"},
+	{"SENDFLOW_TEMPORAL_NAMESPACE", "temporal-namespace", "default", "Temporal namespace.", "dev, serve, worker, namespace"},
 	{"SENDFLOW_TEMPORAL_TLS", "temporal-tls", "false", "Dial Temporal over TLS (true for Temporal Cloud).", "serve, worker"},
 	{"SENDFLOW_TEMPORAL_TLS_CERT", "temporal-tls-cert", "", "Client certificate file for mTLS to Temporal (with SENDFLOW_TEMPORAL_TLS_KEY).", "serve, worker"},
 	{"SENDFLOW_TEMPORAL_TLS_KEY", "temporal-tls-key", "", "Client key file for mTLS to Temporal.", "serve, worker"},
