@@ -76,5 +76,31 @@ func registerNamespace(ctx context.Context, opts client.Options, namespace strin
 		return err
 	}
 	fmt.Fprintf(out, "namespace %s: created (closed workflows kept %s)\n", namespace, retention)
-	return nil
+	return servedSoon(ctx, opts, namespace)
+}
+
+// servedSoon waits until the frontend serves the new namespace: Temporal's services learn of it
+// on their next refresh (about 10 s), and until then every action is answered "namespace not
+// found", so serve and worker started straight after would begin by failing.
+func servedSoon(ctx context.Context, opts client.Options, namespace string) error {
+	opts.Namespace = namespace
+	c, err := client.Dial(opts)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for {
+		_, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: namespace})
+		if err == nil {
+			return nil
+		}
+		if !errors.As(err, new(*serviceerror.NamespaceNotFound)) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("namespace %s was created but Temporal does not serve it yet: %w", namespace, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
 }
