@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -260,9 +261,13 @@ func newStack(t *testing.T) *stack {
 	s.startSMTP()
 	t.Cleanup(func() { _ = s.box.Close() })
 
+	// As README's step 3: sendflow connects as a role of its own that owns its database, not as
+	// the superuser (the test's own connection, for seeding and checks, is the superuser's).
+	sendflowURL := s.ownRole("sendflow", "sendflow")
+
 	s.apiAddr = fmt.Sprintf("127.0.0.1:%d", lowPorts(t, 1)[0])
 	s.env = []string{
-		"DATABASE_URL=" + s.pg.URL,
+		"DATABASE_URL=" + sendflowURL,
 		"TEMPORAL_ADDRESS=" + s.temporalAddr,
 		"SMTP_URL=smtp://" + s.smtpAddr + "?tls=none",
 		"SENDFLOW_SIGNING_KEY=" + string(s.key),
@@ -302,6 +307,26 @@ func newStack(t *testing.T) *stack {
 	})
 	t.Logf("stack up in %s: Temporal %s, sendflow %s, SMTP %s", dir, s.temporalAddr, s.apiAddr, s.smtpAddr)
 	return s
+}
+
+// ownRole creates a login role owning the private cluster's database and returns its URL.
+func (s *stack) ownRole(role, password string) string {
+	c, err := pgx.Connect(context.Background(), s.pg.URL)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	for _, sql := range []string{"CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'", "ALTER DATABASE sendflow OWNER TO " + role} {
+		if _, err := c.Exec(context.Background(), sql); err != nil {
+			s.t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	u, err := url.Parse(s.pg.URL)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	u.User = url.UserPassword(role, password)
+	return u.String()
 }
 
 // pupils adds n synthetic pupils, each with a parent, to the demo school's Oak class.

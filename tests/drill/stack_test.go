@@ -37,6 +37,7 @@ type stack struct {
 	temporalAddr   string
 	temporalConfig string
 	temporalEnv    []string
+	temporalRole   string
 
 	pgOpts devpg.Options
 	pg     *devpg.DB
@@ -118,30 +119,56 @@ func sharedPG() (host, port, user string) {
 	return "127.0.0.1", "5432", "postgres"
 }
 
-// temporalSchema creates Temporal's two databases and applies its schema with the schema tool,
-// as an operator would (the tool defaults to MySQL: --plugin postgres12 is needed).
+// temporalSchema follows README's steps 3 and 4: a role of Temporal's own (not a superuser)
+// owning its two databases, btree_gin created by the superuser beforehand, then the schema tool
+// as that role (it defaults to MySQL: SQL_PLUGIN=postgres12).
 func (s *stack) temporalSchema() {
-	host, port, user := sharedPG()
-	for _, db := range []string{s.suffix + "_temporal", s.suffix + "_visibility"} {
+	host, port, super := sharedPG()
+	admin := func() *pgx.Conn {
+		c, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://%s@%s:%s/postgres?sslmode=disable", super, host, port))
+		if err != nil {
+			s.t.Fatalf("PostgreSQL for Temporal: %v", err)
+		}
+		return c
+	}
+	role, dbs := s.suffix+"_role", []string{s.suffix + "_temporal", s.suffix + "_visibility"}
+	c := admin()
+	defer c.Close(context.Background())
+	s.t.Cleanup(func() {
+		c := admin()
+		defer c.Close(context.Background())
+		for _, db := range dbs {
+			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
+		}
+		_, _ = c.Exec(context.Background(), "DROP ROLE IF EXISTS "+role)
+	})
+	for _, sql := range []string{
+		"CREATE ROLE " + role + " LOGIN PASSWORD 'temporal'",
+		"CREATE DATABASE " + dbs[0] + " OWNER " + role,
+		"CREATE DATABASE " + dbs[1] + " OWNER " + role,
+	} {
+		if _, err := c.Exec(context.Background(), sql); err != nil {
+			s.t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	v, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://%s@%s:%s/%s?sslmode=disable", super, host, port, dbs[1]))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer v.Close(context.Background())
+	if _, err := v.Exec(context.Background(), "CREATE EXTENSION IF NOT EXISTS btree_gin"); err != nil {
+		s.t.Fatalf("btree_gin: %v", err)
+	}
+	s.temporalRole = role
+	env := []string{"SQL_PLUGIN=postgres12", "SQL_HOST=" + host, "SQL_PORT=" + port, "SQL_USER=" + role, "SQL_PASSWORD=temporal"}
+	for _, db := range dbs {
 		schema := "postgresql/v12/temporal"
 		if strings.HasSuffix(db, "_visibility") {
 			schema = "postgresql/v12/visibility"
 		}
-		base := []string{"--plugin", "postgres12", "--ep", host, "--port", port, "--user", user, "--db", db}
-		for _, args := range [][]string{{"create-database"}, {"setup-schema", "-v", "0.0"}, {"update-schema", "--schema-name", schema}} {
-			s.runOnce("temporal-sql-tool", append(append([]string{}, base...), args...), nil)
-		}
+		s.runOnce("temporal-sql-tool", []string{"--db", db, "setup-schema", "-v", "0.0"}, env)
+		s.runOnce("temporal-sql-tool", []string{"--db", db, "update-schema", "--schema-name", schema}, env)
 	}
-	s.t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://%s@%s:%s/postgres?sslmode=disable", user, host, port))
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		for _, db := range []string{s.suffix + "_temporal", s.suffix + "_visibility"} {
-			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
-		}
-	})
 }
 
 // startTemporal starts the server with the configuration README's no-Docker path uses
@@ -149,12 +176,12 @@ func (s *stack) temporalSchema() {
 func (s *stack) startTemporal() {
 	if s.temporalPorts == nil {
 		s.temporalPorts = lowPorts(s.t, 9)
-		host, port, user := sharedPG()
+		host, port, _ := sharedPG()
 		root := moduleRoot(s.t)
 		s.temporalConfig = filepath.Join(root, "deploy", "temporal", "temporal.yaml")
 		s.temporalEnv = []string{
 			"TEMPORAL_DB=" + s.suffix + "_temporal", "TEMPORAL_VISIBILITY_DB=" + s.suffix + "_visibility",
-			"TEMPORAL_DB_HOST=" + host, "TEMPORAL_DB_PORT=" + port, "TEMPORAL_DB_USER=" + user,
+			"TEMPORAL_DB_HOST=" + host, "TEMPORAL_DB_PORT=" + port, "TEMPORAL_DB_USER=" + s.temporalRole, "TEMPORAL_DB_PASSWORD=temporal",
 			"TEMPORAL_DYNAMIC_CONFIG=" + filepath.Join(root, "deploy", "temporal", "dynamicconfig.yaml"),
 		}
 		for i, name := range []string{"FRONTEND", "FRONTEND_MEMBERSHIP", "FRONTEND_HTTP", "HISTORY", "HISTORY_MEMBERSHIP",
