@@ -79,8 +79,9 @@ func (s *Server) registerOAG(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		c, ok := lib.Latest()
+		c, _ := lib.Latest()
 		if in.Version != "" {
+			var ok bool
 			if c, ok = lib.Get(in.Version); !ok {
 				return nil, huma.Error404NotFound("No catalogue version " + in.Version + " is loaded.")
 			}

@@ -100,6 +100,7 @@ func (r *annualReview) commit(ctx workflow.Context, next *AnnualReviewState, eve
 func (r *annualReview) commitAccepting(ctx workflow.Context, next *AnnualReviewState, accept []Record, events []Event, notices ...Notice) error {
 	var deadlines []Deadline
 	if next.Legacy {
+		//workflowcheck:ignore map order never reaches the history: sorted below
 		for name, at := range next.legacyTimers() {
 			deadlines = append(deadlines, Deadline{Kind: name, Due: at, Label: annualReviewLabels[name]})
 		}
@@ -127,7 +128,7 @@ func (r *annualReview) commitAccepting(ctx workflow.Context, next *AnnualReviewS
 func (r *annualReview) notice(what, template string, vars map[string]string, to ...string) Notice {
 	a := r.a
 	return Notice{Key: fmt.Sprintf("%s/annual-review/%d/%s", a.PupilID, a.Number, what), Template: template,
-		To: to, PupilID: a.PupilID, SchoolID: a.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + a.PupilID + "/pathway"}
+		To: to, PupilID: a.PupilID, SchoolID: a.SchoolID, Vars: vars, LinkPath: pathwayLink(a.PupilID)}
 }
 
 func (r *annualReview) onEvent(ctx workflow.Context, ev AnnualReviewEvent) (AnnualReviewState, error) {

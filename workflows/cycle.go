@@ -118,7 +118,7 @@ func (c *cycle) noticeOf(st *CycleState, what, template string, parents ParentPa
 	}
 	return Notice{Key: fmt.Sprintf("%s/cycle/%d/%s", st.PupilID, st.Number, what), Template: template, To: to,
 		PupilID: st.PupilID, SchoolID: st.SchoolID, Vars: map[string]string{"ReviewDate": dateWords(review)},
-		LinkPath: "/v1/pupils/" + st.PupilID + "/pathway", Parents: parents}
+		LinkPath: pathwayLink(st.PupilID), Parents: parents}
 }
 
 func (c *cycle) notice(what, template string, parents ParentPage, to ...string) Notice {

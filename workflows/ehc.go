@@ -113,7 +113,7 @@ func (a *assessment) commit(ctx workflow.Context, next *EHCState, events []Event
 func (a *assessment) notice(what, template string, vars map[string]string, to ...string) Notice {
 	e := a.e
 	return Notice{Key: e.PupilID + "/ehc/" + e.RequestID + "/" + what, Template: template, To: to,
-		PupilID: e.PupilID, SchoolID: e.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + e.PupilID + "/pathway"}
+		PupilID: e.PupilID, SchoolID: e.SchoolID, Vars: vars, LinkPath: pathwayLink(e.PupilID)}
 }
 
 func (a *assessment) onEvent(ctx workflow.Context, ev EHCEvent) (EHCState, error) {

@@ -170,7 +170,7 @@ func (p *pathway) commitThen(ctx workflow.Context, next *PathwayState, accept []
 // notice is an email about the pupil, keyed by what it is about.
 func (p *pathway) notice(key, template string, vars map[string]string, to ...string) Notice {
 	return Notice{Key: p.st.PupilID + "/" + key, Template: template, To: to, PupilID: p.st.PupilID,
-		SchoolID: p.st.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + p.st.PupilID + "/pathway"}
+		SchoolID: p.st.SchoolID, Vars: vars, LinkPath: pathwayLink(p.st.PupilID)}
 }
 
 func (p *pathway) raiseConcern(ctx workflow.Context, c ConcernRaised) (PathwayState, error) {

@@ -209,11 +209,12 @@ func stage[S any](g *guard, st *S) *S {
 // clone is a deep copy of a workflow state, made by the same JSON encoding Temporal uses for
 // it, so a change can be tried on the copy and kept only once it is saved.
 func clone[S any](s *S) *S {
-	b, err := json.Marshal(s)
+	b, err := json.Marshal(s) //workflowcheck:ignore encoding/json writes map keys sorted
 	if err != nil {
 		panic(fmt.Sprintf("copy workflow state: %v", err)) // state types are plain data
 	}
 	var c S
+	//workflowcheck:ignore decoding plain data is deterministic
 	if err := json.Unmarshal(b, &c); err != nil {
 		panic(fmt.Sprintf("copy workflow state: %v", err))
 	}

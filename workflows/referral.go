@@ -107,6 +107,7 @@ func (ref *referral) recent() *Recent { return &ref.r.Recent }
 // sends, keeps it, and then runs after.
 func (ref *referral) commit(ctx workflow.Context, next *ReferralState, accept []Record, events []Event, after func() error, notices ...Notice) error {
 	var deadlines []Deadline
+	//workflowcheck:ignore map order never reaches the history: sorted below
 	for name, at := range next.deadlines() {
 		label := map[string]string{
 			ReferralConsentReminder: "Remind parents about consent",
@@ -140,7 +141,7 @@ func (ref *referral) consentNotice(what, template string, vars map[string]string
 func (ref *referral) notice(what, template string, vars map[string]string, to ...string) Notice {
 	r := ref.r
 	return Notice{Key: r.PupilID + "/referral/" + r.ReferralID + "/" + what, Template: template, To: to,
-		PupilID: r.PupilID, SchoolID: r.SchoolID, Vars: vars, LinkPath: "/v1/pupils/" + r.PupilID + "/pathway"}
+		PupilID: r.PupilID, SchoolID: r.SchoolID, Vars: vars, LinkPath: pathwayLink(r.PupilID)}
 }
 
 func (ref *referral) decide(ctx workflow.Context, d ReferralDecision) (ReferralState, error) {

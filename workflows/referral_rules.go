@@ -347,6 +347,7 @@ func (r *ReferralState) sla() Span {
 func (r *ReferralState) NextWake() (time.Time, bool) {
 	var next time.Time
 	found := false
+	//workflowcheck:ignore map order never reaches the history: the earliest is the same in any order
 	for _, at := range r.deadlines() {
 		if !found || at.Before(next) {
 			next, found = at, true

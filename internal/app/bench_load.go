@@ -50,18 +50,17 @@ func benchNoop(ctx workflow.Context) error {
 
 // bencher holds what every phase uses.
 type bencher struct {
-	d                *Dev
-	o                BenchOptions
-	http             *http.Client
-	base             string
-	teacher, sendco  string // bearer tokens
-	teacherID        string
-	pupils           []string // the write rounds' pupils, in the order their concerns were raised
-	next             atomic.Int64
-	noop             worker.Worker
-	timings          workflows.Timings
-	firstWrite       time.Time
-	concernsExpected int
+	d               *Dev
+	o               BenchOptions
+	http            *http.Client
+	base            string
+	teacher, sendco string // bearer tokens
+	teacherID       string
+	pupils          []string // the write rounds' pupils, in the order their concerns were raised
+	next            atomic.Int64
+	noop            worker.Worker
+	timings         workflows.Timings
+	firstWrite      time.Time
 }
 
 func newBencher(ctx context.Context, d *Dev, o BenchOptions) (*bencher, error) {

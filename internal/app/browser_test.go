@@ -145,7 +145,6 @@ func TestBrowserParentJourney(t *testing.T) {
 	type family struct {
 		pupil, parentID string
 		p               journeyParent
-		outcome         string
 	}
 	families := []*family{
 		{pupil: seed.PupilAmaraID, parentID: amaraParentID, p: journeyParent{Flow: "en", Email: parent, Lang: "en", Locale: "en-GB",

@@ -452,10 +452,3 @@ func itemOf(pv *apiclient.PathwayView, id string) *apiclient.ItemView {
 	}
 	return nil
 }
-
-func deref[T any](p *[]T) []T {
-	if p == nil {
-		return nil
-	}
-	return *p
-}

@@ -202,6 +202,7 @@ func TestMetricsAfterRealTraffic(t *testing.T) {
 	}, workflow.RegisterOptions{Name: "FailsOnPurpose"})
 	w.RegisterWorkflowWithOptions(func(ctx workflow.Context) error {
 		var m map[string]int
+		//lint:ignore SA5000 the workflow panics on purpose
 		m["a bug"]++ // assignment to a nil map
 		return nil
 	}, workflow.RegisterOptions{Name: "PanicsOnPurpose"})

@@ -348,9 +348,7 @@ func TestPDF(t *testing.T) {
 		"Not recorded yet", "Some change", "Cycle 2 has not been reviewed yet.",
 		scriptNote,
 	}
-	for _, h := range sectionHeadings {
-		want = append(want, h)
-	}
+	want = append(want, sectionHeadings...)
 	for _, c := range p.Concerns {
 		for _, s := range c.Strategies {
 			want = append(want, s.Text, FormatDate(s.StartedOn), ImpactLabel(s.Impact))

@@ -393,20 +393,6 @@ func (s *session) Reset() { s.from, s.to = "", nil }
 
 func (s *session) Logout() error { return nil }
 
-// readHeader reads only the header block of a stored message, for logging.
-func readHeader(id, dir string) (mail.Header, error) {
-	f, err := os.Open(filepath.Join(dir, id+emlExt))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	h, err := textproto.NewReader(bufio.NewReader(f)).ReadMIMEHeader()
-	if err != nil && len(h) == 0 {
-		return nil, err
-	}
-	return mail.Header(h), nil
-}
-
 // smtpLogger routes go-smtp's internal log lines (connection errors) to slog.
 type smtpLogger struct{ l *slog.Logger }
 

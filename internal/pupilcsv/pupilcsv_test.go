@@ -95,7 +95,6 @@ func TestExampleAndHeader(t *testing.T) {
 
 func TestRules(t *testing.T) {
 	// Each case is a whole file and exactly the errors it must give.
-	type E = RowError
 	cases := []struct {
 		name string
 		file string

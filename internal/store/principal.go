@@ -110,31 +110,27 @@ const laReaches = `r.accepted_at IS NOT NULL AND r.la_code = ANY($2) AND (it.sta
 // HasEHCRequestInLA reports whether one of the local authorities is assessing the pupil or
 // maintains their EHC plan.
 func (s *Store) HasEHCRequestInLA(ctx context.Context, pupilID string, laCodes []string) (bool, error) {
-	if len(laCodes) == 0 {
-		return false, nil
-	}
-	var ok bool
-	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ehc_requests r
-		LEFT JOIN pathway_items it ON it.pupil_id = r.pupil_id AND it.item_id = 'ehc/' || r.id
-		WHERE r.pupil_id = $1 AND `+laReaches+`)`, pupilID, laCodes).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("check LA request: %w", err)
-	}
-	return ok, nil
+	return s.laReachesRequest(ctx, "r.pupil_id", pupilID, laCodes)
 }
 
 // EHCRequestInLA reports whether one EHC request went to one of the local authorities and is
 // still theirs (assessed, or its plan maintained).
 func (s *Store) EHCRequestInLA(ctx context.Context, requestID string, laCodes []string) (bool, error) {
+	return s.laReachesRequest(ctx, "r.id", requestID, laCodes)
+}
+
+// laReachesRequest reports whether an EHC request whose column (a constant of this file) equals
+// id is reached by one of the local authorities.
+func (s *Store) laReachesRequest(ctx context.Context, column, id string, laCodes []string) (bool, error) {
 	if len(laCodes) == 0 {
 		return false, nil
 	}
 	var ok bool
 	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ehc_requests r
 		LEFT JOIN pathway_items it ON it.pupil_id = r.pupil_id AND it.item_id = 'ehc/' || r.id
-		WHERE r.id = $1 AND `+laReaches+`)`, requestID, laCodes).Scan(&ok)
+		WHERE `+column+` = $1 AND `+laReaches+`)`, id, laCodes).Scan(&ok)
 	if err != nil {
-		return false, fmt.Errorf("check LA request %s: %w", requestID, err)
+		return false, fmt.Errorf("check LA reach over %s %s: %w", column, id, err)
 	}
 	return ok, nil
 }

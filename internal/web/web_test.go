@@ -83,7 +83,7 @@ func TestLinkKeyIsDerived(t *testing.T) {
 	}
 	tok := strings.TrimPrefix(link, "https://sendflow.example/parent/meeting?t=")
 	c, err := l.Signer().VerifyAction(tok, onetap.ActionMeetingResponse, time.Now())
-	if err != nil || c.Ref != "m/3" || c.Expires.Sub(time.Now()) < MeetingLinkTTL-time.Minute {
+	if err != nil || c.Ref != "m/3" || time.Until(c.Expires) < MeetingLinkTTL-time.Minute {
 		t.Errorf("claim %+v %v", c, err)
 	}
 	raw, _ := onetap.NewSigner(key)
@@ -93,7 +93,7 @@ func TestLinkKeyIsDerived(t *testing.T) {
 	if id, seq, ok := parseMeetingRef(c.Ref); !ok || id != "m" || seq != 3 {
 		t.Errorf("parseMeetingRef = %s %d %v", id, seq, ok)
 	}
-	if derivedNonce("views", "n1") != derivedNonce("views", "n1") || derivedNonce("views", "n1") == derivedNonce("views", "n2") {
+	if first, second := derivedNonce("views", "n1"), derivedNonce("views", "n1"); first != second || derivedNonce("views", "n1") == derivedNonce("views", "n2") {
 		t.Error("derived nonces are not stable per link")
 	}
 }

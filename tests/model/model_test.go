@@ -106,7 +106,6 @@ type step struct {
 	exclusive bool   // sent twice at once with two keys, only one can be taken
 	apply     func() // the model's change when the action is taken
 	answer    func(map[string]any)
-	parent    *pupil // the pupil whose parent acts (for their token)
 }
 
 type run struct {
