@@ -193,12 +193,6 @@ func (s *stack) startTemporal() {
 	s.start("temporal", "temporal-server", s.temporalEnv, "--config-file", s.temporalConfig, "--allow-no-auth", "start")
 }
 
-func (s *stack) write(name, text string) {
-	if err := os.WriteFile(filepath.Join(s.dir, name), []byte(text), 0o600); err != nil {
-		s.t.Fatal(err)
-	}
-}
-
 // startPostgres starts (the first time, creates) sendflow's private cluster with initdb and
 // pg_ctl from the machine's PostgreSQL binaries.
 func (s *stack) startPostgres() {
