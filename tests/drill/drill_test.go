@@ -45,15 +45,15 @@ import (
 
 // form is how hard the drill pushes.
 type form struct {
-	batch       int           // pupils per drill
-	pgOutage    time.Duration // how long sendflow's PostgreSQL is down
-	smtpOutage  time.Duration // how long the mail server is down (at least)
-	workerKills int           // extra worker SIGKILLs during the later drills
+	batch      int           // pupils per drill
+	pgOutage   time.Duration // how long sendflow's PostgreSQL is down
+	smtpOutage time.Duration // how long the mail server is down (at least)
+	killEvery  time.Duration // from the SMTP drill on, SIGKILL a worker this often (0: never)
 }
 
 var forms = map[string]form{
-	"quick": {batch: 3, pgOutage: 20 * time.Second, smtpOutage: 10 * time.Second, workerKills: 0},
-	"soak":  {batch: 15, pgOutage: 60 * time.Second, smtpOutage: 60 * time.Second, workerKills: 3},
+	"quick": {batch: 3, pgOutage: 20 * time.Second, smtpOutage: 10 * time.Second, killEvery: 0},
+	"soak":  {batch: 15, pgOutage: 60 * time.Second, smtpOutage: 60 * time.Second, killEvery: 15 * time.Second},
 }
 
 // timeScale makes a pupil's day pass in four seconds: the six-week trial of a concern's
@@ -103,11 +103,11 @@ func TestDrill(t *testing.T) {
 			}
 		}
 	})
+	stopKilling := s.killWorkers(f.killEvery)
 	t.Run("SMTP outage", func(t *testing.T) {
 		s.stopSMTP()
 		outage := time.Now()
 		run := api.journeys(batch(2))
-		s.killWorkers(t, f.workerKills, run)
 		run.wait(t)
 		waitFor(t, "a mail attempt to find the server down", func() bool {
 			return s.count(`SELECT count(*) FROM email_outbox WHERE status = 'queued' AND last_error <> ''`) > 0
@@ -122,7 +122,6 @@ func TestDrill(t *testing.T) {
 		s.t.Logf("sendflow's PostgreSQL stopped for %s", f.pgOutage)
 		time.Sleep(f.pgOutage)
 		s.startPostgres()
-		s.killWorkers(t, f.workerKills, run)
 		run.wait(t)
 	})
 	t.Run("Temporal restart", func(t *testing.T) {
@@ -133,6 +132,7 @@ func TestDrill(t *testing.T) {
 		s.restart("temporal")
 		run.wait(t)
 	})
+	stopKilling()
 	if t.Failed() {
 		s.dumpLogs()
 		return
@@ -372,18 +372,30 @@ func (s *stack) temporal() client.Client {
 	return c
 }
 
-// killWorkers SIGKILLs a worker n times while run goes on, restarting it each time.
-func (s *stack) killWorkers(t *testing.T, n int, run *run) {
-	for i := range n {
-		select {
-		case <-run.done:
-			return
-		case <-time.After(5 * time.Second):
-		}
-		w := fmt.Sprintf("worker-%d", 1+i%2)
-		s.kill(w)
-		s.restart(w)
+// killWorkers SIGKILLs one worker or the other every so often, restarting it at once, until
+// stopped: the soak's background of crashes under every other drill.
+func (s *stack) killWorkers(every time.Duration) (stop func()) {
+	if every == 0 {
+		return func() {}
 	}
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			case <-time.After(every):
+			}
+			w := fmt.Sprintf("worker-%d", 1+i%2)
+			s.kill(w)
+			s.restart(w)
+		}
+	}()
+	var once sync.Once
+	stop = func() { once.Do(func() { close(done); <-stopped }) }
+	s.t.Cleanup(stop)
+	return stop
 }
 
 func (s *stack) dumpLogs() {
