@@ -156,6 +156,7 @@ func operations() []operation {
 // past authorization (any answer but 401, 403 or 404) and the others get 404; out of reach,
 // everyone gets 404 and the answer never names the pupil.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel() // its own stack and database; most of its time is spent waiting
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	in, out := j.matrixFixtures()
 

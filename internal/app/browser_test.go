@@ -50,6 +50,7 @@ func browserTools(t *testing.T) (node, dir string) {
 // plan, sign in; used, altered and expired links) and runs axe-core on every state: any failed
 // step or accessibility violation fails the test. Screenshots are left in the temp directory.
 func TestBrowserParentPages(t *testing.T) {
+	t.Parallel() // its own stack and database; most of its time is spent waiting
 	node, dir := browserTools(t)
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID

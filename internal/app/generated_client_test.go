@@ -202,6 +202,7 @@ func ptr[T any](v T) *T { return &v }
 // OpenAPI document with no hand edits drives one pupil from a concern to an EHC plan and its
 // first annual review on the real stack, reading every answer as a typed value.
 func TestGeneratedClientDrivesThePathway(t *testing.T) {
+	t.Parallel() // its own stack and database; most of its time is spent waiting
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIME_SCALE", dayScale, "SENDFLOW_TIMINGS_FILE", roomyTimings(t)))
 	ctx := context.Background()
 	base := "http://" + j.d.HTTP.Addr.String()

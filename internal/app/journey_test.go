@@ -147,6 +147,7 @@ const (
 // review, on the real stack with compressed time, checking each email goes out and each
 // out-of-order action is refused with a reason.
 func TestWholeJourney(t *testing.T) {
+	t.Parallel() // its own stack and database; most of its time is spent waiting
 	j := newJourney(t)
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
@@ -349,6 +350,7 @@ func TestWholeJourney(t *testing.T) {
 // six-week decision limit and told when it is missed; a consent request nobody answers is
 // reminded after a week and stops after four.
 func TestStatutoryAlertsAndConsentExpiry(t *testing.T) {
+	t.Parallel() // its own stack and database; most of its time is spent waiting
 	j := newJourney(t)
 	leo := seed.PupilLeoID
 	p := "/v1/pupils/" + leo

@@ -20,6 +20,7 @@ import (
 // as new at each cycle boundary, so no run's history grows with the years: every run stays far
 // below Temporal's 4,096-event warning threshold.
 func TestFourteenYearsStayUnderHistoryLimit(t *testing.T) {
+	t.Parallel() // its own stack and database; most of its time is spent waiting
 	if testing.Short() {
 		t.Skip("long journey")
 	}

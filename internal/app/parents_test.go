@@ -478,6 +478,7 @@ const outage = time.Minute
 // recorded and the outcome email follows, linking to the plan page. Every message in the outbox
 // reaches the mailbox exactly once.
 func TestReviewMeetingToOutcomeThroughAnOutage(t *testing.T) {
+	t.Parallel() // its own stack and database; most of its time is spent waiting
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIME_SCALE", "14400"))
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara

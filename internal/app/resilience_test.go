@@ -34,6 +34,7 @@ func (j *journey) status(workflowID string) enumspb.WorkflowExecutionStatus {
 // reminders, an EHC needs assessment's statutory alerts. No workflow fails: each waits for the
 // database and carries on when it is back, and every email it owed is queued once.
 func TestLongDatabaseOutageFailsNoWorkflow(t *testing.T) {
+	t.Parallel() // its own stack and database; most of its time is spent waiting
 	if testing.Short() {
 		t.Skip("a 40-second outage")
 	}
@@ -129,6 +130,7 @@ func TestStoppedPathwayIsNotReplaced(t *testing.T) {
 // action timeout with 503 and Retry-After, not left hanging; once Temporal is back, sending it
 // again with the same key finishes it.
 func TestTemporalOutageAnswersWithinBudget(t *testing.T) {
+	t.Parallel() // its own stack and database; most of its time is spent waiting
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_ACTION_TIMEOUT", "3s"))
 	amara := seed.PupilAmaraID
 	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles."}`, 201)

@@ -257,6 +257,7 @@ func TestAgencyActsOnlyOnItsOwnReferral(t *testing.T) {
 // plan) — for as long as Demoshire maintains the plan — but not the school's steps; another
 // council's officer reaches none of it.
 func TestCouncilRecordsItsOwnSteps(t *testing.T) {
+	t.Parallel() // its own stack and database; most of its time is spent waiting
 	j := newJourney(t)
 	leo := seed.PupilLeoID
 	p := "/v1/pupils/" + leo

@@ -69,6 +69,7 @@ func (j *journey) sentContaining(template, to, want string) string {
 // transfer review worked out from the date of birth, its late steps warned before and flagged
 // after; timeliness in words on the pathway, the caseload and the council's view.
 func TestStatutoryClocksJourney(t *testing.T) {
+	t.Parallel() // its own stack and database; most of its time is spent waiting
 	j := newJourney(t)
 	// A pupil in Year 5 now (born in 2016/17): Year 6, the last year of Oakfield Primary, from
 	// September 2027.
