@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,8 +20,9 @@ import (
 // a body size limit, a deadline for every request, no invisible control characters, and
 // per-client rate limits (429 with Retry-After). Sign-in endpoints get a
 // tenth of the allowance (asking for a link, exchanging one by API or on the parents' sign-in
-// page), so links cannot be used to flood a parent's inbox or guess secrets.
-func Handler(mux *http.ServeMux, perMinute int) http.Handler {
+// page), so links cannot be used to flood a parent's inbox or guess secrets. Requests from
+// trustedProxies are counted against the client they forward (X-Forwarded-For).
+func Handler(mux *http.ServeMux, perMinute int, trustedProxies ...netip.Prefix) http.Handler {
 	general := newLimiter(perMinute)
 	signIn := newLimiter(max(perMinute/10, 3))
 	return securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -28,7 +30,7 @@ func Handler(mux *http.ServeMux, perMinute int) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/v1/auth/") || strings.HasPrefix(r.URL.Path, "/parent/sign-in") {
 			l = signIn
 		}
-		if wait, ok := l.allow(clientKey(r)); !ok {
+		if wait, ok := l.allow(clientKey(r, trustedProxies)); !ok {
 			w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusTooManyRequests)
@@ -103,14 +105,45 @@ func tooLarge(w http.ResponseWriter) {
 	fmt.Fprintf(w, `{"title":"Request Entity Too Large","status":413,"detail":"The request is too large: no request may send more than %d MB. Nothing was changed."}`, maxBody>>20)
 }
 
-// clientKey identifies a client by its address. Behind a proxy, every client shares the proxy's
-// address: run the limiter at the proxy, or raise SENDFLOW_RATE_LIMIT.
-func clientKey(r *http.Request) string {
+// clientKey identifies the client a request is counted against: the address it comes from, or,
+// when that is a trusted proxy, the nearest address in X-Forwarded-For that is not one. Walking
+// from the right means only addresses the trusted proxies themselves appended are believed; what
+// a client writes in the header itself sits further left and is never reached.
+func clientKey(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !isTrusted(peer, trusted) {
+		return host
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a trusted proxy wrote something that is not an address: count the last one it did
+		}
+		client = a.Unmap()
+		if !isTrusted(client, trusted) {
+			break
+		}
+	}
+	return client.String()
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	a = a.Unmap()
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 type limiter struct {

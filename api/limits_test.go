@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -149,5 +150,54 @@ func TestStalledBodyStillTimesOut(t *testing.T) {
 	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"")
 	if err := <-reached; err == nil {
 		t.Error("reading a stalled body succeeded; the read deadline should end it")
+	}
+}
+
+// Behind trusted proxies the limit counts each client the proxy names in X-Forwarded-For; from
+// anywhere else X-Forwarded-For is ignored, so a client cannot dodge the limit by making one up.
+func TestRateLimitBehindTrustedProxies(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	h := Handler(mux, 60, netip.MustParsePrefix("10.0.0.0/8")) // 60 a minute, bursts of 10
+	send := func(peer, xff string) int {
+		req := httptest.NewRequest(http.MethodGet, "/v1/me", nil)
+		req.RemoteAddr = peer + ":40000"
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	// An untrusted client making up a new X-Forwarded-For every time is still one client.
+	ok := 0
+	for i := 0; i < 30; i++ {
+		if send("192.0.2.9", fmt.Sprintf("198.51.100.%d", i)) == http.StatusOK {
+			ok++
+		}
+	}
+	if ok != 10 {
+		t.Errorf("a client spoofing X-Forwarded-For got %d of 30 requests through; want the burst of 10", ok)
+	}
+	// Two clients behind the trusted proxy have an allowance each: one using all of its own
+	// leaves the other's, though both arrive from the proxy's address.
+	ok = 0
+	for i := 0; i < 30; i++ {
+		if send("10.1.2.3", "203.0.113.1") == http.StatusOK {
+			ok++
+		}
+	}
+	if ok != 10 {
+		t.Errorf("client A behind the proxy got %d of 30 through; want 10", ok)
+	}
+	if code := send("10.1.2.3", "203.0.113.2"); code != http.StatusOK {
+		t.Errorf("client B behind the proxy after A used its allowance: %d, want 200", code)
+	}
+	// A client behind the proxy prepending made-up addresses is still counted as itself (the
+	// proxy appends the address it saw), and a chain of trusted proxies is walked through.
+	for i := 0; i < 5; i++ {
+		if code := send("10.1.2.3", fmt.Sprintf("198.51.100.%d, 10.9.9.9, 203.0.113.1", i)); code != http.StatusTooManyRequests {
+			t.Errorf("client A with a made-up address in front: %d, want 429", code)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -181,8 +182,20 @@ func (s *Server) createSchool(ctx context.Context, in *CreateSchoolInput) (*Scho
 	if !allowed {
 		return nil, huma.Error403Forbidden("Only a system administrator, or a trust administrator for their own trust, can add a school.")
 	}
-	if ok, err := s.Store.LAExists(ctx, in.Body.LACode); err != nil || !ok {
-		return nil, huma.Error422UnprocessableEntity("There is no local authority with this code.",
+	ok, err := s.Store.LAExists(ctx, in.Body.LACode)
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	if !ok {
+		// On a fresh installation there is none: say how one is added, not only that it is missing.
+		known := "none yet"
+		if codes, err := s.Store.LACodes(ctx); err == nil && len(codes) > 0 {
+			known = strings.Join(codes, ", ")
+		}
+		return nil, huma.Error422UnprocessableEntity(fmt.Sprintf("There is no local authority with the code %s (known: %s). "+
+			"A system administrator adds it on the server: load its agency directory (sendflow admin --la-code %[1]s --directory-files FILE, "+
+			"see catalogue/README.md), or create it without services (sendflow admin --la-code %[1]s --la-name NAME --la-sendiass CONTACT --la-mediation CONTACT). "+
+			"Then add the school again.", in.Body.LACode, known),
 			&huma.ErrorDetail{Location: "body.laCode", Message: "unknown local authority", Value: in.Body.LACode})
 	}
 	if in.Body.TrustID != "" {

@@ -39,6 +39,10 @@ Commands:
   worker    the Temporal worker and email sender, against external services
   migrate   apply database migrations and exit
   token     print a bearer token for a user: sendflow token --email EMAIL
+  admin     set up a fresh installation: the first system administrator, a local authority,
+            a trust and a school (sendflow admin -h); running it again changes nothing
+  namespace register the Temporal namespace (SENDFLOW_TEMPORAL_NAMESPACE) if it is missing,
+            waiting for Temporal to answer: sendflow namespace [--retention 720h] [--wait 2m]
   config    print every setting as a Markdown table
   openapi   print the API's OpenAPI document (--version 3.0 for generators that need it)
   bench     measure writes, reads and a worker's memory on a fresh stack of its own (-h: counts)
@@ -50,8 +54,44 @@ Commands:
 Every setting is a flag or an environment variable: sendflow <command> -h lists them.
 `
 
+const tokenUsage = `Usage: sendflow token --email EMAIL [--ttl DURATION]
+
+Prints a bearer token for an existing user, signed with SENDFLOW_SIGNING_KEY (the key serve
+uses); beside sendflow dev, with the key dev keeps in its data dir.
+
+  sendflow token --email ops@council.example --ttl 1h
+
+`
+
+const adminUsage = `Usage: sendflow admin [--admin-email EMAIL --admin-name NAME]
+                      [--directory-files FILE | --la-code CODE --la-name NAME --la-sendiass CONTACT --la-mediation CONTACT]
+                      [--trust NAME] [--school NAME [--la-code CODE] [--school-ages LOW-HIGH]]
+
+Sets up a fresh installation against DATABASE_URL (after sendflow migrate): the first system
+administrator, a local authority (from its agency directory file, or by name and contacts), a
+trust and a school. Whatever is already there is left as it is, so running it again changes
+nothing; each line it prints says what it found or made. For example:
+
+  sendflow admin --admin-email ops@council.example --admin-name "Olu Adeyemi" \
+    --directory-files catalogue/directory-demo.yaml \
+    --trust "Oak Learning Trust" --school "Oakfield Primary" --school-ages 4-11
+
+`
+
+// synopsis shows a command's own usage before the flags.
+func synopsis(fs *flag.FlagSet, text string) func() {
+	return func() {
+		fmt.Fprint(fs.Output(), text)
+		fmt.Fprintln(fs.Output(), "Flags (a setting can also be given by the environment variable shown):")
+		fs.PrintDefaults()
+	}
+}
+
 func main() {
 	if err := run(os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h printed what was asked for
+		}
 		fmt.Fprintln(os.Stderr, "sendflow:", err)
 		os.Exit(1)
 	}
@@ -103,13 +143,45 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 		var email string
 		var ttl time.Duration
 		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
-			fs.StringVar(&email, "email", "", "email of an existing user")
-			fs.DurationVar(&ttl, "ttl", 12*time.Hour, "how long the token is valid (at most 720h)")
+			fs.Usage = synopsis(fs, tokenUsage)
+			fs.StringVar(&email, "email", "", "the `EMAIL` of an existing user (sendflow admin makes the first)")
+			fs.DurationVar(&ttl, "ttl", 12*time.Hour, "how long the token is valid, a `DURATION` such as 12h (at most 720h)")
 		})
 		if err != nil {
 			return err
 		}
 		return token(ctx, cfg, logger, email, ttl, out)
+	case "admin":
+		var o app.BootstrapOptions
+		var ages string
+		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
+			fs.Usage = synopsis(fs, adminUsage)
+			fs.StringVar(&o.AdminEmail, "admin-email", "", "the first system administrator's `EMAIL` (the address their sign-in uses)")
+			fs.StringVar(&o.AdminName, "admin-name", "", "the system administrator's `NAME`, as people see it")
+			fs.StringVar(&o.LACode, "la-code", "", "the school's local authority `CODE` (e.g. 999): one already loaded, one from --directory-files, or a new one with --la-name, --la-sendiass and --la-mediation")
+			fs.StringVar(&o.LAName, "la-name", "", "a new local authority's `NAME`, e.g. \"Demoshire Council\" (better: load its directory file with --directory-files)")
+			fs.StringVar(&o.LASENDIASS, "la-sendiass", "", "a new local authority's SENDIASS `CONTACT`, quoted in every decision letter")
+			fs.StringVar(&o.LAMediation, "la-mediation", "", "a new local authority's mediation `CONTACT`, quoted in every decision letter")
+			fs.StringVar(&o.Trust, "trust", "", "a multi-academy trust's `NAME`; with --school, the school joins it")
+			fs.StringVar(&o.School, "school", "", "a school's `NAME`, in the local authority of --la-code or --directory-files")
+			fs.StringVar(&ages, "school-ages", "", "the school's statutory age range `LOW-HIGH`, e.g. 4-11 for a primary school")
+		})
+		if err != nil {
+			return err
+		}
+		return admin(ctx, cfg, logger, o, ages, out)
+	case "namespace":
+		var retention, wait time.Duration
+		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
+			fs.DurationVar(&retention, "retention", 720*time.Hour, "how long Temporal keeps a closed workflow's history, a `DURATION` (720h is 30 days)")
+			fs.DurationVar(&wait, "wait", 2*time.Minute, "how long to keep trying while Temporal does not answer, a `DURATION`")
+		})
+		if err != nil {
+			return err
+		}
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		defer cancel()
+		return app.EnsureNamespace(wctx, cfg, retention, logger, out)
 	case "config":
 		printConfig(out)
 		return nil
@@ -279,7 +351,12 @@ func token(ctx context.Context, cfg *config.Config, logger *slog.Logger, email s
 	}
 	key := []byte(cfg.SigningKey)
 	if cfg.SigningKey == "" {
-		k, err := auth.LoadOrCreateKey(cfg.DataDir)
+		// Only a key `dev` already keeps: one made up here would sign tokens no `serve` accepts.
+		k, err := auth.LoadKey(cfg.DataDir)
+		if errors.Is(err, os.ErrNotExist) {
+			return &config.Error{Env: "SENDFLOW_SIGNING_KEY", Flag: "signing-key", Problem: fmt.Sprintf(
+				"is required: give the key serve signs with (no sendflow dev keeps one in %s)", cfg.DataDir)}
+		}
 		if err != nil {
 			return err
 		}
@@ -310,6 +387,36 @@ func token(ctx context.Context, cfg *config.Config, logger *slog.Logger, email s
 		return err
 	}
 	fmt.Fprintln(out, t)
+	return nil
+}
+
+// admin runs the bootstrap against DATABASE_URL.
+func admin(ctx context.Context, cfg *config.Config, logger *slog.Logger, o app.BootstrapOptions, ages string, out io.Writer) error {
+	if err := cfg.Require("DATABASE_URL"); err != nil {
+		return err
+	}
+	if ages != "" {
+		var lo, hi int
+		if n, err := fmt.Sscanf(ages, "%d-%d", &lo, &hi); err != nil || n != 2 || lo < 2 || hi > 25 || lo > hi {
+			return fmt.Errorf("--school-ages %q: give the youngest and oldest age, e.g. 4-11", ages)
+		}
+		o.SchoolLowAge, o.SchoolHighAge = &lo, &hi
+	}
+	for _, f := range strings.Split(cfg.DirectoryFiles, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			o.DirectoryFiles = append(o.DirectoryFiles, f)
+		}
+	}
+	pool, err := store.Connect(ctx, cfg.DatabaseURL, 2)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := app.Bootstrap(ctx, pool, o, out); err != nil {
+		return err
+	}
+	o.Next(out)
+	logger.Debug("bootstrap done")
 	return nil
 }
 

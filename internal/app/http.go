@@ -92,7 +92,7 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 		return nil, &config.Error{Env: "SENDFLOW_HTTP_ADDR", Flag: "http-addr", Problem: err.Error()}
 	}
 	srv := &http.Server{
-		Handler:           tel.HTTP(staffweb.OldLinks(api.Handler(mux, cfg.RateLimit))),
+		Handler:           tel.HTTP(staffweb.OldLinks(api.Handler(mux, cfg.RateLimit, cfg.TrustedProxies...))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

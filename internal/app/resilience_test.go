@@ -164,7 +164,8 @@ func TestTemporalOutageAnswersWithinBudget(t *testing.T) {
 }
 
 // TestReadyRequiresTheNamespace: /readyz says not ready, naming the namespace, when the Temporal
-// namespace sendflow is configured for does not exist (every action would fail).
+// namespace sendflow is configured for does not exist (every action would fail); `sendflow
+// namespace` creates it and serve is then ready.
 func TestReadyRequiresTheNamespace(t *testing.T) {
 	cfg := devConfig(t, t.TempDir(), testenv.DatabaseURL(t))
 	d := startDev(t, cfg)
@@ -193,6 +194,27 @@ func TestReadyRequiresTheNamespace(t *testing.T) {
 			t.Errorf("readyz on %s: %d %s, want %d", addr, resp.StatusCode, b, want)
 		}
 	}
+
+	// `sendflow namespace` registers it, waits until Temporal serves it, and serve is then ready;
+	// run again, it changes nothing and says so.
+	other.TemporalAddress = d.TemporalAddr
+	for i, want := range []string{"created", "already there"} {
+		var out strings.Builder
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		err := EnsureNamespace(ctx, &other, 72*time.Hour, d.logger, &out)
+		cancel()
+		if err != nil || !strings.Contains(out.String(), want) {
+			t.Fatalf("sendflow namespace, run %d: %v %q; want %q", i+1, err, out.String(), want)
+		}
+	}
+	testenv.Eventually(t, time.Minute, "serve to be ready once the namespace exists", func() bool {
+		resp, err := http.Get("http://" + h.Addr.String() + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
 }
 
 // TestWorkerStartsWhileMailServerIsDown: a worker that (re)starts during a mail outage still

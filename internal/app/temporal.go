@@ -47,33 +47,41 @@ func DialTemporal(ctx context.Context, cfg *config.Config, addr string, logger *
 		MetricsHandler: tel.TemporalMetrics(),
 		Interceptors:   interceptors,
 	}
-	if cfg.TemporalTLS || cfg.TemporalTLSCert != "" || cfg.TemporalTLSCA != "" {
-		tc := &tls.Config{MinVersion: tls.VersionTLS12}
-		if cfg.TemporalTLSCert != "" {
-			cert, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
-			if err != nil {
-				return nil, &config.Error{Env: "SENDFLOW_TEMPORAL_TLS_CERT", Flag: "temporal-tls-cert", Problem: err.Error()}
-			}
-			tc.Certificates = []tls.Certificate{cert}
-		}
-		if cfg.TemporalTLSCA != "" {
-			pem, err := os.ReadFile(cfg.TemporalTLSCA)
-			if err != nil {
-				return nil, fmt.Errorf("read SENDFLOW_TEMPORAL_TLS_CA: %w", err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, &config.Error{Env: "SENDFLOW_TEMPORAL_TLS_CA", Flag: "temporal-tls-ca", Problem: "no PEM certificates found"}
-			}
-			tc.RootCAs = pool
-		}
-		opts.ConnectionOptions.TLS = tc
+	if opts.ConnectionOptions.TLS, err = temporalTLS(cfg); err != nil {
+		return nil, err
 	}
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s (TEMPORAL_ADDRESS), namespace %q: %w", addr, cfg.TemporalNamespace, err)
 	}
 	return c, nil
+}
+
+// temporalTLS is the TLS configuration for Temporal (nil: plain gRPC).
+func temporalTLS(cfg *config.Config) (*tls.Config, error) {
+	if !(cfg.TemporalTLS || cfg.TemporalTLSCert != "" || cfg.TemporalTLSCA != "") {
+		return nil, nil
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.TemporalTLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
+		if err != nil {
+			return nil, &config.Error{Env: "SENDFLOW_TEMPORAL_TLS_CERT", Flag: "temporal-tls-cert", Problem: err.Error()}
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	if cfg.TemporalTLSCA != "" {
+		pem, err := os.ReadFile(cfg.TemporalTLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("read SENDFLOW_TEMPORAL_TLS_CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, &config.Error{Env: "SENDFLOW_TEMPORAL_TLS_CA", Flag: "temporal-tls-ca", Problem: "no PEM certificates found"}
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
 }
 
 // PayloadCodec is the codec that encrypts workflow payloads with the configured keys.

@@ -108,6 +108,16 @@ func lifetime(iat, exp *jwt.NumericDate, limit time.Duration) error {
 // LoadOrCreateKey returns the dev signing key kept in dataDir, creating it on first use so tokens
 // printed by one `sendflow dev` run still work after a restart.
 func LoadOrCreateKey(dataDir string) ([]byte, error) {
+	k, err := LoadKey(dataDir)
+	if !errors.Is(err, os.ErrNotExist) {
+		return k, err
+	}
+	return createKey(dataDir)
+}
+
+// LoadKey reads the key `sendflow dev` keeps in its data dir; an error wrapping os.ErrNotExist
+// says there is none (no dev has run there).
+func LoadKey(dataDir string) ([]byte, error) {
 	path := filepath.Join(dataDir, "signing.key")
 	b, err := os.ReadFile(path)
 	if err == nil {
@@ -116,9 +126,11 @@ func LoadOrCreateKey(dataDir string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("signing key in %s is shorter than 32 characters; delete it to make a new one", path)
 	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("read signing key: %w", err)
-	}
+	return nil, fmt.Errorf("read signing key: %w", err)
+}
+
+func createKey(dataDir string) ([]byte, error) {
+	path := filepath.Join(dataDir, "signing.key")
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return nil, fmt.Errorf("generate signing key: %w", err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -32,12 +33,12 @@ type Setting struct {
 var Settings = []Setting{
 	{"DATABASE_URL", "database-url", "", "PostgreSQL URL. `dev`: if unset, uses a server on 127.0.0.1:5432 if one answers (database `sendflow`), else starts a private cluster in the data dir.", "all"},
 	{"SMTP_URL", "smtp-url", "", "Outgoing mail server, e.g. `smtp://user:pass@mail:587?tls=starttls`, `smtps://…:465`, `smtp://mailpit:1025?tls=none`. `dev`: if unset, mail goes to the built-in capture mailbox.", "dev, worker"},
-	{"TEMPORAL_ADDRESS", "temporal-address", "", "Temporal frontend host:port. `dev`: if unset, an embedded server is started.", "dev, serve, worker"},
-	{"SENDFLOW_TEMPORAL_NAMESPACE", "temporal-namespace", "default", "Temporal namespace.", "dev, serve, worker"},
-	{"SENDFLOW_TEMPORAL_TLS", "temporal-tls", "false", "Dial Temporal over TLS (true for Temporal Cloud).", "serve, worker"},
-	{"SENDFLOW_TEMPORAL_TLS_CERT", "temporal-tls-cert", "", "Client certificate file for mTLS to Temporal (with SENDFLOW_TEMPORAL_TLS_KEY).", "serve, worker"},
-	{"SENDFLOW_TEMPORAL_TLS_KEY", "temporal-tls-key", "", "Client key file for mTLS to Temporal.", "serve, worker"},
-	{"SENDFLOW_TEMPORAL_TLS_CA", "temporal-tls-ca", "", "CA bundle to verify the Temporal server (system roots if unset).", "serve, worker"},
+	{"TEMPORAL_ADDRESS", "temporal-address", "", "Temporal frontend host:port. `dev`: if unset, an embedded server is started.", "dev, serve, worker, namespace"},
+	{"SENDFLOW_TEMPORAL_NAMESPACE", "temporal-namespace", "default", "Temporal namespace.", "dev, serve, worker, namespace"},
+	{"SENDFLOW_TEMPORAL_TLS", "temporal-tls", "false", "Dial Temporal over TLS (true for Temporal Cloud).", "serve, worker, namespace"},
+	{"SENDFLOW_TEMPORAL_TLS_CERT", "temporal-tls-cert", "", "Client certificate file for mTLS to Temporal (with SENDFLOW_TEMPORAL_TLS_KEY).", "serve, worker, namespace"},
+	{"SENDFLOW_TEMPORAL_TLS_KEY", "temporal-tls-key", "", "Client key file for mTLS to Temporal.", "serve, worker, namespace"},
+	{"SENDFLOW_TEMPORAL_TLS_CA", "temporal-tls-ca", "", "CA bundle to verify the Temporal server (system roots if unset).", "serve, worker, namespace"},
 	{"SENDFLOW_TASK_QUEUE", "task-queue", "sendflow", "Temporal task queue shared by serve and worker.", "dev, serve, worker"},
 	{"SENDFLOW_HTTP_ADDR", "http-addr", "127.0.0.1:8080", "Address the API listens on.", "dev, serve"},
 	{"SENDFLOW_PUBLIC_URL", "public-url", "", "Base URL people reach sendflow at, used in email links (default http://<http-addr>).", "dev, serve, worker"},
@@ -60,8 +61,9 @@ var Settings = []Setting{
 	{"SENDFLOW_WORKER_CACHE", "worker-cache", "10000", "Most pupils' workflows the worker keeps in memory between their steps (each about 50 KiB of resident memory: 10000 is about 500 MiB). A workflow not kept is rebuilt from its history the next time it acts; most pathways sleep for weeks, so a smaller cache costs little.", "dev, worker"},
 	{"SENDFLOW_ACTION_TIMEOUT", "action-timeout", "10s", "How long an action waits for the pupil's workflow before the API answers 503 with Retry-After (the action is then finished by sending it again with the same Idempotency-Key).", "dev, serve"},
 	{"SENDFLOW_RATE_LIMIT", "rate-limit", "300", "Requests per minute each client (IP address) may make; more get 429 with Retry-After. Sign-in requests are limited to a tenth of it.", "dev, serve"},
+	{"SENDFLOW_TRUSTED_PROXIES", "trusted-proxies", "", "Comma-separated addresses or CIDR ranges of the reverse proxies in front of the API, e.g. `10.0.0.0/8,192.0.2.7`. A request from one of them is counted against the client its X-Forwarded-For names (the nearest address that is not a trusted proxy); from anywhere else, X-Forwarded-For is ignored. Unset: every request counts against the address it comes from, so behind a proxy all clients share one allowance.", "dev, serve"},
 	{"SENDFLOW_OAG_FILES", "oag-files", "", "Comma-separated OAG catalogue files (YAML, see catalogue/README.md) to load; each version is kept. With none loaded ever, the example catalogue is used.", "dev, serve, worker, migrate"},
-	{"SENDFLOW_DIRECTORY_FILES", "directory-files", "", "Comma-separated agency directory files (YAML, one per local authority: contacts, services, readiness rules). `dev` loads the demo directory.", "dev, serve, worker, migrate"},
+	{"SENDFLOW_DIRECTORY_FILES", "directory-files", "", "Comma-separated agency directory files (YAML, one per local authority: contacts, services, readiness rules). `dev` loads the demo directory; `admin` creates each authority from its file.", "dev, serve, worker, migrate, admin"},
 	{"SENDFLOW_TIMINGS_FILE", "timings-file", "", "YAML file of the local authority's timings (trial window, review reminders, statutory limits); unset uses the defaults in workflows/timings.default.yaml. Statutory limits may be tightened, never loosened: a file that loosens one stops start-up, naming the key and the law. Read by new pathways.", "dev, serve"},
 	{"SENDFLOW_TIME_SCALE", "time-scale", "1", "Divides every workflow timer, for demos and end-to-end tests (10080 makes a week pass in a minute); dates shown stay calendar dates. Read by new pathways. Never set it in production.", "dev, serve"},
 	{"SENDFLOW_LOG_LEVEL", "log-level", "info", "debug, info, warn or error.", "all"},
@@ -101,6 +103,7 @@ type Config struct {
 	SessionIdle       time.Duration
 	SessionMax        time.Duration
 	RateLimit         int
+	TrustedProxies    []netip.Prefix
 	DBPool            int
 	WorkerDBPool      int
 	WorkerCache       int
@@ -141,7 +144,9 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		if e := getenv(s.Env); e != "" {
 			v = e
 		}
-		vals[s.Env] = fs.String(s.Flag, v, s.Usage+" (env "+s.Env+")")
+		// The flag package shows a usage's first `quoted` word as the flag's placeholder: the
+		// help text's own quotes are dropped and the placeholder given at the end.
+		vals[s.Env] = fs.String(s.Flag, v, strings.ReplaceAll(s.Usage, "`", "")+" (env "+s.Env+"=`"+Placeholder(s.Env)+"`)")
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -224,6 +229,21 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 	}
 	if c.RateLimit, err = strconv.Atoi(get("SENDFLOW_RATE_LIMIT")); err != nil || c.RateLimit < 10 {
 		bad("SENDFLOW_RATE_LIMIT", "must be a whole number of requests per minute, at least 10")
+	}
+	for _, p := range strings.Split(get("SENDFLOW_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				bad("SENDFLOW_TRUSTED_PROXIES", fmt.Sprintf("%q is not an IP address or CIDR range such as 10.0.0.0/8", p))
+				continue
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
 	}
 	if c.OIDCIssuer != "" {
 		if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Scheme != "https" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" {
@@ -332,6 +352,28 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		c.PublicURL = "http://" + c.HTTPAddr
 	}
 	return c, errors.Join(errs...)
+}
+
+// placeholders name what each setting takes, for `-h`.
+var placeholders = map[string]string{
+	"DATABASE_URL": "URL", "SMTP_URL": "URL", "TEMPORAL_ADDRESS": "HOST:PORT", "SENDFLOW_TEMPORAL_NAMESPACE": "NAME",
+	"SENDFLOW_TEMPORAL_TLS": "BOOL", "SENDFLOW_TEMPORAL_TLS_CERT": "FILE", "SENDFLOW_TEMPORAL_TLS_KEY": "FILE",
+	"SENDFLOW_TEMPORAL_TLS_CA": "FILE", "SENDFLOW_TASK_QUEUE": "NAME", "SENDFLOW_HTTP_ADDR": "HOST:PORT", "SENDFLOW_PUBLIC_URL": "URL",
+	"SENDFLOW_DATA_DIR": "DIR", "SENDFLOW_TEMPORAL_PORT": "PORT", "SENDFLOW_SMTP_PORT": "PORT", "SENDFLOW_PG_PORT": "PORT",
+	"SENDFLOW_SIGNING_KEY": "KEY", "SENDFLOW_PAYLOAD_KEY": "HEX", "SENDFLOW_PAYLOAD_OLD_KEYS": "HEX,...", "SENDFLOW_MAIL_FROM": "ADDRESS",
+	"SENDFLOW_OIDC_ISSUER": "URL", "SENDFLOW_OIDC_AUDIENCE": "ID", "SENDFLOW_OIDC_JWKS_URL": "URL", "SENDFLOW_DB_POOL": "N",
+	"SENDFLOW_WORKER_DB_POOL": "N", "SENDFLOW_ACTION_TIMEOUT": "DURATION", "SENDFLOW_RATE_LIMIT": "N", "SENDFLOW_TRUSTED_PROXIES": "CIDRS",
+	"SENDFLOW_OAG_FILES": "FILES", "SENDFLOW_DIRECTORY_FILES": "FILES", "SENDFLOW_TIMINGS_FILE": "FILE", "SENDFLOW_TIME_SCALE": "N",
+	"SENDFLOW_LOG_LEVEL": "LEVEL", "SENDFLOW_WORKER_CACHE": "N", "SENDFLOW_METRICS_ADDR": "HOST:PORT",
+	"SENDFLOW_OTLP_ENDPOINT": "URL", "SENDFLOW_TRACE_SAMPLE": "FRACTION", "SENDFLOW_CODEC_CORS_ORIGIN": "ORIGIN",
+}
+
+// Placeholder is what a setting's flag takes, as `-h` shows it (VALUE for one not listed).
+func Placeholder(env string) string {
+	if p, ok := placeholders[env]; ok {
+		return p
+	}
+	return "VALUE"
 }
 
 // checkTelemetry reads the observability settings: the metrics address, the trace exporter and

@@ -45,6 +45,7 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		"TEMPORAL_ADDRESS":          "temporal",
 		"SENDFLOW_SESSION_IDLE":     "forever",
 		"SENDFLOW_SESSION_MAX":      "30s",
+		"SENDFLOW_TRUSTED_PROXIES":  "10.0.0.0/8, proxy.internal",
 	}
 	for name, value := range cases {
 		_, err := Parse("serve", nil, env(map[string]string{name: value}), nil)

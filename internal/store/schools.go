@@ -110,6 +110,15 @@ func (s *Store) LAExists(ctx context.Context, code string) (bool, error) {
 	return ok, err
 }
 
+// LACodes lists the local authorities' codes.
+func (s *Store) LACodes(ctx context.Context) ([]string, error) {
+	rows, err := s.DB.Query(ctx, `SELECT code FROM local_authorities ORDER BY code`)
+	if err != nil {
+		return nil, fmt.Errorf("list local authorities: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
 // TrustExists reports whether a trust is known.
 func (s *Store) TrustExists(ctx context.Context, id string) (bool, error) {
 	var ok bool
