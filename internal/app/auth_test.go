@@ -58,6 +58,7 @@ func (idp *identityProvider) token(t *testing.T, signer jose.Signer, claims map[
 // TestStaffSignInWithIdentityProvider: staff tokens from the school's identity provider are
 // mapped to users by email; anything not right is refused.
 func TestStaffSignInWithIdentityProvider(t *testing.T) {
+	t.Parallel()
 	idp := newIdentityProvider(t)
 	issuer := idp.srv.URL
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t),
@@ -108,6 +109,7 @@ func TestStaffSignInWithIdentityProvider(t *testing.T) {
 // TestParentMagicLink: the same answer for every address; a link only for parents; one use;
 // the session sees the parent's own children and nothing else.
 func TestParentMagicLink(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	ask := func(email string) map[string]any {
 		status, body := j.api.do("POST", "/v1/auth/magic-link", "", nil, fmt.Sprintf(`{"email":%q}`, email))
@@ -152,6 +154,7 @@ func TestParentMagicLink(t *testing.T) {
 
 // TestRateLimit: a client that sends too much gets 429 with Retry-After, sign-in sooner.
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_RATE_LIMIT", "60"))
 	hit := func(method, path, body string, times int) (int, http.Header) {
 		var last int

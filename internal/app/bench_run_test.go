@@ -18,6 +18,7 @@ import (
 // `sendflow bench` measures on a stack of its own, reports what it was asked to measure, and
 // leaves nothing behind: no database on the local server, no data dir, no worker process.
 func TestBenchLeavesNothingBehind(t *testing.T) {
+	t.Parallel()
 	testenv.DatabaseURL(t) // the local server must answer, as it does for dev
 	worker := buildSendflow(t)
 	o := BenchOptions{Concerns: 9, Clients: 2, Rounds: 2, Updates: 7, Reads: 30, ReadClients: 3, OpenPathways: 5, Worker: []string{worker, "worker"}}

@@ -35,6 +35,7 @@ func BenchmarkRaiseConcern(b *testing.B) {
 // A worker measured with fewer pathways than the target is extrapolated from its idle memory and
 // each pathway's share, for as many as its cache keeps and for all of them.
 func TestWorkerMemoryExtrapolates(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	for _, c := range []struct {
 		name           string

@@ -134,6 +134,7 @@ type journeyParent struct {
 // (the Polish parent to the approved Polish wording), give their views, read what was agreed and
 // change their language. Screenshots of every step are left in $TMPDIR/sendflow-journey/.
 func TestBrowserParentJourney(t *testing.T) {
+	t.Parallel()
 	node, dir := browserTools(t)
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIMINGS_FILE", quickReviews(t)))
 	links := web.NewLinks(j.d.Key, j.d.Config.PublicURL)

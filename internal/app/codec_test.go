@@ -67,6 +67,7 @@ func (j *journey) codecAudits(action, actorEmail, outcome string) int {
 // pupil's audit trail; any other role is refused 403 (and audited), no sign-in 401; only the
 // configured Temporal UI origin may call it from a browser.
 func TestCodecServer(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_CODEC_CORS_ORIGIN", uiOrigin))
 	amara := seed.PupilAmaraID
 	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)

@@ -115,6 +115,7 @@ func concernCount(t *testing.T, d *Dev, pupilID string) int {
 // pathway workflow starts, the SENDCo is emailed, the pathway shows awaiting_triage, a retry with
 // the same Idempotency-Key changes nothing, and it all survives a restart of the dev stack.
 func TestDevJourney(t *testing.T) {
+	t.Parallel()
 	cfg := devConfig(t, t.TempDir(), testenv.DatabaseURL(t))
 	d := startDev(t, cfg)
 	stopped := false
@@ -249,6 +250,7 @@ func TestDevJourney(t *testing.T) {
 
 // TestBadRequestsChangeNothing covers the refusals a user can meet on the journey.
 func TestBadRequestsChangeNothing(t *testing.T) {
+	t.Parallel()
 	cfg := devConfig(t, t.TempDir(), testenv.DatabaseURL(t))
 	d := startDev(t, cfg)
 	t.Cleanup(func() { d.Stop(context.Background()) })

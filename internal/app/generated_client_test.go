@@ -30,6 +30,7 @@ const apiclientDir = "../apiclient"
 // now, and the committed client is what oapi-codegen makes of it, so a client generated from
 // `sendflow openapi --version 3.0` is the client TestGeneratedClientDrivesThePathway proves.
 func TestGeneratedClientIsCurrent(t *testing.T) {
+	t.Parallel()
 	now, err := api.New(http.NewServeMux(), api.Deps{}).OpenAPI().Downgrade()
 	if err != nil {
 		t.Fatalf("downgrade the OpenAPI document to 3.0: %v", err)

@@ -119,6 +119,7 @@ func (l *lockedBuffer) lines(substrings ...string) []string {
 // whose code panics; no series carries a pupil's id, a name or an email; and every metric the
 // Grafana dashboard draws is one sendflow serves.
 func TestMetricsAfterRealTraffic(t *testing.T) {
+	t.Parallel()
 	metricsAddr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
 	cfg := devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_METRICS_ADDR", metricsAddr)
 	logs := &lockedBuffer{t: t}

@@ -52,6 +52,7 @@ func (j *journey) restartWorker() {
 // database is back the plan is saved; the SENDCo's retry with the same key answers with it; a
 // new request is refused (cycle 1 is open); and the read model, the workflow and the rows agree.
 func TestOutageDuringAnAction(t *testing.T) {
+	t.Parallel()
 	dbURL := testenv.DatabaseURL(t)
 	j := journeyOn(t, devConfig(t, t.TempDir(), dbURL, "SENDFLOW_ACTION_TIMEOUT", "3s"))
 	proxy := j.workerThrough(dbURL)

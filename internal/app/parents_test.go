@@ -250,6 +250,7 @@ const amaraParentID = "5c0f0000-0000-4000-8000-000000000201"
 // page and change nothing; the consent page shows the service's exact wording and version and
 // giving consent moves the referral on; the plan page and the sign-in page work.
 func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara

@@ -76,6 +76,7 @@ func hiddenToken(t *testing.T, body string) string {
 // timeline says who gave them, the review counts them as heard (so the readiness check does),
 // and the evidence pack carries them.
 func TestParentViewsReachTheSchool(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIMINGS_FILE", quickReviews(t)))
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
@@ -166,6 +167,7 @@ func TestParentViewsReachTheSchool(t *testing.T) {
 // the English text and a way to ask the school for help; the record says which language's
 // wording was agreed to. The page shows the school's reason for the referral.
 func TestConsentInTheParentsLanguage(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
@@ -218,6 +220,7 @@ func TestConsentInTheParentsLanguage(t *testing.T) {
 // come from the school's name with replies going to the school, marked as automatic and with
 // their language.
 func TestSchoolContactDetailsAndMailHeaders(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	school := "/v1/schools/" + seed.DemoSchoolID
 	if status, _ := j.api.do("PUT", school+"/contact", j.token[teacher], nil, schoolContact); status != 404 {
@@ -276,6 +279,7 @@ func TestSchoolContactDetailsAndMailHeaders(t *testing.T) {
 // the next dates, the plan, meetings and what the school has asked of them; an expired link
 // says how to get a new one and offers it.
 func TestParentsCanAlwaysGetBackIn(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
@@ -326,6 +330,7 @@ func TestParentsCanAlwaysGetBackIn(t *testing.T) {
 // Item 5: reopening an answered invitation shows the answer, the meeting's details, the way to
 // give views and the way to change the answer while the meeting is ahead.
 func TestAnsweredInvitationShowsTheAnswer(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
@@ -364,6 +369,7 @@ func TestAnsweredInvitationShowsTheAnswer(t *testing.T) {
 // review happened and how to share more; words sent to a form opened before it are kept on the
 // page, not lost.
 func TestViewsFormClosesAfterTheReview(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIMINGS_FILE", quickReviews(t)))
 	amara := seed.PupilAmaraID
 	j.put(sendco, "/v1/schools/"+seed.DemoSchoolID+"/contact", schoolContact, 200)
@@ -391,6 +397,7 @@ func TestViewsFormClosesAfterTheReview(t *testing.T) {
 // its Yes/No buttons cannot send an answer sendflow never sees; the private answer link stays in
 // the email; the organiser is the school; the reminder speaks the parent's language.
 func TestCalendarInvitationsLeaveTheAnswerToSendflow(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	j.put(sendco, "/v1/schools/"+seed.DemoSchoolID+"/contact", schoolContact, 200)
 	if _, err := j.d.DB.Exec(context.Background(), `UPDATE pupil_parents SET preferred_language = 'pl' WHERE pupil_id = $1`, seed.PupilLeoID); err != nil {
@@ -437,6 +444,7 @@ func TestCalendarInvitationsLeaveTheAnswerToSendflow(t *testing.T) {
 // Item 8: the plan page stays true after a review: the review meeting is no longer listed as
 // ahead, and the plan is said to have been reviewed.
 func TestPlanPageAfterTheReview(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIMINGS_FILE", quickReviews(t)))
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
@@ -458,6 +466,7 @@ func TestPlanPageAfterTheReview(t *testing.T) {
 // Item 9: the SENDCo's email says which answer the parent gave; a meeting on a Saturday or a
 // bank holiday is arranged with a warning.
 func TestMeetingAnswersAndDaysTheSchoolIsShut(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
@@ -493,6 +502,7 @@ func TestMeetingAnswersAndDaysTheSchoolIsShut(t *testing.T) {
 // Item 10: the parent's preferred language can be changed after the pupil was added: by the
 // SENDCo through the API, and by the parent on their page.
 func TestPreferredLanguageCanBeChanged(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
 	path := "/v1/pupils/" + amara + "/parents/" + amaraParentID

@@ -36,6 +36,7 @@ func (j *journey) pupilCount() int {
 // TestPupilImportAndPages: a file with any bad row imports nothing and names every bad row; a good
 // file imports every pupil with their parents; pages follow an opaque cursor.
 func TestPupilImportAndPages(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	school := "/v1/schools/" + seed.DemoSchoolID
 	before := j.pupilCount()

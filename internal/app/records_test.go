@@ -119,6 +119,7 @@ func (j *journey) workflowStage(pupil string) string {
 // something that was never there) and leaves nothing any reader shows: no row, nothing in the
 // evidence pack an agency or the council receives, nothing counted by the readiness check.
 func TestRefusedActionsLeaveNoRecord(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t))) // real time: nothing here waits for the calendar
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
@@ -194,6 +195,7 @@ func TestRefusedActionsLeaveNoRecord(t *testing.T) {
 // TestTwoConcernsWithStrategies: a second concern with strategies in another area is taken like
 // the first, and the pupil's pathway goes on working (it once hit the deadlines key and wedged).
 func TestTwoConcernsWithStrategies(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t))) // real time: nothing here waits for the calendar
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
@@ -251,6 +253,7 @@ func tap(link string, form url.Values) reply {
 // one answer recorded: one tap succeeds, the others are told the link was used, within seconds;
 // the consent row, the referral workflow and the read model agree; other readers stay fast.
 func TestParallelTapsOnOneConsentLink(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t))) // real time: nothing here waits for the calendar
 	amara := seed.PupilAmaraID
 	refID, link := j.consentLink(amara)
@@ -308,6 +311,7 @@ func TestParallelTapsOnOneConsentLink(t *testing.T) {
 // TestInputsTheCoreCannotCarryAreRefused: what the edge accepts the whole pathway can carry; the
 // rest is refused with 422 naming the field, and changes nothing.
 func TestInputsTheCoreCannotCarryAreRefused(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t))) // real time: nothing here waits for the calendar
 	school := seed.DemoSchoolID
 	before := j.pupilCount()
@@ -346,6 +350,7 @@ func TestInputsTheCoreCannotCarryAreRefused(t *testing.T) {
 // TestOneIdempotencyKeyManyBodies: ten requests at once with one key and ten different bodies:
 // one runs; the others get its answer back (same body) or 422 (different body); one concern.
 func TestOneIdempotencyKeyManyBodies(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t))) // real time: nothing here waits for the calendar
 	amara := seed.PupilAmaraID
 	answers := parallel(10, func(i int) reply {

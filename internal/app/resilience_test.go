@@ -86,6 +86,7 @@ func TestLongDatabaseOutageFailsNoWorkflow(t *testing.T) {
 // logged for the operator; `sendflow repair` brings it back with its history, and the concern
 // then goes through.
 func TestStoppedPathwayIsNotReplaced(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
@@ -167,6 +168,7 @@ func TestTemporalOutageAnswersWithinBudget(t *testing.T) {
 // namespace sendflow is configured for does not exist (every action would fail); `sendflow
 // namespace` creates it and serve is then ready.
 func TestReadyRequiresTheNamespace(t *testing.T) {
+	t.Parallel()
 	cfg := devConfig(t, t.TempDir(), testenv.DatabaseURL(t))
 	d := startDev(t, cfg)
 	t.Cleanup(func() { d.Stop(context.Background()) })
@@ -220,6 +222,7 @@ func TestReadyRequiresTheNamespace(t *testing.T) {
 // TestWorkerStartsWhileMailServerIsDown: a worker that (re)starts during a mail outage still
 // runs every workflow; mail waits in the outbox and goes once the server answers.
 func TestWorkerStartsWhileMailServerIsDown(t *testing.T) {
+	t.Parallel()
 	port := testenv.FreePort(t) // nothing listens here yet
 	cfg := devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SMTP_URL", fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", port))
 	j := journeyOn(t, cfg)
@@ -247,6 +250,7 @@ func TestWorkerStartsWhileMailServerIsDown(t *testing.T) {
 
 // TestWorkerRefusesAMailSettingItCannotUse: a mistyped SMTP_URL still stops start-up, naming it.
 func TestWorkerRefusesAMailSettingItCannotUse(t *testing.T) {
+	t.Parallel()
 	if _, err := NewSender("smtp://127.0.0.1:25?tls=sometimes", slog.New(slog.DiscardHandler)); err == nil ||
 		!strings.Contains(err.Error(), "SMTP_URL") {
 		t.Errorf("a bad SMTP_URL: %v, want a start-up error naming SMTP_URL", err)

@@ -24,6 +24,7 @@ import (
 // signed token that does not name a user by id is refused as a bad sign-in (401), not blamed on
 // the database.
 func TestBearerTokens(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	tok := j.token[sendco]
 	for _, scheme := range []string{"Bearer", "bearer", "BEARER", "Bearer  "} {
@@ -47,6 +48,7 @@ func TestBearerTokens(t *testing.T) {
 // parents' emailed link and gets a parent's session: their own child, and none of the school's
 // pupils or anything else their staff role reaches (that needs the school's identity provider).
 func TestParentSessionIsParentOnly(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	teacherID := j.userID(teacher)
 	j.exec(`INSERT INTO pupil_parents (pupil_id, user_id) VALUES ($1, $2)`, seed.PupilLeoID, teacherID)
@@ -119,6 +121,7 @@ func (j *journey) parentSession(email string) string {
 // HTML, a parent's page, an error, the API's description and the dev mailbox all tell the browser
 // not to keep, sniff or frame them, and not to pass the address on.
 func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := "/v1/pupils/" + seed.PupilAmaraID
 	for _, c := range []struct{ name, path, who string }{
@@ -156,6 +159,7 @@ func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
 // big), one over the import's limit gets 413, and a file sent as anything but CSV gets 415 and
 // imports nothing — none of them is the server's fault (500).
 func TestImportBodies(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	path := "/v1/schools/" + seed.DemoSchoolID + "/pupils/import"
 	rows := "upn,first_name,last_name,date_of_birth,parent1_name,parent1_email\n"
@@ -230,6 +234,7 @@ func (j *journey) referral(service string, consent bool) string {
 // consented EP referral, cannot acknowledge, advise on or learn anything of her speech and
 // language referrals, sent or not: each is 404, as if it did not exist, and nothing is stored.
 func TestAgencyActsOnlyOnItsOwnReferral(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	j.supported()
 	ep := j.referral("educational_psychology", true)
@@ -292,6 +297,7 @@ func TestCouncilRecordsItsOwnSteps(t *testing.T) {
 // TestWhoAskedFollowsWhoIsSignedIn: a parent's EHC request is a parent's, whatever the body
 // says; the SENDCo's is the school's.
 func TestWhoAskedFollowsWhoIsSignedIn(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	if out := j.post(parent, "/v1/pupils/"+seed.PupilAmaraID+"/ehc-requests", `{"requestedBy":"school"}`, 422); !strings.Contains(fmt.Sprint(out), "body.requestedBy") {
 		t.Errorf("a parent filing as the school: %v, want 422 naming body.requestedBy", out)
@@ -312,6 +318,7 @@ func TestWhoAskedFollowsWhoIsSignedIn(t *testing.T) {
 // school's staff and the professionals on the pupil's open, consented referrals — nobody else
 // gets the pupil's name, school, date and a link.
 func TestMeetingInvitees(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	j.supported()
 	j.referral("speech_and_language", true) // no practitioner of it is a sendflow user
@@ -349,6 +356,7 @@ func TestMeetingInvitees(t *testing.T) {
 // the parent; a practitioner sees their own service's referral and nothing else of the
 // pathway; a council officer the assessment only.
 func TestWhatEachRoleSees(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	j.supported()
 	ep := j.referral("educational_psychology", true)
@@ -406,6 +414,7 @@ func TestWhatEachRoleSees(t *testing.T) {
 // TestCaseloadReadsAreAudited: the caseload shows pupils' names and what is due for them, so
 // each pupil it shows has the read in their audit trail, once per reading.
 func TestCaseloadReadsAreAudited(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	j.post(teacher, "/v1/pupils/"+seed.PupilAmaraID+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Fixture."}`, 201)
 	if status, body := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID+"/caseload", j.token["head@oakfield.example"], nil, ""); status != 200 ||
@@ -424,6 +433,7 @@ func TestCaseloadReadsAreAudited(t *testing.T) {
 // like any new pupil — the answer tells Riverside nothing of Oakfield's records — and stays out
 // of Oakfield's reach; a UPN already on the school's own roll is a clash there.
 func TestUPNsDoNotTellOfOtherSchools(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amaraUPN, _ := upn.Make("999123400001")
 	pupil := func(school, who, u string, want int) map[string]any {
@@ -463,6 +473,7 @@ func TestUPNsDoNotTellOfOtherSchools(t *testing.T) {
 // link is made and mailed afterwards by the worker, through the outbox. Each of three rounds
 // compares the medians of interleaved requests; a leak as large as a lookup fails every round.
 func TestSignInAnswersAlikeForEveryAddress(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	ask := func(addr string) time.Duration {
 		start := time.Now()
@@ -501,6 +512,7 @@ func TestSignInAnswersAlikeForEveryAddress(t *testing.T) {
 // sends nothing yet; when the worker is back, the parent's link arrives — the request is kept,
 // never lost — and an unknown address gets nothing.
 func TestSignInLinksAreMadeAfterTheAnswer(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	j.d.Worker.Stop()
 	for _, addr := range []string{parent, "nobody@example.org"} {

@@ -12,6 +12,7 @@ import (
 // TestStaffPagesIssue14 reproduces what a new member of staff met (issue 14): nothing to open at
 // /, an email link that a browser shows as a 401 JSON error, and API docs that need the internet.
 func TestStaffPagesIssue14(t *testing.T) {
+	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
 	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)
