@@ -40,7 +40,6 @@ func staffScreenshots(t *testing.T) string {
 // that takes, and the other timers are lengthened so that no step depends on how fast this
 // machine is.
 func TestBrowserStaffJourney(t *testing.T) {
-	t.Parallel()
 	if testing.Short() {
 		t.Skip("a long run: the whole staff journey in a browser (go test without -short runs it)")
 	}
