@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/sendflow/sendflow/activities/email"
+	"github.com/sendflow/sendflow/internal/pagelink"
 	"github.com/sendflow/sendflow/internal/readiness/gather"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/web"
@@ -148,7 +149,7 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 		return err
 	}
 	base := schoolData(school)
-	base["PupilFirstName"], base["Link"] = pupil.FirstName, a.PublicURL+n.LinkPath
+	base["PupilFirstName"], base["Link"] = pupil.FirstName, a.PublicURL+staffPage(n.LinkPath)
 	if t.Decision {
 		rights, err := a.Store.RightsContactsFor(ctx, n.SchoolID)
 		if err != nil {
@@ -262,4 +263,12 @@ func (a *Activities) recipients(ctx context.Context, audience string, n workflow
 		return a.Store.AgencyInbox(ctx, strings.TrimPrefix(audience, "agency:"))
 	}
 	return nil, fmt.Errorf("unknown audience %q", audience)
+}
+
+// staffPage is the staff page a workflow's link opens (internal/pagelink), not the API's JSON.
+func staffPage(linkPath string) string {
+	if page, ok := pagelink.StaffPage(linkPath); ok {
+		return page
+	}
+	return linkPath
 }

@@ -133,7 +133,7 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 		staffTemplate = "meeting_cancelled_staff"
 	}
 	for _, addr := range m.Invitees {
-		if err := queue(prefix+"staff/"+addr, addr, "", "", "en", staffTemplate, a.PublicURL+"/v1/pupils/"+mm.PupilID+"/pathway", event); err != nil {
+		if err := queue(prefix+"staff/"+addr, addr, "", "", "en", staffTemplate, a.PublicURL+staffPage("/v1/pupils/"+mm.PupilID+"/pathway"), event); err != nil {
 			return err
 		}
 	}

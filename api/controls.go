@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 	"unicode"
 )
 
@@ -64,22 +63,10 @@ func refuseControls(next http.Handler) http.Handler {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			w = bodyRead{w}
 		}
 		next.ServeHTTP(w, r)
 	})
 }
-
-// bodyRead is the writer handed on once the body is in memory. Huma sets a read deadline before
-// it reads a body; set now, with the body already read, it would only time out the server's
-// watch on the connection, which cancels this request and every later one on that keep-alive
-// connection once an action runs past it (an update waiting for its workflow).
-type bodyRead struct{ http.ResponseWriter }
-
-func (bodyRead) SetReadDeadline(time.Time) error { return nil }
-
-// Unwrap lets http.ResponseController reach the connection for everything else.
-func (b bodyRead) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 
 type errReader struct{ err error }
 

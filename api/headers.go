@@ -7,7 +7,7 @@ import (
 
 // contentPolicy allows a response nothing but its own inline styles (the parents' pages and the
 // evidence pack are styled inline) and forms that post back to sendflow: no scripts, no remote
-// loads, no framing. A page that needs more sets its own (the API docs at /docs do).
+// loads, no framing. A page that needs more sets its own (the staff pages and /docs do).
 const contentPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // securityHeaders gives every response, from every surface on the mux (the API, the parents'

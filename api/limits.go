@@ -3,12 +3,14 @@ package api
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -41,9 +43,56 @@ func Handler(mux *http.ServeMux, perMinute int, trustedProxies ...netip.Prefix) 
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
 		defer cancel()
-		http.MaxBytesHandler(refuseControls(mux), maxBody).ServeHTTP(w, r.WithContext(ctx))
+		http.MaxBytesHandler(readDeadlinesForBody(refuseControls(mux)), maxBody).ServeHTTP(w, r.WithContext(ctx))
 	}))
 }
+
+// readDeadlinesForBody lets read deadlines set below (Huma sets one of 5 s to read a body, and
+// leaves it) reach the connection only while the request's body is still being read. Once the
+// body has been read to its end, net/http reads the connection in the background to notice a
+// client going away; a deadline then ends that read and cancels the connection's context: the
+// request fails as cancelled however long its own budget, and so does every later request on
+// the kept-alive connection. The server's ReadTimeout still bounds reading the request.
+func readDeadlinesForBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		read := &atomic.Bool{}
+		if r.Body == nil || r.Body == http.NoBody {
+			read.Store(true)
+		} else {
+			r.Body = &eofBody{ReadCloser: r.Body, read: read}
+		}
+		next.ServeHTTP(bodyDeadlines{ResponseWriter: w, read: read}, r)
+	})
+}
+
+// eofBody notes when its body has been read to the end.
+type eofBody struct {
+	io.ReadCloser
+	read *atomic.Bool
+}
+
+func (b *eofBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.read.Store(true)
+	}
+	return n, err
+}
+
+// bodyDeadlines drops read deadlines once the body has been read.
+type bodyDeadlines struct {
+	http.ResponseWriter
+	read *atomic.Bool
+}
+
+func (w bodyDeadlines) SetReadDeadline(t time.Time) error {
+	if w.read.Load() {
+		return nil
+	}
+	return http.NewResponseController(w.ResponseWriter).SetReadDeadline(t)
+}
+
+func (w bodyDeadlines) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // maxBody is the most any request may send: just over the largest operation's own limit (the
 // pupil import's), so an operation's limit, which Huma answers with 413, is always met first.

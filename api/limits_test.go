@@ -1,12 +1,20 @@
 package api
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 )
 
 // Sign-in, by API or on the parents' page, gets a tenth of the allowance; other parent pages
@@ -71,6 +79,77 @@ func TestControlCharactersAreRefused(t *testing.T) {
 	}
 	if reached != 3 {
 		t.Errorf("the handler ran %d times, want 3 (only the clean requests)", reached)
+	}
+}
+
+// A write whose handler works longer than Huma's body read timeout keeps its context, and the
+// client's kept-alive connection keeps working. (Huma sets a read deadline to read the body and
+// leaves it; the body was already read, so the deadline ended net/http's background read of
+// the connection, which cancelled the connection's context: the write failed as cancelled after
+// 5 s instead of waiting its 10 s for the workflow, and every later request on the connection
+// failed at once — 503 "cannot reach its database" — for as long as the client kept it.)
+func TestSlowWriteKeepsItsConnection(t *testing.T) {
+	const bodyTimeout = 20 * time.Millisecond
+	mux := http.NewServeMux()
+	hapi := humago.New(mux, huma.DefaultConfig("test", "1"))
+	type in struct {
+		Body struct {
+			A int `json:"a"`
+		}
+	}
+	huma.Register(hapi, huma.Operation{Method: http.MethodPost, Path: "/slow", BodyReadTimeout: bodyTimeout, DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, _ *in) (*struct{}, error) {
+			time.Sleep(10 * bodyTimeout) // works past the body's deadline, however fast the machine
+			if err := ctx.Err(); err != nil {
+				return nil, huma.Error503ServiceUnavailable("context: " + err.Error())
+			}
+			return nil, nil
+		})
+	srv := httptest.NewServer(Handler(mux, 1000))
+	defer srv.Close()
+	var conns atomic.Int32
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conns.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}}
+	for i := range 3 {
+		resp, err := client.Post(srv.URL+"/slow", "application/json", strings.NewReader(`{"a":1}`))
+		if err != nil {
+			t.Fatalf("request %d: %v", i+1, err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			t.Errorf("request %d answered %d %s", i+1, resp.StatusCode, got)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("the client dialled %d connections for 3 requests; want the one kept alive", n)
+	}
+}
+
+// The server's read deadline still ends a client that sends its headers and then stalls its
+// body.
+func TestStalledBodyStillTimesOut(t *testing.T) {
+	reached := make(chan error, 1)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		_, err := io.ReadAll(r.Body)
+		reached <- err
+	})
+	srv := httptest.NewUnstartedServer(Handler(mux, 1000))
+	srv.Config.ReadTimeout = 50 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Promise 100 bytes, send 2, then nothing.
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"")
+	if err := <-reached; err == nil {
+		t.Error("reading a stalled body succeeded; the read deadline should end it")
 	}
 }
 

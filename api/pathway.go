@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -144,12 +143,13 @@ const (
 // viewer is who reads a pathway: the role they read it in, and their services (for agencies).
 type viewer struct {
 	audience audience
+	role     string
 	services []string
 }
 
 // viewerAs is the signed-in person reading in role.
 func viewerAs(ctx context.Context, role string) viewer {
-	v := viewer{audience: leaders}
+	v := viewer{audience: leaders, role: role}
 	switch role {
 	case "teacher", "teaching_assistant":
 		v.audience = class
@@ -171,14 +171,7 @@ func viewerAs(ctx context.Context, role string) viewer {
 
 // shows says whether the viewer sees an item at all.
 func (v viewer) shows(kind string, st json.RawMessage) bool {
-	switch v.audience {
-	case agency:
-		var r struct{ Service string }
-		return kind == "referral" && json.Unmarshal(st, &r) == nil && slices.Contains(v.services, r.Service)
-	case council:
-		return kind == "ehc" || kind == "annual_review"
-	}
-	return true
+	return policies.ShowsItem(v.role, v.services, kind, st)
 }
 
 // item shapes one part of the pathway for the viewer.

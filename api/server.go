@@ -54,6 +54,9 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	huma.DefaultArrayNullable = false
 	cfg := huma.DefaultConfig("sendflow API", "0.1.0")
 	cfg.Info.Description = "The SEND graduated approach and referral pathway for schools, parents, agencies and local authorities."
+	// The reference at /docs is the staff pages' (internal/staffweb): Huma's renderers load
+	// their scripts from a CDN, so it would be blank offline.
+	cfg.DocsPath = ""
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/sendflow/sendflow/internal/statutory"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
 )
@@ -34,34 +35,25 @@ type StatutoryView struct {
 // statutoryOf reads the timeliness of one projected assessment or annual review, on its own
 // calendar (compressed in demos); ok is false for other items.
 func statutoryOf(itemID, kind string, state json.RawMessage, now time.Time) ([]StatutoryView, bool) {
-	var steps []workflows.StepTimeliness
-	switch kind {
-	case "ehc":
-		var e workflows.EHCState
-		if json.Unmarshal(state, &e) != nil {
-			return nil, false
-		}
-		steps = e.Timeliness(e.Clock.Now(now))
-	case "annual_review":
-		var a workflows.AnnualReviewState
-		if json.Unmarshal(state, &a) != nil {
-			return nil, false
-		}
-		steps = a.Timeliness(a.Clock.Now(now))
-	default:
+	steps, ok := statutory.Steps(kind, state, now)
+	if !ok {
 		return nil, false
 	}
 	out := make([]StatutoryView, 0, len(steps))
 	for _, st := range steps {
-		v := StatutoryView{Item: itemID, Step: st.Step, What: st.What, Due: dateOnly(st.Due), DueWithoutExceptions: dateOnly(st.DueWithoutExceptions),
-			Status: st.Status, OnTimeWithExceptions: st.OnTimeWithExceptions, OnTimeWithoutExceptions: st.OnTimeWithoutExceptions,
-			Council: st.Council, Words: st.Words}
-		if st.DoneAt != nil {
-			v.DoneOn = dateOnly(*st.DoneAt)
-		}
-		out = append(out, v)
+		out = append(out, stepView(itemID, st))
 	}
 	return out, true
+}
+
+func stepView(itemID string, st workflows.StepTimeliness) StatutoryView {
+	v := StatutoryView{Item: itemID, Step: st.Step, What: st.What, Due: dateOnly(st.Due), DueWithoutExceptions: dateOnly(st.DueWithoutExceptions),
+		Status: st.Status, OnTimeWithExceptions: st.OnTimeWithExceptions, OnTimeWithoutExceptions: st.OnTimeWithoutExceptions,
+		Council: st.Council, Words: st.Words}
+	if st.DoneAt != nil {
+		v.DoneOn = dateOnly(*st.DoneAt)
+	}
+	return v
 }
 
 // dateOnly writes the London calendar date of t, as statutory dates are read.
@@ -160,57 +152,22 @@ func (s *Server) councilStatutory(ctx context.Context, in *CouncilPath) (*Counci
 	}
 	out := &CouncilStatutoryOutput{}
 	b := &out.Body
-	b.Authority, b.Name, b.Late, b.AtRisk, b.Open = in.LACode, name, []CouncilStep{}, []CouncilStep{}, []CouncilStep{}
-	now := time.Now()
-	seen := map[string]bool{}
-	for _, it := range items {
-		views, ok := statutoryOf(it.ItemID, it.Kind, it.State, now)
-		if !ok {
-			continue
-		}
-		if !seen[it.PupilID] {
-			// Every pupil the council's view shows is a read of their record.
-			s.audit(ctx, "la_officer", "council_statutory:read", it.PupilID, it.SchoolID, "ok")
-			seen[it.PupilID] = true
-		}
-		open := it.Status != "finished" && it.Status != "complete"
-		switch {
-		case it.Kind == "ehc" && open:
-			b.Summary.AssessmentsOpen++
-		case it.Kind == "annual_review" && open:
-			b.Summary.ReviewsOpen++
-		}
-		for _, v := range views {
-			if it.Kind == "ehc" && v.Step == string(workflows.MilestoneFinalPlan) && v.DoneOn != "" {
-				b.Summary.PlansIssued++
-				if v.OnTimeWithoutExceptions != nil && *v.OnTimeWithoutExceptions {
-					b.Summary.OnTimeWithoutExceptions++
-				}
-				if v.OnTimeWithExceptions != nil && *v.OnTimeWithExceptions {
-					b.Summary.OnTimeCountingExceptions++
-				}
-			}
-			step := CouncilStep{PupilID: it.PupilID, Pupil: it.FirstName + " " + it.LastName, School: it.School, StatutoryView: v}
-			switch v.Status {
-			case workflows.TimelyLate:
-				b.Late = append(b.Late, step)
-			case workflows.TimelyAtRisk:
-				b.AtRisk = append(b.AtRisk, step)
-			case workflows.TimelyOnTrack, workflows.TimelyPaused:
-				b.Open = append(b.Open, step)
-			}
-		}
+	b.Authority, b.Name = in.LACode, name
+	c := statutory.CouncilView(items, time.Now())
+	for _, it := range c.Pupils {
+		// Every pupil the council's view shows is a read of their record.
+		s.audit(ctx, "la_officer", "council_statutory:read", it.PupilID, it.SchoolID, "ok")
 	}
-	for _, list := range [][]CouncilStep{b.Late, b.AtRisk, b.Open} {
-		slices.SortStableFunc(list, func(x, y CouncilStep) int {
-			if x.Due != y.Due {
-				if x.Due < y.Due {
-					return -1
-				}
-				return 1
-			}
-			return 0
-		})
+	b.Summary.AssessmentsOpen, b.Summary.ReviewsOpen, b.Summary.PlansIssued = c.AssessmentsOpen, c.ReviewsOpen, c.PlansIssued
+	b.Summary.OnTimeWithoutExceptions, b.Summary.OnTimeCountingExceptions = c.OnTimeWithoutExceptions, c.OnTimeCountingExceptions
+	conv := func(steps []statutory.Step) []CouncilStep {
+		out := []CouncilStep{}
+		for _, st := range steps {
+			out = append(out, CouncilStep{PupilID: st.Item.PupilID, Pupil: st.Item.FirstName + " " + st.Item.LastName, School: st.Item.School,
+				StatutoryView: stepView(st.Item.ItemID, st.StepTimeliness)})
+		}
+		return out
 	}
+	b.Late, b.AtRisk, b.Open = conv(c.Late), conv(c.AtRisk), conv(c.Open)
 	return out, nil
 }

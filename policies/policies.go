@@ -6,6 +6,7 @@ package policies
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -194,4 +195,26 @@ func (a *Authorizer) related(ctx context.Context, p *store.Principal, t Target, 
 		return a.store.HasEHCRequestInLA(ctx, t.Pupil.ID, p.LACodes)
 	}
 	return false, nil
+}
+
+// PackReach says whether someone reading a pupil's record in role may have the evidence pack as
+// forCode receives it: an agency practitioner only as their own service receives it (the
+// relationship check already holds them to a pupil with an open referral to it).
+func PackReach(p *store.Principal, role, forCode string) bool {
+	return role != RoleAgency || slices.Contains(p.AgencyServices, forCode)
+}
+
+// ShowsItem says whether someone reading a pupil's pathway in role sees one part of it (its kind
+// and projected state), on the API and the pages alike: the school's staff and the family see
+// every part, an LA officer the EHC assessment and the annual reviews, an agency practitioner
+// their own services' referrals; any other role sees the least.
+func ShowsItem(role string, services []string, kind string, state json.RawMessage) bool {
+	switch role {
+	case "sendco", "head", RoleTrustAdmin, "teacher", "teaching_assistant", "parent":
+		return true
+	case RoleLAOfficer:
+		return kind == "ehc" || kind == "annual_review"
+	}
+	var r struct{ Service string }
+	return kind == "referral" && json.Unmarshal(state, &r) == nil && slices.Contains(services, r.Service)
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,6 +22,7 @@ import (
 	"github.com/sendflow/sendflow/api"
 	"github.com/sendflow/sendflow/internal/app"
 	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/capacity"
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/devpg"
 	"github.com/sendflow/sendflow/internal/store"
@@ -44,6 +46,8 @@ Commands:
   config    print every setting as a Markdown table
   openapi   print the API's OpenAPI document (--version 3.0 for generators that need it)
   bench     measure writes, reads and a worker's memory on a fresh stack of its own (-h: counts)
+  capacity  size a deployment for a school, a large authority and England from measured costs
+            (docs/capacity.md; -h: the inputs)
   repair    list pupils' workflows that stopped on a fault (--stuck: also those held by a failing
             task or a retrying activity); --reset restarts each stopped one with its history kept
 
@@ -203,6 +207,8 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 		}
 		r.Write(out)
 		return nil
+	case "capacity":
+		return capacityPlan(rest, out)
 	case "repair":
 		var o app.RepairOptions
 		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
@@ -244,7 +250,7 @@ func dev(ctx context.Context, cfg *config.Config, logger *slog.Logger, out io.Wr
 		return err
 	}
 	base := "http://" + d.HTTP.Addr.String()
-	fmt.Fprintf(out, "\nsendflow dev is running.\n\n  API        %s   (docs: %s/docs)\n", base, base)
+	fmt.Fprintf(out, "\nsendflow dev is running.\n\n  Staff      %s/   (open in a browser; sign in as any demo member of staff)\n  API        %s   (docs: %s/docs)\n", base, base, base)
 	if d.Mailbox != nil {
 		fmt.Fprintf(out, "  Mailbox    %s/dev/mail   (SMTP on 127.0.0.1:%d)\n", base, cfg.SMTPPort)
 	}
@@ -462,4 +468,54 @@ func printOpenAPI(out io.Writer, version string) error {
 	}
 	_, err = fmt.Fprintln(out, string(b))
 	return err
+}
+
+// capacityPlan prints the capacity model's plans: the three sizes of docs/capacity.md, or one of
+// the caller's own, from the measured costs and assumptions, any of which a flag replaces.
+func capacityPlan(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("sendflow capacity", flag.ContinueOnError)
+	j, r, m, l := capacity.RecordedJourney, capacity.DefaultRates, capacity.BenchMeasured, capacity.DefaultLimits
+	var s capacity.Scenario
+	histories := fs.String("histories", "", "measure the journey again from recorded histories: DIR/PREFIX (e.g. workflows/testdata/histories/journey5)")
+	fs.IntVar(&s.SENSupport, "sen-support", 0, "size for this many pupils on SEN support (with --ehc-plans) instead of the three sizes")
+	fs.IntVar(&s.EHCPlans, "ehc-plans", 0, "pupils with an EHC plan, with --sen-support")
+	fs.Float64Var(&r.CyclesPerYear, "cycles", r.CyclesPerYear, "plan-do-review cycles a year per pupil on SEN support")
+	fs.Float64Var(&r.ReferralsPerYear, "referrals", r.ReferralsPerYear, "referrals a year per pupil on SEN support")
+	fs.Float64Var(&r.EHCRequestsPerYear, "ehc-requests", r.EHCRequestsPerYear, "EHC needs assessments requested a year per pupil on SEN support")
+	fs.Float64Var(&r.ReadsPerAction, "reads-per-action", r.ReadsPerAction, "reads of a pupil's record per action on it")
+	fs.Float64Var(&r.RecipientsPerAudience, "recipients", r.RecipientsPerAudience, "people an email to one audience reaches")
+	fs.Float64Var(&r.TermStartShare, "term-start-share", r.TermStartShare, "share of a term's work in its first weeks")
+	fs.Float64Var(&r.TermStartHours, "term-start-hours", r.TermStartHours, "school hours those first weeks have")
+	fs.Float64Var(&r.BusyHourFactor, "busy-hour", r.BusyHourFactor, "the busiest hour over the average hour of those weeks")
+	fs.Float64Var(&m.BytesPerCommit, "bytes-per-commit", m.BytesPerCommit, "PostgreSQL bytes of the read model per change (sendflow bench)")
+	fs.Float64Var(&m.BytesPerAuditRow, "bytes-per-audit-row", m.BytesPerAuditRow, "PostgreSQL bytes per audit row (sendflow bench)")
+	fs.Float64Var(&m.BytesPerEmail, "bytes-per-email", m.BytesPerEmail, "PostgreSQL bytes per outbox email (sendflow bench)")
+	fs.Float64Var(&m.WorkerTasksPerSecond, "worker-tasks", m.WorkerTasksPerSecond, "tasks a second one worker completes (sendflow bench)")
+	fs.Float64Var(&m.WorkerBytesPerPathway, "worker-bytes-per-pathway", m.WorkerBytesPerPathway, "worker memory per open pathway (sendflow bench)")
+	fs.Float64Var(&m.APIRequestsPerSecond, "api-reads", m.APIRequestsPerSecond, "reads a second one API replica answers (sendflow bench)")
+	fs.DurationVar(&l.WriteLatency, "write-latency", l.WriteLatency, "one persistence write on the Temporal database")
+	fs.IntVar(&l.WorkflowsPerShard, "workflows-per-shard", l.WorkflowsPerShard, "open workflows a history shard should hold")
+	fs.Float64Var(&l.WorkerMemory, "worker-memory", l.WorkerMemory, "bytes of memory one worker replica may hold")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *histories != "" {
+		var err error
+		if j, err = capacity.MeasureJourney(filepath.Dir(*histories), filepath.Base(*histories)); err != nil {
+			return err
+		}
+	}
+	scenarios := capacity.Scenarios
+	if s.SENSupport+s.EHCPlans > 0 {
+		s.Name = fmt.Sprintf("%d on SEN support, %d with a plan", s.SENSupport, s.EHCPlans)
+		scenarios = []capacity.Scenario{s}
+	}
+	plans := make([]capacity.Plan, len(scenarios))
+	for i, sc := range scenarios {
+		plans[i] = capacity.Size(sc, j, r, m, l)
+	}
+	capacity.WriteTable(out, plans)
+	fmt.Fprintln(out)
+	capacity.WriteInputs(out, j, r, m, l)
+	return nil
 }

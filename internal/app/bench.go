@@ -103,15 +103,15 @@ func (o *BenchOptions) defaults() error {
 
 // BenchResult is what a bench run measured, all on one stack.
 type BenchResult struct {
-	Options      BenchOptions
-	Machine      string // CPUs, OS, Go
-	LoadBefore   string // load average when the run started and ended (the machine may be shared)
-	LoadAfter    string
-	Database     string // where the throwaway database lived
-	DatabaseName string // the throwaway database itself, dropped afterwards
-	DataDir      string // the throwaway data dir, removed afterwards
-	Started      time.Time
-	Took         time.Duration
+	Options        BenchOptions
+	Machine        string // CPUs, OS, Go
+	LoadBefore     string // load average when the run started and ended (the machine may be shared)
+	LoadAfter      string
+	DatabaseSource string // where the throwaway database lived
+	DatabaseName   string // the throwaway database itself, dropped afterwards
+	DataDir        string // the throwaway data dir, removed afterwards
+	Started        time.Time
+	Took           time.Duration
 
 	// Writes, in alternating batches at Options.Clients.
 	API, SDK, NoopUpdateWithStart, NoopStart Series
@@ -124,6 +124,19 @@ type BenchResult struct {
 	CaseloadPupils    int // pupils with a pathway in the school whose caseload was read
 	// Worker is the separate worker process with the open pathways; nil when skipped.
 	Worker *WorkerMemory
+	// Database is what the run's rows take in PostgreSQL, for the capacity model.
+	Database DatabaseCost
+}
+
+// DatabaseCost is what a run's rows take in PostgreSQL, tables with their indexes and TOAST.
+// docs/capacity.md sizes a deployment's database from it.
+type DatabaseCost struct {
+	Commits        int   // changes the workflows saved, each one Commit transaction
+	ReadModelBytes int64 // pathways, pathway_items, pathway_events, deadlines and the concerns they accepted
+	AuditRows      int64
+	AuditBytes     int64
+	Emails         int64 // rows in the outbox
+	EmailBytes     int64
 }
 
 // Series is one kind of request measured over one or more batches.
@@ -164,6 +177,19 @@ type WorkerMemory struct {
 	CacheSize int           // workflows the worker keeps in memory (SENDFLOW_WORKER_CACHE)
 }
 
+// Extrapolate is the memory the worker would hold with n pathways open, from this run's idle
+// memory and each pathway's share: with its cache (which keeps at most CacheSize), and with all
+// n cached. An estimate, not a measurement.
+func (m *WorkerMemory) Extrapolate(n int) (cached, all int64) {
+	if m.Pathways == 0 {
+		return m.RSSIdle, m.RSSIdle
+	}
+	per := float64(m.RSS-m.RSSIdle) / float64(m.Pathways)
+	cached = m.RSSIdle + int64(per*float64(min(n, max(m.CacheSize, m.Pathways))))
+	all = m.RSSIdle + int64(per*float64(n))
+	return cached, all
+}
+
 // Ratio is a/b, or 0 when b is 0.
 func Ratio(a, b float64) float64 {
 	if b == 0 {
@@ -198,7 +224,7 @@ func Bench(ctx context.Context, o BenchOptions, logger *slog.Logger) (*BenchResu
 	if err != nil {
 		return nil, err
 	}
-	res.Database, res.DataDir = d.DBSource, dir
+	res.DatabaseSource, res.DataDir = d.DBSource, dir
 	if u, err := url.Parse(d.DBURL); err == nil {
 		res.DatabaseName = strings.TrimPrefix(u.Path, "/")
 	}
@@ -255,6 +281,10 @@ func runBench(ctx context.Context, d *Dev, o BenchOptions, res *BenchResult) err
 			if o.OpenPathways > 0 {
 				res.Worker, err = b.openPathways(ctx)
 			}
+			return err
+		}},
+		{"database", func() (err error) {
+			res.Database, err = b.database(ctx, res)
 			return err
 		}},
 	}

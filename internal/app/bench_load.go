@@ -461,3 +461,37 @@ func benchToken(d *Dev, email string) (token, id string, err error) {
 	t, err := auth.Issue(d.Key, seed.People[i].ID, email, time.Hour, time.Now())
 	return t, seed.People[i].ID, err
 }
+
+// database measures what the run's rows take in PostgreSQL. Every concern raised (each on a new
+// pupil) and every triage was one Commit of a pathway.
+func (b *bencher) database(ctx context.Context, res *BenchResult) (DatabaseCost, error) {
+	c := DatabaseCost{Commits: int(b.next.Load())}
+	for _, u := range res.Updates {
+		c.Commits += u.Count
+	}
+	if res.Worker != nil {
+		c.Commits += res.Worker.Pathways
+	}
+	size := func(tables ...string) (int64, error) {
+		var n int64
+		err := b.d.DB.QueryRow(ctx, `SELECT coalesce(sum(pg_total_relation_size(t::regclass)), 0)::bigint FROM unnest($1::text[]) AS t`, tables).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("bench: size of %v: %w", tables, err)
+		}
+		return n, nil
+	}
+	var err error
+	if c.ReadModelBytes, err = size("pathways", "pathway_items", "pathway_events", "deadlines", "concerns"); err != nil {
+		return c, err
+	}
+	if c.AuditBytes, err = size("audit_log"); err != nil {
+		return c, err
+	}
+	if c.EmailBytes, err = size("email_outbox"); err != nil {
+		return c, err
+	}
+	if err := b.d.DB.QueryRow(ctx, `SELECT (SELECT count(*) FROM audit_log), (SELECT count(*) FROM email_outbox)`).Scan(&c.AuditRows, &c.Emails); err != nil {
+		return c, fmt.Errorf("bench: count audit and outbox rows: %w", err)
+	}
+	return c, nil
+}

@@ -58,9 +58,13 @@ func TestBenchLeavesNothingBehind(t *testing.T) {
 	if m := r.Worker; m == nil || m.Pathways != 5 || m.Started <= 0 || m.RSSIdle <= 0 || m.RSS <= 0 || m.PeakRSS < m.RSS || m.CacheSize <= 0 {
 		t.Errorf("worker memory does not add up: %+v", m)
 	}
+	// What the rows took: every concern (13, and the worker's 5) and triage was one commit.
+	if c := r.Database; c.Commits != 13+sent+5 || c.ReadModelBytes <= 0 || c.AuditRows < int64(5+sent) || c.AuditBytes <= 0 || c.Emails < 18 || c.EmailBytes <= 0 {
+		t.Errorf("database cost does not add up: %+v (want %d commits)", c, 13+sent+5)
+	}
 	var out bytes.Buffer
 	r.Write(&out)
-	for _, want := range []string{"API ÷ SDK", "no-op workflow: start", "16 clients", "caseload of 13 pupils", "5 open pathways", "load average"} {
+	for _, want := range []string{"API ÷ SDK", "no-op workflow: start", "16 clients", "caseload of 13 pupils", "5 open pathways", "load average", "bytes a commit"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report does not say %q:\n%s", want, out.String())
 		}

@@ -31,3 +31,24 @@ func BenchmarkRaiseConcern(b *testing.B) {
 		}
 	}
 }
+
+// A worker measured with fewer pathways than the target is extrapolated from its idle memory and
+// each pathway's share, for as many as its cache keeps and for all of them.
+func TestWorkerMemoryExtrapolates(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		name           string
+		m              WorkerMemory
+		n              int
+		cached, allMiB int64
+	}{
+		{"the cache holds them all", WorkerMemory{Pathways: 100, RSSIdle: 100 * mib, RSS: 200 * mib, CacheSize: 1000}, 400, 500, 500},
+		{"the cache holds half", WorkerMemory{Pathways: 100, RSSIdle: 100 * mib, RSS: 200 * mib, CacheSize: 200}, 400, 300, 500},
+		{"no pathways measured", WorkerMemory{RSSIdle: 100 * mib, CacheSize: 200}, 400, 100, 100},
+	} {
+		cached, all := c.m.Extrapolate(c.n)
+		if cached != c.cached*mib || all != c.allMiB*mib {
+			t.Errorf("%s: %d and %d MiB, want %d and %d", c.name, cached/mib, all/mib, c.cached, c.allMiB)
+		}
+	}
+}

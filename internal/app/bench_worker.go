@@ -53,6 +53,7 @@ func (b *bencher) openPathways(ctx context.Context) (*WorkerMemory, error) {
 		"SENDFLOW_PAYLOAD_OLD_KEYS=",
 		"SENDFLOW_TASK_QUEUE="+benchWorkerQueue,
 		"SENDFLOW_PUBLIC_URL="+cfg.PublicURL,
+		"SENDFLOW_MAIL_FROM="+config.DevMailFrom, // the worker requires one; the mail stays in the capture mailbox
 		"SENDFLOW_LOG_LEVEL=warn",
 	)
 	var stderr bytes.Buffer
@@ -60,8 +61,11 @@ func (b *bencher) openPathways(ctx context.Context) (*WorkerMemory, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: start %s: %w", strings.Join(args, " "), err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// exited is closed when the worker has stopped, waitErr then says how: a channel every
+	// waiter can read, so the clean-up below does not wait for ever on an exit already seen.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	defer func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -82,8 +86,8 @@ func (b *bencher) openPathways(ctx context.Context) (*WorkerMemory, error) {
 			break
 		}
 		select {
-		case err := <-exited:
-			return nil, failed(fmt.Errorf("bench: the worker stopped before it polled: %v", err))
+		case <-exited:
+			return nil, failed(fmt.Errorf("bench: the worker stopped before it polled: %v", waitErr))
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
@@ -132,8 +136,8 @@ func (b *bencher) openPathways(ctx context.Context) (*WorkerMemory, error) {
 	<-sampled
 	if err != nil {
 		select {
-		case werr := <-exited:
-			return nil, failed(fmt.Errorf("bench: the worker stopped (%v) while pathways started: %w", werr, err))
+		case <-exited:
+			return nil, failed(fmt.Errorf("bench: the worker stopped (%v) while pathways started: %w", waitErr, err))
 		default:
 		}
 		return nil, failed(err)
@@ -146,8 +150,8 @@ func (b *bencher) openPathways(ctx context.Context) (*WorkerMemory, error) {
 	}
 	m.RSS, m.PeakRSS = rss, max(peak.Load(), hwm)
 	select {
-	case err := <-exited:
-		return nil, failed(fmt.Errorf("bench: the worker stopped: %v", err))
+	case <-exited:
+		return nil, failed(fmt.Errorf("bench: the worker stopped: %v", waitErr))
 	default:
 	}
 	return m, nil

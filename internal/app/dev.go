@@ -127,9 +127,9 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 		return nil
 	})
 
-	var extra func(*http.ServeMux)
+	extra := &DevExtras{SignIn: true}
 	if d.Mailbox != nil {
-		extra = func(mux *http.ServeMux) { mux.Handle("/dev/", d.Mailbox.Handler()) }
+		extra.Mount = func(mux *http.ServeMux) { mux.Handle("/dev/", d.Mailbox.Handler()) }
 	}
 	if d.HTTP, err = StartHTTP(cfg, d.DB, d.Temporal, d.Key, logger, extra, d.Telemetry); err != nil {
 		return nil, err

@@ -166,8 +166,8 @@ func TestDevJourney(t *testing.T) {
 		strings.Contains(m.Text, "communication") {
 		t.Error("the email carries the concern's details; they must stay behind sign-in")
 	}
-	if !strings.Contains(m.Text, "/v1/pupils/"+amara+"/pathway") {
-		t.Errorf("email has no link to the pathway:\n%s", m.Text)
+	if !strings.Contains(m.Text, "/pupils/"+amara) || strings.Contains(m.Text, "/v1/") {
+		t.Errorf("email has no link to the pupil's page:\n%s", m.Text)
 	}
 
 	status, pw := api.do("GET", "/v1/pupils/"+amara+"/pathway", teacher, nil, "")

@@ -17,6 +17,8 @@ import (
 	"github.com/sendflow/sendflow/api"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/config"
+	"github.com/sendflow/sendflow/internal/devidp"
+	"github.com/sendflow/sendflow/internal/staffweb"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/telemetry"
 	"github.com/sendflow/sendflow/internal/web"
@@ -26,13 +28,22 @@ import (
 
 // HTTP is the running API server.
 type HTTP struct {
-	srv  *http.Server
-	Addr net.Addr
+	srv   *http.Server
+	Addr  net.Addr
+	pages *staffweb.Handler
 }
 
-// StartHTTP serves the API on cfg.HTTPAddr; extra mounts more routes (the dev mailbox); tel (nil
-// for none) measures and traces each request.
-func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []byte, logger *slog.Logger, extra func(*http.ServeMux), tel *telemetry.Telemetry) (*HTTP, error) {
+// DevExtras are what `dev` adds to the HTTP server.
+type DevExtras struct {
+	// Mount mounts more routes (the dev mailbox).
+	Mount func(*http.ServeMux)
+	// SignIn runs the built-in identity provider for staff sign-in when none is configured.
+	SignIn bool
+}
+
+// StartHTTP serves the API, the parents' pages and the staff pages on cfg.HTTPAddr; dev, if not
+// nil, adds what `dev` serves besides; tel (nil for none) measures and traces each request.
+func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []byte, logger *slog.Logger, dev *DevExtras, tel *telemetry.Telemetry) (*HTTP, error) {
 	st := &store.Store{DB: pool}
 	authz, err := policies.New(st)
 	if err != nil {
@@ -55,20 +66,33 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 	mux := http.NewServeMux()
 	acts := &actions.Service{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, Timings: timings, TimeScale: cfg.TimeScale,
 		Wait: cfg.ActionTimeout, Logger: logger}
-	api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts,
+	humaAPI := api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts,
 		PayloadCodec: codec, CodecCORSOrigin: cfg.CodecCORSOrigin})
 	parents := web.New(web.Deps{Store: st, Actions: acts, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger, Outbox: &email.Outbox{DB: pool}})
 	mux.Handle("/parent/", parents)
 	mux.Handle("/parent", parents) // the parents' home page, without a redirect to /parent/
-	if extra != nil {
-		extra(mux)
+	signIn, devSignIn, err := staffSignIn(cfg, st, key, logger, dev, mux)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := staffweb.New(staffweb.Deps{Store: st, DB: pool, Actions: acts, Authz: authz, SignIn: signIn, DevSignIn: devSignIn,
+		PublicURL: cfg.PublicURL, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	pages.DocsFrom(humaAPI.OpenAPI())
+	// An API address that names no operation is the API's 404, not a staff page.
+	mux.Handle("/v1/", http.NotFoundHandler())
+	mux.Handle("/", pages)
+	if dev != nil && dev.Mount != nil {
+		dev.Mount(mux)
 	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, &config.Error{Env: "SENDFLOW_HTTP_ADDR", Flag: "http-addr", Problem: err.Error()}
 	}
 	srv := &http.Server{
-		Handler:           tel.HTTP(api.Handler(mux, cfg.RateLimit, cfg.TrustedProxies...)),
+		Handler:           tel.HTTP(staffweb.OldLinks(api.Handler(mux, cfg.RateLimit, cfg.TrustedProxies...))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -81,11 +105,53 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 		}
 	}()
 	logger.Info("API listening", "url", "http://"+ln.Addr().String(), "docs", "http://"+ln.Addr().String()+"/docs")
-	return &HTTP{srv: srv, Addr: ln.Addr()}, nil
+	return &HTTP{srv: srv, Addr: ln.Addr(), pages: pages}, nil
+}
+
+// staffSignIn is how staff sign in to the pages: the school's identity provider when one is
+// configured; in `dev` without one, the built-in provider (mounted on mux) with the demo staff.
+func staffSignIn(cfg *config.Config, st *store.Store, key []byte, logger *slog.Logger, dev *DevExtras, mux *http.ServeMux) (*auth.CodeFlow, bool, error) {
+	callback := cfg.PublicURL + "/sign-in/callback"
+	if cfg.OIDCIssuer != "" {
+		return &auth.CodeFlow{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCAudience, ClientSecret: cfg.OIDCClientSecret, RedirectURL: callback}, false, nil
+	}
+	if dev == nil || !dev.SignIn {
+		return nil, false, nil
+	}
+	idp, err := devidp.New(cfg.PublicURL+"/dev/oidc", callback, key, staffDirectory{st}, logger)
+	if err != nil {
+		return nil, false, err
+	}
+	mux.Handle("/dev/oidc/", idp)
+	return &auth.CodeFlow{Issuer: idp.Issuer, ClientID: devidp.ClientID, ClientSecret: idp.ClientSecret, RedirectURL: callback}, true, nil
+}
+
+// staffDirectory gives the dev identity provider the people who may sign in.
+type staffDirectory struct{ st *store.Store }
+
+func (d staffDirectory) People(ctx context.Context) ([]devidp.Person, error) {
+	people, err := d.st.StaffPeople(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]devidp.Person, len(people))
+	for i, p := range people {
+		out[i] = devidp.Person{ID: p.ID, Email: p.Email, Name: p.Name, Roles: p.Roles}
+	}
+	return out, nil
+}
+
+func (d staffDirectory) Person(ctx context.Context, id string) (*devidp.Person, error) {
+	u, err := d.st.UserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &devidp.Person{ID: u.ID, Email: u.Email, Name: u.Name}, nil
 }
 
 // Stop lets in-flight requests finish.
 func (h *HTTP) Stop(ctx context.Context) error {
+	defer h.pages.Close()
 	if err := h.srv.Shutdown(ctx); err != nil {
 		return fmt.Errorf("stop http server: %w", err)
 	}

@@ -43,6 +43,12 @@ func (o *OIDC) Verify(ctx context.Context, raw string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
+	return emailOf(tok)
+}
+
+// emailOf is the verified address an ID token is for: the API's bearer tokens and the pages'
+// sign-in check and read it the same way.
+func emailOf(tok *oidc.IDToken) (string, error) {
 	// go-oidc checks the expiry but not the issue time.
 	if tok.IssuedAt.IsZero() || tok.IssuedAt.After(time.Now().Add(clockSkew)) {
 		return "", fmt.Errorf("%w: no issue time, or one in the future", ErrInvalidToken)

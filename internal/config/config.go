@@ -50,9 +50,12 @@ var Settings = []Setting{
 	{"SENDFLOW_PAYLOAD_KEY", "payload-key", "", "Key that encrypts every workflow payload before it reaches Temporal: 64 hexadecimal characters (`openssl rand -hex 32`). Required by `serve` and `worker`, which must share it; `dev` uses the key kept in the data dir (made on first use) when unset. Keep it safe: without it running pathways cannot be read.", "dev, serve, worker"},
 	{"SENDFLOW_PAYLOAD_OLD_KEYS", "payload-old-keys", "", "Earlier payload keys, comma-separated, still used to decrypt after SENDFLOW_PAYLOAD_KEY is rotated.", "dev, serve, worker"},
 	{"SENDFLOW_MAIL_FROM", "mail-from", "", "The address every email is sent from, on a domain your mail relay may send for (e.g. `no-reply@sendflow.yourcouncil.gov.uk`). Mail about a pupil goes out under the school's name at this address, with replies to the school's contact email; mail about no one school keeps this setting's name. Required by `worker`; `dev` uses `sendflow <no-reply@sendflow.localhost>` (its mail stays in the capture mailbox).", "dev, worker"},
-	{"SENDFLOW_OIDC_ISSUER", "oidc-issuer", "", "Staff sign-in: the school's identity provider, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (Entra ID) or `https://accounts.google.com`. Tokens are mapped to users by email.", "dev, serve"},
-	{"SENDFLOW_OIDC_AUDIENCE", "oidc-audience", "", "The audience (client or application id) staff tokens must be issued for. Required with SENDFLOW_OIDC_ISSUER.", "dev, serve"},
+	{"SENDFLOW_OIDC_ISSUER", "oidc-issuer", "", "Staff sign-in: the school's identity provider, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (Entra ID) or `https://accounts.google.com`. Staff sign in to the pages with it (authorization code flow with PKCE) and API tokens from it are accepted; both are mapped to users by email. `dev`: if unset, the pages use a built-in provider with the demo staff.", "dev, serve"},
+	{"SENDFLOW_OIDC_AUDIENCE", "oidc-audience", "", "The client (application) id sendflow is registered under at the identity provider: staff tokens must be issued for it. Required with SENDFLOW_OIDC_ISSUER. Register `<public url>/sign-in/callback` as its redirect URI.", "dev, serve"},
+	{"SENDFLOW_OIDC_CLIENT_SECRET", "oidc-client-secret", "", "The client secret the identity provider gave sendflow, for staff sign-in to the pages (unset for a public client, which then relies on PKCE alone).", "dev, serve"},
 	{"SENDFLOW_OIDC_JWKS_URL", "oidc-jwks-url", "", "Where the identity provider publishes its signing keys; unset uses the issuer's discovery document.", "dev, serve"},
+	{"SENDFLOW_SESSION_IDLE", "session-idle", "1h", "Staff pages: a session unused this long ends, and the next page asks to sign in again (what a form held is kept for after).", "dev, serve"},
+	{"SENDFLOW_SESSION_MAX", "session-max", "12h", "Staff pages: the longest a session lasts however busy, before signing in again.", "dev, serve"},
 	{"SENDFLOW_DB_POOL", "db-pool", "16", "Most PostgreSQL connections the API holds (serve; in `dev`, the API's own pool).", "dev, serve"},
 	{"SENDFLOW_WORKER_DB_POOL", "worker-db-pool", "8", "Most PostgreSQL connections the worker holds for its activities and the email sender (worker; in `dev`, the worker's own pool, so the API and the worker never wait for each other's connections).", "dev, worker"},
 	{"SENDFLOW_WORKER_CACHE", "worker-cache", "10000", "Most pupils' workflows the worker keeps in memory between their steps (each about 50 KiB of resident memory: 10000 is about 500 MiB). A workflow not kept is rebuilt from its history the next time it acts; most pathways sleep for weeks, so a smaller cache costs little.", "dev, worker"},
@@ -96,6 +99,9 @@ type Config struct {
 	OIDCIssuer        string
 	OIDCAudience      string
 	OIDCJWKSURL       string
+	OIDCClientSecret  string
+	SessionIdle       time.Duration
+	SessionMax        time.Duration
 	RateLimit         int
 	TrustedProxies    []netip.Prefix
 	DBPool            int
@@ -170,6 +176,7 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		OIDCIssuer:        get("SENDFLOW_OIDC_ISSUER"),
 		OIDCAudience:      get("SENDFLOW_OIDC_AUDIENCE"),
 		OIDCJWKSURL:       get("SENDFLOW_OIDC_JWKS_URL"),
+		OIDCClientSecret:  get("SENDFLOW_OIDC_CLIENT_SECRET"),
 		MailFrom:          get("SENDFLOW_MAIL_FROM"),
 		LogLevel:          get("SENDFLOW_LOG_LEVEL"),
 		MetricsAddr:       get("SENDFLOW_METRICS_ADDR"),
@@ -211,6 +218,14 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 	}
 	if c.ActionTimeout, err = time.ParseDuration(get("SENDFLOW_ACTION_TIMEOUT")); err != nil || c.ActionTimeout < time.Second || c.ActionTimeout > 5*time.Minute {
 		bad("SENDFLOW_ACTION_TIMEOUT", fmt.Sprintf("%q must be a duration from 1s to 5m, such as 10s", get("SENDFLOW_ACTION_TIMEOUT")))
+	}
+	if c.SessionIdle, err = time.ParseDuration(get("SENDFLOW_SESSION_IDLE")); err != nil || c.SessionIdle < time.Minute || c.SessionIdle > 24*time.Hour {
+		bad("SENDFLOW_SESSION_IDLE", fmt.Sprintf("%q must be a duration from 1m to 24h, such as 1h", get("SENDFLOW_SESSION_IDLE")))
+	}
+	if c.SessionMax, err = time.ParseDuration(get("SENDFLOW_SESSION_MAX")); err != nil || c.SessionMax < time.Minute || c.SessionMax > 7*24*time.Hour {
+		bad("SENDFLOW_SESSION_MAX", fmt.Sprintf("%q must be a duration from 1m to 168h, such as 12h", get("SENDFLOW_SESSION_MAX")))
+	} else if c.SessionIdle > c.SessionMax {
+		bad("SENDFLOW_SESSION_IDLE", "must not be longer than SENDFLOW_SESSION_MAX")
 	}
 	if c.RateLimit, err = strconv.Atoi(get("SENDFLOW_RATE_LIMIT")); err != nil || c.RateLimit < 10 {
 		bad("SENDFLOW_RATE_LIMIT", "must be a whole number of requests per minute, at least 10")

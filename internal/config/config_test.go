@@ -44,6 +44,8 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		"SENDFLOW_PUBLIC_URL":       "ftp://x",
 		"TEMPORAL_ADDRESS":          "temporal",
 		"SENDFLOW_TRUSTED_PROXIES":  "10.0.0.0/8, proxy.internal",
+		"SENDFLOW_SESSION_IDLE":     "forever",
+		"SENDFLOW_SESSION_MAX":      "30s",
 	}
 	for name, value := range cases {
 		_, err := Parse("serve", nil, env(map[string]string{name: value}), nil)
