@@ -43,9 +43,9 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		"SENDFLOW_TEMPORAL_TLS":     "perhaps",
 		"SENDFLOW_PUBLIC_URL":       "ftp://x",
 		"TEMPORAL_ADDRESS":          "temporal",
-		"SENDFLOW_TRUSTED_PROXIES":  "10.0.0.0/8, proxy.internal",
 		"SENDFLOW_SESSION_IDLE":     "forever",
 		"SENDFLOW_SESSION_MAX":      "30s",
+		"SENDFLOW_TRUSTED_PROXIES":  "10.0.0.0/8, proxy.internal",
 	}
 	for name, value := range cases {
 		_, err := Parse("serve", nil, env(map[string]string{name: value}), nil)
