@@ -146,9 +146,9 @@ func (h *Handler) caseload(ctx context.Context, v *visit, schoolID string) (*cas
 	for _, it := range c.AwaitingTriage {
 		r := row(it)
 		r.Href, r.Link = "/pupils/"+it.PupilID+"/triage", "Triage the concern"
-		r.Due = dayWords(*it.Due)
-		r.Status = "Raised " + r.Due
-		r.Due = ""
+		// When it was raised is a fact, not a status: said in the words, not as a coloured tag.
+		r.What += ", raised " + dayWords(*it.Due)
+		r.Due, r.Status = "", ""
 		triage = append(triage, r)
 	}
 	for _, it := range c.Approvals {
