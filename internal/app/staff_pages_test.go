@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -102,4 +104,41 @@ func staffLinkIn(t *testing.T, text string) string {
 		t.Fatalf("no link in:\n%s", text)
 	}
 	return m
+}
+
+// A staff form sent twice at once (a double click, a resent page) is one action: the form
+// carries its action's id, so the pathway takes it once and the parents are told once.
+func TestStaffFormSentTwiceAtOnce(t *testing.T) {
+	t.Parallel()
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	amara := seed.PupilAmaraID
+	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)
+	b := testenv.NewBrowser(t, j.api.base)
+	b.SignIn(sendco)
+	status, form := b.Get("/pupils/" + amara + "/triage")
+	wantPage(t, "the triage form", status, form, 200, "Record the decision")
+	statuses := make(chan int, 2)
+	for range 2 {
+		go func() {
+			status, _ := b.Submit(form, "Record the decision", url.Values{"decision": {"sen_support"}})
+			statuses <- status
+		}()
+	}
+	for range 2 {
+		if s := <-statuses; s >= 400 {
+			t.Errorf("a copy of the form answered %d; both should show the one decision taken", s)
+		}
+	}
+	j.delivered("sen_support_started", parent)
+	var n int
+	if err := j.d.DB.QueryRow(context.Background(), `SELECT count(*) FROM email_outbox
+		WHERE template = 'sen_support_started' AND to_address = $1`, parent).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("the parents were told %d times that SEN support started, want once", n)
+	}
+	if status, out := j.api.do("GET", "/v1/pupils/"+amara+"/pathway", j.token[sendco], nil, ""); status != 200 || out["stage"] != "sen_support" {
+		t.Errorf("pathway after the form sent twice: %d %v", status, out["stage"])
+	}
 }
