@@ -24,7 +24,7 @@ import (
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/capacity"
 	"github.com/sendflow/sendflow/internal/config"
-	"github.com/sendflow/sendflow/internal/devpg"
+	"github.com/sendflow/sendflow/internal/devkit/devpg"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/telemetry"
 )

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/sendflow/sendflow/internal/config"
-	"github.com/sendflow/sendflow/internal/devpg"
-	"github.com/sendflow/sendflow/internal/freeport"
+	"github.com/sendflow/sendflow/internal/devkit/devpg"
+	"github.com/sendflow/sendflow/internal/devkit/freeport"
 )
 
 // BenchOptions say how hard `sendflow bench` pushes. Zero values take the defaults below.

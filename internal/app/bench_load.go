@@ -20,7 +20,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/sendflow/sendflow/internal/auth"
-	"github.com/sendflow/sendflow/internal/seed"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/upn"
 	"github.com/sendflow/sendflow/workflows"

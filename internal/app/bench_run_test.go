@@ -12,7 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 )
 
 // `sendflow bench` measures on a stack of its own, reports what it was asked to measure, and

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 )
 
 // BenchmarkRaiseConcern measures the thin journey's write path on the real dev stack: HTTP,

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/sendflow/sendflow/internal/onetap"
-	"github.com/sendflow/sendflow/internal/seed"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 	"github.com/sendflow/sendflow/internal/web"
 )
 

@@ -17,10 +17,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/sendflow/sendflow/internal/config"
-	"github.com/sendflow/sendflow/internal/mailcapture"
+	"github.com/sendflow/sendflow/internal/devkit/mailcapture"
 	"github.com/sendflow/sendflow/internal/payloadcrypt"
-	"github.com/sendflow/sendflow/internal/seed"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 	"github.com/sendflow/sendflow/workflows"
 )
 

@@ -20,8 +20,8 @@ import (
 
 	"github.com/sendflow/sendflow/api"
 	"github.com/sendflow/sendflow/internal/apiclient"
-	"github.com/sendflow/sendflow/internal/seed"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 )
 
 const apiclientDir = "../apiclient"

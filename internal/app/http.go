@@ -13,7 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/sendflow/sendflow/actions"
-	"github.com/sendflow/sendflow/activities/email"
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/api"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/config"

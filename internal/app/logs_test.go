@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/sendflow/sendflow/internal/config"
-	"github.com/sendflow/sendflow/internal/seed"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
 )
 
 // logBuffer keeps everything a stack logs, at every level, so a test can read it afterwards.

@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/api/enums/v1"
 
 	"github.com/sendflow/sendflow/internal/config"
-	"github.com/sendflow/sendflow/internal/seed"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 	"github.com/sendflow/sendflow/workflows"
 )
 

@@ -14,8 +14,8 @@ import (
 	ical "github.com/emersion/go-ical"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/sendflow/sendflow/internal/seed"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 	"github.com/sendflow/sendflow/internal/web"
 )
 

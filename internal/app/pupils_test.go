@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/sendflow/sendflow/internal/pupilcsv"
-	"github.com/sendflow/sendflow/internal/seed"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 )
 
 func (j *journey) postCSV(who, path, csv string) (int, string) {

@@ -13,9 +13,9 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"github.com/sendflow/sendflow/internal/mailcapture"
-	"github.com/sendflow/sendflow/internal/seed"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/mailcapture"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 	"github.com/sendflow/sendflow/workflows"
 )
 

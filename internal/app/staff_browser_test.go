@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sendflow/sendflow/internal/seed"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 )
 
 // staffScreenshots is where TestBrowserStaffJourney leaves a screenshot of every page state, for

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sendflow/sendflow/internal/seed"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 )
 
 // TestStaffPagesIssue14 reproduces what a new member of staff met (issue 14): nothing to open at

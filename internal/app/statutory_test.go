@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sendflow/sendflow/internal/seed"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 	"github.com/sendflow/sendflow/workflows"
 )
 

@@ -12,7 +12,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/sendflow/sendflow/activities/email"
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/web"
 )

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sendflow/sendflow/internal/seed"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
 	"github.com/sendflow/sendflow/workflows"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sendflow/sendflow/internal/seed"
+	"github.com/sendflow/sendflow/internal/devkit/seed"
 )
 
 const teacherOak = "5c0f0000-0000-4000-8000-000000000103"

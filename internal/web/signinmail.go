@@ -7,7 +7,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/sendflow/sendflow/activities/email"
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/store"
 )
 

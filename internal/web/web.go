@@ -26,7 +26,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sendflow/sendflow/actions"
-	"github.com/sendflow/sendflow/activities/email"
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/store"

@@ -19,8 +19,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/sendflow/sendflow/internal/devpg"
-	"github.com/sendflow/sendflow/internal/mailcapture"
+	"github.com/sendflow/sendflow/internal/devkit/devpg"
+	"github.com/sendflow/sendflow/internal/devkit/mailcapture"
 )
 
 // stack is the production shape, built and started as README's "Without Docker" says: a Temporal

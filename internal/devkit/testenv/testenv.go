@@ -16,7 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/sendflow/sendflow/internal/freeport"
+	"github.com/sendflow/sendflow/internal/devkit/freeport"
 	"github.com/sendflow/sendflow/migrations"
 )
 

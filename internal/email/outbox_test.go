@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sendflow/sendflow/internal/mailcapture"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/mailcapture"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 )
 
 // TestEnqueueRecordsTheLanguage: the outbox records the language a parent's email was written in,

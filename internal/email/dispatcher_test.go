@@ -21,8 +21,8 @@ import (
 
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/ics"
-	"github.com/sendflow/sendflow/internal/mailcapture"
-	"github.com/sendflow/sendflow/internal/testenv"
+	"github.com/sendflow/sendflow/internal/devkit/mailcapture"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 )
 
 // capture starts a capture mailbox and a dispatcher that delivers to it.
