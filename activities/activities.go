@@ -144,6 +144,9 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 	if err != nil {
 		return err
 	}
+	// The pupil's school now, not the one the workflow started with: a pupil who moved school is
+	// written about by their new school, and the old school's SENDCo is no longer told.
+	n.SchoolID = pupil.SchoolID
 	school, err := a.Store.SchoolByID(ctx, n.SchoolID)
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ type TimelineEntry struct {
 	Summary string    `json:"summary" example:"A teacher raised a concern. The SENDCo has been asked to look at it."`
 	By      string    `json:"by,omitempty" doc:"Who did it, where the line says a parent did something (a parent's views, an answer to an invitation)"`
 	ByID    string    `json:"byId,omitempty" format:"uuid"`
+	School  string    `json:"school,omitempty" doc:"The school the pupil was at when it happened: the history moves with the pupil to a new school"`
 }
 
 // ParentViewsView is what a parent wrote before a review, from the link in their email.
@@ -305,7 +306,7 @@ func (s *Server) pathwayView(ctx context.Context, pupilID, role string) (*Pathwa
 	}
 	for _, e := range rv.Timeline {
 		if shown[e.Source] {
-			v.Timeline = append(v.Timeline, TimelineEntry{At: e.At, Kind: e.Kind, Summary: e.Summary, By: e.ActorName, ByID: e.ActorID})
+			v.Timeline = append(v.Timeline, TimelineEntry{At: e.At, Kind: e.Kind, Summary: e.Summary, By: e.ActorName, ByID: e.ActorID, School: e.SchoolName})
 		}
 	}
 	v.ParentViews = []ParentViewsView{}

@@ -82,6 +82,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerMeetings(api)
 	s.registerMessages(api)
 	s.registerParents(api)
+	s.registerTransfers(api)
 	s.registerCodec(api, mux)
 	return api
 }

@@ -135,6 +135,12 @@ func (p *pathway) register(ctx workflow.Context) error {
 			}
 			return refusalError(st.ValidateParentResponse(in))
 		}},
+		{UpdateMoveSchool, p.moveSchool, func(ctx workflow.Context, in SchoolMoved) error {
+			if later(in.MoveID) {
+				return nil
+			}
+			return refusalError(st.ValidateSchoolMove(in))
+		}},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validate}); err != nil {
@@ -320,6 +326,27 @@ func (p *pathway) parentResponse(ctx workflow.Context, in ParentResponse) (Pathw
 				map[string]string{"Answer": words, "MeetingDate": dateWords(at)}, ToSENDCo))
 		}
 		return p.commit(ctx, next, records(RecordMeetingResponse, in.ResponseID), []Event{ev}, notices...)
+	})
+	return *p.st, err
+}
+
+// changeSchoolMove: a pathway can move school (version 1). No run before it had the update, so
+// no recorded history takes this path; the marker records which code moved the pupil.
+const changeSchoolMove = "school-move"
+
+// moveSchool moves the pupil's record to the school they joined: the move record is accepted (in
+// PostgreSQL the pupil, the read model and the parents move with it, and the transfer is
+// completed) and the parents are told. Running child workflows keep the school they started
+// with in their input; what they write and send follows the pupil's school in PostgreSQL.
+func (p *pathway) moveSchool(ctx workflow.Context, in SchoolMoved) (PathwayState, error) {
+	_, err := p.g.take(ctx, in.MoveID, p.recent, func() error { return p.st.ValidateSchoolMove(in) }, func() error {
+		workflow.GetVersion(ctx, changeSchoolMove, workflow.DefaultVersion, 1)
+		next := stage(p.g, p.st)
+		ev := next.ApplySchoolMove(in, p.now(ctx))
+		next.Recent.Add(in.MoveID)
+		told := Notice{Key: next.PupilID + "/school-move/" + in.MoveID, Template: "school_moved", To: []string{ToParents},
+			PupilID: next.PupilID, SchoolID: next.SchoolID, LinkPath: pathwayLink(next.PupilID)}
+		return p.commit(ctx, next, records(RecordSchoolMove, in.MoveID), []Event{ev}, told)
 	})
 	return *p.st, err
 }

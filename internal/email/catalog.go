@@ -557,6 +557,18 @@ var catalog = []Template{
 		},
 		Action: "See what happens next",
 	},
+	{
+		// A pupil's SEND record moved with them to their new school on sendflow.
+		Name: "school_moved", Version: "1", Audience: AudienceParent,
+		Subject: "{{.PupilFirstName}}'s support record is now with {{.SchoolName}}",
+		Heading: "{{.PupilFirstName}}'s record has moved school",
+		Paragraphs: []string{
+			"{{.PupilFirstName}}'s SEN support record has moved to {{.SchoolName}}, so the new school knows what has helped and what was agreed.",
+			"Staff at {{.SchoolName}} can now see it. Staff at the old school can no longer see it.",
+			"If you have questions, please contact {{.SchoolName}}.",
+		},
+		Action: "See the plan and the next dates",
+	},
 }
 
 var byName = func() map[string]Template {

@@ -40,7 +40,7 @@ var wantNames = []string{
 	"consent_request", "consent_reminder", "advice_received_parent", "ehc_request_received",
 	"ehc_will_assess", "ehc_refused_to_assess", "ehc_clock_paused", "ehc_clock_resumed",
 	"ehc_draft_issued", "ehc_not_issuing", "ehc_plan_issued", "annual_review_invitation",
-	"annual_review_decision", "sign_in_link", "referral_portal_upload",
+	"annual_review_decision", "sign_in_link", "referral_portal_upload", "school_moved",
 	"review_meeting_invitation", "meeting_invitation", "meeting_moved", "meeting_cancelled",
 }
 
@@ -511,6 +511,7 @@ var fingerprints = map[string]string{
 	"review_reminder_parent":         "2:dc3e53a81e5d",
 	"referral_portal_upload":         "1:c016e69fdbf1",
 	"sign_in_link":                   "1:c9886a4a03dc",
+	"school_moved":                   "1:97f3b0f2c7c5",
 	"sen_support_started":            "1:2335882f130a",
 	"triage_again":                   "1:97455b8ff3a8",
 	"trial_ended":                    "1:a12ac0fbb82f",

@@ -17,7 +17,7 @@ var parentNames = []string{
 	"consent_request", "consent_reminder", "advice_received_parent", "ehc_request_received",
 	"ehc_will_assess", "ehc_refused_to_assess", "ehc_clock_paused", "ehc_clock_resumed",
 	"ehc_draft_issued", "ehc_not_issuing", "ehc_plan_issued", "annual_review_invitation",
-	"annual_review_decision",
+	"annual_review_decision", "school_moved",
 }
 
 func mustLookup(t *testing.T, name string) Template {
@@ -165,8 +165,8 @@ func TestEveryParentTemplateIsTranslated(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("parent templates %v\nwant %v", got, want)
 	}
-	if len(want) != 22 {
-		t.Errorf("%d parent templates, want 22", len(want))
+	if len(want) != 23 {
+		t.Errorf("%d parent templates, want 23", len(want))
 	}
 	for tag, l := range locales {
 		if tag == "en" {

@@ -316,5 +316,17 @@ var polish = &locale{
 			},
 			Action: "Zobacz, co dalej",
 		},
+		"school_moved": {
+			EnglishVersion: "1",
+			Subject:        "Dokumentacja wsparcia jest teraz w szkole {{.SchoolName}}: {{.PupilFirstName}}",
+			Heading:        "Dokumentacja wsparcia przeszła do nowej szkoły: {{.PupilFirstName}}",
+			Paragraphs: []string{
+				"Dokumentacja wsparcia SEN (SEN support) w sprawie: {{.PupilFirstName}} przeszła do szkoły {{.SchoolName}}. " +
+					"Nowa szkoła wie, co pomagało i co zostało ustalone.",
+				"Pracownicy szkoły {{.SchoolName}} mogą ją teraz zobaczyć. Pracownicy poprzedniej szkoły już jej nie widzą.",
+				"Jeśli masz pytania, skontaktuj się ze szkołą {{.SchoolName}}.",
+			},
+			Action: "Zobacz plan i najbliższe terminy",
+		},
 	},
 }

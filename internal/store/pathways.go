@@ -43,6 +43,9 @@ type TimelineEvent struct {
 	// name, when read.
 	ActorID   string
 	ActorName string
+	// SchoolName is the school the pupil was at when it happened (read only): the history
+	// moves with the pupil and says which school did what.
+	SchoolName string
 }
 
 // Deadline is an open date someone must act by.
@@ -66,8 +69,14 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 		return fmt.Errorf("begin projection: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // rollback after commit is a no-op
+	// The pupil's school is the one they are at now (PostgreSQL's word, not the workflow's): a
+	// child workflow started before a move still names the school that started it.
+	school, err := currentSchool(ctx, tx, p.PupilID, p.SchoolID)
+	if err != nil {
+		return err
+	}
 	var sql string
-	args := []any{p.PupilID, p.SchoolID, p.Status, p.Version, p.State, p.UpdatedAt}
+	args := []any{p.PupilID, school, p.Status, p.Version, p.State, p.UpdatedAt}
 	if p.ItemID == "" {
 		sql = `INSERT INTO pathways (pupil_id, school_id, stage, version, state, updated_at, workflow_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -92,9 +101,9 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 		if uuidRE.MatchString(e.ActorID) { // only an id: nothing in a projection may make it fail
 			actor = e.ActorID
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO pathway_events (pupil_id, source, seq, at, kind, summary, actor_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (pupil_id, source, seq) DO NOTHING`,
-			p.PupilID, p.ItemID, e.Seq, e.At, e.Kind, e.Summary, actor)
+		_, err = tx.Exec(ctx, `INSERT INTO pathway_events (pupil_id, source, seq, at, kind, summary, actor_id, school_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (pupil_id, source, seq) DO NOTHING`,
+			p.PupilID, p.ItemID, e.Seq, e.At, e.Kind, e.Summary, actor, school)
 		if err != nil {
 			return fmt.Errorf("project event %d of %q: %w", e.Seq, p.ItemID, err)
 		}
@@ -106,7 +115,7 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 		for _, d := range p.Deadlines {
 			_, err = tx.Exec(ctx, `INSERT INTO deadlines (pupil_id, item_id, kind, ref, school_id, due, label)
 				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (pupil_id, item_id, kind, ref) DO NOTHING`,
-				p.PupilID, p.ItemID, d.Kind, d.Ref, p.SchoolID, d.Due, d.Label)
+				p.PupilID, p.ItemID, d.Kind, d.Ref, school, d.Due, d.Label)
 			if err != nil {
 				return fmt.Errorf("project deadline %s: %w", d.Kind, err)
 			}
@@ -121,6 +130,20 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 		return fmt.Errorf("commit projection: %w", err)
 	}
 	return nil
+}
+
+// currentSchool is the school a pupil is at now; fallback (the workflow's word) if the pupil row
+// cannot say.
+func currentSchool(ctx context.Context, tx pgx.Tx, pupilID, fallback string) (string, error) {
+	var school string
+	err := tx.QueryRow(ctx, `SELECT school_id::text FROM pupils WHERE id = $1`, pupilID).Scan(&school)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fallback, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("school of pupil %s: %w", pupilID, err)
+	}
+	return school, nil
 }
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -179,8 +202,8 @@ func (s *Store) Pathway(ctx context.Context, pupilID string) (*PathwayView, erro
 			v.Deadlines, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Deadline])
 			return err
 		})
-	b.Queue(`SELECT e.source, e.seq, e.at, e.kind, e.summary, coalesce(e.actor_id::text, ''), coalesce(u.name, '')
-		FROM pathway_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.pupil_id = $1
+	b.Queue(`SELECT e.source, e.seq, e.at, e.kind, e.summary, coalesce(e.actor_id::text, ''), coalesce(u.name, ''), coalesce(s.name, '')
+		FROM pathway_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN schools s ON s.id = e.school_id WHERE e.pupil_id = $1
 		ORDER BY e.at, e.source, e.seq`, pupilID).Query(func(rows pgx.Rows) (err error) {
 		v.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByPos[TimelineEvent])
 		return err

@@ -30,6 +30,7 @@ var recordTables = map[string]string{
 	"meeting_change":      "meeting_changes",
 	"meeting_response":    "meeting_responses",
 	"transfer_correction": "transfer_corrections",
+	"school_move":         "school_moves",
 }
 
 // RecordTable is the table of a kind of record, and whether the kind is known.
@@ -103,8 +104,11 @@ func accept(ctx context.Context, tx pgx.Tx, kind, id string, at time.Time) error
 	if !ok {
 		return fmt.Errorf("%w: no record kind %q", ErrRecordMissing, kind)
 	}
-	if kind == "meeting_change" {
+	switch kind {
+	case "meeting_change":
 		return acceptMeetingChange(ctx, tx, id, at)
+	case "school_move":
+		return acceptSchoolMove(ctx, tx, id, at)
 	}
 	tag, err := tx.Exec(ctx, `UPDATE `+table+` SET accepted_at = coalesce(accepted_at, $2) WHERE id = $1`, id, at)
 	if err != nil {
