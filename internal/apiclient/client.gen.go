@@ -738,6 +738,33 @@ func (e StrategyImpactImpact) Valid() bool {
 	}
 }
 
+// Defines values for TransferBodyStatus.
+const (
+	TransferBodyStatusCompleted TransferBodyStatus = "completed"
+	TransferBodyStatusRefused   TransferBodyStatus = "refused"
+	TransferBodyStatusReleased  TransferBodyStatus = "released"
+	TransferBodyStatusRequested TransferBodyStatus = "requested"
+	TransferBodyStatusWithdrawn TransferBodyStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the TransferBodyStatus enum.
+func (e TransferBodyStatus) Valid() bool {
+	switch e {
+	case TransferBodyStatusCompleted:
+		return true
+	case TransferBodyStatusRefused:
+		return true
+	case TransferBodyStatusReleased:
+		return true
+	case TransferBodyStatusRequested:
+		return true
+	case TransferBodyStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TriageInputBodyDecision.
 const (
 	TriageInputBodyDecisionMonitor         TriageInputBodyDecision = "monitor"
@@ -819,6 +846,27 @@ func (e ListPupilMessagesParamsStatus) Valid() bool {
 	case ListPupilMessagesParamsStatusQueued:
 		return true
 	case ListPupilMessagesParamsStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DecideTransferParamsStep.
+const (
+	DecideTransferParamsStepRefuse   DecideTransferParamsStep = "refuse"
+	DecideTransferParamsStepRelease  DecideTransferParamsStep = "release"
+	DecideTransferParamsStepWithdraw DecideTransferParamsStep = "withdraw"
+)
+
+// Valid indicates whether the value is a known member of the DecideTransferParamsStep enum.
+func (e DecideTransferParamsStep) Valid() bool {
+	switch e {
+	case DecideTransferParamsStepRefuse:
+		return true
+	case DecideTransferParamsStepRelease:
+		return true
+	case DecideTransferParamsStepWithdraw:
 		return true
 	default:
 		return false
@@ -1884,6 +1932,20 @@ type ReferralView struct {
 	SubmittedOn  *openapi_types.Date `json:"submittedOn,omitempty"`
 }
 
+// RequestTransferInputBody defines model for RequestTransferInputBody.
+type RequestTransferInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/RequestTransferInputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// DateOfBirth The pupil's date of birth: both must match.
+	DateOfBirth openapi_types.Date `json:"dateOfBirth"`
+
+	// Upn The pupil's unique pupil number, from the common transfer file.
+	Upn string `json:"upn"`
+}
+
 // RescheduleMeetingInputBody defines model for RescheduleMeetingInputBody.
 type RescheduleMeetingInputBody struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -2104,8 +2166,53 @@ type TimelineEntry struct {
 	// Kind Example: concern_raised
 	Kind string `json:"kind"`
 
+	// School The school the pupil was at when it happened: the history moves with the pupil to a new school
+	School *string `json:"school,omitempty"`
+
 	// Summary Example: A teacher raised a concern. The SENDCo has been asked to look at it.
 	Summary string `json:"summary"`
+}
+
+// TransferBody defines model for TransferBody.
+type TransferBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/TransferBody.json
+	Schema       *string             `json:"$schema,omitempty"`
+	CompletedAt  *time.Time          `json:"completedAt,omitempty"`
+	DecidedAt    *time.Time          `json:"decidedAt,omitempty"`
+	FromSchool   *string             `json:"fromSchool,omitempty"`
+	FromSchoolId *openapi_types.UUID `json:"fromSchoolId,omitempty"`
+	Id           openapi_types.UUID  `json:"id"`
+	PupilId      *openapi_types.UUID `json:"pupilId,omitempty"`
+	PupilName    *string             `json:"pupilName,omitempty"`
+	RequestedAt  time.Time           `json:"requestedAt"`
+
+	// Status requested: waiting for the pupil's school (the school that asked sees this whether or not a pupil matched); released: the record is moving; completed: it is with the new school; refused; withdrawn.
+	Status     TransferBodyStatus `json:"status"`
+	ToSchool   string             `json:"toSchool"`
+	ToSchoolId openapi_types.UUID `json:"toSchoolId"`
+	Upn        string             `json:"upn"`
+
+	// Words The status in plain words, as the reader's school sees it.
+	Words string `json:"words"`
+}
+
+// TransferBodyStatus requested: waiting for the pupil's school (the school that asked sees this whether or not a pupil matched); released: the record is moving; completed: it is with the new school; refused; withdrawn.
+type TransferBodyStatus string
+
+// TransfersOutputBody defines model for TransfersOutputBody.
+type TransfersOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/TransfersOutputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Incoming What this school asked for.
+	Incoming []TransferBody `json:"incoming"`
+
+	// Outgoing Requests for this school's pupils, to release or refuse.
+	Outgoing []TransferBody `json:"outgoing"`
 }
 
 // TriageInputBody defines model for TriageInputBody.
@@ -2309,6 +2416,21 @@ type AddStaffParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// RequestTransferParams defines parameters for RequestTransfer.
+type RequestTransferParams struct {
+	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// DecideTransferParams defines parameters for DecideTransfer.
+type DecideTransferParams struct {
+	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// DecideTransferParamsStep defines parameters for DecideTransfer.
+type DecideTransferParamsStep string
+
 // RequestMagicLinkJSONRequestBody defines body for RequestMagicLink for application/json ContentType.
 type RequestMagicLinkJSONRequestBody = MagicLinkInputBody
 
@@ -2380,6 +2502,9 @@ type CreatePupilJSONRequestBody = CreatePupilInputBody
 
 // AddStaffJSONRequestBody defines body for AddStaff for application/json ContentType.
 type AddStaffJSONRequestBody = AddStaffInputBody
+
+// RequestTransferJSONRequestBody defines body for RequestTransfer for application/json ContentType.
+type RequestTransferJSONRequestBody = RequestTransferInputBody
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2943,6 +3068,36 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/schools/{schoolId}/staff (the `AddStaff` operationId).
 	AddStaff(ctx context.Context, schoolId openapi_types.UUID, params *AddStaffParams, body AddStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTransfers The school's transfers: asked for, and asked of it
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/transfers (the `ListTransfers` operationId).
+	ListTransfers(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestTransferWithBody Ask for the SEND record of a pupil joining the school
+	//
+	// The receiving school's SENDCo or head asks by UPN and date of birth. The answer is the same whether or not a pupil matched: if one is on sendflow at another school, that school is asked to release the record.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/schools/{schoolId}/transfers (the `RequestTransfer` operationId).
+	RequestTransferWithBody(ctx context.Context, schoolId openapi_types.UUID, params *RequestTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestTransfer Ask for the SEND record of a pupil joining the school
+	//
+	// The receiving school's SENDCo or head asks by UPN and date of birth. The answer is the same whether or not a pupil matched: if one is on sendflow at another school, that school is asked to release the record.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/schools/{schoolId}/transfers (the `RequestTransfer` operationId).
+	RequestTransfer(ctx context.Context, schoolId openapi_types.UUID, params *RequestTransferParams, body RequestTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideTransfer Release, refuse or withdraw a transfer
+	//
+	// The pupil's school releases (the pupil's pathway, with its whole history, moves to the school that asked: its staff get access, the old school's end, and the parents are emailed) or refuses; the school that asked may withdraw while it waits. Sent again, it answers as the first time; a release cut short by an outage is finished by the next.
+	//
+	// Corresponds with POST /v1/transfers/{transferId}/{step} (the `DecideTransfer` operationId).
+	DecideTransfer(ctx context.Context, transferId openapi_types.UUID, step DecideTransferParamsStep, params *DecideTransferParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // Healthz Liveness: the process is up
@@ -4094,6 +4249,76 @@ func (c *Client) AddStaffWithBody(ctx context.Context, schoolId openapi_types.UU
 // Corresponds with POST /v1/schools/{schoolId}/staff (the `AddStaff` operationId).
 func (c *Client) AddStaff(ctx context.Context, schoolId openapi_types.UUID, params *AddStaffParams, body AddStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddStaffRequest(c.Server, schoolId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTransfers The school's transfers: asked for, and asked of it
+//
+// Corresponds with GET /v1/schools/{schoolId}/transfers (the `ListTransfers` operationId).
+func (c *Client) ListTransfers(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTransfersRequest(c.Server, schoolId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestTransferWithBody Ask for the SEND record of a pupil joining the school
+//
+// The receiving school's SENDCo or head asks by UPN and date of birth. The answer is the same whether or not a pupil matched: if one is on sendflow at another school, that school is asked to release the record.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/schools/{schoolId}/transfers (the `RequestTransfer` operationId).
+func (c *Client) RequestTransferWithBody(ctx context.Context, schoolId openapi_types.UUID, params *RequestTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestTransferRequestWithBody(c.Server, schoolId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestTransfer Ask for the SEND record of a pupil joining the school
+//
+// The receiving school's SENDCo or head asks by UPN and date of birth. The answer is the same whether or not a pupil matched: if one is on sendflow at another school, that school is asked to release the record.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/schools/{schoolId}/transfers (the `RequestTransfer` operationId).
+func (c *Client) RequestTransfer(ctx context.Context, schoolId openapi_types.UUID, params *RequestTransferParams, body RequestTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestTransferRequest(c.Server, schoolId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideTransfer Release, refuse or withdraw a transfer
+//
+// The pupil's school releases (the pupil's pathway, with its whole history, moves to the school that asked: its staff get access, the old school's end, and the parents are emailed) or refuses; the school that asked may withdraw while it waits. Sent again, it answers as the first time; a release cut short by an outage is finished by the next.
+//
+// Corresponds with POST /v1/transfers/{transferId}/{step} (the `DecideTransfer` operationId).
+func (c *Client) DecideTransfer(ctx context.Context, transferId openapi_types.UUID, step DecideTransferParamsStep, params *DecideTransferParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideTransferRequest(c.Server, transferId, step, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6399,6 +6624,158 @@ func NewAddStaffRequestWithBody(server string, schoolId openapi_types.UUID, para
 	return req, nil
 }
 
+// NewListTransfersRequest constructs an http.Request for the ListTransfers method
+func NewListTransfersRequest(server string, schoolId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/transfers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestTransferRequest calls the generic RequestTransfer builder with application/json body
+func NewRequestTransferRequest(server string, schoolId openapi_types.UUID, params *RequestTransferParams, body RequestTransferJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestTransferRequestWithBody(server, schoolId, params, "application/json", bodyReader)
+}
+
+// NewRequestTransferRequestWithBody constructs an http.Request for the RequestTransfer method, with any body, and a specified content type
+func NewRequestTransferRequestWithBody(server string, schoolId openapi_types.UUID, params *RequestTransferParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/transfers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDecideTransferRequest constructs an http.Request for the DecideTransfer method
+func NewDecideTransferRequest(server string, transferId openapi_types.UUID, step DecideTransferParamsStep, params *DecideTransferParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "transferId", transferId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "step", step, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transfers/%s/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -6967,6 +7344,40 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/schools/{schoolId}/staff (the `AddStaff` operationId).
 	AddStaffWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *AddStaffParams, body AddStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*AddStaffResponse, error)
+
+	// ListTransfersWithResponse The school's transfers: asked for, and asked of it
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/transfers (the `ListTransfers` operationId).
+	ListTransfersWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListTransfersResponse, error)
+
+	// RequestTransferWithBodyWithResponse Ask for the SEND record of a pupil joining the school
+	//
+	// The receiving school's SENDCo or head asks by UPN and date of birth. The answer is the same whether or not a pupil matched: if one is on sendflow at another school, that school is asked to release the record.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/schools/{schoolId}/transfers (the `RequestTransfer` operationId).
+	RequestTransferWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *RequestTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestTransferResponse, error)
+
+	// RequestTransferWithResponse Ask for the SEND record of a pupil joining the school
+	//
+	// The receiving school's SENDCo or head asks by UPN and date of birth. The answer is the same whether or not a pupil matched: if one is on sendflow at another school, that school is asked to release the record.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/schools/{schoolId}/transfers (the `RequestTransfer` operationId).
+	RequestTransferWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *RequestTransferParams, body RequestTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestTransferResponse, error)
+
+	// DecideTransferWithResponse Release, refuse or withdraw a transfer
+	//
+	// The pupil's school releases (the pupil's pathway, with its whole history, moves to the school that asked: its staff get access, the old school's end, and the parents are emailed) or refuses; the school that asked may withdraw while it waits. Sent again, it answers as the first time; a release cut short by an outage is finished by the next.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transfers/{transferId}/{step} (the `DecideTransfer` operationId).
+	DecideTransferWithResponse(ctx context.Context, transferId openapi_types.UUID, step DecideTransferParamsStep, params *DecideTransferParams, reqEditors ...RequestEditorFn) (*DecideTransferResponse, error)
 }
 
 type HealthzResponse struct {
@@ -10049,6 +10460,241 @@ func (r AddStaffResponse) ContentType() string {
 	return ""
 }
 
+type ListTransfersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransfersOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTransfersResponse) GetJSON200() *TransfersOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTransfersResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTransfersResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ListTransfersResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListTransfersResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListTransfersResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTransfersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTransfersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTransfersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTransfersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RequestTransferResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TransferBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RequestTransferResponse) GetJSON201() *TransferBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RequestTransferResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RequestTransferResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RequestTransferResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RequestTransferResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RequestTransferResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestTransferResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestTransferResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestTransferResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestTransferResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DecideTransferResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransferBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecideTransferResponse) GetJSON200() *TransferBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DecideTransferResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DecideTransferResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DecideTransferResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecideTransferResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DecideTransferResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DecideTransferResponse) GetApplicationproblemJSON503() *ErrorModel {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DecideTransferResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecideTransferResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecideTransferResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecideTransferResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // HealthzWithResponse Liveness: the process is up
 //
 // Returns a wrapper object for the known response body format(s).
@@ -10974,6 +11620,64 @@ func (c *ClientWithResponses) AddStaffWithResponse(ctx context.Context, schoolId
 		return nil, err
 	}
 	return ParseAddStaffResponse(rsp)
+}
+
+// ListTransfersWithResponse The school's transfers: asked for, and asked of it
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/schools/{schoolId}/transfers (the `ListTransfers` operationId).
+func (c *ClientWithResponses) ListTransfersWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListTransfersResponse, error) {
+	rsp, err := c.ListTransfers(ctx, schoolId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTransfersResponse(rsp)
+}
+
+// RequestTransferWithBodyWithResponse Ask for the SEND record of a pupil joining the school
+//
+// The receiving school's SENDCo or head asks by UPN and date of birth. The answer is the same whether or not a pupil matched: if one is on sendflow at another school, that school is asked to release the record.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/schools/{schoolId}/transfers (the `RequestTransfer` operationId).
+func (c *ClientWithResponses) RequestTransferWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *RequestTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestTransferResponse, error) {
+	rsp, err := c.RequestTransferWithBody(ctx, schoolId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestTransferResponse(rsp)
+}
+
+// RequestTransferWithResponse Ask for the SEND record of a pupil joining the school
+//
+// The receiving school's SENDCo or head asks by UPN and date of birth. The answer is the same whether or not a pupil matched: if one is on sendflow at another school, that school is asked to release the record.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/schools/{schoolId}/transfers (the `RequestTransfer` operationId).
+func (c *ClientWithResponses) RequestTransferWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *RequestTransferParams, body RequestTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestTransferResponse, error) {
+	rsp, err := c.RequestTransfer(ctx, schoolId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestTransferResponse(rsp)
+}
+
+// DecideTransferWithResponse Release, refuse or withdraw a transfer
+//
+// The pupil's school releases (the pupil's pathway, with its whole history, moves to the school that asked: its staff get access, the old school's end, and the parents are emailed) or refuses; the school that asked may withdraw while it waits. Sent again, it answers as the first time; a release cut short by an outage is finished by the next.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transfers/{transferId}/{step} (the `DecideTransfer` operationId).
+func (c *ClientWithResponses) DecideTransferWithResponse(ctx context.Context, transferId openapi_types.UUID, step DecideTransferParamsStep, params *DecideTransferParams, reqEditors ...RequestEditorFn) (*DecideTransferResponse, error) {
+	rsp, err := c.DecideTransfer(ctx, transferId, step, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideTransferResponse(rsp)
 }
 
 // ParseHealthzResponse parses an HTTP response from a HealthzWithResponse call
@@ -13417,6 +14121,196 @@ func ParseAddStaffResponse(rsp *http.Response) (*AddStaffResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTransfersResponse parses an HTTP response from a ListTransfersWithResponse call
+func ParseListTransfersResponse(rsp *http.Response) (*ListTransfersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTransfersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransfersOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRequestTransferResponse parses an HTTP response from a RequestTransferWithResponse call
+func ParseRequestTransferResponse(rsp *http.Response) (*RequestTransferResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestTransferResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TransferBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDecideTransferResponse parses an HTTP response from a DecideTransferWithResponse call
+func ParseDecideTransferResponse(rsp *http.Response) (*DecideTransferResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecideTransferResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransferBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
 
 	}
 

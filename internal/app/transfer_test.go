@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 	"github.com/sendflow/sendflow/workflows"
 )
 
@@ -133,4 +135,53 @@ func TestTransferToRiverside(t *testing.T) {
 	if a := j.call("POST", "/v1/transfers/"+miss["id"].(string)+"/withdraw", riverSENDCo, "w", ""); a.status != 200 || a.body["status"] != "withdrawn" {
 		t.Errorf("withdraw = %d %v", a.status, a.body)
 	}
+}
+
+// TestTransferPages: the same move through the staff pages. Riverside's SENDCo asks on
+// "Moving school", Oakfield's SENDCo sees Amara asked for and releases her record, and then her
+// page is Riverside's (each line of her story saying which school wrote it) and no longer
+// Oakfield's.
+func TestTransferPages(t *testing.T) {
+	t.Parallel()
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	ctx := context.Background()
+	amara := seed.PupilAmaraID
+	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)
+	var upn, dob string
+	if err := j.d.DB.QueryRow(ctx, `SELECT upn, date_of_birth::text FROM pupils WHERE id = $1`, amara).Scan(&upn, &dob); err != nil {
+		t.Fatal(err)
+	}
+
+	river := testenv.NewBrowser(t, j.api.base)
+	river.SignIn(riverSENDCo)
+	status, page := river.Get("/transfers")
+	wantPage(t, "Riverside's moving school page", status, page, 200, "Pupils moving school", "Riverside Primary (demo)", "You have not asked for any records.")
+	status, page = river.Submit(page, "Ask for the record", url.Values{"upn": {upn}, "dateOfBirth": {"2015-01-01"}})
+	wantPage(t, "a request that matches nobody", status, page, 200, "Your request is recorded. If this pupil&#39;s record is on sendflow at another school")
+	status, page = river.Submit(page, "Ask for the record", url.Values{"upn": {upn}, "dateOfBirth": {dob}})
+	wantPage(t, "a request that matches Amara", status, page, 200, "Your request is recorded. If this pupil&#39;s record is on sendflow at another school")
+	if strings.Contains(page, "Amara") || strings.Contains(page, "Oakfield") {
+		t.Errorf("the page tells Riverside who matched before the release:\n%s", page)
+	}
+	status, page = river.Submit(page, "Ask for the record", url.Values{"upn": {""}, "dateOfBirth": {"yesterday"}})
+	wantPage(t, "a request with nothing in it", status, page, 422, "Enter the pupil&#39;s UPN", "Enter the pupil&#39;s date of birth")
+
+	oak := testenv.NewBrowser(t, j.api.base)
+	oak.SignIn(sendco)
+	status, page = oak.Get("/transfers")
+	wantPage(t, "Oakfield's moving school page", status, page, 200, "Other schools asking for your pupils", "Amara Okafor", "Riverside Primary (demo)")
+	status, page = oak.Submit(page, "Release Amara Okafor's record to Riverside Primary (demo)", nil)
+	wantPage(t, "the release", status, page, 200, "Amara Okafor&#39;s record is now with Riverside Primary (demo)", "Moved: the record is with the new school")
+
+	if status, _ := oak.Get("/pupils/" + amara); status != 404 {
+		t.Errorf("Oakfield's SENDCo still opens Amara's page: %d", status)
+	}
+	status, page = river.Get("/pupils/" + amara)
+	wantPage(t, "Amara's page at Riverside", status, page, 200, "Amara Okafor", "A teacher raised a concern", "moved to their new school")
+	// Once Riverside writes in her story too, each line says which school wrote it.
+	j.post(riverSENDCo, "/v1/pupils/"+amara+"/concerns", `{"areas":["cognition_and_learning"],"observed":"Needs longer to start written tasks."}`, 201)
+	status, page = river.Get("/pupils/" + amara)
+	wantPage(t, "Amara's page after Riverside's concern", status, page, 200, "· Oakfield Primary (demo)", "· Riverside Primary (demo)")
+	status, page = river.Get("/transfers")
+	wantPage(t, "Riverside's list after the move", status, page, 200, "Moved: the record is with the new school", `href="/pupils/`+amara+`"`)
 }

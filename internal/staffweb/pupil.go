@@ -66,6 +66,7 @@ type pupilData struct {
 type timelineLine struct {
 	At      time.Time
 	Summary string
+	School  string // the school the pupil was at (shown when the pupil has been at more than one)
 }
 
 type concernView struct {
@@ -187,7 +188,12 @@ func (h *Handler) pupilData(ctx context.Context, v *visit, p *store.Pupil, role 
 	}
 	for i := len(rv.Timeline) - 1; i >= 0; i-- {
 		if e := rv.Timeline[i]; shown[e.Source] {
-			d.Timeline = append(d.Timeline, timelineLine{At: e.At, Summary: e.Summary})
+			d.Timeline = append(d.Timeline, timelineLine{At: e.At, Summary: e.Summary, School: e.SchoolName})
+		}
+	}
+	if !movedSchool(d.Timeline) {
+		for i := range d.Timeline {
+			d.Timeline[i].School = ""
 		}
 	}
 	items := map[string]store.ItemRow{}
@@ -563,4 +569,15 @@ func (h *Handler) recordsPage(w http.ResponseWriter, v *visit) {
 func auditWords(action string) string {
 	obj, verb, _ := strings.Cut(action, ":")
 	return strings.ReplaceAll(obj, "_", " ") + " (" + verb + ")"
+}
+
+// movedSchool reports whether a pupil's story was written at more than one school: only then does
+// each line say which.
+func movedSchool(lines []timelineLine) bool {
+	for _, l := range lines {
+		if l.School != "" && l.School != lines[0].School {
+			return true
+		}
+	}
+	return false
 }

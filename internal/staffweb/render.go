@@ -183,6 +183,9 @@ func (h *Handler) menu(v *visit) []navItem {
 	if len(schoolsWhere(v.p, "pupils", "list", h)) > 0 {
 		items = append(items, navItem{Href: "/pupils", Text: "Pupils"})
 	}
+	if len(schoolsWhere(v.p, "transfer", "read", h)) > 0 {
+		items = append(items, navItem{Href: "/transfers", Text: "Moving school"})
+	}
 	if len(v.p.LACodes) > 0 {
 		items = append(items, navItem{Href: "/council", Text: "EHC requests"})
 	}
