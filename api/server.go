@@ -83,6 +83,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerMessages(api)
 	s.registerParents(api)
 	s.registerTransfers(api)
+	s.registerPassports(api)
 	s.registerCodec(api, mux)
 	return api
 }

@@ -1758,6 +1758,49 @@ type ParentViewsView struct {
 	WouldHelp string `json:"wouldHelp"`
 }
 
+// PassportBody defines model for PassportBody.
+type PassportBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/PassportBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Important What is important to me
+	Important string `json:"important"`
+
+	// Liked What people like and admire about me
+	Liked   string    `json:"liked"`
+	SavedAt time.Time `json:"savedAt"`
+
+	// SavedBy Who saved this version
+	SavedBy   string `json:"savedBy"`
+	SavedRole string `json:"savedRole"`
+
+	// School The school the pupil was at
+	School string `json:"school"`
+
+	// Support How best to support me
+	Support string `json:"support"`
+
+	// Version 1 for the first save; every save is a new version
+	Version int64 `json:"version"`
+
+	// WrittenWith Who it was written with, in words
+	WrittenWith *string `json:"writtenWith,omitempty"`
+}
+
+// PassportsOutputBody defines model for PassportsOutputBody.
+type PassportsOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/PassportsOutputBody.json
+	Schema *string       `json:"$schema,omitempty"`
+	Latest *PassportBody `json:"latest,omitempty"`
+
+	// Versions Every version, newest first
+	Versions []PassportBody `json:"versions"`
+}
+
 // PathwayView defines model for PathwayView.
 type PathwayView struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -2025,6 +2068,18 @@ type RoleView struct {
 
 // RoleViewRole defines model for RoleView.Role.
 type RoleViewRole string
+
+// SavePassportInputBody defines model for SavePassportInputBody.
+type SavePassportInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/SavePassportInputBody.json
+	Schema      *string `json:"$schema,omitempty"`
+	Important   string  `json:"important"`
+	Liked       string  `json:"liked"`
+	Support     string  `json:"support"`
+	WrittenWith *string `json:"writtenWith,omitempty"`
+}
 
 // SchoolView defines model for SchoolView.
 type SchoolView struct {
@@ -2338,6 +2393,12 @@ type ListPupilMessagesParams struct {
 // ListPupilMessagesParamsStatus defines parameters for ListPupilMessages.
 type ListPupilMessagesParamsStatus string
 
+// SavePassportParams defines parameters for SavePassport.
+type SavePassportParams struct {
+	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // TriageParams defines parameters for Triage.
 type TriageParams struct {
 	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
@@ -2472,6 +2533,9 @@ type CreateMeetingJSONRequestBody = CreateMeetingInputBody
 
 // SetParentLanguageJSONRequestBody defines body for SetParentLanguage for application/json ContentType.
 type SetParentLanguageJSONRequestBody = SetLanguageInputBody
+
+// SavePassportJSONRequestBody defines body for SavePassport for application/json ContentType.
+type SavePassportJSONRequestBody = SavePassportInputBody
 
 // TriageJSONRequestBody defines body for Triage for application/json ContentType.
 type TriageJSONRequestBody = TriageInputBody
@@ -2886,6 +2950,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
 	SetParentLanguage(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPassport The pupil in their own words: their one-page profile and its versions
+	//
+	// Every adult who works with the pupil reads it (an agency practitioner while a consented referral to their service is open), and the parents.
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/passport (the `GetPassport` operationId).
+	GetPassport(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SavePassportWithBody Save a new version of the pupil's one-page profile
+	//
+	// Written with the pupil: their teachers, the SENDCo, the head or a parent saves it. Earlier versions stay readable.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/passport (the `SavePassport` operationId).
+	SavePassportWithBody(ctx context.Context, pupilId openapi_types.UUID, params *SavePassportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SavePassport Save a new version of the pupil's one-page profile
+	//
+	// Written with the pupil: their teachers, the SENDCo, the head or a parent saves it. Earlier versions stay readable.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/passport (the `SavePassport` operationId).
+	SavePassport(ctx context.Context, pupilId openapi_types.UUID, params *SavePassportParams, body SavePassportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPathway Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 	//
@@ -3807,6 +3896,61 @@ func (c *Client) SetParentLanguageWithBody(ctx context.Context, pupilId openapi_
 // Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
 func (c *Client) SetParentLanguage(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetParentLanguageRequest(c.Server, pupilId, parentId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPassport The pupil in their own words: their one-page profile and its versions
+//
+// Every adult who works with the pupil reads it (an agency practitioner while a consented referral to their service is open), and the parents.
+//
+// Corresponds with GET /v1/pupils/{pupilId}/passport (the `GetPassport` operationId).
+func (c *Client) GetPassport(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPassportRequest(c.Server, pupilId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SavePassportWithBody Save a new version of the pupil's one-page profile
+//
+// Written with the pupil: their teachers, the SENDCo, the head or a parent saves it. Earlier versions stay readable.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/pupils/{pupilId}/passport (the `SavePassport` operationId).
+func (c *Client) SavePassportWithBody(ctx context.Context, pupilId openapi_types.UUID, params *SavePassportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSavePassportRequestWithBody(c.Server, pupilId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SavePassport Save a new version of the pupil's one-page profile
+//
+// Written with the pupil: their teachers, the SENDCo, the head or a parent saves it. Earlier versions stay readable.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/pupils/{pupilId}/passport (the `SavePassport` operationId).
+func (c *Client) SavePassport(ctx context.Context, pupilId openapi_types.UUID, params *SavePassportParams, body SavePassportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSavePassportRequest(c.Server, pupilId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5732,6 +5876,102 @@ func NewSetParentLanguageRequestWithBody(server string, pupilId openapi_types.UU
 	return req, nil
 }
 
+// NewGetPassportRequest constructs an http.Request for the GetPassport method
+func NewGetPassportRequest(server string, pupilId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/passport", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSavePassportRequest calls the generic SavePassport builder with application/json body
+func NewSavePassportRequest(server string, pupilId openapi_types.UUID, params *SavePassportParams, body SavePassportJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSavePassportRequestWithBody(server, pupilId, params, "application/json", bodyReader)
+}
+
+// NewSavePassportRequestWithBody constructs an http.Request for the SavePassport method, with any body, and a specified content type
+func NewSavePassportRequestWithBody(server string, pupilId openapi_types.UUID, params *SavePassportParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/passport", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetPathwayRequest constructs an http.Request for the GetPathway method
 func NewGetPathwayRequest(server string, pupilId openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -7152,6 +7392,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1/pupils/{pupilId}/parents/{parentId}/language (the `SetParentLanguage` operationId).
 	SetParentLanguageWithResponse(ctx context.Context, pupilId openapi_types.UUID, parentId openapi_types.UUID, body SetParentLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*SetParentLanguageResponse, error)
+
+	// GetPassportWithResponse The pupil in their own words: their one-page profile and its versions
+	//
+	// Every adult who works with the pupil reads it (an agency practitioner while a consented referral to their service is open), and the parents.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/passport (the `GetPassport` operationId).
+	GetPassportWithResponse(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetPassportResponse, error)
+
+	// SavePassportWithBodyWithResponse Save a new version of the pupil's one-page profile
+	//
+	// Written with the pupil: their teachers, the SENDCo, the head or a parent saves it. Earlier versions stay readable.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/passport (the `SavePassport` operationId).
+	SavePassportWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *SavePassportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SavePassportResponse, error)
+
+	// SavePassportWithResponse Save a new version of the pupil's one-page profile
+	//
+	// Written with the pupil: their teachers, the SENDCo, the head or a parent saves it. Earlier versions stay readable.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/passport (the `SavePassport` operationId).
+	SavePassportWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *SavePassportParams, body SavePassportJSONRequestBody, reqEditors ...RequestEditorFn) (*SavePassportResponse, error)
 
 	// GetPathwayWithResponse Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 	//
@@ -9244,6 +9511,144 @@ func (r SetParentLanguageResponse) ContentType() string {
 	return ""
 }
 
+type GetPassportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PassportsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPassportResponse) GetJSON200() *PassportsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPassportResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPassportResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetPassportResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetPassportResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPassportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPassportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPassportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPassportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SavePassportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PassportBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SavePassportResponse) GetJSON201() *PassportBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SavePassportResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SavePassportResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SavePassportResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SavePassportResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SavePassportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SavePassportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SavePassportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SavePassportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetPathwayResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11274,6 +11679,51 @@ func (c *ClientWithResponses) SetParentLanguageWithResponse(ctx context.Context,
 	return ParseSetParentLanguageResponse(rsp)
 }
 
+// GetPassportWithResponse The pupil in their own words: their one-page profile and its versions
+//
+// Every adult who works with the pupil reads it (an agency practitioner while a consented referral to their service is open), and the parents.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pupils/{pupilId}/passport (the `GetPassport` operationId).
+func (c *ClientWithResponses) GetPassportWithResponse(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetPassportResponse, error) {
+	rsp, err := c.GetPassport(ctx, pupilId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPassportResponse(rsp)
+}
+
+// SavePassportWithBodyWithResponse Save a new version of the pupil's one-page profile
+//
+// Written with the pupil: their teachers, the SENDCo, the head or a parent saves it. Earlier versions stay readable.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pupils/{pupilId}/passport (the `SavePassport` operationId).
+func (c *ClientWithResponses) SavePassportWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *SavePassportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SavePassportResponse, error) {
+	rsp, err := c.SavePassportWithBody(ctx, pupilId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSavePassportResponse(rsp)
+}
+
+// SavePassportWithResponse Save a new version of the pupil's one-page profile
+//
+// Written with the pupil: their teachers, the SENDCo, the head or a parent saves it. Earlier versions stay readable.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pupils/{pupilId}/passport (the `SavePassport` operationId).
+func (c *ClientWithResponses) SavePassportWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *SavePassportParams, body SavePassportJSONRequestBody, reqEditors ...RequestEditorFn) (*SavePassportResponse, error) {
+	rsp, err := c.SavePassport(ctx, pupilId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSavePassportResponse(rsp)
+}
+
 // GetPathwayWithResponse Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words
 //
 // Returns a wrapper object for the known response body format(s).
@@ -13117,6 +13567,114 @@ func ParseSetParentLanguageResponse(rsp *http.Response) (*SetParentLanguageRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPassportResponse parses an HTTP response from a GetPassportWithResponse call
+func ParseGetPassportResponse(rsp *http.Response) (*GetPassportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPassportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PassportsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSavePassportResponse parses an HTTP response from a SavePassportWithResponse call
+func ParseSavePassportResponse(rsp *http.Response) (*SavePassportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SavePassportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PassportBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel

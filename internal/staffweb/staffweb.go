@@ -138,6 +138,7 @@ func (h *Handler) routes() {
 	h.referralPages(m)
 	h.statutoryPages(m)
 	h.transferPages(m)
+	h.passportPages(m)
 	// Signing in and out.
 	m.HandleFunc("GET /sign-in", h.signInPage)
 	m.HandleFunc("POST /sign-in", h.signInStart)
