@@ -53,6 +53,10 @@ func TestPupilPassport(t *testing.T) {
 	if status, _ := j.api.do("POST", "/v1/pupils/"+amara+"/passport", j.token["ta@oakfield.example"], nil, `{"liked":"x","important":"y","support":"z"}`); status != 404 {
 		t.Errorf("the teaching assistant wrote the profile: %d", status)
 	}
+	// The latest version travels with the record, in the evidence pack.
+	if pack := j.raw("GET", "/v1/pupils/"+amara+"/evidence-pack?for=educational_psychology", sendco); !strings.Contains(pack, "my nan") || !strings.Contains(pack, "Version 2, saved by Grace Okafor") {
+		t.Error("the evidence pack lacks the latest profile")
+	}
 	if n := j.scalar(`SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND action = 'passport:read'`, amara); n < 3 {
 		t.Errorf("%d reads of the profile audited", n)
 	}

@@ -45,6 +45,18 @@ type Pack struct {
 	Readiness []Criterion
 	// Timeline is the pathway's story in plain words; shown oldest first.
 	Timeline []Line
+	// Passport is the latest version of the pupil's one-page profile, in their own words (nil:
+	// none written, and the pack has no such section).
+	Passport *Passport
+}
+
+// Passport is the pupil in their own words, as last saved.
+type Passport struct {
+	Liked, Important, Support string
+	WrittenWith               string
+	Version                   int
+	SavedBy                   string
+	SavedOn                   time.Time
 }
 
 // Pupil identifies the child or young person.
@@ -296,8 +308,11 @@ func build(p Pack) document {
 		Confidential: ConfidentialLine,
 		Generated:    generatedLine(p.GeneratedAt),
 	}
-	d.Sections = []section{
-		pupilSection(p),
+	d.Sections = []section{pupilSection(p)}
+	if p.Passport != nil {
+		d.Sections = append(d.Sections, passportSection(*p.Passport))
+	}
+	d.Sections = append(d.Sections,
 		readinessSection(p.For, p.Readiness),
 		concernsSection(p.Concerns),
 		strategiesSection(p.Concerns),
@@ -305,8 +320,25 @@ func build(p Pack) document {
 		adviceSection(p.Advice),
 		meetingsSection(p.Meetings),
 		timelineSection(p.Timeline),
-	}
+	)
 	return d
+}
+
+func passportSection(pp Passport) section {
+	saved := fmt.Sprintf("Version %d, saved by %s on %s", pp.Version, orNotRecorded(pp.SavedBy), FormatDate(pp.SavedOn))
+	if pp.WrittenWith != "" {
+		saved += "; written with " + pp.WrittenWith
+	}
+	return section{ID: "passport", Heading: "All about me: the pupil in their own words", Blocks: []block{{
+		Kind:    blockFacts,
+		Caption: "The pupil's one-page profile",
+		Facts: []fact{
+			{"What people like and admire about me", orNotRecorded(pp.Liked)},
+			{"What is important to me", orNotRecorded(pp.Important)},
+			{"How best to support me", orNotRecorded(pp.Support)},
+			{"Version", saved},
+		},
+	}}}
 }
 
 func pupilSection(p Pack) section {

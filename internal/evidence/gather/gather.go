@@ -82,6 +82,15 @@ func Pack(ctx context.Context, st *store.Store, lib *oag.Library, p *store.Pupil
 	for _, a := range f.Advice {
 		pack.Advice = append(pack.Advice, evidence.Advice{From: a.Service, ReceivedOn: a.ReceivedAt, Summary: a.Summary})
 	}
+	passports, err := st.Passports(ctx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("evidence pack: profile: %w", err)
+	}
+	if len(passports) > 0 { // the latest version travels with the record
+		l := passports[0]
+		pack.Passport = &evidence.Passport{Liked: l.Liked, Important: l.Important, Support: l.Support, WrittenWith: l.WrittenWith,
+			Version: l.Version, SavedBy: l.SavedByName, SavedOn: l.SavedAt}
+	}
 	cs, err := readiness.Criteria(ctx, st, p.ID, forCode)
 	if err != nil {
 		return nil, fmt.Errorf("evidence pack: readiness: %w", err)
