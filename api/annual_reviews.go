@@ -23,12 +23,13 @@ type AnnualReviewEventInput struct {
 	}
 }
 
-func (s *Server) registerAnnualReviews(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "annual-review-event", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/annual-reviews/{review}/events",
-		Summary: "Record a step of an EHC plan's annual review", Tags: []string{"Annual reviews"}, Security: bearer,
+func (s *Server) registerAnnualReviews(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("annual_review_event", "create", byAction),
+		OperationID: "annual-review-event", Method: http.MethodPost, Path: "/pupils/{pupilId}/annual-reviews/{review}/events",
+		Summary: "Record a step of an EHC plan's annual review", Tags: []string{"Annual reviews"},
 		DefaultStatus: http.StatusCreated,
-		Errors:        []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Errors:        []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *AnnualReviewEventInput) (*PathwayOutput, error) {
 		var meeting time.Time
 		if in.Body.MeetingOn != "" {

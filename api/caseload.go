@@ -61,21 +61,23 @@ type AuditOutput struct {
 	}
 }
 
-func (s *Server) registerCaseload(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound}
-	huma.Register(api, huma.Operation{
-		OperationID: "get-caseload", Method: http.MethodGet, Path: "/v1/schools/{schoolId}/caseload",
+func (s *Server) registerCaseload(v1 *huma.Group) {
+	errs := []int{http.StatusNotFound}
+	register(v1, huma.Operation{
+		Metadata:    needs("caseload", "read", inSchool),
+		OperationID: "get-caseload", Method: http.MethodGet, Path: "/schools/{schoolId}/caseload",
 		Summary: "What the SENDCo has to act on: triage, approvals, reviews due and overdue, statutory deadlines, meetings warnings",
-		Tags:    []string{"Schools"}, Security: bearer, Errors: errs,
+		Tags:    []string{"Schools"}, Errors: errs,
 	}, s.caseload)
-	huma.Register(api, huma.Operation{
-		OperationID: "get-audit", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/audit",
-		Summary: "Who read or changed a pupil's records, newest first", Tags: []string{"Pupils"}, Security: bearer, Errors: errs,
+	register(v1, huma.Operation{
+		Metadata:    needs("audit", "read", readsPupil),
+		OperationID: "get-audit", Method: http.MethodGet, Path: "/pupils/{pupilId}/audit",
+		Summary: "Who read or changed a pupil's records, newest first", Tags: []string{"Pupils"}, Errors: errs,
 	}, s.auditTrail)
 }
 
 func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput, error) {
-	sc, role, err := s.schoolFor(ctx, in.SchoolID, "caseload", "read")
+	sc, role, err := s.schoolFor(ctx, in.SchoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +130,7 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 			}
 		}
 	}
-	s.Actions.AuditPupils(ctx, actor(ctx), role, "caseload:read", sc.ID, shown, "ok")
+	s.Actions.AuditPupils(ctx, actor(ctx), role, currentAccess(ctx).action(), sc.ID, shown, "ok")
 	return out, nil
 }
 
@@ -151,7 +153,7 @@ func statutoryCases(items []store.StatutoryItem, now time.Time) []CaseView {
 }
 
 func (s *Server) auditTrail(ctx context.Context, in *AuditInput) (*AuditOutput, error) {
-	return read(ctx, s, in.PupilID, "audit", "read", func(p *store.Pupil, _ string) (*AuditOutput, error) {
+	return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*AuditOutput, error) {
 		limit := in.Limit
 		if limit == 0 {
 			limit = 50

@@ -60,20 +60,22 @@ type PathwayOutput struct {
 	Body   PathwayView
 }
 
-func (s *Server) registerConcerns(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "raise-concern", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/concerns",
+func (s *Server) registerConcerns(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("concern", "create", byAction),
+		OperationID: "raise-concern", Method: http.MethodPost, Path: "/pupils/{pupilId}/concerns",
 		Summary:     "Raise a concern about a pupil",
 		Description: "Records what a teacher has seen and the classroom strategies being tried, and asks the SENDCo to triage it. The pupil's pathway starts if it has not already.",
-		Tags:        []string{"Concerns"}, Security: bearer, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Tags:        []string{"Concerns"}, DefaultStatus: http.StatusCreated,
+		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, s.raiseConcern)
-	huma.Register(api, huma.Operation{
-		OperationID: "record-impact", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/concerns/{concernId}/impact",
+	register(v1, huma.Operation{
+		Metadata:    needs("impact", "create", byAction),
+		OperationID: "record-impact", Method: http.MethodPost, Path: "/pupils/{pupilId}/concerns/{concernId}/impact",
 		Summary:     "Record how classroom strategies worked",
 		Description: "After the trial window, the teacher says how each strategy worked. A pupil being monitored goes back to the SENDCo.",
-		Tags:        []string{"Concerns"}, Security: bearer, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Tags:        []string{"Concerns"}, DefaultStatus: http.StatusCreated,
+		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, s.recordImpact)
 }
 

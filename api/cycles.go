@@ -111,7 +111,7 @@ type GetCycleInput struct {
 type CycleOutputView struct{ Body ReviewFormView }
 
 func (s *Server) getCycle(ctx context.Context, in *GetCycleInput) (*CycleOutputView, error) {
-	v, err := read(ctx, s, in.PupilID, "pathway", "read", func(p *store.Pupil, role string) (*ReviewFormView, error) {
+	v, err := read(ctx, s, in.PupilID, func(p *store.Pupil, role string) (*ReviewFormView, error) {
 		// The plan and the family's words are the school's and the family's (see viewerAs).
 		if a := viewerAs(ctx, role).audience; a == agency || a == council {
 			return nil, huma.Error404NotFound("The pupil has no support cycle with this number yet.")
@@ -144,28 +144,32 @@ func (s *Server) getCycle(ctx context.Context, in *GetCycleInput) (*CycleOutputV
 	return &CycleOutputView{Body: *v}, nil
 }
 
-func (s *Server) registerCycles(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "plan-cycle", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/cycles",
+func (s *Server) registerCycles(v1 *huma.Group) {
+	errs := []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
+	register(v1, huma.Operation{
+		Metadata:    needs("cycle", "create", byAction),
+		OperationID: "plan-cycle", Method: http.MethodPost, Path: "/pupils/{pupilId}/cycles",
 		Summary: "Agree a support plan: starts an assess-plan-do-review cycle", Tags: []string{"Support cycles"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.planCycle)
-	huma.Register(api, huma.Operation{
-		OperationID: "get-cycle", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/cycles/{cycle}",
+	register(v1, huma.Operation{
+		Metadata:    needs("pathway", "read", readsPupil),
+		OperationID: "get-cycle", Method: http.MethodGet, Path: "/pupils/{pupilId}/cycles/{cycle}",
 		Summary:     "A support plan and what its review needs: the outcomes to rate and the parents' views",
 		Description: "The review form's data: the plan's outcomes (with the ids the review rates), the provision, the views the parents sent from the link in their email (who wrote them and when), and the review once recorded.",
-		Tags:        []string{"Support cycles"}, Security: bearer, Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+		Tags:        []string{"Support cycles"}, Errors: []int{http.StatusNotFound},
 	}, s.getCycle)
-	huma.Register(api, huma.Operation{
-		OperationID: "review-cycle", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/cycles/{cycle}/review",
+	register(v1, huma.Operation{
+		Metadata:    needs("review", "create", byAction),
+		OperationID: "review-cycle", Method: http.MethodPost, Path: "/pupils/{pupilId}/cycles/{cycle}/review",
 		Summary: "Record the review of a support plan", Tags: []string{"Support cycles"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.reviewCycle)
-	huma.Register(api, huma.Operation{
-		OperationID: "log-provision", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/cycles/{cycle}/provision",
+	register(v1, huma.Operation{
+		Metadata:    needs("provision", "create", byAction),
+		OperationID: "log-provision", Method: http.MethodPost, Path: "/pupils/{pupilId}/cycles/{cycle}/provision",
 		Summary: "Log support given under a plan", Tags: []string{"Support cycles"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.logProvision)
 }
 

@@ -37,10 +37,11 @@ type ChildrenOutput struct {
 	}
 }
 
-func (s *Server) registerMe(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "get-me", Method: http.MethodGet, Path: "/v1/me", Summary: "Who you are signed in as, and your roles",
-		Tags: []string{"You"}, Security: bearer, Errors: []int{http.StatusUnauthorized},
+func (s *Server) registerMe(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("", "", anyone),
+		OperationID: "get-me", Method: http.MethodGet, Path: "/me", Summary: "Who you are signed in as, and your roles",
+		Tags: []string{"You"},
 	}, func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
 		p := currentUser(ctx)
 		out := &MeOutput{}
@@ -62,10 +63,11 @@ func (s *Server) registerMe(api huma.API) {
 		}
 		return out, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "get-my-children", Method: http.MethodGet, Path: "/v1/me/children",
+	register(v1, huma.Operation{
+		Metadata:    needs("pupil", "read", anyone),
+		OperationID: "get-my-children", Method: http.MethodGet, Path: "/me/children",
 		Summary: "A parent's children, with their school and where each is on the pathway",
-		Tags:    []string{"You"}, Security: bearer, Errors: []int{http.StatusUnauthorized},
+		Tags:    []string{"You"},
 	}, func(ctx context.Context, _ *struct{}) (*ChildrenOutput, error) {
 		p := currentUser(ctx)
 		children, err := s.Store.ChildrenOf(ctx, p.ID)
@@ -77,7 +79,7 @@ func (s *Server) registerMe(api huma.API) {
 		for _, c := range children {
 			out.Body.Children = append(out.Body.Children, ChildView{PupilID: c.PupilID, FirstName: c.FirstName, LastName: c.LastName,
 				SchoolID: c.SchoolID, SchoolName: c.SchoolName, Stage: c.Stage})
-			s.audit(ctx, "parent", "pupil:read", c.PupilID, c.SchoolID, "ok")
+			s.audit(ctx, "parent", currentAccess(ctx).action(), c.PupilID, c.SchoolID, "ok")
 		}
 		return out, nil
 	})

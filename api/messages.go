@@ -42,17 +42,18 @@ type MessagesOutput struct {
 	}
 }
 
-func (s *Server) registerMessages(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "list-pupil-messages", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/messages",
+func (s *Server) registerMessages(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("message", "read", readsPupil),
+		OperationID: "list-pupil-messages", Method: http.MethodGet, Path: "/pupils/{pupilId}/messages",
 		Summary:     "Emails sent about a pupil and whether each arrived",
 		Description: "Every email queued about the pupil, to the family and to staff, newest first: which email and wording version, in which language, to whom, and its delivery state with the mail server's last reply.",
-		Tags:        []string{"Pupils"}, Security: bearer, Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+		Tags:        []string{"Pupils"}, Errors: []int{http.StatusNotFound},
 	}, s.pupilMessages)
 }
 
 func (s *Server) pupilMessages(ctx context.Context, in *MessagesInput) (*MessagesOutput, error) {
-	return read(ctx, s, in.PupilID, "message", "read", func(p *store.Pupil, _ string) (*MessagesOutput, error) {
+	return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*MessagesOutput, error) {
 		limit := in.Limit
 		if limit == 0 {
 			limit = 50

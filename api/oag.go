@@ -48,11 +48,11 @@ type OAGStrategiesOutput struct {
 	}
 }
 
-func (s *Server) registerOAG(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "oag-areas", Method: http.MethodGet, Path: "/v1/oag/areas",
+func (s *Server) registerOAG(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("", "", anyone),
+		OperationID: "oag-areas", Method: http.MethodGet, Path: "/oag/areas",
 		Summary: "Areas of need in the ordinarily available guidance, with what you might see", Tags: []string{"OAG catalogue"},
-		Security: bearer, Errors: []int{http.StatusUnauthorized},
 	}, func(ctx context.Context, _ *struct{}) (*OAGAreasOutput, error) {
 		lib, err := s.catalogue(ctx)
 		if err != nil {
@@ -70,10 +70,11 @@ func (s *Server) registerOAG(api huma.API) {
 		}
 		return out, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "oag-strategies", Method: http.MethodGet, Path: "/v1/oag/strategies",
+	register(v1, huma.Operation{
+		Metadata:    needs("", "", anyone),
+		OperationID: "oag-strategies", Method: http.MethodGet, Path: "/oag/strategies",
 		Summary: "Strategies to try (\"what you can try\"), for one area or all", Tags: []string{"OAG catalogue"},
-		Security: bearer, Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+		Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *OAGStrategiesInput) (*OAGStrategiesOutput, error) {
 		lib, err := s.catalogue(ctx)
 		if err != nil {

@@ -26,13 +26,14 @@ type LanguageOutput struct {
 	}
 }
 
-func (s *Server) registerParents(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "set-parent-language", Method: http.MethodPut, Path: "/v1/pupils/{pupilId}/parents/{parentId}/language",
+func (s *Server) registerParents(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("parent_language", "update", byAction),
+		OperationID: "set-parent-language", Method: http.MethodPut, Path: "/pupils/{pupilId}/parents/{parentId}/language",
 		Summary:     "Change the language a parent hears from the school in",
 		Description: "The SENDCo or head for any of the pupil's parents; a parent (signed in) for themselves. The next email and page follow it.",
-		Tags:        []string{"Pupils"}, Security: bearer,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity},
+		Tags:        []string{"Pupils"},
+		Errors:      []int{http.StatusNotFound, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *SetLanguageInput) (*LanguageOutput, error) {
 		if _, err := s.Actions.SetLanguage(ctx, actor(ctx), actions.LanguageChoice{PupilID: in.PupilID, ParentID: in.ParentID, Language: in.Body.Language}); err != nil {
 			return nil, s.problem(err)

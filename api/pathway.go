@@ -232,14 +232,15 @@ type GetPathwayInput struct {
 
 type GetPathwayOutput struct{ Body PathwayView }
 
-func (s *Server) registerPathway(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "get-pathway", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/pathway",
+func (s *Server) registerPathway(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("pathway", "read", readsPupil),
+		OperationID: "get-pathway", Method: http.MethodGet, Path: "/pupils/{pupilId}/pathway",
 		Summary: "Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words",
-		Tags:    []string{"Pathway"}, Security: bearer,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+		Tags:    []string{"Pathway"},
+		Errors:  []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *GetPathwayInput) (*GetPathwayOutput, error) {
-		v, err := read(ctx, s, in.PupilID, "pathway", "read", func(p *store.Pupil, role string) (*PathwayView, error) {
+		v, err := read(ctx, s, in.PupilID, func(p *store.Pupil, role string) (*PathwayView, error) {
 			return s.pathwayView(ctx, p.ID, role)
 		})
 		if err != nil {

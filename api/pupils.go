@@ -105,10 +105,12 @@ func callersFault(err error) error {
 	return nil
 }
 
-// read runs a read of a pupil's data with the pupil's permissions checked, and audits it.
-func read[T any](ctx context.Context, s *Server, pupilID, obj, verb string, do func(p *store.Pupil, role string) (T, error)) (T, error) {
+// read runs a read of a pupil's data with the pupil's permissions checked for the operation's
+// declared access (its metadata), and audits it under that access's name.
+func read[T any](ctx context.Context, s *Server, pupilID string, do func(p *store.Pupil, role string) (T, error)) (T, error) {
 	var zero T
-	p, role, err := s.pupilFor(ctx, pupilID, obj, verb)
+	a := currentAccess(ctx)
+	p, role, err := s.pupilFor(ctx, pupilID, a.Obj, a.Act)
 	if err != nil {
 		return zero, err
 	}
@@ -116,7 +118,7 @@ func read[T any](ctx context.Context, s *Server, pupilID, obj, verb string, do f
 	if err != nil {
 		return zero, s.problem(err)
 	}
-	s.audit(ctx, role, obj+":"+verb, p.ID, p.SchoolID, "ok")
+	s.audit(ctx, role, a.action(), p.ID, p.SchoolID, "ok")
 	return out, nil
 }
 

@@ -99,35 +99,39 @@ type PupilPath struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 }
 
-func (s *Server) registerPupils(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "create-pupil", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/pupils", Summary: "Add a pupil with their parents",
-		Tags: []string{"Pupils"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+func (s *Server) registerPupils(v1 *huma.Group) {
+	errs := []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
+	register(v1, huma.Operation{
+		Metadata:    needs("pupils", "create", inSchool),
+		OperationID: "create-pupil", Method: http.MethodPost, Path: "/schools/{schoolId}/pupils", Summary: "Add a pupil with their parents",
+		Tags: []string{"Pupils"}, DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.createPupil)
-	huma.Register(api, huma.Operation{
-		OperationID: "import-pupils", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/pupils/import",
+	register(v1, huma.Operation{
+		Metadata:    needs("pupils", "create", inSchool),
+		OperationID: "import-pupils", Method: http.MethodPost, Path: "/schools/{schoolId}/pupils/import",
 		Summary:     "Import pupils from a CSV file",
 		Description: "Every bad row is reported with its row number and column; a file with any bad row imports nothing.",
-		Tags:        []string{"Pupils"}, Security: bearer, DefaultStatus: http.StatusCreated, MaxBodyBytes: importMaxBytes,
+		Tags:        []string{"Pupils"}, DefaultStatus: http.StatusCreated, MaxBodyBytes: importMaxBytes,
 		Errors: append([]int{http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}, errs...),
 	}, s.importPupils)
-	huma.Register(api, huma.Operation{
-		OperationID: "list-pupils", Method: http.MethodGet, Path: "/v1/schools/{schoolId}/pupils",
-		Summary: "A school's pupils, by name, a page at a time (teachers see their classes)", Tags: []string{"Pupils"}, Security: bearer, Errors: errs,
+	register(v1, huma.Operation{
+		Metadata:    needs("pupils", "list", inSchool),
+		OperationID: "list-pupils", Method: http.MethodGet, Path: "/schools/{schoolId}/pupils",
+		Summary: "A school's pupils, by name, a page at a time (teachers see their classes)", Tags: []string{"Pupils"}, Errors: errs,
 	}, s.listPupils)
-	huma.Register(api, huma.Operation{
-		OperationID: "get-pupil", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}", Summary: "A pupil",
-		Tags: []string{"Pupils"}, Security: bearer, Errors: errs,
+	register(v1, huma.Operation{
+		Metadata:    needs("pupil", "read", readsPupil),
+		OperationID: "get-pupil", Method: http.MethodGet, Path: "/pupils/{pupilId}", Summary: "A pupil",
+		Tags: []string{"Pupils"}, Errors: errs,
 	}, func(ctx context.Context, in *PupilPath) (*PupilOutput, error) {
-		return read(ctx, s, in.PupilID, "pupil", "read", func(p *store.Pupil, _ string) (*PupilOutput, error) {
+		return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*PupilOutput, error) {
 			return &PupilOutput{Status: http.StatusOK, Body: PupilView{ID: p.ID, SchoolID: p.SchoolID, UPN: p.UPN, FirstName: p.FirstName, LastName: p.LastName, ClassID: p.ClassID}}, nil
 		})
 	})
 }
 
 func (s *Server) createPupil(ctx context.Context, in *CreatePupilInput) (*PupilOutput, error) {
-	sc, role, err := s.schoolFor(ctx, in.SchoolID, "pupils", "create")
+	sc, role, err := s.schoolFor(ctx, in.SchoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +194,7 @@ func anyOf[T any](xs []T, f func(T) bool) bool {
 }
 
 func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutput, error) {
-	sc, role, err := s.schoolFor(ctx, in.SchoolID, "pupils", "create")
+	sc, role, err := s.schoolFor(ctx, in.SchoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +282,7 @@ func rowErrors(msg string, errs pupilcsv.Errors) error {
 }
 
 func (s *Server) listPupils(ctx context.Context, in *ListPupilsInput) (*ListPupilsOutput, error) {
-	sc, role, err := s.schoolFor(ctx, in.SchoolID, "pupils", "list")
+	sc, role, err := s.schoolFor(ctx, in.SchoolID)
 	if err != nil {
 		return nil, err
 	}

@@ -75,37 +75,42 @@ type ResponseInput struct {
 	}
 }
 
-func (s *Server) registerReferrals(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "referral-readiness", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/referral-readiness",
+func (s *Server) registerReferrals(v1 *huma.Group) {
+	errs := []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
+	register(v1, huma.Operation{
+		Metadata:    needs("readiness", "read", readsPupil),
+		OperationID: "referral-readiness", Method: http.MethodGet, Path: "/pupils/{pupilId}/referral-readiness",
 		Summary: "Whether the evidence a service asks for is there, and what is missing", Tags: []string{"Referrals"},
-		Security: bearer, Errors: errs,
+		Errors: errs,
 	}, s.readiness)
-	huma.Register(api, huma.Operation{
-		OperationID: "open-referral", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/referrals",
+	register(v1, huma.Operation{
+		Metadata:    needs("referral", "create", byAction),
+		OperationID: "open-referral", Method: http.MethodPost, Path: "/pupils/{pupilId}/referrals",
 		Summary: "Start a referral to an agency service", Tags: []string{"Referrals"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.openReferral)
-	huma.Register(api, huma.Operation{
-		OperationID: "referral-decision", Method: http.MethodPost, Path: "/v1/referrals/{referralId}/decision",
+	register(v1, huma.Operation{
+		Metadata:    needs("referral", "decide", byAction),
+		OperationID: "referral-decision", Method: http.MethodPost, Path: "/referrals/{referralId}/decision",
 		Summary: "The SENDCo approves or declines a referral", Description: "Approving when the readiness check is not met needs a reason.",
-		Tags: []string{"Referrals"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags: []string{"Referrals"}, DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.decideReferral)
-	huma.Register(api, huma.Operation{
-		OperationID: "referral-consent", Method: http.MethodPost, Path: "/v1/referrals/{referralId}/consent",
+	register(v1, huma.Operation{
+		Metadata:    needs("consent", "create", byAction),
+		OperationID: "referral-consent", Method: http.MethodPost, Path: "/referrals/{referralId}/consent",
 		Summary: "A parent gives, refuses or withdraws consent", Tags: []string{"Referrals"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.consent)
-	huma.Register(api, huma.Operation{
-		OperationID: "referral-response", Method: http.MethodPost, Path: "/v1/referrals/{referralId}/response",
+	register(v1, huma.Operation{
+		Metadata:    needs("agency_response", "create", byAction),
+		OperationID: "referral-response", Method: http.MethodPost, Path: "/referrals/{referralId}/response",
 		Summary: "Record the agency's acknowledgement, advice or rejection", Tags: []string{"Referrals"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.agencyResponse)
 }
 
 func (s *Server) readiness(ctx context.Context, in *ReadinessInput) (*ReadinessOutput, error) {
-	return read(ctx, s, in.PupilID, "readiness", "read", func(p *store.Pupil, _ string) (*ReadinessOutput, error) {
+	return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*ReadinessOutput, error) {
 		if in.Service != "ehcna" {
 			if _, err := s.Actions.Service(ctx, "query.service", in.Service); err != nil {
 				return nil, err

@@ -115,40 +115,47 @@ type ClassOutput struct {
 	}
 }
 
-func (s *Server) registerSchools(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "create-school", Method: http.MethodPost, Path: "/v1/schools", Summary: "Add a school (system admin, or trust admin for their trust)",
-		Tags: []string{"Schools"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+func (s *Server) registerSchools(v1 *huma.Group) {
+	errs := []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
+	register(v1, huma.Operation{
+		Metadata:    needs("school", "create", ownRule),
+		OperationID: "create-school", Method: http.MethodPost, Path: "/schools", Summary: "Add a school (system admin, or trust admin for their trust)",
+		Tags: []string{"Schools"}, DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.createSchool)
-	huma.Register(api, huma.Operation{
-		OperationID: "get-school", Method: http.MethodGet, Path: "/v1/schools/{schoolId}", Summary: "A school",
-		Tags: []string{"Schools"}, Security: bearer, Errors: errs,
+	register(v1, huma.Operation{
+		Metadata:    needs("school", "read", inSchool),
+		OperationID: "get-school", Method: http.MethodGet, Path: "/schools/{schoolId}", Summary: "A school",
+		Tags: []string{"Schools"}, Errors: errs,
 	}, func(ctx context.Context, in *SchoolPath) (*SchoolOutput, error) {
-		sc, _, err := s.schoolFor(ctx, in.SchoolID, "school", "read")
+		sc, _, err := s.schoolFor(ctx, in.SchoolID)
 		if err != nil {
 			return nil, err
 		}
 		return &SchoolOutput{Status: http.StatusOK, Body: schoolView(sc)}, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "set-school-contact", Method: http.MethodPut, Path: "/v1/schools/{schoolId}/contact",
+	register(v1, huma.Operation{
+		Metadata:    needs("school", "update", inSchool),
+		OperationID: "set-school-contact", Method: http.MethodPut, Path: "/schools/{schoolId}/contact",
 		Summary:     "Set how families reach the school",
 		Description: "Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.",
-		Tags:        []string{"Schools"}, Security: bearer, Errors: errs,
+		Tags:        []string{"Schools"}, Errors: errs,
 	}, s.setSchoolContact)
-	huma.Register(api, huma.Operation{
-		OperationID: "add-staff", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/staff", Summary: "Give a member of staff a role in the school",
-		Tags: []string{"Schools"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+	register(v1, huma.Operation{
+		Metadata:    needs("staff", "create", inSchool),
+		OperationID: "add-staff", Method: http.MethodPost, Path: "/schools/{schoolId}/staff", Summary: "Give a member of staff a role in the school",
+		Tags: []string{"Schools"}, DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.addStaff)
-	huma.Register(api, huma.Operation{
-		OperationID: "create-class", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/classes", Summary: "Add a class with its teachers",
-		Tags: []string{"Schools"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+	register(v1, huma.Operation{
+		Metadata:    needs("class", "create", inSchool),
+		OperationID: "create-class", Method: http.MethodPost, Path: "/schools/{schoolId}/classes", Summary: "Add a class with its teachers",
+		Tags: []string{"Schools"}, DefaultStatus: http.StatusCreated, Errors: errs,
 	}, s.createClass)
 }
 
-// schoolFor loads a school the caller may act on; a school out of reach is 404.
-func (s *Server) schoolFor(ctx context.Context, schoolID, obj, act string) (*store.School, string, error) {
+// schoolFor loads a school the caller may act on for the operation's declared access (its
+// metadata); a school out of reach is 404. The check is audited either way.
+func (s *Server) schoolFor(ctx context.Context, schoolID string) (*store.School, string, error) {
+	obj, act := currentAccess(ctx).Obj, currentAccess(ctx).Act
 	notFound := huma.Error404NotFound("No school with this id is available to you.")
 	sc, err := s.Store.SchoolByID(ctx, schoolID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -225,7 +232,7 @@ func (s *Server) createSchool(ctx context.Context, in *CreateSchoolInput) (*Scho
 }
 
 func (s *Server) setSchoolContact(ctx context.Context, in *SetContactInput) (*SchoolOutput, error) {
-	sc, role, err := s.schoolFor(ctx, in.SchoolID, "school", "update")
+	sc, role, err := s.schoolFor(ctx, in.SchoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +245,7 @@ func (s *Server) setSchoolContact(ctx context.Context, in *SetContactInput) (*Sc
 }
 
 func (s *Server) addStaff(ctx context.Context, in *AddStaffInput) (*StaffOutput, error) {
-	sc, _, err := s.schoolFor(ctx, in.SchoolID, "staff", "create")
+	sc, _, err := s.schoolFor(ctx, in.SchoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +261,7 @@ func (s *Server) addStaff(ctx context.Context, in *AddStaffInput) (*StaffOutput,
 }
 
 func (s *Server) createClass(ctx context.Context, in *CreateClassInput) (*ClassOutput, error) {
-	sc, _, err := s.schoolFor(ctx, in.SchoolID, "class", "create")
+	sc, _, err := s.schoolFor(ctx, in.SchoolID)
 	if err != nil {
 		return nil, err
 	}

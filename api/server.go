@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/sendflow/sendflow/actions"
-	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
 )
@@ -64,24 +64,28 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s := &Server{Deps: d}
 	api.UseMiddleware(nameOperation, requestID, s.codecCORS, s.authenticate(api))
 	s.registerHealth(api)
-	s.registerMe(api)
 	s.registerMagicLinks(api)
-	s.registerSchools(api)
-	s.registerPupils(api)
-	s.registerCaseload(api)
-	s.registerOAG(api)
-	s.registerEvidence(api)
-	s.registerConcerns(api)
-	s.registerPathway(api)
-	s.registerTriage(api)
-	s.registerCycles(api)
-	s.registerReferrals(api)
-	s.registerEHC(api)
-	s.registerAnnualReviews(api)
-	s.registerStatutory(api)
-	s.registerMeetings(api)
-	s.registerMessages(api)
-	s.registerParents(api)
+	// Everything else under /v1 is for signed-in people: the group describes each operation
+	// with bearer security, and authorize gives each handler its operation's declared access.
+	v1 := newV1(api)
+	v1.UseMiddleware(s.authorize(api))
+	s.registerMe(v1)
+	s.registerSchools(v1)
+	s.registerPupils(v1)
+	s.registerCaseload(v1)
+	s.registerOAG(v1)
+	s.registerEvidence(v1)
+	s.registerConcerns(v1)
+	s.registerPathway(v1)
+	s.registerTriage(v1)
+	s.registerCycles(v1)
+	s.registerReferrals(v1)
+	s.registerEHC(v1)
+	s.registerAnnualReviews(v1)
+	s.registerStatutory(v1)
+	s.registerMeetings(v1)
+	s.registerMessages(v1)
+	s.registerParents(v1)
 	s.registerCodec(api, mux)
 	return api
 }

@@ -103,13 +103,14 @@ type CouncilStatutoryOutput struct {
 	}
 }
 
-func (s *Server) registerStatutory(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "assign-ehc-officer", Method: http.MethodPut, Path: "/v1/pupils/{pupilId}/ehc-officer",
+func (s *Server) registerStatutory(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("ehc_officer", "create", byAction),
+		OperationID: "assign-ehc-officer", Method: http.MethodPut, Path: "/pupils/{pupilId}/ehc-officer",
 		Summary:     "Name the council's EHC officer for a pupil",
 		Description: "The officer, with the council's EHC team address from its directory, is warned before each statutory step the council owns is due and told when one is late.",
-		Tags:        []string{"EHC needs assessment"}, Security: bearer,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity},
+		Tags:        []string{"EHC needs assessment"},
+		Errors:      []int{http.StatusNotFound, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *EHCOfficerInput) (*EHCOfficerOutput, error) {
 		r, err := s.Actions.AssignEHCOfficer(ctx, actor(ctx), in.PupilID, in.Body.OfficerID)
 		if err != nil {
@@ -123,12 +124,13 @@ func (s *Server) registerStatutory(api huma.API) {
 		out.Body.PupilID, out.Body.OfficerID, out.Body.Officer = r.Pupil.ID, id, name
 		return out, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "get-council-statutory", Method: http.MethodGet, Path: "/v1/local-authorities/{laCode}/statutory",
+	register(v1, huma.Operation{
+		Metadata:    needs("council_statutory", "read", ownRule),
+		OperationID: "get-council-statutory", Method: http.MethodGet, Path: "/local-authorities/{laCode}/statutory",
 		Summary:     "The council's view: every EHC needs assessment and annual review in its area, what is late and what is at risk",
 		Description: "For the council's own LA officers. Timeliness is given in words and dates, with and without the prescribed exceptions.",
-		Tags:        []string{"EHC needs assessment"}, Security: bearer,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+		Tags:        []string{"EHC needs assessment"},
+		Errors:      []int{http.StatusNotFound},
 	}, s.councilStatutory)
 }
 
@@ -136,7 +138,7 @@ func (s *Server) councilStatutory(ctx context.Context, in *CouncilPath) (*Counci
 	notFound := huma.Error404NotFound("No local authority with this code is available to you.")
 	p := currentUser(ctx)
 	if !slices.Contains(p.LACodes, in.LACode) {
-		s.audit(ctx, "", "council_statutory:read", "", "", "denied")
+		s.audit(ctx, "", currentAccess(ctx).action(), "", "", "denied")
 		return nil, notFound
 	}
 	name, err := s.Store.LAByCode(ctx, in.LACode)
@@ -156,7 +158,7 @@ func (s *Server) councilStatutory(ctx context.Context, in *CouncilPath) (*Counci
 	c := statutory.CouncilView(items, time.Now())
 	for _, it := range c.Pupils {
 		// Every pupil the council's view shows is a read of their record.
-		s.audit(ctx, "la_officer", "council_statutory:read", it.PupilID, it.SchoolID, "ok")
+		s.audit(ctx, "la_officer", currentAccess(ctx).action(), it.PupilID, it.SchoolID, "ok")
 	}
 	b.Summary.AssessmentsOpen, b.Summary.ReviewsOpen, b.Summary.PlansIssued = c.AssessmentsOpen, c.ReviewsOpen, c.PlansIssued
 	b.Summary.OnTimeWithoutExceptions, b.Summary.OnTimeCountingExceptions = c.OnTimeWithoutExceptions, c.OnTimeCountingExceptions

@@ -17,11 +17,12 @@ type TriageInput struct {
 	}
 }
 
-func (s *Server) registerTriage(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "triage", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/pathway/triage",
-		Summary: "The SENDCo's decision on a concern", Tags: []string{"Pathway"}, Security: bearer, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+func (s *Server) registerTriage(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("triage", "create", byAction),
+		OperationID: "triage", Method: http.MethodPost, Path: "/pupils/{pupilId}/pathway/triage",
+		Summary: "The SENDCo's decision on a concern", Tags: []string{"Pathway"}, DefaultStatus: http.StatusCreated,
+		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *TriageInput) (*PathwayOutput, error) {
 		return idempotent(ctx, s, "triage", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
 			return s.answer(ctx)(s.Actions.TriageConcern(ctx, actor(ctx), actions.Triage{ID: id, PupilID: in.PupilID, Decision: in.Body.Decision}))
