@@ -10,6 +10,8 @@ import (
 	"github.com/sendflow/sendflow/actions"
 )
 
+// AnnualReviewEventInput is one step of an EHC plan's annual review: the meeting booked or held,
+// the report sent, the council's decision, the amended plan issued, or a corrected phase transfer.
 type AnnualReviewEventInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	Review  int    `path:"review" minimum:"1" doc:"The annual review's number"`

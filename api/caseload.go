@@ -14,6 +14,7 @@ import (
 	"github.com/sendflow/sendflow/workflows"
 )
 
+// CaseView is one thing on the SENDCo's caseload: which pupil, what needs doing and by when.
 type CaseView struct {
 	PupilID string `json:"pupilId" format:"uuid"`
 	Pupil   string `json:"pupil" doc:"The pupil's name"`
@@ -27,6 +28,7 @@ type CaseView struct {
 	ParentViews int `json:"parentViews,omitempty" doc:"For a review: how many sets of views the parents have sent for it (read them on the review form)"`
 }
 
+// CaseloadOutput is what the SENDCo has to act on in a school, grouped by kind.
 type CaseloadOutput struct {
 	Body struct {
 		AwaitingTriage   []CaseView `json:"awaitingTriage"`
@@ -38,12 +40,15 @@ type CaseloadOutput struct {
 	}
 }
 
+// AuditInput asks for a page of a pupil's audit trail.
 type AuditInput struct {
 	PupilPath
 	Before int64 `query:"before" minimum:"0" doc:"From the previous page's next"`
 	Limit  int   `query:"limit" minimum:"0" maximum:"200"`
 }
 
+// AuditLine is one entry of a pupil's audit trail: who read or changed the record, when, in which
+// role, and what happened.
 type AuditLine struct {
 	At        time.Time `json:"at"`
 	ActorID   *string   `json:"actorId,omitempty"`
@@ -54,6 +59,7 @@ type AuditLine struct {
 	RequestID string    `json:"requestId"`
 }
 
+// AuditOutput is a page of a pupil's audit trail, newest first; Next asks for the page after.
 type AuditOutput struct {
 	Body struct {
 		Entries []AuditLine `json:"entries"`
@@ -130,7 +136,7 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 			}
 		}
 	}
-	s.Actions.AuditPupils(ctx, actor(ctx), role, currentAccess(ctx).action(), sc.ID, shown, "ok")
+	s.notePupils(ctx, role, sc.ID, shown)
 	return out, nil
 }
 

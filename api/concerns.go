@@ -25,6 +25,8 @@ type StrategyImpact struct {
 	Notes      string `json:"notes,omitempty" maxLength:"2000"`
 }
 
+// RaiseConcernInput is a concern a teacher raises about a pupil: the areas of need, what they have
+// seen, and the classroom strategies being tried.
 type RaiseConcernInput struct {
 	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
@@ -36,16 +38,19 @@ type RaiseConcernInput struct {
 	}
 }
 
+// ConcernBody is a raised concern's id and the pupil's pathway after it.
 type ConcernBody struct {
 	ConcernID string      `json:"concernId" format:"uuid"`
 	Pathway   PathwayView `json:"pathway"`
 }
 
+// RaiseConcernOutput answers a raised concern.
 type RaiseConcernOutput struct {
 	Status int
 	Body   ConcernBody
 }
 
+// ImpactInput says how each classroom strategy tried for a concern worked.
 type ImpactInput struct {
 	PupilID   string `path:"pupilId" format:"uuid"`
 	ConcernID string `path:"concernId" format:"uuid"`
@@ -55,6 +60,7 @@ type ImpactInput struct {
 	}
 }
 
+// PathwayOutput is the pupil's pathway as it is after an action.
 type PathwayOutput struct {
 	Status int
 	Body   PathwayView

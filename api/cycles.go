@@ -30,6 +30,8 @@ type OutcomeRating struct {
 	Rating    string `json:"rating" enum:"achieved,partly_achieved,not_achieved"`
 }
 
+// PlanCycleInput is a plan for a new support cycle (assess, plan, do, review): what it should
+// achieve, the support, and the review date.
 type PlanCycleInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	IdempotencyHeader
@@ -42,6 +44,8 @@ type PlanCycleInput struct {
 	}
 }
 
+// CycleOutput answers a planned support cycle: its number, the plan's id, each outcome's id and
+// the pathway after it.
 type CycleOutput struct {
 	Status int
 	Body   struct {
@@ -52,11 +56,14 @@ type CycleOutput struct {
 	}
 }
 
+// OutcomeID is one outcome of a plan with the id it is rated by at the review.
 type OutcomeID struct {
 	ID   string `json:"id" format:"uuid"`
 	Text string `json:"text"`
 }
 
+// ReviewCycleInput is the review of a support cycle: every outcome rated, the family's and the
+// pupil's views, and the next step.
 type ReviewCycleInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	Cycle   int    `path:"cycle" minimum:"1"`
@@ -70,6 +77,7 @@ type ReviewCycleInput struct {
 	}
 }
 
+// ProvisionInput records support given under a support cycle's plan.
 type ProvisionInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	Cycle   int    `path:"cycle" minimum:"1"`
@@ -103,11 +111,13 @@ type CycleReviewView struct {
 	NextStep    string          `json:"nextStep"`
 }
 
+// GetCycleInput names one of a pupil's support cycles.
 type GetCycleInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	Cycle   int    `path:"cycle" minimum:"1"`
 }
 
+// CycleOutputView is a support cycle as the review form needs it.
 type CycleOutputView struct{ Body ReviewFormView }
 
 func (s *Server) getCycle(ctx context.Context, in *GetCycleInput) (*CycleOutputView, error) {

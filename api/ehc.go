@@ -9,6 +9,7 @@ import (
 	"github.com/sendflow/sendflow/actions"
 )
 
+// EHCRequestInput asks the council for an EHC needs assessment for a pupil.
 type EHCRequestInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	IdempotencyHeader
@@ -17,6 +18,7 @@ type EHCRequestInput struct {
 	}
 }
 
+// EHCRequestOutput answers a request for an EHC needs assessment: its id and the pathway after it.
 type EHCRequestOutput struct {
 	Status int
 	Body   struct {
@@ -25,6 +27,8 @@ type EHCRequestOutput struct {
 	}
 }
 
+// EHCEventInput is one step of an EHC needs assessment, recorded by the council (or the SENDCo for
+// it).
 type EHCEventInput struct {
 	RequestID string `path:"requestId" format:"uuid"`
 	IdempotencyHeader

@@ -14,12 +14,14 @@ import (
 	"github.com/sendflow/sendflow/policies"
 )
 
+// EvidencePackInput asks for a pupil's evidence pack for a service, as HTML or PDF.
 type EvidencePackInput struct {
 	PupilPath
 	For    string `query:"for" required:"true" minLength:"1" maxLength:"64" doc:"A service code, or ehcna for an EHC needs assessment request"`
 	Format string `query:"format" enum:"html,pdf" doc:"html (printable, the default) or pdf"`
 }
 
+// EvidencePackOutput is the evidence pack, printable HTML or a PDF file.
 type EvidencePackOutput struct {
 	ContentType        string `header:"Content-Type"`
 	ContentDisposition string `header:"Content-Disposition"`
@@ -38,7 +40,7 @@ func (s *Server) registerEvidence(v1 *huma.Group) {
 	}, func(ctx context.Context, in *EvidencePackInput) (*EvidencePackOutput, error) {
 		return read(ctx, s, in.PupilID, func(p *store.Pupil, role string) (*EvidencePackOutput, error) {
 			if !policies.PackReach(currentUser(ctx), role, in.For) {
-				s.audit(ctx, role, currentAccess(ctx).action(), p.ID, p.SchoolID, "denied")
+				s.note(ctx, role, p.ID, p.SchoolID, "denied")
 				return nil, &actions.NotFound{What: "pupil"}
 			}
 			pack, err := s.evidencePack(ctx, p, in.For)

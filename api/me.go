@@ -7,12 +7,15 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
+// RoleView is one role the signed-in person has: in a school, or for a service or a council
+// (Scope).
 type RoleView struct {
 	SchoolID string `json:"schoolId,omitempty" format:"uuid"`
 	Role     string `json:"role" enum:"teacher,teaching_assistant,sendco,head,parent,trust_admin,system_admin,agency_practitioner,la_officer"`
 	Scope    string `json:"scope,omitempty" doc:"For agency practitioners the service, for LA officers the local authority"`
 }
 
+// MeOutput is who is signed in and their roles.
 type MeOutput struct {
 	Body struct {
 		UserID string     `json:"userId" format:"uuid"`
@@ -22,6 +25,7 @@ type MeOutput struct {
 	}
 }
 
+// ChildView is one of a parent's children: their school and where they are on the pathway.
 type ChildView struct {
 	PupilID    string `json:"pupilId" format:"uuid"`
 	FirstName  string `json:"firstName"`
@@ -31,6 +35,7 @@ type ChildView struct {
 	Stage      string `json:"stage"`
 }
 
+// ChildrenOutput lists a parent's children.
 type ChildrenOutput struct {
 	Body struct {
 		Children []ChildView `json:"children"`
@@ -79,7 +84,7 @@ func (s *Server) registerMe(v1 *huma.Group) {
 		for _, c := range children {
 			out.Body.Children = append(out.Body.Children, ChildView{PupilID: c.PupilID, FirstName: c.FirstName, LastName: c.LastName,
 				SchoolID: c.SchoolID, SchoolName: c.SchoolName, Stage: c.Stage})
-			s.audit(ctx, "parent", currentAccess(ctx).action(), c.PupilID, c.SchoolID, "ok")
+			s.note(ctx, "parent", c.PupilID, c.SchoolID, "ok")
 		}
 		return out, nil
 	})

@@ -15,6 +15,7 @@ import (
 // responsibility is emailed an invitation with a calendar file and a one-tap link to answer, and
 // invited staff get the calendar file too.
 
+// MeetingView is a meeting with the family as it was arranged, moved or cancelled.
 type MeetingView struct {
 	MeetingID       string    `json:"meetingId" format:"uuid"`
 	Kind            string    `json:"kind" enum:"review,expectation,annual_review"`
@@ -28,6 +29,7 @@ type MeetingView struct {
 	Invitations     int       `json:"invitations" doc:"How many emails this change queued (parents and invited staff)"`
 }
 
+// MeetingOutput answers a meeting arranged, moved or cancelled.
 type MeetingOutput struct {
 	Status int
 	Body   struct {
@@ -37,6 +39,7 @@ type MeetingOutput struct {
 	}
 }
 
+// CreateMeetingInput arranges a meeting with a pupil's family; the parents are sent an invitation.
 type CreateMeetingInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	IdempotencyHeader
@@ -50,6 +53,7 @@ type CreateMeetingInput struct {
 	}
 }
 
+// RescheduleMeetingInput moves a meeting to another time; the parents are told.
 type RescheduleMeetingInput struct {
 	MeetingID string `path:"meetingId" format:"uuid"`
 	IdempotencyHeader
@@ -58,6 +62,7 @@ type RescheduleMeetingInput struct {
 	}
 }
 
+// CancelMeetingInput calls a meeting off; the parents are told.
 type CancelMeetingInput struct {
 	MeetingID string `path:"meetingId" format:"uuid"`
 	IdempotencyHeader

@@ -14,12 +14,14 @@ import (
 // arrived — so the SENDCo can answer "did the parents get the invitation?" and see a failure with
 // the mail server's own reply. The bodies are not shown here; they stay in the outbox as the record.
 
+// MessagesInput asks for the emails sendflow sent about a pupil.
 type MessagesInput struct {
 	PupilPath
 	Status string `query:"status" enum:"queued,sent,failed" doc:"Only messages in this state"`
 	Limit  int    `query:"limit" minimum:"0" maximum:"200" doc:"How many, newest first (default 50)"`
 }
 
+// MessageView is one email sendflow sent about a pupil, and where it is (queued, sent or failed).
 type MessageView struct {
 	MessageID       string     `json:"messageId" format:"uuid"`
 	Template        string     `json:"template" doc:"Which email, e.g. review_meeting_invitation"`
@@ -36,6 +38,7 @@ type MessageView struct {
 	SentAt          *time.Time `json:"sentAt,omitempty"`
 }
 
+// MessagesOutput lists the emails sent about a pupil.
 type MessagesOutput struct {
 	Body struct {
 		Messages []MessageView `json:"messages"`

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -87,7 +88,12 @@ func register[I, O any](v1 *huma.Group, op huma.Operation, handler func(context.
 		}
 	}
 	op.Errors = errs
-	huma.Register(v1, op, handler)
+	huma.Register(v1, op, func(ctx context.Context, in *I) (*O, error) {
+		// The entries the handler noted are written before Huma sends the answer: whoever
+		// holds the answer finds the read in the trail.
+		defer trailOf(ctx).write(ctx)
+		return handler(ctx, in)
+	})
 }
 
 // accessCtxKey holds the current operation's access in a request's context.
@@ -104,7 +110,10 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 			_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, "This operation is not set up correctly; nothing was done.")
 			return
 		}
-		next(huma.WithValue(ctx, accessCtxKey{}, a))
+		t := &trail{s: s}
+		ctx = huma.WithValue(huma.WithValue(ctx, accessCtxKey{}, a), trailCtxKey{}, t)
+		next(ctx)
+		t.write(ctx.Context()) // anything noted after the handler returned; normally nothing
 	}
 }
 
@@ -112,4 +121,64 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 func currentAccess(ctx context.Context) access {
 	a, _ := ctx.Value(accessCtxKey{}).(access)
 	return a
+}
+
+// entry is one audit entry an operation noted: one pupil or school, or (batch) one for each of
+// the pupils a read showed.
+type entry struct {
+	role, action, pupilID, schoolID, outcome string
+	batch                                    bool
+	pupils                                   []string
+}
+
+// trail is what one request's handler noted for the audit trail; register writes it when the
+// handler returns, so handlers say what to audit and one place writes it.
+type trail struct {
+	s       *Server
+	mu      sync.Mutex
+	entries []entry
+}
+
+type trailCtxKey struct{}
+
+// trailOf is the request's trail, nil outside a /v1 operation.
+func trailOf(ctx context.Context) *trail {
+	t, _ := ctx.Value(trailCtxKey{}).(*trail)
+	return t
+}
+
+func (t *trail) note(e entry) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.entries = append(t.entries, e)
+}
+
+// write appends the noted entries to the audit trail, in the order they were noted, once.
+func (t *trail) write(ctx context.Context) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	entries := t.entries
+	t.entries = nil
+	t.mu.Unlock()
+	// Written even if the caller has gone: what was read was read.
+	ctx = context.WithoutCancel(ctx)
+	for _, e := range entries {
+		if e.batch {
+			t.s.Actions.AuditPupils(ctx, actor(ctx), e.role, e.action, e.schoolID, e.pupils, e.outcome)
+			continue
+		}
+		t.s.Actions.Audit(ctx, actor(ctx), e.role, e.action, e.pupilID, e.schoolID, e.outcome)
+	}
+}
+
+// notePupils audits a read of many pupils of a school under the operation's access, written in
+// one statement (a school's caseload may show hundreds).
+func (s *Server) notePupils(ctx context.Context, role, schoolID string, pupilIDs []string) {
+	if t := trailOf(ctx); t != nil {
+		t.note(entry{role: role, action: currentAccess(ctx).action(), schoolID: schoolID, batch: true, pupils: pupilIDs, outcome: "ok"})
+		return
+	}
+	s.Actions.AuditPupils(ctx, actor(ctx), role, currentAccess(ctx).action(), schoolID, pupilIDs, "ok")
 }

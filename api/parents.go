@@ -10,6 +10,7 @@ import (
 	"github.com/sendflow/sendflow/internal/input"
 )
 
+// SetLanguageInput is the language a parent hears from the school in.
 type SetLanguageInput struct {
 	PupilID  string `path:"pupilId" format:"uuid"`
 	ParentID string `path:"parentId" format:"uuid"`
@@ -18,6 +19,7 @@ type SetLanguageInput struct {
 	}
 }
 
+// LanguageOutput is the language now recorded for the parent.
 type LanguageOutput struct {
 	Body struct {
 		PupilID  string `json:"pupilId" format:"uuid"`

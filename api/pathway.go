@@ -15,6 +15,7 @@ import (
 	"github.com/sendflow/sendflow/workflows"
 )
 
+// TimelineEntry is one line of a pupil's story on the pathway, in plain words.
 type TimelineEntry struct {
 	At      time.Time `json:"at"`
 	Kind    string    `json:"kind" example:"concern_raised"`
@@ -43,6 +44,7 @@ func parentViewsViews(vs []store.ParentViews) []ParentViewsView {
 	return out
 }
 
+// DeadlineView is an open deadline on a pupil's pathway.
 type DeadlineView struct {
 	Due  string `json:"due" format:"date" doc:"The date, on the pathway's calendar"`
 	What string `json:"what" doc:"What must happen, in plain words"`
@@ -113,6 +115,8 @@ type AnnualReviewView struct {
 	AmendedPlanIssuedOn string `json:"amendedPlanIssuedOn,omitempty" format:"date"`
 }
 
+// PathwayView is a pupil's pathway as the reader's role may see it: the stage, what is open and
+// due, and the story so far.
 type PathwayView struct {
 	PupilID          string            `json:"pupilId" format:"uuid"`
 	Stage            string            `json:"stage" enum:"none,monitoring,awaiting_triage,sen_support,ehc_assessment,ehc_plan,closed"`
@@ -226,10 +230,12 @@ func day(t *time.Time) string {
 	return dateOnly(*t)
 }
 
+// GetPathwayInput names the pupil whose pathway is read.
 type GetPathwayInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 }
 
+// GetPathwayOutput is a pupil's pathway.
 type GetPathwayOutput struct{ Body PathwayView }
 
 func (s *Server) registerPathway(v1 *huma.Group) {

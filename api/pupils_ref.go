@@ -20,6 +20,7 @@ import (
 	"github.com/sendflow/sendflow/internal/upn"
 )
 
+// ParentInput is a parent or carer of a new pupil.
 type ParentInput struct {
 	Name                   Line   `json:"name" minLength:"1" maxLength:"200"`
 	Email                  Email  `json:"email" format:"email" maxLength:"254"`
@@ -28,6 +29,7 @@ type ParentInput struct {
 	ParentalResponsibility *bool  `json:"parentalResponsibility,omitempty" doc:"Default true; only people with parental responsibility can see the child's record or consent"`
 }
 
+// CreatePupilInput adds a pupil to a school, with their parents.
 type CreatePupilInput struct {
 	SchoolPath
 	IdempotencyHeader
@@ -41,6 +43,7 @@ type CreatePupilInput struct {
 	}
 }
 
+// PupilView is a pupil's record.
 type PupilView struct {
 	ID        string  `json:"id" format:"uuid"`
 	SchoolID  string  `json:"schoolId" format:"uuid"`
@@ -50,11 +53,13 @@ type PupilView struct {
 	ClassID   *string `json:"classId,omitempty" format:"uuid"`
 }
 
+// PupilOutput answers with a pupil's record.
 type PupilOutput struct {
 	Status int
 	Body   PupilView
 }
 
+// ImportInput is a CSV file of pupils to add to a school.
 type ImportInput struct {
 	SchoolPath
 	IdempotencyHeader
@@ -65,6 +70,7 @@ type ImportInput struct {
 // importMaxBytes is the import's limit: a file pupilcsv accepts is never refused for its size.
 const importMaxBytes = pupilcsv.MaxFileBytes + 1
 
+// ImportOutput says how many pupils the file added, and their ids.
 type ImportOutput struct {
 	Status int
 	Body   struct {
@@ -73,12 +79,14 @@ type ImportOutput struct {
 	}
 }
 
+// ListPupilsInput asks for a page of a school's pupils.
 type ListPupilsInput struct {
 	SchoolPath
 	Cursor string `query:"cursor" maxLength:"500" doc:"From the previous page's next"`
 	Limit  int    `query:"limit" minimum:"0" maximum:"200" doc:"Page size, default 50, at most 200"`
 }
 
+// PupilLine is one pupil in a school's list.
 type PupilLine struct {
 	ID        string  `json:"id" format:"uuid"`
 	UPN       string  `json:"upn"`
@@ -88,6 +96,7 @@ type PupilLine struct {
 	Stage     string  `json:"stage"`
 }
 
+// ListPupilsOutput is a page of a school's pupils, by name; Next asks for the page after.
 type ListPupilsOutput struct {
 	Body struct {
 		Pupils []PupilLine `json:"pupils"`
@@ -95,6 +104,7 @@ type ListPupilsOutput struct {
 	}
 }
 
+// PupilPath names a pupil.
 type PupilPath struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 }

@@ -11,11 +11,13 @@ import (
 	"github.com/sendflow/sendflow/internal/store"
 )
 
+// ReadinessInput asks whether a pupil's record has what a service asks for before a referral.
 type ReadinessInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	Service string `query:"service" required:"true" minLength:"1" maxLength:"64" doc:"Service code, e.g. educational_psychology; ehcna for an EHC needs assessment request"`
 }
 
+// CriterionView is one thing a service asks for, and whether the record has it.
 type CriterionView struct {
 	ID       string `json:"id"`
 	Rule     string `json:"rule" doc:"What the service asks for, in plain words"`
@@ -24,6 +26,7 @@ type CriterionView struct {
 	Missing  string `json:"missing,omitempty" doc:"What to do, when it is not met"`
 }
 
+// ReadinessOutput is the readiness check for a service: ready when every criterion is met.
 type ReadinessOutput struct {
 	Body struct {
 		Service  string          `json:"service"`
@@ -32,6 +35,7 @@ type ReadinessOutput struct {
 	}
 }
 
+// OpenReferralInput refers a pupil to an agency service.
 type OpenReferralInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	IdempotencyHeader
@@ -41,6 +45,7 @@ type OpenReferralInput struct {
 	}
 }
 
+// ReferralOutput answers an opened referral: its id and the pathway after it.
 type ReferralOutput struct {
 	Status int
 	Body   struct {
@@ -49,6 +54,8 @@ type ReferralOutput struct {
 	}
 }
 
+// DecisionInput is the SENDCo's decision on a referral: approve it (with a reason when the
+// readiness check is not met) or not.
 type DecisionInput struct {
 	ReferralID string `path:"referralId" format:"uuid"`
 	IdempotencyHeader
@@ -58,6 +65,7 @@ type DecisionInput struct {
 	}
 }
 
+// ConsentInput is a parent's answer on consent to a referral: give, refuse or withdraw.
 type ConsentInput struct {
 	ReferralID string `path:"referralId" format:"uuid"`
 	IdempotencyHeader
@@ -66,6 +74,8 @@ type ConsentInput struct {
 	}
 }
 
+// ResponseInput is an agency's answer to a referral: acknowledged, advice, or rejected with a
+// reason.
 type ResponseInput struct {
 	ReferralID string `path:"referralId" format:"uuid"`
 	IdempotencyHeader

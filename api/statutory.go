@@ -59,6 +59,7 @@ func stepView(itemID string, st workflows.StepTimeliness) StatutoryView {
 // dateOnly writes the London calendar date of t, as statutory dates are read.
 func dateOnly(t time.Time) string { return workflows.CalendarDate(t).Format(time.DateOnly) }
 
+// EHCOfficerInput names the council's EHC officer for a pupil.
 type EHCOfficerInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	Body    struct {
@@ -66,6 +67,7 @@ type EHCOfficerInput struct {
 	}
 }
 
+// EHCOfficerOutput is the EHC officer now named for the pupil.
 type EHCOfficerOutput struct {
 	Body struct {
 		PupilID   string `json:"pupilId" format:"uuid"`
@@ -74,6 +76,7 @@ type EHCOfficerOutput struct {
 	}
 }
 
+// CouncilPath names a local authority by its code.
 type CouncilPath struct {
 	LACode string `path:"laCode" pattern:"^[0-9]{3}$" doc:"The local authority's three-digit code"`
 }
@@ -86,6 +89,8 @@ type CouncilStep struct {
 	StatutoryView
 }
 
+// CouncilStatutoryOutput is a council's view of the EHC needs assessments and annual reviews in
+// its area: what is late, at risk and open.
 type CouncilStatutoryOutput struct {
 	Body struct {
 		Authority string `json:"authority"`
@@ -138,7 +143,7 @@ func (s *Server) councilStatutory(ctx context.Context, in *CouncilPath) (*Counci
 	notFound := huma.Error404NotFound("No local authority with this code is available to you.")
 	p := currentUser(ctx)
 	if !slices.Contains(p.LACodes, in.LACode) {
-		s.audit(ctx, "", currentAccess(ctx).action(), "", "", "denied")
+		s.note(ctx, "", "", "", "denied")
 		return nil, notFound
 	}
 	name, err := s.Store.LAByCode(ctx, in.LACode)
@@ -158,7 +163,7 @@ func (s *Server) councilStatutory(ctx context.Context, in *CouncilPath) (*Counci
 	c := statutory.CouncilView(items, time.Now())
 	for _, it := range c.Pupils {
 		// Every pupil the council's view shows is a read of their record.
-		s.audit(ctx, "la_officer", currentAccess(ctx).action(), it.PupilID, it.SchoolID, "ok")
+		s.note(ctx, "la_officer", it.PupilID, it.SchoolID, "ok")
 	}
 	b.Summary.AssessmentsOpen, b.Summary.ReviewsOpen, b.Summary.PlansIssued = c.AssessmentsOpen, c.ReviewsOpen, c.PlansIssued
 	b.Summary.OnTimeWithoutExceptions, b.Summary.OnTimeCountingExceptions = c.OnTimeWithoutExceptions, c.OnTimeCountingExceptions

@@ -9,6 +9,7 @@ import (
 	"github.com/sendflow/sendflow/actions"
 )
 
+// TriageInput is the SENDCo's decision on a raised concern.
 type TriageInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	IdempotencyHeader
