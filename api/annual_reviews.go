@@ -13,7 +13,7 @@ import (
 // AnnualReviewEventInput is one step of an EHC plan's annual review: the meeting booked or held,
 // the report sent, the council's decision, the amended plan issued, or a corrected phase transfer.
 type AnnualReviewEventInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	Review  int    `path:"review" minimum:"1" doc:"The annual review's number"`
 	IdempotencyHeader
 	Body struct {

@@ -52,8 +52,8 @@ type RaiseConcernOutput struct {
 
 // ImpactInput says how each classroom strategy tried for a concern worked.
 type ImpactInput struct {
-	PupilID   string `path:"pupilId" format:"uuid"`
-	ConcernID string `path:"concernId" format:"uuid"`
+	PupilID   string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
+	ConcernID string `path:"concernId" format:"uuid" doc:"The concern's id, as given when it was raised"`
 	IdempotencyHeader
 	Body struct {
 		Impacts []StrategyImpact `json:"impacts" minItems:"1" maxItems:"30" doc:"How each strategy worked"`

@@ -33,7 +33,7 @@ type OutcomeRating struct {
 // PlanCycleInput is a plan for a new support cycle (assess, plan, do, review): what it should
 // achieve, the support, and the review date.
 type PlanCycleInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
 	Body struct {
 		ReviewDate  string          `json:"reviewDate" format:"date" doc:"When the plan will be reviewed with the family; at least two weeks away so they can be invited"`
@@ -65,8 +65,8 @@ type OutcomeID struct {
 // ReviewCycleInput is the review of a support cycle: every outcome rated, the family's and the
 // pupil's views, and the next step.
 type ReviewCycleInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
-	Cycle   int    `path:"cycle" minimum:"1"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
+	Cycle   int    `path:"cycle" minimum:"1" doc:"The support cycle's number: 1 for the pupil's first"`
 	IdempotencyHeader
 	Body struct {
 		Ratings     []OutcomeRating `json:"ratings" minItems:"1" maxItems:"12" doc:"Every outcome of the plan, rated"`
@@ -79,8 +79,8 @@ type ReviewCycleInput struct {
 
 // ProvisionInput records support given under a support cycle's plan.
 type ProvisionInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
-	Cycle   int    `path:"cycle" minimum:"1"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
+	Cycle   int    `path:"cycle" minimum:"1" doc:"The support cycle's number: 1 for the pupil's first"`
 	IdempotencyHeader
 	Body struct {
 		Description string `json:"description" minLength:"1" maxLength:"2000" doc:"What support was given"`
@@ -113,8 +113,8 @@ type CycleReviewView struct {
 
 // GetCycleInput names one of a pupil's support cycles.
 type GetCycleInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
-	Cycle   int    `path:"cycle" minimum:"1"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
+	Cycle   int    `path:"cycle" minimum:"1" doc:"The support cycle's number: 1 for the pupil's first"`
 }
 
 // CycleOutputView is a support cycle as the review form needs it.

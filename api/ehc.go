@@ -11,7 +11,7 @@ import (
 
 // EHCRequestInput asks the council for an EHC needs assessment for a pupil.
 type EHCRequestInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
 	Body struct {
 		RequestedBy string `json:"requestedBy,omitempty" required:"false" enum:"school,parent,young_person" doc:"Who is asking follows from who is signed in (a parent: parent; the SENDCo: school); leave it out, or it must agree"`
@@ -30,7 +30,7 @@ type EHCRequestOutput struct {
 // EHCEventInput is one step of an EHC needs assessment, recorded by the council (or the SENDCo for
 // it).
 type EHCEventInput struct {
-	RequestID string `path:"requestId" format:"uuid"`
+	RequestID string `path:"requestId" format:"uuid" doc:"The EHC needs assessment request's id"`
 	IdempotencyHeader
 	Body struct {
 		Type   string `json:"type" enum:"decision_to_assess,refuse_to_assess,advice_requested,advice_received,exception_started,exception_ended,draft_issued,decision_not_to_issue,final_plan_issued"`

@@ -41,7 +41,7 @@ type MeetingOutput struct {
 
 // CreateMeetingInput arranges a meeting with a pupil's family; the parents are sent an invitation.
 type CreateMeetingInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
 	Body struct {
 		Kind            string    `json:"kind" enum:"review,expectation,annual_review" doc:"review: the review of a support plan; expectation: a meeting to talk about how things are going; annual_review: an EHC plan's annual review"`
@@ -55,7 +55,7 @@ type CreateMeetingInput struct {
 
 // RescheduleMeetingInput moves a meeting to another time; the parents are told.
 type RescheduleMeetingInput struct {
-	MeetingID string `path:"meetingId" format:"uuid"`
+	MeetingID string `path:"meetingId" format:"uuid" doc:"The meeting's id"`
 	IdempotencyHeader
 	Body struct {
 		StartsAt time.Time `json:"startsAt" doc:"The new start, RFC 3339"`
@@ -64,7 +64,7 @@ type RescheduleMeetingInput struct {
 
 // CancelMeetingInput calls a meeting off; the parents are told.
 type CancelMeetingInput struct {
-	MeetingID string `path:"meetingId" format:"uuid"`
+	MeetingID string `path:"meetingId" format:"uuid" doc:"The meeting's id"`
 	IdempotencyHeader
 }
 

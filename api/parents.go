@@ -12,8 +12,8 @@ import (
 
 // SetLanguageInput is the language a parent hears from the school in.
 type SetLanguageInput struct {
-	PupilID  string `path:"pupilId" format:"uuid"`
-	ParentID string `path:"parentId" format:"uuid"`
+	PupilID  string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
+	ParentID string `path:"parentId" format:"uuid" doc:"The parent's or carer's id"`
 	Body     struct {
 		Language string `json:"language" minLength:"2" maxLength:"35" doc:"A language code (BCP 47): en, pl, ur, pa-Guru, ... Emails and pages come in the languages sendflow has (English, Polish), English otherwise."`
 	}

@@ -232,7 +232,7 @@ func day(t *time.Time) string {
 
 // GetPathwayInput names the pupil whose pathway is read.
 type GetPathwayInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 }
 
 // GetPathwayOutput is a pupil's pathway.

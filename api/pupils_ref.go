@@ -106,7 +106,7 @@ type ListPupilsOutput struct {
 
 // PupilPath names a pupil.
 type PupilPath struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 }
 
 func (s *Server) registerPupils(v1 *huma.Group) {

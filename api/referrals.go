@@ -13,7 +13,7 @@ import (
 
 // ReadinessInput asks whether a pupil's record has what a service asks for before a referral.
 type ReadinessInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	Service string `query:"service" required:"true" minLength:"1" maxLength:"64" doc:"Service code, e.g. educational_psychology; ehcna for an EHC needs assessment request"`
 }
 
@@ -37,7 +37,7 @@ type ReadinessOutput struct {
 
 // OpenReferralInput refers a pupil to an agency service.
 type OpenReferralInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
 	Body struct {
 		Service string `json:"service" minLength:"1" maxLength:"64" doc:"Service code, e.g. educational_psychology"`
@@ -57,7 +57,7 @@ type ReferralOutput struct {
 // DecisionInput is the SENDCo's decision on a referral: approve it (with a reason when the
 // readiness check is not met) or not.
 type DecisionInput struct {
-	ReferralID string `path:"referralId" format:"uuid"`
+	ReferralID string `path:"referralId" format:"uuid" doc:"The referral's id"`
 	IdempotencyHeader
 	Body struct {
 		Approve        bool   `json:"approve"`
@@ -67,7 +67,7 @@ type DecisionInput struct {
 
 // ConsentInput is a parent's answer on consent to a referral: give, refuse or withdraw.
 type ConsentInput struct {
-	ReferralID string `path:"referralId" format:"uuid"`
+	ReferralID string `path:"referralId" format:"uuid" doc:"The referral's id"`
 	IdempotencyHeader
 	Body struct {
 		Action string `json:"action" enum:"give,refuse,withdraw"`
@@ -77,7 +77,7 @@ type ConsentInput struct {
 // ResponseInput is an agency's answer to a referral: acknowledged, advice, or rejected with a
 // reason.
 type ResponseInput struct {
-	ReferralID string `path:"referralId" format:"uuid"`
+	ReferralID string `path:"referralId" format:"uuid" doc:"The referral's id"`
 	IdempotencyHeader
 	Body struct {
 		Kind    string `json:"kind" enum:"acknowledged,advice,rejected"`

@@ -82,7 +82,7 @@ type SchoolOutput struct {
 
 // SchoolPath names a school.
 type SchoolPath struct {
-	SchoolID string `path:"schoolId" format:"uuid"`
+	SchoolID string `path:"schoolId" format:"uuid" doc:"The school's id"`
 }
 
 // AddStaffInput gives a member of staff a role in a school.

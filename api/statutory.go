@@ -61,7 +61,7 @@ func dateOnly(t time.Time) string { return workflows.CalendarDate(t).Format(time
 
 // EHCOfficerInput names the council's EHC officer for a pupil.
 type EHCOfficerInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	Body    struct {
 		OfficerID string `json:"officerId" format:"uuid" doc:"The LA officer (a user of the pupil's local authority)"`
 	}

@@ -11,7 +11,7 @@ import (
 
 // TriageInput is the SENDCo's decision on a raised concern.
 type TriageInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
 	Body struct {
 		Decision string `json:"decision" enum:"monitor,more_evidence,sen_support,no_further_action" doc:"monitor: keep trying classroom strategies for another trial window; more_evidence: ask the teacher for more; sen_support: start SEN support and tell the parents; no_further_action: close the concern"`
