@@ -1,5 +1,11 @@
 // Package api is sendflow's HTTP surface: Huma v2 operations that validate input, authorize the
 // caller, call the workflow or the read model, and answer with RFC 9457 problem details on error.
+//
+// An operation for signed-in people is one typed input, one typed output, one handler and its
+// description, registered on the /v1 group with register; its Metadata line, needs(obj, act,
+// check), says what it asks of the Casbin policies (operations.go). The group adds the bearer
+// security and the 401 answer; the authorize middleware hands the access to the handler's
+// helpers (read, schoolFor, note) and the audit entries they note are written in one place.
 package api
 
 import (
