@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,5 +193,38 @@ func TestOperationsWithoutAccessAreRefused(t *testing.T) {
 	huma.Register(v1, huma.Operation{OperationID: "around", Method: http.MethodGet, Path: "/around"}, handler)
 	if resp := api.Get("/v1/around"); resp.Code != http.StatusInternalServerError || strings.Contains(resp.Body.String(), "Ran") {
 		t.Errorf("operation without access: %d %s, want 500 without running", resp.Code, resp.Body)
+	}
+}
+
+// An operation carried out by actions declares the object and verb actions checks and audits
+// (actions is shared with the staff and parents' pages, so it keeps its own); a declaration that
+// names something actions never checks is caught here.
+func TestActionOperationsNameWhatActionsChecks(t *testing.T) {
+	files, err := filepath.Glob("../actions/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("actions sources: %v", err)
+	}
+	var src strings.Builder
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Write(b)
+	}
+	for _, item := range sendflowAPI(t).OpenAPI().Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Patch} {
+			a, ok := accessOf(op)
+			if !ok || a.Check != byAction {
+				continue
+			}
+			// Written as the audit name ("concern:create"), as the check's arguments ("concern",
+			// "create"), or as an object picked in the action (obj := "…" with ":create").
+			named := strings.Contains(src.String(), `"`+a.action()+`"`) || strings.Contains(src.String(), `"`+a.Obj+`", "`+a.Act+`"`) ||
+				strings.Contains(src.String(), `obj := "`+a.Obj+`"`) && strings.Contains(src.String(), `":`+a.Act+`"`)
+			if !named {
+				t.Errorf("%s declares %s, which actions never checks", op.OperationID, a.action())
+			}
+		}
 	}
 }
