@@ -31,7 +31,7 @@ func (s *Server) registerAnnualReviews(v1 *huma.Group) {
 		OperationID: "annual-review-event", Method: http.MethodPost, Path: "/pupils/{pupilId}/annual-reviews/{review}/events",
 		Summary: "Record a step of an EHC plan's annual review", Tags: []string{"Annual reviews"},
 		DefaultStatus: http.StatusCreated,
-		Errors:        []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Errors:        actionErrors,
 	}, func(ctx context.Context, in *AnnualReviewEventInput) (*PathwayOutput, error) {
 		var meeting time.Time
 		if in.Body.MeetingOn != "" {

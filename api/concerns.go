@@ -73,7 +73,7 @@ func (s *Server) registerConcerns(v1 *huma.Group) {
 		Summary:     "Raise a concern about a pupil",
 		Description: "Records what a teacher has seen and the classroom strategies being tried, and asks the SENDCo to triage it. The pupil's pathway starts if it has not already.",
 		Tags:        []string{"Concerns"}, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Errors: actionErrors,
 	}, s.raiseConcern)
 	register(v1, huma.Operation{
 		Metadata:    needs("impact", "create", byAction),
@@ -81,7 +81,7 @@ func (s *Server) registerConcerns(v1 *huma.Group) {
 		Summary:     "Record how classroom strategies worked",
 		Description: "After the trial window, the teacher says how each strategy worked. A pupil being monitored goes back to the SENDCo.",
 		Tags:        []string{"Concerns"}, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Errors: actionErrors,
 	}, s.recordImpact)
 }
 

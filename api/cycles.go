@@ -155,12 +155,11 @@ func (s *Server) getCycle(ctx context.Context, in *GetCycleInput) (*CycleOutputV
 }
 
 func (s *Server) registerCycles(v1 *huma.Group) {
-	errs := []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
 	register(v1, huma.Operation{
 		Metadata:    needs("cycle", "create", byAction),
 		OperationID: "plan-cycle", Method: http.MethodPost, Path: "/pupils/{pupilId}/cycles",
 		Summary: "Agree a support plan: starts an assess-plan-do-review cycle", Tags: []string{"Support cycles"},
-		DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.planCycle)
 	register(v1, huma.Operation{
 		Metadata:    needs("pathway", "read", readsPupil),
@@ -173,13 +172,13 @@ func (s *Server) registerCycles(v1 *huma.Group) {
 		Metadata:    needs("review", "create", byAction),
 		OperationID: "review-cycle", Method: http.MethodPost, Path: "/pupils/{pupilId}/cycles/{cycle}/review",
 		Summary: "Record the review of a support plan", Tags: []string{"Support cycles"},
-		DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.reviewCycle)
 	register(v1, huma.Operation{
 		Metadata:    needs("provision", "create", byAction),
 		OperationID: "log-provision", Method: http.MethodPost, Path: "/pupils/{pupilId}/cycles/{cycle}/provision",
 		Summary: "Log support given under a plan", Tags: []string{"Support cycles"},
-		DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.logProvision)
 }
 

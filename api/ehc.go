@@ -39,18 +39,17 @@ type EHCEventInput struct {
 }
 
 func (s *Server) registerEHC(v1 *huma.Group) {
-	errs := []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
 	register(v1, huma.Operation{
 		Metadata:    needs("ehc_request", "create", byAction),
 		OperationID: "request-ehcna", Method: http.MethodPost, Path: "/pupils/{pupilId}/ehc-requests",
 		Summary: "Request an EHC needs assessment", Description: "Starts the statutory clock (week 0). A parent or the school may request one.",
-		Tags: []string{"EHC needs assessment"}, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags: []string{"EHC needs assessment"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.requestEHCNA)
 	register(v1, huma.Operation{
 		Metadata:    needs("ehc_event", "create", byAction),
 		OperationID: "ehc-event", Method: http.MethodPost, Path: "/ehc-requests/{requestId}/events",
 		Summary: "Record a step the local authority took", Description: "Decisions, advice, exceptions that pause the clock, the draft and the final plan, in statutory order.",
-		Tags: []string{"EHC needs assessment"}, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags: []string{"EHC needs assessment"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.ehcEvent)
 }
 

@@ -69,27 +69,26 @@ type CancelMeetingInput struct {
 }
 
 func (s *Server) registerMeetings(v1 *huma.Group) {
-	errs := []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
 	register(v1, huma.Operation{
 		Metadata:    needs("meeting", "create", byAction),
 		OperationID: "create-meeting", Method: http.MethodPost, Path: "/pupils/{pupilId}/meetings",
 		Summary:     "Arrange a meeting with the family",
 		Description: "Records the meeting on the pathway and emails every parent with parental responsibility an invitation with a calendar file and a link to answer.",
-		Tags:        []string{"Meetings"}, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags:        []string{"Meetings"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.createMeeting)
 	register(v1, huma.Operation{
 		Metadata:    needs("meeting", "create", byAction),
 		OperationID: "reschedule-meeting", Method: http.MethodPost, Path: "/meetings/{meetingId}/reschedule",
 		Summary:     "Move a meeting to a new time",
 		Description: "Sends everyone invited an updated invitation (same calendar UID, SEQUENCE one higher); answers to the old time no longer count.",
-		Tags:        []string{"Meetings"}, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags:        []string{"Meetings"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.rescheduleMeeting)
 	register(v1, huma.Operation{
 		Metadata:    needs("meeting", "create", byAction),
 		OperationID: "cancel-meeting", Method: http.MethodPost, Path: "/meetings/{meetingId}/cancel",
 		Summary:     "Cancel a meeting",
 		Description: "Sends everyone invited a cancellation (METHOD:CANCEL) that removes the meeting from their calendar.",
-		Tags:        []string{"Meetings"}, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags:        []string{"Meetings"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.cancelMeeting)
 }
 

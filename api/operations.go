@@ -19,6 +19,11 @@ import (
 // responses, which a group's modifier runs too late for.
 var commonErrors = []int{http.StatusUnauthorized}
 
+// actionErrors are what a change to a record may answer besides 401: 404 when it is out of the
+// caller's reach, 409 when the pathway refuses it (with the reason), 422 for input that cannot
+// be recorded.
+var actionErrors = []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
+
 // check says where an operation's access is decided.
 type check int
 

@@ -110,11 +110,10 @@ type PupilPath struct {
 }
 
 func (s *Server) registerPupils(v1 *huma.Group) {
-	errs := []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
 	register(v1, huma.Operation{
 		Metadata:    needs("pupils", "create", inSchool),
 		OperationID: "create-pupil", Method: http.MethodPost, Path: "/schools/{schoolId}/pupils", Summary: "Add a pupil with their parents",
-		Tags: []string{"Pupils"}, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags: []string{"Pupils"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.createPupil)
 	register(v1, huma.Operation{
 		Metadata:    needs("pupils", "create", inSchool),
@@ -122,17 +121,17 @@ func (s *Server) registerPupils(v1 *huma.Group) {
 		Summary:     "Import pupils from a CSV file",
 		Description: "Every bad row is reported with its row number and column; a file with any bad row imports nothing.",
 		Tags:        []string{"Pupils"}, DefaultStatus: http.StatusCreated, MaxBodyBytes: importMaxBytes,
-		Errors: append([]int{http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}, errs...),
+		Errors: append([]int{http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}, actionErrors...),
 	}, s.importPupils)
 	register(v1, huma.Operation{
 		Metadata:    needs("pupils", "list", inSchool),
 		OperationID: "list-pupils", Method: http.MethodGet, Path: "/schools/{schoolId}/pupils",
-		Summary: "A school's pupils, by name, a page at a time (teachers see their classes)", Tags: []string{"Pupils"}, Errors: errs,
+		Summary: "A school's pupils, by name, a page at a time (teachers see their classes)", Tags: []string{"Pupils"}, Errors: actionErrors,
 	}, s.listPupils)
 	register(v1, huma.Operation{
 		Metadata:    needs("pupil", "read", readsPupil),
 		OperationID: "get-pupil", Method: http.MethodGet, Path: "/pupils/{pupilId}", Summary: "A pupil",
-		Tags: []string{"Pupils"}, Errors: errs,
+		Tags: []string{"Pupils"}, Errors: actionErrors,
 	}, func(ctx context.Context, in *PupilPath) (*PupilOutput, error) {
 		return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*PupilOutput, error) {
 			return &PupilOutput{Status: http.StatusOK, Body: PupilView{ID: p.ID, SchoolID: p.SchoolID, UPN: p.UPN, FirstName: p.FirstName, LastName: p.LastName, ClassID: p.ClassID}}, nil

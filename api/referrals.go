@@ -86,36 +86,35 @@ type ResponseInput struct {
 }
 
 func (s *Server) registerReferrals(v1 *huma.Group) {
-	errs := []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
 	register(v1, huma.Operation{
 		Metadata:    needs("readiness", "read", readsPupil),
 		OperationID: "referral-readiness", Method: http.MethodGet, Path: "/pupils/{pupilId}/referral-readiness",
 		Summary: "Whether the evidence a service asks for is there, and what is missing", Tags: []string{"Referrals"},
-		Errors: errs,
+		Errors: actionErrors,
 	}, s.readiness)
 	register(v1, huma.Operation{
 		Metadata:    needs("referral", "create", byAction),
 		OperationID: "open-referral", Method: http.MethodPost, Path: "/pupils/{pupilId}/referrals",
 		Summary: "Start a referral to an agency service", Tags: []string{"Referrals"},
-		DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.openReferral)
 	register(v1, huma.Operation{
 		Metadata:    needs("referral", "decide", byAction),
 		OperationID: "referral-decision", Method: http.MethodPost, Path: "/referrals/{referralId}/decision",
 		Summary: "The SENDCo approves or declines a referral", Description: "Approving when the readiness check is not met needs a reason.",
-		Tags: []string{"Referrals"}, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags: []string{"Referrals"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.decideReferral)
 	register(v1, huma.Operation{
 		Metadata:    needs("consent", "create", byAction),
 		OperationID: "referral-consent", Method: http.MethodPost, Path: "/referrals/{referralId}/consent",
 		Summary: "A parent gives, refuses or withdraws consent", Tags: []string{"Referrals"},
-		DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.consent)
 	register(v1, huma.Operation{
 		Metadata:    needs("agency_response", "create", byAction),
 		OperationID: "referral-response", Method: http.MethodPost, Path: "/referrals/{referralId}/response",
 		Summary: "Record the agency's acknowledgement, advice or rejection", Tags: []string{"Referrals"},
-		DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.agencyResponse)
 }
 

@@ -125,16 +125,15 @@ type ClassOutput struct {
 }
 
 func (s *Server) registerSchools(v1 *huma.Group) {
-	errs := []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
 	register(v1, huma.Operation{
 		Metadata:    needs("school", "create", ownRule),
 		OperationID: "create-school", Method: http.MethodPost, Path: "/schools", Summary: "Add a school (system admin, or trust admin for their trust)",
-		Tags: []string{"Schools"}, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags: []string{"Schools"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.createSchool)
 	register(v1, huma.Operation{
 		Metadata:    needs("school", "read", inSchool),
 		OperationID: "get-school", Method: http.MethodGet, Path: "/schools/{schoolId}", Summary: "A school",
-		Tags: []string{"Schools"}, Errors: errs,
+		Tags: []string{"Schools"}, Errors: actionErrors,
 	}, func(ctx context.Context, in *SchoolPath) (*SchoolOutput, error) {
 		sc, _, err := s.schoolFor(ctx, in.SchoolID)
 		if err != nil {
@@ -147,17 +146,17 @@ func (s *Server) registerSchools(v1 *huma.Group) {
 		OperationID: "set-school-contact", Method: http.MethodPut, Path: "/schools/{schoolId}/contact",
 		Summary:     "Set how families reach the school",
 		Description: "Shown on the parents' pages (the phone number and email tappable), at the foot of parents' emails, as the Reply-To of every email about a pupil, and as the organiser of meeting invitations.",
-		Tags:        []string{"Schools"}, Errors: errs,
+		Tags:        []string{"Schools"}, Errors: actionErrors,
 	}, s.setSchoolContact)
 	register(v1, huma.Operation{
 		Metadata:    needs("staff", "create", inSchool),
 		OperationID: "add-staff", Method: http.MethodPost, Path: "/schools/{schoolId}/staff", Summary: "Give a member of staff a role in the school",
-		Tags: []string{"Schools"}, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags: []string{"Schools"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.addStaff)
 	register(v1, huma.Operation{
 		Metadata:    needs("class", "create", inSchool),
 		OperationID: "create-class", Method: http.MethodPost, Path: "/schools/{schoolId}/classes", Summary: "Add a class with its teachers",
-		Tags: []string{"Schools"}, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags: []string{"Schools"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.createClass)
 }
 

@@ -23,7 +23,7 @@ func (s *Server) registerTriage(v1 *huma.Group) {
 		Metadata:    needs("triage", "create", byAction),
 		OperationID: "triage", Method: http.MethodPost, Path: "/pupils/{pupilId}/pathway/triage",
 		Summary: "The SENDCo's decision on a concern", Tags: []string{"Pathway"}, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Errors: actionErrors,
 	}, func(ctx context.Context, in *TriageInput) (*PathwayOutput, error) {
 		return idempotent(ctx, s, "triage", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
 			return s.answer(ctx)(s.Actions.TriageConcern(ctx, actor(ctx), actions.Triage{ID: id, PupilID: in.PupilID, Decision: in.Body.Decision}))
