@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -13,7 +12,7 @@ import (
 // StrategyTried is an ordinarily available strategy a teacher has started.
 type StrategyTried struct {
 	StrategyID string `json:"strategyId" minLength:"1" maxLength:"100" doc:"The strategy's id in the OAG catalogue (GET /v1/oag/strategies), e.g. ci.s.visual-timetable"`
-	StartedOn  string `json:"startedOn" format:"date" doc:"When it was started"`
+	StartedOn  Date   `json:"startedOn" format:"date" doc:"When it was started"`
 	Frequency  string `json:"frequency,omitempty" maxLength:"100" doc:"How often, e.g. daily"`
 	Notes      string `json:"notes,omitempty" maxLength:"2000"`
 }
@@ -25,6 +24,8 @@ type StrategyImpact struct {
 	Notes      string `json:"notes,omitempty" maxLength:"2000"`
 }
 
+// RaiseConcernInput is a concern a teacher raises about a pupil: the areas of need, what they have
+// seen, and the classroom strategies being tried.
 type RaiseConcernInput struct {
 	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
@@ -36,55 +37,57 @@ type RaiseConcernInput struct {
 	}
 }
 
+// ConcernBody is a raised concern's id and the pupil's pathway after it.
 type ConcernBody struct {
 	ConcernID string      `json:"concernId" format:"uuid"`
 	Pathway   PathwayView `json:"pathway"`
 }
 
+// RaiseConcernOutput answers a raised concern.
 type RaiseConcernOutput struct {
 	Status int
 	Body   ConcernBody
 }
 
+// ImpactInput says how each classroom strategy tried for a concern worked.
 type ImpactInput struct {
-	PupilID   string `path:"pupilId" format:"uuid"`
-	ConcernID string `path:"concernId" format:"uuid"`
+	PupilID   string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
+	ConcernID string `path:"concernId" format:"uuid" doc:"The concern's id, as given when it was raised"`
 	IdempotencyHeader
 	Body struct {
 		Impacts []StrategyImpact `json:"impacts" minItems:"1" maxItems:"30" doc:"How each strategy worked"`
 	}
 }
 
+// PathwayOutput is the pupil's pathway as it is after an action.
 type PathwayOutput struct {
 	Status int
 	Body   PathwayView
 }
 
-func (s *Server) registerConcerns(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "raise-concern", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/concerns",
+func (s *Server) registerConcerns(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("concern", "create", byAction),
+		OperationID: "raise-concern", Method: http.MethodPost, Path: "/pupils/{pupilId}/concerns",
 		Summary:     "Raise a concern about a pupil",
 		Description: "Records what a teacher has seen and the classroom strategies being tried, and asks the SENDCo to triage it. The pupil's pathway starts if it has not already.",
-		Tags:        []string{"Concerns"}, Security: bearer, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Tags:        []string{"Concerns"}, DefaultStatus: http.StatusCreated,
+		Errors: actionErrors,
 	}, s.raiseConcern)
-	huma.Register(api, huma.Operation{
-		OperationID: "record-impact", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/concerns/{concernId}/impact",
+	register(v1, huma.Operation{
+		Metadata:    needs("impact", "create", byAction),
+		OperationID: "record-impact", Method: http.MethodPost, Path: "/pupils/{pupilId}/concerns/{concernId}/impact",
 		Summary:     "Record how classroom strategies worked",
 		Description: "After the trial window, the teacher says how each strategy worked. A pupil being monitored goes back to the SENDCo.",
-		Tags:        []string{"Concerns"}, Security: bearer, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Tags:        []string{"Concerns"}, DefaultStatus: http.StatusCreated,
+		Errors: actionErrors,
 	}, s.recordImpact)
 }
 
 func (s *Server) raiseConcern(ctx context.Context, in *RaiseConcernInput) (*RaiseConcernOutput, error) {
 	c := actions.Concern{PupilID: in.PupilID, Areas: in.Body.Areas, Observed: in.Body.Observed, Indicators: in.Body.Indicators}
-	for i, st := range in.Body.Strategies {
-		started, err := parseDate("body.strategies["+strconv.Itoa(i)+"].startedOn", st.StartedOn)
-		if err != nil {
-			return nil, err
-		}
-		c.Strategies = append(c.Strategies, actions.StrategyTried{StrategyID: st.StrategyID, StartedOn: started, Frequency: st.Frequency, Notes: st.Notes})
+	for _, st := range in.Body.Strategies {
+		c.Strategies = append(c.Strategies, actions.StrategyTried{StrategyID: st.StrategyID, StartedOn: st.StartedOn.Time(), Frequency: st.Frequency, Notes: st.Notes})
 	}
 	return idempotent(ctx, s, "raise-concern", in.IdempotencyKey, in, func(id string) (*RaiseConcernOutput, error) {
 		c.ID = id

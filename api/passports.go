@@ -31,7 +31,7 @@ func passportBody(p store.Passport) PassportBody {
 }
 
 type PassportInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 }
 
 type PassportsOutput struct {
@@ -43,7 +43,7 @@ type PassportsOutput struct {
 
 type SavePassportInput struct {
 	IdempotencyHeader
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	Body    struct {
 		Liked       string `json:"liked" maxLength:"1200"`
 		Important   string `json:"important" maxLength:"1200"`
@@ -57,13 +57,13 @@ type SavePassportOutput struct {
 	Body   PassportBody
 }
 
-func (s *Server) registerPassports(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "get-passport", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/passport",
+func (s *Server) registerPassports(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("passport", "read", byAction),
+		OperationID: "get-passport", Method: http.MethodGet, Path: "/pupils/{pupilId}/passport",
 		Summary:     "The pupil in their own words: their one-page profile and its versions",
 		Description: "Every adult who works with the pupil reads it (an agency practitioner while a consented referral to their service is open), and the parents.",
-		Tags:        []string{"Pupils"}, Security: bearer, Errors: errs,
+		Tags:        []string{"Pupils"}, Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *PassportInput) (*PassportsOutput, error) {
 		_, versions, _, err := s.Actions.Passports(ctx, actor(ctx), in.PupilID)
 		if err != nil {
@@ -79,11 +79,12 @@ func (s *Server) registerPassports(api huma.API) {
 		}
 		return out, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "save-passport", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/passport",
+	register(v1, huma.Operation{
+		Metadata:    needs("passport", "update", byAction),
+		OperationID: "save-passport", Method: http.MethodPost, Path: "/pupils/{pupilId}/passport",
 		Summary:     "Save a new version of the pupil's one-page profile",
 		Description: "Written with the pupil: their teachers, the SENDCo, the head or a parent saves it. Earlier versions stay readable.",
-		Tags:        []string{"Pupils"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags:        []string{"Pupils"}, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *SavePassportInput) (*SavePassportOutput, error) {
 		return idempotent(ctx, s, "save-passport", in.IdempotencyKey, in, func(id string) (*SavePassportOutput, error) {
 			p, _, err := s.Actions.SavePassport(ctx, actor(ctx), actions.PassportSave{ID: id, PupilID: in.PupilID,

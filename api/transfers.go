@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -39,10 +40,10 @@ func transferBody(t *store.Transfer, receiving bool) TransferBody {
 
 type RequestTransferInput struct {
 	IdempotencyHeader
-	SchoolID string `path:"schoolId" format:"uuid"`
+	SchoolID string `path:"schoolId" format:"uuid" doc:"The school's id"`
 	Body     struct {
 		UPN         string `json:"upn" minLength:"13" maxLength:"13" doc:"The pupil's unique pupil number, from the common transfer file."`
-		DateOfBirth string `json:"dateOfBirth" format:"date" doc:"The pupil's date of birth: both must match."`
+		DateOfBirth Date   `json:"dateOfBirth" doc:"The pupil's date of birth: both must match."`
 	}
 }
 
@@ -52,7 +53,7 @@ type TransferOutput struct {
 }
 
 type TransfersInput struct {
-	SchoolID string `path:"schoolId" format:"uuid"`
+	SchoolID string `path:"schoolId" format:"uuid" doc:"The school's id"`
 }
 
 type TransfersOutput struct {
@@ -64,22 +65,19 @@ type TransfersOutput struct {
 
 type DecideTransferInput struct {
 	IdempotencyHeader
-	TransferID string `path:"transferId" format:"uuid"`
-	Step       string `path:"step" enum:"release,refuse,withdraw"`
+	TransferID string `path:"transferId" format:"uuid" doc:"The transfer's id"`
+	Step       string `path:"step" enum:"release,refuse,withdraw" doc:"What to do: release or refuse (the pupil's school), withdraw (the school that asked)"`
 }
 
-func (s *Server) registerTransfers(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "request-transfer", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/transfers",
+func (s *Server) registerTransfers(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("transfer", "request", byAction),
+		OperationID: "request-transfer", Method: http.MethodPost, Path: "/schools/{schoolId}/transfers",
 		Summary:     "Ask for the SEND record of a pupil joining the school",
 		Description: "The receiving school's SENDCo or head asks by UPN and date of birth. The answer is the same whether or not a pupil matched: if one is on sendflow at another school, that school is asked to release the record.",
-		Tags:        []string{"Transfers"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags:        []string{"Transfers"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, func(ctx context.Context, in *RequestTransferInput) (*TransferOutput, error) {
-		dob, err := parseDate("body.dateOfBirth", in.Body.DateOfBirth)
-		if err != nil {
-			return nil, err
-		}
+		dob := in.Body.DateOfBirth.Time()
 		return idempotent(ctx, s, "request-transfer", in.IdempotencyKey, in, func(id string) (*TransferOutput, error) {
 			t, err := s.Actions.RequestTransfer(ctx, actor(ctx), actions.TransferRequest{ID: id, SchoolID: in.SchoolID, UPN: in.Body.UPN, DateOfBirth: dob})
 			if err != nil {
@@ -88,9 +86,10 @@ func (s *Server) registerTransfers(api huma.API) {
 			return &TransferOutput{Status: http.StatusCreated, Body: transferBody(t, true)}, nil
 		})
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "list-transfers", Method: http.MethodGet, Path: "/v1/schools/{schoolId}/transfers",
-		Summary: "The school's transfers: asked for, and asked of it", Tags: []string{"Transfers"}, Security: bearer, Errors: errs,
+	register(v1, huma.Operation{
+		Metadata:    needs("transfer", "read", byAction),
+		OperationID: "list-transfers", Method: http.MethodGet, Path: "/schools/{schoolId}/transfers",
+		Summary: "The school's transfers: asked for, and asked of it", Tags: []string{"Transfers"}, Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *TransfersInput) (*TransfersOutput, error) {
 		incoming, outgoing, err := s.Actions.Transfers(ctx, actor(ctx), in.SchoolID)
 		if err != nil {
@@ -106,11 +105,12 @@ func (s *Server) registerTransfers(api huma.API) {
 		}
 		return out, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "decide-transfer", Method: http.MethodPost, Path: "/v1/transfers/{transferId}/{step}",
+	register(v1, huma.Operation{
+		Metadata:    needs("transfer", "release", byAction),
+		OperationID: "decide-transfer", Method: http.MethodPost, Path: "/transfers/{transferId}/{step}",
 		Summary:     "Release, refuse or withdraw a transfer",
 		Description: "The pupil's school releases (the pupil's pathway, with its whole history, moves to the school that asked: its staff get access, the old school's end, and the parents are emailed) or refuses; the school that asked may withdraw while it waits. Sent again, it answers as the first time; a release cut short by an outage is finished by the next.",
-		Tags:        []string{"Transfers"}, Security: bearer, Errors: append(errs, http.StatusServiceUnavailable),
+		Tags:        []string{"Transfers"}, Errors: append(slices.Clone(actionErrors), http.StatusServiceUnavailable),
 	}, func(ctx context.Context, in *DecideTransferInput) (*TransferOutput, error) {
 		return idempotent(ctx, s, "decide-transfer", in.IdempotencyKey, in, func(string) (*TransferOutput, error) {
 			t, err := s.Actions.DecideTransfer(ctx, actor(ctx), in.TransferID, in.Step)
