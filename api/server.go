@@ -79,6 +79,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerEHC(api)
 	s.registerAnnualReviews(api)
 	s.registerStatutory(api)
+	s.registerRegister(api)
 	s.registerMeetings(api)
 	s.registerMessages(api)
 	s.registerParents(api)
