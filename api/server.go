@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/sendflow/sendflow/actions"
-	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
 )
