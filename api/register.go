@@ -174,7 +174,7 @@ func (s *Server) recordRegister(ctx context.Context, in *RecordRegisterInput) (*
 	})
 }
 
-func (s *Server) figuresOf(ctx context.Context, a store.Area, area string) (*FiguresOutput, error) {
+func (s *Server) figuresOf(ctx context.Context, a store.Area, area, role string) (*FiguresOutput, error) {
 	schools, all, err := statutory.AreaFigures(ctx, s.Store, a, time.Now())
 	if err != nil {
 		return nil, s.unavailable(err)
@@ -184,7 +184,7 @@ func (s *Server) figuresOf(ctx context.Context, a store.Area, area string) (*Fig
 	out.Body.Schools = []FiguresView{}
 	for _, sc := range schools {
 		out.Body.Schools = append(out.Body.Schools, figuresView(sc))
-		s.audit(ctx, "", "figures:read", "", sc.School, "ok")
+		s.audit(ctx, role, "figures:read", "", sc.School, "ok")
 	}
 	return out, nil
 }
@@ -202,7 +202,7 @@ func (s *Server) councilFigures(ctx context.Context, in *CouncilPath) (*FiguresO
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	return s.figuresOf(ctx, store.Area{LACode: in.LACode}, name)
+	return s.figuresOf(ctx, store.Area{LACode: in.LACode}, name, "la_officer")
 }
 
 func (s *Server) trustFigures(ctx context.Context, in *TrustPath) (*FiguresOutput, error) {
@@ -215,5 +215,5 @@ func (s *Server) trustFigures(ctx context.Context, in *TrustPath) (*FiguresOutpu
 		s.audit(ctx, "", "figures:read", "", "", "denied")
 		return nil, huma.Error404NotFound("No trust with this id is available to you.")
 	}
-	return s.figuresOf(ctx, store.Area{TrustID: in.TrustID}, trusts[i].Name)
+	return s.figuresOf(ctx, store.Area{TrustID: in.TrustID}, trusts[i].Name, "trust_admin")
 }

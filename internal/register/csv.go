@@ -2,6 +2,7 @@ package register
 
 import (
 	"io"
+	"strconv"
 
 	"github.com/sendflow/sendflow/internal/export"
 )
@@ -35,6 +36,47 @@ func WriteCSV(w io.Writer, lines []Line) error {
 		}
 		if err := c.Row(l.UPN, l.Surname, l.Forename, string(l.Provision()), string(l.Primary()), string(l.Secondary()),
 			string(l.Derived), differs, note); err != nil {
+			return err
+		}
+	}
+	return c.Close()
+}
+
+// FiguresHeader is the figures CSV's header.
+var FiguresHeader = []string{"School", "Requests", "Awaiting decision", "Being assessed", "Refused to assess", "Not issued", "Withdrawn",
+	"Plans issued", "Within 20 weeks", "Within 20 weeks %", "Plans issued excluding exceptions", "Within 20 weeks excluding exceptions",
+	"Within 20 weeks excluding exceptions %", "Average weeks to the decision whether to assess", "Average weeks from the request to the final plan",
+	"Annual reviews overdue", "Reviews held", "Reviews with parents' views", "Meetings with parents per pupil per year"}
+
+// WriteFiguresCSV writes each school's figures and then all of them together, safe to open in a
+// spreadsheet (export.Cell: a school's name is never run as a formula).
+func WriteFiguresCSV(w io.Writer, schools []SchoolFigures, all SchoolFigures) error {
+	c, err := export.NewCSV(w, FiguresHeader...)
+	if err != nil {
+		return err
+	}
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	weeks := func(f SchoolFigures, name string) string {
+		for _, s := range f.Stages {
+			if s.Name == name && s.Counted > 0 {
+				return num(s.Weeks())
+			}
+		}
+		return ""
+	}
+	pc := func(s Share) string {
+		if s.D == 0 {
+			return ""
+		}
+		return num(s.Percent())
+	}
+	for _, f := range append(append([]SchoolFigures{}, schools...), all) {
+		err := c.Row(f.SchoolName, strconv.Itoa(f.Requests), strconv.Itoa(f.AwaitingDecision), strconv.Itoa(f.Assessing), strconv.Itoa(f.Refused),
+			strconv.Itoa(f.NotIssuing), strconv.Itoa(f.Withdrawn), strconv.Itoa(f.PlansIssued), strconv.Itoa(f.Within20Weeks.N), pc(f.Within20Weeks),
+			strconv.Itoa(f.Within20WeeksExcl.D), strconv.Itoa(f.Within20WeeksExcl.N), pc(f.Within20WeeksExcl),
+			weeks(f, StageToDecision), weeks(f, StageWhole), strconv.Itoa(f.ReviewsOverdue), strconv.Itoa(f.Reviews.D), strconv.Itoa(f.Reviews.N),
+			num(f.MeetingsPerPupilYear()))
+		if err != nil {
 			return err
 		}
 	}

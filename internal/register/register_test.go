@@ -239,3 +239,20 @@ func TestFigures(t *testing.T) {
 		t.Errorf("all schools = %+v", all.EHCFigures)
 	}
 }
+
+func TestFiguresCSV(t *testing.T) {
+	schools, all := BySchool(map[string]string{"a": "=Ash Primary"}, []Request{{School: "a", RequestedAt: *day("2026-01-05"),
+		DecidedAt: day("2026-02-02"), DraftAt: day("2026-04-06"), FinishedAt: day("2026-05-18"), Outcome: OutcomePlanIssued, Within20Weeks: true}},
+		nil, nil, nil, nil, 1)
+	var b bytes.Buffer
+	if err := WriteFiguresCSV(&b, schools, all); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[1][0] != "'=Ash Primary" || rows[1][9] != "100" || rows[1][14] != "19" || rows[2][0] != "All schools" {
+		t.Errorf("figures CSV = %q", rows)
+	}
+}

@@ -23,8 +23,10 @@ func (h *Handler) registerPages(m *http.ServeMux) {
 	m.HandleFunc("GET /pupils/{pupil}/register", h.staff(h.registerForm))
 	m.HandleFunc("POST /pupils/{pupil}/register", h.staff(h.recordRegister))
 	m.HandleFunc("GET /council/{la}/figures", h.staff(h.councilFigures))
+	m.HandleFunc("GET /council/{la}/figures.csv", h.staff(h.councilFigures))
 	m.HandleFunc("GET /trust", h.staff(h.trustIndex))
 	m.HandleFunc("GET /trust/{trust}", h.staff(h.trustPage))
+	m.HandleFunc("GET /trust/{trust}/figures.csv", h.staff(h.trustPage))
 }
 
 // registerRow is one pupil on the register page.
@@ -188,7 +190,6 @@ func (h *Handler) registerFormOf(p *store.Pupil, l register.Line) form {
 	for _, pr := range register.Provisions() {
 		provs = append(provs, option{Value: string(pr), Label: string(pr) + ": " + pr.Describe()})
 	}
-	provs[1].Hint = "Choose a provision only where the pathway cannot say it, such as a plan the council issued before the pupil joined. The register says where it differs from the pathway."
 	return form{name: "register-edit", title: "SEN register: provision and needs", caption: name(p), back: "/register",
 		data: registerFormData{Pupil: name(p), Provisions: provs, Needs: needOptions(), Derived: string(l.Derived)}}
 }
@@ -266,6 +267,10 @@ type figuresData struct {
 	Schools        []figuresRow
 	Council, Trust bool
 	Register       []registerSchool // a trust's registers, in counts
+	CSV            string           // the figures as CSV
+
+	schools []register.SchoolFigures
+	all     register.SchoolFigures
 }
 
 type stageRow struct {
@@ -291,12 +296,13 @@ func figuresRowOf(f register.SchoolFigures) figuresRow {
 	return r
 }
 
-func (h *Handler) figures(v *visit, a store.Area, area string) (figuresData, error) {
+func (h *Handler) figures(v *visit, a store.Area, area, role string) (figuresData, error) {
 	schools, all, err := statutory.AreaFigures(v.ctx(), h.d.Store, a, h.now())
 	if err != nil {
 		return figuresData{}, err
 	}
-	d := figuresData{Area: area, National: strconv.FormatFloat(register.NationalWithin20Weeks2024, 'f', -1, 64) + "%", All: figuresRowOf(all)}
+	d := figuresData{Area: area, National: strconv.FormatFloat(register.NationalWithin20Weeks2024, 'f', -1, 64) + "%", All: figuresRowOf(all),
+		schools: schools, all: all}
 	for _, s := range all.Stages {
 		sr := stageRow{Name: s.Name, Counted: s.Counted, Weeks: "No requests reached it"}
 		if s.Counted > 0 {
@@ -307,7 +313,7 @@ func (h *Handler) figures(v *visit, a store.Area, area string) (figuresData, err
 	for _, s := range schools {
 		d.Schools = append(d.Schools, figuresRowOf(s))
 		// The figures name no pupil: each school's is a read of the school's figures.
-		h.d.Actions.Audit(v.ctx(), v.actor, "", "figures:read", "", s.School, "ok")
+		h.d.Actions.Audit(v.ctx(), v.actor, role, "figures:read", "", s.School, "ok")
 	}
 	return d, nil
 }
@@ -324,12 +330,15 @@ func (h *Handler) councilFigures(w http.ResponseWriter, v *visit) {
 		h.missing(w, v, ignoreNotFound(err))
 		return
 	}
-	d, err := h.figures(v, store.Area{LACode: code}, name)
+	d, err := h.figures(v, store.Area{LACode: code}, name, "la_officer")
 	if err != nil {
 		h.unavailable(w, v.r, err)
 		return
 	}
-	d.Council = true
+	d.Council, d.CSV = true, "/council/"+code+"/figures.csv"
+	if h.figuresCSV(w, v, d) {
+		return
+	}
 	h.render(w, v.r, http.StatusOK, "figures", h.frame(v, "/council", &page{Title: "EHC figures: " + name, Data: d}))
 }
 
@@ -362,12 +371,15 @@ func (h *Handler) trustPage(w http.ResponseWriter, v *visit) {
 		h.notFound(w, v.r)
 		return
 	}
-	d, err := h.figures(v, store.Area{TrustID: id}, trusts[i].Name)
+	d, err := h.figures(v, store.Area{TrustID: id}, trusts[i].Name, "trust_admin")
 	if err != nil {
 		h.unavailable(w, v.r, err)
 		return
 	}
-	d.Trust = true
+	d.Trust, d.CSV = true, "/trust/"+id+"/figures.csv"
+	if h.figuresCSV(w, v, d) {
+		return
+	}
 	names, err := h.d.Store.AreaSchools(ctx, store.Area{TrustID: id})
 	if err != nil {
 		h.unavailable(w, v.r, err)
@@ -394,4 +406,21 @@ func (h *Handler) trustPage(w http.ResponseWriter, v *visit) {
 		return 0
 	})
 	h.render(w, v.r, http.StatusOK, "figures", h.frame(v, "/trust", &page{Title: trusts[i].Name + ": across its schools", Data: d}))
+}
+
+// figuresCSV answers a request for the figures as CSV (safe to open in a spreadsheet; the read is
+// audited as the page's is); false for the page itself.
+func (h *Handler) figuresCSV(w http.ResponseWriter, v *visit, d figuresData) bool {
+	if v.r.URL.Path != d.CSV {
+		return false
+	}
+	var b bytes.Buffer
+	if err := register.WriteFiguresCSV(&b, d.schools, d.all); err != nil {
+		h.unavailable(w, v.r, err)
+		return true
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="ehc-figures.csv"`)
+	_, _ = w.Write(b.Bytes())
+	return true
 }

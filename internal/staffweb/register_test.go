@@ -119,14 +119,21 @@ func TestCouncilAndTrustFigures(t *testing.T) {
 	if strings.Contains(body, "Isla") {
 		t.Error("the figures name a pupil")
 	}
+	status, body = b.Get("/council/999/figures.csv")
+	if rows, err := csv.NewReader(strings.NewReader(body)).ReadAll(); status != 200 || err != nil || len(rows) != 5 ||
+		rows[0][0] != "School" || rows[4][0] != "All schools" || rows[4][7] != "5" || rows[4][9] != "40" {
+		t.Errorf("the council's figures CSV = %d %v %q", status, err, rows)
+	}
 	o := testenv.NewBrowser(t, s.URL)
 	o.SignIn("ehc.officer@otherborough.example")
-	if status, body := o.Get("/council/999/figures"); status != 404 || strings.Contains(body, "Elm Park") {
-		t.Errorf("another council's officer = %d", status)
+	for _, path := range []string{"/council/999/figures", "/council/999/figures.csv"} {
+		if status, body := o.Get(path); status != 404 || strings.Contains(body, "Elm Park") {
+			t.Errorf("another council's officer on %s = %d", path, status)
+		}
 	}
 	var denied int
-	if err := s.st.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'figures:read' AND outcome = 'denied'`).Scan(&denied); err != nil || denied != 1 {
-		t.Errorf("denied reads audited = %d, %v", denied, err)
+	if err := s.st.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'figures:read' AND outcome = 'denied'`).Scan(&denied); err != nil || denied != 2 {
+		t.Errorf("denied reads audited = %d, %v; want 2", denied, err)
 	}
 
 	trust := testenv.NewBrowser(t, s.URL)
