@@ -121,8 +121,16 @@ func TestCouncilAndTrustFigures(t *testing.T) {
 	}
 	status, body = b.Get("/council/999/figures.csv")
 	if rows, err := csv.NewReader(strings.NewReader(body)).ReadAll(); status != 200 || err != nil || len(rows) != 5 ||
-		rows[0][0] != "School" || rows[4][0] != "All schools" || rows[4][7] != "5" || rows[4][9] != "40" {
+		rows[0][0] != "School" || rows[4][0] != "All schools" || rows[4][7] != "5" || rows[4][9] != "40" || rows[4][15] != "2" {
 		t.Errorf("the council's figures CSV = %d %v %q", status, err, rows)
+	}
+	// The council's own view lists the demo's overdue annual review meetings as late.
+	status, body = b.Get("/council/999")
+	want(t, "the council's view with the demo history", status, body, 200, "Theo Marsh", "Ava Lloyd", "The annual review meeting")
+	const theo = "5c0f0000-0000-4000-8000-0000000006a2"
+	for _, path := range []string{"/pupils/" + theo, "/pupils/" + theo + "/annual-reviews/1", "/pupils/" + theo + "/ehc/5c0f0000-0000-4000-8000-0000000007a2"} {
+		status, body := b.Get(path)
+		want(t, "the council's officer on "+path, status, body, 200, "Theo Marsh")
 	}
 	o := testenv.NewBrowser(t, s.URL)
 	o.SignIn("ehc.officer@otherborough.example")
@@ -138,6 +146,8 @@ func TestCouncilAndTrustFigures(t *testing.T) {
 
 	trust := testenv.NewBrowser(t, s.URL)
 	trust.SignIn("admin@oaktrust.example")
+	status, body = trust.Get("/")
+	want(t, "the trust admin's home with the demo history", status, body, 200, "Caseload: Elm Park Primary (demo)", "Theo Marsh")
 	status, body = trust.Get("/trust")
 	want(t, "the trust's view", status, body, 200, "Oak Learning Trust (demo): across its schools", "SEN registers", "Elm Park Primary (demo)", "40% (2 of 5)")
 	if status, _ := trust.Get("/trust/" + seed.OtherTrustID); status != 404 {

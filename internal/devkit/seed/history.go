@@ -63,6 +63,20 @@ func History(ctx context.Context, db *pgxpool.Pool) error {
 		if st.Outcome == workflows.EHCPlanIssued {
 			stage = "ehc_plan"
 		}
+		if h.reviewOverdue {
+			// The plan's first annual review opened and its meeting was never held: overdue.
+			ar := workflows.NewAnnualReviewState(workflows.AnnualReviewInput{PupilID: h.pupil, SchoolID: h.school, Number: 1,
+				Previous: st.Met[workflows.MilestoneFinalPlan].At, Timings: timings})
+			arState, jerr := json.Marshal(ar)
+			if jerr != nil {
+				return fmt.Errorf("seed history: %w", jerr)
+			}
+			exec(`INSERT INTO pathway_items (pupil_id, item_id, kind, school_id, status, version, state, updated_at)
+				VALUES ($1, 'annual-review/1', 'annual_review', $2, $3, 1, $4, now()) ON CONFLICT DO NOTHING`, h.pupil, h.school, ar.Status(), arState)
+			exec(`INSERT INTO deadlines (pupil_id, item_id, kind, ref, school_id, due, label)
+				VALUES ($1, 'annual-review/1', 'annual_review_due', '', $2, $3, 'The annual review meeting') ON CONFLICT DO NOTHING`,
+				h.pupil, h.school, ar.Due())
+		}
 		exec(`INSERT INTO pathways (pupil_id, school_id, workflow_id, stage, version, state, updated_at)
 			VALUES ($1, $2, '', $3, 1, jsonb_build_object('Stage', $3::text), now()) ON CONFLICT DO NOTHING`, h.pupil, h.school, stage)
 	}
@@ -102,27 +116,29 @@ type historyEvent struct {
 	typ, reason string
 }
 
-// Finished assessments (and one still running): on time, late, late by the limit itself after a
-// pause, refused, not issued.
+// Finished assessments: plans on time, late, and late by the limit itself after a pause (an
+// exception); a refusal to assess; a decision not to issue. Two plans' first annual reviews are
+// overdue.
 var historyPupils = []struct {
 	pupil, request, school, first, last, requested string
 	events                                         []historyEvent
+	reviewOverdue                                  bool
 }{
 	{"5c0f0000-0000-4000-8000-0000000006a1", "5c0f0000-0000-4000-8000-0000000007a1", ElmParkSchoolID, "Isla", "Brennan", "2025-01-13",
-		[]historyEvent{{35, "decision_to_assess", ""}, {40, "advice_requested", ""}, {80, "advice_received", ""}, {100, "draft_issued", ""}, {130, "final_plan_issued", ""}}},
+		[]historyEvent{{35, "decision_to_assess", ""}, {40, "advice_requested", ""}, {80, "advice_received", ""}, {100, "draft_issued", ""}, {130, "final_plan_issued", ""}}, false},
 	{"5c0f0000-0000-4000-8000-0000000006a2", "5c0f0000-0000-4000-8000-0000000007a2", ElmParkSchoolID, "Theo", "Marsh", "2025-02-03",
-		[]historyEvent{{42, "decision_to_assess", ""}, {120, "draft_issued", ""}, {170, "final_plan_issued", ""}}},
+		[]historyEvent{{42, "decision_to_assess", ""}, {120, "draft_issued", ""}, {170, "final_plan_issued", ""}}, true},
 	{"5c0f0000-0000-4000-8000-0000000006a3", "5c0f0000-0000-4000-8000-0000000007a3", ElmParkSchoolID, "Maya", "Cole", "2025-03-03",
 		[]historyEvent{{30, "decision_to_assess", ""}, {50, "exception_started", "absent_from_area_4_weeks"}, {85, "exception_ended", ""},
-			{130, "draft_issued", ""}, {160, "final_plan_issued", ""}}},
+			{130, "draft_issued", ""}, {160, "final_plan_issued", ""}}, false},
 	{"5c0f0000-0000-4000-8000-0000000006a4", "5c0f0000-0000-4000-8000-0000000007a4", HazelBankSchoolID, "Ethan", "Ward", "2025-01-20",
-		[]historyEvent{{28, "decision_to_assess", ""}, {90, "draft_issued", ""}, {126, "final_plan_issued", ""}}},
-	{"5c0f0000-0000-4000-8000-0000000006a5", "5c0f0000-0000-4000-8000-0000000007a5", HazelBankSchoolID, "Ruby", "Shaw", "2025-04-07",
-		[]historyEvent{{41, "refuse_to_assess", ""}}},
+		[]historyEvent{{28, "decision_to_assess", ""}, {90, "draft_issued", ""}, {126, "final_plan_issued", ""}}, false},
+	{"5c0f0000-0000-4000-8000-0000000006a5", "5c0f0000-0000-4000-8000-0000000007a5", HazelBankSchoolID, "Poppy", "Shaw", "2025-04-07",
+		[]historyEvent{{41, "refuse_to_assess", ""}}, false},
 	{"5c0f0000-0000-4000-8000-0000000006a6", "5c0f0000-0000-4000-8000-0000000007a6", HazelBankSchoolID, "Noah", "Price", "2025-05-12",
-		[]historyEvent{{40, "decision_to_assess", ""}, {105, "decision_not_to_issue", ""}}},
+		[]historyEvent{{40, "decision_to_assess", ""}, {105, "decision_not_to_issue", ""}}, false},
 	{"5c0f0000-0000-4000-8000-0000000006a7", "5c0f0000-0000-4000-8000-0000000007a7", HazelBankSchoolID, "Ava", "Lloyd", "2025-06-02",
-		[]historyEvent{{35, "decision_to_assess", ""}, {80, "draft_issued", ""}, {180, "final_plan_issued", ""}}},
+		[]historyEvent{{35, "decision_to_assess", ""}, {80, "draft_issued", ""}, {180, "final_plan_issued", ""}}, true},
 }
 
 func day(s string) time.Time {
