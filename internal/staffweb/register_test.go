@@ -121,7 +121,8 @@ func TestCouncilAndTrustFigures(t *testing.T) {
 	}
 	status, body = b.Get("/council/999/figures.csv")
 	if rows, err := csv.NewReader(strings.NewReader(body)).ReadAll(); status != 200 || err != nil || len(rows) != 5 ||
-		rows[0][0] != "School" || rows[4][0] != "All schools" || rows[4][7] != "5" || rows[4][9] != "40" || rows[4][15] != "2" {
+		rows[0][0] != "School" || rows[4][0] != "All schools" || rows[4][7] != "5" || rows[4][9] != "40" || rows[4][15] != "2" ||
+		rows[1][0] != "Elm Park Primary (demo)" || rows[1][16] != "2" || rows[1][17] != "1" || rows[1][18] != "1" {
 		t.Errorf("the council's figures CSV = %d %v %q", status, err, rows)
 	}
 	// The council's own view lists the demo's overdue annual review meetings as late.

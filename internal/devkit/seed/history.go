@@ -80,6 +80,20 @@ func History(ctx context.Context, db *pgxpool.Pool) error {
 		exec(`INSERT INTO pathways (pupil_id, school_id, workflow_id, stage, version, state, updated_at)
 			VALUES ($1, $2, '', $3, 1, jsonb_build_object('Stage', $3::text), now()) ON CONFLICT DO NOTHING`, h.pupil, h.school, stage)
 	}
+	// Co-production at Elm Park over the last year: two support plans reviewed (one with the
+	// parents' views), three meetings with Isla's family.
+	now := time.Now()
+	isla := "5c0f0000-0000-4000-8000-0000000006a1"
+	for i, views := range []string{"", "She is happier at school and reads at home every night."} {
+		exec(`INSERT INTO cycle_reviews (id, pupil_id, cycle_number, ratings, parent_views, next_step, recorded_by, created_at, accepted_at)
+			VALUES ($1, $2, $3, '[]', $4, 'continue', $5, $6, $6) ON CONFLICT DO NOTHING`,
+			fmt.Sprintf("5c0f0000-0000-4000-8000-0000000008a%d", i+1), isla, i+1, views, sendco, now.AddDate(0, -4*(2-i), 0))
+	}
+	for i := range 3 {
+		exec(`INSERT INTO meetings (id, pupil_id, kind, starts_at, duration_minutes, location, created_by, created_at, accepted_at)
+			VALUES ($1, $2, 'review', $3, 45, 'Elm Park Primary, the SENCo''s room', $4, $3, $3) ON CONFLICT DO NOTHING`,
+			fmt.Sprintf("5c0f0000-0000-4000-8000-0000000009a%d", i+1), isla, now.AddDate(0, -3*(i+1), 0), sendco)
+	}
 	// The demo school's register: what the SENDCo recorded where the pathway cannot say it.
 	for _, r := range []struct{ change, pupil, provision, primary, secondary, note string }{
 		{"5c0f0000-0000-4000-8000-0000000005a2", PupilLeoID, "K", "SLCN", "SEMH", "SEN support since Reception; the plans before sendflow are in the paper file."},
