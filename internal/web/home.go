@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sendflow/sendflow/actions"
+	"github.com/sendflow/sendflow/internal/httpmw"
 	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
@@ -186,9 +187,8 @@ func (h *Handler) changeLanguage(w http.ResponseWriter, r *http.Request) {
 		h.unavailable(w, r, localeFor(lang), nil, err)
 		return
 	}
-	rid, _ := ctx.Value(requestIDKey{}).(string)
 	for _, child := range children {
-		_, err := h.d.Actions.SetLanguage(ctx, actions.ParentActor(c.Parent, child.SchoolID, rid),
+		_, err := h.d.Actions.SetLanguage(ctx, actions.ParentActor(c.Parent, child.SchoolID, httpmw.RequestID(ctx)),
 			actions.LanguageChoice{PupilID: child.PupilID, ParentID: c.Parent, Language: lang})
 		if err != nil {
 			h.unavailable(w, r, localeFor(lang), nil, err)
