@@ -9,6 +9,7 @@ import (
 
 	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/httpmw"
+	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
@@ -111,7 +112,7 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c onetap.Cl
 	if len(children) == 0 {
 		h.audit(ctx, c.Parent, "parent_home:read", "", "", "ok")
 	}
-	for _, tag := range []string{"en", "pl"} {
+	for _, tag := range locale.Tags() {
 		p.Languages = append(p.Languages, language{Tag: tag, Name: locales[tag].T("language_name"), Selected: localeFor(current).Tag == tag})
 	}
 	h.render(w, http.StatusOK, "home", p)
@@ -119,7 +120,7 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c onetap.Cl
 
 // childHome gathers one child's part of the home page. The single-use links it offers are named
 // by the home token, so the same page always offers the same links and each acts once.
-func (h *Handler) childHome(ctx context.Context, l *locale, home onetap.Claim, child store.Child) (childHome, error) {
+func (h *Handler) childHome(ctx context.Context, l *words, home onetap.Claim, child store.Child) (childHome, error) {
 	f, err := h.loadChild(ctx, child.PupilID, child.FirstName)
 	if err != nil {
 		return childHome{}, err
@@ -178,7 +179,7 @@ func (h *Handler) changeLanguage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := formValue(r, "language")
-	if _, known := locales[lang]; !known {
+	if !locale.Has(lang) {
 		h.problem(w, r, http.StatusBadRequest, localeFromHeader(r.Header.Get("Accept-Language")), nil, "bad_form", nil)
 		return
 	}

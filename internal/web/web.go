@@ -112,7 +112,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // page is what every template sees; each page uses the fields it needs.
 type page struct {
-	L       *locale
+	L       *words
 	Title   string
 	School  string
 	Contact *contactView // how to reach the school, in the footer
@@ -165,7 +165,7 @@ type contactView struct {
 }
 
 // newPage is a page about a pupil at a school (nil when not known yet), in language l.
-func newPage(l *locale, sc *store.School, p page) *page {
+func newPage(l *words, sc *store.School, p page) *page {
 	p.L = l
 	if sc != nil {
 		p.School = sc.Name
@@ -202,7 +202,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, p *page
 
 // problem shows what went wrong and what to do. kind names the message keys: kind_title,
 // kind_body and kind_hint (ask_new_link when there is no hint of its own).
-func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, l *locale, sc *store.School, kind string, extra []string, quote ...string) {
+func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, l *words, sc *store.School, kind string, extra []string, quote ...string) {
 	p := newPage(l, sc, page{Title: l.T(kind + "_title"), Lines: append([]string{l.T(kind + "_body")}, extra...)})
 	if len(quote) > 0 {
 		p.Quote = quote[0]
@@ -223,7 +223,7 @@ type visit struct {
 	parent *store.ParentOfPupil
 	pupil  *store.Pupil
 	sc     *store.School
-	l      *locale
+	l      *words
 	used   bool // the link has acted (for a link opened with onceShowingAnswer)
 }
 
@@ -371,7 +371,7 @@ func (h *Handler) claim(ctx context.Context, link store.UsedLink) error {
 	}
 }
 
-func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, l *locale, sc *store.School, err error) {
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, l *words, sc *store.School, err error) {
 	h.d.Logger.Error("parent page: dependency failed", "path", r.URL.Path, "error", err)
 	h.problem(w, r, http.StatusServiceUnavailable, l, sc, "unavailable", nil)
 }
