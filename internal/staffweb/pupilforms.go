@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sendflow/sendflow/actions"
+	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/internal/oag"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
@@ -711,7 +712,7 @@ func (h *Handler) arrangeMeeting(w http.ResponseWriter, v *visit) {
 		}
 		return field
 	}, func() (string, string) {
-		return fmt.Sprintf("The meeting is arranged for %s. %s sent.", at.Format("Monday 2 January 2006 at 3:04pm"), plural(res.Invitations, "invitation was", "invitations were")), "/pupils/" + p.ID
+		return fmt.Sprintf("The meeting is arranged for %s. %s sent.", at.Format("Monday 2 January 2006 at 3:04pm"), locale.Count(res.Invitations, "invitation was", "invitations were")), "/pupils/" + p.ID
 	})
 }
 
