@@ -21,6 +21,7 @@ import (
 	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/email"
+	"github.com/sendflow/sendflow/internal/httpmw"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
 )
@@ -94,6 +95,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerParents(v1)
 	s.registerTransfers(v1)
 	s.registerPassports(v1)
+	s.registerRegister(v1)
 	s.registerCodec(api, mux)
 	return api
 }
@@ -102,7 +104,6 @@ type ctxKey int
 
 const (
 	userKey ctxKey = iota
-	requestIDKey
 )
 
 // currentUser is the signed-in principal.
@@ -111,9 +112,7 @@ func currentUser(ctx context.Context) *store.Principal {
 	return u
 }
 
-func currentRequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
+// currentRequestID is the request's id (internal/httpmw), for the audit trail.
+func currentRequestID(ctx context.Context) string { return httpmw.RequestID(ctx) }
 
 var bearer = []map[string][]string{{"bearer": {}}}

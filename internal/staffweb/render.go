@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/workflows"
 )
 
@@ -74,15 +75,10 @@ func (h *Handler) parseTemplates() error {
 		"iso":    func(t time.Time) string { return workflows.CalendarDate(t).Format(time.DateOnly) },
 		"words":  func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 		"upper1": upperFirst,
-		"plural": func(n int, one, many string) string {
-			if n == 1 {
-				return fmt.Sprintf("%d %s", n, one)
-			}
-			return fmt.Sprintf("%d %s", n, many)
-		},
-		"add":   func(a, b int) int { return a + b },
-		"field": newField,
-		"stage": stageWords,
+		"plural": locale.Count,
+		"add":    func(a, b int) int { return a + b },
+		"field":  newField,
+		"stage":  stageWords,
 		"nextstep": func(s string) string {
 			if w, ok := nextWords[s]; ok {
 				return w
@@ -92,6 +88,9 @@ func (h *Handler) parseTemplates() error {
 		"auditwords": auditWords,
 		"councilsteps": func(id, title string, rows []councilRow, empty string) councilSteps {
 			return councilSteps{ID: id, Title: title, Rows: rows, Empty: empty}
+		},
+		"append1": func(rows []figuresRow, last figuresRow) []figuresRow {
+			return append(append([]figuresRow{}, rows...), last)
 		},
 		"newid": uuid.NewString, // a form of its own on a page of several
 		"id":    fieldID,
@@ -186,8 +185,14 @@ func (h *Handler) menu(v *visit) []navItem {
 	if len(schoolsWhere(v.p, "transfer", "read", h)) > 0 {
 		items = append(items, navItem{Href: "/transfers", Text: "Moving school"})
 	}
+	if len(schoolsWhere(v.p, "register", "read", h)) > 0 {
+		items = append(items, navItem{Href: "/register", Text: "SEN register"})
+	}
 	if len(v.p.LACodes) > 0 {
 		items = append(items, navItem{Href: "/council", Text: "EHC requests"})
+	}
+	if len(v.p.TrustSchools) > 0 {
+		items = append(items, navItem{Href: "/trust", Text: "Trust"})
 	}
 	if len(v.p.AgencyServices) > 0 {
 		items = append(items, navItem{Href: "/referrals", Text: "Referrals"})
