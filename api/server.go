@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/sendflow/sendflow/actions"
-	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
 )
@@ -82,6 +82,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerMeetings(api)
 	s.registerMessages(api)
 	s.registerParents(api)
+	s.registerProvision(api)
 	s.registerCodec(api, mux)
 	return api
 }
