@@ -196,3 +196,17 @@ func (s *Service) costProvision(ctx context.Context, schoolID string, in []Provi
 	}
 	return c.err()
 }
+
+// DeliveryBehind lists a school's provision whose delivery is behind, for the caseload (which
+// audits each pupil it shows itself).
+func (s *Service) DeliveryBehind(ctx context.Context, schoolID string) ([]provision.Line, error) {
+	cats, _, err := s.catalogues(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	open, err := s.Store.OpenPlans(ctx, schoolID, "")
+	if err != nil {
+		return nil, err
+	}
+	return provision.Build(plansOf(open), cats, s.now().UTC()).Behind, nil
+}
