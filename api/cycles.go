@@ -20,7 +20,7 @@ type PlanOutcome struct {
 
 // PlanProvision is one piece of support the plan gives.
 type PlanProvision struct {
-	Text             string `json:"text" maxLength:"1000" doc:"What will be done; may be left empty when itemId names it"`
+	Text             string `json:"text,omitempty" maxLength:"1000" doc:"What will be done; may be left out when itemId names it"`
 	Frequency        string `json:"frequency,omitempty" maxLength:"100"`
 	ItemID           string `json:"itemId,omitempty" maxLength:"100" doc:"An item of the school's provision catalogue (GET /v1/schools/{schoolId}/provision-catalogue), which costs it; leave out for the unusual"`
 	CatalogueVersion string `json:"catalogueVersion,omitempty" readOnly:"true" doc:"The catalogue version the item was costed from"`

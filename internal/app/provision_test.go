@@ -133,3 +133,30 @@ func TestProvisionMapAndDeliveryBehind(t *testing.T) {
 		t.Errorf("%d audited reads of Amara in the provision map, want one per read (at least 4)", n)
 	}
 }
+
+// TestDemoProvision: `sendflow dev`'s demo shows the done-when without anyone typing: Zain's plan
+// is costed from the catalogue and his language group is flagged behind; starting again adds nothing.
+func TestDemoProvision(t *testing.T) {
+	t.Parallel()
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	for range 2 {
+		if err := DemoProvision(context.Background(), j.d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, m := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID+"/provision-map", j.token[sendco], nil, "")
+	if status != 200 {
+		t.Fatalf("provision map = %d %v", status, m)
+	}
+	behind := fmt.Sprint(m["behind"])
+	if !strings.Contains(behind, "Zain") || !strings.Contains(behind, "Language group") || strings.Contains(behind, "Precision") {
+		t.Errorf("delivery behind = %s; want Zain's language group", behind)
+	}
+	var n int
+	if err := j.d.DB.QueryRow(context.Background(), `SELECT count(*) FROM provision_log WHERE pupil_id = $1 AND accepted_at IS NOT NULL`, seed.PupilZainID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 20 {
+		t.Errorf("%d sessions logged for Zain, want 20 (15 precision teaching, 5 language group), once", n)
+	}
+}
