@@ -27,17 +27,11 @@ func (s *Service) catalogues(ctx context.Context, schoolID string) (provision.Ca
 	if err != nil {
 		return nil, "", err
 	}
-	out := provision.Catalogues{}
-	latest := ""
-	for _, d := range docs {
-		var c provision.Catalogue
-		if err := json.Unmarshal(d.Document, &c); err != nil {
-			return nil, "", fmt.Errorf("read provision catalogue %s: %w", d.Version, err)
-		}
-		out[c.Version] = c
-		latest = c.Version
+	raw := make([][]byte, len(docs))
+	for i, d := range docs {
+		raw[i] = d.Document
 	}
-	return out, latest, nil
+	return provision.Decode(raw)
 }
 
 // school authorizes a whole-school read or write and audits the attempt.
@@ -88,7 +82,8 @@ type ProvisionMap struct {
 	Effectiveness []provision.Effect
 }
 
-func plansOf(open []store.OpenPlan) []provision.PupilPlan {
+// PlansOf turns the read model's open plans into the provision rules' input.
+func PlansOf(open []store.OpenPlan) []provision.PupilPlan {
 	var plans []provision.PupilPlan
 	for _, o := range open {
 		p := provision.PupilPlan{PupilID: o.PupilID, Pupil: o.FirstName + " " + o.LastName, Class: o.Class, Cycle: o.Cycle,
@@ -119,7 +114,7 @@ func (s *Service) SchoolProvisionMap(ctx context.Context, a Actor, schoolID stri
 		return nil, s.unavailable(err)
 	}
 	today := s.now().UTC()
-	out := &ProvisionMap{School: sc, Today: today, Map: provision.Build(plansOf(open), cats, today)}
+	out := &ProvisionMap{School: sc, Today: today, Map: provision.Build(PlansOf(open), cats, today)}
 	if latest != "" {
 		c := cats[latest]
 		out.Catalogue = &c
@@ -157,7 +152,7 @@ func (s *Service) PupilProvision(ctx context.Context, a Actor, pupilID string) (
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	m := provision.Build(plansOf(open), cats, s.now().UTC())
+	m := provision.Build(PlansOf(open), cats, s.now().UTC())
 	s.Audit(ctx, a, role, "provision:read", p.ID, p.SchoolID, "ok")
 	return &m, nil
 }
@@ -208,5 +203,5 @@ func (s *Service) DeliveryBehind(ctx context.Context, schoolID string) ([]provis
 	if err != nil {
 		return nil, err
 	}
-	return provision.Build(plansOf(open), cats, s.now().UTC()).Behind, nil
+	return provision.Build(PlansOf(open), cats, s.now().UTC()).Behind, nil
 }

@@ -1,6 +1,7 @@
 package provision
 
 import (
+	"encoding/json"
 	"io/fs"
 
 	"fmt"
@@ -184,4 +185,19 @@ func Demo() (Catalogue, error) {
 		return Catalogue{}, err
 	}
 	return Parse(src, &o)
+}
+
+// Decode reads stored catalogue versions (JSON documents, oldest first) and names the newest.
+func Decode(docs [][]byte) (Catalogues, string, error) {
+	out := Catalogues{}
+	latest := ""
+	for _, d := range docs {
+		var c Catalogue
+		if err := json.Unmarshal(d, &c); err != nil {
+			return nil, "", fmt.Errorf("read provision catalogue: %w", err)
+		}
+		out[c.Version] = c
+		latest = c.Version
+	}
+	return out, latest, nil
 }
