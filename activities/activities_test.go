@@ -11,11 +11,11 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/onetap"
-	"github.com/sendflow/sendflow/internal/devkit/seed"
 	"github.com/sendflow/sendflow/internal/store"
-	"github.com/sendflow/sendflow/internal/devkit/testenv"
 	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/workflows"
 )

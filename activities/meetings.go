@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/sendflow/sendflow/internal/email"
+	"github.com/sendflow/sendflow/internal/email/mailname"
 	"github.com/sendflow/sendflow/internal/ics"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/web"
@@ -104,17 +105,17 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 	}
 	prefix := fmt.Sprintf("meeting/%s/%d/", m.ID, m.Sequence)
 	for _, r := range parents {
-		template, ev := "meeting_moved", event
+		template, ev := mailname.MeetingMoved, event
 		var link string
 		switch {
 		case cancelled:
-			template = "meeting_cancelled"
+			template = mailname.MeetingCancelled
 			link, err = a.Links.Plan(r.UserID, mm.PupilID, now)
 		default:
 			if m.Sequence == 0 {
-				template = "meeting_invitation"
+				template = mailname.MeetingInvitation
 				if m.Kind == string(workflows.MeetingReview) {
-					template = "review_meeting_invitation"
+					template = mailname.ReviewMeetingInvitation
 				}
 			}
 			// The answer link is the parent's own and stays in the email: calendars are shared and
@@ -128,9 +129,9 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 			return err
 		}
 	}
-	staffTemplate := "meeting_invitation_staff"
+	staffTemplate := mailname.MeetingInvitationStaff
 	if cancelled {
-		staffTemplate = "meeting_cancelled_staff"
+		staffTemplate = mailname.MeetingCancelledStaff
 	}
 	for _, addr := range m.Invitees {
 		if err := queue(prefix+"staff/"+addr, addr, "", "", "en", staffTemplate, a.PublicURL+staffPage("/v1/pupils/"+mm.PupilID+"/pathway"), event); err != nil {

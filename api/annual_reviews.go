@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -16,7 +15,7 @@ type AnnualReviewEventInput struct {
 	IdempotencyHeader
 	Body struct {
 		Type      string `json:"type" enum:"meeting_scheduled,meeting_held,report_sent,la_decision,amended_plan_issued,transfer_corrected"`
-		MeetingOn string `json:"meetingOn,omitempty" format:"date" doc:"With meeting_scheduled"`
+		MeetingOn Date   `json:"meetingOn,omitzero" format:"date" doc:"With meeting_scheduled"`
 		Transfer  string `json:"transfer,omitempty" enum:"none,early_years_to_school,infant_to_junior,primary_to_middle,primary_to_secondary,middle_to_secondary,secondary_to_post16" doc:"The move the pupil makes next September. sendflow works it out from the date of birth and the school's age range; with meeting_scheduled it must match, with transfer_corrected it replaces it (none: no move)"`
 		Reason    string `json:"reason,omitempty" maxLength:"2000" doc:"With transfer_corrected: why the worked-out move is wrong (e.g. taught out of year group, leaving the sixth form for college)"`
 		Decision  string `json:"decision,omitempty" enum:"keep,amend,cease" doc:"With la_decision"`
@@ -30,16 +29,9 @@ func (s *Server) registerAnnualReviews(api huma.API) {
 		DefaultStatus: http.StatusCreated,
 		Errors:        []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *AnnualReviewEventInput) (*PathwayOutput, error) {
-		var meeting time.Time
-		if in.Body.MeetingOn != "" {
-			var err error
-			if meeting, err = parseDate("body.meetingOn", in.Body.MeetingOn); err != nil {
-				return nil, err
-			}
-		}
 		return idempotent(ctx, s, "annual-review-event", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
 			return s.answer(ctx)(s.Actions.RecordAnnualReviewStep(ctx, actor(ctx), actions.AnnualReviewStep{ID: id, PupilID: in.PupilID,
-				Review: in.Review, Type: in.Body.Type, MeetingOn: meeting, Transfer: in.Body.Transfer, Reason: in.Body.Reason, Decision: in.Body.Decision}))
+				Review: in.Review, Type: in.Body.Type, MeetingOn: in.Body.MeetingOn.Time(), Transfer: in.Body.Transfer, Reason: in.Body.Reason, Decision: in.Body.Decision}))
 		})
 	})
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -13,7 +12,7 @@ import (
 // StrategyTried is an ordinarily available strategy a teacher has started.
 type StrategyTried struct {
 	StrategyID string `json:"strategyId" minLength:"1" maxLength:"100" doc:"The strategy's id in the OAG catalogue (GET /v1/oag/strategies), e.g. ci.s.visual-timetable"`
-	StartedOn  string `json:"startedOn" format:"date" doc:"When it was started"`
+	StartedOn  Date   `json:"startedOn" format:"date" doc:"When it was started"`
 	Frequency  string `json:"frequency,omitempty" maxLength:"100" doc:"How often, e.g. daily"`
 	Notes      string `json:"notes,omitempty" maxLength:"2000"`
 }
@@ -79,12 +78,8 @@ func (s *Server) registerConcerns(api huma.API) {
 
 func (s *Server) raiseConcern(ctx context.Context, in *RaiseConcernInput) (*RaiseConcernOutput, error) {
 	c := actions.Concern{PupilID: in.PupilID, Areas: in.Body.Areas, Observed: in.Body.Observed, Indicators: in.Body.Indicators}
-	for i, st := range in.Body.Strategies {
-		started, err := parseDate("body.strategies["+strconv.Itoa(i)+"].startedOn", st.StartedOn)
-		if err != nil {
-			return nil, err
-		}
-		c.Strategies = append(c.Strategies, actions.StrategyTried{StrategyID: st.StrategyID, StartedOn: started, Frequency: st.Frequency, Notes: st.Notes})
+	for _, st := range in.Body.Strategies {
+		c.Strategies = append(c.Strategies, actions.StrategyTried{StrategyID: st.StrategyID, StartedOn: st.StartedOn.Time(), Frequency: st.Frequency, Notes: st.Notes})
 	}
 	return idempotent(ctx, s, "raise-concern", in.IdempotencyKey, in, func(id string) (*RaiseConcernOutput, error) {
 		c.ID = id

@@ -36,7 +36,7 @@ type PlanCycleInput struct {
 	PupilID string `path:"pupilId" format:"uuid"`
 	IdempotencyHeader
 	Body struct {
-		ReviewDate  string          `json:"reviewDate" format:"date" doc:"When the plan will be reviewed with the family; at least two weeks away so they can be invited"`
+		ReviewDate  Date            `json:"reviewDate" format:"date" doc:"When the plan will be reviewed with the family; at least two weeks away so they can be invited"`
 		Outcomes    []PlanOutcome   `json:"outcomes" minItems:"1" maxItems:"12" doc:"What the support should achieve"`
 		Provision   []PlanProvision `json:"provision" maxItems:"30" doc:"What will be done, by whom, how often"`
 		ParentViews string          `json:"parentViews,omitempty" maxLength:"4000" doc:"What the parents said"`
@@ -78,7 +78,7 @@ type ProvisionInput struct {
 	IdempotencyHeader
 	Body struct {
 		Description string `json:"description" minLength:"1" maxLength:"2000" doc:"What support was given"`
-		GivenOn     string `json:"givenOn" format:"date"`
+		GivenOn     Date   `json:"givenOn" format:"date"`
 		PlanItem    *int   `json:"planItem,omitempty" minimum:"0" doc:"Which of the plan's provision entries (counting from 0) the session delivered, so delivery is counted against what the plan promised"`
 	}
 }
@@ -173,12 +173,8 @@ func (s *Server) registerCycles(api huma.API) {
 }
 
 func (s *Server) planCycle(ctx context.Context, in *PlanCycleInput) (*CycleOutput, error) {
-	review, err := parseDate("body.reviewDate", in.Body.ReviewDate)
-	if err != nil {
-		return nil, err
-	}
 	return idempotent(ctx, s, "plan-cycle", in.IdempotencyKey, in, func(id string) (*CycleOutput, error) {
-		plan := actions.Plan{ID: id, PupilID: in.PupilID, ReviewDate: review, ParentViews: in.Body.ParentViews, PupilViews: in.Body.PupilViews}
+		plan := actions.Plan{ID: id, PupilID: in.PupilID, ReviewDate: in.Body.ReviewDate.Time(), ParentViews: in.Body.ParentViews, PupilViews: in.Body.PupilViews}
 		for _, o := range in.Body.Outcomes {
 			plan.Outcomes = append(plan.Outcomes, o.Text)
 		}
@@ -215,13 +211,9 @@ func (s *Server) reviewCycle(ctx context.Context, in *ReviewCycleInput) (*Pathwa
 }
 
 func (s *Server) logProvision(ctx context.Context, in *ProvisionInput) (*PathwayOutput, error) {
-	given, err := parseDate("body.givenOn", in.Body.GivenOn)
-	if err != nil {
-		return nil, err
-	}
 	return idempotent(ctx, s, "log-provision", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
 		return s.answer(ctx)(s.Actions.LogProvision(ctx, actor(ctx), actions.ProvisionEntry{ID: id, PupilID: in.PupilID, Cycle: in.Cycle,
-			Description: in.Body.Description, GivenOn: given, PlanItem: in.Body.PlanItem}))
+			Description: in.Body.Description, GivenOn: in.Body.GivenOn.Time(), PlanItem: in.Body.PlanItem}))
 	})
 }
 

@@ -119,13 +119,3 @@ func read[T any](ctx context.Context, s *Server, pupilID, obj, verb string, do f
 	s.audit(ctx, role, obj+":"+verb, p.ID, p.SchoolID, "ok")
 	return out, nil
 }
-
-// parseDate reads a YYYY-MM-DD date as midnight UTC, the pathway calendar's days.
-func parseDate(field, v string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		return time.Time{}, huma.Error422UnprocessableEntity("dates are written YYYY-MM-DD",
-			&huma.ErrorDetail{Location: field, Message: "not a date like 2027-03-15", Value: v})
-	}
-	return t, nil
-}

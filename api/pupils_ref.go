@@ -35,7 +35,7 @@ type CreatePupilInput struct {
 		UPN         string        `json:"upn" minLength:"13" maxLength:"13" doc:"Unique Pupil Number: 13 characters, a check letter first"`
 		FirstName   Line          `json:"firstName" minLength:"1" maxLength:"100"`
 		LastName    Line          `json:"lastName" minLength:"1" maxLength:"100"`
-		DateOfBirth string        `json:"dateOfBirth" format:"date"`
+		DateOfBirth Date          `json:"dateOfBirth" format:"date"`
 		Class       Line          `json:"class,omitempty" maxLength:"100" doc:"The class's name"`
 		Parents     []ParentInput `json:"parents" minItems:"1" maxItems:"4"`
 	}
@@ -134,13 +134,10 @@ func (s *Server) createPupil(ctx context.Context, in *CreatePupilInput) (*PupilO
 	if err := upn.Validate(in.Body.UPN); err != nil {
 		return nil, huma.Error422UnprocessableEntity("The UPN is not valid: "+err.Error(), &huma.ErrorDetail{Location: "body.upn", Message: err.Error(), Value: in.Body.UPN})
 	}
-	dob, err := parseDate("body.dateOfBirth", in.Body.DateOfBirth)
-	if err != nil {
-		return nil, err
-	}
+	dob := in.Body.DateOfBirth.Time()
 	if err := input.DateOfBirth(dob, time.Now()); err != nil {
 		return nil, huma.Error422UnprocessableEntity("The date of birth cannot be right.",
-			&huma.ErrorDetail{Location: "body.dateOfBirth", Message: err.Error(), Value: in.Body.DateOfBirth})
+			&huma.ErrorDetail{Location: "body.dateOfBirth", Message: err.Error(), Value: in.Body.DateOfBirth.String()})
 	}
 	if !anyOf(in.Body.Parents, func(p ParentInput) bool { return p.ParentalResponsibility == nil || *p.ParentalResponsibility }) {
 		return nil, huma.Error422UnprocessableEntity("At least one parent or carer must have parental responsibility.", &huma.ErrorDetail{Location: "body.parents", Message: "none has parental responsibility"})

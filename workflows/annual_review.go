@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/sendflow/sendflow/internal/email/mailname"
 )
 
 // Names of the annual review workflow and its action.
@@ -141,13 +143,13 @@ func (r *annualReview) onEvent(ctx workflow.Context, ev AnnualReviewEvent) (Annu
 		var notices []Notice
 		if ev.Type == ARMeetingScheduled && !next.Legacy {
 			for _, w := range next.ScheduleWarnings(ev.MeetingAt) {
-				notices = append(notices, r.notice("schedule/"+w.Kind+"/"+CalendarDate(ev.MeetingAt).Format("20060102"), "annual_review_schedule_warning",
+				notices = append(notices, r.notice("schedule/"+w.Kind+"/"+CalendarDate(ev.MeetingAt).Format("20060102"), mailname.AnnualReviewScheduleWarning,
 					map[string]string{"Step": next.StepWords(w.Kind), "Due": dateWords(w.Due), "MeetingDate": dateWords(ev.MeetingAt)}, ToSENDCo, ToCouncil))
 			}
 		}
 		if ev.Type == ARLADecision {
 			by := AppealDeadline(now, nil, next.Timings)
-			notices = append(notices, r.notice("decision", "annual_review_decision",
+			notices = append(notices, r.notice("decision", mailname.AnnualReviewDecision,
 				map[string]string{"LetterDate": dateWords(now), "TribunalDeadline": dateWords(by)}, ToParents))
 		}
 		var accept []Record
@@ -181,14 +183,14 @@ func (r *annualReview) timers(ctx workflow.Context) error {
 		}
 		switch {
 		case rem.Kind == ARArrange:
-			notices = append(notices, r.notice(rem.Name+"/"+rem.Due.Format("20060102"), "annual_review_to_arrange", map[string]string{"Due": dateWords(rem.Due)}, ToSENDCo))
+			notices = append(notices, r.notice(rem.Name+"/"+rem.Due.Format("20060102"), mailname.AnnualReviewToArrange, map[string]string{"Due": dateWords(rem.Due)}, ToSENDCo))
 		case rem.Kind == ARInvitations:
-			notices = append(notices, r.notice(rem.Name, "annual_review_invitation", map[string]string{"MeetingDate": dateWords(rem.Due)}, ToParents),
-				r.notice(rem.Name+"/staff", "annual_review_step_due", map[string]string{"Step": "the annual review meeting", "Due": dateWords(rem.Due)}, ToSENDCo, ToTeachers))
+			notices = append(notices, r.notice(rem.Name, mailname.AnnualReviewInvitation, map[string]string{"MeetingDate": dateWords(rem.Due)}, ToParents),
+				r.notice(rem.Name+"/staff", mailname.AnnualReviewStepDue, map[string]string{"Step": "the annual review meeting", "Due": dateWords(rem.Due)}, ToSENDCo, ToTeachers))
 		case rem.Late:
-			notices = append(notices, r.notice(rem.Name, "annual_review_step_late", vars, to...))
+			notices = append(notices, r.notice(rem.Name, mailname.AnnualReviewStepLate, vars, to...))
 		default:
-			notices = append(notices, r.notice(rem.Name, "annual_review_step_due", vars, to...))
+			notices = append(notices, r.notice(rem.Name, mailname.AnnualReviewStepDue, vars, to...))
 		}
 	}
 	return r.commit(ctx, next, events, notices...)
@@ -210,12 +212,12 @@ func (r *annualReview) legacyTimers(ctx workflow.Context) error {
 		key := name + "/" + at.Format("20060102")
 		switch name {
 		case ARArrange:
-			notices = append(notices, r.notice(key, "annual_review_to_arrange", map[string]string{"Due": dateWords(at)}, ToSENDCo))
+			notices = append(notices, r.notice(key, mailname.AnnualReviewToArrange, map[string]string{"Due": dateWords(at)}, ToSENDCo))
 		case ARInvitations:
-			notices = append(notices, r.notice(key, "annual_review_invitation", map[string]string{"MeetingDate": dateWords(at)}, ToParents),
-				r.notice(key+"/staff", "annual_review_step_due", map[string]string{"Step": "the annual review meeting", "Due": dateWords(at)}, ToSENDCo, ToTeachers))
+			notices = append(notices, r.notice(key, mailname.AnnualReviewInvitation, map[string]string{"MeetingDate": dateWords(at)}, ToParents),
+				r.notice(key+"/staff", mailname.AnnualReviewStepDue, map[string]string{"Step": "the annual review meeting", "Due": dateWords(at)}, ToSENDCo, ToTeachers))
 		default:
-			notices = append(notices, r.notice(key, "annual_review_step_due", map[string]string{"Step": annualReviewLabels[name], "Due": dateWords(at)}, ToSENDCo))
+			notices = append(notices, r.notice(key, mailname.AnnualReviewStepDue, map[string]string{"Step": annualReviewLabels[name], "Due": dateWords(at)}, ToSENDCo))
 		}
 	}
 	return r.commit(ctx, next, events, notices...)

@@ -491,9 +491,7 @@ func (a *AnnualReviewState) ValidateEvent(ev AnnualReviewEvent, now time.Time) e
 		if a.DecidedAt != nil {
 			return refuse("the council's decision is already recorded")
 		}
-		switch ev.Decision {
-		case ARKeep, ARAmend, ARCease:
-		default:
+		if !slices.Contains(ARDecisions(), ev.Decision) {
 			return refuse("%q is not a decision; use keep, amend or cease", ev.Decision)
 		}
 	case ARAmendedPlanIssued:

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -123,15 +124,7 @@ const (
 )
 
 // Valid reports a known transfer (or none).
-func (p PhaseTransfer) Valid() bool {
-	switch p {
-	case PhaseTransferNone, PhaseTransferEarlyYearsToSchool, PhaseTransferInfantToJunior,
-		PhaseTransferPrimaryToMiddle, PhaseTransferPrimaryToSecondary,
-		PhaseTransferMiddleToSecondary, PhaseTransferSecondaryToPost16:
-		return true
-	}
-	return false
-}
+func (p PhaseTransfer) Valid() bool { return slices.Contains(PhaseTransfers(), p) }
 
 // TransferDeadline is the date the amended plan is due in a phase-transfer year: 15 February (31
 // March for secondary to post-16) of transferYear, the calendar year of the September move. Any

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/sendflow/sendflow/internal/email/mailname"
 )
 
 // Names of the APDR cycle workflow and its actions.
@@ -39,7 +41,7 @@ func Cycle(ctx workflow.Context, in CycleInput) error {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	if err := c.g.send(ctx, c.notice("outcome", "review_outcome", ParentPage{Kind: PagePlan}, ToParents)); err != nil {
+	if err := c.g.send(ctx, c.notice("outcome", mailname.ReviewOutcome, ParentPage{Kind: PagePlan}, ToParents)); err != nil {
 		return err
 	}
 	if c.told {
@@ -169,7 +171,7 @@ func (c *cycle) parentViews(ctx workflow.Context, v ParentViews) (CycleState, er
 		next.Recent.Add(v.ViewsID)
 		var notices []Notice
 		if c.g.serial {
-			n := c.noticeOf(next, "views/"+v.ViewsID, "parent_views_received", ParentPage{}, ToSENDCo)
+			n := c.noticeOf(next, "views/"+v.ViewsID, mailname.ParentViewsReceived, ParentPage{}, ToSENDCo)
 			n.LinkPath = fmt.Sprintf("/v1/pupils/%s/cycles/%d", next.PupilID, next.Number)
 			notices = append(notices, n)
 		}
@@ -191,12 +193,12 @@ func (c *cycle) remind(ctx workflow.Context) error {
 	for _, a := range due {
 		switch a {
 		case CycleInvite:
-			notices = append(notices, c.noticeOf(next, a, "review_invitation", views, ToParents))
+			notices = append(notices, c.noticeOf(next, a, mailname.ReviewInvitation, views, ToParents))
 		case CycleReminder:
-			notices = append(notices, c.noticeOf(next, a, "review_reminder", ParentPage{}, ToTeachers, ToSENDCo),
-				c.noticeOf(next, a+"/parents", "review_reminder_parent", views, ToParents))
+			notices = append(notices, c.noticeOf(next, a, mailname.ReviewReminder, ParentPage{}, ToTeachers, ToSENDCo),
+				c.noticeOf(next, a+"/parents", mailname.ReviewReminderParent, views, ToParents))
 		case CycleOverdue:
-			notices = append(notices, c.noticeOf(next, a, "review_overdue", ParentPage{}, ToSENDCo))
+			notices = append(notices, c.noticeOf(next, a, mailname.ReviewOverdue, ParentPage{}, ToSENDCo))
 		}
 	}
 	return c.commit(ctx, next, nil, events, nil, notices...)

@@ -146,7 +146,7 @@ type ProvisionLogged struct {
 // CycleState is the state of one APDR cycle.
 type CycleState struct {
 	CycleInput
-	Status          string // "active", "overdue" or "reviewed"
+	Status          string // CycleStatusActive, CycleStatusOverdue or CycleStatusReviewed
 	InviteSent      bool
 	ReminderSent    bool
 	Escalated       bool
@@ -163,7 +163,7 @@ type CycleState struct {
 
 // NewCycleState opens a cycle.
 func NewCycleState(in CycleInput) *CycleState {
-	return &CycleState{CycleInput: in, Status: "active", NextSeq: 1}
+	return &CycleState{CycleInput: in, Status: CycleStatusActive, NextSeq: 1}
 }
 
 func (c *CycleState) event(now time.Time, kind, summary string) Event {
@@ -237,7 +237,7 @@ func (c *CycleState) DueReminders(now time.Time) ([]string, []Event) {
 		case CycleReminder:
 			events = append(events, c.event(now, "review_reminder_sent", fmt.Sprintf("The teacher and SENDCo were reminded of the review on %s.", dateWords(c.Plan.ReviewDate))))
 		case CycleOverdue:
-			c.Status = "overdue"
+			c.Status = CycleStatusOverdue
 			events = append(events, c.event(now, "review_overdue", fmt.Sprintf("The review of plan %d, due on %s, is overdue. The SENDCo has been told.", c.Number, dateWords(c.Plan.ReviewDate))))
 		}
 	}
@@ -261,18 +261,14 @@ func (c *CycleState) ValidateReview(r CycleReview, now time.Time) error {
 		if !ok {
 			return refuse("outcome %s has no rating; rate every outcome of the plan", id)
 		}
-		switch rating {
-		case RatingAchieved, RatingPartly, RatingNotAchieved:
-		default:
+		if !rating.Valid() {
 			return refuse("%q is not a rating; use achieved, partly_achieved or not_achieved", rating)
 		}
 	}
 	if len(r.Ratings) != len(c.Plan.OutcomeIDs) {
 		return refuse("the review rates outcomes that are not in plan %d", c.Number)
 	}
-	switch r.NextStep {
-	case NextContinue, NextStepDown, NextRefer, NextRequestEHCNA:
-	default:
+	if !r.NextStep.Valid() {
 		return refuse("%q is not a next step; choose continue, step_down, refer or request_ehcna", r.NextStep)
 	}
 	return nil
@@ -284,7 +280,7 @@ func (c *CycleState) ApplyReview(r CycleReview, now time.Time) Event {
 	if len(c.ViewsFrom) > 0 {
 		r.ParentViews = true
 	}
-	c.Review, c.ReviewedAt, c.Status = &r, &now, "reviewed"
+	c.Review, c.ReviewedAt, c.Status = &r, &now, CycleStatusReviewed
 	views := "Parents' and the pupil's views were recorded."
 	switch {
 	case !r.ParentViews && !r.PupilViews:

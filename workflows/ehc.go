@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/sendflow/sendflow/internal/email/mailname"
 )
 
 // Names of the EHC needs assessment workflow and its action.
@@ -14,13 +16,13 @@ const (
 
 // ehcLetters maps each LA step to the letter parents receive.
 var ehcLetters = map[EHCEventType]string{
-	EHCDecidedToAssess:    "ehc_will_assess",
-	EHCDecidedNotToAssess: "ehc_refused_to_assess",
-	EHCExceptionStarted:   "ehc_clock_paused",
-	EHCExceptionEnded:     "ehc_clock_resumed",
-	EHCDraftIssued:        "ehc_draft_issued",
-	EHCDecidedNotToIssue:  "ehc_not_issuing",
-	EHCFinalPlanIssued:    "ehc_plan_issued",
+	EHCDecidedToAssess:    mailname.EHCWillAssess,
+	EHCDecidedNotToAssess: mailname.EHCRefusedToAssess,
+	EHCExceptionStarted:   mailname.EHCClockPaused,
+	EHCExceptionEnded:     mailname.EHCClockResumed,
+	EHCDraftIssued:        mailname.EHCDraftIssued,
+	EHCDecidedNotToIssue:  mailname.EHCNotIssuing,
+	EHCFinalPlanIssued:    mailname.EHCPlanIssued,
 }
 
 // EHCAssessment runs the statutory clock of one EHC needs assessment from the request (week 0):
@@ -38,7 +40,7 @@ func EHCAssessment(ctx workflow.Context, in EHCInput) error {
 		return err
 	}
 	due, _ := a.e.Timeline.Due(MilestoneDecisionToAssess, a.e.Timings, a.now(ctx))
-	if err := a.commit(ctx, a.e, nil, a.notice("requested", "ehc_request_received", map[string]string{"DecisionDue": dateWords(due)}, ToParents)); err != nil {
+	if err := a.commit(ctx, a.e, nil, a.notice("requested", mailname.EHCRequestReceived, map[string]string{"DecisionDue": dateWords(due)}, ToParents)); err != nil {
 		return err
 	}
 	for a.e.Status != EHCDone {
@@ -162,9 +164,9 @@ func (a *assessment) alerts(ctx workflow.Context) error {
 	}
 	var notices []Notice
 	for _, al := range alerts {
-		template, what := "ehc_deadline_at_risk", "risk/"+string(al.Milestone)
+		template, what := mailname.EHCDeadlineAtRisk, "risk/"+string(al.Milestone)
 		if al.Missed {
-			template, what = "ehc_deadline_missed", "missed/"+string(al.Milestone)
+			template, what = mailname.EHCDeadlineMissed, "missed/"+string(al.Milestone)
 		}
 		// Every milestone that runs is the council's to meet (the decision, advice it asked
 		// for, the notice, the final plan): its officer and team are told with the SENDCo.

@@ -29,7 +29,7 @@ const (
 // RequestEHCNA is a request for an EHC needs assessment.
 type RequestEHCNA struct {
 	RequestID   string
-	RequestedBy string // "school", "parent" or "young_person"
+	RequestedBy string // one of EHCRequesters
 	By          string
 }
 
@@ -38,9 +38,7 @@ func (s *PathwayState) ValidateRequestEHCNA(r RequestEHCNA) error {
 	if r.RequestID == "" || r.By == "" {
 		return refuse("a request needs its id and the person making it")
 	}
-	switch r.RequestedBy {
-	case "school", "parent", "young_person":
-	default:
+	if !slices.Contains(EHCRequesters(), r.RequestedBy) {
 		return refuse("%q cannot request an assessment; use school, parent or young_person", r.RequestedBy)
 	}
 	switch s.Stage {

@@ -37,9 +37,7 @@ type MeetingRef struct {
 
 // ValidateMeeting refuses a meeting the pathway cannot hold.
 func (s *PathwayState) ValidateMeeting(m MeetingChange, now time.Time) error {
-	switch m.Kind {
-	case MeetingReview, MeetingExpectation, MeetingAnnualReview:
-	default:
+	if !m.Kind.Valid() {
 		return refuse("%q is not a kind of meeting; use review, expectation or annual_review", m.Kind)
 	}
 	if m.MeetingID == "" || m.By == "" {
@@ -115,9 +113,7 @@ type ParentResponse struct {
 
 // ValidateParentResponse refuses an answer to an unknown or cancelled meeting.
 func (s *PathwayState) ValidateParentResponse(r ParentResponse) error {
-	switch r.Response {
-	case ResponseAccepted, ResponseDeclined, ResponseAnotherTime:
-	default:
+	if !r.Response.Valid() {
 		return refuse("%q is not an answer; use accepted, declined or another_time", r.Response)
 	}
 	i := slices.IndexFunc(s.MeetingsHeld, func(m MeetingRef) bool { return m.MeetingID == r.MeetingID })

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/sendflow/sendflow/internal/email/mailname"
 )
 
 // Names shared by the workflow, the worker and the API.
@@ -179,7 +181,7 @@ func (p *pathway) raiseConcern(ctx workflow.Context, c ConcernRaised) (PathwaySt
 		ev := next.ApplyConcern(c, p.now(ctx))
 		next.Recent.Add(c.ConcernID)
 		return p.commit(ctx, next, records(RecordConcern, c.ConcernID), []Event{ev},
-			p.notice("concern/"+c.ConcernID, "concern_raised", nil, ToSENDCo))
+			p.notice("concern/"+c.ConcernID, mailname.ConcernRaised, nil, ToSENDCo))
 	})
 	return *p.st, err
 }
@@ -192,7 +194,7 @@ func (p *pathway) recordImpact(ctx workflow.Context, in ImpactRecorded) (Pathway
 		next.Recent.Add(in.ImpactID)
 		var notices []Notice
 		if before != next.Stage {
-			notices = append(notices, p.notice("impact/"+in.ConcernID+"/"+itoa(ev.Seq), "triage_again", nil, ToSENDCo))
+			notices = append(notices, p.notice("impact/"+in.ConcernID+"/"+itoa(ev.Seq), mailname.TriageAgain, nil, ToSENDCo))
 		}
 		return p.commit(ctx, next, records(RecordImpact, in.ImpactID), []Event{ev}, notices...)
 	})
@@ -208,10 +210,10 @@ func (p *pathway) triage(ctx workflow.Context, t Triage) (PathwayState, error) {
 		var notices []Notice
 		switch t.Decision {
 		case TriageMoreEvidence:
-			notices = append(notices, p.notice(key, "more_evidence_requested", nil, ToTeachers))
+			notices = append(notices, p.notice(key, mailname.MoreEvidenceRequested, nil, ToTeachers))
 		case TriageSENSupport:
-			notices = append(notices, p.notice(key+"/parents", "sen_support_started", nil, ToParents),
-				p.notice(key+"/sendco", "plan_needed", nil, ToSENDCo))
+			notices = append(notices, p.notice(key+"/parents", mailname.SENSupportStarted, nil, ToParents),
+				p.notice(key+"/sendco", mailname.PlanNeeded, nil, ToSENDCo))
 		}
 		return p.commit(ctx, next, nil, []Event{ev}, notices...)
 	})
@@ -316,7 +318,7 @@ func (p *pathway) parentResponse(ctx workflow.Context, in ParentResponse) (Pathw
 		// Runs before the write protocol send each email with a local activity of their own, so
 		// they tell the SENDCo of the answers they always did (none for "can come").
 		if words, tell := AnswerForSENDCo(before, in.Response); tell && (p.g.serial || in.Response != ResponseAccepted) {
-			notices = append(notices, p.notice("meeting/"+in.MeetingID+"/"+itoa(ev.Seq), "meeting_response",
+			notices = append(notices, p.notice("meeting/"+in.MeetingID+"/"+itoa(ev.Seq), mailname.MeetingResponse,
 				map[string]string{"Answer": words, "MeetingDate": dateWords(at)}, ToSENDCo))
 		}
 		return p.commit(ctx, next, records(RecordMeetingResponse, in.ResponseID), []Event{ev}, notices...)
@@ -350,7 +352,7 @@ func (p *pathway) onChild(ctx workflow.Context, c ChildChanged) error {
 		ev := next.ApplyCycleReviewed(*c.Cycle, now)
 		var notices []Notice
 		if c.Cycle.NextStep != NextStepDown {
-			notices = append(notices, p.notice("cycle/"+itoa(int64(c.Cycle.Number))+"/next", "plan_needed", nil, ToSENDCo))
+			notices = append(notices, p.notice("cycle/"+itoa(int64(c.Cycle.Number))+"/next", mailname.PlanNeeded, nil, ToSENDCo))
 		}
 		if err := p.commit(ctx, next, nil, []Event{ev}, notices...); err != nil {
 			return err
@@ -402,11 +404,11 @@ func (p *pathway) trialsEnded(ctx workflow.Context) error {
 	due, events := next.TrialsEnded(p.now(ctx))
 	var notices []Notice
 	for _, c := range due {
-		notices = append(notices, p.notice("trial/"+c.ConcernID+"/"+c.TrialEnds.Format("20060102"), "trial_ended",
+		notices = append(notices, p.notice("trial/"+c.ConcernID+"/"+c.TrialEnds.Format("20060102"), mailname.TrialEnded,
 			map[string]string{"TrialEnded": dateWords(*c.TrialEnds)}, ToUser(c.RaisedBy)))
 	}
 	if before == StageMonitoring && next.Stage == StageAwaitingTriage {
-		notices = append(notices, p.notice("trial/triage/"+itoa(events[len(events)-1].Seq), "triage_again", nil, ToSENDCo))
+		notices = append(notices, p.notice("trial/triage/"+itoa(events[len(events)-1].Seq), mailname.TriageAgain, nil, ToSENDCo))
 	}
 	return p.commit(ctx, next, nil, events, notices...)
 }

@@ -187,9 +187,7 @@ func (s *PathwayState) ApplyConcern(c ConcernRaised, now time.Time) Event {
 
 // ValidateTriage refuses a triage that does not fit the pathway.
 func (s *PathwayState) ValidateTriage(t Triage) error {
-	switch t.Decision {
-	case TriageMonitor, TriageMoreEvidence, TriageSENSupport, TriageNoFurtherAction:
-	default:
+	if !t.Decision.Valid() {
 		return refuse("%q is not a triage decision; choose monitor, more_evidence, sen_support or no_further_action", t.Decision)
 	}
 	if t.By == "" {

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/sendflow/sendflow/internal/email/mailname"
 )
 
 // Names of the referral workflow and its actions.
@@ -32,7 +34,7 @@ func Referral(ctx workflow.Context, in ReferralInput) error {
 		next := stage(ref.g, ref.r)
 		ev := next.SetReadiness(res, ref.now(ctx))
 		return ref.commit(ctx, next, nil, []Event{ev}, nil,
-			ref.notice("decision", "referral_decision_needed", nil, ToSENDCo), ref.consentNotice("consent", "consent_request", nil))
+			ref.notice("decision", mailname.ReferralDecisionNeeded, nil, ToSENDCo), ref.consentNotice("consent", mailname.ConsentRequest, nil))
 	}
 	// The first check holds the run's lock like any change: a decision or consent arriving
 	// meanwhile waits for it, rather than being saved beside it and then overwritten.
@@ -170,9 +172,9 @@ func (ref *referral) consent(ctx workflow.Context, c Consent) (ReferralState, er
 				notices = append(notices, ref.submission(next))
 			}
 		case ConsentRefuse:
-			notices = append(notices, ref.notice("refused", "consent_refused", nil, ToSENDCo))
+			notices = append(notices, ref.notice("refused", mailname.ConsentRefused, nil, ToSENDCo))
 		case ConsentWithdraw:
-			notices = append(notices, ref.notice("withdrawn", "consent_withdrawn", nil, ToSENDCo))
+			notices = append(notices, ref.notice("withdrawn", mailname.ConsentWithdrawn, nil, ToSENDCo))
 		}
 		return ref.changed(ctx, next, records(RecordConsent, c.ConsentID), []Event{ev}, notices...)
 	})
@@ -186,8 +188,8 @@ func (ref *referral) respond(ctx workflow.Context, a AgencyResponse) (ReferralSt
 		next.Recent.Add(a.ResponseID)
 		var notices []Notice
 		if a.Kind == AgencyAdvice {
-			notices = append(notices, ref.notice("advice/staff", "advice_received_staff", nil, ToSENDCo),
-				ref.notice("advice/parents", "advice_received_parent", nil, ToParents))
+			notices = append(notices, ref.notice("advice/staff", mailname.AdviceReceivedStaff, nil, ToSENDCo),
+				ref.notice("advice/parents", mailname.AdviceReceivedParent, nil, ToParents))
 		}
 		return ref.changed(ctx, next, records(RecordAgencyResponse, a.ResponseID), []Event{ev}, notices...)
 	})
@@ -208,12 +210,12 @@ func (ref *referral) timers(ctx workflow.Context) error {
 	for _, name := range fired {
 		switch name {
 		case ReferralConsentReminder:
-			notices = append(notices, ref.consentNotice(name, "consent_reminder",
+			notices = append(notices, ref.consentNotice(name, mailname.ConsentReminder,
 				map[string]string{"ExpiresOn": dateWords(next.Timings.Referral.ConsentExpiry.AddTo(*next.ConsentRequestedAt))}))
 		case ReferralConsentExpiry:
-			notices = append(notices, ref.notice(name, "consent_expired", nil, ToSENDCo))
+			notices = append(notices, ref.notice(name, mailname.ConsentExpired, nil, ToSENDCo))
 		case ReferralSLA:
-			notices = append(notices, ref.notice(name, "agency_no_reply", map[string]string{"SubmittedOn": dateWords(*next.SubmittedAt)}, ToSENDCo))
+			notices = append(notices, ref.notice(name, mailname.AgencyNoReply, map[string]string{"SubmittedOn": dateWords(*next.SubmittedAt)}, ToSENDCo))
 		}
 	}
 	return ref.changed(ctx, next, nil, events, notices...)
@@ -223,7 +225,7 @@ func (ref *referral) timers(ctx workflow.Context) error {
 // with its own portal, a task for the SENDCo to upload it there (the email links to the portal).
 func (ref *referral) submission(r *ReferralState) Notice {
 	if r.PortalURL != "" {
-		return ref.notice("submitted", "referral_portal_upload", map[string]string{"Link": r.PortalURL}, ToSENDCo)
+		return ref.notice("submitted", mailname.ReferralPortalUpload, map[string]string{"Link": r.PortalURL}, ToSENDCo)
 	}
-	return ref.notice("submitted", "referral_submitted", map[string]string{"Reference": r.ReferralID}, ToAgency(r.Service))
+	return ref.notice("submitted", mailname.ReferralSubmitted, map[string]string{"Reference": r.ReferralID}, ToAgency(r.Service))
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/sendflow/sendflow/internal/app"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/config"
-	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
+	"github.com/sendflow/sendflow/internal/store"
 )
 
 // sendflow runs the command in-process with the given environment, as an operator would.

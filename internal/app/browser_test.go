@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/devkit/seed"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
+	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/web"
 )
 

@@ -14,9 +14,9 @@ import (
 	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/sendflow/sendflow/internal/payloadcrypt"
 	"github.com/sendflow/sendflow/internal/devkit/seed"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
+	"github.com/sendflow/sendflow/internal/payloadcrypt"
 	"github.com/sendflow/sendflow/workflows"
 )
 

@@ -15,14 +15,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
-	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/devkit/devpg"
 	"github.com/sendflow/sendflow/internal/devkit/devtemporal"
 	"github.com/sendflow/sendflow/internal/devkit/mailcapture"
-	"github.com/sendflow/sendflow/internal/payloadcrypt"
 	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/email"
+	"github.com/sendflow/sendflow/internal/payloadcrypt"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/telemetry"
 )

@@ -18,9 +18,9 @@ import (
 
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/devkit/mailcapture"
-	"github.com/sendflow/sendflow/internal/payloadcrypt"
 	"github.com/sendflow/sendflow/internal/devkit/seed"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
+	"github.com/sendflow/sendflow/internal/payloadcrypt"
 	"github.com/sendflow/sendflow/workflows"
 )
 

@@ -13,11 +13,11 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/sendflow/sendflow/actions"
-	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/api"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/devidp"
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/staffweb"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/telemetry"

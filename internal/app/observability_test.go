@@ -31,8 +31,8 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/sendflow/sendflow/internal/devkit/seed"
-	"github.com/sendflow/sendflow/internal/telemetry"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
+	"github.com/sendflow/sendflow/internal/telemetry"
 )
 
 // scrape reads the metrics served on addr.

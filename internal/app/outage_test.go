@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/sendflow/sendflow/internal/devkit/seed"
-	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
+	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
 )
 

@@ -22,11 +22,11 @@ import (
 
 	ical "github.com/emersion/go-ical"
 
-	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/devkit/mailcapture"
-	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/devkit/seed"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
+	"github.com/sendflow/sendflow/internal/email"
+	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/web"
 )
 

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sendflow/sendflow/internal/pupilcsv"
 	"github.com/sendflow/sendflow/internal/devkit/seed"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
+	"github.com/sendflow/sendflow/internal/pupilcsv"
 )
 
 func (j *journey) postCSV(who, path, csv string) (int, string) {

@@ -6,8 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/config"
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/telemetry"
 )
 

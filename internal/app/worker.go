@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/sendflow/sendflow/activities"
-	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/config"
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/signin"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/web"

@@ -1,6 +1,10 @@
 package email
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/sendflow/sendflow/internal/email/mailname"
+)
 
 // The catalogue of sendflow's emails. Every message names the pupil by first name only and says
 // what has happened and what to do; needs, diagnoses, outcomes, ratings and the names of agencies
@@ -24,7 +28,7 @@ import "sort"
 
 // ConcernRaised tells a SENDCo a concern is waiting for triage.
 var ConcernRaised = Template{
-	Name: "concern_raised", Version: "2", Audience: AudienceStaff,
+	Name: mailname.ConcernRaised, Version: "2", Audience: AudienceStaff,
 	Subject: "A new concern to look at: {{.PupilFirstName}}",
 	Heading: "A new concern about {{.PupilFirstName}}",
 	Paragraphs: []string{
@@ -36,7 +40,7 @@ var ConcernRaised = Template{
 
 // SignInLink is the one-time link a parent asked for.
 var SignInLink = Template{
-	Name: "sign_in_link", Version: "1", Audience: AudienceParent, Keys: []string{"ExpiresIn"},
+	Name: mailname.SignInLink, Version: "1", Audience: AudienceParent, Keys: []string{"ExpiresIn"},
 	Subject: "Your sign-in link for sendflow",
 	Heading: "Sign in to sendflow",
 	Paragraphs: []string{
@@ -50,7 +54,7 @@ var SignInLink = Template{
 // ReferralPortalUpload asks the SENDCo to send an approved, consented referral through the
 // service's own portal.
 var ReferralPortalUpload = Template{
-	Name: "referral_portal_upload", Version: "1", Audience: AudienceStaff,
+	Name: mailname.ReferralPortalUpload, Version: "1", Audience: AudienceStaff,
 	Subject: "A referral is ready to send: {{.PupilFirstName}}",
 	Heading: "Send the referral for {{.PupilFirstName}}",
 	Paragraphs: []string{
@@ -67,7 +71,7 @@ var catalog = []Template{
 	ReferralPortalUpload,
 	SignInLink,
 	{
-		Name: "trial_ended", Version: "1", Audience: AudienceStaff, Keys: []string{"TrialEnded"},
+		Name: mailname.TrialEnded, Version: "1", Audience: AudienceStaff, Keys: []string{"TrialEnded"},
 		Subject: "Time to record how the strategies worked: {{.PupilFirstName}}",
 		Heading: "The time for trying strategies has ended",
 		Paragraphs: []string{
@@ -77,7 +81,7 @@ var catalog = []Template{
 		Action: "Record how it went",
 	},
 	{
-		Name: "more_evidence_requested", Version: "1", Audience: AudienceStaff,
+		Name: mailname.MoreEvidenceRequested, Version: "1", Audience: AudienceStaff,
 		Subject: "More evidence needed: {{.PupilFirstName}}",
 		Heading: "The SENDCo has asked for more evidence",
 		Paragraphs: []string{
@@ -87,7 +91,7 @@ var catalog = []Template{
 		Action: "Add evidence",
 	},
 	{
-		Name: "triage_again", Version: "1", Audience: AudienceStaff,
+		Name: mailname.TriageAgain, Version: "1", Audience: AudienceStaff,
 		Subject: "Ready to look at again: {{.PupilFirstName}}",
 		Heading: "{{.PupilFirstName}} is ready for you to look at again",
 		Paragraphs: []string{
@@ -97,7 +101,7 @@ var catalog = []Template{
 		Action: "Open the pupil's pathway",
 	},
 	{
-		Name: "plan_needed", Version: "1", Audience: AudienceStaff,
+		Name: mailname.PlanNeeded, Version: "1", Audience: AudienceStaff,
 		Subject: "A plan to agree: {{.PupilFirstName}}",
 		Heading: "Agree the next plan for {{.PupilFirstName}}",
 		Paragraphs: []string{
@@ -107,7 +111,7 @@ var catalog = []Template{
 		Action: "Start the plan",
 	},
 	{
-		Name: "review_reminder", Version: "1", Audience: AudienceStaff, Keys: []string{"ReviewDate"},
+		Name: mailname.ReviewReminder, Version: "1", Audience: AudienceStaff, Keys: []string{"ReviewDate"},
 		Subject: "Review coming up: {{.PupilFirstName}} on {{.ReviewDate}}",
 		Heading: "{{.PupilFirstName}}'s review is on {{.ReviewDate}}",
 		Paragraphs: []string{
@@ -118,7 +122,7 @@ var catalog = []Template{
 		Action: "Prepare for the review",
 	},
 	{
-		Name: "review_overdue", Version: "1", Audience: AudienceStaff, Keys: []string{"ReviewDate"},
+		Name: mailname.ReviewOverdue, Version: "1", Audience: AudienceStaff, Keys: []string{"ReviewDate"},
 		Subject: "Review overdue: {{.PupilFirstName}}",
 		Heading: "A review has not been recorded",
 		Paragraphs: []string{
@@ -128,7 +132,7 @@ var catalog = []Template{
 		Action: "Record the review",
 	},
 	{
-		Name: "referral_decision_needed", Version: "1", Audience: AudienceStaff,
+		Name: mailname.ReferralDecisionNeeded, Version: "1", Audience: AudienceStaff,
 		Subject: "A referral is waiting for your decision: {{.PupilFirstName}}",
 		Heading: "A referral needs your decision",
 		Paragraphs: []string{
@@ -138,7 +142,7 @@ var catalog = []Template{
 		Action: "Look at the referral",
 	},
 	{
-		Name: "consent_expired", Version: "1", Audience: AudienceStaff,
+		Name: mailname.ConsentExpired, Version: "1", Audience: AudienceStaff,
 		Subject: "Referral stopped: no answer about consent for {{.PupilFirstName}}",
 		Heading: "The referral has stopped",
 		Paragraphs: []string{
@@ -149,7 +153,7 @@ var catalog = []Template{
 		Action: "Open the pupil's pathway",
 	},
 	{
-		Name: "consent_refused", Version: "1", Audience: AudienceStaff,
+		Name: mailname.ConsentRefused, Version: "1", Audience: AudienceStaff,
 		Subject: "Referral stopped: no consent for {{.PupilFirstName}}",
 		Heading: "The referral has stopped",
 		Paragraphs: []string{
@@ -160,7 +164,7 @@ var catalog = []Template{
 		Action: "Open the pupil's pathway",
 	},
 	{
-		Name: "consent_withdrawn", Version: "1", Audience: AudienceStaff,
+		Name: mailname.ConsentWithdrawn, Version: "1", Audience: AudienceStaff,
 		Subject: "Referral stopped: consent withdrawn for {{.PupilFirstName}}",
 		Heading: "The referral has stopped",
 		Paragraphs: []string{
@@ -172,7 +176,7 @@ var catalog = []Template{
 	},
 	{
 		// The agency's email never names the child: not in the subject, not in the body.
-		Name: "referral_submitted", Version: "1", Audience: AudienceAgency, Keys: []string{"Reference"},
+		Name: mailname.ReferralSubmitted, Version: "1", Audience: AudienceAgency, Keys: []string{"Reference"},
 		Subject: "New referral from {{.SchoolName}}: reference {{.Reference}}",
 		Heading: "A new referral, reference {{.Reference}}",
 		Paragraphs: []string{
@@ -183,7 +187,7 @@ var catalog = []Template{
 		Action: "See the referral",
 	},
 	{
-		Name: "agency_no_reply", Version: "1", Audience: AudienceStaff, Keys: []string{"SubmittedOn"},
+		Name: mailname.AgencyNoReply, Version: "1", Audience: AudienceStaff, Keys: []string{"SubmittedOn"},
 		Subject: "No reply to a referral: {{.PupilFirstName}}",
 		Heading: "A referral has not been acknowledged",
 		Paragraphs: []string{
@@ -193,7 +197,7 @@ var catalog = []Template{
 		Action: "See the referral",
 	},
 	{
-		Name: "advice_received_staff", Version: "1", Audience: AudienceStaff,
+		Name: mailname.AdviceReceivedStaff, Version: "1", Audience: AudienceStaff,
 		Subject: "Advice has arrived: {{.PupilFirstName}}",
 		Heading: "Advice has arrived",
 		Paragraphs: []string{
@@ -203,7 +207,7 @@ var catalog = []Template{
 		Action: "Read the advice",
 	},
 	{
-		Name: "ehc_deadline_at_risk", Version: "1", Audience: AudienceStaff, Keys: []string{"Milestone", "Due"},
+		Name: mailname.EHCDeadlineAtRisk, Version: "1", Audience: AudienceStaff, Keys: []string{"Milestone", "Due"},
 		Subject: "EHC time limit at risk: {{.PupilFirstName}}",
 		Heading: "A time limit is at risk",
 		Paragraphs: []string{
@@ -213,7 +217,7 @@ var catalog = []Template{
 		Action: "See the timeline",
 	},
 	{
-		Name: "ehc_deadline_missed", Version: "1", Audience: AudienceStaff, Keys: []string{"Milestone", "Due"},
+		Name: mailname.EHCDeadlineMissed, Version: "1", Audience: AudienceStaff, Keys: []string{"Milestone", "Due"},
 		Subject: "EHC time limit missed: {{.PupilFirstName}}",
 		Heading: "A time limit has been missed",
 		Paragraphs: []string{
@@ -223,7 +227,7 @@ var catalog = []Template{
 		Action: "See the timeline",
 	},
 	{
-		Name: "annual_review_to_arrange", Version: "1", Audience: AudienceStaff, Keys: []string{"Due"},
+		Name: mailname.AnnualReviewToArrange, Version: "1", Audience: AudienceStaff, Keys: []string{"Due"},
 		Subject: "Arrange the annual review: {{.PupilFirstName}}",
 		Heading: "An annual review to arrange",
 		Paragraphs: []string{
@@ -235,7 +239,7 @@ var catalog = []Template{
 	{
 		// A breach: the step's due day has passed and it is not recorded. Sent to the SENDCo,
 		// and for the council's steps to the council too.
-		Name: "annual_review_step_late", Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due"},
+		Name: mailname.AnnualReviewStepLate, Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due"},
 		Subject: "Annual review step late: {{.PupilFirstName}}",
 		Heading: "A step in the annual review is late",
 		Paragraphs: []string{
@@ -247,7 +251,7 @@ var catalog = []Template{
 	{
 		// A meeting booked too late for a limit: after the 12-month date, or in a transfer year
 		// too late for the council to decide by 15 February.
-		Name: "annual_review_schedule_warning", Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due", "MeetingDate"},
+		Name: mailname.AnnualReviewScheduleWarning, Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due", "MeetingDate"},
 		Subject: "Annual review booked too late: {{.PupilFirstName}}",
 		Heading: "The review meeting is booked too late",
 		Paragraphs: []string{
@@ -258,7 +262,7 @@ var catalog = []Template{
 		Action: "See the review",
 	},
 	{
-		Name: "annual_review_step_due", Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due"},
+		Name: mailname.AnnualReviewStepDue, Version: "1", Audience: AudienceStaff, Keys: []string{"Step", "Due"},
 		Subject: "Annual review step due: {{.PupilFirstName}}",
 		Heading: "A step in the annual review is due",
 		Paragraphs: []string{
@@ -271,7 +275,7 @@ var catalog = []Template{
 	{
 		// Sent by the cycle when a parent gives their views from the phone; the words are on the
 		// review form the link opens.
-		Name: "parent_views_received", Version: "1", Audience: AudienceStaff, Keys: []string{"ReviewDate"},
+		Name: mailname.ParentViewsReceived, Version: "1", Audience: AudienceStaff, Keys: []string{"ReviewDate"},
 		Subject: "A parent's views for {{.PupilFirstName}}'s review",
 		Heading: "A parent has sent their views",
 		Paragraphs: []string{
@@ -284,7 +288,7 @@ var catalog = []Template{
 		// Sent by the pathway when a parent declines a meeting or asks for another time.
 		// Answer says which: "they cannot come", "they would like another time", or "they can
 		// come after all" (a change of answer).
-		Name: "meeting_response", Version: "2", Audience: AudienceStaff, Keys: []string{"Answer", "MeetingDate"},
+		Name: mailname.MeetingResponse, Version: "2", Audience: AudienceStaff, Keys: []string{"Answer", "MeetingDate"},
 		Subject: "A parent answered about a meeting: {{.PupilFirstName}}",
 		Heading: "A parent has answered an invitation",
 		Paragraphs: []string{
@@ -295,7 +299,7 @@ var catalog = []Template{
 	},
 	{
 		// To staff invited to a meeting with the family, with the invite.ics; also sent when it moves.
-		Name: "meeting_invitation_staff", Version: "1", Audience: AudienceStaff, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
+		Name: mailname.MeetingInvitationStaff, Version: "1", Audience: AudienceStaff, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
 		Subject: "Meeting with a family: {{.PupilFirstName}} on {{.MeetingDate}}",
 		Heading: "You are invited to a meeting",
 		Paragraphs: []string{
@@ -306,7 +310,7 @@ var catalog = []Template{
 		Action: "Open the pupil's pathway",
 	},
 	{
-		Name: "meeting_cancelled_staff", Version: "1", Audience: AudienceStaff, Keys: []string{"MeetingDate"},
+		Name: mailname.MeetingCancelledStaff, Version: "1", Audience: AudienceStaff, Keys: []string{"MeetingDate"},
 		Subject: "Meeting cancelled: {{.PupilFirstName}} on {{.MeetingDate}}",
 		Heading: "A meeting has been cancelled",
 		Paragraphs: []string{
@@ -320,7 +324,7 @@ var catalog = []Template{
 	{
 		// A review meeting arranged by the school, with the invite.ics. The link opens a page where
 		// the parent says if they can come and gives their views before the review.
-		Name: "review_meeting_invitation", Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
+		Name: mailname.ReviewMeetingInvitation, Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
 		Subject: "You are invited to {{.PupilFirstName}}'s review on {{.MeetingDate}}",
 		Heading: "An invitation to {{.PupilFirstName}}'s review meeting",
 		Paragraphs: []string{
@@ -334,7 +338,7 @@ var catalog = []Template{
 	},
 	{
 		// Any other meeting with the family (to talk about how things are going, or an annual review).
-		Name: "meeting_invitation", Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
+		Name: mailname.MeetingInvitation, Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
 		Subject: "You are invited to a meeting about {{.PupilFirstName}} on {{.MeetingDate}}",
 		Heading: "An invitation to a meeting about {{.PupilFirstName}}",
 		Paragraphs: []string{
@@ -347,7 +351,7 @@ var catalog = []Template{
 		Action: "Reply to the invitation",
 	},
 	{
-		Name: "meeting_moved", Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
+		Name: mailname.MeetingMoved, Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate", "MeetingTime", "Location"},
 		Subject: "New time for the meeting about {{.PupilFirstName}}: {{.MeetingDate}}",
 		Heading: "The meeting has a new time",
 		Paragraphs: []string{
@@ -359,7 +363,7 @@ var catalog = []Template{
 		Action: "Reply to the invitation",
 	},
 	{
-		Name: "meeting_cancelled", Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate"},
+		Name: mailname.MeetingCancelled, Version: "1", Audience: AudienceParent, Keys: []string{"MeetingDate"},
 		Subject: "Meeting cancelled: {{.PupilFirstName}} on {{.MeetingDate}}",
 		Heading: "The meeting has been cancelled",
 		Paragraphs: []string{
@@ -370,7 +374,7 @@ var catalog = []Template{
 		Action: "See the plan and the next dates",
 	},
 	{
-		Name: "sen_support_started", Version: "1", Audience: AudienceParent,
+		Name: mailname.SENSupportStarted, Version: "1", Audience: AudienceParent,
 		Subject: "Extra help for {{.PupilFirstName}} at {{.SchoolName}}",
 		Heading: "We will give {{.PupilFirstName}} extra help",
 		Paragraphs: []string{
@@ -381,7 +385,7 @@ var catalog = []Template{
 		Action: "See the plan",
 	},
 	{
-		Name: "review_invitation", Version: "2", Audience: AudienceParent, Keys: []string{"ReviewDate"},
+		Name: mailname.ReviewInvitation, Version: "2", Audience: AudienceParent, Keys: []string{"ReviewDate"},
 		Subject: "Your views for {{.PupilFirstName}}'s review on {{.ReviewDate}}",
 		Heading: "{{.PupilFirstName}}'s review is coming up",
 		Paragraphs: []string{
@@ -392,7 +396,7 @@ var catalog = []Template{
 		Action: "Share your views",
 	},
 	{
-		Name: "review_reminder_parent", Version: "2", Audience: AudienceParent, Keys: []string{"ReviewDate"},
+		Name: mailname.ReviewReminderParent, Version: "2", Audience: AudienceParent, Keys: []string{"ReviewDate"},
 		Subject: "Reminder: {{.PupilFirstName}}'s review is on {{.ReviewDate}}",
 		Heading: "{{.PupilFirstName}}'s review is on {{.ReviewDate}}",
 		Paragraphs: []string{
@@ -402,7 +406,7 @@ var catalog = []Template{
 		Action: "Share your views",
 	},
 	{
-		Name: "review_outcome", Version: "1", Audience: AudienceParent, Keys: []string{"ReviewDate"},
+		Name: mailname.ReviewOutcome, Version: "1", Audience: AudienceParent, Keys: []string{"ReviewDate"},
 		Subject: "{{.PupilFirstName}}'s review has been recorded",
 		Heading: "What was agreed at the review",
 		Paragraphs: []string{
@@ -412,7 +416,7 @@ var catalog = []Template{
 		Action: "See what was agreed",
 	},
 	{
-		Name: "consent_request", Version: "1", Audience: AudienceParent,
+		Name: mailname.ConsentRequest, Version: "1", Audience: AudienceParent,
 		Subject: "We would like your consent: {{.PupilFirstName}}",
 		Heading: "Can we ask a specialist for advice?",
 		Paragraphs: []string{
@@ -424,7 +428,7 @@ var catalog = []Template{
 		Action: "Read and reply",
 	},
 	{
-		Name: "consent_reminder", Version: "1", Audience: AudienceParent, Keys: []string{"ExpiresOn"},
+		Name: mailname.ConsentReminder, Version: "1", Audience: AudienceParent, Keys: []string{"ExpiresOn"},
 		Subject: "Reminder: please answer about {{.PupilFirstName}} by {{.ExpiresOn}}",
 		Heading: "We still need your answer",
 		Paragraphs: []string{
@@ -435,7 +439,7 @@ var catalog = []Template{
 		Action: "Read and reply",
 	},
 	{
-		Name: "advice_received_parent", Version: "2", Audience: AudienceParent,
+		Name: mailname.AdviceReceivedParent, Version: "2", Audience: AudienceParent,
 		Subject: "Advice has arrived for {{.PupilFirstName}}",
 		Heading: "Advice from a specialist has arrived",
 		Paragraphs: []string{
@@ -445,7 +449,7 @@ var catalog = []Template{
 		Action: "See the plan and the next dates",
 	},
 	{
-		Name: "ehc_request_received", Version: "2", Audience: AudienceParent, Keys: []string{"DecisionDue"},
+		Name: mailname.EHCRequestReceived, Version: "2", Audience: AudienceParent, Keys: []string{"DecisionDue"},
 		Subject: "A request for an EHC needs assessment for {{.PupilFirstName}}",
 		Heading: "A request for an EHC needs assessment",
 		Paragraphs: []string{
@@ -456,7 +460,7 @@ var catalog = []Template{
 		Action: "See where things are",
 	},
 	{
-		Name: "ehc_will_assess", Version: "1", Audience: AudienceParent, Keys: []string{"FinalPlanDue"},
+		Name: mailname.EHCWillAssess, Version: "1", Audience: AudienceParent, Keys: []string{"FinalPlanDue"},
 		Subject: "The council will carry out an EHC needs assessment for {{.PupilFirstName}}",
 		Heading: "The council will carry out an assessment",
 		Paragraphs: []string{
@@ -467,7 +471,7 @@ var catalog = []Template{
 		Action: "See what happens next",
 	},
 	{
-		Name: "ehc_refused_to_assess", Version: "2", Audience: AudienceParent, Decision: true,
+		Name: mailname.EHCRefusedToAssess, Version: "2", Audience: AudienceParent, Decision: true,
 		Subject: "A decision about an EHC needs assessment for {{.PupilFirstName}}",
 		Heading: "The council's decision about an assessment",
 		Paragraphs: []string{
@@ -480,7 +484,7 @@ var catalog = []Template{
 	{
 		// The whole-day rule (workflows.Pause) is stated in both letters, so parents can check
 		// the dates themselves.
-		Name: "ehc_clock_paused", Version: "2", Audience: AudienceParent, Keys: []string{"Reason", "PausedFrom"},
+		Name: mailname.EHCClockPaused, Version: "2", Audience: AudienceParent, Keys: []string{"Reason", "PausedFrom"},
 		Subject: "The EHC time limits for {{.PupilFirstName}} are paused",
 		Heading: "The time limits are paused",
 		Paragraphs: []string{
@@ -491,7 +495,7 @@ var catalog = []Template{
 		Action: "See the timeline",
 	},
 	{
-		Name: "ehc_clock_resumed", Version: "2", Audience: AudienceParent, Keys: []string{"FinalPlanDue", "PausedFrom", "ResumedOn", "PausedDays"},
+		Name: mailname.EHCClockResumed, Version: "2", Audience: AudienceParent, Keys: []string{"FinalPlanDue", "PausedFrom", "ResumedOn", "PausedDays"},
 		Subject: "The EHC time limits for {{.PupilFirstName}} have started again",
 		Heading: "The time limits have started again",
 		Paragraphs: []string{
@@ -503,7 +507,7 @@ var catalog = []Template{
 		Action: "See the timeline",
 	},
 	{
-		Name: "ehc_draft_issued", Version: "2", Audience: AudienceParent, Keys: []string{"CommentsBy"},
+		Name: mailname.EHCDraftIssued, Version: "2", Audience: AudienceParent, Keys: []string{"CommentsBy"},
 		Subject: "The draft EHC plan for {{.PupilFirstName}}: comments by {{.CommentsBy}}",
 		Heading: "The draft EHC plan is ready",
 		Paragraphs: []string{
@@ -514,7 +518,7 @@ var catalog = []Template{
 		Action: "See the dates",
 	},
 	{
-		Name: "ehc_not_issuing", Version: "2", Audience: AudienceParent, Decision: true,
+		Name: mailname.EHCNotIssuing, Version: "2", Audience: AudienceParent, Decision: true,
 		Subject: "A decision about an EHC plan for {{.PupilFirstName}}",
 		Heading: "The council's decision about a plan",
 		Paragraphs: []string{
@@ -525,7 +529,7 @@ var catalog = []Template{
 		Action: "See where things are",
 	},
 	{
-		Name: "ehc_plan_issued", Version: "2", Audience: AudienceParent, Decision: true,
+		Name: mailname.EHCPlanIssued, Version: "2", Audience: AudienceParent, Decision: true,
 		Subject: "The final EHC plan for {{.PupilFirstName}} has been issued",
 		Heading: "The final EHC plan has been issued",
 		Paragraphs: []string{
@@ -536,7 +540,7 @@ var catalog = []Template{
 		Action: "See what happens next",
 	},
 	{
-		Name: "annual_review_invitation", Version: "2", Audience: AudienceParent, Keys: []string{"MeetingDate"},
+		Name: mailname.AnnualReviewInvitation, Version: "2", Audience: AudienceParent, Keys: []string{"MeetingDate"},
 		Subject: "You are invited to {{.PupilFirstName}}'s annual review on {{.MeetingDate}}",
 		Heading: "An invitation to {{.PupilFirstName}}'s annual review",
 		Paragraphs: []string{
@@ -547,7 +551,7 @@ var catalog = []Template{
 		Action: "See the plan and the next dates",
 	},
 	{
-		Name: "annual_review_decision", Version: "2", Audience: AudienceParent, Decision: true,
+		Name: mailname.AnnualReviewDecision, Version: "2", Audience: AudienceParent, Decision: true,
 		Subject: "A decision after {{.PupilFirstName}}'s annual review",
 		Heading: "The council's decision after the annual review",
 		Paragraphs: []string{

@@ -20,9 +20,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sendflow/sendflow/internal/config"
-	"github.com/sendflow/sendflow/internal/ics"
 	"github.com/sendflow/sendflow/internal/devkit/mailcapture"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
+	"github.com/sendflow/sendflow/internal/ics"
 )
 
 // capture starts a capture mailbox and a dispatcher that delivers to it.

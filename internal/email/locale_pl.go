@@ -1,5 +1,7 @@
 package email
 
+import "github.com/sendflow/sendflow/internal/email/mailname"
+
 // polish NEEDS A NATIVE REVIEWER. It was written from the English to prove the mechanism; every
 // Polish email says so in its footer until a Polish speaker has checked every string and
 // Unreviewed is set to false. See README.md in this folder.
@@ -47,7 +49,7 @@ var polish = &locale{
 		ContactLead:    "Kontakt ze szkołą {{.SchoolName}}:",
 	},
 	Templates: map[string]translation{
-		"sign_in_link": {
+		mailname.SignInLink: {
 			EnglishVersion: "1",
 			Subject:        "Twój link do logowania w sendflow",
 			Heading:        "Zaloguj się do sendflow",
@@ -60,7 +62,7 @@ var polish = &locale{
 		},
 
 		// Meetings.
-		"review_meeting_invitation": {
+		mailname.ReviewMeetingInvitation: {
 			EnglishVersion: "1",
 			Subject:        "Zaproszenie na przegląd wsparcia: {{.PupilFirstName}}, {{.MeetingDate}}",
 			Heading:        "Zaproszenie na spotkanie w sprawie wsparcia: {{.PupilFirstName}}",
@@ -73,7 +75,7 @@ var polish = &locale{
 			},
 			Action: "Odpowiedz na zaproszenie",
 		},
-		"meeting_invitation": {
+		mailname.MeetingInvitation: {
 			EnglishVersion: "1",
 			Subject:        "Zaproszenie na spotkanie: {{.PupilFirstName}}, {{.MeetingDate}}",
 			Heading:        "Zaproszenie na spotkanie w sprawie: {{.PupilFirstName}}",
@@ -86,7 +88,7 @@ var polish = &locale{
 			},
 			Action: "Odpowiedz na zaproszenie",
 		},
-		"meeting_moved": {
+		mailname.MeetingMoved: {
 			EnglishVersion: "1",
 			Subject:        "Nowy termin spotkania: {{.PupilFirstName}}, {{.MeetingDate}}",
 			Heading:        "Spotkanie ma nowy termin",
@@ -98,7 +100,7 @@ var polish = &locale{
 			},
 			Action: "Odpowiedz na zaproszenie",
 		},
-		"meeting_cancelled": {
+		mailname.MeetingCancelled: {
 			EnglishVersion: "1",
 			Subject:        "Spotkanie odwołane: {{.PupilFirstName}}, {{.MeetingDate}}",
 			Heading:        "Spotkanie zostało odwołane",
@@ -111,7 +113,7 @@ var polish = &locale{
 		},
 
 		// SEN support in school.
-		"sen_support_started": {
+		mailname.SENSupportStarted: {
 			EnglishVersion: "1",
 			Subject:        "Dodatkowa pomoc w szkole {{.SchoolName}}: {{.PupilFirstName}}",
 			Heading:        "{{.PupilFirstName}} otrzyma dodatkową pomoc",
@@ -123,7 +125,7 @@ var polish = &locale{
 			},
 			Action: "Zobacz plan",
 		},
-		"review_invitation": {
+		mailname.ReviewInvitation: {
 			EnglishVersion: "2",
 			Subject:        "Twoje zdanie przed przeglądem wsparcia: {{.PupilFirstName}}, {{.ReviewDate}}",
 			Heading:        "Zbliża się przegląd wsparcia: {{.PupilFirstName}}",
@@ -135,7 +137,7 @@ var polish = &locale{
 			},
 			Action: "Podziel się swoim zdaniem",
 		},
-		"review_reminder_parent": {
+		mailname.ReviewReminderParent: {
 			EnglishVersion: "2",
 			Subject:        "Przypomnienie o przeglądzie wsparcia: {{.PupilFirstName}}, {{.ReviewDate}}",
 			Heading:        "Przegląd wsparcia: {{.ReviewDate}}",
@@ -145,7 +147,7 @@ var polish = &locale{
 			},
 			Action: "Podziel się swoim zdaniem",
 		},
-		"review_outcome": {
+		mailname.ReviewOutcome: {
 			EnglishVersion: "1",
 			Subject:        "Zapisaliśmy ustalenia z przeglądu wsparcia: {{.PupilFirstName}}",
 			Heading:        "Co ustalono podczas przeglądu",
@@ -158,7 +160,7 @@ var polish = &locale{
 		},
 
 		// Consent and advice from a specialist.
-		"consent_request": {
+		mailname.ConsentRequest: {
 			EnglishVersion: "1",
 			Subject:        "Prosimy o Twoją zgodę: {{.PupilFirstName}}",
 			Heading:        "Czy możemy poprosić specjalistę o radę?",
@@ -170,7 +172,7 @@ var polish = &locale{
 			},
 			Action: "Przeczytaj i odpowiedz",
 		},
-		"consent_reminder": {
+		mailname.ConsentReminder: {
 			EnglishVersion: "1",
 			Subject:        "Przypomnienie: prosimy o odpowiedź do {{.ExpiresOn}} w sprawie: {{.PupilFirstName}}",
 			Heading:        "Nadal czekamy na Twoją odpowiedź",
@@ -181,7 +183,7 @@ var polish = &locale{
 			},
 			Action: "Przeczytaj i odpowiedz",
 		},
-		"advice_received_parent": {
+		mailname.AdviceReceivedParent: {
 			EnglishVersion: "2",
 			Subject:        "Przyszły zalecenia specjalisty: {{.PupilFirstName}}",
 			Heading:        "Przyszły zalecenia od specjalisty",
@@ -193,7 +195,7 @@ var polish = &locale{
 		},
 
 		// EHC needs assessment and plan.
-		"ehc_request_received": {
+		mailname.EHCRequestReceived: {
 			EnglishVersion: "2",
 			Subject:        "Wniosek o ocenę potrzeb EHC: {{.PupilFirstName}}",
 			Heading:        "Wniosek o ocenę potrzeb EHC",
@@ -205,7 +207,7 @@ var polish = &locale{
 			},
 			Action: "Zobacz, na jakim etapie jest sprawa",
 		},
-		"ehc_will_assess": {
+		mailname.EHCWillAssess: {
 			EnglishVersion: "1",
 			Subject:        "Samorząd przeprowadzi ocenę potrzeb EHC: {{.PupilFirstName}}",
 			Heading:        "Samorząd przeprowadzi ocenę",
@@ -217,7 +219,7 @@ var polish = &locale{
 			},
 			Action: "Zobacz, co dalej",
 		},
-		"ehc_refused_to_assess": {
+		mailname.EHCRefusedToAssess: {
 			EnglishVersion: "2",
 			Subject:        "Decyzja w sprawie oceny potrzeb EHC: {{.PupilFirstName}}",
 			Heading:        "Decyzja samorządu w sprawie oceny",
@@ -230,7 +232,7 @@ var polish = &locale{
 			},
 			Action: "Zobacz, na jakim etapie jest sprawa",
 		},
-		"ehc_clock_paused": {
+		mailname.EHCClockPaused: {
 			EnglishVersion: "2",
 			Subject:        "Terminy EHC są wstrzymane: {{.PupilFirstName}}",
 			Heading:        "Terminy są wstrzymane",
@@ -242,7 +244,7 @@ var polish = &locale{
 			},
 			Action: "Zobacz terminy",
 		},
-		"ehc_clock_resumed": {
+		mailname.EHCClockResumed: {
 			EnglishVersion: "2",
 			Subject:        "Terminy EHC znów biegną: {{.PupilFirstName}}",
 			Heading:        "Terminy znów biegną",
@@ -255,7 +257,7 @@ var polish = &locale{
 			},
 			Action: "Zobacz terminy",
 		},
-		"ehc_draft_issued": {
+		mailname.EHCDraftIssued: {
 			EnglishVersion: "2",
 			Subject:        "Projekt planu EHC: {{.PupilFirstName}}, uwagi do {{.CommentsBy}}",
 			Heading:        "Projekt planu EHC jest gotowy",
@@ -266,7 +268,7 @@ var polish = &locale{
 			},
 			Action: "Zobacz terminy",
 		},
-		"ehc_not_issuing": {
+		mailname.EHCNotIssuing: {
 			EnglishVersion: "2",
 			Subject:        "Decyzja w sprawie planu EHC: {{.PupilFirstName}}",
 			Heading:        "Decyzja samorządu w sprawie planu",
@@ -279,7 +281,7 @@ var polish = &locale{
 			},
 			Action: "Zobacz, na jakim etapie jest sprawa",
 		},
-		"ehc_plan_issued": {
+		mailname.EHCPlanIssued: {
 			EnglishVersion: "2",
 			Subject:        "Wydano ostateczny plan EHC: {{.PupilFirstName}}",
 			Heading:        "Wydano ostateczny plan EHC",
@@ -292,7 +294,7 @@ var polish = &locale{
 			},
 			Action: "Zobacz, co dalej",
 		},
-		"annual_review_invitation": {
+		mailname.AnnualReviewInvitation: {
 			EnglishVersion: "2",
 			Subject:        "Zaproszenie na coroczny przegląd planu EHC: {{.PupilFirstName}}, {{.MeetingDate}}",
 			Heading:        "Zaproszenie na coroczny przegląd planu: {{.PupilFirstName}}",
@@ -305,7 +307,7 @@ var polish = &locale{
 			},
 			Action: "Zobacz plan i najbliższe terminy",
 		},
-		"annual_review_decision": {
+		mailname.AnnualReviewDecision: {
 			EnglishVersion: "2",
 			Subject:        "Decyzja po corocznym przeglądzie planu EHC: {{.PupilFirstName}}",
 			Heading:        "Decyzja samorządu po corocznym przeglądzie",

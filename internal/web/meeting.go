@@ -168,9 +168,7 @@ func (h *Handler) meetingAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer := workflows.ParentResponseKind(formValue(r, "response"))
-	switch answer {
-	case workflows.ResponseAccepted, workflows.ResponseDeclined, workflows.ResponseAnotherTime:
-	default:
+	if !answer.Valid() {
 		h.problem(w, r, http.StatusBadRequest, v.l, v.sc, "bad_form", nil)
 		return
 	}

@@ -35,10 +35,10 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/devkit/devpg"
 	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/upn"
 	"github.com/sendflow/sendflow/workflows"
 )
