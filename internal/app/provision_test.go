@@ -88,6 +88,13 @@ func TestProvisionMapAndDeliveryBehind(t *testing.T) {
 		t.Errorf("the map has %d lines, want 3 (two costed, one in words)", len(lines))
 	}
 
+	// Demoshire expects £6,000 a year from the school's notional SEN budget before an EHC needs
+	// assessment: the readiness check says what the costed provision comes to and the gap.
+	status, ready := j.api.do("GET", p+"/referral-readiness?service=ehcna", j.token[sendco], nil, "")
+	if got := fmt.Sprint(ready["criteria"]); status != 200 || !strings.Contains(got, "comes to £1,140.75 a year, £4,859.25 short of the £6,000.00") {
+		t.Errorf("ehcna readiness = %d %s", status, got)
+	}
+
 	// The page, the caseload and the pupil's page show the language group behind.
 	status, body = b.Get("/schools/" + school + "/provision")
 	wantPage(t, "the provision map", status, body, 200, "Provision map", "£1,140.75", "Delivery behind", "Language group (Talk Boost style)",
