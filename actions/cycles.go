@@ -51,25 +51,29 @@ type PlanResult struct {
 
 // PlanCycle agrees a support plan and opens its cycle.
 func (s *Service) PlanCycle(ctx context.Context, a Actor, in Plan) (*PlanResult, error) {
-	p, role, err := s.Pupil(ctx, a, in.PupilID, "cycle", "create")
-	if err != nil {
-		return nil, err
-	}
-	if err := s.costProvision(ctx, p.SchoolID, in.Provision); err != nil {
-		return nil, err
-	}
 	var c checks
 	c.date("body.reviewDate", in.ReviewDate, s.now())
 	for i := range in.Outcomes {
 		c.required(fmt.Sprintf("body.outcomes[%d].text", i), &in.Outcomes[i], 1000)
 	}
 	for i := range in.Provision {
-		c.required(fmt.Sprintf("body.provision[%d].text", i), &in.Provision[i].Text, 1000)
+		if in.Provision[i].ItemID == "" { // a catalogue item's words come from the catalogue
+			c.required(fmt.Sprintf("body.provision[%d].text", i), &in.Provision[i].Text, 1000)
+		} else {
+			c.text(fmt.Sprintf("body.provision[%d].text", i), &in.Provision[i].Text, 1000)
+		}
 		c.line(fmt.Sprintf("body.provision[%d].frequency", i), in.Provision[i].Frequency, 100)
 	}
 	c.text("body.parentViews", &in.ParentViews, 4000)
 	c.text("body.pupilViews", &in.PupilViews, 4000)
 	if err := c.err(); err != nil {
+		return nil, err
+	}
+	p, role, err := s.Pupil(ctx, a, in.PupilID, "cycle", "create")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.costProvision(ctx, p.SchoolID, in.Provision); err != nil {
 		return nil, err
 	}
 	out := &PlanResult{Result: Result{Pupil: p, Role: role}}
