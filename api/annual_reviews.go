@@ -9,8 +9,10 @@ import (
 	"github.com/sendflow/sendflow/actions"
 )
 
+// AnnualReviewEventInput is one step of an EHC plan's annual review: the meeting booked or held,
+// the report sent, the council's decision, the amended plan issued, or a corrected phase transfer.
 type AnnualReviewEventInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	Review  int    `path:"review" minimum:"1" doc:"The annual review's number"`
 	IdempotencyHeader
 	Body struct {
@@ -22,12 +24,13 @@ type AnnualReviewEventInput struct {
 	}
 }
 
-func (s *Server) registerAnnualReviews(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "annual-review-event", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/annual-reviews/{review}/events",
-		Summary: "Record a step of an EHC plan's annual review", Tags: []string{"Annual reviews"}, Security: bearer,
+func (s *Server) registerAnnualReviews(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("annual_review_event", "create", byAction),
+		OperationID: "annual-review-event", Method: http.MethodPost, Path: "/pupils/{pupilId}/annual-reviews/{review}/events",
+		Summary: "Record a step of an EHC plan's annual review", Tags: []string{"Annual reviews"},
 		DefaultStatus: http.StatusCreated,
-		Errors:        []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Errors:        actionErrors,
 	}, func(ctx context.Context, in *AnnualReviewEventInput) (*PathwayOutput, error) {
 		return idempotent(ctx, s, "annual-review-event", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
 			return s.answer(ctx)(s.Actions.RecordAnnualReviewStep(ctx, actor(ctx), actions.AnnualReviewStep{ID: id, PupilID: in.PupilID,

@@ -14,6 +14,7 @@ import (
 	"github.com/sendflow/sendflow/workflows"
 )
 
+// CaseView is one thing on the SENDCo's caseload: which pupil, what needs doing and by when.
 type CaseView struct {
 	PupilID string `json:"pupilId" format:"uuid"`
 	Pupil   string `json:"pupil" doc:"The pupil's name"`
@@ -27,6 +28,7 @@ type CaseView struct {
 	ParentViews int `json:"parentViews,omitempty" doc:"For a review: how many sets of views the parents have sent for it (read them on the review form)"`
 }
 
+// CaseloadOutput is what the SENDCo has to act on in a school, grouped by kind.
 type CaseloadOutput struct {
 	Body struct {
 		AwaitingTriage   []CaseView `json:"awaitingTriage"`
@@ -38,12 +40,15 @@ type CaseloadOutput struct {
 	}
 }
 
+// AuditInput asks for a page of a pupil's audit trail.
 type AuditInput struct {
 	PupilPath
 	Before int64 `query:"before" minimum:"0" doc:"From the previous page's next"`
 	Limit  int   `query:"limit" minimum:"0" maximum:"200"`
 }
 
+// AuditLine is one entry of a pupil's audit trail: who read or changed the record, when, in which
+// role, and what happened.
 type AuditLine struct {
 	At        time.Time `json:"at"`
 	ActorID   *string   `json:"actorId,omitempty"`
@@ -54,6 +59,7 @@ type AuditLine struct {
 	RequestID string    `json:"requestId"`
 }
 
+// AuditOutput is a page of a pupil's audit trail, newest first; Next asks for the page after.
 type AuditOutput struct {
 	Body struct {
 		Entries []AuditLine `json:"entries"`
@@ -61,21 +67,23 @@ type AuditOutput struct {
 	}
 }
 
-func (s *Server) registerCaseload(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound}
-	huma.Register(api, huma.Operation{
-		OperationID: "get-caseload", Method: http.MethodGet, Path: "/v1/schools/{schoolId}/caseload",
+func (s *Server) registerCaseload(v1 *huma.Group) {
+	errs := []int{http.StatusNotFound}
+	register(v1, huma.Operation{
+		Metadata:    needs("caseload", "read", inSchool),
+		OperationID: "get-caseload", Method: http.MethodGet, Path: "/schools/{schoolId}/caseload",
 		Summary: "What the SENDCo has to act on: triage, approvals, reviews due and overdue, statutory deadlines, meetings warnings",
-		Tags:    []string{"Schools"}, Security: bearer, Errors: errs,
+		Tags:    []string{"Schools"}, Errors: errs,
 	}, s.caseload)
-	huma.Register(api, huma.Operation{
-		OperationID: "get-audit", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/audit",
-		Summary: "Who read or changed a pupil's records, newest first", Tags: []string{"Pupils"}, Security: bearer, Errors: errs,
+	register(v1, huma.Operation{
+		Metadata:    needs("audit", "read", readsPupil),
+		OperationID: "get-audit", Method: http.MethodGet, Path: "/pupils/{pupilId}/audit",
+		Summary: "Who read or changed a pupil's records, newest first", Tags: []string{"Pupils"}, Errors: errs,
 	}, s.auditTrail)
 }
 
 func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput, error) {
-	sc, role, err := s.schoolFor(ctx, in.SchoolID, "caseload", "read")
+	sc, role, err := s.schoolFor(ctx, in.SchoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +136,7 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 			}
 		}
 	}
-	s.Actions.AuditPupils(ctx, actor(ctx), role, "caseload:read", sc.ID, shown, "ok")
+	s.notePupils(ctx, role, sc.ID, shown)
 	return out, nil
 }
 
@@ -151,7 +159,7 @@ func statutoryCases(items []store.StatutoryItem, now time.Time) []CaseView {
 }
 
 func (s *Server) auditTrail(ctx context.Context, in *AuditInput) (*AuditOutput, error) {
-	return read(ctx, s, in.PupilID, "audit", "read", func(p *store.Pupil, _ string) (*AuditOutput, error) {
+	return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*AuditOutput, error) {
 		limit := in.Limit
 		if limit == 0 {
 			limit = 50

@@ -24,6 +24,8 @@ type StrategyImpact struct {
 	Notes      string `json:"notes,omitempty" maxLength:"2000"`
 }
 
+// RaiseConcernInput is a concern a teacher raises about a pupil: the areas of need, what they have
+// seen, and the classroom strategies being tried.
 type RaiseConcernInput struct {
 	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
@@ -35,44 +37,50 @@ type RaiseConcernInput struct {
 	}
 }
 
+// ConcernBody is a raised concern's id and the pupil's pathway after it.
 type ConcernBody struct {
 	ConcernID string      `json:"concernId" format:"uuid"`
 	Pathway   PathwayView `json:"pathway"`
 }
 
+// RaiseConcernOutput answers a raised concern.
 type RaiseConcernOutput struct {
 	Status int
 	Body   ConcernBody
 }
 
+// ImpactInput says how each classroom strategy tried for a concern worked.
 type ImpactInput struct {
-	PupilID   string `path:"pupilId" format:"uuid"`
-	ConcernID string `path:"concernId" format:"uuid"`
+	PupilID   string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
+	ConcernID string `path:"concernId" format:"uuid" doc:"The concern's id, as given when it was raised"`
 	IdempotencyHeader
 	Body struct {
 		Impacts []StrategyImpact `json:"impacts" minItems:"1" maxItems:"30" doc:"How each strategy worked"`
 	}
 }
 
+// PathwayOutput is the pupil's pathway as it is after an action.
 type PathwayOutput struct {
 	Status int
 	Body   PathwayView
 }
 
-func (s *Server) registerConcerns(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "raise-concern", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/concerns",
+func (s *Server) registerConcerns(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("concern", "create", byAction),
+		OperationID: "raise-concern", Method: http.MethodPost, Path: "/pupils/{pupilId}/concerns",
 		Summary:     "Raise a concern about a pupil",
 		Description: "Records what a teacher has seen and the classroom strategies being tried, and asks the SENDCo to triage it. The pupil's pathway starts if it has not already.",
-		Tags:        []string{"Concerns"}, Security: bearer, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Tags:        []string{"Concerns"}, DefaultStatus: http.StatusCreated,
+		Errors: actionErrors,
 	}, s.raiseConcern)
-	huma.Register(api, huma.Operation{
-		OperationID: "record-impact", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/concerns/{concernId}/impact",
+	register(v1, huma.Operation{
+		Metadata:    needs("impact", "create", byAction),
+		OperationID: "record-impact", Method: http.MethodPost, Path: "/pupils/{pupilId}/concerns/{concernId}/impact",
 		Summary:     "Record how classroom strategies worked",
 		Description: "After the trial window, the teacher says how each strategy worked. A pupil being monitored goes back to the SENDCo.",
-		Tags:        []string{"Concerns"}, Security: bearer, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Tags:        []string{"Concerns"}, DefaultStatus: http.StatusCreated,
+		Errors: actionErrors,
 	}, s.recordImpact)
 }
 

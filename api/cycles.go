@@ -32,8 +32,10 @@ type OutcomeRating struct {
 	Rating    string `json:"rating" enum:"achieved,partly_achieved,not_achieved"`
 }
 
+// PlanCycleInput is a plan for a new support cycle (assess, plan, do, review): what it should
+// achieve, the support, and the review date.
 type PlanCycleInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
 	Body struct {
 		ReviewDate  Date            `json:"reviewDate" format:"date" doc:"When the plan will be reviewed with the family; at least two weeks away so they can be invited"`
@@ -44,6 +46,8 @@ type PlanCycleInput struct {
 	}
 }
 
+// CycleOutput answers a planned support cycle: its number, the plan's id, each outcome's id and
+// the pathway after it.
 type CycleOutput struct {
 	Status int
 	Body   struct {
@@ -54,14 +58,17 @@ type CycleOutput struct {
 	}
 }
 
+// OutcomeID is one outcome of a plan with the id it is rated by at the review.
 type OutcomeID struct {
 	ID   string `json:"id" format:"uuid"`
 	Text string `json:"text"`
 }
 
+// ReviewCycleInput is the review of a support cycle: every outcome rated, the family's and the
+// pupil's views, and the next step.
 type ReviewCycleInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
-	Cycle   int    `path:"cycle" minimum:"1"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
+	Cycle   int    `path:"cycle" minimum:"1" doc:"The support cycle's number: 1 for the pupil's first"`
 	IdempotencyHeader
 	Body struct {
 		Ratings     []OutcomeRating `json:"ratings" minItems:"1" maxItems:"12" doc:"Every outcome of the plan, rated"`
@@ -72,9 +79,10 @@ type ReviewCycleInput struct {
 	}
 }
 
+// ProvisionInput records support given under a support cycle's plan.
 type ProvisionInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
-	Cycle   int    `path:"cycle" minimum:"1"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
+	Cycle   int    `path:"cycle" minimum:"1" doc:"The support cycle's number: 1 for the pupil's first"`
 	IdempotencyHeader
 	Body struct {
 		Description string `json:"description" minLength:"1" maxLength:"2000" doc:"What support was given"`
@@ -106,15 +114,17 @@ type CycleReviewView struct {
 	NextStep    string          `json:"nextStep"`
 }
 
+// GetCycleInput names one of a pupil's support cycles.
 type GetCycleInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
-	Cycle   int    `path:"cycle" minimum:"1"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
+	Cycle   int    `path:"cycle" minimum:"1" doc:"The support cycle's number: 1 for the pupil's first"`
 }
 
+// CycleOutputView is a support cycle as the review form needs it.
 type CycleOutputView struct{ Body ReviewFormView }
 
 func (s *Server) getCycle(ctx context.Context, in *GetCycleInput) (*CycleOutputView, error) {
-	v, err := read(ctx, s, in.PupilID, "pathway", "read", func(p *store.Pupil, role string) (*ReviewFormView, error) {
+	v, err := read(ctx, s, in.PupilID, func(p *store.Pupil, role string) (*ReviewFormView, error) {
 		// The plan and the family's words are the school's and the family's (see viewerAs).
 		if a := viewerAs(ctx, role).audience; a == agency || a == council {
 			return nil, huma.Error404NotFound("The pupil has no support cycle with this number yet.")
@@ -147,28 +157,31 @@ func (s *Server) getCycle(ctx context.Context, in *GetCycleInput) (*CycleOutputV
 	return &CycleOutputView{Body: *v}, nil
 }
 
-func (s *Server) registerCycles(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "plan-cycle", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/cycles",
+func (s *Server) registerCycles(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("cycle", "create", byAction),
+		OperationID: "plan-cycle", Method: http.MethodPost, Path: "/pupils/{pupilId}/cycles",
 		Summary: "Agree a support plan: starts an assess-plan-do-review cycle", Tags: []string{"Support cycles"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.planCycle)
-	huma.Register(api, huma.Operation{
-		OperationID: "get-cycle", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/cycles/{cycle}",
+	register(v1, huma.Operation{
+		Metadata:    needs("pathway", "read", readsPupil),
+		OperationID: "get-cycle", Method: http.MethodGet, Path: "/pupils/{pupilId}/cycles/{cycle}",
 		Summary:     "A support plan and what its review needs: the outcomes to rate and the parents' views",
 		Description: "The review form's data: the plan's outcomes (with the ids the review rates), the provision, the views the parents sent from the link in their email (who wrote them and when), and the review once recorded.",
-		Tags:        []string{"Support cycles"}, Security: bearer, Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+		Tags:        []string{"Support cycles"}, Errors: []int{http.StatusNotFound},
 	}, s.getCycle)
-	huma.Register(api, huma.Operation{
-		OperationID: "review-cycle", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/cycles/{cycle}/review",
+	register(v1, huma.Operation{
+		Metadata:    needs("review", "create", byAction),
+		OperationID: "review-cycle", Method: http.MethodPost, Path: "/pupils/{pupilId}/cycles/{cycle}/review",
 		Summary: "Record the review of a support plan", Tags: []string{"Support cycles"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.reviewCycle)
-	huma.Register(api, huma.Operation{
-		OperationID: "log-provision", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/cycles/{cycle}/provision",
+	register(v1, huma.Operation{
+		Metadata:    needs("provision", "create", byAction),
+		OperationID: "log-provision", Method: http.MethodPost, Path: "/pupils/{pupilId}/cycles/{cycle}/provision",
 		Summary: "Log support given under a plan", Tags: []string{"Support cycles"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.logProvision)
 }
 

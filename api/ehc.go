@@ -9,14 +9,16 @@ import (
 	"github.com/sendflow/sendflow/actions"
 )
 
+// EHCRequestInput asks the council for an EHC needs assessment for a pupil.
 type EHCRequestInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
 	Body struct {
 		RequestedBy string `json:"requestedBy,omitempty" required:"false" enum:"school,parent,young_person" doc:"Who is asking follows from who is signed in (a parent: parent; the SENDCo: school); leave it out, or it must agree"`
 	}
 }
 
+// EHCRequestOutput answers a request for an EHC needs assessment: its id and the pathway after it.
 type EHCRequestOutput struct {
 	Status int
 	Body   struct {
@@ -25,8 +27,10 @@ type EHCRequestOutput struct {
 	}
 }
 
+// EHCEventInput is one step of an EHC needs assessment, recorded by the council (or the SENDCo for
+// it).
 type EHCEventInput struct {
-	RequestID string `path:"requestId" format:"uuid"`
+	RequestID string `path:"requestId" format:"uuid" doc:"The EHC needs assessment request's id"`
 	IdempotencyHeader
 	Body struct {
 		Type   string `json:"type" enum:"decision_to_assess,refuse_to_assess,advice_requested,advice_received,exception_started,exception_ended,draft_issued,decision_not_to_issue,final_plan_issued"`
@@ -34,17 +38,18 @@ type EHCEventInput struct {
 	}
 }
 
-func (s *Server) registerEHC(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "request-ehcna", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/ehc-requests",
+func (s *Server) registerEHC(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("ehc_request", "create", byAction),
+		OperationID: "request-ehcna", Method: http.MethodPost, Path: "/pupils/{pupilId}/ehc-requests",
 		Summary: "Request an EHC needs assessment", Description: "Starts the statutory clock (week 0). A parent or the school may request one.",
-		Tags: []string{"EHC needs assessment"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags: []string{"EHC needs assessment"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.requestEHCNA)
-	huma.Register(api, huma.Operation{
-		OperationID: "ehc-event", Method: http.MethodPost, Path: "/v1/ehc-requests/{requestId}/events",
+	register(v1, huma.Operation{
+		Metadata:    needs("ehc_event", "create", byAction),
+		OperationID: "ehc-event", Method: http.MethodPost, Path: "/ehc-requests/{requestId}/events",
 		Summary: "Record a step the local authority took", Description: "Decisions, advice, exceptions that pause the clock, the draft and the final plan, in statutory order.",
-		Tags: []string{"EHC needs assessment"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags: []string{"EHC needs assessment"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.ehcEvent)
 }
 

@@ -14,30 +14,33 @@ import (
 	"github.com/sendflow/sendflow/policies"
 )
 
+// EvidencePackInput asks for a pupil's evidence pack for a service, as HTML or PDF.
 type EvidencePackInput struct {
 	PupilPath
 	For    string `query:"for" required:"true" minLength:"1" maxLength:"64" doc:"A service code, or ehcna for an EHC needs assessment request"`
 	Format string `query:"format" enum:"html,pdf" doc:"html (printable, the default) or pdf"`
 }
 
+// EvidencePackOutput is the evidence pack, printable HTML or a PDF file.
 type EvidencePackOutput struct {
 	ContentType        string `header:"Content-Type"`
 	ContentDisposition string `header:"Content-Disposition"`
 	Body               []byte
 }
 
-func (s *Server) registerEvidence(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "evidence-pack", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/evidence-pack",
+func (s *Server) registerEvidence(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("evidence_pack", "read", readsPupil),
+		OperationID: "evidence-pack", Method: http.MethodGet, Path: "/pupils/{pupilId}/evidence-pack",
 		Summary:     "The evidence an agency or the LA asks for, as printable HTML or PDF",
 		Description: "Concerns, indicators, strategies tried with dates and impact, each plan and review with the family's views, advice received, meetings, and the readiness check for the service.",
-		Tags:        []string{"Referrals"}, Security: bearer, Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity},
+		Tags:        []string{"Referrals"}, Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
 		Responses: map[string]*huma.Response{"200": {Description: "The pack", Content: map[string]*huma.MediaType{
 			"text/html": {}, "application/pdf": {}}}},
 	}, func(ctx context.Context, in *EvidencePackInput) (*EvidencePackOutput, error) {
-		return read(ctx, s, in.PupilID, "evidence_pack", "read", func(p *store.Pupil, role string) (*EvidencePackOutput, error) {
+		return read(ctx, s, in.PupilID, func(p *store.Pupil, role string) (*EvidencePackOutput, error) {
 			if !policies.PackReach(currentUser(ctx), role, in.For) {
-				s.audit(ctx, role, "evidence_pack:read", p.ID, p.SchoolID, "denied")
+				s.note(ctx, role, p.ID, p.SchoolID, "denied")
 				return nil, &actions.NotFound{What: "pupil"}
 			}
 			pack, err := s.evidencePack(ctx, p, in.For)

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 )
 
+// HealthOutput says whether sendflow is up, and whether what it needs answers.
 type HealthOutput struct {
 	Body struct {
 		Status string            `json:"status" example:"ok"`

@@ -13,12 +13,14 @@ import (
 	"github.com/sendflow/sendflow/internal/store"
 )
 
+// MagicLinkInput is a parent's email address, to send a sign-in link to.
 type MagicLinkInput struct {
 	Body struct {
 		Email string `json:"email" format:"email" maxLength:"254" doc:"The email address the school has for you"`
 	}
 }
 
+// MagicLinkOutput is the same answer for every address.
 type MagicLinkOutput struct {
 	Status int
 	Body   struct {
@@ -26,12 +28,14 @@ type MagicLinkOutput struct {
 	}
 }
 
+// ExchangeInput is the secret from a sign-in link.
 type ExchangeInput struct {
 	Body struct {
 		Token string `json:"token" minLength:"20" maxLength:"200" doc:"The secret from the sign-in link"`
 	}
 }
 
+// SessionOutput is a parent's short-lived session token and when it ends.
 type SessionOutput struct {
 	Body struct {
 		SessionToken string    `json:"sessionToken" doc:"Send as Authorization: Bearer <token>"`

@@ -7,12 +7,15 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
+// RoleView is one role the signed-in person has: in a school, or for a service or a council
+// (Scope).
 type RoleView struct {
 	SchoolID string `json:"schoolId,omitempty" format:"uuid"`
 	Role     string `json:"role" enum:"teacher,teaching_assistant,sendco,head,parent,trust_admin,system_admin,agency_practitioner,la_officer"`
 	Scope    string `json:"scope,omitempty" doc:"For agency practitioners the service, for LA officers the local authority"`
 }
 
+// MeOutput is who is signed in and their roles.
 type MeOutput struct {
 	Body struct {
 		UserID string     `json:"userId" format:"uuid"`
@@ -22,6 +25,7 @@ type MeOutput struct {
 	}
 }
 
+// ChildView is one of a parent's children: their school and where they are on the pathway.
 type ChildView struct {
 	PupilID    string `json:"pupilId" format:"uuid"`
 	FirstName  string `json:"firstName"`
@@ -31,16 +35,18 @@ type ChildView struct {
 	Stage      string `json:"stage"`
 }
 
+// ChildrenOutput lists a parent's children.
 type ChildrenOutput struct {
 	Body struct {
 		Children []ChildView `json:"children"`
 	}
 }
 
-func (s *Server) registerMe(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "get-me", Method: http.MethodGet, Path: "/v1/me", Summary: "Who you are signed in as, and your roles",
-		Tags: []string{"You"}, Security: bearer, Errors: []int{http.StatusUnauthorized},
+func (s *Server) registerMe(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("", "", anyone),
+		OperationID: "get-me", Method: http.MethodGet, Path: "/me", Summary: "Who you are signed in as, and your roles",
+		Tags: []string{"You"},
 	}, func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
 		p := currentUser(ctx)
 		out := &MeOutput{}
@@ -62,10 +68,11 @@ func (s *Server) registerMe(api huma.API) {
 		}
 		return out, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "get-my-children", Method: http.MethodGet, Path: "/v1/me/children",
+	register(v1, huma.Operation{
+		Metadata:    needs("pupil", "read", anyone),
+		OperationID: "get-my-children", Method: http.MethodGet, Path: "/me/children",
 		Summary: "A parent's children, with their school and where each is on the pathway",
-		Tags:    []string{"You"}, Security: bearer, Errors: []int{http.StatusUnauthorized},
+		Tags:    []string{"You"},
 	}, func(ctx context.Context, _ *struct{}) (*ChildrenOutput, error) {
 		p := currentUser(ctx)
 		children, err := s.Store.ChildrenOf(ctx, p.ID)
@@ -77,7 +84,7 @@ func (s *Server) registerMe(api huma.API) {
 		for _, c := range children {
 			out.Body.Children = append(out.Body.Children, ChildView{PupilID: c.PupilID, FirstName: c.FirstName, LastName: c.LastName,
 				SchoolID: c.SchoolID, SchoolName: c.SchoolName, Stage: c.Stage})
-			s.audit(ctx, "parent", "pupil:read", c.PupilID, c.SchoolID, "ok")
+			s.note(ctx, "parent", c.PupilID, c.SchoolID, "ok")
 		}
 		return out, nil
 	})

@@ -15,6 +15,7 @@ import (
 // responsibility is emailed an invitation with a calendar file and a one-tap link to answer, and
 // invited staff get the calendar file too.
 
+// MeetingView is a meeting with the family as it was arranged, moved or cancelled.
 type MeetingView struct {
 	MeetingID       string    `json:"meetingId" format:"uuid"`
 	Kind            string    `json:"kind" enum:"review,expectation,annual_review"`
@@ -28,6 +29,7 @@ type MeetingView struct {
 	Invitations     int       `json:"invitations" doc:"How many emails this change queued (parents and invited staff)"`
 }
 
+// MeetingOutput answers a meeting arranged, moved or cancelled.
 type MeetingOutput struct {
 	Status int
 	Body   struct {
@@ -37,8 +39,9 @@ type MeetingOutput struct {
 	}
 }
 
+// CreateMeetingInput arranges a meeting with a pupil's family; the parents are sent an invitation.
 type CreateMeetingInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
 	Body struct {
 		Kind            string    `json:"kind" enum:"review,expectation,annual_review" doc:"review: the review of a support plan; expectation: a meeting to talk about how things are going; annual_review: an EHC plan's annual review"`
@@ -50,38 +53,42 @@ type CreateMeetingInput struct {
 	}
 }
 
+// RescheduleMeetingInput moves a meeting to another time; the parents are told.
 type RescheduleMeetingInput struct {
-	MeetingID string `path:"meetingId" format:"uuid"`
+	MeetingID string `path:"meetingId" format:"uuid" doc:"The meeting's id"`
 	IdempotencyHeader
 	Body struct {
 		StartsAt time.Time `json:"startsAt" doc:"The new start, RFC 3339"`
 	}
 }
 
+// CancelMeetingInput calls a meeting off; the parents are told.
 type CancelMeetingInput struct {
-	MeetingID string `path:"meetingId" format:"uuid"`
+	MeetingID string `path:"meetingId" format:"uuid" doc:"The meeting's id"`
 	IdempotencyHeader
 }
 
-func (s *Server) registerMeetings(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "create-meeting", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/meetings",
+func (s *Server) registerMeetings(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("meeting", "create", byAction),
+		OperationID: "create-meeting", Method: http.MethodPost, Path: "/pupils/{pupilId}/meetings",
 		Summary:     "Arrange a meeting with the family",
 		Description: "Records the meeting on the pathway and emails every parent with parental responsibility an invitation with a calendar file and a link to answer.",
-		Tags:        []string{"Meetings"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags:        []string{"Meetings"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.createMeeting)
-	huma.Register(api, huma.Operation{
-		OperationID: "reschedule-meeting", Method: http.MethodPost, Path: "/v1/meetings/{meetingId}/reschedule",
+	register(v1, huma.Operation{
+		Metadata:    needs("meeting", "create", byAction),
+		OperationID: "reschedule-meeting", Method: http.MethodPost, Path: "/meetings/{meetingId}/reschedule",
 		Summary:     "Move a meeting to a new time",
 		Description: "Sends everyone invited an updated invitation (same calendar UID, SEQUENCE one higher); answers to the old time no longer count.",
-		Tags:        []string{"Meetings"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags:        []string{"Meetings"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.rescheduleMeeting)
-	huma.Register(api, huma.Operation{
-		OperationID: "cancel-meeting", Method: http.MethodPost, Path: "/v1/meetings/{meetingId}/cancel",
+	register(v1, huma.Operation{
+		Metadata:    needs("meeting", "create", byAction),
+		OperationID: "cancel-meeting", Method: http.MethodPost, Path: "/meetings/{meetingId}/cancel",
 		Summary:     "Cancel a meeting",
 		Description: "Sends everyone invited a cancellation (METHOD:CANCEL) that removes the meeting from their calendar.",
-		Tags:        []string{"Meetings"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags:        []string{"Meetings"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.cancelMeeting)
 }
 

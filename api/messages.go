@@ -14,12 +14,14 @@ import (
 // arrived — so the SENDCo can answer "did the parents get the invitation?" and see a failure with
 // the mail server's own reply. The bodies are not shown here; they stay in the outbox as the record.
 
+// MessagesInput asks for the emails sendflow sent about a pupil.
 type MessagesInput struct {
 	PupilPath
 	Status string `query:"status" enum:"queued,sent,failed" doc:"Only messages in this state"`
 	Limit  int    `query:"limit" minimum:"0" maximum:"200" doc:"How many, newest first (default 50)"`
 }
 
+// MessageView is one email sendflow sent about a pupil, and where it is (queued, sent or failed).
 type MessageView struct {
 	MessageID       string     `json:"messageId" format:"uuid"`
 	Template        string     `json:"template" doc:"Which email, e.g. review_meeting_invitation"`
@@ -36,23 +38,25 @@ type MessageView struct {
 	SentAt          *time.Time `json:"sentAt,omitempty"`
 }
 
+// MessagesOutput lists the emails sent about a pupil.
 type MessagesOutput struct {
 	Body struct {
 		Messages []MessageView `json:"messages"`
 	}
 }
 
-func (s *Server) registerMessages(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "list-pupil-messages", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/messages",
+func (s *Server) registerMessages(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("message", "read", readsPupil),
+		OperationID: "list-pupil-messages", Method: http.MethodGet, Path: "/pupils/{pupilId}/messages",
 		Summary:     "Emails sent about a pupil and whether each arrived",
 		Description: "Every email queued about the pupil, to the family and to staff, newest first: which email and wording version, in which language, to whom, and its delivery state with the mail server's last reply.",
-		Tags:        []string{"Pupils"}, Security: bearer, Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+		Tags:        []string{"Pupils"}, Errors: []int{http.StatusNotFound},
 	}, s.pupilMessages)
 }
 
 func (s *Server) pupilMessages(ctx context.Context, in *MessagesInput) (*MessagesOutput, error) {
-	return read(ctx, s, in.PupilID, "message", "read", func(p *store.Pupil, _ string) (*MessagesOutput, error) {
+	return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*MessagesOutput, error) {
 		limit := in.Limit
 		if limit == 0 {
 			limit = 50

@@ -9,12 +9,15 @@ import (
 	"github.com/sendflow/sendflow/internal/oag"
 )
 
+// OAGItem is one entry of the ordinarily available guidance: something you might see, or a
+// strategy to try.
 type OAGItem struct {
 	ID       string `json:"id" example:"ci.s.visual-timetable"`
 	Text     string `json:"text" example:"Visual timetable"`
 	Guidance string `json:"guidance,omitempty"`
 }
 
+// OAGArea is one area of need in the ordinarily available guidance, with what you might see.
 type OAGArea struct {
 	ID         string    `json:"id" enum:"communication_and_interaction,cognition_and_learning,social_emotional_mental_health,sensory_physical"`
 	Name       string    `json:"name"`
@@ -22,6 +25,7 @@ type OAGArea struct {
 	Indicators []OAGItem `json:"indicators" doc:"What you might see"`
 }
 
+// OAGAreasOutput is the loaded OAG catalogue's areas of need.
 type OAGAreasOutput struct {
 	Body struct {
 		Catalogue string    `json:"catalogue"`
@@ -31,16 +35,19 @@ type OAGAreasOutput struct {
 	}
 }
 
+// OAGStrategiesInput narrows the strategies listed to an area or a catalogue version.
 type OAGStrategiesInput struct {
 	Area    string `query:"area" enum:"communication_and_interaction,cognition_and_learning,social_emotional_mental_health,sensory_physical" doc:"Only this area's strategies"`
 	Version string `query:"version" maxLength:"50" doc:"A catalogue version; the latest if empty"`
 }
 
+// OAGStrategy is a classroom strategy from the OAG catalogue and the area it is for.
 type OAGStrategy struct {
 	OAGItem
 	Area string `json:"area"`
 }
 
+// OAGStrategiesOutput lists strategies from the OAG catalogue.
 type OAGStrategiesOutput struct {
 	Body struct {
 		Version    string        `json:"version"`
@@ -48,11 +55,11 @@ type OAGStrategiesOutput struct {
 	}
 }
 
-func (s *Server) registerOAG(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "oag-areas", Method: http.MethodGet, Path: "/v1/oag/areas",
+func (s *Server) registerOAG(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("", "", anyone),
+		OperationID: "oag-areas", Method: http.MethodGet, Path: "/oag/areas",
 		Summary: "Areas of need in the ordinarily available guidance, with what you might see", Tags: []string{"OAG catalogue"},
-		Security: bearer, Errors: []int{http.StatusUnauthorized},
 	}, func(ctx context.Context, _ *struct{}) (*OAGAreasOutput, error) {
 		lib, err := s.catalogue(ctx)
 		if err != nil {
@@ -70,10 +77,11 @@ func (s *Server) registerOAG(api huma.API) {
 		}
 		return out, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "oag-strategies", Method: http.MethodGet, Path: "/v1/oag/strategies",
+	register(v1, huma.Operation{
+		Metadata:    needs("", "", anyone),
+		OperationID: "oag-strategies", Method: http.MethodGet, Path: "/oag/strategies",
 		Summary: "Strategies to try (\"what you can try\"), for one area or all", Tags: []string{"OAG catalogue"},
-		Security: bearer, Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+		Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *OAGStrategiesInput) (*OAGStrategiesOutput, error) {
 		lib, err := s.catalogue(ctx)
 		if err != nil {

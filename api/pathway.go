@@ -15,6 +15,7 @@ import (
 	"github.com/sendflow/sendflow/workflows"
 )
 
+// TimelineEntry is one line of a pupil's story on the pathway, in plain words.
 type TimelineEntry struct {
 	At      time.Time `json:"at"`
 	Kind    string    `json:"kind" example:"concern_raised"`
@@ -43,6 +44,7 @@ func parentViewsViews(vs []store.ParentViews) []ParentViewsView {
 	return out
 }
 
+// DeadlineView is an open deadline on a pupil's pathway.
 type DeadlineView struct {
 	Due  string `json:"due" format:"date" doc:"The date, on the pathway's calendar"`
 	What string `json:"what" doc:"What must happen, in plain words"`
@@ -113,6 +115,8 @@ type AnnualReviewView struct {
 	AmendedPlanIssuedOn string `json:"amendedPlanIssuedOn,omitempty" format:"date"`
 }
 
+// PathwayView is a pupil's pathway as the reader's role may see it: the stage, what is open and
+// due, and the story so far.
 type PathwayView struct {
 	PupilID          string            `json:"pupilId" format:"uuid"`
 	Stage            string            `json:"stage" enum:"none,monitoring,awaiting_triage,sen_support,ehc_assessment,ehc_plan,closed"`
@@ -226,20 +230,23 @@ func day(t *time.Time) string {
 	return dateOnly(*t)
 }
 
+// GetPathwayInput names the pupil whose pathway is read.
 type GetPathwayInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 }
 
+// GetPathwayOutput is a pupil's pathway.
 type GetPathwayOutput struct{ Body PathwayView }
 
-func (s *Server) registerPathway(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "get-pathway", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/pathway",
+func (s *Server) registerPathway(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("pathway", "read", readsPupil),
+		OperationID: "get-pathway", Method: http.MethodGet, Path: "/pupils/{pupilId}/pathway",
 		Summary: "Where a pupil is on the graduated approach, what is open and due, and the story so far in plain words",
-		Tags:    []string{"Pathway"}, Security: bearer,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+		Tags:    []string{"Pathway"},
+		Errors:  []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *GetPathwayInput) (*GetPathwayOutput, error) {
-		v, err := read(ctx, s, in.PupilID, "pathway", "read", func(p *store.Pupil, role string) (*PathwayView, error) {
+		v, err := read(ctx, s, in.PupilID, func(p *store.Pupil, role string) (*PathwayView, error) {
 			return s.pathwayView(ctx, p.ID, role)
 		})
 		if err != nil {

@@ -96,12 +96,13 @@ type PupilProvisionOutput struct {
 	}
 }
 
-func (s *Server) registerProvision(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound}
-	huma.Register(api, huma.Operation{
-		OperationID: "get-provision-catalogue", Method: http.MethodGet, Path: "/v1/schools/{schoolId}/provision-catalogue",
+func (s *Server) registerProvision(v1 *huma.Group) {
+	errs := []int{http.StatusNotFound}
+	register(v1, huma.Operation{
+		Metadata:    needs("provision_catalogue", "read", byAction),
+		OperationID: "get-provision-catalogue", Method: http.MethodGet, Path: "/schools/{schoolId}/provision-catalogue",
 		Summary: "The school's provision catalogue (newest version): interventions and adjustments with delivery and cost per pupil",
-		Tags:    []string{"Schools"}, Security: bearer, Errors: errs,
+		Tags:    []string{"Schools"}, Errors: errs,
 	}, func(ctx context.Context, in *SchoolPath) (*ProvisionCatalogueOutput, error) {
 		_, c, err := s.Actions.ProvisionCatalogue(ctx, actor(ctx), in.SchoolID)
 		if err != nil {
@@ -118,11 +119,12 @@ func (s *Server) registerProvision(api huma.API) {
 		}
 		return out, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "get-provision-map", Method: http.MethodGet, Path: "/v1/schools/{schoolId}/provision-map",
+	register(v1, huma.Operation{
+		Metadata:    needs("provision_map", "read", byAction),
+		OperationID: "get-provision-map", Method: http.MethodGet, Path: "/schools/{schoolId}/provision-map",
 		Summary:     "The school's costed provision map: who gets what, how often, at what cost; totals; delivery behind; effectiveness",
 		Description: "Costs are per pupil: session length × sessions a week × cost per hour ÷ pupils sharing the session, or a fixed cost a year; a term is 13 weeks and a year 39.",
-		Tags:        []string{"Schools"}, Security: bearer, Errors: errs,
+		Tags:        []string{"Schools"}, Errors: errs,
 	}, func(ctx context.Context, in *SchoolPath) (*ProvisionMapOutput, error) {
 		m, err := s.Actions.SchoolProvisionMap(ctx, actor(ctx), in.SchoolID)
 		if err != nil {
@@ -139,10 +141,11 @@ func (s *Server) registerProvision(api huma.API) {
 		}
 		return out, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "export-provision-map", Method: http.MethodGet, Path: "/v1/schools/{schoolId}/provision-map/export",
+	register(v1, huma.Operation{
+		Metadata:    needs("provision_map", "read", byAction),
+		OperationID: "export-provision-map", Method: http.MethodGet, Path: "/schools/{schoolId}/provision-map/export",
 		Summary: "The provision map as CSV (safe to open in a spreadsheet) or PDF",
-		Tags:    []string{"Schools"}, Security: bearer, Errors: append(errs, http.StatusUnprocessableEntity),
+		Tags:    []string{"Schools"}, Errors: append(errs, http.StatusUnprocessableEntity),
 		Responses: map[string]*huma.Response{"200": {Description: "The map", Content: map[string]*huma.MediaType{
 			"text/csv": {}, "application/pdf": {}}}},
 	}, func(ctx context.Context, in *ProvisionExportInput) (*ProvisionExportOutput, error) {
@@ -163,10 +166,11 @@ func (s *Server) registerProvision(api huma.API) {
 		}
 		return &ProvisionExportOutput{ContentType: "text/csv; charset=utf-8", ContentDisposition: `attachment; filename="provision-map.csv"`, Body: buf.Bytes()}, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "get-pupil-provision", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/provision",
+	register(v1, huma.Operation{
+		Metadata:    needs("pathway", "read", byAction),
+		OperationID: "get-pupil-provision", Method: http.MethodGet, Path: "/pupils/{pupilId}/provision",
 		Summary: "A pupil's costed provision in their open plans, with delivery against what was promised",
-		Tags:    []string{"Pupils"}, Security: bearer, Errors: errs,
+		Tags:    []string{"Pupils"}, Errors: errs,
 	}, func(ctx context.Context, in *PupilPath) (*PupilProvisionOutput, error) {
 		m, err := s.Actions.PupilProvision(ctx, actor(ctx), in.PupilID)
 		if err != nil {

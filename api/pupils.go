@@ -28,9 +28,20 @@ func (s *Server) pupilFor(ctx context.Context, pupilID, obj, act string) (*store
 	return p, role, nil
 }
 
-// audit appends to the trail; a failure is logged loudly but does not undo what was done.
+// audit adds an entry to the audit trail. In an operation it is noted for the request's trail,
+// which is written when the handler returns, before the answer is sent (see register); outside
+// one it is written at once. A failure is logged loudly but does not undo what was done.
 func (s *Server) audit(ctx context.Context, role, action, pupilID, schoolID, outcome string) {
+	if t := trailOf(ctx); t != nil {
+		t.note(entry{role: role, action: action, pupilID: pupilID, schoolID: schoolID, outcome: outcome})
+		return
+	}
 	s.Actions.Audit(ctx, actor(ctx), role, action, pupilID, schoolID, outcome)
+}
+
+// note audits under the name of the operation's declared access (e.g. pathway:read).
+func (s *Server) note(ctx context.Context, role, pupilID, schoolID, outcome string) {
+	s.audit(ctx, role, currentAccess(ctx).action(), pupilID, schoolID, outcome)
 }
 
 // unavailable answers for a store or workflow error: 503 with Retry-After, unless the error is
@@ -105,10 +116,12 @@ func callersFault(err error) error {
 	return nil
 }
 
-// read runs a read of a pupil's data with the pupil's permissions checked, and audits it.
-func read[T any](ctx context.Context, s *Server, pupilID, obj, verb string, do func(p *store.Pupil, role string) (T, error)) (T, error) {
+// read runs a read of a pupil's data with the pupil's permissions checked for the operation's
+// declared access (its metadata), and audits it under that access's name.
+func read[T any](ctx context.Context, s *Server, pupilID string, do func(p *store.Pupil, role string) (T, error)) (T, error) {
 	var zero T
-	p, role, err := s.pupilFor(ctx, pupilID, obj, verb)
+	a := currentAccess(ctx)
+	p, role, err := s.pupilFor(ctx, pupilID, a.Obj, a.Act)
 	if err != nil {
 		return zero, err
 	}
@@ -116,6 +129,6 @@ func read[T any](ctx context.Context, s *Server, pupilID, obj, verb string, do f
 	if err != nil {
 		return zero, s.problem(err)
 	}
-	s.audit(ctx, role, obj+":"+verb, p.ID, p.SchoolID, "ok")
+	s.note(ctx, role, p.ID, p.SchoolID, "ok")
 	return out, nil
 }

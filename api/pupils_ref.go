@@ -20,6 +20,7 @@ import (
 	"github.com/sendflow/sendflow/internal/upn"
 )
 
+// ParentInput is a parent or carer of a new pupil.
 type ParentInput struct {
 	Name                   Line   `json:"name" minLength:"1" maxLength:"200"`
 	Email                  Email  `json:"email" format:"email" maxLength:"254"`
@@ -28,6 +29,7 @@ type ParentInput struct {
 	ParentalResponsibility *bool  `json:"parentalResponsibility,omitempty" doc:"Default true; only people with parental responsibility can see the child's record or consent"`
 }
 
+// CreatePupilInput adds a pupil to a school, with their parents.
 type CreatePupilInput struct {
 	SchoolPath
 	IdempotencyHeader
@@ -41,6 +43,7 @@ type CreatePupilInput struct {
 	}
 }
 
+// PupilView is a pupil's record.
 type PupilView struct {
 	ID        string  `json:"id" format:"uuid"`
 	SchoolID  string  `json:"schoolId" format:"uuid"`
@@ -50,11 +53,13 @@ type PupilView struct {
 	ClassID   *string `json:"classId,omitempty" format:"uuid"`
 }
 
+// PupilOutput answers with a pupil's record.
 type PupilOutput struct {
 	Status int
 	Body   PupilView
 }
 
+// ImportInput is a CSV file of pupils to add to a school.
 type ImportInput struct {
 	SchoolPath
 	IdempotencyHeader
@@ -65,6 +70,7 @@ type ImportInput struct {
 // importMaxBytes is the import's limit: a file pupilcsv accepts is never refused for its size.
 const importMaxBytes = pupilcsv.MaxFileBytes + 1
 
+// ImportOutput says how many pupils the file added, and their ids.
 type ImportOutput struct {
 	Status int
 	Body   struct {
@@ -73,12 +79,14 @@ type ImportOutput struct {
 	}
 }
 
+// ListPupilsInput asks for a page of a school's pupils.
 type ListPupilsInput struct {
 	SchoolPath
 	Cursor string `query:"cursor" maxLength:"500" doc:"From the previous page's next"`
 	Limit  int    `query:"limit" minimum:"0" maximum:"200" doc:"Page size, default 50, at most 200"`
 }
 
+// PupilLine is one pupil in a school's list.
 type PupilLine struct {
 	ID        string  `json:"id" format:"uuid"`
 	UPN       string  `json:"upn"`
@@ -88,6 +96,7 @@ type PupilLine struct {
 	Stage     string  `json:"stage"`
 }
 
+// ListPupilsOutput is a page of a school's pupils, by name; Next asks for the page after.
 type ListPupilsOutput struct {
 	Body struct {
 		Pupils []PupilLine `json:"pupils"`
@@ -95,39 +104,43 @@ type ListPupilsOutput struct {
 	}
 }
 
+// PupilPath names a pupil.
 type PupilPath struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 }
 
-func (s *Server) registerPupils(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "create-pupil", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/pupils", Summary: "Add a pupil with their parents",
-		Tags: []string{"Pupils"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+func (s *Server) registerPupils(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("pupils", "create", inSchool),
+		OperationID: "create-pupil", Method: http.MethodPost, Path: "/schools/{schoolId}/pupils", Summary: "Add a pupil with their parents",
+		Tags: []string{"Pupils"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.createPupil)
-	huma.Register(api, huma.Operation{
-		OperationID: "import-pupils", Method: http.MethodPost, Path: "/v1/schools/{schoolId}/pupils/import",
+	register(v1, huma.Operation{
+		Metadata:    needs("pupils", "create", inSchool),
+		OperationID: "import-pupils", Method: http.MethodPost, Path: "/schools/{schoolId}/pupils/import",
 		Summary:     "Import pupils from a CSV file",
 		Description: "Every bad row is reported with its row number and column; a file with any bad row imports nothing.",
-		Tags:        []string{"Pupils"}, Security: bearer, DefaultStatus: http.StatusCreated, MaxBodyBytes: importMaxBytes,
-		Errors: append([]int{http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}, errs...),
+		Tags:        []string{"Pupils"}, DefaultStatus: http.StatusCreated, MaxBodyBytes: importMaxBytes,
+		Errors: append([]int{http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}, actionErrors...),
 	}, s.importPupils)
-	huma.Register(api, huma.Operation{
-		OperationID: "list-pupils", Method: http.MethodGet, Path: "/v1/schools/{schoolId}/pupils",
-		Summary: "A school's pupils, by name, a page at a time (teachers see their classes)", Tags: []string{"Pupils"}, Security: bearer, Errors: errs,
+	register(v1, huma.Operation{
+		Metadata:    needs("pupils", "list", inSchool),
+		OperationID: "list-pupils", Method: http.MethodGet, Path: "/schools/{schoolId}/pupils",
+		Summary: "A school's pupils, by name, a page at a time (teachers see their classes)", Tags: []string{"Pupils"}, Errors: actionErrors,
 	}, s.listPupils)
-	huma.Register(api, huma.Operation{
-		OperationID: "get-pupil", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}", Summary: "A pupil",
-		Tags: []string{"Pupils"}, Security: bearer, Errors: errs,
+	register(v1, huma.Operation{
+		Metadata:    needs("pupil", "read", readsPupil),
+		OperationID: "get-pupil", Method: http.MethodGet, Path: "/pupils/{pupilId}", Summary: "A pupil",
+		Tags: []string{"Pupils"}, Errors: actionErrors,
 	}, func(ctx context.Context, in *PupilPath) (*PupilOutput, error) {
-		return read(ctx, s, in.PupilID, "pupil", "read", func(p *store.Pupil, _ string) (*PupilOutput, error) {
+		return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*PupilOutput, error) {
 			return &PupilOutput{Status: http.StatusOK, Body: PupilView{ID: p.ID, SchoolID: p.SchoolID, UPN: p.UPN, FirstName: p.FirstName, LastName: p.LastName, ClassID: p.ClassID}}, nil
 		})
 	})
 }
 
 func (s *Server) createPupil(ctx context.Context, in *CreatePupilInput) (*PupilOutput, error) {
-	sc, role, err := s.schoolFor(ctx, in.SchoolID, "pupils", "create")
+	sc, role, err := s.schoolFor(ctx, in.SchoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +200,7 @@ func anyOf[T any](xs []T, f func(T) bool) bool {
 }
 
 func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutput, error) {
-	sc, role, err := s.schoolFor(ctx, in.SchoolID, "pupils", "create")
+	sc, role, err := s.schoolFor(ctx, in.SchoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +288,7 @@ func rowErrors(msg string, errs pupilcsv.Errors) error {
 }
 
 func (s *Server) listPupils(ctx context.Context, in *ListPupilsInput) (*ListPupilsOutput, error) {
-	sc, role, err := s.schoolFor(ctx, in.SchoolID, "pupils", "list")
+	sc, role, err := s.schoolFor(ctx, in.SchoolID)
 	if err != nil {
 		return nil, err
 	}

@@ -11,11 +11,13 @@ import (
 	"github.com/sendflow/sendflow/internal/store"
 )
 
+// ReadinessInput asks whether a pupil's record has what a service asks for before a referral.
 type ReadinessInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	Service string `query:"service" required:"true" minLength:"1" maxLength:"64" doc:"Service code, e.g. educational_psychology; ehcna for an EHC needs assessment request"`
 }
 
+// CriterionView is one thing a service asks for, and whether the record has it.
 type CriterionView struct {
 	ID       string `json:"id"`
 	Rule     string `json:"rule" doc:"What the service asks for, in plain words"`
@@ -24,6 +26,7 @@ type CriterionView struct {
 	Missing  string `json:"missing,omitempty" doc:"What to do, when it is not met"`
 }
 
+// ReadinessOutput is the readiness check for a service: ready when every criterion is met.
 type ReadinessOutput struct {
 	Body struct {
 		Service  string          `json:"service"`
@@ -32,8 +35,9 @@ type ReadinessOutput struct {
 	}
 }
 
+// OpenReferralInput refers a pupil to an agency service.
 type OpenReferralInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	IdempotencyHeader
 	Body struct {
 		Service string `json:"service" minLength:"1" maxLength:"64" doc:"Service code, e.g. educational_psychology"`
@@ -41,6 +45,7 @@ type OpenReferralInput struct {
 	}
 }
 
+// ReferralOutput answers an opened referral: its id and the pathway after it.
 type ReferralOutput struct {
 	Status int
 	Body   struct {
@@ -49,8 +54,10 @@ type ReferralOutput struct {
 	}
 }
 
+// DecisionInput is the SENDCo's decision on a referral: approve it (with a reason when the
+// readiness check is not met) or not.
 type DecisionInput struct {
-	ReferralID string `path:"referralId" format:"uuid"`
+	ReferralID string `path:"referralId" format:"uuid" doc:"The referral's id"`
 	IdempotencyHeader
 	Body struct {
 		Approve        bool   `json:"approve"`
@@ -58,16 +65,19 @@ type DecisionInput struct {
 	}
 }
 
+// ConsentInput is a parent's answer on consent to a referral: give, refuse or withdraw.
 type ConsentInput struct {
-	ReferralID string `path:"referralId" format:"uuid"`
+	ReferralID string `path:"referralId" format:"uuid" doc:"The referral's id"`
 	IdempotencyHeader
 	Body struct {
 		Action string `json:"action" enum:"give,refuse,withdraw"`
 	}
 }
 
+// ResponseInput is an agency's answer to a referral: acknowledged, advice, or rejected with a
+// reason.
 type ResponseInput struct {
-	ReferralID string `path:"referralId" format:"uuid"`
+	ReferralID string `path:"referralId" format:"uuid" doc:"The referral's id"`
 	IdempotencyHeader
 	Body struct {
 		Kind    string `json:"kind" enum:"acknowledged,advice,rejected"`
@@ -75,37 +85,41 @@ type ResponseInput struct {
 	}
 }
 
-func (s *Server) registerReferrals(api huma.API) {
-	errs := []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "referral-readiness", Method: http.MethodGet, Path: "/v1/pupils/{pupilId}/referral-readiness",
+func (s *Server) registerReferrals(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("readiness", "read", readsPupil),
+		OperationID: "referral-readiness", Method: http.MethodGet, Path: "/pupils/{pupilId}/referral-readiness",
 		Summary: "Whether the evidence a service asks for is there, and what is missing", Tags: []string{"Referrals"},
-		Security: bearer, Errors: errs,
+		Errors: actionErrors,
 	}, s.readiness)
-	huma.Register(api, huma.Operation{
-		OperationID: "open-referral", Method: http.MethodPost, Path: "/v1/pupils/{pupilId}/referrals",
+	register(v1, huma.Operation{
+		Metadata:    needs("referral", "create", byAction),
+		OperationID: "open-referral", Method: http.MethodPost, Path: "/pupils/{pupilId}/referrals",
 		Summary: "Start a referral to an agency service", Tags: []string{"Referrals"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.openReferral)
-	huma.Register(api, huma.Operation{
-		OperationID: "referral-decision", Method: http.MethodPost, Path: "/v1/referrals/{referralId}/decision",
+	register(v1, huma.Operation{
+		Metadata:    needs("referral", "decide", byAction),
+		OperationID: "referral-decision", Method: http.MethodPost, Path: "/referrals/{referralId}/decision",
 		Summary: "The SENDCo approves or declines a referral", Description: "Approving when the readiness check is not met needs a reason.",
-		Tags: []string{"Referrals"}, Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		Tags: []string{"Referrals"}, DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.decideReferral)
-	huma.Register(api, huma.Operation{
-		OperationID: "referral-consent", Method: http.MethodPost, Path: "/v1/referrals/{referralId}/consent",
+	register(v1, huma.Operation{
+		Metadata:    needs("consent", "create", byAction),
+		OperationID: "referral-consent", Method: http.MethodPost, Path: "/referrals/{referralId}/consent",
 		Summary: "A parent gives, refuses or withdraws consent", Tags: []string{"Referrals"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.consent)
-	huma.Register(api, huma.Operation{
-		OperationID: "referral-response", Method: http.MethodPost, Path: "/v1/referrals/{referralId}/response",
+	register(v1, huma.Operation{
+		Metadata:    needs("agency_response", "create", byAction),
+		OperationID: "referral-response", Method: http.MethodPost, Path: "/referrals/{referralId}/response",
 		Summary: "Record the agency's acknowledgement, advice or rejection", Tags: []string{"Referrals"},
-		Security: bearer, DefaultStatus: http.StatusCreated, Errors: errs,
+		DefaultStatus: http.StatusCreated, Errors: actionErrors,
 	}, s.agencyResponse)
 }
 
 func (s *Server) readiness(ctx context.Context, in *ReadinessInput) (*ReadinessOutput, error) {
-	return read(ctx, s, in.PupilID, "readiness", "read", func(p *store.Pupil, _ string) (*ReadinessOutput, error) {
+	return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*ReadinessOutput, error) {
 		if in.Service != "ehcna" {
 			if _, err := s.Actions.Service(ctx, "query.service", in.Service); err != nil {
 				return nil, err

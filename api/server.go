@@ -1,5 +1,11 @@
 // Package api is sendflow's HTTP surface: Huma v2 operations that validate input, authorize the
 // caller, call the workflow or the read model, and answer with RFC 9457 problem details on error.
+//
+// An operation for signed-in people is one typed input, one typed output, one handler and its
+// description, registered on the /v1 group with register; its Metadata line, needs(obj, act,
+// check), says what it asks of the Casbin policies (operations.go). The group adds the bearer
+// security and the 401 answer; the authorize middleware hands the access to the handler's
+// helpers (read, schoolFor, note) and the audit entries they note are written in one place.
 package api
 
 import (
@@ -64,25 +70,29 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s := &Server{Deps: d}
 	api.UseMiddleware(nameOperation, requestID, s.codecCORS, s.authenticate(api))
 	s.registerHealth(api)
-	s.registerMe(api)
 	s.registerMagicLinks(api)
-	s.registerSchools(api)
-	s.registerPupils(api)
-	s.registerCaseload(api)
-	s.registerOAG(api)
-	s.registerEvidence(api)
-	s.registerConcerns(api)
-	s.registerPathway(api)
-	s.registerTriage(api)
-	s.registerCycles(api)
-	s.registerReferrals(api)
-	s.registerEHC(api)
-	s.registerAnnualReviews(api)
-	s.registerStatutory(api)
-	s.registerMeetings(api)
-	s.registerMessages(api)
-	s.registerParents(api)
-	s.registerProvision(api)
+	// Everything else under /v1 is for signed-in people: the group describes each operation
+	// with bearer security, and authorize gives each handler its operation's declared access.
+	v1 := newV1(api)
+	v1.UseMiddleware(s.authorize(api))
+	s.registerMe(v1)
+	s.registerSchools(v1)
+	s.registerPupils(v1)
+	s.registerCaseload(v1)
+	s.registerOAG(v1)
+	s.registerEvidence(v1)
+	s.registerConcerns(v1)
+	s.registerPathway(v1)
+	s.registerTriage(v1)
+	s.registerCycles(v1)
+	s.registerReferrals(v1)
+	s.registerEHC(v1)
+	s.registerAnnualReviews(v1)
+	s.registerStatutory(v1)
+	s.registerMeetings(v1)
+	s.registerMessages(v1)
+	s.registerParents(v1)
+	s.registerProvision(v1)
 	s.registerCodec(api, mux)
 	return api
 }

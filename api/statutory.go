@@ -59,13 +59,15 @@ func stepView(itemID string, st workflows.StepTimeliness) StatutoryView {
 // dateOnly writes the London calendar date of t, as statutory dates are read.
 func dateOnly(t time.Time) string { return workflows.CalendarDate(t).Format(time.DateOnly) }
 
+// EHCOfficerInput names the council's EHC officer for a pupil.
 type EHCOfficerInput struct {
-	PupilID string `path:"pupilId" format:"uuid"`
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
 	Body    struct {
 		OfficerID string `json:"officerId" format:"uuid" doc:"The LA officer (a user of the pupil's local authority)"`
 	}
 }
 
+// EHCOfficerOutput is the EHC officer now named for the pupil.
 type EHCOfficerOutput struct {
 	Body struct {
 		PupilID   string `json:"pupilId" format:"uuid"`
@@ -74,6 +76,7 @@ type EHCOfficerOutput struct {
 	}
 }
 
+// CouncilPath names a local authority by its code.
 type CouncilPath struct {
 	LACode string `path:"laCode" pattern:"^[0-9]{3}$" doc:"The local authority's three-digit code"`
 }
@@ -86,6 +89,8 @@ type CouncilStep struct {
 	StatutoryView
 }
 
+// CouncilStatutoryOutput is a council's view of the EHC needs assessments and annual reviews in
+// its area: what is late, at risk and open.
 type CouncilStatutoryOutput struct {
 	Body struct {
 		Authority string `json:"authority"`
@@ -103,13 +108,14 @@ type CouncilStatutoryOutput struct {
 	}
 }
 
-func (s *Server) registerStatutory(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "assign-ehc-officer", Method: http.MethodPut, Path: "/v1/pupils/{pupilId}/ehc-officer",
+func (s *Server) registerStatutory(v1 *huma.Group) {
+	register(v1, huma.Operation{
+		Metadata:    needs("ehc_officer", "create", byAction),
+		OperationID: "assign-ehc-officer", Method: http.MethodPut, Path: "/pupils/{pupilId}/ehc-officer",
 		Summary:     "Name the council's EHC officer for a pupil",
 		Description: "The officer, with the council's EHC team address from its directory, is warned before each statutory step the council owns is due and told when one is late.",
-		Tags:        []string{"EHC needs assessment"}, Security: bearer,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity},
+		Tags:        []string{"EHC needs assessment"},
+		Errors:      []int{http.StatusNotFound, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *EHCOfficerInput) (*EHCOfficerOutput, error) {
 		r, err := s.Actions.AssignEHCOfficer(ctx, actor(ctx), in.PupilID, in.Body.OfficerID)
 		if err != nil {
@@ -123,12 +129,13 @@ func (s *Server) registerStatutory(api huma.API) {
 		out.Body.PupilID, out.Body.OfficerID, out.Body.Officer = r.Pupil.ID, id, name
 		return out, nil
 	})
-	huma.Register(api, huma.Operation{
-		OperationID: "get-council-statutory", Method: http.MethodGet, Path: "/v1/local-authorities/{laCode}/statutory",
+	register(v1, huma.Operation{
+		Metadata:    needs("council_statutory", "read", ownRule),
+		OperationID: "get-council-statutory", Method: http.MethodGet, Path: "/local-authorities/{laCode}/statutory",
 		Summary:     "The council's view: every EHC needs assessment and annual review in its area, what is late and what is at risk",
 		Description: "For the council's own LA officers. Timeliness is given in words and dates, with and without the prescribed exceptions.",
-		Tags:        []string{"EHC needs assessment"}, Security: bearer,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+		Tags:        []string{"EHC needs assessment"},
+		Errors:      []int{http.StatusNotFound},
 	}, s.councilStatutory)
 }
 
@@ -136,7 +143,7 @@ func (s *Server) councilStatutory(ctx context.Context, in *CouncilPath) (*Counci
 	notFound := huma.Error404NotFound("No local authority with this code is available to you.")
 	p := currentUser(ctx)
 	if !slices.Contains(p.LACodes, in.LACode) {
-		s.audit(ctx, "", "council_statutory:read", "", "", "denied")
+		s.note(ctx, "", "", "", "denied")
 		return nil, notFound
 	}
 	name, err := s.Store.LAByCode(ctx, in.LACode)
@@ -156,7 +163,7 @@ func (s *Server) councilStatutory(ctx context.Context, in *CouncilPath) (*Counci
 	c := statutory.CouncilView(items, time.Now())
 	for _, it := range c.Pupils {
 		// Every pupil the council's view shows is a read of their record.
-		s.audit(ctx, "la_officer", "council_statutory:read", it.PupilID, it.SchoolID, "ok")
+		s.note(ctx, "la_officer", it.PupilID, it.SchoolID, "ok")
 	}
 	b.Summary.AssessmentsOpen, b.Summary.ReviewsOpen, b.Summary.PlansIssued = c.AssessmentsOpen, c.ReviewsOpen, c.PlansIssued
 	b.Summary.OnTimeWithoutExceptions, b.Summary.OnTimeCountingExceptions = c.OnTimeWithoutExceptions, c.OnTimeCountingExceptions

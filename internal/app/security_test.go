@@ -534,3 +534,45 @@ func TestSignInLinksAreMadeAfterTheAnswer(t *testing.T) {
 		t.Errorf("%d sign-in emails, want the parent's one", n)
 	}
 }
+
+// TestReadsAreAuditedBeforeTheAnswer: each read of a pupil's record, and each use of a school,
+// is in the audit trail by the time its answer arrives, named by what the operation asks of the
+// policies, and a read out of reach is recorded as denied.
+func TestReadsAreAuditedBeforeTheAnswer(t *testing.T) {
+	t.Parallel()
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	count := func(action, outcome string) int {
+		return j.scalar(`SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND action = $2 AND outcome = $3`, seed.PupilAmaraID, action, outcome)
+	}
+	pupil := "/v1/pupils/" + seed.PupilAmaraID
+	for _, c := range []struct{ path, action string }{
+		{pupil, "pupil:read"},
+		{pupil + "/pathway", "pathway:read"},
+		{pupil + "/messages", "message:read"},
+		{pupil + "/referral-readiness?service=educational_psychology", "readiness:read"},
+		{pupil + "/audit", "audit:read"},
+	} {
+		before := count(c.action, "ok")
+		if status, body := j.api.do("GET", c.path, j.token[sendco], nil, ""); status != 200 {
+			t.Fatalf("GET %s = %d %v", c.path, status, body)
+		}
+		if n := count(c.action, "ok"); n != before+1 {
+			t.Errorf("GET %s: %d %s entries after the answer, want %d", c.path, n, c.action, before+1)
+		}
+	}
+	before := j.scalar(`SELECT count(*) FROM audit_log WHERE school_id = $1 AND action = 'school:read' AND outcome = 'ok'`, seed.DemoSchoolID)
+	if status, body := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID, j.token["head@oakfield.example"], nil, ""); status != 200 {
+		t.Fatalf("GET school = %d %v", status, body)
+	}
+	if n := j.scalar(`SELECT count(*) FROM audit_log WHERE school_id = $1 AND action = 'school:read' AND outcome = 'ok'`, seed.DemoSchoolID); n != before+1 {
+		t.Errorf("%d school:read entries after the answer, want %d", n, before+1)
+	}
+	// A teacher of another class has no reach into Amara's record: 404, recorded as denied.
+	before = count("pathway:read", "denied")
+	if status, _ := j.api.do("GET", pupil+"/pathway", j.token["teacher.beech@oakfield.example"], nil, ""); status != 404 {
+		t.Errorf("another class's teacher reading the pathway = %d, want 404", status)
+	}
+	if n := count("pathway:read", "denied"); n != before+1 {
+		t.Errorf("%d denied pathway reads, want %d", n, before+1)
+	}
+}
