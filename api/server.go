@@ -92,6 +92,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerMeetings(v1)
 	s.registerMessages(v1)
 	s.registerParents(v1)
+	s.registerRegister(v1)
 	s.registerProvision(v1)
 	s.registerCodec(api, mux)
 	return api

@@ -579,6 +579,72 @@ func (e RaiseConcernInputBodyAreas) Valid() bool {
 	}
 }
 
+// Defines values for RecordRegisterInputBodyProvision.
+const (
+	RecordRegisterInputBodyProvisionE     RecordRegisterInputBodyProvision = "E"
+	RecordRegisterInputBodyProvisionEmpty RecordRegisterInputBodyProvision = ""
+	RecordRegisterInputBodyProvisionK     RecordRegisterInputBodyProvision = "K"
+	RecordRegisterInputBodyProvisionN     RecordRegisterInputBodyProvision = "N"
+)
+
+// Valid indicates whether the value is a known member of the RecordRegisterInputBodyProvision enum.
+func (e RecordRegisterInputBodyProvision) Valid() bool {
+	switch e {
+	case RecordRegisterInputBodyProvisionE:
+		return true
+	case RecordRegisterInputBodyProvisionEmpty:
+		return true
+	case RecordRegisterInputBodyProvisionK:
+		return true
+	case RecordRegisterInputBodyProvisionN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterLineViewPathwaySays.
+const (
+	RegisterLineViewPathwaySaysE RegisterLineViewPathwaySays = "E"
+	RegisterLineViewPathwaySaysK RegisterLineViewPathwaySays = "K"
+	RegisterLineViewPathwaySaysN RegisterLineViewPathwaySays = "N"
+)
+
+// Valid indicates whether the value is a known member of the RegisterLineViewPathwaySays enum.
+func (e RegisterLineViewPathwaySays) Valid() bool {
+	switch e {
+	case RegisterLineViewPathwaySaysE:
+		return true
+	case RegisterLineViewPathwaySaysK:
+		return true
+	case RegisterLineViewPathwaySaysN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterLineViewSenProvision.
+const (
+	RegisterLineViewSenProvisionE RegisterLineViewSenProvision = "E"
+	RegisterLineViewSenProvisionK RegisterLineViewSenProvision = "K"
+	RegisterLineViewSenProvisionN RegisterLineViewSenProvision = "N"
+)
+
+// Valid indicates whether the value is a known member of the RegisterLineViewSenProvision enum.
+func (e RegisterLineViewSenProvision) Valid() bool {
+	switch e {
+	case RegisterLineViewSenProvisionE:
+		return true
+	case RegisterLineViewSenProvisionK:
+		return true
+	case RegisterLineViewSenProvisionN:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ResponseInputBodyKind.
 const (
 	ResponseInputBodyKindAcknowledged ResponseInputBodyKind = "acknowledged"
@@ -1428,6 +1494,51 @@ type ExchangeInputBody struct {
 	Token string `json:"token"`
 }
 
+// FiguresOutputBody defines model for FiguresOutputBody.
+type FiguresOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/FiguresOutputBody.json
+	Schema *string     `json:"$schema,omitempty"`
+	All    FiguresView `json:"all"`
+	Area   string      `json:"area"`
+
+	// NationalWithin20Weeks2024 England, 2024, excluding exceptions (DfE)
+	NationalWithin20Weeks2024 float64       `json:"nationalWithin20Weeks2024"`
+	Schools                   []FiguresView `json:"schools"`
+}
+
+// FiguresView defines model for FiguresView.
+type FiguresView struct {
+	AnnualReviewsOverdue    int64   `json:"annualReviewsOverdue"`
+	Assessing               int64   `json:"assessing"`
+	AwaitingDecision        int64   `json:"awaitingDecision"`
+	MeetingsPerPupilPerYear float64 `json:"meetingsPerPupilPerYear"`
+	NotIssuing              int64   `json:"notIssuing"`
+
+	// PlansExcludingExceptions Plans issued where no exception applied
+	PlansExcludingExceptions int64 `json:"plansExcludingExceptions"`
+	PlansIssued              int64 `json:"plansIssued"`
+	RefusedToAssess          int64 `json:"refusedToAssess"`
+	Requests                 int64 `json:"requests"`
+
+	// ReviewsHeld Support plans reviewed in the last year
+	ReviewsHeld             int64               `json:"reviewsHeld"`
+	ReviewsWithParentsViews int64               `json:"reviewsWithParentsViews"`
+	School                  string              `json:"school"`
+	SchoolId                *openapi_types.UUID `json:"schoolId,omitempty"`
+
+	// StageWeeks Average weeks at each stage, over the requests that reached it
+	StageWeeks map[string]float64 `json:"stageWeeks"`
+	Withdrawn  int64              `json:"withdrawn"`
+
+	// Within20Weeks Plans issued within 20 weeks of the request, including those where an exception applied
+	Within20Weeks                           int64   `json:"within20Weeks"`
+	Within20WeeksExcludingExceptions        int64   `json:"within20WeeksExcludingExceptions"`
+	Within20WeeksExcludingExceptionsPercent float64 `json:"within20WeeksExcludingExceptionsPercent"`
+	Within20WeeksPercent                    float64 `json:"within20WeeksPercent"`
+}
+
 // HealthOutputBody defines model for HealthOutputBody.
 type HealthOutputBody struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -1997,6 +2108,27 @@ type ReadinessOutputBody struct {
 	Service  string          `json:"service"`
 }
 
+// RecordRegisterInputBody defines model for RecordRegisterInputBody.
+type RecordRegisterInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/RecordRegisterInputBody.json
+	Schema *string `json:"$schema,omitempty"`
+	Note   *string `json:"note,omitempty"`
+
+	// PrimaryNeed Census SENtype, rank 1: SPLD, MLD, SLD, PMLD, SEMH, SLCN, HI, VI, MSI, PD, ASD, DS, OTH, or NSA (SEN support only)
+	PrimaryNeed *string `json:"primaryNeed,omitempty"`
+
+	// Provision Only where the pathway cannot say it (a plan from before sendflow); leave it out to follow the pathway
+	Provision *RecordRegisterInputBodyProvision `json:"provision,omitempty"`
+
+	// SecondaryNeed Census SENtype, rank 2
+	SecondaryNeed *string `json:"secondaryNeed,omitempty"`
+}
+
+// RecordRegisterInputBodyProvision Only where the pathway cannot say it (a plan from before sendflow); leave it out to follow the pathway
+type RecordRegisterInputBodyProvision string
+
 // ReferralOutputBody defines model for ReferralOutputBody.
 type ReferralOutputBody struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -2023,6 +2155,57 @@ type ReferralView struct {
 	ReferralId   openapi_types.UUID  `json:"referralId"`
 	Service      string              `json:"service"`
 	SubmittedOn  *openapi_types.Date `json:"submittedOn,omitempty"`
+}
+
+// RegisterLineView defines model for RegisterLineView.
+type RegisterLineView struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/RegisterLineView.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Differs Where the SENDCo's provision differs from the pathway's, both in words
+	Differs  *string `json:"differs,omitempty"`
+	Forename string  `json:"forename"`
+	Note     *string `json:"note,omitempty"`
+
+	// PathwaySays The provision the pathway gives: K while a support plan is open, E once an EHC plan is issued
+	PathwaySays RegisterLineViewPathwaySays `json:"pathwaySays"`
+
+	// PrimaryNeed Census SENtype with SENtypeRank 1
+	PrimaryNeed *string `json:"primaryNeed,omitempty"`
+
+	// Problems What the census would refuse in the line as it stands
+	Problems   *[]string          `json:"problems,omitempty"`
+	PupilId    openapi_types.UUID `json:"pupilId"`
+	RecordedAt *time.Time         `json:"recordedAt,omitempty"`
+	RecordedBy *string            `json:"recordedBy,omitempty"`
+
+	// SecondaryNeed Census SENtype with SENtypeRank 2
+	SecondaryNeed *string `json:"secondaryNeed,omitempty"`
+
+	// SenProvision Census SENprovision: the SENDCo's where they recorded one, else what the pathway says
+	SenProvision RegisterLineViewSenProvision `json:"senProvision"`
+	Surname      string                       `json:"surname"`
+	Upn          string                       `json:"upn"`
+
+	// Why Why the pathway says so
+	Why string `json:"why"`
+}
+
+// RegisterLineViewPathwaySays The provision the pathway gives: K while a support plan is open, E once an EHC plan is issued
+type RegisterLineViewPathwaySays string
+
+// RegisterLineViewSenProvision Census SENprovision: the SENDCo's where they recorded one, else what the pathway says
+type RegisterLineViewSenProvision string
+
+// RegisterOutputBody defines model for RegisterOutputBody.
+type RegisterOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/RegisterOutputBody.json
+	Schema *string            `json:"$schema,omitempty"`
+	Lines  []RegisterLineView `json:"lines"`
 }
 
 // RescheduleMeetingInputBody defines model for RescheduleMeetingInputBody.
@@ -2390,6 +2573,12 @@ type OpenReferralParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// RecordSenRegisterParams defines parameters for RecordSenRegister.
+type RecordSenRegisterParams struct {
+	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ReferralConsentParams defines parameters for ReferralConsent.
 type ReferralConsentParams struct {
 	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
@@ -2505,6 +2694,9 @@ type TriageJSONRequestBody = TriageInputBody
 
 // OpenReferralJSONRequestBody defines body for OpenReferral for application/json ContentType.
 type OpenReferralJSONRequestBody = OpenReferralInputBody
+
+// RecordSenRegisterJSONRequestBody defines body for RecordSenRegister for application/json ContentType.
+type RecordSenRegisterJSONRequestBody = RecordRegisterInputBody
 
 // ReferralConsentJSONRequestBody defines body for ReferralConsent for application/json ContentType.
 type ReferralConsentJSONRequestBody = ConsentInputBody
@@ -2663,6 +2855,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-requests/{requestId}/events (the `EhcEvent` operationId).
 	EhcEvent(ctx context.Context, requestId openapi_types.UUID, params *EhcEventParams, body EhcEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCouncilFigures The council's figures by school: EHC plans within 20 weeks with and without exceptions, time at each stage, annual reviews overdue, co-production
+	//
+	// Corresponds with GET /v1/local-authorities/{laCode}/figures (the `GetCouncilFigures` operationId).
+	GetCouncilFigures(ctx context.Context, laCode string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCouncilStatutory The council's view: every EHC needs assessment and annual review in its area, what is late and what is at risk
 	//
@@ -2954,6 +3151,20 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/pupils/{pupilId}/referrals (the `OpenReferral` operationId).
 	OpenReferral(ctx context.Context, pupilId openapi_types.UUID, params *OpenReferralParams, body OpenReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RecordSenRegisterWithBody Record a pupil's census need types (and the provision where the pathway cannot say it)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/register (the `RecordSenRegister` operationId).
+	RecordSenRegisterWithBody(ctx context.Context, pupilId openapi_types.UUID, params *RecordSenRegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordSenRegister Record a pupil's census need types (and the provision where the pathway cannot say it)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/register (the `RecordSenRegister` operationId).
+	RecordSenRegister(ctx context.Context, pupilId openapi_types.UUID, params *RecordSenRegisterParams, body RecordSenRegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ReferralConsentWithBody A parent gives, refuses or withdraws consent
 	//
 	// Takes any type of body and a specified content type.
@@ -3101,6 +3312,13 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/schools/{schoolId}/pupils/import (the `ImportPupils` operationId).
 	ImportPupilsWithBody(ctx context.Context, schoolId openapi_types.UUID, params *ImportPupilsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetSenRegister The school's SEN register: each pupil's census SENprovision and SENtype ranked 1 and 2
+	//
+	// The provision comes from the pathway where it can (K while a support plan is open, E once an EHC plan is issued) and from the SENDCo where it cannot; a line where they differ says so. The staff pages give it as CSV for the census.
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/register (the `GetSenRegister` operationId).
+	GetSenRegister(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AddStaffWithBody Give a member of staff a role in the school
 	//
 	// Takes any type of body and a specified content type.
@@ -3114,6 +3332,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/schools/{schoolId}/staff (the `AddStaff` operationId).
 	AddStaff(ctx context.Context, schoolId openapi_types.UUID, params *AddStaffParams, body AddStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTrustFigures A trust's figures across its schools
+	//
+	// Corresponds with GET /v1/trusts/{trustId}/figures (the `GetTrustFigures` operationId).
+	GetTrustFigures(ctx context.Context, trustId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // Healthz Liveness: the process is up
@@ -3246,6 +3469,21 @@ func (c *Client) EhcEventWithBody(ctx context.Context, requestId openapi_types.U
 // Corresponds with POST /v1/ehc-requests/{requestId}/events (the `EhcEvent` operationId).
 func (c *Client) EhcEvent(ctx context.Context, requestId openapi_types.UUID, params *EhcEventParams, body EhcEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEhcEventRequest(c.Server, requestId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCouncilFigures The council's figures by school: EHC plans within 20 weeks with and without exceptions, time at each stage, annual reviews overdue, co-production
+//
+// Corresponds with GET /v1/local-authorities/{laCode}/figures (the `GetCouncilFigures` operationId).
+func (c *Client) GetCouncilFigures(ctx context.Context, laCode string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCouncilFiguresRequest(c.Server, laCode)
 	if err != nil {
 		return nil, err
 	}
@@ -3946,6 +4184,40 @@ func (c *Client) OpenReferral(ctx context.Context, pupilId openapi_types.UUID, p
 	return c.Client.Do(req)
 }
 
+// RecordSenRegisterWithBody Record a pupil's census need types (and the provision where the pathway cannot say it)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/register (the `RecordSenRegister` operationId).
+func (c *Client) RecordSenRegisterWithBody(ctx context.Context, pupilId openapi_types.UUID, params *RecordSenRegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordSenRegisterRequestWithBody(c.Server, pupilId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordSenRegister Record a pupil's census need types (and the provision where the pathway cannot say it)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/register (the `RecordSenRegister` operationId).
+func (c *Client) RecordSenRegister(ctx context.Context, pupilId openapi_types.UUID, params *RecordSenRegisterParams, body RecordSenRegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordSenRegisterRequest(c.Server, pupilId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ReferralConsentWithBody A parent gives, refuses or withdraws consent
 //
 // Takes any type of body and a specified content type.
@@ -4303,6 +4575,23 @@ func (c *Client) ImportPupilsWithBody(ctx context.Context, schoolId openapi_type
 	return c.Client.Do(req)
 }
 
+// GetSenRegister The school's SEN register: each pupil's census SENprovision and SENtype ranked 1 and 2
+//
+// The provision comes from the pathway where it can (K while a support plan is open, E once an EHC plan is issued) and from the SENDCo where it cannot; a line where they differ says so. The staff pages give it as CSV for the census.
+//
+// Corresponds with GET /v1/schools/{schoolId}/register (the `GetSenRegister` operationId).
+func (c *Client) GetSenRegister(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSenRegisterRequest(c.Server, schoolId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // AddStaffWithBody Give a member of staff a role in the school
 //
 // Takes any type of body and a specified content type.
@@ -4327,6 +4616,21 @@ func (c *Client) AddStaffWithBody(ctx context.Context, schoolId openapi_types.UU
 // Corresponds with POST /v1/schools/{schoolId}/staff (the `AddStaff` operationId).
 func (c *Client) AddStaff(ctx context.Context, schoolId openapi_types.UUID, params *AddStaffParams, body AddStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddStaffRequest(c.Server, schoolId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTrustFigures A trust's figures across its schools
+//
+// Corresponds with GET /v1/trusts/{trustId}/figures (the `GetTrustFigures` operationId).
+func (c *Client) GetTrustFigures(ctx context.Context, trustId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTrustFiguresRequest(c.Server, trustId)
 	if err != nil {
 		return nil, err
 	}
@@ -4528,6 +4832,40 @@ func NewEhcEventRequestWithBody(server string, requestId openapi_types.UUID, par
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewGetCouncilFiguresRequest constructs an http.Request for the GetCouncilFigures method
+func NewGetCouncilFiguresRequest(server string, laCode string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "laCode", laCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/local-authorities/%s/figures", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -5989,6 +6327,68 @@ func NewOpenReferralRequestWithBody(server string, pupilId openapi_types.UUID, p
 	return req, nil
 }
 
+// NewRecordSenRegisterRequest calls the generic RecordSenRegister builder with application/json body
+func NewRecordSenRegisterRequest(server string, pupilId openapi_types.UUID, params *RecordSenRegisterParams, body RecordSenRegisterJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordSenRegisterRequestWithBody(server, pupilId, params, "application/json", bodyReader)
+}
+
+// NewRecordSenRegisterRequestWithBody constructs an http.Request for the RecordSenRegister method, with any body, and a specified content type
+func NewRecordSenRegisterRequestWithBody(server string, pupilId openapi_types.UUID, params *RecordSenRegisterParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/register", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewReferralConsentRequest calls the generic ReferralConsent builder with application/json body
 func NewReferralConsentRequest(server string, referralId openapi_types.UUID, params *ReferralConsentParams, body ReferralConsentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6729,6 +7129,40 @@ func NewImportPupilsRequestWithBody(server string, schoolId openapi_types.UUID, 
 	return req, nil
 }
 
+// NewGetSenRegisterRequest constructs an http.Request for the GetSenRegister method
+func NewGetSenRegisterRequest(server string, schoolId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/register", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewAddStaffRequest calls the generic AddStaff builder with application/json body
 func NewAddStaffRequest(server string, schoolId openapi_types.UUID, params *AddStaffParams, body AddStaffJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6786,6 +7220,40 @@ func NewAddStaffRequestWithBody(server string, schoolId openapi_types.UUID, para
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewGetTrustFiguresRequest constructs an http.Request for the GetTrustFigures method
+func NewGetTrustFiguresRequest(server string, trustId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "trustId", trustId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/trusts/%s/figures", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -6898,6 +7366,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/ehc-requests/{requestId}/events (the `EhcEvent` operationId).
 	EhcEventWithResponse(ctx context.Context, requestId openapi_types.UUID, params *EhcEventParams, body EhcEventJSONRequestBody, reqEditors ...RequestEditorFn) (*EhcEventResponse, error)
+
+	// GetCouncilFiguresWithResponse The council's figures by school: EHC plans within 20 weeks with and without exceptions, time at each stage, annual reviews overdue, co-production
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/local-authorities/{laCode}/figures (the `GetCouncilFigures` operationId).
+	GetCouncilFiguresWithResponse(ctx context.Context, laCode string, reqEditors ...RequestEditorFn) (*GetCouncilFiguresResponse, error)
 
 	// GetCouncilStatutoryWithResponse The council's view: every EHC needs assessment and annual review in its area, what is late and what is at risk
 	//
@@ -7217,6 +7692,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/pupils/{pupilId}/referrals (the `OpenReferral` operationId).
 	OpenReferralWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *OpenReferralParams, body OpenReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenReferralResponse, error)
 
+	// RecordSenRegisterWithBodyWithResponse Record a pupil's census need types (and the provision where the pathway cannot say it)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/register (the `RecordSenRegister` operationId).
+	RecordSenRegisterWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *RecordSenRegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordSenRegisterResponse, error)
+
+	// RecordSenRegisterWithResponse Record a pupil's census need types (and the provision where the pathway cannot say it)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pupils/{pupilId}/register (the `RecordSenRegister` operationId).
+	RecordSenRegisterWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *RecordSenRegisterParams, body RecordSenRegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordSenRegisterResponse, error)
+
 	// ReferralConsentWithBodyWithResponse A parent gives, refuses or withdraws consent
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -7376,6 +7865,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/schools/{schoolId}/pupils/import (the `ImportPupils` operationId).
 	ImportPupilsWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *ImportPupilsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportPupilsResponse, error)
 
+	// GetSenRegisterWithResponse The school's SEN register: each pupil's census SENprovision and SENtype ranked 1 and 2
+	//
+	// The provision comes from the pathway where it can (K while a support plan is open, E once an EHC plan is issued) and from the SENDCo where it cannot; a line where they differ says so. The staff pages give it as CSV for the census.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/register (the `GetSenRegister` operationId).
+	GetSenRegisterWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetSenRegisterResponse, error)
+
 	// AddStaffWithBodyWithResponse Give a member of staff a role in the school
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -7389,6 +7887,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/schools/{schoolId}/staff (the `AddStaff` operationId).
 	AddStaffWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *AddStaffParams, body AddStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*AddStaffResponse, error)
+
+	// GetTrustFiguresWithResponse A trust's figures across its schools
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/trusts/{trustId}/figures (the `GetTrustFigures` operationId).
+	GetTrustFiguresWithResponse(ctx context.Context, trustId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetTrustFiguresResponse, error)
 }
 
 type HealthzResponse struct {
@@ -7695,6 +8200,75 @@ func (r EhcEventResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EhcEventResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCouncilFiguresResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FiguresOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCouncilFiguresResponse) GetJSON200() *FiguresOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCouncilFiguresResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCouncilFiguresResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCouncilFiguresResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCouncilFiguresResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCouncilFiguresResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCouncilFiguresResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCouncilFiguresResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCouncilFiguresResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9621,6 +10195,75 @@ func (r OpenReferralResponse) ContentType() string {
 	return ""
 }
 
+type RecordSenRegisterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterLineView
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RecordSenRegisterResponse) GetJSON200() *RegisterLineView {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RecordSenRegisterResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RecordSenRegisterResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RecordSenRegisterResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RecordSenRegisterResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordSenRegisterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordSenRegisterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordSenRegisterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordSenRegisterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ReferralConsentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10672,6 +11315,75 @@ func (r ImportPupilsResponse) ContentType() string {
 	return ""
 }
 
+type GetSenRegisterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisterOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSenRegisterResponse) GetJSON200() *RegisterOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSenRegisterResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSenRegisterResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetSenRegisterResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetSenRegisterResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSenRegisterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSenRegisterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSenRegisterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSenRegisterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type AddStaffResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10742,6 +11454,75 @@ func (r AddStaffResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AddStaffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTrustFiguresResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FiguresOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTrustFiguresResponse) GetJSON200() *FiguresOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTrustFiguresResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTrustFiguresResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetTrustFiguresResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetTrustFiguresResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTrustFiguresResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTrustFiguresResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTrustFiguresResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTrustFiguresResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10858,6 +11639,19 @@ func (c *ClientWithResponses) EhcEventWithResponse(ctx context.Context, requestI
 		return nil, err
 	}
 	return ParseEhcEventResponse(rsp)
+}
+
+// GetCouncilFiguresWithResponse The council's figures by school: EHC plans within 20 weeks with and without exceptions, time at each stage, annual reviews overdue, co-production
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/local-authorities/{laCode}/figures (the `GetCouncilFigures` operationId).
+func (c *ClientWithResponses) GetCouncilFiguresWithResponse(ctx context.Context, laCode string, reqEditors ...RequestEditorFn) (*GetCouncilFiguresResponse, error) {
+	rsp, err := c.GetCouncilFigures(ctx, laCode, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCouncilFiguresResponse(rsp)
 }
 
 // GetCouncilStatutoryWithResponse The council's view: every EHC needs assessment and annual review in its area, what is late and what is at risk
@@ -11418,6 +12212,32 @@ func (c *ClientWithResponses) OpenReferralWithResponse(ctx context.Context, pupi
 	return ParseOpenReferralResponse(rsp)
 }
 
+// RecordSenRegisterWithBodyWithResponse Record a pupil's census need types (and the provision where the pathway cannot say it)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/register (the `RecordSenRegister` operationId).
+func (c *ClientWithResponses) RecordSenRegisterWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *RecordSenRegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordSenRegisterResponse, error) {
+	rsp, err := c.RecordSenRegisterWithBody(ctx, pupilId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordSenRegisterResponse(rsp)
+}
+
+// RecordSenRegisterWithResponse Record a pupil's census need types (and the provision where the pathway cannot say it)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pupils/{pupilId}/register (the `RecordSenRegister` operationId).
+func (c *ClientWithResponses) RecordSenRegisterWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *RecordSenRegisterParams, body RecordSenRegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordSenRegisterResponse, error) {
+	rsp, err := c.RecordSenRegister(ctx, pupilId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordSenRegisterResponse(rsp)
+}
+
 // ReferralConsentWithBodyWithResponse A parent gives, refuses or withdraws consent
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -11703,6 +12523,21 @@ func (c *ClientWithResponses) ImportPupilsWithBodyWithResponse(ctx context.Conte
 	return ParseImportPupilsResponse(rsp)
 }
 
+// GetSenRegisterWithResponse The school's SEN register: each pupil's census SENprovision and SENtype ranked 1 and 2
+//
+// The provision comes from the pathway where it can (K while a support plan is open, E once an EHC plan is issued) and from the SENDCo where it cannot; a line where they differ says so. The staff pages give it as CSV for the census.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/schools/{schoolId}/register (the `GetSenRegister` operationId).
+func (c *ClientWithResponses) GetSenRegisterWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetSenRegisterResponse, error) {
+	rsp, err := c.GetSenRegister(ctx, schoolId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSenRegisterResponse(rsp)
+}
+
 // AddStaffWithBodyWithResponse Give a member of staff a role in the school
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -11727,6 +12562,19 @@ func (c *ClientWithResponses) AddStaffWithResponse(ctx context.Context, schoolId
 		return nil, err
 	}
 	return ParseAddStaffResponse(rsp)
+}
+
+// GetTrustFiguresWithResponse A trust's figures across its schools
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/trusts/{trustId}/figures (the `GetTrustFigures` operationId).
+func (c *ClientWithResponses) GetTrustFiguresWithResponse(ctx context.Context, trustId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetTrustFiguresResponse, error) {
+	rsp, err := c.GetTrustFigures(ctx, trustId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTrustFiguresResponse(rsp)
 }
 
 // ParseHealthzResponse parses an HTTP response from a HealthzWithResponse call
@@ -11944,6 +12792,60 @@ func ParseEhcEventResponse(rsp *http.Response) (*EhcEventResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCouncilFiguresResponse parses an HTTP response from a GetCouncilFiguresWithResponse call
+func ParseGetCouncilFiguresResponse(rsp *http.Response) (*GetCouncilFiguresResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCouncilFiguresResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FiguresOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
@@ -13491,6 +14393,60 @@ func ParseOpenReferralResponse(rsp *http.Response) (*OpenReferralResponse, error
 	return response, nil
 }
 
+// ParseRecordSenRegisterResponse parses an HTTP response from a RecordSenRegisterWithResponse call
+func ParseRecordSenRegisterResponse(rsp *http.Response) (*RecordSenRegisterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordSenRegisterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterLineView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseReferralConsentResponse parses an HTTP response from a ReferralConsentWithResponse call
 func ParseReferralConsentResponse(rsp *http.Response) (*ReferralConsentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14344,6 +15300,60 @@ func ParseImportPupilsResponse(rsp *http.Response) (*ImportPupilsResponse, error
 	return response, nil
 }
 
+// ParseGetSenRegisterResponse parses an HTTP response from a GetSenRegisterWithResponse call
+func ParseGetSenRegisterResponse(rsp *http.Response) (*GetSenRegisterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSenRegisterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisterOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseAddStaffResponse parses an HTTP response from a AddStaffWithResponse call
 func ParseAddStaffResponse(rsp *http.Response) (*AddStaffResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14385,6 +15395,60 @@ func ParseAddStaffResponse(rsp *http.Response) (*AddStaffResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTrustFiguresResponse parses an HTTP response from a GetTrustFiguresWithResponse call
+func ParseGetTrustFiguresResponse(rsp *http.Response) (*GetTrustFiguresResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTrustFiguresResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FiguresOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel

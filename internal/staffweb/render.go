@@ -94,6 +94,9 @@ func (h *Handler) parseTemplates() error {
 		"councilsteps": func(id, title string, rows []councilRow, empty string) councilSteps {
 			return councilSteps{ID: id, Title: title, Rows: rows, Empty: empty}
 		},
+		"append1": func(rows []figuresRow, last figuresRow) []figuresRow {
+			return append(append([]figuresRow{}, rows...), last)
+		},
 		"newid": uuid.NewString, // a form of its own on a page of several
 		"id":    fieldID,
 		"areas": provision.AreaNames,
@@ -193,11 +196,17 @@ func (h *Handler) menu(v *visit) []navItem {
 	if len(schoolsWhere(v.p, "pupils", "list", h)) > 0 {
 		items = append(items, navItem{Href: "/pupils", Text: "Pupils"})
 	}
+	if len(schoolsWhere(v.p, "register", "read", h)) > 0 {
+		items = append(items, navItem{Href: "/register", Text: "SEN register"})
+	}
 	if ids := schoolsWhere(v.p, "provision_map", "read", h); len(ids) > 0 {
 		items = append(items, navItem{Href: "/schools/" + ids[0] + "/provision", Text: "Provision map"})
 	}
 	if len(v.p.LACodes) > 0 {
 		items = append(items, navItem{Href: "/council", Text: "EHC requests"})
+	}
+	if len(v.p.TrustSchools) > 0 {
+		items = append(items, navItem{Href: "/trust", Text: "Trust"})
 	}
 	if len(v.p.AgencyServices) > 0 {
 		items = append(items, navItem{Href: "/referrals", Text: "Referrals"})

@@ -137,6 +137,7 @@ func (h *Handler) routes() {
 	h.pupilForms(m)
 	h.referralPages(m)
 	h.statutoryPages(m)
+	h.registerPages(m)
 	h.provisionPages(m)
 	// Signing in and out.
 	m.HandleFunc("GET /sign-in", h.signInPage)
