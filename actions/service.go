@@ -173,14 +173,7 @@ func (s *Service) reach(ctx context.Context, a Actor, pupilID, what string, t po
 
 // Audit appends to the trail; a failure is logged loudly but does not undo what was done.
 func (s *Service) Audit(ctx context.Context, a Actor, role, action, pupilID, schoolID, outcome string) {
-	e := store.AuditEntry{ActorRole: role, Action: action, PupilID: pupilID, SchoolID: schoolID, RequestID: a.RequestID, Outcome: outcome}
-	if a.Principal != nil {
-		e.ActorID = a.ID
-	}
-	if e.ActorRole == "" {
-		e.ActorRole = "unknown"
-	}
-	if err := s.Store.Audit(ctx, e); err != nil {
+	if err := s.Store.Audit(ctx, auditEntry(a, role, action, pupilID, schoolID, outcome)); err != nil {
 		s.Logger.Error("audit record not written", "action", action, "pupil_id", pupilID, "error", err)
 	}
 }
@@ -188,16 +181,22 @@ func (s *Service) Audit(ctx context.Context, a Actor, role, action, pupilID, sch
 // AuditPupils appends one entry for each pupil a read showed, in one statement; like Audit, a
 // failure is logged loudly but does not undo what was done.
 func (s *Service) AuditPupils(ctx context.Context, a Actor, role, action, schoolID string, pupilIDs []string, outcome string) {
-	e := store.AuditEntry{ActorRole: role, Action: action, SchoolID: schoolID, RequestID: a.RequestID, Outcome: outcome}
+	if err := s.Store.AuditPupils(ctx, auditEntry(a, role, action, "", schoolID, outcome), pupilIDs); err != nil {
+		s.Logger.Error("audit records not written", "action", action, "school_id", schoolID, "pupils", len(pupilIDs), "error", err)
+	}
+}
+
+// auditEntry is the trail's record of what an actor did, on the request they came in on; a
+// role not known is recorded as "unknown".
+func auditEntry(a Actor, role, action, pupilID, schoolID, outcome string) store.AuditEntry {
+	e := store.AuditEntry{ActorRole: role, Action: action, PupilID: pupilID, SchoolID: schoolID, RequestID: a.RequestID, Outcome: outcome}
 	if a.Principal != nil {
 		e.ActorID = a.ID
 	}
 	if e.ActorRole == "" {
 		e.ActorRole = "unknown"
 	}
-	if err := s.Store.AuditPupils(ctx, e, pupilIDs); err != nil {
-		s.Logger.Error("audit records not written", "action", action, "school_id", schoolID, "pupils", len(pupilIDs), "error", err)
-	}
+	return e
 }
 
 // NewID names an action that came with nothing to name it by (no Idempotency-Key).

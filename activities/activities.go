@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/sendflow/sendflow/internal/email"
+	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/internal/pagelink"
 	"github.com/sendflow/sendflow/internal/readiness/gather"
 	"github.com/sendflow/sendflow/internal/store"
@@ -224,7 +225,7 @@ func localDates(data map[string]string, lang string) {
 	}
 	for k, v := range data {
 		if d, err := time.Parse(workflows.DateWordsLayout, v); err == nil {
-			data[k] = web.CalendarDateIn(lang, d)
+			data[k] = locale.For(lang).ShortCalendarDate(d)
 		}
 	}
 }

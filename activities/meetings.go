@@ -12,6 +12,7 @@ import (
 	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/email/mailname"
 	"github.com/sendflow/sendflow/internal/ics"
+	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/workflows"
@@ -72,7 +73,7 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 		Duration: time.Duration(m.DurationMinutes) * time.Minute,
 		Location: m.Location, Organizer: org, Attendees: attendees, Stamp: now}
 	data := map[string]string{"PupilFirstName": pupil.FirstName, "SchoolName": school.Name,
-		"MeetingTime": web.MeetingTime(m.StartsAt), "Location": m.Location}
+		"MeetingTime": locale.English.Clock(m.StartsAt), "Location": m.Location}
 	queue := func(key, to, userID, name, language, template, link string, ev ics.Event) error {
 		t, ok := email.Lookup(template)
 		if !ok {
@@ -80,7 +81,7 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 		}
 		t = email.Localize(t, language)
 		ev.Summary, ev.Description, ev.Reminder = web.CalendarText(t.Lang, m.Kind, pupil.FirstName, school.Name, cancelled) // the calendar speaks the email's language
-		d := map[string]string{"RecipientName": name, "Link": link, "MeetingDate": web.MeetingDateIn(t.Lang, m.StartsAt)}
+		d := map[string]string{"RecipientName": name, "Link": link, "MeetingDate": locale.For(t.Lang).Date(m.StartsAt)}
 		for k, v := range data {
 			d[k] = v
 		}

@@ -8,7 +8,13 @@ import (
 	"net/http"
 	"strings"
 	"unicode"
+
+	"github.com/sendflow/sendflow/internal/httpmw"
 )
+
+// MaxBody is the most any request may send: just over the largest operation's own limit (the
+// pupil import's), so an operation's limit, which Huma answers with 413, is always met first.
+const MaxBody = importMaxBytes + 1
 
 // forbidden is what no field holds (internal/input's rule): control characters and the Unicode
 // line and paragraph separators, but for the tab and the line breaks free text may hold.
@@ -31,12 +37,12 @@ func holdsControl(body []byte) bool {
 	}
 }
 
-// refuseControls answers 422 for a request carrying an invisible control character in its query
+// RefuseControls answers 422 for a request carrying an invisible control character in its query
 // or its JSON body, before any handler sees it: no field needs one, PostgreSQL cannot store a NUL,
 // and an email subject or a calendar file cannot carry a line break. Fields with rules of their
 // own (names, free text, addresses) are checked again with internal/input; this is the net under
 // every field, including those added later.
-func refuseControls(next http.Handler) http.Handler {
+func RefuseControls(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, vs := range r.URL.Query() {
 			for _, v := range vs {
@@ -50,7 +56,7 @@ func refuseControls(next http.Handler) http.Handler {
 			body, err := io.ReadAll(r.Body)
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				tooLarge(w)
+				httpmw.TooLarge(w, MaxBody)
 				return
 			}
 			if err != nil { // the client went away: the handler reports its own read error

@@ -18,7 +18,7 @@ func FuzzRefuseControls(f *testing.F) {
 		`["\u0085"]`, "{\"n\":\"\u2028\"}", `{"a":{"b":["x","\u001f"]}}`, `not json`, `{"a":"\\\u0000"}`} {
 		f.Add(seed)
 	}
-	h := refuseControls(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
+	h := RefuseControls(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
 	f.Fuzz(func(t *testing.T, body string) {
 		r := httptest.NewRequest("POST", "/x", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")

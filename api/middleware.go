@@ -7,20 +7,22 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/google/uuid"
 
 	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/httpmw"
 	"github.com/sendflow/sendflow/internal/store"
 )
 
-// requestID tags every request so the audit trail and logs can be joined up.
+// requestID gives operations the request id httpmw gave the request (internal/app serves every
+// surface behind it); an API served without it (a bare mux) gets one here, the same way.
 func requestID(ctx huma.Context, next func(huma.Context)) {
-	id := ctx.Header("X-Request-Id")
-	if id == "" || len(id) > 100 {
-		id = uuid.NewString()
+	if httpmw.RequestID(ctx.Context()) != "" {
+		next(ctx)
+		return
 	}
+	id := httpmw.SaneRequestID(ctx.Header("X-Request-Id"))
 	ctx.SetHeader("X-Request-Id", id)
-	next(huma.WithValue(ctx, requestIDKey, id))
+	next(huma.WithContext(ctx, httpmw.WithRequestID(ctx.Context(), id)))
 }
 
 // authenticate resolves the bearer token of operations that declare security into a principal:

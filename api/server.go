@@ -21,6 +21,7 @@ import (
 	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/email"
+	"github.com/sendflow/sendflow/internal/httpmw"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
 )
@@ -102,7 +103,6 @@ type ctxKey int
 
 const (
 	userKey ctxKey = iota
-	requestIDKey
 )
 
 // currentUser is the signed-in principal.
@@ -111,9 +111,7 @@ func currentUser(ctx context.Context) *store.Principal {
 	return u
 }
 
-func currentRequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
+// currentRequestID is the request's id (internal/httpmw), for the audit trail.
+func currentRequestID(ctx context.Context) string { return httpmw.RequestID(ctx) }
 
 var bearer = []map[string][]string{{"bearer": {}}}

@@ -18,6 +18,7 @@ import (
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/devidp"
 	"github.com/sendflow/sendflow/internal/email"
+	"github.com/sendflow/sendflow/internal/httpmw"
 	"github.com/sendflow/sendflow/internal/staffweb"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/telemetry"
@@ -92,7 +93,7 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 		return nil, &config.Error{Env: "SENDFLOW_HTTP_ADDR", Flag: "http-addr", Problem: err.Error()}
 	}
 	srv := &http.Server{
-		Handler:           tel.HTTP(staffweb.OldLinks(api.Handler(mux, cfg.RateLimit, cfg.TrustedProxies...))),
+		Handler:           tel.HTTP(staffweb.OldLinks(protect(mux, cfg))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -106,6 +107,15 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 	}()
 	logger.Info("API listening", "url", "http://"+ln.Addr().String(), "docs", "http://"+ln.Addr().String()+"/docs")
 	return &HTTP{srv: srv, Addr: ln.Addr(), pages: pages}, nil
+}
+
+// protect puts every surface on mux behind the same middleware (internal/httpmw): security
+// headers, a request id, rate limits, the body limit and deadline, and the API's refusal of
+// invisible control characters. Signing in, by API or on the parents' sign-in page, gets a tenth
+// of the allowance, so links cannot be used to flood a parent's inbox or guess secrets.
+func protect(mux *http.ServeMux, cfg *config.Config) http.Handler {
+	return httpmw.Protect(api.RefuseControls(mux), httpmw.Options{PerMinute: cfg.RateLimit,
+		SignInPaths: []string{"/v1/auth/", "/parent/sign-in"}, MaxBody: api.MaxBody, TrustedProxies: cfg.TrustedProxies})
 }
 
 // staffSignIn is how staff sign in to the pages: the school's identity provider when one is

@@ -72,6 +72,32 @@ func hiddenToken(t *testing.T, body string) string {
 	return html.UnescapeString(m[1])
 }
 
+// visit follows a link to a parent's page (GET, or POST with form values), checks the answer's
+// status and what the page must say, and returns the page.
+func visit(t *testing.T, what, method, link string, form url.Values, wantStatus int, wants ...string) string {
+	t.Helper()
+	status, body := page(t, method, link, form)
+	wantPage(t, what, status, body, wantStatus, wants...)
+	return body
+}
+
+// signInFromEmail follows the sign-in link last emailed to the parent: its token, sent on the
+// sign-in page, opens their home page. It checks the page as visit does and returns it.
+func (j *journey) signInFromEmail(t *testing.T, what string, wants ...string) string {
+	t.Helper()
+	su, _ := url.Parse(linkIn(t, j.delivered("sign_in_link", parent).Text, "sign-in"))
+	return visit(t, what, "POST", j.api.base+"/parent/sign-in", url.Values{"token": {su.Query().Get("token")}}, 200, wants...)
+}
+
+// reviewMeetingAhead puts a pupil on SEN support with a plan, and invites their parents to its
+// review on Tuesday 4 March 2031 at 10:00 in the school library.
+func (j *journey) reviewMeetingAhead(pupilID string) {
+	j.onSENSupport(pupilID)
+	j.planned(pupilID, 21)
+	start := time.Date(2031, 3, 4, 10, 0, 0, 0, ukTime)
+	j.post(sendco, "/v1/pupils/"+pupilID+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library"}`, start.Format(time.RFC3339)), 201)
+}
+
 // Item 1: a parent's views, given on the phone, reach the school: the SENDCo is told (without
 // the words), the pathway and the review form show them with who wrote them and when, the
 // timeline says who gave them, the review counts them as heard (so the readiness check does),
@@ -193,8 +219,7 @@ func TestConsentInTheParentsLanguage(t *testing.T) {
 	if strings.Contains(body, "I agree that the school may refer") {
 		t.Errorf("the Polish page shows the English wording although a Polish one is approved:\n%s", body)
 	}
-	status, body = page(t, "POST", link, url.Values{"action": {"give"}, "version": {"consent-v1-pl"}, "language": {"pl"}})
-	wantPage(t, "consent in Polish", status, body, 200, "Wyrażono zgodę")
+	visit(t, "consent in Polish", "POST", link, url.Values{"action": {"give"}, "version": {"consent-v1-pl"}, "language": {"pl"}}, 200, "Wyrażono zgodę")
 	if n := j.scalar(`SELECT count(*) FROM consent_records WHERE referral_id = $1 AND wording_language = 'pl' AND wording_version = 'consent-v1-pl'
 		AND wording_id = 'consent-v1' AND accepted_at IS NOT NULL`, ep); n != 1 {
 		t.Errorf("%d consent records say the Polish wording was agreed to, want 1", n)
@@ -260,8 +285,7 @@ func TestSchoolContactDetailsAndMailHeaders(t *testing.T) {
 	if !strings.Contains(m.Text, "01632 960 100") || !strings.Contains(m.Text, schoolOfficeTo) {
 		t.Errorf("the parent's email does not say how to contact the school:\n%s", m.Text)
 	}
-	status, body := page(t, "GET", linkIn(t, m.Text, "plan"), nil)
-	wantPage(t, "plan page", status, body, 200, "Mrs Ada Khan, school office", `href="tel:01632960100"`, `href="mailto:office@oakfield.example"`)
+	visit(t, "plan page", "GET", linkIn(t, m.Text, "plan"), nil, 200, "Mrs Ada Khan, school office", `href="tel:01632960100"`, `href="mailto:office@oakfield.example"`)
 
 	// A Polish parent's email says so in its headers.
 	if _, err := j.d.DB.Exec(context.Background(), `UPDATE pupil_parents SET preferred_language = 'pl' WHERE pupil_id = $1`, seed.PupilLeoID); err != nil {
@@ -284,45 +308,34 @@ func TestParentsCanAlwaysGetBackIn(t *testing.T) {
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
-	j.onSENSupport(amara)
-	j.planned(amara, 21)
-	start := time.Date(2031, 3, 4, 10, 0, 0, 0, ukTime)
-	j.post(sendco, p+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library"}`, start.Format(time.RFC3339)), 201)
+	j.reviewMeetingAhead(amara)
 	ref := j.post(sendco, p+"/referrals", `{"service":"educational_psychology","reason":"Advice on listening"}`, 201)["referralId"].(string)
 	j.post(sendco, "/v1/referrals/"+ref+"/decision", `{"approve":true,"overrideReason":"Needed now"}`, 201)
 
 	for _, home := range []string{"/parent", "/parent/"} {
-		status, body := page(t, "GET", j.api.base+home, nil)
-		wantPage(t, home, status, body, 200, `name="email"`, `action="/parent/sign-in"`, `autocomplete="email"`)
+		visit(t, home, "GET", j.api.base+home, nil, 200, `name="email"`, `action="/parent/sign-in"`, `autocomplete="email"`)
 	}
-	status, known := page(t, "POST", j.api.base+"/parent/sign-in", url.Values{"email": {"parent.amara@example.org"}})
-	wantPage(t, "asking for a link", status, known, 200, "a sign-in link is on its way")
+	known := visit(t, "asking for a link", "POST", j.api.base+"/parent/sign-in", url.Values{"email": {"parent.amara@example.org"}}, 200, "a sign-in link is on its way")
 	_, unknown := page(t, "POST", j.api.base+"/parent/sign-in", url.Values{"email": {"nobody@example.org"}})
 	if strip := func(s string) string { return regexp.MustCompile(`\s+`).ReplaceAllString(s, " ") }; strip(known) != strip(unknown) {
 		t.Errorf("the answer differs for a known and an unknown address:\n%s\n---\n%s", known, unknown)
 	}
-	status, body := page(t, "POST", j.api.base+"/parent/sign-in", url.Values{"email": {"not an address"}})
-	wantPage(t, "a malformed address", status, body, 422, "Enter your email address")
+	visit(t, "a malformed address", "POST", j.api.base+"/parent/sign-in", url.Values{"email": {"not an address"}}, 422, "Enter your email address")
 
-	signIn := linkIn(t, j.delivered("sign_in_link", parent).Text, "sign-in")
-	su, _ := url.Parse(signIn)
-	status, body = page(t, "POST", j.api.base+"/parent/sign-in", url.Values{"token": {su.Query().Get("token")}})
-	wantPage(t, "home after signing in", status, body, 200, "Amara", "SEN support", "the school library",
+	j.signInFromEmail(t, "home after signing in", "Amara", "SEN support", "the school library",
 		"Consent for a referral", "/parent/consent?t=", "/parent/meeting?t=", "/parent/plan?t=", "/parent/views?t=", `name="language"`)
 
 	// An expired plan link says how to get a new one, and sends it.
 	links := web.NewLinks(j.d.Key, j.d.Config.PublicURL)
 	old, _ := links.Plan(amaraParentID, amara, time.Now().Add(-8*24*time.Hour))
-	status, body = page(t, "GET", old, nil)
-	wantPage(t, "expired link", status, body, 410, "This link has expired", "Email me a new link", "/parent")
+	body := visit(t, "expired link", "GET", old, nil, 410, "This link has expired", "Email me a new link", "/parent")
 	before := j.scalar(`SELECT count(*) FROM email_outbox WHERE template = 'sign_in_link' AND to_address = $1`, parent)
-	status, body = page(t, "POST", j.api.base+"/parent/sign-in/new-link", url.Values{"t": {hiddenToken(t, body)}})
-	wantPage(t, "new link asked for", status, body, 200, "We have emailed you a new link")
+	visit(t, "new link asked for", "POST", j.api.base+"/parent/sign-in/new-link", url.Values{"t": {hiddenToken(t, body)}}, 200, "We have emailed you a new link")
 	testenv.Eventually(t, 10*time.Second, "a new sign-in link for the parent", func() bool {
 		return j.scalar(`SELECT count(*) FROM email_outbox WHERE template = 'sign_in_link' AND to_address = $1`, parent) == before+1
 	})
 	// An altered token gets no link.
-	status, _ = page(t, "POST", j.api.base+"/parent/sign-in/new-link", url.Values{"t": {"abc.def"}})
+	status, _ := page(t, "POST", j.api.base+"/parent/sign-in/new-link", url.Values{"t": {"abc.def"}})
 	if status != 400 {
 		t.Errorf("a new link for an altered token = %d, want 400", status)
 	}
@@ -334,21 +347,14 @@ func TestAnsweredInvitationShowsTheAnswer(t *testing.T) {
 	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
-	p := "/v1/pupils/" + amara
-	j.onSENSupport(amara)
-	j.planned(amara, 21)
-	start := time.Date(2031, 3, 4, 10, 0, 0, 0, ukTime)
-	j.post(sendco, p+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library"}`, start.Format(time.RFC3339)), 201)
+	j.reviewMeetingAhead(amara)
 	link := linkIn(t, j.delivered("review_meeting_invitation", parent).Text, "meeting")
-	status, body := page(t, "POST", link, url.Values{"response": {"accepted"}})
-	wantPage(t, "accept", status, body, 200, "We have told the school that you can come.")
+	visit(t, "accept", "POST", link, url.Values{"response": {"accepted"}}, 200, "We have told the school that you can come.")
 
-	status, body = page(t, "GET", link, nil)
-	wantPage(t, "the answered invitation", status, body, 200, "You told the school: Yes, I can come", "Tuesday 4 March 2031", "10:00",
+	body := visit(t, "the answered invitation", "GET", link, nil, 200, "You told the school: Yes, I can come", "Tuesday 4 March 2031", "10:00",
 		"the school library", "Give your views", "/parent/views?t=", "Change your answer", "No, I cannot come")
 	// The change is a form of its own: it records a second answer, and the SENDCo is told which.
-	status, body = page(t, "POST", j.api.base+"/parent/meeting", url.Values{"t": {hiddenToken(t, body)}, "response": {"declined"}})
-	wantPage(t, "change of answer", status, body, 200, "We have told the school that you cannot come.")
+	visit(t, "change of answer", "POST", j.api.base+"/parent/meeting", url.Values{"t": {hiddenToken(t, body)}, "response": {"declined"}}, 200, "We have told the school that you cannot come.")
 	told := j.delivered("meeting_response", sendco)
 	if !strings.Contains(told.Text, "cannot come") || strings.Contains(told.Text, "another time") {
 		t.Errorf("the SENDCo's email should say the parent cannot come, and only that:\n%s", told.Text)
@@ -356,11 +362,9 @@ func TestAnsweredInvitationShowsTheAnswer(t *testing.T) {
 	if kinds := timelineKinds(j.pathway(amara)); count(kinds, "meeting_accepted") != 1 || count(kinds, "meeting_declined") != 1 {
 		t.Errorf("timeline %v", kinds)
 	}
-	status, body = page(t, "GET", link, nil)
-	wantPage(t, "the invitation after the change", status, body, 200, "You told the school: No, I cannot come")
+	visit(t, "the invitation after the change", "GET", link, nil, 200, "You told the school: No, I cannot come")
 	// The first link, tapped again with an answer, changes nothing and says so, with the details.
-	status, body = page(t, "POST", link, url.Values{"response": {"accepted"}})
-	wantPage(t, "a used link tapped again", status, body, 410, "This link has already been used", "the school library", "Nothing has been changed")
+	visit(t, "a used link tapped again", "POST", link, url.Values{"response": {"accepted"}}, 410, "This link has already been used", "the school library", "Nothing has been changed")
 	if n := j.scalar(`SELECT count(*) FROM meeting_responses WHERE accepted_at IS NOT NULL`); n != 2 {
 		t.Errorf("%d answers recorded, want 2", n)
 	}
@@ -378,17 +382,14 @@ func TestViewsFormClosesAfterTheReview(t *testing.T) {
 	outcomes := j.planned(amara, 3)
 	links := web.NewLinks(j.d.Key, j.d.Config.PublicURL)
 	viewsLink, _ := links.Views(amaraParentID, amara, 1, time.Now())
-	status, body := page(t, "GET", viewsLink, nil)
-	wantPage(t, "views form before the review", status, body, 200, "What is going well?")
+	visit(t, "views form before the review", "GET", viewsLink, nil, 200, "What is going well?")
 	j.post(sendco, "/v1/pupils/"+amara+"/cycles/1/review", fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"nextStep":"continue"}`, outcomes[0]), 201)
 
-	status, body = page(t, "GET", viewsLink, nil)
-	wantPage(t, "views form after the review", status, body, 410, "The review has taken place", "office@oakfield.example")
+	body := visit(t, "views form after the review", "GET", viewsLink, nil, 410, "The review has taken place", "office@oakfield.example")
 	if strings.Contains(body, "<textarea") {
 		t.Errorf("the views form is still open after the review:\n%s", body)
 	}
-	status, body = page(t, "POST", viewsLink, url.Values{"going_well": {"Swimming on Saturdays"}})
-	wantPage(t, "views sent after the review", status, body, 409, "The review has taken place", "Swimming on Saturdays")
+	visit(t, "views sent after the review", "POST", viewsLink, url.Values{"going_well": {"Swimming on Saturdays"}}, 409, "The review has taken place", "Swimming on Saturdays")
 	if n := j.rows("parent_views", amara); n != 0 {
 		t.Errorf("%d views stored after the review", n)
 	}
@@ -457,8 +458,7 @@ func TestPlanPageAfterTheReview(t *testing.T) {
 	j.post(sendco, p+"/cycles/1/review", fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"nextStep":"continue"}`, outcomes[0]), 201)
 	links := web.NewLinks(j.d.Key, j.d.Config.PublicURL)
 	plan, _ := links.Plan(amaraParentID, amara, time.Now())
-	status, body := page(t, "GET", plan, nil)
-	wantPage(t, "plan page after the review", status, body, 200, "Follows two-step instructions: achieved")
+	body := visit(t, "plan page after the review", "GET", plan, nil, 200, "Follows two-step instructions: achieved")
 	if strings.Contains(body, "review meeting") || strings.Contains(body, "the school library") {
 		t.Errorf("the plan page still lists the review meeting after the review:\n%s", body)
 	}
@@ -536,11 +536,8 @@ func TestPreferredLanguageCanBeChanged(t *testing.T) {
 
 	// The parent changes it back on their page.
 	j.api.do("POST", "/v1/auth/magic-link", "", nil, `{"email":"parent.amara@example.org"}`)
-	su, _ := url.Parse(linkIn(t, j.delivered("sign_in_link", parent).Text, "sign-in"))
-	status, home := page(t, "POST", j.api.base+"/parent/sign-in", url.Values{"token": {su.Query().Get("token")}})
-	wantPage(t, "home in Polish", status, home, 200, `<html lang="pl">`, `name="language"`)
-	status, home = page(t, "POST", j.api.base+"/parent/language", url.Values{"t": {hiddenToken(t, home)}, "language": {"en"}})
-	wantPage(t, "home in English", status, home, 200, `<html lang="en">`, "Amara")
+	home := j.signInFromEmail(t, "home in Polish", `<html lang="pl">`, `name="language"`)
+	visit(t, "home in English", "POST", j.api.base+"/parent/language", url.Values{"t": {hiddenToken(t, home)}, "language": {"en"}}, 200, `<html lang="en">`, "Amara")
 	if n := j.scalar(`SELECT count(*) FROM pupil_parents WHERE user_id = $1 AND preferred_language = 'en'`, amaraParentID); n != 1 {
 		t.Errorf("the parent's choice was not kept")
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/sendflow/sendflow/internal/devkit/seed"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
 	"github.com/sendflow/sendflow/internal/upn"
+	"github.com/sendflow/sendflow/internal/web"
 	"github.com/sendflow/sendflow/workflows"
 )
 
@@ -151,6 +152,55 @@ func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
 		}
 		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
 			t.Errorf("%s: Content-Security-Policy %q does not start from nothing allowed", c.name, csp)
+		}
+	}
+}
+
+// TestRequestIDsJoinTheAuditTrail: whichever surface a request comes in on — the API, the staff
+// pages, a parent's page — the id its client sent comes back in X-Request-Id and is the one the
+// audit trail records its read under; an id too long to keep is replaced by a new one, and that
+// is the one recorded.
+func TestRequestIDsJoinTheAuditTrail(t *testing.T) {
+	t.Parallel()
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	amara := seed.PupilAmaraID
+	j.onSENSupport(amara)
+	staff := testenv.NewBrowser(t, j.api.base)
+	staff.SignIn(sendco)
+	plan, _ := web.NewLinks(j.d.Key, j.d.Config.PublicURL).Plan(amaraParentID, amara, time.Now())
+	stamp := time.Now().Format("150405.000000")
+	for _, c := range []struct {
+		surface, url, asked, action string
+		prepare                     func(*http.Request)
+	}{
+		{"the API", j.api.base + "/v1/pupils/" + amara, "api-" + stamp, "pupil:read",
+			func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+j.token[sendco]) }},
+		{"the staff pages", j.api.base + "/pupils/" + amara, "staff-" + stamp, "pathway:read",
+			func(r *http.Request) {
+				for _, c := range staff.Cookies() {
+					r.AddCookie(c)
+				}
+			}},
+		{"a parent's page", plan, "parent-" + stamp, "plan:read", func(*http.Request) {}},
+		{"a parent's page, with an id too long to keep", plan, strings.Repeat("x", 101), "plan:read", func(*http.Request) {}},
+	} {
+		req, _ := http.NewRequest("GET", c.url, nil)
+		req.Header.Set("X-Request-Id", c.asked)
+		c.prepare(req)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		id := resp.Header.Get("X-Request-Id")
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d, want 200", c.surface, resp.StatusCode)
+		}
+		if len(c.asked) <= 100 && id != c.asked || len(c.asked) > 100 && (id == "" || id == c.asked) {
+			t.Errorf("%s: asked for id %.20q, answered with %q", c.surface, c.asked, id)
+		}
+		if n := j.scalar(`SELECT count(*) FROM audit_log WHERE request_id = $1 AND action = $2 AND pupil_id = $3`, id, c.action, amara); n != 1 {
+			t.Errorf("%s: %d %s rows in the audit trail under request id %q, want 1", c.surface, n, c.action, id)
 		}
 	}
 }

@@ -19,12 +19,13 @@ package evidence
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // Europe/London even where the system has no zoneinfo
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sendflow/sendflow/internal/locale"
 )
 
 // Pack is everything an evidence pack shows. Empty fields and nil slices are
@@ -219,13 +220,6 @@ func ResponseLabel(resp string) string {
 	return NotRecorded
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 // ---- document model shared by both renderers ----
 
 type blockKind int
@@ -358,7 +352,7 @@ func readinessSection(forWhom string, cs []Criterion) section {
 		t.Rows = append(t.Rows, []string{orNotRecorded(c.Rule), result, evidence, missing})
 	}
 	s.Blocks = append(s.Blocks,
-		para(fmt.Sprintf("%d of %s met.", met, plural(len(cs), "check", "checks"))), t)
+		para(fmt.Sprintf("%d of %s met.", met, locale.Count(len(cs), "check", "checks"))), t)
 	return s
 }
 
@@ -422,7 +416,7 @@ func strategiesSection(cs []Concern) section {
 		s.Blocks = append(s.Blocks, none(NoneRecorded))
 		return s
 	}
-	summary := fmt.Sprintf("%s recorded. Impact recorded for %d", plural(total, "strategy", "strategies"), withImpact)
+	summary := fmt.Sprintf("%s recorded. Impact recorded for %d", locale.Count(total, "strategy", "strategies"), withImpact)
 	if missing := total - withImpact; missing > 0 {
 		summary += fmt.Sprintf("; not recorded yet for %d", missing)
 	}
@@ -481,7 +475,7 @@ func cyclesSection(cs []Cycle) section {
 		}
 		logged := "None logged yet"
 		if c.ProvisionLogged > 0 {
-			logged = plural(c.ProvisionLogged, "session logged", "sessions logged")
+			logged = locale.Count(c.ProvisionLogged, "session logged", "sessions logged")
 		}
 		s.Blocks = append(s.Blocks,
 			h3(name+", "+status),
@@ -577,7 +571,7 @@ func meetingsSection(ms []Meeting) section {
 		t.Rows = append(t.Rows, []string{FormatDate(m.On), orNotRecorded(plainLabel(m.Kind)), ResponseLabel(m.ParentResponse)})
 	}
 	s.Blocks = append(s.Blocks,
-		para(fmt.Sprintf("Parents accepted %d of %s.", accepted, plural(len(ms), "meeting invitation", "meeting invitations"))), t)
+		para(fmt.Sprintf("Parents accepted %d of %s.", accepted, locale.Count(len(ms), "meeting invitation", "meeting invitations"))), t)
 	return s
 }
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/internal/oag"
 )
 
@@ -148,9 +149,9 @@ func Evaluate(ev Evidence, r Rules) []Criterion {
 	if r.MinReviewedWithParent > 0 {
 		c := count(ReviewedWithParents, ev.ReviewedCyclesWithParentViews, r.MinReviewedWithParent,
 			"%d support plans reviewed with the parents' views.",
-			"Review at least %d support plan"+plural(r.MinReviewedWithParent, "", "s")+" with the parents' views (%d so far).")
+			"Review at least %d support plan"+locale.Plural(r.MinReviewedWithParent, "", "s")+" with the parents' views (%d so far).")
 		c.Rule = fmt.Sprintf("At least %d support plan%s reviewed with the parents' views",
-			r.MinReviewedWithParent, plural(r.MinReviewedWithParent, "", "s"))
+			r.MinReviewedWithParent, locale.Plural(r.MinReviewedWithParent, "", "s"))
 		cs = append(cs, c)
 	}
 	if r.MinMonthsOfSupport > 0 {
@@ -168,7 +169,7 @@ func Evaluate(ev Evidence, r Rules) []Criterion {
 	if r.RequireExternalAdvice {
 		c := Criterion{ID: ExternalAdvice, Rule: "Advice from at least one external professional", Met: ev.AdviceReceived >= 1}
 		if c.Met {
-			c.Evidence = fmt.Sprintf("Advice received from %d external professional%s.", ev.AdviceReceived, plural(ev.AdviceReceived, "", "s"))
+			c.Evidence = fmt.Sprintf("Advice received from %d external professional%s.", ev.AdviceReceived, locale.Plural(ev.AdviceReceived, "", "s"))
 		} else {
 			c.Missing = "Record the advice received from at least one external professional, such as an educational psychologist (none so far)."
 		}
@@ -233,7 +234,7 @@ func Met(cs []Criterion) (bool, []string) {
 // strategiesRule is the strategies rule in plain English.
 func strategiesRule(r Rules) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "At least %d strateg%s from the pupil's areas of need", r.MinStrategies, plural(r.MinStrategies, "y", "ies"))
+	fmt.Fprintf(&b, "At least %d strateg%s from the pupil's areas of need", r.MinStrategies, locale.Plural(r.MinStrategies, "y", "ies"))
 	each := ", each"
 	if r.MinStrategies == 1 {
 		each = ","
@@ -377,7 +378,7 @@ func strategies(ev Evidence, r Rules, today time.Time) Criterion {
 		if len(counted) > 0 || len(todo) > 0 {
 			b.WriteString("more ")
 		}
-		fmt.Fprintf(&b, "strateg%s", plural(need, "y", "ies"))
+		fmt.Fprintf(&b, "strateg%s", locale.Plural(need, "y", "ies"))
 		if len(ev.AreasOfNeed) > 0 {
 			b.WriteString(" from ")
 			b.WriteString(areas(ev.AreasOfNeed))
@@ -386,7 +387,7 @@ func strategies(ev Evidence, r Rules, today time.Time) Criterion {
 			fmt.Fprintf(&b, " for at least %s", weeks(r.MinTrialWeeks))
 		}
 		if r.RequireImpact {
-			fmt.Fprintf(&b, " and record %s impact", plural(need, "its", "their"))
+			fmt.Fprintf(&b, " and record %s impact", locale.Plural(need, "its", "their"))
 		}
 		b.WriteString(".")
 		todo = append(todo, b.String())
@@ -486,12 +487,5 @@ func day(t time.Time) time.Time {
 
 func date(t time.Time) string { return t.Format("2 January 2006") }
 
-func weeks(n int) string  { return fmt.Sprintf("%d week%s", n, plural(n, "", "s")) }
-func months(n int) string { return fmt.Sprintf("%d month%s", n, plural(n, "", "s")) }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
+func weeks(n int) string  { return fmt.Sprintf("%d week%s", n, locale.Plural(n, "", "s")) }
+func months(n int) string { return fmt.Sprintf("%d month%s", n, locale.Plural(n, "", "s")) }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/internal/statutory"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
@@ -194,7 +195,7 @@ func (h *Handler) caseload(ctx context.Context, v *visit, schoolID string) (*cas
 		}
 		if n, warn := st.ParentMeetings(st.Clock.Now(now)); warn {
 			meetings = append(meetings, caseRow{PupilID: pw.PupilID, Pupil: pupil,
-				What:   fmt.Sprintf("%s with the parents planned this school year; at least %d are expected", plural(n, "meeting", "meetings"), st.Timings.Cycle.MinParentMeetingsPerYear),
+				What:   fmt.Sprintf("%s with the parents planned this school year; at least %d are expected", locale.Count(n, "meeting", "meetings"), st.Timings.Cycle.MinParentMeetingsPerYear),
 				Status: "Too few meetings", Colour: "orange",
 				Href: "/pupils/" + pw.PupilID + "/meetings/new", Link: "Arrange a meeting"})
 		}
@@ -292,20 +293,13 @@ func daysLeft(today, due time.Time) (string, string) {
 	n := workflows.CalendarDays(today, due)
 	switch {
 	case n < 0:
-		return "Late by " + plural(-n, "day", "days"), "red"
+		return "Late by " + locale.Count(-n, "day", "days"), "red"
 	case n == 0:
 		return "Due today", "orange"
 	case n <= 14:
-		return plural(n, "day", "days") + " left", "yellow"
+		return locale.Count(n, "day", "days") + " left", "yellow"
 	}
-	return plural(n, "day", "days") + " left", "grey"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
+	return locale.Count(n, "day", "days") + " left", "grey"
 }
 
 // timelinessOf reads the statutory steps of a projected assessment or annual review.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/internal/oag"
 	"github.com/sendflow/sendflow/internal/provision"
 	"github.com/sendflow/sendflow/internal/store"
@@ -188,7 +189,7 @@ func (h *Handler) pupilData(ctx context.Context, v *visit, p *store.Pupil, role 
 	}
 	if shown[""] {
 		if n, warn := st.ParentMeetings(today); warn {
-			d.Warnings = append(d.Warnings, "Only "+plural(n, "meeting", "meetings")+" with the parents "+isAre(n)+" planned this school year; the Code of Practice expects at least "+
+			d.Warnings = append(d.Warnings, "Only "+locale.Count(n, "meeting", "meetings")+" with the parents "+isAre(n)+" planned this school year; the Code of Practice expects at least "+
 				strconv.Itoa(st.Timings.Cycle.MinParentMeetingsPerYear)+".")
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sendflow/sendflow/actions"
+	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/internal/oag"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
@@ -43,6 +44,44 @@ func (h *Handler) pupilForms(m *http.ServeMux) {
 // formRead audits that a form page showed a pupil's record.
 func (h *Handler) formRead(v *visit, p *store.Pupil, role string) {
 	h.d.Actions.Audit(v.ctx(), v.actor, role, "pupil:read", p.ID, p.SchoolID, "ok")
+}
+
+// formLoader makes the form about pupil p that the address names; found is false when what it
+// is about (a concern, a cycle) is not there.
+type formLoader func(v *visit, p *store.Pupil) (f form, found bool, err error)
+
+// always is the loader of a form about the pupil themselves, which is there whenever they are.
+func always(load func(v *visit, p *store.Pupil) (form, error)) formLoader {
+	return func(v *visit, p *store.Pupil) (form, bool, error) {
+		f, err := load(v, p)
+		return f, true, err
+	}
+}
+
+// formOf loads a form for obj:create about the pupil the address names, for showing it or for
+// reading what was sent in it. A pupil out of reach or something not there is answered 404, a
+// failure 503, and ok is false.
+func (h *Handler) formOf(w http.ResponseWriter, v *visit, obj string, load formLoader) (p *store.Pupil, role string, f form, ok bool) {
+	if p, role, ok = h.pupilFor(w, v, obj, "create"); !ok {
+		return nil, "", form{}, false
+	}
+	f, found, err := load(v, p)
+	if err != nil || !found {
+		h.missing(w, v, err)
+		return nil, "", form{}, false
+	}
+	return p, role, f, true
+}
+
+// showForm shows a form for obj:create about the pupil the address names, filled with vals (nil
+// for none); the read of the pupil's record is audited.
+func (h *Handler) showForm(w http.ResponseWriter, v *visit, obj string, load formLoader, vals url.Values) {
+	p, role, f, ok := h.formOf(w, v, obj, load)
+	if !ok {
+		return
+	}
+	h.formRead(v, p, role)
+	h.show(w, v, http.StatusOK, f, vals, nil)
 }
 
 // ---- Concern ----
@@ -228,27 +267,12 @@ func (h *Handler) impactData(v *visit, p *store.Pupil) (form, bool, error) {
 }
 
 func (h *Handler) impactForm(w http.ResponseWriter, v *visit) {
-	p, role, ok := h.pupilFor(w, v, "impact", "create")
-	if !ok {
-		return
-	}
-	f, found, err := h.impactData(v, p)
-	if err != nil || !found {
-		h.missing(w, v, err)
-		return
-	}
-	h.formRead(v, p, role)
-	h.show(w, v, http.StatusOK, f, nil, nil)
+	h.showForm(w, v, "impact", h.impactData, nil)
 }
 
 func (h *Handler) recordImpact(w http.ResponseWriter, v *visit) {
-	p, _, ok := h.pupilFor(w, v, "impact", "create")
+	p, _, f, ok := h.formOf(w, v, "impact", h.impactData)
 	if !ok {
-		return
-	}
-	f, found, err := h.impactData(v, p)
-	if err != nil || !found {
-		h.missing(w, v, err)
 		return
 	}
 	vals := v.r.PostForm
@@ -274,7 +298,7 @@ func (h *Handler) recordImpact(w http.ResponseWriter, v *visit) {
 		h.show(w, v, http.StatusUnprocessableEntity, f, vals, errs)
 		return
 	}
-	_, err = h.d.Actions.RecordImpact(v.ctx(), v.actor, in)
+	_, err := h.d.Actions.RecordImpact(v.ctx(), v.actor, in)
 	lb := labels{}
 	h.outcomeMapped(w, v, err, f, lb, func(field string) string {
 		for i, id := range ids {
@@ -339,27 +363,12 @@ func (h *Handler) triageData(v *visit, p *store.Pupil) (form, error) {
 }
 
 func (h *Handler) triageForm(w http.ResponseWriter, v *visit) {
-	p, role, ok := h.pupilFor(w, v, "triage", "create")
-	if !ok {
-		return
-	}
-	f, err := h.triageData(v, p)
-	if err != nil {
-		h.unavailable(w, v.r, err)
-		return
-	}
-	h.formRead(v, p, role)
-	h.show(w, v, http.StatusOK, f, nil, nil)
+	h.showForm(w, v, "triage", always(h.triageData), nil)
 }
 
 func (h *Handler) triage(w http.ResponseWriter, v *visit) {
-	p, _, ok := h.pupilFor(w, v, "triage", "create")
+	p, _, f, ok := h.formOf(w, v, "triage", always(h.triageData))
 	if !ok {
-		return
-	}
-	f, err := h.triageData(v, p)
-	if err != nil {
-		h.unavailable(w, v.r, err)
 		return
 	}
 	var errs []fieldError
@@ -368,7 +377,7 @@ func (h *Handler) triage(w http.ResponseWriter, v *visit) {
 		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
 		return
 	}
-	_, err = h.d.Actions.TriageConcern(v.ctx(), v.actor, actions.Triage{ID: actionID(v.r), PupilID: p.ID, Decision: decision})
+	_, err := h.d.Actions.TriageConcern(v.ctx(), v.actor, actions.Triage{ID: actionID(v.r), PupilID: p.ID, Decision: decision})
 	h.outcome(w, v, err, f, nil, func() (string, string) {
 		if decision == "sen_support" {
 			return p.FirstName + " now gets SEN support. The parents have been told. Agree a plan with them next.", "/pupils/" + p.ID + "/plan"
@@ -415,27 +424,12 @@ func (h *Handler) planData(v *visit, p *store.Pupil) (form, error) {
 }
 
 func (h *Handler) planForm(w http.ResponseWriter, v *visit) {
-	p, role, ok := h.pupilFor(w, v, "cycle", "create")
-	if !ok {
-		return
-	}
-	f, err := h.planData(v, p)
-	if err != nil {
-		h.unavailable(w, v.r, err)
-		return
-	}
-	h.formRead(v, p, role)
-	h.show(w, v, http.StatusOK, f, nil, nil)
+	h.showForm(w, v, "cycle", always(h.planData), nil)
 }
 
 func (h *Handler) plan(w http.ResponseWriter, v *visit) {
-	p, _, ok := h.pupilFor(w, v, "cycle", "create")
+	p, _, f, ok := h.formOf(w, v, "cycle", always(h.planData))
 	if !ok {
-		return
-	}
-	f, err := h.planData(v, p)
-	if err != nil {
-		h.unavailable(w, v.r, err)
 		return
 	}
 	vals := v.r.PostForm
@@ -504,29 +498,21 @@ func (h *Handler) cycleNumber(v *visit) int {
 }
 
 func (h *Handler) provisionForm(w http.ResponseWriter, v *visit) {
-	p, role, ok := h.pupilFor(w, v, "provision", "create")
-	if !ok {
-		return
-	}
-	n := h.cycleNumber(v)
-	if n == 0 {
-		h.notFound(w, v.r)
-		return
-	}
-	f, err := h.provisionFormOf(v, p, n)
-	if err != nil {
-		h.unavailable(w, v.r, err)
-		return
-	}
-	h.formRead(v, p, role)
-	h.show(w, v, http.StatusOK, f, url.Values{"givenOn": {workflows.CalendarDate(h.now()).Format(time.DateOnly)}}, nil)
+	h.showForm(w, v, "provision", h.provisionData, url.Values{"givenOn": {workflows.CalendarDate(h.now()).Format(time.DateOnly)}})
 }
 
-func (h *Handler) provisionFormOf(v *visit, p *store.Pupil, n int) (form, error) {
+// provisionData is the form to log support given in the cycle the address names, with the
+// plan's provision to say which entry a session delivered.
+func (h *Handler) provisionData(v *visit, p *store.Pupil) (form, bool, error) {
+	n := h.cycleNumber(v)
 	d := provisionData{Pupil: name(p), Cycle: n}
+	f := form{name: "provision", title: "Log support given", caption: name(p), back: "/pupils/" + p.ID, data: d}
+	if n == 0 {
+		return f, false, nil
+	}
 	c, err := h.d.Store.Cycle(v.ctx(), p.ID, n)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return form{}, err
+		return form{}, false, err
 	}
 	if c != nil {
 		var entries []actions.Provision
@@ -542,24 +528,16 @@ func (h *Handler) provisionFormOf(v *visit, p *store.Pupil, n int) (form, error)
 			d.Entries = append(d.Entries, option{Value: strconv.Itoa(i), Label: label})
 		}
 	}
-	return form{name: "provision", title: "Log support given", caption: name(p), back: "/pupils/" + p.ID, data: d}, nil
+	f.data = d
+	return f, true, nil
 }
 
 func (h *Handler) logProvision(w http.ResponseWriter, v *visit) {
-	p, _, ok := h.pupilFor(w, v, "provision", "create")
+	p, _, f, ok := h.formOf(w, v, "provision", h.provisionData)
 	if !ok {
 		return
 	}
-	n := h.cycleNumber(v)
-	if n == 0 {
-		h.notFound(w, v.r)
-		return
-	}
-	f, err := h.provisionFormOf(v, p, n)
-	if err != nil {
-		h.unavailable(w, v.r, err)
-		return
-	}
+	n := f.data.(provisionData).Cycle
 	var errs []fieldError
 	given := dateField(v.r.PostForm, "givenOn", "the date the support was given", true, &errs)
 	var planItem *int
@@ -572,7 +550,7 @@ func (h *Handler) logProvision(w http.ResponseWriter, v *visit) {
 		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
 		return
 	}
-	_, err = h.d.Actions.LogProvision(v.ctx(), v.actor, actions.ProvisionEntry{ID: actionID(v.r), PupilID: p.ID, Cycle: n,
+	_, err := h.d.Actions.LogProvision(v.ctx(), v.actor, actions.ProvisionEntry{ID: actionID(v.r), PupilID: p.ID, Cycle: n,
 		Description: v.r.PostFormValue("description"), GivenOn: given, PlanItem: planItem})
 	h.outcome(w, v, err, f, labels{"description": "What support was given", "givenOn": "The date", "planItem": "Which support in the plan"}, func() (string, string) {
 		return "The support given is logged.", "/pupils/" + p.ID
@@ -602,8 +580,9 @@ var nextStepOpts = []option{
 	{Value: "request_ehcna", Label: "Request an EHC needs assessment"},
 }
 
-func (h *Handler) reviewData(v *visit, p *store.Pupil, n int) (form, bool, error) {
-	ctx := v.ctx()
+// reviewData is the form to review the cycle the address names.
+func (h *Handler) reviewData(v *visit, p *store.Pupil) (form, bool, error) {
+	ctx, n := v.ctx(), h.cycleNumber(v)
 	rv, err := h.d.Store.Pathway(ctx, p.ID)
 	if err != nil {
 		return form{}, false, nil
@@ -667,30 +646,15 @@ func parenthesise(s string) string {
 }
 
 func (h *Handler) reviewForm(w http.ResponseWriter, v *visit) {
-	p, role, ok := h.pupilFor(w, v, "review", "create")
-	if !ok {
-		return
-	}
-	f, found, err := h.reviewData(v, p, h.cycleNumber(v))
-	if err != nil || !found {
-		h.missing(w, v, err)
-		return
-	}
-	h.formRead(v, p, role)
-	h.show(w, v, http.StatusOK, f, nil, nil)
+	h.showForm(w, v, "review", h.reviewData, nil)
 }
 
 func (h *Handler) review(w http.ResponseWriter, v *visit) {
-	p, _, ok := h.pupilFor(w, v, "review", "create")
+	p, _, f, ok := h.formOf(w, v, "review", h.reviewData)
 	if !ok {
 		return
 	}
 	n := h.cycleNumber(v)
-	f, found, err := h.reviewData(v, p, n)
-	if err != nil || !found {
-		h.missing(w, v, err)
-		return
-	}
 	vals := v.r.PostForm
 	var errs []fieldError
 	in := actions.Review{ID: actionID(v.r), PupilID: p.ID, Cycle: n, ParentViews: vals.Get("parentViews"), PupilViews: vals.Get("pupilViews"), Notes: vals.Get("notes")}
@@ -703,7 +667,7 @@ func (h *Handler) review(w http.ResponseWriter, v *visit) {
 		h.show(w, v, http.StatusUnprocessableEntity, f, vals, errs)
 		return
 	}
-	_, err = h.d.Actions.ReviewCycle(v.ctx(), v.actor, in)
+	_, err := h.d.Actions.ReviewCycle(v.ctx(), v.actor, in)
 	h.outcome(w, v, err, f, labels{"parentViews": "What the parents said", "pupilViews": "What the pupil said", "notes": "Notes"}, func() (string, string) {
 		next := "/pupils/" + p.ID
 		switch in.NextStep {
@@ -734,17 +698,12 @@ type meetingData struct {
 }
 
 func (h *Handler) meetingForm(w http.ResponseWriter, v *visit) {
-	p, role, ok := h.pupilFor(w, v, "meeting", "create")
-	if !ok {
-		return
-	}
-	h.formRead(v, p, role)
-	h.show(w, v, http.StatusOK, meetingFormOf(p), url.Values{"duration": {"60"}}, nil)
+	h.showForm(w, v, "meeting", meetingFormOf, url.Values{"duration": {"60"}})
 }
 
-func meetingFormOf(p *store.Pupil) form {
+func meetingFormOf(_ *visit, p *store.Pupil) (form, bool, error) {
 	return form{name: "meeting", title: "Arrange a meeting with the family", caption: name(p), back: "/pupils/" + p.ID,
-		data: meetingData{Pupil: name(p), Kinds: meetingKinds}}
+		data: meetingData{Pupil: name(p), Kinds: meetingKinds}}, true, nil
 }
 
 // localTime reads a date and a time of day (HH:MM) as London time.
@@ -762,11 +721,10 @@ func localTime(vals url.Values, dateName, timeName string, errs *[]fieldError) t
 }
 
 func (h *Handler) arrangeMeeting(w http.ResponseWriter, v *visit) {
-	p, _, ok := h.pupilFor(w, v, "meeting", "create")
+	p, _, f, ok := h.formOf(w, v, "meeting", meetingFormOf)
 	if !ok {
 		return
 	}
-	f := meetingFormOf(p)
 	vals := v.r.PostForm
 	var errs []fieldError
 	kind := choice(vals, "kind", "what the meeting is for", meetingKinds, &errs)
@@ -798,7 +756,7 @@ func (h *Handler) arrangeMeeting(w http.ResponseWriter, v *visit) {
 		}
 		return field
 	}, func() (string, string) {
-		return fmt.Sprintf("The meeting is arranged for %s. %s sent.", at.Format("Monday 2 January 2006 at 3:04pm"), plural(res.Invitations, "invitation was", "invitations were")), "/pupils/" + p.ID
+		return fmt.Sprintf("The meeting is arranged for %s. %s sent.", at.Format("Monday 2 January 2006 at 3:04pm"), locale.Count(res.Invitations, "invitation was", "invitations were")), "/pupils/" + p.ID
 	})
 }
 

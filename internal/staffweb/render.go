@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/internal/provision"
 	"github.com/sendflow/sendflow/workflows"
 )
@@ -75,15 +76,10 @@ func (h *Handler) parseTemplates() error {
 		"iso":    func(t time.Time) string { return workflows.CalendarDate(t).Format(time.DateOnly) },
 		"words":  func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 		"upper1": upperFirst,
-		"plural": func(n int, one, many string) string {
-			if n == 1 {
-				return fmt.Sprintf("%d %s", n, one)
-			}
-			return fmt.Sprintf("%d %s", n, many)
-		},
-		"add":   func(a, b int) int { return a + b },
-		"field": newField,
-		"stage": stageWords,
+		"plural": locale.Count,
+		"add":    func(a, b int) int { return a + b },
+		"field":  newField,
+		"stage":  stageWords,
 		"nextstep": func(s string) string {
 			if w, ok := nextWords[s]; ok {
 				return w

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/httpmw"
 	"github.com/sendflow/sendflow/internal/store"
 )
 
@@ -159,5 +160,5 @@ func (h *Handler) audit(r *http.Request, p *store.Principal, action, outcome str
 	if p == nil {
 		role = "unknown"
 	}
-	h.d.Actions.Audit(r.Context(), actions.Actor{Principal: p, RequestID: requestID(r.Context())}, role, action, "", "", outcome)
+	h.d.Actions.Audit(r.Context(), actions.Actor{Principal: p, RequestID: httpmw.RequestID(r.Context())}, role, action, "", "", outcome)
 }

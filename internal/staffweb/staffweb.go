@@ -27,11 +27,11 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/httpmw"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
 )
@@ -152,37 +152,21 @@ func (h *Handler) routes() {
 
 const sessionCookie = "sendflow_session"
 
-// ServeHTTP serves a staff page or asset. Assets need no session; every page gets security
-// headers, a request id, the session and (for anything but GET and HEAD) the cross-origin
+// ServeHTTP serves a staff page or asset. Assets need no session; every page gets its content
+// security policy, the session and (for anything but GET and HEAD) the cross-origin
 // check.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/assets/") || r.URL.Path == "/favicon.ico" {
 		h.asset(w, r)
 		return
 	}
-	hd := w.Header()
-	hd.Set("Content-Security-Policy", h.csp)
-	hd.Set("Referrer-Policy", "no-referrer") // as every other response (api/headers.go)
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("Cache-Control", "no-store") // pages hold children's records
-	rid := r.Header.Get("X-Request-Id")
-	if rid == "" || len(rid) > 100 {
-		rid = uuid.NewString()
-	}
-	hd.Set("X-Request-Id", rid)
-	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, rid))
+	// The security headers and the request id come from the middleware every surface sits behind
+	// (internal/httpmw); the pages add their own policy, for their style sheet and scripts.
+	w.Header().Set("Content-Security-Policy", h.csp)
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	}
 	h.sessions.LoadAndSave(h.csrf.Handler(h.mux)).ServeHTTP(w, r)
-}
-
-type requestIDKey struct{}
-
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
 }
 
 // asset serves the embedded style sheet and scripts. Their addresses carry the GOV.UK Frontend
@@ -269,7 +253,7 @@ func (h *Handler) staff(page func(w http.ResponseWriter, v *visit)) http.Handler
 				return
 			}
 		}
-		page(w, &visit{p: p, actor: actions.Actor{Principal: p, RequestID: requestID(ctx)}, r: r})
+		page(w, &visit{p: p, actor: actions.Actor{Principal: p, RequestID: httpmw.RequestID(ctx)}, r: r})
 	}
 }
 

@@ -204,17 +204,7 @@ func (s *Store) MeetingsOf(ctx context.Context, pupilID string) ([]MeetingDetail
 	if err != nil {
 		return nil, fmt.Errorf("list meetings: %w", err)
 	}
-	defer rows.Close()
-	var out []MeetingDetail
-	for rows.Next() {
-		var m MeetingDetail
-		if err := rows.Scan(&m.ID, &m.PupilID, &m.Kind, &m.Cycle, &m.StartsAt, &m.DurationMinutes, &m.Location,
-			&m.Invitees, &m.Sequence, &m.Status, &m.CreatedBy, &m.Answers); err != nil {
-			return nil, fmt.Errorf("list meetings: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[MeetingDetail]) // Meeting's columns, then Answers
 }
 
 // FamilyViewsOf lists every view parents gave before reviews, with who gave them, oldest first.

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/sendflow/sendflow/actions"
+	"github.com/sendflow/sendflow/internal/httpmw"
+	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/workflows"
@@ -110,7 +112,7 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c onetap.Cl
 	if len(children) == 0 {
 		h.audit(ctx, c.Parent, "parent_home:read", "", "", "ok")
 	}
-	for _, tag := range []string{"en", "pl"} {
+	for _, tag := range locale.Tags() {
 		p.Languages = append(p.Languages, language{Tag: tag, Name: locales[tag].T("language_name"), Selected: localeFor(current).Tag == tag})
 	}
 	h.render(w, http.StatusOK, "home", p)
@@ -118,7 +120,7 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c onetap.Cl
 
 // childHome gathers one child's part of the home page. The single-use links it offers are named
 // by the home token, so the same page always offers the same links and each acts once.
-func (h *Handler) childHome(ctx context.Context, l *locale, home onetap.Claim, child store.Child) (childHome, error) {
+func (h *Handler) childHome(ctx context.Context, l *words, home onetap.Claim, child store.Child) (childHome, error) {
 	f, err := h.loadChild(ctx, child.PupilID, child.FirstName)
 	if err != nil {
 		return childHome{}, err
@@ -177,7 +179,7 @@ func (h *Handler) changeLanguage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := formValue(r, "language")
-	if _, known := locales[lang]; !known {
+	if !locale.Has(lang) {
 		h.problem(w, r, http.StatusBadRequest, localeFromHeader(r.Header.Get("Accept-Language")), nil, "bad_form", nil)
 		return
 	}
@@ -186,9 +188,8 @@ func (h *Handler) changeLanguage(w http.ResponseWriter, r *http.Request) {
 		h.unavailable(w, r, localeFor(lang), nil, err)
 		return
 	}
-	rid, _ := ctx.Value(requestIDKey{}).(string)
 	for _, child := range children {
-		_, err := h.d.Actions.SetLanguage(ctx, actions.ParentActor(c.Parent, child.SchoolID, rid),
+		_, err := h.d.Actions.SetLanguage(ctx, actions.ParentActor(c.Parent, child.SchoolID, httpmw.RequestID(ctx)),
 			actions.LanguageChoice{PupilID: child.PupilID, ParentID: c.Parent, Language: lang})
 		if err != nil {
 			h.unavailable(w, r, localeFor(lang), nil, err)

@@ -2,57 +2,36 @@ package web
 
 import (
 	"fmt"
-	"strings"
-	"time"
-	_ "time/tzdata" // Europe/London on machines without a tz database (distroless)
+
+	"github.com/sendflow/sendflow/internal/locale"
 )
 
-// Locales the pages are written in. English is the source; every other locale must have every
-// key (a test checks it). Polish is a first translation that NEEDS A NATIVE REVIEWER before it
-// is used with families: see README.md in this folder.
-var locales = map[string]*locale{
-	"en": {Tag: "en", msgs: english, months: englishMonths, days: englishDays, dateFormat: "{weekday} {day} {month} {year}"},
-	"pl": {Tag: "pl", msgs: polish, months: polishMonths, days: polishDays, dateFormat: "{weekday}, {day} {month} {year}", Unreviewed: true},
+// locales are the pages' words in each language sendflow has (internal/locale). English is the
+// source; every other language must have every key (a test checks it). Polish is a first
+// translation that NEEDS A NATIVE REVIEWER before it is used with families: see README.md in this
+// folder.
+var locales = map[string]*words{
+	"en": {Language: locale.English, msgs: english},
+	"pl": {Language: locale.Polish, msgs: polish},
 }
 
-// locale is one language of the pages.
-type locale struct {
-	Tag string
-	// Unreviewed marks a translation not yet checked by a native speaker.
-	Unreviewed bool
-	msgs       map[string]string
-	months     [12]string
-	days       [7]string
-	dateFormat string
+// words is one language of the pages: its words, dates and times of day.
+type words struct {
+	*locale.Language
+	msgs map[string]string
 }
 
-// localeFor picks the locale for a parent's preferred language ("pl", "pl-PL", "PL"); English
+// localeFor picks the words for a parent's preferred language ("pl", "pl-PL", "PL"); English
 // when the language is not one sendflow has.
-func localeFor(pref string) *locale {
-	base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(pref)), "-")
-	base, _, _ = strings.Cut(base, "_")
-	if l, ok := locales[base]; ok {
-		return l
-	}
-	return locales["en"]
-}
+func localeFor(pref string) *words { return locales[locale.For(pref).Tag] }
 
-// localeFromHeader picks a locale from Accept-Language, for pages shown before we know who the
+// localeFromHeader picks the words from Accept-Language, for pages shown before we know who the
 // parent is (a link that is not valid).
-func localeFromHeader(h string) *locale {
-	for _, part := range strings.Split(h, ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if l, ok := locales[base]; ok {
-			return l
-		}
-	}
-	return locales["en"]
-}
+func localeFromHeader(h string) *words { return locales[locale.FromHeader(h).Tag] }
 
 // T translates a key, filling its %s/%d verbs with args. A missing key shows the English text,
 // so a page never shows a blank.
-func (l *locale) T(key string, args ...any) string {
+func (l *words) T(key string, args ...any) string {
 	msg, ok := l.msgs[key]
 	if !ok {
 		msg, ok = english[key]
@@ -65,52 +44,6 @@ func (l *locale) T(key string, args ...any) string {
 	}
 	return fmt.Sprintf(msg, args...)
 }
-
-var london = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic(err) // time/tzdata is embedded
-	}
-	return loc
-}()
-
-// Date writes a day in words ("Tuesday 12 January 2027"); an instant is taken in UK time.
-func (l *locale) Date(t time.Time) string {
-	t = t.In(london)
-	return l.dateWords(t)
-}
-
-// CalendarDate writes a calendar date kept as midnight UTC (review dates) in words.
-func (l *locale) CalendarDate(t time.Time) string { return l.dateWords(t.UTC()) }
-
-// ShortDate writes a day without its weekday ("30 November 2026"), for dates inside a sentence
-// (a weekday would need its own grammatical case in some languages).
-func (l *locale) ShortDate(t time.Time) string { return l.shortWords(t.In(london)) }
-
-// ShortCalendarDate is ShortDate for a calendar date kept as midnight UTC.
-func (l *locale) ShortCalendarDate(t time.Time) string { return l.shortWords(t.UTC()) }
-
-func (l *locale) shortWords(t time.Time) string {
-	return fmt.Sprintf("%d %s %d", t.Day(), l.months[t.Month()-1], t.Year())
-}
-
-func (l *locale) dateWords(t time.Time) string {
-	return strings.NewReplacer(
-		"{weekday}", l.days[t.Weekday()], "{day}", fmt.Sprint(t.Day()),
-		"{month}", l.months[t.Month()-1], "{year}", fmt.Sprint(t.Year()),
-	).Replace(l.dateFormat)
-}
-
-// Clock writes a time of day in UK time on the 24-hour clock ("10:30").
-func (l *locale) Clock(t time.Time) string { return t.In(london).Format("15:04") }
-
-var (
-	englishMonths = [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-	englishDays   = [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
-	// Months in the genitive, as Polish dates write them ("12 stycznia 2027").
-	polishMonths = [12]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"}
-	polishDays   = [7]string{"niedziela", "poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota"}
-)
 
 // english is the source text of every page: short sentences, plain words, no jargon.
 var english = map[string]string{

@@ -121,10 +121,6 @@ func derivedNonce(purpose, nonce string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:16])
 }
 
-// CalendarDateIn writes a calendar date (midnight UTC) without its weekday in a language sendflow
-// has, English otherwise: "12 January 2027", "12 stycznia 2027".
-func CalendarDateIn(lang string, t time.Time) string { return localeFor(lang).ShortCalendarDate(t) }
-
 // MinutesIn writes a number of minutes in a language sendflow has ("15 minutes", "15 minut").
 func MinutesIn(lang string, n int) string { return localeFor(lang).T("minutes", n) }
 
@@ -140,14 +136,3 @@ func CalendarText(lang, kind, firstName, school string, cancelled bool) (summary
 	}
 	return summary, l.T("calendar_answer", school), reminder
 }
-
-// MeetingDateIn is MeetingDate in a language sendflow has (English otherwise), for an email
-// written in that language.
-func MeetingDateIn(lang string, t time.Time) string { return localeFor(lang).Date(t) }
-
-// MeetingDate is a meeting's day in English words in UK time ("Tuesday 12 January 2027"), as
-// emails write it.
-func MeetingDate(t time.Time) string { return locales["en"].Date(t) }
-
-// MeetingTime is a meeting's time of day in UK time on the 24-hour clock ("10:30").
-func MeetingTime(t time.Time) string { return locales["en"].Clock(t) }

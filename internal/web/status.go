@@ -83,7 +83,7 @@ func (f *childFacts) meetingsAhead() []store.Meeting {
 
 // reviewSentence says when the current plan is reviewed, in the right tense: ahead, held, or
 // planned for a day that has passed without the review being recorded yet.
-func reviewSentence(l *locale, plan *store.PlanSummary, today time.Time) string {
+func reviewSentence(l *words, plan *store.PlanSummary, today time.Time) string {
 	switch {
 	case plan == nil || plan.Cycle == 0:
 		return ""
@@ -105,7 +105,7 @@ func day(t time.Time) time.Time {
 // lists them on their own), the review of the current plan when no meeting is booked for it,
 // and the statutory time limits that are about them — never the school's own tasks (booking a
 // meeting, sending invitations).
-func nextDates(l *locale, f *childFacts, withMeetings bool) []string {
+func nextDates(l *words, f *childFacts, withMeetings bool) []string {
 	type dated struct {
 		at   time.Time
 		text string
@@ -138,7 +138,7 @@ func nextDates(l *locale, f *childFacts, withMeetings bool) []string {
 }
 
 // meetingLine is a meeting in one line: what, when and where.
-func meetingLine(l *locale, m store.Meeting, firstName string) string {
+func meetingLine(l *words, m store.Meeting, firstName string) string {
 	end := m.StartsAt.Add(time.Duration(m.DurationMinutes) * time.Minute)
 	return l.T("meeting_title_"+m.Kind, firstName) + ": " + l.T("meeting_time", l.Date(m.StartsAt), l.Clock(m.StartsAt), l.Clock(end)) +
 		". " + l.T("where") + ": " + m.Location
@@ -152,7 +152,7 @@ var parentDeadlines = []string{
 	"annual_review_due", workflows.ARReportDue, workflows.ARDecisionDue, workflows.ARAmendDue,
 }
 
-func parentDeadline(l *locale, d store.Deadline) (string, bool) {
+func parentDeadline(l *words, d store.Deadline) (string, bool) {
 	if !slices.Contains(parentDeadlines, d.Kind) {
 		return "", false
 	}
@@ -173,7 +173,7 @@ var parentSteps = map[string][]string{
 
 // statutorySteps is what has happened in an EHC needs assessment or plan, oldest first, in the
 // page's language.
-func statutorySteps(l *locale, f *childFacts) []string {
+func statutorySteps(l *words, f *childFacts) []string {
 	var out []string
 	for _, e := range f.Timeline {
 		prefix := ""

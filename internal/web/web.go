@@ -27,6 +27,7 @@ import (
 
 	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/internal/email"
+	"github.com/sendflow/sendflow/internal/httpmw"
 	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/onetap"
 	"github.com/sendflow/sendflow/internal/store"
@@ -73,16 +74,8 @@ func New(d Deps) *Handler {
 
 // ServeHTTP routes a parent's request. Only GET (and HEAD) read; only POST acts.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Security headers (no caching, no framing, no referrer: the links carry their token) come
-	// from the one middleware every surface sits behind (api.Handler).
-	hd := w.Header()
-	rid := r.Header.Get("X-Request-Id")
-	if rid == "" || len(rid) > 100 {
-		rid = uuid.NewString()
-	}
-	hd.Set("X-Request-Id", rid)
-	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, rid))
-
+	// Security headers (no caching, no framing, no referrer: the links carry their token) and the
+	// request id come from the middleware every surface sits behind (internal/httpmw).
 	type route struct{ get, post http.HandlerFunc }
 	routes := map[string]route{
 		"/parent":                  {h.homePage, nil},
@@ -112,16 +105,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rt.post != nil {
 			allow = append(allow, "POST")
 		}
-		hd.Set("Allow", strings.Join(allow, ", "))
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		h.problem(w, r, http.StatusMethodNotAllowed, localeFromHeader(r.Header.Get("Accept-Language")), nil, "bad_form", nil)
 	}
 }
 
-type requestIDKey struct{}
-
 // page is what every template sees; each page uses the fields it needs.
 type page struct {
-	L       *locale
+	L       *words
 	Title   string
 	School  string
 	Contact *contactView // how to reach the school, in the footer
@@ -174,7 +165,7 @@ type contactView struct {
 }
 
 // newPage is a page about a pupil at a school (nil when not known yet), in language l.
-func newPage(l *locale, sc *store.School, p page) *page {
+func newPage(l *words, sc *store.School, p page) *page {
 	p.L = l
 	if sc != nil {
 		p.School = sc.Name
@@ -211,7 +202,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, p *page
 
 // problem shows what went wrong and what to do. kind names the message keys: kind_title,
 // kind_body and kind_hint (ask_new_link when there is no hint of its own).
-func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, l *locale, sc *store.School, kind string, extra []string, quote ...string) {
+func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, l *words, sc *store.School, kind string, extra []string, quote ...string) {
 	p := newPage(l, sc, page{Title: l.T(kind + "_title"), Lines: append([]string{l.T(kind + "_body")}, extra...)})
 	if len(quote) > 0 {
 		p.Quote = quote[0]
@@ -232,7 +223,7 @@ type visit struct {
 	parent *store.ParentOfPupil
 	pupil  *store.Pupil
 	sc     *store.School
-	l      *locale
+	l      *words
 	used   bool // the link has acted (for a link opened with onceShowingAnswer)
 }
 
@@ -335,8 +326,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *visit, do func(
 		}
 		return false
 	}
-	rid, _ := ctx.Value(requestIDKey{}).(string)
-	err := do(ctx, actions.ParentActor(v.claim.Parent, v.pupil.SchoolID, rid), uuid.NewSHA1(linkIDs, []byte(v.claim.Nonce)).String())
+	err := do(ctx, actions.ParentActor(v.claim.Parent, v.pupil.SchoolID, httpmw.RequestID(ctx)), uuid.NewSHA1(linkIDs, []byte(v.claim.Nonce)).String())
 	if err == nil {
 		if err := h.d.Store.SpendLink(context.WithoutCancel(ctx), v.claim.Nonce); err != nil {
 			h.d.Logger.Error("parent page: link not marked used", "error", err) // its action is recorded: a tap again repeats it
@@ -381,23 +371,19 @@ func (h *Handler) claim(ctx context.Context, link store.UsedLink) error {
 	}
 }
 
-func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, l *locale, sc *store.School, err error) {
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, l *words, sc *store.School, err error) {
 	h.d.Logger.Error("parent page: dependency failed", "path", r.URL.Path, "error", err)
 	h.problem(w, r, http.StatusServiceUnavailable, l, sc, "unavailable", nil)
 }
 
-// audit appends to the audit trail as the parent; a failure is logged, never shown.
+// audit appends to the audit trail as the parent (parentID "": someone whose link named nobody);
+// a failure is logged, never shown.
 func (h *Handler) audit(ctx context.Context, parentID, action, pupilID, schoolID, outcome string) {
-	rid, _ := ctx.Value(requestIDKey{}).(string)
 	role := "parent"
 	if parentID == "" {
-		role = "unknown"
+		role = "" // recorded as "unknown"
 	}
-	err := h.d.Store.Audit(ctx, store.AuditEntry{ActorID: parentID, ActorRole: role, Action: action, PupilID: pupilID,
-		SchoolID: schoolID, RequestID: rid, Outcome: outcome})
-	if err != nil {
-		h.d.Logger.Error("audit record not written", "action", action, "pupil_id", pupilID, "error", err)
-	}
+	h.d.Actions.Audit(ctx, actions.ParentActor(parentID, schoolID, httpmw.RequestID(ctx)), role, action, pupilID, schoolID, outcome)
 }
 
 // formValue reads a POST field; a body too large or malformed reads as empty.
