@@ -3,19 +3,26 @@ package actions
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/sendflow/sendflow/internal/store"
+
 	"github.com/sendflow/sendflow/workflows"
 )
 
 // Provision is one piece of support a plan gives.
+// ItemID picks it from the school's provision catalogue (its name and frequency fill Text and
+// Frequency when they are empty); CatalogueVersion is the version it was costed from, set here.
 type Provision struct {
-	Text      string `json:"text"`
-	Frequency string `json:"frequency,omitempty"`
+	Text             string `json:"text"`
+	Frequency        string `json:"frequency,omitempty"`
+	ItemID           string `json:"itemId,omitempty"`
+	CatalogueVersion string `json:"catalogueVersion,omitempty"`
 }
 
 // Plan is a support plan agreed with the family: it starts an assess-plan-do-review cycle.
@@ -50,7 +57,11 @@ func (s *Service) PlanCycle(ctx context.Context, a Actor, in Plan) (*PlanResult,
 		c.required(fmt.Sprintf("body.outcomes[%d].text", i), &in.Outcomes[i], 1000)
 	}
 	for i := range in.Provision {
-		c.required(fmt.Sprintf("body.provision[%d].text", i), &in.Provision[i].Text, 1000)
+		if in.Provision[i].ItemID == "" { // a catalogue item's words come from the catalogue
+			c.required(fmt.Sprintf("body.provision[%d].text", i), &in.Provision[i].Text, 1000)
+		} else {
+			c.text(fmt.Sprintf("body.provision[%d].text", i), &in.Provision[i].Text, 1000)
+		}
 		c.line(fmt.Sprintf("body.provision[%d].frequency", i), in.Provision[i].Frequency, 100)
 	}
 	c.text("body.parentViews", &in.ParentViews, 4000)
@@ -60,6 +71,9 @@ func (s *Service) PlanCycle(ctx context.Context, a Actor, in Plan) (*PlanResult,
 	}
 	p, role, err := s.Pupil(ctx, a, in.PupilID, "cycle", "create")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.costProvision(ctx, p.SchoolID, in.Provision); err != nil {
 		return nil, err
 	}
 	out := &PlanResult{Result: Result{Pupil: p, Role: role}}
@@ -154,6 +168,9 @@ type ProvisionEntry struct {
 	Cycle       int
 	Description string
 	GivenOn     time.Time
+	// PlanItem is the plan's provision entry (its index) the session delivered, so delivery can
+	// be counted against what the plan promised; nil for support outside the plan.
+	PlanItem *int
 }
 
 // LogProvision logs support given under a plan.
@@ -168,9 +185,23 @@ func (s *Service) LogProvision(ctx context.Context, a Actor, in ProvisionEntry) 
 	if err != nil {
 		return nil, err
 	}
+	if in.PlanItem != nil {
+		cy, err := s.Store.Cycle(ctx, p.ID, in.Cycle)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, s.unavailable(err)
+		}
+		var entries []Provision
+		if cy != nil {
+			_ = json.Unmarshal(cy.Plan.Provision, &entries)
+		}
+		if *in.PlanItem < 0 || *in.PlanItem >= len(entries) {
+			return nil, invalid("The plan has no such provision; nothing was changed.", "body.planItem",
+				"is not one of the plan's provision entries", *in.PlanItem)
+		}
+	}
 	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "provision:create",
 		record: &record{kind: workflows.RecordProvision, id: in.ID, propose: func(ctx context.Context) error {
-			return s.Store.ProposeProvision(ctx, in.ID, p.ID, in.Cycle, in.Description, in.GivenOn, a.ID)
+			return s.Store.ProposeProvision(ctx, in.ID, p.ID, in.Cycle, in.Description, in.GivenOn, a.ID, in.PlanItem)
 		}},
 		deliver: func(ctx context.Context) error {
 			return update[workflows.CycleState](ctx, s, workflows.CycleWorkflowID(p.ID, in.Cycle), workflows.UpdateLogProvision, in.ID,

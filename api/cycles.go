@@ -20,8 +20,10 @@ type PlanOutcome struct {
 
 // PlanProvision is one piece of support the plan gives.
 type PlanProvision struct {
-	Text      string `json:"text" minLength:"1" maxLength:"1000"`
-	Frequency string `json:"frequency,omitempty" maxLength:"100"`
+	Text             string `json:"text,omitempty" maxLength:"1000" doc:"What will be done; may be left out when itemId names it"`
+	Frequency        string `json:"frequency,omitempty" maxLength:"100"`
+	ItemID           string `json:"itemId,omitempty" maxLength:"100" doc:"An item of the school's provision catalogue (GET /v1/schools/{schoolId}/provision-catalogue), which costs it; leave out for the unusual"`
+	CatalogueVersion string `json:"catalogueVersion,omitempty" readOnly:"true" doc:"The catalogue version the item was costed from"`
 }
 
 // OutcomeRating is how far an outcome was met.
@@ -85,6 +87,7 @@ type ProvisionInput struct {
 	Body struct {
 		Description string `json:"description" minLength:"1" maxLength:"2000" doc:"What support was given"`
 		GivenOn     Date   `json:"givenOn" format:"date"`
+		PlanItem    *int   `json:"planItem,omitempty" minimum:"0" doc:"Which of the plan's provision entries (counting from 0) the session delivered, so delivery is counted against what the plan promised"`
 	}
 }
 
@@ -189,7 +192,7 @@ func (s *Server) planCycle(ctx context.Context, in *PlanCycleInput) (*CycleOutpu
 			plan.Outcomes = append(plan.Outcomes, o.Text)
 		}
 		for _, p := range in.Body.Provision {
-			plan.Provision = append(plan.Provision, actions.Provision{Text: p.Text, Frequency: p.Frequency})
+			plan.Provision = append(plan.Provision, actions.Provision{Text: p.Text, Frequency: p.Frequency, ItemID: p.ItemID})
 		}
 		r, err := s.Actions.PlanCycle(ctx, actor(ctx), plan)
 		if err != nil {
@@ -223,7 +226,7 @@ func (s *Server) reviewCycle(ctx context.Context, in *ReviewCycleInput) (*Pathwa
 func (s *Server) logProvision(ctx context.Context, in *ProvisionInput) (*PathwayOutput, error) {
 	return idempotent(ctx, s, "log-provision", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
 		return s.answer(ctx)(s.Actions.LogProvision(ctx, actor(ctx), actions.ProvisionEntry{ID: id, PupilID: in.PupilID, Cycle: in.Cycle,
-			Description: in.Body.Description, GivenOn: in.Body.GivenOn.Time()}))
+			Description: in.Body.Description, GivenOn: in.Body.GivenOn.Time(), PlanItem: in.Body.PlanItem}))
 	})
 }
 

@@ -96,6 +96,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerTransfers(v1)
 	s.registerPassports(v1)
 	s.registerRegister(v1)
+	s.registerProvision(v1)
 	s.registerCodec(api, mux)
 	return api
 }

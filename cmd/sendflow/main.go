@@ -256,6 +256,9 @@ func dev(ctx context.Context, cfg *config.Config, logger *slog.Logger, out io.Wr
 		_ = d.Stop(context.Background())
 		return err
 	}
+	if err := app.DemoProvision(ctx, d); err != nil {
+		logger.Warn("the demo's costed plan was not set up", "error", err)
+	}
 	base := "http://" + d.HTTP.Addr.String()
 	fmt.Fprintf(out, "\nsendflow dev is running.\n\n  Staff      %s/   (open in a browser; sign in as any demo member of staff)\n  API        %s   (docs: %s/docs)\n", base, base, base)
 	if d.Mailbox != nil {

@@ -918,6 +918,24 @@ func (e ListPupilMessagesParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for ExportProvisionMapParamsFormat.
+const (
+	ExportProvisionMapParamsFormatCsv ExportProvisionMapParamsFormat = "csv"
+	ExportProvisionMapParamsFormatPdf ExportProvisionMapParamsFormat = "pdf"
+)
+
+// Valid indicates whether the value is a known member of the ExportProvisionMapParamsFormat enum.
+func (e ExportProvisionMapParamsFormat) Valid() bool {
+	switch e {
+	case ExportProvisionMapParamsFormatCsv:
+		return true
+	case ExportProvisionMapParamsFormatPdf:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DecideTransferParamsStep.
 const (
 	DecideTransferParamsStepRefuse   DecideTransferParamsStep = "refuse"
@@ -1455,6 +1473,16 @@ type EHCViewOutcome string
 // EHCViewRequestedBy defines model for EHCView.RequestedBy.
 type EHCViewRequestedBy string
 
+// EffectView defines model for EffectView.
+type EffectView struct {
+	Achieved       int64  `json:"achieved"`
+	ItemId         string `json:"itemId"`
+	Name           string `json:"name"`
+	NotAchieved    int64  `json:"notAchieved"`
+	PartlyAchieved int64  `json:"partlyAchieved"`
+	Reviews        int64  `json:"reviews"`
+}
+
 // ErrorDetail defines model for ErrorDetail.
 type ErrorDetail struct {
 	// Location Where the error occurred, e.g. 'body.items[3].tags' or 'path.thing-id'
@@ -1984,8 +2012,29 @@ type PlanOutcome struct {
 
 // PlanProvision defines model for PlanProvision.
 type PlanProvision struct {
-	Frequency *string `json:"frequency,omitempty"`
-	Text      string  `json:"text"`
+	// CatalogueVersion The catalogue version the item was costed from
+	CatalogueVersion *string `json:"catalogueVersion,omitempty"`
+	Frequency        *string `json:"frequency,omitempty"`
+
+	// ItemId An item of the school's provision catalogue (GET /v1/schools/{schoolId}/provision-catalogue), which costs it; leave out for the unusual
+	ItemId *string `json:"itemId,omitempty"`
+
+	// Text What will be done; may be left out when itemId names it
+	Text *string `json:"text,omitempty"`
+}
+
+// ProvisionCatalogueOutputBody defines model for ProvisionCatalogueOutputBody.
+type ProvisionCatalogueOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/ProvisionCatalogueOutputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// DeliveryShare Delivery is behind when fewer than this share of the promised sessions are logged two weeks running
+	DeliveryShare *float64            `json:"deliveryShare,omitempty"`
+	Id            *string             `json:"id,omitempty"`
+	Items         []ProvisionItemView `json:"items"`
+	Version       *string             `json:"version,omitempty"`
 }
 
 // ProvisionInputBody defines model for ProvisionInputBody.
@@ -1998,6 +2047,88 @@ type ProvisionInputBody struct {
 	// Description What support was given
 	Description string             `json:"description"`
 	GivenOn     openapi_types.Date `json:"givenOn"`
+
+	// PlanItem Which of the plan's provision entries (counting from 0) the session delivered, so delivery is counted against what the plan promised
+	PlanItem *int64 `json:"planItem,omitempty"`
+}
+
+// ProvisionItemView defines model for ProvisionItemView.
+type ProvisionItemView struct {
+	Areas       []string `json:"areas"`
+	CostPerTerm string   `json:"costPerTerm"`
+
+	// CostPerWeek Per pupil, in pounds
+	//
+	// Example: 6.75
+	CostPerWeek     string    `json:"costPerWeek"`
+	CostPerYear     string    `json:"costPerYear"`
+	Delivery        string    `json:"delivery"`
+	FixedCost       *float64  `json:"fixedCost,omitempty"`
+	HourlyCost      *float64  `json:"hourlyCost,omitempty"`
+	Id              string    `json:"id"`
+	Kind            string    `json:"kind"`
+	Name            string    `json:"name"`
+	SessionMinutes  *int64    `json:"sessionMinutes,omitempty"`
+	SessionsPerWeek *float64  `json:"sessionsPerWeek,omitempty"`
+	StaffRole       *string   `json:"staffRole,omitempty"`
+	Strategies      *[]string `json:"strategies,omitempty"`
+}
+
+// ProvisionLineView defines model for ProvisionLineView.
+type ProvisionLineView struct {
+	Areas []string `json:"areas"`
+
+	// Behind Fewer sessions logged than the school's share of those promised, two complete weeks running
+	Behind      bool    `json:"behind"`
+	Class       string  `json:"class"`
+	CostPerTerm *string `json:"costPerTerm,omitempty"`
+
+	// CostPerWeek Per pupil, in pounds
+	CostPerWeek *string `json:"costPerWeek,omitempty"`
+	CostPerYear *string `json:"costPerYear,omitempty"`
+	Cycle       int64   `json:"cycle"`
+
+	// Delivery Example: group of 4
+	Delivery *string `json:"delivery,omitempty"`
+
+	// DeliveryNow Delivery in words
+	DeliveryNow string  `json:"deliveryNow"`
+	Frequency   *string `json:"frequency,omitempty"`
+
+	// ItemId The catalogue item; empty for free text, which is not costed
+	ItemId    *string            `json:"itemId,omitempty"`
+	Provision string             `json:"provision"`
+	Pupil     string             `json:"pupil"`
+	PupilId   openapi_types.UUID `json:"pupilId"`
+	StaffRole *string            `json:"staffRole,omitempty"`
+}
+
+// ProvisionMapOutputBody defines model for ProvisionMapOutputBody.
+type ProvisionMapOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/ProvisionMapOutputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Areas An item serving several areas counts under its first
+	Areas []ProvisionTotalView `json:"areas"`
+
+	// Behind Provision whose delivery is behind
+	Behind        []ProvisionLineView  `json:"behind"`
+	Classes       []ProvisionTotalView `json:"classes"`
+	Effectiveness []EffectView         `json:"effectiveness"`
+	Lines         []ProvisionLineView  `json:"lines"`
+	Pupils        []ProvisionTotalView `json:"pupils"`
+	School        ProvisionTotalView   `json:"school"`
+}
+
+// ProvisionTotalView defines model for ProvisionTotalView.
+type ProvisionTotalView struct {
+	CostPerTerm string `json:"costPerTerm"`
+	CostPerWeek string `json:"costPerWeek"`
+	CostPerYear string `json:"costPerYear"`
+	Name        string `json:"name"`
+	Pupils      int64  `json:"pupils"`
 }
 
 // PupilLine defines model for PupilLine.
@@ -2008,6 +2139,16 @@ type PupilLine struct {
 	LastName  string             `json:"lastName"`
 	Stage     string             `json:"stage"`
 	Upn       string             `json:"upn"`
+}
+
+// PupilProvisionOutputBody defines model for PupilProvisionOutputBody.
+type PupilProvisionOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/PupilProvisionOutputBody.json
+	Schema *string             `json:"$schema,omitempty"`
+	Lines  []ProvisionLineView `json:"lines"`
+	Total  ProvisionTotalView  `json:"total"`
 }
 
 // PupilView defines model for PupilView.
@@ -2636,6 +2777,14 @@ type CreateClassParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ExportProvisionMapParams defines parameters for ExportProvisionMap.
+type ExportProvisionMapParams struct {
+	Format ExportProvisionMapParamsFormat `form:"format" json:"format"`
+}
+
+// ExportProvisionMapParamsFormat defines parameters for ExportProvisionMap.
+type ExportProvisionMapParamsFormat string
+
 // ListPupilsParams defines parameters for ListPupils.
 type ListPupilsParams struct {
 	// Cursor From the previous page's next
@@ -3192,6 +3341,11 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/pupils/{pupilId}/pathway/triage (the `Triage` operationId).
 	Triage(ctx context.Context, pupilId openapi_types.UUID, params *TriageParams, body TriageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetPupilProvision A pupil's costed provision in their open plans, with delivery against what was promised
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/provision (the `GetPupilProvision` operationId).
+	GetPupilProvision(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ReferralReadiness Whether the evidence a service asks for is there, and what is missing
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/referral-readiness (the `ReferralReadiness` operationId).
@@ -3326,6 +3480,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
 	SetSchoolContact(ctx context.Context, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProvisionCatalogue The school's provision catalogue (newest version): interventions and adjustments with delivery and cost per pupil
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/provision-catalogue (the `GetProvisionCatalogue` operationId).
+	GetProvisionCatalogue(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProvisionMap The school's costed provision map: who gets what, how often, at what cost; totals; delivery behind; effectiveness
+	//
+	// Costs are per pupil: session length × sessions a week × cost per hour ÷ pupils sharing the session, or a fixed cost a year; a term is 13 weeks and a year 39.
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/provision-map (the `GetProvisionMap` operationId).
+	GetProvisionMap(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportProvisionMap The provision map as CSV (safe to open in a spreadsheet) or PDF
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/provision-map/export (the `ExportProvisionMap` operationId).
+	ExportProvisionMap(ctx context.Context, schoolId openapi_types.UUID, params *ExportProvisionMapParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPupils A school's pupils, by name, a page at a time (teachers see their classes)
 	//
@@ -4248,6 +4419,21 @@ func (c *Client) Triage(ctx context.Context, pupilId openapi_types.UUID, params 
 	return c.Client.Do(req)
 }
 
+// GetPupilProvision A pupil's costed provision in their open plans, with delivery against what was promised
+//
+// Corresponds with GET /v1/pupils/{pupilId}/provision (the `GetPupilProvision` operationId).
+func (c *Client) GetPupilProvision(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPupilProvisionRequest(c.Server, pupilId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ReferralReadiness Whether the evidence a service asks for is there, and what is missing
 //
 // Corresponds with GET /v1/pupils/{pupilId}/referral-readiness (the `ReferralReadiness` operationId).
@@ -4563,6 +4749,53 @@ func (c *Client) SetSchoolContactWithBody(ctx context.Context, schoolId openapi_
 // Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
 func (c *Client) SetSchoolContact(ctx context.Context, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetSchoolContactRequest(c.Server, schoolId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProvisionCatalogue The school's provision catalogue (newest version): interventions and adjustments with delivery and cost per pupil
+//
+// Corresponds with GET /v1/schools/{schoolId}/provision-catalogue (the `GetProvisionCatalogue` operationId).
+func (c *Client) GetProvisionCatalogue(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProvisionCatalogueRequest(c.Server, schoolId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProvisionMap The school's costed provision map: who gets what, how often, at what cost; totals; delivery behind; effectiveness
+//
+// Costs are per pupil: session length × sessions a week × cost per hour ÷ pupils sharing the session, or a fixed cost a year; a term is 13 weeks and a year 39.
+//
+// Corresponds with GET /v1/schools/{schoolId}/provision-map (the `GetProvisionMap` operationId).
+func (c *Client) GetProvisionMap(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProvisionMapRequest(c.Server, schoolId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportProvisionMap The provision map as CSV (safe to open in a spreadsheet) or PDF
+//
+// Corresponds with GET /v1/schools/{schoolId}/provision-map/export (the `ExportProvisionMap` operationId).
+func (c *Client) ExportProvisionMap(ctx context.Context, schoolId openapi_types.UUID, params *ExportProvisionMapParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportProvisionMapRequest(c.Server, schoolId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6406,6 +6639,40 @@ func NewTriageRequestWithBody(server string, pupilId openapi_types.UUID, params 
 	return req, nil
 }
 
+// NewGetPupilProvisionRequest constructs an http.Request for the GetPupilProvision method
+func NewGetPupilProvisionRequest(server string, pupilId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/provision", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewReferralReadinessRequest constructs an http.Request for the ReferralReadiness method
 func NewReferralReadinessRequest(server string, pupilId openapi_types.UUID, params *ReferralReadinessParams) (*http.Request, error) {
 	var err error
@@ -7001,6 +7268,131 @@ func NewSetSchoolContactRequestWithBody(server string, schoolId openapi_types.UU
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetProvisionCatalogueRequest constructs an http.Request for the GetProvisionCatalogue method
+func NewGetProvisionCatalogueRequest(server string, schoolId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/provision-catalogue", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetProvisionMapRequest constructs an http.Request for the GetProvisionMap method
+func NewGetProvisionMapRequest(server string, schoolId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/provision-map", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportProvisionMapRequest constructs an http.Request for the ExportProvisionMap method
+func NewExportProvisionMapRequest(server string, schoolId openapi_types.UUID, params *ExportProvisionMapParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/provision-map/export", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", false, "format", params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -7916,6 +8308,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/pupils/{pupilId}/pathway/triage (the `Triage` operationId).
 	TriageWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *TriageParams, body TriageJSONRequestBody, reqEditors ...RequestEditorFn) (*TriageResponse, error)
 
+	// GetPupilProvisionWithResponse A pupil's costed provision in their open plans, with delivery against what was promised
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/provision (the `GetPupilProvision` operationId).
+	GetPupilProvisionWithResponse(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetPupilProvisionResponse, error)
+
 	// ReferralReadinessWithResponse Whether the evidence a service asks for is there, and what is missing
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8056,6 +8455,29 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1/schools/{schoolId}/contact (the `SetSchoolContact` operationId).
 	SetSchoolContactWithResponse(ctx context.Context, schoolId openapi_types.UUID, body SetSchoolContactJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSchoolContactResponse, error)
+
+	// GetProvisionCatalogueWithResponse The school's provision catalogue (newest version): interventions and adjustments with delivery and cost per pupil
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/provision-catalogue (the `GetProvisionCatalogue` operationId).
+	GetProvisionCatalogueWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetProvisionCatalogueResponse, error)
+
+	// GetProvisionMapWithResponse The school's costed provision map: who gets what, how often, at what cost; totals; delivery behind; effectiveness
+	//
+	// Costs are per pupil: session length × sessions a week × cost per hour ÷ pupils sharing the session, or a fixed cost a year; a term is 13 weeks and a year 39.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/provision-map (the `GetProvisionMap` operationId).
+	GetProvisionMapWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetProvisionMapResponse, error)
+
+	// ExportProvisionMapWithResponse The provision map as CSV (safe to open in a spreadsheet) or PDF
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/provision-map/export (the `ExportProvisionMap` operationId).
+	ExportProvisionMapWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *ExportProvisionMapParams, reqEditors ...RequestEditorFn) (*ExportProvisionMapResponse, error)
 
 	// ListPupilsWithResponse A school's pupils, by name, a page at a time (teachers see their classes)
 	//
@@ -10368,6 +10790,75 @@ func (r TriageResponse) ContentType() string {
 	return ""
 }
 
+type GetPupilProvisionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PupilProvisionOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPupilProvisionResponse) GetJSON200() *PupilProvisionOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPupilProvisionResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPupilProvisionResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetPupilProvisionResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetPupilProvisionResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPupilProvisionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPupilProvisionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPupilProvisionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPupilProvisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ReferralReadinessResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11184,6 +11675,214 @@ func (r SetSchoolContactResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetSchoolContactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProvisionCatalogueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProvisionCatalogueOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProvisionCatalogueResponse) GetJSON200() *ProvisionCatalogueOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetProvisionCatalogueResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetProvisionCatalogueResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetProvisionCatalogueResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetProvisionCatalogueResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProvisionCatalogueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProvisionCatalogueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProvisionCatalogueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProvisionCatalogueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProvisionMapResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProvisionMapOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProvisionMapResponse) GetJSON200() *ProvisionMapOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetProvisionMapResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetProvisionMapResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetProvisionMapResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetProvisionMapResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProvisionMapResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProvisionMapResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProvisionMapResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProvisionMapResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportProvisionMapResponse200Headers the declared response headers of an HTTP 200 response for ExportProvisionMap
+type ExportProvisionMapResponse200Headers struct {
+	ContentDisposition *string
+	ContentType        *string
+}
+
+type ExportProvisionMapResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportProvisionMapResponse200Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ExportProvisionMapResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ExportProvisionMapResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ExportProvisionMapResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ExportProvisionMapResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportProvisionMapResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportProvisionMapResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportProvisionMapResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportProvisionMapResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12550,6 +13249,19 @@ func (c *ClientWithResponses) TriageWithResponse(ctx context.Context, pupilId op
 	return ParseTriageResponse(rsp)
 }
 
+// GetPupilProvisionWithResponse A pupil's costed provision in their open plans, with delivery against what was promised
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pupils/{pupilId}/provision (the `GetPupilProvision` operationId).
+func (c *ClientWithResponses) GetPupilProvisionWithResponse(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetPupilProvisionResponse, error) {
+	rsp, err := c.GetPupilProvision(ctx, pupilId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPupilProvisionResponse(rsp)
+}
+
 // ReferralReadinessWithResponse Whether the evidence a service asks for is there, and what is missing
 //
 // Returns a wrapper object for the known response body format(s).
@@ -12803,6 +13515,47 @@ func (c *ClientWithResponses) SetSchoolContactWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseSetSchoolContactResponse(rsp)
+}
+
+// GetProvisionCatalogueWithResponse The school's provision catalogue (newest version): interventions and adjustments with delivery and cost per pupil
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/schools/{schoolId}/provision-catalogue (the `GetProvisionCatalogue` operationId).
+func (c *ClientWithResponses) GetProvisionCatalogueWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetProvisionCatalogueResponse, error) {
+	rsp, err := c.GetProvisionCatalogue(ctx, schoolId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProvisionCatalogueResponse(rsp)
+}
+
+// GetProvisionMapWithResponse The school's costed provision map: who gets what, how often, at what cost; totals; delivery behind; effectiveness
+//
+// Costs are per pupil: session length × sessions a week × cost per hour ÷ pupils sharing the session, or a fixed cost a year; a term is 13 weeks and a year 39.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/schools/{schoolId}/provision-map (the `GetProvisionMap` operationId).
+func (c *ClientWithResponses) GetProvisionMapWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetProvisionMapResponse, error) {
+	rsp, err := c.GetProvisionMap(ctx, schoolId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProvisionMapResponse(rsp)
+}
+
+// ExportProvisionMapWithResponse The provision map as CSV (safe to open in a spreadsheet) or PDF
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/schools/{schoolId}/provision-map/export (the `ExportProvisionMap` operationId).
+func (c *ClientWithResponses) ExportProvisionMapWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *ExportProvisionMapParams, reqEditors ...RequestEditorFn) (*ExportProvisionMapResponse, error) {
+	rsp, err := c.ExportProvisionMap(ctx, schoolId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportProvisionMapResponse(rsp)
 }
 
 // ListPupilsWithResponse A school's pupils, by name, a page at a time (teachers see their classes)
@@ -14719,6 +15472,60 @@ func ParseTriageResponse(rsp *http.Response) (*TriageResponse, error) {
 	return response, nil
 }
 
+// ParseGetPupilProvisionResponse parses an HTTP response from a GetPupilProvisionWithResponse call
+func ParseGetPupilProvisionResponse(rsp *http.Response) (*GetPupilProvisionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPupilProvisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PupilProvisionOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseReferralReadinessResponse parses an HTTP response from a ReferralReadinessWithResponse call
 func ParseReferralReadinessResponse(rsp *http.Response) (*ReferralReadinessResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -15371,6 +16178,181 @@ func ParseSetSchoolContactResponse(rsp *http.Response) (*SetSchoolContactRespons
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseGetProvisionCatalogueResponse parses an HTTP response from a GetProvisionCatalogueWithResponse call
+func ParseGetProvisionCatalogueResponse(rsp *http.Response) (*GetProvisionCatalogueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProvisionCatalogueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProvisionCatalogueOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetProvisionMapResponse parses an HTTP response from a GetProvisionMapWithResponse call
+func ParseGetProvisionMapResponse(rsp *http.Response) (*GetProvisionMapResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProvisionMapResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProvisionMapOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExportProvisionMapResponse parses an HTTP response from a ExportProvisionMapWithResponse call
+func ParseExportProvisionMapResponse(rsp *http.Response) (*ExportProvisionMapResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportProvisionMapResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportProvisionMapResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

@@ -286,7 +286,7 @@ func TestGeneratedClientDrivesThePathway(t *testing.T) {
 	pc, err := as[sendco].PlanCycleWithResponse(ctx, amara, nil, apiclient.PlanCycleJSONRequestBody{
 		ReviewDate:  date(review),
 		Outcomes:    []apiclient.PlanOutcome{{Text: "Follows two-step instructions"}, {Text: "Asks for help"}},
-		Provision:   []apiclient.PlanProvision{{Text: "Small group language sessions", Frequency: ptr("3 times a week")}},
+		Provision:   []apiclient.PlanProvision{{Text: ptr("Small group language sessions"), Frequency: ptr("3 times a week")}},
 		ParentViews: ptr("Happy with the plan"),
 		PupilViews:  ptr("Likes the group"),
 	})

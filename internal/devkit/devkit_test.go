@@ -13,10 +13,11 @@ import (
 
 // mayImport are the files outside devkit, other than tests, that start the dev and bench stacks.
 var mayImport = map[string]bool{
-	"cmd/sendflow/main.go":       true,
-	"internal/app/dev.go":        true,
-	"internal/app/bench.go":      true,
-	"internal/app/bench_load.go": true,
+	"cmd/sendflow/main.go":           true,
+	"internal/app/dev.go":            true,
+	"internal/app/demo_provision.go": true, // the dev demo's costed plan
+	"internal/app/bench.go":          true,
+	"internal/app/bench_load.go":     true,
 }
 
 // TestOnlyDevAndTestsImportDevkit fails when code a deployment runs starts depending on the

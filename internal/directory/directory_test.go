@@ -114,7 +114,7 @@ func TestParseRefuses(t *testing.T) {
 				`line 18: services[0].consent_translations[2].language: English is the consent_wording itself; translations are into other languages`,
 			}},
 		{"unknown readiness rule", "      min_strategies: 2\n", "      min_strategies: 2\n      min_weeks: 6\n",
-			[]string{`line 17: services[0].readiness.min_weeks: unknown field (allowed: min_strategies, min_trial_weeks, require_impact, min_reviewed_cycles_with_parent_views, min_months_of_support, require_consent, require_external_advice)`}},
+			[]string{`line 17: services[0].readiness.min_weeks: unknown field (allowed: min_strategies, min_trial_weeks, require_impact, min_reviewed_cycles_with_parent_views, min_months_of_support, require_consent, require_external_advice, notional_sen_budget)`}},
 		{"rule of the wrong type", "      min_strategies: 2\n", "      min_strategies: two\n",
 			[]string{`line 16: services[0].readiness.min_strategies: want a whole number, got "two"`}},
 		{"both routes", "      portal_url: https://referrals.testshire.example/ep\n", "      portal_url: https://referrals.testshire.example/ep\n      email: ep@testshire.example\n",

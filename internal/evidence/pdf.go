@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 )
@@ -18,8 +19,12 @@ func PDF(p Pack) ([]byte, error) {
 	if _, err := fontCoverage(); err != nil {
 		return nil, err
 	}
-	d := build(p).mapText(PDFText)
+	return render(build(p), p.GeneratedAt)
+}
 
+// render draws a document as an A4 PDF.
+func render(d document, generated time.Time) ([]byte, error) {
+	d = d.mapText(PDFText)
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
 	// The page-count alias must be set before UTF-8 fonts are added.
 	f.AliasNbPages(pageCountAlias)
@@ -34,9 +39,9 @@ func PDF(p Pack) ([]byte, error) {
 	f.SetCreator("sendflow", true)
 	f.SetLang("en-GB")
 	f.SetCatalogSort(true)
-	if !p.GeneratedAt.IsZero() {
-		f.SetCreationDate(p.GeneratedAt)
-		f.SetModificationDate(p.GeneratedAt)
+	if !generated.IsZero() {
+		f.SetCreationDate(generated)
+		f.SetModificationDate(generated)
 	}
 
 	w := &pdfDoc{f: f, d: d}

@@ -8,6 +8,7 @@ package readiness
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -36,6 +37,10 @@ type Evidence struct {
 	ConsentGiven bool
 	// AdviceReceived counts pieces of advice received from external professionals.
 	AdviceReceived int
+	// CostedPencePerYear is what the costed provision of the pupil's open plans comes to a year,
+	// in pence; CostedItems counts the pieces costed (0: nothing is costed from a catalogue).
+	CostedPencePerYear int64
+	CostedItems        int
 	// Now is the date the evidence is judged at (the workflow's or the request's time). Zero means
 	// time.Now().
 	Now time.Time
@@ -67,6 +72,10 @@ type Rules struct {
 	RequireConsent bool `yaml:"require_consent,omitempty" json:"require_consent,omitempty"`
 	// RequireExternalAdvice asks for advice from at least one external professional.
 	RequireExternalAdvice bool `yaml:"require_external_advice,omitempty" json:"require_external_advice,omitempty"`
+	// NotionalSENBudget is what a local authority expects a school to spend on the pupil from its
+	// own notional SEN budget, in pounds a year, before an EHC needs assessment (commonly 6000);
+	// judged from the pupil's costed provision.
+	NotionalSENBudget float64 `yaml:"notional_sen_budget,omitempty" json:"notional_sen_budget,omitempty"`
 }
 
 // Default is what most services ask for before a referral.
@@ -91,6 +100,9 @@ func (r Rules) Problems() []Problem {
 	neg("min_trial_weeks", r.MinTrialWeeks)
 	neg("min_reviewed_cycles_with_parent_views", r.MinReviewedWithParent)
 	neg("min_months_of_support", r.MinMonthsOfSupport)
+	if r.NotionalSENBudget < 0 {
+		ps = append(ps, Problem{"notional_sen_budget", fmt.Sprintf("must be 0 or more, not %v", r.NotionalSENBudget)})
+	}
 	if r.MinStrategies <= 0 {
 		if r.MinTrialWeeks > 0 {
 			ps = append(ps, Problem{"min_trial_weeks", "needs min_strategies: say how many strategies must be tried for that long"})
@@ -109,6 +121,7 @@ const (
 	MonthsOfSupport     = "months_of_support"
 	Consent             = "consent"
 	ExternalAdvice      = "external_advice"
+	NotionalBudget      = "notional_sen_budget"
 )
 
 // Criterion is one rule's result.
@@ -121,7 +134,8 @@ type Criterion struct {
 }
 
 // Evaluate checks evidence against rules. There is one criterion per rule that is asked for, in
-// a fixed order: strategies, reviews with parents, months of support, consent, external advice.
+// a fixed order: strategies, reviews with parents, months of support, consent, external advice,
+// notional SEN budget.
 func Evaluate(ev Evidence, r Rules) []Criterion {
 	now := ev.Now
 	if now.IsZero() {
@@ -161,7 +175,39 @@ func Evaluate(ev Evidence, r Rules) []Criterion {
 		}
 		cs = append(cs, c)
 	}
+	if r.NotionalSENBudget > 0 {
+		cs = append(cs, notionalBudget(ev, r))
+	}
 	return cs
+}
+
+// notionalBudget compares the pupil's costed provision with what the local authority expects the
+// school to have spent from its notional SEN budget, and says the gap.
+func notionalBudget(ev Evidence, r Rules) Criterion {
+	need := int64(math.Round(r.NotionalSENBudget * 100))
+	c := Criterion{ID: NotionalBudget, Met: ev.CostedPencePerYear >= need,
+		Rule: "The school has spent its notional SEN budget on the pupil first: " + pounds(need) + " a year of costed provision"}
+	have := fmt.Sprintf("The costed provision in the pupil's plan comes to %s a year", pounds(ev.CostedPencePerYear))
+	switch {
+	case c.Met:
+		c.Evidence = have + "."
+	case ev.CostedItems == 0:
+		c.Missing = "No provision in the pupil's plan is costed: pick it from the school's provision catalogue so its cost (" +
+			pounds(need) + " a year is expected) can be shown."
+	default:
+		c.Evidence = have + "."
+		c.Missing = fmt.Sprintf("%s, %s short of the %s a year expected from the school's notional SEN budget.", have, pounds(need-ev.CostedPencePerYear), pounds(need))
+	}
+	return c
+}
+
+// pounds is £1,234.56.
+func pounds(p int64) string {
+	whole := fmt.Sprint(p / 100)
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	return fmt.Sprintf("£%s.%02d", whole, p%100)
 }
 
 func count(id string, have, need int, evidence, missing string) Criterion {

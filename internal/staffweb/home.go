@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -246,6 +247,16 @@ func (h *Handler) caseload(ctx context.Context, v *visit, schoolID string) (*cas
 	for _, s := range steps {
 		statutory = append(statutory, s.row)
 	}
+	// Provision whose delivery has fallen behind what the plan promised, two weeks running.
+	var behind []caseRow
+	lines, err := h.d.Actions.DeliveryBehind(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range lines {
+		behind = append(behind, caseRow{PupilID: l.PupilID, Pupil: l.Pupil, What: l.Name + ": " + l.Shortfall.Reason,
+			Status: "Delivery behind", Colour: "red", Href: "/pupils/" + l.PupilID + "/cycles/" + strconv.Itoa(l.Cycle) + "/provision", Link: "Log the support given"})
+	}
 	out.Sections = []caseSection{
 		{ID: "triage", Title: "Concerns waiting for triage", Empty: "No concerns are waiting.", Rows: triage},
 		{ID: "plans", Title: "Plans to agree", Empty: "Every pupil on SEN support has a plan.", Rows: plans},
@@ -255,6 +266,7 @@ func (h *Handler) caseload(ctx context.Context, v *visit, schoolID string) (*cas
 		{ID: "consents", Title: "Consents waiting for parents", Empty: "No consents are waiting.", Rows: consents},
 		{ID: "agencies", Title: "Referrals past the agency's time to reply", Empty: "No referrals are past their time.", Rows: sla},
 		{ID: "statutory", Title: "EHC needs assessments and annual reviews: statutory dates", Empty: "No statutory steps are open.", Rows: statutory},
+		{ID: "delivery", Title: "Support delivered below what the plan promised", Empty: "Every costed plan's support is being delivered as promised.", Rows: behind},
 		{ID: "meetings", Title: "Pupils with fewer than 3 parent meetings planned this school year", Empty: "Every pupil on support has enough meetings planned.", Rows: meetings},
 	}
 	out.Empty = true

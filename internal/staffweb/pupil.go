@@ -12,6 +12,7 @@ import (
 
 	"github.com/sendflow/sendflow/internal/locale"
 	"github.com/sendflow/sendflow/internal/oag"
+	"github.com/sendflow/sendflow/internal/provision"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
@@ -62,6 +63,8 @@ type pupilData struct {
 	AnnualReviews []annualReviewView
 	Timeline      []timelineLine
 	Records       bool // the reader may see the messages and the audit trail
+	// Provision is the costed provision of the open plans, with delivery against what was promised.
+	Provision *provision.Map
 }
 
 type timelineLine struct {
@@ -134,6 +137,10 @@ func (h *Handler) pupilPage(w http.ResponseWriter, v *visit) {
 		return
 	}
 	h.d.Actions.Audit(ctx, v.actor, role, "pathway:read", p.ID, p.SchoolID, "ok")
+	if d.Provision, err = h.d.Actions.PupilProvision(ctx, v.actor, p.ID); err != nil {
+		h.unavailable(w, v.r, err)
+		return
+	}
 	h.render(w, v.r, http.StatusOK, "pupil", h.frame(v, "", &page{Title: d.Name, Data: d}))
 }
 

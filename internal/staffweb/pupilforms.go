@@ -2,6 +2,7 @@ package staffweb
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -397,10 +398,20 @@ type planData struct {
 	Advice    []store.AdviceRecord
 	Earliest  string
 	LastViews []store.ParentViewsBy
+	// Items are the school's provision catalogue to pick from (none: provision in words only).
+	Items []option
 }
 
 func (h *Handler) planData(v *visit, p *store.Pupil) (form, error) {
 	d := planData{Pupil: name(p)}
+	if _, c, err := h.d.Actions.ProvisionCatalogue(v.ctx(), v.actor, p.SchoolID); err == nil && c != nil {
+		d.Items = append(d.Items, option{Value: "", Label: "Not from the catalogue: say what below"})
+		for _, it := range c.Items {
+			d.Items = append(d.Items, option{Value: it.ID, Label: it.Name + " (" + it.Frequency() + ", " + it.Cost().Year.String() + " a year)"})
+		}
+	} else if err != nil && !errors.As(err, new(*actions.NotFound)) {
+		return form{}, err
+	}
 	for i := range planRows {
 		d.Rows = append(d.Rows, i)
 	}
@@ -433,8 +444,9 @@ func (h *Handler) plan(w http.ResponseWriter, v *visit) {
 			outcomeRow = append(outcomeRow, i)
 		}
 		t, fr := vals.Get(fmt.Sprintf("provision[%d].text", i)), vals.Get(fmt.Sprintf("provision[%d].frequency", i))
-		if strings.TrimSpace(t) != "" || strings.TrimSpace(fr) != "" {
-			in.Provision = append(in.Provision, actions.Provision{Text: t, Frequency: fr})
+		item := vals.Get(fmt.Sprintf("provision[%d].item", i))
+		if strings.TrimSpace(t) != "" || strings.TrimSpace(fr) != "" || item != "" {
+			in.Provision = append(in.Provision, actions.Provision{Text: t, Frequency: fr, ItemID: item})
 			provisionRow = append(provisionRow, i)
 		}
 	}
@@ -455,8 +467,8 @@ func (h *Handler) plan(w http.ResponseWriter, v *visit) {
 			}
 		}
 		for k, row := range provisionRow {
-			for _, part := range []string{"text", "frequency"} {
-				if field == fmt.Sprintf("provision[%d].%s", k, part) {
+			for _, part := range []string{"text", "frequency", "item"} {
+				if field == fmt.Sprintf("provision[%d].%s", k, part) || part == "item" && field == fmt.Sprintf("provision[%d].itemId", k) {
 					lb[field] = fmt.Sprintf("Provision %d", row+1)
 					return fmt.Sprintf("provision[%d].%s", row, part)
 				}
@@ -473,6 +485,8 @@ func (h *Handler) plan(w http.ResponseWriter, v *visit) {
 type provisionData struct {
 	Pupil string
 	Cycle int
+	// Entries are the plan's provision, to say which one a session delivered.
+	Entries []option
 }
 
 func (h *Handler) cycleNumber(v *visit) int {
@@ -487,11 +501,35 @@ func (h *Handler) provisionForm(w http.ResponseWriter, v *visit) {
 	h.showForm(w, v, "provision", h.provisionData, url.Values{"givenOn": {workflows.CalendarDate(h.now()).Format(time.DateOnly)}})
 }
 
-// provisionData is the form to log support given in the cycle the address names.
+// provisionData is the form to log support given in the cycle the address names, with the
+// plan's provision to say which entry a session delivered.
 func (h *Handler) provisionData(v *visit, p *store.Pupil) (form, bool, error) {
 	n := h.cycleNumber(v)
-	f := form{name: "provision", title: "Log support given", caption: name(p), back: "/pupils/" + p.ID, data: provisionData{Pupil: name(p), Cycle: n}}
-	return f, n > 0, nil
+	d := provisionData{Pupil: name(p), Cycle: n}
+	f := form{name: "provision", title: "Log support given", caption: name(p), back: "/pupils/" + p.ID, data: d}
+	if n == 0 {
+		return f, false, nil
+	}
+	c, err := h.d.Store.Cycle(v.ctx(), p.ID, n)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return form{}, false, err
+	}
+	if c != nil {
+		var entries []actions.Provision
+		_ = json.Unmarshal(c.Plan.Provision, &entries)
+		if len(entries) > 0 {
+			d.Entries = append(d.Entries, option{Value: "", Label: "Other support, not in the plan"})
+		}
+		for i, e := range entries {
+			label := e.Text
+			if e.Frequency != "" {
+				label += " (" + e.Frequency + ")"
+			}
+			d.Entries = append(d.Entries, option{Value: strconv.Itoa(i), Label: label})
+		}
+	}
+	f.data = d
+	return f, true, nil
 }
 
 func (h *Handler) logProvision(w http.ResponseWriter, v *visit) {
@@ -502,13 +540,19 @@ func (h *Handler) logProvision(w http.ResponseWriter, v *visit) {
 	n := f.data.(provisionData).Cycle
 	var errs []fieldError
 	given := dateField(v.r.PostForm, "givenOn", "the date the support was given", true, &errs)
+	var planItem *int
+	if s := v.r.PostFormValue("planItem"); s != "" {
+		if k, err := strconv.Atoi(s); err == nil {
+			planItem = &k
+		}
+	}
 	if len(errs) > 0 {
 		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
 		return
 	}
 	_, err := h.d.Actions.LogProvision(v.ctx(), v.actor, actions.ProvisionEntry{ID: actionID(v.r), PupilID: p.ID, Cycle: n,
-		Description: v.r.PostFormValue("description"), GivenOn: given})
-	h.outcome(w, v, err, f, labels{"description": "What support was given", "givenOn": "The date"}, func() (string, string) {
+		Description: v.r.PostFormValue("description"), GivenOn: given, PlanItem: planItem})
+	h.outcome(w, v, err, f, labels{"description": "What support was given", "givenOn": "The date", "planItem": "Which support in the plan"}, func() (string, string) {
 		return "The support given is logged.", "/pupils/" + p.ID
 	})
 }

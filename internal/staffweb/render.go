@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sendflow/sendflow/internal/locale"
+	"github.com/sendflow/sendflow/internal/provision"
 	"github.com/sendflow/sendflow/workflows"
 )
 
@@ -94,6 +95,15 @@ func (h *Handler) parseTemplates() error {
 		},
 		"newid": uuid.NewString, // a form of its own on a page of several
 		"id":    fieldID,
+		"areas": provision.AreaNames,
+		"pct":   func(f float64) int { return int(f*100 + 0.5) },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
 	}
 	h.pages = map[string]*template.Template{}
 	names, err := fs.Glob(templateFiles, "templates/*.html")
@@ -187,6 +197,9 @@ func (h *Handler) menu(v *visit) []navItem {
 	}
 	if len(schoolsWhere(v.p, "register", "read", h)) > 0 {
 		items = append(items, navItem{Href: "/register", Text: "SEN register"})
+	}
+	if ids := schoolsWhere(v.p, "provision_map", "read", h); len(ids) > 0 {
+		items = append(items, navItem{Href: "/schools/" + ids[0] + "/provision", Text: "Provision map"})
 	}
 	if len(v.p.LACodes) > 0 {
 		items = append(items, navItem{Href: "/council", Text: "EHC requests"})

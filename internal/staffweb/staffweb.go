@@ -140,6 +140,7 @@ func (h *Handler) routes() {
 	h.transferPages(m)
 	h.passportPages(m)
 	h.registerPages(m)
+	h.provisionPages(m)
 	// Signing in and out.
 	m.HandleFunc("GET /sign-in", h.signInPage)
 	m.HandleFunc("POST /sign-in", h.signInStart)

@@ -176,9 +176,10 @@ func (s *Store) ProposeReview(ctx context.Context, id, pupilID string, cycle int
 }
 
 // ProposeProvision stores one entry of the provision log.
-func (s *Store) ProposeProvision(ctx context.Context, id, pupilID string, cycle int, description string, givenOn time.Time, userID string) error {
-	return s.propose(ctx, "provision", `INSERT INTO provision_log (id, pupil_id, cycle_number, description, given_on, logged_by)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, id, pupilID, cycle, description, givenOn, userID)
+// planItem names the plan's provision entry the session delivered (nil for free text).
+func (s *Store) ProposeProvision(ctx context.Context, id, pupilID string, cycle int, description string, givenOn time.Time, userID string, planItem *int) error {
+	return s.propose(ctx, "provision", `INSERT INTO provision_log (id, pupil_id, cycle_number, description, given_on, logged_by, plan_item)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`, id, pupilID, cycle, description, givenOn, userID, planItem)
 }
 
 // ProposeReferral stores why a referral is made.

@@ -4,12 +4,14 @@ package seed
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sendflow/sendflow/internal/directory"
+	"github.com/sendflow/sendflow/internal/provision"
 	"github.com/sendflow/sendflow/internal/refdata"
 	"github.com/sendflow/sendflow/internal/upn"
 )
@@ -178,6 +180,19 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("seed: commit: %w", err)
+	}
+	// Oakfield's provision catalogue, from the shipped file (catalogue/provision-oakfield.yaml).
+	cat, err := provision.Demo()
+	if err != nil {
+		return fmt.Errorf("seed: provision catalogue: %w", err)
+	}
+	doc, err := json.Marshal(cat)
+	if err != nil {
+		return fmt.Errorf("seed: provision catalogue: %w", err)
+	}
+	if _, err := db.Exec(ctx, `INSERT INTO provision_catalogues (school_id, id, version, published, document) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (school_id, version) DO NOTHING`, DemoSchoolID, cat.ID, cat.Version, cat.Published, doc); err != nil {
+		return fmt.Errorf("seed: provision catalogue: %w", err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sendflow/sendflow/internal/provision"
 	"github.com/sendflow/sendflow/internal/readiness"
 	"github.com/sendflow/sendflow/internal/refdata"
 	"github.com/sendflow/sendflow/internal/store"
@@ -53,5 +54,49 @@ func Criteria(ctx context.Context, s *store.Store, pupilID, service string) ([]r
 		}
 		ev.Strategies = append(ev.Strategies, se)
 	}
+	if rules.NotionalSENBudget > 0 {
+		if ev.CostedPencePerYear, ev.CostedItems, err = costed(ctx, s, pupilID); err != nil {
+			return nil, err
+		}
+	}
 	return readiness.Evaluate(ev, rules), nil
+}
+
+// costed is what the costed provision of the pupil's open plans comes to a year, and how many
+// pieces of it are costed.
+func costed(ctx context.Context, s *store.Store, pupilID string) (int64, int, error) {
+	p, err := s.PupilByID(ctx, pupilID)
+	if err != nil {
+		return 0, 0, err
+	}
+	docs, err := s.ProvisionCatalogues(ctx, p.SchoolID)
+	if err != nil {
+		return 0, 0, err
+	}
+	raw := make([][]byte, len(docs))
+	for i, d := range docs {
+		raw[i] = d.Document
+	}
+	cats, _, err := provision.Decode(raw)
+	if err != nil {
+		return 0, 0, err
+	}
+	open, err := s.OpenPlans(ctx, p.SchoolID, p.ID)
+	if err != nil {
+		return 0, 0, err
+	}
+	var plans []provision.PupilPlan
+	for _, o := range open {
+		pp := provision.PupilPlan{PupilID: o.PupilID, Cycle: o.Cycle, Agreed: o.Agreed}
+		_ = json.Unmarshal(o.Provision, &pp.Entries)
+		plans = append(plans, pp)
+	}
+	m := provision.Build(plans, cats, time.Now())
+	n := 0
+	for _, l := range m.Lines {
+		if l.Costed {
+			n++
+		}
+	}
+	return int64(m.School.Cost.Year), n, nil
 }
