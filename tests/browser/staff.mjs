@@ -476,6 +476,43 @@ const sendco = await person();
   await expectText(page, who, 'after signing out', 'Sign in to sendflow');
 }
 
+// ---- Issue 16's pages: the SEN register, the costed provision map and its catalogue, the
+// pupil's own profile, moving school, and the council's and trust's figures ----
+{
+  const school = '5c0f0000-0000-4000-8000-000000000001';
+  const visit = async (page, who, step, path, ...texts) => {
+    const resp = await page.goto(new URL(path, base).href, { waitUntil: 'load' });
+    await expectStatus(resp, who, step, 200);
+    await expectText(page, who, step, ...texts);
+    await audit(page, who, step);
+  };
+  let who = 'sendco-16';
+  let page = await person();
+  await signIn(page, who, 'sendco@oakfield.example');
+  await visit(page, who, 'register', '/register', 'SEN register');
+  await visit(page, who, 'register-form', `/pupils/${pupil}/register`, 'Amara Okafor');
+  await visit(page, who, 'provision-map', `/schools/${school}/provision`, 'Provision map');
+  await visit(page, who, 'provision-catalogue', `/schools/${school}/provision/catalogue`, 'Provision catalogue');
+  await visit(page, who, 'transfers', '/transfers', 'Moving school');
+  await visit(page, who, 'passport-form', `/pupils/${pupil}/passport/edit`, 'All about me');
+  await page.fill('textarea[name="liked"]', 'Kind to younger children; brilliant at drawing.');
+  await page.fill('textarea[name="important"]', 'Knowing what is happening next.');
+  await page.fill('textarea[name="support"]', 'Show me the plan for the day; give me time to answer.');
+  const saved = await submit(page, 'Save this version');
+  await expectStatus(saved, who, 'passport saved', 200);
+  await visit(page, who, 'passport', `/pupils/${pupil}/passport`, 'All about me', 'brilliant at drawing');
+
+  who = 'council-16';
+  page = await person();
+  await signIn(page, who, 'ehc.officer@demoshire.example');
+  await visit(page, who, 'figures', '/council/999/figures', 'EHC figures', 'England, 2024');
+
+  who = 'trust-16';
+  page = await person();
+  await signIn(page, who, 'admin@oaktrust.example');
+  await visit(page, who, 'trust', '/trust/5c0f0000-0000-4000-8000-0000000000f1', 'Oakfield Primary');
+}
+
 // ---- The API reference works offline ----
 {
   const page = await person();
