@@ -52,5 +52,8 @@ func (c *checks) err() error {
 	if len(c.problems) == 0 {
 		return nil
 	}
-	return &Invalid{Summary: "Some of what was sent cannot be recorded as written; nothing was changed.", Problems: c.problems}
+	return &Invalid{
+		Summary:  "Some of what was sent cannot be recorded as written; nothing was changed.",
+		Problems: c.problems,
+	}
 }

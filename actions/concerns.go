@@ -92,7 +92,11 @@ func (s *Service) knownIDs(ctx context.Context, indicators []string, strategies 
 	}
 	for i, st := range strategies {
 		if ref, ok := lib.Strategy(st.StrategyID); !ok || ref.Retired {
-			c.add(fmt.Sprintf("body.strategies[%d].strategyId", i), "not a strategy in the current OAG catalogue", st.StrategyID)
+			c.add(
+				fmt.Sprintf("body.strategies[%d].strategyId", i),
+				"not a strategy in the current OAG catalogue",
+				st.StrategyID,
+			)
 		}
 	}
 	if err := c.err(); err != nil {
@@ -143,8 +147,14 @@ func (s *Service) RecordImpact(ctx context.Context, a Actor, in Impact) (*Result
 			return err
 		}},
 		deliver: func(ctx context.Context) error {
-			return update[workflows.PathwayState](ctx, s, workflows.PathwayWorkflowID(p.ID), workflows.UpdateRecordImpact, in.ID,
-				workflows.ImpactRecorded{ImpactID: in.ID, ConcernID: in.ConcernID, By: a.ID})
+			return update[workflows.PathwayState](
+				ctx,
+				s,
+				workflows.PathwayWorkflowID(p.ID),
+				workflows.UpdateRecordImpact,
+				in.ID,
+				workflows.ImpactRecorded{ImpactID: in.ID, ConcernID: in.ConcernID, By: a.ID},
+			)
 		}})
 }
 
@@ -163,7 +173,13 @@ func (s *Service) TriageConcern(ctx context.Context, a Actor, in Triage) (*Resul
 	}
 	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "triage:create",
 		deliver: func(ctx context.Context) error {
-			return update[workflows.PathwayState](ctx, s, workflows.PathwayWorkflowID(p.ID), workflows.UpdateTriage, in.ID,
-				workflows.Triage{ID: in.ID, Decision: workflows.TriageDecision(in.Decision), By: a.ID})
+			return update[workflows.PathwayState](
+				ctx,
+				s,
+				workflows.PathwayWorkflowID(p.ID),
+				workflows.UpdateTriage,
+				in.ID,
+				workflows.Triage{ID: in.ID, Decision: workflows.TriageDecision(in.Decision), By: a.ID},
+			)
 		}})
 }

@@ -95,12 +95,28 @@ func (s *Service) PlanCycle(ctx context.Context, a Actor, in Plan) (*PlanResult,
 	}
 	err = s.run(ctx, step{actor: a, pupil: p, role: role, action: "cycle:create",
 		record: &record{kind: workflows.RecordPlan, id: in.ID, propose: func(ctx context.Context) error {
-			return s.Store.ProposePlan(ctx, in.ID, p.ID, a.ID, outcomes, provision, in.ReviewDate, in.ParentViews, in.PupilViews)
+			return s.Store.ProposePlan(
+				ctx,
+				in.ID,
+				p.ID,
+				a.ID,
+				outcomes,
+				provision,
+				in.ReviewDate,
+				in.ParentViews,
+				in.PupilViews,
+			)
 		}},
 		deliver: func(ctx context.Context) error {
-			return update[workflows.PathwayState](ctx, s, workflows.PathwayWorkflowID(p.ID), workflows.UpdatePlanCycle, in.ID,
+			return update[workflows.PathwayState](
+				ctx,
+				s,
+				workflows.PathwayWorkflowID(p.ID),
+				workflows.UpdatePlanCycle,
+				in.ID,
 				workflows.PlanCycle{PlanID: in.ID, ReviewDate: in.ReviewDate, OutcomeIDs: ids,
-					ParentViews: in.ParentViews != "", PupilViews: in.PupilViews != "", By: a.ID})
+					ParentViews: in.ParentViews != "", PupilViews: in.PupilViews != "", By: a.ID},
+			)
 		}})
 	if err != nil {
 		return nil, err
@@ -152,12 +168,35 @@ func (s *Service) ReviewCycle(ctx context.Context, a Actor, in Review) (*Result,
 	}
 	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "review:create",
 		record: &record{kind: workflows.RecordReview, id: in.ID, propose: func(ctx context.Context) error {
-			return s.Store.ProposeReview(ctx, in.ID, p.ID, in.Cycle, raw, in.ParentViews, in.PupilViews, in.NextStep, in.Notes, a.ID)
+			return s.Store.ProposeReview(
+				ctx,
+				in.ID,
+				p.ID,
+				in.Cycle,
+				raw,
+				in.ParentViews,
+				in.PupilViews,
+				in.NextStep,
+				in.Notes,
+				a.ID,
+			)
 		}},
 		deliver: func(ctx context.Context) error {
-			return update[workflows.CycleState](ctx, s, workflows.CycleWorkflowID(p.ID, in.Cycle), workflows.UpdateReviewCycle, in.ID,
-				workflows.CycleReview{ReviewID: in.ID, Ratings: ratings, ParentViews: in.ParentViews != "", PupilViews: in.PupilViews != "",
-					NextStep: workflows.NextStep(in.NextStep), By: a.ID})
+			return update[workflows.CycleState](
+				ctx,
+				s,
+				workflows.CycleWorkflowID(p.ID, in.Cycle),
+				workflows.UpdateReviewCycle,
+				in.ID,
+				workflows.CycleReview{
+					ReviewID:    in.ID,
+					Ratings:     ratings,
+					ParentViews: in.ParentViews != "",
+					PupilViews:  in.PupilViews != "",
+					NextStep:    workflows.NextStep(in.NextStep),
+					By:          a.ID,
+				},
+			)
 		}})
 }
 
@@ -204,7 +243,13 @@ func (s *Service) LogProvision(ctx context.Context, a Actor, in ProvisionEntry) 
 			return s.Store.ProposeProvision(ctx, in.ID, p.ID, in.Cycle, in.Description, in.GivenOn, a.ID, in.PlanItem)
 		}},
 		deliver: func(ctx context.Context) error {
-			return update[workflows.CycleState](ctx, s, workflows.CycleWorkflowID(p.ID, in.Cycle), workflows.UpdateLogProvision, in.ID,
-				workflows.ProvisionLogged{EntryID: in.ID, By: a.ID})
+			return update[workflows.CycleState](
+				ctx,
+				s,
+				workflows.CycleWorkflowID(p.ID, in.Cycle),
+				workflows.UpdateLogProvision,
+				in.ID,
+				workflows.ProvisionLogged{EntryID: in.ID, By: a.ID},
+			)
 		}})
 }

@@ -37,8 +37,12 @@ func (s *Service) RequestEHCNA(ctx context.Context, a Actor, in EHCRequest) (*Re
 	}
 	who := requester(role)
 	if in.RequestedBy != "" && in.RequestedBy != who {
-		return nil, invalid("Who asks for an assessment follows from who is signed in: you are asking as the "+who+". Leave requestedBy out.",
-			"body.requestedBy", "you are signed in as the "+who, in.RequestedBy)
+		return nil, invalid(
+			"Who asks for an assessment follows from who is signed in: you are asking as the "+who+". Leave requestedBy out.",
+			"body.requestedBy",
+			"you are signed in as the "+who,
+			in.RequestedBy,
+		)
 	}
 	in.RequestedBy = who
 	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "ehc_request:create",
@@ -69,14 +73,33 @@ func (s *Service) RecordEHCStep(ctx context.Context, a Actor, in EHCStep) (*Resu
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	p, role, err := s.reach(ctx, a, pupilID, "EHC request", policies.Target{EHCRequestID: in.RequestID}, "ehc_event", "create")
+	p, role, err := s.reach(
+		ctx,
+		a,
+		pupilID,
+		"EHC request",
+		policies.Target{EHCRequestID: in.RequestID},
+		"ehc_event",
+		"create",
+	)
 	if err != nil {
 		return nil, err
 	}
 	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "ehc_event:create",
 		deliver: func(ctx context.Context) error {
-			return update[workflows.EHCState](ctx, s, workflows.EHCWorkflowID(p.ID, in.RequestID), workflows.UpdateEHCEvent, in.ID,
-				workflows.EHCEvent{ID: in.ID, Type: workflows.EHCEventType(in.Type), Reason: workflows.ExceptionReason(in.Reason), By: a.ID})
+			return update[workflows.EHCState](
+				ctx,
+				s,
+				workflows.EHCWorkflowID(p.ID, in.RequestID),
+				workflows.UpdateEHCEvent,
+				in.ID,
+				workflows.EHCEvent{
+					ID:     in.ID,
+					Type:   workflows.EHCEventType(in.Type),
+					Reason: workflows.ExceptionReason(in.Reason),
+					By:     a.ID,
+				},
+			)
 		}})
 }
 
@@ -117,7 +140,8 @@ func (s *Service) RecordAnnualReviewStep(ctx context.Context, a Actor, in Annual
 	// The council's steps are the council's to record (or the SENDCo's on its behalf); the
 	// school's steps are the school's.
 	obj := "annual_review_event"
-	if t := workflows.AnnualReviewEventType(in.Type); t == workflows.ARLADecision || t == workflows.ARAmendedPlanIssued {
+	if t := workflows.AnnualReviewEventType(in.Type); t == workflows.ARLADecision ||
+		t == workflows.ARAmendedPlanIssued {
 		obj = "annual_review_decision"
 	}
 	p, role, err := s.Pupil(ctx, a, in.PupilID, obj, "create")
@@ -132,12 +156,33 @@ func (s *Service) RecordAnnualReviewStep(ctx context.Context, a Actor, in Annual
 			return s.Store.ProposeTransferCorrection(ctx, in.ID, p.ID, in.Review, in.Transfer, in.Reason, a.ID)
 		}}
 	}
-	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: obj + ":create", record: rec,
-		deliver: func(ctx context.Context) error {
-			return update[workflows.AnnualReviewState](ctx, s, workflows.AnnualReviewWorkflowID(p.ID, in.Review), workflows.UpdateAnnualReviewEvent, in.ID,
-				workflows.AnnualReviewEvent{ID: in.ID, Type: workflows.AnnualReviewEventType(in.Type), MeetingAt: in.MeetingOn,
-					Transfer: workflows.PhaseTransfer(transfer), CorrectionID: correction, Decision: in.Decision, By: a.ID})
-		}})
+	return &Result{
+			Pupil: p,
+			Role:  role,
+		}, s.run(
+			ctx,
+			step{actor: a, pupil: p, role: role, action: obj + ":create", record: rec,
+				deliver: func(ctx context.Context) error {
+					return update[workflows.AnnualReviewState](
+						ctx,
+						s,
+						workflows.AnnualReviewWorkflowID(p.ID, in.Review),
+						workflows.UpdateAnnualReviewEvent,
+						in.ID,
+						workflows.AnnualReviewEvent{
+							ID:        in.ID,
+							Type:      workflows.AnnualReviewEventType(in.Type),
+							MeetingAt: in.MeetingOn,
+							Transfer: workflows.PhaseTransfer(
+								transfer,
+							),
+							CorrectionID: correction,
+							Decision:     in.Decision,
+							By:           a.ID,
+						},
+					)
+				}},
+		)
 }
 
 // AssignEHCOfficer names the council's EHC officer for a pupil: told, with the council's EHC
@@ -151,8 +196,12 @@ func (s *Service) AssignEHCOfficer(ctx context.Context, a Actor, pupilID, office
 	err = s.Store.AssignEHCOfficer(ctx, p.ID, officerID, a.ID)
 	if errors.Is(err, store.ErrNotOfficer) {
 		s.Audit(ctx, a, role, "ehc_officer:create", p.ID, p.SchoolID, "refused")
-		return nil, invalid("The EHC officer must be an officer of the local authority of the pupil's school; nothing was changed.",
-			"body.officerId", "is not an EHC officer of the pupil's local authority", officerID)
+		return nil, invalid(
+			"The EHC officer must be an officer of the local authority of the pupil's school; nothing was changed.",
+			"body.officerId",
+			"is not an EHC officer of the pupil's local authority",
+			officerID,
+		)
 	}
 	if err != nil {
 		return nil, s.unavailable(err)

@@ -99,8 +99,20 @@ func (s *Service) ArrangeMeeting(ctx context.Context, a Actor, in NewMeeting) (*
 	}
 	m := &store.Meeting{ID: in.ID, PupilID: p.ID, Kind: in.Kind, Cycle: cycle, StartsAt: in.StartsAt.UTC(),
 		DurationMinutes: in.DurationMinutes, Location: in.Location, Invitees: invitees, CreatedBy: a.ID}
-	r, err := s.changeMeeting(ctx, a, p, role, store.MeetingChange{ID: in.ID, Kind: store.MeetingCreate, Meeting: m, By: a.ID},
-		workflows.MeetingChange{ChangeID: in.ID, MeetingID: in.ID, Kind: workflows.MeetingKind(in.Kind), At: m.StartsAt, By: a.ID})
+	r, err := s.changeMeeting(
+		ctx,
+		a,
+		p,
+		role,
+		store.MeetingChange{ID: in.ID, Kind: store.MeetingCreate, Meeting: m, By: a.ID},
+		workflows.MeetingChange{
+			ChangeID:  in.ID,
+			MeetingID: in.ID,
+			Kind:      workflows.MeetingKind(in.Kind),
+			At:        m.StartsAt,
+			By:        a.ID,
+		},
+	)
 	if r != nil {
 		r.Warnings = dayWarnings(r.Meeting.StartsAt)
 	}
@@ -139,13 +151,24 @@ func (s *Service) checkInvitees(ctx context.Context, p *store.Pupil, addrs []str
 		switch kinds[addr] {
 		case store.InviteeStaff, store.InviteeProfessional:
 		case store.InviteeParent:
-			c.add(fmt.Sprintf("body.invitees[%d]", i), "is a parent: parents with parental responsibility are invited with the family's own invitation", addr)
+			c.add(
+				fmt.Sprintf("body.invitees[%d]", i),
+				"is a parent: parents with parental responsibility are invited with the family's own invitation",
+				addr,
+			)
 		default:
-			c.add(fmt.Sprintf("body.invitees[%d]", i), "is not on the staff of the pupil's school or a professional on one of the pupil's open referrals; only they can be invited", addr)
+			c.add(
+				fmt.Sprintf("body.invitees[%d]", i),
+				"is not on the staff of the pupil's school or a professional on one of the pupil's open referrals; only they can be invited",
+				addr,
+			)
 		}
 	}
 	if err := c.err(); err != nil {
-		return &Invalid{Summary: "Only the school's staff and the professionals working with the pupil can be invited; nothing was arranged.", Problems: c.problems}
+		return &Invalid{
+			Summary:  "Only the school's staff and the professionals working with the pupil can be invited; nothing was arranged.",
+			Problems: c.problems,
+		}
 	}
 	return nil
 }
@@ -164,28 +187,68 @@ func (s *Service) MoveMeeting(ctx context.Context, a Actor, in MeetingMove) (*Me
 	if err := c.err(); err != nil {
 		return nil, err
 	}
-	return s.meetingStep(ctx, a, in.MeetingID, func(p *store.Pupil, role string, m *store.Meeting) (*MeetingResult, error) {
-		at := in.StartsAt.UTC()
-		r, err := s.changeMeeting(ctx, a, p, role, store.MeetingChange{ID: in.ID, Kind: store.MeetingReschedule, MeetingID: m.ID, StartsAt: at, By: a.ID},
-			workflows.MeetingChange{ChangeID: in.ID, MeetingID: m.ID, Kind: workflows.MeetingKind(m.Kind), At: at, By: a.ID})
-		if r != nil {
-			r.Warnings = dayWarnings(r.Meeting.StartsAt)
-		}
-		return r, err
-	})
+	return s.meetingStep(
+		ctx,
+		a,
+		in.MeetingID,
+		func(p *store.Pupil, role string, m *store.Meeting) (*MeetingResult, error) {
+			at := in.StartsAt.UTC()
+			r, err := s.changeMeeting(
+				ctx,
+				a,
+				p,
+				role,
+				store.MeetingChange{ID: in.ID, Kind: store.MeetingReschedule, MeetingID: m.ID, StartsAt: at, By: a.ID},
+				workflows.MeetingChange{
+					ChangeID:  in.ID,
+					MeetingID: m.ID,
+					Kind:      workflows.MeetingKind(m.Kind),
+					At:        at,
+					By:        a.ID,
+				},
+			)
+			if r != nil {
+				r.Warnings = dayWarnings(r.Meeting.StartsAt)
+			}
+			return r, err
+		},
+	)
 }
 
 // CancelMeeting cancels a meeting; everyone invited gets a cancellation.
 func (s *Service) CancelMeeting(ctx context.Context, a Actor, id, meetingID string) (*MeetingResult, error) {
-	return s.meetingStep(ctx, a, meetingID, func(p *store.Pupil, role string, m *store.Meeting) (*MeetingResult, error) {
-		return s.changeMeeting(ctx, a, p, role, store.MeetingChange{ID: id, Kind: store.MeetingCancel, MeetingID: m.ID, By: a.ID},
-			workflows.MeetingChange{ChangeID: id, MeetingID: m.ID, Kind: workflows.MeetingKind(m.Kind), At: m.StartsAt, Cancelled: true, By: a.ID})
-	})
+	return s.meetingStep(
+		ctx,
+		a,
+		meetingID,
+		func(p *store.Pupil, role string, m *store.Meeting) (*MeetingResult, error) {
+			return s.changeMeeting(
+				ctx,
+				a,
+				p,
+				role,
+				store.MeetingChange{ID: id, Kind: store.MeetingCancel, MeetingID: m.ID, By: a.ID},
+				workflows.MeetingChange{
+					ChangeID:  id,
+					MeetingID: m.ID,
+					Kind:      workflows.MeetingKind(m.Kind),
+					At:        m.StartsAt,
+					Cancelled: true,
+					By:        a.ID,
+				},
+			)
+		},
+	)
 }
 
 // meetingStep finds a meeting the actor may change; one out of reach is NotFound like one that
 // does not exist.
-func (s *Service) meetingStep(ctx context.Context, a Actor, meetingID string, do func(*store.Pupil, string, *store.Meeting) (*MeetingResult, error)) (*MeetingResult, error) {
+func (s *Service) meetingStep(
+	ctx context.Context,
+	a Actor,
+	meetingID string,
+	do func(*store.Pupil, string, *store.Meeting) (*MeetingResult, error),
+) (*MeetingResult, error) {
 	m, err := s.Store.MeetingByID(ctx, meetingID)
 	if errors.Is(err, store.ErrNotFound) {
 		s.Audit(ctx, a, "", "meeting:create", "", "", "not_found")
@@ -207,13 +270,27 @@ func (s *Service) meetingStep(ctx context.Context, a Actor, meetingID string, do
 
 // changeMeeting proposes the change and has the pathway take it; the pathway then queues the
 // invitations.
-func (s *Service) changeMeeting(ctx context.Context, a Actor, p *store.Pupil, role string, c store.MeetingChange, wc workflows.MeetingChange) (*MeetingResult, error) {
+func (s *Service) changeMeeting(
+	ctx context.Context,
+	a Actor,
+	p *store.Pupil,
+	role string,
+	c store.MeetingChange,
+	wc workflows.MeetingChange,
+) (*MeetingResult, error) {
 	err := s.run(ctx, step{actor: a, pupil: p, role: role, action: "meeting:create",
 		record: &record{kind: workflows.RecordMeetingChange, id: c.ID, propose: func(ctx context.Context) error {
 			return s.Store.ProposeMeetingChange(ctx, c)
 		}},
 		deliver: func(ctx context.Context) error {
-			return update[workflows.PathwayState](ctx, s, workflows.PathwayWorkflowID(p.ID), workflows.UpdateMeeting, c.ID, wc)
+			return update[workflows.PathwayState](
+				ctx,
+				s,
+				workflows.PathwayWorkflowID(p.ID),
+				workflows.UpdateMeeting,
+				c.ID,
+				wc,
+			)
 		}})
 	if err != nil {
 		return nil, err
@@ -226,7 +303,12 @@ func (s *Service) changeMeeting(ctx context.Context, a Actor, p *store.Pupil, ro
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	return &MeetingResult{Result: Result{Pupil: p, Role: role}, Meeting: accepted.Meeting, Invitations: n, Warnings: []string{}}, nil
+	return &MeetingResult{
+		Result:      Result{Pupil: p, Role: role},
+		Meeting:     accepted.Meeting,
+		Invitations: n,
+		Warnings:    []string{},
+	}, nil
 }
 
 // MeetingAnswer is a parent's answer to an invitation.
@@ -244,14 +326,35 @@ func (s *Service) AnswerMeeting(ctx context.Context, a Actor, in MeetingAnswer) 
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "meeting_response:create",
-		record: &record{kind: workflows.RecordMeetingResponse, id: in.ID, propose: func(ctx context.Context) error {
-			return s.Store.ProposeMeetingResponse(ctx, in.ID, in.MeetingID, a.ID, in.Response, in.Sequence)
-		}},
-		deliver: func(ctx context.Context) error {
-			return update[workflows.PathwayState](ctx, s, workflows.PathwayWorkflowID(p.ID), workflows.UpdateParentResponse, in.ID,
-				workflows.ParentResponse{ResponseID: in.ID, MeetingID: in.MeetingID, Response: workflows.ParentResponseKind(in.Response), By: a.ID})
-		}})
+	return &Result{
+			Pupil: p,
+			Role:  role,
+		}, s.run(
+			ctx,
+			step{actor: a, pupil: p, role: role, action: "meeting_response:create",
+				record: &record{
+					kind: workflows.RecordMeetingResponse,
+					id:   in.ID,
+					propose: func(ctx context.Context) error {
+						return s.Store.ProposeMeetingResponse(ctx, in.ID, in.MeetingID, a.ID, in.Response, in.Sequence)
+					},
+				},
+				deliver: func(ctx context.Context) error {
+					return update[workflows.PathwayState](
+						ctx,
+						s,
+						workflows.PathwayWorkflowID(p.ID),
+						workflows.UpdateParentResponse,
+						in.ID,
+						workflows.ParentResponse{
+							ResponseID: in.ID,
+							MeetingID:  in.MeetingID,
+							Response:   workflows.ParentResponseKind(in.Response),
+							By:         a.ID,
+						},
+					)
+				}},
+		)
 }
 
 // Views are a parent's words before a review.
@@ -282,11 +385,20 @@ func (s *Service) GiveViews(ctx context.Context, a Actor, in Views) (*Result, er
 	}
 	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "parent_views:create",
 		record: &record{kind: workflows.RecordParentViews, id: in.ID, propose: func(ctx context.Context) error {
-			return s.Store.ProposeParentViews(ctx, store.ParentViews{ID: in.ID, PupilID: p.ID, Cycle: in.Cycle, ParentID: a.ID,
-				GoingWell: in.GoingWell, Hard: in.Hard, WouldHelp: in.WouldHelp})
+			return s.Store.ProposeParentViews(
+				ctx,
+				store.ParentViews{ID: in.ID, PupilID: p.ID, Cycle: in.Cycle, ParentID: a.ID,
+					GoingWell: in.GoingWell, Hard: in.Hard, WouldHelp: in.WouldHelp},
+			)
 		}},
 		deliver: func(ctx context.Context) error {
-			return update[workflows.CycleState](ctx, s, workflows.CycleWorkflowID(p.ID, in.Cycle), workflows.UpdateParentViews, in.ID,
-				workflows.ParentViews{ViewsID: in.ID, By: a.ID})
+			return update[workflows.CycleState](
+				ctx,
+				s,
+				workflows.CycleWorkflowID(p.ID, in.Cycle),
+				workflows.UpdateParentViews,
+				in.ID,
+				workflows.ParentViews{ViewsID: in.ID, By: a.ID},
+			)
 		}})
 }

@@ -56,7 +56,11 @@ func (s *Service) school(ctx context.Context, a Actor, schoolID, obj, verb strin
 }
 
 // ProvisionCatalogue is the newest version of a school's provision catalogue (nil when it has none).
-func (s *Service) ProvisionCatalogue(ctx context.Context, a Actor, schoolID string) (*store.School, *provision.Catalogue, error) {
+func (s *Service) ProvisionCatalogue(
+	ctx context.Context,
+	a Actor,
+	schoolID string,
+) (*store.School, *provision.Catalogue, error) {
 	sc, role, err := s.school(ctx, a, schoolID, "provision_catalogue", "read")
 	if err != nil {
 		return nil, nil, err
@@ -86,8 +90,14 @@ type ProvisionMap struct {
 func PlansOf(open []store.OpenPlan) []provision.PupilPlan {
 	var plans []provision.PupilPlan
 	for _, o := range open {
-		p := provision.PupilPlan{PupilID: o.PupilID, Pupil: o.FirstName + " " + o.LastName, Class: o.Class, Cycle: o.Cycle,
-			Agreed: o.Agreed.UTC(), Logged: o.Logged}
+		p := provision.PupilPlan{
+			PupilID: o.PupilID,
+			Pupil:   o.FirstName + " " + o.LastName,
+			Class:   o.Class,
+			Cycle:   o.Cycle,
+			Agreed:  o.Agreed.UTC(),
+			Logged:  o.Logged,
+		}
 		_ = json.Unmarshal(o.Provision, &p.Entries)
 		plans = append(plans, p)
 	}
@@ -178,7 +188,11 @@ func (s *Service) costProvision(ctx context.Context, schoolID string, in []Provi
 		}
 		it, ok := cats[latest].Item(in[i].ItemID)
 		if !ok {
-			c.add(fmt.Sprintf("body.provision[%d].itemId", i), "is not in the school's provision catalogue", in[i].ItemID)
+			c.add(
+				fmt.Sprintf("body.provision[%d].itemId", i),
+				"is not in the school's provision catalogue",
+				in[i].ItemID,
+			)
 			continue
 		}
 		if in[i].Text == "" {

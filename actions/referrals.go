@@ -53,15 +53,31 @@ func (s *Service) OpenReferral(ctx context.Context, a Actor, in Referral) (*Resu
 			return s.Store.ProposeReferral(ctx, in.ID, p.ID, in.Service, in.Reason, a.ID)
 		}},
 		deliver: func(ctx context.Context) error {
-			return update[workflows.PathwayState](ctx, s, workflows.PathwayWorkflowID(p.ID), workflows.UpdateOpenReferral, in.ID,
-				workflows.OpenReferral{ReferralID: in.ID, Service: in.Service, By: a.ID, SLADays: slaDays, PortalURL: sv.PortalURL})
+			return update[workflows.PathwayState](
+				ctx,
+				s,
+				workflows.PathwayWorkflowID(p.ID),
+				workflows.UpdateOpenReferral,
+				in.ID,
+				workflows.OpenReferral{
+					ReferralID: in.ID,
+					Service:    in.Service,
+					By:         a.ID,
+					SLADays:    slaDays,
+					PortalURL:  sv.PortalURL,
+				},
+			)
 		}})
 }
 
 // referral finds the pupil and service of a referral the actor may act on; an unknown referral
 // is NotFound like one out of reach. Access is to this referral: an agency practitioner reaches
 // only their own service's, and only while it is open with the parents' consent.
-func (s *Service) referral(ctx context.Context, a Actor, referralID, obj, verb string) (*store.Pupil, string, string, error) {
+func (s *Service) referral(
+	ctx context.Context,
+	a Actor,
+	referralID, obj, verb string,
+) (*store.Pupil, string, string, error) {
 	pupilID, service, err := s.Store.ReferralPupil(ctx, referralID)
 	if errors.Is(err, store.ErrNotFound) {
 		s.Audit(ctx, a, "", obj+":"+verb, "", "", "not_found")
@@ -70,7 +86,15 @@ func (s *Service) referral(ctx context.Context, a Actor, referralID, obj, verb s
 	if err != nil {
 		return nil, "", "", s.unavailable(err)
 	}
-	p, role, err := s.reach(ctx, a, pupilID, "referral", policies.Target{ReferralID: referralID, Service: service}, obj, verb)
+	p, role, err := s.reach(
+		ctx,
+		a,
+		pupilID,
+		"referral",
+		policies.Target{ReferralID: referralID, Service: service},
+		obj,
+		verb,
+	)
 	if err != nil {
 		return nil, "", "", err
 	}
@@ -103,8 +127,20 @@ func (s *Service) DecideReferral(ctx context.Context, a Actor, in Decision) (*Re
 	}
 	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "referral:decide",
 		deliver: func(ctx context.Context) error {
-			return update[workflows.ReferralState](ctx, s, workflows.ReferralWorkflowID(p.ID, in.ReferralID), workflows.UpdateReferralDecision, in.ID,
-				workflows.ReferralDecision{ID: in.ID, Approve: in.Approve, OverrideReason: in.OverrideReason, By: a.ID, Readiness: ready})
+			return update[workflows.ReferralState](
+				ctx,
+				s,
+				workflows.ReferralWorkflowID(p.ID, in.ReferralID),
+				workflows.UpdateReferralDecision,
+				in.ID,
+				workflows.ReferralDecision{
+					ID:             in.ID,
+					Approve:        in.Approve,
+					OverrideReason: in.OverrideReason,
+					By:             a.ID,
+					Readiness:      ready,
+				},
+			)
 		}})
 }
 
@@ -120,7 +156,9 @@ type ConsentAnswer struct {
 }
 
 // ErrWordingChanged means the consent wording changed after the parent read it.
-var ErrWordingChanged = &Refused{Reason: "The wording of the consent has changed since you read it. Read the new wording before you answer."}
+var ErrWordingChanged = &Refused{
+	Reason: "The wording of the consent has changed since you read it. Read the new wording before you answer.",
+}
 
 // Consent records a parent's answer to the exact, versioned wording they were shown.
 func (s *Service) Consent(ctx context.Context, a Actor, in ConsentAnswer) (*Result, error) {
@@ -143,8 +181,19 @@ func (s *Service) Consent(ctx context.Context, a Actor, in ConsentAnswer) (*Resu
 			return s.Store.ProposeConsent(ctx, in.ID, in.ReferralID, a.ID, in.Action, sv.ConsentVersion, shown)
 		}},
 		deliver: func(ctx context.Context) error {
-			return update[workflows.ReferralState](ctx, s, workflows.ReferralWorkflowID(p.ID, in.ReferralID), workflows.UpdateConsent, in.ID,
-				workflows.Consent{ConsentID: in.ID, Action: workflows.ConsentAction(in.Action), WordingID: sv.ConsentVersion, By: a.ID})
+			return update[workflows.ReferralState](
+				ctx,
+				s,
+				workflows.ReferralWorkflowID(p.ID, in.ReferralID),
+				workflows.UpdateConsent,
+				in.ID,
+				workflows.Consent{
+					ConsentID: in.ID,
+					Action:    workflows.ConsentAction(in.Action),
+					WordingID: sv.ConsentVersion,
+					By:        a.ID,
+				},
+			)
 		}})
 }
 
@@ -171,11 +220,28 @@ func (s *Service) AgencyResponse(ctx context.Context, a Actor, in AgencyReply) (
 	if resp.Kind == workflows.AgencyAdvice {
 		resp.AdviceID = in.ID
 	}
-	return &Result{Pupil: p, Role: role}, s.run(ctx, step{actor: a, pupil: p, role: role, action: "agency_response:create",
-		record: &record{kind: workflows.RecordAgencyResponse, id: in.ID, propose: func(ctx context.Context) error {
-			return s.Store.ProposeAgencyResponse(ctx, in.ID, in.ReferralID, in.Kind, in.Summary, a.ID)
-		}},
-		deliver: func(ctx context.Context) error {
-			return update[workflows.ReferralState](ctx, s, workflows.ReferralWorkflowID(p.ID, in.ReferralID), workflows.UpdateAgencyResponse, in.ID, resp)
-		}})
+	return &Result{
+			Pupil: p,
+			Role:  role,
+		}, s.run(
+			ctx,
+			step{actor: a, pupil: p, role: role, action: "agency_response:create",
+				record: &record{
+					kind: workflows.RecordAgencyResponse,
+					id:   in.ID,
+					propose: func(ctx context.Context) error {
+						return s.Store.ProposeAgencyResponse(ctx, in.ID, in.ReferralID, in.Kind, in.Summary, a.ID)
+					},
+				},
+				deliver: func(ctx context.Context) error {
+					return update[workflows.ReferralState](
+						ctx,
+						s,
+						workflows.ReferralWorkflowID(p.ID, in.ReferralID),
+						workflows.UpdateAgencyResponse,
+						in.ID,
+						resp,
+					)
+				}},
+		)
 }

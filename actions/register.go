@@ -73,13 +73,24 @@ func (s *Service) RecordRegister(ctx context.Context, a Actor, in RegisterEntry)
 	}
 	if len(problems) > 0 {
 		s.Audit(ctx, a, role, "register:update", p.ID, p.SchoolID, "refused")
-		return nil, register.Line{}, &Invalid{Summary: "The census would not take this register entry; nothing was changed.", Problems: problems}
+		return nil, register.Line{}, &Invalid{
+			Summary:  "The census would not take this register entry; nothing was changed.",
+			Problems: problems,
+		}
 	}
-	repeat, err := s.Store.RecordRegister(ctx, store.RegisterChange{ID: in.ID, PupilID: p.ID, Provision: prov, Primary: primary,
-		Secondary: secondary, Note: note, By: a.ID})
+	repeat, err := s.Store.RecordRegister(
+		ctx,
+		store.RegisterChange{ID: in.ID, PupilID: p.ID, Provision: prov, Primary: primary,
+			Secondary: secondary, Note: note, By: a.ID},
+	)
 	if errors.Is(err, store.ErrChangeTaken) {
 		s.Audit(ctx, a, role, "register:update", p.ID, p.SchoolID, "refused")
-		return nil, register.Line{}, invalid("This action id was used for another pupil; send the change with a new one.", "header.Idempotency-Key", "already used", in.ID)
+		return nil, register.Line{}, invalid(
+			"This action id was used for another pupil; send the change with a new one.",
+			"header.Idempotency-Key",
+			"already used",
+			in.ID,
+		)
 	}
 	if err != nil {
 		return nil, register.Line{}, s.unavailable(err)

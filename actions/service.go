@@ -150,7 +150,13 @@ func (s *Service) Pupil(ctx context.Context, a Actor, pupilID, obj, verb string)
 // reach loads a pupil and decides the actor's access to a target in their record (the whole
 // record, or one referral or request); what is out of reach is NotFound, naming what was asked
 // for, exactly like something that does not exist. The attempt is audited either way.
-func (s *Service) reach(ctx context.Context, a Actor, pupilID, what string, t policies.Target, obj, verb string) (*store.Pupil, string, error) {
+func (s *Service) reach(
+	ctx context.Context,
+	a Actor,
+	pupilID, what string,
+	t policies.Target,
+	obj, verb string,
+) (*store.Pupil, string, error) {
 	p, err := s.Store.PupilByID(ctx, pupilID)
 	if errors.Is(err, store.ErrNotFound) {
 		s.Audit(ctx, a, "", obj+":"+verb, "", "", "not_found")
@@ -180,16 +186,39 @@ func (s *Service) Audit(ctx context.Context, a Actor, role, action, pupilID, sch
 
 // AuditPupils appends one entry for each pupil a read showed, in one statement; like Audit, a
 // failure is logged loudly but does not undo what was done.
-func (s *Service) AuditPupils(ctx context.Context, a Actor, role, action, schoolID string, pupilIDs []string, outcome string) {
+func (s *Service) AuditPupils(
+	ctx context.Context,
+	a Actor,
+	role, action, schoolID string,
+	pupilIDs []string,
+	outcome string,
+) {
 	if err := s.Store.AuditPupils(ctx, auditEntry(a, role, action, "", schoolID, outcome), pupilIDs); err != nil {
-		s.Logger.Error("audit records not written", "action", action, "school_id", schoolID, "pupils", len(pupilIDs), "error", err)
+		s.Logger.Error(
+			"audit records not written",
+			"action",
+			action,
+			"school_id",
+			schoolID,
+			"pupils",
+			len(pupilIDs),
+			"error",
+			err,
+		)
 	}
 }
 
 // auditEntry is the trail's record of what an actor did, on the request they came in on; a
 // role not known is recorded as "unknown".
 func auditEntry(a Actor, role, action, pupilID, schoolID, outcome string) store.AuditEntry {
-	e := store.AuditEntry{ActorRole: role, Action: action, PupilID: pupilID, SchoolID: schoolID, RequestID: a.RequestID, Outcome: outcome}
+	e := store.AuditEntry{
+		ActorRole: role,
+		Action:    action,
+		PupilID:   pupilID,
+		SchoolID:  schoolID,
+		RequestID: a.RequestID,
+		Outcome:   outcome,
+	}
 	if a.Principal != nil {
 		e.ActorID = a.ID
 	}
@@ -267,7 +296,9 @@ func (s *Service) run(ctx context.Context, st step) error {
 	case errors.Is(err, workflows.ErrNoWorkflow):
 		s.withdraw(ctx, st)
 		s.Audit(ctx, st.actor, st.role, st.action, st.pupil.ID, st.pupil.SchoolID, "refused")
-		return &Refused{Reason: "There is nothing under way for this action to apply to. Check the pupil's pathway for what is open."}
+		return &Refused{
+			Reason: "There is nothing under way for this action to apply to. Check the pupil's pathway for what is open.",
+		}
 	}
 	s.Logger.Error("action not taken yet", "action", st.action, "pupil_id", st.pupil.ID, "error", err)
 	s.Audit(ctx, st.actor, st.role, st.action, st.pupil.ID, st.pupil.SchoolID, "unavailable")
@@ -322,7 +353,15 @@ func (s *Service) updateWithStart(ctx context.Context, p *store.Pupil, name, act
 		return err
 	}
 	defer leave()
-	_, err = workflows.UpdateWithStart(ctx, s.Temporal, s.TaskQueue, s.pathwayStart(p), name, updateID(name, actionID), arg)
+	_, err = workflows.UpdateWithStart(
+		ctx,
+		s.Temporal,
+		s.TaskQueue,
+		s.pathwayStart(p),
+		name,
+		updateID(name, actionID),
+		arg,
+	)
 	return err
 }
 

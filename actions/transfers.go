@@ -40,7 +40,12 @@ func (s *Service) RequestTransfer(ctx context.Context, a Actor, in TransferReque
 		return nil, invalid("This is not a UPN.", "body.upn", err.Error(), in.UPN)
 	}
 	if err := input.DateOfBirth(in.DateOfBirth, s.now()); err != nil {
-		return nil, invalid("This is not a date of birth sendflow can record.", "body.dateOfBirth", err.Error(), in.DateOfBirth.Format(time.DateOnly))
+		return nil, invalid(
+			"This is not a date of birth sendflow can record.",
+			"body.dateOfBirth",
+			err.Error(),
+			in.DateOfBirth.Format(time.DateOnly),
+		)
 	}
 	if err := s.Store.RequestTransfer(ctx, in.ID, in.SchoolID, a.ID, u, in.DateOfBirth); err != nil {
 		return nil, s.unavailable(err)
@@ -50,7 +55,12 @@ func (s *Service) RequestTransfer(ctx context.Context, a Actor, in TransferReque
 		return nil, s.unavailable(err)
 	}
 	if t.ToSchoolID != in.SchoolID { // an id another school's request already uses
-		return nil, invalid("This request id is taken. Send the request again with a new one.", "header.Idempotency-Key", "already used", in.ID)
+		return nil, invalid(
+			"This request id is taken. Send the request again with a new one.",
+			"header.Idempotency-Key",
+			"already used",
+			in.ID,
+		)
 	}
 	// The pupil's trail records that another school asked (their own school sees it).
 	s.Audit(ctx, a, role, "transfer:request", t.PupilID, in.SchoolID, "ok")
@@ -72,7 +82,11 @@ func receivingView(t *store.Transfer) *store.Transfer {
 
 // Transfers lists a school's transfers: what it asked for (as receivingView shows them) and
 // what other schools asked of it. The SENDCo and head read them.
-func (s *Service) Transfers(ctx context.Context, a Actor, schoolID string) (incoming, outgoing []store.Transfer, err error) {
+func (s *Service) Transfers(
+	ctx context.Context,
+	a Actor,
+	schoolID string,
+) (incoming, outgoing []store.Transfer, err error) {
 	role, ok, err := s.Authz.SchoolAccess(a.Principal, schoolID, "transfer", "read")
 	if err != nil {
 		return nil, nil, s.unavailable(err)
@@ -187,7 +201,8 @@ func stepWords(step string) string {
 // decidedBy reports whether a person took the decision on a transfer (released it).
 func (s *Service) decidedBy(ctx context.Context, transferID, userID string) (bool, error) {
 	var ok bool
-	err := s.Store.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM school_transfers WHERE id = $1 AND decided_by = $2)`, transferID, userID).Scan(&ok)
+	err := s.Store.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM school_transfers WHERE id = $1 AND decided_by = $2)`, transferID, userID).
+		Scan(&ok)
 	return ok, err
 }
 
@@ -220,7 +235,14 @@ func (s *Service) move(ctx context.Context, a Actor, role string, t *store.Trans
 			if !started {
 				return s.Store.ApplySchoolMove(ctx, t.ID)
 			}
-			return update[workflows.PathwayState](ctx, s, workflows.PathwayWorkflowID(p.ID), workflows.UpdateMoveSchool, t.ID, in)
+			return update[workflows.PathwayState](
+				ctx,
+				s,
+				workflows.PathwayWorkflowID(p.ID),
+				workflows.UpdateMoveSchool,
+				t.ID,
+				in,
+			)
 		}})
 	if err != nil {
 		return err

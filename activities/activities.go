@@ -72,7 +72,14 @@ func (a *Activities) Commit(ctx context.Context, c workflows.Commit) error {
 func (a *Activities) Project(ctx context.Context, p workflows.Projection) error {
 	events := make([]store.TimelineEvent, len(p.Events))
 	for i, e := range p.Events {
-		events[i] = store.TimelineEvent{Source: p.ItemID, Seq: e.Seq, At: e.At, Kind: e.Kind, Summary: e.Summary, ActorID: e.By}
+		events[i] = store.TimelineEvent{
+			Source:  p.ItemID,
+			Seq:     e.Seq,
+			At:      e.At,
+			Kind:    e.Kind,
+			Summary: e.Summary,
+			ActorID: e.By,
+		}
 	}
 	deadlines := make([]store.Deadline, len(p.Deadlines))
 	for i, d := range p.Deadlines {
@@ -170,7 +177,8 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 			return err
 		}
 		if len(people) == 0 {
-			activity.GetLogger(ctx).Warn("nobody to notify", "audience", audience, "template", n.Template, "pupil_id", n.PupilID)
+			activity.GetLogger(ctx).
+				Warn("nobody to notify", "audience", audience, "template", n.Template, "pupil_id", n.PupilID)
 		}
 		if audience == workflows.ToParents && n.Parents.SkipIfMeetingBooked {
 			booked, err := a.Store.ReviewMeetingBooked(ctx, n.PupilID, n.Parents.Cycle)
@@ -178,7 +186,8 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 				return err
 			}
 			if booked {
-				activity.GetLogger(ctx).Info("parents already invited to the review meeting", "template", n.Template, "pupil_id", n.PupilID)
+				activity.GetLogger(ctx).
+					Info("parents already invited to the review meeting", "template", n.Template, "pupil_id", n.PupilID)
 				continue
 			}
 		}
@@ -217,7 +226,12 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notice) error {
 // schoolData is what every email about a pupil says of the school: its name and, for parents'
 // emails, how to reach it.
 func schoolData(sc *store.School) map[string]string {
-	return map[string]string{"SchoolName": sc.Name, "ContactName": sc.Contact.Name, "ContactPhone": sc.Contact.Phone, "ContactEmail": sc.Contact.Email}
+	return map[string]string{
+		"SchoolName":   sc.Name,
+		"ContactName":  sc.Contact.Name,
+		"ContactPhone": sc.Contact.Phone,
+		"ContactEmail": sc.Contact.Email,
+	}
 }
 
 // localDates rewrites the dates a workflow wrote in words (always in DateWordsLayout) in the
@@ -237,7 +251,11 @@ func localDates(data map[string]string, lang string) {
 // Vars give a link on purpose).
 func (a *Activities) parentLink(n workflows.Notice, parentID string) (string, error) {
 	if a.Links == nil {
-		return "", temporal.NewNonRetryableApplicationError("the worker has no signing key for parents' links", "Misconfigured", nil)
+		return "", temporal.NewNonRetryableApplicationError(
+			"the worker has no signing key for parents' links",
+			"Misconfigured",
+			nil,
+		)
 	}
 	now := time.Now()
 	switch n.Parents.Kind {
@@ -248,7 +266,11 @@ func (a *Activities) parentLink(n workflows.Notice, parentID string) (string, er
 	case workflows.PagePlan:
 		return a.Links.Plan(parentID, n.PupilID, now)
 	}
-	return "", temporal.NewNonRetryableApplicationError(fmt.Sprintf("no parent page %q", n.Parents.Kind), "UnknownPage", nil)
+	return "", temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("no parent page %q", n.Parents.Kind),
+		"UnknownPage",
+		nil,
+	)
 }
 
 func (a *Activities) recipients(ctx context.Context, audience string, n workflows.Notice) ([]store.Recipient, error) {

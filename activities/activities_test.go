@@ -113,18 +113,28 @@ func TestParentsEmailsLinkToTheirOwnPages(t *testing.T) {
 	n.notify(workflows.Notice{Key: "t/consent", Template: "consent_request", To: []string{workflows.ToParents},
 		PupilID: amara, SchoolID: seed.DemoSchoolID, LinkPath: "/v1/pupils/" + amara + "/pathway",
 		Parents: workflows.ParentPage{Kind: workflows.PageConsent, ReferralID: "ref-1"}})
-	if c := n.claimIn(n.mail("t/consent")["parent.amara@example.org"], "consent", onetap.ActionConsent); c.Ref != "ref-1" || c.Parent != amaraParentID {
+	if c := n.claimIn(n.mail("t/consent")["parent.amara@example.org"], "consent", onetap.ActionConsent); c.Ref != "ref-1" ||
+		c.Parent != amaraParentID {
 		t.Errorf("consent link claim = %+v, want referral ref-1 for Amara's parent", c)
 	}
 
-	n.notify(workflows.Notice{Key: "t/outcome", Template: "review_outcome", To: []string{workflows.ToParents, workflows.ToSENDCo},
-		PupilID: amara, SchoolID: seed.DemoSchoolID, Vars: map[string]string{"ReviewDate": "12 January 2027"},
-		LinkPath: "/v1/pupils/" + amara + "/pathway"})
+	n.notify(
+		workflows.Notice{
+			Key:      "t/outcome",
+			Template: "review_outcome",
+			To:       []string{workflows.ToParents, workflows.ToSENDCo},
+			PupilID:  amara,
+			SchoolID: seed.DemoSchoolID,
+			Vars:     map[string]string{"ReviewDate": "12 January 2027"},
+			LinkPath: "/v1/pupils/" + amara + "/pathway",
+		},
+	)
 	sent := n.mail("t/outcome")
 	if c := n.claimIn(sent["parent.amara@example.org"], "plan", onetap.ActionViewPlan); c.Pupil != amara {
 		t.Errorf("plan link claim = %+v", c)
 	}
-	if !strings.Contains(sent["sendco@oakfield.example"], publicURL+"/pupils/"+amara) || strings.Contains(sent["sendco@oakfield.example"], "/v1/") {
+	if !strings.Contains(sent["sendco@oakfield.example"], publicURL+"/pupils/"+amara) ||
+		strings.Contains(sent["sendco@oakfield.example"], "/v1/") {
 		t.Errorf("the SENDCo's copy should link to the pupil's page:\n%s", sent["sendco@oakfield.example"])
 	}
 }
@@ -135,10 +145,16 @@ func TestBookedReviewMeetingReplacesTheCyclesInvitation(t *testing.T) {
 	n := newNotifier(t)
 	amara := seed.PupilAmaraID
 	invite := func(key string) workflows.Notice {
-		return workflows.Notice{Key: key, Template: "review_invitation", To: []string{workflows.ToParents, workflows.ToSENDCo},
-			PupilID: amara, SchoolID: seed.DemoSchoolID, Vars: map[string]string{"ReviewDate": "12 January 2027"},
+		return workflows.Notice{
+			Key:      key,
+			Template: "review_invitation",
+			To:       []string{workflows.ToParents, workflows.ToSENDCo},
+			PupilID:  amara,
+			SchoolID: seed.DemoSchoolID,
+			Vars:     map[string]string{"ReviewDate": "12 January 2027"},
 			LinkPath: "/v1/pupils/" + amara + "/pathway",
-			Parents:  workflows.ParentPage{Kind: workflows.PageViews, Cycle: 1, SkipIfMeetingBooked: true}}
+			Parents:  workflows.ParentPage{Kind: workflows.PageViews, Cycle: 1, SkipIfMeetingBooked: true},
+		}
 	}
 	st := n.acts.Store
 	ctx := context.Background()
@@ -158,8 +174,16 @@ func TestBookedReviewMeetingReplacesTheCyclesInvitation(t *testing.T) {
 		}
 	}
 	accept(store.MeetingChange{ID: "6d000000-0000-4000-8000-0000000000c1", Kind: store.MeetingCreate, By: sendcoID,
-		Meeting: &store.Meeting{ID: meeting, PupilID: amara, Kind: "review", Cycle: 1, StartsAt: time.Now().AddDate(0, 0, 20),
-			DurationMinutes: 60, Location: "the library", CreatedBy: sendcoID}})
+		Meeting: &store.Meeting{
+			ID:              meeting,
+			PupilID:         amara,
+			Kind:            "review",
+			Cycle:           1,
+			StartsAt:        time.Now().AddDate(0, 0, 20),
+			DurationMinutes: 60,
+			Location:        "the library",
+			CreatedBy:       sendcoID,
+		}})
 	n.notify(invite("t/booked"))
 	sent := n.mail("t/booked")
 	if _, ok := sent["parent.amara@example.org"]; ok {
@@ -169,7 +193,14 @@ func TestBookedReviewMeetingReplacesTheCyclesInvitation(t *testing.T) {
 		t.Errorf("staff copies are not held back by a booked meeting")
 	}
 
-	accept(store.MeetingChange{ID: "6d000000-0000-4000-8000-0000000000c2", Kind: store.MeetingCancel, MeetingID: meeting, By: sendcoID})
+	accept(
+		store.MeetingChange{
+			ID:        "6d000000-0000-4000-8000-0000000000c2",
+			Kind:      store.MeetingCancel,
+			MeetingID: meeting,
+			By:        sendcoID,
+		},
+	)
 	n.notify(invite("t/cancelled"))
 	if _, ok := n.mail("t/cancelled")["parent.amara@example.org"]; !ok {
 		t.Errorf("with the meeting cancelled the parent should get the cycle's invitation")
@@ -185,9 +216,17 @@ func TestParentsEmailsInTheirLanguage(t *testing.T) {
 		`UPDATE pupil_parents SET preferred_language = 'pl-PL' WHERE pupil_id = $1 AND user_id = $2`, amara, amaraParentID); err != nil {
 		t.Fatal(err)
 	}
-	n.notify(workflows.Notice{Key: "t/outcome", Template: "review_outcome", To: []string{workflows.ToParents, workflows.ToSENDCo},
-		PupilID: amara, SchoolID: seed.DemoSchoolID, Vars: map[string]string{"ReviewDate": "12 January 2027"},
-		LinkPath: "/v1/pupils/" + amara + "/pathway"})
+	n.notify(
+		workflows.Notice{
+			Key:      "t/outcome",
+			Template: "review_outcome",
+			To:       []string{workflows.ToParents, workflows.ToSENDCo},
+			PupilID:  amara,
+			SchoolID: seed.DemoSchoolID,
+			Vars:     map[string]string{"ReviewDate": "12 January 2027"},
+			LinkPath: "/v1/pupils/" + amara + "/pathway",
+		},
+	)
 	langs := map[string]string{}
 	htmls := map[string]string{}
 	rows, err := n.acts.Store.DB.Query(context.Background(),
@@ -203,13 +242,16 @@ func TestParentsEmailsInTheirLanguage(t *testing.T) {
 		}
 		langs[to], htmls[to] = lang, html
 	}
-	if langs["parent.amara@example.org"] != "pl" || !strings.Contains(htmls["parent.amara@example.org"], `<html lang="pl">`) {
+	if langs["parent.amara@example.org"] != "pl" ||
+		!strings.Contains(htmls["parent.amara@example.org"], `<html lang="pl">`) {
 		t.Errorf("the Polish parent's email is %q, want pl with <html lang=\"pl\">", langs["parent.amara@example.org"])
 	}
-	if body := n.mail("t/outcome")["parent.amara@example.org"]; !strings.Contains(body, "12 stycznia 2027") || strings.Contains(body, "January") {
+	if body := n.mail("t/outcome")["parent.amara@example.org"]; !strings.Contains(body, "12 stycznia 2027") ||
+		strings.Contains(body, "January") {
 		t.Errorf("the Polish email should give the date in Polish:\n%s", body)
 	}
-	if langs["sendco@oakfield.example"] != "en" || !strings.Contains(htmls["sendco@oakfield.example"], `<html lang="en">`) {
+	if langs["sendco@oakfield.example"] != "en" ||
+		!strings.Contains(htmls["sendco@oakfield.example"], `<html lang="en">`) {
 		t.Errorf("the SENDCo's copy is %q, want en", langs["sendco@oakfield.example"])
 	}
 	if body := n.mail("t/outcome")["sendco@oakfield.example"]; !strings.Contains(body, "12 January 2027") {

@@ -24,7 +24,11 @@ import (
 func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) error {
 	c, err := a.Store.MeetingChangeAccepted(ctx, mm.ChangeID)
 	if errors.Is(err, store.ErrNotFound) {
-		return temporal.NewNonRetryableApplicationError("meeting change "+mm.ChangeID+" is not accepted", "NotAccepted", err)
+		return temporal.NewNonRetryableApplicationError(
+			"meeting change "+mm.ChangeID+" is not accepted",
+			"NotAccepted",
+			err,
+		)
 	}
 	if err != nil {
 		return err
@@ -80,7 +84,13 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 			return temporal.NewNonRetryableApplicationError("no email template "+template, "MissingTemplate", nil)
 		}
 		t = email.Localize(t, language)
-		ev.Summary, ev.Description, ev.Reminder = web.CalendarText(t.Lang, m.Kind, pupil.FirstName, school.Name, cancelled) // the calendar speaks the email's language
+		ev.Summary, ev.Description, ev.Reminder = web.CalendarText(
+			t.Lang,
+			m.Kind,
+			pupil.FirstName,
+			school.Name,
+			cancelled,
+		) // the calendar speaks the email's language
 		d := map[string]string{"RecipientName": name, "Link": link, "MeetingDate": locale.For(t.Lang).Date(m.StartsAt)}
 		for k, v := range data {
 			d[k] = v
@@ -99,9 +109,14 @@ func (a *Activities) MeetingMail(ctx context.Context, mm workflows.MeetingMail) 
 		if err != nil {
 			return temporal.NewNonRetryableApplicationError(err.Error(), "CalendarError", err)
 		}
-		_, err = a.Outbox.Enqueue(ctx, email.Message{Key: key, To: to, ToUserID: userID, Subject: subject, Text: text, HTML: html,
-			Template: t.Name, TemplateVersion: t.Version, Language: t.Lang, PupilID: mm.PupilID, FromName: school.Name, ReplyTo: school.Contact.Email,
-			Attachments: []email.Attachment{{Filename: "invite.ics", ContentType: ics.ContentType(method), Content: cal}}})
+		_, err = a.Outbox.Enqueue(
+			ctx,
+			email.Message{Key: key, To: to, ToUserID: userID, Subject: subject, Text: text, HTML: html,
+				Template: t.Name, TemplateVersion: t.Version, Language: t.Lang, PupilID: mm.PupilID, FromName: school.Name, ReplyTo: school.Contact.Email,
+				Attachments: []email.Attachment{
+					{Filename: "invite.ics", ContentType: ics.ContentType(method), Content: cal},
+				}},
+		)
 		return err
 	}
 	prefix := fmt.Sprintf("meeting/%s/%d/", m.ID, m.Sequence)

@@ -32,9 +32,24 @@ func (s *Server) registerAnnualReviews(v1 *huma.Group) {
 		DefaultStatus: http.StatusCreated,
 		Errors:        actionErrors,
 	}, func(ctx context.Context, in *AnnualReviewEventInput) (*PathwayOutput, error) {
-		return idempotent(ctx, s, "annual-review-event", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-			return s.answer(ctx)(s.Actions.RecordAnnualReviewStep(ctx, actor(ctx), actions.AnnualReviewStep{ID: id, PupilID: in.PupilID,
-				Review: in.Review, Type: in.Body.Type, MeetingOn: in.Body.MeetingOn.Time(), Transfer: in.Body.Transfer, Reason: in.Body.Reason, Decision: in.Body.Decision}))
-		})
+		return idempotent(
+			ctx,
+			s,
+			"annual-review-event",
+			in.IdempotencyKey,
+			in,
+			func(id string) (*PathwayOutput, error) {
+				return s.answer(
+					ctx,
+				)(
+					s.Actions.RecordAnnualReviewStep(
+						ctx,
+						actor(ctx),
+						actions.AnnualReviewStep{ID: id, PupilID: in.PupilID,
+							Review: in.Review, Type: in.Body.Type, MeetingOn: in.Body.MeetingOn.Time(), Transfer: in.Body.Transfer, Reason: in.Body.Reason, Decision: in.Body.Decision},
+					),
+				)
+			},
+		)
 	})
 }

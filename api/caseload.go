@@ -119,11 +119,21 @@ func (s *Server) caseload(ctx context.Context, in *SchoolPath) (*CaseloadOutput,
 			continue
 		}
 		if n, warn := st.ParentMeetings(st.Clock.Now(now)); warn {
-			b.MeetingsWarnings = append(b.MeetingsWarnings, CaseView{PupilID: sp.PupilID, Pupil: sp.FirstName + " " + sp.LastName,
-				What: "Only " + strconv.Itoa(n) + " parent meetings planned this school year; at least " + strconv.Itoa(st.Timings.Cycle.MinParentMeetingsPerYear) + " are expected"})
+			b.MeetingsWarnings = append(
+				b.MeetingsWarnings,
+				CaseView{PupilID: sp.PupilID, Pupil: sp.FirstName + " " + sp.LastName,
+					What: "Only " + strconv.Itoa(
+						n,
+					) + " parent meetings planned this school year; at least " + strconv.Itoa(
+						st.Timings.Cycle.MinParentMeetingsPerYear,
+					) + " are expected"},
+			)
 		}
 	}
-	sort.Slice(b.MeetingsWarnings, func(i, j int) bool { return b.MeetingsWarnings[i].Pupil < b.MeetingsWarnings[j].Pupil })
+	sort.Slice(
+		b.MeetingsWarnings,
+		func(i, j int) bool { return b.MeetingsWarnings[i].Pupil < b.MeetingsWarnings[j].Pupil },
+	)
 	// The caseload shows names and what is due: a read of each pupil it shows, once, written in
 	// one statement (a school's caseload may show hundreds).
 	seen := map[string]bool{}
@@ -174,7 +184,18 @@ func (s *Server) auditTrail(ctx context.Context, in *AuditInput) (*AuditOutput, 
 			rows, out.Body.Next = rows[:limit], ids[limit-1]
 		}
 		for _, r := range rows {
-			out.Body.Entries = append(out.Body.Entries, AuditLine{At: r.At, ActorID: r.ActorID, Actor: r.ActorName, Role: r.Role, Action: r.Action, Outcome: r.Outcome, RequestID: r.RequestID})
+			out.Body.Entries = append(
+				out.Body.Entries,
+				AuditLine{
+					At:        r.At,
+					ActorID:   r.ActorID,
+					Actor:     r.ActorName,
+					Role:      r.Role,
+					Action:    r.Action,
+					Outcome:   r.Outcome,
+					RequestID: r.RequestID,
+				},
+			)
 		}
 		return out, nil
 	})

@@ -47,7 +47,12 @@ func (s *Server) registerCodec(api huma.API, mux *http.ServeMux) {
 			OperationID: "codec-" + act, Method: http.MethodPost, Path: "/codec/" + act,
 			Summary: "Temporal codec server: " + act + " workflow payloads (system administrators)",
 			Hidden:  true, Security: bearer, SkipValidateBody: true,
-			Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable},
+			Errors: []int{
+				http.StatusBadRequest,
+				http.StatusUnauthorized,
+				http.StatusForbidden,
+				http.StatusServiceUnavailable,
+			},
 		}, func(ctx context.Context, in *CodecInput) (*huma.StreamResponse, error) {
 			return s.codec(ctx, act, in, handler)
 		})
@@ -56,7 +61,12 @@ func (s *Server) registerCodec(api huma.API, mux *http.ServeMux) {
 	mux.HandleFunc("OPTIONS /codec/{action}", s.codecPreflight)
 }
 
-func (s *Server) codec(ctx context.Context, act string, in *CodecInput, handler http.Handler) (*huma.StreamResponse, error) {
+func (s *Server) codec(
+	ctx context.Context,
+	act string,
+	in *CodecInput,
+	handler http.Handler,
+) (*huma.StreamResponse, error) {
 	if strings.IndexFunc(in.WorkflowID, unicode.IsControl) >= 0 {
 		return nil, huma.Error400BadRequest("X-Workflow-Id must be a workflow id, without control characters.")
 	}
@@ -72,16 +82,30 @@ func (s *Server) codec(ctx context.Context, act string, in *CodecInput, handler 
 		if err := s.Store.AuditPayloadAccess(ctx, e, in.WorkflowID); err != nil {
 			s.Logger.Error("audit record not written", "action", e.Action, "error", err)
 		}
-		return nil, huma.Error403Forbidden("Only a system administrator may read or write workflow payloads through the codec server.")
+		return nil, huma.Error403Forbidden(
+			"Only a system administrator may read or write workflow payloads through the codec server.",
+		)
 	}
 	if in.Namespace != "" && in.Namespace != s.TemporalNamespace {
-		return nil, huma.Error400BadRequest(fmt.Sprintf("This codec server holds the keys of namespace %q only.", s.TemporalNamespace))
+		return nil, huma.Error400BadRequest(
+			fmt.Sprintf("This codec server holds the keys of namespace %q only.", s.TemporalNamespace),
+		)
 	}
 	// Nothing is decrypted unless the audit trail says who asked.
 	if err := s.Store.AuditPayloadAccess(ctx, e, in.WorkflowID); err != nil {
 		return nil, s.unavailable(err)
 	}
-	s.Logger.Info("codec server used", "action", e.Action, "user_id", p.ID, "workflow_id", in.WorkflowID, "request_id", e.RequestID)
+	s.Logger.Info(
+		"codec server used",
+		"action",
+		e.Action,
+		"user_id",
+		p.ID,
+		"workflow_id",
+		in.WorkflowID,
+		"request_id",
+		e.RequestID,
+	)
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		r, w := humago.Unwrap(hctx)
 		r = r.Clone(r.Context())
@@ -107,7 +131,8 @@ func pupilOfWorkflow(workflowID string) string {
 // codecCORS lets the configured Temporal UI origin read the codec server's answers, refusals
 // included, so the UI can say why a payload was not decoded.
 func (s *Server) codecCORS(ctx huma.Context, next func(huma.Context)) {
-	if s.CodecCORSOrigin != "" && strings.HasPrefix(ctx.Operation().OperationID, "codec-") && ctx.Header("Origin") == s.CodecCORSOrigin {
+	if s.CodecCORSOrigin != "" && strings.HasPrefix(ctx.Operation().OperationID, "codec-") &&
+		ctx.Header("Origin") == s.CodecCORSOrigin {
 		ctx.SetHeader("Access-Control-Allow-Origin", s.CodecCORSOrigin)
 		ctx.SetHeader("Access-Control-Allow-Credentials", "true")
 		ctx.AppendHeader("Vary", "Origin")
@@ -120,7 +145,10 @@ func (s *Server) codecPreflight(w http.ResponseWriter, r *http.Request) {
 	if s.CodecCORSOrigin == "" || r.Header.Get("Origin") != s.CodecCORSOrigin {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusForbidden)
-		fmt.Fprint(w, `{"title":"Forbidden","status":403,"detail":"This origin may not call the codec server (SENDFLOW_CODEC_CORS_ORIGIN)."}`)
+		fmt.Fprint(
+			w,
+			`{"title":"Forbidden","status":403,"detail":"This origin may not call the codec server (SENDFLOW_CODEC_CORS_ORIGIN)."}`,
+		)
 		return
 	}
 	w.Header().Set("Access-Control-Allow-Origin", s.CodecCORSOrigin)

@@ -85,9 +85,22 @@ func (s *Server) registerConcerns(v1 *huma.Group) {
 }
 
 func (s *Server) raiseConcern(ctx context.Context, in *RaiseConcernInput) (*RaiseConcernOutput, error) {
-	c := actions.Concern{PupilID: in.PupilID, Areas: in.Body.Areas, Observed: in.Body.Observed, Indicators: in.Body.Indicators}
+	c := actions.Concern{
+		PupilID:    in.PupilID,
+		Areas:      in.Body.Areas,
+		Observed:   in.Body.Observed,
+		Indicators: in.Body.Indicators,
+	}
 	for _, st := range in.Body.Strategies {
-		c.Strategies = append(c.Strategies, actions.StrategyTried{StrategyID: st.StrategyID, StartedOn: st.StartedOn.Time(), Frequency: st.Frequency, Notes: st.Notes})
+		c.Strategies = append(
+			c.Strategies,
+			actions.StrategyTried{
+				StrategyID: st.StrategyID,
+				StartedOn:  st.StartedOn.Time(),
+				Frequency:  st.Frequency,
+				Notes:      st.Notes,
+			},
+		)
 	}
 	return idempotent(ctx, s, "raise-concern", in.IdempotencyKey, in, func(id string) (*RaiseConcernOutput, error) {
 		c.ID = id
@@ -107,7 +120,10 @@ func (s *Server) recordImpact(ctx context.Context, in *ImpactInput) (*PathwayOut
 	return idempotent(ctx, s, "record-impact", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
 		impact := actions.Impact{ID: id, PupilID: in.PupilID, ConcernID: in.ConcernID}
 		for _, i := range in.Body.Impacts {
-			impact.Impacts = append(impact.Impacts, actions.StrategyImpact{StrategyID: i.StrategyID, Impact: i.Impact, Notes: i.Notes})
+			impact.Impacts = append(
+				impact.Impacts,
+				actions.StrategyImpact{StrategyID: i.StrategyID, Impact: i.Impact, Notes: i.Notes},
+			)
 		}
 		return s.answer(ctx)(s.Actions.RecordImpact(ctx, actor(ctx), impact))
 	})

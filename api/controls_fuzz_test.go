@@ -29,7 +29,8 @@ func FuzzRefuseControls(f *testing.F) {
 		if json.Unmarshal([]byte(body), &v) != nil {
 			return // not JSON: the operation's own decoder answers
 		}
-		if holds := anyString(v, func(s string) bool { return strings.IndexFunc(s, invisibleControl) >= 0 }); holds && !refused {
+		if holds := anyString(v, func(s string) bool { return strings.IndexFunc(s, invisibleControl) >= 0 }); holds &&
+			!refused {
 			t.Fatalf("%q holds a control character but reached the handler", body)
 		} else if !holds && refused && !strings.Contains(body, `\u`) && strings.IndexFunc(body, invisibleControl) < 0 {
 			t.Fatalf("%q holds no control character but was refused", body)

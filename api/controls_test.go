@@ -13,8 +13,12 @@ import (
 // runs; line breaks and tabs in free text pass.
 func TestControlCharactersAreRefused(t *testing.T) {
 	reached := 0
-	h := httpmw.Protect(RefuseControls(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached++; w.WriteHeader(204) })),
-		httpmw.Options{PerMinute: 1000, MaxBody: MaxBody})
+	h := httpmw.Protect(
+		RefuseControls(
+			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached++; w.WriteHeader(204) }),
+		),
+		httpmw.Options{PerMinute: 1000, MaxBody: MaxBody},
+	)
 	for _, c := range []struct {
 		name, query, body string
 		want              int

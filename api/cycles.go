@@ -140,12 +140,26 @@ func (s *Server) getCycle(ctx context.Context, in *GetCycleInput) (*CycleOutputV
 		if err != nil {
 			return nil, s.unavailable(err)
 		}
-		out := &ReviewFormView{Cycle: c.Number, Status: c.Status, AgreedOn: c.Plan.CreatedAt, ReviewDate: dateOnly(c.Plan.ReviewDate),
-			Outcomes: []OutcomeID{}, Provision: []PlanProvision{}, ParentViews: parentViewsViews(views), Reviewed: c.Review != nil}
+		out := &ReviewFormView{
+			Cycle:       c.Number,
+			Status:      c.Status,
+			AgreedOn:    c.Plan.CreatedAt,
+			ReviewDate:  dateOnly(c.Plan.ReviewDate),
+			Outcomes:    []OutcomeID{},
+			Provision:   []PlanProvision{},
+			ParentViews: parentViewsViews(views),
+			Reviewed:    c.Review != nil,
+		}
 		_ = json.Unmarshal(c.Plan.Outcomes, &out.Outcomes)
 		_ = json.Unmarshal(c.Plan.Provision, &out.Provision)
 		if r := c.Review; r != nil {
-			rv := &CycleReviewView{ReviewedAt: r.CreatedAt, Ratings: []OutcomeRating{}, ParentViews: r.ParentViews, PupilViews: r.PupilViews, NextStep: r.NextStep}
+			rv := &CycleReviewView{
+				ReviewedAt:  r.CreatedAt,
+				Ratings:     []OutcomeRating{},
+				ParentViews: r.ParentViews,
+				PupilViews:  r.PupilViews,
+				NextStep:    r.NextStep,
+			}
 			_ = json.Unmarshal(r.Ratings, &rv.Ratings)
 			out.Review = rv
 		}
@@ -187,12 +201,21 @@ func (s *Server) registerCycles(v1 *huma.Group) {
 
 func (s *Server) planCycle(ctx context.Context, in *PlanCycleInput) (*CycleOutput, error) {
 	return idempotent(ctx, s, "plan-cycle", in.IdempotencyKey, in, func(id string) (*CycleOutput, error) {
-		plan := actions.Plan{ID: id, PupilID: in.PupilID, ReviewDate: in.Body.ReviewDate.Time(), ParentViews: in.Body.ParentViews, PupilViews: in.Body.PupilViews}
+		plan := actions.Plan{
+			ID:          id,
+			PupilID:     in.PupilID,
+			ReviewDate:  in.Body.ReviewDate.Time(),
+			ParentViews: in.Body.ParentViews,
+			PupilViews:  in.Body.PupilViews,
+		}
 		for _, o := range in.Body.Outcomes {
 			plan.Outcomes = append(plan.Outcomes, o.Text)
 		}
 		for _, p := range in.Body.Provision {
-			plan.Provision = append(plan.Provision, actions.Provision{Text: p.Text, Frequency: p.Frequency, ItemID: p.ItemID})
+			plan.Provision = append(
+				plan.Provision,
+				actions.Provision{Text: p.Text, Frequency: p.Frequency, ItemID: p.ItemID},
+			)
 		}
 		r, err := s.Actions.PlanCycle(ctx, actor(ctx), plan)
 		if err != nil {
@@ -214,8 +237,15 @@ func (s *Server) planCycle(ctx context.Context, in *PlanCycleInput) (*CycleOutpu
 
 func (s *Server) reviewCycle(ctx context.Context, in *ReviewCycleInput) (*PathwayOutput, error) {
 	return idempotent(ctx, s, "review-cycle", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-		r := actions.Review{ID: id, PupilID: in.PupilID, Cycle: in.Cycle, ParentViews: in.Body.ParentViews, PupilViews: in.Body.PupilViews,
-			NextStep: in.Body.NextStep, Notes: in.Body.Notes}
+		r := actions.Review{
+			ID:          id,
+			PupilID:     in.PupilID,
+			Cycle:       in.Cycle,
+			ParentViews: in.Body.ParentViews,
+			PupilViews:  in.Body.PupilViews,
+			NextStep:    in.Body.NextStep,
+			Notes:       in.Body.Notes,
+		}
 		for _, rt := range in.Body.Ratings {
 			r.Ratings = append(r.Ratings, actions.Rating{OutcomeID: rt.OutcomeID, Rating: rt.Rating})
 		}
@@ -225,8 +255,12 @@ func (s *Server) reviewCycle(ctx context.Context, in *ReviewCycleInput) (*Pathwa
 
 func (s *Server) logProvision(ctx context.Context, in *ProvisionInput) (*PathwayOutput, error) {
 	return idempotent(ctx, s, "log-provision", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-		return s.answer(ctx)(s.Actions.LogProvision(ctx, actor(ctx), actions.ProvisionEntry{ID: id, PupilID: in.PupilID, Cycle: in.Cycle,
-			Description: in.Body.Description, GivenOn: in.Body.GivenOn.Time(), PlanItem: in.Body.PlanItem}))
+		return s.answer(
+			ctx,
+		)(
+			s.Actions.LogProvision(ctx, actor(ctx), actions.ProvisionEntry{ID: id, PupilID: in.PupilID, Cycle: in.Cycle,
+				Description: in.Body.Description, GivenOn: in.Body.GivenOn.Time(), PlanItem: in.Body.PlanItem}),
+		)
 	})
 }
 

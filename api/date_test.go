@@ -61,7 +61,8 @@ func TestDatesAreCheckedWhereverTheyAreSent(t *testing.T) {
 			continue
 		}
 		var problem huma.ErrorModel
-		if err := json.Unmarshal(resp.Body.Bytes(), &problem); err != nil || len(problem.Errors) != 1 || problem.Errors[0].Location != c.where {
+		if err := json.Unmarshal(resp.Body.Bytes(), &problem); err != nil || len(problem.Errors) != 1 ||
+			problem.Errors[0].Location != c.where {
 			t.Errorf("%s: %s, want the error at %s", c.name, resp.Body, c.where)
 		}
 	}
@@ -86,7 +87,8 @@ func TestDatesAreDateStringsInTheOpenAPIDocument(t *testing.T) {
 
 	real := New(http.NewServeMux(), Deps{}).OpenAPI()
 	pupil := real.Components.Schemas.Map()["CreatePupilInputBody"]
-	if pupil == nil || pupil.Properties["dateOfBirth"].Format != "date" || pupil.Properties["dateOfBirth"].Type != huma.TypeString {
+	if pupil == nil || pupil.Properties["dateOfBirth"].Format != "date" ||
+		pupil.Properties["dateOfBirth"].Type != huma.TypeString {
 		t.Errorf("create-pupil's dateOfBirth is %+v, want a date string", pupil)
 	}
 }

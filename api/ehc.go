@@ -55,7 +55,11 @@ func (s *Server) registerEHC(v1 *huma.Group) {
 
 func (s *Server) requestEHCNA(ctx context.Context, in *EHCRequestInput) (*EHCRequestOutput, error) {
 	return idempotent(ctx, s, "request-ehcna", in.IdempotencyKey, in, func(id string) (*EHCRequestOutput, error) {
-		r, err := s.Actions.RequestEHCNA(ctx, actor(ctx), actions.EHCRequest{ID: id, PupilID: in.PupilID, RequestedBy: in.Body.RequestedBy})
+		r, err := s.Actions.RequestEHCNA(
+			ctx,
+			actor(ctx),
+			actions.EHCRequest{ID: id, PupilID: in.PupilID, RequestedBy: in.Body.RequestedBy},
+		)
 		if err != nil {
 			return nil, s.problem(err)
 		}
@@ -71,6 +75,14 @@ func (s *Server) requestEHCNA(ctx context.Context, in *EHCRequestInput) (*EHCReq
 
 func (s *Server) ehcEvent(ctx context.Context, in *EHCEventInput) (*PathwayOutput, error) {
 	return idempotent(ctx, s, "ehc-event", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-		return s.answer(ctx)(s.Actions.RecordEHCStep(ctx, actor(ctx), actions.EHCStep{ID: id, RequestID: in.RequestID, Type: in.Body.Type, Reason: in.Body.Reason}))
+		return s.answer(
+			ctx,
+		)(
+			s.Actions.RecordEHCStep(
+				ctx,
+				actor(ctx),
+				actions.EHCStep{ID: id, RequestID: in.RequestID, Type: in.Body.Type, Reason: in.Body.Reason},
+			),
+		)
 	})
 }

@@ -52,13 +52,21 @@ func (s *Server) registerEvidence(v1 *huma.Group) {
 				if err != nil {
 					return nil, err
 				}
-				return &EvidencePackOutput{ContentType: "application/pdf", ContentDisposition: `attachment; filename="evidence-pack.pdf"`, Body: b}, nil
+				return &EvidencePackOutput{
+					ContentType:        "application/pdf",
+					ContentDisposition: `attachment; filename="evidence-pack.pdf"`,
+					Body:               b,
+				}, nil
 			}
 			b, err := evidence.HTML(*pack)
 			if err != nil {
 				return nil, err
 			}
-			return &EvidencePackOutput{ContentType: "text/html; charset=utf-8", ContentDisposition: "inline", Body: b}, nil
+			return &EvidencePackOutput{
+				ContentType:        "text/html; charset=utf-8",
+				ContentDisposition: "inline",
+				Body:               b,
+			}, nil
 		})
 	})
 }
@@ -71,7 +79,10 @@ func (s *Server) evidencePack(ctx context.Context, p *store.Pupil, forCode strin
 	}
 	pack, err := gather.Pack(ctx, s.Store, lib, p, forCode)
 	if errors.Is(err, gather.ErrUnknownFor) {
-		return nil, huma.Error422UnprocessableEntity("There is no service with this code.", &huma.ErrorDetail{Location: "query.for", Message: "unknown service", Value: forCode})
+		return nil, huma.Error422UnprocessableEntity(
+			"There is no service with this code.",
+			&huma.ErrorDetail{Location: "query.for", Message: "unknown service", Value: forCode},
+		)
 	}
 	if err != nil {
 		return nil, s.unavailable(err)

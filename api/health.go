@@ -53,7 +53,9 @@ func (s *Server) registerHealth(api huma.API) {
 				Message: fmt.Sprintf("namespace %q (SENDFLOW_TEMPORAL_NAMESPACE): %v", s.TemporalNamespace, err)})
 		}
 		if len(errs) > 0 {
-			return nil, huma.Error503ServiceUnavailable("sendflow is not ready: a service it needs does not answer", errs...)
+			return nil, huma.Error503ServiceUnavailable(
+				"sendflow is not ready: a service it needs does not answer",
+				errs...)
 		}
 		out.Body.Status = "ready"
 		return out, nil

@@ -33,7 +33,13 @@ const keyLease = 2 * time.Minute
 // (the same request) or are refused with 422 (a different one). do receives the id of what the
 // request creates: derived from the key when there is one, so a retry names the same record. A
 // request that fails gives the key back, so a retry runs again.
-func idempotent[T any](ctx context.Context, s *Server, op, key string, request any, do func(id string) (T, error)) (T, error) {
+func idempotent[T any](
+	ctx context.Context,
+	s *Server,
+	op, key string,
+	request any,
+	do func(id string) (T, error),
+) (T, error) {
 	var zero T
 	if key == "" {
 		return do(actions.NewID())
@@ -59,8 +65,10 @@ func idempotent[T any](ctx context.Context, s *Server, op, key string, request a
 		case saved == nil: // this request holds the key
 			return runClaimed(ctx, s, op, key, u.ID, do)
 		case saved.Operation != op || saved.RequestHash != hash:
-			return zero, huma.Error422UnprocessableEntity("This Idempotency-Key was already used for a different request. Use a new key for a new request.",
-				&huma.ErrorDetail{Location: "header.Idempotency-Key", Message: "already used for a different request"})
+			return zero, huma.Error422UnprocessableEntity(
+				"This Idempotency-Key was already used for a different request. Use a new key for a new request.",
+				&huma.ErrorDetail{Location: "header.Idempotency-Key", Message: "already used for a different request"},
+			)
 		case !saved.Running():
 			var out T
 			if err := json.Unmarshal(saved.Body, &out); err != nil {
@@ -68,8 +76,11 @@ func idempotent[T any](ctx context.Context, s *Server, op, key string, request a
 			}
 			return out, nil
 		case time.Now().After(deadline):
-			return zero, huma.ErrorWithHeaders(huma.Error409Conflict("A request with this Idempotency-Key is still being carried out. "+
-				"Send it again in a few seconds to get its answer."), retryAfter())
+			return zero, huma.ErrorWithHeaders(
+				huma.Error409Conflict("A request with this Idempotency-Key is still being carried out. "+
+					"Send it again in a few seconds to get its answer."),
+				retryAfter(),
+			)
 		}
 		select { // the same request is running: wait for its answer
 		case <-ctx.Done():
@@ -79,7 +90,12 @@ func idempotent[T any](ctx context.Context, s *Server, op, key string, request a
 	}
 }
 
-func runClaimed[T any](ctx context.Context, s *Server, op, key, userID string, do func(id string) (T, error)) (T, error) {
+func runClaimed[T any](
+	ctx context.Context,
+	s *Server,
+	op, key, userID string,
+	do func(id string) (T, error),
+) (T, error) {
 	var zero T
 	out, err := do(uuid.NewSHA1(idNamespace, []byte(userID+"\x00"+op+"\x00"+key)).String())
 	if err != nil {

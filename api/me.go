@@ -82,8 +82,11 @@ func (s *Server) registerMe(v1 *huma.Group) {
 		out := &ChildrenOutput{}
 		out.Body.Children = []ChildView{}
 		for _, c := range children {
-			out.Body.Children = append(out.Body.Children, ChildView{PupilID: c.PupilID, FirstName: c.FirstName, LastName: c.LastName,
-				SchoolID: c.SchoolID, SchoolName: c.SchoolName, Stage: c.Stage})
+			out.Body.Children = append(
+				out.Body.Children,
+				ChildView{PupilID: c.PupilID, FirstName: c.FirstName, LastName: c.LastName,
+					SchoolID: c.SchoolID, SchoolName: c.SchoolName, Stage: c.Stage},
+			)
 			s.note(ctx, "parent", c.PupilID, c.SchoolID, "ok")
 		}
 		return out, nil

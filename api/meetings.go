@@ -94,14 +94,30 @@ func (s *Server) registerMeetings(v1 *huma.Group) {
 
 func (s *Server) createMeeting(ctx context.Context, in *CreateMeetingInput) (*MeetingOutput, error) {
 	return idempotent(ctx, s, "create-meeting", in.IdempotencyKey, in, func(id string) (*MeetingOutput, error) {
-		return s.meetingOutput(ctx)(s.Actions.ArrangeMeeting(ctx, actor(ctx), actions.NewMeeting{ID: id, PupilID: in.PupilID, Kind: in.Body.Kind,
-			StartsAt: in.Body.StartsAt, DurationMinutes: in.Body.DurationMinutes, Location: in.Body.Location, Cycle: in.Body.Cycle, Invitees: in.Body.Invitees}))
+		return s.meetingOutput(
+			ctx,
+		)(
+			s.Actions.ArrangeMeeting(
+				ctx,
+				actor(ctx),
+				actions.NewMeeting{ID: id, PupilID: in.PupilID, Kind: in.Body.Kind,
+					StartsAt: in.Body.StartsAt, DurationMinutes: in.Body.DurationMinutes, Location: in.Body.Location, Cycle: in.Body.Cycle, Invitees: in.Body.Invitees},
+			),
+		)
 	})
 }
 
 func (s *Server) rescheduleMeeting(ctx context.Context, in *RescheduleMeetingInput) (*MeetingOutput, error) {
 	return idempotent(ctx, s, "reschedule-meeting", in.IdempotencyKey, in, func(id string) (*MeetingOutput, error) {
-		return s.meetingOutput(ctx)(s.Actions.MoveMeeting(ctx, actor(ctx), actions.MeetingMove{ID: id, MeetingID: in.MeetingID, StartsAt: in.Body.StartsAt}))
+		return s.meetingOutput(
+			ctx,
+		)(
+			s.Actions.MoveMeeting(
+				ctx,
+				actor(ctx),
+				actions.MeetingMove{ID: id, MeetingID: in.MeetingID, StartsAt: in.Body.StartsAt},
+			),
+		)
 	})
 }
 
@@ -123,8 +139,18 @@ func (s *Server) meetingOutput(ctx context.Context) func(*actions.MeetingResult,
 		}
 		m := r.Meeting
 		out := &MeetingOutput{Status: http.StatusCreated}
-		out.Body.Meeting = MeetingView{MeetingID: m.ID, Kind: m.Kind, StartsAt: m.StartsAt, DurationMinutes: m.DurationMinutes,
-			Location: m.Location, Cycle: m.Cycle, Invitees: m.Invitees, Sequence: m.Sequence, Status: m.Status, Invitations: r.Invitations}
+		out.Body.Meeting = MeetingView{
+			MeetingID:       m.ID,
+			Kind:            m.Kind,
+			StartsAt:        m.StartsAt,
+			DurationMinutes: m.DurationMinutes,
+			Location:        m.Location,
+			Cycle:           m.Cycle,
+			Invitees:        m.Invitees,
+			Sequence:        m.Sequence,
+			Status:          m.Status,
+			Invitations:     r.Invitations,
+		}
 		if out.Body.Meeting.Invitees == nil {
 			out.Body.Meeting.Invitees = []string{}
 		}

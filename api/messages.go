@@ -68,9 +68,20 @@ func (s *Server) pupilMessages(ctx context.Context, in *MessagesInput) (*Message
 		out := &MessagesOutput{}
 		out.Body.Messages = []MessageView{}
 		for _, m := range msgs {
-			v := MessageView{MessageID: m.ID, Template: m.Template, TemplateVersion: m.TemplateVersion, Language: m.Language,
-				To: m.To, ToUserID: m.ToUserID, Subject: m.Subject, Status: m.Status, Attempts: m.Attempts, LastError: m.LastError,
-				QueuedAt: m.QueuedAt, SentAt: m.SentAt}
+			v := MessageView{
+				MessageID:       m.ID,
+				Template:        m.Template,
+				TemplateVersion: m.TemplateVersion,
+				Language:        m.Language,
+				To:              m.To,
+				ToUserID:        m.ToUserID,
+				Subject:         m.Subject,
+				Status:          m.Status,
+				Attempts:        m.Attempts,
+				LastError:       m.LastError,
+				QueuedAt:        m.QueuedAt,
+				SentAt:          m.SentAt,
+			}
 			if m.Status == "queued" {
 				next := m.NextAttemptAt
 				v.NextAttemptAt = &next

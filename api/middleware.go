@@ -36,24 +36,44 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		token, ok := bearerToken(ctx.Header("Authorization"))
 		if !ok {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="sendflow"`)
-			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "Sign in first: send an Authorization: Bearer <token> header.")
+			_ = huma.WriteErr(
+				api,
+				ctx,
+				http.StatusUnauthorized,
+				"Sign in first: send an Authorization: Bearer <token> header.",
+			)
 			return
 		}
 		u, err := s.userFor(ctx.Context(), token)
 		if errors.Is(err, auth.ErrInvalidToken) || errors.Is(err, store.ErrNotFound) {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="sendflow", error="invalid_token"`)
-			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "Your sign-in is not valid, has expired, or is not for a sendflow user. Sign in again.")
+			_ = huma.WriteErr(
+				api,
+				ctx,
+				http.StatusUnauthorized,
+				"Your sign-in is not valid, has expired, or is not for a sendflow user. Sign in again.",
+			)
 			return
 		}
 		if err != nil {
 			s.Logger.Error("load user for token", "error", err)
-			_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "sendflow cannot reach its database just now. Try again shortly.")
+			_ = huma.WriteErr(
+				api,
+				ctx,
+				http.StatusServiceUnavailable,
+				"sendflow cannot reach its database just now. Try again shortly.",
+			)
 			return
 		}
 		p, err := s.Store.LoadPrincipal(ctx.Context(), &u.User)
 		if err != nil {
 			s.Logger.Error("load access for token", "user_id", u.ID, "error", err)
-			_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "sendflow cannot reach its database just now. Try again shortly.")
+			_ = huma.WriteErr(
+				api,
+				ctx,
+				http.StatusServiceUnavailable,
+				"sendflow cannot reach its database just now. Try again shortly.",
+			)
 			return
 		}
 		if u.scope == auth.ScopeParent {

@@ -114,7 +114,12 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 		a, ok := accessOf(ctx.Operation())
 		if !ok {
 			s.Logger.Error("operation declares no access", "operation", ctx.Operation().OperationID)
-			_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, "This operation is not set up correctly; nothing was done.")
+			_ = huma.WriteErr(
+				api,
+				ctx,
+				http.StatusInternalServerError,
+				"This operation is not set up correctly; nothing was done.",
+			)
 			return
 		}
 		t := &trail{s: s}
@@ -184,7 +189,16 @@ func (t *trail) write(ctx context.Context) {
 // one statement (a school's caseload may show hundreds).
 func (s *Server) notePupils(ctx context.Context, role, schoolID string, pupilIDs []string) {
 	if t := trailOf(ctx); t != nil {
-		t.note(entry{role: role, action: currentAccess(ctx).action(), schoolID: schoolID, batch: true, pupils: pupilIDs, outcome: "ok"})
+		t.note(
+			entry{
+				role:     role,
+				action:   currentAccess(ctx).action(),
+				schoolID: schoolID,
+				batch:    true,
+				pupils:   pupilIDs,
+				outcome:  "ok",
+			},
+		)
 		return
 	}
 	s.Actions.AuditPupils(ctx, actor(ctx), role, currentAccess(ctx).action(), schoolID, pupilIDs, "ok")

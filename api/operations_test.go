@@ -109,7 +109,8 @@ func TestNoSignInIs401ProblemDetails(t *testing.T) {
 			t.Errorf("%s %s: WWW-Authenticate %q", c.method, c.path, resp.Header().Get("WWW-Authenticate"))
 		}
 		var p huma.ErrorModel
-		if err := json.Unmarshal(resp.Body.Bytes(), &p); err != nil || p.Status != http.StatusUnauthorized || !strings.Contains(p.Detail, "Sign in") {
+		if err := json.Unmarshal(resp.Body.Bytes(), &p); err != nil || p.Status != http.StatusUnauthorized ||
+			!strings.Contains(p.Detail, "Sign in") {
 			t.Errorf("%s %s: %s (%v)", c.method, c.path, resp.Body, err)
 		}
 	}
@@ -123,7 +124,8 @@ func TestBadInputIs422(t *testing.T) {
 		t.Fatalf("%d %s, want 422", resp.Code, resp.Body)
 	}
 	var p huma.ErrorModel
-	if err := json.Unmarshal(resp.Body.Bytes(), &p); err != nil || len(p.Errors) == 0 || p.Errors[0].Location != "body.email" {
+	if err := json.Unmarshal(resp.Body.Bytes(), &p); err != nil || len(p.Errors) == 0 ||
+		p.Errors[0].Location != "body.email" {
 		t.Errorf("%s (%v), want an error at body.email", resp.Body, err)
 	}
 }
@@ -158,7 +160,8 @@ func TestHandlersGetTheirOperationsAccess(t *testing.T) {
 		t.Fatalf("%d %s", resp.Code, resp.Body)
 	}
 	var got access
-	if err := json.Unmarshal(resp.Body.Bytes(), &got); err != nil || got.action() != "readiness:read" || got.Check != readsPupil {
+	if err := json.Unmarshal(resp.Body.Bytes(), &got); err != nil || got.action() != "readiness:read" ||
+		got.Check != readsPupil {
 		t.Errorf("handler saw %+v (%v), want readiness:read", got, err)
 	}
 	// The group's path checks still apply: a pupil id that is not one is 422.
@@ -191,7 +194,8 @@ func TestOperationsWithoutAccessAreRefused(t *testing.T) {
 		register(v1, huma.Operation{OperationID: "bare", Method: http.MethodGet, Path: "/bare"}, handler)
 	}()
 	huma.Register(v1, huma.Operation{OperationID: "around", Method: http.MethodGet, Path: "/around"}, handler)
-	if resp := api.Get("/v1/around"); resp.Code != http.StatusInternalServerError || strings.Contains(resp.Body.String(), "Ran") {
+	if resp := api.Get("/v1/around"); resp.Code != http.StatusInternalServerError ||
+		strings.Contains(resp.Body.String(), "Ran") {
 		t.Errorf("operation without access: %d %s, want 500 without running", resp.Code, resp.Body)
 	}
 }
@@ -220,7 +224,8 @@ func TestActionOperationsNameWhatActionsChecks(t *testing.T) {
 			}
 			// Written as the audit name ("concern:create"), as the check's arguments ("concern",
 			// "create"), or as an object picked in the action (obj := "…" with ":create").
-			named := strings.Contains(src.String(), `"`+a.action()+`"`) || strings.Contains(src.String(), `"`+a.Obj+`", "`+a.Act+`"`) ||
+			named := strings.Contains(src.String(), `"`+a.action()+`"`) ||
+				strings.Contains(src.String(), `"`+a.Obj+`", "`+a.Act+`"`) ||
 				strings.Contains(src.String(), `obj := "`+a.Obj+`"`) && strings.Contains(src.String(), `":`+a.Act+`"`)
 			if !named {
 				t.Errorf("%s declares %s, which actions never checks", op.OperationID, a.action())

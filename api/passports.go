@@ -26,8 +26,17 @@ type PassportBody struct {
 }
 
 func passportBody(p store.Passport) PassportBody {
-	return PassportBody{Version: p.Version, Liked: p.Liked, Important: p.Important, Support: p.Support, WrittenWith: p.WrittenWith,
-		SavedBy: p.SavedByName, SavedRole: p.SavedRole, School: p.SchoolName, SavedAt: p.SavedAt}
+	return PassportBody{
+		Version:     p.Version,
+		Liked:       p.Liked,
+		Important:   p.Important,
+		Support:     p.Support,
+		WrittenWith: p.WrittenWith,
+		SavedBy:     p.SavedByName,
+		SavedRole:   p.SavedRole,
+		School:      p.SchoolName,
+		SavedAt:     p.SavedAt,
+	}
 }
 
 type PassportInput struct {
@@ -84,7 +93,9 @@ func (s *Server) registerPassports(v1 *huma.Group) {
 		OperationID: "save-passport", Method: http.MethodPost, Path: "/pupils/{pupilId}/passport",
 		Summary:     "Save a new version of the pupil's one-page profile",
 		Description: "Written with the pupil: their teachers, the SENDCo, the head or a parent saves it. Earlier versions stay readable.",
-		Tags:        []string{"Pupils"}, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
+		Tags: []string{
+			"Pupils",
+		}, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *SavePassportInput) (*SavePassportOutput, error) {
 		return idempotent(ctx, s, "save-passport", in.IdempotencyKey, in, func(id string) (*SavePassportOutput, error) {
 			p, _, err := s.Actions.SavePassport(ctx, actor(ctx), actions.PassportSave{ID: id, PupilID: in.PupilID,

@@ -208,15 +208,32 @@ func (v viewer) item(it store.ItemRow) ItemView {
 	case "ehc":
 		var e workflows.EHCState
 		if json.Unmarshal(it.State, &e) == nil {
-			out.EHC = &EHCView{RequestID: e.RequestID, RequestedBy: e.RequestedBy, RequestedOn: day(&e.Timeline.RequestedAt),
-				Paused: e.Timeline.Paused(), DraftIssuedOn: day(e.Timeline.DraftIssuedAt), Outcome: string(e.Outcome), AppealBy: day(e.AppealBy)}
+			out.EHC = &EHCView{
+				RequestID:     e.RequestID,
+				RequestedBy:   e.RequestedBy,
+				RequestedOn:   day(&e.Timeline.RequestedAt),
+				Paused:        e.Timeline.Paused(),
+				DraftIssuedOn: day(e.Timeline.DraftIssuedAt),
+				Outcome:       string(e.Outcome),
+				AppealBy:      day(e.AppealBy),
+			}
 		}
 	case "annual_review":
 		var a workflows.AnnualReviewState
 		if json.Unmarshal(it.State, &a) == nil {
 			due := a.Due()
-			out.AnnualReview = &AnnualReviewView{Number: a.Number, Due: day(&due), MeetingOn: day(a.MeetingAt), HeldOn: day(a.HeldAt),
-				ReportSentOn: day(a.ReportSentAt), Decision: a.Decision, DecidedOn: day(a.DecidedAt), AmendedPlanIssuedOn: day(a.AmendedIssuedAt)}
+			out.AnnualReview = &AnnualReviewView{
+				Number:    a.Number,
+				Due:       day(&due),
+				MeetingOn: day(a.MeetingAt),
+				HeldOn:    day(a.HeldAt),
+				ReportSentOn: day(
+					a.ReportSentAt,
+				),
+				Decision:            a.Decision,
+				DecidedOn:           day(a.DecidedAt),
+				AmendedPlanIssuedOn: day(a.AmendedIssuedAt),
+			}
 		}
 	}
 	return out
@@ -263,9 +280,20 @@ func (s *Server) pathwayView(ctx context.Context, pupilID, role string) (*Pathwa
 	who := viewerAs(ctx, role)
 	rv, err := s.Store.Pathway(ctx, pupilID)
 	if errors.Is(err, store.ErrNotFound) {
-		v := &PathwayView{PupilID: pupilID, Stage: string(workflows.StageNone), StageDescription: workflows.StageNone.Describe(),
-			Today: dateOnly(time.Now()), Items: []ItemView{}, Deadlines: []DeadlineView{}, Warnings: []string{}, Statutory: []StatutoryView{}, Timeline: []TimelineEntry{},
-			ParentViews: []ParentViewsView{}}
+		v := &PathwayView{
+			PupilID:          pupilID,
+			Stage:            string(workflows.StageNone),
+			StageDescription: workflows.StageNone.Describe(),
+			Today: dateOnly(
+				time.Now(),
+			),
+			Items:       []ItemView{},
+			Deadlines:   []DeadlineView{},
+			Warnings:    []string{},
+			Statutory:   []StatutoryView{},
+			Timeline:    []TimelineEntry{},
+			ParentViews: []ParentViewsView{},
+		}
 		if who.audience != agency && who.audience != council {
 			v.Concerns = new(int)
 		}
@@ -308,16 +336,34 @@ func (s *Server) pathwayView(ctx context.Context, pupilID, role string) (*Pathwa
 		}
 	}
 	if n, warn := st.ParentMeetings(today); warn && (who.audience == leaders || who.audience == class) {
-		v.Warnings = append(v.Warnings, "Only "+strconv.Itoa(n)+" meetings with the parents are planned this school year; the Code of Practice expects at least "+
-			strconv.Itoa(st.Timings.Cycle.MinParentMeetingsPerYear)+".")
+		v.Warnings = append(
+			v.Warnings,
+			"Only "+strconv.Itoa(
+				n,
+			)+" meetings with the parents are planned this school year; the Code of Practice expects at least "+
+				strconv.Itoa(
+					st.Timings.Cycle.MinParentMeetingsPerYear,
+				)+".",
+		)
 	}
 	for _, e := range rv.Timeline {
 		if shown[e.Source] {
-			v.Timeline = append(v.Timeline, TimelineEntry{At: e.At, Kind: e.Kind, Summary: e.Summary, By: e.ActorName, ByID: e.ActorID, School: e.SchoolName})
+			v.Timeline = append(
+				v.Timeline,
+				TimelineEntry{
+					At:      e.At,
+					Kind:    e.Kind,
+					Summary: e.Summary,
+					By:      e.ActorName,
+					ByID:    e.ActorID,
+					School:  e.SchoolName,
+				},
+			)
 		}
 	}
 	v.ParentViews = []ParentViewsView{}
-	if who.audience == leaders || who.audience == class || who.audience == family { // the family's words are for the school and the family
+	if who.audience == leaders || who.audience == class ||
+		who.audience == family { // the family's words are for the school and the family
 		views, err := s.Store.ParentViewsOf(ctx, pupilID, 0)
 		if err != nil {
 			return nil, s.unavailable(err)

@@ -114,7 +114,15 @@ func (s *Server) registerProvision(v1 *huma.Group) {
 			out.Body.ID, out.Body.Version, out.Body.DeliveryShare = c.ID, c.Version, c.DeliveryShare()
 			for _, it := range c.Items {
 				cost := it.Cost()
-				out.Body.Items = append(out.Body.Items, ProvisionItemView{Item: it, CostPerWeek: cost.Week.Pounds(), CostPerTerm: cost.Term.Pounds(), CostPerYear: cost.Year.Pounds()})
+				out.Body.Items = append(
+					out.Body.Items,
+					ProvisionItemView{
+						Item:        it,
+						CostPerWeek: cost.Week.Pounds(),
+						CostPerTerm: cost.Term.Pounds(),
+						CostPerYear: cost.Year.Pounds(),
+					},
+				)
 			}
 		}
 		return out, nil
@@ -132,12 +140,17 @@ func (s *Server) registerProvision(v1 *huma.Group) {
 		}
 		out := &ProvisionMapOutput{}
 		b := &out.Body
-		b.School = totalView(provision.Total{Label: m.School.Name, Pupils: m.Map.School.Pupils, Cost: m.Map.School.Cost})
+		b.School = totalView(
+			provision.Total{Label: m.School.Name, Pupils: m.Map.School.Pupils, Cost: m.Map.School.Cost},
+		)
 		b.Lines, b.Behind = lineViews(m.Map.Lines), lineViews(m.Map.Behind)
 		b.Pupils, b.Classes, b.Areas = totalViews(m.Map.Pupils), totalViews(m.Map.Classes), totalViews(m.Map.Areas)
 		b.Effectiveness = []EffectView{}
 		for _, e := range m.Effectiveness {
-			b.Effectiveness = append(b.Effectiveness, EffectView{e.ItemID, e.Name, e.Reviews, e.Achieved, e.Partly, e.NotAchieved})
+			b.Effectiveness = append(
+				b.Effectiveness,
+				EffectView{e.ItemID, e.Name, e.Reviews, e.Achieved, e.Partly, e.NotAchieved},
+			)
 		}
 		return out, nil
 	})
@@ -158,13 +171,21 @@ func (s *Server) registerProvision(v1 *huma.Group) {
 			if err != nil {
 				return nil, err
 			}
-			return &ProvisionExportOutput{ContentType: "application/pdf", ContentDisposition: `attachment; filename="provision-map.pdf"`, Body: b}, nil
+			return &ProvisionExportOutput{
+				ContentType:        "application/pdf",
+				ContentDisposition: `attachment; filename="provision-map.pdf"`,
+				Body:               b,
+			}, nil
 		}
 		var buf bytes.Buffer
 		if err := provision.WriteCSV(&buf, m.Map); err != nil {
 			return nil, err
 		}
-		return &ProvisionExportOutput{ContentType: "text/csv; charset=utf-8", ContentDisposition: `attachment; filename="provision-map.csv"`, Body: buf.Bytes()}, nil
+		return &ProvisionExportOutput{
+			ContentType:        "text/csv; charset=utf-8",
+			ContentDisposition: `attachment; filename="provision-map.csv"`,
+			Body:               buf.Bytes(),
+		}, nil
 	})
 	register(v1, huma.Operation{
 		Metadata:    needs("pathway", "read", byAction),
@@ -186,8 +207,20 @@ func (s *Server) registerProvision(v1 *huma.Group) {
 func lineViews(ls []provision.Line) []ProvisionLineView {
 	out := []ProvisionLineView{}
 	for _, l := range ls {
-		v := ProvisionLineView{PupilID: l.PupilID, Pupil: l.Pupil, Class: l.Class, Cycle: l.Cycle, Provision: l.Name, ItemID: l.ItemID,
-			Delivery: l.Delivery, StaffRole: l.StaffRole, Frequency: l.Frequency, Areas: l.Areas, Behind: l.Shortfall.Behind, DeliveryNow: l.Delivered()}
+		v := ProvisionLineView{
+			PupilID:     l.PupilID,
+			Pupil:       l.Pupil,
+			Class:       l.Class,
+			Cycle:       l.Cycle,
+			Provision:   l.Name,
+			ItemID:      l.ItemID,
+			Delivery:    l.Delivery,
+			StaffRole:   l.StaffRole,
+			Frequency:   l.Frequency,
+			Areas:       l.Areas,
+			Behind:      l.Shortfall.Behind,
+			DeliveryNow: l.Delivered(),
+		}
 		if v.Areas == nil {
 			v.Areas = []string{}
 		}
@@ -200,7 +233,13 @@ func lineViews(ls []provision.Line) []ProvisionLineView {
 }
 
 func totalView(t provision.Total) ProvisionTotalView {
-	return ProvisionTotalView{Name: t.Label, Pupils: t.Pupils, CostPerWeek: t.Cost.Week.Pounds(), CostPerTerm: t.Cost.Term.Pounds(), CostPerYear: t.Cost.Year.Pounds()}
+	return ProvisionTotalView{
+		Name:        t.Label,
+		Pupils:      t.Pupils,
+		CostPerWeek: t.Cost.Week.Pounds(),
+		CostPerTerm: t.Cost.Term.Pounds(),
+		CostPerYear: t.Cost.Year.Pounds(),
+	}
 }
 
 func totalViews(ts []provision.Total) []ProvisionTotalView {

@@ -53,8 +53,12 @@ func (s *Server) unavailable(err error) error {
 		return e
 	}
 	s.Logger.Error("dependency failed", "error", err)
-	return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("sendflow cannot reach a service it needs just now. Try again shortly; with the same Idempotency-Key nothing is done twice."),
-		retryAfter())
+	return huma.ErrorWithHeaders(
+		huma.Error503ServiceUnavailable(
+			"sendflow cannot reach a service it needs just now. Try again shortly; with the same Idempotency-Key nothing is done twice.",
+		),
+		retryAfter(),
+	)
 }
 
 func retryAfter() http.Header {
@@ -88,19 +92,33 @@ func (s *Server) problem(err error) error {
 		}
 		return huma.Error422UnprocessableEntity(bad.Summary, details...)
 	case errors.As(err, &unavailable) && unavailable.Stopped:
-		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("The pupil's pathway has stopped because of a fault, so nothing was recorded. "+
-			"sendflow's administrator has been alerted and can restart it with its history; try again once they have."), retryAfter())
+		return huma.ErrorWithHeaders(
+			huma.Error503ServiceUnavailable(
+				"The pupil's pathway has stopped because of a fault, so nothing was recorded. "+
+					"sendflow's administrator has been alerted and can restart it with its history; try again once they have.",
+			),
+			retryAfter(),
+		)
 	case callersFault(err) != nil:
 		return s.unavailable(err)
 	case errors.As(err, &unavailable) && unavailable.Pending:
-		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("This has reached the pupil's pathway but is not recorded yet. "+
-			"Send the same request again with the same Idempotency-Key in a few seconds to finish it; it will not be recorded twice."), retryAfter())
+		return huma.ErrorWithHeaders(
+			huma.Error503ServiceUnavailable("This has reached the pupil's pathway but is not recorded yet. "+
+				"Send the same request again with the same Idempotency-Key in a few seconds to finish it; it will not be recorded twice."),
+			retryAfter(),
+		)
 	case errors.As(err, &unavailable):
 		if errors.Is(err, actions.ErrNoCatalogue) {
-			return huma.Error503ServiceUnavailable("No OAG catalogue is loaded yet. An administrator loads one with SENDFLOW_OAG_FILES.")
+			return huma.Error503ServiceUnavailable(
+				"No OAG catalogue is loaded yet. An administrator loads one with SENDFLOW_OAG_FILES.",
+			)
 		}
-		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("sendflow cannot reach a service it needs just now. Try again shortly; with the same Idempotency-Key nothing is done twice."),
-			retryAfter())
+		return huma.ErrorWithHeaders(
+			huma.Error503ServiceUnavailable(
+				"sendflow cannot reach a service it needs just now. Try again shortly; with the same Idempotency-Key nothing is done twice.",
+			),
+			retryAfter(),
+		)
 	}
 	return s.unavailable(err)
 }
@@ -109,7 +127,9 @@ func (s *Server) problem(err error) error {
 func callersFault(err error) error {
 	switch {
 	case store.Rejected(err):
-		return huma.Error422UnprocessableEntity("The request holds a value sendflow cannot store (an id, a date or a text that is not what it should be). Check it and send it again; nothing was changed.")
+		return huma.Error422UnprocessableEntity(
+			"The request holds a value sendflow cannot store (an id, a date or a text that is not what it should be). Check it and send it again; nothing was changed.",
+		)
 	case store.Taken(err):
 		return huma.Error409Conflict("This is already recorded; nothing was changed.")
 	}
@@ -118,7 +138,12 @@ func callersFault(err error) error {
 
 // read runs a read of a pupil's data with the pupil's permissions checked for the operation's
 // declared access (its metadata), and audits it under that access's name.
-func read[T any](ctx context.Context, s *Server, pupilID string, do func(p *store.Pupil, role string) (T, error)) (T, error) {
+func read[T any](
+	ctx context.Context,
+	s *Server,
+	pupilID string,
+	do func(p *store.Pupil, role string) (T, error),
+) (T, error) {
 	var zero T
 	a := currentAccess(ctx)
 	p, role, err := s.pupilFor(ctx, pupilID, a.Obj, a.Act)

@@ -134,7 +134,17 @@ func (s *Server) registerPupils(v1 *huma.Group) {
 		Tags: []string{"Pupils"}, Errors: actionErrors,
 	}, func(ctx context.Context, in *PupilPath) (*PupilOutput, error) {
 		return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*PupilOutput, error) {
-			return &PupilOutput{Status: http.StatusOK, Body: PupilView{ID: p.ID, SchoolID: p.SchoolID, UPN: p.UPN, FirstName: p.FirstName, LastName: p.LastName, ClassID: p.ClassID}}, nil
+			return &PupilOutput{
+				Status: http.StatusOK,
+				Body: PupilView{
+					ID:        p.ID,
+					SchoolID:  p.SchoolID,
+					UPN:       p.UPN,
+					FirstName: p.FirstName,
+					LastName:  p.LastName,
+					ClassID:   p.ClassID,
+				},
+			}, nil
 		})
 	})
 }
@@ -145,27 +155,57 @@ func (s *Server) createPupil(ctx context.Context, in *CreatePupilInput) (*PupilO
 		return nil, err
 	}
 	if err := upn.Validate(in.Body.UPN); err != nil {
-		return nil, huma.Error422UnprocessableEntity("The UPN is not valid: "+err.Error(), &huma.ErrorDetail{Location: "body.upn", Message: err.Error(), Value: in.Body.UPN})
+		return nil, huma.Error422UnprocessableEntity(
+			"The UPN is not valid: "+err.Error(),
+			&huma.ErrorDetail{Location: "body.upn", Message: err.Error(), Value: in.Body.UPN},
+		)
 	}
 	dob := in.Body.DateOfBirth.Time()
 	if err := input.DateOfBirth(dob, time.Now()); err != nil {
 		return nil, huma.Error422UnprocessableEntity("The date of birth cannot be right.",
 			&huma.ErrorDetail{Location: "body.dateOfBirth", Message: err.Error(), Value: in.Body.DateOfBirth.String()})
 	}
-	if !anyOf(in.Body.Parents, func(p ParentInput) bool { return p.ParentalResponsibility == nil || *p.ParentalResponsibility }) {
-		return nil, huma.Error422UnprocessableEntity("At least one parent or carer must have parental responsibility.", &huma.ErrorDetail{Location: "body.parents", Message: "none has parental responsibility"})
+	if !anyOf(
+		in.Body.Parents,
+		func(p ParentInput) bool { return p.ParentalResponsibility == nil || *p.ParentalResponsibility },
+	) {
+		return nil, huma.Error422UnprocessableEntity(
+			"At least one parent or carer must have parental responsibility.",
+			&huma.ErrorDetail{Location: "body.parents", Message: "none has parental responsibility"},
+		)
 	}
 	return idempotent(ctx, s, "create-pupil", in.IdempotencyKey, in, func(id string) (*PupilOutput, error) {
-		np := store.NewPupil{ID: id, SchoolID: sc.ID, UPN: in.Body.UPN, FirstName: string(in.Body.FirstName), LastName: string(in.Body.LastName), DateOfBirth: dob}
+		np := store.NewPupil{
+			ID:          id,
+			SchoolID:    sc.ID,
+			UPN:         in.Body.UPN,
+			FirstName:   string(in.Body.FirstName),
+			LastName:    string(in.Body.LastName),
+			DateOfBirth: dob,
+		}
 		if in.Body.Class != "" {
 			classID, err := s.Store.ClassID(ctx, sc.ID, string(in.Body.Class))
 			if err != nil {
-				return nil, huma.Error422UnprocessableEntity("The school has no class with this name.", &huma.ErrorDetail{Location: "body.class", Message: "unknown class", Value: in.Body.Class})
+				return nil, huma.Error422UnprocessableEntity(
+					"The school has no class with this name.",
+					&huma.ErrorDetail{Location: "body.class", Message: "unknown class", Value: in.Body.Class},
+				)
 			}
 			np.ClassID = &classID
 		}
 		for i, p := range in.Body.Parents {
-			np.Parents = append(np.Parents, newParent(id, i, string(p.Name), string(p.Email), string(p.Relationship), p.PreferredLanguage, p.ParentalResponsibility == nil || *p.ParentalResponsibility))
+			np.Parents = append(
+				np.Parents,
+				newParent(
+					id,
+					i,
+					string(p.Name),
+					string(p.Email),
+					string(p.Relationship),
+					p.PreferredLanguage,
+					p.ParentalResponsibility == nil || *p.ParentalResponsibility,
+				),
+			)
 		}
 		if err := s.Store.CreatePupils(ctx, []store.NewPupil{np}); err != nil {
 			if errors.Is(err, store.ErrConflict) {
@@ -174,7 +214,17 @@ func (s *Server) createPupil(ctx context.Context, in *CreatePupilInput) (*PupilO
 			return nil, s.unavailable(err)
 		}
 		s.audit(ctx, role, "pupil:create", id, sc.ID, "ok")
-		return &PupilOutput{Status: http.StatusCreated, Body: PupilView{ID: id, SchoolID: sc.ID, UPN: np.UPN, FirstName: np.FirstName, LastName: np.LastName, ClassID: np.ClassID}}, nil
+		return &PupilOutput{
+			Status: http.StatusCreated,
+			Body: PupilView{
+				ID:        id,
+				SchoolID:  sc.ID,
+				UPN:       np.UPN,
+				FirstName: np.FirstName,
+				LastName:  np.LastName,
+				ClassID:   np.ClassID,
+			},
+		}, nil
 	})
 }
 
@@ -206,13 +256,19 @@ func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutp
 	}
 	// A file is read as what it says it is: JSON sent here is not a file of pupils.
 	if mt, _, err := mime.ParseMediaType(in.ContentType); err != nil || (mt != "text/csv" && mt != "application/csv") {
-		return nil, huma.NewError(http.StatusUnsupportedMediaType, "Send the file as CSV, with the header Content-Type: text/csv. Nothing was imported.",
-			&huma.ErrorDetail{Location: "header.Content-Type", Message: "not text/csv", Value: in.ContentType})
+		return nil, huma.NewError(
+			http.StatusUnsupportedMediaType,
+			"Send the file as CSV, with the header Content-Type: text/csv. Nothing was imported.",
+			&huma.ErrorDetail{Location: "header.Content-Type", Message: "not text/csv", Value: in.ContentType},
+		)
 	}
 	rows, err := pupilcsv.Parse(bytes.NewReader(in.RawBody), time.Now())
 	var bad pupilcsv.Errors
 	if errors.As(err, &bad) {
-		return nil, rowErrors("The file has problems, so nothing was imported. Correct these rows and send the whole file again.", bad)
+		return nil, rowErrors(
+			"The file has problems, so nothing was imported. Correct these rows and send the whole file again.",
+			bad,
+		)
 	}
 	if err != nil {
 		return nil, huma.Error422UnprocessableEntity("The file could not be read as CSV: " + err.Error())
@@ -230,7 +286,14 @@ func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutp
 	classes := map[string]*string{}
 	for _, r := range rows {
 		if taken[r.UPN] {
-			problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "upn", Message: "a pupil with this UPN is already on the school's roll"})
+			problems = append(
+				problems,
+				pupilcsv.RowError{
+					Row:     r.Row,
+					Column:  "upn",
+					Message: "a pupil with this UPN is already on the school's roll",
+				},
+			)
 		}
 		if r.Class != "" {
 			if _, seen := classes[strings.ToLower(r.Class)]; !seen {
@@ -242,40 +305,66 @@ func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutp
 				}
 			}
 			if classes[strings.ToLower(r.Class)] == nil {
-				problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "class", Message: fmt.Sprintf("the school has no class called %q", r.Class)})
+				problems = append(
+					problems,
+					pupilcsv.RowError{
+						Row:     r.Row,
+						Column:  "class",
+						Message: fmt.Sprintf("the school has no class called %q", r.Class),
+					},
+				)
 			}
 		}
 	}
 	if len(problems) > 0 {
 		return nil, rowErrors("Some rows clash with the school's records, so nothing was imported.", problems)
 	}
-	return idempotent(ctx, s, "import-pupils", in.IdempotencyKey, in.RawBody, func(batch string) (*ImportOutput, error) {
-		out := &ImportOutput{Status: http.StatusCreated}
-		var pupils []store.NewPupil
-		for _, r := range rows {
-			id := uuid.NewSHA1(uuid.MustParse(batch), []byte(r.UPN)).String()
-			np := store.NewPupil{ID: id, SchoolID: sc.ID, UPN: r.UPN, FirstName: r.FirstName, LastName: r.LastName, DateOfBirth: r.DateOfBirth}
-			if r.Class != "" {
-				np.ClassID = classes[strings.ToLower(r.Class)]
+	return idempotent(
+		ctx,
+		s,
+		"import-pupils",
+		in.IdempotencyKey,
+		in.RawBody,
+		func(batch string) (*ImportOutput, error) {
+			out := &ImportOutput{Status: http.StatusCreated}
+			var pupils []store.NewPupil
+			for _, r := range rows {
+				id := uuid.NewSHA1(uuid.MustParse(batch), []byte(r.UPN)).String()
+				np := store.NewPupil{
+					ID:          id,
+					SchoolID:    sc.ID,
+					UPN:         r.UPN,
+					FirstName:   r.FirstName,
+					LastName:    r.LastName,
+					DateOfBirth: r.DateOfBirth,
+				}
+				if r.Class != "" {
+					np.ClassID = classes[strings.ToLower(r.Class)]
+				}
+				for i, p := range r.Parents {
+					np.Parents = append(
+						np.Parents,
+						newParent(id, i, p.Name, p.Email, p.Relationship, p.Language, p.ParentalResponsibility),
+					)
+				}
+				pupils = append(pupils, np)
+				out.Body.PupilIDs = append(out.Body.PupilIDs, id)
 			}
-			for i, p := range r.Parents {
-				np.Parents = append(np.Parents, newParent(id, i, p.Name, p.Email, p.Relationship, p.Language, p.ParentalResponsibility))
+			if err := s.Store.CreatePupils(ctx, pupils); err != nil {
+				if errors.Is(err, store.ErrConflict) {
+					return nil, huma.Error409Conflict(
+						"Another import added some of these pupils at the same time; nothing from this file was imported. Send it again.",
+					)
+				}
+				return nil, s.unavailable(err)
 			}
-			pupils = append(pupils, np)
-			out.Body.PupilIDs = append(out.Body.PupilIDs, id)
-		}
-		if err := s.Store.CreatePupils(ctx, pupils); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, huma.Error409Conflict("Another import added some of these pupils at the same time; nothing from this file was imported. Send it again.")
+			for _, id := range out.Body.PupilIDs {
+				s.audit(ctx, role, "pupil:create", id, sc.ID, "ok")
 			}
-			return nil, s.unavailable(err)
-		}
-		for _, id := range out.Body.PupilIDs {
-			s.audit(ctx, role, "pupil:create", id, sc.ID, "ok")
-		}
-		out.Body.Imported = len(pupils)
-		return out, nil
-	})
+			out.Body.Imported = len(pupils)
+			return out, nil
+		},
+	)
 }
 
 // rowErrors turns row problems into one problem-details answer with a detail per row.
@@ -294,7 +383,10 @@ func (s *Server) listPupils(ctx context.Context, in *ListPupilsInput) (*ListPupi
 	}
 	limit, err := cursor.Limit(in.Limit, 50, 200)
 	if err != nil {
-		return nil, huma.Error422UnprocessableEntity(err.Error(), &huma.ErrorDetail{Location: "query.limit", Message: err.Error()})
+		return nil, huma.Error422UnprocessableEntity(
+			err.Error(),
+			&huma.ErrorDetail{Location: "query.limit", Message: err.Error()},
+		)
 	}
 	teacher := ""
 	if role == "teacher" || role == "teaching_assistant" {
@@ -305,7 +397,10 @@ func (s *Server) listPupils(ctx context.Context, in *ListPupilsInput) (*ListPupi
 	if in.Cursor != "" {
 		c, err := cursor.Decode(in.Cursor, s.SigningKey)
 		if err != nil || c.Filter != filter {
-			return nil, huma.Error422UnprocessableEntity("This cursor is not valid for this list; start again without one.", &huma.ErrorDetail{Location: "query.cursor", Message: "invalid cursor"})
+			return nil, huma.Error422UnprocessableEntity(
+				"This cursor is not valid for this list; start again without one.",
+				&huma.ErrorDetail{Location: "query.cursor", Message: "invalid cursor"},
+			)
 		}
 		after = c.After
 	}
@@ -317,10 +412,23 @@ func (s *Server) listPupils(ctx context.Context, in *ListPupilsInput) (*ListPupi
 	out.Body.Pupils = []PupilLine{}
 	if len(page) > limit {
 		page = page[:limit]
-		out.Body.Next = cursor.Encode(cursor.Cursor{After: store.PupilKey(page[len(page)-1]), Filter: filter}, s.SigningKey)
+		out.Body.Next = cursor.Encode(
+			cursor.Cursor{After: store.PupilKey(page[len(page)-1]), Filter: filter},
+			s.SigningKey,
+		)
 	}
 	for _, p := range page {
-		out.Body.Pupils = append(out.Body.Pupils, PupilLine{ID: p.ID, UPN: p.UPN, FirstName: p.FirstName, LastName: p.LastName, Class: p.ClassName, Stage: p.Stage})
+		out.Body.Pupils = append(
+			out.Body.Pupils,
+			PupilLine{
+				ID:        p.ID,
+				UPN:       p.UPN,
+				FirstName: p.FirstName,
+				LastName:  p.LastName,
+				Class:     p.ClassName,
+				Stage:     p.Stage,
+			},
+		)
 		s.audit(ctx, role, "pupil:list", p.ID, sc.ID, "ok")
 	}
 	return out, nil

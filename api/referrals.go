@@ -132,7 +132,10 @@ func (s *Server) readiness(ctx context.Context, in *ReadinessInput) (*ReadinessO
 		out := &ReadinessOutput{}
 		out.Body.Service, out.Body.Ready = in.Service, true
 		for _, c := range cs {
-			out.Body.Criteria = append(out.Body.Criteria, CriterionView{ID: c.ID, Rule: c.Rule, Met: c.Met, Evidence: c.Evidence, Missing: c.Missing})
+			out.Body.Criteria = append(
+				out.Body.Criteria,
+				CriterionView{ID: c.ID, Rule: c.Rule, Met: c.Met, Evidence: c.Evidence, Missing: c.Missing},
+			)
 			out.Body.Ready = out.Body.Ready && c.Met
 		}
 		return out, nil
@@ -141,7 +144,11 @@ func (s *Server) readiness(ctx context.Context, in *ReadinessInput) (*ReadinessO
 
 func (s *Server) openReferral(ctx context.Context, in *OpenReferralInput) (*ReferralOutput, error) {
 	return idempotent(ctx, s, "open-referral", in.IdempotencyKey, in, func(id string) (*ReferralOutput, error) {
-		r, err := s.Actions.OpenReferral(ctx, actor(ctx), actions.Referral{ID: id, PupilID: in.PupilID, Service: in.Body.Service, Reason: in.Body.Reason})
+		r, err := s.Actions.OpenReferral(
+			ctx,
+			actor(ctx),
+			actions.Referral{ID: id, PupilID: in.PupilID, Service: in.Body.Service, Reason: in.Body.Reason},
+		)
 		if err != nil {
 			return nil, s.problem(err)
 		}
@@ -157,20 +164,36 @@ func (s *Server) openReferral(ctx context.Context, in *OpenReferralInput) (*Refe
 
 func (s *Server) decideReferral(ctx context.Context, in *DecisionInput) (*PathwayOutput, error) {
 	return idempotent(ctx, s, "referral-decision", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-		return s.answer(ctx)(s.Actions.DecideReferral(ctx, actor(ctx), actions.Decision{ID: id, ReferralID: in.ReferralID,
-			Approve: in.Body.Approve, OverrideReason: in.Body.OverrideReason}))
+		return s.answer(
+			ctx,
+		)(
+			s.Actions.DecideReferral(ctx, actor(ctx), actions.Decision{ID: id, ReferralID: in.ReferralID,
+				Approve: in.Body.Approve, OverrideReason: in.Body.OverrideReason}),
+		)
 	})
 }
 
 func (s *Server) consent(ctx context.Context, in *ConsentInput) (*PathwayOutput, error) {
 	return idempotent(ctx, s, "referral-consent", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-		return s.answer(ctx)(s.Actions.Consent(ctx, actor(ctx), actions.ConsentAnswer{ID: id, ReferralID: in.ReferralID, Action: in.Body.Action}))
+		return s.answer(
+			ctx,
+		)(
+			s.Actions.Consent(
+				ctx,
+				actor(ctx),
+				actions.ConsentAnswer{ID: id, ReferralID: in.ReferralID, Action: in.Body.Action},
+			),
+		)
 	})
 }
 
 func (s *Server) agencyResponse(ctx context.Context, in *ResponseInput) (*PathwayOutput, error) {
 	return idempotent(ctx, s, "referral-response", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-		return s.answer(ctx)(s.Actions.AgencyResponse(ctx, actor(ctx), actions.AgencyReply{ID: id, ReferralID: in.ReferralID,
-			Kind: in.Body.Kind, Summary: in.Body.Summary}))
+		return s.answer(
+			ctx,
+		)(
+			s.Actions.AgencyResponse(ctx, actor(ctx), actions.AgencyReply{ID: id, ReferralID: in.ReferralID,
+				Kind: in.Body.Kind, Summary: in.Body.Summary}),
+		)
 	})
 }

@@ -34,8 +34,20 @@ type RegisterLineView struct {
 }
 
 func registerLineView(l senregister.Line) RegisterLineView {
-	v := RegisterLineView{PupilID: l.PupilID, UPN: l.UPN, Surname: l.Surname, Forename: l.Forename, SENprovision: string(l.Provision()),
-		PrimaryNeed: string(l.Primary()), SecondaryNeed: string(l.Secondary()), PathwaySays: string(l.Derived), Why: l.Why, Differs: l.Disagreement()}
+	v := RegisterLineView{
+		PupilID:      l.PupilID,
+		UPN:          l.UPN,
+		Surname:      l.Surname,
+		Forename:     l.Forename,
+		SENprovision: string(l.Provision()),
+		PrimaryNeed: string(
+			l.Primary(),
+		),
+		SecondaryNeed: string(l.Secondary()),
+		PathwaySays:   string(l.Derived),
+		Why:           l.Why,
+		Differs:       l.Disagreement(),
+	}
 	if l.Rec != nil {
 		v.Note, v.RecordedBy = l.Rec.Note, l.Rec.By
 		at := l.Rec.At
@@ -104,11 +116,27 @@ type TrustPath struct {
 }
 
 func figuresView(f senregister.SchoolFigures) FiguresView {
-	v := FiguresView{School: f.SchoolName, SchoolID: f.School, Requests: f.Requests, AwaitingDecision: f.AwaitingDecision, Assessing: f.Assessing,
-		RefusedToAssess: f.Refused, NotIssuing: f.NotIssuing, Withdrawn: f.Withdrawn, PlansIssued: f.PlansIssued,
-		Within20Weeks: f.Within20Weeks.N, Within20WeeksPercent: f.Within20Weeks.Percent(), PlansExcludingExceptions: f.Within20WeeksExcl.D,
-		Within20WeeksExcl: f.Within20WeeksExcl.N, Within20WeeksExclPercent: f.Within20WeeksExcl.Percent(), StageWeeks: map[string]float64{},
-		AnnualReviewsOverdue: f.ReviewsOverdue, ReviewsHeld: f.Reviews.D, ReviewsWithParentsViews: f.Reviews.N, MeetingsPerPupilPerYear: f.MeetingsPerPupilYear()}
+	v := FiguresView{
+		School:                   f.SchoolName,
+		SchoolID:                 f.School,
+		Requests:                 f.Requests,
+		AwaitingDecision:         f.AwaitingDecision,
+		Assessing:                f.Assessing,
+		RefusedToAssess:          f.Refused,
+		NotIssuing:               f.NotIssuing,
+		Withdrawn:                f.Withdrawn,
+		PlansIssued:              f.PlansIssued,
+		Within20Weeks:            f.Within20Weeks.N,
+		Within20WeeksPercent:     f.Within20Weeks.Percent(),
+		PlansExcludingExceptions: f.Within20WeeksExcl.D,
+		Within20WeeksExcl:        f.Within20WeeksExcl.N,
+		Within20WeeksExclPercent: f.Within20WeeksExcl.Percent(),
+		StageWeeks:               map[string]float64{},
+		AnnualReviewsOverdue:     f.ReviewsOverdue,
+		ReviewsHeld:              f.Reviews.D,
+		ReviewsWithParentsViews:  f.Reviews.N,
+		MeetingsPerPupilPerYear:  f.MeetingsPerPupilYear(),
+	}
 	for _, s := range f.Stages {
 		if s.Counted > 0 {
 			v.StageWeeks[s.Name] = s.Weeks()
@@ -165,15 +193,26 @@ func (s *Server) senRegister(ctx context.Context, in *SchoolPath) (*RegisterOutp
 }
 
 func (s *Server) recordRegister(ctx context.Context, in *RecordRegisterInput) (*RegisterLineOutput, error) {
-	return idempotent(ctx, s, "record-sen-register", in.IdempotencyKey, in, func(id string) (*RegisterLineOutput, error) {
-		b := in.Body
-		_, line, err := s.Actions.RecordRegister(ctx, actor(ctx), actions.RegisterEntry{ID: id, PupilID: in.PupilID, Provision: b.Provision,
-			Primary: b.PrimaryNeed, Secondary: b.SecondaryNeed, Note: b.Note})
-		if err != nil {
-			return nil, s.problem(err)
-		}
-		return &RegisterLineOutput{Body: registerLineView(line)}, nil
-	})
+	return idempotent(
+		ctx,
+		s,
+		"record-sen-register",
+		in.IdempotencyKey,
+		in,
+		func(id string) (*RegisterLineOutput, error) {
+			b := in.Body
+			_, line, err := s.Actions.RecordRegister(
+				ctx,
+				actor(ctx),
+				actions.RegisterEntry{ID: id, PupilID: in.PupilID, Provision: b.Provision,
+					Primary: b.PrimaryNeed, Secondary: b.SecondaryNeed, Note: b.Note},
+			)
+			if err != nil {
+				return nil, s.problem(err)
+			}
+			return &RegisterLineOutput{Body: registerLineView(line)}, nil
+		},
+	)
 }
 
 func (s *Server) figuresOf(ctx context.Context, a store.Area, area, role string) (*FiguresOutput, error) {
@@ -182,7 +221,9 @@ func (s *Server) figuresOf(ctx context.Context, a store.Area, area, role string)
 		return nil, s.unavailable(err)
 	}
 	out := &FiguresOutput{}
-	out.Body.Area, out.Body.NationalWithin20Weeks2024, out.Body.All = area, senregister.NationalWithin20Weeks2024, figuresView(all)
+	out.Body.Area, out.Body.NationalWithin20Weeks2024, out.Body.All = area, senregister.NationalWithin20Weeks2024, figuresView(
+		all,
+	)
 	out.Body.Schools = []FiguresView{}
 	for _, sc := range schools {
 		out.Body.Schools = append(out.Body.Schools, figuresView(sc))

@@ -188,13 +188,16 @@ func (s *Server) createSchool(ctx context.Context, in *CreateSchoolInput) (*Scho
 	allowed := p.SystemAdmin
 	if in.Body.TrustID != "" && !allowed {
 		for school := range p.TrustSchools {
-			if sc, err := s.Store.SchoolByID(ctx, school); err == nil && sc.TrustID != nil && *sc.TrustID == in.Body.TrustID {
+			if sc, err := s.Store.SchoolByID(ctx, school); err == nil && sc.TrustID != nil &&
+				*sc.TrustID == in.Body.TrustID {
 				allowed = true
 			}
 		}
 	}
 	if !allowed {
-		return nil, huma.Error403Forbidden("Only a system administrator, or a trust administrator for their own trust, can add a school.")
+		return nil, huma.Error403Forbidden(
+			"Only a system administrator, or a trust administrator for their own trust, can add a school.",
+		)
 	}
 	ok, err := s.Store.LAExists(ctx, in.Body.LACode)
 	if err != nil {
@@ -206,11 +209,13 @@ func (s *Server) createSchool(ctx context.Context, in *CreateSchoolInput) (*Scho
 		if codes, err := s.Store.LACodes(ctx); err == nil && len(codes) > 0 {
 			known = strings.Join(codes, ", ")
 		}
-		return nil, huma.Error422UnprocessableEntity(fmt.Sprintf("There is no local authority with the code %s (known: %s). "+
-			"A system administrator adds it on the server: load its agency directory (sendflow admin --la-code %[1]s --directory-files FILE, "+
-			"see catalogue/README.md), or create it without services (sendflow admin --la-code %[1]s --la-name NAME --la-sendiass CONTACT --la-mediation CONTACT). "+
-			"Then add the school again.", in.Body.LACode, known),
-			&huma.ErrorDetail{Location: "body.laCode", Message: "unknown local authority", Value: in.Body.LACode})
+		return nil, huma.Error422UnprocessableEntity(
+			fmt.Sprintf("There is no local authority with the code %s (known: %s). "+
+				"A system administrator adds it on the server: load its agency directory (sendflow admin --la-code %[1]s --directory-files FILE, "+
+				"see catalogue/README.md), or create it without services (sendflow admin --la-code %[1]s --la-name NAME --la-sendiass CONTACT --la-mediation CONTACT). "+
+				"Then add the school again.", in.Body.LACode, known),
+			&huma.ErrorDetail{Location: "body.laCode", Message: "unknown local authority", Value: in.Body.LACode},
+		)
 	}
 	if in.Body.TrustID != "" {
 		if ok, err := s.Store.TrustExists(ctx, in.Body.TrustID); err != nil || !ok {
@@ -218,12 +223,25 @@ func (s *Server) createSchool(ctx context.Context, in *CreateSchoolInput) (*Scho
 				&huma.ErrorDetail{Location: "body.trustId", Message: "unknown trust", Value: in.Body.TrustID})
 		}
 	}
-	if (in.Body.LowAge == nil) != (in.Body.HighAge == nil) || in.Body.LowAge != nil && *in.Body.LowAge > *in.Body.HighAge {
-		return nil, huma.Error422UnprocessableEntity("Give the school's statutory age range as two ages, the youngest first, or neither.",
-			&huma.ErrorDetail{Location: "body.statutoryHighAge", Message: "give both ages, the oldest not below the youngest", Value: in.Body.HighAge})
+	if (in.Body.LowAge == nil) != (in.Body.HighAge == nil) ||
+		in.Body.LowAge != nil && *in.Body.LowAge > *in.Body.HighAge {
+		return nil, huma.Error422UnprocessableEntity(
+			"Give the school's statutory age range as two ages, the youngest first, or neither.",
+			&huma.ErrorDetail{
+				Location: "body.statutoryHighAge",
+				Message:  "give both ages, the oldest not below the youngest",
+				Value:    in.Body.HighAge,
+			},
+		)
 	}
 	return idempotent(ctx, s, "create-school", in.IdempotencyKey, in, func(id string) (*SchoolOutput, error) {
-		sc := store.School{ID: id, Name: string(in.Body.Name), LACode: in.Body.LACode, LowAge: in.Body.LowAge, HighAge: in.Body.HighAge}
+		sc := store.School{
+			ID:      id,
+			Name:    string(in.Body.Name),
+			LACode:  in.Body.LACode,
+			LowAge:  in.Body.LowAge,
+			HighAge: in.Body.HighAge,
+		}
 		if in.Body.TrustID != "" {
 			sc.TrustID = &in.Body.TrustID
 		}
@@ -273,7 +291,10 @@ func (s *Server) createClass(ctx context.Context, in *CreateClassInput) (*ClassO
 		return nil, err
 	}
 	if slices.ContainsFunc(in.Body.Teachers, func(t string) bool { return len(t) != 36 }) {
-		return nil, huma.Error422UnprocessableEntity("Teachers are given by their user ids.", &huma.ErrorDetail{Location: "body.teachers", Message: "not a user id"})
+		return nil, huma.Error422UnprocessableEntity(
+			"Teachers are given by their user ids.",
+			&huma.ErrorDetail{Location: "body.teachers", Message: "not a user id"},
+		)
 	}
 	return idempotent(ctx, s, "create-class", in.IdempotencyKey, in, func(id string) (*ClassOutput, error) {
 		err := s.Store.CreateClass(ctx, sc.ID, id, string(in.Body.Name), in.Body.Teachers)
@@ -281,7 +302,10 @@ func (s *Server) createClass(ctx context.Context, in *CreateClassInput) (*ClassO
 		case errors.Is(err, store.ErrConflict):
 			return nil, huma.Error409Conflict("The school already has a class with this name.")
 		case errors.Is(err, store.ErrNotFound):
-			return nil, huma.Error422UnprocessableEntity(err.Error(), &huma.ErrorDetail{Location: "body.teachers", Message: "not a teacher of this school"})
+			return nil, huma.Error422UnprocessableEntity(
+				err.Error(),
+				&huma.ErrorDetail{Location: "body.teachers", Message: "not a teacher of this school"},
+			)
 		case err != nil:
 			return nil, s.unavailable(err)
 		}

@@ -47,9 +47,18 @@ func statutoryOf(itemID, kind string, state json.RawMessage, now time.Time) ([]S
 }
 
 func stepView(itemID string, st workflows.StepTimeliness) StatutoryView {
-	v := StatutoryView{Item: itemID, Step: st.Step, What: st.What, Due: dateOnly(st.Due), DueWithoutExceptions: dateOnly(st.DueWithoutExceptions),
-		Status: st.Status, OnTimeWithExceptions: st.OnTimeWithExceptions, OnTimeWithoutExceptions: st.OnTimeWithoutExceptions,
-		Council: st.Council, Words: st.Words}
+	v := StatutoryView{
+		Item:                    itemID,
+		Step:                    st.Step,
+		What:                    st.What,
+		Due:                     dateOnly(st.Due),
+		DueWithoutExceptions:    dateOnly(st.DueWithoutExceptions),
+		Status:                  st.Status,
+		OnTimeWithExceptions:    st.OnTimeWithExceptions,
+		OnTimeWithoutExceptions: st.OnTimeWithoutExceptions,
+		Council:                 st.Council,
+		Words:                   st.Words,
+	}
 	if st.DoneAt != nil {
 		v.DoneOn = dateOnly(*st.DoneAt)
 	}
@@ -170,8 +179,15 @@ func (s *Server) councilStatutory(ctx context.Context, in *CouncilPath) (*Counci
 	conv := func(steps []statutory.Step) []CouncilStep {
 		out := []CouncilStep{}
 		for _, st := range steps {
-			out = append(out, CouncilStep{PupilID: st.Item.PupilID, Pupil: st.Item.FirstName + " " + st.Item.LastName, School: st.Item.School,
-				StatutoryView: stepView(st.Item.ItemID, st.StepTimeliness)})
+			out = append(
+				out,
+				CouncilStep{
+					PupilID:       st.Item.PupilID,
+					Pupil:         st.Item.FirstName + " " + st.Item.LastName,
+					School:        st.Item.School,
+					StatutoryView: stepView(st.Item.ItemID, st.StepTimeliness),
+				},
+			)
 		}
 		return out
 	}

@@ -33,9 +33,21 @@ type TransferBody struct {
 }
 
 func transferBody(t *store.Transfer, receiving bool) TransferBody {
-	return TransferBody{ID: t.ID, Status: t.Status, Words: transfer.Words(t.Status, receiving), ToSchoolID: t.ToSchoolID, ToSchool: t.ToSchool,
-		UPN: t.UPN, PupilID: t.PupilID, PupilName: t.PupilName, FromSchoolID: t.FromSchoolID, FromSchool: t.FromSchool,
-		RequestedAt: t.RequestedAt, DecidedAt: t.DecidedAt, CompletedAt: t.CompletedAt}
+	return TransferBody{
+		ID:           t.ID,
+		Status:       t.Status,
+		Words:        transfer.Words(t.Status, receiving),
+		ToSchoolID:   t.ToSchoolID,
+		ToSchool:     t.ToSchool,
+		UPN:          t.UPN,
+		PupilID:      t.PupilID,
+		PupilName:    t.PupilName,
+		FromSchoolID: t.FromSchoolID,
+		FromSchool:   t.FromSchool,
+		RequestedAt:  t.RequestedAt,
+		DecidedAt:    t.DecidedAt,
+		CompletedAt:  t.CompletedAt,
+	}
 }
 
 type RequestTransferInput struct {
@@ -79,7 +91,11 @@ func (s *Server) registerTransfers(v1 *huma.Group) {
 	}, func(ctx context.Context, in *RequestTransferInput) (*TransferOutput, error) {
 		dob := in.Body.DateOfBirth.Time()
 		return idempotent(ctx, s, "request-transfer", in.IdempotencyKey, in, func(id string) (*TransferOutput, error) {
-			t, err := s.Actions.RequestTransfer(ctx, actor(ctx), actions.TransferRequest{ID: id, SchoolID: in.SchoolID, UPN: in.Body.UPN, DateOfBirth: dob})
+			t, err := s.Actions.RequestTransfer(
+				ctx,
+				actor(ctx),
+				actions.TransferRequest{ID: id, SchoolID: in.SchoolID, UPN: in.Body.UPN, DateOfBirth: dob},
+			)
 			if err != nil {
 				return nil, s.problem(err)
 			}

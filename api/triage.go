@@ -26,7 +26,15 @@ func (s *Server) registerTriage(v1 *huma.Group) {
 		Errors: actionErrors,
 	}, func(ctx context.Context, in *TriageInput) (*PathwayOutput, error) {
 		return idempotent(ctx, s, "triage", in.IdempotencyKey, in, func(id string) (*PathwayOutput, error) {
-			return s.answer(ctx)(s.Actions.TriageConcern(ctx, actor(ctx), actions.Triage{ID: id, PupilID: in.PupilID, Decision: in.Body.Decision}))
+			return s.answer(
+				ctx,
+			)(
+				s.Actions.TriageConcern(
+					ctx,
+					actor(ctx),
+					actions.Triage{ID: id, PupilID: in.PupilID, Decision: in.Body.Decision},
+				),
+			)
 		})
 	})
 }

@@ -144,7 +144,12 @@ func (a *Authorizer) SystemAccess(p *store.Principal, obj, act string) (bool, er
 // PupilAccess decides whether a principal may perform act on obj for pupil. It returns the role
 // that grants it (for the audit trail). A pupil outside the person's reach is simply not allowed;
 // the API answers 404 so nobody learns the pupil exists.
-func (a *Authorizer) PupilAccess(ctx context.Context, p *store.Principal, pupil *store.Pupil, obj, act string) (string, bool, error) {
+func (a *Authorizer) PupilAccess(
+	ctx context.Context,
+	p *store.Principal,
+	pupil *store.Pupil,
+	obj, act string,
+) (string, bool, error) {
 	return a.Access(ctx, p, Target{Pupil: pupil}, obj, act)
 }
 

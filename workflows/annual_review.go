@@ -53,7 +53,13 @@ func AnnualReview(ctx workflow.Context, in AnnualReviewInput) error {
 	if a.HeldAt != nil {
 		meeting = *a.HeldAt
 	}
-	return tellPathway(ctx, a.PupilID, ChildChanged{AnnualReview: &AnnualReviewFinished{Number: a.Number, MeetingAt: meeting, Ceased: a.Decision == ARCease}})
+	return tellPathway(
+		ctx,
+		a.PupilID,
+		ChildChanged{
+			AnnualReview: &AnnualReviewFinished{Number: a.Number, MeetingAt: meeting, Ceased: a.Decision == ARCease},
+		},
+	)
 }
 
 // annualReview carries one run of the AnnualReview workflow.
@@ -99,7 +105,13 @@ func (r *annualReview) commit(ctx workflow.Context, next *AnnualReviewState, eve
 }
 
 // commitAccepting is commit that also takes the proposed records of an action into the record.
-func (r *annualReview) commitAccepting(ctx workflow.Context, next *AnnualReviewState, accept []Record, events []Event, notices ...Notice) error {
+func (r *annualReview) commitAccepting(
+	ctx workflow.Context,
+	next *AnnualReviewState,
+	accept []Record,
+	events []Event,
+	notices ...Notice,
+) error {
 	var deadlines []Deadline
 	if next.Legacy {
 		//workflowcheck:ignore map order never reaches the history: sorted below
@@ -107,7 +119,10 @@ func (r *annualReview) commitAccepting(ctx workflow.Context, next *AnnualReviewS
 			deadlines = append(deadlines, Deadline{Kind: name, Due: at, Label: annualReviewLabels[name]})
 		}
 		if next.MeetingAt == nil {
-			deadlines = append(deadlines, Deadline{Kind: "annual_review_due", Due: next.Due(), Label: "The annual review meeting"})
+			deadlines = append(
+				deadlines,
+				Deadline{Kind: "annual_review_due", Due: next.Due(), Label: "The annual review meeting"},
+			)
 		}
 	} else if !next.Done {
 		if next.MeetingAt == nil {
@@ -121,9 +136,19 @@ func (r *annualReview) commitAccepting(ctx workflow.Context, next *AnnualReviewS
 		}
 	}
 	sortDeadlines(deadlines)
-	proj := Projection{PupilID: next.PupilID, SchoolID: next.SchoolID, ItemID: fmt.Sprintf("annual-review/%d", next.Number),
-		Kind: "annual_review", Status: next.Status(), Version: next.Version, State: stateJSON(next), Events: events,
-		Deadlines: deadlines, Accept: accept, UpdatedAt: r.now(ctx)}
+	proj := Projection{
+		PupilID:   next.PupilID,
+		SchoolID:  next.SchoolID,
+		ItemID:    fmt.Sprintf("annual-review/%d", next.Number),
+		Kind:      "annual_review",
+		Status:    next.Status(),
+		Version:   next.Version,
+		State:     stateJSON(next),
+		Events:    events,
+		Deadlines: deadlines,
+		Accept:    accept,
+		UpdatedAt: r.now(ctx),
+	}
 	return r.g.save(ctx, Commit{Projection: &proj, Notices: notices}, func() { *r.a = *next }, nil)
 }
 
@@ -143,8 +168,20 @@ func (r *annualReview) onEvent(ctx workflow.Context, ev AnnualReviewEvent) (Annu
 		var notices []Notice
 		if ev.Type == ARMeetingScheduled && !next.Legacy {
 			for _, w := range next.ScheduleWarnings(ev.MeetingAt) {
-				notices = append(notices, r.notice("schedule/"+w.Kind+"/"+CalendarDate(ev.MeetingAt).Format("20060102"), mailname.AnnualReviewScheduleWarning,
-					map[string]string{"Step": next.StepWords(w.Kind), "Due": dateWords(w.Due), "MeetingDate": dateWords(ev.MeetingAt)}, ToSENDCo, ToCouncil))
+				notices = append(
+					notices,
+					r.notice(
+						"schedule/"+w.Kind+"/"+CalendarDate(ev.MeetingAt).Format("20060102"),
+						mailname.AnnualReviewScheduleWarning,
+						map[string]string{
+							"Step":        next.StepWords(w.Kind),
+							"Due":         dateWords(w.Due),
+							"MeetingDate": dateWords(ev.MeetingAt),
+						},
+						ToSENDCo,
+						ToCouncil,
+					),
+				)
 			}
 		}
 		if ev.Type == ARLADecision {
@@ -183,10 +220,32 @@ func (r *annualReview) timers(ctx workflow.Context) error {
 		}
 		switch {
 		case rem.Kind == ARArrange:
-			notices = append(notices, r.notice(rem.Name+"/"+rem.Due.Format("20060102"), mailname.AnnualReviewToArrange, map[string]string{"Due": dateWords(rem.Due)}, ToSENDCo))
+			notices = append(
+				notices,
+				r.notice(
+					rem.Name+"/"+rem.Due.Format("20060102"),
+					mailname.AnnualReviewToArrange,
+					map[string]string{"Due": dateWords(rem.Due)},
+					ToSENDCo,
+				),
+			)
 		case rem.Kind == ARInvitations:
-			notices = append(notices, r.notice(rem.Name, mailname.AnnualReviewInvitation, map[string]string{"MeetingDate": dateWords(rem.Due)}, ToParents),
-				r.notice(rem.Name+"/staff", mailname.AnnualReviewStepDue, map[string]string{"Step": "the annual review meeting", "Due": dateWords(rem.Due)}, ToSENDCo, ToTeachers))
+			notices = append(
+				notices,
+				r.notice(
+					rem.Name,
+					mailname.AnnualReviewInvitation,
+					map[string]string{"MeetingDate": dateWords(rem.Due)},
+					ToParents,
+				),
+				r.notice(
+					rem.Name+"/staff",
+					mailname.AnnualReviewStepDue,
+					map[string]string{"Step": "the annual review meeting", "Due": dateWords(rem.Due)},
+					ToSENDCo,
+					ToTeachers,
+				),
+			)
 		case rem.Late:
 			notices = append(notices, r.notice(rem.Name, mailname.AnnualReviewStepLate, vars, to...))
 		default:
@@ -212,12 +271,37 @@ func (r *annualReview) legacyTimers(ctx workflow.Context) error {
 		key := name + "/" + at.Format("20060102")
 		switch name {
 		case ARArrange:
-			notices = append(notices, r.notice(key, mailname.AnnualReviewToArrange, map[string]string{"Due": dateWords(at)}, ToSENDCo))
+			notices = append(
+				notices,
+				r.notice(key, mailname.AnnualReviewToArrange, map[string]string{"Due": dateWords(at)}, ToSENDCo),
+			)
 		case ARInvitations:
-			notices = append(notices, r.notice(key, mailname.AnnualReviewInvitation, map[string]string{"MeetingDate": dateWords(at)}, ToParents),
-				r.notice(key+"/staff", mailname.AnnualReviewStepDue, map[string]string{"Step": "the annual review meeting", "Due": dateWords(at)}, ToSENDCo, ToTeachers))
+			notices = append(
+				notices,
+				r.notice(
+					key,
+					mailname.AnnualReviewInvitation,
+					map[string]string{"MeetingDate": dateWords(at)},
+					ToParents,
+				),
+				r.notice(
+					key+"/staff",
+					mailname.AnnualReviewStepDue,
+					map[string]string{"Step": "the annual review meeting", "Due": dateWords(at)},
+					ToSENDCo,
+					ToTeachers,
+				),
+			)
 		default:
-			notices = append(notices, r.notice(key, mailname.AnnualReviewStepDue, map[string]string{"Step": annualReviewLabels[name], "Due": dateWords(at)}, ToSENDCo))
+			notices = append(
+				notices,
+				r.notice(
+					key,
+					mailname.AnnualReviewStepDue,
+					map[string]string{"Step": annualReviewLabels[name], "Due": dateWords(at)},
+					ToSENDCo,
+				),
+			)
 		}
 	}
 	return r.commit(ctx, next, events, notices...)

@@ -58,16 +58,57 @@ func (a *AnnualReviewState) legacyDueTimers(now time.Time) (map[string]time.Time
 		switch name {
 		case ARArrange:
 			fired[name] = a.legacyDue()
-			events = append(events, a.event(now, "annual_review_to_arrange", fmt.Sprintf("The annual review must be held by %s. The SENDCo has been asked to arrange the meeting.", dateWords(a.legacyDue()))))
+			events = append(
+				events,
+				a.event(
+					now,
+					"annual_review_to_arrange",
+					fmt.Sprintf(
+						"The annual review must be held by %s. The SENDCo has been asked to arrange the meeting.",
+						dateWords(a.legacyDue()),
+					),
+				),
+			)
 		case ARInvitations:
 			fired[name] = *a.MeetingAt
-			events = append(events, a.event(now, "annual_review_invitations", fmt.Sprintf("Invitations to the annual review on %s were sent to the family and the professionals.", dateWords(*a.MeetingAt))))
+			events = append(
+				events,
+				a.event(
+					now,
+					"annual_review_invitations",
+					fmt.Sprintf(
+						"Invitations to the annual review on %s were sent to the family and the professionals.",
+						dateWords(*a.MeetingAt),
+					),
+				),
+			)
 		case ARReportDue:
-			events = append(events, a.event(now, "annual_review_report_late", fmt.Sprintf("The review report was due to the council by %s and has not been sent.", dateWords(at))))
+			events = append(
+				events,
+				a.event(
+					now,
+					"annual_review_report_late",
+					fmt.Sprintf("The review report was due to the council by %s and has not been sent.", dateWords(at)),
+				),
+			)
 		case ARDecisionDue:
-			events = append(events, a.event(now, "annual_review_decision_late", fmt.Sprintf("The council's decision was due by %s and has not been recorded.", dateWords(at))))
+			events = append(
+				events,
+				a.event(
+					now,
+					"annual_review_decision_late",
+					fmt.Sprintf("The council's decision was due by %s and has not been recorded.", dateWords(at)),
+				),
+			)
 		case ARAmendDue:
-			events = append(events, a.event(now, "amended_plan_late", fmt.Sprintf("The amended plan was due by %s and has not been issued.", dateWords(at))))
+			events = append(
+				events,
+				a.event(
+					now,
+					"amended_plan_late",
+					fmt.Sprintf("The amended plan was due by %s and has not been issued.", dateWords(at)),
+				),
+			)
 		}
 	}
 	return fired, events

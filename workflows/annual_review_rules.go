@@ -172,7 +172,9 @@ func transferWords(p PhaseTransfer, year int) string {
 func (a *AnnualReviewState) LatestMeeting() time.Time {
 	due := a.Due()
 	if p, year := a.PhaseTransferOf(); p != PhaseTransferNone && !a.Legacy {
-		if latest := a.Timings.AnnualReview.LADecisionWithin.SubtractFrom(TransferDeadline(p, year, a.Timings)); latest.Before(due) {
+		if latest := a.Timings.AnnualReview.LADecisionWithin.SubtractFrom(TransferDeadline(p, year, a.Timings)); latest.Before(
+			due,
+		) {
 			return latest
 		}
 	}
@@ -203,10 +205,27 @@ func (a *AnnualReviewState) Steps() []ARDeadline {
 		if a.HeldAt != nil {
 			held = CalendarDate(*a.HeldAt)
 		}
-		steps = append(steps,
-			ARDeadline{Kind: ARInvitations, Due: t.InvitationsBefore.SubtractFrom(CalendarDate(*a.MeetingAt)), DoneAt: a.InvitedAt},
-			ARDeadline{Kind: ARReportDue, Due: t.ReportWithin.AddTo(held), DoneAt: a.ReportSentAt, Warn: a.HeldAt != nil},
-			ARDeadline{Kind: ARDecisionDue, Due: t.LADecisionWithin.AddTo(held), DoneAt: a.DecidedAt, Council: true, Warn: a.HeldAt != nil})
+		steps = append(
+			steps,
+			ARDeadline{
+				Kind:   ARInvitations,
+				Due:    t.InvitationsBefore.SubtractFrom(CalendarDate(*a.MeetingAt)),
+				DoneAt: a.InvitedAt,
+			},
+			ARDeadline{
+				Kind:   ARReportDue,
+				Due:    t.ReportWithin.AddTo(held),
+				DoneAt: a.ReportSentAt,
+				Warn:   a.HeldAt != nil,
+			},
+			ARDeadline{
+				Kind:    ARDecisionDue,
+				Due:     t.LADecisionWithin.AddTo(held),
+				DoneAt:  a.DecidedAt,
+				Council: true,
+				Warn:    a.HeldAt != nil,
+			},
+		)
 	}
 	p, year := a.PhaseTransferOf()
 	if a.Decision == ARAmend && a.DecidedAt != nil {
@@ -216,7 +235,16 @@ func (a *AnnualReviewState) Steps() []ARDeadline {
 	if p != PhaseTransferNone {
 		// The decision must come by the transfer deadline; after a decision to amend, the
 		// amended plan's own deadline (no later than the transfer's) takes over.
-		steps = append(steps, ARDeadline{Kind: ARTransferDue, Due: TransferDeadline(p, year, a.Timings), DoneAt: a.DecidedAt, Council: true, Warn: true})
+		steps = append(
+			steps,
+			ARDeadline{
+				Kind:    ARTransferDue,
+				Due:     TransferDeadline(p, year, a.Timings),
+				DoneAt:  a.DecidedAt,
+				Council: true,
+				Warn:    true,
+			},
+		)
 	}
 	return steps
 }
@@ -286,13 +314,22 @@ func (a *AnnualReviewState) reminders() map[string]struct {
 		stamp := s.Due.Format("20060102")
 		if s.Kind == ARInvitations {
 			meeting := CalendarDate(*a.MeetingAt)
-			add(DayStarts(s.Due), ARReminder{Name: ARInvitations + "/" + meeting.Format("20060102"), Kind: ARInvitations, Due: meeting})
+			add(
+				DayStarts(s.Due),
+				ARReminder{Name: ARInvitations + "/" + meeting.Format("20060102"), Kind: ARInvitations, Due: meeting},
+			)
 			continue
 		}
 		if s.Warn {
-			add(DayStarts(t.EHC.AlertBefore.SubtractFrom(s.Due)), ARReminder{Name: "warn/" + s.Kind + "/" + stamp, Kind: s.Kind, Due: s.Due, Council: s.Council})
+			add(
+				DayStarts(t.EHC.AlertBefore.SubtractFrom(s.Due)),
+				ARReminder{Name: "warn/" + s.Kind + "/" + stamp, Kind: s.Kind, Due: s.Due, Council: s.Council},
+			)
 		}
-		add(DayEnds(s.Due), ARReminder{Name: "late/" + s.Kind + "/" + stamp, Kind: s.Kind, Late: true, Due: s.Due, Council: s.Council})
+		add(
+			DayEnds(s.Due),
+			ARReminder{Name: "late/" + s.Kind + "/" + stamp, Kind: s.Kind, Late: true, Due: s.Due, Council: s.Council},
+		)
 	}
 	return out
 }
@@ -369,12 +406,16 @@ func (a *AnnualReviewState) DueReminders(now time.Time) ([]ARReminder, []Event) 
 		switch {
 		case r.Kind == ARArrange:
 			events = append(events, a.event(now, "annual_review_to_arrange", fmt.Sprintf(
-				"The annual review meeting should be held by %s. The SENDCo has been asked to arrange it.", dateWords(r.Due))))
+				"The annual review meeting should be held by %s. The SENDCo has been asked to arrange it.",
+				dateWords(r.Due),
+			)))
 		case r.Kind == ARInvitations:
 			at := now
 			a.InvitedAt = &at
 			events = append(events, a.event(now, "annual_review_invitations", fmt.Sprintf(
-				"Invitations to the annual review on %s were sent to the family and the professionals.", dateWords(r.Due))))
+				"Invitations to the annual review on %s were sent to the family and the professionals.",
+				dateWords(r.Due),
+			)))
 		case r.Late:
 			events = append(events, a.event(now, "annual_review_step_late", fmt.Sprintf(
 				"%s was due by %s and has not been recorded: it is late. %s", what, dateWords(r.Due), told)))
@@ -409,7 +450,8 @@ func (a *AnnualReviewState) ScheduleWarnings(meetingAt time.Time) []ScheduleWarn
 		out = append(out, ScheduleWarning{Kind: ARMeetingDue, Due: due})
 	}
 	if p, year := a.PhaseTransferOf(); p != PhaseTransferNone {
-		if limit := TransferDeadline(p, year, a.Timings); a.Timings.AnnualReview.LADecisionWithin.AddTo(m).After(limit) {
+		if limit := TransferDeadline(p, year, a.Timings); a.Timings.AnnualReview.LADecisionWithin.AddTo(m).
+			After(limit) {
 			out = append(out, ScheduleWarning{Kind: ARTransferDue, Due: limit})
 		}
 	}
@@ -448,7 +490,8 @@ func (a *AnnualReviewState) ValidateEvent(ev AnnualReviewEvent, now time.Time) e
 		}
 		// A meeting after the due date is late but still recorded: refusing it would leave the
 		// family with no review at all. Too little notice for invitations is refused.
-		if err := validateReviewMeeting(a.Previous, ev.MeetingAt, now, a.Timings, a.Legacy); err != nil && !errors.Is(err, ErrReviewAfterDue) {
+		if err := validateReviewMeeting(a.Previous, ev.MeetingAt, now, a.Timings, a.Legacy); err != nil &&
+			!errors.Is(err, ErrReviewAfterDue) {
 			return refuse("%s", err.Error())
 		}
 		if ev.Transfer != PhaseTransferNone && !a.Legacy && a.Placement != nil {
@@ -456,8 +499,11 @@ func (a *AnnualReviewState) ValidateEvent(ev AnnualReviewEvent, now time.Time) e
 			at := ev.MeetingAt
 			b.MeetingAt = &at
 			if p, year := b.PhaseTransferOf(); p != ev.Transfer {
-				return refuse("this review prepares for %s, worked out from the pupil's date of birth and the school's year groups; "+
-					"to record a different move, correct it with a reason (transfer_corrected)", transferWords(p, year))
+				return refuse(
+					"this review prepares for %s, worked out from the pupil's date of birth and the school's year groups; "+
+						"to record a different move, correct it with a reason (transfer_corrected)",
+					transferWords(p, year),
+				)
 			}
 		}
 	case ARTransferCorrected:
@@ -517,7 +563,11 @@ func (a *AnnualReviewState) ApplyEvent(ev AnnualReviewEvent, now time.Time) Even
 		}
 		delete(a.Sent, ARInvitations) // a moved meeting gets fresh invitations
 		if a.Legacy {
-			return a.event(now, "annual_review_booked", fmt.Sprintf("The annual review meeting was booked for %s.", dateWords(at)))
+			return a.event(
+				now,
+				"annual_review_booked",
+				fmt.Sprintf("The annual review meeting was booked for %s.", dateWords(at)),
+			)
 		}
 		if moved {
 			a.InvitedAt = nil
@@ -526,10 +576,19 @@ func (a *AnnualReviewState) ApplyEvent(ev AnnualReviewEvent, now time.Time) Even
 		for _, w := range a.ScheduleWarnings(at) {
 			switch w.Kind {
 			case ARMeetingDue:
-				msg += fmt.Sprintf(" That is after the review was due on %s: the review will be late.", dateWords(w.Due))
+				msg += fmt.Sprintf(
+					" That is after the review was due on %s: the review will be late.",
+					dateWords(w.Due),
+				)
 			default:
-				msg += fmt.Sprintf(" The council then has until %s to decide, after %s is due on %s.",
-					dateWords(a.Timings.AnnualReview.LADecisionWithin.AddTo(CalendarDate(at))), a.StepWords(w.Kind), dateWords(w.Due))
+				msg += fmt.Sprintf(
+					" The council then has until %s to decide, after %s is due on %s.",
+					dateWords(
+						a.Timings.AnnualReview.LADecisionWithin.AddTo(CalendarDate(at)),
+					),
+					a.StepWords(w.Kind),
+					dateWords(w.Due),
+				)
 			}
 		}
 		if len(a.ScheduleWarnings(at)) > 0 {
@@ -555,13 +614,25 @@ func (a *AnnualReviewState) ApplyEvent(ev AnnualReviewEvent, now time.Time) Even
 		case ARAmend:
 			p, year := a.PhaseTransferOf()
 			by := amendedPlanDeadline(now, p, year, a.Timings, a.Legacy)
-			return a.event(now, "annual_review_decided", fmt.Sprintf("The council decided to amend the plan. The amended plan is due by %s.", dateWords(by)))
+			return a.event(
+				now,
+				"annual_review_decided",
+				fmt.Sprintf("The council decided to amend the plan. The amended plan is due by %s.", dateWords(by)),
+			)
 		case ARCease:
 			a.Done = true
-			return a.event(now, "annual_review_decided", "The council decided to stop maintaining the EHC plan. Parents have been told their rights to mediation and appeal.")
+			return a.event(
+				now,
+				"annual_review_decided",
+				"The council decided to stop maintaining the EHC plan. Parents have been told their rights to mediation and appeal.",
+			)
 		default:
 			a.Done = true
-			return a.event(now, "annual_review_decided", "The council decided to keep the plan as it is. Parents have been told their rights to mediation and appeal.")
+			return a.event(
+				now,
+				"annual_review_decided",
+				"The council decided to keep the plan as it is. Parents have been told their rights to mediation and appeal.",
+			)
 		}
 	default:
 		a.AmendedIssuedAt, a.Done = &now, true
@@ -584,7 +655,15 @@ func (s *PathwayState) ApplyAnnualReviewFinished(f AnnualReviewFinished, now tim
 		return s.event(now, "ehc_plan_ceased", "The EHC plan has ended. The pupil continues on SEN support.")
 	}
 	s.Meetings = append(s.Meetings, f.MeetingAt)
-	return s.event(now, "annual_review_done", fmt.Sprintf("Annual review %d is complete. The next is due by %s.", f.Number, dateWords(NextAnnualReviewDue(f.MeetingAt, s.Timings))))
+	return s.event(
+		now,
+		"annual_review_done",
+		fmt.Sprintf(
+			"Annual review %d is complete. The next is due by %s.",
+			f.Number,
+			dateWords(NextAnnualReviewDue(f.MeetingAt, s.Timings)),
+		),
+	)
 }
 
 // Status is where the review is, as lists and dashboards show it.

@@ -47,29 +47,105 @@ func TestRulesAnnualReviewValidation(t *testing.T) {
 		want  string
 	}{
 		{"book a meeting", nil, AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: arMeeting}, rulesNow, ""},
-		{"move the meeting", booked, AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: days(arMeeting, 1)}, rulesNow, ""},
-		{"book after the due date", nil, AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: day(2026, 11, 20)}, rulesNow, ""}, // late, but held
-		{"book with too little notice", nil, AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: arMeeting}, days(arMeeting, -10),
-			"Invitations must go out at least 2 weeks before the meeting, so a meeting on 30 October 2026 needed them sent by 16 October 2026. The earliest possible date, 3 November 2026, is after the review is due on 2 November 2026: tell the local authority the review will be late."},
-		{"book before the plan", nil, AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: day(2025, 10, 1)}, rulesNow,
-			"The review meeting on 1 October 2025 must be after the plan was issued or last reviewed, on 2 November 2025."},
-		{"book without a date", nil, AnnualReviewEvent{Type: ARMeetingScheduled}, rulesNow, "Choose a date for the review meeting."},
-		{"book after holding it", held, AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: days(arMeeting, 30)}, rulesNow, "the meeting has already been held"},
-		{"hold without booking", nil, AnnualReviewEvent{Type: ARMeetingHeld}, rulesNow, "book the review meeting first"},
+		{
+			"move the meeting",
+			booked,
+			AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: days(arMeeting, 1)},
+			rulesNow,
+			"",
+		},
+		{
+			"book after the due date",
+			nil,
+			AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: day(2026, 11, 20)},
+			rulesNow,
+			"",
+		}, // late, but held
+		{
+			"book with too little notice",
+			nil,
+			AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: arMeeting},
+			days(arMeeting, -10),
+			"Invitations must go out at least 2 weeks before the meeting, so a meeting on 30 October 2026 needed them sent by 16 October 2026. The earliest possible date, 3 November 2026, is after the review is due on 2 November 2026: tell the local authority the review will be late.",
+		},
+		{
+			"book before the plan",
+			nil,
+			AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: day(2025, 10, 1)},
+			rulesNow,
+			"The review meeting on 1 October 2025 must be after the plan was issued or last reviewed, on 2 November 2025.",
+		},
+		{
+			"book without a date",
+			nil,
+			AnnualReviewEvent{Type: ARMeetingScheduled},
+			rulesNow,
+			"Choose a date for the review meeting.",
+		},
+		{
+			"book after holding it",
+			held,
+			AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: days(arMeeting, 30)},
+			rulesNow,
+			"the meeting has already been held",
+		},
+		{
+			"hold without booking",
+			nil,
+			AnnualReviewEvent{Type: ARMeetingHeld},
+			rulesNow,
+			"book the review meeting first",
+		},
 		{"hold", booked, AnnualReviewEvent{Type: ARMeetingHeld}, arMeeting, ""},
-		{"hold twice", held, AnnualReviewEvent{Type: ARMeetingHeld}, arMeeting, "the meeting has already been recorded as held"},
-		{"report before the meeting", booked, AnnualReviewEvent{Type: ARReportSent}, arMeeting, "the report is sent once, after the meeting"},
+		{
+			"hold twice",
+			held,
+			AnnualReviewEvent{Type: ARMeetingHeld},
+			arMeeting,
+			"the meeting has already been recorded as held",
+		},
+		{
+			"report before the meeting",
+			booked,
+			AnnualReviewEvent{Type: ARReportSent},
+			arMeeting,
+			"the report is sent once, after the meeting",
+		},
 		{"report", held, AnnualReviewEvent{Type: ARReportSent}, arMeeting, ""},
-		{"report twice", reported, AnnualReviewEvent{Type: ARReportSent}, arMeeting, "the report is sent once, after the meeting"},
+		{
+			"report twice",
+			reported,
+			AnnualReviewEvent{Type: ARReportSent},
+			arMeeting,
+			"the report is sent once, after the meeting",
+		},
 		{"decide before the report", held, AnnualReviewEvent{Type: ARLADecision, Decision: ARKeep}, arMeeting,
 			"the council decides after the school has sent the review report"},
 		{"decide", reported, AnnualReviewEvent{Type: ARLADecision, Decision: ARCease}, arMeeting, ""},
-		{"decide something else", reported, AnnualReviewEvent{Type: ARLADecision, Decision: "pause"}, arMeeting, `"pause" is not a decision; use keep, amend or cease`},
-		{"decide twice", amending, AnnualReviewEvent{Type: ARLADecision, Decision: ARKeep}, arMeeting, "the council's decision is already recorded"},
+		{
+			"decide something else",
+			reported,
+			AnnualReviewEvent{Type: ARLADecision, Decision: "pause"},
+			arMeeting,
+			`"pause" is not a decision; use keep, amend or cease`,
+		},
+		{
+			"decide twice",
+			amending,
+			AnnualReviewEvent{Type: ARLADecision, Decision: ARKeep},
+			arMeeting,
+			"the council's decision is already recorded",
+		},
 		{"amended plan", amending, AnnualReviewEvent{Type: ARAmendedPlanIssued}, arMeeting, ""},
 		{"amended plan without a decision to amend", reported, AnnualReviewEvent{Type: ARAmendedPlanIssued}, arMeeting,
 			"an amended plan follows a decision to amend"},
-		{"anything after the end", kept, AnnualReviewEvent{Type: ARAmendedPlanIssued}, arMeeting, "annual review 1 has finished"},
+		{
+			"anything after the end",
+			kept,
+			AnnualReviewEvent{Type: ARAmendedPlanIssued},
+			arMeeting,
+			"annual review 1 has finished",
+		},
 		{"not a step", nil, AnnualReviewEvent{Type: "party"}, arMeeting, `"party" is not an annual review step`},
 	}
 	for _, c := range cases {
@@ -81,7 +157,12 @@ func TestRulesAnnualReviewValidation(t *testing.T) {
 		ev.By = "s"
 		checkRule(t, c.name, a.ValidateEvent(ev, c.now), c.want)
 	}
-	checkRule(t, "nobody recording it", newAR().ValidateEvent(AnnualReviewEvent{Type: ARMeetingHeld}, rulesNow), "an annual review step needs the person recording it")
+	checkRule(
+		t,
+		"nobody recording it",
+		newAR().ValidateEvent(AnnualReviewEvent{Type: ARMeetingHeld}, rulesNow),
+		"an annual review step needs the person recording it",
+	)
 }
 
 // Runs started before statutory-days keep their timers: at the time of day, no warnings.
@@ -114,11 +195,17 @@ func TestRulesAnnualReviewLegacyTimers(t *testing.T) {
 	// Moving the meeting sends fresh invitations for the new date.
 	moved := days(arMeeting, 2)
 	arApply(a, days(invite, 1), AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: moved})
-	if fired, _ := a.DueTimers(days(moved, -14)); !reflect.DeepEqual(fired, map[string]time.Time{ARInvitations: moved}) {
+	if fired, _ := a.DueTimers(days(moved, -14)); !reflect.DeepEqual(
+		fired,
+		map[string]time.Time{ARInvitations: moved},
+	) {
 		t.Errorf("invitations for the moved meeting: %v", fired)
 	}
 	arApply(a, moved, AnnualReviewEvent{Type: ARMeetingHeld})
-	if fired, _ := a.DueTimers(days(moved, 28)); !reflect.DeepEqual(fired, map[string]time.Time{ARReportDue: days(moved, 14), ARDecisionDue: days(moved, 28)}) {
+	if fired, _ := a.DueTimers(days(moved, 28)); !reflect.DeepEqual(
+		fired,
+		map[string]time.Time{ARReportDue: days(moved, 14), ARDecisionDue: days(moved, 28)},
+	) {
 		t.Errorf("late report and decision: %v", fired)
 	}
 	arApply(a, days(moved, 29), AnnualReviewEvent{Type: ARReportSent})
@@ -163,7 +250,12 @@ func TestRulesAnnualReviewReminders(t *testing.T) {
 	check("book", a, DayStarts(day(2026, 10, 12)), fired{ARArrange, false, due})
 	check("meeting warned", a, DayStarts(day(2026, 10, 19)), fired{ARMeetingDue, false, due})
 	arApply(a, day(2026, 10, 19).Add(10*time.Hour), AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: arMeeting})
-	check("invitations", a, DayStarts(day(2026, 10, 19)).Add(11*time.Hour), fired{ARInvitations, false, day(2026, 10, 30)})
+	check(
+		"invitations",
+		a,
+		DayStarts(day(2026, 10, 19)).Add(11*time.Hour),
+		fired{ARInvitations, false, day(2026, 10, 30)},
+	)
 	if a.InvitedAt == nil {
 		t.Error("the invitations' time was not kept")
 	}
@@ -197,7 +289,9 @@ func TestRulesAnnualReviewTransfer(t *testing.T) {
 		{PhaseTransferPrimaryToSecondary, day(2026, 10, 20), 2027, "15 February 2027"}, // already passed: late
 	}
 	for _, c := range cases {
-		a := NewAnnualReviewState(AnnualReviewInput{PupilID: "p", Number: 1, Previous: day(2026, 4, 1), Timings: DefaultTimings()})
+		a := NewAnnualReviewState(
+			AnnualReviewInput{PupilID: "p", Number: 1, Previous: day(2026, 4, 1), Timings: DefaultTimings()},
+		)
 		arApply(a, rulesNow, AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: c.meeting, Transfer: c.transfer})
 		arApply(a, c.meeting, AnnualReviewEvent{Type: ARMeetingHeld})
 		arApply(a, c.meeting, AnnualReviewEvent{Type: ARReportSent})
@@ -209,7 +303,14 @@ func TestRulesAnnualReviewTransfer(t *testing.T) {
 			}
 		}
 		if a.Transfer != c.transfer || a.TransferYear != c.year || dateWords(amended) != c.want {
-			t.Errorf("%q: transfer %q in %d, amended plan due %s; want %s", c.transfer, a.Transfer, a.TransferYear, dateWords(amended), c.want)
+			t.Errorf(
+				"%q: transfer %q in %d, amended plan due %s; want %s",
+				c.transfer,
+				a.Transfer,
+				a.TransferYear,
+				dateWords(amended),
+				c.want,
+			)
 		}
 	}
 }

@@ -96,8 +96,12 @@ func validateReviewMeeting(previous, meetingAt, now time.Time, t Timings, legacy
 		if !legacy {
 			earliest = t.AnnualReview.InvitationsBefore.AddTo(CalendarDate(now))
 		}
-		msg := fmt.Sprintf("Invitations must go out at least %s before the meeting, so a meeting on %s needed them sent by %s.",
-			t.AnnualReview.InvitationsBefore.Describe(), longDate(meetingAt), longDate(s.InvitationsBy))
+		msg := fmt.Sprintf(
+			"Invitations must go out at least %s before the meeting, so a meeting on %s needed them sent by %s.",
+			t.AnnualReview.InvitationsBefore.Describe(),
+			longDate(meetingAt),
+			longDate(s.InvitationsBy),
+		)
 		if onOrBefore(earliest, s.Due) {
 			msg += fmt.Sprintf(" Choose a date from %s to %s.", longDate(earliest), longDate(s.Due))
 		} else {
@@ -145,7 +149,13 @@ func AmendedPlanDeadline(decision time.Time, transfer PhaseTransfer, transferYea
 	return amendedPlanDeadline(decision, transfer, transferYear, t, false)
 }
 
-func amendedPlanDeadline(decision time.Time, transfer PhaseTransfer, transferYear int, t Timings, legacy bool) time.Time {
+func amendedPlanDeadline(
+	decision time.Time,
+	transfer PhaseTransfer,
+	transferYear int,
+	t Timings,
+	legacy bool,
+) time.Time {
 	if !legacy {
 		decision = CalendarDate(decision)
 	}

@@ -24,8 +24,11 @@ func newAnnualReviewHarness(t *testing.T) *childHarness {
 }
 
 func runAnnualReview(h *childHarness, previous time.Time) {
-	h.env.ExecuteWorkflow(AnnualReviewWorkflowName, AnnualReviewInput{PupilID: "pupil-1", SchoolID: "school-1", Number: 1,
-		Previous: previous, Clock: realTime, Timings: DefaultTimings()})
+	h.env.ExecuteWorkflow(
+		AnnualReviewWorkflowName,
+		AnnualReviewInput{PupilID: "pupil-1", SchoolID: "school-1", Number: 1,
+			Previous: previous, Clock: realTime, Timings: DefaultTimings()},
+	)
 }
 
 // arStep sends a review step at calendar time at.
@@ -52,7 +55,12 @@ func arInvitations(at time.Time, meeting string) []wantNotice {
 }
 
 func arDecisionLetter(at time.Time, letter, tribunal string) wantNotice {
-	return wantNotice{at, "annual_review_decision", []string{ToParents}, map[string]string{"LetterDate": letter, "TribunalDeadline": tribunal}}
+	return wantNotice{
+		at,
+		"annual_review_decision",
+		[]string{ToParents},
+		map[string]string{"LetterDate": letter, "TribunalDeadline": tribunal},
+	}
 }
 
 func checkARFinished(t *testing.T, h *childHarness, meetingAt time.Time, ceased bool) {
@@ -81,9 +89,17 @@ func projectedStatuses(h *childHarness) []string {
 func TestAnnualReviewKeep(t *testing.T) {
 	h := newAnnualReviewHarness(t)
 	arrangeAt := days(arDue, -21)
-	tooSoon := arStep(h, days(arrangeAt, 1), AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: time.Date(2026, 10, 20, 10, 0, 0, 0, time.UTC)})
+	tooSoon := arStep(
+		h,
+		days(arrangeAt, 1),
+		AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: time.Date(2026, 10, 20, 10, 0, 0, 0, time.UTC)},
+	)
 	meeting := time.Date(2026, 10, 30, 9, 0, 0, 0, time.UTC)
-	booked := arStep(h, days(arrangeAt, 1).Add(time.Hour), AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: meeting})
+	booked := arStep(
+		h,
+		days(arrangeAt, 1).Add(time.Hour),
+		AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: meeting},
+	)
 	heldAt := meeting.Add(2 * time.Hour)
 	arStep(h, heldAt, AnnualReviewEvent{Type: ARMeetingHeld})
 	arStep(h, days(meeting, 17), AnnualReviewEvent{Type: ARReportSent})
@@ -93,24 +109,52 @@ func TestAnnualReviewKeep(t *testing.T) {
 	runAnnualReview(h, arPrevious)
 	h.finished(false)
 
-	checkRefused(t, "a meeting with too little notice", tooSoon,
+	checkRefused(
+		t,
+		"a meeting with too little notice",
+		tooSoon,
 		"Invitations must go out at least 2 weeks before the meeting, so a meeting on 20 October 2026 needed them sent by 6 October 2026. "+
-			"Choose a date from 27 October 2026 to 2 November 2026.")
+			"Choose a date from 27 October 2026 to 2 November 2026.",
+	)
 	checkAccepted(t, "booking", booked)
 	checkRefused(t, "a decision that is not one", badDecision, `"maybe" is not a decision; use keep, amend or cease`)
 	checkAccepted(t, "decision", kept)
-	want := []wantNotice{{DayStarts(arrangeAt), "annual_review_to_arrange", []string{ToSENDCo}, map[string]string{"Due": "2 November 2026"}}}
+	want := []wantNotice{
+		{
+			DayStarts(arrangeAt),
+			"annual_review_to_arrange",
+			[]string{ToSENDCo},
+			map[string]string{"Due": "2 November 2026"},
+		},
+	}
 	want = append(want, arInvitations(days(meeting, -14), "30 October 2026")...)
-	want = append(want,
+	want = append(
+		want,
 		// Warned before each step, told once each is late.
 		arStepDue(heldAt, "the review report to the council", "13 November 2026"),
-		arStepDue(DayStarts(days(meeting, 14)), "the council's decision after the review", "27 November 2026", ToSENDCo, ToCouncil),
+		arStepDue(
+			DayStarts(days(meeting, 14)),
+			"the council's decision after the review",
+			"27 November 2026",
+			ToSENDCo,
+			ToCouncil,
+		),
 		arLate(DayEnds(days(meeting, 14)), "the review report to the council", "13 November 2026"),
-		arLate(DayEnds(days(meeting, 28)), "the council's decision after the review", "27 November 2026", ToSENDCo, ToCouncil),
-		arDecisionLetter(decidedAt, "1 December 2026", "1 February 2027"))
+		arLate(
+			DayEnds(days(meeting, 28)),
+			"the council's decision after the review",
+			"27 November 2026",
+			ToSENDCo,
+			ToCouncil,
+		),
+		arDecisionLetter(decidedAt, "1 December 2026", "1 February 2027"),
+	)
 	checkNotices(t, h.notices(), want)
 	checkARFinished(t, h, heldAt, false)
-	if want := []string{"due", "meeting_booked", "report_due", "awaiting_decision", "complete"}; !slices.Equal(projectedStatuses(h), want) {
+	if want := []string{"due", "meeting_booked", "report_due", "awaiting_decision", "complete"}; !slices.Equal(
+		projectedStatuses(h),
+		want,
+	) {
 		t.Errorf("projected statuses %v, want %v", projectedStatuses(h), want)
 	}
 	if st := kept.result; !st.Done || st.Decision != ARKeep || !st.HeldAt.Equal(heldAt) {
@@ -154,10 +198,22 @@ func TestAnnualReviewAmendAndCease(t *testing.T) {
 				arStepDue(heldAt, "the review report to the council", "13 November 2026"),
 				arDecisionLetter(decidedAt, "9 November 2026", "9 January 2027"))
 			if c.late { // issued after its warning and its due day
-				want = append(want, arStepDue(DayStarts(days(decidedAt, 42)), "the amended EHC plan", "4 January 2027", ToSENDCo, ToCouncil))
+				want = append(
+					want,
+					arStepDue(
+						DayStarts(days(decidedAt, 42)),
+						"the amended EHC plan",
+						"4 January 2027",
+						ToSENDCo,
+						ToCouncil,
+					),
+				)
 			}
 			if c.late {
-				want = append(want, arLate(DayEnds(days(decidedAt, 56)), "the amended EHC plan", "4 January 2027", ToSENDCo, ToCouncil))
+				want = append(
+					want,
+					arLate(DayEnds(days(decidedAt, 56)), "the amended EHC plan", "4 January 2027", ToSENDCo, ToCouncil),
+				)
 			}
 			checkNotices(t, h.notices(), want)
 			checkARFinished(t, h, heldAt, c.ceased)
@@ -180,7 +236,11 @@ func TestAnnualReviewPostSixteenTransfer(t *testing.T) {
 	h := newAnnualReviewHarness(t)
 	previous := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC) // due 1 April 2027
 	meeting := time.Date(2027, 2, 16, 9, 0, 0, 0, time.UTC)
-	booked := arStep(h, childStart.Add(time.Hour), AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: meeting, Transfer: PhaseTransferSecondaryToPost16})
+	booked := arStep(
+		h,
+		childStart.Add(time.Hour),
+		AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: meeting, Transfer: PhaseTransferSecondaryToPost16},
+	)
 	arStep(h, meeting.Add(time.Hour), AnnualReviewEvent{Type: ARMeetingHeld})
 	arStep(h, days(meeting, 1), AnnualReviewEvent{Type: ARReportSent})
 	decidedAt := time.Date(2027, 3, 10, 9, 0, 0, 0, time.UTC)
@@ -196,12 +256,20 @@ func TestAnnualReviewPostSixteenTransfer(t *testing.T) {
 	checkAccepted(t, "decision", decided)
 	// The decision to amend on 10 March closes the transfer deadline's own step; the amended
 	// plan's 8 weeks are brought forward to it, and warned 2 weeks ahead.
-	want := append(arInvitations(days(meeting, -14), "16 February 2027"),
+	want := append(
+		arInvitations(days(meeting, -14), "16 February 2027"),
 		arStepDue(meeting.Add(time.Hour), "the review report to the council", "2 March 2027"),
-		arStepDue(DayStarts(day(2027, 3, 2)), "the council's decision after the review", "16 March 2027", ToSENDCo, ToCouncil),
+		arStepDue(
+			DayStarts(day(2027, 3, 2)),
+			"the council's decision after the review",
+			"16 March 2027",
+			ToSENDCo,
+			ToCouncil,
+		),
 		arDecisionLetter(decidedAt, "10 March 2027", "10 May 2027"),
 		arStepDue(DayStarts(day(2027, 3, 17)), "the amended EHC plan", "31 March 2027", ToSENDCo, ToCouncil),
-		arLate(DayEnds(day(2027, 3, 31)), "the amended EHC plan", "31 March 2027", ToSENDCo, ToCouncil))
+		arLate(DayEnds(day(2027, 3, 31)), "the amended EHC plan", "31 March 2027", ToSENDCo, ToCouncil),
+	)
 	checkNotices(t, h.notices(), want)
 	var summary string
 	for _, e := range h.events() {

@@ -46,15 +46,32 @@ func TestAnnualReviewWarnsBeforeAndFlagsAfter(t *testing.T) {
 
 	want := []wantNotice{
 		// Invitations go at the start of 16 October, two weeks before the meeting.
-		{DayStarts(day(2026, 10, 16)), "annual_review_invitation", []string{ToParents}, map[string]string{"MeetingDate": "30 October 2026"}},
+		{
+			DayStarts(day(2026, 10, 16)),
+			"annual_review_invitation",
+			[]string{ToParents},
+			map[string]string{"MeetingDate": "30 October 2026"},
+		},
 		arStepDue(DayStarts(day(2026, 10, 16)), "the annual review meeting", "30 October 2026", ToSENDCo, ToTeachers),
 		// The report is due 2 weeks after the meeting: the warning goes as soon as it is held.
 		arStepDue(heldAt, "the review report to the council", "13 November 2026"),
 		// The council's decision, 4 weeks after: its officer is warned too, 2 weeks ahead.
-		arStepDue(DayStarts(day(2026, 11, 13)), "the council's decision after the review", "27 November 2026", ToSENDCo, ToCouncil),
+		arStepDue(
+			DayStarts(day(2026, 11, 13)),
+			"the council's decision after the review",
+			"27 November 2026",
+			ToSENDCo,
+			ToCouncil,
+		),
 		// Breaches once the due day is over, worded as late.
 		arLate(DayEnds(day(2026, 11, 13)), "the review report to the council", "13 November 2026"),
-		arLate(DayEnds(day(2026, 11, 27)), "the council's decision after the review", "27 November 2026", ToSENDCo, ToCouncil),
+		arLate(
+			DayEnds(day(2026, 11, 27)),
+			"the council's decision after the review",
+			"27 November 2026",
+			ToSENDCo,
+			ToCouncil,
+		),
 	}
 	checkNotices(t, h.notices(), want)
 	// The invitations' deadline closes once they have gone.
@@ -67,7 +84,8 @@ func TestAnnualReviewWarnsBeforeAndFlagsAfter(t *testing.T) {
 			late = append(late, e.Summary)
 		}
 	}
-	if len(late) != 2 || late[0] != "The review report to the council was due by 13 November 2026 and has not been recorded: it is late. The SENDCo has been told." {
+	if len(late) != 2 ||
+		late[0] != "The review report to the council was due by 13 November 2026 and has not been recorded: it is late. The SENDCo has been told." {
 		t.Errorf("late events %q", late)
 	}
 }
@@ -93,7 +111,12 @@ func TestAnnualReviewBookedAfterTheLimit(t *testing.T) {
 	checkNotices(t, h.notices(), []wantNotice{
 		arScheduleWarning(bookedAt, "the annual review meeting", "2 November 2026", "20 November 2026"),
 		arLate(DayEnds(day(2026, 11, 2)), "the annual review meeting", "2 November 2026"),
-		{DayStarts(day(2026, 11, 6)), "annual_review_invitation", []string{ToParents}, map[string]string{"MeetingDate": "20 November 2026"}},
+		{
+			DayStarts(day(2026, 11, 6)),
+			"annual_review_invitation",
+			[]string{ToParents},
+			map[string]string{"MeetingDate": "20 November 2026"},
+		},
 		arStepDue(DayStarts(day(2026, 11, 6)), "the annual review meeting", "20 November 2026", ToSENDCo, ToTeachers),
 	})
 }
@@ -105,7 +128,11 @@ func TestAnnualReviewTransferScheduleTooLate(t *testing.T) {
 	previous := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC) // due 1 April 2027
 	meeting := time.Date(2027, 2, 10, 10, 0, 0, 0, time.UTC)
 	bookedAt := childStart.Add(time.Hour)
-	arStep(h, bookedAt, AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: meeting, Transfer: PhaseTransferPrimaryToSecondary})
+	arStep(
+		h,
+		bookedAt,
+		AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: meeting, Transfer: PhaseTransferPrimaryToSecondary},
+	)
 	h.cancelAt(time.Date(2027, 2, 2, 9, 0, 0, 0, time.UTC))
 	runAnnualReview(h, previous)
 	h.finished(true)
@@ -113,7 +140,12 @@ func TestAnnualReviewTransferScheduleTooLate(t *testing.T) {
 	const transfer = "the council's decision and any amended plan before the move to secondary school"
 	checkNotices(t, h.notices(), []wantNotice{
 		arScheduleWarning(bookedAt, transfer, "15 February 2027", "10 February 2027"),
-		{DayStarts(day(2027, 1, 27)), "annual_review_invitation", []string{ToParents}, map[string]string{"MeetingDate": "10 February 2027"}},
+		{
+			DayStarts(day(2027, 1, 27)),
+			"annual_review_invitation",
+			[]string{ToParents},
+			map[string]string{"MeetingDate": "10 February 2027"},
+		},
 		arStepDue(DayStarts(day(2027, 1, 27)), "the annual review meeting", "10 February 2027", ToSENDCo, ToTeachers),
 		arStepDue(DayStarts(day(2027, 2, 1)), transfer, "15 February 2027", ToSENDCo, ToCouncil),
 	})

@@ -90,12 +90,18 @@ func MeetingDayWarning(day time.Time) string {
 	date := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	for _, h := range BankHolidays(y) {
 		if h.Date.Equal(date) {
-			return fmt.Sprintf("The meeting falls on %s, a bank holiday, when the school is usually closed. Check the date with the family.", h.Name)
+			return fmt.Sprintf(
+				"The meeting falls on %s, a bank holiday, when the school is usually closed. Check the date with the family.",
+				h.Name,
+			)
 		}
 	}
 	switch date.Weekday() {
 	case time.Saturday, time.Sunday:
-		return fmt.Sprintf("The meeting falls on a %s, when the school is usually closed. Check the date with the family.", date.Weekday())
+		return fmt.Sprintf(
+			"The meeting falls on a %s, when the school is usually closed. Check the date with the family.",
+			date.Weekday(),
+		)
 	}
 	return ""
 }

@@ -46,7 +46,12 @@ func TestParentMeetingsWarning(t *testing.T) {
 		{"none", nil, 0, true},
 		{"two", []time.Time{day(2026, 10, 1), day(2027, 2, 1)}, 2, true},
 		{"three", []time.Time{day(2026, 10, 1), day(2027, 2, 1), day(2027, 6, 1)}, 3, false},
-		{"last year's not counted", []time.Time{day(2026, 6, 1), day(2026, 8, 31), day(2026, 9, 1), day(2027, 2, 1)}, 2, true},
+		{
+			"last year's not counted",
+			[]time.Time{day(2026, 6, 1), day(2026, 8, 31), day(2026, 9, 1), day(2027, 2, 1)},
+			2,
+			true,
+		},
 		{"next year's not counted", []time.Time{day(2026, 9, 1), day(2027, 8, 31), day(2027, 9, 1)}, 2, true},
 		{"zero time ignored", []time.Time{{}, day(2026, 10, 1), day(2027, 2, 1), day(2027, 6, 1)}, 3, false},
 	}

@@ -15,9 +15,30 @@ func TestClock(t *testing.T) {
 		until   time.Time
 		delay   time.Duration
 	}{
-		{"real time", Clock{origin, 1}, origin.Add(time.Hour), origin.Add(time.Hour), origin.Add(2 * time.Hour), time.Hour},
-		{"zero scale means real time", Clock{origin, 0}, origin.Add(time.Hour), origin.Add(time.Hour), origin.Add(2 * time.Hour), time.Hour},
-		{"a week per minute", Clock{origin, 10080}, origin.Add(time.Minute), origin.Add(7 * 24 * time.Hour), origin.Add(14 * 24 * time.Hour), time.Minute},
+		{
+			"real time",
+			Clock{origin, 1},
+			origin.Add(time.Hour),
+			origin.Add(time.Hour),
+			origin.Add(2 * time.Hour),
+			time.Hour,
+		},
+		{
+			"zero scale means real time",
+			Clock{origin, 0},
+			origin.Add(time.Hour),
+			origin.Add(time.Hour),
+			origin.Add(2 * time.Hour),
+			time.Hour,
+		},
+		{
+			"a week per minute",
+			Clock{origin, 10080},
+			origin.Add(time.Minute),
+			origin.Add(7 * 24 * time.Hour),
+			origin.Add(14 * 24 * time.Hour),
+			time.Minute,
+		},
 		{"past deadline", Clock{origin, 10080}, origin.Add(time.Minute), origin.Add(7 * 24 * time.Hour), origin, 0},
 	}
 	for _, tc := range cases {

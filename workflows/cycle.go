@@ -101,10 +101,23 @@ func (c *cycle) recent() *Recent { return &c.c.Recent }
 
 // commit saves a changed copy of the cycle with the records it accepts and the emails it sends,
 // keeps it, and then runs after.
-func (c *cycle) commit(ctx workflow.Context, next *CycleState, accept []Record, events []Event, after func() error, notices ...Notice) error {
+func (c *cycle) commit(
+	ctx workflow.Context,
+	next *CycleState,
+	accept []Record,
+	events []Event,
+	after func() error,
+	notices ...Notice,
+) error {
 	var deadlines []Deadline
 	if next.Review == nil {
-		deadlines = []Deadline{{Kind: "cycle_review", Due: next.Plan.ReviewDate, Label: fmt.Sprintf("Review of support plan %d", next.Number)}}
+		deadlines = []Deadline{
+			{
+				Kind:  "cycle_review",
+				Due:   next.Plan.ReviewDate,
+				Label: fmt.Sprintf("Review of support plan %d", next.Number),
+			},
+		}
 	}
 	proj := Projection{PupilID: next.PupilID, SchoolID: next.SchoolID, ItemID: fmt.Sprintf("cycle/%d", next.Number),
 		Kind: "cycle", Status: next.Status, Version: next.Version, State: stateJSON(next), Events: events, Deadlines: deadlines,
@@ -131,7 +144,13 @@ func (c *cycle) notice(what, template string, parents ParentPage, to ...string) 
 // is not refused as "still open" (older runs told it at the end).
 func (c *cycle) reviewed(ctx workflow.Context) error {
 	st := c.c
-	return tellPathway(ctx, st.PupilID, ChildChanged{Cycle: &CycleReviewed{Number: st.Number, NextStep: st.Review.NextStep, ReviewedAt: *st.ReviewedAt}})
+	return tellPathway(
+		ctx,
+		st.PupilID,
+		ChildChanged{
+			Cycle: &CycleReviewed{Number: st.Number, NextStep: st.Review.NextStep, ReviewedAt: *st.ReviewedAt},
+		},
+	)
 }
 
 func (c *cycle) review(ctx workflow.Context, r CycleReview) (CycleState, error) {

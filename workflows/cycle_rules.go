@@ -44,7 +44,11 @@ func (s *PathwayState) ValidatePlanCycle(p PlanCycle, now time.Time) error {
 		return refuse("a support plan needs the pupil to be on SEN support; the pupil is at stage %s", s.Stage)
 	}
 	if c := s.activeCycle(); c != nil {
-		return refuse("cycle %d is still open (review due %s); review it before planning the next", c.Number, dateWords(c.ReviewDate))
+		return refuse(
+			"cycle %d is still open (review due %s); review it before planning the next",
+			c.Number,
+			dateWords(c.ReviewDate),
+		)
 	}
 	if p.PlanID == "" || p.By == "" {
 		return refuse("a plan needs its id and the person agreeing it")
@@ -54,7 +58,11 @@ func (s *PathwayState) ValidatePlanCycle(p PlanCycle, now time.Time) error {
 	}
 	earliest := s.Timings.Cycle.ParentInviteBefore.AddTo(now)
 	if p.ReviewDate.Before(earliest) {
-		return refuse("choose a review date on or after %s, so parents can be invited at least %s before", dateWords(earliest), s.Timings.Cycle.ParentInviteBefore.Describe())
+		return refuse(
+			"choose a review date on or after %s, so parents can be invited at least %s before",
+			dateWords(earliest),
+			s.Timings.Cycle.ParentInviteBefore.Describe(),
+		)
 	}
 	return nil
 }
@@ -65,7 +73,15 @@ func (s *PathwayState) ApplyPlanCycle(p PlanCycle, now time.Time) (int, Event) {
 	s.Cycles = append(s.Cycles, CycleRef{Number: n, PlanID: p.PlanID, ReviewDate: p.ReviewDate})
 	s.Meetings = append(s.Meetings, now, p.ReviewDate)
 	s.Advice = nil // advice received so far has fed this plan
-	return n, s.event(now, "cycle_planned", fmt.Sprintf("Support plan %d was agreed. It will be reviewed with the family on %s.", n, dateWords(p.ReviewDate)))
+	return n, s.event(
+		now,
+		"cycle_planned",
+		fmt.Sprintf(
+			"Support plan %d was agreed. It will be reviewed with the family on %s.",
+			n,
+			dateWords(p.ReviewDate),
+		),
+	)
 }
 
 func (s *PathwayState) activeCycle() *CycleRef {
@@ -96,13 +112,32 @@ func (s *PathwayState) ApplyCycleReviewed(r CycleReviewed, now time.Time) Event 
 		if s.Stage == StageSENSupport {
 			s.Stage = StageMonitoring
 		}
-		return s.event(now, "cycle_reviewed", fmt.Sprintf("Support plan %d was reviewed. The pupil no longer needs SEN support; the class teacher keeps watching progress.", r.Number))
+		return s.event(
+			now,
+			"cycle_reviewed",
+			fmt.Sprintf(
+				"Support plan %d was reviewed. The pupil no longer needs SEN support; the class teacher keeps watching progress.",
+				r.Number,
+			),
+		)
 	case NextRefer:
-		return s.event(now, "cycle_reviewed", fmt.Sprintf("Support plan %d was reviewed. The next step is to ask a specialist for advice.", r.Number))
+		return s.event(
+			now,
+			"cycle_reviewed",
+			fmt.Sprintf("Support plan %d was reviewed. The next step is to ask a specialist for advice.", r.Number),
+		)
 	case NextRequestEHCNA:
-		return s.event(now, "cycle_reviewed", fmt.Sprintf("Support plan %d was reviewed. The next step is to request an EHC needs assessment.", r.Number))
+		return s.event(
+			now,
+			"cycle_reviewed",
+			fmt.Sprintf("Support plan %d was reviewed. The next step is to request an EHC needs assessment.", r.Number),
+		)
 	default:
-		return s.event(now, "cycle_reviewed", fmt.Sprintf("Support plan %d was reviewed. Support continues with a new plan.", r.Number))
+		return s.event(
+			now,
+			"cycle_reviewed",
+			fmt.Sprintf("Support plan %d was reviewed. Support continues with a new plan.", r.Number),
+		)
 	}
 }
 
@@ -233,12 +268,44 @@ func (c *CycleState) DueReminders(now time.Time) ([]string, []Event) {
 		due = append(due, a)
 		switch a {
 		case CycleInvite:
-			events = append(events, c.event(now, "review_invitation_sent", fmt.Sprintf("Parents were asked for their views before the review of plan %d on %s.", c.Number, dateWords(c.Plan.ReviewDate))))
+			events = append(
+				events,
+				c.event(
+					now,
+					"review_invitation_sent",
+					fmt.Sprintf(
+						"Parents were asked for their views before the review of plan %d on %s.",
+						c.Number,
+						dateWords(c.Plan.ReviewDate),
+					),
+				),
+			)
 		case CycleReminder:
-			events = append(events, c.event(now, "review_reminder_sent", fmt.Sprintf("The teacher and SENDCo were reminded of the review on %s.", dateWords(c.Plan.ReviewDate))))
+			events = append(
+				events,
+				c.event(
+					now,
+					"review_reminder_sent",
+					fmt.Sprintf(
+						"The teacher and SENDCo were reminded of the review on %s.",
+						dateWords(c.Plan.ReviewDate),
+					),
+				),
+			)
 		case CycleOverdue:
 			c.Status = CycleStatusOverdue
-			events = append(events, c.event(now, "review_overdue", fmt.Sprintf("The review of plan %d, due on %s, is overdue. The SENDCo has been told.", c.Number, dateWords(c.Plan.ReviewDate))))
+			events = append(
+				events,
+				c.event(
+					now,
+					"review_overdue",
+					fmt.Sprintf(
+						"The review of plan %d, due on %s, is overdue. The SENDCo has been told.",
+						c.Number,
+						dateWords(c.Plan.ReviewDate),
+					),
+				),
+			)
 		}
 	}
 	return due, events
@@ -251,7 +318,12 @@ func (c *CycleState) ValidateReview(r CycleReview, now time.Time) error {
 	}
 	opens := c.Timings.Cycle.ReviewReminderBefore.SubtractFrom(c.Plan.ReviewDate)
 	if now.Before(opens) {
-		return refuse("plan %d is not due for review: the review is on %s and can be recorded from %s", c.Number, dateWords(c.Plan.ReviewDate), dateWords(opens))
+		return refuse(
+			"plan %d is not due for review: the review is on %s and can be recorded from %s",
+			c.Number,
+			dateWords(c.Plan.ReviewDate),
+			dateWords(opens),
+		)
 	}
 	if r.By == "" {
 		return refuse("a review needs the person recording it")
@@ -336,7 +408,11 @@ func (c *CycleState) ApplyParentViews(v ParentViews, now time.Time) Event {
 	if !slices.Contains(c.ViewsFrom, v.By) {
 		c.ViewsFrom = append(c.ViewsFrom, v.By)
 	}
-	ev := c.event(now, "parent_views_given", fmt.Sprintf("A parent gave their views for the review of plan %d.", c.Number))
+	ev := c.event(
+		now,
+		"parent_views_given",
+		fmt.Sprintf("A parent gave their views for the review of plan %d.", c.Number),
+	)
 	ev.By = v.By
 	return ev
 }

@@ -12,7 +12,10 @@ import (
 func TestRulesPlanCycleValidation(t *testing.T) {
 	plan := PlanCycle{PlanID: "plan-2", ReviewDate: days(rulesNow, 42), OutcomeIDs: []string{"o1"}, By: "sendco-1"}
 	open := func(s *PathwayState) {
-		s.Cycles = []CycleRef{{Number: 1, ReviewDate: days(rulesNow, 42), Reviewed: true}, {Number: 2, ReviewDate: days(rulesNow, 30)}}
+		s.Cycles = []CycleRef{
+			{Number: 1, ReviewDate: days(rulesNow, 42), Reviewed: true},
+			{Number: 2, ReviewDate: days(rulesNow, 30)},
+		}
 	}
 	cases := []struct {
 		name  string
@@ -24,15 +27,57 @@ func TestRulesPlanCycleValidation(t *testing.T) {
 		{"on SEN support", StageSENSupport, nil, nil, ""},
 		{"with an EHC plan", StageEHCPlan, nil, nil, ""},
 		{"during an assessment", StageEHCAssessment, nil, nil, ""},
-		{"while monitoring", StageMonitoring, nil, nil, "a support plan needs the pupil to be on SEN support; the pupil is at stage monitoring"},
-		{"awaiting triage", StageAwaitingTriage, nil, nil, "a support plan needs the pupil to be on SEN support; the pupil is at stage awaiting_triage"},
-		{"a cycle still open", StageSENSupport, open, nil, "cycle 2 is still open (review due 7 October 2026); review it before planning the next"},
-		{"no plan id", StageSENSupport, nil, func(p *PlanCycle) { p.PlanID = "" }, "a plan needs its id and the person agreeing it"},
-		{"nobody agreeing it", StageSENSupport, nil, func(p *PlanCycle) { p.By = "" }, "a plan needs its id and the person agreeing it"},
-		{"no outcomes", StageSENSupport, nil, func(p *PlanCycle) { p.OutcomeIDs = nil }, "a plan needs at least one outcome"},
+		{
+			"while monitoring",
+			StageMonitoring,
+			nil,
+			nil,
+			"a support plan needs the pupil to be on SEN support; the pupil is at stage monitoring",
+		},
+		{
+			"awaiting triage",
+			StageAwaitingTriage,
+			nil,
+			nil,
+			"a support plan needs the pupil to be on SEN support; the pupil is at stage awaiting_triage",
+		},
+		{
+			"a cycle still open",
+			StageSENSupport,
+			open,
+			nil,
+			"cycle 2 is still open (review due 7 October 2026); review it before planning the next",
+		},
+		{
+			"no plan id",
+			StageSENSupport,
+			nil,
+			func(p *PlanCycle) { p.PlanID = "" },
+			"a plan needs its id and the person agreeing it",
+		},
+		{
+			"nobody agreeing it",
+			StageSENSupport,
+			nil,
+			func(p *PlanCycle) { p.By = "" },
+			"a plan needs its id and the person agreeing it",
+		},
+		{
+			"no outcomes",
+			StageSENSupport,
+			nil,
+			func(p *PlanCycle) { p.OutcomeIDs = nil },
+			"a plan needs at least one outcome",
+		},
 		{"review 13 days away", StageSENSupport, nil, func(p *PlanCycle) { p.ReviewDate = days(rulesNow, 13) },
 			"choose a review date on or after 21 September 2026, so parents can be invited at least 2 weeks before"},
-		{"review exactly 2 weeks away", StageSENSupport, nil, func(p *PlanCycle) { p.ReviewDate = days(rulesNow, 14) }, ""},
+		{
+			"review exactly 2 weeks away",
+			StageSENSupport,
+			nil,
+			func(p *PlanCycle) { p.ReviewDate = days(rulesNow, 14) },
+			"",
+		},
 	}
 	for _, c := range cases {
 		s := pathwayAt(c.stage)
@@ -52,14 +97,24 @@ func TestRulesPlanCycleApply(t *testing.T) {
 	s.Cycles = []CycleRef{{Number: 1, ReviewDate: days(rulesNow, -1), Reviewed: true, NextStep: NextContinue}}
 	s.Advice = []string{"adv-1"}
 	review := days(rulesNow, 42)
-	n, ev := s.ApplyPlanCycle(PlanCycle{PlanID: "plan-2", ReviewDate: review, OutcomeIDs: []string{"o1"}, By: "sendco-1"}, rulesNow)
+	n, ev := s.ApplyPlanCycle(
+		PlanCycle{PlanID: "plan-2", ReviewDate: review, OutcomeIDs: []string{"o1"}, By: "sendco-1"},
+		rulesNow,
+	)
 	if n != 2 || !reflect.DeepEqual(s.Cycles[1], CycleRef{Number: 2, PlanID: "plan-2", ReviewDate: review}) {
 		t.Errorf("cycle %d, cycles %+v", n, s.Cycles)
 	}
 	if !slices.Equal(s.Meetings, []time.Time{rulesNow, review}) || s.Advice != nil {
-		t.Errorf("meetings %v, advice %v: the plan meeting and the review both count; advice is used up", s.Meetings, s.Advice)
+		t.Errorf(
+			"meetings %v, advice %v: the plan meeting and the review both count; advice is used up",
+			s.Meetings,
+			s.Advice,
+		)
 	}
-	if ev.Kind != "cycle_planned" || ev.Summary != "Support plan 2 was agreed. It will be reviewed with the family on 19 October 2026." || ev.Seq != 1 || s.Version != 1 {
+	if ev.Kind != "cycle_planned" ||
+		ev.Summary != "Support plan 2 was agreed. It will be reviewed with the family on 19 October 2026." ||
+		ev.Seq != 1 ||
+		s.Version != 1 {
 		t.Errorf("event %+v, version %d", ev, s.Version)
 	}
 }
@@ -70,17 +125,44 @@ func TestRulesCycleReviewedMovesPathway(t *testing.T) {
 		step       NextStep
 		summary    string
 	}{
-		{StageSENSupport, StageMonitoring, NextStepDown, "Support plan 1 was reviewed. The pupil no longer needs SEN support; the class teacher keeps watching progress."},
-		{StageEHCPlan, StageEHCPlan, NextStepDown, "Support plan 1 was reviewed. The pupil no longer needs SEN support; the class teacher keeps watching progress."},
-		{StageSENSupport, StageSENSupport, NextContinue, "Support plan 1 was reviewed. Support continues with a new plan."},
-		{StageSENSupport, StageSENSupport, NextRefer, "Support plan 1 was reviewed. The next step is to ask a specialist for advice."},
-		{StageSENSupport, StageSENSupport, NextRequestEHCNA, "Support plan 1 was reviewed. The next step is to request an EHC needs assessment."},
+		{
+			StageSENSupport,
+			StageMonitoring,
+			NextStepDown,
+			"Support plan 1 was reviewed. The pupil no longer needs SEN support; the class teacher keeps watching progress.",
+		},
+		{
+			StageEHCPlan,
+			StageEHCPlan,
+			NextStepDown,
+			"Support plan 1 was reviewed. The pupil no longer needs SEN support; the class teacher keeps watching progress.",
+		},
+		{
+			StageSENSupport,
+			StageSENSupport,
+			NextContinue,
+			"Support plan 1 was reviewed. Support continues with a new plan.",
+		},
+		{
+			StageSENSupport,
+			StageSENSupport,
+			NextRefer,
+			"Support plan 1 was reviewed. The next step is to ask a specialist for advice.",
+		},
+		{
+			StageSENSupport,
+			StageSENSupport,
+			NextRequestEHCNA,
+			"Support plan 1 was reviewed. The next step is to request an EHC needs assessment.",
+		},
 	}
 	for _, c := range cases {
 		s := pathwayAt(c.from)
 		s.Cycles = []CycleRef{{Number: 1, ReviewDate: rulesNow}}
 		ev := s.ApplyCycleReviewed(CycleReviewed{Number: 1, NextStep: c.step, ReviewedAt: rulesNow}, rulesNow)
-		if s.Stage != c.want || !s.Cycles[0].Reviewed || s.Cycles[0].NextStep != c.step || ev.Kind != "cycle_reviewed" || ev.Summary != c.summary {
+		if s.Stage != c.want || !s.Cycles[0].Reviewed || s.Cycles[0].NextStep != c.step ||
+			ev.Kind != "cycle_reviewed" ||
+			ev.Summary != c.summary {
 			t.Errorf("%s from %s: stage %s, cycle %+v, event %q", c.step, c.from, s.Stage, s.Cycles[0], ev.Summary)
 		}
 	}
@@ -115,7 +197,12 @@ func TestRulesParentMeetings(t *testing.T) {
 
 func newCycle() *CycleState {
 	return NewCycleState(CycleInput{PupilID: "pupil-1", SchoolID: "school-1", Number: 1, Timings: DefaultTimings(),
-		Plan: PlanCycle{PlanID: "plan-1", ReviewDate: days(rulesNow, 42), OutcomeIDs: []string{"o1", "o2"}, By: "sendco-1"}})
+		Plan: PlanCycle{
+			PlanID:     "plan-1",
+			ReviewDate: days(rulesNow, 42),
+			OutcomeIDs: []string{"o1", "o2"},
+			By:         "sendco-1",
+		}})
 }
 
 // Reminders fall due in order, each once; catching up after a gap sends every one missed.
@@ -160,7 +247,8 @@ func TestRulesCycleReminders(t *testing.T) {
 				}
 			}
 			next, has := s.NextWake()
-			if !slices.Equal(due, k.due) || s.Status != k.status || has == k.next.IsZero() || !next.Equal(k.next) || !slices.Equal(kinds, k.eventKinds) {
+			if !slices.Equal(due, k.due) || s.Status != k.status || has == k.next.IsZero() || !next.Equal(k.next) ||
+				!slices.Equal(kinds, k.eventKinds) {
 				t.Errorf("%s at %s: due %v status %s next %v/%v events %v; want %v %s %v %v", c.name, dateStr(k.now),
 					due, s.Status, next, has, kinds, k.due, k.status, k.next, k.eventKinds)
 			}
@@ -179,7 +267,11 @@ func TestRulesCycleReminders(t *testing.T) {
 func TestRulesCycleReviewValidation(t *testing.T) {
 	review := days(rulesNow, 42)
 	good := func() CycleReview {
-		return CycleReview{Ratings: map[string]Rating{"o1": RatingAchieved, "o2": RatingPartly}, NextStep: NextContinue, By: "sendco-1"}
+		return CycleReview{
+			Ratings:  map[string]Rating{"o1": RatingAchieved, "o2": RatingPartly},
+			NextStep: NextContinue,
+			By:       "sendco-1",
+		}
 	}
 	cases := []struct {
 		name     string
@@ -191,13 +283,49 @@ func TestRulesCycleReviewValidation(t *testing.T) {
 		{"on the review date", review, false, nil, ""},
 		{"when the reminder goes", days(review, -7), false, nil, ""},
 		{"late", days(review, 30), false, nil, ""},
-		{"8 days early", days(review, -8), false, nil, "plan 1 is not due for review: the review is on 19 October 2026 and can be recorded from 12 October 2026"},
+		{
+			"8 days early",
+			days(review, -8),
+			false,
+			nil,
+			"plan 1 is not due for review: the review is on 19 October 2026 and can be recorded from 12 October 2026",
+		},
 		{"already reviewed", review, true, nil, "plan 1 was already reviewed"},
-		{"nobody recording it", review, false, func(r *CycleReview) { r.By = "" }, "a review needs the person recording it"},
-		{"an outcome unrated", review, false, func(r *CycleReview) { delete(r.Ratings, "o1") }, "outcome o1 has no rating; rate every outcome of the plan"},
-		{"not a rating", review, false, func(r *CycleReview) { r.Ratings["o2"] = "" }, `"" is not a rating; use achieved, partly_achieved or not_achieved`},
-		{"an outcome not in the plan", review, false, func(r *CycleReview) { r.Ratings["o9"] = RatingAchieved }, "the review rates outcomes that are not in plan 1"},
-		{"no next step", review, false, func(r *CycleReview) { r.NextStep = "" }, `"" is not a next step; choose continue, step_down, refer or request_ehcna`},
+		{
+			"nobody recording it",
+			review,
+			false,
+			func(r *CycleReview) { r.By = "" },
+			"a review needs the person recording it",
+		},
+		{
+			"an outcome unrated",
+			review,
+			false,
+			func(r *CycleReview) { delete(r.Ratings, "o1") },
+			"outcome o1 has no rating; rate every outcome of the plan",
+		},
+		{
+			"not a rating",
+			review,
+			false,
+			func(r *CycleReview) { r.Ratings["o2"] = "" },
+			`"" is not a rating; use achieved, partly_achieved or not_achieved`,
+		},
+		{
+			"an outcome not in the plan",
+			review,
+			false,
+			func(r *CycleReview) { r.Ratings["o9"] = RatingAchieved },
+			"the review rates outcomes that are not in plan 1",
+		},
+		{
+			"no next step",
+			review,
+			false,
+			func(r *CycleReview) { r.NextStep = "" },
+			`"" is not a next step; choose continue, step_down, refer or request_ehcna`,
+		},
 	}
 	for _, c := range cases {
 		s := newCycle()
@@ -225,7 +353,9 @@ func TestRulesCycleReviewApply(t *testing.T) {
 	for _, c := range cases {
 		s := newCycle()
 		ev := s.ApplyReview(CycleReview{ParentViews: c.parent, PupilViews: c.pupil, NextStep: NextStepDown}, rulesNow)
-		if ev.Summary != "The review of plan 1 was recorded. "+c.views || s.Status != "reviewed" || !s.ReviewedAt.Equal(rulesNow) || s.Review.NextStep != NextStepDown {
+		if ev.Summary != "The review of plan 1 was recorded. "+c.views || s.Status != "reviewed" ||
+			!s.ReviewedAt.Equal(rulesNow) ||
+			s.Review.NextStep != NextStepDown {
 			t.Errorf("parent %v pupil %v: %q, status %s", c.parent, c.pupil, ev.Summary, s.Status)
 		}
 	}
@@ -240,7 +370,8 @@ func TestRulesParentViewsCountAtTheReview(t *testing.T) {
 		t.Errorf("views event %+v", ev)
 	}
 	ev = s.ApplyReview(CycleReview{PupilViews: true, NextStep: NextContinue}, rulesNow)
-	if !s.Review.ParentViews || ev.Summary != "The review of plan 1 was recorded. Parents' and the pupil's views were recorded." {
+	if !s.Review.ParentViews ||
+		ev.Summary != "The review of plan 1 was recorded. Parents' and the pupil's views were recorded." {
 		t.Errorf("review after views from the phone: parent views %v, %q", s.Review.ParentViews, ev.Summary)
 	}
 }
@@ -252,9 +383,29 @@ func TestRulesProvision(t *testing.T) {
 	if ev.Kind != "provision_logged" || !slices.Equal(s.ProvisionLogged, []string{"e1"}) {
 		t.Errorf("after logging: %+v %v", ev, s.ProvisionLogged)
 	}
-	checkRule(t, "same entry again", s.ValidateProvision(ProvisionLogged{EntryID: "e1", By: "teacher-2"}), "provision entry e1 is already logged")
-	checkRule(t, "no id", s.ValidateProvision(ProvisionLogged{By: "teacher-1"}), "a provision entry needs its id and the person logging it")
-	checkRule(t, "no author", s.ValidateProvision(ProvisionLogged{EntryID: "e2"}), "a provision entry needs its id and the person logging it")
+	checkRule(
+		t,
+		"same entry again",
+		s.ValidateProvision(ProvisionLogged{EntryID: "e1", By: "teacher-2"}),
+		"provision entry e1 is already logged",
+	)
+	checkRule(
+		t,
+		"no id",
+		s.ValidateProvision(ProvisionLogged{By: "teacher-1"}),
+		"a provision entry needs its id and the person logging it",
+	)
+	checkRule(
+		t,
+		"no author",
+		s.ValidateProvision(ProvisionLogged{EntryID: "e2"}),
+		"a provision entry needs its id and the person logging it",
+	)
 	s.ApplyReview(CycleReview{}, rulesNow)
-	checkRule(t, "after the review", s.ValidateProvision(ProvisionLogged{EntryID: "e2", By: "teacher-1"}), "plan 1 has been reviewed; log provision against the current plan")
+	checkRule(
+		t,
+		"after the review",
+		s.ValidateProvision(ProvisionLogged{EntryID: "e2", By: "teacher-1"}),
+		"plan 1 has been reviewed; log provision against the current plan",
+	)
 }

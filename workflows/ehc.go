@@ -61,7 +61,11 @@ func EHCAssessment(ctx workflow.Context, in EHCInput) error {
 	if e.Outcome != EHCPlanIssued {
 		finishedAt = a.now(ctx)
 	}
-	return tellPathway(ctx, e.PupilID, ChildChanged{EHC: &EHCFinished{RequestID: e.RequestID, Outcome: e.Outcome, At: finishedAt}})
+	return tellPathway(
+		ctx,
+		e.PupilID,
+		ChildChanged{EHC: &EHCFinished{RequestID: e.RequestID, Outcome: e.Outcome, At: finishedAt}},
+	)
 }
 
 // changeStatutoryDays: statutory dates are calendar dates in Europe/London — a limit ends with
@@ -100,7 +104,10 @@ func (a *assessment) commit(ctx workflow.Context, next *EHCState, events []Event
 	var deadlines []Deadline
 	for _, m := range next.Pending() {
 		if due, ok := next.Timeline.Due(m, next.Timings, now); ok {
-			deadlines = append(deadlines, Deadline{Kind: string(m), Due: due, Label: "EHC needs assessment: " + MilestoneWords(m)})
+			deadlines = append(
+				deadlines,
+				Deadline{Kind: string(m), Due: due, Label: "EHC needs assessment: " + MilestoneWords(m)},
+			)
 		}
 	}
 	status := string(next.Status)
@@ -170,8 +177,16 @@ func (a *assessment) alerts(ctx workflow.Context) error {
 		}
 		// Every milestone that runs is the council's to meet (the decision, advice it asked
 		// for, the notice, the final plan): its officer and team are told with the SENDCo.
-		notices = append(notices, a.notice(what+"/"+al.Due.Format("20060102"), template,
-			map[string]string{"Milestone": MilestoneWords(al.Milestone), "Due": dateWords(al.Due)}, ToSENDCo, ToCouncil))
+		notices = append(notices, a.notice(
+			what+"/"+al.Due.Format("20060102"),
+			template,
+			map[string]string{
+				"Milestone": MilestoneWords(al.Milestone),
+				"Due":       dateWords(al.Due),
+			},
+			ToSENDCo,
+			ToCouncil,
+		))
 	}
 	return a.commit(ctx, next, events, notices...)
 }

@@ -138,17 +138,32 @@ func (c *EHCClock) Pause(reason ExceptionReason, at time.Time) error {
 		for _, r := range ExceptionReasons() {
 			allowed = append(allowed, string(r))
 		}
-		return fmt.Errorf("%q is not one of the exceptions the law allows. Choose one of: %s.", reason, strings.Join(allowed, ", "))
+		return fmt.Errorf(
+			"%q is not one of the exceptions the law allows. Choose one of: %s.",
+			reason,
+			strings.Join(allowed, ", "),
+		)
 	}
 	if i := c.openPause(); i >= 0 {
-		return fmt.Errorf("The clock has been paused since %s. Resume it before pausing it again.", longDate(c.Pauses[i].From))
+		return fmt.Errorf(
+			"The clock has been paused since %s. Resume it before pausing it again.",
+			longDate(c.Pauses[i].From),
+		)
 	}
 	if at.Before(c.RequestedAt) {
-		return fmt.Errorf("A pause cannot start on %s, before the request was made on %s.", longDate(at), longDate(c.RequestedAt))
+		return fmt.Errorf(
+			"A pause cannot start on %s, before the request was made on %s.",
+			longDate(at),
+			longDate(c.RequestedAt),
+		)
 	}
 	for _, p := range c.Pauses {
 		if p.To != nil && at.Before(*p.To) {
-			return fmt.Errorf("A pause cannot start on %s, before the previous pause ended on %s.", longDate(at), longDate(*p.To))
+			return fmt.Errorf(
+				"A pause cannot start on %s, before the previous pause ended on %s.",
+				longDate(at),
+				longDate(*p.To),
+			)
 		}
 	}
 	c.Pauses = append(c.Pauses, Pause{Reason: reason, From: at})
@@ -162,7 +177,11 @@ func (c *EHCClock) Resume(at time.Time) error {
 		return errors.New("The clock is not paused, so there is nothing to resume.")
 	}
 	if at.Before(c.Pauses[i].From) {
-		return fmt.Errorf("The clock cannot resume on %s, before the pause started on %s.", longDate(at), longDate(c.Pauses[i].From))
+		return fmt.Errorf(
+			"The clock cannot resume on %s, before the pause started on %s.",
+			longDate(at),
+			longDate(c.Pauses[i].From),
+		)
 	}
 	to := at
 	c.Pauses[i].To = &to

@@ -152,8 +152,16 @@ func TestEHCClockPauseRefusals(t *testing.T) {
 	}{
 		{"invalid reason", func(c *EHCClock) error { return c.Pause("holiday", day(2026, 3, 10)) }, `"holiday"`},
 		{"empty reason", func(c *EHCClock) error { return c.Pause("", day(2026, 3, 10)) }, "exceptions the law allows"},
-		{"before request", func(c *EHCClock) error { return c.Pause(ExceptionSchoolClosed4Weeks, day(2026, 1, 4)) }, "4 January 2026"},
-		{"before last pause ended", func(c *EHCClock) error { return c.Pause(ExceptionSchoolClosed4Weeks, day(2026, 3, 1)) }, "2 March 2026"},
+		{
+			"before request",
+			func(c *EHCClock) error { return c.Pause(ExceptionSchoolClosed4Weeks, day(2026, 1, 4)) },
+			"4 January 2026",
+		},
+		{
+			"before last pause ended",
+			func(c *EHCClock) error { return c.Pause(ExceptionSchoolClosed4Weeks, day(2026, 3, 1)) },
+			"2 March 2026",
+		},
 		{"paused twice", func(c *EHCClock) error {
 			if err := c.Pause(ExceptionSchoolClosed4Weeks, day(2026, 3, 10)); err != nil {
 				t.Fatal(err)
@@ -324,7 +332,13 @@ func TestEHCClockPauseAcrossClockChange(t *testing.T) {
 		_ = c.Resume(tc.to)
 		got, _ := c.Due(MilestoneFinalPlan, DefaultTimings(), tc.to)
 		if !CalendarDate(got).Equal(CalendarDate(tc.want)) {
-			t.Errorf("pause %s..%s: final plan %s, want %s", dateStr(tc.from), dateStr(tc.to), dateStr(got), dateStr(tc.want))
+			t.Errorf(
+				"pause %s..%s: final plan %s, want %s",
+				dateStr(tc.from),
+				dateStr(tc.to),
+				dateStr(got),
+				dateStr(tc.want),
+			)
 		}
 	}
 }

@@ -55,7 +55,14 @@ func (s *PathwayState) ApplyRequestEHCNA(r RequestEHCNA, now time.Time) Event {
 	s.EHC = &EHCRef{RequestID: r.RequestID, PreviousStage: s.Stage}
 	s.Stage = StageEHCAssessment
 	due := s.Timings.EHC.DecisionToAssess.AddTo(CalendarDate(now))
-	return s.event(now, "ehcna_requested", fmt.Sprintf("A request for an EHC needs assessment was made. The council must decide whether to assess by %s.", dateWords(due)))
+	return s.event(
+		now,
+		"ehcna_requested",
+		fmt.Sprintf(
+			"A request for an EHC needs assessment was made. The council must decide whether to assess by %s.",
+			dateWords(due),
+		),
+	)
 }
 
 // EHCFinished is the assessment workflow telling the pathway how it ended.
@@ -76,16 +83,31 @@ func (s *PathwayState) ApplyEHCFinished(f EHCFinished, now time.Time) Event {
 		s.Stage = StageEHCPlan
 		at := f.At
 		s.PlanIssuedAt = &at
-		return s.event(now, "ehc_plan_issued", fmt.Sprintf("The EHC plan was issued. Its first annual review is due by %s.", dateWords(NextAnnualReviewDue(at, s.Timings))))
+		return s.event(
+			now,
+			"ehc_plan_issued",
+			fmt.Sprintf(
+				"The EHC plan was issued. Its first annual review is due by %s.",
+				dateWords(NextAnnualReviewDue(at, s.Timings)),
+			),
+		)
 	}
 	s.Stage = s.EHC.PreviousStage
 	if s.Stage == StageNone || s.Stage == StageClosed || s.Stage == StageAwaitingTriage || s.Stage == StageMonitoring {
 		s.Stage = StageSENSupport
 	}
 	if f.Outcome == EHCRefusedToAssess {
-		return s.event(now, "ehcna_refused", "The council decided not to assess. Parents have been told their rights to mediation and appeal. SEN support continues.")
+		return s.event(
+			now,
+			"ehcna_refused",
+			"The council decided not to assess. Parents have been told their rights to mediation and appeal. SEN support continues.",
+		)
 	}
-	return s.event(now, "ehc_not_issuing", "The council decided not to issue an EHC plan. Parents have been told their rights to mediation and appeal. SEN support continues.")
+	return s.event(
+		now,
+		"ehc_not_issuing",
+		"The council decided not to issue an EHC plan. Parents have been told their rights to mediation and appeal. SEN support continues.",
+	)
 }
 
 // EHCEventType names what the local authority did.
@@ -220,13 +242,31 @@ func (e *EHCState) DueAlerts(now time.Time) ([]Alert, []Event) {
 		if !e.Missed[m] && !now.Before(e.Timeline.MissedAt(due)) {
 			e.Missed[m], e.Alerted[m] = true, true
 			alerts = append(alerts, Alert{Milestone: m, Due: due, Missed: true})
-			events = append(events, e.event(now, "deadline_missed", fmt.Sprintf("The deadline for %s (%s) was missed.", MilestoneWords(m), dateWords(due))))
+			events = append(
+				events,
+				e.event(
+					now,
+					"deadline_missed",
+					fmt.Sprintf("The deadline for %s (%s) was missed.", MilestoneWords(m), dateWords(due)),
+				),
+			)
 			continue
 		}
 		if at, ok := e.Timeline.AlertAt(m, e.Timings, now); ok && !e.Alerted[m] && !now.Before(at) {
 			e.Alerted[m] = true
 			alerts = append(alerts, Alert{Milestone: m, Due: due})
-			events = append(events, e.event(now, "deadline_at_risk", fmt.Sprintf("The deadline for %s is %s. Staff have been alerted.", MilestoneWords(m), dateWords(due))))
+			events = append(
+				events,
+				e.event(
+					now,
+					"deadline_at_risk",
+					fmt.Sprintf(
+						"The deadline for %s is %s. Staff have been alerted.",
+						MilestoneWords(m),
+						dateWords(due),
+					),
+				),
+			)
 		}
 	}
 	return alerts, events
@@ -284,7 +324,10 @@ func (e *EHCState) ValidateEvent(ev EHCEvent, now time.Time) error {
 		}
 	case EHCExceptionStarted:
 		if !ev.Reason.Valid() {
-			return refuse("%q is not a prescribed exception; use school_closed_4_weeks, absent_from_area_4_weeks or exceptional_personal_circumstances", ev.Reason)
+			return refuse(
+				"%q is not a prescribed exception; use school_closed_4_weeks, absent_from_area_4_weeks or exceptional_personal_circumstances",
+				ev.Reason,
+			)
 		}
 		c := e.Timeline
 		c.Pauses = slices.Clone(c.Pauses) // try the pause on a copy: validators change nothing
@@ -297,7 +340,10 @@ func (e *EHCState) ValidateEvent(ev EHCEvent, now time.Time) error {
 		}
 	case EHCDraftIssued, EHCDecidedNotToIssue:
 		if e.Status != EHCAssessing {
-			return refuse("a draft plan or a decision not to issue comes after the assessment; the assessment is %s", e.Status)
+			return refuse(
+				"a draft plan or a decision not to issue comes after the assessment; the assessment is %s",
+				e.Status,
+			)
 		}
 	case EHCFinalPlanIssued:
 		if e.Status != EHCDraft || e.Timeline.DraftIssuedAt == nil {
@@ -305,12 +351,19 @@ func (e *EHCState) ValidateEvent(ev EHCEvent, now time.Time) error {
 		}
 		opens, _ := e.Timeline.FinalPlanFrom(e.Timings)
 		if e.Timeline.LegacyHours && now.Before(opens) {
-			return refuse("parents have until %s to comment on the draft; the final plan can be issued from then", dateWords(opens))
+			return refuse(
+				"parents have until %s to comment on the draft; the final plan can be issued from then",
+				dateWords(opens),
+			)
 		}
 		if !e.Timeline.LegacyHours && CalendarDate(now).Before(opens) {
 			last, _ := e.Timeline.DueWithoutExceptions(MilestoneDraftComments, e.Timings)
-			return refuse("parents have until %s to comment on the draft (%s, counting the day it was issued); the final plan can be issued from %s",
-				dateWords(last), e.Timings.EHC.DraftCommentPeriod.Describe(), dateWords(opens))
+			return refuse(
+				"parents have until %s to comment on the draft (%s, counting the day it was issued); the final plan can be issued from %s",
+				dateWords(last),
+				e.Timings.EHC.DraftCommentPeriod.Describe(),
+				dateWords(opens),
+			)
 		}
 	default:
 		return refuse("%q is not an assessment event", ev.Type)
@@ -335,15 +388,27 @@ func (e *EHCState) ApplyEvent(ev EHCEvent, now time.Time) (Event, EHCOutcome) {
 		meet(MilestoneDecisionToAssess)
 		e.Status = EHCAssessing
 		due, _ := e.Timeline.Due(MilestoneFinalPlan, e.Timings, now)
-		return e.event(now, "decided_to_assess", fmt.Sprintf("The council decided to assess. The final plan is due by %s.", dateWords(due))), ""
+		return e.event(
+			now,
+			"decided_to_assess",
+			fmt.Sprintf("The council decided to assess. The final plan is due by %s.", dateWords(due)),
+		), ""
 	case EHCDecidedNotToAssess:
 		meet(MilestoneDecisionToAssess)
 		finish(EHCRefusedToAssess)
-		return e.event(now, "refused_to_assess", fmt.Sprintf("The council decided not to assess. Parents can appeal until %s.", dateWords(*e.AppealBy))), EHCRefusedToAssess
+		return e.event(
+			now,
+			"refused_to_assess",
+			fmt.Sprintf("The council decided not to assess. Parents can appeal until %s.", dateWords(*e.AppealBy)),
+		), EHCRefusedToAssess
 	case EHCAdviceRequested:
 		e.Timeline.AdviceRequestedAt = &now
 		due, _ := e.Timeline.Due(MilestoneAdvice, e.Timings, now)
-		return e.event(now, "advice_requested", fmt.Sprintf("The council asked professionals for advice, due by %s.", dateWords(due))), ""
+		return e.event(
+			now,
+			"advice_requested",
+			fmt.Sprintf("The council asked professionals for advice, due by %s.", dateWords(due)),
+		), ""
 	case EHCAdviceReceived:
 		meet(MilestoneAdvice)
 		e.AdviceReceived = true
@@ -351,35 +416,70 @@ func (e *EHCState) ApplyEvent(ev EHCEvent, now time.Time) (Event, EHCOutcome) {
 	case EHCExceptionStarted:
 		_ = e.Timeline.Pause(ev.Reason, now)
 		if e.Timeline.LegacyHours {
-			return e.event(now, "clock_paused", "The time limits are paused: "+ev.Reason.Describe()+" Parents have been told."), ""
+			return e.event(
+				now,
+				"clock_paused",
+				"The time limits are paused: "+ev.Reason.Describe()+" Parents have been told.",
+			), ""
 		}
-		return e.event(now, "clock_paused", fmt.Sprintf("The time limits are paused from %s because %s. Parents have been told. "+
-			"Each day from %s until the time limits start again is added to the deadlines; the day they start again is not.",
-			dateWords(now), phraseOf(ev.Reason.Describe()), dateWords(now))), ""
+		return e.event(
+			now,
+			"clock_paused",
+			fmt.Sprintf("The time limits are paused from %s because %s. Parents have been told. "+
+				"Each day from %s until the time limits start again is added to the deadlines; the day they start again is not.",
+				dateWords(now), phraseOf(ev.Reason.Describe()), dateWords(now)),
+		), ""
 	case EHCExceptionEnded:
 		_ = e.Timeline.Resume(now)
 		due, _ := e.Timeline.Due(MilestoneFinalPlan, e.Timings, now)
 		if e.Timeline.LegacyHours {
-			return e.event(now, "clock_resumed", fmt.Sprintf("The time limits are running again. The final plan is now due by %s.", dateWords(due))), ""
+			return e.event(
+				now,
+				"clock_resumed",
+				fmt.Sprintf("The time limits are running again. The final plan is now due by %s.", dateWords(due)),
+			), ""
 		}
 		p := e.Timeline.Pauses[len(e.Timeline.Pauses)-1]
 		n := p.Days(now)
 		if n == 0 {
-			return e.event(now, "clock_resumed", fmt.Sprintf("The time limits are running again. The pause started and ended on %s, so it adds no days. "+
-				"The final plan is still due by %s.", dateWords(now), dateWords(due))), ""
+			return e.event(
+				now,
+				"clock_resumed",
+				fmt.Sprintf(
+					"The time limits are running again. The pause started and ended on %s, so it adds no days. "+
+						"The final plan is still due by %s.",
+					dateWords(now),
+					dateWords(due),
+				),
+			), ""
 		}
-		return e.event(now, "clock_resumed", fmt.Sprintf("The time limits are running again from %s. They were paused for %s, from %s to %s; "+
-			"each deadline still running moves by as many days. The final plan is now due by %s.",
-			dateWords(now), daysWords(n), dateWords(p.From), dateWords(now.AddDate(0, 0, -1)), dateWords(due))), ""
+		return e.event(
+			now,
+			"clock_resumed",
+			fmt.Sprintf("The time limits are running again from %s. They were paused for %s, from %s to %s; "+
+				"each deadline still running moves by as many days. The final plan is now due by %s.",
+				dateWords(now), daysWords(n), dateWords(p.From), dateWords(now.AddDate(0, 0, -1)), dateWords(due)),
+		), ""
 	case EHCDraftIssued:
 		e.Timeline.DraftIssuedAt = &now
 		e.Status = EHCDraft
 		by, _ := e.Timeline.DueWithoutExceptions(MilestoneDraftComments, e.Timings)
-		return e.event(now, "draft_issued", fmt.Sprintf("The draft EHC plan was issued. Parents can comment until %s.", dateWords(by))), ""
+		return e.event(
+			now,
+			"draft_issued",
+			fmt.Sprintf("The draft EHC plan was issued. Parents can comment until %s.", dateWords(by)),
+		), ""
 	case EHCDecidedNotToIssue:
 		meet(MilestoneNoticeNotToIssue)
 		finish(EHCNotIssuing)
-		return e.event(now, "not_issuing", fmt.Sprintf("The council decided not to issue an EHC plan. Parents can appeal until %s.", dateWords(*e.AppealBy))), EHCNotIssuing
+		return e.event(
+			now,
+			"not_issuing",
+			fmt.Sprintf(
+				"The council decided not to issue an EHC plan. Parents can appeal until %s.",
+				dateWords(*e.AppealBy),
+			),
+		), EHCNotIssuing
 	default: // final plan
 		meet(MilestoneFinalPlan)
 		finish(EHCPlanIssued)
@@ -390,6 +490,10 @@ func (e *EHCState) ApplyEvent(ev EHCEvent, now time.Time) (Event, EHCOutcome) {
 		} else if !r.WithExceptions {
 			timely = "late"
 		}
-		return e.event(now, "final_plan_issued", fmt.Sprintf("The final EHC plan was issued, %s.", timely)), EHCPlanIssued
+		return e.event(
+			now,
+			"final_plan_issued",
+			fmt.Sprintf("The final EHC plan was issued, %s.", timely),
+		), EHCPlanIssued
 	}
 }

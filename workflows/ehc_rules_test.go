@@ -21,10 +21,25 @@ func TestRulesRequestEHCNA(t *testing.T) {
 		{"before any concern", StageNone, nil, ""},
 		{"by a young person", StageSENSupport, func(r *RequestEHCNA) { r.RequestedBy = "young_person" }, ""},
 		{"by the school", StageSENSupport, func(r *RequestEHCNA) { r.RequestedBy = "school" }, ""},
-		{"by someone else", StageSENSupport, func(r *RequestEHCNA) { r.RequestedBy = "neighbour" }, `"neighbour" cannot request an assessment; use school, parent or young_person`},
-		{"no id", StageSENSupport, func(r *RequestEHCNA) { r.RequestID = "" }, "a request needs its id and the person making it"},
+		{
+			"by someone else",
+			StageSENSupport,
+			func(r *RequestEHCNA) { r.RequestedBy = "neighbour" },
+			`"neighbour" cannot request an assessment; use school, parent or young_person`,
+		},
+		{
+			"no id",
+			StageSENSupport,
+			func(r *RequestEHCNA) { r.RequestID = "" },
+			"a request needs its id and the person making it",
+		},
 		{"one under way", StageEHCAssessment, nil, "an EHC needs assessment is already under way"},
-		{"a plan in place", StageEHCPlan, nil, "the pupil already has an EHC plan; changes go through its annual review"},
+		{
+			"a plan in place",
+			StageEHCPlan,
+			nil,
+			"the pupil already has an EHC plan; changes go through its annual review",
+		},
 	}
 	for _, c := range cases {
 		r := req
@@ -35,7 +50,8 @@ func TestRulesRequestEHCNA(t *testing.T) {
 	}
 	s := pathwayAt(StageSENSupport)
 	ev := s.ApplyRequestEHCNA(req, rulesNow)
-	if s.Stage != StageEHCAssessment || !reflect.DeepEqual(s.EHC, &EHCRef{RequestID: "ehc-1", PreviousStage: StageSENSupport}) ||
+	if s.Stage != StageEHCAssessment ||
+		!reflect.DeepEqual(s.EHC, &EHCRef{RequestID: "ehc-1", PreviousStage: StageSENSupport}) ||
 		ev.Summary != "A request for an EHC needs assessment was made. The council must decide whether to assess by 19 October 2026." {
 		t.Errorf("after request: %s %+v %q", s.Stage, s.EHC, ev.Summary)
 	}
@@ -50,11 +66,41 @@ func TestRulesEHCFinished(t *testing.T) {
 		want     Stage
 		kind     string
 	}{
-		{"plan issued", StageSENSupport, EHCFinished{RequestID: "ehc-1", Outcome: EHCPlanIssued, At: issued}, StageEHCPlan, "ehc_plan_issued"},
-		{"refused, back to SEN support", StageSENSupport, EHCFinished{RequestID: "ehc-1", Outcome: EHCRefusedToAssess, At: issued}, StageSENSupport, "ehcna_refused"},
-		{"refused after a parent asked while monitoring", StageMonitoring, EHCFinished{RequestID: "ehc-1", Outcome: EHCRefusedToAssess}, StageSENSupport, "ehcna_refused"},
-		{"not issuing after a request before any concern", StageNone, EHCFinished{RequestID: "ehc-1", Outcome: EHCNotIssuing}, StageSENSupport, "ehc_not_issuing"},
-		{"another request's answer", StageSENSupport, EHCFinished{RequestID: "ehc-0", Outcome: EHCPlanIssued, At: issued}, StageEHCAssessment, "ehcna_finished"},
+		{
+			"plan issued",
+			StageSENSupport,
+			EHCFinished{RequestID: "ehc-1", Outcome: EHCPlanIssued, At: issued},
+			StageEHCPlan,
+			"ehc_plan_issued",
+		},
+		{
+			"refused, back to SEN support",
+			StageSENSupport,
+			EHCFinished{RequestID: "ehc-1", Outcome: EHCRefusedToAssess, At: issued},
+			StageSENSupport,
+			"ehcna_refused",
+		},
+		{
+			"refused after a parent asked while monitoring",
+			StageMonitoring,
+			EHCFinished{RequestID: "ehc-1", Outcome: EHCRefusedToAssess},
+			StageSENSupport,
+			"ehcna_refused",
+		},
+		{
+			"not issuing after a request before any concern",
+			StageNone,
+			EHCFinished{RequestID: "ehc-1", Outcome: EHCNotIssuing},
+			StageSENSupport,
+			"ehc_not_issuing",
+		},
+		{
+			"another request's answer",
+			StageSENSupport,
+			EHCFinished{RequestID: "ehc-0", Outcome: EHCPlanIssued, At: issued},
+			StageEHCAssessment,
+			"ehcna_finished",
+		},
 	}
 	for _, c := range cases {
 		s := pathwayAt(c.previous)
@@ -66,7 +112,8 @@ func TestRulesEHCFinished(t *testing.T) {
 		if plan := s.PlanIssuedAt != nil && s.PlanIssuedAt.Equal(issued); plan != (c.want == StageEHCPlan) {
 			t.Errorf("%s: plan issued at %v", c.name, s.PlanIssuedAt)
 		}
-		if c.kind == "ehc_plan_issued" && ev.Summary != "The EHC plan was issued. Its first annual review is due by 21 January 2028." {
+		if c.kind == "ehc_plan_issued" &&
+			ev.Summary != "The EHC plan was issued. Its first annual review is due by 21 January 2028." {
 			t.Errorf("%s: %q", c.name, ev.Summary)
 		}
 	}
@@ -138,7 +185,16 @@ func TestRulesEHCAlerts(t *testing.T) {
 			alerts, events := e.DueAlerts(k.now)
 			next, has := e.NextWake(k.now)
 			if !reflect.DeepEqual(alerts, k.alerts) || len(events) != len(k.alerts) || !has || !next.Equal(k.next) {
-				t.Errorf("%s at %s: alerts %+v next %v/%v; want %+v %v", c.name, dateStr(k.now), alerts, next, has, k.alerts, k.next)
+				t.Errorf(
+					"%s at %s: alerts %+v next %v/%v; want %+v %v",
+					c.name,
+					dateStr(k.now),
+					alerts,
+					next,
+					has,
+					k.alerts,
+					k.next,
+				)
 			}
 		}
 	}
@@ -188,13 +244,37 @@ func TestRulesEHCEventValidation(t *testing.T) {
 	}{
 		{"decide to assess", nil, EHCEvent{Type: EHCDecidedToAssess}, now, ""},
 		{"refuse to assess", nil, EHCEvent{Type: EHCDecidedNotToAssess}, now, ""},
-		{"decide twice", decided, EHCEvent{Type: EHCDecidedNotToAssess}, now, "the decision whether to assess has already been made"},
-		{"ask for advice before deciding", nil, EHCEvent{Type: EHCAdviceRequested}, now, "advice is requested once the council has decided to assess"},
+		{
+			"decide twice",
+			decided,
+			EHCEvent{Type: EHCDecidedNotToAssess},
+			now,
+			"the decision whether to assess has already been made",
+		},
+		{
+			"ask for advice before deciding",
+			nil,
+			EHCEvent{Type: EHCAdviceRequested},
+			now,
+			"advice is requested once the council has decided to assess",
+		},
 		{"ask for advice", decided, EHCEvent{Type: EHCAdviceRequested}, now, ""},
 		{"ask for advice twice", asked, EHCEvent{Type: EHCAdviceRequested}, now, "advice has already been requested"},
-		{"advice before asking", decided, EHCEvent{Type: EHCAdviceReceived}, now, "no advice request is waiting for an answer"},
+		{
+			"advice before asking",
+			decided,
+			EHCEvent{Type: EHCAdviceReceived},
+			now,
+			"no advice request is waiting for an answer",
+		},
 		{"advice received", asked, EHCEvent{Type: EHCAdviceReceived}, now, ""},
-		{"advice received twice", received, EHCEvent{Type: EHCAdviceReceived}, now, "no advice request is waiting for an answer"},
+		{
+			"advice received twice",
+			received,
+			EHCEvent{Type: EHCAdviceReceived},
+			now,
+			"no advice request is waiting for an answer",
+		},
 		{"pause", decided, EHCEvent{Type: EHCExceptionStarted, Reason: ExceptionAbsentFromArea4Weeks}, now, ""},
 		{"pause for another reason", decided, EHCEvent{Type: EHCExceptionStarted, Reason: "illness"}, now,
 			`"illness" is not a prescribed exception; use school_closed_4_weeks, absent_from_area_4_weeks or exceptional_personal_circumstances`},
@@ -208,12 +288,23 @@ func TestRulesEHCEventValidation(t *testing.T) {
 			"a draft plan or a decision not to issue comes after the assessment; the assessment is requested"},
 		{"second draft", drafted, EHCEvent{Type: EHCDraftIssued}, now,
 			"a draft plan or a decision not to issue comes after the assessment; the assessment is draft_issued"},
-		{"final plan without a draft", decided, EHCEvent{Type: EHCFinalPlanIssued}, now, "the final plan comes after the draft plan"},
+		{
+			"final plan without a draft",
+			decided,
+			EHCEvent{Type: EHCFinalPlanIssued},
+			now,
+			"the final plan comes after the draft plan",
+		},
 		{"final plan during comments", drafted, EHCEvent{Type: EHCFinalPlanIssued}, days(rulesNow, 74),
 			"parents have until 20 November 2026 to comment on the draft (15 days, counting the day it was issued); the final plan can be issued from 21 November 2026"},
 		{"final plan when comments end", drafted, EHCEvent{Type: EHCFinalPlanIssued}, days(rulesNow, 75), ""},
-		{"anything after the end", finished, EHCEvent{Type: EHCExceptionStarted, Reason: ExceptionSchoolClosed4Weeks}, now,
-			"this assessment has finished (refused_to_assess)"},
+		{
+			"anything after the end",
+			finished,
+			EHCEvent{Type: EHCExceptionStarted, Reason: ExceptionSchoolClosed4Weeks},
+			now,
+			"this assessment has finished (refused_to_assess)",
+		},
 		{"not an event", nil, EHCEvent{Type: "tribunal"}, now, `"tribunal" is not an assessment event`},
 	}
 	for _, c := range cases {
@@ -229,7 +320,12 @@ func TestRulesEHCEventValidation(t *testing.T) {
 			t.Errorf("%s: validating changed the clock", c.name)
 		}
 	}
-	checkRule(t, "nobody recording it", newEHC().ValidateEvent(EHCEvent{Type: EHCDecidedToAssess}, now), "an event needs the person recording it")
+	checkRule(
+		t,
+		"nobody recording it",
+		newEHC().ValidateEvent(EHCEvent{Type: EHCDecidedToAssess}, now),
+		"an event needs the person recording it",
+	)
 }
 
 // A decision is a letter parents may appeal; the final plan says whether it was on time.
@@ -245,8 +341,15 @@ func TestRulesEHCOutcomes(t *testing.T) {
 	}{
 		{"refused to assess", nil, EHCDecidedNotToAssess, days(rulesNow, 35), EHCRefusedToAssess,
 			"The council decided not to assess. Parents can appeal until 12 December 2026.", "12 December 2026"},
-		{"not issuing", func(e *EHCState) { ehcApply(e, days(rulesNow, 7), EHCDecidedToAssess, "") }, EHCDecidedNotToIssue, days(rulesNow, 84), EHCNotIssuing,
-			"The council decided not to issue an EHC plan. Parents can appeal until 30 January 2027.", "30 January 2027"},
+		{
+			"not issuing",
+			func(e *EHCState) { ehcApply(e, days(rulesNow, 7), EHCDecidedToAssess, "") },
+			EHCDecidedNotToIssue,
+			days(rulesNow, 84),
+			EHCNotIssuing,
+			"The council decided not to issue an EHC plan. Parents can appeal until 30 January 2027.",
+			"30 January 2027",
+		},
 		{"plan on time", drafted(nil), EHCFinalPlanIssued, day(2027, 1, 25), EHCPlanIssued,
 			"The final EHC plan was issued, on time.", "25 March 2027"},
 		{"plan late", drafted(nil), EHCFinalPlanIssued, day(2027, 1, 27), EHCPlanIssued,
@@ -263,7 +366,9 @@ func TestRulesEHCOutcomes(t *testing.T) {
 			c.setup(e)
 		}
 		ev, outcome := e.ApplyEvent(EHCEvent{Type: c.typ, By: "la-1"}, c.at)
-		if outcome != c.outcome || e.Outcome != c.outcome || e.Status != EHCDone || ev.Summary != c.summary || e.AppealBy == nil || dateWords(*e.AppealBy) != c.appealBy {
+		if outcome != c.outcome || e.Outcome != c.outcome || e.Status != EHCDone || ev.Summary != c.summary ||
+			e.AppealBy == nil ||
+			dateWords(*e.AppealBy) != c.appealBy {
 			t.Errorf("%s: outcome %s status %s appeal by %v\n %q", c.name, outcome, e.Status, e.AppealBy, ev.Summary)
 		}
 	}

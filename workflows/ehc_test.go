@@ -25,8 +25,11 @@ func newEHCHarness(t *testing.T) *childHarness {
 }
 
 func runEHC(h *childHarness) {
-	h.env.ExecuteWorkflow(EHCWorkflowName, EHCInput{RequestEHCNA: RequestEHCNA{RequestID: "ehc-1", RequestedBy: "school", By: "sendco-1"},
-		PupilID: "pupil-1", SchoolID: "school-1", Clock: realTime, Timings: DefaultTimings()})
+	h.env.ExecuteWorkflow(
+		EHCWorkflowName,
+		EHCInput{RequestEHCNA: RequestEHCNA{RequestID: "ehc-1", RequestedBy: "school", By: "sendco-1"},
+			PupilID: "pupil-1", SchoolID: "school-1", Clock: realTime, Timings: DefaultTimings()},
+	)
 }
 
 // ehcStep sends an assessment event at calendar time at.
@@ -34,12 +37,22 @@ func ehcStep(h *childHarness, at time.Time, typ EHCEventType, reason ExceptionRe
 	return send[EHCState](h, at, UpdateEHCEvent, EHCEvent{Type: typ, Reason: reason, By: "la-officer-1"})
 }
 
-var ehcReceived = wantNotice{childStart, "ehc_request_received", []string{ToParents}, map[string]string{"DecisionDue": "19 October 2026"}}
+var ehcReceived = wantNotice{
+	childStart,
+	"ehc_request_received",
+	[]string{ToParents},
+	map[string]string{"DecisionDue": "19 October 2026"},
+}
 
 // ehcAlert is a warning or breach of an EHC time limit: every pending milestone is the council's
 // to meet, so its EHC officer and team are told as well as the SENDCo.
 func ehcAlert(at time.Time, template, milestone, due string) wantNotice {
-	return wantNotice{at, template, []string{ToSENDCo, ToCouncil}, map[string]string{"Milestone": milestone, "Due": due}}
+	return wantNotice{
+		at,
+		template,
+		[]string{ToSENDCo, ToCouncil},
+		map[string]string{"Milestone": milestone, "Due": due},
+	}
 }
 
 // checkEHCFinished checks the one signal to the pathway.
@@ -60,17 +73,36 @@ func TestEHCNothingRecorded(t *testing.T) {
 	const decision = "the decision whether to assess"
 	checkNotices(t, h.notices(), []wantNotice{
 		ehcReceived,
-		ehcAlert(DayStarts(days(ehcDecisionDue, -14)), "ehc_deadline_at_risk", decision, "19 October 2026"), // the start of the day
-		ehcAlert(DayEnds(ehcDecisionDue), "ehc_deadline_missed", decision, "19 October 2026"),               // once the due day is over
+		ehcAlert(
+			DayStarts(days(ehcDecisionDue, -14)),
+			"ehc_deadline_at_risk",
+			decision,
+			"19 October 2026",
+		), // the start of the day
+		ehcAlert(
+			DayEnds(ehcDecisionDue),
+			"ehc_deadline_missed",
+			decision,
+			"19 October 2026",
+		), // once the due day is over
 	})
 	h.rec.mu.Lock()
 	first := h.rec.projections[0]
 	h.rec.mu.Unlock()
 	wantDeadlines := []Deadline{
-		{Kind: string(MilestoneDecisionToAssess), Due: CalendarDate(ehcDecisionDue), Label: "EHC needs assessment: the decision whether to assess"},
-		{Kind: string(MilestoneFinalPlan), Due: CalendarDate(days(childStart, 140)), Label: "EHC needs assessment: the final EHC plan"},
+		{
+			Kind:  string(MilestoneDecisionToAssess),
+			Due:   CalendarDate(ehcDecisionDue),
+			Label: "EHC needs assessment: the decision whether to assess",
+		},
+		{
+			Kind:  string(MilestoneFinalPlan),
+			Due:   CalendarDate(days(childStart, 140)),
+			Label: "EHC needs assessment: the final EHC plan",
+		},
 	}
-	if first.Status != string(EHCRequested) || first.ItemID != "ehc/ehc-1" || !reflect.DeepEqual(first.Deadlines, wantDeadlines) {
+	if first.Status != string(EHCRequested) || first.ItemID != "ehc/ehc-1" ||
+		!reflect.DeepEqual(first.Deadlines, wantDeadlines) {
 		t.Errorf("first projection: %s %s %+v", first.ItemID, first.Status, first.Deadlines)
 	}
 	if s := h.pathwaySignals(); len(s) != 0 {
@@ -87,8 +119,14 @@ func TestEHCPlanIssued(t *testing.T) {
 		typ    EHCEventType
 		reason string
 	}{
-		{EHCDraftIssued, "a draft plan or a decision not to issue comes after the assessment; the assessment is requested"},
-		{EHCDecidedNotToIssue, "a draft plan or a decision not to issue comes after the assessment; the assessment is requested"},
+		{
+			EHCDraftIssued,
+			"a draft plan or a decision not to issue comes after the assessment; the assessment is requested",
+		},
+		{
+			EHCDecidedNotToIssue,
+			"a draft plan or a decision not to issue comes after the assessment; the assessment is requested",
+		},
 		{EHCAdviceRequested, "advice is requested once the council has decided to assess"},
 		{EHCAdviceReceived, "no advice request is waiting for an answer"},
 		{EHCFinalPlanIssued, "the final plan comes after the draft plan"},
@@ -122,30 +160,73 @@ func TestEHCPlanIssued(t *testing.T) {
 		checkRefused(t, string(c.typ)+" before the decision", refused[i], c.reason)
 	}
 	checkRefused(t, "a second decision", again, "the decision whether to assess has already been made")
-	checkRefused(t, "a pause for no prescribed reason", badReason,
-		`"holiday" is not a prescribed exception; use school_closed_4_weeks, absent_from_area_4_weeks or exceptional_personal_circumstances`)
+	checkRefused(
+		t,
+		"a pause for no prescribed reason",
+		badReason,
+		`"holiday" is not a prescribed exception; use school_closed_4_weeks, absent_from_area_4_weeks or exceptional_personal_circumstances`,
+	)
 	checkAccepted(t, "pause", paused)
-	checkRefused(t, "a second pause", twice, "The clock has been paused since 7 December 2026. Resume it before pausing it again.")
-	checkRefused(t, "final plan inside the comment period", tooSoon,
-		"parents have until 19 January 2027 to comment on the draft (15 days, counting the day it was issued); the final plan can be issued from 20 January 2027")
+	checkRefused(
+		t,
+		"a second pause",
+		twice,
+		"The clock has been paused since 7 December 2026. Resume it before pausing it again.",
+	)
+	checkRefused(
+		t,
+		"final plan inside the comment period",
+		tooSoon,
+		"parents have until 19 January 2027 to comment on the draft (15 days, counting the day it was issued); the final plan can be issued from 20 January 2027",
+	)
 	checkAccepted(t, "final plan", final)
 
 	const movedDue = "22 February 2027" // 25 January + 28 paused days
 	checkNotices(t, h.notices(), []wantNotice{
 		ehcReceived,
-		{decidedAt, "ehc_will_assess", []string{ToParents}, map[string]string{"LetterDate": "14 September 2026", "FinalPlanDue": ehcFinalDue}},
-		{pausedAt, "ehc_clock_paused", []string{ToParents}, map[string]string{"LetterDate": "7 December 2026", "FinalPlanDue": ehcFinalDue,
-			"Reason": "the school was closed for 4 weeks or more", "PausedFrom": "7 December 2026"}},
-		{resumedAt, "ehc_clock_resumed", []string{ToParents}, map[string]string{"LetterDate": "4 January 2027", "FinalPlanDue": movedDue,
-			"PausedFrom": "7 December 2026", "ResumedOn": "4 January 2027", "PausedDays": "28"}},
-		{draftAt, "ehc_draft_issued", []string{ToParents}, map[string]string{"LetterDate": "5 January 2027", "FinalPlanDue": movedDue, "CommentsBy": "19 January 2027"}},
-		{issuedAt, "ehc_plan_issued", []string{ToParents}, map[string]string{"LetterDate": "21 January 2027", "TribunalDeadline": "21 March 2027",
-			"FinalPlanDue": movedDue, "CommentsBy": "19 January 2027"}},
+		{
+			decidedAt,
+			"ehc_will_assess",
+			[]string{ToParents},
+			map[string]string{"LetterDate": "14 September 2026", "FinalPlanDue": ehcFinalDue},
+		},
+		{
+			pausedAt,
+			"ehc_clock_paused",
+			[]string{ToParents},
+			map[string]string{"LetterDate": "7 December 2026", "FinalPlanDue": ehcFinalDue,
+				"Reason": "the school was closed for 4 weeks or more", "PausedFrom": "7 December 2026"},
+		},
+		{
+			resumedAt,
+			"ehc_clock_resumed",
+			[]string{ToParents},
+			map[string]string{"LetterDate": "4 January 2027", "FinalPlanDue": movedDue,
+				"PausedFrom": "7 December 2026", "ResumedOn": "4 January 2027", "PausedDays": "28"},
+		},
+		{
+			draftAt,
+			"ehc_draft_issued",
+			[]string{ToParents},
+			map[string]string{
+				"LetterDate":   "5 January 2027",
+				"FinalPlanDue": movedDue,
+				"CommentsBy":   "19 January 2027",
+			},
+		},
+		{
+			issuedAt,
+			"ehc_plan_issued",
+			[]string{ToParents},
+			map[string]string{"LetterDate": "21 January 2027", "TribunalDeadline": "21 March 2027",
+				"FinalPlanDue": movedDue, "CommentsBy": "19 January 2027"},
+		},
 	})
 	checkEHCFinished(t, h, EHCPlanIssued, issuedAt)
 
 	st := final.result
-	if st.Status != EHCDone || st.Outcome != EHCPlanIssued || st.AppealBy == nil || dateWords(*st.AppealBy) != "21 March 2027" {
+	if st.Status != EHCDone || st.Outcome != EHCPlanIssued || st.AppealBy == nil ||
+		dateWords(*st.AppealBy) != "21 March 2027" {
 		t.Errorf("final state: %s %s appeal by %v", st.Status, st.Outcome, st.AppealBy)
 	}
 	wantMet := map[EHCMilestone]MilestoneResult{
@@ -162,7 +243,10 @@ func TestEHCPlanIssued(t *testing.T) {
 			statuses = append(statuses, p.Status)
 		}
 	}
-	if want := []string{"requested", "assessing", "paused", "assessing", "draft_issued", "finished"}; !slices.Equal(statuses, want) {
+	if want := []string{"requested", "assessing", "paused", "assessing", "draft_issued", "finished"}; !slices.Equal(
+		statuses,
+		want,
+	) {
 		t.Errorf("projected statuses %v, want %v", statuses, want)
 	}
 }
@@ -184,11 +268,26 @@ func TestEHCPauseMovesAlerts(t *testing.T) {
 	const notice = "telling parents if no plan will be issued"
 	checkNotices(t, h.notices(), []wantNotice{
 		ehcReceived,
-		{decidedAt, "ehc_will_assess", []string{ToParents}, map[string]string{"LetterDate": "14 September 2026", "FinalPlanDue": ehcFinalDue}},
-		{pausedAt, "ehc_clock_paused", []string{ToParents}, map[string]string{"LetterDate": "7 December 2026", "FinalPlanDue": ehcFinalDue,
-			"Reason": "the child or young person was away from the local authority's area for 4 weeks or more", "PausedFrom": "7 December 2026"}},
-		{resumedAt, "ehc_clock_resumed", []string{ToParents}, map[string]string{"LetterDate": "4 January 2027", "FinalPlanDue": "22 February 2027",
-			"PausedFrom": "7 December 2026", "ResumedOn": "4 January 2027", "PausedDays": "28"}},
+		{
+			decidedAt,
+			"ehc_will_assess",
+			[]string{ToParents},
+			map[string]string{"LetterDate": "14 September 2026", "FinalPlanDue": ehcFinalDue},
+		},
+		{
+			pausedAt,
+			"ehc_clock_paused",
+			[]string{ToParents},
+			map[string]string{"LetterDate": "7 December 2026", "FinalPlanDue": ehcFinalDue,
+				"Reason": "the child or young person was away from the local authority's area for 4 weeks or more", "PausedFrom": "7 December 2026"},
+		},
+		{
+			resumedAt,
+			"ehc_clock_resumed",
+			[]string{ToParents},
+			map[string]string{"LetterDate": "4 January 2027", "FinalPlanDue": "22 February 2027",
+				"PausedFrom": "7 December 2026", "ResumedOn": "4 January 2027", "PausedDays": "28"},
+		},
 		// Week 16 was 28 December; 28 paused days move it to 25 January: warned at the start of
 		// 11 January, missed at the end of 25 January.
 		ehcAlert(time.Date(2027, 1, 11, 0, 0, 0, 0, time.UTC), "ehc_deadline_at_risk", notice, "25 January 2027"),
@@ -208,12 +307,39 @@ func TestEHCDecisions(t *testing.T) {
 	}{
 		{"refused to assess", []EHCEventType{EHCDecidedNotToAssess}, []time.Time{days(childStart, 35)},
 			"ehc_refused_to_assess", EHCRefusedToAssess,
-			map[string]string{"LetterDate": "12 October 2026", "TribunalDeadline": "12 December 2026", "FinalPlanDue": ehcFinalDue},
-			[]wantNotice{ehcAlert(DayStarts(days(childStart, 28)), "ehc_deadline_at_risk", "the decision whether to assess", "19 October 2026")}},
-		{"decided not to issue", []EHCEventType{EHCDecidedToAssess, EHCDecidedNotToIssue}, []time.Time{days(childStart, 7), days(childStart, 84)},
-			"ehc_not_issuing", EHCNotIssuing,
-			map[string]string{"LetterDate": "30 November 2026", "TribunalDeadline": "30 January 2027", "FinalPlanDue": ehcFinalDue},
-			[]wantNotice{{days(childStart, 7), "ehc_will_assess", []string{ToParents}, map[string]string{"LetterDate": "14 September 2026", "FinalPlanDue": ehcFinalDue}}}},
+			map[string]string{
+				"LetterDate":       "12 October 2026",
+				"TribunalDeadline": "12 December 2026",
+				"FinalPlanDue":     ehcFinalDue,
+			},
+			[]wantNotice{
+				ehcAlert(
+					DayStarts(days(childStart, 28)),
+					"ehc_deadline_at_risk",
+					"the decision whether to assess",
+					"19 October 2026",
+				),
+			}},
+		{
+			"decided not to issue",
+			[]EHCEventType{EHCDecidedToAssess, EHCDecidedNotToIssue},
+			[]time.Time{days(childStart, 7), days(childStart, 84)},
+			"ehc_not_issuing",
+			EHCNotIssuing,
+			map[string]string{
+				"LetterDate":       "30 November 2026",
+				"TribunalDeadline": "30 January 2027",
+				"FinalPlanDue":     ehcFinalDue,
+			},
+			[]wantNotice{
+				{
+					days(childStart, 7),
+					"ehc_will_assess",
+					[]string{ToParents},
+					map[string]string{"LetterDate": "14 September 2026", "FinalPlanDue": ehcFinalDue},
+				},
+			},
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -69,18 +69,38 @@ func (s *PathwayState) ApplyMeeting(m MeetingChange, now time.Time) Event {
 	case m.Cancelled:
 		s.MeetingsHeld[i].Cancelled = true
 		s.Meetings = slices.DeleteFunc(s.Meetings, func(t time.Time) bool { return t.Equal(s.MeetingsHeld[i].At) })
-		return s.event(now, "meeting_cancelled", fmt.Sprintf("The meeting on %s was cancelled. The family has been told.", dateWords(s.MeetingsHeld[i].At)))
+		return s.event(
+			now,
+			"meeting_cancelled",
+			fmt.Sprintf("The meeting on %s was cancelled. The family has been told.", dateWords(s.MeetingsHeld[i].At)),
+		)
 	case i >= 0:
 		old := s.MeetingsHeld[i].At
 		s.MeetingsHeld[i].At, s.MeetingsHeld[i].Response = m.At, ""
 		if j := slices.IndexFunc(s.Meetings, func(t time.Time) bool { return t.Equal(old) }); j >= 0 {
 			s.Meetings[j] = m.At
 		}
-		return s.event(now, "meeting_moved", fmt.Sprintf("The meeting on %s was moved to %s. The family has a new invitation.", dateWords(old), dateWords(m.At)))
+		return s.event(
+			now,
+			"meeting_moved",
+			fmt.Sprintf(
+				"The meeting on %s was moved to %s. The family has a new invitation.",
+				dateWords(old),
+				dateWords(m.At),
+			),
+		)
 	default:
 		s.MeetingsHeld = append(s.MeetingsHeld, MeetingRef{MeetingID: m.MeetingID, Kind: m.Kind, At: m.At})
 		s.Meetings = append(s.Meetings, m.At)
-		return s.event(now, "meeting_arranged", fmt.Sprintf("A %s meeting with the family was arranged for %s. They have been invited.", meetingWords(m.Kind), dateWords(m.At)))
+		return s.event(
+			now,
+			"meeting_arranged",
+			fmt.Sprintf(
+				"A %s meeting with the family was arranged for %s. They have been invited.",
+				meetingWords(m.Kind),
+				dateWords(m.At),
+			),
+		)
 	}
 }
 
@@ -136,9 +156,17 @@ func (s *PathwayState) ApplyParentResponse(r ParentResponse, now time.Time) Even
 	case ResponseAccepted:
 		ev = s.event(now, "meeting_accepted", "A parent accepted the invitation to the meeting on "+at+".")
 	case ResponseDeclined:
-		ev = s.event(now, "meeting_declined", "A parent said they cannot come to the meeting on "+at+". The SENDCo has been told.")
+		ev = s.event(
+			now,
+			"meeting_declined",
+			"A parent said they cannot come to the meeting on "+at+". The SENDCo has been told.",
+		)
 	default:
-		ev = s.event(now, "meeting_another_time", "A parent asked for another time instead of "+at+". The SENDCo has been told.")
+		ev = s.event(
+			now,
+			"meeting_another_time",
+			"A parent asked for another time instead of "+at+". The SENDCo has been told.",
+		)
 	}
 	ev.By = r.By
 	return ev

@@ -65,7 +65,8 @@ func Pathway(ctx workflow.Context, in PathwayInput) error {
 		if err != nil {
 			return err
 		}
-		if (p.boundary || workflow.GetInfo(ctx).GetContinueAsNewSuggested()) && workflow.AllHandlersFinished(ctx) && children.Len() == 0 {
+		if (p.boundary || workflow.GetInfo(ctx).GetContinueAsNewSuggested()) && workflow.AllHandlersFinished(ctx) &&
+			children.Len() == 0 {
 			return workflow.NewContinueAsNewError(ctx, PathwayWorkflowName, PathwayInput{
 				PupilID: p.st.PupilID, SchoolID: p.st.SchoolID, Timings: p.st.Timings, Scale: p.st.Clock.Scale, Carried: p.st})
 		}
@@ -158,21 +159,48 @@ func (p *pathway) recent() *Recent { return &p.st.Recent }
 
 // commit saves a changed copy of the pathway with the records it accepts and the emails it
 // sends, and then makes the copy the pathway's state: a change that cannot be saved is not kept.
-func (p *pathway) commit(ctx workflow.Context, next *PathwayState, accept []Record, events []Event, notices ...Notice) error {
+func (p *pathway) commit(
+	ctx workflow.Context,
+	next *PathwayState,
+	accept []Record,
+	events []Event,
+	notices ...Notice,
+) error {
 	return p.commitThen(ctx, next, accept, events, notices, nil, nil)
 }
 
 // commitThen is commit with meeting invitations to queue and something to do once it is kept.
-func (p *pathway) commitThen(ctx workflow.Context, next *PathwayState, accept []Record, events []Event, notices []Notice, meetings []MeetingMail, after func() error) error {
+func (p *pathway) commitThen(
+	ctx workflow.Context,
+	next *PathwayState,
+	accept []Record,
+	events []Event,
+	notices []Notice,
+	meetings []MeetingMail,
+	after func() error,
+) error {
 	var deadlines []Deadline
 	for _, c := range next.Concerns {
 		if c.TrialEnds != nil && !c.TrialPrompted {
-			deadlines = append(deadlines, Deadline{Kind: "trial_window", Ref: c.ConcernID, Due: *c.TrialEnds, Label: "Record how the classroom strategies worked"})
+			deadlines = append(
+				deadlines,
+				Deadline{
+					Kind:  "trial_window",
+					Ref:   c.ConcernID,
+					Due:   *c.TrialEnds,
+					Label: "Record how the classroom strategies worked",
+				},
+			)
 		}
 	}
 	proj := Projection{PupilID: next.PupilID, SchoolID: next.SchoolID, Kind: "pathway", Status: string(next.Stage),
 		Version: next.Version, State: stateJSON(next), Events: events, Deadlines: deadlines, Accept: accept, UpdatedAt: p.now(ctx)}
-	return p.g.save(ctx, Commit{Projection: &proj, Notices: notices, Meetings: meetings}, func() { *p.st = *next }, after)
+	return p.g.save(
+		ctx,
+		Commit{Projection: &proj, Notices: notices, Meetings: meetings},
+		func() { *p.st = *next },
+		after,
+	)
 }
 
 // notice is an email about the pupil, keyed by what it is about.
@@ -200,7 +228,10 @@ func (p *pathway) recordImpact(ctx workflow.Context, in ImpactRecorded) (Pathway
 		next.Recent.Add(in.ImpactID)
 		var notices []Notice
 		if before != next.Stage {
-			notices = append(notices, p.notice("impact/"+in.ConcernID+"/"+itoa(ev.Seq), mailname.TriageAgain, nil, ToSENDCo))
+			notices = append(
+				notices,
+				p.notice("impact/"+in.ConcernID+"/"+itoa(ev.Seq), mailname.TriageAgain, nil, ToSENDCo),
+			)
 		}
 		return p.commit(ctx, next, records(RecordImpact, in.ImpactID), []Event{ev}, notices...)
 	})
@@ -253,36 +284,48 @@ func (p *pathway) planCycle(ctx workflow.Context, in PlanCycle) (PathwayState, e
 }
 
 func (p *pathway) openReferral(ctx workflow.Context, in OpenReferral) (PathwayState, error) {
-	_, err := p.g.take(ctx, in.ReferralID, p.recent, func() error { return p.st.ValidateOpenReferral(in) }, func() error {
-		var parents []string
-		if err := workflow.ExecuteLocalActivity(withActivityOptions(ctx), ActivityPupilParents, p.st.PupilID).Get(ctx, &parents); err != nil {
-			return err
-		}
-		next := stage(p.g, p.st)
-		ev := next.ApplyOpenReferral(in, p.now(ctx))
-		next.Recent.Add(in.ReferralID)
-		err := startChild(ctx, ReferralWorkflowID(next.PupilID, in.ReferralID), ReferralWorkflowName, ReferralInput{
-			OpenReferral: in, PupilID: next.PupilID, SchoolID: next.SchoolID, ParentIDs: parents, Clock: next.Clock, Timings: next.Timings})
-		if err != nil {
-			return err
-		}
-		return p.commit(ctx, next, records(RecordReferral, in.ReferralID), []Event{ev})
-	})
+	_, err := p.g.take(
+		ctx,
+		in.ReferralID,
+		p.recent,
+		func() error { return p.st.ValidateOpenReferral(in) },
+		func() error {
+			var parents []string
+			if err := workflow.ExecuteLocalActivity(withActivityOptions(ctx), ActivityPupilParents, p.st.PupilID).Get(ctx, &parents); err != nil {
+				return err
+			}
+			next := stage(p.g, p.st)
+			ev := next.ApplyOpenReferral(in, p.now(ctx))
+			next.Recent.Add(in.ReferralID)
+			err := startChild(ctx, ReferralWorkflowID(next.PupilID, in.ReferralID), ReferralWorkflowName, ReferralInput{
+				OpenReferral: in, PupilID: next.PupilID, SchoolID: next.SchoolID, ParentIDs: parents, Clock: next.Clock, Timings: next.Timings})
+			if err != nil {
+				return err
+			}
+			return p.commit(ctx, next, records(RecordReferral, in.ReferralID), []Event{ev})
+		},
+	)
 	return *p.st, err
 }
 
 func (p *pathway) requestEHCNA(ctx workflow.Context, in RequestEHCNA) (PathwayState, error) {
-	_, err := p.g.take(ctx, in.RequestID, p.recent, func() error { return p.st.ValidateRequestEHCNA(in) }, func() error {
-		next := stage(p.g, p.st)
-		ev := next.ApplyRequestEHCNA(in, p.now(ctx))
-		next.Recent.Add(in.RequestID)
-		err := startChild(ctx, EHCWorkflowID(next.PupilID, in.RequestID), EHCWorkflowName, EHCInput{
-			RequestEHCNA: in, PupilID: next.PupilID, SchoolID: next.SchoolID, Clock: next.Clock, Timings: next.Timings})
-		if err != nil {
-			return err
-		}
-		return p.commit(ctx, next, records(RecordEHCRequest, in.RequestID), []Event{ev})
-	})
+	_, err := p.g.take(
+		ctx,
+		in.RequestID,
+		p.recent,
+		func() error { return p.st.ValidateRequestEHCNA(in) },
+		func() error {
+			next := stage(p.g, p.st)
+			ev := next.ApplyRequestEHCNA(in, p.now(ctx))
+			next.Recent.Add(in.RequestID)
+			err := startChild(ctx, EHCWorkflowID(next.PupilID, in.RequestID), EHCWorkflowName, EHCInput{
+				RequestEHCNA: in, PupilID: next.PupilID, SchoolID: next.SchoolID, Clock: next.Clock, Timings: next.Timings})
+			if err != nil {
+				return err
+			}
+			return p.commit(ctx, next, records(RecordEHCRequest, in.RequestID), []Event{ev})
+		},
+	)
 	return *p.st, err
 }
 
@@ -298,14 +341,17 @@ func (p *pathway) meeting(ctx workflow.Context, in MeetingChange) (PathwayState,
 		next := stage(p.g, p.st)
 		ev := next.ApplyMeeting(in, p.now(ctx))
 		next.Recent.Add(in.ChangeID)
-		mail := []MeetingMail{{PupilID: next.PupilID, SchoolID: next.SchoolID, MeetingID: in.MeetingID, ChangeID: in.ChangeID}}
+		mail := []MeetingMail{
+			{PupilID: next.PupilID, SchoolID: next.SchoolID, MeetingID: in.MeetingID, ChangeID: in.ChangeID},
+		}
 		if p.g.serial {
 			return p.commitThen(ctx, next, records(RecordMeetingChange, in.ChangeID), []Event{ev}, nil, mail, nil)
 		}
 		if err := p.commit(ctx, next, records(RecordMeetingChange, in.ChangeID), []Event{ev}); err != nil {
 			return err
 		}
-		if in.ChangeID == "" || workflow.GetVersion(ctx, changeMeetingMail, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		if in.ChangeID == "" ||
+			workflow.GetVersion(ctx, changeMeetingMail, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 			return nil
 		}
 		return p.g.save(ctx, Commit{Meetings: mail}, func() {}, nil)
@@ -315,20 +361,27 @@ func (p *pathway) meeting(ctx workflow.Context, in MeetingChange) (PathwayState,
 
 // parentResponse records a parent's answer; the SENDCo is told when it needs them to act.
 func (p *pathway) parentResponse(ctx workflow.Context, in ParentResponse) (PathwayState, error) {
-	_, err := p.g.take(ctx, in.ResponseID, p.recent, func() error { return p.st.ValidateParentResponse(in) }, func() error {
-		before, at := p.st.MeetingResponse(in.MeetingID)
-		next := stage(p.g, p.st)
-		ev := next.ApplyParentResponse(in, p.now(ctx))
-		next.Recent.Add(in.ResponseID)
-		var notices []Notice
-		// Runs before the write protocol send each email with a local activity of their own, so
-		// they tell the SENDCo of the answers they always did (none for "can come").
-		if words, tell := AnswerForSENDCo(before, in.Response); tell && (p.g.serial || in.Response != ResponseAccepted) {
-			notices = append(notices, p.notice("meeting/"+in.MeetingID+"/"+itoa(ev.Seq), mailname.MeetingResponse,
-				map[string]string{"Answer": words, "MeetingDate": dateWords(at)}, ToSENDCo))
-		}
-		return p.commit(ctx, next, records(RecordMeetingResponse, in.ResponseID), []Event{ev}, notices...)
-	})
+	_, err := p.g.take(
+		ctx,
+		in.ResponseID,
+		p.recent,
+		func() error { return p.st.ValidateParentResponse(in) },
+		func() error {
+			before, at := p.st.MeetingResponse(in.MeetingID)
+			next := stage(p.g, p.st)
+			ev := next.ApplyParentResponse(in, p.now(ctx))
+			next.Recent.Add(in.ResponseID)
+			var notices []Notice
+			// Runs before the write protocol send each email with a local activity of their own, so
+			// they tell the SENDCo of the answers they always did (none for "can come").
+			if words, tell := AnswerForSENDCo(before, in.Response); tell &&
+				(p.g.serial || in.Response != ResponseAccepted) {
+				notices = append(notices, p.notice("meeting/"+in.MeetingID+"/"+itoa(ev.Seq), mailname.MeetingResponse,
+					map[string]string{"Answer": words, "MeetingDate": dateWords(at)}, ToSENDCo))
+			}
+			return p.commit(ctx, next, records(RecordMeetingResponse, in.ResponseID), []Event{ev}, notices...)
+		},
+	)
 	return *p.st, err
 }
 
@@ -346,8 +399,14 @@ func (p *pathway) moveSchool(ctx workflow.Context, in SchoolMoved) (PathwayState
 		next := stage(p.g, p.st)
 		ev := next.ApplySchoolMove(in, p.now(ctx))
 		next.Recent.Add(in.MoveID)
-		told := Notice{Key: next.PupilID + "/school-move/" + in.MoveID, Template: mailname.SchoolMoved, To: []string{ToParents},
-			PupilID: next.PupilID, SchoolID: next.SchoolID, LinkPath: pathwayLink(next.PupilID)}
+		told := Notice{
+			Key:      next.PupilID + "/school-move/" + in.MoveID,
+			Template: mailname.SchoolMoved,
+			To:       []string{ToParents},
+			PupilID:  next.PupilID,
+			SchoolID: next.SchoolID,
+			LinkPath: pathwayLink(next.PupilID),
+		}
 		return p.commit(ctx, next, records(RecordSchoolMove, in.MoveID), []Event{ev}, told)
 	})
 	return *p.st, err
@@ -379,7 +438,10 @@ func (p *pathway) onChild(ctx workflow.Context, c ChildChanged) error {
 		ev := next.ApplyCycleReviewed(*c.Cycle, now)
 		var notices []Notice
 		if c.Cycle.NextStep != NextStepDown {
-			notices = append(notices, p.notice("cycle/"+itoa(int64(c.Cycle.Number))+"/next", mailname.PlanNeeded, nil, ToSENDCo))
+			notices = append(
+				notices,
+				p.notice("cycle/"+itoa(int64(c.Cycle.Number))+"/next", mailname.PlanNeeded, nil, ToSENDCo),
+			)
 		}
 		if err := p.commit(ctx, next, nil, []Event{ev}, notices...); err != nil {
 			return err
@@ -435,7 +497,10 @@ func (p *pathway) trialsEnded(ctx workflow.Context) error {
 			map[string]string{"TrialEnded": dateWords(*c.TrialEnds)}, ToUser(c.RaisedBy)))
 	}
 	if before == StageMonitoring && next.Stage == StageAwaitingTriage {
-		notices = append(notices, p.notice("trial/triage/"+itoa(events[len(events)-1].Seq), mailname.TriageAgain, nil, ToSENDCo))
+		notices = append(
+			notices,
+			p.notice("trial/triage/"+itoa(events[len(events)-1].Seq), mailname.TriageAgain, nil, ToSENDCo),
+		)
 	}
 	return p.commit(ctx, next, nil, events, notices...)
 }

@@ -48,7 +48,14 @@ func Stopped(ctx context.Context, c client.Client, workflowID string) (bool, err
 // UpdateWithStart delivers an action to the pupil's pathway, starting the workflow if the pupil
 // has none yet (a first concern; a parent's EHC request before any concern), and returns the
 // state after it.
-func UpdateWithStart(ctx context.Context, c client.Client, taskQueue string, start PathwayInput, name, updateID string, arg any) (PathwayState, error) {
+func UpdateWithStart(
+	ctx context.Context,
+	c client.Client,
+	taskQueue string,
+	start PathwayInput,
+	name, updateID string,
+	arg any,
+) (PathwayState, error) {
 	op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       PathwayWorkflowID(start.PupilID),
 		TaskQueue:                taskQueue,

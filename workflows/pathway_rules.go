@@ -188,7 +188,10 @@ func (s *PathwayState) ApplyConcern(c ConcernRaised, now time.Time) Event {
 // ValidateTriage refuses a triage that does not fit the pathway.
 func (s *PathwayState) ValidateTriage(t Triage) error {
 	if !t.Decision.Valid() {
-		return refuse("%q is not a triage decision; choose monitor, more_evidence, sen_support or no_further_action", t.Decision)
+		return refuse(
+			"%q is not a triage decision; choose monitor, more_evidence, sen_support or no_further_action",
+			t.Decision,
+		)
 	}
 	if t.By == "" {
 		return refuse("a triage decision needs the person making it")
@@ -219,8 +222,11 @@ func (s *PathwayState) ApplyTriage(t Triage, now time.Time) Event {
 			"The SENDCo asked the teacher for more evidence of what has been tried and how it helped.")
 	case TriageSENSupport:
 		s.Stage = StageSENSupport
-		return s.event(now, "triaged_sen_support",
-			"The SENDCo decided the pupil needs SEN support. Parents have been told, and a plan will be agreed with them.")
+		return s.event(
+			now,
+			"triaged_sen_support",
+			"The SENDCo decided the pupil needs SEN support. Parents have been told, and a plan will be agreed with them.",
+		)
 	default:
 		s.Stage = StageClosed
 		return s.event(now, "triaged_no_further_action",
@@ -261,7 +267,11 @@ func (s *PathwayState) ApplyImpact(in ImpactRecorded, now time.Time) Event {
 	s.Concerns[i].TrialPrompted = true // nothing left to prompt for
 	if s.Stage == StageMonitoring {
 		s.Stage = StageAwaitingTriage
-		return s.event(now, "impact_recorded", "The teacher recorded how the classroom strategies worked. The SENDCo has been asked to look again.")
+		return s.event(
+			now,
+			"impact_recorded",
+			"The teacher recorded how the classroom strategies worked. The SENDCo has been asked to look again.",
+		)
 	}
 	return s.event(now, "impact_recorded", "The teacher recorded how the classroom strategies worked.")
 }

@@ -161,10 +161,16 @@ func TestConcernStartsTriage(t *testing.T) {
 	// The same concern sent again (a retry after a timeout, a double click) is answered with the
 	// pathway as it is, and recorded once: one projection, one email.
 	if !dup.done || dup.rejected != nil || dup.err != nil || len(dup.result.Concerns) != 1 {
-		t.Errorf("the concern sent again: done=%v rejected=%v err=%v concerns=%d; want answered with the state, recorded once",
-			dup.done, dup.rejected, dup.err, len(dup.result.Concerns))
+		t.Errorf(
+			"the concern sent again: done=%v rejected=%v err=%v concerns=%d; want answered with the state, recorded once",
+			dup.done,
+			dup.rejected,
+			dup.err,
+			len(dup.result.Concerns),
+		)
 	}
-	if len(rec.projections) != 1 || rec.projections[0].Status != string(StageAwaitingTriage) || len(rec.projections[0].Events) != 1 {
+	if len(rec.projections) != 1 || rec.projections[0].Status != string(StageAwaitingTriage) ||
+		len(rec.projections[0].Events) != 1 {
 		t.Errorf("projections = %+v", rec.projections)
 	}
 	if got := rec.templates(); len(got) != 1 || got[0] != "concern_raised" || rec.notices[0].To[0] != ToSENDCo {
@@ -353,18 +359,43 @@ func checkNotices(t *testing.T, got []sentNotice, want []wantNotice) {
 		case i >= len(got):
 			t.Errorf("notice %d: missing %s at %s", i, want[i].Template, want[i].At.Format(time.RFC3339))
 		case i >= len(want):
-			t.Errorf("notice %d: unexpected %s to %v at %s (vars %v)", i, got[i].Template, got[i].To, got[i].At.Format(time.RFC3339), got[i].Vars)
+			t.Errorf(
+				"notice %d: unexpected %s to %v at %s (vars %v)",
+				i,
+				got[i].Template,
+				got[i].To,
+				got[i].At.Format(time.RFC3339),
+				got[i].Vars,
+			)
 		default:
 			g, w := got[i], want[i]
-			if g.Template != w.Template || !slices.Equal(g.To, w.To) || !g.At.Equal(w.At) || !maps.Equal(g.Vars, w.Vars) {
-				t.Errorf("notice %d:\n got %s to %v at %s vars %v\nwant %s to %v at %s vars %v", i,
-					g.Template, g.To, g.At.UTC().Format(time.RFC3339), g.Vars, w.Template, w.To, w.At.UTC().Format(time.RFC3339), w.Vars)
+			if g.Template != w.Template || !slices.Equal(g.To, w.To) || !g.At.Equal(w.At) ||
+				!maps.Equal(g.Vars, w.Vars) {
+				t.Errorf(
+					"notice %d:\n got %s to %v at %s vars %v\nwant %s to %v at %s vars %v",
+					i,
+					g.Template,
+					g.To,
+					g.At.UTC().Format(time.RFC3339),
+					g.Vars,
+					w.Template,
+					w.To,
+					w.At.UTC().Format(time.RFC3339),
+					w.Vars,
+				)
 			}
-			if g.PupilID != "pupil-1" || g.SchoolID != "school-1" || g.LinkPath != "/v1/pupils/pupil-1/pathway" || !strings.HasPrefix(g.Key, "pupil-1/") {
+			if g.PupilID != "pupil-1" || g.SchoolID != "school-1" || g.LinkPath != "/v1/pupils/pupil-1/pathway" ||
+				!strings.HasPrefix(g.Key, "pupil-1/") {
 				t.Errorf("notice %d (%s) addressed wrongly: %+v", i, g.Template, g.Notice)
 			}
 			if g.Parents != parentPages[g.Template] {
-				t.Errorf("notice %d (%s): parents' link goes to %+v, want %+v", i, g.Template, g.Notice.Parents, parentPages[g.Template])
+				t.Errorf(
+					"notice %d (%s): parents' link goes to %+v, want %+v",
+					i,
+					g.Template,
+					g.Notice.Parents,
+					parentPages[g.Template],
+				)
 			}
 		}
 	}
@@ -410,7 +441,10 @@ func days(t time.Time, n int) time.Time { return t.AddDate(0, 0, n) }
 func TestPlanArrivingWithTheReviewIsTaken(t *testing.T) {
 	env, _ := newEnv(t)
 	// The cycles themselves are not under test: each ends at once.
-	env.RegisterWorkflowWithOptions(func(workflow.Context, CycleInput) error { return nil }, workflow.RegisterOptions{Name: CycleWorkflowName})
+	env.RegisterWorkflowWithOptions(
+		func(workflow.Context, CycleInput) error { return nil },
+		workflow.RegisterOptions{Name: CycleWorkflowName},
+	)
 	plan := func(id string) PlanCycle {
 		return PlanCycle{PlanID: id, ReviewDate: env.Now().AddDate(0, 2, 0), OutcomeIDs: []string{"o1"}, By: "sendco-1"}
 	}
@@ -427,18 +461,25 @@ func TestPlanArrivingWithTheReviewIsTaken(t *testing.T) {
 	}, 3*time.Minute)
 	env.RegisterDelayedCallback(func() {
 		// The review's news is delivered but not yet read when the next plan is validated.
-		env.SignalWorkflowSkippingWorkflowTask(SignalChild, ChildChanged{Cycle: &CycleReviewed{Number: 1, NextStep: NextContinue, ReviewedAt: env.Now()}})
+		env.SignalWorkflowSkippingWorkflowTask(
+			SignalChild,
+			ChildChanged{Cycle: &CycleReviewed{Number: 1, NextStep: NextContinue, ReviewedAt: env.Now()}},
+		)
 		env.UpdateWorkflow(UpdatePlanCycle, "u4", steps[3], plan("plan-2"))
 		// Other news waiting does not open the door: the plan sent at the same moment is checked
 		// again once the second plan is in, finds cycle 2 open, and is refused. (The pathway then
 		// continues as new at the cycle boundary, so this is sent before it does.)
-		env.SignalWorkflowSkippingWorkflowTask(SignalChild, ChildChanged{Referral: &ReferralChanged{ReferralID: "r1", Status: ReferralSubmitted}})
+		env.SignalWorkflowSkippingWorkflowTask(
+			SignalChild,
+			ChildChanged{Referral: &ReferralChanged{ReferralID: "r1", Status: ReferralSubmitted}},
+		)
 		env.UpdateWorkflow(UpdatePlanCycle, "u5", third, plan("plan-3"))
 	}, 24*time.Hour)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 48*time.Hour)
 	env.ExecuteWorkflow(PathwayWorkflowName, testStart)
 
-	if refused := errors.Join(third.rejected, third.err); refused == nil || !strings.Contains(refused.Error(), "cycle 2 is still open") {
+	if refused := errors.Join(third.rejected, third.err); refused == nil ||
+		!strings.Contains(refused.Error(), "cycle 2 is still open") {
 		t.Errorf("a third plan while cycle 2 is open: %v, want it refused", refused)
 	}
 	for i, s := range steps {

@@ -176,7 +176,13 @@ func (g *guard) hold(ctx workflow.Context, fn func() error) error {
 // take runs one action: under the lock, a repeat of an action already taken is answered without
 // doing anything (done is false); otherwise check runs again on the current state and do
 // carries the action out.
-func (g *guard) take(ctx workflow.Context, id string, recent func() *Recent, check func() error, do func() error) (done bool, err error) {
+func (g *guard) take(
+	ctx workflow.Context,
+	id string,
+	recent func() *Recent,
+	check func() error,
+	do func() error,
+) (done bool, err error) {
 	err = g.hold(ctx, func() error {
 		if g.serial {
 			if recent().Has(id) {

@@ -30,20 +30,40 @@ func TestTwoDecisionsAtOnceOneIsTaken(t *testing.T) {
 	env, rec := newEnv(t)
 	first, second := &updateCallback{}, &updateCallback{}
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateRaiseConcern, "u1", &updateCallback{}, ConcernRaised{ConcernID: "c1", RaisedBy: "teacher-1"})
+		env.UpdateWorkflow(
+			UpdateRaiseConcern,
+			"u1",
+			&updateCallback{},
+			ConcernRaised{ConcernID: "c1", RaisedBy: "teacher-1"},
+		)
 	}, time.Minute)
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(UpdateTriage, "u2", first, Triage{ID: "t1", Decision: TriageSENSupport, By: "sendco-1"})
-		env.UpdateWorkflow(UpdateTriage, "u3", second, Triage{ID: "t2", Decision: TriageNoFurtherAction, By: "sendco-2"})
+		env.UpdateWorkflow(
+			UpdateTriage,
+			"u3",
+			second,
+			Triage{ID: "t2", Decision: TriageNoFurtherAction, By: "sendco-2"},
+		)
 	}, 2*time.Minute)
 	env.RegisterDelayedCallback(env.CancelWorkflow, time.Hour)
 	env.ExecuteWorkflow(PathwayWorkflowName, testStart)
 
 	if !first.done || first.rejected != nil || first.err != nil || first.result.Stage != StageSENSupport {
-		t.Fatalf("first decision: done=%v rejected=%v err=%v stage=%s", first.done, first.rejected, first.err, first.result.Stage)
+		t.Fatalf(
+			"first decision: done=%v rejected=%v err=%v stage=%s",
+			first.done,
+			first.rejected,
+			first.err,
+			first.result.Stage,
+		)
 	}
 	if !refusedWith(second, "no concern waiting for triage") {
-		t.Errorf("second decision at the same moment: rejected=%v err=%v; want refused, the concern already triaged", second.rejected, second.err)
+		t.Errorf(
+			"second decision at the same moment: rejected=%v err=%v; want refused, the concern already triaged",
+			second.rejected,
+			second.err,
+		)
 	}
 	var triaged int
 	for _, p := range rec.projections {
@@ -68,7 +88,11 @@ func TestAChangeThatCannotBeSavedIsNotKept(t *testing.T) {
 	var broken atomic.Bool
 	env.RegisterActivityWithOptions(func(ctx context.Context, c Commit) error {
 		if broken.Load() {
-			return temporal.NewNonRetryableApplicationError("the record to accept was never proposed", "RecordMissing", nil)
+			return temporal.NewNonRetryableApplicationError(
+				"the record to accept was never proposed",
+				"RecordMissing",
+				nil,
+			)
 		}
 		return rec.commit(ctx, c)
 	}, activity.RegisterOptions{Name: ActivityCommit})
@@ -97,10 +121,15 @@ func TestAChangeThatCannotBeSavedIsNotKept(t *testing.T) {
 		t.Fatalf("the first attempt: done=%v err=%v; want it to fail", failed.done, failed.err)
 	}
 	if between.Stage != StageNone || len(between.Concerns) != 0 || between.Version != 0 {
-		t.Errorf("after a change that could not be saved the pathway is %s with %d concerns (version %d); want it unchanged",
-			between.Stage, len(between.Concerns), between.Version)
+		t.Errorf(
+			"after a change that could not be saved the pathway is %s with %d concerns (version %d); want it unchanged",
+			between.Stage,
+			len(between.Concerns),
+			between.Version,
+		)
 	}
-	if !retried.done || retried.err != nil || retried.rejected != nil || len(retried.result.Concerns) != 1 || retried.result.Stage != StageAwaitingTriage {
+	if !retried.done || retried.err != nil || retried.rejected != nil || len(retried.result.Concerns) != 1 ||
+		retried.result.Stage != StageAwaitingTriage {
 		t.Errorf("the action sent again: done=%v err=%v rejected=%v concerns=%d stage=%s; want it taken once",
 			retried.done, retried.err, retried.rejected, len(retried.result.Concerns), retried.result.Stage)
 	}
@@ -131,7 +160,14 @@ func TestARepeatWhileTheFirstIsSavedIsAnsweredOnce(t *testing.T) {
 
 	for name, u := range map[string]*updateCallback{"first": first, "repeat": repeat} {
 		if !u.done || u.err != nil || u.rejected != nil || len(u.result.Concerns) != 1 {
-			t.Errorf("%s: done=%v err=%v rejected=%v concerns=%d; want answered with one concern", name, u.done, u.err, u.rejected, len(u.result.Concerns))
+			t.Errorf(
+				"%s: done=%v err=%v rejected=%v concerns=%d; want answered with one concern",
+				name,
+				u.done,
+				u.err,
+				u.rejected,
+				len(u.result.Concerns),
+			)
 		}
 	}
 	if got := rec.templates(); len(got) != 1 {

@@ -33,8 +33,20 @@ func Referral(ctx workflow.Context, in ReferralInput) error {
 		}
 		next := stage(ref.g, ref.r)
 		ev := next.SetReadiness(res, ref.now(ctx))
-		return ref.commit(ctx, next, nil, []Event{ev}, nil,
-			ref.notice("decision", mailname.ReferralDecisionNeeded, nil, ToSENDCo), ref.consentNotice("consent", mailname.ConsentRequest, nil))
+		return ref.commit(
+			ctx,
+			next,
+			nil,
+			[]Event{ev},
+			nil,
+			ref.notice(
+				"decision",
+				mailname.ReferralDecisionNeeded,
+				nil,
+				ToSENDCo,
+			),
+			ref.consentNotice("consent", mailname.ConsentRequest, nil),
+		)
 	}
 	// The first check holds the run's lock like any change: a decision or consent arriving
 	// meanwhile waits for it, rather than being saved beside it and then overwritten.
@@ -107,7 +119,14 @@ func (ref *referral) recent() *Recent { return &ref.r.Recent }
 
 // commit saves a changed copy of the referral with the records it accepts and the emails it
 // sends, keeps it, and then runs after.
-func (ref *referral) commit(ctx workflow.Context, next *ReferralState, accept []Record, events []Event, after func() error, notices ...Notice) error {
+func (ref *referral) commit(
+	ctx workflow.Context,
+	next *ReferralState,
+	accept []Record,
+	events []Event,
+	after func() error,
+	notices ...Notice,
+) error {
 	var deadlines []Deadline
 	//workflowcheck:ignore map order never reaches the history: sorted below
 	for name, at := range next.deadlines() {
@@ -126,7 +145,13 @@ func (ref *referral) commit(ctx workflow.Context, next *ReferralState, accept []
 }
 
 // changed commits a change and tells the pathway the referral's new status.
-func (ref *referral) changed(ctx workflow.Context, next *ReferralState, accept []Record, events []Event, notices ...Notice) error {
+func (ref *referral) changed(
+	ctx workflow.Context,
+	next *ReferralState,
+	accept []Record,
+	events []Event,
+	notices ...Notice,
+) error {
 	return ref.commit(ctx, next, accept, events, func() error {
 		return tellPathway(ctx, ref.r.PupilID, ChildChanged{Referral: &ReferralChanged{
 			ReferralID: ref.r.ReferralID, Status: ref.r.Status, AdviceID: ref.r.AdviceID}})
@@ -182,17 +207,23 @@ func (ref *referral) consent(ctx workflow.Context, c Consent) (ReferralState, er
 }
 
 func (ref *referral) respond(ctx workflow.Context, a AgencyResponse) (ReferralState, error) {
-	_, err := ref.g.take(ctx, a.ResponseID, ref.recent, func() error { return ref.r.ValidateResponse(a) }, func() error {
-		next := stage(ref.g, ref.r)
-		ev := next.ApplyResponse(a, ref.now(ctx))
-		next.Recent.Add(a.ResponseID)
-		var notices []Notice
-		if a.Kind == AgencyAdvice {
-			notices = append(notices, ref.notice("advice/staff", mailname.AdviceReceivedStaff, nil, ToSENDCo),
-				ref.notice("advice/parents", mailname.AdviceReceivedParent, nil, ToParents))
-		}
-		return ref.changed(ctx, next, records(RecordAgencyResponse, a.ResponseID), []Event{ev}, notices...)
-	})
+	_, err := ref.g.take(
+		ctx,
+		a.ResponseID,
+		ref.recent,
+		func() error { return ref.r.ValidateResponse(a) },
+		func() error {
+			next := stage(ref.g, ref.r)
+			ev := next.ApplyResponse(a, ref.now(ctx))
+			next.Recent.Add(a.ResponseID)
+			var notices []Notice
+			if a.Kind == AgencyAdvice {
+				notices = append(notices, ref.notice("advice/staff", mailname.AdviceReceivedStaff, nil, ToSENDCo),
+					ref.notice("advice/parents", mailname.AdviceReceivedParent, nil, ToParents))
+			}
+			return ref.changed(ctx, next, records(RecordAgencyResponse, a.ResponseID), []Event{ev}, notices...)
+		},
+	)
 	return *ref.r, err
 }
 
@@ -210,12 +241,25 @@ func (ref *referral) timers(ctx workflow.Context) error {
 	for _, name := range fired {
 		switch name {
 		case ReferralConsentReminder:
-			notices = append(notices, ref.consentNotice(name, mailname.ConsentReminder,
-				map[string]string{"ExpiresOn": dateWords(next.Timings.Referral.ConsentExpiry.AddTo(*next.ConsentRequestedAt))}))
+			notices = append(notices, ref.consentNotice(
+				name,
+				mailname.ConsentReminder,
+				map[string]string{
+					"ExpiresOn": dateWords(next.Timings.Referral.ConsentExpiry.AddTo(*next.ConsentRequestedAt)),
+				},
+			))
 		case ReferralConsentExpiry:
 			notices = append(notices, ref.notice(name, mailname.ConsentExpired, nil, ToSENDCo))
 		case ReferralSLA:
-			notices = append(notices, ref.notice(name, mailname.AgencyNoReply, map[string]string{"SubmittedOn": dateWords(*next.SubmittedAt)}, ToSENDCo))
+			notices = append(
+				notices,
+				ref.notice(
+					name,
+					mailname.AgencyNoReply,
+					map[string]string{"SubmittedOn": dateWords(*next.SubmittedAt)},
+					ToSENDCo,
+				),
+			)
 		}
 	}
 	return ref.changed(ctx, next, nil, events, notices...)
@@ -227,5 +271,10 @@ func (ref *referral) submission(r *ReferralState) Notice {
 	if r.PortalURL != "" {
 		return ref.notice("submitted", mailname.ReferralPortalUpload, map[string]string{"Link": r.PortalURL}, ToSENDCo)
 	}
-	return ref.notice("submitted", mailname.ReferralSubmitted, map[string]string{"Reference": r.ReferralID}, ToAgency(r.Service))
+	return ref.notice(
+		"submitted",
+		mailname.ReferralSubmitted,
+		map[string]string{"Reference": r.ReferralID},
+		ToAgency(r.Service),
+	)
 }

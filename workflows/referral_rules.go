@@ -26,7 +26,12 @@ const (
 // Finished reports whether nothing more can happen to the referral.
 func (s ReferralStatus) Finished() bool {
 	switch s {
-	case ReferralDeclined, ReferralConsentRefused, ReferralConsentExpired, ReferralWithdrawn, ReferralAdviceReceived, ReferralRejected:
+	case ReferralDeclined,
+		ReferralConsentRefused,
+		ReferralConsentExpired,
+		ReferralWithdrawn,
+		ReferralAdviceReceived,
+		ReferralRejected:
 		return true
 	}
 	return false
@@ -58,7 +63,10 @@ func (s *PathwayState) ValidateOpenReferral(r OpenReferral) error {
 	switch s.Stage {
 	case StageSENSupport, StageEHCAssessment, StageEHCPlan:
 	default:
-		return refuse("a referral to a specialist needs the pupil to be on SEN support; the pupil is at stage %s", s.Stage)
+		return refuse(
+			"a referral to a specialist needs the pupil to be on SEN support; the pupil is at stage %s",
+			s.Stage,
+		)
 	}
 	for _, have := range s.Referrals {
 		if have.ReferralID == r.ReferralID {
@@ -73,8 +81,15 @@ func (s *PathwayState) ValidateOpenReferral(r OpenReferral) error {
 
 // ApplyOpenReferral records it; the referral's own workflow does the rest.
 func (s *PathwayState) ApplyOpenReferral(r OpenReferral, now time.Time) Event {
-	s.Referrals = append(s.Referrals, ReferralRef{ReferralID: r.ReferralID, Service: r.Service, Status: ReferralAwaitingDecision})
-	return s.event(now, "referral_opened", "A referral to a specialist service was started. The SENDCo will check the evidence and decide.")
+	s.Referrals = append(
+		s.Referrals,
+		ReferralRef{ReferralID: r.ReferralID, Service: r.Service, Status: ReferralAwaitingDecision},
+	)
+	return s.event(
+		now,
+		"referral_opened",
+		"A referral to a specialist service was started. The SENDCo will check the evidence and decide.",
+	)
 }
 
 // ReferralChanged is the referral workflow telling the pathway its status changed.
@@ -191,7 +206,11 @@ func (r *ReferralState) SetReadiness(res Readiness, now time.Time) Event {
 	if res.Met {
 		return r.event(now, "readiness_checked", "The readiness check found the evidence the service asks for.")
 	}
-	return r.event(now, "readiness_checked", "The readiness check found evidence missing: "+strings.Join(res.Missing, " "))
+	return r.event(
+		now,
+		"readiness_checked",
+		"The readiness check found evidence missing: "+strings.Join(res.Missing, " "),
+	)
 }
 
 // ValidateDecision refuses a decision out of turn, or an approval of an unmet check without a reason.
@@ -203,7 +222,10 @@ func (r *ReferralState) ValidateDecision(d ReferralDecision) error {
 		return refuse("a decision needs the person making it")
 	}
 	if d.Approve && !d.Readiness.Met && strings.TrimSpace(d.OverrideReason) == "" {
-		return refuse("the readiness check is not met: %s Give a reason to approve the referral anyway", strings.Join(d.Readiness.Missing, " "))
+		return refuse(
+			"the readiness check is not met: %s Give a reason to approve the referral anyway",
+			strings.Join(d.Readiness.Missing, " "),
+		)
 	}
 	return nil
 }
@@ -222,7 +244,11 @@ func (r *ReferralState) ApplyDecision(d ReferralDecision, now time.Time) Event {
 	}
 	if r.ConsentGiven {
 		r.Status, r.SubmittedAt = ReferralSubmitted, &now
-		return r.event(now, "referral_submitted", summary+" Parents had given consent, so the referral was sent to the service.")
+		return r.event(
+			now,
+			"referral_submitted",
+			summary+" Parents had given consent, so the referral was sent to the service.",
+		)
 	}
 	r.Status = ReferralAwaitingConsent
 	return r.event(now, "referral_approved", summary+" It will be sent when the parents give consent.")
@@ -262,7 +288,11 @@ func (r *ReferralState) ApplyConsent(c Consent, now time.Time) Event {
 	case ConsentGive:
 		r.ConsentGiven, r.ConsentWordingID = true, c.WordingID
 		if r.Status == ReferralAwaitingDecision {
-			return r.event(now, "consent_given", "Parents gave consent. The referral goes to the service once the SENDCo approves it.")
+			return r.event(
+				now,
+				"consent_given",
+				"Parents gave consent. The referral goes to the service once the SENDCo approves it.",
+			)
 		}
 		r.Status, r.SubmittedAt = ReferralSubmitted, &now
 		return r.event(now, "referral_submitted", "Parents gave consent. The referral was sent to the service.")
@@ -306,10 +336,18 @@ func (r *ReferralState) ApplyResponse(a AgencyResponse, now time.Time) Event {
 		return r.event(now, "referral_acknowledged", "The service acknowledged the referral.")
 	case AgencyAdvice:
 		r.Status, r.AdviceID = ReferralAdviceReceived, a.AdviceID
-		return r.event(now, "advice_received", "Advice from the service arrived. It will be used in the next support plan.")
+		return r.event(
+			now,
+			"advice_received",
+			"Advice from the service arrived. It will be used in the next support plan.",
+		)
 	default:
 		r.Status = ReferralRejected
-		return r.event(now, "referral_rejected", "The service did not accept the referral. The SENDCo will talk to the family about what next.")
+		return r.event(
+			now,
+			"referral_rejected",
+			"The service did not accept the referral. The SENDCo will talk to the family about what next.",
+		)
 	}
 }
 
@@ -323,7 +361,8 @@ const (
 func (r *ReferralState) deadlines() map[string]time.Time {
 	t := r.Timings.Referral
 	out := map[string]time.Time{}
-	if (r.Status == ReferralAwaitingConsent || r.Status == ReferralAwaitingDecision) && !r.ConsentGiven && r.ConsentRequestedAt != nil {
+	if (r.Status == ReferralAwaitingConsent || r.Status == ReferralAwaitingDecision) && !r.ConsentGiven &&
+		r.ConsentRequestedAt != nil {
 		if !r.ConsentReminded {
 			out[ReferralConsentReminder] = t.ConsentReminderAfter.AddTo(*r.ConsentRequestedAt)
 		}
@@ -369,13 +408,40 @@ func (r *ReferralState) DueTimers(now time.Time) ([]string, []Event) {
 		switch name {
 		case ReferralConsentReminder:
 			r.ConsentReminded = true
-			events = append(events, r.event(now, "consent_reminder_sent", fmt.Sprintf("Parents were reminded about consent. The request ends on %s.", dateWords(d[ReferralConsentExpiry]))))
+			events = append(
+				events,
+				r.event(
+					now,
+					"consent_reminder_sent",
+					fmt.Sprintf(
+						"Parents were reminded about consent. The request ends on %s.",
+						dateWords(d[ReferralConsentExpiry]),
+					),
+				),
+			)
 		case ReferralConsentExpiry:
 			r.Status = ReferralConsentExpired
-			events = append(events, r.event(now, "consent_expired", "Parents did not answer the consent request in time, so the referral has stopped. The SENDCo has been told."))
+			events = append(
+				events,
+				r.event(
+					now,
+					"consent_expired",
+					"Parents did not answer the consent request in time, so the referral has stopped. The SENDCo has been told.",
+				),
+			)
 		case ReferralSLA:
 			r.Escalated = true
-			events = append(events, r.event(now, "agency_sla_breached", fmt.Sprintf("The service has not acknowledged the referral within %s. The SENDCo has been asked to chase it.", r.sla().Describe())))
+			events = append(
+				events,
+				r.event(
+					now,
+					"agency_sla_breached",
+					fmt.Sprintf(
+						"The service has not acknowledged the referral within %s. The SENDCo has been asked to chase it.",
+						r.sla().Describe(),
+					),
+				),
+			)
 		}
 		fired = append(fired, name)
 	}

@@ -33,12 +33,41 @@ func TestRulesOpenReferral(t *testing.T) {
 	}{
 		{"on SEN support", StageSENSupport, nil, nil, ""},
 		{"with an EHC plan", StageEHCPlan, nil, nil, ""},
-		{"while monitoring", StageMonitoring, nil, nil, "a referral to a specialist needs the pupil to be on SEN support; the pupil is at stage monitoring"},
-		{"no service", StageSENSupport, nil, func(o *OpenReferral) { o.Service = "" }, "a referral needs its id, the service and the person asking"},
-		{"same id", StageSENSupport, []ReferralRef{{ReferralID: "r2", Service: "other", Status: ReferralDeclined}}, nil, "referral r2 already exists"},
-		{"same service still open", StageSENSupport, []ReferralRef{{ReferralID: "r1", Service: "speech_and_language", Status: ReferralSubmitted}}, nil,
-			"a referral to this service is already open (submitted)"},
-		{"same service finished", StageSENSupport, []ReferralRef{{ReferralID: "r1", Service: "speech_and_language", Status: ReferralAdviceReceived}}, nil, ""},
+		{
+			"while monitoring",
+			StageMonitoring,
+			nil,
+			nil,
+			"a referral to a specialist needs the pupil to be on SEN support; the pupil is at stage monitoring",
+		},
+		{
+			"no service",
+			StageSENSupport,
+			nil,
+			func(o *OpenReferral) { o.Service = "" },
+			"a referral needs its id, the service and the person asking",
+		},
+		{
+			"same id",
+			StageSENSupport,
+			[]ReferralRef{{ReferralID: "r2", Service: "other", Status: ReferralDeclined}},
+			nil,
+			"referral r2 already exists",
+		},
+		{
+			"same service still open",
+			StageSENSupport,
+			[]ReferralRef{{ReferralID: "r1", Service: "speech_and_language", Status: ReferralSubmitted}},
+			nil,
+			"a referral to this service is already open (submitted)",
+		},
+		{
+			"same service finished",
+			StageSENSupport,
+			[]ReferralRef{{ReferralID: "r1", Service: "speech_and_language", Status: ReferralAdviceReceived}},
+			nil,
+			"",
+		},
 	}
 	for _, c := range cases {
 		s := pathwayAt(c.stage)
@@ -52,7 +81,10 @@ func TestRulesOpenReferral(t *testing.T) {
 
 	s := pathwayAt(StageSENSupport)
 	s.ApplyOpenReferral(open, rulesNow)
-	if !reflect.DeepEqual(s.Referrals, []ReferralRef{{ReferralID: "r2", Service: "speech_and_language", Status: ReferralAwaitingDecision}}) {
+	if !reflect.DeepEqual(
+		s.Referrals,
+		[]ReferralRef{{ReferralID: "r2", Service: "speech_and_language", Status: ReferralAwaitingDecision}},
+	) {
 		t.Errorf("referrals %+v", s.Referrals)
 	}
 	// The pathway mirrors each status; advice is kept once, to feed the next plan.
@@ -68,8 +100,11 @@ func TestRulesOpenReferral(t *testing.T) {
 // newReferral is a referral opened at rulesNow (consent asked for at once), moved to status;
 // consent is given for the statuses that follow it.
 func newReferral(status ReferralStatus) *ReferralState {
-	r := NewReferralState(ReferralInput{OpenReferral: OpenReferral{ReferralID: "r1", Service: "educational_psychology", By: "sendco-1"},
-		PupilID: "pupil-1", SchoolID: "school-1", ParentIDs: []string{"parent-1", "parent-2"}, Timings: DefaultTimings()}, rulesNow)
+	r := NewReferralState(
+		ReferralInput{OpenReferral: OpenReferral{ReferralID: "r1", Service: "educational_psychology", By: "sendco-1"},
+			PupilID: "pupil-1", SchoolID: "school-1", ParentIDs: []string{"parent-1", "parent-2"}, Timings: DefaultTimings()},
+		rulesNow,
+	)
 	r.Status = status
 	switch status {
 	case ReferralSubmitted, ReferralAcknowledged, ReferralAdviceReceived:
@@ -86,16 +121,43 @@ func TestRulesReferralDecision(t *testing.T) {
 		d      ReferralDecision
 		want   string
 	}{
-		{"approve a met check", ReferralAwaitingDecision, ReferralDecision{Approve: true, By: "s", Readiness: Readiness{Met: true}}, ""},
-		{"approve an unmet check with a reason", ReferralAwaitingDecision, ReferralDecision{Approve: true, OverrideReason: "Urgent.", By: "s", Readiness: unmet}, ""},
-		{"approve an unmet check without a reason", ReferralAwaitingDecision, ReferralDecision{Approve: true, OverrideReason: "  ", By: "s", Readiness: unmet},
-			"the readiness check is not met: No support plan has been reviewed. Give a reason to approve the referral anyway"},
+		{
+			"approve a met check",
+			ReferralAwaitingDecision,
+			ReferralDecision{Approve: true, By: "s", Readiness: Readiness{Met: true}},
+			"",
+		},
+		{
+			"approve an unmet check with a reason",
+			ReferralAwaitingDecision,
+			ReferralDecision{Approve: true, OverrideReason: "Urgent.", By: "s", Readiness: unmet},
+			"",
+		},
+		{
+			"approve an unmet check without a reason",
+			ReferralAwaitingDecision,
+			ReferralDecision{Approve: true, OverrideReason: "  ", By: "s", Readiness: unmet},
+			"the readiness check is not met: No support plan has been reviewed. Give a reason to approve the referral anyway",
+		},
 		{"decline an unmet check", ReferralAwaitingDecision, ReferralDecision{By: "s", Readiness: unmet}, ""},
-		{"nobody deciding", ReferralAwaitingDecision, ReferralDecision{Approve: true, Readiness: Readiness{Met: true}}, "a decision needs the person making it"},
-		{"decided already", ReferralAwaitingConsent, ReferralDecision{Approve: true, By: "s", Readiness: Readiness{Met: true}},
-			"this referral is not waiting for a decision: it is awaiting_consent"},
-		{"after consent expired", ReferralConsentExpired, ReferralDecision{Approve: true, By: "s", Readiness: Readiness{Met: true}},
-			"this referral is not waiting for a decision: it is consent_expired"},
+		{
+			"nobody deciding",
+			ReferralAwaitingDecision,
+			ReferralDecision{Approve: true, Readiness: Readiness{Met: true}},
+			"a decision needs the person making it",
+		},
+		{
+			"decided already",
+			ReferralAwaitingConsent,
+			ReferralDecision{Approve: true, By: "s", Readiness: Readiness{Met: true}},
+			"this referral is not waiting for a decision: it is awaiting_consent",
+		},
+		{
+			"after consent expired",
+			ReferralConsentExpired,
+			ReferralDecision{Approve: true, By: "s", Readiness: Readiness{Met: true}},
+			"this referral is not waiting for a decision: it is consent_expired",
+		},
 	}
 	for _, c := range cases {
 		checkRule(t, c.name, newReferral(c.status).ValidateDecision(c.d), c.want)
@@ -110,9 +172,14 @@ func TestRulesReferralDecision(t *testing.T) {
 		kind      string
 		summary   string
 	}{
-		{"approved over the check, waiting for consent", false, ReferralDecision{Approve: true, OverrideReason: "Urgent.", By: "s", Readiness: unmet},
-			ReferralAwaitingConsent, "referral_approved",
-			"The SENDCo approved the referral although the readiness check was not met, and recorded why. It will be sent when the parents give consent."},
+		{
+			"approved over the check, waiting for consent",
+			false,
+			ReferralDecision{Approve: true, OverrideReason: "Urgent.", By: "s", Readiness: unmet},
+			ReferralAwaitingConsent,
+			"referral_approved",
+			"The SENDCo approved the referral although the readiness check was not met, and recorded why. It will be sent when the parents give consent.",
+		},
 		{"approved after consent", true, ReferralDecision{Approve: true, By: "s", Readiness: Readiness{Met: true}},
 			ReferralSubmitted, "referral_submitted",
 			"The SENDCo approved the referral. Parents had given consent, so the referral was sent to the service."},
@@ -125,7 +192,9 @@ func TestRulesReferralDecision(t *testing.T) {
 			r.ApplyConsent(Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"}, days(rulesNow, 1))
 		}
 		ev := r.ApplyDecision(a.d, later)
-		if r.Status != a.status || ev.Kind != a.kind || ev.Summary != a.summary || !reflect.DeepEqual(r.Readiness, a.d.Readiness) || r.OverrideReason != a.d.OverrideReason {
+		if r.Status != a.status || ev.Kind != a.kind || ev.Summary != a.summary ||
+			!reflect.DeepEqual(r.Readiness, a.d.Readiness) ||
+			r.OverrideReason != a.d.OverrideReason {
 			t.Errorf("%s: status %s, event %s %q", a.name, r.Status, ev.Kind, ev.Summary)
 		}
 		if sent := r.SubmittedAt != nil && r.SubmittedAt.Equal(later); sent != (a.status == ReferralSubmitted) {
@@ -151,21 +220,80 @@ func TestRulesReferralConsent(t *testing.T) {
 		{"give after approval", ReferralAwaitingConsent, nil, give, ""},
 		{"give before the decision", ReferralAwaitingDecision, nil, give, ""},
 		{"refuse", ReferralAwaitingConsent, nil, Consent{Action: ConsentRefuse, By: "parent-1"}, ""},
-		{"refuse before the decision", ReferralAwaitingDecision, nil, Consent{Action: ConsentRefuse, By: "parent-1"}, ""},
-		{"give twice before the decision", ReferralAwaitingDecision, consented, give, "consent has already been given; it can be withdrawn"},
-		{"refuse after giving", ReferralAwaitingDecision, consented, Consent{Action: ConsentRefuse, By: "parent-1"}, "consent has already been given; it can be withdrawn"},
-		{"give after submission", ReferralSubmitted, nil, give, "consent is not being asked for: the referral is submitted"},
-		{"refuse after expiry", ReferralConsentExpired, nil, Consent{Action: ConsentRefuse, By: "parent-1"}, "consent is not being asked for: the referral is consent_expired"},
-		{"give without the wording", ReferralAwaitingConsent, nil, Consent{Action: ConsentGive, By: "parent-1"}, "consent must record the wording the parent was shown"},
+		{
+			"refuse before the decision",
+			ReferralAwaitingDecision,
+			nil,
+			Consent{Action: ConsentRefuse, By: "parent-1"},
+			"",
+		},
+		{
+			"give twice before the decision",
+			ReferralAwaitingDecision,
+			consented,
+			give,
+			"consent has already been given; it can be withdrawn",
+		},
+		{
+			"refuse after giving",
+			ReferralAwaitingDecision,
+			consented,
+			Consent{Action: ConsentRefuse, By: "parent-1"},
+			"consent has already been given; it can be withdrawn",
+		},
+		{
+			"give after submission",
+			ReferralSubmitted,
+			nil,
+			give,
+			"consent is not being asked for: the referral is submitted",
+		},
+		{
+			"refuse after expiry",
+			ReferralConsentExpired,
+			nil,
+			Consent{Action: ConsentRefuse, By: "parent-1"},
+			"consent is not being asked for: the referral is consent_expired",
+		},
+		{
+			"give without the wording",
+			ReferralAwaitingConsent,
+			nil,
+			Consent{Action: ConsentGive, By: "parent-1"},
+			"consent must record the wording the parent was shown",
+		},
 		{"withdraw instead of answering", ReferralAwaitingConsent, nil, withdraw, ""},
 		{"withdraw before the decision", ReferralAwaitingDecision, consented, withdraw, ""},
 		{"withdraw after submission", ReferralSubmitted, nil, withdraw, ""},
 		{"withdraw after acknowledgement", ReferralAcknowledged, nil, withdraw, ""},
-		{"withdraw what was never given", ReferralAwaitingDecision, nil, withdraw, "there is no consent to withdraw: the referral is awaiting_decision"},
-		{"withdraw after advice", ReferralAdviceReceived, nil, withdraw, "there is no consent to withdraw: the referral is advice_received"},
-		{"someone else", ReferralAwaitingConsent, nil, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "teacher-1"},
-			"only a parent or carer with parental responsibility for this pupil can answer for them"},
-		{"not an answer", ReferralAwaitingConsent, nil, Consent{Action: "maybe", By: "parent-1"}, `"maybe" is not a consent answer; use give, refuse or withdraw`},
+		{
+			"withdraw what was never given",
+			ReferralAwaitingDecision,
+			nil,
+			withdraw,
+			"there is no consent to withdraw: the referral is awaiting_decision",
+		},
+		{
+			"withdraw after advice",
+			ReferralAdviceReceived,
+			nil,
+			withdraw,
+			"there is no consent to withdraw: the referral is advice_received",
+		},
+		{
+			"someone else",
+			ReferralAwaitingConsent,
+			nil,
+			Consent{Action: ConsentGive, WordingID: "ep-v1", By: "teacher-1"},
+			"only a parent or carer with parental responsibility for this pupil can answer for them",
+		},
+		{
+			"not an answer",
+			ReferralAwaitingConsent,
+			nil,
+			Consent{Action: "maybe", By: "parent-1"},
+			`"maybe" is not a consent answer; use give, refuse or withdraw`,
+		},
 	}
 	for _, c := range cases {
 		r := newReferral(c.status)
@@ -195,7 +323,13 @@ func TestRulesReferralConsent(t *testing.T) {
 			t.Errorf("%s while %s: status %s event %s", a.action, a.from, r.Status, ev.Kind)
 		}
 		if given := r.ConsentGiven && r.ConsentWordingID == "ep-v1"; given != (a.action == ConsentGive) {
-			t.Errorf("%s while %s: consent given %v with wording %q", a.action, a.from, r.ConsentGiven, r.ConsentWordingID)
+			t.Errorf(
+				"%s while %s: consent given %v with wording %q",
+				a.action,
+				a.from,
+				r.ConsentGiven,
+				r.ConsentWordingID,
+			)
 		}
 		if sent := r.SubmittedAt != nil && r.SubmittedAt.Equal(at); sent != a.sent {
 			t.Errorf("%s while %s: submitted at %v", a.action, a.from, r.SubmittedAt)
@@ -211,18 +345,47 @@ func TestRulesAgencyResponse(t *testing.T) {
 		want   string
 	}{
 		{"acknowledge", ReferralSubmitted, AgencyResponse{Kind: AgencyAcknowledged, By: "a"}, ""},
-		{"advice without acknowledgement", ReferralSubmitted, AgencyResponse{Kind: AgencyAdvice, AdviceID: "adv-1", By: "a"}, ""},
-		{"advice after acknowledgement", ReferralAcknowledged, AgencyResponse{Kind: AgencyAdvice, AdviceID: "adv-1", By: "a"}, ""},
+		{
+			"advice without acknowledgement",
+			ReferralSubmitted,
+			AgencyResponse{Kind: AgencyAdvice, AdviceID: "adv-1", By: "a"},
+			"",
+		},
+		{
+			"advice after acknowledgement",
+			ReferralAcknowledged,
+			AgencyResponse{Kind: AgencyAdvice, AdviceID: "adv-1", By: "a"},
+			"",
+		},
 		{"rejected", ReferralAcknowledged, AgencyResponse{Kind: AgencyRejected, By: "a"}, ""},
 		{"acknowledge twice", ReferralAcknowledged, AgencyResponse{Kind: AgencyAcknowledged, By: "a"},
 			"the service can acknowledge a referral once it has been sent; it is acknowledged"},
-		{"advice before consent", ReferralAwaitingConsent, AgencyResponse{Kind: AgencyAdvice, AdviceID: "adv-1", By: "a"},
-			"the service can reply once the referral has been sent; it is awaiting_consent"},
+		{
+			"advice before consent",
+			ReferralAwaitingConsent,
+			AgencyResponse{Kind: AgencyAdvice, AdviceID: "adv-1", By: "a"},
+			"the service can reply once the referral has been sent; it is awaiting_consent",
+		},
 		{"advice after withdrawal", ReferralWithdrawn, AgencyResponse{Kind: AgencyAdvice, AdviceID: "adv-1", By: "a"},
 			"the service can reply once the referral has been sent; it is consent_withdrawn"},
-		{"advice without its record", ReferralSubmitted, AgencyResponse{Kind: AgencyAdvice, By: "a"}, "advice needs the id of the record that holds it"},
-		{"nobody recording it", ReferralSubmitted, AgencyResponse{Kind: AgencyAcknowledged}, "a response needs the person recording it"},
-		{"not a response", ReferralSubmitted, AgencyResponse{Kind: "thanks", By: "a"}, `"thanks" is not a response; use acknowledged, advice or rejected`},
+		{
+			"advice without its record",
+			ReferralSubmitted,
+			AgencyResponse{Kind: AgencyAdvice, By: "a"},
+			"advice needs the id of the record that holds it",
+		},
+		{
+			"nobody recording it",
+			ReferralSubmitted,
+			AgencyResponse{Kind: AgencyAcknowledged},
+			"a response needs the person recording it",
+		},
+		{
+			"not a response",
+			ReferralSubmitted,
+			AgencyResponse{Kind: "thanks", By: "a"},
+			`"thanks" is not a response; use acknowledged, advice or rejected`,
+		},
 	}
 	for _, c := range cases {
 		checkRule(t, c.name, newReferral(c.status).ValidateResponse(c.a), c.want)
@@ -272,7 +435,12 @@ func TestRulesReferralTimers(t *testing.T) {
 			{expiry, []string{ReferralConsentExpiry}, ReferralConsentExpired, time.Time{}},
 		}},
 		{"no answer after approval, caught up after a gap", ReferralAwaitingConsent, nil, []check{
-			{days(expiry, 1), []string{ReferralConsentReminder, ReferralConsentExpiry}, ReferralConsentExpired, time.Time{}},
+			{
+				days(expiry, 1),
+				[]string{ReferralConsentReminder, ReferralConsentExpiry},
+				ReferralConsentExpired,
+				time.Time{},
+			},
 		}},
 		{"consent given before the decision", ReferralAwaitingDecision, consented, []check{
 			{days(expiry, 1), nil, ReferralAwaitingDecision, time.Time{}},
@@ -282,10 +450,15 @@ func TestRulesReferralTimers(t *testing.T) {
 			{sla, []string{ReferralSLA}, ReferralSubmitted, time.Time{}}, // escalated once
 			{days(sla, 42), nil, ReferralSubmitted, time.Time{}},
 		}},
-		{"submitted to a service that answers in 10 days", ReferralSubmitted, func(r *ReferralState) { r.SLADays = 10 }, []check{
-			{days(rulesNow, 9), nil, ReferralSubmitted, days(rulesNow, 10)},
-			{days(rulesNow, 10), []string{ReferralSLA}, ReferralSubmitted, time.Time{}},
-		}},
+		{
+			"submitted to a service that answers in 10 days",
+			ReferralSubmitted,
+			func(r *ReferralState) { r.SLADays = 10 },
+			[]check{
+				{days(rulesNow, 9), nil, ReferralSubmitted, days(rulesNow, 10)},
+				{days(rulesNow, 10), []string{ReferralSLA}, ReferralSubmitted, time.Time{}},
+			},
+		},
 		{"acknowledged", ReferralAcknowledged, nil, []check{{days(sla, 1), nil, ReferralAcknowledged, time.Time{}}}},
 	}
 	for _, c := range cases {
@@ -296,14 +469,17 @@ func TestRulesReferralTimers(t *testing.T) {
 		for _, k := range c.checks {
 			fired, events := r.DueTimers(k.now)
 			next, has := r.NextWake()
-			if !slices.Equal(fired, k.fired) || len(events) != len(k.fired) || r.Status != k.status || has == k.next.IsZero() || !next.Equal(k.next) {
+			if !slices.Equal(fired, k.fired) || len(events) != len(k.fired) || r.Status != k.status ||
+				has == k.next.IsZero() ||
+				!next.Equal(k.next) {
 				t.Errorf("%s at %s: fired %v (%d events) status %s next %v/%v; want %v %s %v", c.name, dateStr(k.now),
 					fired, len(events), r.Status, next, has, k.fired, k.status, k.next)
 			}
 		}
 	}
 	r := newReferral(ReferralAwaitingConsent)
-	if _, events := r.DueTimers(reminder); len(events) != 1 || events[0].Summary != "Parents were reminded about consent. The request ends on 5 October 2026." {
+	if _, events := r.DueTimers(reminder); len(events) != 1 ||
+		events[0].Summary != "Parents were reminded about consent. The request ends on 5 October 2026." {
 		t.Errorf("reminder event %+v", events)
 	}
 	r = newReferral(ReferralSubmitted)

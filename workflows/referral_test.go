@@ -36,7 +36,8 @@ func referralStatuses(t *testing.T, h *childHarness) []ReferralStatus {
 	t.Helper()
 	var out []ReferralStatus
 	for _, s := range h.pathwaySignals() {
-		if s.Referral == nil || s.Cycle != nil || s.EHC != nil || s.AnnualReview != nil || s.Referral.ReferralID != "r1" {
+		if s.Referral == nil || s.Cycle != nil || s.EHC != nil || s.AnnualReview != nil ||
+			s.Referral.ReferralID != "r1" {
 			t.Errorf("signal %+v is not about referral r1", s)
 			continue
 		}
@@ -53,30 +54,68 @@ var referralOpened = []wantNotice{
 }
 
 func referralSent(at time.Time) wantNotice {
-	return wantNotice{at, "referral_submitted", []string{ToAgency(referralService)}, map[string]string{"Reference": "r1"}}
+	return wantNotice{
+		at,
+		"referral_submitted",
+		[]string{ToAgency(referralService)},
+		map[string]string{"Reference": "r1"},
+	}
 }
 
 func TestReferralOverrideAndConsentExpiry(t *testing.T) {
-	unmet := Readiness{Missing: []string{"No support has been tried for 6 weeks.", "The parents' views are not recorded."}}
+	unmet := Readiness{
+		Missing: []string{"No support has been tried for 6 weeks.", "The parents' views are not recorded."},
+	}
 	h := newReferralHarness(t, unmet)
-	noReason := send[ReferralState](h, childStart.Add(time.Hour), UpdateReferralDecision, ReferralDecision{Approve: true, By: "sendco-1", Readiness: unmet})
+	noReason := send[ReferralState](
+		h,
+		childStart.Add(time.Hour),
+		UpdateReferralDecision,
+		ReferralDecision{Approve: true, By: "sendco-1", Readiness: unmet},
+	)
 	approvedAt := childStart.Add(2 * time.Hour)
-	approved := send[ReferralState](h, approvedAt, UpdateReferralDecision,
-		ReferralDecision{Approve: true, OverrideReason: "The family asked for it urgently.", By: "sendco-1", Readiness: unmet})
-	stranger := send[ReferralState](h, childStart.Add(3*time.Hour), UpdateConsent, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "someone-else"})
+	approved := send[ReferralState](
+		h,
+		approvedAt,
+		UpdateReferralDecision,
+		ReferralDecision{
+			Approve:        true,
+			OverrideReason: "The family asked for it urgently.",
+			By:             "sendco-1",
+			Readiness:      unmet,
+		},
+	)
+	stranger := send[ReferralState](
+		h,
+		childStart.Add(3*time.Hour),
+		UpdateConsent,
+		Consent{Action: ConsentGive, WordingID: "ep-v1", By: "someone-else"},
+	)
 	runReferral(h, emailRoute)
 	h.finished(false) // consent expired: nothing more can happen
 
-	checkRefused(t, "approval of an unmet check without a reason", noReason,
-		"the readiness check is not met: No support has been tried for 6 weeks. The parents' views are not recorded. Give a reason to approve the referral anyway")
+	checkRefused(
+		t,
+		"approval of an unmet check without a reason",
+		noReason,
+		"the readiness check is not met: No support has been tried for 6 weeks. The parents' views are not recorded. Give a reason to approve the referral anyway",
+	)
 	checkAccepted(t, "approval with a reason", approved)
-	if r := approved.result; r.Status != ReferralAwaitingConsent || r.OverrideReason != "The family asked for it urgently." || !r.ConsentRequestedAt.Equal(childStart) {
+	if r := approved.result; r.Status != ReferralAwaitingConsent ||
+		r.OverrideReason != "The family asked for it urgently." ||
+		!r.ConsentRequestedAt.Equal(childStart) {
 		t.Errorf("after approval: %+v", r)
 	}
 	checkRefused(t, "consent from someone without parental responsibility", stranger,
 		"only a parent or carer with parental responsibility for this pupil can answer for them")
-	checkNotices(t, h.notices(), append(slices.Clone(referralOpened),
-		wantNotice{days(childStart, 7), "consent_reminder", []string{ToParents}, map[string]string{"ExpiresOn": "5 October 2026"}},
+	checkNotices(t, h.notices(), append(
+		slices.Clone(referralOpened),
+		wantNotice{
+			days(childStart, 7),
+			"consent_reminder",
+			[]string{ToParents},
+			map[string]string{"ExpiresOn": "5 October 2026"},
+		},
 		wantNotice{days(childStart, 28), "consent_expired", []string{ToSENDCo}, nil},
 	))
 	// The reminder re-sends the unchanged status; the pathway just mirrors it.
@@ -89,7 +128,10 @@ func TestReferralOverrideAndConsentExpiry(t *testing.T) {
 	for _, e := range events {
 		kinds = append(kinds, e.Kind)
 	}
-	if want := []string{"readiness_checked", "referral_approved", "consent_reminder_sent", "consent_expired"}; !slices.Equal(kinds, want) {
+	if want := []string{"readiness_checked", "referral_approved", "consent_reminder_sent", "consent_expired"}; !slices.Equal(
+		kinds,
+		want,
+	) {
 		t.Fatalf("events %v, want %v", kinds, want)
 	}
 	if s := events[0].Summary; s != "The readiness check found evidence missing: No support has been tried for 6 weeks. The parents' views are not recorded." {
@@ -107,10 +149,19 @@ func TestReferralOverrideAndConsentExpiry(t *testing.T) {
 		{Kind: ReferralConsentExpiry, Due: days(childStart, 28), Label: "Parents' consent needed by"},
 	}
 	if opened.Status != string(ReferralAwaitingDecision) || !reflect.DeepEqual(opened.Deadlines, wantDeadlines) ||
-		afterApproval.Status != string(ReferralAwaitingConsent) || !reflect.DeepEqual(afterApproval.Deadlines, wantDeadlines) {
-		t.Errorf("projections: %s %+v, then %s %+v", opened.Status, opened.Deadlines, afterApproval.Status, afterApproval.Deadlines)
+		afterApproval.Status != string(
+			ReferralAwaitingConsent,
+		) || !reflect.DeepEqual(afterApproval.Deadlines, wantDeadlines) {
+		t.Errorf(
+			"projections: %s %+v, then %s %+v",
+			opened.Status,
+			opened.Deadlines,
+			afterApproval.Status,
+			afterApproval.Deadlines,
+		)
 	}
-	if last := h.lastProjection(); last.Status != string(ReferralConsentExpired) || last.Deadlines != nil || last.ItemID != "referral/r1" {
+	if last := h.lastProjection(); last.Status != string(ReferralConsentExpired) || last.Deadlines != nil ||
+		last.ItemID != "referral/r1" {
 		t.Errorf("last projection: %s %s %+v", last.ItemID, last.Status, last.Deadlines)
 	}
 }
@@ -119,35 +170,84 @@ func TestReferralSubmittedToAdvice(t *testing.T) {
 	ready := Readiness{Met: true}
 	h := newReferralHarness(t, ready)
 	approvedAt := childStart.Add(time.Hour)
-	send[ReferralState](h, approvedAt, UpdateReferralDecision, ReferralDecision{Approve: true, By: "sendco-1", Readiness: ready})
-	early := send[ReferralState](h, approvedAt.Add(time.Minute), UpdateAgencyResponse, AgencyResponse{Kind: AgencyAcknowledged, By: "agency-1"})
-	noWording := send[ReferralState](h, days(approvedAt, 2), UpdateConsent, Consent{Action: ConsentGive, By: "parent-1"})
+	send[ReferralState](
+		h,
+		approvedAt,
+		UpdateReferralDecision,
+		ReferralDecision{Approve: true, By: "sendco-1", Readiness: ready},
+	)
+	early := send[ReferralState](
+		h,
+		approvedAt.Add(time.Minute),
+		UpdateAgencyResponse,
+		AgencyResponse{Kind: AgencyAcknowledged, By: "agency-1"},
+	)
+	noWording := send[ReferralState](
+		h,
+		days(approvedAt, 2),
+		UpdateConsent,
+		Consent{Action: ConsentGive, By: "parent-1"},
+	)
 	submittedAt := days(approvedAt, 2).Add(time.Hour) // Wednesday 9 September 2026, 11am
-	given := send[ReferralState](h, submittedAt, UpdateConsent, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"})
+	given := send[ReferralState](
+		h,
+		submittedAt,
+		UpdateConsent,
+		Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"},
+	)
 	ackAt := days(submittedAt, 13*7) // well past the 6-week escalation: it must not repeat
 	send[ReferralState](h, ackAt, UpdateAgencyResponse, AgencyResponse{Kind: AgencyAcknowledged, By: "agency-1"})
-	noID := send[ReferralState](h, days(ackAt, 7), UpdateAgencyResponse, AgencyResponse{Kind: AgencyAdvice, By: "agency-1"})
+	noID := send[ReferralState](
+		h,
+		days(ackAt, 7),
+		UpdateAgencyResponse,
+		AgencyResponse{Kind: AgencyAdvice, By: "agency-1"},
+	)
 	adviceAt := days(ackAt, 7).Add(time.Hour)
-	advice := send[ReferralState](h, adviceAt, UpdateAgencyResponse, AgencyResponse{Kind: AgencyAdvice, AdviceID: "adv-1", By: "agency-1"})
+	advice := send[ReferralState](
+		h,
+		adviceAt,
+		UpdateAgencyResponse,
+		AgencyResponse{Kind: AgencyAdvice, AdviceID: "adv-1", By: "agency-1"},
+	)
 	runReferral(h, emailRoute)
 	h.finished(false)
 
-	checkRefused(t, "acknowledgement before submission", early, "the service can acknowledge a referral once it has been sent; it is awaiting_consent")
+	checkRefused(
+		t,
+		"acknowledgement before submission",
+		early,
+		"the service can acknowledge a referral once it has been sent; it is awaiting_consent",
+	)
 	checkRefused(t, "consent without its wording", noWording, "consent must record the wording the parent was shown")
 	checkAccepted(t, "consent", given)
-	if r := given.result; r.Status != ReferralSubmitted || !r.SubmittedAt.Equal(submittedAt) || r.ConsentWordingID != "ep-v1" || !r.ConsentGiven {
+	if r := given.result; r.Status != ReferralSubmitted || !r.SubmittedAt.Equal(submittedAt) ||
+		r.ConsentWordingID != "ep-v1" ||
+		!r.ConsentGiven {
 		t.Errorf("after consent: %+v", r)
 	}
 	checkRefused(t, "advice without its record", noID, "advice needs the id of the record that holds it")
 	checkAccepted(t, "advice", advice)
-	checkNotices(t, h.notices(), append(slices.Clone(referralOpened),
+	checkNotices(t, h.notices(), append(
+		slices.Clone(referralOpened),
 		referralSent(submittedAt),
-		wantNotice{days(submittedAt, 42), "agency_no_reply", []string{ToSENDCo}, map[string]string{"SubmittedOn": "9 September 2026"}},
+		wantNotice{
+			days(submittedAt, 42),
+			"agency_no_reply",
+			[]string{ToSENDCo},
+			map[string]string{"SubmittedOn": "9 September 2026"},
+		},
 		wantNotice{adviceAt, "advice_received_staff", []string{ToSENDCo}, nil},
 		wantNotice{adviceAt, "advice_received_parent", []string{ToParents}, nil},
 	))
 	// The escalation re-sends "submitted"; the advice carries its record's id.
-	want := []ReferralStatus{ReferralAwaitingConsent, ReferralSubmitted, ReferralSubmitted, ReferralAcknowledged, ReferralAdviceReceived}
+	want := []ReferralStatus{
+		ReferralAwaitingConsent,
+		ReferralSubmitted,
+		ReferralSubmitted,
+		ReferralAcknowledged,
+		ReferralAdviceReceived,
+	}
 	if got := referralStatuses(t, h); !slices.Equal(got, want) {
 		t.Errorf("statuses signalled %v, want %v", got, want)
 	}
@@ -165,21 +265,54 @@ func TestReferralConsentBeforeApproval(t *testing.T) {
 		sent func(at time.Time) wantNotice
 	}{
 		{"by email", emailRoute, referralSent},
-		{"through the service's portal", OpenReferral{ReferralID: "r1", Service: referralService, By: "sendco-1", PortalURL: "https://ep.example.org/refer"},
+		{
+			"through the service's portal",
+			OpenReferral{
+				ReferralID: "r1",
+				Service:    referralService,
+				By:         "sendco-1",
+				PortalURL:  "https://ep.example.org/refer",
+			},
 			func(at time.Time) wantNotice {
-				return wantNotice{at, "referral_portal_upload", []string{ToSENDCo}, map[string]string{"Link": "https://ep.example.org/refer"}}
-			}},
+				return wantNotice{
+					at,
+					"referral_portal_upload",
+					[]string{ToSENDCo},
+					map[string]string{"Link": "https://ep.example.org/refer"},
+				}
+			},
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := newReferralHarness(t, Readiness{Met: true})
 			open := c.open
 			open.SLADays = 10
-			consented := send[ReferralState](h, days(childStart, 1), UpdateConsent, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"})
-			again := send[ReferralState](h, days(childStart, 2), UpdateConsent, Consent{Action: ConsentRefuse, By: "parent-1"})
+			consented := send[ReferralState](
+				h,
+				days(childStart, 1),
+				UpdateConsent,
+				Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"},
+			)
+			again := send[ReferralState](
+				h,
+				days(childStart, 2),
+				UpdateConsent,
+				Consent{Action: ConsentRefuse, By: "parent-1"},
+			)
 			approvedAt := days(childStart, 3)
-			approved := send[ReferralState](h, approvedAt, UpdateReferralDecision, ReferralDecision{Approve: true, By: "sendco-1", Readiness: Readiness{Met: true}})
-			send[ReferralState](h, days(approvedAt, 12), UpdateAgencyResponse, AgencyResponse{Kind: AgencyRejected, By: "agency-1"})
+			approved := send[ReferralState](
+				h,
+				approvedAt,
+				UpdateReferralDecision,
+				ReferralDecision{Approve: true, By: "sendco-1", Readiness: Readiness{Met: true}},
+			)
+			send[ReferralState](
+				h,
+				days(approvedAt, 12),
+				UpdateAgencyResponse,
+				AgencyResponse{Kind: AgencyRejected, By: "agency-1"},
+			)
 			runReferral(h, open)
 			h.finished(false)
 
@@ -193,8 +326,16 @@ func TestReferralConsentBeforeApproval(t *testing.T) {
 				t.Errorf("after approval: %s submitted %v", r.Status, r.SubmittedAt)
 			}
 			// No consent reminder: the parents answered. The service's 10 days, not 6 weeks, bring the chase.
-			checkNotices(t, h.notices(), append(slices.Clone(referralOpened), c.sent(approvedAt),
-				wantNotice{days(approvedAt, 10), "agency_no_reply", []string{ToSENDCo}, map[string]string{"SubmittedOn": "10 September 2026"}}))
+			checkNotices(t, h.notices(), append(
+				slices.Clone(referralOpened),
+				c.sent(approvedAt),
+				wantNotice{
+					days(approvedAt, 10),
+					"agency_no_reply",
+					[]string{ToSENDCo},
+					map[string]string{"SubmittedOn": "10 September 2026"},
+				},
+			))
 			want := []ReferralStatus{ReferralAwaitingDecision, ReferralSubmitted, ReferralSubmitted, ReferralRejected}
 			if got := referralStatuses(t, h); !slices.Equal(got, want) {
 				t.Errorf("statuses signalled %v, want %v", got, want)
@@ -203,7 +344,10 @@ func TestReferralConsentBeforeApproval(t *testing.T) {
 			for _, e := range h.events() {
 				kinds = append(kinds, e.Kind)
 			}
-			if want := []string{"readiness_checked", "consent_given", "referral_submitted", "agency_sla_breached", "referral_rejected"}; !slices.Equal(kinds, want) {
+			if want := []string{"readiness_checked", "consent_given", "referral_submitted", "agency_sla_breached", "referral_rejected"}; !slices.Equal(
+				kinds,
+				want,
+			) {
 				t.Errorf("events %v, want %v", kinds, want)
 			}
 		})
@@ -217,7 +361,11 @@ func TestReferralEndings(t *testing.T) {
 		update string
 		arg    any
 	}
-	approve := step{time.Hour, UpdateReferralDecision, ReferralDecision{Approve: true, By: "sendco-1", Readiness: Readiness{Met: true}}}
+	approve := step{
+		time.Hour,
+		UpdateReferralDecision,
+		ReferralDecision{Approve: true, By: "sendco-1", Readiness: Readiness{Met: true}},
+	}
 	give := step{24 * time.Hour, UpdateConsent, Consent{Action: ConsentGive, WordingID: "ep-v1", By: "parent-1"}}
 	cases := []struct {
 		name    string
@@ -226,7 +374,9 @@ func TestReferralEndings(t *testing.T) {
 		want    []ReferralStatus
 	}{
 		{"declined by the SENDCo",
-			[]step{{time.Hour, UpdateReferralDecision, ReferralDecision{By: "sendco-1", Readiness: Readiness{Met: true}}}},
+			[]step{
+				{time.Hour, UpdateReferralDecision, ReferralDecision{By: "sendco-1", Readiness: Readiness{Met: true}}},
+			},
 			nil,
 			[]ReferralStatus{ReferralDeclined}},
 		{"consent refused",
@@ -234,15 +384,30 @@ func TestReferralEndings(t *testing.T) {
 			[]wantNotice{{childStart.Add(48 * time.Hour), "consent_refused", []string{ToSENDCo}, nil}},
 			[]ReferralStatus{ReferralAwaitingConsent, ReferralConsentRefused}},
 		{"consent withdrawn after submission",
-			[]step{approve, give, {10 * 24 * time.Hour, UpdateConsent, Consent{Action: ConsentWithdraw, WithdrawnNote: "We changed our minds.", By: "parent-1"}}},
-			[]wantNotice{referralSent(childStart.Add(24 * time.Hour)), {childStart.Add(10 * 24 * time.Hour), "consent_withdrawn", []string{ToSENDCo}, nil}},
+			[]step{
+				approve,
+				give,
+				{
+					10 * 24 * time.Hour,
+					UpdateConsent,
+					Consent{Action: ConsentWithdraw, WithdrawnNote: "We changed our minds.", By: "parent-1"},
+				},
+			},
+			[]wantNotice{
+				referralSent(childStart.Add(24 * time.Hour)),
+				{childStart.Add(10 * 24 * time.Hour), "consent_withdrawn", []string{ToSENDCo}, nil},
+			},
 			[]ReferralStatus{ReferralAwaitingConsent, ReferralSubmitted, ReferralWithdrawn}},
 		{"consent withdrawn before the decision",
 			[]step{give, {3 * 24 * time.Hour, UpdateConsent, Consent{Action: ConsentWithdraw, By: "parent-1"}}},
 			[]wantNotice{{childStart.Add(3 * 24 * time.Hour), "consent_withdrawn", []string{ToSENDCo}, nil}},
 			[]ReferralStatus{ReferralAwaitingDecision, ReferralWithdrawn}},
 		{"rejected by the agency",
-			[]step{approve, give, {20 * 24 * time.Hour, UpdateAgencyResponse, AgencyResponse{Kind: AgencyRejected, By: "agency-1"}}},
+			[]step{
+				approve,
+				give,
+				{20 * 24 * time.Hour, UpdateAgencyResponse, AgencyResponse{Kind: AgencyRejected, By: "agency-1"}},
+			},
 			[]wantNotice{referralSent(childStart.Add(24 * time.Hour))},
 			[]ReferralStatus{ReferralAwaitingConsent, ReferralSubmitted, ReferralRejected}},
 	}
@@ -285,7 +450,12 @@ func TestDecisionDuringTheReadinessCheckIsKept(t *testing.T) {
 			}
 			return nil
 		})
-	decided := send[ReferralState](h, childStart.Add(8*time.Minute), UpdateReferralDecision, ReferralDecision{ID: "d1", Approve: true, By: "sendco-1", Readiness: met})
+	decided := send[ReferralState](
+		h,
+		childStart.Add(8*time.Minute),
+		UpdateReferralDecision,
+		ReferralDecision{ID: "d1", Approve: true, By: "sendco-1", Readiness: met},
+	)
 	query := &ReferralState{}
 	h.at(childStart.Add(2*time.Hour), func() {
 		v, err := h.env.QueryWorkflow(QueryState)

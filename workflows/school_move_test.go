@@ -34,7 +34,12 @@ func TestPathwayMovesSchool(t *testing.T) {
 	move := SchoolMoved{MoveID: "move-1", ToSchoolID: "school-2", By: "sendco-1"}
 	first, dup, again := &updateCallback{}, &updateCallback{}, &updateCallback{}
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateRaiseConcern, "u1", &updateCallback{}, ConcernRaised{ConcernID: "c1", RaisedBy: "teacher-1"})
+		env.UpdateWorkflow(
+			UpdateRaiseConcern,
+			"u1",
+			&updateCallback{},
+			ConcernRaised{ConcernID: "c1", RaisedBy: "teacher-1"},
+		)
 	}, time.Minute)
 	env.RegisterDelayedCallback(func() { env.UpdateWorkflow(UpdateMoveSchool, "m1", first, move) }, 2*time.Minute)
 	env.RegisterDelayedCallback(func() { env.UpdateWorkflow(UpdateMoveSchool, "m2", dup, move) }, 3*time.Minute)
@@ -42,7 +47,12 @@ func TestPathwayMovesSchool(t *testing.T) {
 		env.UpdateWorkflow(UpdateMoveSchool, "m3", again, SchoolMoved{MoveID: "move-2", ToSchoolID: "school-2"})
 	}, 4*time.Minute)
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateRaiseConcern, "u2", &updateCallback{}, ConcernRaised{ConcernID: "c2", RaisedBy: "teacher-2"})
+		env.UpdateWorkflow(
+			UpdateRaiseConcern,
+			"u2",
+			&updateCallback{},
+			ConcernRaised{ConcernID: "c2", RaisedBy: "teacher-2"},
+		)
 	}, 5*time.Minute)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 6*time.Minute)
 	env.ExecuteWorkflow(PathwayWorkflowName, testStart)
@@ -61,7 +71,8 @@ func TestPathwayMovesSchool(t *testing.T) {
 		for _, r := range p.Accept {
 			if r.Kind == RecordSchoolMove && r.ID == "move-1" {
 				moves++
-				if p.SchoolID != "school-2" || len(p.Events) != 1 || p.Events[0].Kind != "school_moved" || p.Events[0].By != "sendco-1" {
+				if p.SchoolID != "school-2" || len(p.Events) != 1 || p.Events[0].Kind != "school_moved" ||
+					p.Events[0].By != "sendco-1" {
 					t.Errorf("the move's projection = %+v", p)
 				}
 			}

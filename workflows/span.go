@@ -39,7 +39,11 @@ func ParseSpan(s string) (Span, error) {
 			i++
 		}
 		if i == 0 {
-			return Span{}, fmt.Errorf("%q is not a length of time: expected a number at %q (units: d days, w weeks, mo months)", s, rest)
+			return Span{}, fmt.Errorf(
+				"%q is not a length of time: expected a number at %q (units: d days, w weeks, mo months)",
+				s,
+				rest,
+			)
 		}
 		digits := rest[:i]
 		rest = rest[i:]
@@ -53,9 +57,17 @@ func ParseSpan(s string) (Span, error) {
 			unit = "d"
 		default:
 			if rest == "" {
-				return Span{}, fmt.Errorf("%q is not a length of time: %s needs a unit (d days, w weeks, mo months)", s, digits)
+				return Span{}, fmt.Errorf(
+					"%q is not a length of time: %s needs a unit (d days, w weeks, mo months)",
+					s,
+					digits,
+				)
 			}
-			return Span{}, fmt.Errorf("%q is not a length of time: unknown unit at %q (units: d days, w weeks, mo months)", s, rest)
+			return Span{}, fmt.Errorf(
+				"%q is not a length of time: unknown unit at %q (units: d days, w weeks, mo months)",
+				s,
+				rest,
+			)
 		}
 		rest = rest[len(unit):]
 		if seen[unit] {

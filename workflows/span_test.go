@@ -99,7 +99,13 @@ func TestSpanAddTo(t *testing.T) {
 	}
 	for _, c := range cases {
 		if got := MustParseSpan(c.span).AddTo(c.from); !got.Equal(c.want) {
-			t.Errorf("%s after %s = %s, want %s", c.span, c.from.Format(time.DateOnly), got.Format(time.DateOnly), c.want.Format(time.DateOnly))
+			t.Errorf(
+				"%s after %s = %s, want %s",
+				c.span,
+				c.from.Format(time.DateOnly),
+				got.Format(time.DateOnly),
+				c.want.Format(time.DateOnly),
+			)
 		}
 	}
 }
@@ -119,7 +125,13 @@ func TestSpanSubtractFrom(t *testing.T) {
 	}
 	for _, c := range cases {
 		if got := MustParseSpan(c.span).SubtractFrom(c.from); !got.Equal(c.want) {
-			t.Errorf("%s before %s = %s, want %s", c.span, c.from.Format(time.DateOnly), got.Format(time.DateOnly), c.want.Format(time.DateOnly))
+			t.Errorf(
+				"%s before %s = %s, want %s",
+				c.span,
+				c.from.Format(time.DateOnly),
+				got.Format(time.DateOnly),
+				c.want.Format(time.DateOnly),
+			)
 		}
 	}
 }

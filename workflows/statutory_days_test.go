@@ -34,12 +34,24 @@ func TestPausesCountWholeLondonDays(t *testing.T) {
 		decision [3]int // y, m, d of the decision's due date
 		final    [3]int
 	}{
-		{"paused and resumed on the same day adds nothing", utc(2027, 1, 5, 9, 0), utc(2027, 1, 5, 17, 0), utc(2027, 3, 1, 0, 0),
-			[3]int{2027, 1, 12}, [3]int{2027, 4, 20}},
+		{
+			"paused and resumed on the same day adds nothing",
+			utc(2027, 1, 5, 9, 0),
+			utc(2027, 1, 5, 17, 0),
+			utc(2027, 3, 1, 0, 0),
+			[3]int{2027, 1, 12},
+			[3]int{2027, 4, 20},
+		},
 		{"33 days and 1 hour is 33 days", utc(2027, 1, 5, 10, 0), utc(2027, 2, 7, 11, 0), utc(2027, 3, 1, 0, 0),
 			[3]int{2027, 2, 14}, [3]int{2027, 5, 23}},
-		{"25 hours over two midnights is 2 days", utc(2027, 1, 4, 23, 30), utc(2027, 1, 6, 0, 30), utc(2027, 3, 1, 0, 0),
-			[3]int{2027, 1, 14}, [3]int{2027, 4, 22}},
+		{
+			"25 hours over two midnights is 2 days",
+			utc(2027, 1, 4, 23, 30),
+			utc(2027, 1, 6, 0, 30),
+			utc(2027, 3, 1, 0, 0),
+			[3]int{2027, 1, 14},
+			[3]int{2027, 4, 22},
+		},
 		{"an open pause counts the days so far", utc(2027, 1, 5, 10, 0), time.Time{}, utc(2027, 1, 8, 9, 0),
 			[3]int{2027, 1, 15}, [3]int{2027, 4, 23}},
 		{"an open pause started today adds nothing yet", utc(2027, 1, 5, 10, 0), time.Time{}, utc(2027, 1, 5, 23, 0),
@@ -79,7 +91,12 @@ func TestPauseDaysAreLondonDays(t *testing.T) {
 	// A request at 23:30 UTC on 15 June is made on 16 June in London: the decision is due
 	// 6 weeks after 16 June.
 	late := EHCClock{RequestedAt: utc(2027, 6, 15, 23, 30)}
-	if got, _ := late.Due(MilestoneDecisionToAssess, DefaultTimings(), utc(2027, 6, 16, 0, 0)); !onDate(got, 2027, 7, 28) {
+	if got, _ := late.Due(MilestoneDecisionToAssess, DefaultTimings(), utc(2027, 6, 16, 0, 0)); !onDate(
+		got,
+		2027,
+		7,
+		28,
+	) {
 		t.Errorf("decision due %s, want 28 July 2027", dateStr(got))
 	}
 }
@@ -91,8 +108,12 @@ func TestFinalPlanFromItsDate(t *testing.T) {
 	ehcApply(e, days(rulesNow, 7), EHCDecidedToAssess, "")
 	ehcApply(e, utc(2026, 11, 30, 15, 0), EHCDraftIssued, "")
 	ev := EHCEvent{Type: EHCFinalPlanIssued, By: "la-1"}
-	checkRule(t, "the last day of comments", e.ValidateEvent(ev, utc(2026, 12, 14, 23, 0)),
-		"parents have until 14 December 2026 to comment on the draft (15 days, counting the day it was issued); the final plan can be issued from 15 December 2026")
+	checkRule(
+		t,
+		"the last day of comments",
+		e.ValidateEvent(ev, utc(2026, 12, 14, 23, 0)),
+		"parents have until 14 December 2026 to comment on the draft (15 days, counting the day it was issued); the final plan can be issued from 15 December 2026",
+	)
 	checkRule(t, "early on the first day after", e.ValidateEvent(ev, utc(2026, 12, 15, 6, 0)), "")
 }
 
@@ -106,7 +127,12 @@ func TestMissedAtTheEndOfTheDueDay(t *testing.T) {
 		missedAt  time.Time // the first moment after the due day
 	}{
 		{"winter, requested in the evening", utc(2026, 12, 1, 18, 0), utc(2026, 12, 29, 0, 0), utc(2027, 1, 13, 0, 0)},
-		{"summer: London midnight is 23:00 UTC", utc(2027, 6, 1, 18, 0), utc(2027, 6, 28, 23, 0), utc(2027, 7, 13, 23, 0)},
+		{
+			"summer: London midnight is 23:00 UTC",
+			utc(2027, 6, 1, 18, 0),
+			utc(2027, 6, 28, 23, 0),
+			utc(2027, 7, 13, 23, 0),
+		},
 	}
 	for _, c := range cases {
 		e := NewEHCState(EHCInput{RequestEHCNA: RequestEHCNA{RequestID: "ehc-1", RequestedBy: "school", By: "s"},

@@ -66,7 +66,12 @@ func doneWords(doneAt, due time.Time) (bool, string) {
 	if sameOrBeforeDate(doneAt, due) {
 		return true, fmt.Sprintf("Done on %s: on time (due by %s).", dateWords(doneAt), dateWords(due))
 	}
-	return false, fmt.Sprintf("Done on %s: %s late (due by %s).", dateWords(doneAt), daysWords(CalendarDays(due, doneAt)), dateWords(due))
+	return false, fmt.Sprintf(
+		"Done on %s: %s late (due by %s).",
+		dateWords(doneAt),
+		daysWords(CalendarDays(due, doneAt)),
+		dateWords(due),
+	)
 }
 
 // Timeliness lists the assessment's milestones that have run — met, or still running — in
@@ -89,7 +94,13 @@ func (e *EHCState) Timeliness(now time.Time) []StepTimeliness {
 		}
 		due, _ := e.Timeline.Due(m, e.Timings, at)
 		begun, _ := e.Timeline.start(m)
-		s := StepTimeliness{Step: string(m), What: capitalise(MilestoneWords(m)), Due: due, DueWithoutExceptions: raw, Council: true}
+		s := StepTimeliness{
+			Step:                 string(m),
+			What:                 capitalise(MilestoneWords(m)),
+			Due:                  due,
+			DueWithoutExceptions: raw,
+			Council:              true,
+		}
 		limit := fmt.Sprintf("%s from %s", m.limit(e.Timings).Describe(), dateWords(begun))
 		if done {
 			s.DoneAt = &at
@@ -98,16 +109,30 @@ func (e *EHCState) Timeliness(now time.Time) []StepTimeliness {
 			paused := CalendarDays(raw, due)
 			switch {
 			case without:
-				s.Status, s.Words = TimelyDone, fmt.Sprintf("Done on %s: on time (due by %s).", dateWords(at), dateWords(due))
+				s.Status, s.Words = TimelyDone, fmt.Sprintf(
+					"Done on %s: on time (due by %s).",
+					dateWords(at),
+					dateWords(due),
+				)
 			case with:
 				s.Status = TimelyDoneCountingExceptions
-				s.Words = fmt.Sprintf("Done on %s: on time counting the %s the time limits were paused (due by %s); %s late without them (due by %s).",
-					dateWords(at), daysWords(paused), dateWords(due), daysWords(CalendarDays(raw, at)), dateWords(raw))
+				s.Words = fmt.Sprintf(
+					"Done on %s: on time counting the %s the time limits were paused (due by %s); %s late without them (due by %s).",
+					dateWords(at),
+					daysWords(paused),
+					dateWords(due),
+					daysWords(CalendarDays(raw, at)),
+					dateWords(raw),
+				)
 			default:
 				s.Status = TimelyDoneLate
 				_, s.Words = doneWords(at, due)
 				if paused > 0 {
-					s.Words += fmt.Sprintf(" Without the %s paused it was due by %s.", daysWords(paused), dateWords(raw))
+					s.Words += fmt.Sprintf(
+						" Without the %s paused it was due by %s.",
+						daysWords(paused),
+						dateWords(raw),
+					)
 				}
 			}
 			out = append(out, s)
@@ -137,8 +162,14 @@ func (e *EHCState) Timeliness(now time.Time) []StepTimeliness {
 func (a *AnnualReviewState) Timeliness(now time.Time) []StepTimeliness {
 	var out []StepTimeliness
 	for _, st := range a.Steps() {
-		s := StepTimeliness{Step: st.Kind, What: capitalise(a.StepWords(st.Kind)), Due: st.Due, DueWithoutExceptions: st.Due,
-			DoneAt: st.DoneAt, Council: st.Council}
+		s := StepTimeliness{
+			Step:                 st.Kind,
+			What:                 capitalise(a.StepWords(st.Kind)),
+			Due:                  st.Due,
+			DueWithoutExceptions: st.Due,
+			DoneAt:               st.DoneAt,
+			Council:              st.Council,
+		}
 		if st.DoneAt != nil {
 			onTime, words := doneWords(*st.DoneAt, st.Due)
 			s.OnTimeWithExceptions, s.OnTimeWithoutExceptions = &onTime, &onTime

@@ -27,7 +27,8 @@ func TestEHCTimelinessInWords(t *testing.T) {
 		t.Errorf("decision on track: %+v", d)
 	}
 	d = timelinessOf(t, e.Timeliness(utc(2027, 1, 2, 9, 0)), string(MilestoneDecisionToAssess))
-	if d.Status != TimelyAtRisk || d.Words != "Due by 12 January 2027 (6 weeks from 1 December 2026). At risk: 10 days to go." {
+	if d.Status != TimelyAtRisk ||
+		d.Words != "Due by 12 January 2027 (6 weeks from 1 December 2026). At risk: 10 days to go." {
 		t.Errorf("decision at risk: %+v", d)
 	}
 	d = timelinessOf(t, e.Timeliness(utc(2027, 1, 13, 0, 30)), string(MilestoneDecisionToAssess))
@@ -39,15 +40,18 @@ func TestEHCTimelinessInWords(t *testing.T) {
 	ehcApply(e, utc(2026, 12, 20, 9, 0), EHCDecidedToAssess, "")
 	ehcApply(e, utc(2027, 1, 5, 10, 0), EHCExceptionStarted, ExceptionSchoolClosed4Weeks)
 	paused := timelinessOf(t, e.Timeliness(utc(2027, 1, 10, 9, 0)), string(MilestoneFinalPlan))
-	if paused.Status != TimelyPaused || paused.Words != "Due by 25 April 2027: 20 April 2027 (20 weeks from 1 December 2026), moved 5 days by pauses so far. The time limits are paused." {
+	if paused.Status != TimelyPaused ||
+		paused.Words != "Due by 25 April 2027: 20 April 2027 (20 weeks from 1 December 2026), moved 5 days by pauses so far. The time limits are paused." {
 		t.Errorf("final plan while paused: %+v", paused)
 	}
 	ehcApply(e, utc(2027, 2, 7, 11, 0), EHCExceptionEnded, "")
 	ehcApply(e, utc(2027, 4, 1, 9, 0), EHCDraftIssued, "")
 	ehcApply(e, utc(2027, 5, 10, 9, 0), EHCFinalPlanIssued, "")
 	f := timelinessOf(t, e.Timeliness(utc(2027, 6, 1, 0, 0)), string(MilestoneFinalPlan))
-	if f.Status != TimelyDoneCountingExceptions || f.OnTimeWithExceptions == nil || !*f.OnTimeWithExceptions || *f.OnTimeWithoutExceptions ||
-		!f.DueWithoutExceptions.Equal(day(2027, 4, 20)) || !f.Due.Equal(day(2027, 5, 23)) ||
+	if f.Status != TimelyDoneCountingExceptions || f.OnTimeWithExceptions == nil || !*f.OnTimeWithExceptions ||
+		*f.OnTimeWithoutExceptions ||
+		!f.DueWithoutExceptions.Equal(day(2027, 4, 20)) ||
+		!f.Due.Equal(day(2027, 5, 23)) ||
 		f.Words != "Done on 10 May 2027: on time counting the 33 days the time limits were paused (due by 23 May 2027); 20 days late without them (due by 20 April 2027)." {
 		t.Errorf("final plan issued: %+v", f)
 	}
@@ -60,7 +64,8 @@ func TestAnnualReviewTimelinessInWords(t *testing.T) {
 	a.ApplyEvent(AnnualReviewEvent{Type: ARReportSent, By: "s"}, day(2026, 11, 16))
 	steps := a.Timeliness(day(2026, 11, 20))
 	r := timelinessOf(t, steps, ARReportDue)
-	if r.Status != TimelyDoneLate || r.Council || r.Words != "Done on 16 November 2026: 3 days late (due by 13 November 2026)." {
+	if r.Status != TimelyDoneLate || r.Council ||
+		r.Words != "Done on 16 November 2026: 3 days late (due by 13 November 2026)." {
 		t.Errorf("report: %+v", r)
 	}
 	m := timelinessOf(t, steps, ARMeetingDue)

@@ -125,7 +125,8 @@ var statutoryLimits = []statutoryLimit{
 }
 
 // spanEndsLater says whether a, added to some start date, ends later than b added to it, and
-// whether it ends earlier from some start. Months have no fixed length, so "52w" against "12mo" is decided over every day of four
+// whether it ends earlier from some start. Months have no fixed length, so "52w" against "12mo" is decided over every
+// day of four
 // years (a leap year and its month ends included), not by counting.
 func spanEndsLater(a, b Span) (later, earlier bool) {
 	start := time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)

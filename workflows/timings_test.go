@@ -146,19 +146,39 @@ func TestTimingParseErrors(t *testing.T) {
 	}{
 		{"unknown key", "ehc:\n  final_plan: 20w\n  finall_plan: 18w\n", []string{"line 3", "`ehc.finall_plan`"}},
 		{"unknown section", "ehcp:\n  final_plan: 20w\n", []string{"line 1", "`ehcp`"}},
-		{"bad span", "concern:\n  trial_window: six weeks\n", []string{"line 2", "`concern.trial_window`", `"six weeks"`}},
+		{
+			"bad span",
+			"concern:\n  trial_window: six weeks\n",
+			[]string{"line 2", "`concern.trial_window`", `"six weeks"`},
+		},
 		{"bare number", "referral:\n  consent_expiry: 28\n", []string{"line 2", "`referral.consent_expiry`", "unit"}},
 		{"no value", "ehc:\n  alert_before:\n", []string{"line 2", "`ehc.alert_before`", "no value"}},
-		{"bad count", "cycle:\n  min_parent_meetings_per_year: three\n", []string{"line 2", "`cycle.min_parent_meetings_per_year`"}},
-		{"bad month-day", "annual_review:\n  phase_transfer_deadline: \"02-30\"\n", []string{"line 2", "`annual_review.phase_transfer_deadline`"}},
+		{
+			"bad count",
+			"cycle:\n  min_parent_meetings_per_year: three\n",
+			[]string{"line 2", "`cycle.min_parent_meetings_per_year`"},
+		},
+		{
+			"bad month-day",
+			"annual_review:\n  phase_transfer_deadline: \"02-30\"\n",
+			[]string{"line 2", "`annual_review.phase_transfer_deadline`"},
+		},
 		{"twice", "ehc:\n  final_plan: 20w\n  final_plan: 19w\n", []string{"line 3", "`ehc.final_plan`", "twice"}},
 		{"section not a map", "ehc: 20w\n", []string{"line 1", "ehc"}},
 		{"not a map", "- 6w\n", []string{"line 1"}},
 		{"two documents", "ehc:\n  final_plan: 20w\n---\nehc:\n  final_plan: 19w\n", []string{"one YAML document"}},
 		{"syntax", "ehc:\n  final_plan: [20w\n", []string{"yaml"}},
-		{"draft too short", "ehc:\n  draft_comment_period: 10d\n", []string{"`ehc.draft_comment_period`", "at least 15 days"}},
+		{
+			"draft too short",
+			"ehc:\n  draft_comment_period: 10d\n",
+			[]string{"`ehc.draft_comment_period`", "at least 15 days"},
+		},
 		{"zero span", "cycle:\n  parent_invite_before: 0d\n", []string{"`cycle.parent_invite_before`", "zero"}},
-		{"zero meetings", "cycle:\n  min_parent_meetings_per_year: 0\n", []string{"`cycle.min_parent_meetings_per_year`", "at least 1"}},
+		{
+			"zero meetings",
+			"cycle:\n  min_parent_meetings_per_year: 0\n",
+			[]string{"`cycle.min_parent_meetings_per_year`", "at least 1"},
+		},
 	}
 	for _, c := range cases {
 		_, err := ParseTimings([]byte(c.in))
@@ -232,7 +252,8 @@ func TestTimingLoad(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("concern:\n  trial_windw: 8w\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadTimings(bad); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "concern.trial_windw") {
+	if _, err := LoadTimings(bad); err == nil || !strings.Contains(err.Error(), bad) ||
+		!strings.Contains(err.Error(), "concern.trial_windw") {
 		t.Errorf("LoadTimings(bad) error = %v", err)
 	}
 	missing := filepath.Join(dir, "nope.yaml")
@@ -270,14 +291,32 @@ func TestTimingsMayTightenNeverLoosenTheLaw(t *testing.T) {
 		{"ehc:\n  draft_comment_period: 14d\n", []string{"`ehc.draft_comment_period` is 2w", "at least 15 days"}},
 		{"ehc:\n  appeal_window: 3mo\n", []string{"`ehc.appeal_window` is 3mo", "2 months", "Tribunal"}},
 		{"ehc:\n  appeal_after_mediation: 2w\n", []string{"`ehc.appeal_after_mediation` is 2w", "1 month"}},
-		{"annual_review:\n  invitations_before: 1w\n", []string{"`annual_review.invitations_before` is 1w", "at least 2 weeks", "reg 20"}},
+		{
+			"annual_review:\n  invitations_before: 1w\n",
+			[]string{"`annual_review.invitations_before` is 1w", "at least 2 weeks", "reg 20"},
+		},
 		{"annual_review:\n  interval: 18mo\n", []string{"`annual_review.interval` is 18mo", "12 months", "s.44"}},
-		{"annual_review:\n  interval: 366d\n", []string{"`annual_review.interval` is 366d", "12 months"}}, // longer than a year that has no 29 February
+		{
+			"annual_review:\n  interval: 366d\n",
+			[]string{"`annual_review.interval` is 366d", "12 months"},
+		}, // longer than a year that has no 29 February
 		{"annual_review:\n  report_within: 3w\n", []string{"`annual_review.report_within` is 3w", "2 weeks"}},
-		{"annual_review:\n  la_decision_within: 1mo\n", []string{"`annual_review.la_decision_within` is 1mo", "4 weeks"}}, // a month is longer than 4 weeks
-		{"annual_review:\n  amended_plan_within: 9w\n", []string{"`annual_review.amended_plan_within` is 9w", "8 weeks"}},
-		{"annual_review:\n  phase_transfer_deadline: \"03-01\"\n", []string{"`annual_review.phase_transfer_deadline` is 03-01", "15 February", "reg 18"}},
-		{"annual_review:\n  post_sixteen_transfer_deadline: \"04-30\"\n", []string{"`annual_review.post_sixteen_transfer_deadline` is 04-30", "31 March"}},
+		{
+			"annual_review:\n  la_decision_within: 1mo\n",
+			[]string{"`annual_review.la_decision_within` is 1mo", "4 weeks"},
+		}, // a month is longer than 4 weeks
+		{
+			"annual_review:\n  amended_plan_within: 9w\n",
+			[]string{"`annual_review.amended_plan_within` is 9w", "8 weeks"},
+		},
+		{
+			"annual_review:\n  phase_transfer_deadline: \"03-01\"\n",
+			[]string{"`annual_review.phase_transfer_deadline` is 03-01", "15 February", "reg 18"},
+		},
+		{
+			"annual_review:\n  post_sixteen_transfer_deadline: \"04-30\"\n",
+			[]string{"`annual_review.post_sixteen_transfer_deadline` is 04-30", "31 March"},
+		},
 	}
 	for _, c := range refused {
 		_, err := ParseTimings([]byte(c.yaml))

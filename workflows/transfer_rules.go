@@ -95,8 +95,12 @@ func DeriveTransfer(p Placement, on time.Time) TransferDerivation {
 			return d
 		}
 		d.Year = next
-		d.Because = fmt.Sprintf("%s. The school's year groups are not recorded; in the usual phases the pupil %s in September %d.",
-			pupil, d.Transfer.MoveWords(), next)
+		d.Because = fmt.Sprintf(
+			"%s. The school's year groups are not recorded; in the usual phases the pupil %s in September %d.",
+			pupil,
+			d.Transfer.MoveWords(),
+			next,
+		)
 		return d
 	}
 	low, high := *p.LowestYear, *p.HighestYear
@@ -105,12 +109,19 @@ func DeriveTransfer(p Placement, on time.Time) TransferDerivation {
 		d.Because = fmt.Sprintf("%s by date of birth, but the school teaches %s.", pupil, schoolYears(p))
 		d.Check = d.Because + " Check the date of birth, or record the move with a reason."
 	case nc < high:
-		d.Because = fmt.Sprintf("%s at a school that teaches %s: there is no move next September.", pupil, schoolYears(p))
+		d.Because = fmt.Sprintf(
+			"%s at a school that teaches %s: there is no move next September.",
+			pupil,
+			schoolYears(p),
+		)
 	default:
 		d.Transfer = transferFromLastYear(high)
 		if d.Transfer == PhaseTransferNone {
-			d.Because = fmt.Sprintf("%s, the last year group of a school that teaches %s; leaving it is not a phase transfer in the regulations.",
-				pupil, schoolYears(p))
+			d.Because = fmt.Sprintf(
+				"%s, the last year group of a school that teaches %s; leaving it is not a phase transfer in the regulations.",
+				pupil,
+				schoolYears(p),
+			)
 			return d
 		}
 		d.Year = next
@@ -186,13 +197,20 @@ func (p PhaseTransfer) from(low, high int) bool {
 // all is always a possible correction.
 func ValidateTransferCorrection(p *Placement, transfer PhaseTransfer) error {
 	if !transfer.Valid() {
-		return fmt.Errorf("%q is not a phase transfer; use none, early_years_to_school, infant_to_junior, primary_to_middle, primary_to_secondary, middle_to_secondary or secondary_to_post16", transfer)
+		return fmt.Errorf(
+			"%q is not a phase transfer; use none, early_years_to_school, infant_to_junior, primary_to_middle, primary_to_secondary, middle_to_secondary or secondary_to_post16",
+			transfer,
+		)
 	}
 	if p == nil || p.LowestYear == nil || p.HighestYear == nil || transfer == PhaseTransferNone {
 		return nil
 	}
 	if !transfer.from(*p.LowestYear, *p.HighestYear) {
-		return fmt.Errorf("the school teaches %s, so a pupil there does not make the move %q", schoolYears(*p), transfer)
+		return fmt.Errorf(
+			"the school teaches %s, so a pupil there does not make the move %q",
+			schoolYears(*p),
+			transfer,
+		)
 	}
 	return nil
 }

@@ -28,7 +28,13 @@ func TestNCYear(t *testing.T) {
 	}
 	for _, c := range cases {
 		if got := NCYear(AcademicYearStart(c.born), c.on); got != c.want {
-			t.Errorf("born %s, on %s: %s, want %s", dateStr(c.born), dateStr(c.on), YearGroupWords(got), YearGroupWords(c.want))
+			t.Errorf(
+				"born %s, on %s: %s, want %s",
+				dateStr(c.born),
+				dateStr(c.on),
+				YearGroupWords(got),
+				YearGroupWords(c.want),
+			)
 		}
 	}
 }
@@ -45,20 +51,98 @@ func TestDeriveTransfer(t *testing.T) {
 		check     bool
 		because   string
 	}{
-		{"Year 6 at a primary school", 2016, primaryLow, primaryHigh, day(2028, 1, 10), PhaseTransferPrimaryToSecondary, 2028, false,
-			"The pupil is in Year 6, the last year group of a school that teaches Reception to Year 6: the pupil moves to secondary school in September 2028."},
+		{
+			"Year 6 at a primary school",
+			2016,
+			primaryLow,
+			primaryHigh,
+			day(2028, 1, 10),
+			PhaseTransferPrimaryToSecondary,
+			2028,
+			false,
+			"The pupil is in Year 6, the last year group of a school that teaches Reception to Year 6: the pupil moves to secondary school in September 2028.",
+		},
 		{"Year 4 at a primary school", 2016, primaryLow, primaryHigh, day(2026, 1, 10), PhaseTransferNone, 0, false,
 			"The pupil is in Year 4 at a school that teaches Reception to Year 6: there is no move next September."},
 		{"Year 11 at a primary school", 2010, primaryLow, primaryHigh, day(2027, 1, 10), PhaseTransferNone, 0, true,
 			"The pupil is in Year 11 by date of birth, but the school teaches Reception to Year 6."},
-		{"Year 2 at an infant school", 2019, ptrInt(0), ptrInt(2), day(2027, 3, 1), PhaseTransferInfantToJunior, 2027, false, ""},
-		{"Year 4 at a first school", 2017, ptrInt(0), ptrInt(4), day(2027, 3, 1), PhaseTransferPrimaryToMiddle, 2027, false, ""},
-		{"Year 8 at a middle school", 2013, ptrInt(5), ptrInt(8), day(2027, 3, 1), PhaseTransferMiddleToSecondary, 2027, false, ""},
-		{"Year 11 at an 11 to 16 school", 2010, ptrInt(7), ptrInt(11), day(2027, 3, 1), PhaseTransferSecondaryToPost16, 2027, false, ""},
-		{"Year 11 at a school with a sixth form", 2010, ptrInt(7), ptrInt(13), day(2027, 3, 1), PhaseTransferNone, 0, false, ""},
-		{"nursery at a nursery school", 2022, ptrInt(-1), ptrInt(-1), day(2027, 3, 1), PhaseTransferEarlyYearsToSchool, 2027, false, ""},
-		{"year groups not recorded: Year 6", 2016, nil, nil, day(2028, 1, 10), PhaseTransferPrimaryToSecondary, 2028, false,
-			"The pupil is in Year 6. The school's year groups are not recorded; in the usual phases the pupil moves to secondary school in September 2028."},
+		{
+			"Year 2 at an infant school",
+			2019,
+			ptrInt(0),
+			ptrInt(2),
+			day(2027, 3, 1),
+			PhaseTransferInfantToJunior,
+			2027,
+			false,
+			"",
+		},
+		{
+			"Year 4 at a first school",
+			2017,
+			ptrInt(0),
+			ptrInt(4),
+			day(2027, 3, 1),
+			PhaseTransferPrimaryToMiddle,
+			2027,
+			false,
+			"",
+		},
+		{
+			"Year 8 at a middle school",
+			2013,
+			ptrInt(5),
+			ptrInt(8),
+			day(2027, 3, 1),
+			PhaseTransferMiddleToSecondary,
+			2027,
+			false,
+			"",
+		},
+		{
+			"Year 11 at an 11 to 16 school",
+			2010,
+			ptrInt(7),
+			ptrInt(11),
+			day(2027, 3, 1),
+			PhaseTransferSecondaryToPost16,
+			2027,
+			false,
+			"",
+		},
+		{
+			"Year 11 at a school with a sixth form",
+			2010,
+			ptrInt(7),
+			ptrInt(13),
+			day(2027, 3, 1),
+			PhaseTransferNone,
+			0,
+			false,
+			"",
+		},
+		{
+			"nursery at a nursery school",
+			2022,
+			ptrInt(-1),
+			ptrInt(-1),
+			day(2027, 3, 1),
+			PhaseTransferEarlyYearsToSchool,
+			2027,
+			false,
+			"",
+		},
+		{
+			"year groups not recorded: Year 6",
+			2016,
+			nil,
+			nil,
+			day(2028, 1, 10),
+			PhaseTransferPrimaryToSecondary,
+			2028,
+			false,
+			"The pupil is in Year 6. The school's year groups are not recorded; in the usual phases the pupil moves to secondary school in September 2028.",
+		},
 		{"year groups not recorded: Year 3", 2019, nil, nil, day(2028, 1, 10), PhaseTransferNone, 0, false, ""},
 	}
 	for _, c := range cases {
@@ -102,11 +186,23 @@ func TestAnnualReviewDerivesTheTransfer(t *testing.T) {
 	var opened []string
 	h.at(childStart.Add(time.Minute), func() { opened = deadlineKinds(h) })
 	meeting := time.Date(2026, 10, 30, 10, 0, 0, 0, time.UTC)
-	wrong := arStep(h, childStart.Add(time.Hour), AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: meeting, Transfer: PhaseTransferSecondaryToPost16})
+	wrong := arStep(
+		h,
+		childStart.Add(time.Hour),
+		AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: meeting, Transfer: PhaseTransferSecondaryToPost16},
+	)
 	booked := arStep(h, childStart.Add(2*time.Hour), AnnualReviewEvent{Type: ARMeetingScheduled, MeetingAt: meeting})
-	impossible := arStep(h, childStart.Add(3*time.Hour), AnnualReviewEvent{Type: ARTransferCorrected, Transfer: PhaseTransferSecondaryToPost16, CorrectionID: "c1"})
+	impossible := arStep(
+		h,
+		childStart.Add(3*time.Hour),
+		AnnualReviewEvent{Type: ARTransferCorrected, Transfer: PhaseTransferSecondaryToPost16, CorrectionID: "c1"},
+	)
 	noReason := arStep(h, childStart.Add(3*time.Hour), AnnualReviewEvent{Type: ARTransferCorrected})
-	corrected := arStep(h, childStart.Add(4*time.Hour), AnnualReviewEvent{Type: ARTransferCorrected, CorrectionID: "c2"})
+	corrected := arStep(
+		h,
+		childStart.Add(4*time.Hour),
+		AnnualReviewEvent{Type: ARTransferCorrected, CorrectionID: "c2"},
+	)
 	var after []string
 	h.at(childStart.Add(5*time.Hour), func() { after = deadlineKinds(h) })
 	h.cancelAt(days(childStart, 1))
@@ -125,9 +221,13 @@ func TestAnnualReviewDerivesTheTransfer(t *testing.T) {
 	if !strings.Contains(first.Summary, "Year 6") || !strings.Contains(first.Summary, "15 February 2027") {
 		t.Errorf("the opening line does not explain the transfer: %q", first.Summary)
 	}
-	checkRefused(t, "a booking naming another move", wrong,
+	checkRefused(
+		t,
+		"a booking naming another move",
+		wrong,
 		"this review prepares for the move to secondary school in September 2027, worked out from the pupil's date of birth and the school's year groups; "+
-			"to record a different move, correct it with a reason (transfer_corrected)")
+			"to record a different move, correct it with a reason (transfer_corrected)",
+	)
 	checkAccepted(t, "booking", booked)
 	checkRefused(t, "a move the school cannot make", impossible,
 		`the school teaches Reception to Year 6, so a pupil there does not make the move "secondary_to_post16"`)

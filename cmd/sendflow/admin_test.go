@@ -43,16 +43,23 @@ func TestBootstrapAFreshDatabase(t *testing.T) {
 	if _, err := sendflow(env, "migrate"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sendflow(env, "token", "--email", "ops@council.example"); err == nil || !strings.Contains(err.Error(), "no user") {
+	if _, err := sendflow(env, "token", "--email", "ops@council.example"); err == nil ||
+		!strings.Contains(err.Error(), "no user") {
 		t.Fatalf("token on a fresh database: %v; want 'no user has the email'", err)
 	}
 
 	// A school before any local authority exists: the command says how to add one.
 	out, err := sendflow(env, "admin", "--school", "Oakfield Primary", "--la-code", "999")
-	if err == nil || !strings.Contains(err.Error(), "--directory-files") || !strings.Contains(err.Error(), "--la-name") {
-		t.Fatalf("a school for an unknown local authority: %v %s; want it refused, naming --directory-files and --la-name", err, out)
+	if err == nil || !strings.Contains(err.Error(), "--directory-files") ||
+		!strings.Contains(err.Error(), "--la-name") {
+		t.Fatalf(
+			"a school for an unknown local authority: %v %s; want it refused, naming --directory-files and --la-name",
+			err,
+			out,
+		)
 	}
-	if _, err := sendflow(env, "admin", "--school", "Oakfield Primary"); err == nil || !strings.Contains(err.Error(), "--la-code") {
+	if _, err := sendflow(env, "admin", "--school", "Oakfield Primary"); err == nil ||
+		!strings.Contains(err.Error(), "--la-code") {
 		t.Fatalf("a school with no local authority: %v; want it refused, naming --la-code", err)
 	}
 
@@ -110,7 +117,12 @@ func TestBootstrapAFreshDatabase(t *testing.T) {
 	}
 
 	// Through the API: a school for an authority that is not loaded is refused with what to do.
-	cfg, err := config.Parse("serve", []string{"--http-addr", fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))}, func(k string) string { return env[k] }, nil)
+	cfg, err := config.Parse(
+		"serve",
+		[]string{"--http-addr", fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))},
+		func(k string) string { return env[k] },
+		nil,
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +131,11 @@ func TestBootstrapAFreshDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Stop(context.Background())
-	req, _ := http.NewRequest("POST", "http://"+h.Addr.String()+"/v1/schools", strings.NewReader(`{"name":"Riverside Primary","laCode":"998"}`))
+	req, _ := http.NewRequest(
+		"POST",
+		"http://"+h.Addr.String()+"/v1/schools",
+		strings.NewReader(`{"name":"Riverside Primary","laCode":"998"}`),
+	)
 	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(tok))
 	req.Header.Set("Content-Type", "application/json")
 	c := &http.Client{Timeout: 30 * time.Second}
@@ -129,8 +145,13 @@ func TestBootstrapAFreshDatabase(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 422 || !bytes.Contains(body, []byte("sendflow admin")) || !bytes.Contains(body, []byte("999")) {
-		t.Errorf("API school for unknown authority 998: %d %s; want 422 saying how to add it (sendflow admin) and which authorities exist (999)", resp.StatusCode, body)
+	if resp.StatusCode != 422 || !bytes.Contains(body, []byte("sendflow admin")) ||
+		!bytes.Contains(body, []byte("999")) {
+		t.Errorf(
+			"API school for unknown authority 998: %d %s; want 422 saying how to add it (sendflow admin) and which authorities exist (999)",
+			resp.StatusCode,
+			body,
+		)
 	}
 }
 
@@ -139,7 +160,11 @@ func TestBootstrapAFreshDatabase(t *testing.T) {
 // behind. Beside a dev data dir it uses the key dev keeps there.
 func TestTokenRefusesAnInventedKey(t *testing.T) {
 	dataDir := t.TempDir()
-	env := map[string]string{"DATABASE_URL": testenv.DatabaseURL(t), "SENDFLOW_DATA_DIR": dataDir, "SENDFLOW_LOG_LEVEL": "error"}
+	env := map[string]string{
+		"DATABASE_URL":       testenv.DatabaseURL(t),
+		"SENDFLOW_DATA_DIR":  dataDir,
+		"SENDFLOW_LOG_LEVEL": "error",
+	}
 	if _, err := sendflow(env, "migrate"); err != nil {
 		t.Fatal(err)
 	}

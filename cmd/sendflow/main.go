@@ -146,7 +146,12 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
 			fs.Usage = synopsis(fs, tokenUsage)
 			fs.StringVar(&email, "email", "", "the `EMAIL` of an existing user (sendflow admin makes the first)")
-			fs.DurationVar(&ttl, "ttl", 12*time.Hour, "how long the token is valid, a `DURATION` such as 12h (at most 720h)")
+			fs.DurationVar(
+				&ttl,
+				"ttl",
+				12*time.Hour,
+				"how long the token is valid, a `DURATION` such as 12h (at most 720h)",
+			)
 		})
 		if err != nil {
 			return err
@@ -157,15 +162,50 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 		var ages string
 		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
 			fs.Usage = synopsis(fs, adminUsage)
-			fs.StringVar(&o.AdminEmail, "admin-email", "", "the first system administrator's `EMAIL` (the address their sign-in uses)")
+			fs.StringVar(
+				&o.AdminEmail,
+				"admin-email",
+				"",
+				"the first system administrator's `EMAIL` (the address their sign-in uses)",
+			)
 			fs.StringVar(&o.AdminName, "admin-name", "", "the system administrator's `NAME`, as people see it")
-			fs.StringVar(&o.LACode, "la-code", "", "the school's local authority `CODE` (e.g. 999): one already loaded, one from --directory-files, or a new one with --la-name, --la-sendiass and --la-mediation")
-			fs.StringVar(&o.LAName, "la-name", "", "a new local authority's `NAME`, e.g. \"Demoshire Council\" (better: load its directory file with --directory-files)")
-			fs.StringVar(&o.LASENDIASS, "la-sendiass", "", "a new local authority's SENDIASS `CONTACT`, quoted in every decision letter")
-			fs.StringVar(&o.LAMediation, "la-mediation", "", "a new local authority's mediation `CONTACT`, quoted in every decision letter")
+			fs.StringVar(
+				&o.LACode,
+				"la-code",
+				"",
+				"the school's local authority `CODE` (e.g. 999): one already loaded, one from --directory-files, or a new one with --la-name, --la-sendiass and --la-mediation",
+			)
+			fs.StringVar(
+				&o.LAName,
+				"la-name",
+				"",
+				"a new local authority's `NAME`, e.g. \"Demoshire Council\" (better: load its directory file with --directory-files)",
+			)
+			fs.StringVar(
+				&o.LASENDIASS,
+				"la-sendiass",
+				"",
+				"a new local authority's SENDIASS `CONTACT`, quoted in every decision letter",
+			)
+			fs.StringVar(
+				&o.LAMediation,
+				"la-mediation",
+				"",
+				"a new local authority's mediation `CONTACT`, quoted in every decision letter",
+			)
 			fs.StringVar(&o.Trust, "trust", "", "a multi-academy trust's `NAME`; with --school, the school joins it")
-			fs.StringVar(&o.School, "school", "", "a school's `NAME`, in the local authority of --la-code or --directory-files")
-			fs.StringVar(&ages, "school-ages", "", "the school's statutory age range `LOW-HIGH`, e.g. 4-11 for a primary school")
+			fs.StringVar(
+				&o.School,
+				"school",
+				"",
+				"a school's `NAME`, in the local authority of --la-code or --directory-files",
+			)
+			fs.StringVar(
+				&ages,
+				"school-ages",
+				"",
+				"the school's statutory age range `LOW-HIGH`, e.g. 4-11 for a primary school",
+			)
 		})
 		if err != nil {
 			return err
@@ -174,8 +214,18 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 	case "namespace":
 		var retention, wait time.Duration
 		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
-			fs.DurationVar(&retention, "retention", 720*time.Hour, "how long Temporal keeps a closed workflow's history, a `DURATION` (720h is 30 days)")
-			fs.DurationVar(&wait, "wait", 2*time.Minute, "how long to keep trying while Temporal does not answer, a `DURATION`")
+			fs.DurationVar(
+				&retention,
+				"retention",
+				720*time.Hour,
+				"how long Temporal keeps a closed workflow's history, a `DURATION` (720h is 30 days)",
+			)
+			fs.DurationVar(
+				&wait,
+				"wait",
+				2*time.Minute,
+				"how long to keep trying while Temporal does not answer, a `DURATION`",
+			)
 		})
 		if err != nil {
 			return err
@@ -213,8 +263,18 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 	case "repair":
 		var o app.RepairOptions
 		cfg, logger, err := setup(cmd, rest, getenv, func(fs *flag.FlagSet) {
-			fs.BoolVar(&o.Reset, "reset", false, "restart each stopped workflow from its last completed task, keeping its history")
-			fs.BoolVar(&o.Stuck, "stuck", false, "also list running workflows whose task keeps failing or whose activity keeps retrying")
+			fs.BoolVar(
+				&o.Reset,
+				"reset",
+				false,
+				"restart each stopped workflow from its last completed task, keeping its history",
+			)
+			fs.BoolVar(
+				&o.Stuck,
+				"stuck",
+				false,
+				"also list running workflows whose task keeps failing or whose activity keeps retrying",
+			)
 		})
 		if err != nil {
 			return err
@@ -228,7 +288,12 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 	return fmt.Errorf("unknown command %q", cmd)
 }
 
-func setup(cmd string, args []string, getenv func(string) string, extra func(*flag.FlagSet)) (*config.Config, *slog.Logger, error) {
+func setup(
+	cmd string,
+	args []string,
+	getenv func(string) string,
+	extra func(*flag.FlagSet),
+) (*config.Config, *slog.Logger, error) {
 	cfg, err := config.Parse(cmd, args, getenv, extra)
 	if err != nil {
 		return nil, nil, err
@@ -260,19 +325,34 @@ func dev(ctx context.Context, cfg *config.Config, logger *slog.Logger, out io.Wr
 		logger.Warn("the demo's costed plan was not set up", "error", err)
 	}
 	base := "http://" + d.HTTP.Addr.String()
-	fmt.Fprintf(out, "\nsendflow dev is running.\n\n  Staff      %s/   (open in a browser; sign in as any demo member of staff)\n  API        %s   (docs: %s/docs)\n", base, base, base)
+	fmt.Fprintf(
+		out,
+		"\nsendflow dev is running.\n\n  Staff      %s/   (open in a browser; sign in as any demo member of staff)\n  API        %s   (docs: %s/docs)\n",
+		base,
+		base,
+		base,
+	)
 	if d.Mailbox != nil {
 		fmt.Fprintf(out, "  Mailbox    %s/dev/mail   (SMTP on 127.0.0.1:%d)\n", base, cfg.SMTPPort)
 	}
 	if cfg.MetricsAddr != "" {
 		fmt.Fprintf(out, "  Metrics    http://%s/metrics\n", cfg.MetricsAddr)
 	}
-	fmt.Fprintf(out, "  PostgreSQL %s\n  Data       %s\n\nDemo users (bearer tokens, valid 30 days):\n", d.DBSource, cfg.DataDir)
+	fmt.Fprintf(
+		out,
+		"  PostgreSQL %s\n  Data       %s\n\nDemo users (bearer tokens, valid 30 days):\n",
+		d.DBSource,
+		cfg.DataDir,
+	)
 	for _, t := range tokens {
 		fmt.Fprintf(out, "\n  %-18s %-32s %s\n  %s\n", t.Role, t.Email, t.Name, t.Token)
 	}
-	fmt.Fprintf(out, "\nTry it:\n  curl -s -X POST %s/v1/pupils/%s/concerns \\\n    -H \"Authorization: Bearer $TEACHER_TOKEN\" -H 'Content-Type: application/json' \\\n    -d '{\"areas\":[\"communication_and_interaction\"],\"observed\":\"Finds it hard to follow spoken instructions.\"}'\n",
-		base, "5c0f0000-0000-4000-8000-0000000000a1")
+	fmt.Fprintf(
+		out,
+		"\nTry it:\n  curl -s -X POST %s/v1/pupils/%s/concerns \\\n    -H \"Authorization: Bearer $TEACHER_TOKEN\" -H 'Content-Type: application/json' \\\n    -d '{\"areas\":[\"communication_and_interaction\"],\"observed\":\"Finds it hard to follow spoken instructions.\"}'\n",
+		base,
+		"5c0f0000-0000-4000-8000-0000000000a1",
+	)
 	fmt.Fprintf(out, "\nPress Ctrl-C to stop.\n")
 	<-ctx.Done()
 	logger.Info("stopping")
@@ -352,7 +432,14 @@ func stopTelemetry(tel *telemetry.Telemetry) {
 
 // token prints a bearer token for an existing user. Without DATABASE_URL it looks where `dev`
 // does, so it works beside a running `sendflow dev`.
-func token(ctx context.Context, cfg *config.Config, logger *slog.Logger, email string, ttl time.Duration, out io.Writer) error {
+func token(
+	ctx context.Context,
+	cfg *config.Config,
+	logger *slog.Logger,
+	email string,
+	ttl time.Duration,
+	out io.Writer,
+) error {
 	if email == "" {
 		return errors.New("--email is required: the email of an existing user")
 	}
@@ -374,7 +461,15 @@ func token(ctx context.Context, cfg *config.Config, logger *slog.Logger, email s
 	}
 	url := cfg.DatabaseURL
 	if url == "" {
-		pg, err := devpg.Ensure(ctx, devpg.Options{DataDir: cfg.DataDir, Port: cfg.PGPort, Database: app.DevDatabaseName(cfg.DataDir), Logger: logger})
+		pg, err := devpg.Ensure(
+			ctx,
+			devpg.Options{
+				DataDir:  cfg.DataDir,
+				Port:     cfg.PGPort,
+				Database: app.DevDatabaseName(cfg.DataDir),
+				Logger:   logger,
+			},
+		)
 		if err != nil {
 			return fmt.Errorf("find the dev database (or set DATABASE_URL): %w", err)
 		}
@@ -401,7 +496,14 @@ func token(ctx context.Context, cfg *config.Config, logger *slog.Logger, email s
 }
 
 // admin runs the bootstrap against DATABASE_URL.
-func admin(ctx context.Context, cfg *config.Config, logger *slog.Logger, o app.BootstrapOptions, ages string, out io.Writer) error {
+func admin(
+	ctx context.Context,
+	cfg *config.Config,
+	logger *slog.Logger,
+	o app.BootstrapOptions,
+	ages string,
+	out io.Writer,
+) error {
 	if err := cfg.Require("DATABASE_URL"); err != nil {
 		return err
 	}
@@ -455,7 +557,15 @@ func printConfig(out io.Writer) {
 		} else {
 			def = "`" + def + "`"
 		}
-		fmt.Fprintf(out, "| `%s` | `--%s` | %s | %s | %s |\n", s.Env, s.Flag, def, s.Roles, strings.ReplaceAll(s.Usage, "|", "\\|"))
+		fmt.Fprintf(
+			out,
+			"| `%s` | `--%s` | %s | %s | %s |\n",
+			s.Env,
+			s.Flag,
+			def,
+			s.Roles,
+			strings.ReplaceAll(s.Usage, "|", "\\|"),
+		)
 	}
 }
 
@@ -486,25 +596,84 @@ func capacityPlan(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("sendflow capacity", flag.ContinueOnError)
 	j, r, m, l := capacity.RecordedJourney, capacity.DefaultRates, capacity.BenchMeasured, capacity.DefaultLimits
 	var s capacity.Scenario
-	histories := fs.String("histories", "", "measure the journey again from recorded histories: DIR/PREFIX (e.g. workflows/testdata/histories/journey5)")
-	fs.IntVar(&s.SENSupport, "sen-support", 0, "size for this many pupils on SEN support (with --ehc-plans) instead of the three sizes")
+	histories := fs.String(
+		"histories",
+		"",
+		"measure the journey again from recorded histories: DIR/PREFIX (e.g. workflows/testdata/histories/journey5)",
+	)
+	fs.IntVar(
+		&s.SENSupport,
+		"sen-support",
+		0,
+		"size for this many pupils on SEN support (with --ehc-plans) instead of the three sizes",
+	)
 	fs.IntVar(&s.EHCPlans, "ehc-plans", 0, "pupils with an EHC plan, with --sen-support")
 	fs.Float64Var(&r.CyclesPerYear, "cycles", r.CyclesPerYear, "plan-do-review cycles a year per pupil on SEN support")
 	fs.Float64Var(&r.ReferralsPerYear, "referrals", r.ReferralsPerYear, "referrals a year per pupil on SEN support")
-	fs.Float64Var(&r.EHCRequestsPerYear, "ehc-requests", r.EHCRequestsPerYear, "EHC needs assessments requested a year per pupil on SEN support")
+	fs.Float64Var(
+		&r.EHCRequestsPerYear,
+		"ehc-requests",
+		r.EHCRequestsPerYear,
+		"EHC needs assessments requested a year per pupil on SEN support",
+	)
 	fs.Float64Var(&r.ReadsPerAction, "reads-per-action", r.ReadsPerAction, "reads of a pupil's record per action on it")
-	fs.Float64Var(&r.RecipientsPerAudience, "recipients", r.RecipientsPerAudience, "people an email to one audience reaches")
+	fs.Float64Var(
+		&r.RecipientsPerAudience,
+		"recipients",
+		r.RecipientsPerAudience,
+		"people an email to one audience reaches",
+	)
 	fs.Float64Var(&r.TermStartShare, "term-start-share", r.TermStartShare, "share of a term's work in its first weeks")
 	fs.Float64Var(&r.TermStartHours, "term-start-hours", r.TermStartHours, "school hours those first weeks have")
-	fs.Float64Var(&r.BusyHourFactor, "busy-hour", r.BusyHourFactor, "the busiest hour over the average hour of those weeks")
-	fs.Float64Var(&m.BytesPerCommit, "bytes-per-commit", m.BytesPerCommit, "PostgreSQL bytes of the read model per change (sendflow bench)")
-	fs.Float64Var(&m.BytesPerAuditRow, "bytes-per-audit-row", m.BytesPerAuditRow, "PostgreSQL bytes per audit row (sendflow bench)")
-	fs.Float64Var(&m.BytesPerEmail, "bytes-per-email", m.BytesPerEmail, "PostgreSQL bytes per outbox email (sendflow bench)")
-	fs.Float64Var(&m.WorkerTasksPerSecond, "worker-tasks", m.WorkerTasksPerSecond, "tasks a second one worker completes (sendflow bench)")
-	fs.Float64Var(&m.WorkerBytesPerPathway, "worker-bytes-per-pathway", m.WorkerBytesPerPathway, "worker memory per open pathway (sendflow bench)")
-	fs.Float64Var(&m.APIRequestsPerSecond, "api-reads", m.APIRequestsPerSecond, "reads a second one API replica answers (sendflow bench)")
+	fs.Float64Var(
+		&r.BusyHourFactor,
+		"busy-hour",
+		r.BusyHourFactor,
+		"the busiest hour over the average hour of those weeks",
+	)
+	fs.Float64Var(
+		&m.BytesPerCommit,
+		"bytes-per-commit",
+		m.BytesPerCommit,
+		"PostgreSQL bytes of the read model per change (sendflow bench)",
+	)
+	fs.Float64Var(
+		&m.BytesPerAuditRow,
+		"bytes-per-audit-row",
+		m.BytesPerAuditRow,
+		"PostgreSQL bytes per audit row (sendflow bench)",
+	)
+	fs.Float64Var(
+		&m.BytesPerEmail,
+		"bytes-per-email",
+		m.BytesPerEmail,
+		"PostgreSQL bytes per outbox email (sendflow bench)",
+	)
+	fs.Float64Var(
+		&m.WorkerTasksPerSecond,
+		"worker-tasks",
+		m.WorkerTasksPerSecond,
+		"tasks a second one worker completes (sendflow bench)",
+	)
+	fs.Float64Var(
+		&m.WorkerBytesPerPathway,
+		"worker-bytes-per-pathway",
+		m.WorkerBytesPerPathway,
+		"worker memory per open pathway (sendflow bench)",
+	)
+	fs.Float64Var(
+		&m.APIRequestsPerSecond,
+		"api-reads",
+		m.APIRequestsPerSecond,
+		"reads a second one API replica answers (sendflow bench)",
+	)
 	fs.DurationVar(&l.WriteLatency, "write-latency", l.WriteLatency, "one persistence write on the Temporal database")
-	fs.IntVar(&l.WorkflowsPerShard, "workflows-per-shard", l.WorkflowsPerShard, "open workflows a history shard should hold")
+	fs.IntVar(
+		&l.WorkflowsPerShard,
+		"workflows-per-shard",
+		l.WorkflowsPerShard,
+		"open workflows a history shard should hold",
+	)
 	fs.Float64Var(&l.WorkerMemory, "worker-memory", l.WorkerMemory, "bytes of memory one worker replica may hold")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -42,13 +42,21 @@ func TestStartupRefusesBadSettings(t *testing.T) {
 	}{
 		{[]string{"serve"}, nil, "DATABASE_URL"},
 		{[]string{"serve"}, map[string]string{"DATABASE_URL": "postgres://x/y"}, "TEMPORAL_ADDRESS"},
-		{[]string{"worker"}, map[string]string{"DATABASE_URL": "postgres://x/y", "TEMPORAL_ADDRESS": "t:7233"}, "SMTP_URL"},
+		{
+			[]string{"worker"},
+			map[string]string{"DATABASE_URL": "postgres://x/y", "TEMPORAL_ADDRESS": "t:7233"},
+			"SMTP_URL",
+		},
 		{[]string{"migrate"}, nil, "DATABASE_URL"},
 		{[]string{"dev", "--temporal-port", "nope"}, nil, "SENDFLOW_TEMPORAL_PORT"},
 		{[]string{"token"}, nil, "--email"},
 		{[]string{"token", "--email", "sendco@oakfield.example", "--ttl", "2000h"}, nil, "--ttl"},
 		{[]string{"launch"}, nil, "unknown command"},
-		{[]string{"repair", "--reset"}, map[string]string{"TEMPORAL_ADDRESS": "127.0.0.1:1", "SENDFLOW_DATA_DIR": t.TempDir()}, "TEMPORAL_ADDRESS"},
+		{
+			[]string{"repair", "--reset"},
+			map[string]string{"TEMPORAL_ADDRESS": "127.0.0.1:1", "SENDFLOW_DATA_DIR": t.TempDir()},
+			"TEMPORAL_ADDRESS",
+		},
 	}
 	for _, tc := range cases {
 		var out bytes.Buffer

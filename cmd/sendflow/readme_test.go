@@ -39,7 +39,8 @@ func TestReadmeArchitectureNamesEveryPackage(t *testing.T) {
 			}
 			return nil
 		}
-		if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") || name == "drill_test.go" || name == "model_test.go" {
+		if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") || name == "drill_test.go" ||
+			name == "model_test.go" {
 			rel, _ := filepath.Rel(root, filepath.Dir(path))
 			rel = filepath.ToSlash(rel)
 			if len(pkgs) == 0 || pkgs[len(pkgs)-1] != rel {

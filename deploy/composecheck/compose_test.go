@@ -86,14 +86,21 @@ func TestComposeStack(t *testing.T) {
 	}
 	ns := svc("temporal-namespace")
 	if cmd := strings.Join(ns.Command, " "); !strings.Contains(cmd, "namespace") || !strings.Contains(cmd, "--wait") {
-		t.Errorf("temporal-namespace runs %q: want `sendflow namespace --wait ...`, which retries until Temporal answers", cmd)
+		t.Errorf(
+			"temporal-namespace runs %q: want `sendflow namespace --wait ...`, which retries until Temporal answers",
+			cmd,
+		)
 	}
-	if cmd := strings.Join(svc("sendflow-admin").Command, " "); !strings.Contains(cmd, "admin --admin-email ops@school.example") {
+	if cmd := strings.Join(svc("sendflow-admin").Command, " "); !strings.Contains(
+		cmd,
+		"admin --admin-email ops@school.example",
+	) {
 		t.Errorf("sendflow-admin runs %q: want the bootstrap for SENDFLOW_ADMIN_EMAIL", cmd)
 	}
 	for _, name := range []string{"sendflow-serve", "sendflow-worker"} {
 		s := svc(name)
-		if s.Environment["SENDFLOW_PUBLIC_URL"] == nil || *s.Environment["SENDFLOW_PUBLIC_URL"] != settings["SENDFLOW_PUBLIC_URL"] {
+		if s.Environment["SENDFLOW_PUBLIC_URL"] == nil ||
+			*s.Environment["SENDFLOW_PUBLIC_URL"] != settings["SENDFLOW_PUBLIC_URL"] {
 			t.Errorf("%s: SENDFLOW_PUBLIC_URL is %v", name, s.Environment["SENDFLOW_PUBLIC_URL"])
 		}
 		for _, dep := range []string{"sendflow-migrate", "temporal-namespace"} {

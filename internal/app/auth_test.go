@@ -32,12 +32,16 @@ func newIdentityProvider(t *testing.T) *identityProvider {
 		t.Fatal(err)
 	}
 	idp := &identityProvider{key: key}
-	idp.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
+	idp.signer, err = jose.NewSigner(
+		jose.SigningKey{Algorithm: jose.RS256, Key: key},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"),
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	idp.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
+		_ = json.NewEncoder(w).
+			Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 	}))
 	t.Cleanup(idp.srv.Close)
 	return idp
@@ -61,34 +65,137 @@ func TestStaffSignInWithIdentityProvider(t *testing.T) {
 	t.Parallel()
 	idp := newIdentityProvider(t)
 	issuer := idp.srv.URL
-	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t),
-		"SENDFLOW_OIDC_ISSUER", issuer, "SENDFLOW_OIDC_AUDIENCE", "api://sendflow", "SENDFLOW_OIDC_JWKS_URL", idp.srv.URL+"/keys"))
+	j := journeyOn(t, devConfig(
+		t,
+		t.TempDir(),
+		testenv.DatabaseURL(t),
+		"SENDFLOW_OIDC_ISSUER",
+		issuer,
+		"SENDFLOW_OIDC_AUDIENCE",
+		"api://sendflow",
+		"SENDFLOW_OIDC_JWKS_URL",
+		idp.srv.URL+"/keys",
+	))
 	now := time.Now()
 	claims := func(extra map[string]any) map[string]any {
-		c := map[string]any{"iss": issuer, "aud": "api://sendflow", "sub": "entra-123", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+		c := map[string]any{
+			"iss": issuer,
+			"aud": "api://sendflow",
+			"sub": "entra-123",
+			"iat": now.Unix(),
+			"exp": now.Add(time.Hour).Unix(),
+		}
 		for k, v := range extra {
 			c[k] = v
 		}
 		return c
 	}
 	otherKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	otherSigner, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: otherKey}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
+	otherSigner, _ := jose.NewSigner(
+		jose.SigningKey{Algorithm: jose.RS256, Key: otherKey},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"),
+	)
 	cases := []struct {
 		name   string
 		token  string
 		status int
 	}{
-		{"Google-style email claim", idp.token(t, nil, claims(map[string]any{"email": "sendco@oakfield.example", "email_verified": true})), 200},
-		{"Entra-style preferred_username, other case", idp.token(t, nil, claims(map[string]any{"preferred_username": "SENDCO@Oakfield.example"})), 200},
-		{"wrong audience", idp.token(t, nil, map[string]any{"iss": issuer, "aud": "api://other", "email": "sendco@oakfield.example", "exp": now.Add(time.Hour).Unix()}), 401},
-		{"expired", idp.token(t, nil, claims(map[string]any{"email": "sendco@oakfield.example", "exp": now.Add(-time.Minute).Unix()})), 401},
-		{"signed by someone else", idp.token(t, otherSigner, claims(map[string]any{"email": "sendco@oakfield.example"})), 401},
-		{"email not verified", idp.token(t, nil, claims(map[string]any{"email": "sendco@oakfield.example", "email_verified": false})), 401},
+		{
+			"Google-style email claim",
+			idp.token(t, nil, claims(map[string]any{"email": "sendco@oakfield.example", "email_verified": true})),
+			200,
+		},
+		{
+			"Entra-style preferred_username, other case",
+			idp.token(t, nil, claims(map[string]any{"preferred_username": "SENDCO@Oakfield.example"})),
+			200,
+		},
+		{
+			"wrong audience",
+			idp.token(
+				t,
+				nil,
+				map[string]any{
+					"iss":   issuer,
+					"aud":   "api://other",
+					"email": "sendco@oakfield.example",
+					"exp":   now.Add(time.Hour).Unix(),
+				},
+			),
+			401,
+		},
+		{
+			"expired",
+			idp.token(
+				t,
+				nil,
+				claims(map[string]any{"email": "sendco@oakfield.example", "exp": now.Add(-time.Minute).Unix()}),
+			),
+			401,
+		},
+		{
+			"signed by someone else",
+			idp.token(t, otherSigner, claims(map[string]any{"email": "sendco@oakfield.example"})),
+			401,
+		},
+		{
+			"email not verified",
+			idp.token(t, nil, claims(map[string]any{"email": "sendco@oakfield.example", "email_verified": false})),
+			401,
+		},
 		{"not a sendflow user", idp.token(t, nil, claims(map[string]any{"email": "stranger@oakfield.example"})), 401},
-		{"unknown issuer", idp.token(t, nil, map[string]any{"iss": "https://evil.example", "aud": "api://sendflow", "email": "sendco@oakfield.example", "exp": now.Add(time.Hour).Unix()}), 401},
-		{"no issue time", idp.token(t, nil, map[string]any{"iss": issuer, "aud": "api://sendflow", "email": "sendco@oakfield.example", "exp": now.Add(time.Hour).Unix()}), 401},
-		{"issued in the future", idp.token(t, nil, claims(map[string]any{"email": "sendco@oakfield.example", "iat": now.Add(time.Hour).Unix(), "exp": now.Add(2 * time.Hour).Unix()})), 401},
-		{"lives for a month", idp.token(t, nil, claims(map[string]any{"email": "sendco@oakfield.example", "exp": now.Add(30 * 24 * time.Hour).Unix()})), 401},
+		{
+			"unknown issuer",
+			idp.token(
+				t,
+				nil,
+				map[string]any{
+					"iss":   "https://evil.example",
+					"aud":   "api://sendflow",
+					"email": "sendco@oakfield.example",
+					"exp":   now.Add(time.Hour).Unix(),
+				},
+			),
+			401,
+		},
+		{
+			"no issue time",
+			idp.token(
+				t,
+				nil,
+				map[string]any{
+					"iss":   issuer,
+					"aud":   "api://sendflow",
+					"email": "sendco@oakfield.example",
+					"exp":   now.Add(time.Hour).Unix(),
+				},
+			),
+			401,
+		},
+		{
+			"issued in the future",
+			idp.token(
+				t,
+				nil,
+				claims(
+					map[string]any{
+						"email": "sendco@oakfield.example",
+						"iat":   now.Add(time.Hour).Unix(),
+						"exp":   now.Add(2 * time.Hour).Unix(),
+					},
+				),
+			),
+			401,
+		},
+		{
+			"lives for a month",
+			idp.token(
+				t,
+				nil,
+				claims(map[string]any{"email": "sendco@oakfield.example", "exp": now.Add(30 * 24 * time.Hour).Unix()}),
+			),
+			401,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -128,7 +235,8 @@ func TestParentMagicLink(t *testing.T) {
 		t.Fatalf("no sign-in link in the email:\n%s", text)
 	}
 	var n int
-	_ = j.d.DB.QueryRow(t.Context(), `SELECT count(*) FROM email_outbox WHERE template = 'sign_in_link' AND to_address <> 'parent.amara@example.org'`).Scan(&n)
+	_ = j.d.DB.QueryRow(t.Context(), `SELECT count(*) FROM email_outbox WHERE template = 'sign_in_link' AND to_address <> 'parent.amara@example.org'`).
+		Scan(&n)
 	if n != 0 {
 		t.Errorf("%d sign-in links went to people who are not parents", n)
 	}
@@ -144,7 +252,8 @@ func TestParentMagicLink(t *testing.T) {
 	if status, _ := j.api.do("GET", "/v1/pupils/"+"5c0f0000-0000-4000-8000-0000000000a2"+"/pathway", tok, nil, ""); status != 404 {
 		t.Errorf("the session reads another child's pathway: %d", status)
 	}
-	if status, body := j.api.do("POST", "/v1/auth/magic-link/exchange", "", nil, fmt.Sprintf(`{"token":%q}`, m[1])); status != 401 || !strings.Contains(fmt.Sprint(body["detail"]), "used or has expired") {
+	if status, body := j.api.do("POST", "/v1/auth/magic-link/exchange", "", nil, fmt.Sprintf(`{"token":%q}`, m[1])); status != 401 ||
+		!strings.Contains(fmt.Sprint(body["detail"]), "used or has expired") {
 		t.Errorf("second use = %d %v, want 401 with a clear reason", status, body)
 	}
 	if status, _ := j.api.do("POST", "/v1/auth/magic-link/exchange", "", nil, `{"token":"a-made-up-token-of-enough-length-xxxxxxxxxx"}`); status != 401 {
@@ -174,8 +283,13 @@ func TestRateLimit(t *testing.T) {
 		}
 		return last, hdr
 	}
-	if status, hdr := hit("POST", "/v1/auth/magic-link", `{"email":"x@example.org"}`, 5); status != 429 || hdr.Get("Retry-After") == "" {
-		t.Errorf("sign-in flood: last status %d, Retry-After %q; want 429 with Retry-After", status, hdr.Get("Retry-After"))
+	if status, hdr := hit("POST", "/v1/auth/magic-link", `{"email":"x@example.org"}`, 5); status != 429 ||
+		hdr.Get("Retry-After") == "" {
+		t.Errorf(
+			"sign-in flood: last status %d, Retry-After %q; want 429 with Retry-After",
+			status,
+			hdr.Get("Retry-After"),
+		)
 	}
 	if status, hdr := hit("GET", "/healthz", "", 40); status != 429 || hdr.Get("Retry-After") == "" {
 		t.Errorf("general flood: last status %d; want 429 with Retry-After", status)

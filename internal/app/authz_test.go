@@ -57,7 +57,12 @@ type operation struct {
 // personas that may on the out-of-scope target (Ruby stands in for Zain, and her council reaches
 // her).
 var outAllowed = map[string][]string{
-	"read pathway (another class's pupil)": {"other school's sendco", "other school's head", "other trust's admin", "LA officer (elsewhere)"},
+	"read pathway (another class's pupil)": {
+		"other school's sendco",
+		"other school's head",
+		"other trust's admin",
+		"LA officer (elsewhere)",
+	},
 }
 
 type target struct {
@@ -88,53 +93,247 @@ func operations() []operation {
 	body := func(s string) func(target) string { return func(target) string { return s } }
 	none := body("")
 	ops := []operation{
-		{"read pathway", "GET", pupil("/pathway"), none, []string{"teacher (Amara's class)", "teaching assistant", "sendco", "head", "parent of Amara", "agency (EP, referred)", "agency (SLT, referred)", "LA officer (Demoshire)", "trust admin"}},
-		{"read pupil", "GET", pupil(""), none, []string{"teacher (Amara's class)", "teaching assistant", "sendco", "head", "parent of Amara", "agency (EP, referred)", "agency (SLT, referred)", "LA officer (Demoshire)", "trust admin"}},
+		{
+			"read pathway",
+			"GET",
+			pupil("/pathway"),
+			none,
+			[]string{
+				"teacher (Amara's class)",
+				"teaching assistant",
+				"sendco",
+				"head",
+				"parent of Amara",
+				"agency (EP, referred)",
+				"agency (SLT, referred)",
+				"LA officer (Demoshire)",
+				"trust admin",
+			},
+		},
+		{
+			"read pupil",
+			"GET",
+			pupil(""),
+			none,
+			[]string{
+				"teacher (Amara's class)",
+				"teaching assistant",
+				"sendco",
+				"head",
+				"parent of Amara",
+				"agency (EP, referred)",
+				"agency (SLT, referred)",
+				"LA officer (Demoshire)",
+				"trust admin",
+			},
+		},
 		{"read audit trail", "GET", pupil("/audit"), none, []string{"sendco", "head"}},
 		{"read messages", "GET", pupil("/messages"), none, []string{"sendco", "head"}},
-		{"raise concern", "POST", pupil("/concerns"), body(`{"areas":["cognition_and_learning"],"observed":"Matrix check."}`), []string{"teacher (Amara's class)", "sendco", "head"}},
-		{"record impact", "POST", func(t target) string { return "/v1/pupils/" + t.pupil + "/concerns/" + t.concern + "/impact" }, body(`{"impacts":[{"strategyId":"ci.s.visual-timetable","impact":"helping"}]}`), []string{"teacher (Amara's class)", "sendco"}},
+		{
+			"raise concern",
+			"POST",
+			pupil("/concerns"),
+			body(`{"areas":["cognition_and_learning"],"observed":"Matrix check."}`),
+			[]string{"teacher (Amara's class)", "sendco", "head"},
+		},
+		{
+			"record impact",
+			"POST",
+			func(t target) string { return "/v1/pupils/" + t.pupil + "/concerns/" + t.concern + "/impact" },
+			body(`{"impacts":[{"strategyId":"ci.s.visual-timetable","impact":"helping"}]}`),
+			[]string{"teacher (Amara's class)", "sendco"},
+		},
 		{"triage", "POST", pupil("/pathway/triage"), body(`{"decision":"monitor"}`), []string{"sendco"}},
-		{"plan cycle", "POST", pupil("/cycles"), body(`{"reviewDate":"2031-01-15","outcomes":[{"text":"x"}],"provision":[]}`), []string{"teacher (Amara's class)", "sendco"}},
-		{"review cycle", "POST", pupil("/cycles/1/review"), body(`{"ratings":[{"outcomeId":"00000000-0000-4000-8000-000000000000","rating":"achieved"}],"nextStep":"continue"}`), []string{"teacher (Amara's class)", "sendco"}},
-		{"log provision", "POST", pupil("/cycles/1/provision"), body(`{"description":"Group work","givenOn":"2026-11-20"}`), []string{"teacher (Amara's class)", "teaching assistant", "sendco"}},
-		{"readiness", "GET", pupil("/referral-readiness?service=educational_psychology"), none, []string{"sendco", "head"}},
-		{"open referral", "POST", pupil("/referrals"), body(`{"service":"educational_psychology","reason":"Matrix"}`), []string{"sendco"}},
-		{"decide referral", "POST", func(t target) string { return "/v1/referrals/" + t.referral + "/decision" }, body(`{"approve":true}`), []string{"sendco"}},
-		{"consent", "POST", func(t target) string { return "/v1/referrals/" + t.referral + "/consent" }, body(`{"action":"give"}`), []string{"parent of Amara"}},
-		{"agency response", "POST", func(t target) string { return "/v1/referrals/" + t.referral + "/response" }, body(`{"kind":"acknowledged"}`), []string{"sendco", "agency (EP, referred)"}},
+		{
+			"plan cycle",
+			"POST",
+			pupil("/cycles"),
+			body(`{"reviewDate":"2031-01-15","outcomes":[{"text":"x"}],"provision":[]}`),
+			[]string{"teacher (Amara's class)", "sendco"},
+		},
+		{
+			"review cycle",
+			"POST",
+			pupil("/cycles/1/review"),
+			body(
+				`{"ratings":[{"outcomeId":"00000000-0000-4000-8000-000000000000","rating":"achieved"}],"nextStep":"continue"}`,
+			),
+			[]string{"teacher (Amara's class)", "sendco"},
+		},
+		{
+			"log provision",
+			"POST",
+			pupil("/cycles/1/provision"),
+			body(`{"description":"Group work","givenOn":"2026-11-20"}`),
+			[]string{"teacher (Amara's class)", "teaching assistant", "sendco"},
+		},
+		{
+			"readiness",
+			"GET",
+			pupil("/referral-readiness?service=educational_psychology"),
+			none,
+			[]string{"sendco", "head"},
+		},
+		{
+			"open referral",
+			"POST",
+			pupil("/referrals"),
+			body(`{"service":"educational_psychology","reason":"Matrix"}`),
+			[]string{"sendco"},
+		},
+		{
+			"decide referral",
+			"POST",
+			func(t target) string { return "/v1/referrals/" + t.referral + "/decision" },
+			body(`{"approve":true}`),
+			[]string{"sendco"},
+		},
+		{
+			"consent",
+			"POST",
+			func(t target) string { return "/v1/referrals/" + t.referral + "/consent" },
+			body(`{"action":"give"}`),
+			[]string{"parent of Amara"},
+		},
+		{
+			"agency response",
+			"POST",
+			func(t target) string { return "/v1/referrals/" + t.referral + "/response" },
+			body(`{"kind":"acknowledged"}`),
+			[]string{"sendco", "agency (EP, referred)"},
+		},
 		{"request EHC assessment", "POST", pupil("/ehc-requests"), body(`{}`), []string{"sendco", "parent of Amara"}},
-		{"EHC event", "POST", func(t target) string { return "/v1/ehc-requests/" + t.ehc + "/events" }, body(`{"type":"draft_issued"}`), []string{"sendco", "LA officer (Demoshire)"}},
-		{"annual review event", "POST", pupil("/annual-reviews/1/events"), body(`{"type":"meeting_held"}`), []string{"sendco"}},
-		{"assign EHC officer", "PUT", pupil("/ehc-officer"), body(`{"officerId":"5c0f0000-0000-4000-8000-000000000303"}`), []string{"sendco", "LA officer (Demoshire)"}},
-		{"annual review council decision", "POST", pupil("/annual-reviews/1/events"), body(`{"type":"la_decision","decision":"keep"}`), []string{"sendco", "LA officer (Demoshire)"}},
+		{
+			"EHC event",
+			"POST",
+			func(t target) string { return "/v1/ehc-requests/" + t.ehc + "/events" },
+			body(`{"type":"draft_issued"}`),
+			[]string{"sendco", "LA officer (Demoshire)"},
+		},
+		{
+			"annual review event",
+			"POST",
+			pupil("/annual-reviews/1/events"),
+			body(`{"type":"meeting_held"}`),
+			[]string{"sendco"},
+		},
+		{
+			"assign EHC officer",
+			"PUT",
+			pupil("/ehc-officer"),
+			body(`{"officerId":"5c0f0000-0000-4000-8000-000000000303"}`),
+			[]string{"sendco", "LA officer (Demoshire)"},
+		},
+		{
+			"annual review council decision",
+			"POST",
+			pupil("/annual-reviews/1/events"),
+			body(`{"type":"la_decision","decision":"keep"}`),
+			[]string{"sendco", "LA officer (Demoshire)"},
+		},
 		// Referral per service: each practitioner reaches their own service's referral only.
-		{"agency response (another service's referral)", "POST", func(t target) string { return "/v1/referrals/" + t.otherReferral + "/response" },
-			body(`{"kind":"acknowledged"}`), []string{"sendco", "agency (SLT, referred)"}},
+		{
+			"agency response (another service's referral)",
+			"POST",
+			func(t target) string { return "/v1/referrals/" + t.otherReferral + "/response" },
+			body(`{"kind":"acknowledged"}`),
+			[]string{"sendco", "agency (SLT, referred)"},
+		},
 		// Meeting per pupil: a meeting is reached through its own pupil, not the caller's.
-		{"read pathway (another class's pupil)", "GET", func(t target) string { return "/v1/pupils/" + t.otherPupil + "/pathway" }, none,
-			[]string{"teacher (other class)", "sendco", "head", "trust admin"}},
-		{"move meeting (another class's pupil)", "POST", func(t target) string { return "/v1/meetings/" + t.otherMeeting + "/reschedule" },
-			body(`{"startsAt":"2031-03-06T10:00:00Z"}`), []string{"teacher (other class)", "sendco"}},
-		{"cancel meeting (another class's pupil)", "POST", func(t target) string { return "/v1/meetings/" + t.otherMeeting + "/cancel" }, none,
-			[]string{"teacher (other class)", "sendco"}},
-		{"arrange meeting", "POST", pupil("/meetings"), body(`{"kind":"expectation","startsAt":"2031-03-04T10:00:00Z","location":"The school library"}`), []string{"teacher (Amara's class)", "sendco"}},
-		{"move meeting", "POST", func(t target) string { return "/v1/meetings/" + t.meeting + "/reschedule" }, body(`{"startsAt":"2031-03-05T10:00:00Z"}`), []string{"teacher (Amara's class)", "sendco"}},
-		{"cancel meeting", "POST", func(t target) string { return "/v1/meetings/" + t.meeting + "/cancel" }, none, []string{"teacher (Amara's class)", "sendco"}},
-		{"read school", "GET", school(""), none, append([]string{"system admin", "teacher (other class)"}, staffRoles...)},
+		{
+			"read pathway (another class's pupil)",
+			"GET",
+			func(t target) string { return "/v1/pupils/" + t.otherPupil + "/pathway" },
+			none,
+			[]string{"teacher (other class)", "sendco", "head", "trust admin"},
+		},
+		{
+			"move meeting (another class's pupil)",
+			"POST",
+			func(t target) string { return "/v1/meetings/" + t.otherMeeting + "/reschedule" },
+			body(`{"startsAt":"2031-03-06T10:00:00Z"}`),
+			[]string{"teacher (other class)", "sendco"},
+		},
+		{
+			"cancel meeting (another class's pupil)",
+			"POST",
+			func(t target) string { return "/v1/meetings/" + t.otherMeeting + "/cancel" },
+			none,
+			[]string{"teacher (other class)", "sendco"},
+		},
+		{
+			"arrange meeting",
+			"POST",
+			pupil("/meetings"),
+			body(`{"kind":"expectation","startsAt":"2031-03-04T10:00:00Z","location":"The school library"}`),
+			[]string{"teacher (Amara's class)", "sendco"},
+		},
+		{
+			"move meeting",
+			"POST",
+			func(t target) string { return "/v1/meetings/" + t.meeting + "/reschedule" },
+			body(`{"startsAt":"2031-03-05T10:00:00Z"}`),
+			[]string{"teacher (Amara's class)", "sendco"},
+		},
+		{
+			"cancel meeting",
+			"POST",
+			func(t target) string { return "/v1/meetings/" + t.meeting + "/cancel" },
+			none,
+			[]string{"teacher (Amara's class)", "sendco"},
+		},
+		{
+			"read school",
+			"GET",
+			school(""),
+			none,
+			append([]string{"system admin", "teacher (other class)"}, staffRoles...),
+		},
 		{"list pupils", "GET", school("/pupils"), none, append([]string{"teacher (other class)"}, staffRoles...)},
 		{"caseload", "GET", school("/caseload"), none, []string{"sendco", "head", "trust admin"}},
 		{"add staff", "POST", school("/staff"), func(target) string {
-			return fmt.Sprintf(`{"email":"new%d@oakfield.example","name":"New Teacher","role":"teacher"}`, serial.Add(1))
+			return fmt.Sprintf(
+				`{"email":"new%d@oakfield.example","name":"New Teacher","role":"teacher"}`,
+				serial.Add(1),
+			)
 		}, []string{"sendco", "head", "trust admin", "system admin"}},
 		{"add class", "POST", school("/classes"), func(target) string {
 			return fmt.Sprintf(`{"name":"Class %d","teachers":[]}`, serial.Add(1))
 		}, []string{"sendco", "head", "trust admin", "system admin"}},
-		{"read cycle", "GET", pupil("/cycles/1"), none, []string{"teacher (Amara's class)", "teaching assistant", "sendco", "head", "parent of Amara", "trust admin"}},
-		{"set parent language", "PUT", func(t target) string { return "/v1/pupils/" + t.pupil + "/parents/" + t.parent + "/language" }, body(`{"language":"en"}`), []string{"sendco", "head", "parent of Amara"}},
-		{"set school contact", "PUT", school("/contact"), body(`{"name":"The school office","email":"office@school.example","phone":"01632 960 999"}`), []string{"sendco", "head", "trust admin", "system admin"}},
+		{
+			"read cycle",
+			"GET",
+			pupil("/cycles/1"),
+			none,
+			[]string{
+				"teacher (Amara's class)",
+				"teaching assistant",
+				"sendco",
+				"head",
+				"parent of Amara",
+				"trust admin",
+			},
+		},
+		{
+			"set parent language",
+			"PUT",
+			func(t target) string { return "/v1/pupils/" + t.pupil + "/parents/" + t.parent + "/language" },
+			body(`{"language":"en"}`),
+			[]string{"sendco", "head", "parent of Amara"},
+		},
+		{
+			"set school contact",
+			"PUT",
+			school("/contact"),
+			body(`{"name":"The school office","email":"office@school.example","phone":"01632 960 999"}`),
+			[]string{"sendco", "head", "trust admin", "system admin"},
+		},
 		{"add pupil", "POST", school("/pupils"), func(target) string {
-			return fmt.Sprintf(`{"upn":%q,"firstName":"New","lastName":"Pupil","dateOfBirth":"2018-02-02","parents":[{"name":"A Parent","email":"p%d@example.org"}]}`, newUPN(), serial.Add(1))
+			return fmt.Sprintf(
+				`{"upn":%q,"firstName":"New","lastName":"Pupil","dateOfBirth":"2018-02-02","parents":[{"name":"A Parent","email":"p%d@example.org"}]}`,
+				newUPN(),
+				serial.Add(1),
+			)
 		}, []string{"sendco", "head", "trust admin", "system admin"}},
 	}
 	// The teacher-parent may do what Amara's parent may, signed in either way, except choose the
@@ -163,8 +362,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// Two personas belong to Ruby's side (her school's SENDCo, her LA's officer): for them Ruby
 	// is in reach as Amara is for their counterparts, and Amara is out of reach.
 	// The system admin sets up every school, so both sides are theirs.
-	counterpart := map[string]string{"other school's sendco": "sendco", "other school's head": "head", "other trust's admin": "trust admin",
-		"LA officer (elsewhere)": "LA officer (Demoshire)", "system admin": "system admin"}
+	counterpart := map[string]string{
+		"other school's sendco":  "sendco",
+		"other school's head":    "head",
+		"other trust's admin":    "trust admin",
+		"LA officer (elsewhere)": "LA officer (Demoshire)",
+		"system admin":           "system admin",
+	}
 	short := func(b map[string]any) string { return fmt.Sprintf("%.200v", b) }
 	for _, op := range operations() {
 		for persona, email := range personas {
@@ -175,7 +379,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 				case allowed && (status == 401 || status == 403 || status == 404):
 					t.Errorf("in reach: %s %s = %d, want it allowed: %s", op.method, op.path(in), status, short(body))
 				case !allowed && status != 404:
-					t.Errorf("in reach: %s %s = %d, want 404 (not theirs): %s", op.method, op.path(in), status, short(body))
+					t.Errorf(
+						"in reach: %s %s = %d, want 404 (not theirs): %s",
+						op.method,
+						op.path(in),
+						status,
+						short(body),
+					)
 				}
 				if strings.Contains(fmt.Sprint(body), "Amara") && !allowed {
 					t.Errorf("the refusal names the pupil: %s", short(body))
@@ -235,7 +445,12 @@ func (j *journey) matrixFixtures() (in, out target) {
 		j.post(sendco, "/v1/referrals/"+ref+"/decision", `{"approve":true,"overrideReason":"Fixture"}`, 201)
 		j.post(parent, "/v1/referrals/"+ref+"/consent", `{"action":"give"}`, 201)
 		ehc := j.post(sendco, p+"/ehc-requests", `{}`, 201)["requestId"].(string)
-		m := j.post(sendco, p+"/meetings", `{"kind":"expectation","startsAt":"2031-03-03T10:00:00Z","location":"The school hall"}`, 201)
+		m := j.post(
+			sendco,
+			p+"/meetings",
+			`{"kind":"expectation","startsAt":"2031-03-03T10:00:00Z","location":"The school hall"}`,
+			201,
+		)
 		var parentID string
 		for _, person := range seed.People {
 			if person.Email == parent {
@@ -245,23 +460,56 @@ func (j *journey) matrixFixtures() (in, out target) {
 		return target{pupil: pupil, school: school, referral: ref, ehc: ehc, concern: c["concernId"].(string),
 			meeting: m["meeting"].(map[string]any)["meetingId"].(string), parent: parentID}
 	}
-	in = setup(seed.PupilAmaraID, seed.DemoSchoolID, "sendco@oakfield.example", "teacher.oak@oakfield.example", "parent.amara@example.org", "educational_psychology")
+	in = setup(
+		seed.PupilAmaraID,
+		seed.DemoSchoolID,
+		"sendco@oakfield.example",
+		"teacher.oak@oakfield.example",
+		"parent.amara@example.org",
+		"educational_psychology",
+	)
 	slt := j.post("sendco@oakfield.example", "/v1/pupils/"+seed.PupilAmaraID+"/referrals", `{"service":"speech_and_language","reason":"Fixture"}`, 201)["referralId"].(string)
 	j.referralStarted(seed.PupilAmaraID, slt)
-	j.post("sendco@oakfield.example", "/v1/referrals/"+slt+"/decision", `{"approve":true,"overrideReason":"Fixture"}`, 201)
+	j.post(
+		"sendco@oakfield.example",
+		"/v1/referrals/"+slt+"/decision",
+		`{"approve":true,"overrideReason":"Fixture"}`,
+		201,
+	)
 	j.post("parent.amara@example.org", "/v1/referrals/"+slt+"/consent", `{"action":"give"}`, 201)
 	zain := "/v1/pupils/" + seed.PupilZainID
-	j.post("teacher.beech@oakfield.example", zain+"/concerns", `{"areas":["sensory_physical"],"observed":"Fixture."}`, 201)
-	zm := j.post("sendco@oakfield.example", zain+"/meetings", `{"kind":"expectation","startsAt":"2031-03-03T11:00:00Z","location":"The school hall"}`, 201)
+	j.post(
+		"teacher.beech@oakfield.example",
+		zain+"/concerns",
+		`{"areas":["sensory_physical"],"observed":"Fixture."}`,
+		201,
+	)
+	zm := j.post(
+		"sendco@oakfield.example",
+		zain+"/meetings",
+		`{"kind":"expectation","startsAt":"2031-03-03T11:00:00Z","location":"The school hall"}`,
+		201,
+	)
 	in.otherReferral, in.otherPupil, in.otherMeeting = slt, seed.PupilZainID, zm["meeting"].(map[string]any)["meetingId"].(string)
 
-	out = setup(seed.PupilRubyID, seed.OtherSchoolID, "sendco@riverside.example", "sendco@riverside.example", "parent.ruby@example.org", "occupational_therapy")
+	out = setup(
+		seed.PupilRubyID,
+		seed.OtherSchoolID,
+		"sendco@riverside.example",
+		"sendco@riverside.example",
+		"parent.ruby@example.org",
+		"occupational_therapy",
+	)
 	out.otherReferral, out.otherPupil, out.otherMeeting = out.referral, out.pupil, out.meeting
 
 	// The teacher-parent: teaches Zain's class (Beech) and is Amara's parent.
 	const id = "5c0f0000-0000-4000-8000-000000000199"
 	j.exec(`INSERT INTO users (id, email, name) VALUES ($1, $2, 'Tess Parent')`, id, teacherParent)
-	j.exec(`INSERT INTO memberships (user_id, school_id, role) VALUES ($1, $2, 'teacher'), ($1, $2, 'parent')`, id, seed.DemoSchoolID)
+	j.exec(
+		`INSERT INTO memberships (user_id, school_id, role) VALUES ($1, $2, 'teacher'), ($1, $2, 'parent')`,
+		id,
+		seed.DemoSchoolID,
+	)
 	j.exec(`INSERT INTO class_teachers (class_id, user_id) VALUES ($1, $2)`, seed.ClassBeechID, id)
 	j.exec(`INSERT INTO pupil_parents (pupil_id, user_id) VALUES ($1, $2)`, seed.PupilAmaraID, id)
 	tok, err := auth.Issue(j.d.Key, id, teacherParent, time.Hour, time.Now())
@@ -272,7 +520,8 @@ func (j *journey) matrixFixtures() (in, out target) {
 	j.token[teacherParent+" (session)"] = j.parentSession(teacherParent)
 
 	var statuses []string
-	_ = j.d.DB.QueryRow(context.Background(), `SELECT coalesce(array_agg(status ORDER BY status), '{}') FROM pathway_items WHERE kind = 'referral'`).Scan(&statuses)
+	_ = j.d.DB.QueryRow(context.Background(), `SELECT coalesce(array_agg(status ORDER BY status), '{}') FROM pathway_items WHERE kind = 'referral'`).
+		Scan(&statuses)
 	if fmt.Sprint(statuses) != "[submitted submitted submitted]" {
 		j.t.Fatalf("fixtures: referrals %v, want three submitted", statuses)
 	}

@@ -63,14 +63,34 @@ const (
 
 // BindFlags declares the options as `sendflow bench` flags.
 func (o *BenchOptions) BindFlags(fs *flag.FlagSet) {
-	fs.IntVar(&o.Concerns, "concerns", benchConcerns, "concerns raised for new pupils in the write rounds (half through the API, half through the SDK); the caseload read is over them")
+	fs.IntVar(
+		&o.Concerns,
+		"concerns",
+		benchConcerns,
+		"concerns raised for new pupils in the write rounds (half through the API, half through the SDK); the caseload read is over them",
+	)
 	fs.IntVar(&o.Clients, "clients", benchClients, "clients sending writes at once")
 	fs.IntVar(&o.Rounds, "rounds", benchRounds, "rounds of alternating write batches")
-	fs.IntVar(&o.Updates, "updates", 0, "staff updates (triage) over 1, 4 and 16 clients (default a quarter of --concerns)")
+	fs.IntVar(
+		&o.Updates,
+		"updates",
+		0,
+		"staff updates (triage) over 1, 4 and 16 clients (default a quarter of --concerns)",
+	)
 	fs.IntVar(&o.Reads, "reads", benchReads, "pathway reads (caseload reads are a tenth)")
 	fs.IntVar(&o.ReadClients, "read-clients", benchReadClients, "clients reading pathways at once")
-	fs.IntVar(&o.OpenPathways, "open-pathways", benchOpenPathways, "pathways opened on a separate `sendflow worker` process whose memory is measured (-1 skips it; fewer for a quick run)")
-	fs.StringVar(&o.Profile, "profile", "", "directory to write CPU profiles of each phase and a heap profile into (go tool pprof)")
+	fs.IntVar(
+		&o.OpenPathways,
+		"open-pathways",
+		benchOpenPathways,
+		"pathways opened on a separate `sendflow worker` process whose memory is measured (-1 skips it; fewer for a quick run)",
+	)
+	fs.StringVar(
+		&o.Profile,
+		"profile",
+		"",
+		"directory to write CPU profiles of each phase and a heap profile into (go tool pprof)",
+	)
 }
 
 func (o *BenchOptions) defaults() error {
@@ -93,7 +113,11 @@ func (o *BenchOptions) defaults() error {
 		return fmt.Errorf("bench: --concerns %d is too few for %d rounds of API and SDK batches", o.Concerns, o.Rounds)
 	}
 	if o.Updates > o.Concerns {
-		return fmt.Errorf("bench: --updates %d needs as many pupils awaiting triage, but only %d concerns are raised", o.Updates, o.Concerns)
+		return fmt.Errorf(
+			"bench: --updates %d needs as many pupils awaiting triage, but only %d concerns are raised",
+			o.Updates,
+			o.Concerns,
+		)
 	}
 	if o.Progress == nil {
 		o.Progress = func(string, ...any) {}
@@ -258,7 +282,9 @@ func benchConfig(dir string) (*config.Config, error) {
 	}
 	env := map[string]string{
 		"SENDFLOW_DATA_DIR": dir, "SENDFLOW_HTTP_ADDR": "127.0.0.1:0", "SENDFLOW_LOG_LEVEL": "warn",
-		"SENDFLOW_SMTP_PORT": fmt.Sprint(smtp), "SENDFLOW_TEMPORAL_PORT": fmt.Sprint(temporal), "SENDFLOW_PG_PORT": fmt.Sprint(pg),
+		"SENDFLOW_SMTP_PORT": fmt.Sprint(
+			smtp,
+		), "SENDFLOW_TEMPORAL_PORT": fmt.Sprint(temporal), "SENDFLOW_PG_PORT": fmt.Sprint(pg),
 		"SENDFLOW_TASK_QUEUE": "sendflow-bench", "SENDFLOW_RATE_LIMIT": "1000000",
 	}
 	return config.Parse("bench", nil, func(k string) string { return env[k] }, nil)

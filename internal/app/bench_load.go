@@ -90,7 +90,10 @@ func benchClient(d *Dev) (*bencher, error) {
 	b := &bencher{d: d, base: "http://" + d.HTTP.Addr.String(),
 		// As many idle connections as clients: the default two would open a new connection for
 		// most requests and measure TCP set-up instead of sendflow.
-		http: &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}, Timeout: time.Minute}}
+		http: &http.Client{
+			Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256},
+			Timeout:   time.Minute,
+		}}
 	var err error
 	if b.teacher, b.teacherID, err = benchToken(d, benchTeacher); err != nil {
 		return nil, err
@@ -311,7 +314,13 @@ func (b *bencher) concernSDK(ctx context.Context, pupilID string) error {
 	return raiseConcernSDK(ctx, b.d, b.d.Config.TaskQueue, b.timings, b.teacherID, pupilID)
 }
 
-func raiseConcernSDK(ctx context.Context, d *Dev, taskQueue string, timings workflows.Timings, teacherID, pupilID string) error {
+func raiseConcernSDK(
+	ctx context.Context,
+	d *Dev,
+	taskQueue string,
+	timings workflows.Timings,
+	teacherID, pupilID string,
+) error {
 	id := uuid.NewString()
 	if _, err := (&store.Store{DB: d.DB}).ProposeConcern(ctx, store.Concern{ID: id, PupilID: pupilID, RaisedBy: teacherID,
 		Areas: []string{"cognition_and_learning"}, Observed: "Benchmark concern."}); err != nil {
@@ -319,9 +328,20 @@ func raiseConcernSDK(ctx context.Context, d *Dev, taskQueue string, timings work
 	}
 	// Sent again with the same update id after a failure, as the service layer would.
 	return retrying(ctx, func() (bool, error) {
-		_, err := workflows.UpdateWithStart(ctx, d.Temporal, taskQueue,
-			workflows.PathwayInput{PupilID: pupilID, SchoolID: seed.DemoSchoolID, Timings: timings, Scale: d.Config.TimeScale},
-			workflows.UpdateRaiseConcern, workflows.UpdateRaiseConcern+"/"+id, workflows.ConcernRaised{ConcernID: id, RaisedBy: teacherID})
+		_, err := workflows.UpdateWithStart(
+			ctx,
+			d.Temporal,
+			taskQueue,
+			workflows.PathwayInput{
+				PupilID:  pupilID,
+				SchoolID: seed.DemoSchoolID,
+				Timings:  timings,
+				Scale:    d.Config.TimeScale,
+			},
+			workflows.UpdateRaiseConcern,
+			workflows.UpdateRaiseConcern+"/"+id,
+			workflows.ConcernRaised{ConcernID: id, RaisedBy: teacherID},
+		)
 		var refused *workflows.Refusal
 		return !errors.As(err, &refused), err
 	})
@@ -355,7 +375,14 @@ func (b *bencher) noopStart(ctx context.Context) error {
 }
 
 func (b *bencher) triage(ctx context.Context, pupilID, decision string) error {
-	return b.do(ctx, http.MethodPost, b.sendco, "/v1/pupils/"+pupilID+"/pathway/triage", `{"decision":"`+decision+`"}`, http.StatusCreated)
+	return b.do(
+		ctx,
+		http.MethodPost,
+		b.sendco,
+		"/v1/pupils/"+pupilID+"/pathway/triage",
+		`{"decision":"`+decision+`"}`,
+		http.StatusCreated,
+	)
 }
 
 func (b *bencher) get(ctx context.Context, token, path string) error {
@@ -474,7 +501,8 @@ func (b *bencher) database(ctx context.Context, res *BenchResult) (DatabaseCost,
 	}
 	size := func(tables ...string) (int64, error) {
 		var n int64
-		err := b.d.DB.QueryRow(ctx, `SELECT coalesce(sum(pg_total_relation_size(t::regclass)), 0)::bigint FROM unnest($1::text[]) AS t`, tables).Scan(&n)
+		err := b.d.DB.QueryRow(ctx, `SELECT coalesce(sum(pg_total_relation_size(t::regclass)), 0)::bigint FROM unnest($1::text[]) AS t`, tables).
+			Scan(&n)
 		if err != nil {
 			return 0, fmt.Errorf("bench: size of %v: %w", tables, err)
 		}

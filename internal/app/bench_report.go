@@ -27,18 +27,37 @@ func (r *BenchResult) Write(w io.Writer) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 	p("sendflow bench, %s: %s; load average %s at the start, %s at the end; %s in all",
 		r.Started.Format("2006-01-02 15:04"), r.Machine, r.LoadBefore, r.LoadAfter, r.Took.Round(time.Second))
-	p("stack: embedded Temporal (SQLite), PostgreSQL (%s), capture mailbox, API and worker in this process", r.DatabaseSource)
+	p(
+		"stack: embedded Temporal (SQLite), PostgreSQL (%s), capture mailbox, API and worker in this process",
+		r.DatabaseSource,
+	)
 	p("")
 	p("writes: %d clients, %d rounds, each round one batch of each kind in turn", r.Options.Clients, r.Options.Rounds)
 	for _, s := range []*Series{&r.API, &r.SDK, &r.NoopUpdateWithStart, &r.NoopStart} {
 		p("  %-44s %s", s.Name, s.rate())
 	}
-	p("  %-44s %s", "API ÷ SDK", ratio(r.API.PerSecond(), r.SDK.PerSecond(), targetAPIOverSDK, batchRatios(r.API.Batches, r.SDK.Batches)))
-	p("  %-44s %s", "pathway (SDK) ÷ no-op update-with-start", ratio(r.SDK.PerSecond(), r.NoopUpdateWithStart.PerSecond(), targetPathwayOverNoop,
-		batchRatios(r.SDK.Batches, r.NoopUpdateWithStart.Batches)))
-	p("  %-44s %s", "pathway (API) ÷ no-op update-with-start", ratio(r.API.PerSecond(), r.NoopUpdateWithStart.PerSecond(), targetPathwayOverNoop,
-		batchRatios(r.API.Batches, r.NoopUpdateWithStart.Batches)))
-	p("  %-44s %s", "pathway (SDK) ÷ no-op start", ratio(r.SDK.PerSecond(), r.NoopStart.PerSecond(), 0, batchRatios(r.SDK.Batches, r.NoopStart.Batches)))
+	p(
+		"  %-44s %s",
+		"API ÷ SDK",
+		ratio(r.API.PerSecond(), r.SDK.PerSecond(), targetAPIOverSDK, batchRatios(r.API.Batches, r.SDK.Batches)),
+	)
+	p(
+		"  %-44s %s",
+		"pathway (SDK) ÷ no-op update-with-start",
+		ratio(r.SDK.PerSecond(), r.NoopUpdateWithStart.PerSecond(), targetPathwayOverNoop,
+			batchRatios(r.SDK.Batches, r.NoopUpdateWithStart.Batches)),
+	)
+	p(
+		"  %-44s %s",
+		"pathway (API) ÷ no-op update-with-start",
+		ratio(r.API.PerSecond(), r.NoopUpdateWithStart.PerSecond(), targetPathwayOverNoop,
+			batchRatios(r.API.Batches, r.NoopUpdateWithStart.Batches)),
+	)
+	p(
+		"  %-44s %s",
+		"pathway (SDK) ÷ no-op start",
+		ratio(r.SDK.PerSecond(), r.NoopStart.PerSecond(), 0, batchRatios(r.SDK.Batches, r.NoopStart.Batches)),
+	)
 	p("  every concern's email to the SENDCo sent over SMTP %.1f s after the first write", r.MailDelivered.Seconds())
 	p("")
 	p("staff updates (the SENDCo's triage through the API, each on an open pathway):")
@@ -48,9 +67,17 @@ func (r *BenchResult) Write(w io.Writer) {
 	p("")
 	p("reads (3 alternating batches of each):")
 	p("  %-44s %s", fmt.Sprintf("pathway, %d clients", r.Pathway.Clients), r.Pathway.rate())
-	p("  %-44s %s", "", verdict(r.Pathway.PerSecond() >= targetPathwayReads && r.Pathway.Quantile(0.99) <= targetPathwayReadP99,
-		fmt.Sprintf("target ≥ %d/s with p99 ≤ %s", targetPathwayReads, ms(targetPathwayReadP99))))
-	p("  %-44s %s", fmt.Sprintf("caseload of %d pupils, %d clients", r.CaseloadPupils, r.Caseload.Clients), r.Caseload.rate())
+	p(
+		"  %-44s %s",
+		"",
+		verdict(r.Pathway.PerSecond() >= targetPathwayReads && r.Pathway.Quantile(0.99) <= targetPathwayReadP99,
+			fmt.Sprintf("target ≥ %d/s with p99 ≤ %s", targetPathwayReads, ms(targetPathwayReadP99))),
+	)
+	p(
+		"  %-44s %s",
+		fmt.Sprintf("caseload of %d pupils, %d clients", r.CaseloadPupils, r.Caseload.Clients),
+		r.Caseload.rate(),
+	)
 	note := ""
 	if r.CaseloadPupils < targetCaseloadPupils {
 		note = fmt.Sprintf(" (the target is for %d pupils; this run has %d)", targetCaseloadPupils, r.CaseloadPupils)
@@ -60,7 +87,12 @@ func (r *BenchResult) Write(w io.Writer) {
 	p("")
 	if m := r.Worker; m != nil {
 		p("worker process (`sendflow worker` alone, on a task queue of its own, workflow cache %d):", m.CacheSize)
-		p("  %d open pathways started in %.1f s (%.1f/s)", m.Pathways, m.Started.Seconds(), float64(m.Pathways)/m.Started.Seconds())
+		p(
+			"  %d open pathways started in %.1f s (%.1f/s)",
+			m.Pathways,
+			m.Started.Seconds(),
+			float64(m.Pathways)/m.Started.Seconds(),
+		)
 		p("  RSS %s idle, %s with them open (peak %s); %.1f KiB a pathway", mib(m.RSSIdle), mib(m.RSS), mib(m.PeakRSS),
 			float64(m.RSS-m.RSSIdle)/1024/float64(m.Pathways))
 		target := fmt.Sprintf("target < %s with %d open", mib(targetWorkerRSS), targetWorkerRSSPathways)
@@ -80,8 +112,18 @@ func (r *BenchResult) Write(w io.Writer) {
 	p("")
 	if c := r.Database; c.Commits > 0 {
 		p("PostgreSQL (tables with their indexes, for docs/capacity.md):")
-		p("  read model %s for %d commits: %.0f bytes a commit", mib(c.ReadModelBytes), c.Commits, float64(c.ReadModelBytes)/float64(c.Commits))
-		p("  audit log %s for %d rows: %.0f bytes a row", mib(c.AuditBytes), c.AuditRows, perRow(c.AuditBytes, c.AuditRows))
+		p(
+			"  read model %s for %d commits: %.0f bytes a commit",
+			mib(c.ReadModelBytes),
+			c.Commits,
+			float64(c.ReadModelBytes)/float64(c.Commits),
+		)
+		p(
+			"  audit log %s for %d rows: %.0f bytes a row",
+			mib(c.AuditBytes),
+			c.AuditRows,
+			perRow(c.AuditBytes, c.AuditRows),
+		)
 		p("  outbox %s for %d emails: %.0f bytes an email", mib(c.EmailBytes), c.Emails, perRow(c.EmailBytes, c.Emails))
 	}
 }
@@ -94,11 +136,26 @@ func perRow(bytes, rows int64) float64 {
 }
 
 func (s *Series) rate() string {
-	return fmt.Sprintf("%7.1f/s  p50 %s  p99 %s  (n=%d; batches %s%s)", s.PerSecond(), ms(s.Quantile(0.5)), ms(s.Quantile(0.99)), s.Count, spread(s.Batches), s.retried())
+	return fmt.Sprintf(
+		"%7.1f/s  p50 %s  p99 %s  (n=%d; batches %s%s)",
+		s.PerSecond(),
+		ms(s.Quantile(0.5)),
+		ms(s.Quantile(0.99)),
+		s.Count,
+		spread(s.Batches),
+		s.retried(),
+	)
 }
 
 func (s *Series) latencies() string {
-	return fmt.Sprintf("p50 %s  p99 %s  (n=%d, %.1f/s%s)", ms(s.Quantile(0.5)), ms(s.Quantile(0.99)), s.Count, s.PerSecond(), s.retried())
+	return fmt.Sprintf(
+		"p50 %s  p99 %s  (n=%d, %.1f/s%s)",
+		ms(s.Quantile(0.5)),
+		ms(s.Quantile(0.99)),
+		s.Count,
+		s.PerSecond(),
+		s.retried(),
+	)
 }
 
 func (s *Series) retried() string {

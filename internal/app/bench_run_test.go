@@ -21,7 +21,16 @@ func TestBenchLeavesNothingBehind(t *testing.T) {
 	t.Parallel()
 	testenv.DatabaseURL(t) // the local server must answer, as it does for dev
 	worker := buildSendflow(t)
-	o := BenchOptions{Concerns: 9, Clients: 2, Rounds: 2, Updates: 7, Reads: 30, ReadClients: 3, OpenPathways: 5, Worker: []string{worker, "worker"}}
+	o := BenchOptions{
+		Concerns:     9,
+		Clients:      2,
+		Rounds:       2,
+		Updates:      7,
+		Reads:        30,
+		ReadClients:  3,
+		OpenPathways: 5,
+		Worker:       []string{worker, "worker"},
+	}
 	r, err := Bench(context.Background(), o, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -31,12 +40,26 @@ func TestBenchLeavesNothingBehind(t *testing.T) {
 		s    *Series
 		want int
 	}{{&r.API, 5}, {&r.SDK, 4}, {&r.NoopUpdateWithStart, 4}, {&r.NoopStart, 4}, {&r.Pathway, 30}, {&r.Caseload, 4}} {
-		if c.s.Count != c.want || len(c.s.Latencies) != c.want || c.s.PerSecond() <= 0 || c.s.Quantile(0.5) <= 0 || c.s.Quantile(0.5) > c.s.Quantile(0.99) {
-			t.Errorf("%s: %d measured (want %d), %.1f/s, p50 %v, p99 %v", c.s.Name, c.s.Count, c.want, c.s.PerSecond(), c.s.Quantile(0.5), c.s.Quantile(0.99))
+		if c.s.Count != c.want || len(c.s.Latencies) != c.want || c.s.PerSecond() <= 0 || c.s.Quantile(0.5) <= 0 ||
+			c.s.Quantile(0.5) > c.s.Quantile(0.99) {
+			t.Errorf(
+				"%s: %d measured (want %d), %.1f/s, p50 %v, p99 %v",
+				c.s.Name,
+				c.s.Count,
+				c.want,
+				c.s.PerSecond(),
+				c.s.Quantile(0.5),
+				c.s.Quantile(0.99),
+			)
 		}
 	}
 	if len(r.API.Batches) != 2 || len(r.NoopStart.Batches) != 2 || len(r.Pathway.Batches) != 3 {
-		t.Errorf("batches: API %d, no-op start %d, pathway reads %d; want 2, 2, 3", len(r.API.Batches), len(r.NoopStart.Batches), len(r.Pathway.Batches))
+		t.Errorf(
+			"batches: API %d, no-op start %d, pathway reads %d; want 2, 2, 3",
+			len(r.API.Batches),
+			len(r.NoopStart.Batches),
+			len(r.Pathway.Batches),
+		)
 	}
 	if r.MailDelivered <= 0 {
 		t.Errorf("mail delivered after %v", r.MailDelivered)
@@ -56,11 +79,16 @@ func TestBenchLeavesNothingBehind(t *testing.T) {
 	if r.CaseloadPupils != 13 {
 		t.Errorf("caseload of %d pupils, want 13", r.CaseloadPupils)
 	}
-	if m := r.Worker; m == nil || m.Pathways != 5 || m.Started <= 0 || m.RSSIdle <= 0 || m.RSS <= 0 || m.PeakRSS < m.RSS || m.CacheSize <= 0 {
+	if m := r.Worker; m == nil || m.Pathways != 5 || m.Started <= 0 || m.RSSIdle <= 0 || m.RSS <= 0 ||
+		m.PeakRSS < m.RSS ||
+		m.CacheSize <= 0 {
 		t.Errorf("worker memory does not add up: %+v", m)
 	}
 	// What the rows took: every concern (13, and the worker's 5) and triage was one commit.
-	if c := r.Database; c.Commits != 13+sent+5 || c.ReadModelBytes <= 0 || c.AuditRows < int64(5+sent) || c.AuditBytes <= 0 || c.Emails < 18 || c.EmailBytes <= 0 {
+	if c := r.Database; c.Commits != 13+sent+5 || c.ReadModelBytes <= 0 || c.AuditRows < int64(5+sent) ||
+		c.AuditBytes <= 0 ||
+		c.Emails < 18 ||
+		c.EmailBytes <= 0 {
 		t.Errorf("database cost does not add up: %+v (want %d commits)", c, 13+sent+5)
 	}
 	var out bytes.Buffer

@@ -127,7 +127,12 @@ func (b *bencher) openPathways(ctx context.Context) (*WorkerMemory, error) {
 			return err
 		}
 		if n := done.Add(1); n%1000 == 0 && time.Since(progress) > 0 {
-			o.Progress("worker: %d of %d pathways open (%.0f/s)", n, len(pupils), float64(n)/time.Since(start).Seconds())
+			o.Progress(
+				"worker: %d of %d pathways open (%.0f/s)",
+				n,
+				len(pupils),
+				float64(n)/time.Since(start).Seconds(),
+			)
 		}
 		return nil
 	})

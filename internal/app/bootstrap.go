@@ -33,8 +33,12 @@ type BootstrapOptions struct {
 
 // howToAddLA is said wherever a local authority is missing (api/schools.go says the same).
 func howToAddLA(code string) string {
-	return fmt.Sprintf("load its agency directory (sendflow admin --la-code %s --directory-files FILE, see catalogue/README.md) "+
-		"or create it without services (sendflow admin --la-code %s --la-name NAME --la-sendiass CONTACT --la-mediation CONTACT)", code, code)
+	return fmt.Sprintf(
+		"load its agency directory (sendflow admin --la-code %s --directory-files FILE, see catalogue/README.md) "+
+			"or create it without services (sendflow admin --la-code %s --la-name NAME --la-sendiass CONTACT --la-mediation CONTACT)",
+		code,
+		code,
+	)
 }
 
 // bootstrapLock serialises bootstraps, so two run at once still make one trust and one school.
@@ -77,7 +81,15 @@ func Bootstrap(ctx context.Context, db *pgxpool.Pool, o BootstrapOptions, out io
 		if existed {
 			state = "already there; contacts and services refreshed from the file"
 		}
-		fmt.Fprintf(out, "local authority  %s  %s (%d services, from %s): %s\n", d.Authority, d.Name, len(d.Services), f, state)
+		fmt.Fprintf(
+			out,
+			"local authority  %s  %s (%d services, from %s): %s\n",
+			d.Authority,
+			d.Name,
+			len(d.Services),
+			f,
+			state,
+		)
 		dirs = append(dirs, d)
 	}
 	laCode := o.LACode
@@ -92,10 +104,17 @@ func Bootstrap(ctx context.Context, db *pgxpool.Pool, o BootstrapOptions, out io
 		if o.AdminEmail != "" {
 			var id string
 			var created, wasAdmin bool
-			err := tx.QueryRow(ctx, `SELECT id, system_admin FROM users WHERE lower(email) = lower($1)`, o.AdminEmail).Scan(&id, &wasAdmin)
+			err := tx.QueryRow(ctx, `SELECT id, system_admin FROM users WHERE lower(email) = lower($1)`, o.AdminEmail).
+				Scan(&id, &wasAdmin)
 			if errors.Is(err, pgx.ErrNoRows) {
 				id, created = uuid.NewString(), true
-				_, err = tx.Exec(ctx, `INSERT INTO users (id, email, name, system_admin) VALUES ($1, $2, $3, true)`, id, o.AdminEmail, o.AdminName)
+				_, err = tx.Exec(
+					ctx,
+					`INSERT INTO users (id, email, name, system_admin) VALUES ($1, $2, $3, true)`,
+					id,
+					o.AdminEmail,
+					o.AdminName,
+				)
 			} else if err == nil && !wasAdmin {
 				_, err = tx.Exec(ctx, `UPDATE users SET system_admin = true WHERE id = $1`, id)
 			}
@@ -106,14 +125,26 @@ func Bootstrap(ctx context.Context, db *pgxpool.Pool, o BootstrapOptions, out io
 			case created:
 				fmt.Fprintf(out, "system admin     %s  user %s: created\n", o.AdminEmail, id)
 			case !wasAdmin:
-				fmt.Fprintf(out, "system admin     %s  user %s: an existing user, now a system administrator\n", o.AdminEmail, id)
+				fmt.Fprintf(
+					out,
+					"system admin     %s  user %s: an existing user, now a system administrator\n",
+					o.AdminEmail,
+					id,
+				)
 			default:
 				fmt.Fprintf(out, "system admin     %s  user %s: already there\n", o.AdminEmail, id)
 			}
 		}
 		if o.LAName != "" {
-			tag, err := tx.Exec(ctx, `INSERT INTO local_authorities (code, name, sendiass_contact, mediation_contact) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (code) DO NOTHING`, o.LACode, o.LAName, o.LASENDIASS, o.LAMediation)
+			tag, err := tx.Exec(
+				ctx,
+				`INSERT INTO local_authorities (code, name, sendiass_contact, mediation_contact) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (code) DO NOTHING`,
+				o.LACode,
+				o.LAName,
+				o.LASENDIASS,
+				o.LAMediation,
+			)
 			if err != nil {
 				return fmt.Errorf("local authority %s: %w", o.LACode, err)
 			}
@@ -126,7 +157,8 @@ func Bootstrap(ctx context.Context, db *pgxpool.Pool, o BootstrapOptions, out io
 		var trustID *string
 		if o.Trust != "" {
 			var id string
-			err := tx.QueryRow(ctx, `SELECT id FROM trusts WHERE lower(name) = lower($1) ORDER BY id LIMIT 1`, o.Trust).Scan(&id)
+			err := tx.QueryRow(ctx, `SELECT id FROM trusts WHERE lower(name) = lower($1) ORDER BY id LIMIT 1`, o.Trust).
+				Scan(&id)
 			state := "already there"
 			if errors.Is(err, pgx.ErrNoRows) {
 				id, state = uuid.NewString(), "created"
@@ -145,15 +177,29 @@ func Bootstrap(ctx context.Context, db *pgxpool.Pool, o BootstrapOptions, out io
 			}
 			if !ok {
 				known, _ := knownLAs(ctx, tx)
-				return fmt.Errorf("no local authority has the code %s (known: %s): %s", laCode, known, howToAddLA(laCode))
+				return fmt.Errorf(
+					"no local authority has the code %s (known: %s): %s",
+					laCode,
+					known,
+					howToAddLA(laCode),
+				)
 			}
 			var id string
-			err := tx.QueryRow(ctx, `SELECT id FROM schools WHERE la_code = $1 AND lower(name) = lower($2) ORDER BY id LIMIT 1`, laCode, o.School).Scan(&id)
+			err := tx.QueryRow(ctx, `SELECT id FROM schools WHERE la_code = $1 AND lower(name) = lower($2) ORDER BY id LIMIT 1`, laCode, o.School).
+				Scan(&id)
 			state := "already there"
 			if errors.Is(err, pgx.ErrNoRows) {
 				id, state = uuid.NewString(), "created"
-				_, err = tx.Exec(ctx, `INSERT INTO schools (id, name, la_code, trust_id, statutory_low_age, statutory_high_age) VALUES ($1, $2, $3, $4, $5, $6)`,
-					id, o.School, laCode, trustID, o.SchoolLowAge, o.SchoolHighAge)
+				_, err = tx.Exec(
+					ctx,
+					`INSERT INTO schools (id, name, la_code, trust_id, statutory_low_age, statutory_high_age) VALUES ($1, $2, $3, $4, $5, $6)`,
+					id,
+					o.School,
+					laCode,
+					trustID,
+					o.SchoolLowAge,
+					o.SchoolHighAge,
+				)
 			} else if err == nil {
 				// An existing school keeps what it has; only what was never recorded is filled in.
 				_, err = tx.Exec(ctx, `UPDATE schools SET trust_id = COALESCE(trust_id, $2),
@@ -172,7 +218,11 @@ func Bootstrap(ctx context.Context, db *pgxpool.Pool, o BootstrapOptions, out io
 // Next tells the operator what to do after a bootstrap.
 func (o BootstrapOptions) Next(out io.Writer) {
 	if o.AdminEmail != "" {
-		fmt.Fprintf(out, "\nNext: sendflow token --email %s   (a bearer token for the API; with serve's SENDFLOW_SIGNING_KEY)\n", o.AdminEmail)
+		fmt.Fprintf(
+			out,
+			"\nNext: sendflow token --email %s   (a bearer token for the API; with serve's SENDFLOW_SIGNING_KEY)\n",
+			o.AdminEmail,
+		)
 	}
 	if o.School != "" {
 		fmt.Fprintf(out, "Then add the school's staff (POST /v1/schools/{id}/staff), classes and pupils: see /docs.\n")
@@ -182,14 +232,18 @@ func (o BootstrapOptions) Next(out io.Writer) {
 // check refuses options that cannot work before anything is written.
 func (o BootstrapOptions) check() error {
 	if o.AdminEmail == "" && len(o.DirectoryFiles) == 0 && o.LACode == "" && o.Trust == "" && o.School == "" {
-		return errors.New("nothing to do: give --admin-email (the first system administrator), and any of --directory-files, --la-code, --trust, --school; see sendflow admin -h")
+		return errors.New(
+			"nothing to do: give --admin-email (the first system administrator), and any of --directory-files, --la-code, --trust, --school; see sendflow admin -h",
+		)
 	}
 	if o.AdminEmail != "" {
 		if _, err := input.Email(o.AdminEmail); err != nil {
 			return fmt.Errorf("--admin-email: %w", err)
 		}
 		if o.AdminName == "" {
-			return errors.New("--admin-name is required with --admin-email: the administrator's name, as people will see it")
+			return errors.New(
+				"--admin-name is required with --admin-email: the administrator's name, as people will see it",
+			)
 		}
 	}
 	for flag, v := range map[string]string{"--admin-name": o.AdminName, "--la-name": o.LAName, "--la-sendiass": o.LASENDIASS,
@@ -200,13 +254,19 @@ func (o BootstrapOptions) check() error {
 	}
 	someLA := o.LAName != "" || o.LASENDIASS != "" || o.LAMediation != ""
 	if someLA && (o.LACode == "" || o.LAName == "" || o.LASENDIASS == "" || o.LAMediation == "") {
-		return errors.New("a new local authority needs --la-code, --la-name, --la-sendiass and --la-mediation (the SENDIASS and mediation contacts every decision letter quotes); or load its directory file with --directory-files")
+		return errors.New(
+			"a new local authority needs --la-code, --la-name, --la-sendiass and --la-mediation (the SENDIASS and mediation contacts every decision letter quotes); or load its directory file with --directory-files",
+		)
 	}
 	if (o.SchoolLowAge == nil) != (o.SchoolHighAge == nil) {
 		return errors.New("--school-ages takes both ages, youngest first, e.g. 4-11")
 	}
 	if o.School != "" && o.LACode == "" && len(o.DirectoryFiles) != 1 {
-		return errors.New("a school belongs to a local authority: name it with --la-code CODE (one already loaded), or add it in the same command — " + howToAddLA("CODE"))
+		return errors.New(
+			"a school belongs to a local authority: name it with --la-code CODE (one already loaded), or add it in the same command — " + howToAddLA(
+				"CODE",
+			),
+		)
 	}
 	return nil
 }

@@ -58,13 +58,31 @@ func TestBrowserParentPages(t *testing.T) {
 	links := web.NewLinks(j.d.Key, j.d.Config.PublicURL)
 	now := time.Now()
 
-	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`, 201)
+	j.post(
+		teacher,
+		p+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`,
+		201,
+	)
 	j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 	review := now.UTC().AddDate(0, 0, 21).Truncate(24 * time.Hour)
-	j.post(sendco, p+"/cycles", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"},{"text":"Asks for help when stuck"}],
-		"provision":[{"text":"Small group sessions with a teaching assistant","frequency":"3 times a week"}]}`, review.Format(time.DateOnly)), 201)
+	j.post(
+		sendco,
+		p+"/cycles",
+		fmt.Sprintf(
+			`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"},{"text":"Asks for help when stuck"}],
+		"provision":[{"text":"Small group sessions with a teaching assistant","frequency":"3 times a week"}]}`,
+			review.Format(time.DateOnly),
+		),
+		201,
+	)
 	start := time.Date(review.Year(), review.Month(), review.Day(), 15, 30, 0, 0, ukTime)
-	j.post(sendco, p+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library"}`, start.Format(time.RFC3339)), 201)
+	j.post(
+		sendco,
+		p+"/meetings",
+		fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library"}`, start.Format(time.RFC3339)),
+		201,
+	)
 	meetingLink := linkIn(t, j.delivered("review_meeting_invitation", parent).Text, "meeting")
 
 	// A used link: a second meeting, answered already.
@@ -76,7 +94,12 @@ func TestBrowserParentPages(t *testing.T) {
 	}
 
 	viewsLink, _ := links.Views(amaraParentID, amara, 1, now)
-	ref := j.post(sendco, p+"/referrals", `{"service":"educational_psychology","reason":"Advice on language support"}`, 201)
+	ref := j.post(
+		sendco,
+		p+"/referrals",
+		`{"service":"educational_psychology","reason":"Advice on language support"}`,
+		201,
+	)
 	consentLink, _ := links.Consent(amaraParentID, amara, ref["referralId"].(string), now)
 	planLink, _ := links.Plan(amaraParentID, amara, now)
 	if _, err := j.d.DB.Exec(context.Background(), `UPDATE pupil_parents SET preferred_language = 'pl' WHERE pupil_id = $1`, seed.PupilLeoID); err != nil {
@@ -87,7 +110,9 @@ func TestBrowserParentPages(t *testing.T) {
 	tok := u.Query().Get("t")
 	tampered := strings.Replace(planLink, tok, tok[:8]+"Zz"+tok[10:], 1)
 	signer, _ := onetap.NewSigner(web.LinkKey(j.d.Key))
-	old, _ := signer.Sign(onetap.Claim{Action: onetap.ActionViewPlan, Parent: amaraParentID, Pupil: amara, Expires: now.Add(-time.Hour)})
+	old, _ := signer.Sign(
+		onetap.Claim{Action: onetap.ActionViewPlan, Parent: amaraParentID, Pupil: amara, Expires: now.Add(-time.Hour)},
+	)
 	j.api.do("POST", "/v1/auth/magic-link", "", nil, `{"email":"parent.amara@example.org"}`)
 	signIn := linkIn(t, j.delivered("sign_in_link", parent).Text, "sign-in")
 
@@ -149,28 +174,66 @@ func TestBrowserParentJourney(t *testing.T) {
 		p               journeyParent
 	}
 	families := []*family{
-		{pupil: seed.PupilAmaraID, parentID: amaraParentID, p: journeyParent{Flow: "en", Email: parent, Lang: "en", Locale: "en-GB",
-			Child: "Amara", WordingLang: "en", SwitchTo: "pl",
-			Text: map[string]string{"expired": "This link has expired", "stage": "SEN support", "answered": "You told the school: Yes, I can come",
-				"consentGiven": "You have given consent.", "viewsDone": "The school will read your views", "reviewHappened": "The review has taken place",
-				"achieved": "Follows two-step instructions: achieved"},
-			Views: map[string]string{"goingWell": "Reading together at bedtime.", "hard": "Getting ready in the morning.", "wouldHelp": "A picture timetable at home."}}},
-		{pupil: seed.PupilLeoID, parentID: leoParentID, p: journeyParent{Flow: "pl", Email: other, Lang: "pl", Locale: "pl-PL",
-			Child: "Leo", WordingLang: "pl", SwitchTo: "en",
-			Text: map[string]string{"expired": "Ten link wygasł", "stage": "Wsparcie SEN", "answered": "Twoja odpowiedź: Tak, przyjdę.",
-				"consentGiven": "Wyrażono zgodę.", "viewsDone": "Szkoła przeczyta Twoje zdanie", "reviewHappened": "Przegląd już się odbył",
-				"achieved": "Follows two-step instructions: osiągnięto"},
-			Views: map[string]string{"goingWell": "Czytamy razem przed snem.", "hard": "Poranki są trudne.", "wouldHelp": "Plan dnia z obrazkami."}}},
+		{
+			pupil:    seed.PupilAmaraID,
+			parentID: amaraParentID,
+			p: journeyParent{Flow: "en", Email: parent, Lang: "en", Locale: "en-GB",
+				Child: "Amara", WordingLang: "en", SwitchTo: "pl",
+				Text: map[string]string{
+					"expired":        "This link has expired",
+					"stage":          "SEN support",
+					"answered":       "You told the school: Yes, I can come",
+					"consentGiven":   "You have given consent.",
+					"viewsDone":      "The school will read your views",
+					"reviewHappened": "The review has taken place",
+					"achieved":       "Follows two-step instructions: achieved",
+				},
+				Views: map[string]string{
+					"goingWell": "Reading together at bedtime.",
+					"hard":      "Getting ready in the morning.",
+					"wouldHelp": "A picture timetable at home.",
+				}},
+		},
+		{
+			pupil:    seed.PupilLeoID,
+			parentID: leoParentID,
+			p: journeyParent{Flow: "pl", Email: other, Lang: "pl", Locale: "pl-PL",
+				Child: "Leo", WordingLang: "pl", SwitchTo: "en",
+				Text: map[string]string{
+					"expired":        "Ten link wygasł",
+					"stage":          "Wsparcie SEN",
+					"answered":       "Twoja odpowiedź: Tak, przyjdę.",
+					"consentGiven":   "Wyrażono zgodę.",
+					"viewsDone":      "Szkoła przeczyta Twoje zdanie",
+					"reviewHappened": "Przegląd już się odbył",
+					"achieved":       "Follows two-step instructions: osiągnięto",
+				},
+				Views: map[string]string{
+					"goingWell": "Czytamy razem przed snem.",
+					"hard":      "Poranki są trudne.",
+					"wouldHelp": "Plan dnia z obrazkami.",
+				}},
+		},
 	}
 	var outcomes []string
 	for _, f := range families {
 		p := "/v1/pupils/" + f.pupil
 		j.onSENSupport(f.pupil)
-		out := j.post(sendco, p+"/cycles", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],
-			"provision":[{"text":"Small group sessions","frequency":"3 times a week"}]}`, review.Format(time.DateOnly)), 201)
+		out := j.post(
+			sendco,
+			p+"/cycles",
+			fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],
+			"provision":[{"text":"Small group sessions","frequency":"3 times a week"}]}`, review.Format(time.DateOnly)),
+			201,
+		)
 		outcomes = append(outcomes, out["outcomes"].([]any)[0].(map[string]any)["id"].(string))
 		start := time.Date(review.Year(), review.Month(), review.Day(), 15, 30, 0, 0, ukTime)
-		m := j.post(sendco, p+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library"}`, start.Format(time.RFC3339)), 201)
+		m := j.post(
+			sendco,
+			p+"/meetings",
+			fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library"}`, start.Format(time.RFC3339)),
+			201,
+		)
 		meetingID := m["meeting"].(map[string]any)["meetingId"].(string)
 		f.p.Links = map[string]string{}
 		f.p.Links["expiredPlan"], _ = links.Plan(f.parentID, f.pupil, days(8))
@@ -209,8 +272,18 @@ func TestBrowserParentJourney(t *testing.T) {
 	walk("week1")
 	// Week 2: the school asks for consent to a referral to the educational psychologist.
 	for _, f := range families {
-		ref := j.post(sendco, "/v1/pupils/"+f.pupil+"/referrals", `{"service":"educational_psychology","reason":"Advice on how to help with listening in class."}`, 201)
-		j.post(sendco, "/v1/referrals/"+ref["referralId"].(string)+"/decision", `{"approve":true,"overrideReason":"Needed before the review"}`, 201)
+		ref := j.post(
+			sendco,
+			"/v1/pupils/"+f.pupil+"/referrals",
+			`{"service":"educational_psychology","reason":"Advice on how to help with listening in class."}`,
+			201,
+		)
+		j.post(
+			sendco,
+			"/v1/referrals/"+ref["referralId"].(string)+"/decision",
+			`{"approve":true,"overrideReason":"Needed before the review"}`,
+			201,
+		)
 	}
 	walk("week2")
 	if n := j.scalar(`SELECT count(*) FROM consent_records c JOIN referrals r ON r.id = c.referral_id
@@ -227,7 +300,12 @@ func TestBrowserParentJourney(t *testing.T) {
 	}
 	// Week 4: the review is held and recorded; the outcome email links to what was agreed.
 	for i, f := range families {
-		j.post(sendco, "/v1/pupils/"+f.pupil+"/cycles/1/review", fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"nextStep":"continue"}`, outcomes[i]), 201)
+		j.post(
+			sendco,
+			"/v1/pupils/"+f.pupil+"/cycles/1/review",
+			fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"nextStep":"continue"}`, outcomes[i]),
+			201,
+		)
 		f.p.Links["outcomePlan"] = linkIn(t, j.delivered("review_outcome", f.p.Email).Text, "plan")
 	}
 	walk("week4")

@@ -27,7 +27,11 @@ const (
 
 // codecCall posts payloads to the codec server as someone (no one: "") and returns the status,
 // the headers and the body.
-func (j *journey) codecCall(action, who string, headers map[string]string, payloads []*commonpb.Payload) (int, http.Header, []byte) {
+func (j *journey) codecCall(
+	action, who string,
+	headers map[string]string,
+	payloads []*commonpb.Payload,
+) (int, http.Header, []byte) {
 	j.t.Helper()
 	body, err := protojson.Marshal(&commonpb.Payloads{Payloads: payloads})
 	if err != nil {
@@ -70,11 +74,22 @@ func TestCodecServer(t *testing.T) {
 	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_CODEC_CORS_ORIGIN", uiOrigin))
 	amara := seed.PupilAmaraID
-	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`,
+		201,
+	)
 
 	// The pathway's first event, as Temporal stores it: encrypted.
 	wid := workflows.PathwayWorkflowID(amara)
-	it := j.d.Temporal.GetWorkflowHistory(context.Background(), wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := j.d.Temporal.GetWorkflowHistory(
+		context.Background(),
+		wid,
+		"",
+		false,
+		enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT,
+	)
 	first, err := it.Next()
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +117,8 @@ func TestCodecServer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("system admin decode: %v", err)
 	}
-	if len(plain) != len(stored) || string(plain[0].Metadata["encoding"]) != "json/plain" || !bytes.Contains(plain[0].Data, []byte(amara)) {
+	if len(plain) != len(stored) || string(plain[0].Metadata["encoding"]) != "json/plain" ||
+		!bytes.Contains(plain[0].Data, []byte(amara)) {
 		t.Fatalf("decoded input = %v, want the pathway's JSON input naming the pupil", plain)
 	}
 	var input map[string]any
@@ -117,7 +133,14 @@ func TestCodecServer(t *testing.T) {
 		t.Fatalf("no audit record of the decode: %v", err)
 	}
 	if workflowID != wid || pupilID != amara || role != "system_admin" {
-		t.Errorf("audit record = workflow %q pupil %q role %q, want %q %q system_admin", workflowID, pupilID, role, wid, amara)
+		t.Errorf(
+			"audit record = workflow %q pupil %q role %q, want %q %q system_admin",
+			workflowID,
+			pupilID,
+			role,
+			wid,
+			amara,
+		)
 	}
 	// The SENDCo sees, in the pupil's audit trail, that their workflow was read.
 	_, trail := j.api.do("GET", "/v1/pupils/"+amara+"/audit", j.token[sendco], nil, "")
@@ -169,7 +192,8 @@ func TestCodecServer(t *testing.T) {
 		resp.Body.Close()
 		return resp
 	}
-	if resp := preflight(uiOrigin); resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != uiOrigin ||
+	if resp := preflight(uiOrigin); resp.StatusCode != 204 ||
+		resp.Header.Get("Access-Control-Allow-Origin") != uiOrigin ||
 		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
 		t.Errorf("preflight from the Temporal UI = %d %v", resp.StatusCode, resp.Header)
 	}

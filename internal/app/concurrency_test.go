@@ -27,8 +27,13 @@ func quickReviews(t testing.TB) string {
 func (j *journey) newFamily(name string) (pupil, parentEmail string) {
 	j.t.Helper()
 	parentEmail = fmt.Sprintf("parent.%s.%d@example.org", name, time.Now().UnixNano())
-	out := j.post(sendco, "/v1/schools/"+seed.DemoSchoolID+"/pupils", fmt.Sprintf(`{"upn":%q,"firstName":%q,"lastName":"Example",
-		"dateOfBirth":"2018-05-01","class":"Oak","parents":[{"name":"Sam Example","email":%q}]}`, newUPN(), name, parentEmail), 201)
+	out := j.post(
+		sendco,
+		"/v1/schools/"+seed.DemoSchoolID+"/pupils",
+		fmt.Sprintf(`{"upn":%q,"firstName":%q,"lastName":"Example",
+		"dateOfBirth":"2018-05-01","class":"Oak","parents":[{"name":"Sam Example","email":%q}]}`, newUPN(), name, parentEmail),
+		201,
+	)
 	return out["id"].(string), parentEmail
 }
 
@@ -104,13 +109,31 @@ func TestParallelActionsTakeEffectOnce(t *testing.T) {
 	for _, n := range []int{2, 4, 8, 16, 32} {
 		pupil, parentEmail := j.newFamily(fmt.Sprintf("N%d", n))
 		p := "/v1/pupils/" + pupil
-		j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`, 201)
+		j.post(
+			teacher,
+			p+"/concerns",
+			`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`,
+			201,
+		)
 		j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 		review := time.Now().UTC().AddDate(0, 0, 10)
-		plan := j.post(sendco, p+"/cycles", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows instructions"}],"provision":[]}`, review.Format(time.DateOnly)), 201)
+		plan := j.post(
+			sendco,
+			p+"/cycles",
+			fmt.Sprintf(
+				`{"reviewDate":%q,"outcomes":[{"text":"Follows instructions"}],"provision":[]}`,
+				review.Format(time.DateOnly),
+			),
+			201,
+		)
 		outcome := plan["outcomes"].([]any)[0].(map[string]any)["id"]
 		starts := time.Now().UTC().AddDate(0, 0, 9).Truncate(time.Hour)
-		meeting := j.post(sendco, p+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"The library"}`, starts.Format(time.RFC3339)), 201)
+		meeting := j.post(
+			sendco,
+			p+"/meetings",
+			fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"The library"}`, starts.Format(time.RFC3339)),
+			201,
+		)
 		meetingID := meeting["meeting"].(map[string]any)["meetingId"].(string)
 		ref := j.post(sendco, p+"/referrals", `{"service":"educational_psychology","reason":"Advice on language"}`, 201)
 		refID := ref["referralId"].(string)
@@ -130,13 +153,22 @@ func TestParallelActionsTakeEffectOnce(t *testing.T) {
 		})
 		exactlyOne(t, fmt.Sprintf("N=%d views", n), taps, slow, 410, 409)
 		consentLink := linkIn(t, j.sent("consent_request", parentEmail), "consent")
-		taps, slow = j.burst(n, func(int) reply { return tap(consentLink, url.Values{"action": {"give"}, "version": {"consent-v1"}}) })
+		taps, slow = j.burst(
+			n,
+			func(int) reply { return tap(consentLink, url.Values{"action": {"give"}, "version": {"consent-v1"}}) },
+		)
 		exactlyOne(t, fmt.Sprintf("N=%d consent", n), taps, slow, 410, 409)
 
 		// Staff send each action n times at once, each copy with its own key.
 		key := func(what string, i int) string { return fmt.Sprintf("%s-%d-%d", what, n, i) }
 		answers, slow := j.burst(n, func(i int) reply {
-			return j.call("POST", "/v1/referrals/"+refID+"/decision", sendco, key("decide", i), `{"approve":true,"overrideReason":"Urgent"}`)
+			return j.call(
+				"POST",
+				"/v1/referrals/"+refID+"/decision",
+				sendco,
+				key("decide", i),
+				`{"approve":true,"overrideReason":"Urgent"}`,
+			)
 		})
 		exactlyOne(t, fmt.Sprintf("N=%d referral decision", n), answers, slow, 409)
 		answers, slow = j.burst(n, func(i int) reply {
@@ -146,7 +178,13 @@ func TestParallelActionsTakeEffectOnce(t *testing.T) {
 		exactlyOne(t, fmt.Sprintf("N=%d review", n), answers, slow, 409)
 		moved := starts.Add(48 * time.Hour).Format(time.RFC3339)
 		answers, slow = j.burst(n, func(i int) reply {
-			return j.call("POST", "/v1/meetings/"+meetingID+"/reschedule", sendco, key("move", i), fmt.Sprintf(`{"startsAt":%q}`, moved))
+			return j.call(
+				"POST",
+				"/v1/meetings/"+meetingID+"/reschedule",
+				sendco,
+				key("move", i),
+				fmt.Sprintf(`{"startsAt":%q}`, moved),
+			)
 		})
 		exactlyOne(t, fmt.Sprintf("N=%d reschedule", n), answers, slow, 409)
 		answers, slow = j.burst(n, func(i int) reply {
@@ -161,7 +199,11 @@ func TestParallelActionsTakeEffectOnce(t *testing.T) {
 		} {
 			if got := j.scalar(sql, meetingID); got != 1 {
 				t.Errorf("N=%d: %d %s, want 1 (besides the first)", n, got, what)
-				rows, _ := j.d.DB.Query(context.Background(), `SELECT id::text, kind, sequence, starts_at, accepted_at, created_at FROM meeting_changes WHERE meeting_id = $1 ORDER BY created_at`, meetingID)
+				rows, _ := j.d.DB.Query(
+					context.Background(),
+					`SELECT id::text, kind, sequence, starts_at, accepted_at, created_at FROM meeting_changes WHERE meeting_id = $1 ORDER BY created_at`,
+					meetingID,
+				)
 				for rows.Next() {
 					var id, kind string
 					var seq *int
@@ -186,7 +228,12 @@ func TestParallelActionsTakeEffectOnce(t *testing.T) {
 		}
 		st := queryState[workflows.ReferralState](t, j, workflows.ReferralWorkflowID(pupil, refID))
 		if st.Status != workflows.ReferralSubmitted || !st.ConsentGiven {
-			t.Errorf("N=%d: the referral is %s (consent %v), want submitted with consent", n, st.Status, st.ConsentGiven)
+			t.Errorf(
+				"N=%d: the referral is %s (consent %v), want submitted with consent",
+				n,
+				st.Status,
+				st.ConsentGiven,
+			)
 		}
 		if item := j.item(pupil, "referral/"); item["status"] != string(st.Status) {
 			t.Errorf("N=%d: the read model says the referral is %v, the workflow %s", n, item["status"], st.Status)

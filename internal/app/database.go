@@ -16,7 +16,14 @@ import (
 // OpenDatabase connects with a pool of at most maxConns and, when asked, applies pending
 // migrations and loads the reference data files (OAG catalogues, agency directories) the
 // configuration names.
-func OpenDatabase(ctx context.Context, cfg *config.Config, url string, migrate bool, maxConns int, logger *slog.Logger) (*pgxpool.Pool, error) {
+func OpenDatabase(
+	ctx context.Context,
+	cfg *config.Config,
+	url string,
+	migrate bool,
+	maxConns int,
+	logger *slog.Logger,
+) (*pgxpool.Pool, error) {
 	pool, err := store.Connect(ctx, url, maxConns)
 	if err != nil {
 		return nil, err

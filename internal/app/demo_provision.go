@@ -54,11 +54,21 @@ func DemoProvision(ctx context.Context, d *Dev) error {
 	today := time.Now().UTC()
 	monday := provision.Monday(today)
 	steps := []struct{ who, path, key, body string }{
-		{teacher, "/concerns", "concern", `{"areas":["cognition_and_learning","communication_and_interaction"],"observed":"Reading and spelling are well behind the class; struggles to follow spoken instructions."}`},
+		{
+			teacher,
+			"/concerns",
+			"concern",
+			`{"areas":["cognition_and_learning","communication_and_interaction"],"observed":"Reading and spelling are well behind the class; struggles to follow spoken instructions."}`,
+		},
 		{sendco, "/pathway/triage", "triage", `{"decision":"sen_support"}`},
-		{sendco, "/cycles", "plan", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Reads and spells the first 100 high-frequency words."}],
+		{
+			sendco,
+			"/cycles",
+			"plan",
+			fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Reads and spells the first 100 high-frequency words."}],
 			"provision":[{"itemId":"precision-teaching"},{"itemId":"talk-boost"}],"parentViews":"Happy with the plan; will read with him at home."}`,
-			monday.AddDate(0, 0, 7*8).Format(time.DateOnly))},
+				monday.AddDate(0, 0, 7*8).Format(time.DateOnly)),
+		},
 	}
 	for _, s := range steps {
 		status, err := send(s.who, s.path, s.key, s.body)
@@ -66,7 +76,13 @@ func DemoProvision(ctx context.Context, d *Dev) error {
 			return fmt.Errorf("demo provision: %s: %w", s.key, err)
 		}
 		if status >= 300 {
-			d.logger.Info("demo provision skipped: the demo pupil's pathway has moved on", "step", s.key, "status", status)
+			d.logger.Info(
+				"demo provision skipped: the demo pupil's pathway has moved on",
+				"step",
+				s.key,
+				"status",
+				status,
+			)
 			return nil
 		}
 	}

@@ -168,7 +168,15 @@ func (d *Dev) database(ctx context.Context) (string, error) {
 		d.DBSource = "DATABASE_URL"
 		return d.Config.DatabaseURL, nil
 	}
-	pg, err := devpg.Ensure(ctx, devpg.Options{DataDir: d.Config.DataDir, Port: d.Config.PGPort, Database: DevDatabaseName(d.Config.DataDir), Logger: d.logger})
+	pg, err := devpg.Ensure(
+		ctx,
+		devpg.Options{
+			DataDir:  d.Config.DataDir,
+			Port:     d.Config.PGPort,
+			Database: DevDatabaseName(d.Config.DataDir),
+			Logger:   d.logger,
+		},
+	)
 	if err != nil {
 		return "", fmt.Errorf("find or start PostgreSQL (or set DATABASE_URL): %w", err)
 	}

@@ -142,7 +142,12 @@ func TestDevJourney(t *testing.T) {
 	}
 	status, again := api.do("POST", "/v1/pupils/"+amara+"/concerns", teacher, key, concern)
 	if status != http.StatusCreated || again["concernId"] != first["concernId"] {
-		t.Errorf("retry with the same key = %d %v, want the first answer %v", status, again["concernId"], first["concernId"])
+		t.Errorf(
+			"retry with the same key = %d %v, want the first answer %v",
+			status,
+			again["concernId"],
+			first["concernId"],
+		)
 	}
 	if n := concernCount(t, d, amara); n != 1 {
 		t.Errorf("concerns stored = %d, want 1", n)
@@ -192,8 +197,13 @@ func TestDevJourney(t *testing.T) {
 	if err != nil || desc.WorkflowExecutionInfo.Status.String() != "Running" {
 		t.Fatalf("pathway workflow after restart: %v %v", desc, err)
 	}
-	status, second := api.do("POST", "/v1/pupils/"+amara+"/concerns", teacher, map[string]string{"Idempotency-Key": "second"},
-		`{"areas":["cognition_and_learning"],"observed":"Reading has not moved on this term."}`)
+	status, second := api.do(
+		"POST",
+		"/v1/pupils/"+amara+"/concerns",
+		teacher,
+		map[string]string{"Idempotency-Key": "second"},
+		`{"areas":["cognition_and_learning"],"observed":"Reading has not moved on this term."}`,
+	)
 	if status != http.StatusCreated || second["pathway"].(map[string]any)["concerns"] != float64(2) {
 		t.Errorf("second concern after restart = %d %v", status, second)
 	}
@@ -208,7 +218,13 @@ func TestDevJourney(t *testing.T) {
 	teacherID := "5c0f0000-0000-4000-8000-000000000103"
 	var raw []byte
 	payloads := 0
-	it := d.Temporal.GetWorkflowHistory(context.Background(), workflows.PathwayWorkflowID(amara), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := d.Temporal.GetWorkflowHistory(
+		context.Background(),
+		workflows.PathwayWorkflowID(amara),
+		"",
+		false,
+		enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT,
+	)
 	for it.HasNext() {
 		e, err := it.Next()
 		if err != nil {
@@ -272,10 +288,22 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 		{"parent cannot raise a concern", "/v1/pupils/" + amara + "/concerns", parent, good, 404},
 		{"unknown pupil", "/v1/pupils/5c0f0000-0000-4000-8000-00000000ffff/concerns", oak, good, 404},
 		{"pupil id not a uuid", "/v1/pupils/amara/concerns", oak, good, 422},
-		{"unknown field", "/v1/pupils/" + amara + "/concerns", oak, `{"areas":["sensory_physical"],"observed":"x","stage":"ehc_plan"}`, 422},
+		{
+			"unknown field",
+			"/v1/pupils/" + amara + "/concerns",
+			oak,
+			`{"areas":["sensory_physical"],"observed":"x","stage":"ehc_plan"}`,
+			422,
+		},
 		{"unknown area", "/v1/pupils/" + amara + "/concerns", oak, `{"areas":["reading"],"observed":"x"}`, 422},
 		{"no areas", "/v1/pupils/" + amara + "/concerns", oak, `{"areas":[],"observed":"x"}`, 422},
-		{"empty observation", "/v1/pupils/" + amara + "/concerns", oak, `{"areas":["sensory_physical"],"observed":""}`, 422},
+		{
+			"empty observation",
+			"/v1/pupils/" + amara + "/concerns",
+			oak,
+			`{"areas":["sensory_physical"],"observed":""}`,
+			422,
+		},
 		{"not JSON", "/v1/pupils/" + amara + "/concerns", oak, `{"areas":`, 400},
 	}
 	for _, tc := range cases {
@@ -300,7 +328,8 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 		t.Errorf("parent reading another child = %d, want 404", status)
 	}
 	var audits int
-	if err := d.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE pupil_id = $1`, amara).Scan(&audits); err != nil || audits == 0 {
+	if err := d.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE pupil_id = $1`, amara).Scan(&audits); err != nil ||
+		audits == 0 {
 		t.Errorf("reads and refusals were not audited: %d %v", audits, err)
 	}
 }

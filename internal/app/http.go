@@ -44,7 +44,15 @@ type DevExtras struct {
 
 // StartHTTP serves the API, the parents' pages and the staff pages on cfg.HTTPAddr; dev, if not
 // nil, adds what `dev` serves besides; tel (nil for none) measures and traces each request.
-func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []byte, logger *slog.Logger, dev *DevExtras, tel *telemetry.Telemetry) (*HTTP, error) {
+func StartHTTP(
+	cfg *config.Config,
+	pool *pgxpool.Pool,
+	c client.Client,
+	key []byte,
+	logger *slog.Logger,
+	dev *DevExtras,
+	tel *telemetry.Telemetry,
+) (*HTTP, error) {
 	st := &store.Store{DB: pool}
 	authz, err := policies.New(st)
 	if err != nil {
@@ -65,19 +73,53 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	acts := &actions.Service{Store: st, Authz: authz, Temporal: c, TaskQueue: cfg.TaskQueue, Timings: timings, TimeScale: cfg.TimeScale,
-		Wait: cfg.ActionTimeout, Logger: logger}
-	humaAPI := api.New(mux, api.Deps{Store: st, Authz: authz, Temporal: c, TemporalNamespace: cfg.TemporalNamespace, SigningKey: key, Logger: logger, OIDC: verifier, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL, Actions: acts,
-		PayloadCodec: codec, CodecCORSOrigin: cfg.CodecCORSOrigin})
-	parents := web.New(web.Deps{Store: st, Actions: acts, SigningKey: key, PublicURL: cfg.PublicURL, Logger: logger, Outbox: &email.Outbox{DB: pool}})
+	acts := &actions.Service{
+		Store:     st,
+		Authz:     authz,
+		Temporal:  c,
+		TaskQueue: cfg.TaskQueue,
+		Timings:   timings,
+		TimeScale: cfg.TimeScale,
+		Wait:      cfg.ActionTimeout,
+		Logger:    logger,
+	}
+	humaAPI := api.New(
+		mux,
+		api.Deps{
+			Store:             st,
+			Authz:             authz,
+			Temporal:          c,
+			TemporalNamespace: cfg.TemporalNamespace,
+			SigningKey:        key,
+			Logger:            logger,
+			OIDC:              verifier,
+			Outbox:            &email.Outbox{DB: pool},
+			PublicURL:         cfg.PublicURL,
+			Actions:           acts,
+			PayloadCodec:      codec,
+			CodecCORSOrigin:   cfg.CodecCORSOrigin,
+		},
+	)
+	parents := web.New(
+		web.Deps{
+			Store:      st,
+			Actions:    acts,
+			SigningKey: key,
+			PublicURL:  cfg.PublicURL,
+			Logger:     logger,
+			Outbox:     &email.Outbox{DB: pool},
+		},
+	)
 	mux.Handle("/parent/", parents)
 	mux.Handle("/parent", parents) // the parents' home page, without a redirect to /parent/
 	signIn, devSignIn, err := staffSignIn(cfg, st, key, logger, dev, mux)
 	if err != nil {
 		return nil, err
 	}
-	pages, err := staffweb.New(staffweb.Deps{Store: st, DB: pool, Actions: acts, Authz: authz, SignIn: signIn, DevSignIn: devSignIn,
-		PublicURL: cfg.PublicURL, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax, Logger: logger})
+	pages, err := staffweb.New(
+		staffweb.Deps{Store: st, DB: pool, Actions: acts, Authz: authz, SignIn: signIn, DevSignIn: devSignIn,
+			PublicURL: cfg.PublicURL, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax, Logger: logger},
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -115,15 +157,30 @@ func StartHTTP(cfg *config.Config, pool *pgxpool.Pool, c client.Client, key []by
 // of the allowance, so links cannot be used to flood a parent's inbox or guess secrets.
 func protect(mux *http.ServeMux, cfg *config.Config) http.Handler {
 	return httpmw.Protect(api.RefuseControls(mux), httpmw.Options{PerMinute: cfg.RateLimit,
-		SignInPaths: []string{"/v1/auth/", "/parent/sign-in"}, MaxBody: api.MaxBody, TrustedProxies: cfg.TrustedProxies})
+		SignInPaths: []string{
+			"/v1/auth/",
+			"/parent/sign-in",
+		}, MaxBody: api.MaxBody, TrustedProxies: cfg.TrustedProxies})
 }
 
 // staffSignIn is how staff sign in to the pages: the school's identity provider when one is
 // configured; in `dev` without one, the built-in provider (mounted on mux) with the demo staff.
-func staffSignIn(cfg *config.Config, st *store.Store, key []byte, logger *slog.Logger, dev *DevExtras, mux *http.ServeMux) (*auth.CodeFlow, bool, error) {
+func staffSignIn(
+	cfg *config.Config,
+	st *store.Store,
+	key []byte,
+	logger *slog.Logger,
+	dev *DevExtras,
+	mux *http.ServeMux,
+) (*auth.CodeFlow, bool, error) {
 	callback := cfg.PublicURL + "/sign-in/callback"
 	if cfg.OIDCIssuer != "" {
-		return &auth.CodeFlow{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCAudience, ClientSecret: cfg.OIDCClientSecret, RedirectURL: callback}, false, nil
+		return &auth.CodeFlow{
+			Issuer:       cfg.OIDCIssuer,
+			ClientID:     cfg.OIDCAudience,
+			ClientSecret: cfg.OIDCClientSecret,
+			RedirectURL:  callback,
+		}, false, nil
 	}
 	if dev == nil || !dev.SignIn {
 		return nil, false, nil
@@ -133,7 +190,12 @@ func staffSignIn(cfg *config.Config, st *store.Store, key []byte, logger *slog.L
 		return nil, false, err
 	}
 	mux.Handle("/dev/oidc/", idp)
-	return &auth.CodeFlow{Issuer: idp.Issuer, ClientID: devidp.ClientID, ClientSecret: idp.ClientSecret, RedirectURL: callback}, true, nil
+	return &auth.CodeFlow{
+		Issuer:       idp.Issuer,
+		ClientID:     devidp.ClientID,
+		ClientSecret: idp.ClientSecret,
+		RedirectURL:  callback,
+	}, true, nil
 }
 
 // staffDirectory gives the dev identity provider the people who may sign in.

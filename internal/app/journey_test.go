@@ -48,13 +48,30 @@ type journey struct {
 // calendar with margins of seconds of real time before anything must have happened, so a slow
 // request on a busy machine does not change what they see.
 func newJourney(t *testing.T) *journey {
-	return journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIME_SCALE", dayScale, "SENDFLOW_TIMINGS_FILE", roomyTimings(t)))
+	return journeyOn(
+		t,
+		devConfig(
+			t,
+			t.TempDir(),
+			testenv.DatabaseURL(t),
+			"SENDFLOW_TIME_SCALE",
+			dayScale,
+			"SENDFLOW_TIMINGS_FILE",
+			roomyTimings(t),
+		),
+	)
 }
 
 // post sends an action and expects the status; it returns the body.
 func (j *journey) post(who, path, body string, want int) map[string]any {
 	j.t.Helper()
-	status, out := j.api.do("POST", path, j.token[who], map[string]string{"Idempotency-Key": fmt.Sprint(time.Now().UnixNano())}, body)
+	status, out := j.api.do(
+		"POST",
+		path,
+		j.token[who],
+		map[string]string{"Idempotency-Key": fmt.Sprint(time.Now().UnixNano())},
+		body,
+	)
 	if status != want {
 		j.t.Fatalf("POST %s as %s = %d, want %d: %v", path, who, status, want, out)
 	}
@@ -153,16 +170,27 @@ func TestWholeJourney(t *testing.T) {
 	p := "/v1/pupils/" + amara
 
 	// Concern with two strategies being tried → awaiting triage, the SENDCo told.
-	concern := j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions.",
+	concern := j.post(
+		teacher,
+		p+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions.",
 		"indicators":["ci.i.misses-instructions"],
 		"strategies":[{"strategyId":"ci.s.visual-timetable","startedOn":"2026-11-02"},{"strategyId":"ci.s.chunked-instructions","startedOn":"2026-11-02"},
-			{"strategyId":"ci.s.now-and-next","startedOn":"2026-11-09","frequency":"daily"}]}`, 201)
+			{"strategyId":"ci.s.now-and-next","startedOn":"2026-11-09","frequency":"daily"}]}`,
+		201,
+	)
 	concernID := concern["concernId"].(string)
-	if out := j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"x","strategies":[{"strategyId":"made-up","startedOn":"2026-11-02"}]}`, 422); !strings.Contains(fmt.Sprint(out), "strategies[0].strategyId") {
+	if out := j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"x","strategies":[{"strategyId":"made-up","startedOn":"2026-11-02"}]}`, 422); !strings.Contains(
+		fmt.Sprint(out),
+		"strategies[0].strategyId",
+	) {
 		t.Errorf("an unknown strategy id is not named: %v", out)
 	}
 	j.sent("concern_raised", sendco)
-	if out := j.post(sendco, p+"/cycles", `{"reviewDate":"2030-01-01","outcomes":[{"text":"x"}],"provision":[]}`, 409); !strings.Contains(fmt.Sprint(out["detail"]), "SEN support") {
+	if out := j.post(sendco, p+"/cycles", `{"reviewDate":"2030-01-01","outcomes":[{"text":"x"}],"provision":[]}`, 409); !strings.Contains(
+		fmt.Sprint(out["detail"]),
+		"SEN support",
+	) {
 		t.Errorf("planning before SEN support: %v", out["detail"])
 	}
 	// Triage → SEN support: the parents are told, the SENDCo asked to agree a plan.
@@ -190,20 +218,39 @@ func TestWholeJourney(t *testing.T) {
 	// Plan cycle 1 with a review two months away: the early review below is refused for 53 days
 	// of the calendar, five seconds of real time.
 	review := j.today(amara).AddDate(0, 0, 60)
-	plan := j.post(sendco, p+"/cycles", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"},{"text":"Asks for help"}],
+	plan := j.post(
+		sendco,
+		p+"/cycles",
+		fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"},{"text":"Asks for help"}],
 		"provision":[{"text":"Small group language sessions","frequency":"3 times a week"}],"parentViews":"Happy with the plan","pupilViews":"Likes the group"}`,
-		review.Format(time.DateOnly)), 201)
-	if w := fmt.Sprint(plan["pathway"].(map[string]any)["warnings"]); !strings.Contains(w, "meetings with the parents") {
+			review.Format(time.DateOnly)),
+		201,
+	)
+	if w := fmt.Sprint(plan["pathway"].(map[string]any)["warnings"]); !strings.Contains(
+		w,
+		"meetings with the parents",
+	) {
 		t.Errorf("with two parent meetings planned this year the pathway should warn; warnings: %s", w)
 	}
 	outcomes := plan["outcomes"].([]any)
 	ratings := fmt.Sprintf(`[{"outcomeId":%q,"rating":"achieved"},{"outcomeId":%q,"rating":"partly_achieved"}]`,
 		outcomes[0].(map[string]any)["id"], outcomes[1].(map[string]any)["id"])
-	reviewBody := fmt.Sprintf(`{"ratings":%s,"parentViews":"Going well at home","pupilViews":"I like it","nextStep":"refer"}`, ratings)
-	if out := j.post(teacher, p+"/cycles/1/review", reviewBody, 409); !strings.Contains(fmt.Sprint(out["detail"]), "not due") {
+	reviewBody := fmt.Sprintf(
+		`{"ratings":%s,"parentViews":"Going well at home","pupilViews":"I like it","nextStep":"refer"}`,
+		ratings,
+	)
+	if out := j.post(teacher, p+"/cycles/1/review", reviewBody, 409); !strings.Contains(
+		fmt.Sprint(out["detail"]),
+		"not due",
+	) {
 		t.Errorf("early review refused with %v", out["detail"])
 	}
-	j.post(teacher, p+"/cycles/1/provision", fmt.Sprintf(`{"description":"Language group","givenOn":%q}`, j.today(amara).Format(time.DateOnly)), 201)
+	j.post(
+		teacher,
+		p+"/cycles/1/provision",
+		fmt.Sprintf(`{"description":"Language group","givenOn":%q}`, j.today(amara).Format(time.DateOnly)),
+		201,
+	)
 	// The parents are invited two weeks before; staff reminded a week before.
 	if text := j.sent("review_invitation", parent); !strings.Contains(text, review.Format("2 January 2006")) {
 		t.Errorf("invitation does not give the review date %s:\n%s", review.Format("2 January 2006"), text)
@@ -216,16 +263,29 @@ func TestWholeJourney(t *testing.T) {
 	j.post(teacher, p+"/cycles/1/review", reviewBody, 409) // already reviewed
 
 	// The teacher records how the strategies worked.
-	j.post(teacher, p+"/concerns/"+concernID+"/impact", `{"impacts":[{"strategyId":"ci.s.visual-timetable","impact":"helping"},
-		{"strategyId":"ci.s.chunked-instructions","impact":"some_change"},{"strategyId":"ci.s.now-and-next","impact":"no_change"}]}`, 201)
+	j.post(
+		teacher,
+		p+"/concerns/"+concernID+"/impact",
+		`{"impacts":[{"strategyId":"ci.s.visual-timetable","impact":"helping"},
+		{"strategyId":"ci.s.chunked-instructions","impact":"some_change"},{"strategyId":"ci.s.now-and-next","impact":"no_change"}]}`,
+		201,
+	)
 
 	// Referral: the parents consent, the check is met, and the SENDCo approves with no override.
-	ref := j.post(sendco, p+"/referrals", `{"service":"educational_psychology","reason":"Advice on language support"}`, 201)
+	ref := j.post(
+		sendco,
+		p+"/referrals",
+		`{"service":"educational_psychology","reason":"Advice on language support"}`,
+		201,
+	)
 	refID := ref["referralId"].(string)
 	j.sent("referral_decision_needed", sendco)
 	status, body := page(t, "GET", linkIn(t, j.sent("consent_request", parent), "consent"), nil)
 	wantPage(t, "consent page from the email", status, body, 200, "I give consent")
-	if out := j.post(sendco, "/v1/referrals/"+refID+"/decision", `{"approve":true}`, 409); !strings.Contains(fmt.Sprint(out["detail"]), "consent") {
+	if out := j.post(sendco, "/v1/referrals/"+refID+"/decision", `{"approve":true}`, 409); !strings.Contains(
+		fmt.Sprint(out["detail"]),
+		"consent",
+	) {
 		t.Errorf("approval without consent refused with %v", out["detail"])
 	}
 	j.post(other, "/v1/referrals/"+refID+"/consent", `{"action":"give"}`, 404) // not their child
@@ -238,9 +298,19 @@ func TestWholeJourney(t *testing.T) {
 	j.post(sendco, "/v1/referrals/"+refID+"/decision", `{"approve":true}`, 201)
 	j.sent("referral_submitted", "ep.referrals@demoshire.example")
 	j.post(sendco, "/v1/referrals/"+refID+"/response", `{"kind":"acknowledged"}`, 201)
-	j.post(sendco, "/v1/referrals/"+refID+"/response", `{"kind":"advice","summary":"Use visual supports throughout the day."}`, 201)
+	j.post(
+		sendco,
+		"/v1/referrals/"+refID+"/response",
+		`{"kind":"advice","summary":"Use visual supports throughout the day."}`,
+		201,
+	)
 	j.sent("advice_received_parent", parent)
-	testenv.Eventually(t, 10*time.Second, "referral advice received", func() bool { return j.item(amara, "referral/")["status"] == "advice_received" })
+	testenv.Eventually(
+		t,
+		10*time.Second,
+		"referral advice received",
+		func() bool { return j.item(amara, "referral/")["status"] == "advice_received" },
+	)
 
 	// The evidence pack shows all of it, as printable HTML and as PDF.
 	html := j.raw("GET", p+"/evidence-pack?for=educational_psychology", sendco)
@@ -249,7 +319,10 @@ func TestWholeJourney(t *testing.T) {
 			t.Errorf("the evidence pack does not show %q", want)
 		}
 	}
-	if pdf := j.raw("GET", p+"/evidence-pack?for=educational_psychology&format=pdf", sendco); !strings.HasPrefix(pdf, "%PDF") {
+	if pdf := j.raw("GET", p+"/evidence-pack?for=educational_psychology&format=pdf", sendco); !strings.HasPrefix(
+		pdf,
+		"%PDF",
+	) {
 		t.Errorf("the PDF pack is not a PDF: %.20q", pdf)
 	}
 	j.raw("GET", p+"/evidence-pack?for=educational_psychology", parent) // parents do not fetch packs: 404 below
@@ -340,7 +413,8 @@ func TestWholeJourney(t *testing.T) {
 		workflows.ReferralWorkflowID(amara, refID), workflows.EHCWorkflowID(amara, reqID),
 		workflows.AnnualReviewWorkflowID(amara, 1), workflows.AnnualReviewWorkflowID(amara, 2))
 	var audits int
-	_ = j.d.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND outcome = 'refused'`, amara).Scan(&audits)
+	_ = j.d.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND outcome = 'refused'`, amara).
+		Scan(&audits)
 	if audits == 0 {
 		t.Error("refused actions were not audited")
 	}
@@ -363,7 +437,12 @@ func TestStatutoryAlertsAndConsentExpiry(t *testing.T) {
 
 	zain := seed.PupilZainID
 	z := "/v1/pupils/" + zain
-	j.post("teacher.beech@oakfield.example", z+"/concerns", `{"areas":["sensory_physical"],"observed":"Squints at the board."}`, 201)
+	j.post(
+		"teacher.beech@oakfield.example",
+		z+"/concerns",
+		`{"areas":["sensory_physical"],"observed":"Squints at the board."}`,
+		201,
+	)
 	j.post(sendco, z+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 	ref := j.post(sendco, z+"/referrals", `{"service":"sensory_support","reason":"Vision check"}`, 201)
 	refID := ref["referralId"].(string)
@@ -371,10 +450,20 @@ func TestStatutoryAlertsAndConsentExpiry(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(out["detail"]), "readiness check is not met") {
 		t.Errorf("approval of an unmet check refused with %v", out["detail"])
 	}
-	j.post(sendco, "/v1/referrals/"+refID+"/decision", `{"approve":true,"overrideReason":"Sight loss suspected: urgent"}`, 201)
+	j.post(
+		sendco,
+		"/v1/referrals/"+refID+"/decision",
+		`{"approve":true,"overrideReason":"Sight loss suspected: urgent"}`,
+		201,
+	)
 	j.sent("consent_request", "parent.zain@example.org")
 	j.sent("consent_reminder", "parent.zain@example.org")
 	j.sent("consent_expired", sendco)
-	testenv.Eventually(t, 10*time.Second, "referral stopped", func() bool { return j.item(zain, "referral/")["status"] == "consent_expired" })
+	testenv.Eventually(
+		t,
+		10*time.Second,
+		"referral stopped",
+		func() bool { return j.item(zain, "referral/")["status"] == "consent_expired" },
+	)
 	j.post("parent.zain@example.org", "/v1/referrals/"+refID+"/consent", `{"action":"give"}`, 409)
 }

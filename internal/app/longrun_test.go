@@ -37,8 +37,15 @@ func TestFourteenYearsStayUnderHistoryLimit(t *testing.T) {
 		j.waitUntil(leo, review.AddDate(0, 0, -7))
 		// The next plan is sent as soon as the review is answered, as a SENDCo would: the
 		// pathway must already know the cycle is closed.
-		j.post(teacher, fmt.Sprintf("%s/cycles/%d/review", p, n),
-			fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"partly_achieved"}],"parentViews":"Some progress","nextStep":"continue"}`, outcome), 201)
+		j.post(
+			teacher,
+			fmt.Sprintf("%s/cycles/%d/review", p, n),
+			fmt.Sprintf(
+				`{"ratings":[{"outcomeId":%q,"rating":"partly_achieved"}],"parentViews":"Some progress","nextStep":"continue"}`,
+				outcome,
+			),
+			201,
+		)
 	}
 
 	// Walk every run of the pathway and measure it.
@@ -66,10 +73,17 @@ func TestFourteenYearsStayUnderHistoryLimit(t *testing.T) {
 	}
 	t.Logf("%d cycles: %d runs, %d events in all, longest run %d events", cycles, runs, total, longest)
 	if runs < cycles {
-		t.Errorf("the pathway continued as new %d times in %d cycles; it should at every cycle boundary", runs-1, cycles)
+		t.Errorf(
+			"the pathway continued as new %d times in %d cycles; it should at every cycle boundary",
+			runs-1,
+			cycles,
+		)
 	}
 	if longest > 200 {
-		t.Errorf("a run has %d events; runs must stay small whatever the pupil's age (Temporal warns at 4,096)", longest)
+		t.Errorf(
+			"a run has %d events; runs must stay small whatever the pupil's age (Temporal warns at 4,096)",
+			longest,
+		)
 	}
 }
 
@@ -82,13 +96,25 @@ func (j *journey) planAhead(pupil string, n int) (time.Time, map[string]any) {
 	j.t.Helper()
 	for attempt := 1; ; attempt++ {
 		review := j.today(pupil).AddDate(0, 0, 120)
-		r := j.call("POST", "/v1/pupils/"+pupil+"/cycles", sendco, fmt.Sprintf("plan-%d-%d", n, attempt),
-			fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Reads a short book"}],"provision":[],"parentViews":"Agreed"}`, review.Format(time.DateOnly)))
+		r := j.call(
+			"POST",
+			"/v1/pupils/"+pupil+"/cycles",
+			sendco,
+			fmt.Sprintf("plan-%d-%d", n, attempt),
+			fmt.Sprintf(
+				`{"reviewDate":%q,"outcomes":[{"text":"Reads a short book"}],"provision":[],"parentViews":"Agreed"}`,
+				review.Format(time.DateOnly),
+			),
+		)
 		switch {
 		case r.status == 201:
 			return review, r.body
 		case r.status == 409 && strings.Contains(fmt.Sprint(r.body["detail"]), "choose a review date on or after") && attempt < 20:
-			j.t.Logf("plan %d: the calendar passed %s while the request travelled; agreeing it again", n, review.Format(time.DateOnly))
+			j.t.Logf(
+				"plan %d: the calendar passed %s while the request travelled; agreeing it again",
+				n,
+				review.Format(time.DateOnly),
+			)
 		default:
 			j.t.Fatalf("plan %d: %d %v %v", n, r.status, r.body, r.err)
 		}
@@ -101,7 +127,13 @@ func journeyOn(t *testing.T, cfg *config.Config) *journey {
 	logs := &logBuffer{}
 	d := startDevLogged(t, cfg, logs)
 	t.Cleanup(func() { d.Stop(context.Background()) })
-	j := &journey{t: t, d: d, api: apiClient{t: t, base: "http://" + d.HTTP.Addr.String()}, token: map[string]string{}, logs: logs}
+	j := &journey{
+		t:     t,
+		d:     d,
+		api:   apiClient{t: t, base: "http://" + d.HTTP.Addr.String()},
+		token: map[string]string{},
+		logs:  logs,
+	}
 	t.Cleanup(j.checkLogs)
 	for _, p := range seed.People {
 		j.token[p.Email] = tokenFor(t, d, p.Email)

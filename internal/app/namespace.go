@@ -21,7 +21,13 @@ import (
 // retrying until the server answers or ctx ends: a server that is still starting (or restarting)
 // is the usual case when this runs. retention is how long Temporal keeps a closed workflow's
 // history.
-func EnsureNamespace(ctx context.Context, cfg *config.Config, retention time.Duration, logger *slog.Logger, out io.Writer) error {
+func EnsureNamespace(
+	ctx context.Context,
+	cfg *config.Config,
+	retention time.Duration,
+	logger *slog.Logger,
+	out io.Writer,
+) error {
 	if err := cfg.Require("TEMPORAL_ADDRESS"); err != nil {
 		return err
 	}
@@ -40,16 +46,35 @@ func EnsureNamespace(ctx context.Context, cfg *config.Config, retention time.Dur
 		if last == nil {
 			return nil
 		}
-		logger.Info("Temporal is not answering yet; trying again", "address", cfg.TemporalAddress, "in", wait, "error", last)
+		logger.Info(
+			"Temporal is not answering yet; trying again",
+			"address",
+			cfg.TemporalAddress,
+			"in",
+			wait,
+			"error",
+			last,
+		)
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("register namespace %q on Temporal at %s (TEMPORAL_ADDRESS): %w", cfg.TemporalNamespace, cfg.TemporalAddress, last)
+			return fmt.Errorf(
+				"register namespace %q on Temporal at %s (TEMPORAL_ADDRESS): %w",
+				cfg.TemporalNamespace,
+				cfg.TemporalAddress,
+				last,
+			)
 		case <-time.After(wait):
 		}
 	}
 }
 
-func registerNamespace(ctx context.Context, opts client.Options, namespace string, retention time.Duration, out io.Writer) error {
+func registerNamespace(
+	ctx context.Context,
+	opts client.Options,
+	namespace string,
+	retention time.Duration,
+	out io.Writer,
+) error {
 	actx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	nc, err := client.NewNamespaceClient(opts)

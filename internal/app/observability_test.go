@@ -65,7 +65,10 @@ func value(fams map[string]*dto.MetricFamily, name string, labels map[string]str
 	for _, m := range f.Metric {
 		ok := true
 		for k, v := range labels {
-			if !slices.ContainsFunc(m.Label, func(l *dto.LabelPair) bool { return l.GetName() == k && l.GetValue() == v }) {
+			if !slices.ContainsFunc(
+				m.Label,
+				func(l *dto.LabelPair) bool { return l.GetName() == k && l.GetValue() == v },
+			) {
 				ok = false
 			}
 		}
@@ -137,7 +140,12 @@ func TestMetricsAfterRealTraffic(t *testing.T) {
 	amara := seed.PupilAmaraID
 
 	// Real traffic: a concern starts the pupil's workflow; a read; a refusal; a request unsigned.
-	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`,
+		201,
+	)
 	j.pathway(amara)
 	if status, _ := j.api.do("GET", "/v1/pupils/"+amara+"/pathway", "", nil, ""); status != 401 {
 		t.Fatalf("unsigned read = %d, want 401", status)
@@ -162,16 +170,32 @@ func TestMetricsAfterRealTraffic(t *testing.T) {
 		labels map[string]string
 		min    float64
 	}{
-		{telemetry.MetricHTTPRequests, map[string]string{"operation": "raise-concern", "method": "POST", "code": "201"}, 1},
-		{telemetry.MetricHTTPRequests, map[string]string{"operation": "get-pathway", "method": "GET", "code": "200"}, 1},
-		{telemetry.MetricHTTPRequests, map[string]string{"operation": "get-pathway", "method": "GET", "code": "401"}, 1},
+		{
+			telemetry.MetricHTTPRequests,
+			map[string]string{"operation": "raise-concern", "method": "POST", "code": "201"},
+			1,
+		},
+		{
+			telemetry.MetricHTTPRequests,
+			map[string]string{"operation": "get-pathway", "method": "GET", "code": "200"},
+			1,
+		},
+		{
+			telemetry.MetricHTTPRequests,
+			map[string]string{"operation": "get-pathway", "method": "GET", "code": "401"},
+			1,
+		},
 		{telemetry.MetricHTTPDuration, map[string]string{"operation": "raise-concern"}, 1},
 		{telemetry.MetricOutboxUp, nil, 1},
 		{telemetry.MetricOutboxQueued, nil, 1},
 		{telemetry.MetricOutboxRetrying, nil, 1},
 		{telemetry.MetricOutboxOldestQueued, nil, 590},
 		// The SDK's, reported each second.
-		{"temporal_request_total", map[string]string{"operation": "RespondWorkflowTaskCompleted", "namespace": "default"}, 1},
+		{
+			"temporal_request_total",
+			map[string]string{"operation": "RespondWorkflowTaskCompleted", "namespace": "default"},
+			1,
+		},
 		{"temporal_workflow_task_schedule_to_start_latency_seconds", map[string]string{"workflow_type": "Pathway"}, 1},
 		{"temporal_activity_execution_latency_seconds", map[string]string{"activity_type": "Commit"}, 1},
 	}
@@ -184,7 +208,10 @@ func TestMetricsAfterRealTraffic(t *testing.T) {
 		missing = nil
 		for _, c := range checks {
 			if v, ok := value(fams, c.name, c.labels); !ok || v < c.min {
-				missing = append(missing, fmt.Sprintf("%s%v = %v (present %v), want at least %v", c.name, c.labels, v, ok, c.min))
+				missing = append(
+					missing,
+					fmt.Sprintf("%s%v = %v (present %v), want at least %v", c.name, c.labels, v, ok, c.min),
+				)
 			}
 		}
 		if len(missing) == 0 || time.Now().After(deadline) {
@@ -223,7 +250,11 @@ func TestMetricsAfterRealTraffic(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	retried, err := d.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "observability/retries", TaskQueue: "observability-test"}, "RetriesAnActivity")
+	retried, err := d.Temporal.ExecuteWorkflow(
+		ctx,
+		client.StartWorkflowOptions{ID: "observability/retries", TaskQueue: "observability-test"},
+		"RetriesAnActivity",
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,31 +265,51 @@ func TestMetricsAfterRealTraffic(t *testing.T) {
 	if _, err := d.Temporal.DescribeWorkflowExecution(ctx, "observability/no-such-workflow", ""); err == nil {
 		t.Fatal("described a workflow that does not exist")
 	}
-	failing, err := d.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "observability/fails", TaskQueue: "observability-test"}, "FailsOnPurpose")
+	failing, err := d.Temporal.ExecuteWorkflow(
+		ctx,
+		client.StartWorkflowOptions{ID: "observability/fails", TaskQueue: "observability-test"},
+		"FailsOnPurpose",
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := failing.Get(ctx, nil); err == nil {
 		t.Fatal("FailsOnPurpose did not fail")
 	}
-	panicking, err := d.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "observability/panics", TaskQueue: "observability-test"}, "PanicsOnPurpose")
+	panicking, err := d.Temporal.ExecuteWorkflow(
+		ctx,
+		client.StartWorkflowOptions{ID: "observability/panics", TaskQueue: "observability-test"},
+		"PanicsOnPurpose",
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Temporal.TerminateWorkflow(context.Background(), panicking.GetID(), "", "test over") })
 	testenv.Eventually(t, 30*time.Second, "the failure and the panic to be counted", func() bool {
 		fams, text = scrape(t, metricsAddr)
-		failed, _ := value(fams, telemetry.MetricWorkflowFailures, map[string]string{"workflow_type": "FailsOnPurpose", "kind": "failed"})
-		panicked, _ := value(fams, telemetry.MetricWorkflowFailures, map[string]string{"workflow_type": "PanicsOnPurpose", "kind": "task_failed"})
+		failed, _ := value(
+			fams,
+			telemetry.MetricWorkflowFailures,
+			map[string]string{"workflow_type": "FailsOnPurpose", "kind": "failed"},
+		)
+		panicked, _ := value(
+			fams,
+			telemetry.MetricWorkflowFailures,
+			map[string]string{"workflow_type": "PanicsOnPurpose", "kind": "task_failed"},
+		)
 		return failed == 1 && panicked >= 1
 	})
 	if v, ok := value(fams, telemetry.MetricWorkflowFailures, map[string]string{"workflow_type": "Pathway"}); ok {
 		t.Errorf("the pupil's pathway counted as failed (%v)", v)
 	}
-	if got := logs.lines("level=ERROR", "workflow failed", "workflow_id=observability/fails", "run_id="+failing.GetRunID(), "workflow_type=FailsOnPurpose"); len(got) != 1 {
+	if got := logs.lines("level=ERROR", "workflow failed", "workflow_id=observability/fails", "run_id="+failing.GetRunID(), "workflow_type=FailsOnPurpose"); len(
+		got,
+	) != 1 {
 		t.Errorf("ERROR lines for the failed workflow = %q, want one with its id, run id and type", got)
 	}
-	if got := logs.lines("level=ERROR", "Workflow panic", "WorkflowID=observability/panics", "WorkflowType=PanicsOnPurpose", "RunID="+panicking.GetRunID()); len(got) == 0 {
+	if got := logs.lines("level=ERROR", "Workflow panic", "WorkflowID=observability/panics", "WorkflowType=PanicsOnPurpose", "RunID="+panicking.GetRunID()); len(
+		got,
+	) == 0 {
 		t.Error("no ERROR line for the panicking workflow with its id, run id and type")
 	}
 
@@ -344,7 +395,10 @@ type collector struct {
 	spans []*tracepb.Span
 }
 
-func (c *collector) Export(_ context.Context, req *coltracepb.ExportTraceServiceRequest) (*coltracepb.ExportTraceServiceResponse, error) {
+func (c *collector) Export(
+	_ context.Context,
+	req *coltracepb.ExportTraceServiceRequest,
+) (*coltracepb.ExportTraceServiceResponse, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, rs := range req.ResourceSpans {
@@ -377,11 +431,25 @@ func TestTracingAcrossAPIWorkflowActivity(t *testing.T) {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(srv.Stop)
 
-	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_OTLP_ENDPOINT", "http://"+ln.Addr().String()))
+	j := journeyOn(
+		t,
+		devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_OTLP_ENDPOINT", "http://"+ln.Addr().String()),
+	)
 	amara := seed.PupilAmaraID
-	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`,
+		201,
+	)
 
-	want := []string{"raise-concern", "UpdateWithStartWorkflow:", "HandleUpdate:", "StartActivity:Commit", "RunActivity:Commit"}
+	want := []string{
+		"raise-concern",
+		"UpdateWithStartWorkflow:",
+		"HandleUpdate:",
+		"StartActivity:Commit",
+		"RunActivity:Commit",
+	}
 	var trace []*tracepb.Span
 	testenv.Eventually(t, 60*time.Second, "the concern's trace to reach the Commit activity", func() bool {
 		spans := col.all()

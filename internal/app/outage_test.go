@@ -58,23 +58,39 @@ func TestOutageDuringAnAction(t *testing.T) {
 	proxy := j.workerThrough(dbURL)
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
-	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`, 201)
+	j.post(
+		teacher,
+		p+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`,
+		201,
+	)
 	j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 
 	proxy.Down()
 	plan := fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],"provision":[]}`,
 		time.Now().UTC().AddDate(0, 0, 30).Format(time.DateOnly))
 	first := j.call("POST", p+"/cycles", sendco, "plan-through-an-outage", plan)
-	if first.status != 503 || !strings.Contains(fmt.Sprint(first.body["detail"]), "not recorded yet") || first.took > 10*time.Second {
-		t.Fatalf("a plan while the database is away: %d after %s %v; want 503 'not recorded yet' within the action's time", first.status, first.took, first.body)
+	if first.status != 503 || !strings.Contains(fmt.Sprint(first.body["detail"]), "not recorded yet") ||
+		first.took > 10*time.Second {
+		t.Fatalf(
+			"a plan while the database is away: %d after %s %v; want 503 'not recorded yet' within the action's time",
+			first.status,
+			first.took,
+			first.body,
+		)
 	}
-	if len(j.pathway(amara)["items"].([]any)) != 0 || strings.Contains(j.evidence(amara, "educational_psychology"), "Follows two-step instructions") {
+	if len(j.pathway(amara)["items"].([]any)) != 0 ||
+		strings.Contains(j.evidence(amara, "educational_psychology"), "Follows two-step instructions") {
 		t.Errorf("a plan not yet taken shows on the pathway or in the evidence pack")
 	}
 
 	// The pathway took the plan in (its validator let it through) and is retrying the save.
 	testenv.Eventually(t, 30*time.Second, "the pathway to be retrying the plan's save", func() bool {
-		desc, err := j.d.Temporal.DescribeWorkflowExecution(context.Background(), workflows.PathwayWorkflowID(amara), "")
+		desc, err := j.d.Temporal.DescribeWorkflowExecution(
+			context.Background(),
+			workflows.PathwayWorkflowID(amara),
+			"",
+		)
 		if err != nil {
 			return false
 		}

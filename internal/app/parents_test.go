@@ -96,8 +96,12 @@ func calendarOf(t *testing.T, raw []byte) (*ical.Calendar, string) {
 				walk(p.Header, p)
 			}
 		case mt == "text/calendar":
-			if disp, dp, _ := mime.ParseMediaType(get("Content-Disposition")); disp != "attachment" || dp["filename"] != "invite.ics" {
-				t.Errorf("calendar part disposition %q, want an attachment named invite.ics", get("Content-Disposition"))
+			if disp, dp, _ := mime.ParseMediaType(get("Content-Disposition")); disp != "attachment" ||
+				dp["filename"] != "invite.ics" {
+				t.Errorf(
+					"calendar part disposition %q, want an attachment named invite.ics",
+					get("Content-Disposition"),
+				)
 			}
 			b, _ := io.ReadAll(body)
 			switch strings.ToLower(get("Content-Transfer-Encoding")) {
@@ -255,7 +259,12 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
 
-	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`, 201)
+	j.post(
+		teacher,
+		p+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`,
+		201,
+	)
 	j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 	review := time.Now().UTC().AddDate(0, 0, 21).Truncate(24 * time.Hour)
 	j.post(sendco, p+"/cycles", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],
@@ -263,11 +272,34 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 
 	// Arrange the review meeting, inviting the class teacher too.
 	start := time.Date(review.Year(), review.Month(), review.Day(), 10, 0, 0, 0, ukTime)
-	j.post(sendco, p+"/meetings", `{"kind":"review","startsAt":"2000-01-01T10:00:00Z","location":"the school library"}`, 409) // in the past
-	j.post(sendco, p+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"x","invitees":["not an address"]}`, start.Format(time.RFC3339)), 422)
-	j.post(other, p+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"x"}`, start.Format(time.RFC3339)), 404) // a parent of another child
-	out := j.post(sendco, p+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"durationMinutes":45,"location":"the school library",
-		"invitees":["Teacher.Oak@oakfield.example"]}`, start.Format(time.RFC3339)), 201)
+	j.post(
+		sendco,
+		p+"/meetings",
+		`{"kind":"review","startsAt":"2000-01-01T10:00:00Z","location":"the school library"}`,
+		409,
+	) // in the past
+	j.post(
+		sendco,
+		p+"/meetings",
+		fmt.Sprintf(
+			`{"kind":"review","startsAt":%q,"location":"x","invitees":["not an address"]}`,
+			start.Format(time.RFC3339),
+		),
+		422,
+	)
+	j.post(
+		other,
+		p+"/meetings",
+		fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"x"}`, start.Format(time.RFC3339)),
+		404,
+	) // a parent of another child
+	out := j.post(
+		sendco,
+		p+"/meetings",
+		fmt.Sprintf(`{"kind":"review","startsAt":%q,"durationMinutes":45,"location":"the school library",
+		"invitees":["Teacher.Oak@oakfield.example"]}`, start.Format(time.RFC3339)),
+		201,
+	)
 	meeting := out["meeting"].(map[string]any)
 	meetingID := meeting["meetingId"].(string)
 	if meeting["sequence"] != float64(0) || meeting["cycle"] != float64(1) || meeting["invitations"] != float64(2) {
@@ -276,7 +308,8 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	uid := meetingID + "@sendflow"
 	invite := j.delivered("review_meeting_invitation", parent)
 	checkInvite(t, invite, "REQUEST", uid, 0, start)
-	if !strings.Contains(invite.Subject, "Amara") || strings.Contains(invite.Text, "instructions") || strings.Contains(invite.Text, "communication") {
+	if !strings.Contains(invite.Subject, "Amara") || strings.Contains(invite.Text, "instructions") ||
+		strings.Contains(invite.Text, "communication") {
 		t.Errorf("invitation subject %q or body carries the concern:\n%s", invite.Subject, invite.Text)
 	}
 	for _, want := range []string{"Oakfield Primary", "10:00", "the school library", start.Format("2 January 2006")} {
@@ -289,7 +322,12 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 
 	// Move it by a day: SEQUENCE 1, and the first email's link now says it has been replaced.
 	moved := start.AddDate(0, 0, 1)
-	out = j.post(sendco, "/v1/meetings/"+meetingID+"/reschedule", fmt.Sprintf(`{"startsAt":%q}`, moved.Format(time.RFC3339)), 201)
+	out = j.post(
+		sendco,
+		"/v1/meetings/"+meetingID+"/reschedule",
+		fmt.Sprintf(`{"startsAt":%q}`, moved.Format(time.RFC3339)),
+		201,
+	)
 	if out["meeting"].(map[string]any)["sequence"] != float64(1) {
 		t.Errorf("moved meeting = %v", out["meeting"])
 	}
@@ -297,7 +335,15 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	checkInvite(t, movedMail, "REQUEST", uid, 1, moved)
 	link := linkIn(t, movedMail.Text, "meeting")
 	status, body := page(t, "GET", firstLink, nil)
-	wantPage(t, "the first invitation's link", status, body, 410, "This invitation has been replaced", "Nothing has been changed")
+	wantPage(
+		t,
+		"the first invitation's link",
+		status,
+		body,
+		410,
+		"This invitation has been replaced",
+		"Nothing has been changed",
+	)
 
 	// The parent opens the invitation: a page in English, with the time, three answers and a
 	// link to give views. Opening it changes nothing.
@@ -317,7 +363,16 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	}
 	tampered := strings.Replace(link, tok, tok[:5]+string(swap)+tok[6:], 1)
 	status, body = page(t, "POST", tampered, url.Values{"response": {"declined"}})
-	wantPage(t, "tampered link", status, body, 400, "This link does not work", "Nothing has been changed", "Ask the school for a new link")
+	wantPage(
+		t,
+		"tampered link",
+		status,
+		body,
+		400,
+		"This link does not work",
+		"Nothing has been changed",
+		"Ask the school for a new link",
+	)
 	status, _ = page(t, "POST", link, url.Values{"response": {"maybe"}})
 	if status != 400 {
 		t.Errorf("an unknown answer = %d, want 400", status)
@@ -333,20 +388,48 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	status, body = page(t, "POST", link, url.Values{"response": {"declined"}})
 	wantPage(t, "reused link", status, body, 410, "This link has already been used", "Nothing has been changed")
 	status, body = page(t, "GET", link, nil)
-	wantPage(t, "opening the answered invitation", status, body, 200, "You told the school: Yes, I can come", "the school library")
+	wantPage(
+		t,
+		"opening the answered invitation",
+		status,
+		body,
+		200,
+		"You told the school: Yes, I can come",
+		"the school library",
+	)
 	if n := j.scalar(`SELECT count(*) FROM meeting_responses WHERE meeting_id = $1`, meetingID); n != 1 {
 		t.Errorf("%d answers stored, want 1", n)
 	}
-	if kinds := timelineKinds(j.pathway(amara)); count(kinds, "meeting_declined") != 0 || count(kinds, "meeting_accepted") != 1 {
+	if kinds := timelineKinds(j.pathway(amara)); count(kinds, "meeting_declined") != 0 ||
+		count(kinds, "meeting_accepted") != 1 {
 		t.Errorf("a used link changed the pathway: %v", kinds)
 	}
 
 	// Views before the review: an empty form is asked again (the link still works), then sent.
 	status, body = page(t, "GET", viewsLink, nil)
-	wantPage(t, "views page", status, body, 200, "What is going well?", "What is hard?", "What would help?", `<label for="going-well">`)
+	wantPage(
+		t,
+		"views page",
+		status,
+		body,
+		200,
+		"What is going well?",
+		"What is hard?",
+		"What would help?",
+		`<label for="going-well">`,
+	)
 	status, body = page(t, "POST", viewsLink, url.Values{"going_well": {"  "}})
 	wantPage(t, "empty views", status, body, 422, "Please write something in at least one box.")
-	status, body = page(t, "POST", viewsLink, url.Values{"going_well": {"Reading at bedtime"}, "hard": {"Mornings"}, "would_help": {"A visual timetable at home"}})
+	status, body = page(
+		t,
+		"POST",
+		viewsLink,
+		url.Values{
+			"going_well": {"Reading at bedtime"},
+			"hard":       {"Mornings"},
+			"would_help": {"A visual timetable at home"},
+		},
+	)
 	wantPage(t, "views sent", status, body, 200, "Thank you", "The school will read your views")
 	testenv.Eventually(t, 10*time.Second, "the cycle shows the parent's views", func() bool {
 		return j.item(amara, "cycle/1")["cycle"].(map[string]any)["parentViews"] == float64(1)
@@ -368,8 +451,14 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	checkInvite(t, cancelMail, "CANCEL", uid, 2, moved)
 	checkInvite(t, j.delivered("meeting_cancelled_staff", teacher), "CANCEL", uid, 2, moved)
 	j.post(sendco, "/v1/meetings/"+meetingID+"/cancel", ``, 409)
-	j.post(sendco, "/v1/meetings/"+meetingID+"/reschedule", fmt.Sprintf(`{"startsAt":%q}`, moved.Format(time.RFC3339)), 409)
-	if kinds := timelineKinds(j.pathway(amara)); count(kinds, "meeting_cancelled") != 1 || count(kinds, "meeting_moved") != 1 {
+	j.post(
+		sendco,
+		"/v1/meetings/"+meetingID+"/reschedule",
+		fmt.Sprintf(`{"startsAt":%q}`, moved.Format(time.RFC3339)),
+		409,
+	)
+	if kinds := timelineKinds(j.pathway(amara)); count(kinds, "meeting_cancelled") != 1 ||
+		count(kinds, "meeting_moved") != 1 {
 		t.Errorf("timeline %v", kinds)
 	}
 
@@ -379,7 +468,12 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 		"Small group sessions (3 times a week)", "Next dates", "Review of the plan")
 
 	// Consent from the link: the exact wording and version; giving consent moves the referral on.
-	ref := j.post(sendco, p+"/referrals", `{"service":"educational_psychology","reason":"Advice on language support"}`, 201)
+	ref := j.post(
+		sendco,
+		p+"/referrals",
+		`{"service":"educational_psychology","reason":"Advice on language support"}`,
+		201,
+	)
 	refID := ref["referralId"].(string)
 	var wording, version string
 	if err := j.d.DB.QueryRow(context.Background(), `SELECT consent_wording, consent_version FROM agency_services WHERE code = 'educational_psychology'`).
@@ -392,7 +486,17 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	status, body = page(t, "GET", consentLink, nil)
-	wantPage(t, "consent page", status, body, 200, html.EscapeString(wording), "Wording version: "+html.EscapeString(version), "I give consent", "I do not give consent")
+	wantPage(
+		t,
+		"consent page",
+		status,
+		body,
+		200,
+		html.EscapeString(wording),
+		"Wording version: "+html.EscapeString(version),
+		"I give consent",
+		"I do not give consent",
+	)
 	status, body = page(t, "POST", consentLink, url.Values{"action": {"give"}, "version": {"an-old-version"}})
 	wantPage(t, "consent to an old wording", status, body, 409, "The wording has changed")
 	status, body = page(t, "POST", consentLink, url.Values{"action": {"give"}, "version": {version}})
@@ -413,17 +517,39 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 
 	// An expired link: a clear page with 410. A link for another action: not valid.
 	key, _ := onetap.NewSigner(web.LinkKey(j.d.Key))
-	old, _ := key.Sign(onetap.Claim{Action: onetap.ActionViewPlan, Parent: amaraParentID, Pupil: amara, Expires: time.Now().Add(-time.Hour)})
+	old, _ := key.Sign(
+		onetap.Claim{
+			Action:  onetap.ActionViewPlan,
+			Parent:  amaraParentID,
+			Pupil:   amara,
+			Expires: time.Now().Add(-time.Hour),
+		},
+	)
 	status, body = page(t, "GET", j.api.base+"/parent/plan?t="+old, nil)
-	wantPage(t, "expired link", status, body, 410, "This link has expired", "This one ended on "+time.Now().Add(-time.Hour).In(ukTime).Format("2 January 2006"),
-		"Email me a new link")
+	wantPage(
+		t,
+		"expired link",
+		status,
+		body,
+		410,
+		"This link has expired",
+		"This one ended on "+time.Now().Add(-time.Hour).In(ukTime).Format("2 January 2006"),
+		"Email me a new link",
+	)
 	status, _ = page(t, "GET", strings.Replace(consentLink, "/parent/consent", "/parent/plan", 1), nil)
 	if status != 400 {
 		t.Errorf("a consent link on the plan page = %d, want 400", status)
 	}
 	// A link signed with the bearer-token key itself is not a one-tap link.
 	raw, _ := onetap.NewSigner(j.d.Key)
-	wrongKey, _ := raw.Sign(onetap.Claim{Action: onetap.ActionViewPlan, Parent: amaraParentID, Pupil: amara, Expires: time.Now().Add(time.Hour)})
+	wrongKey, _ := raw.Sign(
+		onetap.Claim{
+			Action:  onetap.ActionViewPlan,
+			Parent:  amaraParentID,
+			Pupil:   amara,
+			Expires: time.Now().Add(time.Hour),
+		},
+	)
 	if status, _ := page(t, "GET", j.api.base+"/parent/plan?t="+wrongKey, nil); status != 400 {
 		t.Errorf("a link signed with the token key = %d, want 400", status)
 	}
@@ -434,7 +560,16 @@ func TestParentMeetingInvitationsAndOneTapPages(t *testing.T) {
 	}
 	leoPlan, _ := links.Plan("5c0f0000-0000-4000-8000-000000000202", seed.PupilLeoID, time.Now())
 	status, body = page(t, "GET", leoPlan, nil)
-	wantPage(t, "plan page in Polish", status, body, 200, `<html lang="pl">`, "Plan wsparcia: Leo", "Nie ma jeszcze planu wsparcia")
+	wantPage(
+		t,
+		"plan page in Polish",
+		status,
+		body,
+		200,
+		`<html lang="pl">`,
+		"Plan wsparcia: Leo",
+		"Nie ma jeszcze planu wsparcia",
+	)
 	// A link for a child who is not the parent's.
 	notTheirs, _ := links.Plan("5c0f0000-0000-4000-8000-000000000202", amara, time.Now())
 	if status, _ := page(t, "GET", notTheirs, nil); status != 403 {
@@ -500,17 +635,30 @@ func TestReviewMeetingToOutcomeThroughAnOutage(t *testing.T) {
 		"provision":[{"text":"Reading with an adult","frequency":"daily"}]}`, review.Format(time.DateOnly)), 201)
 	outcomeID := plan["outcomes"].([]any)[0].(map[string]any)["id"].(string)
 	start := time.Date(review.Year(), review.Month(), review.Day(), 10, 0, 0, 0, ukTime)
-	out := j.post(sendco, p+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library","invitees":["head@oakfield.example"]}`,
-		start.Format(time.RFC3339)), 201)
+	out := j.post(
+		sendco,
+		p+"/meetings",
+		fmt.Sprintf(
+			`{"kind":"review","startsAt":%q,"location":"the school library","invitees":["head@oakfield.example"]}`,
+			start.Format(time.RFC3339),
+		),
+		201,
+	)
 	uid := out["meeting"].(map[string]any)["meetingId"].(string) + "@sendflow"
 	testenv.Eventually(t, 30*time.Second, "the invitations to wait with the server's error", func() bool {
-		return j.scalar(`SELECT count(*) FROM email_outbox WHERE status = 'queued' AND last_error <> '' AND template LIKE '%invitation%'`) == 2
+		return j.scalar(
+			`SELECT count(*) FROM email_outbox WHERE status = 'queued' AND last_error <> '' AND template LIKE '%invitation%'`,
+		) == 2
 	})
 	// The SENDCo can see the invitation waiting, with the reason; a parent cannot see the list.
 	status, listing := j.api.do("GET", p+"/messages?status=queued", j.token[sendco], nil, "")
 	if waiting := messageTo(listing, "review_meeting_invitation", parent); status != 200 || waiting == nil ||
 		waiting["lastError"] == nil || !strings.Contains(waiting["lastError"].(string), "connect") || waiting["nextAttemptAt"] == nil {
-		t.Errorf("messages during the outage = %d %v; want the parent's invitation queued with the server's error", status, listing)
+		t.Errorf(
+			"messages during the outage = %d %v; want the parent's invitation queued with the server's error",
+			status,
+			listing,
+		)
 	}
 	if status, _ := j.api.do("GET", p+"/messages", j.token[parent], nil, ""); status != 404 {
 		t.Errorf("a parent listing the messages = %d, want 404", status)
@@ -549,7 +697,8 @@ func TestReviewMeetingToOutcomeThroughAnOutage(t *testing.T) {
 		sent["language"] != "en" || sent["templateVersion"] != "1" {
 		t.Errorf("after the outage the invitation should show as sent, its error cleared: %v", sent)
 	}
-	if messageTo(listing, "sen_support_started", parent) == nil || messageTo(listing, "meeting_invitation_staff", "head@oakfield.example") == nil {
+	if messageTo(listing, "sen_support_started", parent) == nil ||
+		messageTo(listing, "meeting_invitation_staff", "head@oakfield.example") == nil {
 		t.Errorf("the listing should hold the workflow's emails and the staff invitation too: %v", listing)
 	}
 
@@ -558,7 +707,12 @@ func TestReviewMeetingToOutcomeThroughAnOutage(t *testing.T) {
 	status, body = page(t, "POST", link, url.Values{"response": {"accepted"}})
 	wantPage(t, "accept", status, body, 200, "We have told the school that you can come.")
 	viewsLink := linkIn(t, body, "views")
-	status, body = page(t, "POST", viewsLink, url.Values{"going_well": {"Reading at bedtime"}, "would_help": {"Books to take home"}})
+	status, body = page(
+		t,
+		"POST",
+		viewsLink,
+		url.Values{"going_well": {"Reading at bedtime"}, "would_help": {"Books to take home"}},
+	)
 	wantPage(t, "views sent", status, body, 200, "The school will read your views")
 	testenv.Eventually(t, 10*time.Second, "the cycle to hold the parent's views", func() bool {
 		return j.item(amara, "cycle/1")["cycle"].(map[string]any)["parentViews"] == float64(1)

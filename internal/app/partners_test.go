@@ -33,7 +33,12 @@ const (
 func (j *journey) onSENSupport(pupil string) {
 	j.t.Helper()
 	p := "/v1/pupils/" + pupil
-	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds spoken instructions hard."}`, 201)
+	j.post(
+		teacher,
+		p+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Finds spoken instructions hard."}`,
+		201,
+	)
 	j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 }
 
@@ -41,8 +46,13 @@ func (j *journey) onSENSupport(pupil string) {
 func (j *journey) planned(pupil string, days int) []string {
 	j.t.Helper()
 	review := time.Now().UTC().AddDate(0, 0, days).Format(time.DateOnly)
-	out := j.post(sendco, "/v1/pupils/"+pupil+"/cycles", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],
-		"provision":[{"text":"Small group sessions","frequency":"3 times a week"}]}`, review), 201)
+	out := j.post(
+		sendco,
+		"/v1/pupils/"+pupil+"/cycles",
+		fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],
+		"provision":[{"text":"Small group sessions","frequency":"3 times a week"}]}`, review),
+		201,
+	)
 	var ids []string
 	for _, o := range out["outcomes"].([]any) {
 		ids = append(ids, o.(map[string]any)["id"].(string))
@@ -86,7 +96,14 @@ func visit(t *testing.T, what, method, link string, form url.Values, wantStatus 
 func (j *journey) signInFromEmail(t *testing.T, what string, wants ...string) string {
 	t.Helper()
 	su, _ := url.Parse(linkIn(t, j.delivered("sign_in_link", parent).Text, "sign-in"))
-	return visit(t, what, "POST", j.api.base+"/parent/sign-in", url.Values{"token": {su.Query().Get("token")}}, 200, wants...)
+	return visit(
+		t,
+		what,
+		"POST",
+		j.api.base+"/parent/sign-in",
+		url.Values{"token": {su.Query().Get("token")}},
+		200,
+		wants...)
 }
 
 // reviewMeetingAhead puts a pupil on SEN support with a plan, and invites their parents to its
@@ -95,7 +112,12 @@ func (j *journey) reviewMeetingAhead(pupilID string) {
 	j.onSENSupport(pupilID)
 	j.planned(pupilID, 21)
 	start := time.Date(2031, 3, 4, 10, 0, 0, 0, ukTime)
-	j.post(sendco, "/v1/pupils/"+pupilID+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library"}`, start.Format(time.RFC3339)), 201)
+	j.post(
+		sendco,
+		"/v1/pupils/"+pupilID+"/meetings",
+		fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library"}`, start.Format(time.RFC3339)),
+		201,
+	)
 }
 
 // Item 1: a parent's views, given on the phone, reach the school: the SENDCo is told (without
@@ -111,12 +133,18 @@ func TestParentViewsReachTheSchool(t *testing.T) {
 	outcomes := j.planned(amara, 3)
 	links := web.NewLinks(j.d.Key, j.d.Config.PublicURL)
 	viewsLink, _ := links.Views(amaraParentID, amara, 1, time.Now())
-	status, body := page(t, "POST", viewsLink, url.Values{"going_well": {"Reading together at bedtime"}, "hard": {"Getting ready in the morning"},
-		"would_help": {"A picture timetable at home"}})
+	status, body := page(
+		t,
+		"POST",
+		viewsLink,
+		url.Values{"going_well": {"Reading together at bedtime"}, "hard": {"Getting ready in the morning"},
+			"would_help": {"A picture timetable at home"}},
+	)
 	wantPage(t, "views sent", status, body, 200, "The school will read your views")
 
 	told := j.delivered("parent_views_received", sendco)
-	if !strings.Contains(told.Text, "Amara") || strings.Contains(told.Text, "bedtime") || strings.Contains(told.Text, "morning") {
+	if !strings.Contains(told.Text, "Amara") || strings.Contains(told.Text, "bedtime") ||
+		strings.Contains(told.Text, "morning") {
 		t.Errorf("the SENDCo's email should name the pupil and leave the words behind the link:\n%s", told.Text)
 	}
 	if !strings.Contains(told.Text, "/pupils/"+amara+"/cycles/1/review") || strings.Contains(told.Text, "/v1/") {
@@ -155,7 +183,11 @@ func TestParentViewsReachTheSchool(t *testing.T) {
 	status, caseload := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID+"/caseload", j.token[sendco], nil, "")
 	due, _ := caseload["reviewsDue"].([]any)
 	if status != 200 || len(due) != 1 || due[0].(map[string]any)["parentViews"] != float64(1) {
-		t.Errorf("caseload reviews due = %d %v, want Amara's review with 1 set of parents' views", status, caseload["reviewsDue"])
+		t.Errorf(
+			"caseload reviews due = %d %v, want Amara's review with 1 set of parents' views",
+			status,
+			caseload["reviewsDue"],
+		)
 	}
 
 	// The review form: the plan's outcomes to rate, and the parents' views beside them.
@@ -164,7 +196,8 @@ func TestParentViewsReachTheSchool(t *testing.T) {
 		t.Fatalf("review form = %d %v", status, form)
 	}
 	wantViews("review form", form["parentViews"])
-	if o, _ := form["outcomes"].([]any); len(o) != 1 || o[0].(map[string]any)["id"] != outcomes[0] || form["reviewed"] != false {
+	if o, _ := form["outcomes"].([]any); len(o) != 1 || o[0].(map[string]any)["id"] != outcomes[0] ||
+		form["reviewed"] != false {
 		t.Errorf("review form = %v", form)
 	}
 	if status, _ := j.api.do("GET", p+"/cycles/1", j.token[other], nil, ""); status != 404 {
@@ -172,7 +205,12 @@ func TestParentViewsReachTheSchool(t *testing.T) {
 	}
 
 	// The review is recorded without typing the views again: they were heard.
-	out := j.post(sendco, p+"/cycles/1/review", fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"nextStep":"continue"}`, outcomes[0]), 201)
+	out := j.post(
+		sendco,
+		p+"/cycles/1/review",
+		fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"nextStep":"continue"}`, outcomes[0]),
+		201,
+	)
 	wantViews("review answer", out["parentViews"])
 	testenv.Eventually(t, 10*time.Second, "the review to count the parents' views", func() bool {
 		return strings.Contains(j.readiness(amara, "educational_psychology"), `"id":"reviewed_with_parents","met":true`)
@@ -219,7 +257,15 @@ func TestConsentInTheParentsLanguage(t *testing.T) {
 	if strings.Contains(body, "I agree that the school may refer") {
 		t.Errorf("the Polish page shows the English wording although a Polish one is approved:\n%s", body)
 	}
-	visit(t, "consent in Polish", "POST", link, url.Values{"action": {"give"}, "version": {"consent-v1-pl"}, "language": {"pl"}}, 200, "Wyrażono zgodę")
+	visit(
+		t,
+		"consent in Polish",
+		"POST",
+		link,
+		url.Values{"action": {"give"}, "version": {"consent-v1-pl"}, "language": {"pl"}},
+		200,
+		"Wyrażono zgodę",
+	)
 	if n := j.scalar(`SELECT count(*) FROM consent_records WHERE referral_id = $1 AND wording_language = 'pl' AND wording_version = 'consent-v1-pl'
 		AND wording_id = 'consent-v1' AND accepted_at IS NOT NULL`, ep); n != 1 {
 		t.Errorf("%d consent records say the Polish wording was agreed to, want 1", n)
@@ -259,7 +305,11 @@ func TestSchoolContactDetailsAndMailHeaders(t *testing.T) {
 	if c, _ := out["contact"].(map[string]any); c["email"] != schoolOfficeTo || c["phone"] != "01632 960 100" {
 		t.Errorf("contact = %v", out)
 	}
-	if _, got := j.api.do("GET", school, j.token[teacher], nil, ""); fmt.Sprint(got["contact"]) != fmt.Sprint(out["contact"]) {
+	if _, got := j.api.do("GET", school, j.token[teacher], nil, ""); fmt.Sprint(
+		got["contact"],
+	) != fmt.Sprint(
+		out["contact"],
+	) {
 		t.Errorf("the school read back = %v", got)
 	}
 
@@ -285,7 +335,17 @@ func TestSchoolContactDetailsAndMailHeaders(t *testing.T) {
 	if !strings.Contains(m.Text, "01632 960 100") || !strings.Contains(m.Text, schoolOfficeTo) {
 		t.Errorf("the parent's email does not say how to contact the school:\n%s", m.Text)
 	}
-	visit(t, "plan page", "GET", linkIn(t, m.Text, "plan"), nil, 200, "Mrs Ada Khan, school office", `href="tel:01632960100"`, `href="mailto:office@oakfield.example"`)
+	visit(
+		t,
+		"plan page",
+		"GET",
+		linkIn(t, m.Text, "plan"),
+		nil,
+		200,
+		"Mrs Ada Khan, school office",
+		`href="tel:01632960100"`,
+		`href="mailto:office@oakfield.example"`,
+	)
 
 	// A Polish parent's email says so in its headers.
 	if _, err := j.d.DB.Exec(context.Background(), `UPDATE pupil_parents SET preferred_language = 'pl' WHERE pupil_id = $1`, seed.PupilLeoID); err != nil {
@@ -313,26 +373,78 @@ func TestParentsCanAlwaysGetBackIn(t *testing.T) {
 	j.post(sendco, "/v1/referrals/"+ref+"/decision", `{"approve":true,"overrideReason":"Needed now"}`, 201)
 
 	for _, home := range []string{"/parent", "/parent/"} {
-		visit(t, home, "GET", j.api.base+home, nil, 200, `name="email"`, `action="/parent/sign-in"`, `autocomplete="email"`)
+		visit(
+			t,
+			home,
+			"GET",
+			j.api.base+home,
+			nil,
+			200,
+			`name="email"`,
+			`action="/parent/sign-in"`,
+			`autocomplete="email"`,
+		)
 	}
-	known := visit(t, "asking for a link", "POST", j.api.base+"/parent/sign-in", url.Values{"email": {"parent.amara@example.org"}}, 200, "a sign-in link is on its way")
+	known := visit(
+		t,
+		"asking for a link",
+		"POST",
+		j.api.base+"/parent/sign-in",
+		url.Values{"email": {"parent.amara@example.org"}},
+		200,
+		"a sign-in link is on its way",
+	)
 	_, unknown := page(t, "POST", j.api.base+"/parent/sign-in", url.Values{"email": {"nobody@example.org"}})
-	if strip := func(s string) string { return regexp.MustCompile(`\s+`).ReplaceAllString(s, " ") }; strip(known) != strip(unknown) {
+	if strip := func(s string) string { return regexp.MustCompile(`\s+`).ReplaceAllString(s, " ") }; strip(
+		known,
+	) != strip(
+		unknown,
+	) {
 		t.Errorf("the answer differs for a known and an unknown address:\n%s\n---\n%s", known, unknown)
 	}
-	visit(t, "a malformed address", "POST", j.api.base+"/parent/sign-in", url.Values{"email": {"not an address"}}, 422, "Enter your email address")
+	visit(
+		t,
+		"a malformed address",
+		"POST",
+		j.api.base+"/parent/sign-in",
+		url.Values{"email": {"not an address"}},
+		422,
+		"Enter your email address",
+	)
 
-	j.signInFromEmail(t, "home after signing in", "Amara", "SEN support", "the school library",
-		"Consent for a referral", "/parent/consent?t=", "/parent/meeting?t=", "/parent/plan?t=", "/parent/views?t=", `name="language"`)
+	j.signInFromEmail(
+		t,
+		"home after signing in",
+		"Amara",
+		"SEN support",
+		"the school library",
+		"Consent for a referral",
+		"/parent/consent?t=",
+		"/parent/meeting?t=",
+		"/parent/plan?t=",
+		"/parent/views?t=",
+		`name="language"`,
+	)
 
 	// An expired plan link says how to get a new one, and sends it.
 	links := web.NewLinks(j.d.Key, j.d.Config.PublicURL)
 	old, _ := links.Plan(amaraParentID, amara, time.Now().Add(-8*24*time.Hour))
 	body := visit(t, "expired link", "GET", old, nil, 410, "This link has expired", "Email me a new link", "/parent")
 	before := j.scalar(`SELECT count(*) FROM email_outbox WHERE template = 'sign_in_link' AND to_address = $1`, parent)
-	visit(t, "new link asked for", "POST", j.api.base+"/parent/sign-in/new-link", url.Values{"t": {hiddenToken(t, body)}}, 200, "We have emailed you a new link")
+	visit(
+		t,
+		"new link asked for",
+		"POST",
+		j.api.base+"/parent/sign-in/new-link",
+		url.Values{"t": {hiddenToken(t, body)}},
+		200,
+		"We have emailed you a new link",
+	)
 	testenv.Eventually(t, 10*time.Second, "a new sign-in link for the parent", func() bool {
-		return j.scalar(`SELECT count(*) FROM email_outbox WHERE template = 'sign_in_link' AND to_address = $1`, parent) == before+1
+		return j.scalar(
+			`SELECT count(*) FROM email_outbox WHERE template = 'sign_in_link' AND to_address = $1`,
+			parent,
+		) == before+1
 	})
 	// An altered token gets no link.
 	status, _ := page(t, "POST", j.api.base+"/parent/sign-in/new-link", url.Values{"t": {"abc.def"}})
@@ -349,22 +461,63 @@ func TestAnsweredInvitationShowsTheAnswer(t *testing.T) {
 	amara := seed.PupilAmaraID
 	j.reviewMeetingAhead(amara)
 	link := linkIn(t, j.delivered("review_meeting_invitation", parent).Text, "meeting")
-	visit(t, "accept", "POST", link, url.Values{"response": {"accepted"}}, 200, "We have told the school that you can come.")
+	visit(
+		t,
+		"accept",
+		"POST",
+		link,
+		url.Values{"response": {"accepted"}},
+		200,
+		"We have told the school that you can come.",
+	)
 
-	body := visit(t, "the answered invitation", "GET", link, nil, 200, "You told the school: Yes, I can come", "Tuesday 4 March 2031", "10:00",
-		"the school library", "Give your views", "/parent/views?t=", "Change your answer", "No, I cannot come")
+	body := visit(
+		t,
+		"the answered invitation",
+		"GET",
+		link,
+		nil,
+		200,
+		"You told the school: Yes, I can come",
+		"Tuesday 4 March 2031",
+		"10:00",
+		"the school library",
+		"Give your views",
+		"/parent/views?t=",
+		"Change your answer",
+		"No, I cannot come",
+	)
 	// The change is a form of its own: it records a second answer, and the SENDCo is told which.
-	visit(t, "change of answer", "POST", j.api.base+"/parent/meeting", url.Values{"t": {hiddenToken(t, body)}, "response": {"declined"}}, 200, "We have told the school that you cannot come.")
+	visit(
+		t,
+		"change of answer",
+		"POST",
+		j.api.base+"/parent/meeting",
+		url.Values{"t": {hiddenToken(t, body)}, "response": {"declined"}},
+		200,
+		"We have told the school that you cannot come.",
+	)
 	told := j.delivered("meeting_response", sendco)
 	if !strings.Contains(told.Text, "cannot come") || strings.Contains(told.Text, "another time") {
 		t.Errorf("the SENDCo's email should say the parent cannot come, and only that:\n%s", told.Text)
 	}
-	if kinds := timelineKinds(j.pathway(amara)); count(kinds, "meeting_accepted") != 1 || count(kinds, "meeting_declined") != 1 {
+	if kinds := timelineKinds(j.pathway(amara)); count(kinds, "meeting_accepted") != 1 ||
+		count(kinds, "meeting_declined") != 1 {
 		t.Errorf("timeline %v", kinds)
 	}
 	visit(t, "the invitation after the change", "GET", link, nil, 200, "You told the school: No, I cannot come")
 	// The first link, tapped again with an answer, changes nothing and says so, with the details.
-	visit(t, "a used link tapped again", "POST", link, url.Values{"response": {"accepted"}}, 410, "This link has already been used", "the school library", "Nothing has been changed")
+	visit(
+		t,
+		"a used link tapped again",
+		"POST",
+		link,
+		url.Values{"response": {"accepted"}},
+		410,
+		"This link has already been used",
+		"the school library",
+		"Nothing has been changed",
+	)
 	if n := j.scalar(`SELECT count(*) FROM meeting_responses WHERE accepted_at IS NOT NULL`); n != 2 {
 		t.Errorf("%d answers recorded, want 2", n)
 	}
@@ -383,13 +536,36 @@ func TestViewsFormClosesAfterTheReview(t *testing.T) {
 	links := web.NewLinks(j.d.Key, j.d.Config.PublicURL)
 	viewsLink, _ := links.Views(amaraParentID, amara, 1, time.Now())
 	visit(t, "views form before the review", "GET", viewsLink, nil, 200, "What is going well?")
-	j.post(sendco, "/v1/pupils/"+amara+"/cycles/1/review", fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"nextStep":"continue"}`, outcomes[0]), 201)
+	j.post(
+		sendco,
+		"/v1/pupils/"+amara+"/cycles/1/review",
+		fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"nextStep":"continue"}`, outcomes[0]),
+		201,
+	)
 
-	body := visit(t, "views form after the review", "GET", viewsLink, nil, 410, "The review has taken place", "office@oakfield.example")
+	body := visit(
+		t,
+		"views form after the review",
+		"GET",
+		viewsLink,
+		nil,
+		410,
+		"The review has taken place",
+		"office@oakfield.example",
+	)
 	if strings.Contains(body, "<textarea") {
 		t.Errorf("the views form is still open after the review:\n%s", body)
 	}
-	visit(t, "views sent after the review", "POST", viewsLink, url.Values{"going_well": {"Swimming on Saturdays"}}, 409, "The review has taken place", "Swimming on Saturdays")
+	visit(
+		t,
+		"views sent after the review",
+		"POST",
+		viewsLink,
+		url.Values{"going_well": {"Swimming on Saturdays"}},
+		409,
+		"The review has taken place",
+		"Swimming on Saturdays",
+	)
 	if n := j.rows("parent_views", amara); n != 0 {
 		t.Errorf("%d views stored after the review", n)
 	}
@@ -410,8 +586,13 @@ func TestCalendarInvitationsLeaveTheAnswerToSendflow(t *testing.T) {
 	} {
 		j.onSENSupport(c.pupil)
 		start := time.Date(2031, 3, 4, 10, 0, 0, 0, ukTime)
-		j.post(sendco, "/v1/pupils/"+c.pupil+"/meetings", fmt.Sprintf(`{"kind":"expectation","startsAt":%q,"location":"the school hall"}`,
-			start.Format(time.RFC3339)), 201)
+		j.post(
+			sendco,
+			"/v1/pupils/"+c.pupil+"/meetings",
+			fmt.Sprintf(`{"kind":"expectation","startsAt":%q,"location":"the school hall"}`,
+				start.Format(time.RFC3339)),
+			201,
+		)
 		m := j.delivered("meeting_invitation", c.parent)
 		linkIn(t, m.Text, "meeting") // the answer link is in the email
 		cal, _ := calendarOf(t, m.Raw)
@@ -427,7 +608,8 @@ func TestCalendarInvitationsLeaveTheAnswerToSendflow(t *testing.T) {
 		if desc, _ := ev.Props.Text(ical.PropDescription); strings.Contains(desc, "/parent/") {
 			t.Errorf("%s: the calendar note carries the private link: %s", c.parent, desc)
 		}
-		if org := ev.Props.Get(ical.PropOrganizer); org == nil || !strings.EqualFold(org.Value, "mailto:"+schoolOfficeTo) ||
+		if org := ev.Props.Get(ical.PropOrganizer); org == nil ||
+			!strings.EqualFold(org.Value, "mailto:"+schoolOfficeTo) ||
 			org.Params.Get("CN") != "Oakfield Primary (demo)" {
 			t.Errorf("%s: organiser %v, want the school office", c.parent, org)
 		}
@@ -454,8 +636,18 @@ func TestPlanPageAfterTheReview(t *testing.T) {
 	outcomes := j.planned(amara, 3)
 	review := time.Now().In(ukTime).AddDate(0, 0, 3)
 	start := time.Date(review.Year(), review.Month(), review.Day(), 10, 0, 0, 0, ukTime)
-	j.post(sendco, p+"/meetings", fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library"}`, start.Format(time.RFC3339)), 201)
-	j.post(sendco, p+"/cycles/1/review", fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"nextStep":"continue"}`, outcomes[0]), 201)
+	j.post(
+		sendco,
+		p+"/meetings",
+		fmt.Sprintf(`{"kind":"review","startsAt":%q,"location":"the school library"}`, start.Format(time.RFC3339)),
+		201,
+	)
+	j.post(
+		sendco,
+		p+"/cycles/1/review",
+		fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"nextStep":"continue"}`, outcomes[0]),
+		201,
+	)
 	links := web.NewLinks(j.d.Key, j.d.Config.PublicURL)
 	plan, _ := links.Plan(amaraParentID, amara, time.Now())
 	body := visit(t, "plan page after the review", "GET", plan, nil, 200, "Follows two-step instructions: achieved")
@@ -473,19 +665,39 @@ func TestMeetingAnswersAndDaysTheSchoolIsShut(t *testing.T) {
 	p := "/v1/pupils/" + amara
 	j.onSENSupport(amara)
 	warnings := func(out map[string]any) string { return fmt.Sprint(out["warnings"]) }
-	weekday := j.post(sendco, p+"/meetings", `{"kind":"expectation","startsAt":"2031-03-04T10:00:00Z","location":"the school hall"}`, 201)
+	weekday := j.post(
+		sendco,
+		p+"/meetings",
+		`{"kind":"expectation","startsAt":"2031-03-04T10:00:00Z","location":"the school hall"}`,
+		201,
+	)
 	if w, _ := weekday["warnings"].([]any); w == nil || len(w) != 0 {
 		t.Errorf("a Tuesday meeting warns: %v", weekday["warnings"])
 	}
-	saturday := j.post(sendco, p+"/meetings", `{"kind":"expectation","startsAt":"2031-03-08T10:00:00Z","location":"the school hall"}`, 201)
+	saturday := j.post(
+		sendco,
+		p+"/meetings",
+		`{"kind":"expectation","startsAt":"2031-03-08T10:00:00Z","location":"the school hall"}`,
+		201,
+	)
 	if !strings.Contains(warnings(saturday), "Saturday") {
 		t.Errorf("a Saturday meeting does not warn: %v", saturday["warnings"])
 	}
-	holiday := j.post(sendco, p+"/meetings", `{"kind":"expectation","startsAt":"2031-05-26T10:00:00Z","location":"the school hall"}`, 201)
+	holiday := j.post(
+		sendco,
+		p+"/meetings",
+		`{"kind":"expectation","startsAt":"2031-05-26T10:00:00Z","location":"the school hall"}`,
+		201,
+	)
 	if !strings.Contains(warnings(holiday), "bank holiday") {
 		t.Errorf("a meeting on the spring bank holiday does not warn: %v", holiday["warnings"])
 	}
-	moved := j.post(sendco, "/v1/meetings/"+weekday["meeting"].(map[string]any)["meetingId"].(string)+"/reschedule", `{"startsAt":"2031-12-25T10:00:00Z"}`, 201)
+	moved := j.post(
+		sendco,
+		"/v1/meetings/"+weekday["meeting"].(map[string]any)["meetingId"].(string)+"/reschedule",
+		`{"startsAt":"2031-12-25T10:00:00Z"}`,
+		201,
+	)
 	if !strings.Contains(warnings(moved), "Christmas Day") {
 		t.Errorf("a meeting moved to Christmas Day does not warn: %v", moved["warnings"])
 	}
@@ -537,7 +749,16 @@ func TestPreferredLanguageCanBeChanged(t *testing.T) {
 	// The parent changes it back on their page.
 	j.api.do("POST", "/v1/auth/magic-link", "", nil, `{"email":"parent.amara@example.org"}`)
 	home := j.signInFromEmail(t, "home in Polish", `<html lang="pl">`, `name="language"`)
-	visit(t, "home in English", "POST", j.api.base+"/parent/language", url.Values{"t": {hiddenToken(t, home)}, "language": {"en"}}, 200, `<html lang="en">`, "Amara")
+	visit(
+		t,
+		"home in English",
+		"POST",
+		j.api.base+"/parent/language",
+		url.Values{"t": {hiddenToken(t, home)}, "language": {"en"}},
+		200,
+		`<html lang="en">`,
+		"Amara",
+	)
 	if n := j.scalar(`SELECT count(*) FROM pupil_parents WHERE user_id = $1 AND preferred_language = 'en'`, amaraParentID); n != 1 {
 		t.Errorf("the parent's choice was not kept")
 	}

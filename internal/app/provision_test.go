@@ -19,15 +19,24 @@ import (
 // caseload and the pupil's page. Only the SENDCo and head read the map; every read is audited.
 func TestProvisionMapAndDeliveryBehind(t *testing.T) {
 	t.Parallel()
-	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t))) // real time: dates below are on the real calendar
+	j := journeyOn(
+		t,
+		devConfig(t, t.TempDir(), testenv.DatabaseURL(t)),
+	) // real time: dates below are on the real calendar
 	amara, school := seed.PupilAmaraID, seed.DemoSchoolID
 	p := "/v1/pupils/" + amara
-	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)
+	j.post(
+		teacher,
+		p+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`,
+		201,
+	)
 	j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 
 	// The catalogue, with each item's cost per pupil.
 	status, cat := j.api.do("GET", "/v1/schools/"+school+"/provision-catalogue", j.token[sendco], nil, "")
-	if status != 200 || !strings.Contains(fmt.Sprint(cat["items"]), "talk-boost") || !strings.Contains(fmt.Sprint(cat["items"]), "costPerYear:263.25") {
+	if status != 200 || !strings.Contains(fmt.Sprint(cat["items"]), "talk-boost") ||
+		!strings.Contains(fmt.Sprint(cat["items"]), "costPerYear:263.25") {
 		t.Fatalf("provision catalogue = %d %v", status, cat)
 	}
 
@@ -36,7 +45,15 @@ func TestProvisionMapAndDeliveryBehind(t *testing.T) {
 	b := testenv.NewBrowser(t, j.api.base)
 	b.SignIn(sendco)
 	status, form := b.Get("/pupils/" + amara + "/plan")
-	wantPage(t, "the plan form", status, form, 200, "From the catalogue", "Language group (Talk Boost style) (3 × 30 min a week, group of 4, £263.25 a year)")
+	wantPage(
+		t,
+		"the plan form",
+		status,
+		form,
+		200,
+		"From the catalogue",
+		"Language group (Talk Boost style) (3 × 30 min a week, group of 4, £263.25 a year)",
+	)
 	today := time.Now().UTC()
 	status, body := b.Submit(form, "Agree the plan", url.Values{
 		"outcomes[0]":            {"Follows a two-step instruction in class."},
@@ -54,7 +71,12 @@ func TestProvisionMapAndDeliveryBehind(t *testing.T) {
 	monday := provision.Monday(today)
 	logAt := func(item int, weeksAgo, day int) {
 		d := monday.AddDate(0, 0, -7*weeksAgo+day).Format(time.DateOnly)
-		j.post(teacher, p+"/cycles/1/provision", fmt.Sprintf(`{"description":"Session given","givenOn":%q,"planItem":%d}`, d, item), 201)
+		j.post(
+			teacher,
+			p+"/cycles/1/provision",
+			fmt.Sprintf(`{"description":"Session given","givenOn":%q,"planItem":%d}`, d, item),
+			201,
+		)
 	}
 	for _, d := range []int{0, 1, 2} {
 		logAt(0, 3, d)
@@ -91,28 +113,69 @@ func TestProvisionMapAndDeliveryBehind(t *testing.T) {
 	// Demoshire expects £6,000 a year from the school's notional SEN budget before an EHC needs
 	// assessment: the readiness check says what the costed provision comes to and the gap.
 	status, ready := j.api.do("GET", p+"/referral-readiness?service=ehcna", j.token[sendco], nil, "")
-	if got := fmt.Sprint(ready["criteria"]); status != 200 || !strings.Contains(got, "comes to £1,140.75 a year, £4,859.25 short of the £6,000.00") {
+	if got := fmt.Sprint(ready["criteria"]); status != 200 ||
+		!strings.Contains(got, "comes to £1,140.75 a year, £4,859.25 short of the £6,000.00") {
 		t.Errorf("ehcna readiness = %d %s", status, got)
 	}
 
 	// The page, the caseload and the pupil's page show the language group behind.
 	status, body = b.Get("/schools/" + school + "/provision")
-	wantPage(t, "the provision map", status, body, 200, "Provision map", "£1,140.75", "Delivery behind", "Language group (Talk Boost style)",
-		"3 sessions a week promised; 1 and 1 logged", "Oak", "Communication and interaction", "Not costed", "map.csv", "map.pdf")
+	wantPage(
+		t,
+		"the provision map",
+		status,
+		body,
+		200,
+		"Provision map",
+		"£1,140.75",
+		"Delivery behind",
+		"Language group (Talk Boost style)",
+		"3 sessions a week promised; 1 and 1 logged",
+		"Oak",
+		"Communication and interaction",
+		"Not costed",
+		"map.csv",
+		"map.pdf",
+	)
 	status, body = b.Get("/")
-	wantPage(t, "the caseload", status, body, 200, "Support delivered below what the plan promised", "Language group (Talk Boost style): 3 sessions a week promised")
+	wantPage(
+		t,
+		"the caseload",
+		status,
+		body,
+		200,
+		"Support delivered below what the plan promised",
+		"Language group (Talk Boost style): 3 sessions a week promised",
+	)
 	status, body = b.Get("/pupils/" + amara)
-	wantPage(t, "the pupil's page", status, body, 200, "Costed provision and delivery", "Support is behind what the plan promised", "£1,140.75")
+	wantPage(
+		t,
+		"the pupil's page",
+		status,
+		body,
+		200,
+		"Costed provision and delivery",
+		"Support is behind what the plan promised",
+		"£1,140.75",
+	)
 
 	// CSV: every cell safe to open in a spreadsheet; PDF: a PDF.
 	status, csv := b.Get("/schools/" + school + "/provision/map.csv")
-	if status != 200 || !strings.HasPrefix(csv, strings.Join(provision.CSVHeader, ",")) || !strings.Contains(csv, `'=HYPERLINK`) || !strings.Contains(csv, "talk-boost") {
+	if status != 200 || !strings.HasPrefix(csv, strings.Join(provision.CSVHeader, ",")) ||
+		!strings.Contains(csv, `'=HYPERLINK`) ||
+		!strings.Contains(csv, "talk-boost") {
 		t.Errorf("CSV:\n%s", csv)
 	}
-	if pdf := j.raw("GET", "/v1/schools/"+school+"/provision-map/export?format=pdf", sendco); !strings.HasPrefix(pdf, "%PDF-") {
+	if pdf := j.raw("GET", "/v1/schools/"+school+"/provision-map/export?format=pdf", sendco); !strings.HasPrefix(
+		pdf,
+		"%PDF-",
+	) {
 		t.Errorf("the PDF export starts %.20q", pdf)
 	}
-	if csv := j.raw("GET", "/v1/schools/"+school+"/provision-map/export?format=csv", sendco); !strings.Contains(csv, "'=HYPERLINK") {
+	if csv := j.raw("GET", "/v1/schools/"+school+"/provision-map/export?format=csv", sendco); !strings.Contains(
+		csv,
+		"'=HYPERLINK",
+	) {
 		t.Errorf("API CSV:\n%s", csv)
 	}
 
@@ -127,7 +190,8 @@ func TestProvisionMapAndDeliveryBehind(t *testing.T) {
 	}
 	other := testenv.NewBrowser(t, j.api.base)
 	other.SignIn("sendco@riverside.example")
-	if status, body := other.Get("/schools/" + school + "/provision/map.csv"); status != 404 || strings.Contains(body, "Amara") {
+	if status, body := other.Get("/schools/" + school + "/provision/map.csv"); status != 404 ||
+		strings.Contains(body, "Amara") {
 		t.Errorf("another school's SENDCo gets the CSV: %d", status)
 	}
 
@@ -156,7 +220,8 @@ func TestDemoProvision(t *testing.T) {
 		t.Fatalf("provision map = %d %v", status, m)
 	}
 	behind := fmt.Sprint(m["behind"])
-	if !strings.Contains(behind, "Zain") || !strings.Contains(behind, "Language group") || strings.Contains(behind, "Precision") {
+	if !strings.Contains(behind, "Zain") || !strings.Contains(behind, "Language group") ||
+		strings.Contains(behind, "Precision") {
 		t.Errorf("delivery behind = %s; want Zain's language group", behind)
 	}
 	var n int

@@ -29,7 +29,8 @@ func (j *journey) postCSV(who, path, csv string) (int, string) {
 
 func (j *journey) pupilCount() int {
 	var n int
-	_ = j.d.DB.QueryRow(context.Background(), `SELECT count(*) FROM pupils WHERE school_id = $1`, seed.DemoSchoolID).Scan(&n)
+	_ = j.d.DB.QueryRow(context.Background(), `SELECT count(*) FROM pupils WHERE school_id = $1`, seed.DemoSchoolID).
+		Scan(&n)
 	return n
 }
 
@@ -53,15 +54,24 @@ func TestPupilImportAndPages(t *testing.T) {
 		t.Fatalf("a bad file stored %d pupils", n-before)
 	}
 	unknownClass := pupilcsv.Header + "\nJ823200124001,Ada,Lovelace,2017-05-01,Willow,P One,p1@example.org,,,,,,,,\n"
-	if status, body := j.postCSV(sendco, school+"/pupils/import", unknownClass); status != 422 || !strings.Contains(body, `no class called \"Willow\"`) {
+	if status, body := j.postCSV(sendco, school+"/pupils/import", unknownClass); status != 422 ||
+		!strings.Contains(body, `no class called \"Willow\"`) {
 		t.Errorf("unknown class = %d: %s", status, body)
 	}
 
 	good := pupilcsv.Header + "\n"
 	for i := 0; i < 5; i++ {
-		good += fmt.Sprintf("%s,Pupil%d,Imported,2017-05-0%d,Oak,Parent %d,parent%d@import.example,,,,,,,,\n", newUPN(), i, i+1, i, i)
+		good += fmt.Sprintf(
+			"%s,Pupil%d,Imported,2017-05-0%d,Oak,Parent %d,parent%d@import.example,,,,,,,,\n",
+			newUPN(),
+			i,
+			i+1,
+			i,
+			i,
+		)
 	}
-	if status, body := j.postCSV(sendco, school+"/pupils/import", good); status != 201 || !strings.Contains(body, `"imported":5`) {
+	if status, body := j.postCSV(sendco, school+"/pupils/import", good); status != 201 ||
+		!strings.Contains(body, `"imported":5`) {
 		t.Fatalf("good file = %d: %s", status, body)
 	}
 	if n := j.pupilCount(); n != before+5 {
@@ -105,8 +115,13 @@ func TestPupilImportAndPages(t *testing.T) {
 		t.Errorf("page size 500 = %d, want 422", status)
 	}
 	// A single pupil with a bad UPN is refused, naming the check letter.
-	status, out := j.api.do("POST", school+"/pupils", j.token[sendco], nil,
-		`{"upn":"B823200124001","firstName":"A","lastName":"B","dateOfBirth":"2017-01-01","parents":[{"name":"P","email":"p@example.org"}]}`)
+	status, out := j.api.do(
+		"POST",
+		school+"/pupils",
+		j.token[sendco],
+		nil,
+		`{"upn":"B823200124001","firstName":"A","lastName":"B","dateOfBirth":"2017-01-01","parents":[{"name":"P","email":"p@example.org"}]}`,
+	)
 	if status != 422 || !strings.Contains(fmt.Sprint(out), "check letter") {
 		t.Errorf("bad UPN = %d %v", status, out)
 	}

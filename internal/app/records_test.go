@@ -95,7 +95,10 @@ func (j *journey) rows(table, pupil string) int {
 	j.t.Helper()
 	switch table {
 	case "consent_records", "agency_responses":
-		return j.scalar(`SELECT count(*) FROM `+table+` x JOIN referrals r ON r.id = x.referral_id WHERE r.pupil_id = $1`, pupil)
+		return j.scalar(
+			`SELECT count(*) FROM `+table+` x JOIN referrals r ON r.id = x.referral_id WHERE r.pupil_id = $1`,
+			pupil,
+		)
 	}
 	return j.scalar(`SELECT count(*) FROM `+table+` WHERE pupil_id = $1`, pupil)
 }
@@ -104,7 +107,12 @@ func (j *journey) rows(table, pupil string) int {
 // with the read model.
 func (j *journey) workflowStage(pupil string) string {
 	j.t.Helper()
-	v, err := j.d.Temporal.QueryWorkflow(context.Background(), workflows.PathwayWorkflowID(pupil), "", workflows.QueryState)
+	v, err := j.d.Temporal.QueryWorkflow(
+		context.Background(),
+		workflows.PathwayWorkflowID(pupil),
+		"",
+		workflows.QueryState,
+	)
 	if err != nil {
 		j.t.Fatalf("query pathway: %v", err)
 	}
@@ -120,14 +128,28 @@ func (j *journey) workflowStage(pupil string) string {
 // evidence pack an agency or the council receives, nothing counted by the readiness check.
 func TestRefusedActionsLeaveNoRecord(t *testing.T) {
 	t.Parallel()
-	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t))) // real time: nothing here waits for the calendar
+	j := journeyOn(
+		t,
+		devConfig(t, t.TempDir(), testenv.DatabaseURL(t)),
+	) // real time: nothing here waits for the calendar
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
-	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions.",
-		"strategies":[{"strategyId":"ci.s.visual-timetable","startedOn":"2026-11-02"}]}`, 201)
+	j.post(
+		teacher,
+		p+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions.",
+		"strategies":[{"strategyId":"ci.s.visual-timetable","startedOn":"2026-11-02"}]}`,
+		201,
+	)
 
 	// A referral before SEN support is refused; consent and advice to it then find no referral.
-	ref := j.call("POST", p+"/referrals", sendco, "r1", `{"service":"educational_psychology","reason":"REFUSED-REFERRAL"}`)
+	ref := j.call(
+		"POST",
+		p+"/referrals",
+		sendco,
+		"r1",
+		`{"service":"educational_psychology","reason":"REFUSED-REFERRAL"}`,
+	)
 	if ref.status != 409 {
 		t.Fatalf("referral before SEN support = %d %v, want 409", ref.status, ref.body)
 	}
@@ -137,24 +159,43 @@ func TestRefusedActionsLeaveNoRecord(t *testing.T) {
 
 	j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 	review := j.today(amara).AddDate(0, 0, 40)
-	plan := j.post(sendco, p+"/cycles", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],
-		"provision":[{"text":"Language group","frequency":"weekly"}]}`, review.Format(time.DateOnly)), 201)
+	plan := j.post(
+		sendco,
+		p+"/cycles",
+		fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],
+		"provision":[{"text":"Language group","frequency":"weekly"}]}`, review.Format(time.DateOnly)),
+		201,
+	)
 	outcome := plan["outcomes"].([]any)[0].(map[string]any)["id"]
 
 	// A second plan while cycle 1 is open.
-	second := j.call("POST", p+"/cycles", sendco, "plan2", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"REFUSED-PLAN-OUTCOME"}],"provision":[],
-		"parentViews":"REFUSED-PLAN-VIEWS"}`, review.AddDate(0, 1, 0).Format(time.DateOnly)))
+	second := j.call(
+		"POST",
+		p+"/cycles",
+		sendco,
+		"plan2",
+		fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"REFUSED-PLAN-OUTCOME"}],"provision":[],
+		"parentViews":"REFUSED-PLAN-VIEWS"}`, review.AddDate(0, 1, 0).Format(time.DateOnly)),
+	)
 	if second.status != 409 {
 		t.Fatalf("second plan = %d %v, want 409", second.status, second.body)
 	}
 	// A review before it is due.
 	early := j.call("POST", p+"/cycles/1/review", teacher, "rev1", fmt.Sprintf(
-		`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"parentViews":"REFUSED-REVIEW-VIEWS","nextStep":"refer"}`, outcome))
+		`{"ratings":[{"outcomeId":%q,"rating":"achieved"}],"parentViews":"REFUSED-REVIEW-VIEWS","nextStep":"refer"}`,
+		outcome,
+	))
 	if early.status != 409 {
 		t.Fatalf("early review = %d %v, want 409", early.status, early.body)
 	}
 	// Provision for a cycle that does not exist.
-	ghost := j.call("POST", p+"/cycles/7/provision", teacher, "prov7", fmt.Sprintf(`{"description":"REFUSED-PROVISION","givenOn":%q}`, j.today(amara).Format(time.DateOnly)))
+	ghost := j.call(
+		"POST",
+		p+"/cycles/7/provision",
+		teacher,
+		"prov7",
+		fmt.Sprintf(`{"description":"REFUSED-PROVISION","givenOn":%q}`, j.today(amara).Format(time.DateOnly)),
+	)
 	if ghost.status != 409 && ghost.status != 404 {
 		t.Fatalf("provision for cycle 7 = %d %v, want 409 or 404", ghost.status, ghost.body)
 	}
@@ -162,7 +203,13 @@ func TestRefusedActionsLeaveNoRecord(t *testing.T) {
 	// A referral that is open but not sent: advice on it is refused; so is a second EHC request.
 	open := j.post(sendco, p+"/referrals", `{"service":"educational_psychology","reason":"Advice on language"}`, 201)
 	refID := open["referralId"].(string)
-	advice := j.call("POST", "/v1/referrals/"+refID+"/response", sendco, "adv1", `{"kind":"advice","summary":"REFUSED-ADVICE"}`)
+	advice := j.call(
+		"POST",
+		"/v1/referrals/"+refID+"/response",
+		sendco,
+		"adv1",
+		`{"kind":"advice","summary":"REFUSED-ADVICE"}`,
+	)
 	if advice.status != 409 {
 		t.Fatalf("advice on a referral never sent = %d %v, want 409", advice.status, advice.body)
 	}
@@ -196,13 +243,27 @@ func TestRefusedActionsLeaveNoRecord(t *testing.T) {
 // the first, and the pupil's pathway goes on working (it once hit the deadlines key and wedged).
 func TestTwoConcernsWithStrategies(t *testing.T) {
 	t.Parallel()
-	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t))) // real time: nothing here waits for the calendar
+	j := journeyOn(
+		t,
+		devConfig(t, t.TempDir(), testenv.DatabaseURL(t)),
+	) // real time: nothing here waits for the calendar
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
-	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions.",
-		"strategies":[{"strategyId":"ci.s.visual-timetable","startedOn":"2026-11-02"}]}`, 201)
-	second := j.call("POST", p+"/concerns", teacher, "c2", `{"areas":["cognition_and_learning"],"observed":"Reading is behind.",
-		"strategies":[{"strategyId":"cl.s.worked-examples","startedOn":"2026-11-09"}]}`)
+	j.post(
+		teacher,
+		p+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions.",
+		"strategies":[{"strategyId":"ci.s.visual-timetable","startedOn":"2026-11-02"}]}`,
+		201,
+	)
+	second := j.call(
+		"POST",
+		p+"/concerns",
+		teacher,
+		"c2",
+		`{"areas":["cognition_and_learning"],"observed":"Reading is behind.",
+		"strategies":[{"strategyId":"cl.s.worked-examples","startedOn":"2026-11-09"}]}`,
+	)
 	if second.status != 201 || second.took > 10*time.Second {
 		t.Fatalf("second concern = %d after %s: %v", second.status, second.took, second.body)
 	}
@@ -225,7 +286,12 @@ func TestTwoConcernsWithStrategies(t *testing.T) {
 func (j *journey) consentLink(pupil string) (referralID, link string) {
 	j.t.Helper()
 	p := "/v1/pupils/" + pupil
-	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`, 201)
+	j.post(
+		teacher,
+		p+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`,
+		201,
+	)
 	j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 	ref := j.post(sendco, p+"/referrals", `{"service":"educational_psychology","reason":"Advice on language"}`, 201)
 	return ref["referralId"].(string), linkIn(j.t, j.sent("consent_request", parent), "consent")
@@ -254,7 +320,10 @@ func tap(link string, form url.Values) reply {
 // the consent row, the referral workflow and the read model agree; other readers stay fast.
 func TestParallelTapsOnOneConsentLink(t *testing.T) {
 	t.Parallel()
-	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t))) // real time: nothing here waits for the calendar
+	j := journeyOn(
+		t,
+		devConfig(t, t.TempDir(), testenv.DatabaseURL(t)),
+	) // real time: nothing here waits for the calendar
 	amara := seed.PupilAmaraID
 	refID, link := j.consentLink(amara)
 	var slowRead time.Duration
@@ -292,7 +361,12 @@ func TestParallelTapsOnOneConsentLink(t *testing.T) {
 	if n := j.scalar(`SELECT count(*) FROM consent_records WHERE referral_id = $1`, refID); n != 1 {
 		t.Errorf("%d consent rows, want 1", n)
 	}
-	v, err := j.d.Temporal.QueryWorkflow(context.Background(), workflows.ReferralWorkflowID(amara, refID), "", workflows.QueryState)
+	v, err := j.d.Temporal.QueryWorkflow(
+		context.Background(),
+		workflows.ReferralWorkflowID(amara, refID),
+		"",
+		workflows.QueryState,
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,12 +386,17 @@ func TestParallelTapsOnOneConsentLink(t *testing.T) {
 // rest is refused with 422 naming the field, and changes nothing.
 func TestInputsTheCoreCannotCarryAreRefused(t *testing.T) {
 	t.Parallel()
-	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t))) // real time: nothing here waits for the calendar
+	j := journeyOn(
+		t,
+		devConfig(t, t.TempDir(), testenv.DatabaseURL(t)),
+	) // real time: nothing here waits for the calendar
 	school := seed.DemoSchoolID
 	before := j.pupilCount()
 	pupil := func(first, email string) string {
-		b, _ := json.Marshal(map[string]any{"upn": newUPN(), "firstName": first, "lastName": "Example", "dateOfBirth": "2018-05-01",
-			"parents": []map[string]string{{"name": "Jo Example", "email": email}}})
+		b, _ := json.Marshal(
+			map[string]any{"upn": newUPN(), "firstName": first, "lastName": "Example", "dateOfBirth": "2018-05-01",
+				"parents": []map[string]string{{"name": "Jo Example", "email": email}}},
+		)
 		return string(b)
 	}
 	for name, body := range map[string]string{
@@ -337,7 +416,12 @@ func TestInputsTheCoreCannotCarryAreRefused(t *testing.T) {
 	if r := j.call("POST", p+"/concerns", teacher, "", `{"areas":["sensory_physical"],"observed":"Seen\u0000 in class"}`); r.status != 422 {
 		t.Errorf("a NUL byte in what was seen: %d %v, want 422", r.status, r.body)
 	}
-	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`, 201)
+	j.post(
+		teacher,
+		p+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`,
+		201,
+	)
 	j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 	if r := j.call("POST", p+"/meetings", sendco, "", `{"kind":"expectation","startsAt":"9999-01-12T10:00:00Z","location":"The library"}`); r.status != 422 {
 		t.Errorf("a meeting in 9999: %d %v, want 422", r.status, r.body)
@@ -351,7 +435,10 @@ func TestInputsTheCoreCannotCarryAreRefused(t *testing.T) {
 // one runs; the others get its answer back (same body) or 422 (different body); one concern.
 func TestOneIdempotencyKeyManyBodies(t *testing.T) {
 	t.Parallel()
-	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t))) // real time: nothing here waits for the calendar
+	j := journeyOn(
+		t,
+		devConfig(t, t.TempDir(), testenv.DatabaseURL(t)),
+	) // real time: nothing here waits for the calendar
 	amara := seed.PupilAmaraID
 	answers := parallel(10, func(i int) reply {
 		return j.call("POST", "/v1/pupils/"+amara+"/concerns", teacher, "same-key",

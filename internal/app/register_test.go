@@ -39,9 +39,19 @@ func TestRegisterAndCouncilFiguresAPI(t *testing.T) {
 		t.Errorf("Amara before any concern: %v", l)
 	}
 	// SEN support with a plan agreed: the pathway says K.
-	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`,
+		201,
+	)
 	j.post(sendco, "/v1/pupils/"+amara+"/pathway/triage", `{"decision":"sen_support"}`, 201)
-	j.post(sendco, "/v1/pupils/"+amara+"/cycles", `{"reviewDate":"2031-01-15","outcomes":[{"text":"Follows two-step instructions"}],"provision":[]}`, 201)
+	j.post(
+		sendco,
+		"/v1/pupils/"+amara+"/cycles",
+		`{"reviewDate":"2031-01-15","outcomes":[{"text":"Follows two-step instructions"}],"provision":[]}`,
+		201,
+	)
 	if l := line(); l["senProvision"] != "K" || l["pathwaySays"] != "K" || l["problems"] == nil {
 		t.Errorf("Amara on SEN support, no need recorded yet: %v", l)
 	}
@@ -51,12 +61,15 @@ func TestRegisterAndCouncilFiguresAPI(t *testing.T) {
 		t.Errorf("an unknown need type = %d %v", r.status, r.body)
 	}
 	for range 2 {
-		if r := put("reg-2", `{"primaryNeed":"slcn","secondaryNeed":"SEMH","note":"=1+1"}`); r.status != 200 || r.body["primaryNeed"] != "SLCN" || r.body["senProvision"] != "K" {
+		if r := put("reg-2", `{"primaryNeed":"slcn","secondaryNeed":"SEMH","note":"=1+1"}`); r.status != 200 ||
+			r.body["primaryNeed"] != "SLCN" ||
+			r.body["senProvision"] != "K" {
 			t.Errorf("record needs = %d %v", r.status, r.body)
 		}
 	}
 	var changes int
-	if err := j.d.DB.QueryRow(context.Background(), `SELECT count(*) FROM sen_register_changes WHERE pupil_id = $1`, amara).Scan(&changes); err != nil || changes != 1 {
+	if err := j.d.DB.QueryRow(context.Background(), `SELECT count(*) FROM sen_register_changes WHERE pupil_id = $1`, amara).Scan(&changes); err != nil ||
+		changes != 1 {
 		t.Errorf("changes after a retry = %d, %v; want 1", changes, err)
 	}
 	if l := line(); l["secondaryNeed"] != "SEMH" || l["differs"] != nil || l["problems"] != nil {
@@ -72,8 +85,10 @@ func TestRegisterAndCouncilFiguresAPI(t *testing.T) {
 	// The council's 20-week figure, for its own authority only.
 	status, out := j.api.do("GET", "/v1/local-authorities/999/figures", j.token[officer], nil, "")
 	all, _ := out["all"].(map[string]any)
-	if status != 200 || all["plansIssued"] != float64(5) || all["within20Weeks"] != float64(2) || all["within20WeeksPercent"] != float64(40) ||
-		all["within20WeeksExcludingExceptionsPercent"] != float64(50) || out["nationalWithin20Weeks2024"] != 46.4 {
+	if status != 200 || all["plansIssued"] != float64(5) || all["within20Weeks"] != float64(2) ||
+		all["within20WeeksPercent"] != float64(40) ||
+		all["within20WeeksExcludingExceptionsPercent"] != float64(50) ||
+		out["nationalWithin20Weeks2024"] != 46.4 {
 		t.Errorf("the council's figures = %d %v", status, out)
 	}
 	if n := len(out["schools"].([]any)); n != 3 {
@@ -84,7 +99,8 @@ func TestRegisterAndCouncilFiguresAPI(t *testing.T) {
 			t.Errorf("%s on Demoshire's figures = %d, want 404", who, r.status)
 		}
 	}
-	if r := j.call("GET", "/v1/trusts/"+seed.TrustID+"/figures", "admin@oaktrust.example", "", ""); r.status != 200 || fmt.Sprint(r.body["all"]) == "" {
+	if r := j.call("GET", "/v1/trusts/"+seed.TrustID+"/figures", "admin@oaktrust.example", "", ""); r.status != 200 ||
+		fmt.Sprint(r.body["all"]) == "" {
 		t.Errorf("the trust's figures = %d %v", r.status, r.body)
 	}
 	if r := j.call("GET", "/v1/trusts/"+seed.TrustID+"/figures", "admin@rivertrust.example", "", ""); r.status != 404 {

@@ -46,13 +46,21 @@ func Repair(ctx context.Context, c client.Client, namespace string, o RepairOpti
 		}
 		info := desc.GetWorkflowExecutionInfo()
 		switch info.GetStatus() {
-		case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
+		case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED,
+			enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+			enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
 		default:
 			return nil
 		}
 		stopped++
-		fmt.Fprintf(out, "stopped  %s  run %s  %s at %s\n", id, info.GetExecution().GetRunId(), statusWords(info.GetStatus()),
-			info.GetCloseTime().AsTime().Format("2006-01-02 15:04:05"))
+		fmt.Fprintf(
+			out,
+			"stopped  %s  run %s  %s at %s\n",
+			id,
+			info.GetExecution().GetRunId(),
+			statusWords(info.GetStatus()),
+			info.GetCloseTime().AsTime().Format("2006-01-02 15:04:05"),
+		)
 		if !o.Reset {
 			return nil
 		}
@@ -85,10 +93,18 @@ func statusWords(s enumspb.WorkflowExecutionStatus) string {
 }
 
 // listWorkflows calls fn for every execution the visibility query finds.
-func listWorkflows(ctx context.Context, c client.Client, query string, fn func(*commonpb.WorkflowExecution) error) error {
+func listWorkflows(
+	ctx context.Context,
+	c client.Client,
+	query string,
+	fn func(*commonpb.WorkflowExecution) error,
+) error {
 	var token []byte
 	for {
-		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, NextPageToken: token})
+		resp, err := c.ListWorkflow(
+			ctx,
+			&workflowservice.ListWorkflowExecutionsRequest{Query: query, NextPageToken: token},
+		)
 		if err != nil {
 			return fmt.Errorf("list workflows (%s): %w", query, err)
 		}
@@ -144,12 +160,23 @@ func listStuck(ctx context.Context, c client.Client, out io.Writer) error {
 			return fmt.Errorf("describe %s: %w", ex.GetWorkflowId(), err)
 		}
 		if t := desc.GetPendingWorkflowTask(); t != nil && t.GetAttempt() > 3 {
-			fmt.Fprintf(out, "stuck    %s  its workflow task has failed %d times: a bug; deploy a fixed worker\n", ex.GetWorkflowId(), t.GetAttempt()-1)
+			fmt.Fprintf(
+				out,
+				"stuck    %s  its workflow task has failed %d times: a bug; deploy a fixed worker\n",
+				ex.GetWorkflowId(),
+				t.GetAttempt()-1,
+			)
 		}
 		for _, a := range desc.GetPendingActivities() {
 			if a.GetAttempt() > 5 {
-				fmt.Fprintf(out, "waiting  %s  %s has been retried %d times: %s\n", ex.GetWorkflowId(), a.GetActivityType().GetName(),
-					a.GetAttempt()-1, firstLine(a.GetLastFailure().GetMessage()))
+				fmt.Fprintf(
+					out,
+					"waiting  %s  %s has been retried %d times: %s\n",
+					ex.GetWorkflowId(),
+					a.GetActivityType().GetName(),
+					a.GetAttempt()-1,
+					firstLine(a.GetLastFailure().GetMessage()),
+				)
 			}
 		}
 		return nil

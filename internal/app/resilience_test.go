@@ -39,17 +39,35 @@ func TestLongDatabaseOutageFailsNoWorkflow(t *testing.T) {
 		t.Skip("a 40-second outage")
 	}
 	dbURL := testenv.DatabaseURL(t)
-	j := journeyOn(t, devConfig(t, t.TempDir(), dbURL, "SENDFLOW_TIME_SCALE", dayScale, "SENDFLOW_ACTION_TIMEOUT", "3s"))
+	j := journeyOn(
+		t,
+		devConfig(t, t.TempDir(), dbURL, "SENDFLOW_TIME_SCALE", dayScale, "SENDFLOW_ACTION_TIMEOUT", "3s"),
+	)
 	proxy := j.workerThrough(dbURL)
 	amara, leo, zain := seed.PupilAmaraID, seed.PupilLeoID, seed.PupilZainID
 	// Amara's classroom strategies run for six weeks of the calendar: about four seconds.
-	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions.",
-		"strategies":[{"strategyId":"ci.s.visual-timetable","startedOn":"2026-11-02"}]}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions.",
+		"strategies":[{"strategyId":"ci.s.visual-timetable","startedOn":"2026-11-02"}]}`,
+		201,
+	)
 	// Leo's plan is reviewed in three weeks of the calendar: parents are invited, staff reminded.
-	j.post(teacher, "/v1/pupils/"+leo+"/concerns", `{"areas":["cognition_and_learning"],"observed":"Reading is behind."}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+leo+"/concerns",
+		`{"areas":["cognition_and_learning"],"observed":"Reading is behind."}`,
+		201,
+	)
 	j.post(sendco, "/v1/pupils/"+leo+"/pathway/triage", `{"decision":"sen_support"}`, 201)
-	j.post(sendco, "/v1/pupils/"+leo+"/cycles", fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Reads a short book"}],"provision":[]}`,
-		j.today(leo).AddDate(0, 0, 60).Format(time.DateOnly)), 201)
+	j.post(
+		sendco,
+		"/v1/pupils/"+leo+"/cycles",
+		fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Reads a short book"}],"provision":[]}`,
+			j.today(leo).AddDate(0, 0, 60).Format(time.DateOnly)),
+		201,
+	)
 	// Zain's EHC needs assessment: the decision is due in six weeks; staff are warned at four.
 	j.post(sendco, "/v1/pupils/"+zain+"/ehc-requests", `{"requestedBy":"school"}`, 201)
 
@@ -60,8 +78,12 @@ func TestLongDatabaseOutageFailsNoWorkflow(t *testing.T) {
 	for what, to := range map[string]string{"trial_ended": teacher, "review_reminder": sendco, "ehc_deadline_missed": sendco} {
 		j.sent(what, to)
 	}
-	ids := []string{workflows.PathwayWorkflowID(amara), workflows.PathwayWorkflowID(leo), workflows.PathwayWorkflowID(zain),
-		workflows.CycleWorkflowID(leo, 1)}
+	ids := []string{
+		workflows.PathwayWorkflowID(amara),
+		workflows.PathwayWorkflowID(leo),
+		workflows.PathwayWorkflowID(zain),
+		workflows.CycleWorkflowID(leo, 1),
+	}
 	for _, it := range j.pathway(zain)["items"].([]any) {
 		if id := it.(map[string]any)["id"].(string); strings.HasPrefix(id, "ehc/") {
 			ids = append(ids, workflows.EHCWorkflowID(zain, strings.TrimPrefix(id, "ehc/")))
@@ -90,14 +112,29 @@ func TestStoppedPathwayIsNotReplaced(t *testing.T) {
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
 	p := "/v1/pupils/" + amara
-	j.post(teacher, p+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`, 201)
+	j.post(
+		teacher,
+		p+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`,
+		201,
+	)
 	j.post(sendco, p+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 	if err := j.d.Temporal.TerminateWorkflow(context.Background(), workflows.PathwayWorkflowID(amara), "", "a fault"); err != nil {
 		t.Fatal(err)
 	}
-	r := j.call("POST", p+"/concerns", teacher, "after-stop", `{"areas":["sensory_physical"],"observed":"Squints at the board."}`)
+	r := j.call(
+		"POST",
+		p+"/concerns",
+		teacher,
+		"after-stop",
+		`{"areas":["sensory_physical"],"observed":"Squints at the board."}`,
+	)
 	if r.status != 503 || !strings.Contains(fmt.Sprint(r.body["detail"]), "administrator") {
-		t.Errorf("a concern for a stopped pathway: %d %v; want 503 saying an administrator must restart it", r.status, r.body)
+		t.Errorf(
+			"a concern for a stopped pathway: %d %v; want 503 saying an administrator must restart it",
+			r.status,
+			r.body,
+		)
 	}
 	if s := j.status(workflows.PathwayWorkflowID(amara)); s != enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED {
 		t.Errorf("the stopped pathway was replaced: its latest run is %s", s)
@@ -134,11 +171,20 @@ func TestTemporalOutageAnswersWithinBudget(t *testing.T) {
 	t.Parallel() // its own stack and database; most of its time is spent waiting
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_ACTION_TIMEOUT", "3s"))
 	amara := seed.PupilAmaraID
-	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles."}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles."}`,
+		201,
+	)
 	if err := j.d.StopTemporal(); err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("POST", j.api.base+"/v1/pupils/"+amara+"/pathway/triage", strings.NewReader(`{"decision":"sen_support"}`))
+	req, _ := http.NewRequest(
+		"POST",
+		j.api.base+"/v1/pupils/"+amara+"/pathway/triage",
+		strings.NewReader(`{"decision":"sen_support"}`),
+	)
 	req.Header.Set("Authorization", "Bearer "+j.token[sendco])
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", "triage-through-an-outage")
@@ -149,15 +195,27 @@ func TestTemporalOutageAnswersWithinBudget(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if took := time.Since(start); resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || took > 10*time.Second {
-		t.Fatalf("triage with Temporal down: %d after %s, Retry-After %q: %s; want 503 with Retry-After within the action's time",
-			resp.StatusCode, took, resp.Header.Get("Retry-After"), b)
+	if took := time.Since(start); resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" ||
+		took > 10*time.Second {
+		t.Fatalf(
+			"triage with Temporal down: %d after %s, Retry-After %q: %s; want 503 with Retry-After within the action's time",
+			resp.StatusCode,
+			took,
+			resp.Header.Get("Retry-After"),
+			b,
+		)
 	}
 	if err := j.d.StartTemporal(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	testenv.Eventually(t, 60*time.Second, "the triage to go through once Temporal is back", func() bool {
-		return j.call("POST", "/v1/pupils/"+amara+"/pathway/triage", sendco, "triage-through-an-outage", `{"decision":"sen_support"}`).status == 201
+		return j.call(
+			"POST",
+			"/v1/pupils/"+amara+"/pathway/triage",
+			sendco,
+			"triage-through-an-outage",
+			`{"decision":"sen_support"}`,
+		).status == 201
 	})
 	if stage := j.stage(amara); stage != "sen_support" {
 		t.Errorf("stage %s, want sen_support", stage)
@@ -224,10 +282,21 @@ func TestReadyRequiresTheNamespace(t *testing.T) {
 func TestWorkerStartsWhileMailServerIsDown(t *testing.T) {
 	t.Parallel()
 	port := testenv.FreePort(t) // nothing listens here yet
-	cfg := devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SMTP_URL", fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", port))
+	cfg := devConfig(
+		t,
+		t.TempDir(),
+		testenv.DatabaseURL(t),
+		"SMTP_URL",
+		fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", port),
+	)
 	j := journeyOn(t, cfg)
 	amara := seed.PupilAmaraID
-	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Struggles to follow instructions."}`,
+		201,
+	)
 	j.post(sendco, "/v1/pupils/"+amara+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 	if stage := j.stage(amara); stage != "sen_support" {
 		t.Errorf("with the mail server down the pathway is at %s, want sen_support", stage)

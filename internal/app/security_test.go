@@ -36,11 +36,13 @@ func TestBearerTokens(t *testing.T) {
 	}
 	now := time.Now()
 	odd, err := jwt.NewWithClaims(jwt.SigningMethodHS256, auth.Claims{RegisteredClaims: jwt.RegisteredClaims{Issuer: auth.LocalIssuer,
-		Subject: "not-a-uuid", IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))}}).SignedString(j.d.Key)
+		Subject: "not-a-uuid", IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))}}).
+		SignedString(j.d.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if status, body := j.api.do("GET", "/v1/me", odd, nil, ""); status != 401 || !strings.Contains(fmt.Sprint(body["detail"]), "Sign in again") {
+	if status, body := j.api.do("GET", "/v1/me", odd, nil, ""); status != 401 ||
+		!strings.Contains(fmt.Sprint(body["detail"]), "Sign in again") {
 		t.Errorf("a token naming no user id = %d %v, want 401", status, body)
 	}
 }
@@ -66,18 +68,26 @@ func TestParentSessionIsParentOnly(t *testing.T) {
 	for _, path := range []string{"/v1/schools/" + seed.DemoSchoolID + "/pupils", "/v1/schools/" + seed.DemoSchoolID,
 		"/v1/pupils/" + seed.PupilAmaraID + "/pathway", "/v1/pupils/" + seed.PupilAmaraID} {
 		if status, body := j.api.do("GET", path, session, nil, ""); status != 404 {
-			t.Errorf("GET %s with a parent session = %d %v, want 404 (staff reach needs a staff sign-in)", path, status, body)
+			t.Errorf(
+				"GET %s with a parent session = %d %v, want 404 (staff reach needs a staff sign-in)",
+				path,
+				status,
+				body,
+			)
 		}
 	}
 	if status, _ := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID+"/pupils", j.token[teacher], nil, ""); status != 200 {
 		t.Errorf("the same person's staff token lists pupils = %d, want 200", status)
 	}
 	// The answer to what they did as staff is not replayed to their parent's session.
-	concern, key := `{"areas":["communication_and_interaction"],"observed":"Seen in class."}`, map[string]string{"Idempotency-Key": "one-key"}
+	concern, key := `{"areas":["communication_and_interaction"],"observed":"Seen in class."}`, map[string]string{
+		"Idempotency-Key": "one-key",
+	}
 	if status, body := j.api.do("POST", "/v1/pupils/"+seed.PupilLeoID+"/concerns", j.token[teacher], key, concern); status != 201 {
 		t.Fatalf("the teacher raising a concern = %d %v", status, body)
 	}
-	if status, body := j.api.do("POST", "/v1/pupils/"+seed.PupilLeoID+"/concerns", session, key, concern); status == 201 || status == 200 {
+	if status, body := j.api.do("POST", "/v1/pupils/"+seed.PupilLeoID+"/concerns", session, key, concern); status == 201 ||
+		status == 200 {
 		t.Errorf("the parent session got the staff answer replayed: %d %v", status, body)
 	}
 }
@@ -238,7 +248,8 @@ func TestImportBodies(t *testing.T) {
 	if status, body := post("text/csv; charset=utf-8", rows+strings.Repeat("\n", 1200<<10)); status != 201 {
 		t.Errorf("a 1.2 MB file = %d %.300s, want 201", status, body)
 	}
-	if status, body := post("text/csv", rows+strings.Repeat(",,,,,\n", 9<<20/6)); status != 413 || !strings.Contains(body, "too large") {
+	if status, body := post("text/csv", rows+strings.Repeat(",,,,,\n", 9<<20/6)); status != 413 ||
+		!strings.Contains(body, "too large") {
 		t.Errorf("a 9 MB file = %d %.300s, want 413", status, body)
 	}
 	if status, body := j.api.do("POST", "/v1/schools/"+seed.DemoSchoolID+"/classes", j.token[sendco], nil,
@@ -261,7 +272,12 @@ func (j *journey) supported() {
 func (j *journey) referralStarted(pupil, ref string) {
 	j.t.Helper()
 	testenv.Eventually(j.t, 20*time.Second, "referral "+ref+" checked", func() bool {
-		v, err := j.d.Temporal.QueryWorkflow(context.Background(), workflows.ReferralWorkflowID(pupil, ref), "", workflows.QueryState)
+		v, err := j.d.Temporal.QueryWorkflow(
+			context.Background(),
+			workflows.ReferralWorkflowID(pupil, ref),
+			"",
+			workflows.QueryState,
+		)
 		var st workflows.ReferralState
 		return err == nil && v.Get(&st) == nil && st.Version >= 1
 	})
@@ -274,7 +290,12 @@ func (j *journey) referral(service string, consent bool) string {
 	ref := j.post(sendco, "/v1/pupils/"+seed.PupilAmaraID+"/referrals", fmt.Sprintf(`{"service":%q,"reason":"Fixture"}`, service), 201)["referralId"].(string)
 	j.referralStarted(seed.PupilAmaraID, ref)
 	if consent {
-		j.post(sendco, "/v1/referrals/"+ref+"/decision", `{"approve":true,"overrideReason":"The SENDCo's own reasons"}`, 201)
+		j.post(
+			sendco,
+			"/v1/referrals/"+ref+"/decision",
+			`{"approve":true,"overrideReason":"The SENDCo's own reasons"}`,
+			201,
+		)
 		j.post(parent, "/v1/referrals/"+ref+"/consent", `{"action":"give"}`, 201)
 	}
 	return ref
@@ -295,7 +316,8 @@ func TestAgencyActsOnlyOnItsOwnReferral(t *testing.T) {
 	for _, ref := range []string{slt, unsent} {
 		for _, body := range []string{`{"kind":"acknowledged"}`, `{"kind":"advice","summary":"Advice meant for another service"}`} {
 			out := j.post(psychologist, "/v1/referrals/"+ref+"/response", body, 404)
-			if d := fmt.Sprint(out["detail"]); strings.Contains(d, "status") || strings.Contains(d, "consent") || strings.Contains(d, "sent") {
+			if d := fmt.Sprint(out["detail"]); strings.Contains(d, "status") || strings.Contains(d, "consent") ||
+				strings.Contains(d, "sent") {
 				t.Errorf("the refusal tells of the referral: %s", d)
 			}
 		}
@@ -331,7 +353,11 @@ func TestCouncilRecordsItsOwnSteps(t *testing.T) {
 	})
 	ar := func(who, body string, want int) { j.post(who, p+"/annual-reviews/1/events", body, want) }
 	meeting := j.today(leo).AddDate(0, 0, 30)
-	ar(officer, fmt.Sprintf(`{"type":"meeting_scheduled","meetingOn":%q}`, meeting.Format(time.DateOnly)), 404) // the school's step
+	ar(
+		officer,
+		fmt.Sprintf(`{"type":"meeting_scheduled","meetingOn":%q}`, meeting.Format(time.DateOnly)),
+		404,
+	) // the school's step
 	ar(sendco, fmt.Sprintf(`{"type":"meeting_scheduled","meetingOn":%q}`, meeting.Format(time.DateOnly)), 201)
 	j.waitUntil(leo, meeting)
 	ar(sendco, `{"type":"meeting_held"}`, 201)
@@ -349,7 +375,10 @@ func TestCouncilRecordsItsOwnSteps(t *testing.T) {
 func TestWhoAskedFollowsWhoIsSignedIn(t *testing.T) {
 	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
-	if out := j.post(parent, "/v1/pupils/"+seed.PupilAmaraID+"/ehc-requests", `{"requestedBy":"school"}`, 422); !strings.Contains(fmt.Sprint(out), "body.requestedBy") {
+	if out := j.post(parent, "/v1/pupils/"+seed.PupilAmaraID+"/ehc-requests", `{"requestedBy":"school"}`, 422); !strings.Contains(
+		fmt.Sprint(out),
+		"body.requestedBy",
+	) {
 		t.Errorf("a parent filing as the school: %v, want 422 naming body.requestedBy", out)
 	}
 	if n := j.scalar(`SELECT count(*) FROM ehc_requests`); n != 0 {
@@ -373,8 +402,12 @@ func TestMeetingInvitees(t *testing.T) {
 	j.supported()
 	j.referral("speech_and_language", true) // no practitioner of it is a sendflow user
 	meeting := func(invitees string, want int) map[string]any {
-		return j.post(teacher, "/v1/pupils/"+seed.PupilAmaraID+"/meetings",
-			`{"kind":"expectation","startsAt":"2031-03-04T10:00:00Z","location":"The school library","invitees":[`+invitees+`]}`, want)
+		return j.post(
+			teacher,
+			"/v1/pupils/"+seed.PupilAmaraID+"/meetings",
+			`{"kind":"expectation","startsAt":"2031-03-04T10:00:00Z","location":"The school library","invitees":[`+invitees+`]}`,
+			want,
+		)
 	}
 	for _, c := range []struct{ name, invitees, field string }{
 		{"a stranger", `"head@oakfield.example","stranger@example.com"`, "body.invitees[1]"},
@@ -445,7 +478,8 @@ func TestWhatEachRoleSees(t *testing.T) {
 		t.Errorf("the parent sees the staff's checklist or warnings: %v", pw)
 	}
 	all, pw := view("ep@demoshire.example")
-	if got := items(pw); fmt.Sprint(got) != "[referral/"+ep+"]" || strings.Contains(all, slt) || strings.Contains(all, reason) {
+	if got := items(pw); fmt.Sprint(got) != "[referral/"+ep+"]" || strings.Contains(all, slt) ||
+		strings.Contains(all, reason) {
 		t.Errorf("the psychologist sees %v (%s), want their own referral only", got, all)
 	}
 	for _, e := range pw["timeline"].([]any) {
@@ -466,7 +500,12 @@ func TestWhatEachRoleSees(t *testing.T) {
 func TestCaseloadReadsAreAudited(t *testing.T) {
 	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
-	j.post(teacher, "/v1/pupils/"+seed.PupilAmaraID+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Fixture."}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+seed.PupilAmaraID+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Fixture."}`,
+		201,
+	)
 	if status, body := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID+"/caseload", j.token["head@oakfield.example"], nil, ""); status != 200 ||
 		!strings.Contains(fmt.Sprint(body["awaitingTriage"]), "Amara") {
 		t.Fatalf("caseload = %d %v", status, body)
@@ -487,8 +526,13 @@ func TestUPNsDoNotTellOfOtherSchools(t *testing.T) {
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amaraUPN, _ := upn.Make("999123400001")
 	pupil := func(school, who, u string, want int) map[string]any {
-		return j.post(who, "/v1/schools/"+school+"/pupils", fmt.Sprintf(`{"upn":%q,"firstName":"Joining","lastName":"Pupil","dateOfBirth":"2018-03-14",
-			"parents":[{"name":"A Parent","email":"joining%d@example.org"}]}`, u, serial.Add(1)), want)
+		return j.post(
+			who,
+			"/v1/schools/"+school+"/pupils",
+			fmt.Sprintf(`{"upn":%q,"firstName":"Joining","lastName":"Pupil","dateOfBirth":"2018-03-14",
+			"parents":[{"name":"A Parent","email":"joining%d@example.org"}]}`, u, serial.Add(1)),
+			want,
+		)
 	}
 	joined := pupil(seed.OtherSchoolID, "sendco@riverside.example", amaraUPN, 201)
 	fresh := pupil(seed.OtherSchoolID, "sendco@riverside.example", newUPN(), 201)
@@ -499,7 +543,11 @@ func TestUPNsDoNotTellOfOtherSchools(t *testing.T) {
 		t.Errorf("a UPN on the school's own roll: %v", out)
 	}
 	rows := "upn,first_name,last_name,date_of_birth,parent1_name,parent1_email\n" + amaraUPN + ",Joining,ByFile,2018-03-14,A Parent,joining-file@example.org\n"
-	req, _ := http.NewRequest("POST", j.api.base+"/v1/schools/"+seed.OtherSchoolID+"/pupils/import", strings.NewReader(rows))
+	req, _ := http.NewRequest(
+		"POST",
+		j.api.base+"/v1/schools/"+seed.OtherSchoolID+"/pupils/import",
+		strings.NewReader(rows),
+	)
 	req.Header.Set("Authorization", "Bearer "+j.token["sendco@riverside.example"])
 	req.Header.Set("Content-Type", "text/csv")
 	req.Header.Set("Idempotency-Key", "import-joining")
@@ -592,7 +640,12 @@ func TestReadsAreAuditedBeforeTheAnswer(t *testing.T) {
 	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	count := func(action, outcome string) int {
-		return j.scalar(`SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND action = $2 AND outcome = $3`, seed.PupilAmaraID, action, outcome)
+		return j.scalar(
+			`SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND action = $2 AND outcome = $3`,
+			seed.PupilAmaraID,
+			action,
+			outcome,
+		)
 	}
 	pupil := "/v1/pupils/" + seed.PupilAmaraID
 	for _, c := range []struct{ path, action string }{
@@ -610,7 +663,10 @@ func TestReadsAreAuditedBeforeTheAnswer(t *testing.T) {
 			t.Errorf("GET %s: %d %s entries after the answer, want %d", c.path, n, c.action, before+1)
 		}
 	}
-	before := j.scalar(`SELECT count(*) FROM audit_log WHERE school_id = $1 AND action = 'school:read' AND outcome = 'ok'`, seed.DemoSchoolID)
+	before := j.scalar(
+		`SELECT count(*) FROM audit_log WHERE school_id = $1 AND action = 'school:read' AND outcome = 'ok'`,
+		seed.DemoSchoolID,
+	)
 	if status, body := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID, j.token["head@oakfield.example"], nil, ""); status != 200 {
 		t.Fatalf("GET school = %d %v", status, body)
 	}

@@ -45,9 +45,23 @@ func TestBrowserStaffJourney(t *testing.T) {
 	}
 	t.Parallel() // on its own stack and database; most of its time is waiting for dates
 	node, dir := browserTools(t)
-	timings := timingsFile(t, "referral:\n  consent_reminder_after: 3650d\n  consent_expiry: 3650d\n  agency_acknowledgement_sla: 3650d\n"+
-		"cycle:\n  review_reminder_before: 1d\n  parent_invite_before: 1d\n  overdue_escalation_after: 3650d\n")
-	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t), "SENDFLOW_TIME_SCALE", "20000", "SENDFLOW_TIMINGS_FILE", timings))
+	timings := timingsFile(
+		t,
+		"referral:\n  consent_reminder_after: 3650d\n  consent_expiry: 3650d\n  agency_acknowledgement_sla: 3650d\n"+
+			"cycle:\n  review_reminder_before: 1d\n  parent_invite_before: 1d\n  overdue_escalation_after: 3650d\n",
+	)
+	j := journeyOn(
+		t,
+		devConfig(
+			t,
+			t.TempDir(),
+			testenv.DatabaseURL(t),
+			"SENDFLOW_TIME_SCALE",
+			"20000",
+			"SENDFLOW_TIMINGS_FILE",
+			timings,
+		),
+	)
 	out := staffScreenshots(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()

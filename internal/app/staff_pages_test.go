@@ -17,7 +17,12 @@ func TestStaffPagesIssue14(t *testing.T) {
 	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
-	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`,
+		201,
+	)
 	link := staffLinkIn(t, j.sent("concern_raised", sendco))
 
 	// Opening sendflow in a browser leads to a sign-in page, not a 404.
@@ -30,7 +35,15 @@ func TestStaffPagesIssue14(t *testing.T) {
 	status, body = b.Get(link)
 	wantPage(t, "email link signed out", status, body, 200, "Sign in")
 	status, body = b.SignInFrom(body, sendco)
-	wantPage(t, "email link after sign-in", status, body, 200, "Amara Okafor", "Finds it hard to follow spoken instructions.")
+	wantPage(
+		t,
+		"email link after sign-in",
+		status,
+		body,
+		200,
+		"Amara Okafor",
+		"Finds it hard to follow spoken instructions.",
+	)
 
 	// A pupil out of someone's reach is "not found" on the pages as on the API: the educational
 	// psychologist before any referral, the council's officer before any EHC request.
@@ -66,10 +79,20 @@ func TestStaffPagesIssue14(t *testing.T) {
 	// psychologist reads the evidence pack as their service receives it, and as no other, on the
 	// pages as on the API.
 	j.post(sendco, "/v1/pupils/"+amara+"/pathway/triage", `{"decision":"sen_support"}`, 201)
-	j.post(sendco, "/v1/pupils/"+amara+"/cycles", `{"reviewDate":"2031-01-15","outcomes":[{"text":"Follows two-step instructions"}],"provision":[]}`, 201)
+	j.post(
+		sendco,
+		"/v1/pupils/"+amara+"/cycles",
+		`{"reviewDate":"2031-01-15","outcomes":[{"text":"Follows two-step instructions"}],"provision":[]}`,
+		201,
+	)
 	ref := j.post(sendco, "/v1/pupils/"+amara+"/referrals", `{"service":"educational_psychology","reason":"Advice on language support."}`, 201)["referralId"].(string)
 	j.referralStarted(amara, ref)
-	j.post(sendco, "/v1/referrals/"+ref+"/decision", `{"approve":true,"overrideReason":"Needed before the review"}`, 201)
+	j.post(
+		sendco,
+		"/v1/referrals/"+ref+"/decision",
+		`{"approve":true,"overrideReason":"Needed before the review"}`,
+		201,
+	)
 	j.post(parent, "/v1/referrals/"+ref+"/consent", `{"action":"give"}`, 201)
 	ep := testenv.NewBrowser(t, j.api.base)
 	ep.SignIn("ep@demoshire.example")
@@ -79,10 +102,21 @@ func TestStaffPagesIssue14(t *testing.T) {
 	}{{"educational_psychology", 200}, {"ehcna", 404}, {"speech_and_language", 404}} {
 		status, body := ep.Get("/pupils/" + amara + "/evidence-pack?for=" + c.service)
 		if status != c.want {
-			t.Errorf("the psychologist's evidence pack for %s on the pages = %d, want %d\n%.300s", c.service, status, c.want, body)
+			t.Errorf(
+				"the psychologist's evidence pack for %s on the pages = %d, want %d\n%.300s",
+				c.service,
+				status,
+				c.want,
+				body,
+			)
 		}
 		if got := j.call("GET", "/v1/pupils/"+amara+"/evidence-pack?for="+c.service, "ep@demoshire.example", "", "").status; got != c.want {
-			t.Errorf("the psychologist's evidence pack for %s on the API = %d, want %d as on the pages", c.service, got, c.want)
+			t.Errorf(
+				"the psychologist's evidence pack for %s on the API = %d, want %d as on the pages",
+				c.service,
+				got,
+				c.want,
+			)
 		}
 	}
 
@@ -112,7 +146,12 @@ func TestStaffFormSentTwiceAtOnce(t *testing.T) {
 	t.Parallel()
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	amara := seed.PupilAmaraID
-	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`,
+		201,
+	)
 	b := testenv.NewBrowser(t, j.api.base)
 	b.SignIn(sendco)
 	status, form := b.Get("/pupils/" + amara + "/triage")
@@ -138,7 +177,8 @@ func TestStaffFormSentTwiceAtOnce(t *testing.T) {
 	if n != 1 {
 		t.Errorf("the parents were told %d times that SEN support started, want once", n)
 	}
-	if status, out := j.api.do("GET", "/v1/pupils/"+amara+"/pathway", j.token[sendco], nil, ""); status != 200 || out["stage"] != "sen_support" {
+	if status, out := j.api.do("GET", "/v1/pupils/"+amara+"/pathway", j.token[sendco], nil, ""); status != 200 ||
+		out["stage"] != "sen_support" {
 		t.Errorf("pathway after the form sent twice: %d %v", status, out["stage"])
 	}
 }

@@ -73,14 +73,24 @@ func TestStatutoryClocksJourney(t *testing.T) {
 	j := newJourney(t)
 	// A pupil in Year 5 now (born in 2016/17): Year 6, the last year of Oakfield Primary, from
 	// September 2027.
-	created := j.post(sendco, "/v1/schools/"+seed.DemoSchoolID+"/pupils", fmt.Sprintf(`{"upn":%q,"firstName":"Nia","lastName":"Adeyemi",
-		"dateOfBirth":"2017-01-20","parents":[{"name":"Bola Adeyemi","email":"parent.nia@example.org"}]}`, newUPN()), 201)
+	created := j.post(
+		sendco,
+		"/v1/schools/"+seed.DemoSchoolID+"/pupils",
+		fmt.Sprintf(`{"upn":%q,"firstName":"Nia","lastName":"Adeyemi",
+		"dateOfBirth":"2017-01-20","parents":[{"name":"Bola Adeyemi","email":"parent.nia@example.org"}]}`, newUPN()),
+		201,
+	)
 	nia := created["id"].(string)
 	p := "/v1/pupils/" + nia
 
 	// The request starts the clock; the council's officer takes the case.
 	req := j.post(sendco, p+"/ehc-requests", `{"requestedBy":"school"}`, 201)["requestId"].(string)
-	j.put(officer, p+"/ehc-officer", fmt.Sprintf(`{"officerId":%q}`, "5c0f0000-0000-4000-8000-000000000304"), 422) // another council's officer
+	j.put(
+		officer,
+		p+"/ehc-officer",
+		fmt.Sprintf(`{"officerId":%q}`, "5c0f0000-0000-4000-8000-000000000304"),
+		422,
+	) // another council's officer
 	j.put(officer, p+"/ehc-officer", fmt.Sprintf(`{"officerId":%q}`, officerID), 200)
 	ev := func(who, body string, want int) { j.post(who, "/v1/ehc-requests/"+req+"/events", body, want) }
 	ev(officer, `{"type":"decision_to_assess"}`, 201)
@@ -88,7 +98,8 @@ func TestStatutoryClocksJourney(t *testing.T) {
 	first := j.statutoryEntry(nia, "ehc/", "final_plan")
 	rawFinal, _ := time.Parse(time.DateOnly, first["dueWithoutExceptions"].(string))
 	requested := rawFinal.AddDate(0, 0, -140)
-	if first["due"] != first["dueWithoutExceptions"] || !strings.Contains(first["words"].(string), "(20 weeks from "+requested.Format("2 January 2006")+")") {
+	if first["due"] != first["dueWithoutExceptions"] ||
+		!strings.Contains(first["words"].(string), "(20 weeks from "+requested.Format("2 January 2006")+")") {
 		t.Errorf("final plan before any pause: %v", first)
 	}
 
@@ -118,12 +129,14 @@ func TestStatutoryClocksJourney(t *testing.T) {
 		j.sentContaining("ehc_deadline_at_risk", to, "advice from professionals")
 		j.sentContaining("ehc_deadline_missed", to, "advice from professionals")
 	}
-	if a := j.statutoryEntry(nia, "ehc/", "advice"); a["status"] != "late" || !strings.HasPrefix(a["words"].(string), "Due by ") {
+	if a := j.statutoryEntry(nia, "ehc/", "advice"); a["status"] != "late" ||
+		!strings.HasPrefix(a["words"].(string), "Due by ") {
 		t.Errorf("late advice on the pathway: %v", a)
 	}
 	// The council's view lists what is at risk or late in its area, in words.
 	status, council := j.api.do("GET", "/v1/local-authorities/999/statutory", j.token[officer], nil, "")
-	if status != 200 || !strings.Contains(fmt.Sprint(council["late"]), "Nia Adeyemi") || !strings.Contains(fmt.Sprint(council["late"]), "Late by") {
+	if status != 200 || !strings.Contains(fmt.Sprint(council["late"]), "Nia Adeyemi") ||
+		!strings.Contains(fmt.Sprint(council["late"]), "Late by") {
 		t.Errorf("council view = %d %v", status, council)
 	}
 	if status, _ := j.api.do("GET", "/v1/local-authorities/998/statutory", j.token[officer], nil, ""); status != 404 {
@@ -139,7 +152,12 @@ func TestStatutoryClocksJourney(t *testing.T) {
 	j.waitUntil(nia, j.today(nia).AddDate(0, 0, 61))
 	ev(officer, `{"type":"final_plan_issued"}`, 201)
 	issued := j.today(nia)
-	testenv.Eventually(t, 10*time.Second, "annual review 1", func() bool { return j.deadline(nia, "phase_transfer") != nil })
+	testenv.Eventually(
+		t,
+		10*time.Second,
+		"annual review 1",
+		func() bool { return j.deadline(nia, "phase_transfer") != nil },
+	)
 
 	// Annual review 1 is due in 2027/28, Year 6: the move to secondary school is worked out from
 	// the date of birth, with the 15 February 2028 deadline, without anyone ticking a box.
@@ -158,7 +176,10 @@ func TestStatutoryClocksJourney(t *testing.T) {
 	if meeting.Before(issued.AddDate(0, 0, 20)) {
 		t.Fatalf("the calendar ran too far: the plan was issued on %s", issued.Format(time.DateOnly))
 	}
-	if out := ar(fmt.Sprintf(`{"type":"meeting_scheduled","meetingOn":%q,"transfer":"secondary_to_post16"}`, meeting.Format(time.DateOnly)), 409); !strings.Contains(fmt.Sprint(out["detail"]), "secondary school in September 2028") {
+	if out := ar(fmt.Sprintf(`{"type":"meeting_scheduled","meetingOn":%q,"transfer":"secondary_to_post16"}`, meeting.Format(time.DateOnly)), 409); !strings.Contains(
+		fmt.Sprint(out["detail"]),
+		"secondary school in September 2028",
+	) {
 		t.Errorf("a wrong transfer flag refused with %v", out["detail"])
 	}
 	ar(fmt.Sprintf(`{"type":"meeting_scheduled","meetingOn":%q}`, meeting.Format(time.DateOnly)), 201)
@@ -179,7 +200,8 @@ func TestStatutoryClocksJourney(t *testing.T) {
 	}
 	// The EHC assessment's timeliness, counting the pause and without it, stays on the record.
 	f := j.statutoryEntry(nia, "ehc/", "final_plan")
-	if !strings.HasPrefix(f["words"].(string), "Done on ") || f["onTimeWithExceptions"] == nil || f["onTimeWithoutExceptions"] == nil {
+	if !strings.HasPrefix(f["words"].(string), "Done on ") || f["onTimeWithExceptions"] == nil ||
+		f["onTimeWithoutExceptions"] == nil {
 		t.Errorf("final plan's timeliness: %v", f)
 	}
 	_, council = j.api.do("GET", "/v1/local-authorities/999/statutory", j.token[officer], nil, "")

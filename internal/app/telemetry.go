@@ -14,9 +14,17 @@ import (
 // StartTelemetry sets up a process's metrics and tracing from the configuration and serves the
 // metrics on SENDFLOW_METRICS_ADDR when it is set. role (dev, serve, worker) names the service in
 // traces.
-func StartTelemetry(ctx context.Context, cfg *config.Config, role string, logger *slog.Logger) (*telemetry.Telemetry, error) {
-	tel, err := telemetry.New(ctx, telemetry.Options{Role: role, Metrics: cfg.MetricsAddr != "", OTLPEndpoint: cfg.OTLPEndpoint,
-		SampleRatio: cfg.TraceSample, Logger: logger})
+func StartTelemetry(
+	ctx context.Context,
+	cfg *config.Config,
+	role string,
+	logger *slog.Logger,
+) (*telemetry.Telemetry, error) {
+	tel, err := telemetry.New(
+		ctx,
+		telemetry.Options{Role: role, Metrics: cfg.MetricsAddr != "", OTLPEndpoint: cfg.OTLPEndpoint,
+			SampleRatio: cfg.TraceSample, Logger: logger},
+	)
 	if err != nil {
 		return nil, &config.Error{Env: "SENDFLOW_OTLP_ENDPOINT", Flag: "otlp-endpoint", Problem: err.Error()}
 	}

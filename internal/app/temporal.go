@@ -22,7 +22,13 @@ import (
 
 // DialTemporal connects to the Temporal frontend named by the configuration. tel (nil for none)
 // gives the client, and every worker made from it, the SDK's metrics and sendflow's interceptors.
-func DialTemporal(ctx context.Context, cfg *config.Config, addr string, logger *slog.Logger, tel *telemetry.Telemetry) (client.Client, error) {
+func DialTemporal(
+	ctx context.Context,
+	cfg *config.Config,
+	addr string,
+	logger *slog.Logger,
+	tel *telemetry.Telemetry,
+) (client.Client, error) {
 	codec, err := PayloadCodec(cfg)
 	if err != nil {
 		return nil, err
@@ -43,7 +49,9 @@ func DialTemporal(ctx context.Context, cfg *config.Config, addr string, logger *
 		}),
 		// The SDK logs every poll at info; sendflow shows its warnings and errors (and counts the
 		// workflow task failures among them).
-		Logger:         sdklog.NewStructuredLogger(slog.New(tel.ObserveSDKLog(levelFloor{logger.Handler(), slog.LevelWarn}))),
+		Logger: sdklog.NewStructuredLogger(
+			slog.New(tel.ObserveSDKLog(levelFloor{logger.Handler(), slog.LevelWarn})),
+		),
 		MetricsHandler: tel.TemporalMetrics(),
 		Interceptors:   interceptors,
 	}
@@ -52,7 +60,12 @@ func DialTemporal(ctx context.Context, cfg *config.Config, addr string, logger *
 	}
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("connect to Temporal at %s (TEMPORAL_ADDRESS), namespace %q: %w", addr, cfg.TemporalNamespace, err)
+		return nil, fmt.Errorf(
+			"connect to Temporal at %s (TEMPORAL_ADDRESS), namespace %q: %w",
+			addr,
+			cfg.TemporalNamespace,
+			err,
+		)
 	}
 	return c, nil
 }
@@ -66,7 +79,11 @@ func temporalTLS(cfg *config.Config) (*tls.Config, error) {
 	if cfg.TemporalTLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
 		if err != nil {
-			return nil, &config.Error{Env: "SENDFLOW_TEMPORAL_TLS_CERT", Flag: "temporal-tls-cert", Problem: err.Error()}
+			return nil, &config.Error{
+				Env:     "SENDFLOW_TEMPORAL_TLS_CERT",
+				Flag:    "temporal-tls-cert",
+				Problem: err.Error(),
+			}
 		}
 		tc.Certificates = []tls.Certificate{cert}
 	}
@@ -77,7 +94,11 @@ func temporalTLS(cfg *config.Config) (*tls.Config, error) {
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, &config.Error{Env: "SENDFLOW_TEMPORAL_TLS_CA", Flag: "temporal-tls-ca", Problem: "no PEM certificates found"}
+			return nil, &config.Error{
+				Env:     "SENDFLOW_TEMPORAL_TLS_CA",
+				Flag:    "temporal-tls-ca",
+				Problem: "no PEM certificates found",
+			}
 		}
 		tc.RootCAs = pool
 	}
@@ -87,7 +108,11 @@ func temporalTLS(cfg *config.Config) (*tls.Config, error) {
 // PayloadCodec is the codec that encrypts workflow payloads with the configured keys.
 func PayloadCodec(cfg *config.Config) (*payloadcrypt.Codec, error) {
 	if cfg.PayloadKey == "" {
-		return nil, &config.Error{Env: "SENDFLOW_PAYLOAD_KEY", Flag: "payload-key", Problem: "is required: workflow payloads are encrypted before they reach Temporal"}
+		return nil, &config.Error{
+			Env:     "SENDFLOW_PAYLOAD_KEY",
+			Flag:    "payload-key",
+			Problem: "is required: workflow payloads are encrypted before they reach Temporal",
+		}
 	}
 	current, err := payloadcrypt.ParseKey(cfg.PayloadKey)
 	if err != nil {

@@ -26,7 +26,12 @@ func TestTransferToRiverside(t *testing.T) {
 	ctx := context.Background()
 	amara := seed.PupilAmaraID
 	observed := "Finds it hard to follow spoken instructions in busy lessons."
-	j.post(teacher, "/v1/pupils/"+amara+"/concerns", fmt.Sprintf(`{"areas":["communication_and_interaction"],"observed":%q}`, observed), 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+amara+"/concerns",
+		fmt.Sprintf(`{"areas":["communication_and_interaction"],"observed":%q}`, observed),
+		201,
+	)
 	j.post(sendco, "/v1/pupils/"+amara+"/pathway/triage", `{"decision":"sen_support"}`, 201)
 
 	var upn, dob string
@@ -51,7 +56,8 @@ func TestTransferToRiverside(t *testing.T) {
 	}
 	_, list := j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID+"/transfers", j.token[sendco], nil, "")
 	outgoing, _ := list["outgoing"].([]any)
-	if len(outgoing) != 1 || outgoing[0].(map[string]any)["pupilId"] != amara || outgoing[0].(map[string]any)["id"] != hit["id"] {
+	if len(outgoing) != 1 || outgoing[0].(map[string]any)["pupilId"] != amara ||
+		outgoing[0].(map[string]any)["id"] != hit["id"] {
 		t.Fatalf("Oakfield's requests to decide = %v", list)
 	}
 	// Only the pupil's own school can release her record.
@@ -61,7 +67,13 @@ func TestTransferToRiverside(t *testing.T) {
 
 	// Two copies of the release form at once (different keys, so the API's key does not join them).
 	answers := parallel(2, func(i int) reply {
-		return j.call("POST", "/v1/transfers/"+hit["id"].(string)+"/release", sendco, fmt.Sprintf("release-%d-%d", i, time.Now().UnixNano()), "")
+		return j.call(
+			"POST",
+			"/v1/transfers/"+hit["id"].(string)+"/release",
+			sendco,
+			fmt.Sprintf("release-%d-%d", i, time.Now().UnixNano()),
+			"",
+		)
 	})
 	for _, a := range answers {
 		if a.err != nil || a.status != 200 || a.body["status"] != "completed" {
@@ -102,12 +114,18 @@ func TestTransferToRiverside(t *testing.T) {
 	}
 	// Her parent is told, by the new school, with nothing of her needs.
 	mail := j.sent("school_moved", parent)
-	if !strings.Contains(mail, "Riverside Primary (demo)") || strings.Contains(mail, "instructions") || strings.Contains(mail, "communication") {
+	if !strings.Contains(mail, "Riverside Primary (demo)") || strings.Contains(mail, "instructions") ||
+		strings.Contains(mail, "communication") {
 		t.Errorf("parent's email:\n%s", mail)
 	}
 
 	// The pathway now works for Riverside: its SENDCo acts, and Riverside's SENDCo is told of a concern.
-	j.post(riverSENDCo, "/v1/pupils/"+amara+"/concerns", `{"areas":["cognition_and_learning"],"observed":"Needs longer to start written tasks."}`, 201)
+	j.post(
+		riverSENDCo,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["cognition_and_learning"],"observed":"Needs longer to start written tasks."}`,
+		201,
+	)
 	j.sent("concern_raised", riverSENDCo)
 	v, err := j.d.Temporal.QueryWorkflow(ctx, workflows.PathwayWorkflowID(amara), "", workflows.QueryState)
 	if err != nil {
@@ -128,11 +146,13 @@ func TestTransferToRiverside(t *testing.T) {
 		t.Error("the release is not in the old school's audit trail")
 	}
 	// Released again later: answered as done, nothing moves twice.
-	if a := j.call("POST", "/v1/transfers/"+hit["id"].(string)+"/release", sendco, "again", ""); a.status != 200 || a.body["status"] != "completed" {
+	if a := j.call("POST", "/v1/transfers/"+hit["id"].(string)+"/release", sendco, "again", ""); a.status != 200 ||
+		a.body["status"] != "completed" {
 		t.Errorf("release again = %d %v", a.status, a.body)
 	}
 	// The request that matched nobody can be withdrawn by Riverside, and then not released.
-	if a := j.call("POST", "/v1/transfers/"+miss["id"].(string)+"/withdraw", riverSENDCo, "w", ""); a.status != 200 || a.body["status"] != "withdrawn" {
+	if a := j.call("POST", "/v1/transfers/"+miss["id"].(string)+"/withdraw", riverSENDCo, "w", ""); a.status != 200 ||
+		a.body["status"] != "withdrawn" {
 		t.Errorf("withdraw = %d %v", a.status, a.body)
 	}
 }
@@ -146,7 +166,12 @@ func TestTransferPages(t *testing.T) {
 	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
 	ctx := context.Background()
 	amara := seed.PupilAmaraID
-	j.post(teacher, "/v1/pupils/"+amara+"/concerns", `{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`, 201)
+	j.post(
+		teacher,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["communication_and_interaction"],"observed":"Finds it hard to follow spoken instructions."}`,
+		201,
+	)
 	var upn, dob string
 	if err := j.d.DB.QueryRow(ctx, `SELECT upn, date_of_birth::text FROM pupils WHERE id = $1`, amara).Scan(&upn, &dob); err != nil {
 		t.Fatal(err)
@@ -155,33 +180,111 @@ func TestTransferPages(t *testing.T) {
 	river := testenv.NewBrowser(t, j.api.base)
 	river.SignIn(riverSENDCo)
 	status, page := river.Get("/transfers")
-	wantPage(t, "Riverside's moving school page", status, page, 200, "Pupils moving school", "Riverside Primary (demo)", "You have not asked for any records.")
+	wantPage(
+		t,
+		"Riverside's moving school page",
+		status,
+		page,
+		200,
+		"Pupils moving school",
+		"Riverside Primary (demo)",
+		"You have not asked for any records.",
+	)
 	status, page = river.Submit(page, "Ask for the record", url.Values{"upn": {upn}, "dateOfBirth": {"2015-01-01"}})
-	wantPage(t, "a request that matches nobody", status, page, 200, "Your request is recorded. If this pupil&#39;s record is on sendflow at another school")
+	wantPage(
+		t,
+		"a request that matches nobody",
+		status,
+		page,
+		200,
+		"Your request is recorded. If this pupil&#39;s record is on sendflow at another school",
+	)
 	status, page = river.Submit(page, "Ask for the record", url.Values{"upn": {upn}, "dateOfBirth": {dob}})
-	wantPage(t, "a request that matches Amara", status, page, 200, "Your request is recorded. If this pupil&#39;s record is on sendflow at another school")
+	wantPage(
+		t,
+		"a request that matches Amara",
+		status,
+		page,
+		200,
+		"Your request is recorded. If this pupil&#39;s record is on sendflow at another school",
+	)
 	if strings.Contains(page, "Amara") || strings.Contains(page, "Oakfield") {
 		t.Errorf("the page tells Riverside who matched before the release:\n%s", page)
 	}
 	status, page = river.Submit(page, "Ask for the record", url.Values{"upn": {""}, "dateOfBirth": {"yesterday"}})
-	wantPage(t, "a request with nothing in it", status, page, 422, "Enter the pupil&#39;s UPN", "Enter the pupil&#39;s date of birth")
+	wantPage(
+		t,
+		"a request with nothing in it",
+		status,
+		page,
+		422,
+		"Enter the pupil&#39;s UPN",
+		"Enter the pupil&#39;s date of birth",
+	)
 
 	oak := testenv.NewBrowser(t, j.api.base)
 	oak.SignIn(sendco)
 	status, page = oak.Get("/transfers")
-	wantPage(t, "Oakfield's moving school page", status, page, 200, "Other schools asking for your pupils", "Amara Okafor", "Riverside Primary (demo)")
+	wantPage(
+		t,
+		"Oakfield's moving school page",
+		status,
+		page,
+		200,
+		"Other schools asking for your pupils",
+		"Amara Okafor",
+		"Riverside Primary (demo)",
+	)
 	status, page = oak.Submit(page, "Release Amara Okafor's record to Riverside Primary (demo)", nil)
-	wantPage(t, "the release", status, page, 200, "Amara Okafor&#39;s record is now with Riverside Primary (demo)", "Moved: the record is with the new school")
+	wantPage(
+		t,
+		"the release",
+		status,
+		page,
+		200,
+		"Amara Okafor&#39;s record is now with Riverside Primary (demo)",
+		"Moved: the record is with the new school",
+	)
 
 	if status, _ := oak.Get("/pupils/" + amara); status != 404 {
 		t.Errorf("Oakfield's SENDCo still opens Amara's page: %d", status)
 	}
 	status, page = river.Get("/pupils/" + amara)
-	wantPage(t, "Amara's page at Riverside", status, page, 200, "Amara Okafor", "A teacher raised a concern", "moved to their new school")
+	wantPage(
+		t,
+		"Amara's page at Riverside",
+		status,
+		page,
+		200,
+		"Amara Okafor",
+		"A teacher raised a concern",
+		"moved to their new school",
+	)
 	// Once Riverside writes in her story too, each line says which school wrote it.
-	j.post(riverSENDCo, "/v1/pupils/"+amara+"/concerns", `{"areas":["cognition_and_learning"],"observed":"Needs longer to start written tasks."}`, 201)
+	j.post(
+		riverSENDCo,
+		"/v1/pupils/"+amara+"/concerns",
+		`{"areas":["cognition_and_learning"],"observed":"Needs longer to start written tasks."}`,
+		201,
+	)
 	status, page = river.Get("/pupils/" + amara)
-	wantPage(t, "Amara's page after Riverside's concern", status, page, 200, "· Oakfield Primary (demo)", "· Riverside Primary (demo)")
+	wantPage(
+		t,
+		"Amara's page after Riverside's concern",
+		status,
+		page,
+		200,
+		"· Oakfield Primary (demo)",
+		"· Riverside Primary (demo)",
+	)
 	status, page = river.Get("/transfers")
-	wantPage(t, "Riverside's list after the move", status, page, 200, "Moved: the record is with the new school", `href="/pupils/`+amara+`"`)
+	wantPage(
+		t,
+		"Riverside's list after the move",
+		status,
+		page,
+		200,
+		"Moved: the record is with the new school",
+		`href="/pupils/`+amara+`"`,
+	)
 }

@@ -30,14 +30,25 @@ type Worker struct {
 
 // StartWorker starts polling the task queue and draining the outbox. signingKey must be the API's,
 // so the links the worker puts in parents' emails open the API's parent pages.
-func StartWorker(c client.Client, pool *pgxpool.Pool, cfg *config.Config, signingKey []byte, sender email.Sender, logger *slog.Logger) (*Worker, error) {
+func StartWorker(
+	c client.Client,
+	pool *pgxpool.Pool,
+	cfg *config.Config,
+	signingKey []byte,
+	sender email.Sender,
+	logger *slog.Logger,
+) (*Worker, error) {
 	// The cache is the process's and sized before its first worker starts; it is what a worker's
 	// memory grows with (README, Performance).
 	worker.SetStickyWorkflowCacheSize(cfg.WorkerCache)
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
 	workflows.Register(w)
-	acts := &activities.Activities{Store: &store.Store{DB: pool}, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL,
-		Links: web.NewLinks(signingKey, cfg.PublicURL)}
+	acts := &activities.Activities{
+		Store:     &store.Store{DB: pool},
+		Outbox:    &email.Outbox{DB: pool},
+		PublicURL: cfg.PublicURL,
+		Links:     web.NewLinks(signingKey, cfg.PublicURL),
+	}
 	acts.Register(w)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start temporal worker on task queue %q: %w", cfg.TaskQueue, err)

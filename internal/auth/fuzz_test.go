@@ -22,13 +22,15 @@ func FuzzVerify(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if c.Subject == "" || c.IssuedAt == nil || c.ExpiresAt == nil || c.ExpiresAt.Sub(c.IssuedAt.Time) > MaxLifetime {
+		if c.Subject == "" || c.IssuedAt == nil || c.ExpiresAt == nil ||
+			c.ExpiresAt.Sub(c.IssuedAt.Time) > MaxLifetime {
 			t.Fatalf("accepted %+v", c)
 		}
 		if token != good && token != session {
 			// A different string that verifies must still be this key's signature over the same
 			// claims (JWT segments may be re-encoded); its claims must be one of ours.
-			if c.Subject != "5c0f0000-0000-4000-8000-000000000101" && c.Subject != "5c0f0000-0000-4000-8000-000000000201" {
+			if c.Subject != "5c0f0000-0000-4000-8000-000000000101" &&
+				c.Subject != "5c0f0000-0000-4000-8000-000000000201" {
 				t.Fatalf("accepted a token this key did not sign: %q", token)
 			}
 		}

@@ -68,15 +68,118 @@ func TestTokenHygiene(t *testing.T) {
 		tok  string
 		ok   bool
 	}{
-		{"a staff token", sign(Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: user, IssuedAt: at(now), ExpiresAt: at(now.Add(time.Hour))}}), true},
-		{"the longest staff token", sign(Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: user, IssuedAt: at(now), ExpiresAt: at(now.Add(MaxLifetime))}}), true},
-		{"no iat", sign(Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: user, ExpiresAt: at(now.Add(time.Hour))}}), false},
-		{"iat in the future", sign(Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: user, IssuedAt: at(now.Add(time.Hour)), ExpiresAt: at(now.Add(2 * time.Hour))}}), false},
-		{"lives too long", sign(Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: user, IssuedAt: at(now), ExpiresAt: at(now.Add(MaxLifetime + time.Hour))}}), false},
-		{"a parent session", sign(Claims{Scope: ScopeParent, RegisteredClaims: jwt.RegisteredClaims{Subject: user, IssuedAt: at(now), ExpiresAt: at(now.Add(ParentSessionTTL))}}), true},
-		{"a parent session that lives too long", sign(Claims{Scope: ScopeParent, RegisteredClaims: jwt.RegisteredClaims{Subject: user, IssuedAt: at(now), ExpiresAt: at(now.Add(ParentSessionTTL + time.Minute))}}), false},
-		{"an unknown scope", sign(Claims{Scope: "admin", RegisteredClaims: jwt.RegisteredClaims{Subject: user, IssuedAt: at(now), ExpiresAt: at(now.Add(time.Hour))}}), false},
-		{"a subject that is not a user id", sign(Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "' OR 1=1 --", IssuedAt: at(now), ExpiresAt: at(now.Add(time.Hour))}}), false},
+		{
+			"a staff token",
+			sign(
+				Claims{
+					RegisteredClaims: jwt.RegisteredClaims{
+						Subject:   user,
+						IssuedAt:  at(now),
+						ExpiresAt: at(now.Add(time.Hour)),
+					},
+				},
+			),
+			true,
+		},
+		{
+			"the longest staff token",
+			sign(
+				Claims{
+					RegisteredClaims: jwt.RegisteredClaims{
+						Subject:   user,
+						IssuedAt:  at(now),
+						ExpiresAt: at(now.Add(MaxLifetime)),
+					},
+				},
+			),
+			true,
+		},
+		{
+			"no iat",
+			sign(Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: user, ExpiresAt: at(now.Add(time.Hour))}}),
+			false,
+		},
+		{
+			"iat in the future",
+			sign(
+				Claims{
+					RegisteredClaims: jwt.RegisteredClaims{
+						Subject:   user,
+						IssuedAt:  at(now.Add(time.Hour)),
+						ExpiresAt: at(now.Add(2 * time.Hour)),
+					},
+				},
+			),
+			false,
+		},
+		{
+			"lives too long",
+			sign(
+				Claims{
+					RegisteredClaims: jwt.RegisteredClaims{
+						Subject:   user,
+						IssuedAt:  at(now),
+						ExpiresAt: at(now.Add(MaxLifetime + time.Hour)),
+					},
+				},
+			),
+			false,
+		},
+		{
+			"a parent session",
+			sign(
+				Claims{
+					Scope: ScopeParent,
+					RegisteredClaims: jwt.RegisteredClaims{
+						Subject:   user,
+						IssuedAt:  at(now),
+						ExpiresAt: at(now.Add(ParentSessionTTL)),
+					},
+				},
+			),
+			true,
+		},
+		{
+			"a parent session that lives too long",
+			sign(
+				Claims{
+					Scope: ScopeParent,
+					RegisteredClaims: jwt.RegisteredClaims{
+						Subject:   user,
+						IssuedAt:  at(now),
+						ExpiresAt: at(now.Add(ParentSessionTTL + time.Minute)),
+					},
+				},
+			),
+			false,
+		},
+		{
+			"an unknown scope",
+			sign(
+				Claims{
+					Scope: "admin",
+					RegisteredClaims: jwt.RegisteredClaims{
+						Subject:   user,
+						IssuedAt:  at(now),
+						ExpiresAt: at(now.Add(time.Hour)),
+					},
+				},
+			),
+			false,
+		},
+		{
+			"a subject that is not a user id",
+			sign(
+				Claims{
+					RegisteredClaims: jwt.RegisteredClaims{
+						Subject:   "' OR 1=1 --",
+						IssuedAt:  at(now),
+						ExpiresAt: at(now.Add(time.Hour)),
+					},
+				},
+			),
+			false,
+		},
 	}
 	for _, c := range cases {
 		_, err := Verify(key, c.tok)

@@ -15,10 +15,31 @@ import (
 // The model's arithmetic, on a journey small enough to follow by hand: every child workflow
 // costs 10 events, and the pathway's share of it 10 more (20 events over 2 children).
 func TestSizeArithmetic(t *testing.T) {
-	child := Cost{Runs: 1, Events: 10, Bytes: 1000, WorkflowTasks: 2, Activities: 1, Updates: 1, Commits: 1, Audiences: 1, Writes: 5}
+	child := Cost{
+		Runs:          1,
+		Events:        10,
+		Bytes:         1000,
+		WorkflowTasks: 2,
+		Activities:    1,
+		Updates:       1,
+		Commits:       1,
+		Audiences:     1,
+		Writes:        5,
+	}
 	j := Journey{
-		Pathway: Cost{Runs: 1, Events: 20, Bytes: 2000, WorkflowTasks: 4, Activities: 2, Updates: 2, Children: 2, Commits: 2, Audiences: 2, Writes: 10},
-		Cycle:   child, Referral: child, EHC: child, AnnualReview: child,
+		Pathway: Cost{
+			Runs:          1,
+			Events:        20,
+			Bytes:         2000,
+			WorkflowTasks: 4,
+			Activities:    2,
+			Updates:       2,
+			Children:      2,
+			Commits:       2,
+			Audiences:     2,
+			Writes:        10,
+		},
+		Cycle: child, Referral: child, EHC: child, AnnualReview: child,
 	}
 	// A pupil on SEN support takes 3 cycles a year, one with a plan 1 annual review: 3 and 1
 	// children, each 20 events, 2 actions, 2 commits, 2 emails' audiences, 10 writes, 6 tasks.
@@ -125,7 +146,11 @@ func TestRecordedJourneyIsCurrent(t *testing.T) {
 // the Commit activities' notices, one per audience.
 func TestMeasureHistory(t *testing.T) {
 	payload := func(json string) *commonpb.Payloads {
-		return &commonpb.Payloads{Payloads: []*commonpb.Payload{{Metadata: map[string][]byte{"encoding": []byte("json/plain")}, Data: []byte(json)}}}
+		return &commonpb.Payloads{
+			Payloads: []*commonpb.Payload{
+				{Metadata: map[string][]byte{"encoding": []byte("json/plain")}, Data: []byte(json)},
+			},
+		}
 	}
 	commit := `{"Notices":[{"Template":"a","To":["parents","sendco"]},{"Template":"b","To":["teachers"]}],"Meetings":[{"MeetingID":"m"}]}`
 	h := &historypb.History{Events: []*historypb.HistoryEvent{
@@ -133,9 +158,13 @@ func TestMeasureHistory(t *testing.T) {
 		{EventId: 2, EventType: enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED},
 		{EventId: 3, EventType: enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED},
 		{EventId: 4, EventType: enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED},
-		{EventId: 5, EventType: enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, Attributes: &historypb.HistoryEvent_ActivityTaskScheduledEventAttributes{
-			ActivityTaskScheduledEventAttributes: &historypb.ActivityTaskScheduledEventAttributes{
-				ActivityType: &commonpb.ActivityType{Name: "Commit"}, Input: payload(commit)}}},
+		{
+			EventId:   5,
+			EventType: enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+			Attributes: &historypb.HistoryEvent_ActivityTaskScheduledEventAttributes{
+				ActivityTaskScheduledEventAttributes: &historypb.ActivityTaskScheduledEventAttributes{
+					ActivityType: &commonpb.ActivityType{Name: "Commit"}, Input: payload(commit)}},
+		},
 		{EventId: 6, EventType: enumspb.EVENT_TYPE_TIMER_STARTED},
 		{EventId: 7, EventType: enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED},
 		{EventId: 8, EventType: enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED},
@@ -150,7 +179,19 @@ func TestMeasureHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Writes: started 1, task started 1, completed 1, activity 2, timer fired 1.
-	want := Cost{Runs: 1, Events: 9, WorkflowTasks: 1, Activities: 1, TimersStarted: 1, TimersFired: 1, Commits: 1, Notices: 2, Audiences: 3, Meetings: 1, Writes: 6}
+	want := Cost{
+		Runs:          1,
+		Events:        9,
+		WorkflowTasks: 1,
+		Activities:    1,
+		TimersStarted: 1,
+		TimersFired:   1,
+		Commits:       1,
+		Notices:       2,
+		Audiences:     3,
+		Meetings:      1,
+		Writes:        6,
+	}
 	bytes := c.Bytes
 	c.Bytes = 0
 	if c != want {

@@ -115,7 +115,16 @@ func (a scaled) add(b scaled) scaled {
 }
 
 func (a scaled) times(f float64) scaled {
-	return scaled{a.events * f, a.bytes * f, a.tasks * f, a.activities * f, a.updates * f, a.commits * f, a.audiences * f, a.writes * f}
+	return scaled{
+		a.events * f,
+		a.bytes * f,
+		a.tasks * f,
+		a.activities * f,
+		a.updates * f,
+		a.commits * f,
+		a.audiences * f,
+		a.writes * f,
+	}
 }
 
 // PupilYears is the yearly cost of one pupil on SEN support and of one with an EHC plan: the

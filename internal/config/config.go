@@ -31,46 +31,268 @@ type Setting struct {
 
 // Settings is the single list of everything sendflow can be configured with.
 var Settings = []Setting{
-	{"DATABASE_URL", "database-url", "", "PostgreSQL URL. `dev`: if unset, uses a server on 127.0.0.1:5432 if one answers (database `sendflow`), else starts a private cluster in the data dir.", "all"},
-	{"SMTP_URL", "smtp-url", "", "Outgoing mail server, e.g. `smtp://user:pass@mail:587?tls=starttls`, `smtps://…:465`, `smtp://mailpit:1025?tls=none`. `dev`: if unset, mail goes to the built-in capture mailbox.", "dev, worker"},
-	{"TEMPORAL_ADDRESS", "temporal-address", "", "Temporal frontend host:port. `dev`: if unset, an embedded server is started.", "dev, serve, worker, namespace"},
-	{"SENDFLOW_TEMPORAL_NAMESPACE", "temporal-namespace", "default", "Temporal namespace.", "dev, serve, worker, namespace"},
-	{"SENDFLOW_TEMPORAL_TLS", "temporal-tls", "false", "Dial Temporal over TLS (true for Temporal Cloud).", "serve, worker, namespace"},
-	{"SENDFLOW_TEMPORAL_TLS_CERT", "temporal-tls-cert", "", "Client certificate file for mTLS to Temporal (with SENDFLOW_TEMPORAL_TLS_KEY).", "serve, worker, namespace"},
-	{"SENDFLOW_TEMPORAL_TLS_KEY", "temporal-tls-key", "", "Client key file for mTLS to Temporal.", "serve, worker, namespace"},
-	{"SENDFLOW_TEMPORAL_TLS_CA", "temporal-tls-ca", "", "CA bundle to verify the Temporal server (system roots if unset).", "serve, worker, namespace"},
-	{"SENDFLOW_TASK_QUEUE", "task-queue", "sendflow", "Temporal task queue shared by serve and worker.", "dev, serve, worker"},
+	{
+		"DATABASE_URL",
+		"database-url",
+		"",
+		"PostgreSQL URL. `dev`: if unset, uses a server on 127.0.0.1:5432 if one answers (database `sendflow`), else starts a private cluster in the data dir.",
+		"all",
+	},
+	{
+		"SMTP_URL",
+		"smtp-url",
+		"",
+		"Outgoing mail server, e.g. `smtp://user:pass@mail:587?tls=starttls`, `smtps://…:465`, `smtp://mailpit:1025?tls=none`. `dev`: if unset, mail goes to the built-in capture mailbox.",
+		"dev, worker",
+	},
+	{
+		"TEMPORAL_ADDRESS",
+		"temporal-address",
+		"",
+		"Temporal frontend host:port. `dev`: if unset, an embedded server is started.",
+		"dev, serve, worker, namespace",
+	},
+	{
+		"SENDFLOW_TEMPORAL_NAMESPACE",
+		"temporal-namespace",
+		"default",
+		"Temporal namespace.",
+		"dev, serve, worker, namespace",
+	},
+	{
+		"SENDFLOW_TEMPORAL_TLS",
+		"temporal-tls",
+		"false",
+		"Dial Temporal over TLS (true for Temporal Cloud).",
+		"serve, worker, namespace",
+	},
+	{
+		"SENDFLOW_TEMPORAL_TLS_CERT",
+		"temporal-tls-cert",
+		"",
+		"Client certificate file for mTLS to Temporal (with SENDFLOW_TEMPORAL_TLS_KEY).",
+		"serve, worker, namespace",
+	},
+	{
+		"SENDFLOW_TEMPORAL_TLS_KEY",
+		"temporal-tls-key",
+		"",
+		"Client key file for mTLS to Temporal.",
+		"serve, worker, namespace",
+	},
+	{
+		"SENDFLOW_TEMPORAL_TLS_CA",
+		"temporal-tls-ca",
+		"",
+		"CA bundle to verify the Temporal server (system roots if unset).",
+		"serve, worker, namespace",
+	},
+	{
+		"SENDFLOW_TASK_QUEUE",
+		"task-queue",
+		"sendflow",
+		"Temporal task queue shared by serve and worker.",
+		"dev, serve, worker",
+	},
 	{"SENDFLOW_HTTP_ADDR", "http-addr", "127.0.0.1:8080", "Address the API listens on.", "dev, serve"},
-	{"SENDFLOW_PUBLIC_URL", "public-url", "", "Base URL people reach sendflow at, used in email links (default http://<http-addr>).", "dev, serve, worker"},
-	{"SENDFLOW_DATA_DIR", "data-dir", ".sendflow", "`dev`: where the embedded Temporal database, private PostgreSQL, captured mail and signing key live.", "dev, token"},
-	{"SENDFLOW_TEMPORAL_PORT", "temporal-port", "7233", "`dev`: frontend port of the embedded Temporal server; it also uses the next three ports.", "dev"},
+	{
+		"SENDFLOW_PUBLIC_URL",
+		"public-url",
+		"",
+		"Base URL people reach sendflow at, used in email links (default http://<http-addr>).",
+		"dev, serve, worker",
+	},
+	{
+		"SENDFLOW_DATA_DIR",
+		"data-dir",
+		".sendflow",
+		"`dev`: where the embedded Temporal database, private PostgreSQL, captured mail and signing key live.",
+		"dev, token",
+	},
+	{
+		"SENDFLOW_TEMPORAL_PORT",
+		"temporal-port",
+		"7233",
+		"`dev`: frontend port of the embedded Temporal server; it also uses the next three ports.",
+		"dev",
+	},
 	{"SENDFLOW_SMTP_PORT", "smtp-port", "1025", "`dev`: port of the capture mailbox's SMTP server.", "dev"},
-	{"SENDFLOW_PG_PORT", "pg-port", "5499", "`dev`: port of the private PostgreSQL cluster, when one is started.", "dev"},
-	{"SENDFLOW_SIGNING_KEY", "signing-key", "", "Key (32+ characters) that signs local bearer tokens and the links in parents' emails. Required by `serve` and `worker`, which must share it; `dev` and `token` use the key kept in the data dir (made on first use) when unset.", "dev, serve, worker, token"},
-	{"SENDFLOW_PAYLOAD_KEY", "payload-key", "", "Key that encrypts every workflow payload before it reaches Temporal: 64 hexadecimal characters (`openssl rand -hex 32`). Required by `serve` and `worker`, which must share it; `dev` uses the key kept in the data dir (made on first use) when unset. Keep it safe: without it running pathways cannot be read.", "dev, serve, worker"},
-	{"SENDFLOW_PAYLOAD_OLD_KEYS", "payload-old-keys", "", "Earlier payload keys, comma-separated, still used to decrypt after SENDFLOW_PAYLOAD_KEY is rotated.", "dev, serve, worker"},
-	{"SENDFLOW_MAIL_FROM", "mail-from", "", "The address every email is sent from, on a domain your mail relay may send for (e.g. `no-reply@sendflow.yourcouncil.gov.uk`). Mail about a pupil goes out under the school's name at this address, with replies to the school's contact email; mail about no one school keeps this setting's name. Required by `worker`; `dev` uses `sendflow <no-reply@sendflow.localhost>` (its mail stays in the capture mailbox).", "dev, worker"},
-	{"SENDFLOW_OIDC_ISSUER", "oidc-issuer", "", "Staff sign-in: the school's identity provider, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (Entra ID) or `https://accounts.google.com`. Staff sign in to the pages with it (authorization code flow with PKCE) and API tokens from it are accepted; both are mapped to users by email. `dev`: if unset, the pages use a built-in provider with the demo staff.", "dev, serve"},
-	{"SENDFLOW_OIDC_AUDIENCE", "oidc-audience", "", "The client (application) id sendflow is registered under at the identity provider: staff tokens must be issued for it. Required with SENDFLOW_OIDC_ISSUER. Register `<public url>/sign-in/callback` as its redirect URI.", "dev, serve"},
-	{"SENDFLOW_OIDC_CLIENT_SECRET", "oidc-client-secret", "", "The client secret the identity provider gave sendflow, for staff sign-in to the pages (unset for a public client, which then relies on PKCE alone).", "dev, serve"},
-	{"SENDFLOW_OIDC_JWKS_URL", "oidc-jwks-url", "", "Where the identity provider publishes its signing keys; unset uses the issuer's discovery document.", "dev, serve"},
-	{"SENDFLOW_SESSION_IDLE", "session-idle", "1h", "Staff pages: a session unused this long ends, and the next page asks to sign in again (what a form held is kept for after).", "dev, serve"},
-	{"SENDFLOW_SESSION_MAX", "session-max", "12h", "Staff pages: the longest a session lasts however busy, before signing in again.", "dev, serve"},
-	{"SENDFLOW_DB_POOL", "db-pool", "16", "Most PostgreSQL connections the API holds (serve; in `dev`, the API's own pool).", "dev, serve"},
-	{"SENDFLOW_WORKER_DB_POOL", "worker-db-pool", "8", "Most PostgreSQL connections the worker holds for its activities and the email sender (worker; in `dev`, the worker's own pool, so the API and the worker never wait for each other's connections).", "dev, worker"},
-	{"SENDFLOW_WORKER_CACHE", "worker-cache", "10000", "Most pupils' workflows the worker keeps in memory between their steps (each about 50 KiB of resident memory: 10000 is about 500 MiB). A workflow not kept is rebuilt from its history the next time it acts; most pathways sleep for weeks, so a smaller cache costs little.", "dev, worker"},
-	{"SENDFLOW_ACTION_TIMEOUT", "action-timeout", "10s", "How long an action waits for the pupil's workflow before the API answers 503 with Retry-After (the action is then finished by sending it again with the same Idempotency-Key).", "dev, serve"},
-	{"SENDFLOW_RATE_LIMIT", "rate-limit", "300", "Requests per minute each client (IP address) may make; more get 429 with Retry-After. Sign-in requests are limited to a tenth of it.", "dev, serve"},
-	{"SENDFLOW_TRUSTED_PROXIES", "trusted-proxies", "", "Comma-separated addresses or CIDR ranges of the reverse proxies in front of the API, e.g. `10.0.0.0/8,192.0.2.7`. A request from one of them is counted against the client its X-Forwarded-For names (the nearest address that is not a trusted proxy); from anywhere else, X-Forwarded-For is ignored. Unset: every request counts against the address it comes from, so behind a proxy all clients share one allowance.", "dev, serve"},
-	{"SENDFLOW_OAG_FILES", "oag-files", "", "Comma-separated OAG catalogue files (YAML, see catalogue/README.md) to load; each version is kept. With none loaded ever, the example catalogue is used.", "dev, serve, worker, migrate"},
-	{"SENDFLOW_DIRECTORY_FILES", "directory-files", "", "Comma-separated agency directory files (YAML, one per local authority: contacts, services, readiness rules). `dev` loads the demo directory; `admin` creates each authority from its file.", "dev, serve, worker, migrate, admin"},
-	{"SENDFLOW_TIMINGS_FILE", "timings-file", "", "YAML file of the local authority's timings (trial window, review reminders, statutory limits); unset uses the defaults in workflows/timings.default.yaml. Statutory limits may be tightened, never loosened: a file that loosens one stops start-up, naming the key and the law. Read by new pathways.", "dev, serve"},
-	{"SENDFLOW_TIME_SCALE", "time-scale", "1", "Divides every workflow timer, for demos and end-to-end tests (10080 makes a week pass in a minute); dates shown stay calendar dates. Read by new pathways. Never set it in production.", "dev, serve"},
+	{
+		"SENDFLOW_PG_PORT",
+		"pg-port",
+		"5499",
+		"`dev`: port of the private PostgreSQL cluster, when one is started.",
+		"dev",
+	},
+	{
+		"SENDFLOW_SIGNING_KEY",
+		"signing-key",
+		"",
+		"Key (32+ characters) that signs local bearer tokens and the links in parents' emails. Required by `serve` and `worker`, which must share it; `dev` and `token` use the key kept in the data dir (made on first use) when unset.",
+		"dev, serve, worker, token",
+	},
+	{
+		"SENDFLOW_PAYLOAD_KEY",
+		"payload-key",
+		"",
+		"Key that encrypts every workflow payload before it reaches Temporal: 64 hexadecimal characters (`openssl rand -hex 32`). Required by `serve` and `worker`, which must share it; `dev` uses the key kept in the data dir (made on first use) when unset. Keep it safe: without it running pathways cannot be read.",
+		"dev, serve, worker",
+	},
+	{
+		"SENDFLOW_PAYLOAD_OLD_KEYS",
+		"payload-old-keys",
+		"",
+		"Earlier payload keys, comma-separated, still used to decrypt after SENDFLOW_PAYLOAD_KEY is rotated.",
+		"dev, serve, worker",
+	},
+	{
+		"SENDFLOW_MAIL_FROM",
+		"mail-from",
+		"",
+		"The address every email is sent from, on a domain your mail relay may send for (e.g. `no-reply@sendflow.yourcouncil.gov.uk`). Mail about a pupil goes out under the school's name at this address, with replies to the school's contact email; mail about no one school keeps this setting's name. Required by `worker`; `dev` uses `sendflow <no-reply@sendflow.localhost>` (its mail stays in the capture mailbox).",
+		"dev, worker",
+	},
+	{
+		"SENDFLOW_OIDC_ISSUER",
+		"oidc-issuer",
+		"",
+		"Staff sign-in: the school's identity provider, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (Entra ID) or `https://accounts.google.com`. Staff sign in to the pages with it (authorization code flow with PKCE) and API tokens from it are accepted; both are mapped to users by email. `dev`: if unset, the pages use a built-in provider with the demo staff.",
+		"dev, serve",
+	},
+	{
+		"SENDFLOW_OIDC_AUDIENCE",
+		"oidc-audience",
+		"",
+		"The client (application) id sendflow is registered under at the identity provider: staff tokens must be issued for it. Required with SENDFLOW_OIDC_ISSUER. Register `<public url>/sign-in/callback` as its redirect URI.",
+		"dev, serve",
+	},
+	{
+		"SENDFLOW_OIDC_CLIENT_SECRET",
+		"oidc-client-secret",
+		"",
+		"The client secret the identity provider gave sendflow, for staff sign-in to the pages (unset for a public client, which then relies on PKCE alone).",
+		"dev, serve",
+	},
+	{
+		"SENDFLOW_OIDC_JWKS_URL",
+		"oidc-jwks-url",
+		"",
+		"Where the identity provider publishes its signing keys; unset uses the issuer's discovery document.",
+		"dev, serve",
+	},
+	{
+		"SENDFLOW_SESSION_IDLE",
+		"session-idle",
+		"1h",
+		"Staff pages: a session unused this long ends, and the next page asks to sign in again (what a form held is kept for after).",
+		"dev, serve",
+	},
+	{
+		"SENDFLOW_SESSION_MAX",
+		"session-max",
+		"12h",
+		"Staff pages: the longest a session lasts however busy, before signing in again.",
+		"dev, serve",
+	},
+	{
+		"SENDFLOW_DB_POOL",
+		"db-pool",
+		"16",
+		"Most PostgreSQL connections the API holds (serve; in `dev`, the API's own pool).",
+		"dev, serve",
+	},
+	{
+		"SENDFLOW_WORKER_DB_POOL",
+		"worker-db-pool",
+		"8",
+		"Most PostgreSQL connections the worker holds for its activities and the email sender (worker; in `dev`, the worker's own pool, so the API and the worker never wait for each other's connections).",
+		"dev, worker",
+	},
+	{
+		"SENDFLOW_WORKER_CACHE",
+		"worker-cache",
+		"10000",
+		"Most pupils' workflows the worker keeps in memory between their steps (each about 50 KiB of resident memory: 10000 is about 500 MiB). A workflow not kept is rebuilt from its history the next time it acts; most pathways sleep for weeks, so a smaller cache costs little.",
+		"dev, worker",
+	},
+	{
+		"SENDFLOW_ACTION_TIMEOUT",
+		"action-timeout",
+		"10s",
+		"How long an action waits for the pupil's workflow before the API answers 503 with Retry-After (the action is then finished by sending it again with the same Idempotency-Key).",
+		"dev, serve",
+	},
+	{
+		"SENDFLOW_RATE_LIMIT",
+		"rate-limit",
+		"300",
+		"Requests per minute each client (IP address) may make; more get 429 with Retry-After. Sign-in requests are limited to a tenth of it.",
+		"dev, serve",
+	},
+	{
+		"SENDFLOW_TRUSTED_PROXIES",
+		"trusted-proxies",
+		"",
+		"Comma-separated addresses or CIDR ranges of the reverse proxies in front of the API, e.g. `10.0.0.0/8,192.0.2.7`. A request from one of them is counted against the client its X-Forwarded-For names (the nearest address that is not a trusted proxy); from anywhere else, X-Forwarded-For is ignored. Unset: every request counts against the address it comes from, so behind a proxy all clients share one allowance.",
+		"dev, serve",
+	},
+	{
+		"SENDFLOW_OAG_FILES",
+		"oag-files",
+		"",
+		"Comma-separated OAG catalogue files (YAML, see catalogue/README.md) to load; each version is kept. With none loaded ever, the example catalogue is used.",
+		"dev, serve, worker, migrate",
+	},
+	{
+		"SENDFLOW_DIRECTORY_FILES",
+		"directory-files",
+		"",
+		"Comma-separated agency directory files (YAML, one per local authority: contacts, services, readiness rules). `dev` loads the demo directory; `admin` creates each authority from its file.",
+		"dev, serve, worker, migrate, admin",
+	},
+	{
+		"SENDFLOW_TIMINGS_FILE",
+		"timings-file",
+		"",
+		"YAML file of the local authority's timings (trial window, review reminders, statutory limits); unset uses the defaults in workflows/timings.default.yaml. Statutory limits may be tightened, never loosened: a file that loosens one stops start-up, naming the key and the law. Read by new pathways.",
+		"dev, serve",
+	},
+	{
+		"SENDFLOW_TIME_SCALE",
+		"time-scale",
+		"1",
+		"Divides every workflow timer, for demos and end-to-end tests (10080 makes a week pass in a minute); dates shown stay calendar dates. Read by new pathways. Never set it in production.",
+		"dev, serve",
+	},
 	{"SENDFLOW_LOG_LEVEL", "log-level", "info", "debug, info, warn or error.", "all"},
-	{"SENDFLOW_METRICS_ADDR", "metrics-addr", "", "Address that serves Prometheus metrics at `/metrics`, e.g. `127.0.0.1:9464` (see README, Observability); unset, no metrics are collected. It needs no sign-in: keep it off the public network. Never the API's address.", "dev, serve, worker"},
-	{"SENDFLOW_OTLP_ENDPOINT", "otlp-endpoint", "", "OpenTelemetry collector that traces are sent to over OTLP/gRPC, e.g. `http://127.0.0.1:4317` (`https://` for TLS); unset, tracing is off. Spans carry operation names, workflow and activity types and ids, never names or what people typed.", "dev, serve, worker"},
-	{"SENDFLOW_TRACE_SAMPLE", "trace-sample", "1", "Share of new traces recorded, from 0 to 1, when SENDFLOW_OTLP_ENDPOINT is set (a request inside a sampled trace is always recorded).", "dev, serve, worker"},
-	{"SENDFLOW_CODEC_CORS_ORIGIN", "codec-cors-origin", "", "Origin of the Temporal UI, e.g. `http://localhost:8233`, allowed to call the codec server (`/codec/decode`, `/codec/encode`) from the browser; unset, no other origin may (the `temporal` CLI needs none).", "dev, serve"},
+	{
+		"SENDFLOW_METRICS_ADDR",
+		"metrics-addr",
+		"",
+		"Address that serves Prometheus metrics at `/metrics`, e.g. `127.0.0.1:9464` (see README, Observability); unset, no metrics are collected. It needs no sign-in: keep it off the public network. Never the API's address.",
+		"dev, serve, worker",
+	},
+	{
+		"SENDFLOW_OTLP_ENDPOINT",
+		"otlp-endpoint",
+		"",
+		"OpenTelemetry collector that traces are sent to over OTLP/gRPC, e.g. `http://127.0.0.1:4317` (`https://` for TLS); unset, tracing is off. Spans carry operation names, workflow and activity types and ids, never names or what people typed.",
+		"dev, serve, worker",
+	},
+	{
+		"SENDFLOW_TRACE_SAMPLE",
+		"trace-sample",
+		"1",
+		"Share of new traces recorded, from 0 to 1, when SENDFLOW_OTLP_ENDPOINT is set (a request inside a sampled trace is always recorded).",
+		"dev, serve, worker",
+	},
+	{
+		"SENDFLOW_CODEC_CORS_ORIGIN",
+		"codec-cors-origin",
+		"",
+		"Origin of the Temporal UI, e.g. `http://localhost:8233`, allowed to call the codec server (`/codec/decode`, `/codec/encode`) from the browser; unset, no other origin may (the `temporal` CLI needs none).",
+		"dev, serve",
+	},
 }
 
 // Config holds parsed settings.
@@ -146,13 +368,20 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		}
 		// The flag package shows a usage's first `quoted` word as the flag's placeholder: the
 		// help text's own quotes are dropped and the placeholder given at the end.
-		vals[s.Env] = fs.String(s.Flag, v, strings.ReplaceAll(s.Usage, "`", "")+" (env "+s.Env+"=`"+Placeholder(s.Env)+"`)")
+		vals[s.Env] = fs.String(
+			s.Flag,
+			v,
+			strings.ReplaceAll(s.Usage, "`", "")+" (env "+s.Env+"=`"+Placeholder(s.Env)+"`)",
+		)
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q; settings are flags like --http-addr or environment variables", fs.Arg(0))
+		return nil, fmt.Errorf(
+			"unexpected argument %q; settings are flags like --http-addr or environment variables",
+			fs.Arg(0),
+		)
 	}
 	get := func(env string) string { return strings.TrimSpace(*vals[env]) }
 	c := &Config{
@@ -202,7 +431,8 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		}
 		return p
 	}
-	if c.TimeScale, err = strconv.ParseFloat(get("SENDFLOW_TIME_SCALE"), 64); err != nil || c.TimeScale < 1 || c.TimeScale > 1e7 {
+	if c.TimeScale, err = strconv.ParseFloat(get("SENDFLOW_TIME_SCALE"), 64); err != nil || c.TimeScale < 1 ||
+		c.TimeScale > 1e7 {
 		bad("SENDFLOW_TIME_SCALE", "must be a number from 1 (real time) to 10000000")
 	}
 	pool := func(env string) int {
@@ -213,17 +443,35 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		return n
 	}
 	c.DBPool, c.WorkerDBPool = pool("SENDFLOW_DB_POOL"), pool("SENDFLOW_WORKER_DB_POOL")
-	if c.WorkerCache, err = strconv.Atoi(get("SENDFLOW_WORKER_CACHE")); err != nil || c.WorkerCache < 1 || c.WorkerCache > 1000000 {
-		bad("SENDFLOW_WORKER_CACHE", fmt.Sprintf("%q must be a whole number of workflows from 1 to 1000000", get("SENDFLOW_WORKER_CACHE")))
+	if c.WorkerCache, err = strconv.Atoi(get("SENDFLOW_WORKER_CACHE")); err != nil || c.WorkerCache < 1 ||
+		c.WorkerCache > 1000000 {
+		bad(
+			"SENDFLOW_WORKER_CACHE",
+			fmt.Sprintf("%q must be a whole number of workflows from 1 to 1000000", get("SENDFLOW_WORKER_CACHE")),
+		)
 	}
-	if c.ActionTimeout, err = time.ParseDuration(get("SENDFLOW_ACTION_TIMEOUT")); err != nil || c.ActionTimeout < time.Second || c.ActionTimeout > 5*time.Minute {
-		bad("SENDFLOW_ACTION_TIMEOUT", fmt.Sprintf("%q must be a duration from 1s to 5m, such as 10s", get("SENDFLOW_ACTION_TIMEOUT")))
+	if c.ActionTimeout, err = time.ParseDuration(get("SENDFLOW_ACTION_TIMEOUT")); err != nil ||
+		c.ActionTimeout < time.Second ||
+		c.ActionTimeout > 5*time.Minute {
+		bad(
+			"SENDFLOW_ACTION_TIMEOUT",
+			fmt.Sprintf("%q must be a duration from 1s to 5m, such as 10s", get("SENDFLOW_ACTION_TIMEOUT")),
+		)
 	}
-	if c.SessionIdle, err = time.ParseDuration(get("SENDFLOW_SESSION_IDLE")); err != nil || c.SessionIdle < time.Minute || c.SessionIdle > 24*time.Hour {
-		bad("SENDFLOW_SESSION_IDLE", fmt.Sprintf("%q must be a duration from 1m to 24h, such as 1h", get("SENDFLOW_SESSION_IDLE")))
+	if c.SessionIdle, err = time.ParseDuration(get("SENDFLOW_SESSION_IDLE")); err != nil ||
+		c.SessionIdle < time.Minute ||
+		c.SessionIdle > 24*time.Hour {
+		bad(
+			"SENDFLOW_SESSION_IDLE",
+			fmt.Sprintf("%q must be a duration from 1m to 24h, such as 1h", get("SENDFLOW_SESSION_IDLE")),
+		)
 	}
-	if c.SessionMax, err = time.ParseDuration(get("SENDFLOW_SESSION_MAX")); err != nil || c.SessionMax < time.Minute || c.SessionMax > 7*24*time.Hour {
-		bad("SENDFLOW_SESSION_MAX", fmt.Sprintf("%q must be a duration from 1m to 168h, such as 12h", get("SENDFLOW_SESSION_MAX")))
+	if c.SessionMax, err = time.ParseDuration(get("SENDFLOW_SESSION_MAX")); err != nil || c.SessionMax < time.Minute ||
+		c.SessionMax > 7*24*time.Hour {
+		bad(
+			"SENDFLOW_SESSION_MAX",
+			fmt.Sprintf("%q must be a duration from 1m to 168h, such as 12h", get("SENDFLOW_SESSION_MAX")),
+		)
 	} else if c.SessionIdle > c.SessionMax {
 		bad("SENDFLOW_SESSION_IDLE", "must not be longer than SENDFLOW_SESSION_MAX")
 	}
@@ -238,7 +486,10 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		if err != nil {
 			addr, aerr := netip.ParseAddr(p)
 			if aerr != nil {
-				bad("SENDFLOW_TRUSTED_PROXIES", fmt.Sprintf("%q is not an IP address or CIDR range such as 10.0.0.0/8", p))
+				bad(
+					"SENDFLOW_TRUSTED_PROXIES",
+					fmt.Sprintf("%q is not an IP address or CIDR range such as 10.0.0.0/8", p),
+				)
 				continue
 			}
 			prefix = netip.PrefixFrom(addr, addr.BitLen())
@@ -246,7 +497,8 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
 	}
 	if c.OIDCIssuer != "" {
-		if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Scheme != "https" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" {
+		if u, err := url.Parse(c.OIDCIssuer); err != nil ||
+			u.Scheme != "https" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" {
 			bad("SENDFLOW_OIDC_ISSUER", "must be an https:// URL")
 		}
 		if c.OIDCAudience == "" {
@@ -394,13 +646,23 @@ func checkTelemetry(c *Config, cmd, sample string, bad func(env, problem string)
 		}
 	}
 	if c.OTLPEndpoint != "" {
-		if u, err := url.Parse(c.OTLPEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("SENDFLOW_OTLP_ENDPOINT", "must be an http:// or https:// URL of an OTLP/gRPC collector, e.g. http://127.0.0.1:4317")
+		if u, err := url.Parse(c.OTLPEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") ||
+			u.Host == "" {
+			bad(
+				"SENDFLOW_OTLP_ENDPOINT",
+				"must be an http:// or https:// URL of an OTLP/gRPC collector, e.g. http://127.0.0.1:4317",
+			)
 		}
 	}
 	if c.CodecCORSOrigin != "" {
-		if u, err := url.Parse(c.CodecCORSOrigin); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
-			bad("SENDFLOW_CODEC_CORS_ORIGIN", "must be an origin: http:// or https://, a host and an optional port, nothing after, e.g. http://localhost:8233")
+		if u, err := url.Parse(c.CodecCORSOrigin); err != nil || (u.Scheme != "http" && u.Scheme != "https") ||
+			u.Host == "" ||
+			u.Path != "" ||
+			u.RawQuery != "" {
+			bad(
+				"SENDFLOW_CODEC_CORS_ORIGIN",
+				"must be an origin: http:// or https://, a host and an optional port, nothing after, e.g. http://localhost:8233",
+			)
 		}
 	}
 }

@@ -15,13 +15,19 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTPAddr != "127.0.0.1:8080" || c.TemporalPort != 7233 || c.PublicURL != "http://127.0.0.1:8080" || c.TaskQueue != "sendflow" {
+	if c.HTTPAddr != "127.0.0.1:8080" || c.TemporalPort != 7233 || c.PublicURL != "http://127.0.0.1:8080" ||
+		c.TaskQueue != "sendflow" {
 		t.Errorf("defaults = %+v", c)
 	}
 }
 
 func TestFlagBeatsEnvironment(t *testing.T) {
-	c, err := Parse("dev", []string{"--http-addr", "127.0.0.1:9000"}, env(map[string]string{"SENDFLOW_HTTP_ADDR": "127.0.0.1:9999"}), nil)
+	c, err := Parse(
+		"dev",
+		[]string{"--http-addr", "127.0.0.1:9000"},
+		env(map[string]string{"SENDFLOW_HTTP_ADDR": "127.0.0.1:9999"}),
+		nil,
+	)
 	if err != nil || c.HTTPAddr != "127.0.0.1:9000" {
 		t.Fatalf("addr = %v, err %v", c, err)
 	}
@@ -73,14 +79,30 @@ func TestObservabilitySettings(t *testing.T) {
 		}
 	}
 	for _, pair := range [][2]string{{"127.0.0.1:8080", "127.0.0.1:8080"}, {"0.0.0.0:8080", "127.0.0.1:8080"}, {":8080", "127.0.0.1:8080"}} {
-		_, err := Parse("serve", nil, env(map[string]string{"SENDFLOW_METRICS_ADDR": pair[0], "SENDFLOW_HTTP_ADDR": pair[1]}), nil)
+		_, err := Parse(
+			"serve",
+			nil,
+			env(map[string]string{"SENDFLOW_METRICS_ADDR": pair[0], "SENDFLOW_HTTP_ADDR": pair[1]}),
+			nil,
+		)
 		var ce *Error
 		if !errors.As(err, &ce) || ce.Env != "SENDFLOW_METRICS_ADDR" {
 			t.Errorf("metrics %s with API %s: err = %v, want SENDFLOW_METRICS_ADDR named", pair[0], pair[1], err)
 		}
 	}
-	c, err := Parse("serve", nil, env(map[string]string{"SENDFLOW_METRICS_ADDR": "127.0.0.1:9464", "SENDFLOW_CODEC_CORS_ORIGIN": "http://localhost:8233/"}), nil)
-	if err != nil || c.MetricsAddr != "127.0.0.1:9464" || c.CodecCORSOrigin != "http://localhost:8233" || c.TraceSample != 1 {
+	c, err := Parse(
+		"serve",
+		nil,
+		env(
+			map[string]string{
+				"SENDFLOW_METRICS_ADDR":      "127.0.0.1:9464",
+				"SENDFLOW_CODEC_CORS_ORIGIN": "http://localhost:8233/",
+			},
+		),
+		nil,
+	)
+	if err != nil || c.MetricsAddr != "127.0.0.1:9464" || c.CodecCORSOrigin != "http://localhost:8233" ||
+		c.TraceSample != 1 {
 		t.Errorf("good settings = %+v, %v", c, err)
 	}
 	if _, err := Parse("worker", nil, env(map[string]string{"SENDFLOW_METRICS_ADDR": "127.0.0.1:8080"}), nil); err != nil {
@@ -91,7 +113,8 @@ func TestObservabilitySettings(t *testing.T) {
 func TestRequireNamesMissingSettings(t *testing.T) {
 	c, _ := Parse("serve", nil, env(nil), nil)
 	err := c.Require("DATABASE_URL", "TEMPORAL_ADDRESS", "SENDFLOW_PAYLOAD_KEY")
-	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || !strings.Contains(err.Error(), "TEMPORAL_ADDRESS") ||
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") ||
+		!strings.Contains(err.Error(), "TEMPORAL_ADDRESS") ||
 		!strings.Contains(err.Error(), "SENDFLOW_PAYLOAD_KEY") {
 		t.Errorf("err = %v", err)
 	}
@@ -104,7 +127,11 @@ func TestParseSMTPURL(t *testing.T) {
 		ok   bool
 	}{
 		{"smtp://mail.example", SMTP{Host: "mail.example", Port: 587, TLS: "starttls"}, true},
-		{"smtps://u:p@mail.example", SMTP{Host: "mail.example", Port: 465, TLS: "implicit", Username: "u", Password: "p"}, true},
+		{
+			"smtps://u:p@mail.example",
+			SMTP{Host: "mail.example", Port: 465, TLS: "implicit", Username: "u", Password: "p"},
+			true,
+		},
 		{"smtp://mailpit:1025?tls=none", SMTP{Host: "mailpit", Port: 1025, TLS: "none"}, true},
 		{"http://mail.example", SMTP{}, false},
 		{"smtp://:25", SMTP{}, false},

@@ -148,7 +148,16 @@ func TestLimit(t *testing.T) {
 			gotErr = err.Error()
 		}
 		if got != tc.want || gotErr != tc.err {
-			t.Errorf("Limit(%d, %d, %d) = %d, %q; want %d, %q", tc.requested, tc.def, tc.max, got, gotErr, tc.want, tc.err)
+			t.Errorf(
+				"Limit(%d, %d, %d) = %d, %q; want %d, %q",
+				tc.requested,
+				tc.def,
+				tc.max,
+				got,
+				gotErr,
+				tc.want,
+				tc.err,
+			)
 		}
 	}
 }

@@ -66,7 +66,11 @@ func New(issuer, redirectURI string, key []byte, dir Directory, logger *slog.Log
 		return nil, fmt.Errorf("dev identity provider: signing key: %w", err)
 	}
 	p := &Provider{Issuer: issuer, ClientSecret: derive(key, "client-secret")}
-	st := newStorage(dir, signing, &client{id: ClientID, secret: p.ClientSecret, redirect: redirectURI, loginPath: prefix + "/login"})
+	st := newStorage(
+		dir,
+		signing,
+		&client{id: ClientID, secret: p.ClientSecret, redirect: redirectURI, loginPath: prefix + "/login"},
+	)
 	var crypto [32]byte
 	copy(crypto[:], []byte(derive(key, "token-key"))[:32])
 	provider, err := op.NewProvider(&op.Config{
@@ -119,13 +123,23 @@ func (l *login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.Form.Get("authRequestID")
 	if !l.st.hasRequest(id) {
-		l.render(w, http.StatusBadRequest, loginView{Error: "This sign-in has expired or was already used. Go back to sendflow and choose Sign in again."})
+		l.render(
+			w,
+			http.StatusBadRequest,
+			loginView{
+				Error: "This sign-in has expired or was already used. Go back to sendflow and choose Sign in again.",
+			},
+		)
 		return
 	}
 	people, err := l.dir.People(r.Context())
 	if err != nil {
 		l.logger.Error("dev identity provider: list people", "error", err)
-		l.render(w, http.StatusServiceUnavailable, loginView{Error: "The list of demo accounts could not be read. Try again in a moment."})
+		l.render(
+			w,
+			http.StatusServiceUnavailable,
+			loginView{Error: "The list of demo accounts could not be read. Try again in a moment."},
+		)
 		return
 	}
 	v := loginView{RequestID: id, People: people}
@@ -137,7 +151,13 @@ func (l *login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, p := range people {
 		if strings.EqualFold(p.Email, v.Chosen) {
 			if err := l.st.signIn(id, p.ID); err != nil {
-				l.render(w, http.StatusBadRequest, loginView{Error: "This sign-in has expired or was already used. Go back to sendflow and choose Sign in again."})
+				l.render(
+					w,
+					http.StatusBadRequest,
+					loginView{
+						Error: "This sign-in has expired or was already used. Go back to sendflow and choose Sign in again.",
+					},
+				)
 				return
 			}
 			http.Redirect(w, r, l.callback(r.Context(), id), http.StatusFound)

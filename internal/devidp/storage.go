@@ -158,7 +158,11 @@ func (s *storage) CreateAccessToken(_ context.Context, req op.TokenRequest) (str
 
 var errNotOffered = errors.New("not offered by the dev identity provider")
 
-func (s *storage) CreateAccessAndRefreshTokens(context.Context, op.TokenRequest, string) (string, string, time.Time, error) {
+func (s *storage) CreateAccessAndRefreshTokens(
+	context.Context,
+	op.TokenRequest,
+	string,
+) (string, string, time.Time, error) {
 	return "", "", time.Time{}, errNotOffered
 }
 
@@ -226,7 +230,12 @@ func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string,
 
 // SetUserinfoFromRequest puts the person's address and name in the ID token, as Entra ID and
 // Google do.
-func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+func (s *storage) SetUserinfoFromRequest(
+	ctx context.Context,
+	info *oidc.UserInfo,
+	req op.IDTokenRequest,
+	scopes []string,
+) error {
 	return s.userinfo(ctx, info, req.GetSubject(), scopes)
 }
 
@@ -258,7 +267,13 @@ func (s *storage) userinfo(ctx context.Context, info *oidc.UserInfo, subject str
 	return nil
 }
 
-func (s *storage) SetIntrospectionFromToken(context.Context, *oidc.IntrospectionResponse, string, string, string) error {
+func (s *storage) SetIntrospectionFromToken(
+	context.Context,
+	*oidc.IntrospectionResponse,
+	string,
+	string,
+	string,
+) error {
 	return errNotOffered
 }
 
@@ -289,10 +304,17 @@ func (c *client) AuthMethod() oidc.AuthMethod         { return oidc.AuthMethodBa
 func (c *client) ResponseTypes() []oidc.ResponseType {
 	return []oidc.ResponseType{oidc.ResponseTypeCode}
 }
-func (c *client) GrantTypes() []oidc.GrantType                                 { return []oidc.GrantType{oidc.GrantTypeCode} }
-func (c *client) LoginURL(id string) string                                    { return c.loginPath + "?authRequestID=" + id }
-func (c *client) AccessTokenType() op.AccessTokenType                          { return op.AccessTokenTypeBearer }
-func (c *client) IDTokenLifetime() time.Duration                               { return 5 * time.Minute }
+
+func (c *client) GrantTypes() []oidc.GrantType { return []oidc.GrantType{oidc.GrantTypeCode} }
+
+func (c *client) LoginURL(
+	id string,
+) string {
+	return c.loginPath + "?authRequestID=" + id
+}
+func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
+func (c *client) IDTokenLifetime() time.Duration      { return 5 * time.Minute }
+
 func (c *client) DevMode() bool                                                { return true } // http:// redirect URIs on 127.0.0.1
 func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string     { return keep }
 func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string { return keep }

@@ -33,7 +33,8 @@ func TestOnlyDevAndTestsImportDevkit(t *testing.T) {
 		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
-			if strings.HasPrefix(d.Name(), ".") && rel != "." || rel == "internal/devkit" || rel == "tests" || d.Name() == "testdata" {
+			if strings.HasPrefix(d.Name(), ".") && rel != "." || rel == "internal/devkit" || rel == "tests" ||
+				d.Name() == "testdata" {
 				return filepath.SkipDir
 			}
 			return nil

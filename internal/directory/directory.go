@@ -151,7 +151,11 @@ func (d *Directory) validate(errs *strictyaml.Errors) {
 	case d.Authority == "":
 		errs.Addf(p.Add("authority"), "missing: give the local authority's three-digit code, such as \"999\"")
 	case !authorityPattern.MatchString(d.Authority):
-		errs.Addf(p.Add("authority"), "%q is not a local authority code (three digits, in quotes, such as \"999\")", d.Authority)
+		errs.Addf(
+			p.Add("authority"),
+			"%q is not a local authority code (three digits, in quotes, such as \"999\")",
+			d.Authority,
+		)
 	}
 	required := func(path strictyaml.Path, v, what string) {
 		if strings.TrimSpace(v) == "" {
@@ -159,11 +163,23 @@ func (d *Directory) validate(errs *strictyaml.Errors) {
 		}
 	}
 	required(p.Add("name"), d.Name, "give the local authority's name")
-	required(p.Add("sendiass_contact"), d.SENDIASSContact, "give the SENDIASS name, phone number and email; every decision letter quotes it")
-	required(p.Add("mediation_contact"), d.MediationContact, "give the mediation service's name, phone number and email; every decision letter quotes it")
+	required(
+		p.Add("sendiass_contact"),
+		d.SENDIASSContact,
+		"give the SENDIASS name, phone number and email; every decision letter quotes it",
+	)
+	required(
+		p.Add("mediation_contact"),
+		d.MediationContact,
+		"give the mediation service's name, phone number and email; every decision letter quotes it",
+	)
 	if d.EHCTeamEmail != "" {
 		if a, err := mail.ParseAddress(d.EHCTeamEmail); err != nil || a.Name != "" || a.Address != d.EHCTeamEmail {
-			errs.Addf(p.Add("ehc_team_email"), "%q is not an email address (write just the address, like ehc@council.example)", d.EHCTeamEmail)
+			errs.Addf(
+				p.Add("ehc_team_email"),
+				"%q is not an email address (write just the address, like ehc@council.example)",
+				d.EHCTeamEmail,
+			)
 		}
 	}
 	rules(errs, p.Add("ehcna_readiness"), d.EHCNAReadiness)
@@ -177,7 +193,11 @@ func (d *Directory) validate(errs *strictyaml.Errors) {
 		case s.Code == "":
 			errs.Addf(sp.Add("code"), "missing: give a stable code such as educational_psychology")
 		case !codePattern.MatchString(s.Code):
-			errs.Addf(sp.Add("code"), "%q is not a valid code (lower-case letters, digits and underscores, starting with a letter)", s.Code)
+			errs.Addf(
+				sp.Add("code"),
+				"%q is not a valid code (lower-case letters, digits and underscores, starting with a letter)",
+				s.Code,
+			)
 		default:
 			if prev, dup := seen[s.Code]; dup {
 				errs.Addf(sp.Add("code"), "service %q is listed twice (also services[%d])", s.Code, prev)
@@ -187,12 +207,23 @@ func (d *Directory) validate(errs *strictyaml.Errors) {
 		}
 		required(sp.Add("name"), s.Name, "give the service's name")
 		route(errs, sp.Add("route"), s.Route)
-		required(sp.Add("consent_wording"), s.ConsentWording, "give the words parents agree to when they consent to a referral")
+		required(
+			sp.Add("consent_wording"),
+			s.ConsentWording,
+			"give the words parents agree to when they consent to a referral",
+		)
 		switch {
 		case s.ConsentVersion == "":
-			errs.Addf(sp.Add("consent_version"), "missing: name the version of the consent wording, such as consent-v1, and change it whenever the wording changes")
+			errs.Addf(
+				sp.Add("consent_version"),
+				"missing: name the version of the consent wording, such as consent-v1, and change it whenever the wording changes",
+			)
 		case !versionPattern.MatchString(s.ConsentVersion):
-			errs.Addf(sp.Add("consent_version"), "%q is not a valid version (letters, digits, dots, hyphens and underscores)", s.ConsentVersion)
+			errs.Addf(
+				sp.Add("consent_version"),
+				"%q is not a valid version (letters, digits, dots, hyphens and underscores)",
+				s.ConsentVersion,
+			)
 		}
 		translations(errs, sp.Add("consent_translations"), s)
 		if s.SLA == "" {
@@ -221,24 +252,52 @@ func translations(errs *strictyaml.Errors, p strictyaml.Path, s Service) {
 		case err != nil:
 			errs.Addf(tp.Add("language"), "%s", err)
 		case strings.HasPrefix(lang, "en"):
-			errs.Addf(tp.Add("language"), "English is the consent_wording itself; translations are into other languages")
+			errs.Addf(
+				tp.Add("language"),
+				"English is the consent_wording itself; translations are into other languages",
+			)
 		default:
 			if prev, dup := seen[lang]; dup {
-				errs.Addf(tp.Add("language"), "a second translation into %s (also consent_translations[%d]); keep one per language", lang, prev)
+				errs.Addf(
+					tp.Add("language"),
+					"a second translation into %s (also consent_translations[%d]); keep one per language",
+					lang,
+					prev,
+				)
 			} else {
 				seen[lang] = i
 			}
 		}
 		switch {
 		case tr.Version == "":
-			errs.Addf(tp.Add("version"), "missing: name the version of these words, such as %s-%s, and change it whenever they change", s.ConsentVersion, suffix)
+			errs.Addf(
+				tp.Add("version"),
+				"missing: name the version of these words, such as %s-%s, and change it whenever they change",
+				s.ConsentVersion,
+				suffix,
+			)
 		case !versionPattern.MatchString(tr.Version):
-			errs.Addf(tp.Add("version"), "%q is not a valid version (letters, digits, dots, hyphens and underscores)", tr.Version)
+			errs.Addf(
+				tp.Add("version"),
+				"%q is not a valid version (letters, digits, dots, hyphens and underscores)",
+				tr.Version,
+			)
 		case tr.Version == s.ConsentVersion:
-			errs.Addf(tp.Add("version"), "%q is the English wording's version; give the translation a version of its own, such as %s-%s", tr.Version, tr.Version, suffix)
+			errs.Addf(
+				tp.Add("version"),
+				"%q is the English wording's version; give the translation a version of its own, such as %s-%s",
+				tr.Version,
+				tr.Version,
+				suffix,
+			)
 		}
 		if tr.Translates != s.ConsentVersion && s.ConsentVersion != "" {
-			errs.Addf(tp.Add("translates"), "translates %q, but the English wording is now %q: translate the current wording, give it a new version, or remove this translation", tr.Translates, s.ConsentVersion)
+			errs.Addf(
+				tp.Add("translates"),
+				"translates %q, but the English wording is now %q: translate the current wording, give it a new version, or remove this translation",
+				tr.Translates,
+				s.ConsentVersion,
+			)
 		}
 		if strings.TrimSpace(tr.Wording) == "" {
 			errs.Addf(tp.Add("wording"), "missing: give the translated words parents agree to")
@@ -265,7 +324,11 @@ func route(errs *strictyaml.Errors, p strictyaml.Path, r Route) {
 	case r.Email != "":
 		a, err := mail.ParseAddress(r.Email)
 		if err != nil || a.Name != "" || a.Address != r.Email {
-			errs.Addf(p.Add("email"), "%q is not an email address (write just the address, like referrals@example.org)", r.Email)
+			errs.Addf(
+				p.Add("email"),
+				"%q is not an email address (write just the address, like referrals@example.org)",
+				r.Email,
+			)
 		}
 	default:
 		u, err := url.Parse(r.PortalURL)

@@ -96,7 +96,9 @@ var keyRef = regexp.MustCompile(`\{\{-?\s*\.([A-Za-z0-9_]+)`)
 // Each template is well formed: known audience, a version, declared keys that are all used, no
 // key declared twice, and keys named for what they are (dates, references), never for needs.
 func TestCatalogueEntriesAreWellFormed(t *testing.T) {
-	forbiddenKey := regexp.MustCompile(`(?i)need|diagnos|outcome|rating|service|agency|provision|condition|therap|area|strength|difficult|disab`)
+	forbiddenKey := regexp.MustCompile(
+		`(?i)need|diagnos|outcome|rating|service|agency|provision|condition|therap|area|strength|difficult|disab`,
+	)
 	for _, tpl := range catalogue(t) {
 		t.Run(tpl.Name, func(t *testing.T) {
 			if tpl.Version == "" {
@@ -431,7 +433,9 @@ func TestReadabilityCheckerCatchesHardText(t *testing.T) {
 	if _, _, w := readability("We discuss interdisciplinarity.", nil); len(w) <= maxWordLetters {
 		t.Errorf("longest word %q; the check missed a long word", w)
 	}
-	if _, _, w := readability("Contact Counterrevolutionaries at https://example.org/averyveryverylongpath.", []string{"Counterrevolutionaries"}); len(w) > maxWordLetters {
+	if _, _, w := readability("Contact Counterrevolutionaries at https://example.org/averyveryverylongpath.", []string{"Counterrevolutionaries"}); len(
+		w,
+	) > maxWordLetters {
 		t.Errorf("data values and addresses were counted: %q", w)
 	}
 }

@@ -89,7 +89,13 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				unreachable++
 				wait = min(Backoff(unreachable), maxServerWait)
 				if unreachable == 1 || unreachable%10 == 0 {
-					d.Logger.Warn("the mail server is not answering; mail waits in the outbox", "retry_in", wait, "error", err)
+					d.Logger.Warn(
+						"the mail server is not answering; mail waits in the outbox",
+						"retry_in",
+						wait,
+						"error",
+						err,
+					)
 				}
 				break
 			}
@@ -116,7 +122,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // pupil's messages see why each one waits, not only the one that was tried.
 func (d *Dispatcher) noteOutage(ctx context.Context, err error) {
 	if _, e := d.DB.Exec(ctx, `UPDATE email_outbox SET last_error = $1 WHERE status = 'queued' AND claimed_by IS NULL AND last_error <> $1`,
-		err.Error()); e != nil && ctx.Err() == nil {
+		err.Error()); e != nil &&
+		ctx.Err() == nil {
 		d.Logger.Warn("could not note the mail server's outage on waiting mail", "error", e)
 	}
 }
@@ -132,16 +139,33 @@ type claimed struct {
 // the server does not answer it stops, gives the rest back and returns ErrUnreachable.
 func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	d.defaults()
-	rows, err := d.DB.Query(ctx, `UPDATE email_outbox SET claimed_by = $1, next_attempt_at = now() + make_interval(secs => $2)
+	rows, err := d.DB.Query(
+		ctx,
+		`UPDATE email_outbox SET claimed_by = $1, next_attempt_at = now() + make_interval(secs => $2)
 		WHERE id IN (SELECT id FROM email_outbox WHERE status = 'queued' AND next_attempt_at <= now()
 			ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-		RETURNING id, to_address, subject, text_body, html_body, created_at, attachments, language, from_name, reply_to`, d.id, d.Lease.Seconds(), d.Batch)
+		RETURNING id, to_address, subject, text_body, html_body, created_at, attachments, language, from_name, reply_to`,
+		d.id,
+		d.Lease.Seconds(),
+		d.Batch,
+	)
 	if err != nil {
 		return 0, fmt.Errorf("claim due mail: %w", err)
 	}
 	batch, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (claimed, error) {
 		var c claimed
-		err := r.Scan(&c.id, &c.to, &c.subject, &c.text, &c.html, &c.created, &c.attachments, &c.language, &c.fromName, &c.replyTo)
+		err := r.Scan(
+			&c.id,
+			&c.to,
+			&c.subject,
+			&c.text,
+			&c.html,
+			&c.created,
+			&c.attachments,
+			&c.language,
+			&c.fromName,
+			&c.replyTo,
+		)
 		return c, err
 	})
 	if err != nil {
@@ -223,7 +247,13 @@ func (d *Dispatcher) deliver(ctx context.Context, m claimed) error {
 		return fmt.Errorf("claim message %s: %w", m.id, err)
 	}
 	if inDoubt {
-		d.Logger.Warn("sending again a message the server may already have (same Message-ID)", "outbox_id", m.id, "attempt", attempts)
+		d.Logger.Warn(
+			"sending again a message the server may already have (same Message-ID)",
+			"outbox_id",
+			m.id,
+			"attempt",
+			attempts,
+		)
 	}
 	// The Date header is when the message was queued, so every attempt composes the same message.
 	raw, err := compose(envelope{From: d.From, FromName: m.fromName, ReplyTo: m.replyTo, To: m.to, Subject: m.subject,
@@ -241,18 +271,42 @@ func (d *Dispatcher) deliver(ctx context.Context, m claimed) error {
 		d.Logger.Info("mail sent", "outbox_id", m.id, "attempt", attempts)
 	case errors.As(err, &perm):
 		d.Logger.Error("mail refused permanently", "outbox_id", m.id, "reason", withoutAddresses(perm.Reason))
-		d.mark(ctx, `UPDATE email_outbox SET status = 'failed', last_error = $2, claimed_by = NULL, handed_at = NULL WHERE id = $1`, m.id, perm.Reason)
+		d.mark(
+			ctx,
+			`UPDATE email_outbox SET status = 'failed', last_error = $2, claimed_by = NULL, handed_at = NULL WHERE id = $1`,
+			m.id,
+			perm.Reason,
+		)
 	case errors.Is(err, ErrUnreachable):
 		// Not handed over at all; the dispatcher waits for the server, not this message.
-		d.mark(ctx, `UPDATE email_outbox SET last_error = $2, claimed_by = NULL, handed_at = NULL, next_attempt_at = now() WHERE id = $1`,
-			m.id, err.Error())
+		d.mark(
+			ctx,
+			`UPDATE email_outbox SET last_error = $2, claimed_by = NULL, handed_at = NULL, next_attempt_at = now() WHERE id = $1`,
+			m.id,
+			err.Error(),
+		)
 		return err
 	default:
 		// A server that answered and then failed may or may not have the message: handed_at stays.
 		wait := Backoff(attempts)
-		d.Logger.Warn("mail not sent; will retry", "outbox_id", m.id, "attempt", attempts, "retry_in", wait, "error", withoutAddresses(err.Error()))
-		d.mark(ctx, `UPDATE email_outbox SET last_error = $2, claimed_by = NULL, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
-			m.id, err.Error(), wait.Seconds())
+		d.Logger.Warn(
+			"mail not sent; will retry",
+			"outbox_id",
+			m.id,
+			"attempt",
+			attempts,
+			"retry_in",
+			wait,
+			"error",
+			withoutAddresses(err.Error()),
+		)
+		d.mark(
+			ctx,
+			`UPDATE email_outbox SET last_error = $2, claimed_by = NULL, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
+			m.id,
+			err.Error(),
+			wait.Seconds(),
+		)
 	}
 	return nil
 }
@@ -263,8 +317,12 @@ func (d *Dispatcher) markSent(ctx context.Context, id string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.Lease/2)
 	defer cancel()
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
-		_, err := d.DB.Exec(ctx, `UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = '', claimed_by = NULL, handed_at = NULL
-			WHERE id = $1`, id)
+		_, err := d.DB.Exec(
+			ctx,
+			`UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = '', claimed_by = NULL, handed_at = NULL
+			WHERE id = $1`,
+			id,
+		)
 		if err == nil {
 			return nil
 		}

@@ -39,7 +39,9 @@ func capture(t *testing.T, pool *pgxpool.Pool) (*Dispatcher, *mailcapture.Box) {
 	}
 	t.Cleanup(func() { box.Close() })
 	return &Dispatcher{DB: pool, From: "sendflow <no-reply@school.example>", Logger: logger,
-		Sender: &SMTPSender{Conf: config.SMTP{Host: "127.0.0.1", Port: addr.(*net.TCPAddr).Port, TLS: "none", Timeout: 2 * time.Second}}}, box
+		Sender: &SMTPSender{
+			Conf: config.SMTP{Host: "127.0.0.1", Port: addr.(*net.TCPAddr).Port, TLS: "none", Timeout: 2 * time.Second},
+		}}, box
 }
 
 func status(t *testing.T, o *Outbox, key string) (st string, attempts int, lastErr string) {
@@ -63,8 +65,15 @@ func TestOutageDelaysMailButLosesNone(t *testing.T) {
 		Sender: &SMTPSender{Conf: config.SMTP{Host: "127.0.0.1", Port: port, TLS: "none", Timeout: 2 * time.Second}}}
 	ctx := context.Background()
 
-	msg := Message{Key: "test/1", To: "sendco@school.example", Subject: "Hello", Text: "Plain words.", HTML: "<p>Plain words.</p>",
-		Template: "test", TemplateVersion: "1"}
+	msg := Message{
+		Key:             "test/1",
+		To:              "sendco@school.example",
+		Subject:         "Hello",
+		Text:            "Plain words.",
+		HTML:            "<p>Plain words.</p>",
+		Template:        "test",
+		TemplateVersion: "1",
+	}
 	for i := 0; i < 2; i++ { // a retried activity queues the same intent again
 		if _, err := o.Enqueue(ctx, msg); err != nil {
 			t.Fatal(err)
@@ -135,7 +144,13 @@ func (refusing) Send(string, string, []byte) error {
 }
 
 func TestBackoffGrowsAndIsCapped(t *testing.T) {
-	cases := map[int]time.Duration{1: 5 * time.Second, 2: 10 * time.Second, 3: 20 * time.Second, 10: 15 * time.Minute, 50: 15 * time.Minute}
+	cases := map[int]time.Duration{
+		1:  5 * time.Second,
+		2:  10 * time.Second,
+		3:  20 * time.Second,
+		10: 15 * time.Minute,
+		50: 15 * time.Minute,
+	}
 	for attempts, want := range cases {
 		if got := Backoff(attempts); got != want {
 			t.Errorf("Backoff(%d) = %s, want %s", attempts, got, want)
@@ -154,15 +169,26 @@ func TestInvitationCarriesItsCalendarFile(t *testing.T) {
 	ctx := context.Background()
 
 	start := time.Date(2027, time.January, 12, 10, 0, 0, 0, time.UTC)
-	cal, err := ics.Build(ics.Event{UID: "m1@sendflow", Sequence: 1, Method: ics.MethodRequest, Start: start, Duration: time.Hour,
-		Summary: "Zuzanna's review meeting", Location: "Room 4", Organizer: ics.Attendee{Name: "Sam", Email: "sendco@school.example"},
-		Attendees: []ics.Attendee{{Name: "Robin", Email: "parent@example.org", Required: true}}})
+	cal, err := ics.Build(
+		ics.Event{UID: "m1@sendflow", Sequence: 1, Method: ics.MethodRequest, Start: start, Duration: time.Hour,
+			Summary: "Zuzanna's review meeting", Location: "Room 4", Organizer: ics.Attendee{Name: "Sam", Email: "sendco@school.example"},
+			Attendees: []ics.Attendee{{Name: "Robin", Email: "parent@example.org", Required: true}}},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg := Message{Key: "meeting/m1/1/parent", To: "parent@example.org", Subject: "You are invited", Text: "Plain words.",
-		HTML: "<p>Plain words.</p>", Template: "t", TemplateVersion: "1",
-		Attachments: []Attachment{{Filename: "invite.ics", ContentType: ics.ContentType(ics.MethodRequest), Content: cal}}}
+	msg := Message{
+		Key:             "meeting/m1/1/parent",
+		To:              "parent@example.org",
+		Subject:         "You are invited",
+		Text:            "Plain words.",
+		HTML:            "<p>Plain words.</p>",
+		Template:        "t",
+		TemplateVersion: "1",
+		Attachments: []Attachment{
+			{Filename: "invite.ics", ContentType: ics.ContentType(ics.MethodRequest), Content: cal},
+		},
+	}
 	for i := 0; i < 2; i++ {
 		if _, err := o.Enqueue(ctx, msg); err != nil {
 			t.Fatal(err)
@@ -185,7 +211,8 @@ func TestInvitationCarriesItsCalendarFile(t *testing.T) {
 	if m.Text == "" || !strings.Contains(m.HTML, "<p>Plain words.</p>") {
 		t.Errorf("bodies lost: text %q html %q", m.Text, m.HTML)
 	}
-	if len(m.Attachments) != 1 || m.Attachments[0].Filename != "invite.ics" || !strings.HasPrefix(m.Attachments[0].ContentType, "text/calendar") {
+	if len(m.Attachments) != 1 || m.Attachments[0].Filename != "invite.ics" ||
+		!strings.HasPrefix(m.Attachments[0].ContentType, "text/calendar") {
 		t.Errorf("attachments = %+v", m.Attachments)
 	}
 	var id string
@@ -219,7 +246,8 @@ func TestInvitationCarriesItsCalendarFile(t *testing.T) {
 	if mt != "text/calendar" || cp["method"] != "REQUEST" || cp["charset"] != "utf-8" {
 		t.Errorf("calendar part Content-Type %q", calPart.Header.Get("Content-Type"))
 	}
-	if disp, dp, _ := mime.ParseMediaType(calPart.Header.Get("Content-Disposition")); disp != "attachment" || dp["filename"] != "invite.ics" {
+	if disp, dp, _ := mime.ParseMediaType(calPart.Header.Get("Content-Disposition")); disp != "attachment" ||
+		dp["filename"] != "invite.ics" {
 		t.Errorf("calendar part disposition %q", calPart.Header.Get("Content-Disposition"))
 	}
 	// multipart.Reader does not decode base64; the test does, as a mail client would.
@@ -255,7 +283,11 @@ func TestInvitationCarriesItsCalendarFile(t *testing.T) {
 
 // A message without attachments stays a plain multipart/alternative, as before.
 func TestComposeWithoutAttachmentsIsAlternative(t *testing.T) {
-	raw, err := compose(envelope{From: "a@school.example", To: "b@example.org", Subject: "Hi", OutboxID: "id1", Date: time.Now()}, "text", "<p>html</p>")
+	raw, err := compose(
+		envelope{From: "a@school.example", To: "b@example.org", Subject: "Hi", OutboxID: "id1", Date: time.Now()},
+		"text",
+		"<p>html</p>",
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,8 +332,21 @@ func TestSlowServerTwoDispatchersSendEachOnce(t *testing.T) {
 	t.Cleanup(func() { box.Close() })
 	done := make(chan error, 2)
 	for range 2 {
-		d := &Dispatcher{DB: pool, From: "no-reply@school.example", Logger: logger, Interval: 20 * time.Millisecond, Lease: time.Second,
-			Sender: &SMTPSender{Conf: config.SMTP{Host: "127.0.0.1", Port: addr.(*net.TCPAddr).Port, TLS: "none", Timeout: 5 * time.Second}}}
+		d := &Dispatcher{
+			DB:       pool,
+			From:     "no-reply@school.example",
+			Logger:   logger,
+			Interval: 20 * time.Millisecond,
+			Lease:    time.Second,
+			Sender: &SMTPSender{
+				Conf: config.SMTP{
+					Host:    "127.0.0.1",
+					Port:    addr.(*net.TCPAddr).Port,
+					TLS:     "none",
+					Timeout: 5 * time.Second,
+				},
+			},
+		}
 		go func() { done <- d.Run(ctx) }()
 	}
 	testenv.Eventually(t, 2*time.Minute, "every message sent", func() bool {
@@ -365,7 +410,9 @@ func TestDispatcherThatDiedMidSendIsFinishedByAnother(t *testing.T) {
 
 // A mail server's reply quotes the recipient; the log line does not.
 func TestServerRepliesAreLoggedWithoutAddresses(t *testing.T) {
-	got := withoutAddresses(`550 5.1.1 <jo.quill@example.org>: Recipient address rejected; from=no-reply@school.example`)
+	got := withoutAddresses(
+		`550 5.1.1 <jo.quill@example.org>: Recipient address rejected; from=no-reply@school.example`,
+	)
 	if strings.Contains(got, "@") || !strings.Contains(got, "550 5.1.1 <<address>>: Recipient address rejected") {
 		t.Errorf("logged as %q", got)
 	}
@@ -404,18 +451,26 @@ func TestMessagesComeFromTheSchool(t *testing.T) {
 		headers[m.To[0]] = parsed.Header
 	}
 	h := headers["parent@example.org"]
-	if from, err := mail.ParseAddress(h.Get("From")); err != nil || from.Name != "Oakfield Primary" || from.Address != "no-reply@school.example" {
+	if from, err := mail.ParseAddress(h.Get("From")); err != nil || from.Name != "Oakfield Primary" ||
+		from.Address != "no-reply@school.example" {
 		t.Errorf("From: %q", h.Get("From"))
 	}
-	if to, err := mail.ParseAddress(h.Get("Reply-To")); err != nil || to.Address != "office@oakfield.example" || to.Name != "Oakfield Primary" {
+	if to, err := mail.ParseAddress(h.Get("Reply-To")); err != nil || to.Address != "office@oakfield.example" ||
+		to.Name != "Oakfield Primary" {
 		t.Errorf("Reply-To: %q", h.Get("Reply-To"))
 	}
 	if h.Get("Auto-Submitted") != "auto-generated" || h.Get("Content-Language") != "pl" {
 		t.Errorf("Auto-Submitted %q, Content-Language %q", h.Get("Auto-Submitted"), h.Get("Content-Language"))
 	}
 	h = headers["parent2@example.org"]
-	if h.Get("From") != `"sendflow" <no-reply@school.example>` || h.Get("Reply-To") != "" || h.Get("Content-Language") != "en" ||
+	if h.Get("From") != `"sendflow" <no-reply@school.example>` || h.Get("Reply-To") != "" ||
+		h.Get("Content-Language") != "en" ||
 		h.Get("Auto-Submitted") != "auto-generated" {
-		t.Errorf("without a school: From %q, Reply-To %q, Content-Language %q", h.Get("From"), h.Get("Reply-To"), h.Get("Content-Language"))
+		t.Errorf(
+			"without a school: From %q, Reply-To %q, Content-Language %q",
+			h.Get("From"),
+			h.Get("Reply-To"),
+			h.Get("Content-Language"),
+		)
 	}
 }

@@ -123,7 +123,8 @@ func TestLocalizeChoosesTheLanguage(t *testing.T) {
 			continue
 		}
 		got := Localize(tpl, "pl")
-		if got.Lang != "en" || got.Subject != tpl.Subject || !slices.Equal(got.Paragraphs, tpl.Paragraphs) || got.Action != tpl.Action {
+		if got.Lang != "en" || got.Subject != tpl.Subject || !slices.Equal(got.Paragraphs, tpl.Paragraphs) ||
+			got.Action != tpl.Action {
 			t.Errorf("%s (%s) was translated; staff and agency emails are always English", tpl.Name, tpl.Audience)
 		}
 	}
@@ -321,7 +322,8 @@ func TestStaleTranslationFallsBackToEnglish(t *testing.T) {
 		t.Errorf("Localize of a template newer than its translation = %s %q", got.Lang, got.Paragraphs)
 	}
 	_, text, html := mustRender(t, got, sampleData(t, got))
-	if !strings.Contains(text, "We send nothing without it.") || !strings.Contains(html, `lang="en"`) || strings.Contains(text, unreviewedNoteEnglish) {
+	if !strings.Contains(text, "We send nothing without it.") || !strings.Contains(html, `lang="en"`) ||
+		strings.Contains(text, unreviewedNoteEnglish) {
 		t.Errorf("fallback email is not the new English:\n%s", text)
 	}
 
@@ -433,7 +435,9 @@ func TestPolishPrivacyCheckerCatchesLeaks(t *testing.T) {
 			t.Errorf("the Polish privacy check missed %q", s)
 		}
 	}
-	if got := polishPrivacyLeaks("Umowy i lekcje w szkole Oakfield Primary. Posłuchaj. Przegląd wsparcia, zalecenia specjalisty."); len(got) != 0 {
+	if got := polishPrivacyLeaks("Umowy i lekcje w szkole Oakfield Primary. Posłuchaj. Przegląd wsparcia, zalecenia specjalisty."); len(
+		got,
+	) != 0 {
 		t.Errorf("false alarm: %v", got)
 	}
 }
@@ -469,7 +473,9 @@ func TestTranslatedSentencesAreShort(t *testing.T) {
 // ("Termin spotkania: poniedziałek, 12 stycznia 2027"); rendered with such a date, no sentence
 // puts a bare weekday after a verb.
 func TestPolishDatesWithAWeekdayReadWell(t *testing.T) {
-	bare := regexp.MustCompile(`(?i)(się|odbyć|teraz|odbędzie) (poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)`)
+	bare := regexp.MustCompile(
+		`(?i)(się|odbyć|teraz|odbędzie) (poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)`,
+	)
 	for _, name := range parentNames {
 		tpl := Localize(mustLookup(t, name), "pl")
 		data := sampleData(t, tpl)

@@ -16,7 +16,12 @@ import (
 // mailnames reads the constants of package mailname: name → value.
 func mailnames(t *testing.T) map[string]string {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join("mailname", "mailname.go"), nil, parser.SkipObjectResolution)
+	f, err := parser.ParseFile(
+		token.NewFileSet(),
+		filepath.Join("mailname", "mailname.go"),
+		nil,
+		parser.SkipObjectResolution,
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +57,8 @@ func sent(t *testing.T) map[string]bool {
 			return err
 		}
 		if d.IsDir() {
-			if name := d.Name(); strings.HasPrefix(name, ".") && path != root || path == filepath.Join(root, "internal", "email") {
+			if name := d.Name(); strings.HasPrefix(name, ".") && path != root ||
+				path == filepath.Join(root, "internal", "email") {
 				return filepath.SkipDir
 			}
 			return nil
@@ -106,7 +112,10 @@ func TestEveryTemplateNameIsUsed(t *testing.T) {
 	}
 	sort.Strings(never)
 	if len(never) > 0 {
-		t.Errorf("no code outside internal/email sends these templates: mailname.%s", strings.Join(never, ", mailname."))
+		t.Errorf(
+			"no code outside internal/email sends these templates: mailname.%s",
+			strings.Join(never, ", mailname."),
+		)
 	}
 	// The scan sees the code that sends mail (a broken walk would find nothing and pass).
 	for _, want := range []string{"ConcernRaised", "MeetingInvitation", "SignInLink", "EHCDeadlineMissed"} {

@@ -93,7 +93,9 @@ func compose(e envelope, text, html string, attachments ...Attachment) ([]byte, 
 	if err := writeAlternative(alt, text, html); err != nil {
 		return nil, err
 	}
-	w, err := mixed.CreatePart(textproto.MIMEHeader{"Content-Type": {`multipart/alternative; boundary="` + alt.Boundary() + `"`}})
+	w, err := mixed.CreatePart(
+		textproto.MIMEHeader{"Content-Type": {`multipart/alternative; boundary="` + alt.Boundary() + `"`}},
+	)
 	if err != nil {
 		return nil, fmt.Errorf("mime part: %w", err)
 	}
@@ -110,8 +112,10 @@ func compose(e envelope, text, html string, attachments ...Attachment) ([]byte, 
 			ctype = mime.FormatMediaType(mt, params)
 		}
 		w, err := mixed.CreatePart(textproto.MIMEHeader{
-			"Content-Type":              {ctype},
-			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename})},
+			"Content-Type": {ctype},
+			"Content-Disposition": {
+				mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename}),
+			},
 			"Content-Transfer-Encoding": {"base64"},
 		})
 		if err != nil {

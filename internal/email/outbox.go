@@ -87,11 +87,27 @@ func (o *Outbox) Enqueue(ctx context.Context, m Message) (bool, error) {
 			return false, fmt.Errorf("queue email %s: reply-to %q is not a plain address", m.Key, m.ReplyTo)
 		}
 	}
-	tag, err := o.DB.Exec(ctx, `INSERT INTO email_outbox
+	tag, err := o.DB.Exec(
+		ctx,
+		`INSERT INTO email_outbox
 		(id, idempotency_key, to_address, to_user_id, subject, text_body, html_body, template, template_version, language, attachments, pupil_id,
 		 from_name, reply_to)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (idempotency_key) DO NOTHING`,
-		id, m.Key, m.To, toUser, m.Subject, m.Text, m.HTML, m.Template, m.TemplateVersion, language, attachments, pupil, m.FromName, m.ReplyTo)
+		id,
+		m.Key,
+		m.To,
+		toUser,
+		m.Subject,
+		m.Text,
+		m.HTML,
+		m.Template,
+		m.TemplateVersion,
+		language,
+		attachments,
+		pupil,
+		m.FromName,
+		m.ReplyTo,
+	)
 	if err != nil {
 		return false, fmt.Errorf("queue email %s: %w", m.Key, err)
 	}

@@ -77,19 +77,33 @@ func TestConcernRaisedRendersForTheActivity(t *testing.T) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(html, "<Amara>") || !strings.Contains(html, "&lt;Amara&gt;") || !strings.Contains(html, `lang="en"`) {
+	if strings.Contains(html, "<Amara>") || !strings.Contains(html, "&lt;Amara&gt;") ||
+		!strings.Contains(html, `lang="en"`) {
 		t.Errorf("html not escaped or missing lang:\n%s", html)
 	}
-	if got, ok := Lookup(ConcernRaised.Name); !ok || got.Version != ConcernRaised.Version || got.Subject != ConcernRaised.Subject {
+	if got, ok := Lookup(ConcernRaised.Name); !ok || got.Version != ConcernRaised.Version ||
+		got.Subject != ConcernRaised.Subject {
 		t.Errorf("Lookup(%q) = %+v, %v; want the exported ConcernRaised", ConcernRaised.Name, got, ok)
 	}
 }
 
 func TestRenderRefusesIncompleteData(t *testing.T) {
 	full := func() map[string]string {
-		return map[string]string{"RecipientName": "Sam", "PupilFirstName": "Amara", "SchoolName": "Oakfield", "Link": "https://s.example/p/1"}
+		return map[string]string{
+			"RecipientName":  "Sam",
+			"PupilFirstName": "Amara",
+			"SchoolName":     "Oakfield",
+			"Link":           "https://s.example/p/1",
+		}
 	}
-	custom := Template{Name: "custom", Version: "1", Audience: AudienceStaff, Subject: "S", Heading: "H", Paragraphs: []string{"P"}}
+	custom := Template{
+		Name:       "custom",
+		Version:    "1",
+		Audience:   AudienceStaff,
+		Subject:    "S",
+		Heading:    "H",
+		Paragraphs: []string{"P"},
+	}
 	for _, tc := range []struct {
 		name string
 		want string // in the error
@@ -135,8 +149,24 @@ func TestEmptyRecipientNameGreetsPlainly(t *testing.T) {
 }
 
 func TestNoActionMeansNoLink(t *testing.T) {
-	tpl := Template{Name: "n", Version: "1", Audience: AudienceStaff, Subject: "S", Heading: "H", Paragraphs: []string{"Words."}}
-	_, text, html := mustRender(t, tpl, map[string]string{"RecipientName": "Sam", "PupilFirstName": "A", "SchoolName": "O", "Link": "https://s.example/p/1"})
+	tpl := Template{
+		Name:       "n",
+		Version:    "1",
+		Audience:   AudienceStaff,
+		Subject:    "S",
+		Heading:    "H",
+		Paragraphs: []string{"Words."},
+	}
+	_, text, html := mustRender(
+		t,
+		tpl,
+		map[string]string{
+			"RecipientName":  "Sam",
+			"PupilFirstName": "A",
+			"SchoolName":     "O",
+			"Link":           "https://s.example/p/1",
+		},
+	)
 	if strings.Contains(text, "https://") || strings.Contains(html, "<a ") || strings.Contains(html, "https://") {
 		t.Errorf("a template without an action shows the link:\n%s\n%s", text, html)
 	}
@@ -186,7 +216,10 @@ func TestParentEmailsSayHowToReachTheSchool(t *testing.T) {
 	data := sampleData(t, tpl)
 	data["ContactName"], data["ContactPhone"], data["ContactEmail"] = "Mrs Khan, school office", "01632 960 100", "office@oakfield.example"
 	_, text, html := mustRender(t, tpl, data)
-	if !strings.Contains(text, "To contact Oakfield Primary: Mrs Khan, school office, 01632 960 100, office@oakfield.example") {
+	if !strings.Contains(
+		text,
+		"To contact Oakfield Primary: Mrs Khan, school office, 01632 960 100, office@oakfield.example",
+	) {
 		t.Errorf("text lacks the school's contact:\n%s", text)
 	}
 	for _, want := range []string{`href="tel:01632960100"`, `href="mailto:office@oakfield.example"`} {
@@ -195,7 +228,10 @@ func TestParentEmailsSayHowToReachTheSchool(t *testing.T) {
 		}
 	}
 	_, text, _ = mustRender(t, Localize(tpl, "pl"), data)
-	if !strings.Contains(text, "Kontakt ze szkołą Oakfield Primary: Mrs Khan, school office, 01632 960 100, office@oakfield.example") {
+	if !strings.Contains(
+		text,
+		"Kontakt ze szkołą Oakfield Primary: Mrs Khan, school office, 01632 960 100, office@oakfield.example",
+	) {
 		t.Errorf("Polish text lacks the school's contact:\n%s", text)
 	}
 	staff := sampleData(t, ConcernRaised)

@@ -448,7 +448,11 @@ func strategiesSection(cs []Concern) section {
 		s.Blocks = append(s.Blocks, none(NoneRecorded))
 		return s
 	}
-	summary := fmt.Sprintf("%s recorded. Impact recorded for %d", locale.Count(total, "strategy", "strategies"), withImpact)
+	summary := fmt.Sprintf(
+		"%s recorded. Impact recorded for %d",
+		locale.Count(total, "strategy", "strategies"),
+		withImpact,
+	)
 	if missing := total - withImpact; missing > 0 {
 		summary += fmt.Sprintf("; not recorded yet for %d", missing)
 	}
@@ -542,16 +546,39 @@ func cyclesSection(cs []Cycle) section {
 			s.Blocks = append(s.Blocks, t)
 		}
 		for i, v := range c.FamilyViews {
-			s.Blocks = append(s.Blocks, block{Kind: blockFacts, Caption: fmt.Sprintf("%s: views the parents sent before the review (%d of %d)", name, i+1, len(c.FamilyViews)),
-				Facts: []fact{
-					{"Views the parents sent before the review", "From " + orNotRecorded(v.By) + ", on " + FormatDate(v.On)},
-					{"What is going well", orNotRecorded(v.GoingWell)},
-					{"What is hard", orNotRecorded(v.Hard)},
-					{"What would help", orNotRecorded(v.WouldHelp)},
-				}})
+			s.Blocks = append(
+				s.Blocks,
+				block{
+					Kind: blockFacts,
+					Caption: fmt.Sprintf(
+						"%s: views the parents sent before the review (%d of %d)",
+						name,
+						i+1,
+						len(c.FamilyViews),
+					),
+					Facts: []fact{
+						{
+							"Views the parents sent before the review",
+							"From " + orNotRecorded(v.By) + ", on " + FormatDate(v.On),
+						},
+						{"What is going well", orNotRecorded(v.GoingWell)},
+						{"What is hard", orNotRecorded(v.Hard)},
+						{"What would help", orNotRecorded(v.WouldHelp)},
+					},
+				},
+			)
 		}
 		if !reviewed {
-			s.Blocks = append(s.Blocks, para(fmt.Sprintf("%s has not been reviewed yet. The review is due on %s.", name, FormatDate(c.ReviewDate))))
+			s.Blocks = append(
+				s.Blocks,
+				para(
+					fmt.Sprintf(
+						"%s has not been reviewed yet. The review is due on %s.",
+						name,
+						FormatDate(c.ReviewDate),
+					),
+				),
+			)
 			continue
 		}
 		s.Blocks = append(s.Blocks, block{Kind: blockFacts, Caption: name + ": the review", Facts: []fact{
@@ -600,10 +627,22 @@ func meetingsSection(ms []Meeting) section {
 		if strings.EqualFold(strings.TrimSpace(m.ParentResponse), "accepted") {
 			accepted++
 		}
-		t.Rows = append(t.Rows, []string{FormatDate(m.On), orNotRecorded(plainLabel(m.Kind)), ResponseLabel(m.ParentResponse)})
+		t.Rows = append(
+			t.Rows,
+			[]string{FormatDate(m.On), orNotRecorded(plainLabel(m.Kind)), ResponseLabel(m.ParentResponse)},
+		)
 	}
-	s.Blocks = append(s.Blocks,
-		para(fmt.Sprintf("Parents accepted %d of %s.", accepted, locale.Count(len(ms), "meeting invitation", "meeting invitations"))), t)
+	s.Blocks = append(
+		s.Blocks,
+		para(
+			fmt.Sprintf(
+				"Parents accepted %d of %s.",
+				accepted,
+				locale.Count(len(ms), "meeting invitation", "meeting invitations"),
+			),
+		),
+		t,
+	)
 	return s
 }
 

@@ -123,11 +123,23 @@ func samplePack() Pack {
 			{On: day(2026, time.April, 20), Kind: "Plan meeting", ParentResponse: "accepted"},
 			{On: day(2026, time.July, 10), Kind: "Review meeting", ParentResponse: "asked for another time"},
 			{On: day(2026, time.September, 15), Kind: "Plan meeting", ParentResponse: "accepted"},
-			{On: day(2026, time.October, 1), Kind: "Consultation with the educational psychologist", ParentResponse: "no answer"},
+			{
+				On:             day(2026, time.October, 1),
+				Kind:           "Consultation with the educational psychologist",
+				ParentResponse: "no answer",
+			},
 		},
 		Readiness: []Criterion{
-			{Rule: "At least 3 strategies tried for 6 weeks with impact recorded", Met: true, Evidence: "3 strategies with impact recorded, the longest tried for 41 weeks"},
-			{Rule: "Signed parental consent", Met: false, Missing: "A parent needs to sign the consent form for this service."},
+			{
+				Rule:     "At least 3 strategies tried for 6 weeks with impact recorded",
+				Met:      true,
+				Evidence: "3 strategies with impact recorded, the longest tried for 41 weeks",
+			},
+			{
+				Rule:    "Signed parental consent",
+				Met:     false,
+				Missing: "A parent needs to sign the consent form for this service.",
+			},
 		},
 		Timeline: []Line{
 			{On: day(2026, time.March, 3), Summary: "Second concern raised by the SENCo"},
@@ -190,7 +202,9 @@ func TestHTML(t *testing.T) {
 		esc("Social, emotional and mental health, Sensory and/or physical needs"),
 		// advice, meetings, readiness, timeline
 		"Speech and language therapy (demo trust)", "5 June 2026",
-		esc("Understanding of spoken language is below what is expected for her age; keep using visual supports and short instructions."),
+		esc(
+			"Understanding of spoken language is below what is expected for her age; keep using visual supports and short instructions.",
+		),
 		"Asked for another time", "No answer", "Parents accepted 2 of 4 meeting invitations.",
 		"1 of 2 checks met.", "A parent needs to sign the consent form for this service.",
 		"Cycle 2 agreed with Dad",
@@ -229,14 +243,19 @@ func TestHTML(t *testing.T) {
 	if row := rowContaining(t, html, "Quiet lunchtime club</th>"); !strings.Contains(row, "<td>Not recorded yet</td>") {
 		t.Errorf("strategy without impact should say Not recorded yet: %s", row)
 	}
-	if row := rowContaining(t, html, "Instructions given one step at a time"); !strings.Contains(row, "<td>Some change</td>") {
+	if row := rowContaining(t, html, "Instructions given one step at a time"); !strings.Contains(
+		row,
+		"<td>Some change</td>",
+	) {
 		t.Errorf("some_change should read Some change: %s", row)
 	}
 	if row := rowContaining(t, html, "Stays in assembly for 10 minutes"); !strings.Contains(row, "Not reviewed yet") {
 		t.Errorf("outcome of an unreviewed cycle: %s", row)
 	}
 	// Timeline is oldest first.
-	if a, b := strings.Index(html, "Concern raised by the class teacher"), strings.Index(html, "Second concern raised by the SENCo"); a < 0 || b < 0 || a > b {
+	if a, b := strings.Index(html, "Concern raised by the class teacher"), strings.Index(html, "Second concern raised by the SENCo"); a < 0 ||
+		b < 0 ||
+		a > b {
 		t.Errorf("timeline not in date order")
 	}
 
@@ -253,7 +272,8 @@ func TestHTML(t *testing.T) {
 		}
 	}
 	// Every table has a caption.
-	if tables, captions := strings.Count(html, "<table"), strings.Count(html, "<caption>"); tables == 0 || tables != captions {
+	if tables, captions := strings.Count(html, "<table"), strings.Count(html, "<caption>"); tables == 0 ||
+		tables != captions {
 		t.Errorf("%d tables but %d captions", tables, captions)
 	}
 	if strings.Count(html, "<h1>") != 1 {
@@ -384,10 +404,19 @@ func TestPDF(t *testing.T) {
 func TestPDFLongPackRunsOnAndRepeatsHeader(t *testing.T) {
 	p := samplePack()
 	for i := range 120 {
-		p.Timeline = append(p.Timeline, Line{On: day(2026, time.October, 1).AddDate(0, 0, i%28), Summary: fmt.Sprintf("Provision session %d logged: language group", i+1)})
+		p.Timeline = append(
+			p.Timeline,
+			Line{
+				On:      day(2026, time.October, 1).AddDate(0, 0, i%28),
+				Summary: fmt.Sprintf("Provision session %d logged: language group", i+1),
+			},
+		)
 	}
 	// One very long note that cannot fit on one page.
-	p.Concerns[0].Strategies[0].Notes = strings.Repeat("A long running note about how the strategy went this week. ", 150)
+	p.Concerns[0].Strategies[0].Notes = strings.Repeat(
+		"A long running note about how the strategy went this week. ",
+		150,
+	)
 	out, err := PDF(p)
 	if err != nil {
 		t.Fatal(err)

@@ -9,9 +9,20 @@ import (
 // The latest profile travels with the record: the pack shows it near the top, with its version;
 // a pupil with no profile has no such section.
 func TestPackCarriesThePassport(t *testing.T) {
-	p := Pack{For: "Educational Psychology Service", School: "Oakfield Primary", Pupil: Pupil{FirstName: "Amara", LastName: "Okafor"},
-		Passport: &Passport{Liked: "I make people laugh.", Important: "My cat Biscuit.", Support: "Tell me what is coming next.",
-			WrittenWith: "Amara and her mum", Version: 2, SavedBy: "Grace Okafor", SavedOn: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)}}
+	p := Pack{
+		For:    "Educational Psychology Service",
+		School: "Oakfield Primary",
+		Pupil:  Pupil{FirstName: "Amara", LastName: "Okafor"},
+		Passport: &Passport{
+			Liked:       "I make people laugh.",
+			Important:   "My cat Biscuit.",
+			Support:     "Tell me what is coming next.",
+			WrittenWith: "Amara and her mum",
+			Version:     2,
+			SavedBy:     "Grace Okafor",
+			SavedOn:     time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC),
+		},
+	}
 	html, err := HTML(p)
 	if err != nil {
 		t.Fatal(err)

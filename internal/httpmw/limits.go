@@ -43,7 +43,11 @@ func Limit(next http.Handler, o Options) http.Handler {
 			w.Header().Set("Retry-After", fmt.Sprint(secs))
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusTooManyRequests)
-			fmt.Fprintf(w, `{"title":"Too Many Requests","status":429,"detail":"Too many requests from this address. Wait %d seconds and try again."}`, secs)
+			fmt.Fprintf(
+				w,
+				`{"title":"Too Many Requests","status":429,"detail":"Too many requests from this address. Wait %d seconds and try again."}`,
+				secs,
+			)
 			return
 		}
 		if r.ContentLength > maxBody {
@@ -60,7 +64,11 @@ func Limit(next http.Handler, o Options) http.Handler {
 func TooLarge(w http.ResponseWriter, maxBody int64) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(http.StatusRequestEntityTooLarge)
-	fmt.Fprintf(w, `{"title":"Request Entity Too Large","status":413,"detail":"The request is too large: no request may send more than %d MB. Nothing was changed."}`, maxBody>>20)
+	fmt.Fprintf(
+		w,
+		`{"title":"Request Entity Too Large","status":413,"detail":"The request is too large: no request may send more than %d MB. Nothing was changed."}`,
+		maxBody>>20,
+	)
 }
 
 // readDeadlinesForBody lets read deadlines set below (Huma sets one of 5 s to read a body, and

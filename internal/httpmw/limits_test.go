@@ -40,7 +40,12 @@ func TestSignInPagesGetTheSmallAllowance(t *testing.T) {
 	for _, path := range []string{"/parent/sign-in?token=guess", "/v1/auth/magic-link/exchange"} {
 		client := "192.0.2." + map[bool]string{true: "1", false: "2"}[path[1] == 'p']
 		if ok, retry := hits(client, path, 5); ok != 1 || retry == "" {
-			t.Errorf("%s: %d requests let through before 429 (Retry-After %q); want 1 then 429 with Retry-After", path, ok, retry)
+			t.Errorf(
+				"%s: %d requests let through before 429 (Retry-After %q); want 1 then 429 with Retry-After",
+				path,
+				ok,
+				retry,
+			)
 		}
 	}
 	if ok, _ := hits("192.0.2.3", "/parent/plan?t=x", 10); ok != 10 {
@@ -63,21 +68,31 @@ func TestSlowWriteKeepsItsConnection(t *testing.T) {
 			A int `json:"a"`
 		}
 	}
-	huma.Register(hapi, huma.Operation{Method: http.MethodPost, Path: "/slow", BodyReadTimeout: bodyTimeout, DefaultStatus: http.StatusNoContent},
+	huma.Register(
+		hapi,
+		huma.Operation{
+			Method:          http.MethodPost,
+			Path:            "/slow",
+			BodyReadTimeout: bodyTimeout,
+			DefaultStatus:   http.StatusNoContent,
+		},
 		func(ctx context.Context, _ *in) (*struct{}, error) {
 			time.Sleep(10 * bodyTimeout) // works past the body's deadline, however fast the machine
 			if err := ctx.Err(); err != nil {
 				return nil, huma.Error503ServiceUnavailable("context: " + err.Error())
 			}
 			return nil, nil
-		})
+		},
+	)
 	srv := httptest.NewServer(protect(mux, 1000))
 	defer srv.Close()
 	var conns atomic.Int32
-	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conns.Add(1)
-		return (&net.Dialer{}).DialContext(ctx, network, addr)
-	}}}
+	client := &http.Client{
+		Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conns.Add(1)
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		}},
+	}
 	for i := range 3 {
 		resp, err := client.Post(srv.URL+"/slow", "application/json", strings.NewReader(`{"a":1}`))
 		if err != nil {

@@ -38,7 +38,12 @@ func TestRequestIDs(t *testing.T) {
 	}
 	second, status := send("192.0.2.3", "") // the same client again: over its allowance
 	if status != http.StatusTooManyRequests || second == "" || second == first {
-		t.Errorf("a refused request: %d with id %q (the one before %q); want 429 with an id of its own", status, second, first)
+		t.Errorf(
+			"a refused request: %d with id %q (the one before %q); want 429 with an id of its own",
+			status,
+			second,
+			first,
+		)
 	}
 	if RequestID(httptest.NewRequest("GET", "/", nil).Context()) != "" {
 		t.Error("a request outside RequestIDs has an id")

@@ -259,8 +259,12 @@ func TestBuildRequestEveryProperty(t *testing.T) {
 			t.Errorf("output lacks %q\n%s", want, raw)
 		}
 	}
-	if !bytes.Contains(bytes.ReplaceAll(raw, []byte("\r\n "), nil),
-		[]byte("\r\nATTENDEE;CN=\"Grace Okafor\";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:grace.okafor@example.org\r\n")) {
+	if !bytes.Contains(
+		bytes.ReplaceAll(raw, []byte("\r\n "), nil),
+		[]byte(
+			"\r\nATTENDEE;CN=\"Grace Okafor\";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:grace.okafor@example.org\r\n",
+		),
+	) {
 		t.Errorf("ATTENDEE line not in the expected shape\n%s", raw)
 	}
 }
@@ -553,7 +557,11 @@ func TestInvalidEventsRefused(t *testing.T) {
 		want   string
 	}{
 		{"no UID", func(e *ics.Event) { e.UID = " " }, "UID is required"},
-		{"UID with newline", func(e *ics.Event) { e.UID = "a\nb@sendflow" }, "UID must be valid UTF-8 without control characters"},
+		{
+			"UID with newline",
+			func(e *ics.Event) { e.UID = "a\nb@sendflow" },
+			"UID must be valid UTF-8 without control characters",
+		},
 		{"negative sequence", func(e *ics.Event) { e.Sequence = -1 }, "SEQUENCE must not be negative"},
 		{"no method", func(e *ics.Event) { e.Method = "" }, "method is required"},
 		{"unknown method", func(e *ics.Event) { e.Method = "PUBLISH" }, `method "PUBLISH" is not supported`},
@@ -561,12 +569,24 @@ func TestInvalidEventsRefused(t *testing.T) {
 		{"zero duration", func(e *ics.Event) { e.Duration = 0 }, "duration must be at least one minute"},
 		{"negative duration", func(e *ics.Event) { e.Duration = -time.Hour }, "duration must be at least one minute"},
 		{"no organizer email", func(e *ics.Event) { e.Organizer.Email = "" }, "organizer email is required"},
-		{"bad organizer email", func(e *ics.Event) { e.Organizer.Email = "not an email" }, `organizer email "not an email"`},
-		{"organizer with display name", func(e *ics.Event) { e.Organizer.Email = "Jo <jo@example.org>" }, "organizer email"},
+		{
+			"bad organizer email",
+			func(e *ics.Event) { e.Organizer.Email = "not an email" },
+			`organizer email "not an email"`,
+		},
+		{
+			"organizer with display name",
+			func(e *ics.Event) { e.Organizer.Email = "Jo <jo@example.org>" },
+			"organizer email",
+		},
 		{"no attendees", func(e *ics.Event) { e.Attendees = nil }, "at least one attendee is required"},
 		{"attendee without email", func(e *ics.Event) { e.Attendees[1].Email = "" }, "attendee 2: email is required"},
 		{"attendee bad email", func(e *ics.Event) { e.Attendees[0].Email = "grace@" }, `attendee 1: email "grace@"`},
-		{"attendee injection", func(e *ics.Event) { e.Attendees[0].Email = "a@b.org\r\nATTENDEE:mailto:x@y.org" }, "attendee 1: email"},
+		{
+			"attendee injection",
+			func(e *ics.Event) { e.Attendees[0].Email = "a@b.org\r\nATTENDEE:mailto:x@y.org" },
+			"attendee 1: email",
+		},
 		{"relative URL", func(e *ics.Event) { e.URL = "/r/abc" }, "must be an absolute http(s) URL"},
 		{"javascript URL", func(e *ics.Event) { e.URL = "javascript:alert(1)" }, "must be an absolute http(s) URL"},
 		{"URL with newline", func(e *ics.Event) { e.URL = "https://x.example/\r\nX:1" }, "must not contain spaces"},

@@ -104,7 +104,10 @@ func Phone(s string) (written, dial string, err error) {
 			b.WriteRune(r)
 		case r == ' ' || r == '(' || r == ')' || r == '-' || r == '.':
 		default:
-			return v, "", fmt.Errorf("%q is not a telephone number; write digits, spaces and an optional + at the start", v)
+			return v, "", fmt.Errorf(
+				"%q is not a telephone number; write digits, spaces and an optional + at the start",
+				v,
+			)
 		}
 	}
 	dial = b.String()
@@ -156,9 +159,15 @@ func DateOfBirth(d, now time.Time) error {
 	case d.After(today):
 		return fmt.Errorf("the date of birth %s is in the future", d.Format(time.DateOnly))
 	case d.After(today.AddDate(-2, 0, 0)):
-		return fmt.Errorf("the date of birth %s makes the pupil younger than 2; check the year", d.Format(time.DateOnly))
+		return fmt.Errorf(
+			"the date of birth %s makes the pupil younger than 2; check the year",
+			d.Format(time.DateOnly),
+		)
 	case d.Before(today.AddDate(-25, 0, 0)):
-		return fmt.Errorf("the date of birth %s makes the pupil more than 25 years old; check the year", d.Format(time.DateOnly))
+		return fmt.Errorf(
+			"the date of birth %s makes the pupil more than 25 years old; check the year",
+			d.Format(time.DateOnly),
+		)
 	}
 	return nil
 }

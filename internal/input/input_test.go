@@ -38,7 +38,8 @@ func TestText(t *testing.T) {
 		{strings.Repeat("é", 11), "", "at most 10"},
 	} {
 		got, err := Text(c.in, 10+len(c.in)*b2i(c.wantErr == ""))
-		if (c.wantErr == "") != (err == nil) || !strings.Contains(errText(err), c.wantErr) || c.wantErr == "" && got != c.want {
+		if (c.wantErr == "") != (err == nil) || !strings.Contains(errText(err), c.wantErr) ||
+			c.wantErr == "" && got != c.want {
 			t.Errorf("Text(%q) = %q, %v; want %q, %q", c.in, got, err, c.want, c.wantErr)
 		}
 	}
@@ -97,7 +98,8 @@ func TestDates(t *testing.T) {
 		{day(2025, 6, 1), "younger than 2"},
 		{day(2000, 1, 1), "more than 25"},
 	} {
-		if err := DateOfBirth(c.d, now); (c.wantErr == "") != (err == nil) || !strings.Contains(errText(err), c.wantErr) {
+		if err := DateOfBirth(c.d, now); (c.wantErr == "") != (err == nil) ||
+			!strings.Contains(errText(err), c.wantErr) {
 			t.Errorf("DateOfBirth(%s) = %v, want %q", c.d.Format(time.DateOnly), err, c.wantErr)
 		}
 	}

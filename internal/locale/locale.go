@@ -26,10 +26,21 @@ type Language struct {
 
 var (
 	// English is the source language, and what anyone gets whose language sendflow does not have.
-	English = &Language{Tag: "en", months: englishMonths, days: englishDays, dateFormat: "{weekday} {day} {month} {year}"}
+	English = &Language{
+		Tag:        "en",
+		months:     englishMonths,
+		days:       englishDays,
+		dateFormat: "{weekday} {day} {month} {year}",
+	}
 	// Polish is a first translation that NEEDS A NATIVE REVIEWER before it is used with families
 	// (internal/web/README.md).
-	Polish    = &Language{Tag: "pl", months: polishMonths, days: polishDays, dateFormat: "{weekday}, {day} {month} {year}", Unreviewed: true}
+	Polish = &Language{
+		Tag:        "pl",
+		months:     polishMonths,
+		days:       polishDays,
+		dateFormat: "{weekday}, {day} {month} {year}",
+		Unreviewed: true,
+	}
 	languages = map[string]*Language{"en": English, "pl": Polish}
 )
 
@@ -121,9 +132,35 @@ func Plural(n int, one, many string) string {
 func Count(n int, one, many string) string { return strconv.Itoa(n) + " " + Plural(n, one, many) }
 
 var (
-	englishMonths = [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-	englishDays   = [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+	englishMonths = [12]string{
+		"January",
+		"February",
+		"March",
+		"April",
+		"May",
+		"June",
+		"July",
+		"August",
+		"September",
+		"October",
+		"November",
+		"December",
+	}
+	englishDays = [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 	// Months in the genitive, as Polish dates write them ("12 stycznia 2027").
-	polishMonths = [12]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"}
-	polishDays   = [7]string{"niedziela", "poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota"}
+	polishMonths = [12]string{
+		"stycznia",
+		"lutego",
+		"marca",
+		"kwietnia",
+		"maja",
+		"czerwca",
+		"lipca",
+		"sierpnia",
+		"września",
+		"października",
+		"listopada",
+		"grudnia",
+	}
+	polishDays = [7]string{"niedziela", "poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota"}
 )

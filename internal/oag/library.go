@@ -36,7 +36,11 @@ func (l *Library) Add(c Catalogue) error {
 			return fmt.Errorf("oag library holds catalogue %q; cannot add %q", have.ID, c.ID)
 		}
 		if have.Version == c.Version {
-			return fmt.Errorf("oag catalogue %q version %q is already loaded; bump the version when the catalogue changes", c.ID, c.Version)
+			return fmt.Errorf(
+				"oag catalogue %q version %q is already loaded; bump the version when the catalogue changes",
+				c.ID,
+				c.Version,
+			)
 		}
 	}
 	for _, a := range c.Areas {
@@ -51,8 +55,17 @@ func (l *Library) Add(c Catalogue) error {
 						continue
 					}
 					if old.Kind != list.kind || old.Area != a.ID {
-						return fmt.Errorf("oag catalogue %q version %q: id %q was %s in %s in version %q and is now %s in %s; ids must stay stable, so use a new id",
-							c.ID, c.Version, it.ID, article(old.Kind), old.Area, have.Version, article(list.kind), a.ID)
+						return fmt.Errorf(
+							"oag catalogue %q version %q: id %q was %s in %s in version %q and is now %s in %s; ids must stay stable, so use a new id",
+							c.ID,
+							c.Version,
+							it.ID,
+							article(old.Kind),
+							old.Area,
+							have.Version,
+							article(list.kind),
+							a.ID,
+						)
 					}
 				}
 			}

@@ -24,7 +24,12 @@ func TestLibrary(t *testing.T) {
 	// 2027.1 rewords the seating strategy, drops the fidget tool and adds a calmer-displays one.
 	v2 := version(t, "2027.1", "2027-01-04", func(s string) string {
 		s = strings.Replace(s, "Seating near the front", "Seat near the front, away from noise", 1)
-		return strings.Replace(s, "id: sp.s.fidget\n        text: Agreed fidget tool", "id: sp.s.calmer-displays\n        text: Calmer displays", 1)
+		return strings.Replace(
+			s,
+			"id: sp.s.fidget\n        text: Agreed fidget tool",
+			"id: sp.s.calmer-displays\n        text: Calmer displays",
+			1,
+		)
 	})
 	// Added out of order: the latest is the one published last.
 	l, err := NewLibrary(v2, v1)
@@ -49,9 +54,37 @@ func TestLibrary(t *testing.T) {
 		want Ref
 		ok   bool
 	}{
-		{"sp.s.seating", Ref{Item: Item{ID: "sp.s.seating", Text: "Seat near the front, away from noise"}, Kind: KindStrategy, Area: SensoryPhysical, Version: "2027.1"}, true},
-		{"sp.s.fidget", Ref{Item: Item{ID: "sp.s.fidget", Text: "Agreed fidget tool"}, Kind: KindStrategy, Area: SensoryPhysical, Version: "2026.1", Retired: true}, true},
-		{"sp.s.calmer-displays", Ref{Item: Item{ID: "sp.s.calmer-displays", Text: "Calmer displays"}, Kind: KindStrategy, Area: SensoryPhysical, Version: "2027.1"}, true},
+		{
+			"sp.s.seating",
+			Ref{
+				Item:    Item{ID: "sp.s.seating", Text: "Seat near the front, away from noise"},
+				Kind:    KindStrategy,
+				Area:    SensoryPhysical,
+				Version: "2027.1",
+			},
+			true,
+		},
+		{
+			"sp.s.fidget",
+			Ref{
+				Item:    Item{ID: "sp.s.fidget", Text: "Agreed fidget tool"},
+				Kind:    KindStrategy,
+				Area:    SensoryPhysical,
+				Version: "2026.1",
+				Retired: true,
+			},
+			true,
+		},
+		{
+			"sp.s.calmer-displays",
+			Ref{
+				Item:    Item{ID: "sp.s.calmer-displays", Text: "Calmer displays"},
+				Kind:    KindStrategy,
+				Area:    SensoryPhysical,
+				Version: "2027.1",
+			},
+			true,
+		},
 		{"sp.i.noise", Ref{}, false}, // an indicator, not a strategy
 		{"nope", Ref{}, false},
 	}
@@ -72,10 +105,12 @@ func TestLibrary(t *testing.T) {
 		}
 		return strings.Join(s, ",")
 	}
-	if items, err := l.StrategiesFor(SensoryPhysical, ""); err != nil || ids(items) != "sp.s.seating,sp.s.ear-defenders,sp.s.calmer-displays" {
+	if items, err := l.StrategiesFor(SensoryPhysical, ""); err != nil ||
+		ids(items) != "sp.s.seating,sp.s.ear-defenders,sp.s.calmer-displays" {
 		t.Errorf("StrategiesFor latest = %s %v", ids(items), err)
 	}
-	if items, err := l.StrategiesFor(SensoryPhysical, "2026.1"); err != nil || ids(items) != "sp.s.seating,sp.s.ear-defenders,sp.s.fidget" {
+	if items, err := l.StrategiesFor(SensoryPhysical, "2026.1"); err != nil ||
+		ids(items) != "sp.s.seating,sp.s.ear-defenders,sp.s.fidget" {
 		t.Errorf("StrategiesFor 2026.1 = %s %v", ids(items), err)
 	}
 	if items, err := l.IndicatorsFor(SensoryPhysical, ""); err != nil || ids(items) != "sp.i.noise" {

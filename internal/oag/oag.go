@@ -25,7 +25,12 @@ const (
 )
 
 // AreaCodes lists the four areas of need in Code of Practice order.
-var AreaCodes = []string{CommunicationAndInteraction, CognitionAndLearning, SocialEmotionalMentalHealth, SensoryPhysical}
+var AreaCodes = []string{
+	CommunicationAndInteraction,
+	CognitionAndLearning,
+	SocialEmotionalMentalHealth,
+	SensoryPhysical,
+}
 
 var areaNames = map[string]string{
 	CommunicationAndInteraction: "Communication and interaction",
@@ -111,7 +116,11 @@ func (c *Catalogue) validate(errs *strictyaml.Errors) {
 	case c.Version == "":
 		errs.Addf(p.Add("version"), "missing: give the version, such as \"2026.1\"")
 	case !versionPattern.MatchString(c.Version):
-		errs.Addf(p.Add("version"), "%q is not a valid version (use letters, digits, dots, hyphens and underscores)", c.Version)
+		errs.Addf(
+			p.Add("version"),
+			"%q is not a valid version (use letters, digits, dots, hyphens and underscores)",
+			c.Version,
+		)
 	}
 	if strings.TrimSpace(c.Authority) == "" {
 		errs.Addf(p.Add("authority"), "missing: say who publishes this catalogue")
@@ -130,7 +139,12 @@ func (c *Catalogue) validate(errs *strictyaml.Errors) {
 		case a.ID == "":
 			errs.Addf(ap.Add("id"), "missing: use one of %s", strings.Join(AreaCodes, ", "))
 		case !IsArea(a.ID):
-			errs.Addf(ap.Add("id"), "%q is not an area of need in the Code of Practice (use one of %s)", a.ID, strings.Join(AreaCodes, ", "))
+			errs.Addf(
+				ap.Add("id"),
+				"%q is not an area of need in the Code of Practice (use one of %s)",
+				a.ID,
+				strings.Join(AreaCodes, ", "),
+			)
 		default:
 			if prev, dup := areaSeen[a.ID]; dup {
 				errs.Addf(ap.Add("id"), "area %q is listed twice (also areas[%d])", a.ID, prev)
@@ -142,10 +156,20 @@ func (c *Catalogue) validate(errs *strictyaml.Errors) {
 			errs.Addf(ap.Add("name"), "missing: give the area's name, such as %q", AreaName(a.ID))
 		}
 		if len(a.Indicators) < MinIndicatorsPerArea {
-			errs.Addf(ap.Add("indicators"), "list at least %d indicator (what you might see); found %d", MinIndicatorsPerArea, len(a.Indicators))
+			errs.Addf(
+				ap.Add("indicators"),
+				"list at least %d indicator (what you might see); found %d",
+				MinIndicatorsPerArea,
+				len(a.Indicators),
+			)
 		}
 		if len(a.Strategies) < MinStrategiesPerArea {
-			errs.Addf(ap.Add("strategies"), "list at least %d strategies (what you can try); found %d", MinStrategiesPerArea, len(a.Strategies))
+			errs.Addf(
+				ap.Add("strategies"),
+				"list at least %d strategies (what you can try); found %d",
+				MinStrategiesPerArea,
+				len(a.Strategies),
+			)
 		}
 		for _, list := range []struct {
 			kind  string
@@ -158,10 +182,19 @@ func (c *Catalogue) validate(errs *strictyaml.Errors) {
 				case it.ID == "":
 					errs.Addf(ip.Add("id"), "missing: give a stable id such as ci.s.visual-timetable")
 				case !idPattern.MatchString(it.ID):
-					errs.Addf(ip.Add("id"), "%q is not a valid id (use lower-case letters, digits, dots and hyphens, starting with a letter or digit)", it.ID)
+					errs.Addf(
+						ip.Add("id"),
+						"%q is not a valid id (use lower-case letters, digits, dots and hyphens, starting with a letter or digit)",
+						it.ID,
+					)
 				default:
 					if prev, dup := itemSeen[it.ID]; dup {
-						errs.Addf(ip.Add("id"), "id %q is used twice (also at %s); ids must be unique in a catalogue", it.ID, prev)
+						errs.Addf(
+							ip.Add("id"),
+							"id %q is used twice (also at %s); ids must be unique in a catalogue",
+							it.ID,
+							prev,
+						)
 					} else {
 						itemSeen[it.ID] = ip.String()
 					}

@@ -40,7 +40,8 @@ func TestExample(t *testing.T) {
 		}
 	}
 	r, ok := c.Find("ci.s.visual-timetable")
-	if !ok || r.Text != "Visual timetable" || r.Kind != KindStrategy || r.Area != CommunicationAndInteraction || r.Version != "2026.1" {
+	if !ok || r.Text != "Visual timetable" || r.Kind != KindStrategy || r.Area != CommunicationAndInteraction ||
+		r.Version != "2026.1" {
 		t.Errorf("Find = %+v %v", r, ok)
 	}
 }
@@ -69,7 +70,8 @@ func TestParseGood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Version != "1" || !c.Published.Equal(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)) || len(c.Areas[0].Strategies) != 3 {
+	if c.Version != "1" || !c.Published.Equal(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)) ||
+		len(c.Areas[0].Strategies) != 3 {
 		t.Errorf("parsed %+v", c)
 	}
 }
@@ -81,21 +83,42 @@ func TestParseRefuses(t *testing.T) {
 		want []string // each error line, in order
 	}{
 		{"unknown key", func(s string) string {
-			return strings.Replace(s, "        text: Ear defenders\n", "        text: Ear defenders\n        colour: red\n", 1)
+			return strings.Replace(
+				s,
+				"        text: Ear defenders\n",
+				"        text: Ear defenders\n        colour: red\n",
+				1,
+			)
 		}, []string{`line 16: areas[0].strategies[1].colour: unknown field (allowed: id, text, guidance)`}},
 		{"unknown top-level key", func(s string) string { return "owner: me\n" + s },
 			[]string{`line 1: owner: unknown field (allowed: id, version, authority, published, areas)`}},
 		{"duplicate key", func(s string) string {
-			return strings.Replace(s, "        text: Ear defenders\n", "        text: Ear defenders\n        text: Ear muffs\n", 1)
+			return strings.Replace(
+				s,
+				"        text: Ear defenders\n",
+				"        text: Ear defenders\n        text: Ear muffs\n",
+				1,
+			)
 		}, []string{`line 16: areas[0].strategies[1].text: appears twice (first on line 15)`}},
 		{"duplicate id", func(s string) string { return strings.Replace(s, "sp.s.fidget", "sp.s.seating", 1) },
-			[]string{`line 16: areas[0].strategies[2].id: id "sp.s.seating" is used twice (also at areas[0].strategies[0]); ids must be unique in a catalogue`}},
-		{"duplicate id across kinds", func(s string) string { return strings.Replace(s, "sp.s.fidget", "sp.i.noise", 1) },
-			[]string{`line 16: areas[0].strategies[2].id: id "sp.i.noise" is used twice (also at areas[0].indicators[0]); ids must be unique in a catalogue`}},
+			[]string{
+				`line 16: areas[0].strategies[2].id: id "sp.s.seating" is used twice (also at areas[0].strategies[0]); ids must be unique in a catalogue`,
+			}},
+		{
+			"duplicate id across kinds",
+			func(s string) string { return strings.Replace(s, "sp.s.fidget", "sp.i.noise", 1) },
+			[]string{
+				`line 16: areas[0].strategies[2].id: id "sp.i.noise" is used twice (also at areas[0].indicators[0]); ids must be unique in a catalogue`,
+			},
+		},
 		{"bad id", func(s string) string { return strings.Replace(s, "sp.s.fidget", "SP_fidget", 1) },
-			[]string{`line 16: areas[0].strategies[2].id: "SP_fidget" is not a valid id (use lower-case letters, digits, dots and hyphens, starting with a letter or digit)`}},
+			[]string{
+				`line 16: areas[0].strategies[2].id: "SP_fidget" is not a valid id (use lower-case letters, digits, dots and hyphens, starting with a letter or digit)`,
+			}},
 		{"not an area", func(s string) string { return strings.Replace(s, "id: sensory_physical", "id: physical", 1) },
-			[]string{`line 6: areas[0].id: "physical" is not an area of need in the Code of Practice (use one of communication_and_interaction, cognition_and_learning, social_emotional_mental_health, sensory_physical)`}},
+			[]string{
+				`line 6: areas[0].id: "physical" is not an area of need in the Code of Practice (use one of communication_and_interaction, cognition_and_learning, social_emotional_mental_health, sensory_physical)`,
+			}},
 		{"too few strategies and no indicators", func(s string) string {
 			s = strings.Replace(s, "      - id: sp.s.fidget\n        text: Agreed fidget tool\n", "", 1)
 			return strings.Replace(s, "      - id: sp.i.noise\n        text: Covers ears in the hall.\n", "", 1)
@@ -132,7 +155,12 @@ func TestParseRefuses(t *testing.T) {
 		},
 			[]string{`line 4: published: write the date without quotes: 2026-09-01`}},
 		{"header missing", func(s string) string {
-			return strings.Replace(s, "id: la-oag\nversion: \"1\"\nauthority: Somewhere Council\npublished: 2026-09-01\n", "", 1)
+			return strings.Replace(
+				s,
+				"id: la-oag\nversion: \"1\"\nauthority: Somewhere Council\npublished: 2026-09-01\n",
+				"",
+				1,
+			)
 		}, []string{
 			`line 1: id: missing: give the catalogue an id such as sendflow-example`,
 			`line 1: version: missing: give the version, such as "2026.1"`,
@@ -141,8 +169,11 @@ func TestParseRefuses(t *testing.T) {
 		}},
 		{"two documents", func(s string) string { return s + "---\nid: again\n" },
 			[]string{`line 18: only one YAML document is allowed (remove the extra ---)`}},
-		{"syntax", func(s string) string { return strings.Replace(s, "text: Ear defenders", `text: "Ear defenders`, 1) },
-			[]string{`line 15: found unexpected end of stream`}},
+		{
+			"syntax",
+			func(s string) string { return strings.Replace(s, "text: Ear defenders", `text: "Ear defenders`, 1) },
+			[]string{`line 15: found unexpected end of stream`},
+		},
 		{"empty", func(string) string { return "# nothing\n" }, []string{`the file is empty`}},
 	}
 	for _, tc := range cases {

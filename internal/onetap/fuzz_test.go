@@ -32,7 +32,9 @@ func FuzzVerify(f *testing.F) {
 			}
 		}
 		// A link signed here, with one character changed, is tampered.
-		signed, err := s.Sign(Claim{Action: ActionViewPlan, Parent: parent, Pupil: "u1", Expires: now.Add(time.Hour), Nonce: "n"})
+		signed, err := s.Sign(
+			Claim{Action: ActionViewPlan, Parent: parent, Pupil: "u1", Expires: now.Add(time.Hour), Nonce: "n"},
+		)
 		if err != nil || len(signed) == 0 {
 			return
 		}

@@ -265,7 +265,10 @@ func TestExpiry(t *testing.T) {
 	if bytes.Equal(extended, payload) {
 		t.Fatalf("test payload has no expected expiry: %s", payload)
 	}
-	if _, err := s.Verify(base64.RawURLEncoding.EncodeToString(extended)+"."+m64, late); !errors.Is(err, onetap.ErrTampered) {
+	if _, err := s.Verify(base64.RawURLEncoding.EncodeToString(extended)+"."+m64, late); !errors.Is(
+		err,
+		onetap.ErrTampered,
+	) {
 		t.Fatalf("extended expiry: err = %v, want ErrTampered", err)
 	}
 }
@@ -343,10 +346,14 @@ func TestVerifyAction(t *testing.T) {
 	if _, err := s.VerifyAction(tok, onetap.ActionMeetingResponse, now); err != nil {
 		t.Fatalf("right action: %v", err)
 	}
-	if c, err := s.VerifyAction(tok, onetap.ActionConsent, now); !errors.Is(err, onetap.ErrWrongAction) || c != (onetap.Claim{}) {
+	if c, err := s.VerifyAction(tok, onetap.ActionConsent, now); !errors.Is(err, onetap.ErrWrongAction) ||
+		c != (onetap.Claim{}) {
 		t.Fatalf("wrong action: %+v, %v", c, err)
 	}
-	if _, err := s.VerifyAction(tok, onetap.ActionMeetingResponse, claim().Expires); !errors.Is(err, onetap.ErrExpired) {
+	if _, err := s.VerifyAction(tok, onetap.ActionMeetingResponse, claim().Expires); !errors.Is(
+		err,
+		onetap.ErrExpired,
+	) {
 		t.Fatalf("expired: %v", err)
 	}
 	if _, err := s.VerifyAction("x"+tok, onetap.ActionMeetingResponse, now); !errors.Is(err, onetap.ErrTampered) {

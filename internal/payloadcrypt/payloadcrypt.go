@@ -96,8 +96,12 @@ func (c *Codec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 		// The key id is authenticated too, so a payload cannot be relabelled.
 		sealed := aead.Seal(nonce, nonce, plain, []byte(c.current))
 		out[i] = &commonpb.Payload{
-			Metadata: map[string][]byte{MetadataEncoding: []byte(Encoding), MetadataKeyID: []byte(c.current), MetadataCipher: []byte(cipherName)},
-			Data:     sealed,
+			Metadata: map[string][]byte{
+				MetadataEncoding: []byte(Encoding),
+				MetadataKeyID:    []byte(c.current),
+				MetadataCipher:   []byte(cipherName),
+			},
+			Data: sealed,
 		}
 	}
 	return out, nil
@@ -114,7 +118,10 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 		id := string(p.GetMetadata()[MetadataKeyID])
 		aead, ok := c.keys[id]
 		if !ok {
-			return nil, fmt.Errorf("a workflow payload is encrypted with key %s, which this process does not have: set it in SENDFLOW_PAYLOAD_OLD_KEYS", id)
+			return nil, fmt.Errorf(
+				"a workflow payload is encrypted with key %s, which this process does not have: set it in SENDFLOW_PAYLOAD_OLD_KEYS",
+				id,
+			)
 		}
 		n := aead.NonceSize()
 		if len(p.Data) < n {
@@ -122,7 +129,10 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 		}
 		plain, err := aead.Open(nil, p.Data[:n], p.Data[n:], []byte(id))
 		if err != nil {
-			return nil, fmt.Errorf("decrypt payload with key %s: it has been altered or was not written with this key", id)
+			return nil, fmt.Errorf(
+				"decrypt payload with key %s: it has been altered or was not written with this key",
+				id,
+			)
 		}
 		var orig commonpb.Payload
 		if err := proto.Unmarshal(plain, &orig); err != nil {

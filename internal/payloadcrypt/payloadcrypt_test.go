@@ -26,12 +26,16 @@ func TestRoundTripHidesTheData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := payload(t, map[string]string{"PupilID": "5c0f0000-0000-4000-8000-0000000000a1", "Observed": "Struggles to read"})
+	in := payload(
+		t,
+		map[string]string{"PupilID": "5c0f0000-0000-4000-8000-0000000000a1", "Observed": "Struggles to read"},
+	)
 	enc, err := c.Encode([]*commonpb.Payload{in})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(enc[0].Metadata[MetadataEncoding]) != Encoding || string(enc[0].Metadata[MetadataKeyID]) != KeyID(key(1)) {
+	if string(enc[0].Metadata[MetadataEncoding]) != Encoding ||
+		string(enc[0].Metadata[MetadataKeyID]) != KeyID(key(1)) {
 		t.Errorf("encrypted payload metadata = %q", enc[0].Metadata)
 	}
 	if bytes.Contains(enc[0].Data, []byte("Struggles")) || bytes.Contains(enc[0].Data, []byte("json/plain")) {
@@ -46,7 +50,8 @@ func TestRoundTripHidesTheData(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out map[string]string
-	if err := converter.GetDefaultDataConverter().FromPayload(dec[0], &out); err != nil || out["Observed"] != "Struggles to read" {
+	if err := converter.GetDefaultDataConverter().FromPayload(dec[0], &out); err != nil ||
+		out["Observed"] != "Struggles to read" {
 		t.Errorf("decoded %v (%v)", out, err)
 	}
 }
@@ -71,7 +76,8 @@ func TestRotationTamperingAndOldPayloads(t *testing.T) {
 	}
 
 	newOnly, _ := New(key(2))
-	if _, err := newOnly.Decode(written); err == nil || !strings.Contains(err.Error(), KeyID(key(1))) || !strings.Contains(err.Error(), "SENDFLOW_PAYLOAD_OLD_KEYS") {
+	if _, err := newOnly.Decode(written); err == nil || !strings.Contains(err.Error(), KeyID(key(1))) ||
+		!strings.Contains(err.Error(), "SENDFLOW_PAYLOAD_OLD_KEYS") {
 		t.Errorf("a missing key gives %v; want the key id and the setting to put it in", err)
 	}
 
@@ -80,7 +86,10 @@ func TestRotationTamperingAndOldPayloads(t *testing.T) {
 	if _, err := old.Decode([]*commonpb.Payload{altered}); err == nil {
 		t.Errorf("an altered payload was accepted")
 	}
-	relabelled := &commonpb.Payload{Metadata: map[string][]byte{MetadataEncoding: []byte(Encoding), MetadataKeyID: []byte(KeyID(key(2)))}, Data: written[0].Data}
+	relabelled := &commonpb.Payload{
+		Metadata: map[string][]byte{MetadataEncoding: []byte(Encoding), MetadataKeyID: []byte(KeyID(key(2)))},
+		Data:     written[0].Data,
+	}
 	if _, err := rotated.Decode([]*commonpb.Payload{relabelled}); err == nil {
 		t.Errorf("a payload relabelled with another key id was accepted")
 	}

@@ -158,13 +158,24 @@ func (c *Catalogue) validate(errs *strictyaml.Errors, strategies *oag.Catalogue)
 		}
 		for j, a := range it.Areas {
 			if !oag.IsArea(a) {
-				errs.Addf(ip.Add("areas", j), "%q is not an area of need (use one of %s)", a, strings.Join(oag.AreaCodes, ", "))
+				errs.Addf(
+					ip.Add("areas", j),
+					"%q is not an area of need (use one of %s)",
+					a,
+					strings.Join(oag.AreaCodes, ", "),
+				)
 			}
 		}
 		if strategies != nil {
 			for j, s := range it.Strategies {
 				if _, ok := strategies.Find(s); !ok {
-					errs.Addf(ip.Add("strategies", j), "%q is not a strategy in OAG catalogue %s %s", s, strategies.ID, strategies.Version)
+					errs.Addf(
+						ip.Add("strategies", j),
+						"%q is not a strategy in OAG catalogue %s %s",
+						s,
+						strategies.ID,
+						strategies.Version,
+					)
 				}
 			}
 		}

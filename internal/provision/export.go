@@ -10,8 +10,24 @@ import (
 )
 
 // CSVHeader is the provision map's CSV columns.
-var CSVHeader = []string{"pupil_id", "pupil", "class", "cycle", "provision", "catalogue_item", "kind", "delivery", "staff_role",
-	"frequency", "areas_of_need", "cost_per_week", "cost_per_term", "cost_per_year", "delivery_behind", "delivery_note"}
+var CSVHeader = []string{
+	"pupil_id",
+	"pupil",
+	"class",
+	"cycle",
+	"provision",
+	"catalogue_item",
+	"kind",
+	"delivery",
+	"staff_role",
+	"frequency",
+	"areas_of_need",
+	"cost_per_week",
+	"cost_per_term",
+	"cost_per_year",
+	"delivery_behind",
+	"delivery_note",
+}
 
 // WriteCSV writes the map's lines, one per pupil's piece of provision, every cell safe to open in
 // a spreadsheet (export.Cell).

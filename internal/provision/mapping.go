@@ -87,7 +87,15 @@ func Build(plans []PupilPlan, cats Catalogues, today time.Time) Map {
 	schoolPupils := map[string]bool{}
 	for _, p := range plans {
 		for i, e := range p.Entries {
-			l := Line{PupilID: p.PupilID, Pupil: p.Pupil, Class: p.Class, Cycle: p.Cycle, Index: i, Name: e.Text, Frequency: e.Frequency}
+			l := Line{
+				PupilID:   p.PupilID,
+				Pupil:     p.Pupil,
+				Class:     p.Class,
+				Cycle:     p.Cycle,
+				Index:     i,
+				Name:      e.Text,
+				Frequency: e.Frequency,
+			}
 			if it, ok := cats[e.CatalogueVersion].Item(e.ItemID); ok && e.ItemID != "" {
 				d, _ := ParseDelivery(it.Delivery)
 				l.ItemID, l.Name, l.Kind, l.Delivery, l.StaffRole, l.Areas = it.ID, it.Name, it.Kind, d.String(), it.StaffRole, it.Areas

@@ -39,7 +39,8 @@ func TestBuildCostsAndTotals(t *testing.T) {
 	for _, a := range m.Areas {
 		areas[a.Label] = a.Cost.Year
 	}
-	if areas["Communication and interaction"] != 52650 || areas["Sensory and/or physical"] != 4000 || areas["not costed"] != 0 {
+	if areas["Communication and interaction"] != 52650 || areas["Sensory and/or physical"] != 4000 ||
+		areas["not costed"] != 0 {
 		t.Errorf("areas = %+v", m.Areas)
 	}
 	// Ann's language group: nothing logged in three complete weeks since the plan: behind.
@@ -53,7 +54,10 @@ func TestBuildCostsAndTotals(t *testing.T) {
 	if err := WriteCSV(&buf, m); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "a,Ann,Oak,1,Language group (Talk Boost style),talk-boost,intervention,group of 4,Teaching assistant,") ||
+	if !strings.Contains(
+		buf.String(),
+		"a,Ann,Oak,1,Language group (Talk Boost style),talk-boost,intervention,group of 4,Teaching assistant,",
+	) ||
 		!strings.Contains(buf.String(), ",6.75,87.75,263.25,yes,") {
 		t.Errorf("CSV:\n%s", buf.String())
 	}
@@ -69,7 +73,10 @@ func TestEffectiveness(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := Effectiveness([]Rated{
-		{Entries: []Entry{{ItemID: "elsa"}, {ItemID: "elsa"}, {Text: "free"}}, Ratings: []string{"achieved", "partly_achieved"}},
+		{
+			Entries: []Entry{{ItemID: "elsa"}, {ItemID: "elsa"}, {Text: "free"}},
+			Ratings: []string{"achieved", "partly_achieved"},
+		},
 		{Entries: []Entry{{ItemID: "elsa"}, {ItemID: "talk-boost"}}, Ratings: []string{"not_achieved"}},
 	}, cat)
 	if len(got) != 2 {

@@ -172,7 +172,15 @@ func Parse(r io.Reader, now time.Time) ([]Pupil, error) {
 		return nil, err
 	}
 	if len(data) > MaxFileBytes {
-		return nil, Errors{{Message: fmt.Sprintf("the file is larger than %d MB; split it into files of at most %d pupils", MaxFileBytes>>20, MaxRows)}}
+		return nil, Errors{
+			{
+				Message: fmt.Sprintf(
+					"the file is larger than %d MB; split it into files of at most %d pupils",
+					MaxFileBytes>>20,
+					MaxRows,
+				),
+			},
+		}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	if !utf8.Valid(data) {
@@ -201,7 +209,9 @@ func Parse(r io.Reader, now time.Time) ([]Pupil, error) {
 		return nil, Errors{{Message: "the file has column headings but no pupils"}}
 	}
 	if len(body) > MaxRows {
-		return nil, Errors{{Message: fmt.Sprintf("the file has %d rows; split it into files of at most %d", len(body), MaxRows)}}
+		return nil, Errors{
+			{Message: fmt.Sprintf("the file has %d rows; split it into files of at most %d", len(body), MaxRows)},
+		}
 	}
 	idx, unnamed, errs := readHeader(header)
 	if len(errs) > 0 {
@@ -349,7 +359,13 @@ func (p *parser) get(r row, col string) string {
 func (p *parser) row(r row) (Pupil, bool) {
 	before := len(p.errs)
 	if len(r.fields) != p.width {
-		p.fail(r.n, "", "this row has %d cells but the heading row has %d; check for a missing or extra comma (a cell with a comma in it needs double quotes)", len(r.fields), p.width)
+		p.fail(
+			r.n,
+			"",
+			"this row has %d cells but the heading row has %d; check for a missing or extra comma (a cell with a comma in it needs double quotes)",
+			len(r.fields),
+			p.width,
+		)
 		return Pupil{}, false
 	}
 	for _, i := range p.unnamed {
@@ -378,7 +394,11 @@ func (p *parser) row(r row) (Pupil, bool) {
 		pupil.Parents = append(pupil.Parents, parent)
 	}
 	if !responsibility && responsibilityKnown {
-		p.fail(r.n, "", "no parent on this row has parental responsibility; at least one must (set parent1_responsibility or parent2_responsibility to yes)")
+		p.fail(
+			r.n,
+			"",
+			"no parent on this row has parental responsibility; at least one must (set parent1_responsibility or parent2_responsibility to yes)",
+		)
 	}
 	return pupil, len(p.errs) == before
 }

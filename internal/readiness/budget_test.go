@@ -24,7 +24,8 @@ func TestNotionalSENBudget(t *testing.T) {
 			t.Fatalf("%s: criteria %+v", tc.name, cs)
 		}
 		c := cs[0]
-		if c.Met != tc.met || !strings.Contains(c.Evidence, tc.evidence) || !strings.Contains(c.Missing, tc.gap) || (tc.met && c.Missing != "") {
+		if c.Met != tc.met || !strings.Contains(c.Evidence, tc.evidence) || !strings.Contains(c.Missing, tc.gap) ||
+			(tc.met && c.Missing != "") {
 			t.Errorf("%s: %+v", tc.name, c)
 		}
 		if !strings.Contains(c.Rule, "£6,000.00 a year") {

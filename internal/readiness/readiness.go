@@ -105,10 +105,19 @@ func (r Rules) Problems() []Problem {
 	}
 	if r.MinStrategies <= 0 {
 		if r.MinTrialWeeks > 0 {
-			ps = append(ps, Problem{"min_trial_weeks", "needs min_strategies: say how many strategies must be tried for that long"})
+			ps = append(
+				ps,
+				Problem{"min_trial_weeks", "needs min_strategies: say how many strategies must be tried for that long"},
+			)
 		}
 		if r.RequireImpact {
-			ps = append(ps, Problem{"require_impact", "needs min_strategies: say how many strategies must have their impact recorded"})
+			ps = append(
+				ps,
+				Problem{
+					"require_impact",
+					"needs min_strategies: say how many strategies must have their impact recorded",
+				},
+			)
 		}
 	}
 	return ps
@@ -147,9 +156,17 @@ func Evaluate(ev Evidence, r Rules) []Criterion {
 		cs = append(cs, strategies(ev, r, today))
 	}
 	if r.MinReviewedWithParent > 0 {
-		c := count(ReviewedWithParents, ev.ReviewedCyclesWithParentViews, r.MinReviewedWithParent,
+		c := count(
+			ReviewedWithParents,
+			ev.ReviewedCyclesWithParentViews,
+			r.MinReviewedWithParent,
 			"%d support plans reviewed with the parents' views.",
-			"Review at least %d support plan"+locale.Plural(r.MinReviewedWithParent, "", "s")+" with the parents' views (%d so far).")
+			"Review at least %d support plan"+locale.Plural(
+				r.MinReviewedWithParent,
+				"",
+				"s",
+			)+" with the parents' views (%d so far).",
+		)
 		c.Rule = fmt.Sprintf("At least %d support plan%s reviewed with the parents' views",
 			r.MinReviewedWithParent, locale.Plural(r.MinReviewedWithParent, "", "s"))
 		cs = append(cs, c)
@@ -167,9 +184,17 @@ func Evaluate(ev Evidence, r Rules) []Criterion {
 		cs = append(cs, c)
 	}
 	if r.RequireExternalAdvice {
-		c := Criterion{ID: ExternalAdvice, Rule: "Advice from at least one external professional", Met: ev.AdviceReceived >= 1}
+		c := Criterion{
+			ID:   ExternalAdvice,
+			Rule: "Advice from at least one external professional",
+			Met:  ev.AdviceReceived >= 1,
+		}
 		if c.Met {
-			c.Evidence = fmt.Sprintf("Advice received from %d external professional%s.", ev.AdviceReceived, locale.Plural(ev.AdviceReceived, "", "s"))
+			c.Evidence = fmt.Sprintf(
+				"Advice received from %d external professional%s.",
+				ev.AdviceReceived,
+				locale.Plural(ev.AdviceReceived, "", "s"),
+			)
 		} else {
 			c.Missing = "Record the advice received from at least one external professional, such as an educational psychologist (none so far)."
 		}
@@ -186,17 +211,26 @@ func Evaluate(ev Evidence, r Rules) []Criterion {
 func notionalBudget(ev Evidence, r Rules) Criterion {
 	need := int64(math.Round(r.NotionalSENBudget * 100))
 	c := Criterion{ID: NotionalBudget, Met: ev.CostedPencePerYear >= need,
-		Rule: "The school has spent its notional SEN budget on the pupil first: " + pounds(need) + " a year of costed provision"}
+		Rule: "The school has spent its notional SEN budget on the pupil first: " + pounds(
+			need,
+		) + " a year of costed provision"}
 	have := fmt.Sprintf("The costed provision in the pupil's plan comes to %s a year", pounds(ev.CostedPencePerYear))
 	switch {
 	case c.Met:
 		c.Evidence = have + "."
 	case ev.CostedItems == 0:
 		c.Missing = "No provision in the pupil's plan is costed: pick it from the school's provision catalogue so its cost (" +
-			pounds(need) + " a year is expected) can be shown."
+			pounds(
+				need,
+			) + " a year is expected) can be shown."
 	default:
 		c.Evidence = have + "."
-		c.Missing = fmt.Sprintf("%s, %s short of the %s a year expected from the school's notional SEN budget.", have, pounds(need-ev.CostedPencePerYear), pounds(need))
+		c.Missing = fmt.Sprintf(
+			"%s, %s short of the %s a year expected from the school's notional SEN budget.",
+			have,
+			pounds(need-ev.CostedPencePerYear),
+			pounds(need),
+		)
 	}
 	return c
 }
@@ -234,7 +268,12 @@ func Met(cs []Criterion) (bool, []string) {
 // strategiesRule is the strategies rule in plain English.
 func strategiesRule(r Rules) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "At least %d strateg%s from the pupil's areas of need", r.MinStrategies, locale.Plural(r.MinStrategies, "y", "ies"))
+	fmt.Fprintf(
+		&b,
+		"At least %d strateg%s from the pupil's areas of need",
+		r.MinStrategies,
+		locale.Plural(r.MinStrategies, "y", "ies"),
+	)
 	each := ", each"
 	if r.MinStrategies == 1 {
 		each = ","
@@ -363,7 +402,15 @@ func strategies(ev Evidence, r Rules, today time.Time) Criterion {
 		case p.noStart:
 			todo = append(todo, fmt.Sprintf("Record when %s was started.", name))
 		case p.short && p.noImpact:
-			todo = append(todo, fmt.Sprintf("Keep %s going until %s (%s), then record its impact.", name, date(p.due), weeks(r.MinTrialWeeks)))
+			todo = append(
+				todo,
+				fmt.Sprintf(
+					"Keep %s going until %s (%s), then record its impact.",
+					name,
+					date(p.due),
+					weeks(r.MinTrialWeeks),
+				),
+			)
 		case p.short:
 			todo = append(todo, fmt.Sprintf("Keep %s going until %s (%s).", name, date(p.due), weeks(r.MinTrialWeeks)))
 		case p.noImpact:
@@ -410,7 +457,10 @@ func work(a, b bool) int {
 func monthsOfSupport(ev Evidence, need int, today time.Time) Criterion {
 	c := Criterion{ID: MonthsOfSupport, Rule: fmt.Sprintf("SEN support evidenced for at least %s", months(need))}
 	if ev.SupportSince == nil || ev.SupportSince.IsZero() {
-		c.Missing = fmt.Sprintf("No SEN support plan has been recorded yet; the service asks for %s of evidenced support, counted from the first plan.", months(need))
+		c.Missing = fmt.Sprintf(
+			"No SEN support plan has been recorded yet; the service asks for %s of evidenced support, counted from the first plan.",
+			months(need),
+		)
 		return c
 	}
 	since := day(*ev.SupportSince)
@@ -429,7 +479,13 @@ func monthsOfSupport(ev Evidence, need int, today time.Time) Criterion {
 	if have == 0 {
 		haveWords = "less than a month"
 	}
-	c.Missing = fmt.Sprintf("Support has been evidenced for %s; the service asks for %d (from %s it will be %d).", haveWords, need, date(when), need)
+	c.Missing = fmt.Sprintf(
+		"Support has been evidenced for %s; the service asks for %d (from %s it will be %d).",
+		haveWords,
+		need,
+		date(when),
+		need,
+	)
 	return c
 }
 

@@ -45,7 +45,11 @@ func LoadCatalogue(ctx context.Context, db *pgxpool.Pool, c oag.Catalogue) error
 	}
 	a, _ := json.Marshal(stored)
 	if !bytes.Equal(a, doc) {
-		return fmt.Errorf("catalogue %s version %s is already loaded with different content; give the changed file a new version", c.ID, c.Version)
+		return fmt.Errorf(
+			"catalogue %s version %s is already loaded with different content; give the changed file a new version",
+			c.ID,
+			c.Version,
+		)
 	}
 	return nil
 }
@@ -76,11 +80,19 @@ func Library(ctx context.Context, db *pgxpool.Pool) (*oag.Library, error) {
 func LoadDirectory(ctx context.Context, db *pgxpool.Pool, d *directory.Directory) error {
 	ehcna, _ := json.Marshal(d.EHCNAReadiness)
 	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO local_authorities (code, name, sendiass_contact, mediation_contact, ehcna_readiness, ehc_team_email)
+		_, err := tx.Exec(
+			ctx,
+			`INSERT INTO local_authorities (code, name, sendiass_contact, mediation_contact, ehcna_readiness, ehc_team_email)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
 			sendiass_contact = EXCLUDED.sendiass_contact, mediation_contact = EXCLUDED.mediation_contact, ehcna_readiness = EXCLUDED.ehcna_readiness,
 			ehc_team_email = EXCLUDED.ehc_team_email`,
-			d.Authority, d.Name, d.SENDIASSContact, d.MediationContact, ehcna, d.EHCTeamEmail)
+			d.Authority,
+			d.Name,
+			d.SENDIASSContact,
+			d.MediationContact,
+			ehcna,
+			d.EHCTeamEmail,
+		)
 		if err != nil {
 			return fmt.Errorf("store local authority %s: %w", d.Authority, err)
 		}
@@ -89,7 +101,11 @@ func LoadDirectory(ctx context.Context, db *pgxpool.Pool, d *directory.Directory
 			var owner *string
 			err := tx.QueryRow(ctx, `SELECT la_code FROM agency_services WHERE code = $1`, s.Code).Scan(&owner)
 			if err == nil && owner != nil && *owner != d.Authority {
-				return fmt.Errorf("service code %q is already used by local authority %s; give this authority's service its own code", s.Code, *owner)
+				return fmt.Errorf(
+					"service code %q is already used by local authority %s; give this authority's service its own code",
+					s.Code,
+					*owner,
+				)
 			}
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("check service %s: %w", s.Code, err)
@@ -99,13 +115,25 @@ func LoadDirectory(ctx context.Context, db *pgxpool.Pool, d *directory.Directory
 				translations = []directory.ConsentTranslation{}
 			}
 			trJSON, _ := json.Marshal(translations)
-			_, err = tx.Exec(ctx, `INSERT INTO agency_services (code, name, referral_email, portal_url, consent_wording, consent_version, la_code, sla, readiness,
+			_, err = tx.Exec(
+				ctx,
+				`INSERT INTO agency_services (code, name, referral_email, portal_url, consent_wording, consent_version, la_code, sla, readiness,
 					consent_translations)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
 				referral_email = EXCLUDED.referral_email, portal_url = EXCLUDED.portal_url, consent_wording = EXCLUDED.consent_wording,
 				consent_version = EXCLUDED.consent_version, la_code = EXCLUDED.la_code, sla = EXCLUDED.sla, readiness = EXCLUDED.readiness,
 				consent_translations = EXCLUDED.consent_translations`,
-				s.Code, s.Name, s.Route.Email, s.Route.PortalURL, s.ConsentWording, s.ConsentVersion, d.Authority, string(s.SLA), rules, trJSON)
+				s.Code,
+				s.Name,
+				s.Route.Email,
+				s.Route.PortalURL,
+				s.ConsentWording,
+				s.ConsentVersion,
+				d.Authority,
+				string(s.SLA),
+				rules,
+				trJSON,
+			)
 			if err != nil {
 				return fmt.Errorf("store service %s: %w", s.Code, err)
 			}

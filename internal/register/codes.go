@@ -162,7 +162,13 @@ func Check(p Provision, primary, secondary Need) []Problem {
 	switch p {
 	case ProvisionNone:
 		if primary != "" || secondary != "" {
-			out = append(out, Problem{"primaryNeed", "is given only for a pupil on SEN support or with an EHC plan (provision K or E)"})
+			out = append(
+				out,
+				Problem{
+					"primaryNeed",
+					"is given only for a pupil on SEN support or with an EHC plan (provision K or E)",
+				},
+			)
 		}
 		return out
 	case ProvisionSENSupport, ProvisionEHCPlan:
@@ -170,10 +176,19 @@ func Check(p Provision, primary, secondary Need) []Problem {
 		return []Problem{{"provision", "must be N, K or E"}}
 	}
 	if primary == "" {
-		out = append(out, Problem{"primaryNeed", "is needed for a pupil on SEN support or with an EHC plan: choose one, or NSA for SEN support not yet assessed"})
+		out = append(
+			out,
+			Problem{
+				"primaryNeed",
+				"is needed for a pupil on SEN support or with an EHC plan: choose one, or NSA for SEN support not yet assessed",
+			},
+		)
 	}
 	if primary == NeedNSA && p != ProvisionSENSupport {
-		out = append(out, Problem{"primaryNeed", "NSA (no specialist assessment of type of need) is for SEN support (K) only"})
+		out = append(
+			out,
+			Problem{"primaryNeed", "NSA (no specialist assessment of type of need) is for SEN support (K) only"},
+		)
 	}
 	switch {
 	case secondary == "":

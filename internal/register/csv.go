@@ -16,8 +16,17 @@ type Line struct {
 // Header is the register CSV's header: the pupil's identifiers as the census names them, then
 // SENprovision and the SENtype of each rank, then what sendflow adds (what the pathway says, the
 // SENDCo's note).
-var Header = []string{"UPN", "Surname", "Forename", "SENprovision", "SENtype (SENtypeRank 1)", "SENtype (SENtypeRank 2)",
-	"Pathway says", "Differs from pathway", "Note"}
+var Header = []string{
+	"UPN",
+	"Surname",
+	"Forename",
+	"SENprovision",
+	"SENtype (SENtypeRank 1)",
+	"SENtype (SENtypeRank 2)",
+	"Pathway says",
+	"Differs from pathway",
+	"Note",
+}
 
 // WriteCSV writes the register as CSV that is safe to open in a spreadsheet (export.Cell).
 func WriteCSV(w io.Writer, lines []Line) error {
@@ -43,10 +52,27 @@ func WriteCSV(w io.Writer, lines []Line) error {
 }
 
 // FiguresHeader is the figures CSV's header.
-var FiguresHeader = []string{"School", "Requests", "Awaiting decision", "Being assessed", "Refused to assess", "Not issued", "Withdrawn",
-	"Plans issued", "Within 20 weeks", "Within 20 weeks %", "Plans issued excluding exceptions", "Within 20 weeks excluding exceptions",
-	"Within 20 weeks excluding exceptions %", "Average weeks to the decision whether to assess", "Average weeks from the request to the final plan",
-	"Annual reviews overdue", "Reviews held", "Reviews with parents' views", "Meetings with parents per pupil per year"}
+var FiguresHeader = []string{
+	"School",
+	"Requests",
+	"Awaiting decision",
+	"Being assessed",
+	"Refused to assess",
+	"Not issued",
+	"Withdrawn",
+	"Plans issued",
+	"Within 20 weeks",
+	"Within 20 weeks %",
+	"Plans issued excluding exceptions",
+	"Within 20 weeks excluding exceptions",
+	"Within 20 weeks excluding exceptions %",
+	"Average weeks to the decision whether to assess",
+	"Average weeks from the request to the final plan",
+	"Annual reviews overdue",
+	"Reviews held",
+	"Reviews with parents' views",
+	"Meetings with parents per pupil per year",
+}
 
 // WriteFiguresCSV writes each school's figures and then all of them together, safe to open in a
 // spreadsheet (export.Cell: a school's name is never run as a formula).
@@ -71,11 +97,32 @@ func WriteFiguresCSV(w io.Writer, schools []SchoolFigures, all SchoolFigures) er
 		return num(s.Percent())
 	}
 	for _, f := range append(append([]SchoolFigures{}, schools...), all) {
-		err := c.Row(f.SchoolName, strconv.Itoa(f.Requests), strconv.Itoa(f.AwaitingDecision), strconv.Itoa(f.Assessing), strconv.Itoa(f.Refused),
-			strconv.Itoa(f.NotIssuing), strconv.Itoa(f.Withdrawn), strconv.Itoa(f.PlansIssued), strconv.Itoa(f.Within20Weeks.N), pc(f.Within20Weeks),
-			strconv.Itoa(f.Within20WeeksExcl.D), strconv.Itoa(f.Within20WeeksExcl.N), pc(f.Within20WeeksExcl),
-			weeks(f, StageToDecision), weeks(f, StageWhole), strconv.Itoa(f.ReviewsOverdue), strconv.Itoa(f.Reviews.D), strconv.Itoa(f.Reviews.N),
-			num(f.MeetingsPerPupilYear()))
+		err := c.Row(
+			f.SchoolName,
+			strconv.Itoa(f.Requests),
+			strconv.Itoa(f.AwaitingDecision),
+			strconv.Itoa(f.Assessing),
+			strconv.Itoa(f.Refused),
+			strconv.Itoa(
+				f.NotIssuing,
+			),
+			strconv.Itoa(f.Withdrawn),
+			strconv.Itoa(f.PlansIssued),
+			strconv.Itoa(f.Within20Weeks.N),
+			pc(f.Within20Weeks),
+			strconv.Itoa(f.Within20WeeksExcl.D),
+			strconv.Itoa(f.Within20WeeksExcl.N),
+			pc(f.Within20WeeksExcl),
+			weeks(
+				f,
+				StageToDecision,
+			),
+			weeks(f, StageWhole),
+			strconv.Itoa(f.ReviewsOverdue),
+			strconv.Itoa(f.Reviews.D),
+			strconv.Itoa(f.Reviews.N),
+			num(f.MeetingsPerPupilYear()),
+		)
 		if err != nil {
 			return err
 		}

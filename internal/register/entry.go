@@ -78,7 +78,14 @@ func (e Entry) Disagreement() string {
 		return ""
 	}
 	p := *e.Rec.Provision
-	return fmt.Sprintf("Recorded as %s (%s), but the pathway says %s (%s): %s.", p, p.Describe(), e.Derived, e.Derived.Describe(), e.Why)
+	return fmt.Sprintf(
+		"Recorded as %s (%s), but the pathway says %s (%s): %s.",
+		p,
+		p.Describe(),
+		e.Derived,
+		e.Derived.Describe(),
+		e.Why,
+	)
 }
 
 // Problems are what the census would refuse in the entry as it stands.

@@ -189,7 +189,14 @@ func (c CoProduction) MeetingsPerPupilYear() float64 {
 // school's name by id (a school with no request still has a line); overdue counts annual
 // reviews overdue by school; reviews, meetings and supported are the co-production rows:
 // meetings held and pupils supported by school, over years.
-func BySchool(names map[string]string, rs []Request, overdue map[string]int, reviews []Review, meetings, supported map[string]int, years float64) ([]SchoolFigures, SchoolFigures) {
+func BySchool(
+	names map[string]string,
+	rs []Request,
+	overdue map[string]int,
+	reviews []Review,
+	meetings, supported map[string]int,
+	years float64,
+) ([]SchoolFigures, SchoolFigures) {
 	bySchool := map[string][]Request{}
 	for _, r := range rs {
 		bySchool[r.School] = append(bySchool[r.School], r)
@@ -213,10 +220,19 @@ func BySchool(names map[string]string, rs []Request, overdue map[string]int, rev
 		}
 	}
 	var out []SchoolFigures
-	total := SchoolFigures{SchoolName: "All schools", EHCFigures: Figures(rs), CoProduction: CoProduction{Reviews: allRevs, Years: years}}
+	total := SchoolFigures{
+		SchoolName:   "All schools",
+		EHCFigures:   Figures(rs),
+		CoProduction: CoProduction{Reviews: allRevs, Years: years},
+	}
 	for id, name := range names {
-		sf := SchoolFigures{School: id, SchoolName: name, EHCFigures: Figures(bySchool[id]), ReviewsOverdue: overdue[id],
-			CoProduction: CoProduction{Meetings: meetings[id], Pupils: supported[id], Years: years}}
+		sf := SchoolFigures{
+			School:         id,
+			SchoolName:     name,
+			EHCFigures:     Figures(bySchool[id]),
+			ReviewsOverdue: overdue[id],
+			CoProduction:   CoProduction{Meetings: meetings[id], Pupils: supported[id], Years: years},
+		}
 		if s := revs[id]; s != nil {
 			sf.Reviews = *s
 		}

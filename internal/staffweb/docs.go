@@ -99,14 +99,24 @@ func (h *Handler) DocsFrom(o *huma.OpenAPI) {
 		sort.Strings(names)
 		for _, n := range names {
 			s := schemas[n]
-			d.Schemas = append(d.Schemas, docSchema{ID: "schema-" + n, Name: n, Description: s.Description, Fields: fieldsOf(s, "body")})
+			d.Schemas = append(
+				d.Schemas,
+				docSchema{ID: "schema-" + n, Name: n, Description: s.Description, Fields: fieldsOf(s, "body")},
+			)
 		}
 	}
 	h.docs = &d
 }
 
 func docOperationOf(method, path string, op *huma.Operation) docOperation {
-	d := docOperation{ID: "op-" + op.OperationID, Method: method, Path: path, Summary: op.Summary, Description: op.Description, Auth: len(op.Security) > 0}
+	d := docOperation{
+		ID:          "op-" + op.OperationID,
+		Method:      method,
+		Path:        path,
+		Summary:     op.Summary,
+		Description: op.Description,
+		Auth:        len(op.Security) > 0,
+	}
 	for _, p := range op.Parameters {
 		f := docField{Name: p.Name, In: p.In, Description: p.Description, Required: p.Required}
 		if p.Schema != nil {
@@ -126,7 +136,14 @@ func docOperationOf(method, path string, op *huma.Operation) docOperation {
 			d.BodyType = ct + ": " + d.BodyType
 			if mt.Schema.Ref != "" {
 				_, link := typeOf(mt.Schema)
-				d.Body = []docField{{Name: "body", Type: strings.TrimPrefix(mt.Schema.Ref, "#/components/schemas/"), Link: link, Required: op.RequestBody.Required}}
+				d.Body = []docField{
+					{
+						Name:     "body",
+						Type:     strings.TrimPrefix(mt.Schema.Ref, "#/components/schemas/"),
+						Link:     link,
+						Required: op.RequestBody.Required,
+					},
+				}
 			}
 		}
 	}

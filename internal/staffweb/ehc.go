@@ -38,7 +38,11 @@ func (h *Handler) statutoryPages(m *http.ServeMux) {
 // ---- Request an assessment ----
 
 var requestedByOpts = []option{
-	{Value: "school", Label: "The school", Hint: "You ask on the school's behalf, having talked it through with the parents."},
+	{
+		Value: "school",
+		Label: "The school",
+		Hint:  "You ask on the school's behalf, having talked it through with the parents.",
+	},
 	{Value: "parent", Label: "The parents", Hint: "The parents asked, and you record their request for them."},
 	{Value: "young_person", Label: "The young person (16 or over)"},
 }
@@ -54,8 +58,13 @@ func (h *Handler) ehcRequestData(v *visit, p *store.Pupil) (form, error) {
 	if err != nil {
 		return form{}, err
 	}
-	return form{name: "ehc-request", title: "Request an EHC needs assessment", caption: name(p), back: "/pupils/" + p.ID,
-		data: ehcRequestData{Pupil: name(p), Options: requestedByOpts, Criteria: cs}}, nil
+	return form{
+		name:    "ehc-request",
+		title:   "Request an EHC needs assessment",
+		caption: name(p),
+		back:    "/pupils/" + p.ID,
+		data:    ehcRequestData{Pupil: name(p), Options: requestedByOpts, Criteria: cs},
+	}, nil
 }
 
 func (h *Handler) ehcRequestForm(w http.ResponseWriter, v *visit) {
@@ -103,13 +112,33 @@ func (h *Handler) requestEHC(w http.ResponseWriter, v *visit) {
 
 var ehcStepOpts = []option{
 	{Value: "decision_to_assess", Label: "The council decided to assess"},
-	{Value: "refuse_to_assess", Label: "The council decided not to assess", Hint: "The parents are told their rights to mediation and appeal."},
+	{
+		Value: "refuse_to_assess",
+		Label: "The council decided not to assess",
+		Hint:  "The parents are told their rights to mediation and appeal.",
+	},
 	{Value: "advice_requested", Label: "The council asked professionals for advice"},
 	{Value: "advice_received", Label: "All the advice has arrived"},
-	{Value: "exception_started", Label: "A prescribed exception started: pause the time limits", Hint: "Choose the reason below. The parents are told."},
-	{Value: "exception_ended", Label: "The exception ended: the time limits run again", Hint: "Record this on the first day the exception no longer applies."},
-	{Value: "draft_issued", Label: "The draft EHC plan was issued", Hint: "The parents have at least 15 days to comment."},
-	{Value: "decision_not_to_issue", Label: "The council decided not to issue a plan", Hint: "The parents are told their rights to mediation and appeal."},
+	{
+		Value: "exception_started",
+		Label: "A prescribed exception started: pause the time limits",
+		Hint:  "Choose the reason below. The parents are told.",
+	},
+	{
+		Value: "exception_ended",
+		Label: "The exception ended: the time limits run again",
+		Hint:  "Record this on the first day the exception no longer applies.",
+	},
+	{
+		Value: "draft_issued",
+		Label: "The draft EHC plan was issued",
+		Hint:  "The parents have at least 15 days to comment.",
+	},
+	{
+		Value: "decision_not_to_issue",
+		Label: "The council decided not to issue a plan",
+		Hint:  "The parents are told their rights to mediation and appeal.",
+	},
 	{Value: "final_plan_issued", Label: "The final EHC plan was issued"},
 }
 
@@ -167,12 +196,25 @@ func (h *Handler) ehcForm(v *visit, p *store.Pupil) (form, bool, error) {
 	if err != nil || item == nil {
 		return form{}, false, err
 	}
-	d := ehcPageData{PupilID: p.ID, Pupil: name(p), Assessment: assessmentOf(p.ID, *item, h.now()), Steps: ehcStepOpts, Reasons: reasonOpts(),
-		Record: h.may(v, p, "ehc_event", "create") && item.Status != string(workflows.EHCDone), Timeline: lines}
+	d := ehcPageData{
+		PupilID:    p.ID,
+		Pupil:      name(p),
+		Assessment: assessmentOf(p.ID, *item, h.now()),
+		Steps:      ehcStepOpts,
+		Reasons:    reasonOpts(),
+		Record:     h.may(v, p, "ehc_event", "create") && item.Status != string(workflows.EHCDone),
+		Timeline:   lines,
+	}
 	if _, officer, err := h.d.Store.EHCOfficerOf(v.ctx(), p.ID); err == nil {
 		d.Officer = officer
 	}
-	return form{name: "ehc", title: "EHC needs assessment", caption: name(p), back: "/pupils/" + p.ID, data: d}, true, nil
+	return form{
+		name:    "ehc",
+		title:   "EHC needs assessment",
+		caption: name(p),
+		back:    "/pupils/" + p.ID,
+		data:    d,
+	}, true, nil
 }
 
 func (h *Handler) ehcPage(w http.ResponseWriter, v *visit) {
@@ -213,7 +255,11 @@ func (h *Handler) ehcStep(w http.ResponseWriter, v *visit) {
 		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
 		return
 	}
-	_, err = h.d.Actions.RecordEHCStep(v.ctx(), v.actor, actions.EHCStep{ID: actionID(v.r), RequestID: v.r.PathValue("request"), Type: typ, Reason: reason})
+	_, err = h.d.Actions.RecordEHCStep(
+		v.ctx(),
+		v.actor,
+		actions.EHCStep{ID: actionID(v.r), RequestID: v.r.PathValue("request"), Type: typ, Reason: reason},
+	)
 	h.outcome(w, v, err, f, nil, func() (string, string) {
 		return "The step is recorded.", v.r.URL.Path
 	})
@@ -222,15 +268,35 @@ func (h *Handler) ehcStep(w http.ResponseWriter, v *visit) {
 // ---- Annual reviews ----
 
 var arStepOpts = []option{
-	{Value: "meeting_scheduled", Label: "The review meeting is booked", Hint: "Give its date below. Invitations and advice are due 2 weeks before."},
+	{
+		Value: "meeting_scheduled",
+		Label: "The review meeting is booked",
+		Hint:  "Give its date below. Invitations and advice are due 2 weeks before.",
+	},
 	{Value: "meeting_held", Label: "The review meeting was held"},
-	{Value: "report_sent", Label: "The school sent its review report to the council", Hint: "Due within 2 weeks of the meeting."},
-	{Value: "la_decision", Label: "The council decided", Hint: "Choose the decision below. Due within 4 weeks of the meeting."},
+	{
+		Value: "report_sent",
+		Label: "The school sent its review report to the council",
+		Hint:  "Due within 2 weeks of the meeting.",
+	},
+	{
+		Value: "la_decision",
+		Label: "The council decided",
+		Hint:  "Choose the decision below. Due within 4 weeks of the meeting.",
+	},
 	{Value: "amended_plan_issued", Label: "The amended EHC plan was issued"},
-	{Value: "transfer_corrected", Label: "Correct the phase transfer worked out for the pupil", Hint: "Choose the move below and say why the worked-out one is wrong."},
+	{
+		Value: "transfer_corrected",
+		Label: "Correct the phase transfer worked out for the pupil",
+		Hint:  "Choose the move below and say why the worked-out one is wrong.",
+	},
 }
 
-var arDecisionOpts = []option{{Value: "keep", Label: "Keep the plan as it is"}, {Value: "amend", Label: "Amend the plan"}, {Value: "cease", Label: "Stop maintaining the plan"}}
+var arDecisionOpts = []option{
+	{Value: "keep", Label: "Keep the plan as it is"},
+	{Value: "amend", Label: "Amend the plan"},
+	{Value: "cease", Label: "Stop maintaining the plan"},
+}
 
 var transferOpts = []option{
 	{Value: "none", Label: "No move next September"},
@@ -264,9 +330,23 @@ func (h *Handler) annualReviewForm(v *visit, p *store.Pupil) (form, bool, error)
 	if err != nil || item == nil {
 		return form{}, false, err
 	}
-	d := annualReviewData{PupilID: p.ID, Pupil: name(p), Review: annualReviewOf(p.ID, *item, h.now()), Steps: arStepOpts, Decisions: arDecisionOpts,
-		Transfers: transferOpts, Record: h.may(v, p, "annual_review_event", "create") && item.Status != "finished", Timeline: lines}
-	return form{name: "annual-review", title: fmt.Sprintf("Annual review %d of the EHC plan", d.Review.Number), caption: name(p), back: "/pupils/" + p.ID, data: d}, true, nil
+	d := annualReviewData{
+		PupilID:   p.ID,
+		Pupil:     name(p),
+		Review:    annualReviewOf(p.ID, *item, h.now()),
+		Steps:     arStepOpts,
+		Decisions: arDecisionOpts,
+		Transfers: transferOpts,
+		Record:    h.may(v, p, "annual_review_event", "create") && item.Status != "finished",
+		Timeline:  lines,
+	}
+	return form{
+		name:    "annual-review",
+		title:   fmt.Sprintf("Annual review %d of the EHC plan", d.Review.Number),
+		caption: name(p),
+		back:    "/pupils/" + p.ID,
+		data:    d,
+	}, true, nil
 }
 
 func (h *Handler) annualReviewPage(w http.ResponseWriter, v *visit) {
@@ -318,9 +398,20 @@ func (h *Handler) annualReviewStep(w http.ResponseWriter, v *visit) {
 		return
 	}
 	_, err = h.d.Actions.RecordAnnualReviewStep(v.ctx(), v.actor, in)
-	h.outcome(w, v, err, f, labels{"meetingOn": "The date of the meeting", "reason": "Why the worked-out move is wrong", "transfer": "The move"}, func() (string, string) {
-		return "The step is recorded.", v.r.URL.Path
-	})
+	h.outcome(
+		w,
+		v,
+		err,
+		f,
+		labels{
+			"meetingOn": "The date of the meeting",
+			"reason":    "Why the worked-out move is wrong",
+			"transfer":  "The move",
+		},
+		func() (string, string) {
+			return "The step is recorded.", v.r.URL.Path
+		},
+	)
 }
 
 // ---- The council's EHC officer ----
@@ -361,7 +452,13 @@ func (h *Handler) officerData(v *visit, p *store.Pupil) (form, error) {
 	if _, n, err := h.d.Store.EHCOfficerOf(v.ctx(), p.ID); err == nil {
 		d.Current = n
 	}
-	return form{name: "officer", title: "The council's EHC officer", caption: name(p), back: "/pupils/" + p.ID, data: d}, nil
+	return form{
+		name:    "officer",
+		title:   "The council's EHC officer",
+		caption: name(p),
+		back:    "/pupils/" + p.ID,
+		data:    d,
+	}, nil
 }
 
 func (h *Handler) assignOfficer(w http.ResponseWriter, v *visit) {
@@ -416,8 +513,17 @@ func (h *Handler) councilSummary(ctx context.Context, v *visit, code string) (co
 }
 
 func summaryOf(code, name string, c statutory.Council) councilSummary {
-	s := councilSummary{Code: code, Name: name, Assessments: c.AssessmentsOpen, Reviews: c.ReviewsOpen, Late: len(c.Late), AtRisk: len(c.AtRisk),
-		PlansIssued: c.PlansIssued, OnTime: c.OnTimeWithoutExceptions, OnTimeCounting: c.OnTimeCountingExceptions}
+	s := councilSummary{
+		Code:           code,
+		Name:           name,
+		Assessments:    c.AssessmentsOpen,
+		Reviews:        c.ReviewsOpen,
+		Late:           len(c.Late),
+		AtRisk:         len(c.AtRisk),
+		PlansIssued:    c.PlansIssued,
+		OnTime:         c.OnTimeWithoutExceptions,
+		OnTimeCounting: c.OnTimeCountingExceptions,
+	}
 	if c.PlansIssued > 0 {
 		s.OnTimePercent = strconv.Itoa(c.OnTimeWithoutExceptions*100/c.PlansIssued) + "%"
 		s.CountingPc = strconv.Itoa(c.OnTimeCountingExceptions*100/c.PlansIssued) + "%"
@@ -471,7 +577,13 @@ func (h *Handler) councilPage(w http.ResponseWriter, v *visit) {
 	conv := func(steps []statutory.Step) []councilRow {
 		var out []councilRow
 		for _, st := range steps {
-			r := councilRow{Pupil: st.Item.FirstName + " " + st.Item.LastName, School: st.Item.School, What: st.What, Due: dayWords(st.Due), Words: st.Words}
+			r := councilRow{
+				Pupil:  st.Item.FirstName + " " + st.Item.LastName,
+				School: st.Item.School,
+				What:   st.What,
+				Due:    dayWords(st.Due),
+				Words:  st.Words,
+			}
 			r.Status, r.Colour = statusWords(st.StepTimeliness)
 			r.Href, _ = statutoryLink(st.Item.PupilID, st.Item.ItemID)
 			out = append(out, r)

@@ -62,7 +62,14 @@ type labels map[string]string
 
 // outcome is how a form's action ended, shown to the person who sent it: done (a sentence for
 // the next page and where to go), or the form again with what stopped it.
-func (h *Handler) outcome(w http.ResponseWriter, v *visit, err error, f form, lb labels, done func() (flash, to string)) {
+func (h *Handler) outcome(
+	w http.ResponseWriter,
+	v *visit,
+	err error,
+	f form,
+	lb labels,
+	done func() (flash, to string),
+) {
 	vals := v.r.PostForm
 	var (
 		bad      *actions.Invalid
@@ -93,21 +100,49 @@ func (h *Handler) outcome(w http.ResponseWriter, v *visit, err error, f form, lb
 		h.show(w, v, http.StatusUnprocessableEntity, f, vals, errs)
 	case errors.As(err, &refused):
 		// The pathway's reason, in place: the form stays as it was sent.
-		h.show(w, v, http.StatusConflict, f, vals, []fieldError{{Text: "This was not recorded: " + upperFirst(refused.Reason) + sentenceEnd(refused.Reason)}})
+		h.show(
+			w,
+			v,
+			http.StatusConflict,
+			f,
+			vals,
+			[]fieldError{{Text: "This was not recorded: " + upperFirst(refused.Reason) + sentenceEnd(refused.Reason)}},
+		)
 	case errors.As(err, &notFound):
 		h.notFound(w, v.r)
 	case errors.As(err, &unavail) && unavail.Stopped:
-		h.show(w, v, http.StatusServiceUnavailable, f, vals, []fieldError{{Text: "This pupil's record has stopped because of a fault, so nothing was recorded. " +
-			"An administrator has been alerted and can restart it; keep this page and send the form again later."}})
+		h.show(
+			w,
+			v,
+			http.StatusServiceUnavailable,
+			f,
+			vals,
+			[]fieldError{{Text: "This pupil's record has stopped because of a fault, so nothing was recorded. " +
+				"An administrator has been alerted and can restart it; keep this page and send the form again later."}},
+		)
 	case errors.As(err, &unavail) && unavail.Pending:
 		w.Header().Set("Retry-After", fmt.Sprint(int(actions.RetryAfter.Seconds())))
-		h.show(w, v, http.StatusServiceUnavailable, f, vals, []fieldError{{Text: "This is taking longer than usual and has not finished yet. " +
-			"Nothing is lost: send the form again in a few seconds to finish it. It will not be recorded twice."}})
+		h.show(
+			w,
+			v,
+			http.StatusServiceUnavailable,
+			f,
+			vals,
+			[]fieldError{{Text: "This is taking longer than usual and has not finished yet. " +
+				"Nothing is lost: send the form again in a few seconds to finish it. It will not be recorded twice."}},
+		)
 	default:
 		h.d.Logger.Error("staff pages: action failed", "path", v.r.URL.Path, "error", err)
 		w.Header().Set("Retry-After", fmt.Sprint(int(actions.RetryAfter.Seconds())))
-		h.show(w, v, http.StatusServiceUnavailable, f, vals, []fieldError{{Text: "sendflow cannot record this just now. " +
-			"Nothing is lost: send the form again in a minute. It will not be recorded twice."}})
+		h.show(
+			w,
+			v,
+			http.StatusServiceUnavailable,
+			f,
+			vals,
+			[]fieldError{{Text: "sendflow cannot record this just now. " +
+				"Nothing is lost: send the form again in a minute. It will not be recorded twice."}},
+		)
 	}
 }
 
@@ -130,7 +165,10 @@ func dateField(vals url.Values, name, label string, required bool, errs *[]field
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		*errs = append(*errs, fieldError{Field: name, Text: upperFirst(label) + " must be a real date, such as 2027-03-15"})
+		*errs = append(
+			*errs,
+			fieldError{Field: name, Text: upperFirst(label) + " must be a real date, such as 2027-03-15"},
+		)
 		return time.Time{}
 	}
 	return t

@@ -179,7 +179,15 @@ func (h *Handler) caseload(ctx context.Context, v *visit, schoolID string) (*cas
 	}
 	// Plans to agree: pupils on SEN support with no plan open.
 	var plans, meetings []caseRow
-	pws, err := h.d.Store.SchoolPathways(ctx, schoolID, []string{string(workflows.StageSENSupport), string(workflows.StageEHCAssessment), string(workflows.StageEHCPlan)})
+	pws, err := h.d.Store.SchoolPathways(
+		ctx,
+		schoolID,
+		[]string{
+			string(workflows.StageSENSupport),
+			string(workflows.StageEHCAssessment),
+			string(workflows.StageEHCPlan),
+		},
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -190,12 +198,24 @@ func (h *Handler) caseload(ctx context.Context, v *visit, schoolID string) (*cas
 		}
 		pupil := pw.FirstName + " " + pw.LastName
 		if st.Stage == workflows.StageSENSupport && !hasOpenCycle(&st) {
-			plans = append(plans, caseRow{PupilID: pw.PupilID, Pupil: pupil, What: "SEN support has started: agree a plan with the family",
-				Href: "/pupils/" + pw.PupilID + "/plan", Link: "Agree a plan"})
+			plans = append(
+				plans,
+				caseRow{
+					PupilID: pw.PupilID,
+					Pupil:   pupil,
+					What:    "SEN support has started: agree a plan with the family",
+					Href:    "/pupils/" + pw.PupilID + "/plan",
+					Link:    "Agree a plan",
+				},
+			)
 		}
 		if n, warn := st.ParentMeetings(st.Clock.Now(now)); warn {
 			meetings = append(meetings, caseRow{PupilID: pw.PupilID, Pupil: pupil,
-				What:   fmt.Sprintf("%s with the parents planned this school year; at least %d are expected", locale.Count(n, "meeting", "meetings"), st.Timings.Cycle.MinParentMeetingsPerYear),
+				What: fmt.Sprintf(
+					"%s with the parents planned this school year; at least %d are expected",
+					locale.Count(n, "meeting", "meetings"),
+					st.Timings.Cycle.MinParentMeetingsPerYear,
+				),
 				Status: "Too few meetings", Colour: "orange",
 				Href: "/pupils/" + pw.PupilID + "/meetings/new", Link: "Arrange a meeting"})
 		}
@@ -207,8 +227,16 @@ func (h *Handler) caseload(ctx context.Context, v *visit, schoolID string) (*cas
 		return nil, err
 	}
 	for _, d := range due {
-		r := caseRow{PupilID: d.PupilID, Pupil: d.FirstName + " " + d.LastName, What: "The parents have not answered the request for consent; it expires on this date",
-			Due: dayWords(d.Due), Href: "/referrals/" + strings.TrimPrefix(d.ItemID, "referral/"), Link: "See the referral"}
+		r := caseRow{
+			PupilID: d.PupilID,
+			Pupil:   d.FirstName + " " + d.LastName,
+			What:    "The parents have not answered the request for consent; it expires on this date",
+			Due: dayWords(
+				d.Due,
+			),
+			Href: "/referrals/" + strings.TrimPrefix(d.ItemID, "referral/"),
+			Link: "See the referral",
+		}
 		r.Status, r.Colour = daysLeft(today, d.Due)
 		consents = append(consents, r)
 	}
@@ -218,7 +246,9 @@ func (h *Handler) caseload(ctx context.Context, v *visit, schoolID string) (*cas
 	}
 	for _, e := range escalated {
 		sla = append(sla, caseRow{PupilID: e.PupilID, Pupil: e.FirstName + " " + e.LastName,
-			What:   e.Service + " has not acknowledged the referral sent on " + dayWords(e.SubmittedAt) + "; contact the service",
+			What: e.Service + " has not acknowledged the referral sent on " + dayWords(
+				e.SubmittedAt,
+			) + "; contact the service",
 			Status: "Past its time to reply", Colour: "red", Href: "/referrals/" + e.ReferralID, Link: "See the referral"})
 	}
 	// Statutory steps, soonest due first, with the same timeliness as the pathway and the council.
@@ -237,7 +267,12 @@ func (h *Handler) caseload(ctx context.Context, v *visit, schoolID string) (*cas
 			if st.DoneAt != nil {
 				continue
 			}
-			r := caseRow{PupilID: it.PupilID, Pupil: it.FirstName + " " + it.LastName, What: st.What, Due: dayWords(st.Due)}
+			r := caseRow{
+				PupilID: it.PupilID,
+				Pupil:   it.FirstName + " " + it.LastName,
+				What:    st.What,
+				Due:     dayWords(st.Due),
+			}
 			r.Status, r.Colour = statusWords(st)
 			r.Href, r.Link = statutoryLink(it.PupilID, it.ItemID)
 			steps = append(steps, dated{r, st.Due})
@@ -261,13 +296,43 @@ func (h *Handler) caseload(ctx context.Context, v *visit, schoolID string) (*cas
 		{ID: "triage", Title: "Concerns waiting for triage", Empty: "No concerns are waiting.", Rows: triage},
 		{ID: "plans", Title: "Plans to agree", Empty: "Every pupil on SEN support has a plan.", Rows: plans},
 		{ID: "overdue", Title: "Reviews overdue", Empty: "No reviews are overdue.", Rows: overdue},
-		{ID: "due", Title: "Reviews due in the next 2 weeks", Empty: "No reviews are due in the next 2 weeks.", Rows: reviewsDue},
-		{ID: "decisions", Title: "Referrals waiting for your decision", Empty: "No referrals are waiting for a decision.", Rows: approvals},
+		{
+			ID:    "due",
+			Title: "Reviews due in the next 2 weeks",
+			Empty: "No reviews are due in the next 2 weeks.",
+			Rows:  reviewsDue,
+		},
+		{
+			ID:    "decisions",
+			Title: "Referrals waiting for your decision",
+			Empty: "No referrals are waiting for a decision.",
+			Rows:  approvals,
+		},
 		{ID: "consents", Title: "Consents waiting for parents", Empty: "No consents are waiting.", Rows: consents},
-		{ID: "agencies", Title: "Referrals past the agency's time to reply", Empty: "No referrals are past their time.", Rows: sla},
-		{ID: "statutory", Title: "EHC needs assessments and annual reviews: statutory dates", Empty: "No statutory steps are open.", Rows: statutory},
-		{ID: "delivery", Title: "Support delivered below what the plan promised", Empty: "Every costed plan's support is being delivered as promised.", Rows: behind},
-		{ID: "meetings", Title: "Pupils with fewer than 3 parent meetings planned this school year", Empty: "Every pupil on support has enough meetings planned.", Rows: meetings},
+		{
+			ID:    "agencies",
+			Title: "Referrals past the agency's time to reply",
+			Empty: "No referrals are past their time.",
+			Rows:  sla,
+		},
+		{
+			ID:    "statutory",
+			Title: "EHC needs assessments and annual reviews: statutory dates",
+			Empty: "No statutory steps are open.",
+			Rows:  statutory,
+		},
+		{
+			ID:    "delivery",
+			Title: "Support delivered below what the plan promised",
+			Empty: "Every costed plan's support is being delivered as promised.",
+			Rows:  behind,
+		},
+		{
+			ID:    "meetings",
+			Title: "Pupils with fewer than 3 parent meetings planned this school year",
+			Empty: "Every pupil on support has enough meetings planned.",
+			Rows:  meetings,
+		},
 	}
 	out.Empty = true
 	seen := map[string]bool{}
@@ -368,7 +433,10 @@ func (h *Handler) classView(ctx context.Context, v *visit, c store.Class) (class
 			continue
 		}
 		ids = append(ids, p.ID)
-		out.Pupils = append(out.Pupils, classPupil{ID: p.ID, Name: p.FirstName + " " + p.LastName, Stage: workflows.Stage(p.Stage).Describe()})
+		out.Pupils = append(
+			out.Pupils,
+			classPupil{ID: p.ID, Name: p.FirstName + " " + p.LastName, Stage: workflows.Stage(p.Stage).Describe()},
+		)
 	}
 	if len(ids) == 0 {
 		return out, nil

@@ -45,7 +45,12 @@ func (h *Handler) provisionMapPage(w http.ResponseWriter, v *visit) {
 	}
 	h.render(w, v.r, http.StatusOK, "provision-map", h.frame(v, "/schools/"+m.School.ID+"/provision", &page{
 		Title: "Provision map", Caption: m.School.Name,
-		Data: provisionMapData{SchoolID: m.School.ID, Map: m, Weeks: provision.WeeksPerTerm, Terms: provision.TermsPerYear}}))
+		Data: provisionMapData{
+			SchoolID: m.School.ID,
+			Map:      m,
+			Weeks:    provision.WeeksPerTerm,
+			Terms:    provision.TermsPerYear,
+		}}))
 }
 
 // mapJSON is the provision map as JSON, amounts in pounds as text ("6.75").
@@ -113,8 +118,18 @@ func (h *Handler) provisionMapExport(w http.ResponseWriter, v *visit) {
 		out := mapJSON{School: m.School.Name, Generated: m.Today.Format(time.RFC3339), Effectiveness: m.Effectiveness,
 			Total: totalOf(provision.Total{Label: m.School.Name, Pupils: m.Map.School.Pupils, Cost: m.Map.School.Cost})}
 		for _, l := range m.Map.Lines {
-			j := lineJSON{PupilID: l.PupilID, Pupil: l.Pupil, Class: l.Class, Provision: l.Name, ItemID: l.ItemID, Delivery: l.Delivery,
-				Frequency: l.Frequency, Areas: l.Areas, Behind: l.Shortfall.Behind, Delivered: l.Delivered()}
+			j := lineJSON{
+				PupilID:   l.PupilID,
+				Pupil:     l.Pupil,
+				Class:     l.Class,
+				Provision: l.Name,
+				ItemID:    l.ItemID,
+				Delivery:  l.Delivery,
+				Frequency: l.Frequency,
+				Areas:     l.Areas,
+				Behind:    l.Shortfall.Behind,
+				Delivered: l.Delivered(),
+			}
 			if l.Costed {
 				j.Week, j.Term, j.Year = l.Cost.Week.Pounds(), l.Cost.Term.Pounds(), l.Cost.Year.Pounds()
 			}

@@ -115,13 +115,25 @@ type answerView struct{ By, Response string }
 
 // Words for what a parent answered, a review decided and a rating.
 var (
-	answerWords = map[string]string{"accepted": "can come", "declined": "cannot come", "another_time": "asked for another time"}
-	nextWords   = map[string]string{
+	answerWords = map[string]string{
+		"accepted":     "can come",
+		"declined":     "cannot come",
+		"another_time": "asked for another time",
+	}
+	nextWords = map[string]string{
 		"continue": "Continue SEN support with a new plan", "step_down": "Step down: no SEN support needed now",
 		"refer": "Ask a specialist for advice", "request_ehcna": "Request an EHC needs assessment",
 	}
-	ratingWords = map[string]string{"achieved": "Achieved", "partly_achieved": "Partly achieved", "not_achieved": "Not achieved"}
-	kindWords   = map[string]string{"review": "Review meeting", "expectation": "Meeting with the family", "annual_review": "Annual review meeting"}
+	ratingWords = map[string]string{
+		"achieved":        "Achieved",
+		"partly_achieved": "Partly achieved",
+		"not_achieved":    "Not achieved",
+	}
+	kindWords = map[string]string{
+		"review":        "Review meeting",
+		"expectation":   "Meeting with the family",
+		"annual_review": "Annual review meeting",
+	}
 	impactWords = map[string]string{"helping": "Helping", "some_change": "Some change", "no_change": "No change"}
 )
 
@@ -190,8 +202,19 @@ func (h *Handler) pupilData(ctx context.Context, v *visit, p *store.Pupil, role 
 	}
 	if shown[""] {
 		if n, warn := st.ParentMeetings(today); warn {
-			d.Warnings = append(d.Warnings, "Only "+locale.Count(n, "meeting", "meetings")+" with the parents "+isAre(n)+" planned this school year; the Code of Practice expects at least "+
-				strconv.Itoa(st.Timings.Cycle.MinParentMeetingsPerYear)+".")
+			d.Warnings = append(
+				d.Warnings,
+				"Only "+locale.Count(
+					n,
+					"meeting",
+					"meetings",
+				)+" with the parents "+isAre(
+					n,
+				)+" planned this school year; the Code of Practice expects at least "+
+					strconv.Itoa(
+						st.Timings.Cycle.MinParentMeetingsPerYear,
+					)+".",
+			)
 		}
 	}
 	for i := len(rv.Timeline) - 1; i >= 0; i-- {
@@ -242,7 +265,16 @@ func isAre(n int) string {
 
 // schoolRecord fills in what the school holds: concerns, plans and reviews (with the parents'
 // views from their links), provision and meetings.
-func (h *Handler) schoolRecord(ctx context.Context, v *visit, p *store.Pupil, d *pupilData, st *workflows.PathwayState, items map[string]store.ItemRow, lib *oag.Library, today time.Time) error {
+func (h *Handler) schoolRecord(
+	ctx context.Context,
+	v *visit,
+	p *store.Pupil,
+	d *pupilData,
+	st *workflows.PathwayState,
+	items map[string]store.ItemRow,
+	lib *oag.Library,
+	today time.Time,
+) error {
 	concerns, err := h.d.Store.ConcernsOf(ctx, p.ID)
 	if err != nil {
 		return err
@@ -283,7 +315,11 @@ func (h *Handler) schoolRecord(ctx context.Context, v *visit, p *store.Pupil, d 
 	mayReview, mayLog := h.may(v, p, "review", "create"), h.may(v, p, "provision", "create")
 	for i := len(st.Cycles) - 1; i >= 0; i-- {
 		ref := st.Cycles[i]
-		cv := cycleView{Number: ref.Number, ReviewDate: ref.ReviewDate, Status: "Open: review due " + dayWords(ref.ReviewDate)}
+		cv := cycleView{
+			Number:     ref.Number,
+			ReviewDate: ref.ReviewDate,
+			Status:     "Open: review due " + dayWords(ref.ReviewDate),
+		}
 		if ref.Reviewed {
 			cv.Status = "Reviewed"
 		} else if workflows.CalendarDays(today, ref.ReviewDate) < 0 {
@@ -351,8 +387,14 @@ func (h *Handler) schoolRecord(ctx context.Context, v *visit, p *store.Pupil, d 
 	mayMeet := h.may(v, p, "meeting", "create")
 	now := h.now()
 	for _, m := range meetings {
-		mv := meetingView{ID: m.ID, Kind: kindWords[m.Kind], When: m.StartsAt.In(workflows.London).Format("Monday 2 January 2006 at 3:04pm"),
-			Where: m.Location, Status: "Arranged", Ahead: m.StartsAt.After(now)}
+		mv := meetingView{
+			ID:     m.ID,
+			Kind:   kindWords[m.Kind],
+			When:   m.StartsAt.In(workflows.London).Format("Monday 2 January 2006 at 3:04pm"),
+			Where:  m.Location,
+			Status: "Arranged",
+			Ahead:  m.StartsAt.After(now),
+		}
 		if m.Status == "cancelled" {
 			mv.Status, mv.Ahead = "Cancelled", false
 		} else if !mv.Ahead {
@@ -469,8 +511,13 @@ var outcomeWords = map[string]string{
 func assessmentOf(pupilID string, it store.ItemRow, now time.Time) assessmentView {
 	var e workflows.EHCState
 	_ = json.Unmarshal(it.State, &e)
-	a := assessmentView{RequestID: e.RequestID, Status: ehcStatusWords[string(e.Status)], Outcome: outcomeWords[string(e.Outcome)],
-		RequestedOn: dayWords(e.Timeline.RequestedAt), Href: "/pupils/" + pupilID + "/ehc/" + e.RequestID}
+	a := assessmentView{
+		RequestID:   e.RequestID,
+		Status:      ehcStatusWords[string(e.Status)],
+		Outcome:     outcomeWords[string(e.Outcome)],
+		RequestedOn: dayWords(e.Timeline.RequestedAt),
+		Href:        "/pupils/" + pupilID + "/ehc/" + e.RequestID,
+	}
 	if a.Status == "" {
 		a.Status = string(e.Status)
 	}
@@ -515,7 +562,11 @@ type annualReviewView struct {
 	Href                       string
 }
 
-var decisionWords = map[string]string{"keep": "Keep the plan as it is", "amend": "Amend the plan", "cease": "Stop maintaining the plan"}
+var decisionWords = map[string]string{
+	"keep":  "Keep the plan as it is",
+	"amend": "Amend the plan",
+	"cease": "Stop maintaining the plan",
+}
 
 func annualReviewOf(pupilID string, it store.ItemRow, now time.Time) annualReviewView {
 	var a workflows.AnnualReviewState
@@ -570,7 +621,13 @@ func (h *Handler) recordsPage(w http.ResponseWriter, v *visit) {
 	}
 	d.Audit = rows
 	h.d.Actions.Audit(ctx, v.actor, role, "audit:read", p.ID, p.SchoolID, "ok")
-	h.render(w, v.r, http.StatusOK, "records", h.frame(v, "", &page{Title: "Emails and audit trail", Caption: d.Name, Back: "/pupils/" + p.ID, Data: d}))
+	h.render(
+		w,
+		v.r,
+		http.StatusOK,
+		"records",
+		h.frame(v, "", &page{Title: "Emails and audit trail", Caption: d.Name, Back: "/pupils/" + p.ID, Data: d}),
+	)
 }
 
 // auditWords says what an audit line's action was.

@@ -61,7 +61,12 @@ func always(load func(v *visit, p *store.Pupil) (form, error)) formLoader {
 // formOf loads a form for obj:create about the pupil the address names, for showing it or for
 // reading what was sent in it. A pupil out of reach or something not there is answered 404, a
 // failure 503, and ok is false.
-func (h *Handler) formOf(w http.ResponseWriter, v *visit, obj string, load formLoader) (p *store.Pupil, role string, f form, ok bool) {
+func (h *Handler) formOf(
+	w http.ResponseWriter,
+	v *visit,
+	obj string,
+	load formLoader,
+) (p *store.Pupil, role string, f form, ok bool) {
 	if p, role, ok = h.pupilFor(w, v, obj, "create"); !ok {
 		return nil, "", form{}, false
 	}
@@ -154,7 +159,14 @@ func (h *Handler) concernForm(w http.ResponseWriter, v *visit) {
 	}
 	h.formRead(v, p, role)
 	if q.Has("step") && len(areas) == 0 {
-		h.show(w, v, http.StatusUnprocessableEntity, f, q, []fieldError{{Field: "areas", Text: "Choose at least one area of need"}})
+		h.show(
+			w,
+			v,
+			http.StatusUnprocessableEntity,
+			f,
+			q,
+			[]fieldError{{Field: "areas", Text: "Choose at least one area of need"}},
+		)
 		return
 	}
 	var vals url.Values
@@ -185,7 +197,13 @@ func (h *Handler) raiseConcern(w http.ResponseWriter, v *visit) {
 	if len(areas) == 0 {
 		errs = append(errs, fieldError{Field: "areas", Text: "Choose at least one area of need"})
 	}
-	in := actions.Concern{ID: actionID(v.r), PupilID: p.ID, Areas: areas, Observed: vals.Get("observed"), Indicators: vals["indicators"]}
+	in := actions.Concern{
+		ID:         actionID(v.r),
+		PupilID:    p.ID,
+		Areas:      areas,
+		Observed:   vals.Get("observed"),
+		Indicators: vals["indicators"],
+	}
 	// Which strategy a problem is about: the service layer names them by their place in the list.
 	var tried []string
 	for _, a := range f.data.(concernData).Chosen {
@@ -195,7 +213,10 @@ func (h *Handler) raiseConcern(w http.ResponseWriter, v *visit) {
 			}
 			started := dateField(vals, "started."+s.ID, "the date you started "+s.Text, true, &errs)
 			tried = append(tried, s.ID)
-			in.Strategies = append(in.Strategies, actions.StrategyTried{StrategyID: s.ID, StartedOn: started, Frequency: vals.Get("frequency." + s.ID)})
+			in.Strategies = append(
+				in.Strategies,
+				actions.StrategyTried{StrategyID: s.ID, StartedOn: started, Frequency: vals.Get("frequency." + s.ID)},
+			)
 		}
 	}
 	if len(errs) > 0 {
@@ -222,7 +243,15 @@ func (h *Handler) raiseConcern(w http.ResponseWriter, v *visit) {
 }
 
 // outcomeMapped is outcome for a form whose field names differ from the service layer's.
-func (h *Handler) outcomeMapped(w http.ResponseWriter, v *visit, err error, f form, lb labels, field func(string) string, done func() (string, string)) {
+func (h *Handler) outcomeMapped(
+	w http.ResponseWriter,
+	v *visit,
+	err error,
+	f form,
+	lb labels,
+	field func(string) string,
+	done func() (string, string),
+) {
 	var bad *actions.Invalid
 	if asInvalid(err, &bad) {
 		for i := range bad.Problems {
@@ -246,7 +275,11 @@ type impactData struct {
 	Options    []option
 }
 
-var impactOpts = []option{{Value: "helping", Label: "Helping"}, {Value: "some_change", Label: "Some change"}, {Value: "no_change", Label: "No change"}}
+var impactOpts = []option{
+	{Value: "helping", Label: "Helping"},
+	{Value: "some_change", Label: "Some change"},
+	{Value: "no_change", Label: "No change"},
+}
 
 func (h *Handler) impactData(v *visit, p *store.Pupil) (form, bool, error) {
 	concerns, err := h.d.Store.ConcernsOf(v.ctx(), p.ID)
@@ -262,8 +295,20 @@ func (h *Handler) impactData(v *visit, p *store.Pupil) (form, bool, error) {
 		return form{}, false, err
 	}
 	c := concerns[i]
-	d := impactData{Pupil: name(p), RaisedOn: dayWords(c.RaisedAt), Observed: c.Observed, Strategies: strategiesOf(c, lib), Options: impactOpts}
-	return form{name: "impact", title: "How the strategies worked", caption: name(p), back: "/pupils/" + p.ID, data: d}, true, nil
+	d := impactData{
+		Pupil:      name(p),
+		RaisedOn:   dayWords(c.RaisedAt),
+		Observed:   c.Observed,
+		Strategies: strategiesOf(c, lib),
+		Options:    impactOpts,
+	}
+	return form{
+		name:    "impact",
+		title:   "How the strategies worked",
+		caption: name(p),
+		back:    "/pupils/" + p.ID,
+		data:    d,
+	}, true, nil
 }
 
 func (h *Handler) impactForm(w http.ResponseWriter, v *visit) {
@@ -285,7 +330,10 @@ func (h *Handler) recordImpact(w http.ResponseWriter, v *visit) {
 		}
 		impact := choice(vals, "impact."+s.ID, "how "+s.Text+" worked", impactOpts, &errs)
 		ids = append(ids, s.ID)
-		in.Impacts = append(in.Impacts, actions.StrategyImpact{StrategyID: s.ID, Impact: impact, Notes: vals.Get("notes." + s.ID)})
+		in.Impacts = append(
+			in.Impacts,
+			actions.StrategyImpact{StrategyID: s.ID, Impact: impact, Notes: vals.Get("notes." + s.ID)},
+		)
 	}
 	if len(in.Impacts) == 0 && len(errs) == 0 {
 		field := ""
@@ -325,10 +373,26 @@ func (h *Handler) missing(w http.ResponseWriter, v *visit, err error) {
 // ---- Triage ----
 
 var triageOpts = []option{
-	{Value: "sen_support", Label: "SEN support", Hint: "The pupil needs support beyond ordinarily available provision. The parents are told, and you agree a plan with them next."},
-	{Value: "monitor", Label: "Keep trying classroom strategies and watch progress", Hint: "A new trial window starts; the teacher is asked to record how it went at its end."},
-	{Value: "more_evidence", Label: "Ask the teacher for more evidence", Hint: "The teacher is asked to record what has been tried and how it helped."},
-	{Value: "no_further_action", Label: "No further action", Hint: "Nothing more is needed now. A new concern can be raised at any time."},
+	{
+		Value: "sen_support",
+		Label: "SEN support",
+		Hint:  "The pupil needs support beyond ordinarily available provision. The parents are told, and you agree a plan with them next.",
+	},
+	{
+		Value: "monitor",
+		Label: "Keep trying classroom strategies and watch progress",
+		Hint:  "A new trial window starts; the teacher is asked to record how it went at its end.",
+	},
+	{
+		Value: "more_evidence",
+		Label: "Ask the teacher for more evidence",
+		Hint:  "The teacher is asked to record what has been tried and how it helped.",
+	},
+	{
+		Value: "no_further_action",
+		Label: "No further action",
+		Hint:  "Nothing more is needed now. A new concern can be raised at any time.",
+	},
 }
 
 type triageData struct {
@@ -348,7 +412,13 @@ func (h *Handler) triageData(v *visit, p *store.Pupil) (form, error) {
 	}
 	d := triageData{Pupil: name(p), Options: triageOpts}
 	for _, c := range concerns {
-		cv := concernView{ID: c.ID, RaisedBy: c.RaisedBy, RaisedAt: c.RaisedAt, Observed: c.Observed, Strategies: strategiesOf(c, lib)}
+		cv := concernView{
+			ID:         c.ID,
+			RaisedBy:   c.RaisedBy,
+			RaisedAt:   c.RaisedAt,
+			Observed:   c.Observed,
+			Strategies: strategiesOf(c, lib),
+		}
 		for _, a := range c.Areas {
 			cv.Areas = append(cv.Areas, oag.AreaName(a))
 		}
@@ -377,7 +447,11 @@ func (h *Handler) triage(w http.ResponseWriter, v *visit) {
 		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
 		return
 	}
-	_, err := h.d.Actions.TriageConcern(v.ctx(), v.actor, actions.Triage{ID: actionID(v.r), PupilID: p.ID, Decision: decision})
+	_, err := h.d.Actions.TriageConcern(
+		v.ctx(),
+		v.actor,
+		actions.Triage{ID: actionID(v.r), PupilID: p.ID, Decision: decision},
+	)
 	h.outcome(w, v, err, f, nil, func() (string, string) {
 		if decision == "sen_support" {
 			return p.FirstName + " now gets SEN support. The parents have been told. Agree a plan with them next.", "/pupils/" + p.ID + "/plan"
@@ -407,7 +481,13 @@ func (h *Handler) planData(v *visit, p *store.Pupil) (form, error) {
 	if _, c, err := h.d.Actions.ProvisionCatalogue(v.ctx(), v.actor, p.SchoolID); err == nil && c != nil {
 		d.Items = append(d.Items, option{Value: "", Label: "Not from the catalogue: say what below"})
 		for _, it := range c.Items {
-			d.Items = append(d.Items, option{Value: it.ID, Label: it.Name + " (" + it.Frequency() + ", " + it.Cost().Year.String() + " a year)"})
+			d.Items = append(
+				d.Items,
+				option{
+					Value: it.ID,
+					Label: it.Name + " (" + it.Frequency() + ", " + it.Cost().Year.String() + " a year)",
+				},
+			)
 		}
 	} else if err != nil && !errors.As(err, new(*actions.NotFound)) {
 		return form{}, err
@@ -434,7 +514,12 @@ func (h *Handler) plan(w http.ResponseWriter, v *visit) {
 	}
 	vals := v.r.PostForm
 	var errs []fieldError
-	in := actions.Plan{ID: actionID(v.r), PupilID: p.ID, ParentViews: vals.Get("parentViews"), PupilViews: vals.Get("pupilViews")}
+	in := actions.Plan{
+		ID:          actionID(v.r),
+		PupilID:     p.ID,
+		ParentViews: vals.Get("parentViews"),
+		PupilViews:  vals.Get("pupilViews"),
+	}
 	in.ReviewDate = dateField(vals, "reviewDate", "the date of the review", true, &errs)
 	// Rows left empty are not part of the plan; the service layer numbers the rest.
 	var outcomeRow, provisionRow []int
@@ -451,14 +536,21 @@ func (h *Handler) plan(w http.ResponseWriter, v *visit) {
 		}
 	}
 	if len(in.Outcomes) == 0 {
-		errs = append(errs, fieldError{Field: "outcomes[0]", Text: "Write at least one outcome: what the support should achieve"})
+		errs = append(
+			errs,
+			fieldError{Field: "outcomes[0]", Text: "Write at least one outcome: what the support should achieve"},
+		)
 	}
 	if len(errs) > 0 {
 		h.show(w, v, http.StatusUnprocessableEntity, f, vals, errs)
 		return
 	}
 	res, err := h.d.Actions.PlanCycle(v.ctx(), v.actor, in)
-	lb := labels{"reviewDate": "The review date", "parentViews": "What the parents said", "pupilViews": "What the pupil said"}
+	lb := labels{
+		"reviewDate":  "The review date",
+		"parentViews": "What the parents said",
+		"pupilViews":  "What the pupil said",
+	}
 	h.outcomeMapped(w, v, err, f, lb, func(field string) string {
 		for k, row := range outcomeRow {
 			if field == fmt.Sprintf("outcomes[%d].text", k) {
@@ -468,7 +560,8 @@ func (h *Handler) plan(w http.ResponseWriter, v *visit) {
 		}
 		for k, row := range provisionRow {
 			for _, part := range []string{"text", "frequency", "item"} {
-				if field == fmt.Sprintf("provision[%d].%s", k, part) || part == "item" && field == fmt.Sprintf("provision[%d].itemId", k) {
+				if field == fmt.Sprintf("provision[%d].%s", k, part) ||
+					part == "item" && field == fmt.Sprintf("provision[%d].itemId", k) {
 					lb[field] = fmt.Sprintf("Provision %d", row+1)
 					return fmt.Sprintf("provision[%d].%s", row, part)
 				}
@@ -476,7 +569,11 @@ func (h *Handler) plan(w http.ResponseWriter, v *visit) {
 		}
 		return field
 	}, func() (string, string) {
-		return fmt.Sprintf("Support plan %d is agreed. It will be reviewed on %s; the parents will be invited.", res.Cycle, dayWords(in.ReviewDate)), "/pupils/" + p.ID
+		return fmt.Sprintf(
+			"Support plan %d is agreed. It will be reviewed on %s; the parents will be invited.",
+			res.Cycle,
+			dayWords(in.ReviewDate),
+		), "/pupils/" + p.ID
 	})
 }
 
@@ -498,7 +595,13 @@ func (h *Handler) cycleNumber(v *visit) int {
 }
 
 func (h *Handler) provisionForm(w http.ResponseWriter, v *visit) {
-	h.showForm(w, v, "provision", h.provisionData, url.Values{"givenOn": {workflows.CalendarDate(h.now()).Format(time.DateOnly)}})
+	h.showForm(
+		w,
+		v,
+		"provision",
+		h.provisionData,
+		url.Values{"givenOn": {workflows.CalendarDate(h.now()).Format(time.DateOnly)}},
+	)
 }
 
 // provisionData is the form to log support given in the cycle the address names, with the
@@ -550,11 +653,22 @@ func (h *Handler) logProvision(w http.ResponseWriter, v *visit) {
 		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
 		return
 	}
-	_, err := h.d.Actions.LogProvision(v.ctx(), v.actor, actions.ProvisionEntry{ID: actionID(v.r), PupilID: p.ID, Cycle: n,
-		Description: v.r.PostFormValue("description"), GivenOn: given, PlanItem: planItem})
-	h.outcome(w, v, err, f, labels{"description": "What support was given", "givenOn": "The date", "planItem": "Which support in the plan"}, func() (string, string) {
-		return "The support given is logged.", "/pupils/" + p.ID
-	})
+	_, err := h.d.Actions.LogProvision(
+		v.ctx(),
+		v.actor,
+		actions.ProvisionEntry{ID: actionID(v.r), PupilID: p.ID, Cycle: n,
+			Description: v.r.PostFormValue("description"), GivenOn: given, PlanItem: planItem},
+	)
+	h.outcome(
+		w,
+		v,
+		err,
+		f,
+		labels{"description": "What support was given", "givenOn": "The date", "planItem": "Which support in the plan"},
+		func() (string, string) {
+			return "The support given is logged.", "/pupils/" + p.ID
+		},
+	)
 }
 
 // ---- Review ----
@@ -571,12 +685,24 @@ type reviewData struct {
 	NextSteps   []option
 }
 
-var ratingOpts = []option{{Value: "achieved", Label: "Achieved"}, {Value: "partly_achieved", Label: "Partly achieved"}, {Value: "not_achieved", Label: "Not achieved"}}
+var ratingOpts = []option{
+	{Value: "achieved", Label: "Achieved"},
+	{Value: "partly_achieved", Label: "Partly achieved"},
+	{Value: "not_achieved", Label: "Not achieved"},
+}
 
 var nextStepOpts = []option{
 	{Value: "continue", Label: "Continue SEN support with a new plan"},
-	{Value: "step_down", Label: "Step down: SEN support is not needed now", Hint: "The class teacher keeps watching progress."},
-	{Value: "refer", Label: "Ask a specialist for advice", Hint: "Refer to a service next; its readiness check uses this review."},
+	{
+		Value: "step_down",
+		Label: "Step down: SEN support is not needed now",
+		Hint:  "The class teacher keeps watching progress.",
+	},
+	{
+		Value: "refer",
+		Label: "Ask a specialist for advice",
+		Hint:  "Refer to a service next; its readiness check uses this review.",
+	},
 	{Value: "request_ehcna", Label: "Request an EHC needs assessment"},
 }
 
@@ -635,7 +761,13 @@ func (h *Handler) reviewData(v *visit, p *store.Pupil) (form, bool, error) {
 			d.Logged++
 		}
 	}
-	return form{name: "review", title: fmt.Sprintf("Review support plan %d", n), caption: name(p), back: "/pupils/" + p.ID, data: d}, true, nil
+	return form{
+		name:    "review",
+		title:   fmt.Sprintf("Review support plan %d", n),
+		caption: name(p),
+		back:    "/pupils/" + p.ID,
+		data:    d,
+	}, true, nil
 }
 
 func parenthesise(s string) string {
@@ -657,7 +789,14 @@ func (h *Handler) review(w http.ResponseWriter, v *visit) {
 	n := h.cycleNumber(v)
 	vals := v.r.PostForm
 	var errs []fieldError
-	in := actions.Review{ID: actionID(v.r), PupilID: p.ID, Cycle: n, ParentViews: vals.Get("parentViews"), PupilViews: vals.Get("pupilViews"), Notes: vals.Get("notes")}
+	in := actions.Review{
+		ID:          actionID(v.r),
+		PupilID:     p.ID,
+		Cycle:       n,
+		ParentViews: vals.Get("parentViews"),
+		PupilViews:  vals.Get("pupilViews"),
+		Notes:       vals.Get("notes"),
+	}
 	for _, o := range f.data.(reviewData).Outcomes {
 		r := choice(vals, "rating."+o.ID, "how far “"+o.Text+"” was achieved", ratingOpts, &errs)
 		in.Ratings = append(in.Ratings, actions.Rating{OutcomeID: o.ID, Rating: r})
@@ -668,18 +807,25 @@ func (h *Handler) review(w http.ResponseWriter, v *visit) {
 		return
 	}
 	_, err := h.d.Actions.ReviewCycle(v.ctx(), v.actor, in)
-	h.outcome(w, v, err, f, labels{"parentViews": "What the parents said", "pupilViews": "What the pupil said", "notes": "Notes"}, func() (string, string) {
-		next := "/pupils/" + p.ID
-		switch in.NextStep {
-		case "refer":
-			next += "/referrals/new"
-		case "request_ehcna":
-			next += "/ehc-request"
-		case "continue":
-			next += "/plan"
-		}
-		return fmt.Sprintf("The review of support plan %d is recorded.", n), next
-	})
+	h.outcome(
+		w,
+		v,
+		err,
+		f,
+		labels{"parentViews": "What the parents said", "pupilViews": "What the pupil said", "notes": "Notes"},
+		func() (string, string) {
+			next := "/pupils/" + p.ID
+			switch in.NextStep {
+			case "refer":
+				next += "/referrals/new"
+			case "request_ehcna":
+				next += "/ehc-request"
+			case "continue":
+				next += "/plan"
+			}
+			return fmt.Sprintf("The review of support plan %d is recorded.", n), next
+		},
+	)
 }
 
 // ---- Meetings ----
@@ -731,7 +877,10 @@ func (h *Handler) arrangeMeeting(w http.ResponseWriter, v *visit) {
 	at := localTime(vals, "date", "time", &errs)
 	duration, err := strconv.Atoi(strings.TrimSpace(vals.Get("duration")))
 	if err != nil || duration < 10 || duration > 480 {
-		errs = append(errs, fieldError{Field: "duration", Text: "Enter how long the meeting lasts in minutes, from 10 to 480"})
+		errs = append(
+			errs,
+			fieldError{Field: "duration", Text: "Enter how long the meeting lasts in minutes, from 10 to 480"},
+		)
 	}
 	var invitees []string
 	for _, s := range strings.FieldsFunc(vals.Get("invitees"), func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
@@ -743,8 +892,12 @@ func (h *Handler) arrangeMeeting(w http.ResponseWriter, v *visit) {
 		h.show(w, v, http.StatusUnprocessableEntity, f, vals, errs)
 		return
 	}
-	res, err := h.d.Actions.ArrangeMeeting(v.ctx(), v.actor, actions.NewMeeting{ID: actionID(v.r), PupilID: p.ID, Kind: kind, StartsAt: at,
-		DurationMinutes: duration, Location: vals.Get("location"), Invitees: invitees})
+	res, err := h.d.Actions.ArrangeMeeting(
+		v.ctx(),
+		v.actor,
+		actions.NewMeeting{ID: actionID(v.r), PupilID: p.ID, Kind: kind, StartsAt: at,
+			DurationMinutes: duration, Location: vals.Get("location"), Invitees: invitees},
+	)
 	lb := labels{"location": "Where the meeting is", "startsAt": "The date"}
 	h.outcomeMapped(w, v, err, f, lb, func(field string) string {
 		switch {
@@ -756,7 +909,11 @@ func (h *Handler) arrangeMeeting(w http.ResponseWriter, v *visit) {
 		}
 		return field
 	}, func() (string, string) {
-		return fmt.Sprintf("The meeting is arranged for %s. %s sent.", at.Format("Monday 2 January 2006 at 3:04pm"), locale.Count(res.Invitations, "invitation was", "invitations were")), "/pupils/" + p.ID
+		return fmt.Sprintf(
+			"The meeting is arranged for %s. %s sent.",
+			at.Format("Monday 2 January 2006 at 3:04pm"),
+			locale.Count(res.Invitations, "invitation was", "invitations were"),
+		), "/pupils/" + p.ID
 	})
 }
 
@@ -782,7 +939,11 @@ func (h *Handler) meetingOf(w http.ResponseWriter, v *visit) (*store.Meeting, *s
 
 func (h *Handler) changeMeetingFormOf(m *store.Meeting, p *store.Pupil) form {
 	return form{name: "meeting-change", title: "Move or cancel the meeting", caption: name(p), back: "/pupils/" + p.ID,
-		data: meetingData{Pupil: name(p), Meeting: m, When: m.StartsAt.In(workflows.London).Format("Monday 2 January 2006 at 3:04pm")}}
+		data: meetingData{
+			Pupil:   name(p),
+			Meeting: m,
+			When:    m.StartsAt.In(workflows.London).Format("Monday 2 January 2006 at 3:04pm"),
+		}}
 }
 
 func (h *Handler) changeMeetingForm(w http.ResponseWriter, v *visit) {
@@ -792,7 +953,14 @@ func (h *Handler) changeMeetingForm(w http.ResponseWriter, v *visit) {
 	}
 	h.formRead(v, p, role)
 	local := m.StartsAt.In(workflows.London)
-	h.show(w, v, http.StatusOK, h.changeMeetingFormOf(m, p), url.Values{"date": {local.Format(time.DateOnly)}, "time": {local.Format("15:04")}}, nil)
+	h.show(
+		w,
+		v,
+		http.StatusOK,
+		h.changeMeetingFormOf(m, p),
+		url.Values{"date": {local.Format(time.DateOnly)}, "time": {local.Format("15:04")}},
+		nil,
+	)
 }
 
 func (h *Handler) moveMeeting(w http.ResponseWriter, v *visit) {
@@ -807,14 +975,20 @@ func (h *Handler) moveMeeting(w http.ResponseWriter, v *visit) {
 		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
 		return
 	}
-	_, err := h.d.Actions.MoveMeeting(v.ctx(), v.actor, actions.MeetingMove{ID: actionID(v.r), MeetingID: m.ID, StartsAt: at})
+	_, err := h.d.Actions.MoveMeeting(
+		v.ctx(),
+		v.actor,
+		actions.MeetingMove{ID: actionID(v.r), MeetingID: m.ID, StartsAt: at},
+	)
 	h.outcomeMapped(w, v, err, f, labels{"startsAt": "The date"}, func(field string) string {
 		if field == "startsAt" {
 			return "date"
 		}
 		return field
 	}, func() (string, string) {
-		return "The meeting is moved to " + at.Format("Monday 2 January 2006 at 3:04pm") + ". Everyone invited has been sent the new time.", "/pupils/" + p.ID
+		return "The meeting is moved to " + at.Format(
+			"Monday 2 January 2006 at 3:04pm",
+		) + ". Everyone invited has been sent the new time.", "/pupils/" + p.ID
 	})
 }
 

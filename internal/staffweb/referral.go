@@ -62,10 +62,23 @@ var referralStatusWords = map[workflows.ReferralStatus]string{
 }
 
 var responseWords = map[string]string{"acknowledged": "Acknowledged", "advice": "Advice", "rejected": "Not accepted"}
-var consentWords = map[string]string{"give": "gave consent", "refuse": "refused consent", "withdraw": "withdrew consent"}
+
+var consentWords = map[string]string{
+	"give":     "gave consent",
+	"refuse":   "refused consent",
+	"withdraw": "withdrew consent",
+}
 
 // referralViews lists the referrals the reader sees.
-func (h *Handler) referralViews(ctx context.Context, v *visit, p *store.Pupil, d *pupilData, items []store.ItemRow, shown map[string]bool, aud audience) error {
+func (h *Handler) referralViews(
+	ctx context.Context,
+	v *visit,
+	p *store.Pupil,
+	d *pupilData,
+	items []store.ItemRow,
+	shown map[string]bool,
+	aud audience,
+) error {
 	details, err := h.d.Store.ReferralsOf(ctx, p.ID)
 	if err != nil {
 		return err
@@ -88,9 +101,20 @@ func (h *Handler) referralViews(ctx context.Context, v *visit, p *store.Pupil, d
 }
 
 func referralViewOf(p *store.Pupil, r *workflows.ReferralState, det store.ReferralDetail, aud audience) referralView {
-	rv := referralView{ID: r.ReferralID, Service: r.Service, ServiceName: det.ServiceName, Status: referralStatusWords[r.Status],
-		Reason: det.Reason, By: det.By, OpenedOn: dayWords(det.CreatedAt), ReadinessMet: r.Readiness.Met, Missing: r.Readiness.Missing,
-		Href: "/referrals/" + r.ReferralID, EvidenceHref: "/pupils/" + p.ID + "/evidence-pack?for=" + r.Service, Open: !r.Status.Finished()}
+	rv := referralView{
+		ID:           r.ReferralID,
+		Service:      r.Service,
+		ServiceName:  det.ServiceName,
+		Status:       referralStatusWords[r.Status],
+		Reason:       det.Reason,
+		By:           det.By,
+		OpenedOn:     dayWords(det.CreatedAt),
+		ReadinessMet: r.Readiness.Met,
+		Missing:      r.Readiness.Missing,
+		Href:         "/referrals/" + r.ReferralID,
+		EvidenceHref: "/pupils/" + p.ID + "/evidence-pack?for=" + r.Service,
+		Open:         !r.Status.Finished(),
+	}
 	if rv.Status == "" {
 		rv.Status = string(r.Status)
 	}
@@ -126,14 +150,20 @@ func referralViewOf(p *store.Pupil, r *workflows.ReferralState, det store.Referr
 	}
 	_ = json.Unmarshal(det.Responses, &responses)
 	for _, x := range responses {
-		rv.Responses = append(rv.Responses, responseLine{What: responseWords[x.Kind], Summary: x.Summary, By: x.By, On: dayWords(x.At)})
+		rv.Responses = append(
+			rv.Responses,
+			responseLine{What: responseWords[x.Kind], Summary: x.Summary, By: x.By, On: dayWords(x.At)},
+		)
 	}
 	return rv
 }
 
 // referralOf finds a referral, its pupil and the reader's role; a referral out of reach (an
 // agency practitioner's to another service) is not found.
-func (h *Handler) referralOf(w http.ResponseWriter, v *visit) (*store.Pupil, string, *workflows.ReferralState, *store.ReferralDetail, bool) {
+func (h *Handler) referralOf(
+	w http.ResponseWriter,
+	v *visit,
+) (*store.Pupil, string, *workflows.ReferralState, *store.ReferralDetail, bool) {
 	ctx := v.ctx()
 	id := v.r.PathValue("referral")
 	pupilID, service, err := h.d.Store.ReferralPupil(ctx, id)
@@ -148,7 +178,8 @@ func (h *Handler) referralOf(w http.ResponseWriter, v *visit) (*store.Pupil, str
 	}
 	p, role, err := h.d.Actions.Pupil(ctx, v.actor, pupilID, "pathway", "read")
 	var nf *actions.NotFound
-	if errors.As(err, &nf) || (err == nil && audienceOf(role) == agency && !slices.Contains(v.p.AgencyServices, service)) ||
+	if errors.As(err, &nf) ||
+		(err == nil && audienceOf(role) == agency && !slices.Contains(v.p.AgencyServices, service)) ||
 		(err == nil && audienceOf(role) == council) {
 		h.notFound(w, v.r)
 		return nil, "", nil, nil, false
@@ -196,14 +227,32 @@ type referralPageData struct {
 	ResponseOpts   []option
 }
 
-var decisionOpts = []option{{Value: "approve", Label: "Approve the referral", Hint: "The parents are asked for consent (if they have not given it yet); with it, the referral and the evidence pack go to the service."},
-	{Value: "decline", Label: "Decline the referral", Hint: "Nothing is sent. Support continues in school."}}
+var decisionOpts = []option{
+	{
+		Value: "approve",
+		Label: "Approve the referral",
+		Hint:  "The parents are asked for consent (if they have not given it yet); with it, the referral and the evidence pack go to the service.",
+	},
+	{Value: "decline", Label: "Decline the referral", Hint: "Nothing is sent. Support continues in school."},
+}
 
-var responseOpts = []option{{Value: "acknowledged", Label: "Acknowledge the referral", Hint: "The service has received it. The school is told."},
+var responseOpts = []option{
+	{
+		Value: "acknowledged",
+		Label: "Acknowledge the referral",
+		Hint:  "The service has received it. The school is told.",
+	},
 	{Value: "advice", Label: "Give advice", Hint: "Write the advice below. It feeds the pupil's next support plan."},
-	{Value: "rejected", Label: "Do not accept the referral", Hint: "Say why below, so the school knows what to do."}}
+	{Value: "rejected", Label: "Do not accept the referral", Hint: "Say why below, so the school knows what to do."},
+}
 
-func (h *Handler) referralForm(v *visit, p *store.Pupil, role string, st *workflows.ReferralState, det *store.ReferralDetail) (form, error) {
+func (h *Handler) referralForm(
+	v *visit,
+	p *store.Pupil,
+	role string,
+	st *workflows.ReferralState,
+	det *store.ReferralDetail,
+) (form, error) {
 	d := referralPageData{PupilID: p.ID, Pupil: name(p), Referral: referralViewOf(p, st, *det, audienceOf(role)),
 		DecisionOpts: decisionOpts, ResponseOpts: responseOpts}
 	aud := audienceOf(role)
@@ -215,9 +264,16 @@ func (h *Handler) referralForm(v *visit, p *store.Pupil, role string, st *workfl
 		d.Criteria = cs
 	}
 	d.Decide = st.Status == workflows.ReferralAwaitingDecision && h.may(v, p, "referral", "decide")
-	d.Respond = (st.Status == workflows.ReferralSubmitted || st.Status == workflows.ReferralAcknowledged) && h.may(v, p, "agency_response", "create")
+	d.Respond = (st.Status == workflows.ReferralSubmitted || st.Status == workflows.ReferralAcknowledged) &&
+		h.may(v, p, "agency_response", "create")
 	d.Evidence = h.may(v, p, "evidence_pack", "read")
-	return form{name: "referral", title: "Referral to " + det.ServiceName, caption: name(p), back: "/pupils/" + p.ID, data: d}, nil
+	return form{
+		name:    "referral",
+		title:   "Referral to " + det.ServiceName,
+		caption: name(p),
+		back:    "/pupils/" + p.ID,
+		data:    d,
+	}, nil
 }
 
 func (h *Handler) referralPage(w http.ResponseWriter, v *visit) {
@@ -276,13 +332,20 @@ func (h *Handler) respondToReferral(w http.ResponseWriter, v *visit) {
 	kind := choice(v.r.PostForm, "kind", "what the service is doing", responseOpts, &errs)
 	summary := v.r.PostFormValue("summary")
 	if kind != "" && kind != "acknowledged" && strings.TrimSpace(summary) == "" {
-		errs = append(errs, fieldError{Field: "summary", Text: "Write the advice, or why the service does not accept the referral"})
+		errs = append(
+			errs,
+			fieldError{Field: "summary", Text: "Write the advice, or why the service does not accept the referral"},
+		)
 	}
 	if len(errs) > 0 {
 		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
 		return
 	}
-	_, err = h.d.Actions.AgencyResponse(v.ctx(), v.actor, actions.AgencyReply{ID: actionID(v.r), ReferralID: st.ReferralID, Kind: kind, Summary: summary})
+	_, err = h.d.Actions.AgencyResponse(
+		v.ctx(),
+		v.actor,
+		actions.AgencyReply{ID: actionID(v.r), ReferralID: st.ReferralID, Kind: kind, Summary: summary},
+	)
 	h.outcome(w, v, err, f, referralLabels, func() (string, string) {
 		return map[string]string{"acknowledged": "The referral is acknowledged. The school has been told.",
 				"advice": "The advice is recorded. The school has been told.", "rejected": "The referral is marked as not accepted. The school has been told."}[kind],
@@ -313,7 +376,13 @@ func (h *Handler) newReferralData(v *visit, p *store.Pupil, service string) (for
 			return form{}, err
 		}
 	}
-	return form{name: "referral-new", title: "Refer to a specialist service", caption: name(p), back: "/pupils/" + p.ID, data: d}, nil
+	return form{
+		name:    "referral-new",
+		title:   "Refer to a specialist service",
+		caption: name(p),
+		back:    "/pupils/" + p.ID,
+		data:    d,
+	}, nil
 }
 
 func (h *Handler) newReferralForm(w http.ResponseWriter, v *visit) {
@@ -353,14 +422,25 @@ func (h *Handler) newReferral(w http.ResponseWriter, v *visit) {
 		return
 	}
 	id := actionID(v.r)
-	_, err = h.d.Actions.OpenReferral(v.ctx(), v.actor, actions.Referral{ID: id, PupilID: p.ID, Service: service, Reason: v.r.PostFormValue("reason")})
-	h.outcome(w, v, err, f, labels{"reason": "What you would like the service's help with", "service": "The service"}, func() (string, string) {
-		const done = "The referral is open. The parents have been asked for consent; decide the referral when the evidence is ready."
-		if !h.settled(v, "referral", id) {
-			return done + " It shows on this page in a moment.", "/pupils/" + p.ID
-		}
-		return done, "/referrals/" + id
-	})
+	_, err = h.d.Actions.OpenReferral(
+		v.ctx(),
+		v.actor,
+		actions.Referral{ID: id, PupilID: p.ID, Service: service, Reason: v.r.PostFormValue("reason")},
+	)
+	h.outcome(
+		w,
+		v,
+		err,
+		f,
+		labels{"reason": "What you would like the service's help with", "service": "The service"},
+		func() (string, string) {
+			const done = "The referral is open. The parents have been asked for consent; decide the referral when the evidence is ready."
+			if !h.settled(v, "referral", id) {
+				return done + " It shows on this page in a moment.", "/pupils/" + p.ID
+			}
+			return done, "/referrals/" + id
+		},
+	)
 }
 
 // evidencePack shows the evidence pack for a service as the agency or the council receives it
@@ -397,7 +477,8 @@ func (h *Handler) evidencePack(w http.ResponseWriter, v *visit) {
 	}
 	h.d.Actions.Audit(ctx, v.actor, role, "evidence_pack:read", p.ID, p.SchoolID, "ok")
 	// The pack is a document of its own, with its own inline print styles.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+	w.Header().
+		Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = w.Write(b)
 }
@@ -432,7 +513,12 @@ func (h *Handler) agencyList(ctx context.Context, v *visit) (*agencyList, error)
 		if json.Unmarshal(c.State, &r) != nil {
 			continue
 		}
-		row := agencyRow{Pupil: c.FirstName + " " + c.LastName, School: c.School, Status: referralStatusWords[r.Status], Href: "/referrals/" + r.ReferralID}
+		row := agencyRow{
+			Pupil:  c.FirstName + " " + c.LastName,
+			School: c.School,
+			Status: referralStatusWords[r.Status],
+			Href:   "/referrals/" + r.ReferralID,
+		}
 		if r.SubmittedAt != nil {
 			row.Sent = dayWords(*r.SubmittedAt)
 		}
@@ -458,5 +544,11 @@ func (h *Handler) agencyPage(w http.ResponseWriter, v *visit) {
 		h.unavailable(w, v.r, err)
 		return
 	}
-	h.render(w, v.r, http.StatusOK, "agency", h.frame(v, "/referrals", &page{Title: "Referrals to " + d.Services, Data: d}))
+	h.render(
+		w,
+		v.r,
+		http.StatusOK,
+		"agency",
+		h.frame(v, "/referrals", &page{Title: "Referrals to " + d.Services, Data: d}),
+	)
 }

@@ -25,16 +25,38 @@ func TestSENRegister(t *testing.T) {
 	b := testenv.NewBrowser(t, s.URL)
 	b.SignIn("sendco@oakfield.example")
 	status, body := b.Get("/register")
-	want(t, "the SENDCo's register", status, body, 200, "SEN register", "Leo Fischer", "Zain Hussain", "Amara Okafor",
-		"1: SLCN", "2: SEMH", "1: ASD", "1 pupil on SEN support (K), 1 pupil with an EHC plan (E)",
-		"Recorded as E (EHC plan), but the pathway says N (No special educational need): no concern has been raised.", "census.csv")
+	want(
+		t,
+		"the SENDCo's register",
+		status,
+		body,
+		200,
+		"SEN register",
+		"Leo Fischer",
+		"Zain Hussain",
+		"Amara Okafor",
+		"1: SLCN",
+		"2: SEMH",
+		"1: ASD",
+		"1 pupil on SEN support (K), 1 pupil with an EHC plan (E)",
+		"Recorded as E (EHC plan), but the pathway says N (No special educational need): no concern has been raised.",
+		"census.csv",
+	)
 
 	// Amara's line: SEN support not yet assessed, with a note that starts like a formula.
 	status, body = b.Get("/pupils/" + seed.PupilAmaraID + "/register")
 	want(t, "Amara's register form", status, body, 200, "As the pathway says: N", "Primary need (SENtype, rank 1)")
 	// NSA is for SEN support only: refused with the field named, nothing kept.
 	status, refused := b.Submit(body, "Save", url.Values{"provision": {"E"}, "primaryNeed": {"NSA"}})
-	want(t, "NSA with a plan", status, refused, 422, "There is a problem", "NSA (no specialist assessment of type of need) is for SEN support (K) only")
+	want(
+		t,
+		"NSA with a plan",
+		status,
+		refused,
+		422,
+		"There is a problem",
+		"NSA (no specialist assessment of type of need) is for SEN support (K) only",
+	)
 	note := `=HYPERLINK("http://evil.example","Open")`
 	status, body = b.Submit(body, "Save", url.Values{"provision": {"K"}, "primaryNeed": {"NSA"}, "note": {note}})
 	want(t, "Amara recorded", status, body, 200, "register line is saved: K, NSA", "the pathway says N")
@@ -48,7 +70,8 @@ func TestSENRegister(t *testing.T) {
 		}
 	}
 	var changes int
-	if err := s.st.DB.QueryRow(context.Background(), `SELECT count(*) FROM sen_register_changes WHERE pupil_id = $1`, seed.PupilAmaraID).Scan(&changes); err != nil || changes != 2 {
+	if err := s.st.DB.QueryRow(context.Background(), `SELECT count(*) FROM sen_register_changes WHERE pupil_id = $1`, seed.PupilAmaraID).Scan(&changes); err != nil ||
+		changes != 2 {
 		t.Errorf("Amara's changes = %d, %v; want 2 (the first, and one for the form sent twice)", changes, err)
 	}
 
@@ -64,14 +87,16 @@ func TestSENRegister(t *testing.T) {
 	for _, r := range rows[1:] {
 		byName[r[2]] = r
 	}
-	if rows[0][3] != "SENprovision" || byName["Zain"][3] != "E" || byName["Zain"][4] != "ASD" || byName["Leo"][5] != "SEMH" {
+	if rows[0][3] != "SENprovision" || byName["Zain"][3] != "E" || byName["Zain"][4] != "ASD" ||
+		byName["Leo"][5] != "SEMH" {
 		t.Errorf("CSV = %q", rows)
 	}
 	if a := byName["Amara"]; a[3] != "K" || a[4] != "NSA" || a[8] != "'"+note {
 		t.Errorf("Amara's CSV line = %q: the note must be text, not a formula", a)
 	}
 	var audited int
-	if err := s.st.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'register:export' AND pupil_id = $1`, seed.PupilZainID).Scan(&audited); err != nil || audited != 1 {
+	if err := s.st.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'register:export' AND pupil_id = $1`, seed.PupilZainID).Scan(&audited); err != nil ||
+		audited != 1 {
 		t.Errorf("the export's audit of Zain = %d, %v", audited, err)
 	}
 
@@ -113,9 +138,23 @@ func TestCouncilAndTrustFigures(t *testing.T) {
 	// Five plans issued: Isla (130 days) and Ethan (126) within 20 weeks; Maya paused, within by
 	// the limit counting the pause but not by the limit itself; Theo (170) and Ava (180) late.
 	// Excluding Maya's (an exception applied): 2 of 4.
-	want(t, "the council's figures", status, body, 200, "EHC figures: Demoshire", "England, 2024 (excluding exceptions)", "46.4%",
-		"40% (2 of 5)", "50% (2 of 4)", "Elm Park Primary (demo)", "Hazel Bank Primary (demo)", "Oakfield Primary (demo)",
-		"Request to the final plan", "1 refused, 1 not issued")
+	want(
+		t,
+		"the council's figures",
+		status,
+		body,
+		200,
+		"EHC figures: Demoshire",
+		"England, 2024 (excluding exceptions)",
+		"46.4%",
+		"40% (2 of 5)",
+		"50% (2 of 4)",
+		"Elm Park Primary (demo)",
+		"Hazel Bank Primary (demo)",
+		"Oakfield Primary (demo)",
+		"Request to the final plan",
+		"1 refused, 1 not issued",
+	)
 	if strings.Contains(body, "Isla") {
 		t.Error("the figures name a pupil")
 	}
@@ -127,7 +166,16 @@ func TestCouncilAndTrustFigures(t *testing.T) {
 	}
 	// The council's own view lists the demo's overdue annual review meetings as late.
 	status, body = b.Get("/council/999")
-	want(t, "the council's view with the demo history", status, body, 200, "Theo Marsh", "Ava Lloyd", "The annual review meeting")
+	want(
+		t,
+		"the council's view with the demo history",
+		status,
+		body,
+		200,
+		"Theo Marsh",
+		"Ava Lloyd",
+		"The annual review meeting",
+	)
 	const theo = "5c0f0000-0000-4000-8000-0000000006a2"
 	for _, path := range []string{"/pupils/" + theo, "/pupils/" + theo + "/annual-reviews/1", "/pupils/" + theo + "/ehc/5c0f0000-0000-4000-8000-0000000007a2"} {
 		status, body := b.Get(path)
@@ -141,16 +189,35 @@ func TestCouncilAndTrustFigures(t *testing.T) {
 		}
 	}
 	var denied int
-	if err := s.st.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'figures:read' AND outcome = 'denied'`).Scan(&denied); err != nil || denied != 2 {
+	if err := s.st.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'figures:read' AND outcome = 'denied'`).Scan(&denied); err != nil ||
+		denied != 2 {
 		t.Errorf("denied reads audited = %d, %v; want 2", denied, err)
 	}
 
 	trust := testenv.NewBrowser(t, s.URL)
 	trust.SignIn("admin@oaktrust.example")
 	status, body = trust.Get("/")
-	want(t, "the trust admin's home with the demo history", status, body, 200, "Caseload: Elm Park Primary (demo)", "Theo Marsh")
+	want(
+		t,
+		"the trust admin's home with the demo history",
+		status,
+		body,
+		200,
+		"Caseload: Elm Park Primary (demo)",
+		"Theo Marsh",
+	)
 	status, body = trust.Get("/trust")
-	want(t, "the trust's view", status, body, 200, "Oak Learning Trust (demo): across its schools", "SEN registers", "Elm Park Primary (demo)", "40% (2 of 5)")
+	want(
+		t,
+		"the trust's view",
+		status,
+		body,
+		200,
+		"Oak Learning Trust (demo): across its schools",
+		"SEN registers",
+		"Elm Park Primary (demo)",
+		"40% (2 of 5)",
+	)
 	if status, _ := trust.Get("/trust/" + seed.OtherTrustID); status != 404 {
 		t.Errorf("another trust's view = %d", status)
 	}

@@ -41,8 +41,13 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	d := signInData{Next: next, Ended: r.URL.Query().Get("ended") == "1", Configured: h.d.SignIn != nil, Dev: h.d.DevSignIn,
-		Kept: h.sessions.GetString(r.Context(), keyDraft) != ""}
+	d := signInData{
+		Next:       next,
+		Ended:      r.URL.Query().Get("ended") == "1",
+		Configured: h.d.SignIn != nil,
+		Dev:        h.d.DevSignIn,
+		Kept:       h.sessions.GetString(r.Context(), keyDraft) != "",
+	}
 	status := http.StatusOK
 	if !d.Configured {
 		status = http.StatusServiceUnavailable
@@ -62,8 +67,14 @@ func (h *Handler) signInStart(w http.ResponseWriter, r *http.Request) {
 	s, err := h.d.SignIn.Begin(ctx)
 	if err != nil {
 		h.d.Logger.Error("staff sign-in: identity provider", "error", err)
-		h.render(w, r, http.StatusServiceUnavailable, "signin", &page{Title: "Sign in to sendflow", Data: signInData{Next: next, Configured: true, Dev: h.d.DevSignIn,
-			Problem: "Your school's sign-in service is not answering just now. Try again in a minute; if it keeps happening, tell your IT support."}})
+		h.render(
+			w,
+			r,
+			http.StatusServiceUnavailable,
+			"signin",
+			&page{Title: "Sign in to sendflow", Data: signInData{Next: next, Configured: true, Dev: h.d.DevSignIn,
+				Problem: "Your school's sign-in service is not answering just now. Try again in a minute; if it keeps happening, tell your IT support."}},
+		)
 		return
 	}
 	h.sessions.Put(ctx, keyState, s.State)
@@ -83,7 +94,16 @@ func (h *Handler) signInCallback(w http.ResponseWriter, r *http.Request) {
 		Verifier: h.sessions.PopString(ctx, keyVerifier)}
 	next := localPath(h.sessions.PopString(ctx, keyNext))
 	again := func(status int, problem string) {
-		h.render(w, r, status, "signin", &page{Title: "Sign in to sendflow", Data: signInData{Next: next, Configured: h.d.SignIn != nil, Dev: h.d.DevSignIn, Problem: problem}})
+		h.render(
+			w,
+			r,
+			status,
+			"signin",
+			&page{
+				Title: "Sign in to sendflow",
+				Data:  signInData{Next: next, Configured: h.d.SignIn != nil, Dev: h.d.DevSignIn, Problem: problem},
+			},
+		)
 	}
 	if h.d.SignIn == nil {
 		again(http.StatusServiceUnavailable, "")
@@ -91,7 +111,10 @@ func (h *Handler) signInCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	if e := q.Get("error"); e != "" {
 		h.audit(r, nil, "session:create", "refused")
-		again(http.StatusUnauthorized, "Your school's sign-in service did not sign you in. Try again; if it keeps happening, tell your IT support.")
+		again(
+			http.StatusUnauthorized,
+			"Your school's sign-in service did not sign you in. Try again; if it keeps happening, tell your IT support.",
+		)
 		return
 	}
 	if start.State == "" || q.Get("state") != start.State || q.Get("code") == "" {
@@ -103,7 +126,10 @@ func (h *Handler) signInCallback(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, auth.ErrProviderUnavailable):
 		h.d.Logger.Error("staff sign-in: identity provider", "error", err)
-		again(http.StatusServiceUnavailable, "Your school's sign-in service is not answering just now. Try again in a minute.")
+		again(
+			http.StatusServiceUnavailable,
+			"Your school's sign-in service is not answering just now. Try again in a minute.",
+		)
 		return
 	case err != nil:
 		h.d.Logger.Warn("staff sign-in refused", "error", err)
@@ -119,7 +145,10 @@ func (h *Handler) signInCallback(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, store.ErrNotFound) || (err == nil && !isStaff(p)):
 		h.audit(r, p, "session:create", "denied")
-		again(http.StatusForbidden, "Your account is not set up in sendflow for staff. Ask your SENDCo or school administrator to add you. Parents and carers use the link in their email.")
+		again(
+			http.StatusForbidden,
+			"Your account is not set up in sendflow for staff. Ask your SENDCo or school administrator to add you. Parents and carers use the link in their email.",
+		)
 		return
 	case err != nil:
 		h.unavailable(w, r, err)
@@ -160,5 +189,13 @@ func (h *Handler) audit(r *http.Request, p *store.Principal, action, outcome str
 	if p == nil {
 		role = "unknown"
 	}
-	h.d.Actions.Audit(r.Context(), actions.Actor{Principal: p, RequestID: httpmw.RequestID(r.Context())}, role, action, "", "", outcome)
+	h.d.Actions.Audit(
+		r.Context(),
+		actions.Actor{Principal: p, RequestID: httpmw.RequestID(r.Context())},
+		role,
+		action,
+		"",
+		"",
+		outcome,
+	)
 }

@@ -99,14 +99,25 @@ func New(d Deps) (*Handler, error) {
 	h.sessions.Cookie.Path = "/"
 	h.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		h.d.Logger.Error("staff pages: session store", "error", err)
-		h.problem(w, r, http.StatusServiceUnavailable, "Sorry, sendflow cannot reach its database just now", "Try again in a minute. Nothing you sent has been lost if you send it again.")
+		h.problem(
+			w,
+			r,
+			http.StatusServiceUnavailable,
+			"Sorry, sendflow cannot reach its database just now",
+			"Try again in a minute. Nothing you sent has been lost if you send it again.",
+		)
 	}
 
 	h.csrf = http.NewCrossOriginProtection()
 	h.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.d.Logger.Warn("staff pages: cross-origin form refused", "path", r.URL.Path)
-		h.problem(w, r, http.StatusForbidden, "This form was sent from another website",
-			"sendflow only takes forms sent from its own pages, so another site cannot act in your name. Nothing was changed. Open the page in sendflow and send the form from there.")
+		h.problem(
+			w,
+			r,
+			http.StatusForbidden,
+			"This form was sent from another website",
+			"sendflow only takes forms sent from its own pages, so another site cannot act in your name. Nothing was changed. Open the page in sendflow and send the form from there.",
+		)
 	}))
 	formAction := "'self'"
 	if d.SignIn != nil {
@@ -313,8 +324,13 @@ func (h *Handler) sessionUser(r *http.Request) string {
 }
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	h.problem(w, r, http.StatusNotFound, "Page not found",
-		"If you typed the web address, check it is correct. If you followed a link, the record may not be one you can see: ask your SENDCo. Go to your home page to find what you need.")
+	h.problem(
+		w,
+		r,
+		http.StatusNotFound,
+		"Page not found",
+		"If you typed the web address, check it is correct. If you followed a link, the record may not be one you can see: ask your SENDCo. Go to your home page to find what you need.",
+	)
 }
 
 func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, err error) {

@@ -61,7 +61,9 @@ func newSite(t *testing.T, idle time.Duration) *site {
 	}
 	logger := slog.New(slog.DiscardHandler)
 	var handler http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	srv := httptest.NewServer(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }),
+	)
 	t.Cleanup(srv.Close)
 	key := []byte("0123456789abcdef0123456789abcdef")
 	idp, err := devidp.New(srv.URL+"/dev/oidc", srv.URL+"/sign-in/callback", key, directory{st}, logger)
@@ -69,8 +71,13 @@ func newSite(t *testing.T, idle time.Duration) *site {
 		t.Fatal(err)
 	}
 	pages, err := staffweb.New(staffweb.Deps{Store: st, DB: pool, Authz: authz, Logger: logger, PublicURL: srv.URL,
-		Actions:     &actions.Service{Store: st, Authz: authz, Logger: logger},
-		SignIn:      &auth.CodeFlow{Issuer: idp.Issuer, ClientID: devidp.ClientID, ClientSecret: idp.ClientSecret, RedirectURL: srv.URL + "/sign-in/callback"},
+		Actions: &actions.Service{Store: st, Authz: authz, Logger: logger},
+		SignIn: &auth.CodeFlow{
+			Issuer:       idp.Issuer,
+			ClientID:     devidp.ClientID,
+			ClientSecret: idp.ClientSecret,
+			RedirectURL:  srv.URL + "/sign-in/callback",
+		},
 		DevSignIn:   true,
 		SessionIdle: idle, SessionMax: time.Hour,
 	})
@@ -109,7 +116,16 @@ func TestSignInHomePagesAndReach(t *testing.T) {
 		t.Errorf("signed out, / went to %s, want the sign-in page coming back to /", b.Last)
 	}
 	status, body = b.SignInFrom(body, "sendco@oakfield.example")
-	want(t, "SENDCo's home", status, body, 200, "Signed in as Sam Patel", "Caseload: Oakfield Primary (demo)", "Concerns waiting for triage")
+	want(
+		t,
+		"SENDCo's home",
+		status,
+		body,
+		200,
+		"Signed in as Sam Patel",
+		"Caseload: Oakfield Primary (demo)",
+		"Concerns waiting for triage",
+	)
 
 	var session *http.Cookie
 	for _, c := range b.Cookies() {
@@ -121,12 +137,23 @@ func TestSignInHomePagesAndReach(t *testing.T) {
 		t.Fatal("no session cookie")
 	}
 	var raw string
-	if err := s.st.DB.QueryRow(context.Background(), `SELECT token FROM sessions LIMIT 1`).Scan(&raw); err != nil || raw == session.Value {
+	if err := s.st.DB.QueryRow(context.Background(), `SELECT token FROM sessions LIMIT 1`).Scan(&raw); err != nil ||
+		raw == session.Value {
 		t.Errorf("the sessions table holds %q (err %v): want a hash of the cookie's token, never the token", raw, err)
 	}
 
 	status, body = b.Get("/pupils/" + seed.PupilAmaraID)
-	want(t, "Amara's page", status, body, 200, "Amara Okafor", "No concern has been raised.", "Raise a concern", "Refer to a specialist service")
+	want(
+		t,
+		"Amara's page",
+		status,
+		body,
+		200,
+		"Amara Okafor",
+		"No concern has been raised.",
+		"Raise a concern",
+		"Refer to a specialist service",
+	)
 	status, body = b.Get("/pupils/" + seed.PupilRubyID)
 	want(t, "a pupil at another school", status, body, 404, "Page not found")
 	if strings.Contains(body, "Ruby") {
@@ -169,16 +196,37 @@ func TestSessionEndsAndKeepsTheForm(t *testing.T) {
 	want(t, "referral form", status, body, 200, "help with?")
 	ctx := context.Background()
 	var late bool
-	if err := s.st.DB.QueryRow(ctx, `SELECT bool_or(expiry > $1) FROM sessions`, time.Now().Add(idle+time.Minute)).Scan(&late); err != nil || late {
+	if err := s.st.DB.QueryRow(ctx, `SELECT bool_or(expiry > $1) FROM sessions`, time.Now().Add(idle+time.Minute)).Scan(&late); err != nil ||
+		late {
 		t.Errorf("a session outlives its idle time of %s (err %v)", idle, err)
 	}
 	if _, err := s.st.DB.Exec(ctx, `UPDATE sessions SET expiry = now() - interval '1 second'`); err != nil {
 		t.Fatal(err)
 	}
-	status, body = b.Submit(body, "Open the referral", url.Values{"reason": {"Advice on language support, written before the session ended."}})
-	want(t, "form sent after the session ended", status, body, 200, "You were signed out", "The form you were sending has been kept")
+	status, body = b.Submit(
+		body,
+		"Open the referral",
+		url.Values{"reason": {"Advice on language support, written before the session ended."}},
+	)
+	want(
+		t,
+		"form sent after the session ended",
+		status,
+		body,
+		200,
+		"You were signed out",
+		"The form you were sending has been kept",
+	)
 	status, body = b.SignInFrom(body, "sendco@oakfield.example")
-	want(t, "the form again after signing in", status, body, 200, "What you wrote has been kept", "Advice on language support, written before the session ended.")
+	want(
+		t,
+		"the form again after signing in",
+		status,
+		body,
+		200,
+		"What you wrote has been kept",
+		"Advice on language support, written before the session ended.",
+	)
 }
 
 // Forms sent from another site are refused and change nothing.

@@ -48,10 +48,16 @@ func (h *Handler) transfersForm(v *visit) (form, bool, error) {
 		}
 		s := transferSchool{ID: id, Name: name}
 		for _, t := range in {
-			s.Incoming = append(s.Incoming, transferRow{Transfer: t, Words: transfer.Words(t.Status, true), Open: t.Status == transfer.Requested})
+			s.Incoming = append(
+				s.Incoming,
+				transferRow{Transfer: t, Words: transfer.Words(t.Status, true), Open: t.Status == transfer.Requested},
+			)
 		}
 		for _, t := range out {
-			s.Outgoing = append(s.Outgoing, transferRow{Transfer: t, Words: transfer.Words(t.Status, false), Open: transfer.Open(t.Status)})
+			s.Outgoing = append(
+				s.Outgoing,
+				transferRow{Transfer: t, Words: transfer.Words(t.Status, false), Open: transfer.Open(t.Status)},
+			)
 		}
 		d.Schools = append(d.Schools, s)
 	}
@@ -89,13 +95,20 @@ func (h *Handler) requestTransfer(w http.ResponseWriter, v *visit) {
 	}
 	dob, derr := time.Parse(time.DateOnly, strings.TrimSpace(vals.Get("dateOfBirth")))
 	if derr != nil {
-		errs = append(errs, fieldError{Field: "dateOfBirth", Text: "Enter the pupil's date of birth as a date, for example 2018-03-14"})
+		errs = append(
+			errs,
+			fieldError{Field: "dateOfBirth", Text: "Enter the pupil's date of birth as a date, for example 2018-03-14"},
+		)
 	}
 	if len(errs) > 0 {
 		h.show(w, v, http.StatusUnprocessableEntity, f, vals, errs)
 		return
 	}
-	_, err = h.d.Actions.RequestTransfer(v.ctx(), v.actor, actions.TransferRequest{ID: actionID(v.r), SchoolID: vals.Get("school"), UPN: u, DateOfBirth: dob})
+	_, err = h.d.Actions.RequestTransfer(
+		v.ctx(),
+		v.actor,
+		actions.TransferRequest{ID: actionID(v.r), SchoolID: vals.Get("school"), UPN: u, DateOfBirth: dob},
+	)
 	h.outcome(w, v, err, f, labels{"upn": "The UPN", "dateOfBirth": "The date of birth"}, func() (string, string) {
 		return "Your request is recorded. If this pupil's record is on sendflow at another school, that school has been asked to release it; " +
 			"once they do, the pupil appears on your roll with their whole SEND history.", "/transfers"

@@ -13,7 +13,12 @@ const FiguresYear = 365 * 24 * time.Hour
 
 // AreaFigures reads the rows of an area's schools from the read model and adds them up
 // (internal/register): each school's and all of them together.
-func AreaFigures(ctx context.Context, st *store.Store, a store.Area, now time.Time) ([]register.SchoolFigures, register.SchoolFigures, error) {
+func AreaFigures(
+	ctx context.Context,
+	st *store.Store,
+	a store.Area,
+	now time.Time,
+) ([]register.SchoolFigures, register.SchoolFigures, error) {
 	var all register.SchoolFigures
 	names, err := st.AreaSchools(ctx, a)
 	if err != nil {

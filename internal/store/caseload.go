@@ -43,7 +43,12 @@ type Supported struct {
 
 // LoadCaseload gathers a school's caseload as of today (on the calendar the deadlines use), in
 // one round trip: on a busy server every round trip waits for its turn on the CPU.
-func (s *Store) LoadCaseload(ctx context.Context, schoolID string, today time.Time, soon time.Duration) (*Caseload, error) {
+func (s *Store) LoadCaseload(
+	ctx context.Context,
+	schoolID string,
+	today time.Time,
+	soon time.Duration,
+) (*Caseload, error) {
 	const pupil = `p.id::text, p.first_name, p.last_name`
 	var b pgx.Batch
 	c := &Caseload{}
@@ -54,15 +59,33 @@ func (s *Store) LoadCaseload(ctx context.Context, schoolID string, today time.Ti
 			return err
 		})
 	}
-	items(&c.AwaitingTriage, `SELECT `+pupil+`, '', 'A concern is waiting for triage', pw.updated_at FROM pathways pw JOIN pupils p ON p.id = pw.pupil_id
-		WHERE pw.school_id = $1 AND pw.stage = 'awaiting_triage' ORDER BY pw.updated_at`, schoolID)
-	items(&c.Approvals, `SELECT `+pupil+`, i.item_id, 'A referral is waiting for your decision', i.updated_at FROM pathway_items i JOIN pupils p ON p.id = i.pupil_id
-		WHERE i.school_id = $1 AND i.kind = 'referral' AND i.status = 'awaiting_decision' ORDER BY i.updated_at`, schoolID)
-	items(&c.ReviewsDue, `SELECT `+pupil+`, d.item_id, d.label, d.due FROM deadlines d JOIN pupils p ON p.id = d.pupil_id
+	items(
+		&c.AwaitingTriage,
+		`SELECT `+pupil+`, '', 'A concern is waiting for triage', pw.updated_at FROM pathways pw JOIN pupils p ON p.id = pw.pupil_id
+		WHERE pw.school_id = $1 AND pw.stage = 'awaiting_triage' ORDER BY pw.updated_at`,
+		schoolID,
+	)
+	items(
+		&c.Approvals,
+		`SELECT `+pupil+`, i.item_id, 'A referral is waiting for your decision', i.updated_at FROM pathway_items i JOIN pupils p ON p.id = i.pupil_id
+		WHERE i.school_id = $1 AND i.kind = 'referral' AND i.status = 'awaiting_decision' ORDER BY i.updated_at`,
+		schoolID,
+	)
+	items(
+		&c.ReviewsDue,
+		`SELECT `+pupil+`, d.item_id, d.label, d.due FROM deadlines d JOIN pupils p ON p.id = d.pupil_id
 		WHERE d.school_id = $1 AND d.kind IN ('cycle_review', 'annual_review_due') AND d.due >= $2 AND d.due < $3 ORDER BY d.due`,
-		schoolID, today, today.Add(soon))
-	items(&c.ReviewsOverdue, `SELECT `+pupil+`, d.item_id, d.label, d.due FROM deadlines d JOIN pupils p ON p.id = d.pupil_id
-		WHERE d.school_id = $1 AND d.kind IN ('cycle_review', 'annual_review_due') AND d.due < $2 ORDER BY d.due`, schoolID, today)
+		schoolID,
+		today,
+		today.Add(soon),
+	)
+	items(
+		&c.ReviewsOverdue,
+		`SELECT `+pupil+`, d.item_id, d.label, d.due FROM deadlines d JOIN pupils p ON p.id = d.pupil_id
+		WHERE d.school_id = $1 AND d.kind IN ('cycle_review', 'annual_review_due') AND d.due < $2 ORDER BY d.due`,
+		schoolID,
+		today,
+	)
 	b.Queue(`SELECT `+statutoryColumns+` WHERE i.school_id = $1 AND i.kind IN ('ehc', 'annual_review') ORDER BY `+statutoryOrder, schoolID).
 		Query(func(rows pgx.Rows) error {
 			var err error

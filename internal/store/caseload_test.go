@@ -28,7 +28,10 @@ func TestCaseloadMeetingsCheckReadsWhatItNeeds(t *testing.T) {
 		{seed.PupilAmaraID, []time.Time{now.AddDate(0, -2, 0), now.AddDate(0, 1, 0)}}, // two this school year: a warning
 		{seed.PupilLeoID, []time.Time{now.AddDate(0, -3, 0), now.AddDate(0, -1, 0), now.AddDate(0, 2, 0)}},
 	} {
-		st := workflows.NewPathwayState(workflows.PathwayInput{PupilID: c.pupil, SchoolID: seed.DemoSchoolID, Timings: timings}, now.AddDate(0, -6, 0))
+		st := workflows.NewPathwayState(
+			workflows.PathwayInput{PupilID: c.pupil, SchoolID: seed.DemoSchoolID, Timings: timings},
+			now.AddDate(0, -6, 0),
+		)
 		st.Stage, st.Meetings, st.Version = workflows.StageSENSupport, c.meetings, 1
 		full, err := json.Marshal(st)
 		if err != nil {
@@ -60,7 +63,11 @@ func TestCaseloadMeetingsCheckReadsWhatItNeeds(t *testing.T) {
 		}
 	}
 	if len(c.Supported) != 2 || len(warned) != 1 || warned[seed.PupilAmaraID] != 2 {
-		t.Errorf("%d supported, warnings %v; want 2 supported and Amara warned with 2 meetings", len(c.Supported), warned)
+		t.Errorf(
+			"%d supported, warnings %v; want 2 supported and Amara warned with 2 meetings",
+			len(c.Supported),
+			warned,
+		)
 	}
 }
 
@@ -74,8 +81,12 @@ func TestAuditPupilsWritesOneRowEach(t *testing.T) {
 		SchoolID: seed.DemoSchoolID, RequestID: req}, pupils); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT pupil_id::text, actor_id::text, actor_role, action, school_id::text, outcome FROM audit_log
-		WHERE request_id = $1 ORDER BY id`, req)
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT pupil_id::text, actor_id::text, actor_role, action, school_id::text, outcome FROM audit_log
+		WHERE request_id = $1 ORDER BY id`,
+		req,
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +97,8 @@ func TestAuditPupilsWritesOneRowEach(t *testing.T) {
 		if err := rows.Scan(&pupil, &actor, &role, &action, &school, &outcome); err != nil {
 			t.Fatal(err)
 		}
-		if actor != teacherOak || role != "sendco" || action != "caseload:read" || school != seed.DemoSchoolID || outcome != "ok" {
+		if actor != teacherOak || role != "sendco" || action != "caseload:read" || school != seed.DemoSchoolID ||
+			outcome != "ok" {
 			t.Errorf("row for %s: %s %s %s %s %s", pupil, actor, role, action, school, outcome)
 		}
 		got = append(got, pupil)

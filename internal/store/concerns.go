@@ -55,7 +55,8 @@ func (s *Store) ProposeImpact(ctx context.Context, id, concernID, pupilID, userI
 	}
 	if tag.RowsAffected() == 0 {
 		var exists bool
-		if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM concern_impacts WHERE id = $1)`, id).Scan(&exists); err != nil || !exists {
+		if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM concern_impacts WHERE id = $1)`, id).Scan(&exists); err != nil ||
+			!exists {
 			return ErrNotFound
 		}
 	}

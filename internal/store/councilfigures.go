@@ -77,7 +77,17 @@ func (s *Store) EHCRequests(ctx context.Context, a Area) ([]register.Request, er
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (register.Request, error) {
 		var r register.Request
-		err := row.Scan(&r.School, &r.SchoolName, &r.RequestedAt, &r.DecidedAt, &r.DraftAt, &r.FinishedAt, &r.Outcome, &r.Within20Weeks, &r.Exception)
+		err := row.Scan(
+			&r.School,
+			&r.SchoolName,
+			&r.RequestedAt,
+			&r.DecidedAt,
+			&r.DraftAt,
+			&r.FinishedAt,
+			&r.Outcome,
+			&r.Within20Weeks,
+			&r.Exception,
+		)
 		if r.Outcome != register.OutcomePlanIssued {
 			r.Within20Weeks = false
 		}
@@ -92,8 +102,14 @@ func (s *Store) EHCRequests(ctx context.Context, a Area) ([]register.Request, er
 // AnnualReviewsOverdue counts, by school, the EHC plans whose annual review meeting is past its
 // due date and not held.
 func (s *Store) AnnualReviewsOverdue(ctx context.Context, a Area, today time.Time) (map[string]int, error) {
-	return s.countBySchool(ctx, `SELECT d.school_id::text, count(*) FROM deadlines d JOIN schools sc ON sc.id = d.school_id
-		WHERE `+areaSchools+` AND d.kind = 'annual_review_due' AND d.due < $3 GROUP BY d.school_id`, a.LACode, a.TrustID, today)
+	return s.countBySchool(
+		ctx,
+		`SELECT d.school_id::text, count(*) FROM deadlines d JOIN schools sc ON sc.id = d.school_id
+		WHERE `+areaSchools+` AND d.kind = 'annual_review_due' AND d.due < $3 GROUP BY d.school_id`,
+		a.LACode,
+		a.TrustID,
+		today,
+	)
 }
 
 // ReviewsWithViews lists the support plans reviewed since a time in an area's schools, each with
@@ -116,9 +132,16 @@ func (s *Store) ReviewsWithViews(ctx context.Context, a Area, since time.Time) (
 // MeetingsHeld counts, by school, the meetings with families that took place between two times
 // (arranged through sendflow and not cancelled).
 func (s *Store) MeetingsHeld(ctx context.Context, a Area, from, to time.Time) (map[string]int, error) {
-	return s.countBySchool(ctx, `SELECT sc.id::text, count(*) FROM meetings m JOIN pupils p ON p.id = m.pupil_id JOIN schools sc ON sc.id = p.school_id
+	return s.countBySchool(
+		ctx,
+		`SELECT sc.id::text, count(*) FROM meetings m JOIN pupils p ON p.id = m.pupil_id JOIN schools sc ON sc.id = p.school_id
 		WHERE `+areaSchools+` AND m.accepted_at IS NOT NULL AND m.status = 'scheduled' AND m.starts_at >= $3 AND m.starts_at < $4
-		GROUP BY sc.id`, a.LACode, a.TrustID, from, to)
+		GROUP BY sc.id`,
+		a.LACode,
+		a.TrustID,
+		from,
+		to,
+	)
 }
 
 // PupilsSupported counts, by school, the pupils on SEN support, being assessed or with an EHC plan.

@@ -81,16 +81,24 @@ func (s *Store) EvidenceFacts(ctx context.Context, pupilID string) (*EvidenceFac
 	if f.Concerns, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ConcernRecord]); err != nil {
 		return fail("concerns", err)
 	}
-	rows, err = s.DB.Query(ctx, `SELECT id::text, created_at, review_date, outcomes, provision, parent_views, pupil_views
-		FROM cycle_plans WHERE pupil_id = $1 AND accepted_at IS NOT NULL ORDER BY created_at`, pupilID)
+	rows, err = s.DB.Query(
+		ctx,
+		`SELECT id::text, created_at, review_date, outcomes, provision, parent_views, pupil_views
+		FROM cycle_plans WHERE pupil_id = $1 AND accepted_at IS NOT NULL ORDER BY created_at`,
+		pupilID,
+	)
 	if err != nil {
 		return fail("plans", err)
 	}
 	if f.Plans, err = pgx.CollectRows(rows, pgx.RowToStructByPos[PlanRecord]); err != nil {
 		return fail("plans", err)
 	}
-	rows, err = s.DB.Query(ctx, `SELECT DISTINCT ON (cycle_number) cycle_number, created_at, ratings, parent_views, pupil_views, next_step
-		FROM cycle_reviews WHERE pupil_id = $1 AND accepted_at IS NOT NULL ORDER BY cycle_number, created_at`, pupilID)
+	rows, err = s.DB.Query(
+		ctx,
+		`SELECT DISTINCT ON (cycle_number) cycle_number, created_at, ratings, parent_views, pupil_views, next_step
+		FROM cycle_reviews WHERE pupil_id = $1 AND accepted_at IS NOT NULL ORDER BY cycle_number, created_at`,
+		pupilID,
+	)
 	if err != nil {
 		return fail("reviews", err)
 	}
@@ -110,7 +118,11 @@ func (s *Store) EvidenceFacts(ctx context.Context, pupilID string) (*EvidenceFac
 		}
 		f.CycleOfPlan[plan] = n
 	}
-	rows, err = s.DB.Query(ctx, `SELECT cycle_number, count(*) FROM provision_log WHERE pupil_id = $1 AND accepted_at IS NOT NULL GROUP BY cycle_number`, pupilID)
+	rows, err = s.DB.Query(
+		ctx,
+		`SELECT cycle_number, count(*) FROM provision_log WHERE pupil_id = $1 AND accepted_at IS NOT NULL GROUP BY cycle_number`,
+		pupilID,
+	)
 	if err != nil {
 		return fail("provision", err)
 	}
@@ -121,9 +133,13 @@ func (s *Store) EvidenceFacts(ctx context.Context, pupilID string) (*EvidenceFac
 		}
 		f.Provision[n] = c
 	}
-	rows, err = s.DB.Query(ctx, `SELECT sv.name, ar.created_at, ar.summary FROM agency_responses ar JOIN referrals r ON r.id = ar.referral_id
+	rows, err = s.DB.Query(
+		ctx,
+		`SELECT sv.name, ar.created_at, ar.summary FROM agency_responses ar JOIN referrals r ON r.id = ar.referral_id
 		JOIN agency_services sv ON sv.code = r.service WHERE r.pupil_id = $1 AND ar.kind = 'advice' AND ar.accepted_at IS NOT NULL
-		ORDER BY ar.created_at`, pupilID)
+		ORDER BY ar.created_at`,
+		pupilID,
+	)
 	if err != nil {
 		return fail("advice", err)
 	}
@@ -140,7 +156,8 @@ func (s *Store) ForWhom(ctx context.Context, pupilID, forCode string) (string, e
 	var err error
 	if forCode == "ehcna" {
 		err = s.DB.QueryRow(ctx, `SELECT la.name || ': EHC needs assessment request' FROM pupils p JOIN schools sc ON sc.id = p.school_id
-			JOIN local_authorities la ON la.code = sc.la_code WHERE p.id = $1`, pupilID).Scan(&name)
+			JOIN local_authorities la ON la.code = sc.la_code WHERE p.id = $1`, pupilID).
+			Scan(&name)
 	} else {
 		err = s.DB.QueryRow(ctx, `SELECT name FROM agency_services WHERE code = $1`, forCode).Scan(&name)
 	}

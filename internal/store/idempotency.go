@@ -26,7 +26,11 @@ func (r *SavedResponse) Running() bool { return r.Body == nil }
 // one key exactly one claims it. It returns nil when this request holds the claim (a new key,
 // or the same request taking over a claim whose request died); otherwise what is saved there:
 // the first answer, a claim still running, or another request's.
-func (s *Store) ClaimKey(ctx context.Context, userID, key, operation, hash string, lease time.Duration) (*SavedResponse, error) {
+func (s *Store) ClaimKey(
+	ctx context.Context,
+	userID, key, operation, hash string,
+	lease time.Duration,
+) (*SavedResponse, error) {
 	tag, err := s.DB.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, operation, request_hash, claimed_until)
 		VALUES ($1, $2, $3, $4, now() + $5 * interval '1 second')
 		ON CONFLICT (user_id, key) DO UPDATE SET claimed_until = EXCLUDED.claimed_until
@@ -76,7 +80,12 @@ func (s *Store) SaveResponse(ctx context.Context, userID, key string, status int
 
 // ReleaseKey gives up a claim whose request did not succeed, so a retry with the key runs again.
 func (s *Store) ReleaseKey(ctx context.Context, userID, key string) error {
-	_, err := s.DB.Exec(ctx, `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND response IS NULL`, userID, key)
+	_, err := s.DB.Exec(
+		ctx,
+		`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND response IS NULL`,
+		userID,
+		key,
+	)
 	if err != nil {
 		return fmt.Errorf("release idempotency key: %w", err)
 	}

@@ -20,7 +20,13 @@ func MagicLinkHash(secret string) string {
 
 // SaveMagicLink keeps the hash of a sign-in link's secret.
 func (s *Store) SaveMagicLink(ctx context.Context, tokenHash, userID string, expires time.Time) error {
-	_, err := s.DB.Exec(ctx, `INSERT INTO magic_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`, tokenHash, userID, expires)
+	_, err := s.DB.Exec(
+		ctx,
+		`INSERT INTO magic_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
+		tokenHash,
+		userID,
+		expires,
+	)
 	if err != nil {
 		return fmt.Errorf("save sign-in link: %w", err)
 	}

@@ -62,7 +62,9 @@ func scanMeeting(row pgx.Row) (*Meeting, error) {
 
 // MeetingByID loads a meeting the pathway has accepted; ErrNotFound if there is none.
 func (s *Store) MeetingByID(ctx context.Context, id string) (*Meeting, error) {
-	return scanMeeting(s.DB.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE id = $1 AND accepted_at IS NOT NULL`, id))
+	return scanMeeting(
+		s.DB.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE id = $1 AND accepted_at IS NOT NULL`, id),
+	)
 }
 
 // UpcomingMeetings lists a pupil's scheduled meetings starting after a time, soonest first.
@@ -107,9 +109,20 @@ func (s *Store) ProposeMeetingChange(ctx context.Context, c MeetingChange) error
 		if invitees == nil {
 			invitees = []string{}
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO meetings (id, pupil_id, kind, cycle_number, starts_at, duration_minutes, location, invitees, created_by)
+		_, err = tx.Exec(
+			ctx,
+			`INSERT INTO meetings (id, pupil_id, kind, cycle_number, starts_at, duration_minutes, location, invitees, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-			m.ID, m.PupilID, m.Kind, cycle, m.StartsAt, m.DurationMinutes, m.Location, invitees, m.CreatedBy)
+			m.ID,
+			m.PupilID,
+			m.Kind,
+			cycle,
+			m.StartsAt,
+			m.DurationMinutes,
+			m.Location,
+			invitees,
+			m.CreatedBy,
+		)
 		if err != nil {
 			return fmt.Errorf("propose meeting: %w", err)
 		}
@@ -121,8 +134,16 @@ func (s *Store) ProposeMeetingChange(ctx context.Context, c MeetingChange) error
 	default:
 		return fmt.Errorf("unknown meeting change %q", c.Kind)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO meeting_changes (id, meeting_id, kind, starts_at, changed_by) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (id) DO NOTHING`, c.ID, meetingID, c.Kind, at, c.By)
+	_, err = tx.Exec(
+		ctx,
+		`INSERT INTO meeting_changes (id, meeting_id, kind, starts_at, changed_by) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (id) DO NOTHING`,
+		c.ID,
+		meetingID,
+		c.Kind,
+		at,
+		c.By,
+	)
 	if err != nil {
 		return fmt.Errorf("propose meeting change: %w", err)
 	}
@@ -174,7 +195,8 @@ const pathwayCycles = `SELECT (c->>'Number')::int AS number, coalesce((c->>'Revi
 // OpenCycle is the number of the pupil's newest support cycle that has not been reviewed, or 0.
 func (s *Store) OpenCycle(ctx context.Context, pupilID string) (int, error) {
 	var n int
-	err := s.DB.QueryRow(ctx, `SELECT coalesce(max(number), 0) FROM (`+pathwayCycles+`) cs WHERE NOT reviewed`, pupilID).Scan(&n)
+	err := s.DB.QueryRow(ctx, `SELECT coalesce(max(number), 0) FROM (`+pathwayCycles+`) cs WHERE NOT reviewed`, pupilID).
+		Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("find open cycle: %w", err)
 	}
@@ -196,7 +218,8 @@ func (s *Store) ReviewMeetingBooked(ctx context.Context, pupilID string, n int) 
 // CycleExists reports whether the pupil has support cycle n.
 func (s *Store) CycleExists(ctx context.Context, pupilID string, n int) (bool, error) {
 	var ok bool
-	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM (`+pathwayCycles+`) cs WHERE number = $2)`, pupilID, n).Scan(&ok)
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM (`+pathwayCycles+`) cs WHERE number = $2)`, pupilID, n).
+		Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("check cycle: %w", err)
 	}

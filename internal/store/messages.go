@@ -27,10 +27,16 @@ type Message struct {
 
 // PupilMessages lists the emails about a pupil, newest first; status "" means all.
 func (s *Store) PupilMessages(ctx context.Context, pupilID, status string, limit int) ([]Message, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id::text, template, template_version, language, to_address, to_user_id::text, subject,
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT id::text, template, template_version, language, to_address, to_user_id::text, subject,
 			status, attempts, last_error, created_at, next_attempt_at, sent_at
 		FROM email_outbox WHERE pupil_id = $1 AND ($2 = '' OR status = $2)
-		ORDER BY created_at DESC, id LIMIT $3`, pupilID, status, limit)
+		ORDER BY created_at DESC, id LIMIT $3`,
+		pupilID,
+		status,
+		limit,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("list messages: %w", err)
 	}

@@ -95,11 +95,16 @@ type ParentViews struct {
 // ParentViewsOf lists the views parents gave from their phones for a pupil's reviews, newest
 // first; cycle > 0 keeps one support cycle's. Only views the cycle took count.
 func (s *Store) ParentViewsOf(ctx context.Context, pupilID string, cycle int) ([]ParentViews, error) {
-	rows, err := s.DB.Query(ctx, `SELECT v.id::text, v.pupil_id::text, v.cycle_number, v.parent_id::text, v.going_well, v.hard, v.would_help,
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT v.id::text, v.pupil_id::text, v.cycle_number, v.parent_id::text, v.going_well, v.hard, v.would_help,
 			v.accepted_at, u.name
 		FROM parent_views v JOIN users u ON u.id = v.parent_id
 		WHERE v.pupil_id = $1 AND ($2 = 0 OR v.cycle_number = $2) AND v.accepted_at IS NOT NULL
-		ORDER BY v.accepted_at DESC, v.id`, pupilID, cycle)
+		ORDER BY v.accepted_at DESC, v.id`,
+		pupilID,
+		cycle,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("list views: %w", err)
 	}
@@ -265,7 +270,8 @@ func (s *Store) PlanSummaryFor(ctx context.Context, pupilID string) (*PlanSummar
 func (s *Store) planRow(ctx context.Context, planID string) (*planRow, error) {
 	var outcomes, provision []byte
 	var p planRow
-	err := s.DB.QueryRow(ctx, `SELECT outcomes, provision, review_date FROM cycle_plans WHERE id = $1`, planID).Scan(&outcomes, &provision, &p.review)
+	err := s.DB.QueryRow(ctx, `SELECT outcomes, provision, review_date FROM cycle_plans WHERE id = $1`, planID).
+		Scan(&outcomes, &provision, &p.review)
 	if err != nil {
 		return nil, fmt.Errorf("load plan %s: %w", planID, err)
 	}

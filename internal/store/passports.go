@@ -49,16 +49,35 @@ func (s *Store) SavePassport(ctx context.Context, p Passport, schoolID string) (
 	if _, err := tx.Exec(ctx, `SELECT 1 FROM pupils WHERE id = $1 FOR UPDATE`, p.PupilID); err != nil {
 		return nil, fmt.Errorf("lock pupil %s: %w", p.PupilID, err)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO pupil_passports (id, pupil_id, version, liked, important, support, written_with, saved_by, saved_role, school_id)
+	_, err = tx.Exec(
+		ctx,
+		`INSERT INTO pupil_passports (id, pupil_id, version, liked, important, support, written_with, saved_by, saved_role, school_id)
 		SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7, $8, $9 FROM pupil_passports WHERE pupil_id = $2
-		ON CONFLICT (id) DO NOTHING`, p.ID, p.PupilID, p.Liked, p.Important, p.Support, p.WrittenWith, p.SavedBy, p.SavedRole, schoolID)
+		ON CONFLICT (id) DO NOTHING`,
+		p.ID,
+		p.PupilID,
+		p.Liked,
+		p.Important,
+		p.Support,
+		p.WrittenWith,
+		p.SavedBy,
+		p.SavedRole,
+		schoolID,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("save passport of %s: %w", p.PupilID, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit passport of %s: %w", p.PupilID, err)
 	}
-	saved, err := scanPassport(s.DB.QueryRow(ctx, `SELECT `+passportColumns+` FROM `+passportFrom+` WHERE pp.id = $1 AND pp.pupil_id = $2`, p.ID, p.PupilID))
+	saved, err := scanPassport(
+		s.DB.QueryRow(
+			ctx,
+			`SELECT `+passportColumns+` FROM `+passportFrom+` WHERE pp.id = $1 AND pp.pupil_id = $2`,
+			p.ID,
+			p.PupilID,
+		),
+	)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound // the id is another pupil's save
 	}
@@ -70,7 +89,11 @@ func (s *Store) SavePassport(ctx context.Context, p Passport, schoolID string) (
 
 // Passports lists every version of a pupil's profile, newest first.
 func (s *Store) Passports(ctx context.Context, pupilID string) ([]Passport, error) {
-	rows, err := s.DB.Query(ctx, `SELECT `+passportColumns+` FROM `+passportFrom+` WHERE pp.pupil_id = $1 ORDER BY pp.version DESC`, pupilID)
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT `+passportColumns+` FROM `+passportFrom+` WHERE pp.pupil_id = $1 ORDER BY pp.version DESC`,
+		pupilID,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("list passports of %s: %w", pupilID, err)
 	}

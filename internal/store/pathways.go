@@ -101,9 +101,19 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 		if uuidRE.MatchString(e.ActorID) { // only an id: nothing in a projection may make it fail
 			actor = e.ActorID
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO pathway_events (pupil_id, source, seq, at, kind, summary, actor_id, school_id)
+		_, err = tx.Exec(
+			ctx,
+			`INSERT INTO pathway_events (pupil_id, source, seq, at, kind, summary, actor_id, school_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (pupil_id, source, seq) DO NOTHING`,
-			p.PupilID, p.ItemID, e.Seq, e.At, e.Kind, e.Summary, actor, school)
+			p.PupilID,
+			p.ItemID,
+			e.Seq,
+			e.At,
+			e.Kind,
+			e.Summary,
+			actor,
+			school,
+		)
 		if err != nil {
 			return fmt.Errorf("project event %d of %q: %w", e.Seq, p.ItemID, err)
 		}
@@ -204,10 +214,11 @@ func (s *Store) Pathway(ctx context.Context, pupilID string) (*PathwayView, erro
 		})
 	b.Queue(`SELECT e.source, e.seq, e.at, e.kind, e.summary, coalesce(e.actor_id::text, ''), coalesce(u.name, ''), coalesce(s.name, '')
 		FROM pathway_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN schools s ON s.id = e.school_id WHERE e.pupil_id = $1
-		ORDER BY e.at, e.source, e.seq`, pupilID).Query(func(rows pgx.Rows) (err error) {
-		v.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByPos[TimelineEvent])
-		return err
-	})
+		ORDER BY e.at, e.source, e.seq`, pupilID).
+		Query(func(rows pgx.Rows) (err error) {
+			v.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByPos[TimelineEvent])
+			return err
+		})
 	if err := s.DB.SendBatch(ctx, &b).Close(); err != nil {
 		return nil, fmt.Errorf("load pathway %s: %w", pupilID, err)
 	}

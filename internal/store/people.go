@@ -83,11 +83,15 @@ type Child struct {
 
 // ChildrenOf lists a parent's children with their school and pathway stage.
 func (s *Store) ChildrenOf(ctx context.Context, userID string) ([]Child, error) {
-	rows, err := s.DB.Query(ctx, `SELECT p.id::text, p.first_name, p.last_name, s.id::text, s.name, coalesce(pw.stage, 'none'),
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT p.id::text, p.first_name, p.last_name, s.id::text, s.name, coalesce(pw.stage, 'none'),
 		pp.preferred_language
 		FROM pupil_parents pp JOIN pupils p ON p.id = pp.pupil_id JOIN schools s ON s.id = p.school_id
 		LEFT JOIN pathways pw ON pw.pupil_id = p.id
-		WHERE pp.user_id = $1 AND pp.parental_responsibility ORDER BY p.first_name, p.id`, userID)
+		WHERE pp.user_id = $1 AND pp.parental_responsibility ORDER BY p.first_name, p.id`,
+		userID,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("list children: %w", err)
 	}
@@ -97,7 +101,13 @@ func (s *Store) ChildrenOf(ctx context.Context, userID string) ([]Child, error) 
 // SetParentLanguage sets the language a parent hears from the school in about a pupil;
 // ErrNotFound if they are not one of the pupil's parents.
 func (s *Store) SetParentLanguage(ctx context.Context, pupilID, parentID, lang string) error {
-	tag, err := s.DB.Exec(ctx, `UPDATE pupil_parents SET preferred_language = $3 WHERE pupil_id = $1 AND user_id::text = $2`, pupilID, parentID, lang)
+	tag, err := s.DB.Exec(
+		ctx,
+		`UPDATE pupil_parents SET preferred_language = $3 WHERE pupil_id = $1 AND user_id::text = $2`,
+		pupilID,
+		parentID,
+		lang,
+	)
 	if err != nil {
 		return fmt.Errorf("set the language of parent %s: %w", parentID, err)
 	}

@@ -38,7 +38,11 @@ func (p *Principal) RolesIn(schoolID string) []string {
 // link proves only that the person reads the parent's inbox, so their staff, trust, agency, LA
 // and admin roles stay with the school's identity provider.
 func (p *Principal) ParentOnly() *Principal {
-	out := &Principal{User: User{ID: p.ID, Email: p.Email, Name: p.Name}, TrustSchools: map[string]bool{}, Scope: "parent"}
+	out := &Principal{
+		User:         User{ID: p.ID, Email: p.Email, Name: p.Name},
+		TrustSchools: map[string]bool{},
+		Scope:        "parent",
+	}
 	for _, m := range p.Memberships {
 		if m.Role == "parent" {
 			out.Memberships = append(out.Memberships, m)
@@ -78,7 +82,8 @@ func (s *Store) HasOpenConsentedReferral(ctx context.Context, pupilID string, se
 	}
 	var ok bool
 	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pathway_items it JOIN referrals r ON 'referral/' || r.id = it.item_id
-		WHERE it.pupil_id = $1 AND r.pupil_id = $1 AND r.accepted_at IS NOT NULL AND `+agencyOpen+` AND r.service = ANY($2))`, pupilID, services).Scan(&ok)
+		WHERE it.pupil_id = $1 AND r.pupil_id = $1 AND r.accepted_at IS NOT NULL AND `+agencyOpen+` AND r.service = ANY($2))`, pupilID, services).
+		Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("check agency referral: %w", err)
 	}
@@ -94,7 +99,8 @@ func (s *Store) ReferralOpenTo(ctx context.Context, referralID string, services 
 	}
 	var ok bool
 	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM referrals r JOIN pathway_items it ON it.pupil_id = r.pupil_id AND it.item_id = 'referral/' || r.id
-		WHERE r.id = $1 AND r.accepted_at IS NOT NULL AND `+agencyOpen+` AND r.service = ANY($2))`, referralID, services).Scan(&ok)
+		WHERE r.id = $1 AND r.accepted_at IS NOT NULL AND `+agencyOpen+` AND r.service = ANY($2))`, referralID, services).
+		Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("check referral %s: %w", referralID, err)
 	}

@@ -18,9 +18,22 @@ type ProvisionCatalogueDoc struct {
 // StoreProvisionCatalogue stores a version of a school's provision catalogue once: the same
 // version again is a no-op; a different document under a stored version is refused, so what a
 // plan was costed from keeps its meaning.
-func (s *Store) StoreProvisionCatalogue(ctx context.Context, schoolID, id, version string, published time.Time, doc []byte) error {
-	tag, err := s.DB.Exec(ctx, `INSERT INTO provision_catalogues (school_id, id, version, published, document) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (school_id, version) DO NOTHING`, schoolID, id, version, published, doc)
+func (s *Store) StoreProvisionCatalogue(
+	ctx context.Context,
+	schoolID, id, version string,
+	published time.Time,
+	doc []byte,
+) error {
+	tag, err := s.DB.Exec(
+		ctx,
+		`INSERT INTO provision_catalogues (school_id, id, version, published, document) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (school_id, version) DO NOTHING`,
+		schoolID,
+		id,
+		version,
+		published,
+		doc,
+	)
 	if err != nil {
 		return fmt.Errorf("store provision catalogue %s %s: %w", id, version, err)
 	}
@@ -33,14 +46,22 @@ func (s *Store) StoreProvisionCatalogue(ctx context.Context, schoolID, id, versi
 		return fmt.Errorf("compare provision catalogue %s %s: %w", id, version, err)
 	}
 	if !same {
-		return fmt.Errorf("provision catalogue %s version %s is already loaded with different content; give the changed file a new version", id, version)
+		return fmt.Errorf(
+			"provision catalogue %s version %s is already loaded with different content; give the changed file a new version",
+			id,
+			version,
+		)
 	}
 	return nil
 }
 
 // ProvisionCatalogues reads every stored version of a school's catalogue, oldest first.
 func (s *Store) ProvisionCatalogues(ctx context.Context, schoolID string) ([]ProvisionCatalogueDoc, error) {
-	rows, err := s.DB.Query(ctx, `SELECT version, document FROM provision_catalogues WHERE school_id = $1 ORDER BY published, loaded_at`, schoolID)
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT version, document FROM provision_catalogues WHERE school_id = $1 ORDER BY published, loaded_at`,
+		schoolID,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("load provision catalogues: %w", err)
 	}
@@ -63,12 +84,17 @@ type OpenPlan struct {
 
 // OpenPlans reads a school's open plans (or one pupil's, when pupilID is set) from the read model.
 func (s *Store) OpenPlans(ctx context.Context, schoolID, pupilID string) ([]OpenPlan, error) {
-	rows, err := s.DB.Query(ctx, `SELECT p.id::text, p.first_name, p.last_name, coalesce(c.name, ''), substr(i.item_id, 7)::int,
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT p.id::text, p.first_name, p.last_name, coalesce(c.name, ''), substr(i.item_id, 7)::int,
 			cp.created_at, cp.provision
 		FROM pathway_items i JOIN pupils p ON p.id = i.pupil_id LEFT JOIN classes c ON c.id = p.class_id
 		JOIN cycle_plans cp ON cp.id::text = i.state -> 'Plan' ->> 'PlanID' AND cp.accepted_at IS NOT NULL
 		WHERE i.school_id = $1 AND i.item_id LIKE 'cycle/%' AND i.status IN ('active', 'overdue') AND ($2 = '' OR p.id::text = $2)
-		ORDER BY c.name, p.last_name, p.first_name`, schoolID, pupilID)
+		ORDER BY c.name, p.last_name, p.first_name`,
+		schoolID,
+		pupilID,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("load open plans: %w", err)
 	}

@@ -79,7 +79,8 @@ func (s *Store) Withdraw(ctx context.Context, kind, id string) error {
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
 	var meetingID string
-	err = tx.QueryRow(ctx, `DELETE FROM meeting_changes WHERE id = $1 AND accepted_at IS NULL RETURNING meeting_id::text`, id).Scan(&meetingID)
+	err = tx.QueryRow(ctx, `DELETE FROM meeting_changes WHERE id = $1 AND accepted_at IS NULL RETURNING meeting_id::text`, id).
+		Scan(&meetingID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
@@ -143,10 +144,18 @@ func acceptMeetingChange(ctx context.Context, tx pgx.Tx, id string, at time.Time
 			return fmt.Errorf("accept meeting change %s: %w", id, err)
 		}
 	}
-	_, err = tx.Exec(ctx, `UPDATE meetings SET sequence = $2, accepted_at = coalesce(accepted_at, $3), updated_at = now(),
+	_, err = tx.Exec(
+		ctx,
+		`UPDATE meetings SET sequence = $2, accepted_at = coalesce(accepted_at, $3), updated_at = now(),
 			starts_at = CASE WHEN $4 = 'cancel' THEN starts_at ELSE $5 END,
 			status = CASE WHEN $4 = 'cancel' THEN 'cancelled' ELSE status END
-		WHERE id = $1`, meetingID, seq, at, kind, startsAt)
+		WHERE id = $1`,
+		meetingID,
+		seq,
+		at,
+		kind,
+		startsAt,
+	)
 	if err != nil {
 		return fmt.Errorf("apply meeting change %s: %w", id, err)
 	}
@@ -164,22 +173,78 @@ func (s *Store) propose(ctx context.Context, what, sql string, args ...any) erro
 }
 
 // ProposePlan stores a support plan's outcomes, provision and the family's views.
-func (s *Store) ProposePlan(ctx context.Context, id, pupilID, userID string, outcomes, provision []byte, review time.Time, parentViews, pupilViews string) error {
-	return s.propose(ctx, "plan", `INSERT INTO cycle_plans (id, pupil_id, created_by, outcomes, provision, review_date, parent_views, pupil_views)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`, id, pupilID, userID, outcomes, provision, review, parentViews, pupilViews)
+func (s *Store) ProposePlan(
+	ctx context.Context,
+	id, pupilID, userID string,
+	outcomes, provision []byte,
+	review time.Time,
+	parentViews, pupilViews string,
+) error {
+	return s.propose(
+		ctx,
+		"plan",
+		`INSERT INTO cycle_plans (id, pupil_id, created_by, outcomes, provision, review_date, parent_views, pupil_views)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+		id,
+		pupilID,
+		userID,
+		outcomes,
+		provision,
+		review,
+		parentViews,
+		pupilViews,
+	)
 }
 
 // ProposeReview stores a review's ratings, views and next step.
-func (s *Store) ProposeReview(ctx context.Context, id, pupilID string, cycle int, ratings []byte, parentViews, pupilViews, nextStep, notes, userID string) error {
-	return s.propose(ctx, "review", `INSERT INTO cycle_reviews (id, pupil_id, cycle_number, ratings, parent_views, pupil_views, next_step, notes, recorded_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`, id, pupilID, cycle, ratings, parentViews, pupilViews, nextStep, notes, userID)
+func (s *Store) ProposeReview(
+	ctx context.Context,
+	id, pupilID string,
+	cycle int,
+	ratings []byte,
+	parentViews, pupilViews, nextStep, notes, userID string,
+) error {
+	return s.propose(
+		ctx,
+		"review",
+		`INSERT INTO cycle_reviews (id, pupil_id, cycle_number, ratings, parent_views, pupil_views, next_step, notes, recorded_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+		id,
+		pupilID,
+		cycle,
+		ratings,
+		parentViews,
+		pupilViews,
+		nextStep,
+		notes,
+		userID,
+	)
 }
 
 // ProposeProvision stores one entry of the provision log.
 // planItem names the plan's provision entry the session delivered (nil for free text).
-func (s *Store) ProposeProvision(ctx context.Context, id, pupilID string, cycle int, description string, givenOn time.Time, userID string, planItem *int) error {
-	return s.propose(ctx, "provision", `INSERT INTO provision_log (id, pupil_id, cycle_number, description, given_on, logged_by, plan_item)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`, id, pupilID, cycle, description, givenOn, userID, planItem)
+func (s *Store) ProposeProvision(
+	ctx context.Context,
+	id, pupilID string,
+	cycle int,
+	description string,
+	givenOn time.Time,
+	userID string,
+	planItem *int,
+) error {
+	return s.propose(
+		ctx,
+		"provision",
+		`INSERT INTO provision_log (id, pupil_id, cycle_number, description, given_on, logged_by, plan_item)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+		id,
+		pupilID,
+		cycle,
+		description,
+		givenOn,
+		userID,
+		planItem,
+	)
 }
 
 // ProposeReferral stores why a referral is made.
@@ -190,9 +255,24 @@ func (s *Store) ProposeReferral(ctx context.Context, id, pupilID, service, reaso
 
 // ProposeConsent keeps a parent's consent answer as given: the service's consent version
 // (wordingID, which the referral's workflow holds) and the words shown, by language and version.
-func (s *Store) ProposeConsent(ctx context.Context, id, referralID, parentID, action, wordingID string, shown ConsentWording) error {
-	return s.propose(ctx, "consent", `INSERT INTO consent_records (id, referral_id, parent_id, action, wording_id, wording_language, wording_version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`, id, referralID, parentID, action, wordingID, shown.Language, shown.Version)
+func (s *Store) ProposeConsent(
+	ctx context.Context,
+	id, referralID, parentID, action, wordingID string,
+	shown ConsentWording,
+) error {
+	return s.propose(
+		ctx,
+		"consent",
+		`INSERT INTO consent_records (id, referral_id, parent_id, action, wording_id, wording_language, wording_version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+		id,
+		referralID,
+		parentID,
+		action,
+		wordingID,
+		shown.Language,
+		shown.Version,
+	)
 }
 
 // ProposeAgencyResponse keeps an agency's reply.
@@ -210,15 +290,39 @@ func (s *Store) ProposeEHCRequest(ctx context.Context, id, pupilID, requestedBy,
 }
 
 // ProposeMeetingResponse keeps a parent's answer to an invitation (sequence: the one answered).
-func (s *Store) ProposeMeetingResponse(ctx context.Context, id, meetingID, parentID, response string, sequence int) error {
-	return s.propose(ctx, "meeting answer", `INSERT INTO meeting_responses (id, meeting_id, parent_id, response, sequence)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, id, meetingID, parentID, response, sequence)
+func (s *Store) ProposeMeetingResponse(
+	ctx context.Context,
+	id, meetingID, parentID, response string,
+	sequence int,
+) error {
+	return s.propose(
+		ctx,
+		"meeting answer",
+		`INSERT INTO meeting_responses (id, meeting_id, parent_id, response, sequence)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
+		id,
+		meetingID,
+		parentID,
+		response,
+		sequence,
+	)
 }
 
 // ProposeParentViews keeps a parent's views before a review.
 func (s *Store) ProposeParentViews(ctx context.Context, v ParentViews) error {
-	return s.propose(ctx, "views", `INSERT INTO parent_views (id, pupil_id, cycle_number, parent_id, going_well, hard, would_help)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`, v.ID, v.PupilID, v.Cycle, v.ParentID, v.GoingWell, v.Hard, v.WouldHelp)
+	return s.propose(
+		ctx,
+		"views",
+		`INSERT INTO parent_views (id, pupil_id, cycle_number, parent_id, going_well, hard, would_help)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+		v.ID,
+		v.PupilID,
+		v.Cycle,
+		v.ParentID,
+		v.GoingWell,
+		v.Hard,
+		v.WouldHelp,
+	)
 }
 
 // Service is an agency service a school can refer to.
@@ -279,7 +383,8 @@ func (s *Store) ServiceByCode(ctx context.Context, code string) (*Service, error
 
 // ReferralPupil finds the pupil and service of an accepted referral; ErrNotFound if unknown.
 func (s *Store) ReferralPupil(ctx context.Context, referralID string) (pupilID, service string, err error) {
-	err = s.DB.QueryRow(ctx, `SELECT pupil_id, service FROM referrals WHERE id = $1 AND accepted_at IS NOT NULL`, referralID).Scan(&pupilID, &service)
+	err = s.DB.QueryRow(ctx, `SELECT pupil_id, service FROM referrals WHERE id = $1 AND accepted_at IS NOT NULL`, referralID).
+		Scan(&pupilID, &service)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", "", ErrNotFound
 	}
@@ -292,7 +397,8 @@ func (s *Store) ReferralPupil(ctx context.Context, referralID string) (pupilID, 
 // EHCRequestPupil finds the pupil of an accepted EHC request; ErrNotFound if unknown.
 func (s *Store) EHCRequestPupil(ctx context.Context, requestID string) (string, error) {
 	var pupilID string
-	err := s.DB.QueryRow(ctx, `SELECT pupil_id FROM ehc_requests WHERE id = $1 AND accepted_at IS NOT NULL`, requestID).Scan(&pupilID)
+	err := s.DB.QueryRow(ctx, `SELECT pupil_id FROM ehc_requests WHERE id = $1 AND accepted_at IS NOT NULL`, requestID).
+		Scan(&pupilID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrNotFound
 	}
@@ -308,17 +414,37 @@ func (s *Store) EHCRequestPupil(ctx context.Context, requestID string) (string, 
 // returns how many rows went.
 func (s *Store) SweepProposed(ctx context.Context, age time.Duration) (int64, error) {
 	var total int64
-	tables := []string{"concern_impacts", "concerns", "cycle_plans", "cycle_reviews", "provision_log", "consent_records",
-		"agency_responses", "referrals", "ehc_requests", "parent_views", "meeting_responses", "meeting_changes"}
+	tables := []string{
+		"concern_impacts",
+		"concerns",
+		"cycle_plans",
+		"cycle_reviews",
+		"provision_log",
+		"consent_records",
+		"agency_responses",
+		"referrals",
+		"ehc_requests",
+		"parent_views",
+		"meeting_responses",
+		"meeting_changes",
+	}
 	for _, t := range tables {
-		tag, err := s.DB.Exec(ctx, `DELETE FROM `+t+` WHERE accepted_at IS NULL AND created_at < now() - $1 * interval '1 second'`, age.Seconds())
+		tag, err := s.DB.Exec(
+			ctx,
+			`DELETE FROM `+t+` WHERE accepted_at IS NULL AND created_at < now() - $1 * interval '1 second'`,
+			age.Seconds(),
+		)
 		if err != nil {
 			return total, fmt.Errorf("sweep proposed %s: %w", t, err)
 		}
 		total += tag.RowsAffected()
 	}
-	tag, err := s.DB.Exec(ctx, `DELETE FROM meetings m WHERE m.accepted_at IS NULL AND m.created_at < now() - $1 * interval '1 second'
-		AND NOT EXISTS (SELECT 1 FROM meeting_changes c WHERE c.meeting_id = m.id)`, age.Seconds())
+	tag, err := s.DB.Exec(
+		ctx,
+		`DELETE FROM meetings m WHERE m.accepted_at IS NULL AND m.created_at < now() - $1 * interval '1 second'
+		AND NOT EXISTS (SELECT 1 FROM meeting_changes c WHERE c.meeting_id = m.id)`,
+		age.Seconds(),
+	)
 	if err != nil {
 		return total, fmt.Errorf("sweep proposed meetings: %w", err)
 	}

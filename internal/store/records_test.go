@@ -14,8 +14,16 @@ import (
 const teacherOak = "5c0f0000-0000-4000-8000-000000000103"
 
 func pathwayProjection(version int64, accept ...RecordRef) Projection {
-	return Projection{PupilID: seed.PupilAmaraID, SchoolID: seed.DemoSchoolID, Kind: "pathway", Status: "awaiting_triage",
-		Version: version, State: json.RawMessage(`{}`), UpdatedAt: time.Now(), Accept: accept}
+	return Projection{
+		PupilID:   seed.PupilAmaraID,
+		SchoolID:  seed.DemoSchoolID,
+		Kind:      "pathway",
+		Status:    "awaiting_triage",
+		Version:   version,
+		State:     json.RawMessage(`{}`),
+		UpdatedAt: time.Now(),
+		Accept:    accept,
+	}
 }
 
 // A proposed record is read by nobody until the projection that takes it in marks it accepted;
@@ -129,7 +137,12 @@ func TestIdempotencyKeyIsClaimedOnce(t *testing.T) {
 func TestLinkClaims(t *testing.T) {
 	s := seeded(t)
 	ctx := context.Background()
-	l := UsedLink{Nonce: "n1", Action: "consent", ParentID: "5c0f0000-0000-4000-8000-000000000201", PupilID: seed.PupilAmaraID}
+	l := UsedLink{
+		Nonce:    "n1",
+		Action:   "consent",
+		ParentID: "5c0f0000-0000-4000-8000-000000000201",
+		PupilID:  seed.PupilAmaraID,
+	}
 	if err := s.ClaimLink(ctx, l, time.Minute); err != nil {
 		t.Fatal(err)
 	}

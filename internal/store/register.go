@@ -36,7 +36,13 @@ func scanRegisterLine(row pgx.Row) (register.Line, error) {
 	}
 	l.Derived, l.Why = register.Derive(pw)
 	if at != nil {
-		rec := &register.Recorded{Primary: register.Need(primary), Secondary: register.Need(secondary), Note: note, By: by, At: *at}
+		rec := &register.Recorded{
+			Primary:   register.Need(primary),
+			Secondary: register.Need(secondary),
+			Note:      note,
+			By:        by,
+			At:        *at,
+		}
 		if prov != nil {
 			p := register.Provision(*prov)
 			rec.Provision = &p
@@ -48,11 +54,18 @@ func scanRegisterLine(row pgx.Row) (register.Line, error) {
 
 // SchoolRegister reads a school's register, every pupil on roll, in name order.
 func (s *Store) SchoolRegister(ctx context.Context, schoolID string) ([]register.Line, error) {
-	rows, err := s.DB.Query(ctx, `SELECT `+registerColumns+` WHERE p.school_id = $1 ORDER BY p.last_name, p.first_name, p.id`, schoolID)
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT `+registerColumns+` WHERE p.school_id = $1 ORDER BY p.last_name, p.first_name, p.id`,
+		schoolID,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("load register of school %s: %w", schoolID, err)
 	}
-	lines, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (register.Line, error) { return scanRegisterLine(r) })
+	lines, err := pgx.CollectRows(
+		rows,
+		func(r pgx.CollectableRow) (register.Line, error) { return scanRegisterLine(r) },
+	)
 	if err != nil {
 		return nil, fmt.Errorf("load register of school %s: %w", schoolID, err)
 	}
@@ -96,8 +109,18 @@ func (s *Store) RecordRegister(ctx context.Context, c RegisterChange) (repeat bo
 		return false, fmt.Errorf("record register of pupil %s: %w", c.PupilID, err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
-	tag, err := tx.Exec(ctx, `INSERT INTO sen_register_changes (id, pupil_id, provision, primary_need, secondary_need, note, recorded_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`, c.ID, c.PupilID, prov, string(c.Primary), string(c.Secondary), c.Note, c.By)
+	tag, err := tx.Exec(
+		ctx,
+		`INSERT INTO sen_register_changes (id, pupil_id, provision, primary_need, secondary_need, note, recorded_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+		c.ID,
+		c.PupilID,
+		prov,
+		string(c.Primary),
+		string(c.Secondary),
+		c.Note,
+		c.By,
+	)
 	if err != nil {
 		return false, fmt.Errorf("record register change for pupil %s: %w", c.PupilID, err)
 	}
@@ -111,11 +134,15 @@ func (s *Store) RecordRegister(ctx context.Context, c RegisterChange) (repeat bo
 		}
 		return true, nil
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO sen_register (pupil_id, provision, primary_need, secondary_need, note, recorded_by, recorded_at, change_id)
+	_, err = tx.Exec(
+		ctx,
+		`INSERT INTO sen_register (pupil_id, provision, primary_need, secondary_need, note, recorded_by, recorded_at, change_id)
 		SELECT pupil_id, provision, primary_need, secondary_need, note, recorded_by, recorded_at, id FROM sen_register_changes WHERE id = $1
 		ON CONFLICT (pupil_id) DO UPDATE SET provision = EXCLUDED.provision, primary_need = EXCLUDED.primary_need,
 			secondary_need = EXCLUDED.secondary_need, note = EXCLUDED.note, recorded_by = EXCLUDED.recorded_by,
-			recorded_at = EXCLUDED.recorded_at, change_id = EXCLUDED.change_id`, c.ID)
+			recorded_at = EXCLUDED.recorded_at, change_id = EXCLUDED.change_id`,
+		c.ID,
+	)
 	if err != nil {
 		return false, fmt.Errorf("record register of pupil %s: %w", c.PupilID, err)
 	}

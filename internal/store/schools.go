@@ -65,10 +65,21 @@ func (c Contact) IsSet() bool { return c.Email != "" || c.Phone != "" }
 
 // CreateSchool adds a school; a retry with the same id changes nothing.
 func (s *Store) CreateSchool(ctx context.Context, sc School) error {
-	_, err := s.DB.Exec(ctx, `INSERT INTO schools (id, name, la_code, trust_id, statutory_low_age, statutory_high_age,
+	_, err := s.DB.Exec(
+		ctx,
+		`INSERT INTO schools (id, name, la_code, trust_id, statutory_low_age, statutory_high_age,
 		contact_name, contact_email, contact_phone)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-		sc.ID, sc.Name, sc.LACode, sc.TrustID, sc.LowAge, sc.HighAge, sc.Contact.Name, sc.Contact.Email, sc.Contact.Phone)
+		sc.ID,
+		sc.Name,
+		sc.LACode,
+		sc.TrustID,
+		sc.LowAge,
+		sc.HighAge,
+		sc.Contact.Name,
+		sc.Contact.Email,
+		sc.Contact.Phone,
+	)
 	if err != nil {
 		return fmt.Errorf("create school: %w", conflict(err))
 	}
@@ -92,8 +103,14 @@ func (s *Store) SchoolByID(ctx context.Context, id string) (*School, error) {
 
 // SetSchoolContact replaces how families reach a school.
 func (s *Store) SetSchoolContact(ctx context.Context, schoolID string, c Contact) error {
-	tag, err := s.DB.Exec(ctx, `UPDATE schools SET contact_name = $2, contact_email = $3, contact_phone = $4 WHERE id = $1`,
-		schoolID, c.Name, c.Email, c.Phone)
+	tag, err := s.DB.Exec(
+		ctx,
+		`UPDATE schools SET contact_name = $2, contact_email = $3, contact_phone = $4 WHERE id = $1`,
+		schoolID,
+		c.Name,
+		c.Email,
+		c.Phone,
+	)
 	if err != nil {
 		return fmt.Errorf("set school contact %s: %w", schoolID, err)
 	}
@@ -145,7 +162,13 @@ func (s *Store) AddStaff(ctx context.Context, schoolID, newID, email, name, role
 		if userID, err = upsertUser(ctx, tx, newID, email, name); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO memberships (user_id, school_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, userID, schoolID, role)
+		_, err = tx.Exec(
+			ctx,
+			`INSERT INTO memberships (user_id, school_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			userID,
+			schoolID,
+			role,
+		)
 		return err
 	})
 	if err != nil {
@@ -157,7 +180,13 @@ func (s *Store) AddStaff(ctx context.Context, schoolID, newID, email, name, role
 // CreateClass adds a class with its teachers, who must be staff of the school.
 func (s *Store) CreateClass(ctx context.Context, schoolID, classID, name string, teacherIDs []string) error {
 	return pgx.BeginFunc(ctx, s.DB, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO classes (id, school_id, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, classID, schoolID, name)
+		tag, err := tx.Exec(
+			ctx,
+			`INSERT INTO classes (id, school_id, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
+			classID,
+			schoolID,
+			name,
+		)
 		if err != nil {
 			return fmt.Errorf("create class: %w", conflict(err))
 		}
@@ -182,7 +211,8 @@ func (s *Store) CreateClass(ctx context.Context, schoolID, classID, name string,
 // ClassID finds a class of a school by name.
 func (s *Store) ClassID(ctx context.Context, schoolID, name string) (string, error) {
 	var id string
-	err := s.DB.QueryRow(ctx, `SELECT id FROM classes WHERE school_id = $1 AND lower(name) = lower($2)`, schoolID, name).Scan(&id)
+	err := s.DB.QueryRow(ctx, `SELECT id FROM classes WHERE school_id = $1 AND lower(name) = lower($2)`, schoolID, name).
+		Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrNotFound
 	}
@@ -268,12 +298,19 @@ type PupilSummary struct {
 // ListPupils returns a page of a school's pupils in name order after the cursor key; teacherID,
 // when set, keeps only the pupils of that person's classes.
 func (s *Store) ListPupils(ctx context.Context, schoolID, teacherID, after string, limit int) ([]PupilSummary, error) {
-	rows, err := s.DB.Query(ctx, `SELECT p.id::text, p.upn, p.first_name, p.last_name, c.name, coalesce(pw.stage, 'none')
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT p.id::text, p.upn, p.first_name, p.last_name, c.name, coalesce(pw.stage, 'none')
 		FROM pupils p LEFT JOIN classes c ON c.id = p.class_id LEFT JOIN pathways pw ON pw.pupil_id = p.id
 		WHERE p.school_id = $1
 		  AND ($2 = '' OR EXISTS (SELECT 1 FROM class_teachers ct WHERE ct.class_id = p.class_id AND ct.user_id::text = $2))
 		  AND (p.last_name || chr(1) || p.first_name || chr(1) || p.id::text) > $3
-		ORDER BY p.last_name || chr(1) || p.first_name || chr(1) || p.id::text LIMIT $4`, schoolID, teacherID, after, limit)
+		ORDER BY p.last_name || chr(1) || p.first_name || chr(1) || p.id::text LIMIT $4`,
+		schoolID,
+		teacherID,
+		after,
+		limit,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("list pupils: %w", err)
 	}
@@ -296,9 +333,15 @@ type AuditRow struct {
 
 // AuditTrail lists a pupil's audit records, newest first, before the cursor id (0 = start).
 func (s *Store) AuditTrail(ctx context.Context, pupilID string, before int64, limit int) ([]AuditRow, []int64, error) {
-	rows, err := s.DB.Query(ctx, `SELECT a.id, a.at, a.actor_id::text, u.name, a.actor_role, a.action, a.outcome, a.request_id
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT a.id, a.at, a.actor_id::text, u.name, a.actor_role, a.action, a.outcome, a.request_id
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-		WHERE a.pupil_id = $1 AND ($2 = 0 OR a.id < $2) ORDER BY a.id DESC LIMIT $3`, pupilID, before, limit)
+		WHERE a.pupil_id = $1 AND ($2 = 0 OR a.id < $2) ORDER BY a.id DESC LIMIT $3`,
+		pupilID,
+		before,
+		limit,
+	)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load audit trail: %w", err)
 	}

@@ -71,13 +71,17 @@ type ConcernDetail struct {
 
 // ConcernsOf lists a pupil's accepted concerns, newest first.
 func (s *Store) ConcernsOf(ctx context.Context, pupilID string) ([]ConcernDetail, error) {
-	rows, err := s.DB.Query(ctx, `SELECT c.id::text, c.created_at, u.id::text, u.name, c.areas, c.observed, c.indicators,
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT c.id::text, c.created_at, u.id::text, u.name, c.areas, c.observed, c.indicators,
 			CASE jsonb_typeof(c.strategies) WHEN 'array' THEN c.strategies ELSE '[]' END,
 			coalesce((SELECT jsonb_agg(jsonb_build_object('impacts', ci.impacts, 'at', ci.created_at, 'by', iu.name) ORDER BY ci.created_at DESC)
 				FROM concern_impacts ci JOIN users iu ON iu.id = ci.recorded_by
 				WHERE ci.concern_id = c.id AND ci.accepted_at IS NOT NULL), '[]')
 		FROM concerns c JOIN users u ON u.id = c.raised_by
-		WHERE c.pupil_id = $1 AND c.accepted_at IS NOT NULL ORDER BY c.created_at DESC`, pupilID)
+		WHERE c.pupil_id = $1 AND c.accepted_at IS NOT NULL ORDER BY c.created_at DESC`,
+		pupilID,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("list concerns: %w", err)
 	}
@@ -98,8 +102,12 @@ type PlanDetail struct {
 
 // PlansOf lists a pupil's accepted support plans, oldest first.
 func (s *Store) PlansOf(ctx context.Context, pupilID string) ([]PlanDetail, error) {
-	rows, err := s.DB.Query(ctx, `SELECT p.id::text, p.created_at, u.name, p.review_date, p.outcomes, p.provision, p.parent_views, p.pupil_views
-		FROM cycle_plans p JOIN users u ON u.id = p.created_by WHERE p.pupil_id = $1 AND p.accepted_at IS NOT NULL ORDER BY p.created_at`, pupilID)
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT p.id::text, p.created_at, u.name, p.review_date, p.outcomes, p.provision, p.parent_views, p.pupil_views
+		FROM cycle_plans p JOIN users u ON u.id = p.created_by WHERE p.pupil_id = $1 AND p.accepted_at IS NOT NULL ORDER BY p.created_at`,
+		pupilID,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("list plans: %w", err)
 	}
@@ -120,10 +128,14 @@ type ReviewDetail struct {
 
 // ReviewsOf lists a pupil's accepted reviews, by cycle.
 func (s *Store) ReviewsOf(ctx context.Context, pupilID string) ([]ReviewDetail, error) {
-	rows, err := s.DB.Query(ctx, `SELECT DISTINCT ON (r.cycle_number) r.cycle_number, r.created_at, u.name, r.ratings, r.parent_views,
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT DISTINCT ON (r.cycle_number) r.cycle_number, r.created_at, u.name, r.ratings, r.parent_views,
 			r.pupil_views, r.next_step, r.notes
 		FROM cycle_reviews r JOIN users u ON u.id = r.recorded_by WHERE r.pupil_id = $1 AND r.accepted_at IS NOT NULL
-		ORDER BY r.cycle_number, r.created_at`, pupilID)
+		ORDER BY r.cycle_number, r.created_at`,
+		pupilID,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("list reviews: %w", err)
 	}
@@ -209,8 +221,12 @@ func (s *Store) MeetingsOf(ctx context.Context, pupilID string) ([]MeetingDetail
 
 // FamilyViewsOf lists every view parents gave before reviews, with who gave them, oldest first.
 func (s *Store) FamilyViewsOf(ctx context.Context, pupilID string) ([]ParentViewsBy, error) {
-	rows, err := s.DB.Query(ctx, `SELECT v.cycle_number, u.name, v.going_well, v.hard, v.would_help, v.created_at FROM parent_views v
-		JOIN users u ON u.id = v.parent_id WHERE v.pupil_id = $1 AND v.accepted_at IS NOT NULL ORDER BY v.created_at`, pupilID)
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT v.cycle_number, u.name, v.going_well, v.hard, v.would_help, v.created_at FROM parent_views v
+		JOIN users u ON u.id = v.parent_id WHERE v.pupil_id = $1 AND v.accepted_at IS NOT NULL ORDER BY v.created_at`,
+		pupilID,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("list parents' views: %w", err)
 	}
@@ -260,11 +276,15 @@ type AgencyCase struct {
 // AgencyCases lists the referrals the services' practitioners reach (the same rule as their
 // access to a pupil: sent with the parents' consent and still open), newest first.
 func (s *Store) AgencyCases(ctx context.Context, services []string) ([]AgencyCase, error) {
-	rows, err := s.DB.Query(ctx, `SELECT p.id::text, p.first_name, p.last_name, sc.name, it.item_id, it.status, it.state, it.updated_at
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT p.id::text, p.first_name, p.last_name, sc.name, it.item_id, it.status, it.state, it.updated_at
 		FROM pathway_items it JOIN referrals r ON 'referral/' || r.id = it.item_id AND r.pupil_id = it.pupil_id
 		JOIN pupils p ON p.id = it.pupil_id JOIN schools sc ON sc.id = it.school_id
 		WHERE r.accepted_at IS NOT NULL AND `+agencyOpen+` AND r.service = ANY($1)
-		ORDER BY it.updated_at DESC`, services)
+		ORDER BY it.updated_at DESC`,
+		services,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("list agency cases: %w", err)
 	}
@@ -360,8 +380,12 @@ func (s *Store) ClassName(ctx context.Context, pupilID string) (string, error) {
 
 // OfficersFor lists the EHC officers of the local authority of a pupil's school.
 func (s *Store) OfficersFor(ctx context.Context, pupilID string) ([]StaffPerson, error) {
-	rows, err := s.DB.Query(ctx, `SELECT u.id::text, u.email, u.name, 'LA officer' FROM pupils p JOIN schools sc ON sc.id = p.school_id
-		JOIN la_officers o ON o.la_code = sc.la_code JOIN users u ON u.id = o.user_id WHERE p.id = $1 ORDER BY u.name`, pupilID)
+	rows, err := s.DB.Query(
+		ctx,
+		`SELECT u.id::text, u.email, u.name, 'LA officer' FROM pupils p JOIN schools sc ON sc.id = p.school_id
+		JOIN la_officers o ON o.la_code = sc.la_code JOIN users u ON u.id = o.user_id WHERE p.id = $1 ORDER BY u.name`,
+		pupilID,
+	)
 	if err != nil {
 		return nil, fmt.Errorf("list EHC officers: %w", err)
 	}

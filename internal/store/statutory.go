@@ -30,11 +30,15 @@ func (s *Store) PupilPlacement(ctx context.Context, pupilID string) (dob time.Ti
 // EHC officer, if one is assigned, and the EHC team address of the school's local authority,
 // if its directory gives one.
 func (s *Store) CouncilContacts(ctx context.Context, pupilID string) ([]Recipient, error) {
-	return s.recipients(ctx, `SELECT u.id::text, u.email, u.name, 'en' FROM ehc_officers o JOIN users u ON u.id = o.user_id
+	return s.recipients(
+		ctx,
+		`SELECT u.id::text, u.email, u.name, 'en' FROM ehc_officers o JOIN users u ON u.id = o.user_id
 			WHERE o.pupil_id = $1
 		UNION ALL
 		SELECT '', la.ehc_team_email, la.name || ' EHC team', 'en' FROM pupils p JOIN schools sc ON sc.id = p.school_id
-			JOIN local_authorities la ON la.code = sc.la_code WHERE p.id = $1 AND la.ehc_team_email <> ''`, pupilID)
+			JOIN local_authorities la ON la.code = sc.la_code WHERE p.id = $1 AND la.ehc_team_email <> ''`,
+		pupilID,
+	)
 }
 
 // ErrNotOfficer means the person named is not an EHC officer of the pupil's local authority.
@@ -59,7 +63,8 @@ func (s *Store) AssignEHCOfficer(ctx context.Context, pupilID, officerID, byID s
 
 // EHCOfficerOf is the pupil's EHC officer's id and name; ErrNotFound if none is assigned.
 func (s *Store) EHCOfficerOf(ctx context.Context, pupilID string) (id, name string, err error) {
-	err = s.DB.QueryRow(ctx, `SELECT u.id::text, u.name FROM ehc_officers o JOIN users u ON u.id = o.user_id WHERE o.pupil_id = $1`, pupilID).Scan(&id, &name)
+	err = s.DB.QueryRow(ctx, `SELECT u.id::text, u.name FROM ehc_officers o JOIN users u ON u.id = o.user_id WHERE o.pupil_id = $1`, pupilID).
+		Scan(&id, &name)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", "", ErrNotFound
 	}
@@ -70,9 +75,24 @@ func (s *Store) EHCOfficerOf(ctx context.Context, pupilID string) (id, name stri
 }
 
 // ProposeTransferCorrection keeps the SENDCo's reason for correcting a review's phase transfer.
-func (s *Store) ProposeTransferCorrection(ctx context.Context, id, pupilID string, review int, transfer, reason, userID string) error {
-	return s.propose(ctx, "transfer correction", `INSERT INTO transfer_corrections (id, pupil_id, review, transfer, reason, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, id, pupilID, review, transfer, reason, userID)
+func (s *Store) ProposeTransferCorrection(
+	ctx context.Context,
+	id, pupilID string,
+	review int,
+	transfer, reason, userID string,
+) error {
+	return s.propose(
+		ctx,
+		"transfer correction",
+		`INSERT INTO transfer_corrections (id, pupil_id, review, transfer, reason, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+		id,
+		pupilID,
+		review,
+		transfer,
+		reason,
+		userID,
+	)
 }
 
 // StatutoryItem is one EHC needs assessment or annual review, with its pupil, for the lists that

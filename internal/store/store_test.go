@@ -54,7 +54,12 @@ func TestProjectionNeverGoesBackwards(t *testing.T) {
 		t.Fatal(err)
 	}
 	if v.Pathway.Stage != "sen_support" || v.Pathway.Version != 2 || len(v.Timeline) != 3 {
-		t.Errorf("stage=%s version=%d events=%d, want sen_support 2 3", v.Pathway.Stage, v.Pathway.Version, len(v.Timeline))
+		t.Errorf(
+			"stage=%s version=%d events=%d, want sen_support 2 3",
+			v.Pathway.Stage,
+			v.Pathway.Version,
+			len(v.Timeline),
+		)
 	}
 	if len(v.Items) != 1 || v.Items[0].Status != "reviewed" {
 		t.Errorf("items = %+v", v.Items)
@@ -175,9 +180,21 @@ func TestCouncilReach(t *testing.T) {
 // name or address — even when the database refuses what was typed.
 func TestErrorsNameNobody(t *testing.T) {
 	s := seeded(t)
-	err := s.CreatePupils(context.Background(), []NewPupil{{ID: "00000000-0000-4000-8000-00000000f001", SchoolID: seed.DemoSchoolID,
-		UPN: "A999999900001", FirstName: "Pat", LastName: "Quill", DateOfBirth: time.Date(2018, 1, 2, 0, 0, 0, 0, time.UTC),
-		Parents: []NewParent{{ID: "00000000-0000-4000-8000-00000000f002", Name: "Jo\x00Quill", Email: "jo.quill@example.org", Relationship: "parent", Language: "en", ParentalResponsibility: true}}}})
+	err := s.CreatePupils(
+		context.Background(),
+		[]NewPupil{{ID: "00000000-0000-4000-8000-00000000f001", SchoolID: seed.DemoSchoolID,
+			UPN: "A999999900001", FirstName: "Pat", LastName: "Quill", DateOfBirth: time.Date(2018, 1, 2, 0, 0, 0, 0, time.UTC),
+			Parents: []NewParent{
+				{
+					ID:                     "00000000-0000-4000-8000-00000000f002",
+					Name:                   "Jo\x00Quill",
+					Email:                  "jo.quill@example.org",
+					Relationship:           "parent",
+					Language:               "en",
+					ParentalResponsibility: true,
+				},
+			}}},
+	)
 	if err == nil {
 		t.Fatal("a NUL in a name was stored")
 	}
@@ -225,7 +242,9 @@ func TestMeetingsOfShowTheLatestAnswers(t *testing.T) {
 	}
 	m := ms[0]
 	if m.ID != meeting || m.PupilID != seed.PupilAmaraID || m.Kind != "review" || m.Cycle != 1 || !m.StartsAt.Equal(at) ||
-		m.DurationMinutes != 45 || m.Location != "Room 4" || len(m.Invitees) != 1 || m.Sequence != 2 || m.Status != "scheduled" || m.CreatedBy != sendco {
+		m.DurationMinutes != 45 || m.Location != "Room 4" || len(m.Invitees) != 1 || m.Sequence != 2 ||
+		m.Status != "scheduled" ||
+		m.CreatedBy != sendco {
 		t.Errorf("meeting read as %+v", m.Meeting)
 	}
 	var answers []struct{ By, Response string }

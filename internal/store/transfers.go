@@ -101,8 +101,15 @@ func (s *Store) Transfers(ctx context.Context, schoolID string) (incoming, outgo
 // SetTransferStatus moves a transfer from one of the states in from to status, recording who
 // decided; it reports whether the row changed (false: it was not in one of those states).
 func (s *Store) SetTransferStatus(ctx context.Context, id string, from []string, status, by string) (bool, error) {
-	tag, err := s.DB.Exec(ctx, `UPDATE school_transfers SET status = $3, decided_by = $4, decided_at = coalesce(decided_at, now())
-		WHERE id = $1 AND status = ANY($2)`, id, from, status, by)
+	tag, err := s.DB.Exec(
+		ctx,
+		`UPDATE school_transfers SET status = $3, decided_by = $4, decided_at = coalesce(decided_at, now())
+		WHERE id = $1 AND status = ANY($2)`,
+		id,
+		from,
+		status,
+		by,
+	)
 	if err != nil {
 		return false, fmt.Errorf("set transfer %s %s: %w", id, status, err)
 	}
@@ -186,16 +193,32 @@ func acceptSchoolMove(ctx context.Context, tx pgx.Tx, id string, at time.Time) e
 		// before releasing): nothing in a move's own data may make the transaction fail.
 		{"move pupil", `UPDATE pupils p SET school_id = $2, class_id = NULL WHERE p.id = $1
 			AND NOT EXISTS (SELECT 1 FROM pupils o WHERE o.school_id = $2 AND o.upn = p.upn AND o.id <> p.id)`, []any{pupilID, to}},
-		{"move pathway", `UPDATE pathways SET school_id = p.school_id FROM pupils p WHERE p.id = $1 AND pathways.pupil_id = $1`, []any{pupilID}},
-		{"move items", `UPDATE pathway_items SET school_id = p.school_id FROM pupils p WHERE p.id = $1 AND pathway_items.pupil_id = $1`, []any{pupilID}},
-		{"move deadlines", `UPDATE deadlines SET school_id = p.school_id FROM pupils p WHERE p.id = $1 AND deadlines.pupil_id = $1`, []any{pupilID}},
+		{
+			"move pathway",
+			`UPDATE pathways SET school_id = p.school_id FROM pupils p WHERE p.id = $1 AND pathways.pupil_id = $1`,
+			[]any{pupilID},
+		},
+		{
+			"move items",
+			`UPDATE pathway_items SET school_id = p.school_id FROM pupils p WHERE p.id = $1 AND pathway_items.pupil_id = $1`,
+			[]any{pupilID},
+		},
+		{
+			"move deadlines",
+			`UPDATE deadlines SET school_id = p.school_id FROM pupils p WHERE p.id = $1 AND deadlines.pupil_id = $1`,
+			[]any{pupilID},
+		},
 		{"parents join", `INSERT INTO memberships (user_id, school_id, role)
 			SELECT pp.user_id, $2, 'parent' FROM pupil_parents pp WHERE pp.pupil_id = $1 ON CONFLICT DO NOTHING`, []any{pupilID, to}},
 		{"parents leave", `DELETE FROM memberships m USING pupil_parents pp
 			WHERE pp.pupil_id = $1 AND m.user_id = pp.user_id AND m.school_id = $2 AND m.role = 'parent'
 			  AND NOT EXISTS (SELECT 1 FROM pupil_parents o JOIN pupils op ON op.id = o.pupil_id
 			                  WHERE o.user_id = pp.user_id AND op.school_id = $2)`, []any{pupilID, from}},
-		{"complete", `UPDATE school_transfers SET status = 'completed', completed_at = $2 WHERE id = $1 AND status IN ('requested', 'released')`, []any{id, at}},
+		{
+			"complete",
+			`UPDATE school_transfers SET status = 'completed', completed_at = $2 WHERE id = $1 AND status IN ('requested', 'released')`,
+			[]any{id, at},
+		},
 	}
 	for _, st := range steps {
 		if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {

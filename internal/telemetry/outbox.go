@@ -26,9 +26,24 @@ func (t *Telemetry) WatchOutbox(read func(context.Context) (OutboxStats, error))
 
 var (
 	outboxQueuedDesc   = prometheus.NewDesc(MetricOutboxQueued, "Emails in the outbox not yet sent.", nil, nil)
-	outboxRetryingDesc = prometheus.NewDesc(MetricOutboxRetrying, "Emails not yet sent that have been tried at least once (the mail server refused them for now or did not answer).", nil, nil)
-	outboxOldestDesc   = prometheus.NewDesc(MetricOutboxOldestQueued, "Age of the oldest email not yet sent, in seconds (0 when none is waiting).", nil, nil)
-	outboxUpDesc       = prometheus.NewDesc(MetricOutboxUp, "1 if the outbox could be read for this scrape, 0 if not.", nil, nil)
+	outboxRetryingDesc = prometheus.NewDesc(
+		MetricOutboxRetrying,
+		"Emails not yet sent that have been tried at least once (the mail server refused them for now or did not answer).",
+		nil,
+		nil,
+	)
+	outboxOldestDesc = prometheus.NewDesc(
+		MetricOutboxOldestQueued,
+		"Age of the oldest email not yet sent, in seconds (0 when none is waiting).",
+		nil,
+		nil,
+	)
+	outboxUpDesc = prometheus.NewDesc(
+		MetricOutboxUp,
+		"1 if the outbox could be read for this scrape, 0 if not.",
+		nil,
+		nil,
+	)
 )
 
 type outboxCollector struct {

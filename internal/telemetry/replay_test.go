@@ -18,7 +18,10 @@ import (
 // command a workflow emits, or running pathways would break on deployment.
 func TestInterceptorsOnlyObserve(t *testing.T) {
 	// The collector is never reached: spans of a replay are not recorded, and none is flushed.
-	tel, err := New(context.Background(), Options{Role: "test", Metrics: true, OTLPEndpoint: "http://127.0.0.1:1", SampleRatio: 1})
+	tel, err := New(
+		context.Background(),
+		Options{Role: "test", Metrics: true, OTLPEndpoint: "http://127.0.0.1:1", SampleRatio: 1},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}

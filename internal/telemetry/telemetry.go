@@ -80,7 +80,10 @@ func New(ctx context.Context, o Options) (*Telemetry, error) {
 	t := &Telemetry{logger: o.Logger}
 	if o.Metrics {
 		t.registry = prometheus.NewRegistry()
-		t.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		t.registry.MustRegister(
+			collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		)
 		t.httpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: MetricHTTPRequests,
 			Help: "HTTP requests answered, by API operation id (parent pages, docs and unknown paths in groups), method and status code.",

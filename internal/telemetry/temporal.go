@@ -71,8 +71,14 @@ type failures struct {
 	count  func(workflowType, kind string) // nil when metrics are off
 }
 
-func (f *failures) InterceptWorkflow(ctx workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
-	return &failuresWorkflow{WorkflowInboundInterceptorBase: interceptor.WorkflowInboundInterceptorBase{Next: next}, root: f}
+func (f *failures) InterceptWorkflow(
+	ctx workflow.Context,
+	next interceptor.WorkflowInboundInterceptor,
+) interceptor.WorkflowInboundInterceptor {
+	return &failuresWorkflow{
+		WorkflowInboundInterceptorBase: interceptor.WorkflowInboundInterceptorBase{Next: next},
+		root:                           f,
+	}
 }
 
 type failuresWorkflow struct {
@@ -83,7 +89,8 @@ type failuresWorkflow struct {
 func (w *failuresWorkflow) ExecuteWorkflow(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput) (any, error) {
 	out, err := w.Next.ExecuteWorkflow(ctx, in)
 	// A replay (a query on a closed run) returns the old failure again: it was counted then.
-	if err != nil && !workflow.IsContinueAsNewError(err) && !temporal.IsCanceledError(err) && !workflow.IsReplaying(ctx) {
+	if err != nil && !workflow.IsContinueAsNewError(err) && !temporal.IsCanceledError(err) &&
+		!workflow.IsReplaying(ctx) {
 		info := workflow.GetInfo(ctx)
 		//workflowcheck:ignore a log line and a counter, never during replay, nothing the workflow reads
 		w.root.logger.Error("workflow failed: only a bug fails a workflow; see README, Observability",
@@ -108,7 +115,10 @@ func (t *Telemetry) ObserveSDKLog(h slog.Handler) slog.Handler {
 	if t.Registry() == nil {
 		return h
 	}
-	return taskFailures{Handler: h, count: func(workflowType string) { t.workflowFailures.WithLabelValues(workflowType, "task_failed").Inc() }}
+	return taskFailures{
+		Handler: h,
+		count:   func(workflowType string) { t.workflowFailures.WithLabelValues(workflowType, "task_failed").Inc() },
+	}
 }
 
 type taskFailures struct {

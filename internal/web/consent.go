@@ -11,7 +11,11 @@ import (
 	"github.com/sendflow/sendflow/workflows"
 )
 
-func (h *Handler) consentVisit(w http.ResponseWriter, r *http.Request, token string) (*visit, *store.ReferralConsent, bool) {
+func (h *Handler) consentVisit(
+	w http.ResponseWriter,
+	r *http.Request,
+	token string,
+) (*visit, *store.ReferralConsent, bool) {
 	v, ok := h.open(w, r, token, onetap.ActionConsent, once)
 	if !ok {
 		return nil, nil, false
@@ -79,8 +83,12 @@ func (h *Handler) consentAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done := h.act(w, r, v, func(ctx context.Context, a actions.Actor, id string) error {
-		_, err := h.d.Actions.Consent(ctx, a, actions.ConsentAnswer{ID: id, ReferralID: ref.ReferralID, Action: string(action),
-			Language: shown.WordingLang, Version: shown.Version})
+		_, err := h.d.Actions.Consent(
+			ctx,
+			a,
+			actions.ConsentAnswer{ID: id, ReferralID: ref.ReferralID, Action: string(action),
+				Language: shown.WordingLang, Version: shown.Version},
+		)
 		return err
 	})
 	if !done {

@@ -67,7 +67,12 @@ func (h *Handler) openHome(w http.ResponseWriter, r *http.Request, token string)
 	switch {
 	case errors.Is(err, onetap.ErrExpired):
 		h.audit(r.Context(), c.Parent, "parent_home:read", "", "", "expired")
-		h.render(w, http.StatusGone, "signin", &page{L: l, Title: l.T("home_title"), Asking: true, Error: l.T("home_expired")})
+		h.render(
+			w,
+			http.StatusGone,
+			"signin",
+			&page{L: l, Title: l.T("home_title"), Asking: true, Error: l.T("home_expired")},
+		)
 		return c, false
 	case err != nil || c.Pupil != onetap.AllChildren:
 		h.audit(r.Context(), "", "parent_home:read", "", "", "tampered")
@@ -113,7 +118,10 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c onetap.Cl
 		h.audit(ctx, c.Parent, "parent_home:read", "", "", "ok")
 	}
 	for _, tag := range locale.Tags() {
-		p.Languages = append(p.Languages, language{Tag: tag, Name: locales[tag].T("language_name"), Selected: localeFor(current).Tag == tag})
+		p.Languages = append(
+			p.Languages,
+			language{Tag: tag, Name: locales[tag].T("language_name"), Selected: localeFor(current).Tag == tag},
+		)
 	}
 	h.render(w, http.StatusOK, "home", p)
 }
@@ -126,7 +134,12 @@ func (h *Handler) childHome(ctx context.Context, l *words, home onetap.Claim, ch
 		return childHome{}, err
 	}
 	now := h.now()
-	ch := childHome{Name: child.FirstName, School: child.SchoolName, Stage: l.T("stage_" + string(f.Stage)), Dates: nextDates(l, f, false)} // meetings have their own list
+	ch := childHome{
+		Name:   child.FirstName,
+		School: child.SchoolName,
+		Stage:  l.T("stage_" + string(f.Stage)),
+		Dates:  nextDates(l, f, false),
+	} // meetings have their own list
 	if ch.PlanLink, err = h.links.Plan(home.Parent, child.PupilID, now); err != nil {
 		return ch, err
 	}
@@ -140,7 +153,14 @@ func (h *Handler) childHome(ctx context.Context, l *words, home onetap.Claim, ch
 		if err != nil {
 			return ch, err
 		}
-		ch.Asks = append(ch.Asks, ask{Text: l.T("ask_consent", child.FirstName), Link: link, LinkLabel: l.T("consent_title", child.FirstName)})
+		ch.Asks = append(
+			ch.Asks,
+			ask{
+				Text:      l.T("ask_consent", child.FirstName),
+				Link:      link,
+				LinkLabel: l.T("consent_title", child.FirstName),
+			},
+		)
 	}
 	if f.Plan.Cycle > 0 && !f.Plan.Reviewed {
 		n := itoa(f.Plan.Cycle)
@@ -148,7 +168,10 @@ func (h *Handler) childHome(ctx context.Context, l *words, home onetap.Claim, ch
 		if err != nil {
 			return ch, err
 		}
-		ch.Asks = append(ch.Asks, ask{Text: l.T("ask_views", child.FirstName), Link: link, LinkLabel: l.T("views_link")})
+		ch.Asks = append(
+			ch.Asks,
+			ask{Text: l.T("ask_views", child.FirstName), Link: link, LinkLabel: l.T("views_link")},
+		)
 	}
 	for _, m := range f.meetingsAhead() {
 		mh := meetingHome{Line: meetingLine(l, m, child.FirstName), LinkLabel: l.T("meeting_answer_link")}

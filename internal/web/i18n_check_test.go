@@ -23,12 +23,28 @@ func TestEveryPageStringIsTranslated(t *testing.T) {
 	literal := regexp.MustCompile(`\bT\(?\s*"([a-z_]*[a-z])"`) // a key ending in _ starts a family, below
 	// Keys built from a value: each family with every value it takes.
 	families := map[string][]string{
-		"meeting_title_": {string(workflows.MeetingReview), string(workflows.MeetingExpectation), string(workflows.MeetingAnnualReview)},
-		"answer_":        responses(), "answered_": responses(), "done_": responses(),
+		"meeting_title_": {
+			string(workflows.MeetingReview),
+			string(workflows.MeetingExpectation),
+			string(workflows.MeetingAnnualReview),
+		},
+		"answer_": responses(), "answered_": responses(), "done_": responses(),
 		"done_consent_": {string(workflows.ConsentGive), string(workflows.ConsentRefuse)},
-		"rating_":       {string(workflows.RatingAchieved), string(workflows.RatingPartly), string(workflows.RatingNotAchieved), "none"},
-		"stage_": {string(workflows.StageNone), string(workflows.StageMonitoring), string(workflows.StageAwaitingTriage), string(workflows.StageSENSupport),
-			string(workflows.StageEHCAssessment), string(workflows.StageEHCPlan), string(workflows.StageClosed)},
+		"rating_": {
+			string(workflows.RatingAchieved),
+			string(workflows.RatingPartly),
+			string(workflows.RatingNotAchieved),
+			"none",
+		},
+		"stage_": {
+			string(workflows.StageNone),
+			string(workflows.StageMonitoring),
+			string(workflows.StageAwaitingTriage),
+			string(workflows.StageSENSupport),
+			string(workflows.StageEHCAssessment),
+			string(workflows.StageEHCPlan),
+			string(workflows.StageClosed),
+		},
 	}
 	for _, k := range parentDeadlines {
 		used["deadline_"+k] = true
@@ -46,7 +62,8 @@ func TestEveryPageStringIsTranslated(t *testing.T) {
 	// The problem pages: kind_title, kind_body and kind_hint for each kind passed to problem().
 	kindRE := regexp.MustCompile(`(?:nil|v\.sc|sc), "([a-z_]+)", `)
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(path, "_test.go") || (!strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, ".html")) {
+		if err != nil || d.IsDir() || strings.HasSuffix(path, "_test.go") ||
+			(!strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, ".html")) {
 			return err
 		}
 		src, err := os.ReadFile(path)
@@ -93,7 +110,11 @@ func TestEveryPageStringIsTranslated(t *testing.T) {
 }
 
 func responses() []string {
-	return []string{string(workflows.ResponseAccepted), string(workflows.ResponseDeclined), string(workflows.ResponseAnotherTime)}
+	return []string{
+		string(workflows.ResponseAccepted),
+		string(workflows.ResponseDeclined),
+		string(workflows.ResponseAnotherTime),
+	}
 }
 
 // wordsOutsideActions is the text of a template outside its tags and {{actions}}, less
@@ -113,13 +134,18 @@ func wordsOutsideActions(src string) []string {
 
 // Slips a native reviewer found in the Polish (issue 15), kept from coming back.
 func TestPolishSlipsStayFixed(t *testing.T) {
-	slips := regexp.MustCompile(`Każdy link można|Reminder|się (poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)`)
+	slips := regexp.MustCompile(
+		`Każdy link można|Reminder|się (poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)`,
+	)
 	for k, msg := range locales["pl"].msgs {
 		if m := slips.FindString(msg); m != "" {
 			t.Errorf("pl %s: %q", k, m)
 		}
 	}
-	if _, _, reminder := CalendarText("pl", "review", "Amara", "Oakfield", false); !strings.HasPrefix(reminder, "Przypomnienie:") {
+	if _, _, reminder := CalendarText("pl", "review", "Amara", "Oakfield", false); !strings.HasPrefix(
+		reminder,
+		"Przypomnienie:",
+	) {
 		t.Errorf("the Polish calendar reminder is %q", reminder)
 	}
 }

@@ -77,9 +77,17 @@ func (l *Links) Meeting(parentID, pupilID, meetingID string, sequence int, now t
 	return l.meeting(parentID, pupilID, meetingID, sequence, "", now.Add(MeetingLinkTTL))
 }
 
-func (l *Links) meeting(parentID, pupilID, meetingID string, sequence int, nonce string, expires time.Time) (string, error) {
-	return l.link("/parent/meeting", onetap.Claim{Action: onetap.ActionMeetingResponse, Parent: parentID, Pupil: pupilID,
-		Ref: meetingRef(meetingID, sequence), Expires: expires, Nonce: nonce})
+func (l *Links) meeting(
+	parentID, pupilID, meetingID string,
+	sequence int,
+	nonce string,
+	expires time.Time,
+) (string, error) {
+	return l.link(
+		"/parent/meeting",
+		onetap.Claim{Action: onetap.ActionMeetingResponse, Parent: parentID, Pupil: pupilID,
+			Ref: meetingRef(meetingID, sequence), Expires: expires, Nonce: nonce},
+	)
 }
 
 // Views is the link to give views before the review of support cycle n.
@@ -105,7 +113,9 @@ func (l *Links) consent(parentID, pupilID, referralID, nonce string, expires tim
 // home is the token of a parent's home page after signing in: every child of theirs, for a
 // couple of hours. It is never emailed: the sign-in page sends the browser to it.
 func (l *Links) home(parentID string, now time.Time) (string, error) {
-	return l.signer.Sign(onetap.Claim{Action: onetap.ActionHome, Parent: parentID, Pupil: onetap.AllChildren, Expires: now.Add(HomeTTL)})
+	return l.signer.Sign(
+		onetap.Claim{Action: onetap.ActionHome, Parent: parentID, Pupil: onetap.AllChildren, Expires: now.Add(HomeTTL)},
+	)
 }
 
 // Plan is the link to read the pupil's plan, the last review and the next dates.

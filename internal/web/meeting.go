@@ -50,7 +50,11 @@ func (h *Handler) meetingVisit(w http.ResponseWriter, r *http.Request, token str
 // choice is one answer button.
 type choice struct{ Value, Label string }
 
-var answers = []workflows.ParentResponseKind{workflows.ResponseAccepted, workflows.ResponseDeclined, workflows.ResponseAnotherTime}
+var answers = []workflows.ParentResponseKind{
+	workflows.ResponseAccepted,
+	workflows.ResponseDeclined,
+	workflows.ResponseAnotherTime,
+}
 
 // meetingPageData is the meeting with the ways to answer. Once the parent has answered with this
 // link, it shows the answer and, while the meeting is ahead, a form to change it (with a link of
@@ -173,8 +177,12 @@ func (h *Handler) meetingAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done := h.act(w, r, v, func(ctx context.Context, a actions.Actor, id string) error {
-		_, err := h.d.Actions.AnswerMeeting(ctx, a, actions.MeetingAnswer{ID: id, PupilID: v.claim.Pupil, MeetingID: m.ID,
-			Sequence: m.Sequence, Response: string(answer)})
+		_, err := h.d.Actions.AnswerMeeting(
+			ctx,
+			a,
+			actions.MeetingAnswer{ID: id, PupilID: v.claim.Pupil, MeetingID: m.ID,
+				Sequence: m.Sequence, Response: string(answer)},
+		)
 		return err
 	})
 	if !done {

@@ -69,8 +69,13 @@ func (h *Handler) askForLink(w http.ResponseWriter, r *http.Request) {
 	l := localeFromHeader(r.Header.Get("Accept-Language"))
 	addr := strings.TrimSpace(formValue(r, "email"))
 	if _, err := input.Email(addr); err != nil {
-		h.render(w, http.StatusUnprocessableEntity, "signin", &page{L: l, Title: l.T("home_title"), Asking: true, Email: addr,
-			Error: l.T("email_invalid")})
+		h.render(
+			w,
+			http.StatusUnprocessableEntity,
+			"signin",
+			&page{L: l, Title: l.T("home_title"), Asking: true, Email: addr,
+				Error: l.T("email_invalid")},
+		)
 		return
 	}
 	// Only queued, as the API does: the worker looks the address up after this answer, so the
@@ -80,7 +85,12 @@ func (h *Handler) askForLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.audit(r.Context(), "", "parent_sign_in:request", "", "", "ok")
-	h.render(w, http.StatusOK, "signin", &page{L: l, Title: l.T("home_title"), Asking: true, Done: l.T("link_on_its_way")})
+	h.render(
+		w,
+		http.StatusOK,
+		"signin",
+		&page{L: l, Title: l.T("home_title"), Asking: true, Done: l.T("link_on_its_way")},
+	)
 }
 
 // newLink emails a fresh sign-in link to the parent an expired (or any authentic) link was for.
@@ -103,5 +113,10 @@ func (h *Handler) newLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.audit(ctx, c.Parent, "parent_sign_in:request", "", "", "ok")
-	h.render(w, http.StatusOK, "signin", &page{L: l, Title: l.T("new_link_title"), Asking: true, Done: l.T("new_link_sent")})
+	h.render(
+		w,
+		http.StatusOK,
+		"signin",
+		&page{L: l, Title: l.T("new_link_title"), Asking: true, Done: l.T("new_link_sent")},
+	)
 }

@@ -54,7 +54,8 @@ func (s *SignInLinks) ToParent(ctx context.Context, userID string) error {
 	if err != nil || len(children) == 0 {
 		return err // only parents and carers sign in this way
 	}
-	if n, err := s.Store.RecentMagicLinks(ctx, u.ID, time.Now().Add(-time.Hour)); err != nil || n >= signInLinksPerHour {
+	if n, err := s.Store.RecentMagicLinks(ctx, u.ID, time.Now().Add(-time.Hour)); err != nil ||
+		n >= signInLinksPerHour {
 		return err // enough links are on their way already
 	}
 	secret := make([]byte, 32)
@@ -93,8 +94,11 @@ func (s *SignInLinks) ToParent(ctx context.Context, userID string) error {
 	if school.ID != "" {
 		fromName = school.Name
 	}
-	_, err = s.Outbox.Enqueue(ctx, email.Message{Key: "magic-link/" + hash, To: u.Email, ToUserID: u.ID, Subject: subject,
-		Text: text, HTML: html, Template: t.Name, TemplateVersion: t.Version, Language: t.Lang,
-		FromName: fromName, ReplyTo: school.Contact.Email})
+	_, err = s.Outbox.Enqueue(
+		ctx,
+		email.Message{Key: "magic-link/" + hash, To: u.Email, ToUserID: u.ID, Subject: subject,
+			Text: text, HTML: html, Template: t.Name, TemplateVersion: t.Version, Language: t.Lang,
+			FromName: fromName, ReplyTo: school.Contact.Email},
+	)
 	return err
 }

@@ -22,18 +22,49 @@ func TestPlanPageStaysTrue(t *testing.T) {
 		FirstName: "Amara", Today: today, Stage: workflows.StageEHCPlan,
 		Plan: &store.PlanSummary{Cycle: 2, ReviewDate: review},
 		Meetings: []store.Meeting{
-			{Kind: "review", Cycle: 1, StartsAt: at(2), DurationMinutes: 60, Location: "the old room"}, // cycle 1 was reviewed
+			{
+				Kind:            "review",
+				Cycle:           1,
+				StartsAt:        at(2),
+				DurationMinutes: 60,
+				Location:        "the old room",
+			}, // cycle 1 was reviewed
 			{Kind: "expectation", StartsAt: at(5), DurationMinutes: 30, Location: "the school hall"},
 		},
 		Timeline: []store.TimelineEvent{
-			{Source: "", Kind: "ehcna_requested", At: at(-200), Summary: "A request for an EHC needs assessment was made."},
+			{
+				Source:  "",
+				Kind:    "ehcna_requested",
+				At:      at(-200),
+				Summary: "A request for an EHC needs assessment was made.",
+			},
 			{Source: "ehc/r1", Kind: "decided_to_assess", At: at(-170), Summary: "The council decided to assess."},
-			{Source: "ehc/r1", Kind: "deadline_at_risk", At: at(-100), Summary: "The deadline for x is y. Staff have been alerted."},
-			{Source: "ehc/r1", Kind: "final_plan_issued", At: at(-60), Summary: "The final EHC plan was issued, on time."},
-			{Source: "", Kind: "ehc_plan_issued", At: at(-60), Summary: "The EHC plan was issued. Its first annual review is due by z."},
+			{
+				Source:  "ehc/r1",
+				Kind:    "deadline_at_risk",
+				At:      at(-100),
+				Summary: "The deadline for x is y. Staff have been alerted.",
+			},
+			{
+				Source:  "ehc/r1",
+				Kind:    "final_plan_issued",
+				At:      at(-60),
+				Summary: "The final EHC plan was issued, on time.",
+			},
+			{
+				Source:  "",
+				Kind:    "ehc_plan_issued",
+				At:      at(-60),
+				Summary: "The EHC plan was issued. Its first annual review is due by z.",
+			},
 		},
 		Deadlines: []store.Deadline{
-			{ItemID: "annual-review/1", Kind: workflows.ARArrange, Due: at(10), Label: "Book the annual review meeting"},
+			{
+				ItemID: "annual-review/1",
+				Kind:   workflows.ARArrange,
+				Due:    at(10),
+				Label:  "Book the annual review meeting",
+			},
 			{ItemID: "annual-review/1", Kind: "annual_review_due", Due: at(40), Label: "The annual review meeting"},
 		},
 	}

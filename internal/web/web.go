@@ -63,8 +63,13 @@ func New(d Deps) *Handler {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	h := &Handler{d: d, links: NewLinks(d.SigningKey, d.PublicURL), pages: map[string]*template.Template{}, now: time.Now,
-		signIns: &SignInLinks{Store: d.Store, Outbox: d.Outbox, PublicURL: d.PublicURL}}
+	h := &Handler{
+		d:       d,
+		links:   NewLinks(d.SigningKey, d.PublicURL),
+		pages:   map[string]*template.Template{},
+		now:     time.Now,
+		signIns: &SignInLinks{Store: d.Store, Outbox: d.Outbox, PublicURL: d.PublicURL},
+	}
 	for _, name := range pageNames {
 		h.pages[name] = template.Must(template.New(name).Option("missingkey=error").
 			ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
@@ -106,7 +111,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			allow = append(allow, "POST")
 		}
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		h.problem(w, r, http.StatusMethodNotAllowed, localeFromHeader(r.Header.Get("Accept-Language")), nil, "bad_form", nil)
+		h.problem(
+			w,
+			r,
+			http.StatusMethodNotAllowed,
+			localeFromHeader(r.Header.Get("Accept-Language")),
+			nil,
+			"bad_form",
+			nil,
+		)
 	}
 }
 
@@ -202,7 +215,16 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, p *page
 
 // problem shows what went wrong and what to do. kind names the message keys: kind_title,
 // kind_body and kind_hint (ask_new_link when there is no hint of its own).
-func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, l *words, sc *store.School, kind string, extra []string, quote ...string) {
+func (h *Handler) problem(
+	w http.ResponseWriter,
+	r *http.Request,
+	status int,
+	l *words,
+	sc *store.School,
+	kind string,
+	extra []string,
+	quote ...string,
+) {
 	p := newPage(l, sc, page{Title: l.T(kind + "_title"), Lines: append([]string{l.T(kind + "_body")}, extra...)})
 	if len(quote) > 0 {
 		p.Quote = quote[0]
@@ -293,7 +315,11 @@ const (
 )
 
 func (h *Handler) usedPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	p := newPage(v.l, v.sc, page{Title: v.l.T("used_title"), Lines: []string{v.l.T("used_body")}, Hint: v.l.T("used_hint")})
+	p := newPage(
+		v.l,
+		v.sc,
+		page{Title: v.l.T("used_title"), Lines: []string{v.l.T("used_body")}, Hint: v.l.T("used_hint")},
+	)
 	h.render(w, http.StatusGone, "problem", p)
 }
 
@@ -310,9 +336,19 @@ var linkIDs = uuid.MustParse("6b2f1e0a-4c7d-4f7e-9a51-3f0c2d8e9b17")
 // the link and delivered by the service layer; the link is spent when the pupil's workflow
 // accepts it and given back when it is refused or fails, so the parent can try again. It writes
 // the problem page and returns false when it did not act.
-func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *visit, do func(ctx context.Context, a actions.Actor, id string) error) bool {
+func (h *Handler) act(
+	w http.ResponseWriter,
+	r *http.Request,
+	v *visit,
+	do func(ctx context.Context, a actions.Actor, id string) error,
+) bool {
 	ctx := r.Context()
-	link := store.UsedLink{Nonce: v.claim.Nonce, Action: v.claim.Action, ParentID: v.claim.Parent, PupilID: v.claim.Pupil}
+	link := store.UsedLink{
+		Nonce:    v.claim.Nonce,
+		Action:   v.claim.Action,
+		ParentID: v.claim.Parent,
+		PupilID:  v.claim.Pupil,
+	}
 	if err := h.claim(ctx, link); err != nil {
 		switch {
 		case errors.Is(err, store.ErrLinkUsed):
@@ -326,10 +362,18 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *visit, do func(
 		}
 		return false
 	}
-	err := do(ctx, actions.ParentActor(v.claim.Parent, v.pupil.SchoolID, httpmw.RequestID(ctx)), uuid.NewSHA1(linkIDs, []byte(v.claim.Nonce)).String())
+	err := do(
+		ctx,
+		actions.ParentActor(v.claim.Parent, v.pupil.SchoolID, httpmw.RequestID(ctx)),
+		uuid.NewSHA1(linkIDs, []byte(v.claim.Nonce)).String(),
+	)
 	if err == nil {
 		if err := h.d.Store.SpendLink(context.WithoutCancel(ctx), v.claim.Nonce); err != nil {
-			h.d.Logger.Error("parent page: link not marked used", "error", err) // its action is recorded: a tap again repeats it
+			h.d.Logger.Error(
+				"parent page: link not marked used",
+				"error",
+				err,
+			) // its action is recorded: a tap again repeats it
 		}
 		return true
 	}
@@ -383,7 +427,15 @@ func (h *Handler) audit(ctx context.Context, parentID, action, pupilID, schoolID
 	if parentID == "" {
 		role = "" // recorded as "unknown"
 	}
-	h.d.Actions.Audit(ctx, actions.ParentActor(parentID, schoolID, httpmw.RequestID(ctx)), role, action, pupilID, schoolID, outcome)
+	h.d.Actions.Audit(
+		ctx,
+		actions.ParentActor(parentID, schoolID, httpmw.RequestID(ctx)),
+		role,
+		action,
+		pupilID,
+		schoolID,
+		outcome,
+	)
 }
 
 // formValue reads a POST field; a body too large or malformed reads as empty.

@@ -27,7 +27,13 @@ func TestLocalesAreComplete(t *testing.T) {
 				missing = append(missing, k)
 				continue
 			}
-			if a, b := verbRE.FindAllString(en, -1), verbRE.FindAllString(msg, -1); strings.Join(a, "") != strings.Join(b, "") {
+			if a, b := verbRE.FindAllString(en, -1), verbRE.FindAllString(msg, -1); strings.Join(
+				a,
+				"",
+			) != strings.Join(
+				b,
+				"",
+			) {
 				t.Errorf("%s %s: verbs %v, English has %v", tag, k, b, a)
 			}
 		}
@@ -91,7 +97,8 @@ func TestLinkKeyIsDerived(t *testing.T) {
 	if id, seq, ok := parseMeetingRef(c.Ref); !ok || id != "m" || seq != 3 {
 		t.Errorf("parseMeetingRef = %s %d %v", id, seq, ok)
 	}
-	if first, second := derivedNonce("views", "n1"), derivedNonce("views", "n1"); first != second || derivedNonce("views", "n1") == derivedNonce("views", "n2") {
+	if first, second := derivedNonce("views", "n1"), derivedNonce("views", "n1"); first != second ||
+		derivedNonce("views", "n1") == derivedNonce("views", "n2") {
 		t.Error("derived nonces are not stable per link")
 	}
 }
@@ -121,7 +128,8 @@ func TestCalendarText(t *testing.T) {
 		t.Errorf("English: %q / %q / %q", summary, note, reminder)
 	}
 	summary, note, reminder = CalendarText("pl-PL", "annual_review", "Amara", "Oakfield Primary", true)
-	if summary != "Coroczny przegląd planu: Amara (szkoła Oakfield Primary)" || note != "To spotkanie zostało odwołane." ||
+	if summary != "Coroczny przegląd planu: Amara (szkoła Oakfield Primary)" ||
+		note != "To spotkanie zostało odwołane." ||
 		reminder != "Przypomnienie: "+summary {
 		t.Errorf("Polish: %q / %q / %q", summary, note, reminder)
 	}

@@ -125,7 +125,10 @@ func sharedPG() (host, port, user string) {
 func (s *stack) temporalSchema() {
 	host, port, super := sharedPG()
 	admin := func() *pgx.Conn {
-		c, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://%s@%s:%s/postgres?sslmode=disable", super, host, port))
+		c, err := pgx.Connect(
+			context.Background(),
+			fmt.Sprintf("postgres://%s@%s:%s/postgres?sslmode=disable", super, host, port),
+		)
 		if err != nil {
 			s.t.Fatalf("PostgreSQL for Temporal: %v", err)
 		}
@@ -151,7 +154,10 @@ func (s *stack) temporalSchema() {
 			s.t.Fatalf("%s: %v", sql, err)
 		}
 	}
-	v, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://%s@%s:%s/%s?sslmode=disable", super, host, port, dbs[1]))
+	v, err := pgx.Connect(
+		context.Background(),
+		fmt.Sprintf("postgres://%s@%s:%s/%s?sslmode=disable", super, host, port, dbs[1]),
+	)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -160,7 +166,13 @@ func (s *stack) temporalSchema() {
 		s.t.Fatalf("btree_gin: %v", err)
 	}
 	s.temporalRole = role
-	env := []string{"SQL_PLUGIN=postgres12", "SQL_HOST=" + host, "SQL_PORT=" + port, "SQL_USER=" + role, "SQL_PASSWORD=temporal"}
+	env := []string{
+		"SQL_PLUGIN=postgres12",
+		"SQL_HOST=" + host,
+		"SQL_PORT=" + port,
+		"SQL_USER=" + role,
+		"SQL_PASSWORD=temporal",
+	}
 	for _, db := range dbs {
 		schema := "postgresql/v12/temporal"
 		if strings.HasSuffix(db, "_visibility") {

@@ -120,7 +120,11 @@ func Ensure(ctx context.Context, o Options) (*DB, error) {
 		err := ensureDatabase(ctx, conn, targetURL, o.Database)
 		conn.Close(context.Background())
 		if err != nil {
-			return nil, fmt.Errorf("devpg: PostgreSQL at %s answered but %w; create the database yourself or set DATABASE_URL", probe.Host, err)
+			return nil, fmt.Errorf(
+				"devpg: PostgreSQL at %s answered but %w; create the database yourself or set DATABASE_URL",
+				probe.Host,
+				err,
+			)
 		}
 		return &DB{URL: targetURL, Source: SourceLocal}, nil
 	}
@@ -191,17 +195,29 @@ func startPrivate(ctx context.Context, o Options, probeHost string, probeErr err
 	log := o.Logger
 	bins := findBinaries(ctx)
 	if len(bins) == 0 {
-		return nil, fmt.Errorf("devpg: no PostgreSQL answered at %s (%v) and no PostgreSQL binaries (initdb, pg_ctl) were found in PATH or /usr/lib/postgresql/*/bin; install postgresql or set DATABASE_URL", probeHost, probeErr)
+		return nil, fmt.Errorf(
+			"devpg: no PostgreSQL answered at %s (%v) and no PostgreSQL binaries (initdb, pg_ctl) were found in PATH or /usr/lib/postgresql/*/bin; install postgresql or set DATABASE_URL",
+			probeHost,
+			probeErr,
+		)
 	}
 	if o.DataDir == "" {
-		return nil, fmt.Errorf("devpg: no PostgreSQL answered at %s (%v) and no data directory was given for a private cluster; start PostgreSQL or set DATABASE_URL", probeHost, probeErr)
+		return nil, fmt.Errorf(
+			"devpg: no PostgreSQL answered at %s (%v) and no data directory was given for a private cluster; start PostgreSQL or set DATABASE_URL",
+			probeHost,
+			probeErr,
+		)
 	}
 	dataDir, err := filepath.Abs(o.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("devpg: resolving data directory %q: %w", o.DataDir, err)
 	}
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("devpg: creating data directory %s failed: %w; choose a writable data directory", dataDir, err)
+		return nil, fmt.Errorf(
+			"devpg: creating data directory %s failed: %w; choose a writable data directory",
+			dataDir,
+			err,
+		)
 	}
 	as, err := serverUser()
 	if err != nil {
@@ -220,7 +236,12 @@ func startPrivate(ctx context.Context, o Options, probeHost string, probeErr err
 	clusterMajor := 0
 	if b, err := os.ReadFile(filepath.Join(dir, "PG_VERSION")); err == nil {
 		if clusterMajor, err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
-			return nil, fmt.Errorf("devpg: %s/PG_VERSION is unreadable (%q); delete %s to start over (its data will be lost)", dir, b, dir)
+			return nil, fmt.Errorf(
+				"devpg: %s/PG_VERSION is unreadable (%q); delete %s to start over (its data will be lost)",
+				dir,
+				b,
+				dir,
+			)
 		}
 	}
 	bin, err := pickBinaries(bins, clusterMajor, dir)
@@ -245,13 +266,25 @@ func startPrivate(ctx context.Context, o Options, probeHost string, probeErr err
 			if c, err := connect(ctx, adminURL, probeTimeout); err == nil {
 				c.Close(context.Background())
 				adopted = true
-				log.Info("reusing the private PostgreSQL cluster left running by an earlier run", "dir", dir, "port", o.Port)
+				log.Info(
+					"reusing the private PostgreSQL cluster left running by an earlier run",
+					"dir",
+					dir,
+					"port",
+					o.Port,
+				)
 			}
 		}
 		if !adopted {
 			log.Info("restarting the private PostgreSQL cluster left running by an earlier run", "dir", dir)
 			if out, err := r.run(ctx, "pg_ctl", "-D", dir, "-m", "fast", "-w", "stop"); err != nil {
-				return nil, fmt.Errorf("devpg: stopping the private cluster in %s left by an earlier run failed: %w: %s; stop it by hand (pg_ctl -D %s stop)", dir, err, out, dir)
+				return nil, fmt.Errorf(
+					"devpg: stopping the private cluster in %s left by an earlier run failed: %w: %s; stop it by hand (pg_ctl -D %s stop)",
+					dir,
+					err,
+					out,
+					dir,
+				)
 			}
 		}
 	}
@@ -269,9 +302,24 @@ func startPrivate(ctx context.Context, o Options, probeHost string, probeErr err
 	}
 	if err != nil {
 		_ = db.Stop(context.Background())
-		return nil, fmt.Errorf("devpg: private cluster in %s started but %w; see %s", dir, err, filepath.Join(dir, "server.log"))
+		return nil, fmt.Errorf(
+			"devpg: private cluster in %s started but %w; see %s",
+			dir,
+			err,
+			filepath.Join(dir, "server.log"),
+		)
 	}
-	log.Info("private PostgreSQL cluster ready", "dir", dir, "port", o.Port, "database", o.Database, "version", bin.version)
+	log.Info(
+		"private PostgreSQL cluster ready",
+		"dir",
+		dir,
+		"port",
+		o.Port,
+		"database",
+		o.Database,
+		"version",
+		bin.version,
+	)
 	return db, nil
 }
 
@@ -299,7 +347,9 @@ func serverUser() (*osUser, error) {
 		}
 		return &osUser{name: name, uid: uint32(uid), gid: uint32(gid)}, nil
 	}
-	return nil, errors.New("devpg: sendflow runs as root, PostgreSQL refuses to run as root, and neither a postgres nor a nobody user exists; create one (useradd --system postgres), run sendflow as a normal user, or set DATABASE_URL")
+	return nil, errors.New(
+		"devpg: sendflow runs as root, PostgreSQL refuses to run as root, and neither a postgres nor a nobody user exists; create one (useradd --system postgres), run sendflow as a normal user, or set DATABASE_URL",
+	)
 }
 
 // reachableClusterDir returns the directory for the cluster when it must be run as another user:
@@ -325,17 +375,38 @@ func reachableClusterDir(dataDir string, as *osUser, log *slog.Logger) (string, 
 	sum := sha256.Sum256([]byte(dataDir))
 	dir := filepath.Join(os.TempDir(), "sendflow-postgres-"+hex.EncodeToString(sum[:6]))
 	if b := blockingParent(os.TempDir(), as); b != "" {
-		return "", fmt.Errorf("devpg: PostgreSQL must run as the %s user (sendflow runs as root), which can reach neither %s (%s is not traversable) nor %s (%s is not traversable); use a data directory outside %s or set DATABASE_URL", as.name, dataDir, blocked, os.TempDir(), b, blocked)
+		return "", fmt.Errorf(
+			"devpg: PostgreSQL must run as the %s user (sendflow runs as root), which can reach neither %s (%s is not traversable) nor %s (%s is not traversable); use a data directory outside %s or set DATABASE_URL",
+			as.name,
+			dataDir,
+			blocked,
+			os.TempDir(),
+			b,
+			blocked,
+		)
 	}
 	// The name is predictable, so refuse a directory (or symlink) planted by another user.
 	if fi, err := os.Lstat(dir); err == nil {
 		st, ok := fi.Sys().(*syscall.Stat_t)
 		if !fi.IsDir() || !ok || (st.Uid != 0 && st.Uid != as.uid) {
-			return "", fmt.Errorf("devpg: %s exists but is not a directory owned by root or %s; remove it and retry", dir, as.name)
+			return "", fmt.Errorf(
+				"devpg: %s exists but is not a directory owned by root or %s; remove it and retry",
+				dir,
+				as.name,
+			)
 		}
 	}
-	log.Warn("the PostgreSQL user cannot reach the data directory, so the private cluster lives in the temp directory instead (it is lost when that is cleaned)",
-		"user", as.name, "not_traversable", blocked, "data_dir", dataDir, "cluster_dir", dir)
+	log.Warn(
+		"the PostgreSQL user cannot reach the data directory, so the private cluster lives in the temp directory instead (it is lost when that is cleaned)",
+		"user",
+		as.name,
+		"not_traversable",
+		blocked,
+		"data_dir",
+		dataDir,
+		"cluster_dir",
+		dir,
+	)
 	return dir, nil
 }
 
@@ -435,7 +506,8 @@ func findBinaries(ctx context.Context) []pgBin {
 			continue
 		}
 		seen[d] = true
-		if !isExecutable(filepath.Join(d, "initdb")) || !isExecutable(filepath.Join(d, "pg_ctl")) || !isExecutable(filepath.Join(d, "postgres")) {
+		if !isExecutable(filepath.Join(d, "initdb")) || !isExecutable(filepath.Join(d, "pg_ctl")) ||
+			!isExecutable(filepath.Join(d, "postgres")) {
 			continue
 		}
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -470,8 +542,14 @@ func pickBinaries(bins []pgBin, clusterMajor int, dir string) (pgBin, error) {
 		}
 		found = append(found, b.version)
 	}
-	return pgBin{}, fmt.Errorf("devpg: the private cluster in %s was created by PostgreSQL %d but only PostgreSQL %s binaries were found; install PostgreSQL %d, or delete %s to start over (its data will be lost)",
-		dir, clusterMajor, strings.Join(found, ", "), clusterMajor, dir)
+	return pgBin{}, fmt.Errorf(
+		"devpg: the private cluster in %s was created by PostgreSQL %d but only PostgreSQL %s binaries were found; install PostgreSQL %d, or delete %s to start over (its data will be lost)",
+		dir,
+		clusterMajor,
+		strings.Join(found, ", "),
+		clusterMajor,
+		dir,
+	)
 }
 
 // runner runs the PostgreSQL tools of one installation against one cluster, as the server user
@@ -518,7 +596,10 @@ func (r *runner) initdb(ctx context.Context, log *slog.Logger) error {
 		return fmt.Errorf("devpg: reading %s failed: %w", r.dir, err)
 	}
 	if len(entries) > 0 {
-		return fmt.Errorf("devpg: %s is not empty but holds no PostgreSQL cluster (no PG_VERSION), perhaps from an interrupted first run; delete it and retry", r.dir)
+		return fmt.Errorf(
+			"devpg: %s is not empty but holds no PostgreSQL cluster (no PG_VERSION), perhaps from an interrupted first run; delete it and retry",
+			r.dir,
+		)
 	}
 	if r.as != nil {
 		if err := chownTree(r.dir, r.as); err != nil {
@@ -528,7 +609,13 @@ func (r *runner) initdb(ctx context.Context, log *slog.Logger) error {
 	log.Info("initialising a private PostgreSQL cluster", "dir", r.dir, "bin", r.bin)
 	out, err := r.run(ctx, "initdb", "-D", r.dir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale")
 	if err != nil {
-		return fmt.Errorf("devpg: initdb in %s failed: %w\n%s\ndelete %s and retry, or set DATABASE_URL", r.dir, err, out, r.dir)
+		return fmt.Errorf(
+			"devpg: initdb in %s failed: %w\n%s\ndelete %s and retry, or set DATABASE_URL",
+			r.dir,
+			err,
+			out,
+			r.dir,
+		)
 	}
 	log.Debug("initdb done", "output", out)
 	return nil
@@ -560,8 +647,14 @@ func (r *runner) start(ctx context.Context, port int, log *slog.Logger) error {
 	log.Info("starting the private PostgreSQL cluster", "dir", r.dir, "port", port, "log", logFile)
 	out, err := r.run(ctx, "pg_ctl", "-D", r.dir, "-l", logFile, "-o", opts, "-w", "-t", "60", "start")
 	if err != nil {
-		return fmt.Errorf("devpg: starting PostgreSQL in %s on port %d failed: %w\n%s\n%s\nif the port is in use, choose another port; or set DATABASE_URL",
-			r.dir, port, err, out, tail(logFile, 15))
+		return fmt.Errorf(
+			"devpg: starting PostgreSQL in %s on port %d failed: %w\n%s\n%s\nif the port is in use, choose another port; or set DATABASE_URL",
+			r.dir,
+			port,
+			err,
+			out,
+			tail(logFile, 15),
+		)
 	}
 	return nil
 }
@@ -569,7 +662,13 @@ func (r *runner) start(ctx context.Context, port int, log *slog.Logger) error {
 func (r *runner) stop(ctx context.Context) error {
 	out, err := r.run(ctx, "pg_ctl", "-D", r.dir, "-m", "fast", "-w", "stop")
 	if err != nil && r.running(ctx) {
-		return fmt.Errorf("devpg: stopping the private cluster in %s failed: %w: %s; stop it by hand (pg_ctl -D %s -m fast stop)", r.dir, err, out, r.dir)
+		return fmt.Errorf(
+			"devpg: stopping the private cluster in %s failed: %w: %s; stop it by hand (pg_ctl -D %s -m fast stop)",
+			r.dir,
+			err,
+			out,
+			r.dir,
+		)
 	}
 	return nil
 }

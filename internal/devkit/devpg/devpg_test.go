@@ -177,7 +177,8 @@ func TestEnsureStartsPrivateCluster(t *testing.T) {
 	check := func(db *DB) {
 		t.Helper()
 		var body string
-		if err := mustConnect(t, ctx, db.URL).QueryRow(ctx, "SELECT body FROM notes WHERE id = 1").Scan(&body); err != nil || body != "survives restarts" {
+		if err := mustConnect(t, ctx, db.URL).QueryRow(ctx, "SELECT body FROM notes WHERE id = 1").Scan(&body); err != nil ||
+			body != "survives restarts" {
 			t.Fatalf("select = %q, %v", body, err)
 		}
 	}

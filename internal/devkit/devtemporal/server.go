@@ -160,7 +160,15 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		_ = srv.Stop()
 		return nil, err
 	}
-	o.Logger.Info("embedded temporal server started", "address", s.HostPort, "namespace", o.Namespace, "file", o.DatabaseFile)
+	o.Logger.Info(
+		"embedded temporal server started",
+		"address",
+		s.HostPort,
+		"namespace",
+		o.Namespace,
+		"file",
+		o.DatabaseFile,
+	)
 	return s, nil
 }
 

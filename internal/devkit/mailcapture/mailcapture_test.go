@@ -199,7 +199,8 @@ func TestCaptureParsePersistAndServe(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Messages: %v", err)
 	}
-	if len(msgs3) != 3 || msgs3[0].Subject != "third" || slices.Contains([]string{msgs[0].ID, msgs[1].ID}, msgs3[0].ID) {
+	if len(msgs3) != 3 || msgs3[0].Subject != "third" ||
+		slices.Contains([]string{msgs[0].ID, msgs[1].ID}, msgs3[0].ID) {
 		t.Errorf("after reopen, newest should be the new message with a fresh ID; got %+v", msgs3[0])
 	}
 }
@@ -306,7 +307,9 @@ func TestOpenRemovesStaleTempFiles(t *testing.T) {
 }
 
 func TestStripHTML(t *testing.T) {
-	got := stripHTML("<div>Hi&amp;bye<br/>line\n two</div><!-- c --><script>x()</script><table><tr><td>a</td></tr></table>")
+	got := stripHTML(
+		"<div>Hi&amp;bye<br/>line\n two</div><!-- c --><script>x()</script><table><tr><td>a</td></tr></table>",
+	)
 	if want := "Hi&bye\nline two\na"; got != want {
 		t.Errorf("stripHTML = %q, want %q", got, want)
 	}

@@ -110,17 +110,30 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 			_, err = tx.Exec(ctx, sql, args...)
 		}
 	}
-	exec(`INSERT INTO schools (id, name, la_code) VALUES ($1, 'Oakfield Primary (demo)', '999') ON CONFLICT DO NOTHING`, DemoSchoolID)
+	exec(
+		`INSERT INTO schools (id, name, la_code) VALUES ($1, 'Oakfield Primary (demo)', '999') ON CONFLICT DO NOTHING`,
+		DemoSchoolID,
+	)
 	ids := map[string]string{}
 	exec(`INSERT INTO local_authorities (code, name, sendiass_contact, mediation_contact)
 		VALUES ('998', 'Otherborough Council (demo)', 'Otherborough SENDIASS, 01632 960100', 'Otherborough Mediation, 01632 960101') ON CONFLICT DO NOTHING`)
 	exec(`INSERT INTO trusts (id, name) VALUES ($1, 'Oak Learning Trust (demo)') ON CONFLICT DO NOTHING`, TrustID)
 	exec(`UPDATE schools SET trust_id = $2 WHERE id = $1 AND trust_id IS NULL`, DemoSchoolID, TrustID)
-	exec(`INSERT INTO schools (id, name, la_code) VALUES ($1, 'Riverside Primary (demo)', '998') ON CONFLICT DO NOTHING`, OtherSchoolID)
+	exec(
+		`INSERT INTO schools (id, name, la_code) VALUES ($1, 'Riverside Primary (demo)', '998') ON CONFLICT DO NOTHING`,
+		OtherSchoolID,
+	)
 	// Both are primary schools, for ages 4 to 11 (Reception to Year 6): the annual review in
 	// Year 6 prepares for the move to secondary school.
-	exec(`UPDATE schools SET statutory_low_age = 4, statutory_high_age = 11 WHERE id IN ($1, $2) AND statutory_low_age IS NULL`, DemoSchoolID, OtherSchoolID)
-	exec(`INSERT INTO trusts (id, name) VALUES ($1, 'River Learning Trust (demo)') ON CONFLICT DO NOTHING`, OtherTrustID)
+	exec(
+		`UPDATE schools SET statutory_low_age = 4, statutory_high_age = 11 WHERE id IN ($1, $2) AND statutory_low_age IS NULL`,
+		DemoSchoolID,
+		OtherSchoolID,
+	)
+	exec(
+		`INSERT INTO trusts (id, name) VALUES ($1, 'River Learning Trust (demo)') ON CONFLICT DO NOTHING`,
+		OtherTrustID,
+	)
 	exec(`UPDATE schools SET trust_id = $2 WHERE id = $1 AND trust_id IS NULL`, OtherSchoolID, OtherTrustID)
 	// How families reach each school (numbers in Ofcom's drama range); set once, so a school that
 	// changed its contact keeps it.
@@ -128,7 +141,13 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 		DemoSchoolID:  {"The school office", "office@oakfield.example", "01632 960 200"},
 		OtherSchoolID: {"The school office", "office@riverside.example", "01632 960 300"},
 	} {
-		exec(`UPDATE schools SET contact_name = $2, contact_email = $3, contact_phone = $4 WHERE id = $1 AND contact_email = ''`, id, c[0], c[1], c[2])
+		exec(
+			`UPDATE schools SET contact_name = $2, contact_email = $3, contact_phone = $4 WHERE id = $1 AND contact_email = ''`,
+			id,
+			c[0],
+			c[1],
+			c[2],
+		)
 	}
 	for _, p := range People {
 		ids[p.Email] = p.ID
@@ -147,7 +166,11 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 			if p.Email == "slt@demoshire.example" {
 				service = "speech_and_language"
 			}
-			exec(`INSERT INTO agency_practitioners (user_id, service) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.ID, service)
+			exec(
+				`INSERT INTO agency_practitioners (user_id, service) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+				p.ID,
+				service,
+			)
 		case "la_officer":
 			la := "999"
 			if p.Email == "ehc.officer@otherborough.example" {
@@ -155,12 +178,28 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 			}
 			exec(`INSERT INTO la_officers (user_id, la_code) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.ID, la)
 		default:
-			exec(`INSERT INTO memberships (user_id, school_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, p.ID, schoolOf(p.Email), p.Role)
+			exec(
+				`INSERT INTO memberships (user_id, school_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+				p.ID,
+				schoolOf(p.Email),
+				p.Role,
+			)
 		}
 	}
-	exec(`INSERT INTO classes (id, school_id, name) VALUES ($1, $2, 'Oak'), ($3, $2, 'Beech') ON CONFLICT DO NOTHING`, ClassOakID, DemoSchoolID, ClassBeechID)
-	exec(`INSERT INTO class_teachers (class_id, user_id) VALUES ($1, $2), ($3, $4), ($1, $5) ON CONFLICT DO NOTHING`,
-		ClassOakID, ids["teacher.oak@oakfield.example"], ClassBeechID, ids["teacher.beech@oakfield.example"], ids["ta@oakfield.example"])
+	exec(
+		`INSERT INTO classes (id, school_id, name) VALUES ($1, $2, 'Oak'), ($3, $2, 'Beech') ON CONFLICT DO NOTHING`,
+		ClassOakID,
+		DemoSchoolID,
+		ClassBeechID,
+	)
+	exec(
+		`INSERT INTO class_teachers (class_id, user_id) VALUES ($1, $2), ($3, $4), ($1, $5) ON CONFLICT DO NOTHING`,
+		ClassOakID,
+		ids["teacher.oak@oakfield.example"],
+		ClassBeechID,
+		ids["teacher.beech@oakfield.example"],
+		ids["ta@oakfield.example"],
+	)
 	for _, p := range pupils {
 		u, uerr := upn.Make(p.upnRest)
 		if uerr != nil {
@@ -173,7 +212,11 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 		}
 		exec(`INSERT INTO pupils (id, school_id, class_id, upn, first_name, last_name, date_of_birth)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, p.id, schoolOf(p.parentEmail), class, u, p.first, p.last, dob)
-		exec(`INSERT INTO pupil_parents (pupil_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.id, ids[p.parentEmail])
+		exec(
+			`INSERT INTO pupil_parents (pupil_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+			p.id,
+			ids[p.parentEmail],
+		)
 	}
 	if err != nil {
 		return fmt.Errorf("seed demo school: %w", err)

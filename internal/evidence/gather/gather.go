@@ -22,7 +22,13 @@ var ErrUnknownFor = errors.New("there is no service with this code")
 
 // Pack gathers the evidence pack of a pupil for a service code, or "ehcna" for an EHC needs
 // assessment request (the pupil's local authority).
-func Pack(ctx context.Context, st *store.Store, lib *oag.Library, p *store.Pupil, forCode string) (*evidence.Pack, error) {
+func Pack(
+	ctx context.Context,
+	st *store.Store,
+	lib *oag.Library,
+	p *store.Pupil,
+	forCode string,
+) (*evidence.Pack, error) {
 	forWhom, err := st.ForWhom(ctx, p.ID, forCode)
 	if err != nil {
 		return nil, ErrUnknownFor
@@ -51,7 +57,10 @@ func Pack(ctx context.Context, st *store.Store, lib *oag.Library, p *store.Pupil
 				} else if resp == "" {
 					resp = "no answer"
 				}
-				pack.Meetings = append(pack.Meetings, evidence.Meeting{On: m.At, Kind: string(m.Kind), ParentResponse: resp})
+				pack.Meetings = append(
+					pack.Meetings,
+					evidence.Meeting{On: m.At, Kind: string(m.Kind), ParentResponse: resp},
+				)
 			}
 		}
 		for _, e := range view.Timeline {
@@ -80,7 +89,10 @@ func Pack(ctx context.Context, st *store.Store, lib *oag.Library, p *store.Pupil
 		pack.Cycles = append(pack.Cycles, c)
 	}
 	for _, a := range f.Advice {
-		pack.Advice = append(pack.Advice, evidence.Advice{From: a.Service, ReceivedOn: a.ReceivedAt, Summary: a.Summary})
+		pack.Advice = append(
+			pack.Advice,
+			evidence.Advice{From: a.Service, ReceivedOn: a.ReceivedAt, Summary: a.Summary},
+		)
 	}
 	passports, err := st.Passports(ctx, p.ID)
 	if err != nil {
@@ -88,15 +100,25 @@ func Pack(ctx context.Context, st *store.Store, lib *oag.Library, p *store.Pupil
 	}
 	if len(passports) > 0 { // the latest version travels with the record
 		l := passports[0]
-		pack.Passport = &evidence.Passport{Liked: l.Liked, Important: l.Important, Support: l.Support, WrittenWith: l.WrittenWith,
-			Version: l.Version, SavedBy: l.SavedByName, SavedOn: l.SavedAt}
+		pack.Passport = &evidence.Passport{
+			Liked:       l.Liked,
+			Important:   l.Important,
+			Support:     l.Support,
+			WrittenWith: l.WrittenWith,
+			Version:     l.Version,
+			SavedBy:     l.SavedByName,
+			SavedOn:     l.SavedAt,
+		}
 	}
 	cs, err := readiness.Criteria(ctx, st, p.ID, forCode)
 	if err != nil {
 		return nil, fmt.Errorf("evidence pack: readiness: %w", err)
 	}
 	for _, c := range cs {
-		pack.Readiness = append(pack.Readiness, evidence.Criterion{Rule: c.Rule, Met: c.Met, Evidence: c.Evidence, Missing: c.Missing})
+		pack.Readiness = append(
+			pack.Readiness,
+			evidence.Criterion{Rule: c.Rule, Met: c.Met, Evidence: c.Evidence, Missing: c.Missing},
+		)
 	}
 	return pack, nil
 }
@@ -136,7 +158,14 @@ func concernEvidence(c store.ConcernRecord, lib *oag.Library) evidence.Concern {
 }
 
 func cycleEvidence(pl store.PlanRecord, n int, reviews map[int]store.ReviewRecord, logged map[int]int) evidence.Cycle {
-	c := evidence.Cycle{Number: n, AgreedOn: pl.CreatedAt, ReviewDate: pl.ReviewDate, ParentViews: pl.ParentViews, PupilViews: pl.PupilViews, ProvisionLogged: logged[n]}
+	c := evidence.Cycle{
+		Number:          n,
+		AgreedOn:        pl.CreatedAt,
+		ReviewDate:      pl.ReviewDate,
+		ParentViews:     pl.ParentViews,
+		PupilViews:      pl.PupilViews,
+		ProvisionLogged: logged[n],
+	}
 	var outcomes []struct{ ID, Text string }
 	_ = json.Unmarshal(pl.Outcomes, &outcomes)
 	var provision []struct{ Text, Frequency string }

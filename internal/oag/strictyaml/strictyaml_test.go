@@ -67,7 +67,10 @@ plain: p
 
 func TestDecodeRefuses(t *testing.T) {
 	cases := []struct{ src, want string }{
-		{"name: x\nnmae: y\n", "line 2: nmae: unknown field (allowed: shared, name, when, in, ptr, list, labels, plain)"},
+		{
+			"name: x\nnmae: y\n",
+			"line 2: nmae: unknown field (allowed: shared, name, when, in, ptr, list, labels, plain)",
+		},
 		{"skipped: x\n", "line 1: skipped: unknown field (allowed: shared, name, when, in, ptr, list, labels, plain)"},
 		{"in: {n: six}\n", `line 1: in.n: want a whole number, got "six"`},
 		{"in: {n: 1.5}\n", `line 1: in.n: want a whole number, got "1.5"`},

@@ -48,7 +48,13 @@ func Criteria(ctx context.Context, s *store.Store, pupilID, service string) ([]r
 		ConsentGiven: f.ConsentGiven, AdviceReceived: f.AdviceReceived, Now: st.Clock.Now(time.Now()),
 	}
 	for _, r := range f.Strategies {
-		se := readiness.StrategyEvidence{ID: r.StrategyID, Text: r.StrategyID, StartedOn: r.StartedOn, Impact: r.Impact, ImpactRecorded: r.Impact != ""}
+		se := readiness.StrategyEvidence{
+			ID:             r.StrategyID,
+			Text:           r.StrategyID,
+			StartedOn:      r.StartedOn,
+			Impact:         r.Impact,
+			ImpactRecorded: r.Impact != "",
+		}
 		if ref, ok := lib.Strategy(r.StrategyID); ok {
 			se.Text, se.Area = ref.Text, ref.Area
 		}
