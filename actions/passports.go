@@ -38,19 +38,12 @@ func (s *Service) SavePassport(ctx context.Context, a Actor, in PassportSave) (*
 		case err != nil:
 			problems = append(problems, Problem{Field: "body." + field, Message: err.Error(), Value: v})
 		case required && out == "":
-			problems = append(
-				problems,
-				Problem{Field: "body." + field, Message: "is empty; write a few words with the pupil", Value: v},
-			)
+			problems = append(problems, Problem{Field: "body." + field, Message: "is empty; write a few words with the pupil", Value: v})
 		}
 		return out
 	}
 	sv := store.Passport{ID: in.ID, PupilID: p.ID, SavedBy: a.ID, SavedRole: role,
-		Liked: text(
-			"liked",
-			in.Liked,
-			true,
-		), Important: text("important", in.Important, true), Support: text("support", in.Support, true)}
+		Liked: text("liked", in.Liked, true), Important: text("important", in.Important, true), Support: text("support", in.Support, true)}
 	if err := input.Line(in.WrittenWith, input.MaxNameLen); err != nil {
 		problems = append(problems, Problem{Field: "body.writtenWith", Message: err.Error(), Value: in.WrittenWith})
 	}
@@ -60,12 +53,7 @@ func (s *Service) SavePassport(ctx context.Context, a Actor, in PassportSave) (*
 	}
 	saved, err := s.Store.SavePassport(ctx, sv, p.SchoolID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, "", invalid(
-			"This save's id is already used. Send it again with a new one.",
-			"header.Idempotency-Key",
-			"already used",
-			in.ID,
-		)
+		return nil, "", invalid("This save's id is already used. Send it again with a new one.", "header.Idempotency-Key", "already used", in.ID)
 	}
 	if err != nil {
 		return nil, "", s.unavailable(err)
@@ -77,11 +65,7 @@ func (s *Service) SavePassport(ctx context.Context, a Actor, in PassportSave) (*
 // Passports reads every version of a pupil's profile, newest first, for everyone who works with
 // the pupil (an agency practitioner while a consented referral to their service is open) and
 // the parents. The read is audited.
-func (s *Service) Passports(
-	ctx context.Context,
-	a Actor,
-	pupilID string,
-) (*store.Pupil, []store.Passport, string, error) {
+func (s *Service) Passports(ctx context.Context, a Actor, pupilID string) (*store.Pupil, []store.Passport, string, error) {
 	p, role, err := s.Pupil(ctx, a, pupilID, "passport", "read")
 	if err != nil {
 		return nil, nil, "", err

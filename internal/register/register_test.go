@@ -130,12 +130,7 @@ func TestCSVHasCensusFieldsAndNoFormulas(t *testing.T) {
 	err := WriteCSV(&b, []Line{
 		{UPN: "A123456789012", Surname: "Okafor", Forename: "Amara", Entry: Entry{Derived: ProvisionSENSupport}},
 		{UPN: "B123456789012", Surname: "@Fischer", Forename: "Leo", Entry: Entry{Derived: ProvisionNone,
-			Rec: &Recorded{
-				Provision: &k,
-				Primary:   NeedSLCN,
-				Secondary: NeedSEMH,
-				Note:      `=HYPERLINK("http://x","see")`,
-			}}},
+			Rec: &Recorded{Provision: &k, Primary: NeedSLCN, Secondary: NeedSEMH, Note: `=HYPERLINK("http://x","see")`}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -144,8 +139,7 @@ func TestCSVHasCensusFieldsAndNoFormulas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || rows[0][3] != "SENprovision" || !strings.Contains(rows[0][4], "SENtypeRank 1") ||
-		!strings.Contains(rows[0][5], "SENtypeRank 2") {
+	if len(rows) != 3 || rows[0][3] != "SENprovision" || !strings.Contains(rows[0][4], "SENtypeRank 1") || !strings.Contains(rows[0][5], "SENtypeRank 2") {
 		t.Fatalf("header = %q", rows[0])
 	}
 	if got := rows[1][3:6]; got[0] != "K" || got[1] != "" {
@@ -183,47 +177,24 @@ func TestFigures(t *testing.T) {
 			r.DecidedAt, r.FinishedAt, r.Outcome = day("2026-02-16"), day("2026-02-16"), OutcomeRefusedToAssess
 		}),
 		// Withdrawn: counted as a request, nowhere else.
-		with(
-			req("b", "2026-01-05"),
-			func(r *Request) { r.FinishedAt, r.Outcome = day("2026-01-20"), OutcomeWithdrawn },
-		),
+		with(req("b", "2026-01-05"), func(r *Request) { r.FinishedAt, r.Outcome = day("2026-01-20"), OutcomeWithdrawn }),
 		// Assessed, not issuing.
 		with(req("b", "2026-01-05"), func(r *Request) {
 			r.DecidedAt, r.FinishedAt, r.Outcome = day("2026-02-02"), day("2026-04-27"), OutcomeNotIssuing
 		}),
 		// Plans: on time; late; late by the limit itself after a pause (an exception).
 		with(req("a", "2026-01-05"), func(r *Request) {
-			r.DecidedAt, r.DraftAt, r.FinishedAt, r.Outcome, r.Within20Weeks = day(
-				"2026-02-02",
-			), day(
-				"2026-04-06",
-			), day(
-				"2026-05-18",
-			), OutcomePlanIssued, true
+			r.DecidedAt, r.DraftAt, r.FinishedAt, r.Outcome, r.Within20Weeks = day("2026-02-02"), day("2026-04-06"), day("2026-05-18"), OutcomePlanIssued, true
 		}),
 		with(req("b", "2026-01-05"), func(r *Request) {
-			r.DecidedAt, r.DraftAt, r.FinishedAt, r.Outcome = day(
-				"2026-02-16",
-			), day(
-				"2026-06-01",
-			), day(
-				"2026-07-06",
-			), OutcomePlanIssued
+			r.DecidedAt, r.DraftAt, r.FinishedAt, r.Outcome = day("2026-02-16"), day("2026-06-01"), day("2026-07-06"), OutcomePlanIssued
 		}),
 		with(req("b", "2026-01-05"), func(r *Request) {
-			r.DecidedAt, r.DraftAt, r.FinishedAt, r.Outcome, r.Exception = day(
-				"2026-02-16",
-			), day(
-				"2026-05-04",
-			), day(
-				"2026-06-01",
-			), OutcomePlanIssued, true
+			r.DecidedAt, r.DraftAt, r.FinishedAt, r.Outcome, r.Exception = day("2026-02-16"), day("2026-05-04"), day("2026-06-01"), OutcomePlanIssued, true
 		}),
 	}
 	f := Figures(rs)
-	if f.Requests != 8 || f.AwaitingDecision != 1 || f.Assessing != 1 || f.Refused != 1 || f.Withdrawn != 1 ||
-		f.NotIssuing != 1 ||
-		f.PlansIssued != 3 {
+	if f.Requests != 8 || f.AwaitingDecision != 1 || f.Assessing != 1 || f.Refused != 1 || f.Withdrawn != 1 || f.NotIssuing != 1 || f.PlansIssued != 3 {
 		t.Errorf("counts = %+v", f)
 	}
 	if f.Within20Weeks != (Share{1, 3}) || f.Within20Weeks.Percent() != 33.3 {
@@ -249,34 +220,19 @@ func TestFigures(t *testing.T) {
 	}
 
 	// Nothing issued: no share, not 0%.
-	if empty := Figures(nil); empty.Within20Weeks.D != 0 || empty.Within20Weeks.Percent() != 0 ||
-		len(empty.Stages) != 4 {
+	if empty := Figures(nil); empty.Within20Weeks.D != 0 || empty.Within20Weeks.Percent() != 0 || len(empty.Stages) != 4 {
 		t.Errorf("no requests = %+v", empty)
 	}
 
-	schools, all := BySchool(
-		map[string]string{"a": "Ash", "b": "Birch", "c": "Cedar"},
-		rs,
-		map[string]int{"b": 2},
-		[]Review{
-			{"a", true},
-			{"a", false},
-			{"b", true},
-		},
-		map[string]int{"a": 6, "b": 3},
-		map[string]int{"a": 2, "b": 1},
-		1,
-	)
-	if len(schools) != 3 || schools[0].SchoolName != "Ash" || schools[2].SchoolName != "Cedar" ||
-		schools[2].Requests != 0 {
+	schools, all := BySchool(map[string]string{"a": "Ash", "b": "Birch", "c": "Cedar"}, rs, map[string]int{"b": 2},
+		[]Review{{"a", true}, {"a", false}, {"b", true}}, map[string]int{"a": 6, "b": 3}, map[string]int{"a": 2, "b": 1}, 1)
+	if len(schools) != 3 || schools[0].SchoolName != "Ash" || schools[2].SchoolName != "Cedar" || schools[2].Requests != 0 {
 		t.Fatalf("schools = %+v", schools)
 	}
-	if schools[0].Requests != 4 || schools[1].Requests != 4 || schools[1].ReviewsOverdue != 2 ||
-		all.ReviewsOverdue != 2 {
+	if schools[0].Requests != 4 || schools[1].Requests != 4 || schools[1].ReviewsOverdue != 2 || all.ReviewsOverdue != 2 {
 		t.Errorf("by school = %+v / %+v", schools[0], schools[1])
 	}
-	if schools[0].Reviews != (Share{1, 2}) || all.Reviews != (Share{2, 3}) || schools[0].MeetingsPerPupilYear() != 3 ||
-		all.MeetingsPerPupilYear() != 3 {
+	if schools[0].Reviews != (Share{1, 2}) || all.Reviews != (Share{2, 3}) || schools[0].MeetingsPerPupilYear() != 3 || all.MeetingsPerPupilYear() != 3 {
 		t.Errorf("co-production = %+v / %+v", schools[0].CoProduction, all.CoProduction)
 	}
 	if all.Within20Weeks != f.Within20Weeks {
@@ -285,18 +241,9 @@ func TestFigures(t *testing.T) {
 }
 
 func TestFiguresCSV(t *testing.T) {
-	schools, all := BySchool(
-		map[string]string{"a": "=Ash Primary"},
-		[]Request{{School: "a", RequestedAt: *day("2026-01-05"),
-			DecidedAt: day(
-				"2026-02-02",
-			), DraftAt: day("2026-04-06"), FinishedAt: day("2026-05-18"), Outcome: OutcomePlanIssued, Within20Weeks: true}},
-		nil,
-		nil,
-		nil,
-		nil,
-		1,
-	)
+	schools, all := BySchool(map[string]string{"a": "=Ash Primary"}, []Request{{School: "a", RequestedAt: *day("2026-01-05"),
+		DecidedAt: day("2026-02-02"), DraftAt: day("2026-04-06"), FinishedAt: day("2026-05-18"), Outcome: OutcomePlanIssued, Within20Weeks: true}},
+		nil, nil, nil, nil, 1)
 	var b bytes.Buffer
 	if err := WriteFiguresCSV(&b, schools, all); err != nil {
 		t.Fatal(err)
@@ -305,8 +252,7 @@ func TestFiguresCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || rows[1][0] != "'=Ash Primary" || rows[1][9] != "100" || rows[1][14] != "19" ||
-		rows[2][0] != "All schools" {
+	if len(rows) != 3 || rows[1][0] != "'=Ash Primary" || rows[1][9] != "100" || rows[1][14] != "19" || rows[2][0] != "All schools" {
 		t.Errorf("figures CSV = %q", rows)
 	}
 }

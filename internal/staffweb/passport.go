@@ -61,13 +61,8 @@ func (h *Handler) passportPage(w http.ResponseWriter, v *visit) {
 }
 
 func (h *Handler) passportEditForm(p *store.Pupil) form {
-	return form{
-		name:    "passport-edit",
-		title:   "Write the profile with " + p.FirstName,
-		caption: name(p),
-		back:    "/pupils/" + p.ID + "/passport",
-		data:    passportData{PupilID: p.ID, Pupil: name(p)},
-	}
+	return form{name: "passport-edit", title: "Write the profile with " + p.FirstName, caption: name(p), back: "/pupils/" + p.ID + "/passport",
+		data: passportData{PupilID: p.ID, Pupil: name(p)}}
 }
 
 func (h *Handler) passportForm(w http.ResponseWriter, v *visit) {
@@ -83,12 +78,7 @@ func (h *Handler) passportForm(w http.ResponseWriter, v *visit) {
 	vals := url.Values{}
 	if len(versions) > 0 { // the next version starts from the latest
 		l := versions[0]
-		vals = url.Values{
-			"liked":       {l.Liked},
-			"important":   {l.Important},
-			"support":     {l.Support},
-			"writtenWith": {l.WrittenWith},
-		}
+		vals = url.Values{"liked": {l.Liked}, "important": {l.Important}, "support": {l.Support}, "writtenWith": {l.WrittenWith}}
 	}
 	h.formRead(v, p, role)
 	h.show(w, v, http.StatusOK, h.passportEditForm(p), vals, nil)
@@ -101,20 +91,9 @@ func (h *Handler) savePassport(w http.ResponseWriter, v *visit) {
 	}
 	f := v.r.PostForm
 	saved, _, err := h.d.Actions.SavePassport(v.ctx(), v.actor, actions.PassportSave{ID: actionID(v.r), PupilID: p.ID,
-		Liked: f.Get(
-			"liked",
-		), Important: f.Get("important"), Support: f.Get("support"), WrittenWith: f.Get("writtenWith")})
-	h.outcome(
-		w,
-		v,
-		err,
-		h.passportEditForm(p),
-		labels{"liked": "What people like and admire about me", "important": "What is important to me",
-			"support": "How best to support me", "writtenWith": "Who it was written with"},
-		func() (string, string) {
-			return "Version " + strconv.Itoa(
-				saved.Version,
-			) + " of the profile is saved. Everyone who works with " + p.FirstName + " sees it.", "/pupils/" + p.ID + "/passport"
-		},
-	)
+		Liked: f.Get("liked"), Important: f.Get("important"), Support: f.Get("support"), WrittenWith: f.Get("writtenWith")})
+	h.outcome(w, v, err, h.passportEditForm(p), labels{"liked": "What people like and admire about me", "important": "What is important to me",
+		"support": "How best to support me", "writtenWith": "Who it was written with"}, func() (string, string) {
+		return "Version " + strconv.Itoa(saved.Version) + " of the profile is saved. Everyone who works with " + p.FirstName + " sees it.", "/pupils/" + p.ID + "/passport"
+	})
 }

@@ -63,27 +63,13 @@ func registerRows(lines []register.Line, edit bool) ([]registerRow, int, int, in
 		case register.ProvisionEHCPlan:
 			e++
 		}
-		r := registerRow{
-			PupilID:        l.PupilID,
-			Pupil:          l.Forename + " " + l.Surname,
-			UPN:            l.UPN,
-			Provision:      string(p),
-			ProvisionWords: p.Describe(),
-			Primary:        string(l.Primary()),
-			Secondary:      string(l.Secondary()),
-			Disagreement:   l.Disagreement(),
-			Edit:           edit,
-		}
+		r := registerRow{PupilID: l.PupilID, Pupil: l.Forename + " " + l.Surname, UPN: l.UPN, Provision: string(p), ProvisionWords: p.Describe(),
+			Primary: string(l.Primary()), Secondary: string(l.Secondary()), Disagreement: l.Disagreement(), Edit: edit}
 		switch {
 		case l.Rec != nil && l.Rec.Provision != nil:
 			r.Source = fmt.Sprintf("Recorded by %s on %s", l.Rec.By, dayWords(l.Rec.At))
 		case l.Rec != nil:
-			r.Source = fmt.Sprintf(
-				"From the pathway: %s. Needs recorded by %s on %s",
-				l.Why,
-				l.Rec.By,
-				dayWords(l.Rec.At),
-			)
+			r.Source = fmt.Sprintf("From the pathway: %s. Needs recorded by %s on %s", l.Why, l.Rec.By, dayWords(l.Rec.At))
 		default:
 			r.Source = "From the pathway: " + l.Why
 		}
@@ -200,13 +186,7 @@ func needOptions() []option {
 }
 
 func (h *Handler) registerFormOf(p *store.Pupil, l register.Line) form {
-	provs := []option{
-		{
-			Value: "",
-			Label: fmt.Sprintf("As the pathway says: %s (%s)", l.Derived, l.Derived.Describe()),
-			Hint:  "Because " + l.Why + ".",
-		},
-	}
+	provs := []option{{Value: "", Label: fmt.Sprintf("As the pathway says: %s (%s)", l.Derived, l.Derived.Describe()), Hint: "Because " + l.Why + "."}}
 	for _, pr := range register.Provisions() {
 		provs = append(provs, option{Value: string(pr), Label: string(pr) + ": " + pr.Describe()})
 	}
@@ -250,20 +230,8 @@ func (h *Handler) recordRegister(w http.ResponseWriter, v *visit) {
 	f := h.registerFormOf(p, l)
 	in := v.r.PostForm
 	_, line, err := h.d.Actions.RecordRegister(v.ctx(), v.actor, actions.RegisterEntry{ID: actionID(v.r), PupilID: p.ID,
-		Provision: in.Get(
-			"provision",
-		), Primary: in.Get("primaryNeed"), Secondary: in.Get("secondaryNeed"), Note: in.Get("note")})
-	h.outcome(
-		w,
-		v,
-		err,
-		f,
-		labels{
-			"provision":     "The provision",
-			"primaryNeed":   "The primary need",
-			"secondaryNeed": "The secondary need",
-			"note":          "The note",
-		},
+		Provision: in.Get("provision"), Primary: in.Get("primaryNeed"), Secondary: in.Get("secondaryNeed"), Note: in.Get("note")})
+	h.outcome(w, v, err, f, labels{"provision": "The provision", "primaryNeed": "The primary need", "secondaryNeed": "The secondary need", "note": "The note"},
 		func() (string, string) {
 			msg := fmt.Sprintf("%s's register line is saved: %s", name(p), line.Provision())
 			if n := line.Primary(); n != "" {
@@ -277,8 +245,7 @@ func (h *Handler) recordRegister(w http.ResponseWriter, v *visit) {
 				msg += " " + d
 			}
 			return msg, "/register"
-		},
-	)
+		})
 }
 
 // ---- The council's and the trust's figures ----
@@ -319,27 +286,11 @@ func shareWords(s register.Share) string {
 }
 
 func figuresRowOf(f register.SchoolFigures) figuresRow {
-	r := figuresRow{
-		School:     f.SchoolName,
-		Requests:   f.Requests,
-		Awaiting:   f.AwaitingDecision,
-		Assessing:  f.Assessing,
-		Refused:    f.Refused,
-		NotIssuing: f.NotIssuing,
-		Withdrawn:  f.Withdrawn,
-		Plans:      f.PlansIssued,
-		Within:     shareWords(f.Within20Weeks),
-		WithinExcl: shareWords(f.Within20WeeksExcl),
-		Overdue:    f.ReviewsOverdue,
-		Views:      "No reviews yet",
-	}
+	r := figuresRow{School: f.SchoolName, Requests: f.Requests, Awaiting: f.AwaitingDecision, Assessing: f.Assessing, Refused: f.Refused,
+		NotIssuing: f.NotIssuing, Withdrawn: f.Withdrawn, Plans: f.PlansIssued, Within: shareWords(f.Within20Weeks),
+		WithinExcl: shareWords(f.Within20WeeksExcl), Overdue: f.ReviewsOverdue, Views: "No reviews yet"}
 	if f.Reviews.D > 0 {
-		r.Views = fmt.Sprintf(
-			"%s%% (%d of %d)",
-			strconv.FormatFloat(f.Reviews.Percent(), 'f', -1, 64),
-			f.Reviews.N,
-			f.Reviews.D,
-		)
+		r.Views = fmt.Sprintf("%s%% (%d of %d)", strconv.FormatFloat(f.Reviews.Percent(), 'f', -1, 64), f.Reviews.N, f.Reviews.D)
 	}
 	r.Meetings = strconv.FormatFloat(f.MeetingsPerPupilYear(), 'f', -1, 64)
 	return r
@@ -350,13 +301,8 @@ func (h *Handler) figures(v *visit, a store.Area, area, role string) (figuresDat
 	if err != nil {
 		return figuresData{}, err
 	}
-	d := figuresData{
-		Area:     area,
-		National: strconv.FormatFloat(register.NationalWithin20Weeks2024, 'f', -1, 64) + "%",
-		All:      figuresRowOf(all),
-		schools:  schools,
-		all:      all,
-	}
+	d := figuresData{Area: area, National: strconv.FormatFloat(register.NationalWithin20Weeks2024, 'f', -1, 64) + "%", All: figuresRowOf(all),
+		schools: schools, all: all}
 	for _, s := range all.Stages {
 		sr := stageRow{Name: s.Name, Counted: s.Counted, Weeks: "No requests reached it"}
 		if s.Counted > 0 {
@@ -459,13 +405,7 @@ func (h *Handler) trustPage(w http.ResponseWriter, v *visit) {
 		}
 		return 0
 	})
-	h.render(
-		w,
-		v.r,
-		http.StatusOK,
-		"figures",
-		h.frame(v, "/trust", &page{Title: trusts[i].Name + ": across its schools", Data: d}),
-	)
+	h.render(w, v.r, http.StatusOK, "figures", h.frame(v, "/trust", &page{Title: trusts[i].Name + ": across its schools", Data: d}))
 }
 
 // figuresCSV answers a request for the figures as CSV (safe to open in a spreadsheet; the read is

@@ -40,9 +40,7 @@ func (h *Handler) loadChild(ctx context.Context, pupilID, firstName string) (*ch
 		if json.Unmarshal(pw.Pathway.State, &st) == nil {
 			f.Today = st.Clock.Now(f.Today)
 		}
-		f.Stage, f.Timeline, f.Deadlines, f.Items = workflows.Stage(
-			pw.Pathway.Stage,
-		), pw.Timeline, pw.Deadlines, pw.Items
+		f.Stage, f.Timeline, f.Deadlines, f.Items = workflows.Stage(pw.Pathway.Stage), pw.Timeline, pw.Deadlines, pw.Items
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, err
 	}
@@ -142,26 +140,14 @@ func nextDates(l *words, f *childFacts, withMeetings bool) []string {
 // meetingLine is a meeting in one line: what, when and where.
 func meetingLine(l *words, m store.Meeting, firstName string) string {
 	end := m.StartsAt.Add(time.Duration(m.DurationMinutes) * time.Minute)
-	return l.T(
-		"meeting_title_"+m.Kind,
-		firstName,
-	) + ": " + l.T(
-		"meeting_time",
-		l.Date(m.StartsAt),
-		l.Clock(m.StartsAt),
-		l.Clock(end),
-	) +
-		". " + l.T(
-		"where",
-	) + ": " + m.Location
+	return l.T("meeting_title_"+m.Kind, firstName) + ": " + l.T("meeting_time", l.Date(m.StartsAt), l.Clock(m.StartsAt), l.Clock(end)) +
+		". " + l.T("where") + ": " + m.Location
 }
 
 // parentDeadlines are the statutory time limits a parent is shown, by deadline kind, each with
 // its words (key deadline_<kind>). The school's own tasks are left out.
 var parentDeadlines = []string{
-	string(
-		workflows.MilestoneDecisionToAssess,
-	), string(workflows.MilestoneAdvice), string(workflows.MilestoneNoticeNotToIssue),
+	string(workflows.MilestoneDecisionToAssess), string(workflows.MilestoneAdvice), string(workflows.MilestoneNoticeNotToIssue),
 	string(workflows.MilestoneDraftComments), string(workflows.MilestoneFinalPlan),
 	"annual_review_due", workflows.ARReportDue, workflows.ARDecisionDue, workflows.ARAmendDue,
 }
@@ -178,25 +164,10 @@ func parentDeadline(l *words, d store.Deadline) (string, bool) {
 // and the annual review's own events, plus the pathway's request and the plan's end; staff
 // alerts (deadlines at risk or missed, a meeting to arrange) are left out.
 var parentSteps = map[string][]string{
-	"ehc/": {
-		"decided_to_assess",
-		"refused_to_assess",
-		"advice_requested",
-		"advice_received",
-		"clock_paused",
-		"clock_resumed",
-		"draft_issued",
-		"not_issuing",
-		"final_plan_issued",
-	},
-	"annual-review/": {
-		"annual_review_invitations",
-		"annual_review_booked",
-		"annual_review_held",
-		"annual_review_report_sent",
-		"annual_review_decided",
-		"amended_plan_issued",
-	},
+	"ehc/": {"decided_to_assess", "refused_to_assess", "advice_requested", "advice_received", "clock_paused", "clock_resumed",
+		"draft_issued", "not_issuing", "final_plan_issued"},
+	"annual-review/": {"annual_review_invitations", "annual_review_booked", "annual_review_held", "annual_review_report_sent",
+		"annual_review_decided", "amended_plan_issued"},
 	"": {"ehcna_requested", "annual_review_done", "ehc_plan_ceased"},
 }
 

@@ -37,14 +37,7 @@ func (h *Handler) viewsPageData(v *visit, token string) *page {
 // saying the review happened and how to share more (the school's contact, the plan page), and
 // anything the parent had typed is shown back so it is not lost. It returns false when the
 // review is still ahead.
-func (h *Handler) closedAfterReview(
-	w http.ResponseWriter,
-	r *http.Request,
-	v *visit,
-	cycle int,
-	status int,
-	typed *page,
-) bool {
+func (h *Handler) closedAfterReview(w http.ResponseWriter, r *http.Request, v *visit, cycle int, status int, typed *page) bool {
 	c, err := h.d.Store.Cycle(r.Context(), v.claim.Pupil, cycle)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -89,13 +82,7 @@ func (h *Handler) viewsAnswer(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.viewsPageData(v, token)
 	clean := func(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
-	p.GoingWell, p.Hard, p.WouldHelp = clean(
-		formValue(r, "going_well"),
-	), clean(
-		formValue(r, "hard"),
-	), clean(
-		formValue(r, "would_help"),
-	)
+	p.GoingWell, p.Hard, p.WouldHelp = clean(formValue(r, "going_well")), clean(formValue(r, "hard")), clean(formValue(r, "would_help"))
 	if h.closedAfterReview(w, r, v, cycle, http.StatusConflict, p) {
 		return
 	}

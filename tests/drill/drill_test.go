@@ -142,8 +142,7 @@ func TestDrill(t *testing.T) {
 		for _, p := range pupils {
 			var stage string
 			waitFor(t, "pupil "+p+" in SEN support", func() bool {
-				return s.db.QueryRow(ctx, `SELECT stage FROM pathways WHERE pupil_id = $1`, p).Scan(&stage) == nil &&
-					stage == string(workflows.StageSENSupport)
+				return s.db.QueryRow(ctx, `SELECT stage FROM pathways WHERE pupil_id = $1`, p).Scan(&stage) == nil && stage == string(workflows.StageSENSupport)
 			})
 			if n := s.count(`SELECT count(*) FROM concerns WHERE pupil_id = $1`, p); n != 1 {
 				t.Errorf("pupil %s has %d concerns, want 1", p, n)
@@ -256,10 +255,7 @@ func newStack(t *testing.T) *stack {
 	t.Cleanup(func() { _ = os.RemoveAll(pgDir) })
 	ports := lowPorts(t, 2)
 	s.pgOpts = devpg.Options{DataDir: pgDir, Port: ports[0], Database: "sendflow",
-		ProbeURL: fmt.Sprintf(
-			"postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable",
-			ports[1],
-		), Logger: slog.New(slog.DiscardHandler)}
+		ProbeURL: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", ports[1]), Logger: slog.New(slog.DiscardHandler)}
 	s.startPostgres()
 	t.Cleanup(func() { _ = s.pg.Stop(context.Background()) })
 	s.startSMTP()
@@ -286,11 +282,7 @@ func newStack(t *testing.T) *stack {
 	}
 	s.runOnce("sendflow", []string{"migrate"}, s.env)
 	s.runOnce("sendflow", []string{"namespace", "--wait", "5m"}, s.env)
-	s.runOnce(
-		"sendflow",
-		[]string{"admin", "--admin-email", "ops@drill.example", "--admin-name", "Drill Operator"},
-		s.env,
-	)
+	s.runOnce("sendflow", []string{"admin", "--admin-email", "ops@drill.example", "--admin-name", "Drill Operator"}, s.env)
 
 	pool, err := pgxpool.New(context.Background(), s.pg.URL)
 	if err != nil {
@@ -373,9 +365,7 @@ func (s *stack) count(sql string, args ...any) int {
 }
 
 func (s *stack) temporal() client.Client {
-	c, err := client.Dial(
-		client.Options{HostPort: s.temporalAddr, Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))},
-	)
+	c, err := client.Dial(client.Options{HostPort: s.temporalAddr, Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
 	if err != nil {
 		s.t.Fatalf("dial Temporal: %v", err)
 	}
@@ -450,12 +440,7 @@ func (s *stack) client() *apiClient {
 		s.t.Fatalf("no demo person %s", email)
 		return ""
 	}
-	return &apiClient{
-		s:       s,
-		base:    "http://" + s.apiAddr,
-		teacher: tok("teacher.oak@oakfield.example"),
-		sendco:  tok("sendco@oakfield.example"),
-	}
+	return &apiClient{s: s, base: "http://" + s.apiAddr, teacher: tok("teacher.oak@oakfield.example"), sendco: tok("sendco@oakfield.example")}
 }
 
 type run struct {
@@ -513,13 +498,8 @@ func (a *apiClient) journey(pupil string) error {
 	if err != nil {
 		return fmt.Errorf("pathway today %q: %w", pw.Today, err)
 	}
-	return a.act(
-		a.sendco,
-		p+"/cycles",
-		"plan-"+pupil,
-		fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],"provision":[]}`,
-			today.AddDate(0, 0, 365).Format(time.DateOnly)),
-	)
+	return a.act(a.sendco, p+"/cycles", "plan-"+pupil, fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],"provision":[]}`,
+		today.AddDate(0, 0, 365).Format(time.DateOnly)))
 }
 
 // act POSTs until answered 2xx; a 4xx other than 429 is a finding (the action was refused).

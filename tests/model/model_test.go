@@ -91,8 +91,7 @@ func (p *pupil) openCycle() *cycle {
 }
 
 func (p *pupil) onSupport() bool {
-	return p.stage == workflows.StageSENSupport || p.stage == workflows.StageEHCAssessment ||
-		p.stage == workflows.StageEHCPlan
+	return p.stage == workflows.StageSENSupport || p.stage == workflows.StageEHCAssessment || p.stage == workflows.StageEHCPlan
 }
 
 // step is one request the model chose, with what it expects.
@@ -137,14 +136,7 @@ func TestModel(t *testing.T) {
 		s, _ = strconv.ParseUint(v, 10, 64)
 	}
 	t.Logf("seed %d (replay with SENDFLOW_MODEL_SEED=%d)", s, s)
-	r := &run{
-		t:      t,
-		seed:   s,
-		rng:    rand.New(rand.NewPCG(s, s^0x5eed)),
-		tokens: map[string]string{},
-		lastAt: map[string]any{},
-		stats:  map[string]int{},
-	}
+	r := &run{t: t, seed: s, rng: rand.New(rand.NewPCG(s, s^0x5eed)), tokens: map[string]string{}, lastAt: map[string]any{}, stats: map[string]int{}}
 	r.start()
 	for range 8 {
 		r.pupils = append(r.pupils, r.newPupil())
@@ -218,14 +210,8 @@ func (r *run) start() {
 func (r *run) newPupil() *pupil {
 	n := len(r.pupils) + 1
 	email := fmt.Sprintf("parent.model%d@example.org", n)
-	status, out := r.call(
-		"POST",
-		"/v1/schools/"+seed.DemoSchoolID+"/pupils",
-		sendco,
-		"",
-		fmt.Sprintf(`{"upn":%q,"firstName":"Pupil%d",
-		"lastName":"Model","dateOfBirth":"2018-05-01","class":"Oak","parents":[{"name":"Parent %d","email":%q}]}`, upnFor(r.t, n), n, n, email),
-	)
+	status, out := r.call("POST", "/v1/schools/"+seed.DemoSchoolID+"/pupils", sendco, "", fmt.Sprintf(`{"upn":%q,"firstName":"Pupil%d",
+		"lastName":"Model","dateOfBirth":"2018-05-01","class":"Oak","parents":[{"name":"Parent %d","email":%q}]}`, upnFor(r.t, n), n, n, email))
 	if status != 201 {
 		r.t.Fatalf("create pupil: %d %v", status, out)
 	}
@@ -293,12 +279,8 @@ func (r *run) take(p *pupil) {
 	case x == 0 && r.last != nil: // the last request again, same key and body: the same answer, nothing new
 		r.repeatLast()
 	case x == 1 && r.last != nil && variant(r.last.body) != "": // the last key with another request: refused, nothing changes
-		r.snapshotAround(
-			p,
-			step{name: "key reused for another request", who: r.last.who, method: r.last.method, path: r.last.path,
-				body: variant(r.last.body), key: r.last.key, want: 422},
-			nil,
-		)
+		r.snapshotAround(p, step{name: "key reused for another request", who: r.last.who, method: r.last.method, path: r.last.path,
+			body: variant(r.last.body), key: r.last.key, want: 422}, nil)
 	case x == 2:
 		r.invalidInput(p)
 	case x == 3:
@@ -334,12 +316,7 @@ func (r *run) concern(p *pupil) step {
 }
 
 func (r *run) triage(p *pupil) step {
-	decisions := []workflows.TriageDecision{
-		workflows.TriageMonitor,
-		workflows.TriageMoreEvidence,
-		workflows.TriageSENSupport,
-		workflows.TriageNoFurtherAction,
-	}
+	decisions := []workflows.TriageDecision{workflows.TriageMonitor, workflows.TriageMoreEvidence, workflows.TriageSENSupport, workflows.TriageNoFurtherAction}
 	d := decisions[r.pick(len(decisions))]
 	if r.pick(2) == 0 {
 		d = workflows.TriageSENSupport // the road to everything else
@@ -347,10 +324,7 @@ func (r *run) triage(p *pupil) step {
 	// Watching (monitor, more evidence) leaves the concern open to triage again: only a decision
 	// that closes it is taken once when sent twice.
 	st := step{name: "triage " + string(d), who: sendco, method: "POST", path: "/v1/pupils/" + p.id + "/pathway/triage",
-		body: fmt.Sprintf(
-			`{"decision":%q}`,
-			d,
-		), want: 409, exclusive: d == workflows.TriageSENSupport || d == workflows.TriageNoFurtherAction}
+		body: fmt.Sprintf(`{"decision":%q}`, d), want: 409, exclusive: d == workflows.TriageSENSupport || d == workflows.TriageNoFurtherAction}
 	if p.stage == workflows.StageAwaitingTriage || p.stage == workflows.StageMonitoring {
 		st.want = 201
 		st.apply = func() {
@@ -369,18 +343,8 @@ func (r *run) triage(p *pupil) step {
 
 func (r *run) plan(p *pupil) step {
 	review := time.Now().UTC().AddDate(0, 0, 10+r.pick(20)).Format(time.DateOnly)
-	st := step{
-		name:      "plan",
-		who:       sendco,
-		method:    "POST",
-		path:      "/v1/pupils/" + p.id + "/cycles",
-		want:      409,
-		exclusive: true,
-		body: fmt.Sprintf(
-			`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],"provision":[{"text":"Language group"}]}`,
-			review,
-		),
-	}
+	st := step{name: "plan", who: sendco, method: "POST", path: "/v1/pupils/" + p.id + "/cycles", want: 409, exclusive: true,
+		body: fmt.Sprintf(`{"reviewDate":%q,"outcomes":[{"text":"Follows two-step instructions"}],"provision":[{"text":"Language group"}]}`, review)}
 	if p.onSupport() && p.openCycle() == nil {
 		var c cycle
 		st.want = 201
@@ -417,19 +381,9 @@ func (r *run) review(p *pupil) step {
 		outcome = c.outcome
 	}
 	next := []workflows.NextStep{workflows.NextContinue, workflows.NextRefer, workflows.NextRequestEHCNA, workflows.NextStepDown}[r.pick(4)]
-	st := step{
-		name:   fmt.Sprintf("review %d (%s)", n, next),
-		who:    teacher,
-		method: "POST",
-		path:   fmt.Sprintf("/v1/pupils/%s/cycles/%d/review", p.id, n),
-		body: fmt.Sprintf(
-			`{"ratings":[{"outcomeId":%q,"rating":"partly_achieved"}],"parentViews":"Some progress","nextStep":%q}`,
-			outcome,
-			next,
-		),
-		want:      409,
-		exclusive: true,
-	}
+	st := step{name: fmt.Sprintf("review %d (%s)", n, next), who: teacher, method: "POST", path: fmt.Sprintf("/v1/pupils/%s/cycles/%d/review", p.id, n),
+		body: fmt.Sprintf(`{"ratings":[{"outcomeId":%q,"rating":"partly_achieved"}],"parentViews":"Some progress","nextStep":%q}`, outcome, next),
+		want: 409, exclusive: true}
 	if c != nil && !c.reviewed {
 		st.want = 201
 		st.apply = func() {
@@ -444,17 +398,8 @@ func (r *run) review(p *pupil) step {
 
 func (r *run) provision(p *pupil) step {
 	n, c := r.cycleToUse(p)
-	st := step{
-		name:   fmt.Sprintf("provision %d", n),
-		who:    teacher,
-		method: "POST",
-		path:   fmt.Sprintf("/v1/pupils/%s/cycles/%d/provision", p.id, n),
-		body: fmt.Sprintf(
-			`{"description":"Language group session","givenOn":%q}`,
-			time.Now().UTC().Format(time.DateOnly),
-		),
-		want: 409,
-	}
+	st := step{name: fmt.Sprintf("provision %d", n), who: teacher, method: "POST", path: fmt.Sprintf("/v1/pupils/%s/cycles/%d/provision", p.id, n),
+		body: fmt.Sprintf(`{"description":"Language group session","givenOn":%q}`, time.Now().UTC().Format(time.DateOnly)), want: 409}
 	if c != nil && !c.reviewed {
 		st.want, st.apply = 201, func() {}
 	}
@@ -467,10 +412,7 @@ func (r *run) openReferral(p *pupil) step {
 	service := services[r.pick(len(services))]
 	st := step{name: "referral to " + service, who: sendco, method: "POST", path: "/v1/pupils/" + p.id + "/referrals",
 		body: fmt.Sprintf(`{"service":%q,"reason":"Advice on language support"}`, service), want: 409, exclusive: true}
-	open := slices.ContainsFunc(
-		p.referrals,
-		func(x *referral) bool { return x.service == service && !x.status.Finished() },
-	)
+	open := slices.ContainsFunc(p.referrals, func(x *referral) bool { return x.service == service && !x.status.Finished() })
 	if p.onSupport() && !open {
 		ref := &referral{service: service, status: workflows.ReferralAwaitingDecision}
 		st.want = 201
@@ -499,24 +441,10 @@ func (r *run) decision(p *pupil) step {
 		body = `{"approve":true,"overrideReason":"The family asked for it"}`
 	}
 	if ref == nil {
-		return step{
-			name:   "decision on no referral",
-			who:    sendco,
-			method: "POST",
-			path:   "/v1/referrals/" + unknownReferral + "/decision",
-			body:   body,
-			want:   404,
-		}
+		return step{name: "decision on no referral", who: sendco, method: "POST", path: "/v1/referrals/" + unknownReferral + "/decision", body: body, want: 404}
 	}
-	st := step{
-		name:      fmt.Sprintf("decision (approve %v)", approve),
-		who:       sendco,
-		method:    "POST",
-		path:      "/v1/referrals/" + ref.id + "/decision",
-		body:      body,
-		want:      409,
-		exclusive: true,
-	}
+	st := step{name: fmt.Sprintf("decision (approve %v)", approve), who: sendco, method: "POST", path: "/v1/referrals/" + ref.id + "/decision",
+		body: body, want: 409, exclusive: true}
 	if ref.status == workflows.ReferralAwaitingDecision {
 		st.want = 201
 		st.apply = func() {
@@ -538,24 +466,10 @@ func (r *run) consent(p *pupil) step {
 	action := []workflows.ConsentAction{workflows.ConsentGive, workflows.ConsentGive, workflows.ConsentRefuse, workflows.ConsentWithdraw}[r.pick(4)]
 	body := fmt.Sprintf(`{"action":%q}`, action)
 	if ref == nil {
-		return step{
-			name:   "consent to no referral",
-			who:    p.parentEmail,
-			method: "POST",
-			path:   "/v1/referrals/" + unknownReferral + "/consent",
-			body:   body,
-			want:   404,
-		}
+		return step{name: "consent to no referral", who: p.parentEmail, method: "POST", path: "/v1/referrals/" + unknownReferral + "/consent", body: body, want: 404}
 	}
-	st := step{
-		name:      "consent " + string(action),
-		who:       p.parentEmail,
-		method:    "POST",
-		path:      "/v1/referrals/" + ref.id + "/consent",
-		body:      body,
-		want:      409,
-		exclusive: true,
-	}
+	st := step{name: "consent " + string(action), who: p.parentEmail, method: "POST", path: "/v1/referrals/" + ref.id + "/consent",
+		body: body, want: 409, exclusive: true}
 	asked := ref.status == workflows.ReferralAwaitingConsent || ref.status == workflows.ReferralAwaitingDecision
 	switch {
 	case (action == workflows.ConsentGive || action == workflows.ConsentRefuse) && asked && !ref.consentGiven:
@@ -582,24 +496,9 @@ func (r *run) response(p *pupil) step {
 	kind := []workflows.AgencyResponseKind{workflows.AgencyAcknowledged, workflows.AgencyAdvice, workflows.AgencyRejected}[r.pick(3)]
 	body := fmt.Sprintf(`{"kind":%q,"summary":"Use visual supports"}`, kind)
 	if ref == nil {
-		return step{
-			name:   "reply to no referral",
-			who:    sendco,
-			method: "POST",
-			path:   "/v1/referrals/" + unknownReferral + "/response",
-			body:   body,
-			want:   404,
-		}
+		return step{name: "reply to no referral", who: sendco, method: "POST", path: "/v1/referrals/" + unknownReferral + "/response", body: body, want: 404}
 	}
-	st := step{
-		name:      "agency " + string(kind),
-		who:       sendco,
-		method:    "POST",
-		path:      "/v1/referrals/" + ref.id + "/response",
-		body:      body,
-		want:      409,
-		exclusive: true,
-	}
+	st := step{name: "agency " + string(kind), who: sendco, method: "POST", path: "/v1/referrals/" + ref.id + "/response", body: body, want: 409, exclusive: true}
 	sent := ref.status == workflows.ReferralSubmitted || ref.status == workflows.ReferralAcknowledged
 	switch {
 	case kind == workflows.AgencyAcknowledged && ref.status == workflows.ReferralSubmitted:
@@ -625,17 +524,9 @@ func (r *run) requestEHC(p *pupil) step {
 }
 
 func (r *run) ehcStep(p *pupil) step {
-	types := []workflows.EHCEventType{
-		workflows.EHCDecidedToAssess,
-		workflows.EHCDecidedNotToAssess,
-		workflows.EHCAdviceRequested,
-		workflows.EHCAdviceReceived,
-		workflows.EHCExceptionStarted,
-		workflows.EHCExceptionEnded,
-		workflows.EHCDraftIssued,
-		workflows.EHCDecidedNotToIssue,
-		workflows.EHCFinalPlanIssued,
-	}
+	types := []workflows.EHCEventType{workflows.EHCDecidedToAssess, workflows.EHCDecidedNotToAssess, workflows.EHCAdviceRequested,
+		workflows.EHCAdviceReceived, workflows.EHCExceptionStarted, workflows.EHCExceptionEnded, workflows.EHCDraftIssued,
+		workflows.EHCDecidedNotToIssue, workflows.EHCFinalPlanIssued}
 	typ := types[r.pick(len(types))]
 	if typ == workflows.EHCDecidedNotToAssess && r.pick(2) == 0 {
 		typ = workflows.EHCDecidedToAssess // keep assessments going long enough to see their steps
@@ -646,24 +537,9 @@ func (r *run) ehcStep(p *pupil) step {
 	}
 	e := p.ehc
 	if e == nil {
-		return step{
-			name:   "EHC step on no request",
-			who:    sendco,
-			method: "POST",
-			path:   "/v1/ehc-requests/" + unknownReferral + "/events",
-			body:   body,
-			want:   404,
-		}
+		return step{name: "EHC step on no request", who: sendco, method: "POST", path: "/v1/ehc-requests/" + unknownReferral + "/events", body: body, want: 404}
 	}
-	st := step{
-		name:      "EHC " + string(typ),
-		who:       sendco,
-		method:    "POST",
-		path:      "/v1/ehc-requests/" + e.id + "/events",
-		body:      body,
-		want:      409,
-		exclusive: true,
-	}
+	st := step{name: "EHC " + string(typ), who: sendco, method: "POST", path: "/v1/ehc-requests/" + e.id + "/events", body: body, want: 409, exclusive: true}
 	finish := func() {
 		e.status = workflows.EHCDone
 		p.stage = e.before
@@ -716,10 +592,7 @@ func (r *run) ehcStep(p *pupil) step {
 func (r *run) arrange(p *pupil) step {
 	at := time.Now().UTC().AddDate(0, 0, 2+r.pick(20)).Truncate(24 * time.Hour).Add(10 * time.Hour)
 	st := step{name: "arrange a meeting", who: sendco, method: "POST", path: "/v1/pupils/" + p.id + "/meetings",
-		body: fmt.Sprintf(
-			`{"kind":"expectation","startsAt":%q,"location":"The library"}`,
-			at.Format(time.RFC3339),
-		), want: 409}
+		body: fmt.Sprintf(`{"kind":"expectation","startsAt":%q,"location":"The library"}`, at.Format(time.RFC3339)), want: 409}
 	if p.stage != workflows.StageNone && p.stage != workflows.StageClosed {
 		m := &meeting{at: at}
 		st.want = 201
@@ -739,14 +612,8 @@ func (r *run) meetingToUse(p *pupil) *meeting {
 func (r *run) move(p *pupil) step {
 	m := r.meetingToUse(p)
 	if m == nil {
-		return step{
-			name:   "move no meeting",
-			who:    sendco,
-			method: "POST",
-			path:   "/v1/meetings/" + unknownReferral + "/reschedule",
-			body:   `{"startsAt":"2030-01-01T10:00:00Z"}`,
-			want:   404,
-		}
+		return step{name: "move no meeting", who: sendco, method: "POST", path: "/v1/meetings/" + unknownReferral + "/reschedule",
+			body: `{"startsAt":"2030-01-01T10:00:00Z"}`, want: 404}
 	}
 	to := m.at.AddDate(0, 0, 1)
 	if r.pick(4) == 0 {
@@ -763,22 +630,9 @@ func (r *run) move(p *pupil) step {
 func (r *run) cancel(p *pupil) step {
 	m := r.meetingToUse(p)
 	if m == nil {
-		return step{
-			name:   "cancel no meeting",
-			who:    sendco,
-			method: "POST",
-			path:   "/v1/meetings/" + unknownReferral + "/cancel",
-			want:   404,
-		}
+		return step{name: "cancel no meeting", who: sendco, method: "POST", path: "/v1/meetings/" + unknownReferral + "/cancel", want: 404}
 	}
-	st := step{
-		name:      "cancel a meeting",
-		who:       sendco,
-		method:    "POST",
-		path:      "/v1/meetings/" + m.id + "/cancel",
-		want:      409,
-		exclusive: true,
-	}
+	st := step{name: "cancel a meeting", who: sendco, method: "POST", path: "/v1/meetings/" + m.id + "/cancel", want: 409, exclusive: true}
 	if !m.cancelled && p.stage != workflows.StageNone && p.stage != workflows.StageClosed {
 		st.want, st.apply = 201, func() { m.cancelled = true }
 	}
@@ -853,20 +707,9 @@ func (r *run) doTwice(p *pupil, st step, twoKeys bool) {
 	case twoKeys && ok != 1:
 		r.t.Errorf("step %d (%s sent twice at once): %d taken, want 1", r.n, st.name, ok)
 	case !twoKeys && ok != 2:
-		r.t.Errorf(
-			"step %d (%s sent twice with one key): %d answered, want both with the first's answer",
-			r.n,
-			st.name,
-			ok,
-		)
+		r.t.Errorf("step %d (%s sent twice with one key): %d answered, want both with the first's answer", r.n, st.name, ok)
 	case !twoKeys && fmt.Sprint(strip(outs[0])) != fmt.Sprint(strip(outs[1])):
-		r.t.Errorf(
-			"step %d (%s sent twice with one key): two different answers:\n%v\n%v",
-			r.n,
-			st.name,
-			outs[0],
-			outs[1],
-		)
+		r.t.Errorf("step %d (%s sent twice with one key): two different answers:\n%v\n%v", r.n, st.name, outs[0], outs[1])
 	}
 	st.key = keys[first]
 	r.taken(p, st, statuses[first], outs[first])
@@ -878,14 +721,7 @@ func (r *run) repeatLast() {
 	st := *r.last
 	status, out := r.call(st.method, st.path, st.who, st.key, st.body)
 	if status != st.want || fmt.Sprint(strip(out)) != fmt.Sprint(strip(r.lastAt)) {
-		r.t.Errorf(
-			"step %d (%s sent again with its key): %d %v; want the first answer %v",
-			r.n,
-			st.name,
-			status,
-			out,
-			r.lastAt,
-		)
+		r.t.Errorf("step %d (%s sent again with its key): %d %v; want the first answer %v", r.n, st.name, status, out, r.lastAt)
 	}
 }
 
@@ -930,26 +766,10 @@ func strip(m map[string]any) map[string]any {
 // invalidInput sends a malformed action: 422, nothing changes.
 func (r *run) invalidInput(p *pupil) {
 	bad := []step{
-		{
-			name: "NUL in what was seen",
-			path: "/v1/pupils/" + p.id + "/concerns",
-			body: `{"areas":["sensory_physical"],"observed":"Seen\u0000 in class"}`,
-		},
-		{
-			name: "an unknown strategy",
-			path: "/v1/pupils/" + p.id + "/concerns",
-			body: `{"areas":["sensory_physical"],"observed":"x","strategies":[{"strategyId":"made-up","startedOn":"2026-11-02"}]}`,
-		},
-		{
-			name: "a review date in 9999",
-			path: "/v1/pupils/" + p.id + "/cycles",
-			body: `{"reviewDate":"9999-01-01","outcomes":[{"text":"x"}],"provision":[]}`,
-		},
-		{
-			name: "a meeting place on two lines",
-			path: "/v1/pupils/" + p.id + "/meetings",
-			body: `{"kind":"expectation","startsAt":"2030-01-01T10:00:00Z","location":"The\nlibrary"}`,
-		},
+		{name: "NUL in what was seen", path: "/v1/pupils/" + p.id + "/concerns", body: `{"areas":["sensory_physical"],"observed":"Seen\u0000 in class"}`},
+		{name: "an unknown strategy", path: "/v1/pupils/" + p.id + "/concerns", body: `{"areas":["sensory_physical"],"observed":"x","strategies":[{"strategyId":"made-up","startedOn":"2026-11-02"}]}`},
+		{name: "a review date in 9999", path: "/v1/pupils/" + p.id + "/cycles", body: `{"reviewDate":"9999-01-01","outcomes":[{"text":"x"}],"provision":[]}`},
+		{name: "a meeting place on two lines", path: "/v1/pupils/" + p.id + "/meetings", body: `{"kind":"expectation","startsAt":"2030-01-01T10:00:00Z","location":"The\nlibrary"}`},
 	}
 	st := bad[r.pick(len(bad))]
 	st.who, st.method, st.want = sendco, "POST", 422
@@ -961,12 +781,8 @@ func (r *run) invalidInput(p *pupil) {
 
 // outOfReach sends an action as a teacher of another class: 404, nothing changes.
 func (r *run) outOfReach(p *pupil) {
-	r.snapshotAround(
-		p,
-		step{name: "a teacher of another class", who: beech, method: "POST", path: "/v1/pupils/" + p.id + "/concerns",
-			body: `{"areas":["sensory_physical"],"observed":"Seen in class"}`, want: 404},
-		nil,
-	)
+	r.snapshotAround(p, step{name: "a teacher of another class", who: beech, method: "POST", path: "/v1/pupils/" + p.id + "/concerns",
+		body: `{"areas":["sensory_physical"],"observed":"Seen in class"}`, want: 404}, nil)
 }
 
 // snapshotAround sends a step that must be refused and checks no reader shows any change.
@@ -1037,12 +853,8 @@ func (r *run) pathwayRead(p *pupil) (workflows.PathwayState, map[string]map[stri
 		st.Stage = workflows.StageNone
 	}
 	items := map[string]map[string]any{}
-	rows, err := r.d.DB.Query(
-		context.Background(),
-		`SELECT item_id, status, version, coalesce((state ->> 'ReminderSent')::boolean, false)
-		FROM pathway_items WHERE pupil_id = $1`,
-		p.id,
-	)
+	rows, err := r.d.DB.Query(context.Background(), `SELECT item_id, status, version, coalesce((state ->> 'ReminderSent')::boolean, false)
+		FROM pathway_items WHERE pupil_id = $1`, p.id)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -1095,8 +907,7 @@ func (r *run) mismatch(p *pupil) string {
 		if c.reviewed {
 			want = "reviewed"
 		}
-		if it := items[fmt.Sprintf("cycle/%d", c.n)]; it == nil ||
-			it["status"] != want && !(want == "active" && it["status"] == "overdue") {
+		if it := items[fmt.Sprintf("cycle/%d", c.n)]; it == nil || it["status"] != want && !(want == "active" && it["status"] == "overdue") {
 			return fmt.Sprintf("cycle/%d item %v, model %s", c.n, it, want)
 		} else if !c.reviewed && it["reminded"] != true {
 			// Here reviews open at once, so the staff reminder is due the moment a cycle starts.
@@ -1139,14 +950,11 @@ func (r *run) mismatch(p *pupil) string {
 	}
 	// The rows behind them: one accepted row per record taken, and none refused.
 	for table, want := range map[string]int{"concerns": len(p.concerns), "cycle_plans": len(p.cycles), "ehc_requests": b2i(p.ehc != nil)} {
-		if got := r.count(`SELECT count(*) FROM `+table+` WHERE pupil_id = $1 AND accepted_at IS NOT NULL`, p.id); got < want ||
-			table != "ehc_requests" && got != want {
+		if got := r.count(`SELECT count(*) FROM `+table+` WHERE pupil_id = $1 AND accepted_at IS NOT NULL`, p.id); got < want || table != "ehc_requests" && got != want {
 			return fmt.Sprintf("%d accepted rows in %s, model %d", got, table, want)
 		}
 	}
-	if got := r.count(`SELECT count(*) FROM referrals WHERE pupil_id = $1 AND accepted_at IS NOT NULL`, p.id); got != len(
-		p.referrals,
-	) {
+	if got := r.count(`SELECT count(*) FROM referrals WHERE pupil_id = $1 AND accepted_at IS NOT NULL`, p.id); got != len(p.referrals) {
 		return fmt.Sprintf("%d accepted referrals, model %d", got, len(p.referrals))
 	}
 	return ""
@@ -1189,40 +997,20 @@ func (r *run) agreesWithWorkflows(p *pupil) {
 		read, items := r.pathwayRead(p)
 		problem := ""
 		if wf.Version != read.Version || wf.Stage != read.Stage {
-			problem = fmt.Sprintf(
-				"pathway: workflow version %d stage %s, read model version %d stage %s",
-				wf.Version,
-				wf.Stage,
-				read.Version,
-				read.Stage,
-			)
+			problem = fmt.Sprintf("pathway: workflow version %d stage %s, read model version %d stage %s", wf.Version, wf.Stage, read.Version, read.Stage)
 		}
 		for _, c := range wf.Cycles {
 			var cs workflows.CycleState
 			query(workflows.CycleWorkflowID(p.id, c.Number), &cs)
-			if it := items[fmt.Sprintf("cycle/%d", c.Number)]; it == nil || it["version"] != cs.Version ||
-				it["status"] != cs.Status {
-				problem = fmt.Sprintf(
-					"cycle %d: workflow version %d %s, read model %v",
-					c.Number,
-					cs.Version,
-					cs.Status,
-					it,
-				)
+			if it := items[fmt.Sprintf("cycle/%d", c.Number)]; it == nil || it["version"] != cs.Version || it["status"] != cs.Status {
+				problem = fmt.Sprintf("cycle %d: workflow version %d %s, read model %v", c.Number, cs.Version, cs.Status, it)
 			}
 		}
 		for _, ref := range wf.Referrals {
 			var rs workflows.ReferralState
 			query(workflows.ReferralWorkflowID(p.id, ref.ReferralID), &rs)
-			if it := items["referral/"+ref.ReferralID]; it == nil || it["version"] != rs.Version ||
-				it["status"] != string(rs.Status) {
-				problem = fmt.Sprintf(
-					"referral %s: workflow version %d %s, read model %v",
-					ref.ReferralID,
-					rs.Version,
-					rs.Status,
-					it,
-				)
+			if it := items["referral/"+ref.ReferralID]; it == nil || it["version"] != rs.Version || it["status"] != string(rs.Status) {
+				problem = fmt.Sprintf("referral %s: workflow version %d %s, read model %v", ref.ReferralID, rs.Version, rs.Status, it)
 			}
 		}
 		if problem == "" {
