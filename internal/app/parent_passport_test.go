@@ -41,7 +41,7 @@ func TestParentPassport(t *testing.T) {
 	form.Set("important", "My cat Biscuit and my nan.")
 	form.Set("support", "")
 	visit(t, "a box left empty", "POST", j.api.base+"/parent/passport", form, 422,
-		"Please write something in every box.", "My cat Biscuit and my nan.")
+		"Please write something in every box.", `href="#support"`, "My cat Biscuit and my nan.")
 	form.Set("support", "Tell me what is coming next; give me time.")
 	visit(t, "the parent's words saved", "POST", j.api.base+"/parent/passport", form, 200,
 		"Your words are saved in Amara", "Version 2", "by you", "my nan")

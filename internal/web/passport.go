@@ -32,6 +32,7 @@ type passportView struct {
 	Base                      string // the version the form was filled from ("" for none)
 	HomeLink                  string
 	Saved                     bool
+	ErrorFor                  string // the box an error is about, for its link
 }
 
 // passportVisit is a request about one child's profile, made with the home page's token.
@@ -140,11 +141,18 @@ func (h *Handler) passportSave(w http.ResponseWriter, r *http.Request) {
 		clean(formValue(r, "support"))
 	base := formValue(r, "base")
 	shown := func(status int, msg string) {
+		first := "liked" // the first box that is empty or too long
+		for _, b := range []struct{ id, text string }{{"liked", liked}, {"important", important}, {"support", support}} {
+			if b.text == "" || utf8.RuneCountInString(b.text) > actions.PassportMax {
+				first = b.id
+				break
+			}
+		}
 		p, ok := h.passportData(w, r, v, token)
 		if !ok {
 			return
 		}
-		p.Error = msg
+		p.Error, p.Passport.ErrorFor = msg, first
 		p.Passport.Liked, p.Passport.Important, p.Passport.Support = liked, important, support
 		h.render(w, status, "passport", p)
 	}
