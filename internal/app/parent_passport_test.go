@@ -86,6 +86,12 @@ func TestParentPassport(t *testing.T) {
 	visit(t, "Leo's profile", "GET",
 		j.api.base+"/parent/passport?t="+url.QueryEscape(leoHome)+"&pupil="+seed.PupilLeoID, nil, 200,
 		"Nobody has written Leo")
+	// Other words sent from the same (now old) form are another version, not lost as a repeat.
+	other := formFields(body, "t", "pupil", "base")
+	other.Set("liked", "I am kind.")
+	other.Set("important", "My nan.")
+	other.Set("support", "Give me time.")
+	visit(t, "other words from the same form", "POST", j.api.base+"/parent/passport", other, 200, "Version 3")
 	if strings.Contains(body, "/v1/") {
 		t.Error("the parent's page links to the API")
 	}

@@ -19,9 +19,9 @@ import (
 // the parent's home page: the latest version (what people like and admire about the child, what
 // is important to them, how best to support them) and a form, filled with it, to add the
 // parent's words. A save is a new version through the service layer, as staff save one, with
-// the parent as its author. The save's id is named by the home page's session, the child and
-// the version the form was filled from, so the same form sent twice saves one version, and a
-// form filled from the new version saves another. A child who is not the parent's is not found.
+// the parent as its author. The save's id is named by the home page's session, the child, the
+// version the form was filled from and the words sent, so the same form sent twice saves one
+// version, and other words save another. A child who is not the parent's is not found.
 
 // passportView is the profile as the page shows it.
 type passportView struct {
@@ -166,7 +166,10 @@ func (h *Handler) passportSave(w http.ResponseWriter, r *http.Request) {
 		shown(http.StatusUnprocessableEntity, l.T("passport_too_long", actions.PassportMax))
 		return
 	}
-	id := uuid.NewSHA1(linkIDs, []byte(derivedNonce("passport/"+pupilID+"/"+base, v.home.Nonce))).String()
+	// The save's id: this session, this child, the version the form was filled from and the words
+	// sent. The same form sent again is the same save; other words from the same form are another.
+	what := strings.Join([]string{"passport", pupilID, base, liked, important, support}, "\x00")
+	id := uuid.NewSHA1(linkIDs, []byte(derivedNonce(what, v.home.Nonce))).String()
 	_, _, err := h.d.Actions.SavePassport(r.Context(), v.actor, actions.PassportSave{ID: id, PupilID: pupilID,
 		Liked: liked, Important: important, Support: support})
 	var (
