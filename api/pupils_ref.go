@@ -403,7 +403,7 @@ func (s *Server) leavers(
 	var release []string
 	var problems pupilcsv.Errors
 	var outgoing []store.Transfer
-	for i, r := range rows {
+	for _, r := range rows {
 		if r.LeavingDate.IsZero() {
 			continue
 		}
@@ -429,9 +429,20 @@ func (s *Server) leavers(
 		}
 		switch {
 		case onRoll[r.UPN] && waiting != "":
+			// The release is the SENDCo's or head's: whoever else imports is told before anything is done.
+			_, may, err := s.Authz.SchoolAccess(currentUser(ctx), schoolID, "transfer", "release")
+			if err != nil {
+				return nil, nil, s.unavailable(err)
+			}
+			if !may {
+				problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "leaving_date",
+					Message: "another school has asked for this leaver's record; only the school's SENDCo or head " +
+						"can release it, so ask them to import this file"})
+				continue
+			}
 			release = append(release, waiting)
 		case !onRoll[r.UPN] && !released:
-			problems = append(problems, pupilcsv.RowError{Row: rows[i].Row, Column: "leaving_date",
+			problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "leaving_date",
 				Message: "this row is a leaver, but no pupil with this UPN is on the school's roll"})
 		}
 	}

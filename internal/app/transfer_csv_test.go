@@ -56,6 +56,15 @@ func TestTransferCSV(t *testing.T) {
 		t.Fatalf("a bad file changed something: transfer %s, %d pupils (was %d)", s, j.pupilCount(), pupils)
 	}
 
+	// The trust's admin may import pupils but not release a record: told so, nothing done.
+	if code, body := j.postCSV("admin@oaktrust.example", import_, file("2026-07-22")); code != 422 ||
+		!strings.Contains(body, "only the school's SENDCo or head can release it") {
+		t.Errorf("the trust admin's import of a leaver = %d %s", code, body)
+	}
+	if s := status(); s != "requested" {
+		t.Fatalf("the trust admin's import changed the transfer: %s", s)
+	}
+
 	// The leaving date releases the waiting request: Leo moves to Riverside.
 	code, body := j.postCSV(sendco, import_, file("2026-07-22"))
 	if code != 201 || !strings.Contains(body, `"imported":0`) {
