@@ -17,6 +17,7 @@ import (
 	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/pupilcsv"
 	"github.com/sendflow/sendflow/internal/store"
+	"github.com/sendflow/sendflow/internal/transfer"
 	"github.com/sendflow/sendflow/internal/upn"
 )
 
@@ -283,8 +284,18 @@ func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutp
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
+	// Leavers (a leaving date) are not added: a transfer another school asked for is released
+	// below, as the SENDCo's Release does. A leaver already released by an earlier import is left.
+	release, leaving, err := s.leavers(ctx, sc.ID, rows, taken)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, leaving...)
 	classes := map[string]*string{}
 	for _, r := range rows {
+		if !r.LeavingDate.IsZero() {
+			continue
+		}
 		if taken[r.UPN] {
 			problems = append(
 				problems,
@@ -327,8 +338,18 @@ func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutp
 		in.RawBody,
 		func(batch string) (*ImportOutput, error) {
 			out := &ImportOutput{Status: http.StatusCreated}
+			for _, id := range release {
+				// The transfer's id names the release: a re-import, or a release the SENDCo made
+				// meanwhile, is the same release.
+				if _, err := s.Actions.DecideTransfer(ctx, actor(ctx), id, transfer.Release); err != nil {
+					return nil, s.problem(err)
+				}
+			}
 			var pupils []store.NewPupil
 			for _, r := range rows {
+				if !r.LeavingDate.IsZero() {
+					continue
+				}
 				id := uuid.NewSHA1(uuid.MustParse(batch), []byte(r.UPN)).String()
 				np := store.NewPupil{
 					ID:          id,
@@ -350,6 +371,10 @@ func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutp
 				pupils = append(pupils, np)
 				out.Body.PupilIDs = append(out.Body.PupilIDs, id)
 			}
+			if len(pupils) == 0 {
+				out.Body.PupilIDs = []string{}
+				return out, nil
+			}
 			if err := s.Store.CreatePupils(ctx, pupils); err != nil {
 				if errors.Is(err, store.ErrConflict) {
 					return nil, huma.Error409Conflict(
@@ -365,6 +390,63 @@ func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutp
 			return out, nil
 		},
 	)
+}
+
+// leavers finds, for the rows with a leaving date, the transfers waiting for the school's
+// release (ids in file order). A leaver must be on the roll or already released from it.
+func (s *Server) leavers(
+	ctx context.Context,
+	schoolID string,
+	rows []pupilcsv.Pupil,
+	onRoll map[string]bool,
+) ([]string, pupilcsv.Errors, error) {
+	var release []string
+	var problems pupilcsv.Errors
+	var outgoing []store.Transfer
+	for _, r := range rows {
+		if r.LeavingDate.IsZero() {
+			continue
+		}
+		if outgoing == nil {
+			var err error
+			if _, outgoing, err = s.Store.Transfers(ctx, schoolID); err != nil {
+				return nil, nil, s.unavailable(err)
+			}
+			outgoing = append(outgoing, store.Transfer{}) // read once, even when there are none
+		}
+		waiting, released := "", false // the newest request waiting; any release
+		for _, t := range outgoing {
+			switch {
+			case t.UPN != r.UPN:
+			case t.Status == transfer.Requested && waiting == "":
+				waiting = t.ID
+			case t.Status == transfer.Released || t.Status == transfer.Completed:
+				released = true
+				if waiting == "" && t.Status == transfer.Released {
+					waiting = t.ID // a release an outage cut short: finished by this one
+				}
+			}
+		}
+		switch {
+		case onRoll[r.UPN] && waiting != "":
+			// The release is the SENDCo's or head's: whoever else imports is told before anything is done.
+			_, may, err := s.Authz.SchoolAccess(currentUser(ctx), schoolID, "transfer", "release")
+			if err != nil {
+				return nil, nil, s.unavailable(err)
+			}
+			if !may {
+				problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "leaving_date",
+					Message: "another school has asked for this leaver's record; only the school's SENDCo or head " +
+						"can release it, so ask them to import this file"})
+				continue
+			}
+			release = append(release, waiting)
+		case !onRoll[r.UPN] && !released:
+			problems = append(problems, pupilcsv.RowError{Row: r.Row, Column: "leaving_date",
+				Message: "this row is a leaver, but no pupil with this UPN is on the school's roll"})
+		}
+	}
+	return release, problems, nil
 }
 
 // rowErrors turns row problems into one problem-details answer with a detail per row.

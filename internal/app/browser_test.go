@@ -113,6 +113,9 @@ func TestBrowserParentPages(t *testing.T) {
 	old, _ := signer.Sign(
 		onetap.Claim{Action: onetap.ActionViewPlan, Parent: amaraParentID, Pupil: amara, Expires: now.Add(-time.Hour)},
 	)
+	home, _ := signer.Sign(onetap.Claim{Action: onetap.ActionHome, Parent: amaraParentID, Pupil: onetap.AllChildren,
+		Expires: now.Add(time.Hour)})
+	passportLink := j.api.base + "/parent/passport?t=" + url.QueryEscape(home) + "&pupil=" + amara
 	j.api.do("POST", "/v1/auth/magic-link", "", nil, `{"email":"parent.amara@example.org"}`)
 	signIn := linkIn(t, j.delivered("sign_in_link", parent).Text, "sign-in")
 
@@ -124,7 +127,7 @@ func TestBrowserParentPages(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "check.mjs", out,
 		"meeting="+meetingLink, "views="+viewsLink, "consent="+consentLink, "plan="+planLink, "plan-pl="+polishPlan,
-		"used="+usedLink, "tampered="+tampered, "expired="+j.api.base+"/parent/plan?t="+old, "signin="+signIn)
+		"passport="+passportLink, "used="+usedLink, "tampered="+tampered, "expired="+j.api.base+"/parent/plan?t="+old, "signin="+signIn)
 	cmd.Dir = dir
 	report, err := cmd.CombinedOutput()
 	t.Logf("browser checks (screenshots in %s):\n%s", out, report)

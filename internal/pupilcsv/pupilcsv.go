@@ -32,6 +32,14 @@
 //	parent2_name, parent2_email, parent2_relationship, parent2_language, parent2_responsibility
 //	                        optional  a second parent; if any parent2 cell on a row is filled in,
 //	                                  that row needs parent2_name and parent2_email
+//	leaving_date            optional  the day the pupil leaves (or left) the school, in the same
+//	                                  formats as date_of_birth; not after today and not before the
+//	                                  date of birth. Not in Header: a column for leavers
+//
+// A row with a leaving date is a leaver, not a new pupil: the importer (POST
+// /v1/schools/{schoolId}/pupils/import) does not add them; if another school on sendflow has
+// asked for their record (a transfer waiting), the import releases it, as the SENDCo's Release
+// does. A leaver must be on the school's roll, or already released by an earlier import.
 //
 // Names and other cells are trimmed of surrounding spaces. On each row the parents' email
 // addresses must differ, and at least one parent must hold parental responsibility. Unknown
@@ -94,6 +102,8 @@ type Pupil struct {
 	DateOfBirth         time.Time // midnight UTC
 	Class               string    // may be empty
 	Parents             []Parent  // one or two
+	// LeavingDate (midnight UTC) is the day a leaver leaves the school; zero for a pupil joining.
+	LeavingDate time.Time
 }
 
 // RowError is one problem in the file. Row is the row number as a spreadsheet shows it (the
@@ -138,11 +148,15 @@ const (
 	colLastName  = "last_name"
 	colDOB       = "date_of_birth"
 	colClass     = "class"
+	colLeaving   = "leaving_date"
 )
 
 var parentFields = []string{"name", "email", "relationship", "language", "responsibility"}
 
-// columns lists every known column in Header order; required says which must be present.
+// optionalColumns are known columns that are not in Header (the usual template).
+var optionalColumns = []string{colLeaving}
+
+// columns lists every column of Header, in its order; required says which must be present.
 var columns, required = func() ([]string, map[string]bool) {
 	cols := []string{colUPN, colFirstName, colLastName, colDOB, colClass}
 	for _, p := range []string{"parent1_", "parent2_"} {
@@ -302,7 +316,8 @@ func normalizeHeading(h string) string {
 // readHeader maps each known column to its index and lists the unnamed columns.
 func readHeader(h row) (map[string]int, []int, Errors) {
 	known := map[string]bool{}
-	for _, c := range columns {
+	all := append(append([]string{}, columns...), optionalColumns...)
+	for _, c := range all {
 		known[c] = true
 	}
 	idx := map[string]int{}
@@ -315,7 +330,7 @@ func readHeader(h row) (map[string]int, []int, Errors) {
 			unnamed = append(unnamed, i)
 		case !known[name]:
 			errs = append(errs, RowError{Row: h.n, Column: strings.TrimSpace(raw),
-				Message: "this column is not one we know; the columns are " + strings.Join(columns, ", ")})
+				Message: "this column is not one we know; the columns are " + strings.Join(all, ", ")})
 		default:
 			if j, dup := idx[name]; dup {
 				errs = append(errs, RowError{Row: h.n, Column: name,
@@ -380,6 +395,9 @@ func (p *parser) row(r row) (Pupil, bool) {
 	pupil.LastName = p.name(r, colLastName, "the last name", true)
 	pupil.DateOfBirth = p.dateOfBirth(r)
 	pupil.Class = p.name(r, colClass, "the class", false)
+	if v := p.get(r, colLeaving); v != "" {
+		pupil.LeavingDate = p.leavingDate(r, v, pupil.DateOfBirth)
+	}
 
 	responsibility := false // some parent has it
 	responsibilityKnown := true
@@ -443,6 +461,33 @@ func (p *parser) dateOfBirth(r row) time.Time {
 		p.fail(r.n, colDOB, "the date of birth is missing")
 		return time.Time{}
 	}
+	d, ok := p.date(r, colDOB, v)
+	if !ok {
+		return time.Time{}
+	}
+	if err := input.DateOfBirth(d, p.now); err != nil {
+		p.fail(r.n, colDOB, "%s", err)
+	}
+	return d
+}
+
+// leavingDate checks a leaver's leaving date: a real date, not after today (a file is imported
+// on or after the day) and not before the date of birth (zero when that was bad).
+func (p *parser) leavingDate(r row, v string, born time.Time) time.Time {
+	d, ok := p.date(r, colLeaving, v)
+	switch {
+	case !ok:
+		return time.Time{}
+	case d.After(p.now):
+		p.fail(r.n, colLeaving, "%q is after today; import the leaver on or after the day they leave", v)
+	case !born.IsZero() && d.Before(born):
+		p.fail(r.n, colLeaving, "%q is before the date of birth", v)
+	}
+	return d
+}
+
+// date reads a date cell written as YYYY-MM-DD or DD/MM/YYYY, recording a problem if it is not one.
+func (p *parser) date(r row, col, v string) (time.Time, bool) {
 	var layout string
 	switch {
 	case isoDateRE.MatchString(v):
@@ -450,8 +495,8 @@ func (p *parser) dateOfBirth(r row) time.Time {
 	case ukDateRE.MatchString(v):
 		layout = "2/1/2006"
 	default:
-		p.fail(r.n, colDOB, "%q is not a date; write it as YYYY-MM-DD (2016-09-03) or DD/MM/YYYY (03/09/2016)", v)
-		return time.Time{}
+		p.fail(r.n, col, "%q is not a date; write it as YYYY-MM-DD (2016-09-03) or DD/MM/YYYY (03/09/2016)", v)
+		return time.Time{}, false
 	}
 	d, err := time.Parse(layout, v)
 	if err != nil {
@@ -459,13 +504,10 @@ func (p *parser) dateOfBirth(r row) time.Time {
 		if layout != "2006-01-02" {
 			msg += " (dates are day first: DD/MM/YYYY)"
 		}
-		p.fail(r.n, colDOB, "%s", msg)
-		return time.Time{}
+		p.fail(r.n, col, "%s", msg)
+		return time.Time{}, false
 	}
-	if err := input.DateOfBirth(d, p.now); err != nil {
-		p.fail(r.n, colDOB, "%s", err)
-	}
-	return d
+	return d, true
 }
 
 // parent reads parent n (1 or 2). present is false for an absent parent2. respOK is false if

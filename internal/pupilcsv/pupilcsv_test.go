@@ -29,7 +29,7 @@ const short = "upn,first_name,last_name,date_of_birth,parent1_name,parent1_email
 
 const allColumnsList = "upn, first_name, last_name, date_of_birth, class, " +
 	"parent1_name, parent1_email, parent1_relationship, parent1_language, parent1_responsibility, " +
-	"parent2_name, parent2_email, parent2_relationship, parent2_language, parent2_responsibility"
+	"parent2_name, parent2_email, parent2_relationship, parent2_language, parent2_responsibility, leaving_date"
 
 // good returns a valid row for the short heading row.
 func good(u string) string {
@@ -114,7 +114,7 @@ func TestExampleAndHeader(t *testing.T) {
 	if strings.Join(columns, ",") != Header {
 		t.Errorf("Header %q does not list the columns %q", Header, columns)
 	}
-	if strings.Join(columns, ", ") != allColumnsList {
+	if strings.Join(append(columns, optionalColumns...), ", ") != allColumnsList {
 		t.Errorf("columns = %q", columns)
 	}
 	for _, u := range []string{upnA, upnB, upnC, upnD} {
@@ -576,5 +576,32 @@ func TestErrorText(t *testing.T) {
 		"the file has 2001 rows; split it into files of at most 2000"
 	if errs.Error() != want {
 		t.Errorf("Error() =\n%s\nwant\n%s", errs.Error(), want)
+	}
+}
+
+// A leaver's row carries a leaving date (issue 16): read in either date format, on or before
+// today and not before the date of birth; a bad one is a row-numbered error and no pupils.
+func TestLeavingDate(t *testing.T) {
+	head := strings.TrimSuffix(short, "\n") + ",leaving_date\n"
+	file := head + strings.TrimSuffix(good(upnA), "\n") + ",2020-07-22\n" +
+		strings.TrimSuffix(good(upnB), "\n") + ",\n" +
+		strings.TrimSuffix(good(upnC), "\n") + ",22/07/2020\n"
+	got, err := Parse(strings.NewReader(file), now)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if got[0].LeavingDate != date(2020, 7, 22) || !got[1].LeavingDate.IsZero() || got[2].LeavingDate != date(2020, 7, 22) {
+		t.Errorf("leaving dates = %v, %v, %v", got[0].LeavingDate, got[1].LeavingDate, got[2].LeavingDate)
+	}
+	for cell, want := range map[string]string{
+		"22 July":    `row 2, leaving_date: "22 July" is not a date; write it as YYYY-MM-DD`,
+		"31/02/2020": `row 2, leaving_date: "31/02/2020" is not a real date (dates are day first: DD/MM/YYYY)`,
+		"2999-01-01": `row 2, leaving_date: "2999-01-01" is after today; import the leaver on or after the day`,
+		"2016-09-02": `row 2, leaving_date: "2016-09-02" is before the date of birth`,
+	} {
+		pupils, err := Parse(strings.NewReader(head+strings.TrimSuffix(good(upnA), "\n")+","+cell+"\n"), now)
+		if pupils != nil || err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("leaving date %q: %v, %v; want %q", cell, pupils, err, want)
+		}
 	}
 }

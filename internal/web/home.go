@@ -25,6 +25,7 @@ import (
 type childHome struct {
 	Name, School, Stage string
 	PlanLink            string
+	PassportLink        string // the child's profile, "All about me", on the home page's token
 	Dates               []string
 	Meetings            []meetingHome
 	Asks                []ask
@@ -106,7 +107,7 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c onetap.Cl
 	}
 	p.Title = p.L.T("home_title_signed_in")
 	for _, child := range children {
-		ch, err := h.childHome(ctx, p.L, c, child)
+		ch, err := h.childHome(ctx, p.L, c, token, child)
 		if err != nil {
 			h.unavailable(w, r, p.L, nil, err)
 			return
@@ -128,7 +129,13 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c onetap.Cl
 
 // childHome gathers one child's part of the home page. The single-use links it offers are named
 // by the home token, so the same page always offers the same links and each acts once.
-func (h *Handler) childHome(ctx context.Context, l *words, home onetap.Claim, child store.Child) (childHome, error) {
+func (h *Handler) childHome(
+	ctx context.Context,
+	l *words,
+	home onetap.Claim,
+	token string,
+	child store.Child,
+) (childHome, error) {
 	f, err := h.loadChild(ctx, child.PupilID, child.FirstName)
 	if err != nil {
 		return childHome{}, err
@@ -143,6 +150,7 @@ func (h *Handler) childHome(ctx context.Context, l *words, home onetap.Claim, ch
 	if ch.PlanLink, err = h.links.Plan(home.Parent, child.PupilID, now); err != nil {
 		return ch, err
 	}
+	ch.PassportLink = "/parent/passport?t=" + url.QueryEscape(token) + "&pupil=" + url.QueryEscape(child.PupilID)
 	nonce := func(what string) string { return derivedNonce("home/"+child.PupilID+"/"+what, home.Nonce) }
 	for _, it := range f.Items {
 		if it.Kind != "referral" || it.Status != string(workflows.ReferralAwaitingConsent) {

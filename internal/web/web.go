@@ -56,7 +56,7 @@ type Handler struct {
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-var pageNames = []string{"problem", "meeting", "views", "consent", "plan", "signin", "home"}
+var pageNames = []string{"problem", "meeting", "views", "consent", "plan", "signin", "home", "passport"}
 
 // New builds the handler for the /parent/ pages.
 func New(d Deps) *Handler {
@@ -90,6 +90,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"/parent/views":            {h.viewsPage, h.viewsAnswer},
 		"/parent/consent":          {h.consentPage, h.consentAnswer},
 		"/parent/plan":             {h.planPage, nil},
+		"/parent/passport":         {h.passportPage, h.passportSave},
 		"/parent/sign-in":          {h.signInPage, h.signIn},
 		"/parent/sign-in/new-link": {nil, h.newLink},
 	}
@@ -170,6 +171,8 @@ type page struct {
 	// new sign-in link to the parent it was for. HomeURL is where they can ask for one anyway.
 	NewLinkToken string
 	HomeURL      string
+	// passport: the child's profile, "All about me", and the form to add to it
+	Passport *passportView
 }
 
 // contactView is the school's contact as a page shows it: the number and address tappable.

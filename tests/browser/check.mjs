@@ -4,7 +4,7 @@
 // screenshot is written to the output directory.
 //
 // Usage: node check.mjs <outdir> <flow>=<url> ...
-// Flows: meeting, views, consent, plan, plan-pl, used, tampered, expired, signin.
+// Flows: meeting, views, consent, plan, plan-pl, passport, used, tampered, expired, signin.
 // Prints one line per check and exits 1 if any flow failed or axe found any violation.
 //
 // Chromium is Debian's (/usr/bin/chromium, or $CHROMIUM); nothing is downloaded.
@@ -64,6 +64,22 @@ const flows = {
     await open(run, page, flow, url, 200, 'pl');
     await expectText(run, page, flow, 'open', 'Plan wsparcia');
     await audit(run, page, flow, '1-open');
+  },
+  async passport(page, flow, url) {
+    // The child's profile from the home page: an empty box is an error, three boxes are a version.
+    await open(run, page, flow, url, 200);
+    await expectText(run, page, flow, 'open', 'Add your words');
+    await audit(run, page, flow, '1-open');
+    await page.getByLabel('What people like and admire about me').fill('I make people laugh.');
+    await page.getByLabel('What is important to me').fill('My cat Biscuit.');
+    await page.getByLabel('How best to support me').fill('');
+    await press(run, page, flow, 'empty', 'form[action="/parent/passport"] button', 422);
+    await expectText(run, page, flow, 'empty', 'Please write something in every box.');
+    await audit(run, page, flow, '2-error');
+    await page.getByLabel('How best to support me').fill('Tell me what is coming next.');
+    await press(run, page, flow, 'save', 'form[action="/parent/passport"] button', 200);
+    await expectText(run, page, flow, 'saved', 'Your words are saved');
+    await audit(run, page, flow, '3-saved');
   },
   async used(page, flow, url) {
     // An answered invitation shows the answer and how to change it.
