@@ -2131,6 +2131,17 @@ type ProvisionTotalView struct {
 	Pupils      int64  `json:"pupils"`
 }
 
+// PublicKey defines model for PublicKey.
+type PublicKey struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/PublicKey.json
+	Schema    *string `json:"$schema,omitempty"`
+	Algorithm string  `json:"algorithm"`
+	Key       string  `json:"key"`
+	KeyId     string  `json:"keyId"`
+}
+
 // PupilLine defines model for PupilLine.
 type PupilLine struct {
 	Class     *string            `json:"class,omitempty"`
@@ -2985,6 +2996,13 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// BundleKey The public key that verifies this sendflow's portable records
+	//
+	// Ed25519; keyId is sha256: and the hex SHA-256 of the 32 key bytes. docs/bundle.md shows how to verify.
+	//
+	// Corresponds with GET /.well-known/sendflow-bundle-key (the `BundleKey` operationId).
+	BundleKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// Healthz Liveness: the process is up
 	//
 	// Corresponds with GET /healthz (the `Healthz` operationId).
@@ -3125,6 +3143,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/audit (the `GetAudit` operationId).
 	GetAudit(ctx context.Context, pupilId openapi_types.UUID, params *GetAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PupilBundle The pupil's portable SEND record, signed, for a school on another sendflow
+	//
+	// A zip: README.txt, bundle.json (format sendflow.bundle/v1, docs/bundle.schema.json), evidence.pdf and bundle.sig.json (Ed25519 over both; the key is at /.well-known/sendflow-bundle-key). For the SENDCo and head of the pupil's school.
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/bundle (the `PupilBundle` operationId).
+	PupilBundle(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RaiseConcernWithBody Raise a concern about a pupil
 	//
@@ -3583,6 +3608,23 @@ type ClientInterface interface {
 	GetTrustFigures(ctx context.Context, trustId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// BundleKey The public key that verifies this sendflow's portable records
+//
+// Ed25519; keyId is sha256: and the hex SHA-256 of the 32 key bytes. docs/bundle.md shows how to verify.
+//
+// Corresponds with GET /.well-known/sendflow-bundle-key (the `BundleKey` operationId).
+func (c *Client) BundleKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBundleKeyRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // Healthz Liveness: the process is up
 //
 // Corresponds with GET /healthz (the `Healthz` operationId).
@@ -3924,6 +3966,23 @@ func (c *Client) AnnualReviewEvent(ctx context.Context, pupilId openapi_types.UU
 // Corresponds with GET /v1/pupils/{pupilId}/audit (the `GetAudit` operationId).
 func (c *Client) GetAudit(ctx context.Context, pupilId openapi_types.UUID, params *GetAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAuditRequest(c.Server, pupilId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PupilBundle The pupil's portable SEND record, signed, for a school on another sendflow
+//
+// A zip: README.txt, bundle.json (format sendflow.bundle/v1, docs/bundle.schema.json), evidence.pdf and bundle.sig.json (Ed25519 over both; the key is at /.well-known/sendflow-bundle-key). For the SENDCo and head of the pupil's school.
+//
+// Corresponds with GET /v1/pupils/{pupilId}/bundle (the `PupilBundle` operationId).
+func (c *Client) PupilBundle(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPupilBundleRequest(c.Server, pupilId)
 	if err != nil {
 		return nil, err
 	}
@@ -5010,6 +5069,33 @@ func (c *Client) GetTrustFigures(ctx context.Context, trustId openapi_types.UUID
 	return c.Client.Do(req)
 }
 
+// NewBundleKeyRequest constructs an http.Request for the BundleKey method
+func NewBundleKeyRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/.well-known/sendflow-bundle-key")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewHealthzRequest constructs an http.Request for the Healthz method
 func NewHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -5698,6 +5784,40 @@ func NewGetAuditRequest(server string, pupilId openapi_types.UUID, params *GetAu
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPupilBundleRequest constructs an http.Request for the PupilBundle method
+func NewPupilBundleRequest(server string, pupilId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/bundle", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -7920,6 +8040,15 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// BundleKeyWithResponse The public key that verifies this sendflow's portable records
+	//
+	// Ed25519; keyId is sha256: and the hex SHA-256 of the 32 key bytes. docs/bundle.md shows how to verify.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /.well-known/sendflow-bundle-key (the `BundleKey` operationId).
+	BundleKeyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*BundleKeyResponse, error)
+
 	// HealthzWithResponse Liveness: the process is up
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8082,6 +8211,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/audit (the `GetAudit` operationId).
 	GetAuditWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *GetAuditParams, reqEditors ...RequestEditorFn) (*GetAuditResponse, error)
+
+	// PupilBundleWithResponse The pupil's portable SEND record, signed, for a school on another sendflow
+	//
+	// A zip: README.txt, bundle.json (format sendflow.bundle/v1, docs/bundle.schema.json), evidence.pdf and bundle.sig.json (Ed25519 over both; the key is at /.well-known/sendflow-bundle-key). For the SENDCo and head of the pupil's school.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/bundle (the `PupilBundle` operationId).
+	PupilBundleWithResponse(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*PupilBundleResponse, error)
 
 	// RaiseConcernWithBodyWithResponse Raise a concern about a pupil
 	//
@@ -8572,6 +8710,68 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/trusts/{trustId}/figures (the `GetTrustFigures` operationId).
 	GetTrustFiguresWithResponse(ctx context.Context, trustId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetTrustFiguresResponse, error)
+}
+
+// BundleKeyResponse200Headers the declared response headers of an HTTP 200 response for BundleKey
+type BundleKeyResponse200Headers struct {
+	CacheControl *string
+}
+
+type BundleKeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PublicKey
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *BundleKeyResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BundleKeyResponse) GetJSON200() *PublicKey {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r BundleKeyResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r BundleKeyResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r BundleKeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BundleKeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BundleKeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BundleKeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type HealthzResponse struct {
@@ -9623,6 +9823,83 @@ func (r GetAuditResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PupilBundleResponse200Headers the declared response headers of an HTTP 200 response for PupilBundle
+type PupilBundleResponse200Headers struct {
+	ContentDisposition *string
+	ContentType        *string
+}
+
+type PupilBundleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PupilBundleResponse200Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PupilBundleResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PupilBundleResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PupilBundleResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PupilBundleResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PupilBundleResponse) GetApplicationproblemJSON503() *ErrorModel {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PupilBundleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PupilBundleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PupilBundleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PupilBundleResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12573,6 +12850,21 @@ func (r GetTrustFiguresResponse) ContentType() string {
 	return ""
 }
 
+// BundleKeyWithResponse The public key that verifies this sendflow's portable records
+//
+// Ed25519; keyId is sha256: and the hex SHA-256 of the 32 key bytes. docs/bundle.md shows how to verify.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /.well-known/sendflow-bundle-key (the `BundleKey` operationId).
+func (c *ClientWithResponses) BundleKeyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*BundleKeyResponse, error) {
+	rsp, err := c.BundleKey(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBundleKeyResponse(rsp)
+}
+
 // HealthzWithResponse Liveness: the process is up
 //
 // Returns a wrapper object for the known response body format(s).
@@ -12860,6 +13152,21 @@ func (c *ClientWithResponses) GetAuditWithResponse(ctx context.Context, pupilId 
 		return nil, err
 	}
 	return ParseGetAuditResponse(rsp)
+}
+
+// PupilBundleWithResponse The pupil's portable SEND record, signed, for a school on another sendflow
+//
+// A zip: README.txt, bundle.json (format sendflow.bundle/v1, docs/bundle.schema.json), evidence.pdf and bundle.sig.json (Ed25519 over both; the key is at /.well-known/sendflow-bundle-key). For the SENDCo and head of the pupil's school.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pupils/{pupilId}/bundle (the `PupilBundle` operationId).
+func (c *ClientWithResponses) PupilBundleWithResponse(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*PupilBundleResponse, error) {
+	rsp, err := c.PupilBundle(ctx, pupilId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePupilBundleResponse(rsp)
 }
 
 // RaiseConcernWithBodyWithResponse Raise a concern about a pupil
@@ -13724,6 +14031,59 @@ func (c *ClientWithResponses) GetTrustFiguresWithResponse(ctx context.Context, t
 	return ParseGetTrustFiguresResponse(rsp)
 }
 
+// ParseBundleKeyResponse parses an HTTP response from a BundleKeyWithResponse call
+func ParseBundleKeyResponse(rsp *http.Response) (*BundleKeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BundleKeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PublicKey
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers BundleKeyResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseHealthzResponse parses an HTTP response from a HealthzWithResponse call
 func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14534,6 +14894,80 @@ func ParseGetAuditResponse(rsp *http.Response) (*GetAuditResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParsePupilBundleResponse parses an HTTP response from a PupilBundleWithResponse call
+func ParsePupilBundleResponse(rsp *http.Response) (*PupilBundleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PupilBundleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PupilBundleResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
