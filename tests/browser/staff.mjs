@@ -494,7 +494,7 @@ const sendco = await person();
   await visit(page, who, 'provision-map', `/schools/${school}/provision`, 'Provision map');
   await visit(page, who, 'provision-catalogue', `/schools/${school}/provision/catalogue`, 'Provision catalogue');
   await visit(page, who, 'transfers', '/transfers', 'Moving school');
-  await visit(page, who, 'passport-form', `/pupils/${pupil}/passport/edit`, 'All about me');
+  await visit(page, who, 'passport-form', `/pupils/${pupil}/passport/edit`, 'Write the profile with');
   await page.fill('textarea[name="liked"]', 'Kind to younger children; brilliant at drawing.');
   await page.fill('textarea[name="important"]', 'Knowing what is happening next.');
   await page.fill('textarea[name="support"]', 'Show me the plan for the day; give me time to answer.');
