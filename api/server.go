@@ -87,6 +87,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerOAG(v1)
 	s.registerEvidence(v1)
 	s.registerBundles(v1)
+	s.registerBundleImport(v1)
 	s.registerConcerns(v1)
 	s.registerPathway(v1)
 	s.registerTriage(v1)
