@@ -10,6 +10,7 @@ package api
 
 import (
 	"context"
+	"crypto/ed25519"
 	"log/slog"
 	"net/http"
 
@@ -48,6 +49,8 @@ type Deps struct {
 	// operators; CodecCORSOrigin is the Temporal UI's origin allowed to call it from a browser.
 	PayloadCodec    converter.PayloadCodec
 	CodecCORSOrigin string
+	// BundleKey signs the pupils' portable records (internal/bundle); nil: none are exported.
+	BundleKey ed25519.PrivateKey
 }
 
 // Server holds the dependencies the operations use.
@@ -71,6 +74,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s := &Server{Deps: d}
 	api.UseMiddleware(nameOperation, requestID, s.codecCORS, s.authenticate(api))
 	s.registerHealth(api)
+	s.registerBundleKey(api)
 	s.registerMagicLinks(api)
 	// Everything else under /v1 is for signed-in people: the group describes each operation
 	// with bearer security, and authorize gives each handler its operation's declared access.
@@ -82,6 +86,8 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerCaseload(v1)
 	s.registerOAG(v1)
 	s.registerEvidence(v1)
+	s.registerBundles(v1)
+	s.registerBundleImport(v1)
 	s.registerConcerns(v1)
 	s.registerPathway(v1)
 	s.registerTriage(v1)

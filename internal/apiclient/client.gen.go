@@ -1610,6 +1610,20 @@ type ImpactInputBody struct {
 	Impacts []StrategyImpact `json:"impacts"`
 }
 
+// ImportBundleInputBody defines model for ImportBundleInputBody.
+type ImportBundleInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/ImportBundleInputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Bundle The bundle zip as exported (base64 in JSON)
+	Bundle string `json:"bundle"`
+
+	// PublicKey The sender's public key: their well-known key JSON, PEM, or base64
+	PublicKey string `json:"publicKey"`
+}
+
 // ImportOutputBody defines model for ImportOutputBody.
 type ImportOutputBody struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -1618,6 +1632,32 @@ type ImportOutputBody struct {
 	Schema   *string  `json:"$schema,omitempty"`
 	Imported int64    `json:"imported"`
 	PupilIds []string `json:"pupilIds"`
+}
+
+// ImportedRecordBody defines model for ImportedRecordBody.
+type ImportedRecordBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/ImportedRecordBody.json
+	Schema       *string   `json:"$schema,omitempty"`
+	BundleSha256 string    `json:"bundleSha256"`
+	FromSchool   string    `json:"fromSchool"`
+	Id           string    `json:"id"`
+	ImportedAt   time.Time `json:"importedAt"`
+	PupilId      string    `json:"pupilId"`
+	SourceKeyId  string    `json:"sourceKeyId"`
+
+	// Words e.g. Record from Hillside Primary, imported 1 April 2026
+	Words string `json:"words"`
+}
+
+// ImportedRecordsOutputBody defines model for ImportedRecordsOutputBody.
+type ImportedRecordsOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/ImportedRecordsOutputBody.json
+	Schema  *string              `json:"$schema,omitempty"`
+	Records []ImportedRecordBody `json:"records"`
 }
 
 // ItemView defines model for ItemView.
@@ -2129,6 +2169,17 @@ type ProvisionTotalView struct {
 	CostPerYear string `json:"costPerYear"`
 	Name        string `json:"name"`
 	Pupils      int64  `json:"pupils"`
+}
+
+// PublicKey defines model for PublicKey.
+type PublicKey struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/PublicKey.json
+	Schema    *string `json:"$schema,omitempty"`
+	Algorithm string  `json:"algorithm"`
+	Key       string  `json:"key"`
+	KeyId     string  `json:"keyId"`
 }
 
 // PupilLine defines model for PupilLine.
@@ -2896,6 +2947,9 @@ type ReferralResponseJSONRequestBody = ResponseInputBody
 // CreateSchoolJSONRequestBody defines body for CreateSchool for application/json ContentType.
 type CreateSchoolJSONRequestBody = CreateSchoolInputBody
 
+// ImportBundleJSONRequestBody defines body for ImportBundle for application/json ContentType.
+type ImportBundleJSONRequestBody = ImportBundleInputBody
+
 // CreateClassJSONRequestBody defines body for CreateClass for application/json ContentType.
 type CreateClassJSONRequestBody = CreateClassInputBody
 
@@ -2984,6 +3038,13 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// BundleKey The public key that verifies this sendflow's portable records
+	//
+	// Ed25519; keyId is sha256: and the hex SHA-256 of the 32 key bytes. docs/bundle.md shows how to verify.
+	//
+	// Corresponds with GET /.well-known/sendflow-bundle-key (the `BundleKey` operationId).
+	BundleKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Healthz Liveness: the process is up
 	//
@@ -3126,6 +3187,13 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/pupils/{pupilId}/audit (the `GetAudit` operationId).
 	GetAudit(ctx context.Context, pupilId openapi_types.UUID, params *GetAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PupilBundle The pupil's portable SEND record, signed, for a school on another sendflow
+	//
+	// A zip: README.txt, bundle.json (format sendflow.bundle/v1, docs/bundle.schema.json), evidence.pdf and bundle.sig.json (Ed25519 over both; the key is at /.well-known/sendflow-bundle-key). For the SENDCo and head of the pupil's school.
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/bundle (the `PupilBundle` operationId).
+	PupilBundle(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RaiseConcernWithBody Raise a concern about a pupil
 	//
 	// Records what a teacher has seen and the classroom strategies being tried, and asks the SENDCo to triage it. The pupil's pathway starts if it has not already.
@@ -3253,6 +3321,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/evidence-pack (the `EvidencePack` operationId).
 	EvidencePack(ctx context.Context, pupilId openapi_types.UUID, params *EvidencePackParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportedRecords Records imported for the pupil from another sendflow (read-only)
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/imported-records (the `ImportedRecords` operationId).
+	ImportedRecords(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportedRecordPdf The evidence pack PDF of an imported record
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/imported-records/{recordId}/pdf (the `ImportedRecordPdf` operationId).
+	ImportedRecordPdf(ctx context.Context, pupilId openapi_types.UUID, recordId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateMeetingWithBody Arrange a meeting with the family
 	//
@@ -3444,6 +3522,24 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/schools/{schoolId} (the `GetSchool` operationId).
 	GetSchool(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ImportBundleWithBody Import a pupil's portable record from another sendflow
+	//
+	// The receiving school's SENDCo. The signature is checked with the public key given (never fetched); a bad signature, another format version or a malformed file is refused with 422 and changes nothing. A good bundle adds the pupil to the school with the record kept read-only; the same bundle again is the same import; a UPN already on the roll is 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/schools/{schoolId}/bundles (the `ImportBundle` operationId).
+	ImportBundleWithBody(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportBundle Import a pupil's portable record from another sendflow
+	//
+	// The receiving school's SENDCo. The signature is checked with the public key given (never fetched); a bad signature, another format version or a malformed file is refused with 422 and changes nothing. A good bundle adds the pupil to the school with the record kept read-only; the same bundle again is the same import; a UPN already on the roll is 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/schools/{schoolId}/bundles (the `ImportBundle` operationId).
+	ImportBundle(ctx context.Context, schoolId openapi_types.UUID, body ImportBundleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetCaseload What the SENDCo has to act on: triage, approvals, reviews due and overdue, statutory deadlines, meetings warnings
 	//
 	// Corresponds with GET /v1/schools/{schoolId}/caseload (the `GetCaseload` operationId).
@@ -3581,6 +3677,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/trusts/{trustId}/figures (the `GetTrustFigures` operationId).
 	GetTrustFigures(ctx context.Context, trustId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// BundleKey The public key that verifies this sendflow's portable records
+//
+// Ed25519; keyId is sha256: and the hex SHA-256 of the 32 key bytes. docs/bundle.md shows how to verify.
+//
+// Corresponds with GET /.well-known/sendflow-bundle-key (the `BundleKey` operationId).
+func (c *Client) BundleKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBundleKeyRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // Healthz Liveness: the process is up
@@ -3934,6 +4047,23 @@ func (c *Client) GetAudit(ctx context.Context, pupilId openapi_types.UUID, param
 	return c.Client.Do(req)
 }
 
+// PupilBundle The pupil's portable SEND record, signed, for a school on another sendflow
+//
+// A zip: README.txt, bundle.json (format sendflow.bundle/v1, docs/bundle.schema.json), evidence.pdf and bundle.sig.json (Ed25519 over both; the key is at /.well-known/sendflow-bundle-key). For the SENDCo and head of the pupil's school.
+//
+// Corresponds with GET /v1/pupils/{pupilId}/bundle (the `PupilBundle` operationId).
+func (c *Client) PupilBundle(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPupilBundleRequest(c.Server, pupilId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RaiseConcernWithBody Raise a concern about a pupil
 //
 // Records what a teacher has seen and the classroom strategies being tried, and asks the SENDCo to triage it. The pupil's pathway starts if it has not already.
@@ -4212,6 +4342,36 @@ func (c *Client) RequestEhcna(ctx context.Context, pupilId openapi_types.UUID, p
 // Corresponds with GET /v1/pupils/{pupilId}/evidence-pack (the `EvidencePack` operationId).
 func (c *Client) EvidencePack(ctx context.Context, pupilId openapi_types.UUID, params *EvidencePackParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEvidencePackRequest(c.Server, pupilId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportedRecords Records imported for the pupil from another sendflow (read-only)
+//
+// Corresponds with GET /v1/pupils/{pupilId}/imported-records (the `ImportedRecords` operationId).
+func (c *Client) ImportedRecords(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportedRecordsRequest(c.Server, pupilId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportedRecordPdf The evidence pack PDF of an imported record
+//
+// Corresponds with GET /v1/pupils/{pupilId}/imported-records/{recordId}/pdf (the `ImportedRecordPdf` operationId).
+func (c *Client) ImportedRecordPdf(ctx context.Context, pupilId openapi_types.UUID, recordId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportedRecordPdfRequest(c.Server, pupilId, recordId)
 	if err != nil {
 		return nil, err
 	}
@@ -4672,6 +4832,44 @@ func (c *Client) GetSchool(ctx context.Context, schoolId openapi_types.UUID, req
 	return c.Client.Do(req)
 }
 
+// ImportBundleWithBody Import a pupil's portable record from another sendflow
+//
+// The receiving school's SENDCo. The signature is checked with the public key given (never fetched); a bad signature, another format version or a malformed file is refused with 422 and changes nothing. A good bundle adds the pupil to the school with the record kept read-only; the same bundle again is the same import; a UPN already on the roll is 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/schools/{schoolId}/bundles (the `ImportBundle` operationId).
+func (c *Client) ImportBundleWithBody(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportBundleRequestWithBody(c.Server, schoolId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportBundle Import a pupil's portable record from another sendflow
+//
+// The receiving school's SENDCo. The signature is checked with the public key given (never fetched); a bad signature, another format version or a malformed file is refused with 422 and changes nothing. A good bundle adds the pupil to the school with the record kept read-only; the same bundle again is the same import; a UPN already on the roll is 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/schools/{schoolId}/bundles (the `ImportBundle` operationId).
+func (c *Client) ImportBundle(ctx context.Context, schoolId openapi_types.UUID, body ImportBundleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportBundleRequest(c.Server, schoolId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetCaseload What the SENDCo has to act on: triage, approvals, reviews due and overdue, statutory deadlines, meetings warnings
 //
 // Corresponds with GET /v1/schools/{schoolId}/caseload (the `GetCaseload` operationId).
@@ -5008,6 +5206,33 @@ func (c *Client) GetTrustFigures(ctx context.Context, trustId openapi_types.UUID
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewBundleKeyRequest constructs an http.Request for the BundleKey method
+func NewBundleKeyRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/.well-known/sendflow-bundle-key")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewHealthzRequest constructs an http.Request for the Healthz method
@@ -5708,6 +5933,40 @@ func NewGetAuditRequest(server string, pupilId openapi_types.UUID, params *GetAu
 	return req, nil
 }
 
+// NewPupilBundleRequest constructs an http.Request for the PupilBundle method
+func NewPupilBundleRequest(server string, pupilId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/bundle", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewRaiseConcernRequest calls the generic RaiseConcern builder with application/json body
 func NewRaiseConcernRequest(server string, pupilId openapi_types.UUID, params *RaiseConcernParams, body RaiseConcernJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6248,6 +6507,81 @@ func NewEvidencePackRequest(server string, pupilId openapi_types.UUID, params *E
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewImportedRecordsRequest constructs an http.Request for the ImportedRecords method
+func NewImportedRecordsRequest(server string, pupilId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/imported-records", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewImportedRecordPdfRequest constructs an http.Request for the ImportedRecordPdf method
+func NewImportedRecordPdfRequest(server string, pupilId openapi_types.UUID, recordId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "recordId", recordId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/imported-records/%s/pdf", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -7129,6 +7463,53 @@ func NewGetSchoolRequest(server string, schoolId openapi_types.UUID) (*http.Requ
 	return req, nil
 }
 
+// NewImportBundleRequest calls the generic ImportBundle builder with application/json body
+func NewImportBundleRequest(server string, schoolId openapi_types.UUID, body ImportBundleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewImportBundleRequestWithBody(server, schoolId, "application/json", bodyReader)
+}
+
+// NewImportBundleRequestWithBody constructs an http.Request for the ImportBundle method, with any body, and a specified content type
+func NewImportBundleRequestWithBody(server string, schoolId openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/bundles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetCaseloadRequest constructs an http.Request for the GetCaseload method
 func NewGetCaseloadRequest(server string, schoolId openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -7920,6 +8301,15 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// BundleKeyWithResponse The public key that verifies this sendflow's portable records
+	//
+	// Ed25519; keyId is sha256: and the hex SHA-256 of the 32 key bytes. docs/bundle.md shows how to verify.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /.well-known/sendflow-bundle-key (the `BundleKey` operationId).
+	BundleKeyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*BundleKeyResponse, error)
+
 	// HealthzWithResponse Liveness: the process is up
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8083,6 +8473,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/pupils/{pupilId}/audit (the `GetAudit` operationId).
 	GetAuditWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *GetAuditParams, reqEditors ...RequestEditorFn) (*GetAuditResponse, error)
 
+	// PupilBundleWithResponse The pupil's portable SEND record, signed, for a school on another sendflow
+	//
+	// A zip: README.txt, bundle.json (format sendflow.bundle/v1, docs/bundle.schema.json), evidence.pdf and bundle.sig.json (Ed25519 over both; the key is at /.well-known/sendflow-bundle-key). For the SENDCo and head of the pupil's school.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/bundle (the `PupilBundle` operationId).
+	PupilBundleWithResponse(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*PupilBundleResponse, error)
+
 	// RaiseConcernWithBodyWithResponse Raise a concern about a pupil
 	//
 	// Records what a teacher has seen and the classroom strategies being tried, and asks the SENDCo to triage it. The pupil's pathway starts if it has not already.
@@ -8214,6 +8613,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/evidence-pack (the `EvidencePack` operationId).
 	EvidencePackWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *EvidencePackParams, reqEditors ...RequestEditorFn) (*EvidencePackResponse, error)
+
+	// ImportedRecordsWithResponse Records imported for the pupil from another sendflow (read-only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/imported-records (the `ImportedRecords` operationId).
+	ImportedRecordsWithResponse(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*ImportedRecordsResponse, error)
+
+	// ImportedRecordPdfWithResponse The evidence pack PDF of an imported record
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pupils/{pupilId}/imported-records/{recordId}/pdf (the `ImportedRecordPdf` operationId).
+	ImportedRecordPdfWithResponse(ctx context.Context, pupilId openapi_types.UUID, recordId openapi_types.UUID, reqEditors ...RequestEditorFn) (*ImportedRecordPdfResponse, error)
 
 	// CreateMeetingWithBodyWithResponse Arrange a meeting with the family
 	//
@@ -8417,6 +8830,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/schools/{schoolId} (the `GetSchool` operationId).
 	GetSchoolWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetSchoolResponse, error)
 
+	// ImportBundleWithBodyWithResponse Import a pupil's portable record from another sendflow
+	//
+	// The receiving school's SENDCo. The signature is checked with the public key given (never fetched); a bad signature, another format version or a malformed file is refused with 422 and changes nothing. A good bundle adds the pupil to the school with the record kept read-only; the same bundle again is the same import; a UPN already on the roll is 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/schools/{schoolId}/bundles (the `ImportBundle` operationId).
+	ImportBundleWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportBundleResponse, error)
+
+	// ImportBundleWithResponse Import a pupil's portable record from another sendflow
+	//
+	// The receiving school's SENDCo. The signature is checked with the public key given (never fetched); a bad signature, another format version or a malformed file is refused with 422 and changes nothing. A good bundle adds the pupil to the school with the record kept read-only; the same bundle again is the same import; a UPN already on the roll is 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/schools/{schoolId}/bundles (the `ImportBundle` operationId).
+	ImportBundleWithResponse(ctx context.Context, schoolId openapi_types.UUID, body ImportBundleJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportBundleResponse, error)
+
 	// GetCaseloadWithResponse What the SENDCo has to act on: triage, approvals, reviews due and overdue, statutory deadlines, meetings warnings
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8572,6 +9003,68 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/trusts/{trustId}/figures (the `GetTrustFigures` operationId).
 	GetTrustFiguresWithResponse(ctx context.Context, trustId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetTrustFiguresResponse, error)
+}
+
+// BundleKeyResponse200Headers the declared response headers of an HTTP 200 response for BundleKey
+type BundleKeyResponse200Headers struct {
+	CacheControl *string
+}
+
+type BundleKeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PublicKey
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *BundleKeyResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BundleKeyResponse) GetJSON200() *PublicKey {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r BundleKeyResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r BundleKeyResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r BundleKeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BundleKeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BundleKeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BundleKeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type HealthzResponse struct {
@@ -9629,6 +10122,83 @@ func (r GetAuditResponse) ContentType() string {
 	return ""
 }
 
+// PupilBundleResponse200Headers the declared response headers of an HTTP 200 response for PupilBundle
+type PupilBundleResponse200Headers struct {
+	ContentDisposition *string
+	ContentType        *string
+}
+
+type PupilBundleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PupilBundleResponse200Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PupilBundleResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PupilBundleResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PupilBundleResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PupilBundleResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PupilBundleResponse) GetApplicationproblemJSON503() *ErrorModel {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PupilBundleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PupilBundleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PupilBundleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PupilBundleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type RaiseConcernResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10287,6 +10857,145 @@ func (r EvidencePackResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EvidencePackResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ImportedRecordsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImportedRecordsOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ImportedRecordsResponse) GetJSON200() *ImportedRecordsOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportedRecordsResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ImportedRecordsResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ImportedRecordsResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ImportedRecordsResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportedRecordsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportedRecordsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportedRecordsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportedRecordsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ImportedRecordPdfResponse200Headers the declared response headers of an HTTP 200 response for ImportedRecordPdf
+type ImportedRecordPdfResponse200Headers struct {
+	ContentDisposition *string
+	ContentType        *string
+}
+
+type ImportedRecordPdfResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ImportedRecordPdfResponse200Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportedRecordPdfResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ImportedRecordPdfResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ImportedRecordPdfResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ImportedRecordPdfResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportedRecordPdfResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportedRecordPdfResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportedRecordPdfResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportedRecordPdfResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11460,6 +12169,82 @@ func (r GetSchoolResponse) ContentType() string {
 	return ""
 }
 
+type ImportBundleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ImportedRecordBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ImportBundleResponse) GetJSON201() *ImportedRecordBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportBundleResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ImportBundleResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ImportBundleResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ImportBundleResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ImportBundleResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportBundleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportBundleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportBundleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportBundleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCaseloadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12573,6 +13358,21 @@ func (r GetTrustFiguresResponse) ContentType() string {
 	return ""
 }
 
+// BundleKeyWithResponse The public key that verifies this sendflow's portable records
+//
+// Ed25519; keyId is sha256: and the hex SHA-256 of the 32 key bytes. docs/bundle.md shows how to verify.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /.well-known/sendflow-bundle-key (the `BundleKey` operationId).
+func (c *ClientWithResponses) BundleKeyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*BundleKeyResponse, error) {
+	rsp, err := c.BundleKey(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBundleKeyResponse(rsp)
+}
+
 // HealthzWithResponse Liveness: the process is up
 //
 // Returns a wrapper object for the known response body format(s).
@@ -12862,6 +13662,21 @@ func (c *ClientWithResponses) GetAuditWithResponse(ctx context.Context, pupilId 
 	return ParseGetAuditResponse(rsp)
 }
 
+// PupilBundleWithResponse The pupil's portable SEND record, signed, for a school on another sendflow
+//
+// A zip: README.txt, bundle.json (format sendflow.bundle/v1, docs/bundle.schema.json), evidence.pdf and bundle.sig.json (Ed25519 over both; the key is at /.well-known/sendflow-bundle-key). For the SENDCo and head of the pupil's school.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pupils/{pupilId}/bundle (the `PupilBundle` operationId).
+func (c *ClientWithResponses) PupilBundleWithResponse(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*PupilBundleResponse, error) {
+	rsp, err := c.PupilBundle(ctx, pupilId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePupilBundleResponse(rsp)
+}
+
 // RaiseConcernWithBodyWithResponse Raise a concern about a pupil
 //
 // Records what a teacher has seen and the classroom strategies being tried, and asks the SENDCo to triage it. The pupil's pathway starts if it has not already.
@@ -13088,6 +13903,32 @@ func (c *ClientWithResponses) EvidencePackWithResponse(ctx context.Context, pupi
 		return nil, err
 	}
 	return ParseEvidencePackResponse(rsp)
+}
+
+// ImportedRecordsWithResponse Records imported for the pupil from another sendflow (read-only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pupils/{pupilId}/imported-records (the `ImportedRecords` operationId).
+func (c *ClientWithResponses) ImportedRecordsWithResponse(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*ImportedRecordsResponse, error) {
+	rsp, err := c.ImportedRecords(ctx, pupilId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportedRecordsResponse(rsp)
+}
+
+// ImportedRecordPdfWithResponse The evidence pack PDF of an imported record
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pupils/{pupilId}/imported-records/{recordId}/pdf (the `ImportedRecordPdf` operationId).
+func (c *ClientWithResponses) ImportedRecordPdfWithResponse(ctx context.Context, pupilId openapi_types.UUID, recordId openapi_types.UUID, reqEditors ...RequestEditorFn) (*ImportedRecordPdfResponse, error) {
+	rsp, err := c.ImportedRecordPdf(ctx, pupilId, recordId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportedRecordPdfResponse(rsp)
 }
 
 // CreateMeetingWithBodyWithResponse Arrange a meeting with the family
@@ -13448,6 +14289,36 @@ func (c *ClientWithResponses) GetSchoolWithResponse(ctx context.Context, schoolI
 	return ParseGetSchoolResponse(rsp)
 }
 
+// ImportBundleWithBodyWithResponse Import a pupil's portable record from another sendflow
+//
+// The receiving school's SENDCo. The signature is checked with the public key given (never fetched); a bad signature, another format version or a malformed file is refused with 422 and changes nothing. A good bundle adds the pupil to the school with the record kept read-only; the same bundle again is the same import; a UPN already on the roll is 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/schools/{schoolId}/bundles (the `ImportBundle` operationId).
+func (c *ClientWithResponses) ImportBundleWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportBundleResponse, error) {
+	rsp, err := c.ImportBundleWithBody(ctx, schoolId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportBundleResponse(rsp)
+}
+
+// ImportBundleWithResponse Import a pupil's portable record from another sendflow
+//
+// The receiving school's SENDCo. The signature is checked with the public key given (never fetched); a bad signature, another format version or a malformed file is refused with 422 and changes nothing. A good bundle adds the pupil to the school with the record kept read-only; the same bundle again is the same import; a UPN already on the roll is 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/schools/{schoolId}/bundles (the `ImportBundle` operationId).
+func (c *ClientWithResponses) ImportBundleWithResponse(ctx context.Context, schoolId openapi_types.UUID, body ImportBundleJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportBundleResponse, error) {
+	rsp, err := c.ImportBundle(ctx, schoolId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportBundleResponse(rsp)
+}
+
 // GetCaseloadWithResponse What the SENDCo has to act on: triage, approvals, reviews due and overdue, statutory deadlines, meetings warnings
 //
 // Returns a wrapper object for the known response body format(s).
@@ -13722,6 +14593,59 @@ func (c *ClientWithResponses) GetTrustFiguresWithResponse(ctx context.Context, t
 		return nil, err
 	}
 	return ParseGetTrustFiguresResponse(rsp)
+}
+
+// ParseBundleKeyResponse parses an HTTP response from a BundleKeyWithResponse call
+func ParseBundleKeyResponse(rsp *http.Response) (*BundleKeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BundleKeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PublicKey
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers BundleKeyResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseHealthzResponse parses an HTTP response from a HealthzWithResponse call
@@ -14539,6 +15463,80 @@ func ParseGetAuditResponse(rsp *http.Response) (*GetAuditResponse, error) {
 	return response, nil
 }
 
+// ParsePupilBundleResponse parses an HTTP response from a PupilBundleWithResponse call
+func ParsePupilBundleResponse(rsp *http.Response) (*PupilBundleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PupilBundleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PupilBundleResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRaiseConcernResponse parses an HTTP response from a RaiseConcernWithResponse call
 func ParseRaiseConcernResponse(rsp *http.Response) (*RaiseConcernResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -15060,6 +16058,127 @@ func ParseEvidencePackResponse(rsp *http.Response) (*EvidencePackResponse, error
 	switch {
 	case rsp.StatusCode == 200:
 		var headers EvidencePackResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseImportedRecordsResponse parses an HTTP response from a ImportedRecordsWithResponse call
+func ParseImportedRecordsResponse(rsp *http.Response) (*ImportedRecordsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportedRecordsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImportedRecordsOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseImportedRecordPdfResponse parses an HTTP response from a ImportedRecordPdfWithResponse call
+func ParseImportedRecordPdfResponse(rsp *http.Response) (*ImportedRecordPdfResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportedRecordPdfResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ImportedRecordPdfResponse200Headers
 		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -15966,6 +17085,67 @@ func ParseGetSchoolResponse(rsp *http.Response) (*GetSchoolResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseImportBundleResponse parses an HTTP response from a ImportBundleWithResponse call
+func ParseImportBundleResponse(rsp *http.Response) (*ImportBundleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportBundleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ImportedRecordBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel

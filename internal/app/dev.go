@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/bundle"
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/devkit/devpg"
 	"github.com/sendflow/sendflow/internal/devkit/devtemporal"
@@ -77,6 +78,14 @@ func StartDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *
 		if cfg.PayloadKey, err = payloadcrypt.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "payload.key")); err != nil {
 			return nil, &config.Error{Env: "SENDFLOW_PAYLOAD_KEY", Flag: "payload-key", Problem: err.Error()}
 		}
+	}
+
+	if cfg.BundleKeyFile == "" {
+		path := filepath.Join(cfg.DataDir, "bundle.key")
+		if _, err := bundle.LoadOrCreateKeyFile(path); err != nil {
+			return nil, &config.Error{Env: "SENDFLOW_BUNDLE_KEY_FILE", Flag: "bundle-key-file", Problem: err.Error()}
+		}
+		cfg.BundleKeyFile = path
 	}
 
 	d.DBURL, err = d.database(ctx)

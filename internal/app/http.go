@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -15,6 +17,7 @@ import (
 	"github.com/sendflow/sendflow/actions"
 	"github.com/sendflow/sendflow/api"
 	"github.com/sendflow/sendflow/internal/auth"
+	"github.com/sendflow/sendflow/internal/bundle"
 	"github.com/sendflow/sendflow/internal/config"
 	"github.com/sendflow/sendflow/internal/devidp"
 	"github.com/sendflow/sendflow/internal/email"
@@ -83,6 +86,16 @@ func StartHTTP(
 		Wait:      cfg.ActionTimeout,
 		Logger:    logger,
 	}
+	var bundleKey ed25519.PrivateKey
+	if cfg.BundleKeyFile != "" {
+		data, err := os.ReadFile(cfg.BundleKeyFile)
+		if err == nil {
+			bundleKey, err = bundle.ParsePrivateKey(data)
+		}
+		if err != nil {
+			return nil, &config.Error{Env: "SENDFLOW_BUNDLE_KEY_FILE", Flag: "bundle-key-file", Problem: err.Error()}
+		}
+	}
 	humaAPI := api.New(
 		mux,
 		api.Deps{
@@ -98,6 +111,7 @@ func StartHTTP(
 			Actions:           acts,
 			PayloadCodec:      codec,
 			CodecCORSOrigin:   cfg.CodecCORSOrigin,
+			BundleKey:         bundleKey,
 		},
 	)
 	parents := web.New(

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sendflow/sendflow/internal/bundle"
 	"github.com/sendflow/sendflow/internal/payloadcrypt"
 	"github.com/sendflow/sendflow/workflows"
 )
@@ -144,6 +145,13 @@ var Settings = []Setting{
 		"",
 		"Earlier payload keys, comma-separated, still used to decrypt after SENDFLOW_PAYLOAD_KEY is rotated.",
 		"dev, serve, worker",
+	},
+	{
+		"SENDFLOW_BUNDLE_KEY_FILE",
+		"bundle-key-file",
+		"",
+		"File holding the Ed25519 private key that signs portable records (bundles) of pupils exported to another sendflow: PEM (`openssl genpkey -algorithm ed25519`) or base64 of the 32-byte seed. Its public half is served at /.well-known/sendflow-bundle-key. Unset: `serve` exports no bundles; `dev` uses the key kept in the data dir (made on first use).",
+		"dev, serve",
 	},
 	{
 		"SENDFLOW_MAIL_FROM",
@@ -315,28 +323,30 @@ type Config struct {
 	SigningKey        string
 	PayloadKey        string
 	PayloadOldKeys    string
-	TimingsFile       string
-	OAGFiles          string
-	DirectoryFiles    string
-	OIDCIssuer        string
-	OIDCAudience      string
-	OIDCJWKSURL       string
-	OIDCClientSecret  string
-	SessionIdle       time.Duration
-	SessionMax        time.Duration
-	RateLimit         int
-	TrustedProxies    []netip.Prefix
-	DBPool            int
-	WorkerDBPool      int
-	WorkerCache       int
-	ActionTimeout     time.Duration
-	TimeScale         float64
-	MailFrom          string
-	LogLevel          string
-	MetricsAddr       string
-	OTLPEndpoint      string
-	TraceSample       float64
-	CodecCORSOrigin   string
+	// BundleKeyFile holds the Ed25519 key that signs exported portable records.
+	BundleKeyFile    string
+	TimingsFile      string
+	OAGFiles         string
+	DirectoryFiles   string
+	OIDCIssuer       string
+	OIDCAudience     string
+	OIDCJWKSURL      string
+	OIDCClientSecret string
+	SessionIdle      time.Duration
+	SessionMax       time.Duration
+	RateLimit        int
+	TrustedProxies   []netip.Prefix
+	DBPool           int
+	WorkerDBPool     int
+	WorkerCache      int
+	ActionTimeout    time.Duration
+	TimeScale        float64
+	MailFrom         string
+	LogLevel         string
+	MetricsAddr      string
+	OTLPEndpoint     string
+	TraceSample      float64
+	CodecCORSOrigin  string
 }
 
 // DevMailFrom is the sending address of commands other than worker when SENDFLOW_MAIL_FROM is
@@ -399,6 +409,7 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 		SigningKey:        get("SENDFLOW_SIGNING_KEY"),
 		PayloadKey:        get("SENDFLOW_PAYLOAD_KEY"),
 		PayloadOldKeys:    get("SENDFLOW_PAYLOAD_OLD_KEYS"),
+		BundleKeyFile:     get("SENDFLOW_BUNDLE_KEY_FILE"),
 		TimingsFile:       get("SENDFLOW_TIMINGS_FILE"),
 		OAGFiles:          get("SENDFLOW_OAG_FILES"),
 		DirectoryFiles:    get("SENDFLOW_DIRECTORY_FILES"),
@@ -565,6 +576,13 @@ func Parse(cmd string, args []string, getenv func(string) string, extra func(*fl
 			bad("SENDFLOW_PAYLOAD_OLD_KEYS", fmt.Sprintf("key %d %s", i+1, err))
 		}
 	}
+	if c.BundleKeyFile != "" {
+		if data, err := os.ReadFile(c.BundleKeyFile); err != nil {
+			bad("SENDFLOW_BUNDLE_KEY_FILE", fmt.Sprintf("cannot read %s", c.BundleKeyFile))
+		} else if _, err := bundle.ParsePrivateKey(data); err != nil {
+			bad("SENDFLOW_BUNDLE_KEY_FILE", err.Error())
+		}
+	}
 	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
 		bad("SENDFLOW_TEMPORAL_TLS_CERT", "certificate and key (SENDFLOW_TEMPORAL_TLS_KEY) must be set together")
 	}
@@ -612,7 +630,7 @@ var placeholders = map[string]string{
 	"SENDFLOW_TEMPORAL_TLS": "BOOL", "SENDFLOW_TEMPORAL_TLS_CERT": "FILE", "SENDFLOW_TEMPORAL_TLS_KEY": "FILE",
 	"SENDFLOW_TEMPORAL_TLS_CA": "FILE", "SENDFLOW_TASK_QUEUE": "NAME", "SENDFLOW_HTTP_ADDR": "HOST:PORT", "SENDFLOW_PUBLIC_URL": "URL",
 	"SENDFLOW_DATA_DIR": "DIR", "SENDFLOW_TEMPORAL_PORT": "PORT", "SENDFLOW_SMTP_PORT": "PORT", "SENDFLOW_PG_PORT": "PORT",
-	"SENDFLOW_SIGNING_KEY": "KEY", "SENDFLOW_PAYLOAD_KEY": "HEX", "SENDFLOW_PAYLOAD_OLD_KEYS": "HEX,...", "SENDFLOW_MAIL_FROM": "ADDRESS",
+	"SENDFLOW_SIGNING_KEY": "KEY", "SENDFLOW_PAYLOAD_KEY": "HEX", "SENDFLOW_PAYLOAD_OLD_KEYS": "HEX,...", "SENDFLOW_BUNDLE_KEY_FILE": "FILE", "SENDFLOW_MAIL_FROM": "ADDRESS",
 	"SENDFLOW_OIDC_ISSUER": "URL", "SENDFLOW_OIDC_AUDIENCE": "ID", "SENDFLOW_OIDC_JWKS_URL": "URL", "SENDFLOW_DB_POOL": "N",
 	"SENDFLOW_WORKER_DB_POOL": "N", "SENDFLOW_ACTION_TIMEOUT": "DURATION", "SENDFLOW_RATE_LIMIT": "N", "SENDFLOW_TRUSTED_PROXIES": "CIDRS",
 	"SENDFLOW_OAG_FILES": "FILES", "SENDFLOW_DIRECTORY_FILES": "FILES", "SENDFLOW_TIMINGS_FILE": "FILE", "SENDFLOW_TIME_SCALE": "N",

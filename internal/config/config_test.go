@@ -184,3 +184,26 @@ func TestWorkerNeedsAMailFromAddress(t *testing.T) {
 		t.Errorf("dev's sending address = %q, %v", d.MailFrom, err)
 	}
 }
+
+// A bundle key file that is not an Ed25519 private key stops start-up, naming the setting.
+func TestBadBundleKeyStopsStartUp(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bundle.key")
+	if err := os.WriteFile(bad, []byte("not a key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{bad, filepath.Join(dir, "missing.key")} {
+		_, err := Parse("serve", nil, env(map[string]string{"SENDFLOW_BUNDLE_KEY_FILE": f}), nil)
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Env != "SENDFLOW_BUNDLE_KEY_FILE" {
+			t.Fatalf("%s: err = %v, want SENDFLOW_BUNDLE_KEY_FILE named", f, err)
+		}
+	}
+	good := filepath.Join(dir, "good.key")
+	if err := os.WriteFile(good, []byte("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse("serve", nil, env(map[string]string{"SENDFLOW_BUNDLE_KEY_FILE": good}), nil); err != nil {
+		t.Fatalf("good key refused: %v", err)
+	}
+}
