@@ -23,12 +23,12 @@ func TestReadmeIsTrue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, cmd := range []string{"go run ./cmd/sendflow dev", "go test ./..."} {
+	for _, cmd := range []string{"go run ./cmd/sendflow dev", "go test -timeout 30m ./..."} {
 		if !bytes.Contains(readme, []byte("```sh\n"+cmd+"\n```")) {
 			t.Errorf("README does not give %q as a set-up command", cmd)
 		}
 	}
-	if !strings.Contains(string(ci), "\ngo test ./...\n") {
+	if !strings.Contains(string(ci), "\ngo test -timeout 30m ./...\n") {
 		t.Error(".ci/run does not run README's test command")
 	}
 }
