@@ -79,7 +79,7 @@ async function audit(page, who, step) {
       return r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }));
     });
     for (const v of result) fail(who, `${step} (${name}): axe ${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(', ')}`);
-    await p.screenshot({ path: join(outDir, `${String(++audited).padStart(3, '0')}-${who}-${step}-${name}.png`), fullPage: true });
+    await p.screenshot({ path: join(outDir, `${String(++audited).padStart(3, '0')}-${who}-${step}-${name}.png`), fullPage: true, timeout: 180000 });
   }
   ok(who, `${step}: audited at 390 and 1280 px`);
 }
