@@ -220,9 +220,10 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-// settled waits, as long as an action waits for the workflow, for a new record the workflow has
-// taken to reach the read model (its projection runs just after), so the page that shows it can
-// be opened at once; false if it has not arrived by then.
+// settled waits, as long as an action waits for the workflow, for a new referral or EHC request
+// the pathway has taken to have its own state in the read model (its workflow writes it just
+// after), so its page can be opened at once; false if it has not arrived by then. Accepted is not
+// enough: the page of an accepted record without its state is "Page not found".
 func (h *Handler) settled(v *visit, kind, id string) bool {
 	wait := h.d.Actions.Wait
 	if wait <= 0 {
@@ -233,7 +234,7 @@ func (h *Handler) settled(v *visit, kind, id string) bool {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		ok, _, err := h.d.Store.Accepted(ctx, kind, id)
+		ok, err := h.d.Store.Shown(ctx, kind, id)
 		if err == nil && ok {
 			return true
 		}

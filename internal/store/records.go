@@ -60,6 +60,29 @@ func (s *Store) Accepted(ctx context.Context, kind, id string) (accepted, exists
 	return at != nil, true, nil
 }
 
+// pagedItems are the kinds of record with a page of their own, and the prefix of the pathway
+// item their own workflow writes.
+var pagedItems = map[string]string{"referral": "referral/", "ehc_request": "ehc/"}
+
+// Shown reports whether an accepted referral or EHC request can be shown on its own page: the
+// pathway accepts it and starts its workflow, and its page reads the state that workflow writes
+// a moment later.
+func (s *Store) Shown(ctx context.Context, kind, id string) (bool, error) {
+	table, ok := RecordTable(kind)
+	prefix, paged := pagedItems[kind]
+	if !ok || !paged {
+		return false, fmt.Errorf("no page for a record of kind %q", kind)
+	}
+	var shown bool
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` r JOIN pathway_items it
+		ON it.pupil_id = r.pupil_id AND it.item_id = $2 || r.id WHERE r.id = $1 AND r.accepted_at IS NOT NULL)`,
+		id, prefix).Scan(&shown)
+	if err != nil {
+		return false, fmt.Errorf("check %s %s is shown: %w", kind, id, err)
+	}
+	return shown, nil
+}
+
 // Withdraw deletes a proposed record the workflow refused. An accepted record is never touched.
 // A meeting is proposed with its first change, and goes with it.
 func (s *Store) Withdraw(ctx context.Context, kind, id string) error {

@@ -191,3 +191,43 @@ func TestStaleProposalsAreSwept(t *testing.T) {
 		t.Errorf("the accepted concern was swept")
 	}
 }
+
+// A referral the pathway has accepted has no page until its own workflow has written its state:
+// the staff pages send the SENDCo to the referral's page only once Shown says so (a page sent to
+// earlier was "Page not found" in CI on a busy machine).
+func TestAcceptedReferralIsShownOnlyWithItsState(t *testing.T) {
+	s := seeded(t)
+	ctx := context.Background()
+	const id = "6e000000-0000-4000-8000-000000000021"
+	if err := s.ProposeReferral(ctx, id, seed.PupilAmaraID, "educational_psychology", "Advice.", teacherOak); err != nil {
+		t.Fatal(err)
+	}
+	shown := func() bool {
+		t.Helper()
+		ok, err := s.Shown(ctx, "referral", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if shown() {
+		t.Error("a proposed referral is shown")
+	}
+	if err := s.Project(ctx, pathwayProjection(1, RecordRef{Kind: "referral", ID: id})); err != nil {
+		t.Fatal(err)
+	}
+	if shown() {
+		t.Error("an accepted referral whose workflow has written nothing yet is shown: its page would be Page not found")
+	}
+	item := Projection{PupilID: seed.PupilAmaraID, SchoolID: seed.DemoSchoolID, ItemID: "referral/" + id,
+		Kind: "referral", Status: "awaiting_decision", Version: 1, State: json.RawMessage(`{}`), UpdatedAt: time.Now()}
+	if err := s.Project(ctx, item); err != nil {
+		t.Fatal(err)
+	}
+	if !shown() {
+		t.Error("an accepted referral with its state is not shown")
+	}
+	if _, err := s.Shown(ctx, "concern", id); err == nil {
+		t.Error("Shown answers for a kind that has no page of its own")
+	}
+}
