@@ -14,21 +14,32 @@ type Entry struct {
 	Frequency        string `json:"frequency,omitempty"`
 	ItemID           string `json:"itemId,omitempty"`
 	CatalogueVersion string `json:"catalogueVersion,omitempty"`
+	// SessionsPerWeek, when set, is what the plan promises instead of the catalogue's own
+	// sessions a week (EHC plan provision: section F says how often); words with it are judged
+	// for delivery too, though not costed.
+	SessionsPerWeek float64 `json:"sessionsPerWeek,omitempty"`
+	// ID names an EHC plan's provision item (support plans' entries are named by their index).
+	ID string `json:"id,omitempty"`
 }
 
 // PupilPlan is a pupil's open plan as the map reads it.
 type PupilPlan struct {
 	PupilID, Pupil, Class string
 	Cycle                 int
-	Agreed                time.Time
-	Entries               []Entry
-	Logged                map[int][]time.Time // sessions logged against each entry, by index
+	// EHC marks the provision of an issued EHC plan (Cycle is then 0): a shortfall is a
+	// statutory matter (EHCShortfall).
+	EHC     bool
+	Agreed  time.Time
+	Entries []Entry
+	Logged  map[int][]time.Time // sessions logged against each entry, by index
 }
 
 // Line is one pupil's piece of provision on the map.
 type Line struct {
 	PupilID, Pupil, Class string
 	Cycle, Index          int
+	EHC                   bool   // provision in an EHC plan's section F
+	EntryID               string // the EHC plan's provision item
 	ItemID, Name, Kind    string
 	Delivery, StaffRole   string
 	Frequency             string
@@ -96,19 +107,33 @@ func Build(plans []PupilPlan, cats Catalogues, today time.Time) Map {
 				Name:      e.Text,
 				Frequency: e.Frequency,
 			}
+			judge := func(perWeek float64) {
+				from := p.Agreed
+				for _, d := range p.Logged[i] {
+					if d.Before(from) {
+						from = d
+					}
+				}
+				l.Weeks = Count(CompleteWeeks(from, today), perWeek, p.Logged[i])
+				l.Shortfall = Behind(l.Weeks, cats[e.CatalogueVersion].DeliveryShare())
+			}
 			if it, ok := cats[e.CatalogueVersion].Item(e.ItemID); ok && e.ItemID != "" {
+				if e.SessionsPerWeek > 0 {
+					it.SessionsPerWeek = e.SessionsPerWeek
+				}
 				d, _ := ParseDelivery(it.Delivery)
 				l.ItemID, l.Name, l.Kind, l.Delivery, l.StaffRole, l.Areas = it.ID, it.Name, it.Kind, d.String(), it.StaffRole, it.Areas
 				l.Frequency, l.Costed, l.Cost = it.Frequency(), true, it.Cost()
 				if it.SessionsPerWeek > 0 {
-					from := p.Agreed
-					for _, d := range p.Logged[i] {
-						if d.Before(from) {
-							from = d
-						}
-					}
-					l.Weeks = Count(CompleteWeeks(from, today), it.SessionsPerWeek, p.Logged[i])
-					l.Shortfall = Behind(l.Weeks, cats[e.CatalogueVersion].DeliveryShare())
+					judge(it.SessionsPerWeek)
+				}
+			} else if e.SessionsPerWeek > 0 {
+				judge(e.SessionsPerWeek)
+			}
+			if p.EHC {
+				l.EHC, l.EntryID = true, e.ID
+				if l.Shortfall.Behind {
+					l.Shortfall.Reason += ". " + EHCShortfall
 				}
 			}
 			m.Lines = append(m.Lines, l)
