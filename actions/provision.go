@@ -115,7 +115,7 @@ func (s *Service) SchoolProvisionMap(ctx context.Context, a Actor, schoolID stri
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	open, err := s.Store.OpenPlans(ctx, sc.ID, "")
+	plans, err := s.provisionPlans(ctx, sc.ID, "")
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
@@ -124,7 +124,7 @@ func (s *Service) SchoolProvisionMap(ctx context.Context, a Actor, schoolID stri
 		return nil, s.unavailable(err)
 	}
 	today := s.now().UTC()
-	out := &ProvisionMap{School: sc, Today: today, Map: provision.Build(PlansOf(open), cats, today)}
+	out := &ProvisionMap{School: sc, Today: today, Map: provision.Build(plans, cats, today)}
 	if latest != "" {
 		c := cats[latest]
 		out.Catalogue = &c
@@ -148,7 +148,8 @@ func (s *Service) SchoolProvisionMap(ctx context.Context, a Actor, schoolID stri
 	return out, nil
 }
 
-// PupilProvision is one pupil's costed provision and delivery, for their page.
+// PupilProvision is one pupil's costed provision and delivery (open support plans and an EHC
+// plan in force), for their page.
 func (s *Service) PupilProvision(ctx context.Context, a Actor, pupilID string) (*provision.Map, error) {
 	p, role, err := s.Pupil(ctx, a, pupilID, "pathway", "read")
 	if err != nil {
@@ -158,11 +159,11 @@ func (s *Service) PupilProvision(ctx context.Context, a Actor, pupilID string) (
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	open, err := s.Store.OpenPlans(ctx, p.SchoolID, p.ID)
+	plans, err := s.provisionPlans(ctx, p.SchoolID, p.ID)
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	m := provision.Build(PlansOf(open), cats, s.now().UTC())
+	m := provision.Build(plans, cats, s.now().UTC())
 	s.Audit(ctx, a, role, "provision:read", p.ID, p.SchoolID, "ok")
 	return &m, nil
 }
@@ -213,9 +214,9 @@ func (s *Service) DeliveryBehind(ctx context.Context, schoolID string) ([]provis
 	if err != nil {
 		return nil, err
 	}
-	open, err := s.Store.OpenPlans(ctx, schoolID, "")
+	plans, err := s.provisionPlans(ctx, schoolID, "")
 	if err != nil {
 		return nil, err
 	}
-	return provision.Build(PlansOf(open), cats, s.now().UTC()).Behind, nil
+	return provision.Build(plans, cats, s.now().UTC()).Behind, nil
 }
