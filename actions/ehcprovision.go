@@ -166,6 +166,7 @@ func ehcPlans(in []store.EHCPlanProvision) []provision.PupilPlan {
 				PupilID: p.PupilID, Pupil: p.FirstName + " " + p.LastName, Class: p.Class, EHC: true,
 				Agreed: it.RecordedAt.UTC(), Logged: map[int][]time.Time{0: p.Logged[j]},
 				Entries: []provision.Entry{{ID: it.ID, Text: it.Text, ItemID: it.CatalogueItem,
+					Frequency:        trimFloat(it.SessionsPerWeek) + " sessions a week",
 					CatalogueVersion: it.CatalogueVersion, SessionsPerWeek: it.SessionsPerWeek}},
 			})
 		}

@@ -33,7 +33,9 @@ type ProvisionLineView struct {
 	PupilID     string   `json:"pupilId" format:"uuid"`
 	Pupil       string   `json:"pupil"`
 	Class       string   `json:"class"`
-	Cycle       int      `json:"cycle"`
+	Cycle       int      `json:"cycle" doc:"The support cycle; 0 for EHC plan provision"`
+	EHCPlan     bool     `json:"ehcPlan" doc:"Provision in section F of the pupil's EHC plan: a shortfall is a statutory matter"`
+	EHCItemID   string   `json:"ehcItemId,omitempty" doc:"The EHC plan's provision item, to log sessions against"`
 	Provision   string   `json:"provision"`
 	ItemID      string   `json:"itemId,omitempty" doc:"The catalogue item; empty for free text, which is not costed"`
 	Delivery    string   `json:"delivery,omitempty" example:"group of 4"`
@@ -190,7 +192,7 @@ func (s *Server) registerProvision(v1 *huma.Group) {
 	register(v1, huma.Operation{
 		Metadata:    needs("pathway", "read", byAction),
 		OperationID: "get-pupil-provision", Method: http.MethodGet, Path: "/pupils/{pupilId}/provision",
-		Summary: "A pupil's costed provision in their open plans, with delivery against what was promised",
+		Summary: "A pupil's costed provision in their open support plans and EHC plan, with delivery against what was promised",
 		Tags:    []string{"Pupils"}, Errors: errs,
 	}, func(ctx context.Context, in *PupilPath) (*PupilProvisionOutput, error) {
 		m, err := s.Actions.PupilProvision(ctx, actor(ctx), in.PupilID)
@@ -212,6 +214,8 @@ func lineViews(ls []provision.Line) []ProvisionLineView {
 			Pupil:       l.Pupil,
 			Class:       l.Class,
 			Cycle:       l.Cycle,
+			EHCPlan:     l.EHC,
+			EHCItemID:   l.EntryID,
 			Provision:   l.Name,
 			ItemID:      l.ItemID,
 			Delivery:    l.Delivery,

@@ -1430,6 +1430,30 @@ type EHCOfficerOutputBody struct {
 	PupilId   openapi_types.UUID `json:"pupilId"`
 }
 
+// EHCProvisionItemView defines model for EHCProvisionItemView.
+type EHCProvisionItemView struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/EHCProvisionItemView.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// CatalogueVersion The catalogue version it was costed from
+	CatalogueVersion *string `json:"catalogueVersion,omitempty"`
+
+	// Id Names the item when logging sessions against it
+	Id openapi_types.UUID `json:"id"`
+
+	// ItemId The catalogue item; empty for the plan's words, which are not costed
+	ItemId *string `json:"itemId,omitempty"`
+
+	// Provision The catalogue item's name, or the plan's words
+	Provision  string    `json:"provision"`
+	RecordedAt time.Time `json:"recordedAt"`
+
+	// SessionsPerWeek What the plan promises
+	SessionsPerWeek float64 `json:"sessionsPerWeek"`
+}
+
 // EHCRequestInputBody defines model for EHCRequestInputBody.
 type EHCRequestInputBody struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -1697,6 +1721,18 @@ type ListPupilsOutputBody struct {
 	// Next Pass as cursor for the next page; absent on the last page
 	Next   *string     `json:"next,omitempty"`
 	Pupils []PupilLine `json:"pupils"`
+}
+
+// LogEHCSessionInputBody defines model for LogEHCSessionInputBody.
+type LogEHCSessionInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/LogEHCSessionInputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Description What was given, if more than the item says
+	Description *string            `json:"description,omitempty"`
+	GivenOn     openapi_types.Date `json:"givenOn"`
 }
 
 // MagicLinkInputBody defines model for MagicLinkInputBody.
@@ -2126,14 +2162,22 @@ type ProvisionLineView struct {
 	// CostPerWeek Per pupil, in pounds
 	CostPerWeek *string `json:"costPerWeek,omitempty"`
 	CostPerYear *string `json:"costPerYear,omitempty"`
-	Cycle       int64   `json:"cycle"`
+
+	// Cycle The support cycle; 0 for EHC plan provision
+	Cycle int64 `json:"cycle"`
 
 	// Delivery Example: group of 4
 	Delivery *string `json:"delivery,omitempty"`
 
 	// DeliveryNow Delivery in words
-	DeliveryNow string  `json:"deliveryNow"`
-	Frequency   *string `json:"frequency,omitempty"`
+	DeliveryNow string `json:"deliveryNow"`
+
+	// EhcItemId The EHC plan's provision item, to log sessions against
+	EhcItemId *string `json:"ehcItemId,omitempty"`
+
+	// EhcPlan Provision in section F of the pupil's EHC plan: a shortfall is a statutory matter
+	EhcPlan   bool    `json:"ehcPlan"`
+	Frequency *string `json:"frequency,omitempty"`
 
 	// ItemId The catalogue item; empty for free text, which is not costed
 	ItemId    *string            `json:"itemId,omitempty"`
@@ -2248,6 +2292,23 @@ type ReadinessOutputBody struct {
 	Criteria []CriterionView `json:"criteria"`
 	Ready    bool            `json:"ready"`
 	Service  string          `json:"service"`
+}
+
+// RecordEHCProvisionInputBody defines model for RecordEHCProvisionInputBody.
+type RecordEHCProvisionInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/RecordEHCProvisionInputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// ItemId An item of the school's provision catalogue (its newest version), or
+	ItemId *string `json:"itemId,omitempty"`
+
+	// SessionsPerWeek Sessions a week section F promises; delivery is judged against it
+	SessionsPerWeek float64 `json:"sessionsPerWeek"`
+
+	// Text the plan's words, for provision the catalogue does not have (not costed)
+	Text *string `json:"text,omitempty"`
 }
 
 // RecordRegisterInputBody defines model for RecordRegisterInputBody.
@@ -2732,6 +2793,18 @@ type ReviewCycleParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// RecordEhcProvisionParams defines parameters for RecordEhcProvision.
+type RecordEhcProvisionParams struct {
+	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// LogEhcProvisionSessionParams defines parameters for LogEhcProvisionSession.
+type LogEhcProvisionSessionParams struct {
+	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // RequestEhcnaParams defines parameters for RequestEhcna.
 type RequestEhcnaParams struct {
 	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
@@ -2913,6 +2986,12 @@ type ReviewCycleJSONRequestBody = ReviewCycleInputBody
 
 // AssignEhcOfficerJSONRequestBody defines body for AssignEhcOfficer for application/json ContentType.
 type AssignEhcOfficerJSONRequestBody = EHCOfficerInputBody
+
+// RecordEhcProvisionJSONRequestBody defines body for RecordEhcProvision for application/json ContentType.
+type RecordEhcProvisionJSONRequestBody = RecordEHCProvisionInputBody
+
+// LogEhcProvisionSessionJSONRequestBody defines body for LogEhcProvisionSession for application/json ContentType.
+type LogEhcProvisionSessionJSONRequestBody = LogEHCSessionInputBody
 
 // RequestEhcnaJSONRequestBody defines body for RequestEhcna for application/json ContentType.
 type RequestEhcnaJSONRequestBody = EHCRequestInputBody
@@ -3297,6 +3376,42 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/pupils/{pupilId}/ehc-officer (the `AssignEhcOfficer` operationId).
 	AssignEhcOfficer(ctx context.Context, pupilId openapi_types.UUID, body AssignEhcOfficerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RecordEhcProvisionWithBody Record a piece of the provision in section F of the pupil's EHC plan
+	//
+	// Once the council has issued the plan, the SENDCo (or the head) records what section F says the school must deliver: a catalogue item (costed from the catalogue's newest version) or the plan's words, with the sessions a week it promises. It is then on the provision map, the pupil's provision and the caseload like a support plan's, marked as EHC plan provision: a shortfall in it is a statutory matter. Each piece is recorded once per plan: another save of it is refused (409) and changes nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision (the `RecordEhcProvision` operationId).
+	RecordEhcProvisionWithBody(ctx context.Context, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordEhcProvision Record a piece of the provision in section F of the pupil's EHC plan
+	//
+	// Once the council has issued the plan, the SENDCo (or the head) records what section F says the school must deliver: a catalogue item (costed from the catalogue's newest version) or the plan's words, with the sessions a week it promises. It is then on the provision map, the pupil's provision and the caseload like a support plan's, marked as EHC plan provision: a shortfall in it is a statutory matter. Each piece is recorded once per plan: another save of it is refused (409) and changes nothing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision (the `RecordEhcProvision` operationId).
+	RecordEhcProvision(ctx context.Context, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, body RecordEhcProvisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LogEhcProvisionSessionWithBody Log a session delivered under the pupil's EHC plan
+	//
+	// Whoever logs support under a support plan logs it: the teacher, the teaching assistant, the SENDCo.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/sessions (the `LogEhcProvisionSession` operationId).
+	LogEhcProvisionSessionWithBody(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, params *LogEhcProvisionSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LogEhcProvisionSession Log a session delivered under the pupil's EHC plan
+	//
+	// Whoever logs support under a support plan logs it: the teacher, the teaching assistant, the SENDCo.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/sessions (the `LogEhcProvisionSession` operationId).
+	LogEhcProvisionSession(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, params *LogEhcProvisionSessionParams, body LogEhcProvisionSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RequestEhcnaWithBody Request an EHC needs assessment
 	//
 	// Starts the statutory clock (week 0). A parent or the school may request one.
@@ -3419,7 +3534,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/pupils/{pupilId}/pathway/triage (the `Triage` operationId).
 	Triage(ctx context.Context, pupilId openapi_types.UUID, params *TriageParams, body TriageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetPupilProvision A pupil's costed provision in their open plans, with delivery against what was promised
+	// GetPupilProvision A pupil's costed provision in their open support plans and EHC plan, with delivery against what was promised
 	//
 	// Corresponds with GET /v1/pupils/{pupilId}/provision (the `GetPupilProvision` operationId).
 	GetPupilProvision(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4297,6 +4412,82 @@ func (c *Client) AssignEhcOfficer(ctx context.Context, pupilId openapi_types.UUI
 	return c.Client.Do(req)
 }
 
+// RecordEhcProvisionWithBody Record a piece of the provision in section F of the pupil's EHC plan
+//
+// Once the council has issued the plan, the SENDCo (or the head) records what section F says the school must deliver: a catalogue item (costed from the catalogue's newest version) or the plan's words, with the sessions a week it promises. It is then on the provision map, the pupil's provision and the caseload like a support plan's, marked as EHC plan provision: a shortfall in it is a statutory matter. Each piece is recorded once per plan: another save of it is refused (409) and changes nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision (the `RecordEhcProvision` operationId).
+func (c *Client) RecordEhcProvisionWithBody(ctx context.Context, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordEhcProvisionRequestWithBody(c.Server, pupilId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordEhcProvision Record a piece of the provision in section F of the pupil's EHC plan
+//
+// Once the council has issued the plan, the SENDCo (or the head) records what section F says the school must deliver: a catalogue item (costed from the catalogue's newest version) or the plan's words, with the sessions a week it promises. It is then on the provision map, the pupil's provision and the caseload like a support plan's, marked as EHC plan provision: a shortfall in it is a statutory matter. Each piece is recorded once per plan: another save of it is refused (409) and changes nothing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision (the `RecordEhcProvision` operationId).
+func (c *Client) RecordEhcProvision(ctx context.Context, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, body RecordEhcProvisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordEhcProvisionRequest(c.Server, pupilId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LogEhcProvisionSessionWithBody Log a session delivered under the pupil's EHC plan
+//
+// Whoever logs support under a support plan logs it: the teacher, the teaching assistant, the SENDCo.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/sessions (the `LogEhcProvisionSession` operationId).
+func (c *Client) LogEhcProvisionSessionWithBody(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, params *LogEhcProvisionSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLogEhcProvisionSessionRequestWithBody(c.Server, pupilId, itemId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LogEhcProvisionSession Log a session delivered under the pupil's EHC plan
+//
+// Whoever logs support under a support plan logs it: the teacher, the teaching assistant, the SENDCo.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/sessions (the `LogEhcProvisionSession` operationId).
+func (c *Client) LogEhcProvisionSession(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, params *LogEhcProvisionSessionParams, body LogEhcProvisionSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLogEhcProvisionSessionRequest(c.Server, pupilId, itemId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RequestEhcnaWithBody Request an EHC needs assessment
 //
 // Starts the statutory clock (week 0). A parent or the school may request one.
@@ -4579,7 +4770,7 @@ func (c *Client) Triage(ctx context.Context, pupilId openapi_types.UUID, params 
 	return c.Client.Do(req)
 }
 
-// GetPupilProvision A pupil's costed provision in their open plans, with delivery against what was promised
+// GetPupilProvision A pupil's costed provision in their open support plans and EHC plan, with delivery against what was promised
 //
 // Corresponds with GET /v1/pupils/{pupilId}/provision (the `GetPupilProvision` operationId).
 func (c *Client) GetPupilProvision(ctx context.Context, pupilId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6382,6 +6573,137 @@ func NewAssignEhcOfficerRequestWithBody(server string, pupilId openapi_types.UUI
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRecordEhcProvisionRequest calls the generic RecordEhcProvision builder with application/json body
+func NewRecordEhcProvisionRequest(server string, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, body RecordEhcProvisionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordEhcProvisionRequestWithBody(server, pupilId, params, "application/json", bodyReader)
+}
+
+// NewRecordEhcProvisionRequestWithBody constructs an http.Request for the RecordEhcProvision method, with any body, and a specified content type
+func NewRecordEhcProvisionRequestWithBody(server string, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/ehc-provision", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewLogEhcProvisionSessionRequest calls the generic LogEhcProvisionSession builder with application/json body
+func NewLogEhcProvisionSessionRequest(server string, pupilId openapi_types.UUID, itemId openapi_types.UUID, params *LogEhcProvisionSessionParams, body LogEhcProvisionSessionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewLogEhcProvisionSessionRequestWithBody(server, pupilId, itemId, params, "application/json", bodyReader)
+}
+
+// NewLogEhcProvisionSessionRequestWithBody constructs an http.Request for the LogEhcProvisionSession method, with any body, and a specified content type
+func NewLogEhcProvisionSessionRequestWithBody(server string, pupilId openapi_types.UUID, itemId openapi_types.UUID, params *LogEhcProvisionSessionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "itemId", itemId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/ehc-provision/%s/sessions", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8587,6 +8909,42 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1/pupils/{pupilId}/ehc-officer (the `AssignEhcOfficer` operationId).
 	AssignEhcOfficerWithResponse(ctx context.Context, pupilId openapi_types.UUID, body AssignEhcOfficerJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignEhcOfficerResponse, error)
 
+	// RecordEhcProvisionWithBodyWithResponse Record a piece of the provision in section F of the pupil's EHC plan
+	//
+	// Once the council has issued the plan, the SENDCo (or the head) records what section F says the school must deliver: a catalogue item (costed from the catalogue's newest version) or the plan's words, with the sessions a week it promises. It is then on the provision map, the pupil's provision and the caseload like a support plan's, marked as EHC plan provision: a shortfall in it is a statutory matter. Each piece is recorded once per plan: another save of it is refused (409) and changes nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision (the `RecordEhcProvision` operationId).
+	RecordEhcProvisionWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordEhcProvisionResponse, error)
+
+	// RecordEhcProvisionWithResponse Record a piece of the provision in section F of the pupil's EHC plan
+	//
+	// Once the council has issued the plan, the SENDCo (or the head) records what section F says the school must deliver: a catalogue item (costed from the catalogue's newest version) or the plan's words, with the sessions a week it promises. It is then on the provision map, the pupil's provision and the caseload like a support plan's, marked as EHC plan provision: a shortfall in it is a statutory matter. Each piece is recorded once per plan: another save of it is refused (409) and changes nothing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision (the `RecordEhcProvision` operationId).
+	RecordEhcProvisionWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, body RecordEhcProvisionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordEhcProvisionResponse, error)
+
+	// LogEhcProvisionSessionWithBodyWithResponse Log a session delivered under the pupil's EHC plan
+	//
+	// Whoever logs support under a support plan logs it: the teacher, the teaching assistant, the SENDCo.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/sessions (the `LogEhcProvisionSession` operationId).
+	LogEhcProvisionSessionWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, params *LogEhcProvisionSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LogEhcProvisionSessionResponse, error)
+
+	// LogEhcProvisionSessionWithResponse Log a session delivered under the pupil's EHC plan
+	//
+	// Whoever logs support under a support plan logs it: the teacher, the teaching assistant, the SENDCo.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/sessions (the `LogEhcProvisionSession` operationId).
+	LogEhcProvisionSessionWithResponse(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, params *LogEhcProvisionSessionParams, body LogEhcProvisionSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*LogEhcProvisionSessionResponse, error)
+
 	// RequestEhcnaWithBodyWithResponse Request an EHC needs assessment
 	//
 	// Starts the statutory clock (week 0). A parent or the school may request one.
@@ -8721,7 +9079,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/pupils/{pupilId}/pathway/triage (the `Triage` operationId).
 	TriageWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *TriageParams, body TriageJSONRequestBody, reqEditors ...RequestEditorFn) (*TriageResponse, error)
 
-	// GetPupilProvisionWithResponse A pupil's costed provision in their open plans, with delivery against what was promised
+	// GetPupilProvisionWithResponse A pupil's costed provision in their open support plans and EHC plan, with delivery against what was promised
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10711,6 +11069,158 @@ func (r AssignEhcOfficerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AssignEhcOfficerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RecordEhcProvisionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *EHCProvisionItemView
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RecordEhcProvisionResponse) GetJSON201() *EHCProvisionItemView {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RecordEhcProvisionResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RecordEhcProvisionResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RecordEhcProvisionResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RecordEhcProvisionResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RecordEhcProvisionResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordEhcProvisionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordEhcProvisionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordEhcProvisionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordEhcProvisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type LogEhcProvisionSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *EHCProvisionItemView
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r LogEhcProvisionSessionResponse) GetJSON201() *EHCProvisionItemView {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r LogEhcProvisionSessionResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r LogEhcProvisionSessionResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r LogEhcProvisionSessionResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r LogEhcProvisionSessionResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r LogEhcProvisionSessionResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r LogEhcProvisionSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r LogEhcProvisionSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r LogEhcProvisionSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r LogEhcProvisionSessionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13860,6 +14370,66 @@ func (c *ClientWithResponses) AssignEhcOfficerWithResponse(ctx context.Context, 
 	return ParseAssignEhcOfficerResponse(rsp)
 }
 
+// RecordEhcProvisionWithBodyWithResponse Record a piece of the provision in section F of the pupil's EHC plan
+//
+// Once the council has issued the plan, the SENDCo (or the head) records what section F says the school must deliver: a catalogue item (costed from the catalogue's newest version) or the plan's words, with the sessions a week it promises. It is then on the provision map, the pupil's provision and the caseload like a support plan's, marked as EHC plan provision: a shortfall in it is a statutory matter. Each piece is recorded once per plan: another save of it is refused (409) and changes nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision (the `RecordEhcProvision` operationId).
+func (c *ClientWithResponses) RecordEhcProvisionWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordEhcProvisionResponse, error) {
+	rsp, err := c.RecordEhcProvisionWithBody(ctx, pupilId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordEhcProvisionResponse(rsp)
+}
+
+// RecordEhcProvisionWithResponse Record a piece of the provision in section F of the pupil's EHC plan
+//
+// Once the council has issued the plan, the SENDCo (or the head) records what section F says the school must deliver: a catalogue item (costed from the catalogue's newest version) or the plan's words, with the sessions a week it promises. It is then on the provision map, the pupil's provision and the caseload like a support plan's, marked as EHC plan provision: a shortfall in it is a statutory matter. Each piece is recorded once per plan: another save of it is refused (409) and changes nothing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision (the `RecordEhcProvision` operationId).
+func (c *ClientWithResponses) RecordEhcProvisionWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, body RecordEhcProvisionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordEhcProvisionResponse, error) {
+	rsp, err := c.RecordEhcProvision(ctx, pupilId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordEhcProvisionResponse(rsp)
+}
+
+// LogEhcProvisionSessionWithBodyWithResponse Log a session delivered under the pupil's EHC plan
+//
+// Whoever logs support under a support plan logs it: the teacher, the teaching assistant, the SENDCo.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/sessions (the `LogEhcProvisionSession` operationId).
+func (c *ClientWithResponses) LogEhcProvisionSessionWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, params *LogEhcProvisionSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LogEhcProvisionSessionResponse, error) {
+	rsp, err := c.LogEhcProvisionSessionWithBody(ctx, pupilId, itemId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLogEhcProvisionSessionResponse(rsp)
+}
+
+// LogEhcProvisionSessionWithResponse Log a session delivered under the pupil's EHC plan
+//
+// Whoever logs support under a support plan logs it: the teacher, the teaching assistant, the SENDCo.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/sessions (the `LogEhcProvisionSession` operationId).
+func (c *ClientWithResponses) LogEhcProvisionSessionWithResponse(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, params *LogEhcProvisionSessionParams, body LogEhcProvisionSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*LogEhcProvisionSessionResponse, error) {
+	rsp, err := c.LogEhcProvisionSession(ctx, pupilId, itemId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLogEhcProvisionSessionResponse(rsp)
+}
+
 // RequestEhcnaWithBodyWithResponse Request an EHC needs assessment
 //
 // Starts the statutory clock (week 0). A parent or the school may request one.
@@ -14090,7 +14660,7 @@ func (c *ClientWithResponses) TriageWithResponse(ctx context.Context, pupilId op
 	return ParseTriageResponse(rsp)
 }
 
-// GetPupilProvisionWithResponse A pupil's costed provision in their open plans, with delivery against what was promised
+// GetPupilProvisionWithResponse A pupil's costed provision in their open support plans and EHC plan, with delivery against what was promised
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15930,6 +16500,128 @@ func ParseAssignEhcOfficerResponse(rsp *http.Response) (*AssignEhcOfficerRespons
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRecordEhcProvisionResponse parses an HTTP response from a RecordEhcProvisionWithResponse call
+func ParseRecordEhcProvisionResponse(rsp *http.Response) (*RecordEhcProvisionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordEhcProvisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest EHCProvisionItemView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseLogEhcProvisionSessionResponse parses an HTTP response from a LogEhcProvisionSessionWithResponse call
+func ParseLogEhcProvisionSessionResponse(rsp *http.Response) (*LogEhcProvisionSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &LogEhcProvisionSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest EHCProvisionItemView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel

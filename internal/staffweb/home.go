@@ -289,8 +289,12 @@ func (h *Handler) caseload(ctx context.Context, v *visit, schoolID string) (*cas
 		return nil, err
 	}
 	for _, l := range lines {
-		behind = append(behind, caseRow{PupilID: l.PupilID, Pupil: l.Pupil, What: l.Name + ": " + l.Shortfall.Reason,
-			Status: "Delivery behind", Colour: "red", Href: "/pupils/" + l.PupilID + "/cycles/" + strconv.Itoa(l.Cycle) + "/provision", Link: "Log the support given"})
+		row := caseRow{PupilID: l.PupilID, Pupil: l.Pupil, What: l.Name + ": " + l.Shortfall.Reason,
+			Status: "Delivery behind", Colour: "red", Href: "/pupils/" + l.PupilID + "/cycles/" + strconv.Itoa(l.Cycle) + "/provision", Link: "Log the support given"}
+		if l.EHC {
+			row.Status, row.Href, row.Link = "EHC plan provision behind", "/pupils/"+l.PupilID+"#costed", "See the EHC plan's provision"
+		}
+		behind = append(behind, row)
 	}
 	out.Sections = []caseSection{
 		{ID: "triage", Title: "Concerns waiting for triage", Empty: "No concerns are waiting.", Rows: triage},
