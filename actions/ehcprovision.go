@@ -97,6 +97,13 @@ func (s *Service) RecordEHCProvision(ctx context.Context, a Actor, in EHCProvisi
 	return saved, nil
 }
 
+func sessionsWords(n float64) string {
+	if n == 1 {
+		return "1 session a week"
+	}
+	return trimFloat(n) + " sessions a week"
+}
+
 func trimFloat(f float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
 }
@@ -166,7 +173,7 @@ func ehcPlans(in []store.EHCPlanProvision) []provision.PupilPlan {
 				PupilID: p.PupilID, Pupil: p.FirstName + " " + p.LastName, Class: p.Class, EHC: true,
 				Agreed: it.RecordedAt.UTC(), Logged: map[int][]time.Time{0: p.Logged[j]},
 				Entries: []provision.Entry{{ID: it.ID, Text: it.Text, ItemID: it.CatalogueItem,
-					Frequency:        trimFloat(it.SessionsPerWeek) + " sessions a week",
+					Frequency:        sessionsWords(it.SessionsPerWeek),
 					CatalogueVersion: it.CatalogueVersion, SessionsPerWeek: it.SessionsPerWeek}},
 			})
 		}
