@@ -18,7 +18,10 @@ func LoadProvisionCatalogue(ctx context.Context, st *store.Store, schoolID strin
 	if err != nil {
 		return fmt.Errorf("encode provision catalogue: %w", err)
 	}
-	return st.StoreProvisionCatalogue(ctx, schoolID, c.ID, c.Version, c.Published, doc)
+	if _, err := st.StoreProvisionCatalogue(ctx, schoolID, c.ID, c.Version, c.Published, doc, nil, ""); err != nil {
+		return err
+	}
+	return nil
 }
 
 // catalogues reads every version of a school's provision catalogue and names the newest.

@@ -104,6 +104,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerRegister(v1)
 	s.registerProvision(v1)
 	s.registerEHCProvision(v1)
+	s.registerCatalogueUpload(v1)
 	s.registerCodec(api, mux)
 	return api
 }

@@ -49,6 +49,7 @@ Commands:
   bench     measure writes, reads and a worker's memory on a fresh stack of its own (-h: counts)
   capacity  size a deployment for a school, a large authority and England from measured costs
             (docs/capacity.md; -h: the inputs)
+  provision load a school's provision catalogue file: sendflow provision load --school ID FILE
   repair    list pupils' workflows that stopped on a fault (--stuck: also those held by a failing
             task or a retrying activity); --reset restarts each stopped one with its history kept
 
@@ -61,6 +62,16 @@ Prints a bearer token for an existing user, signed with SENDFLOW_SIGNING_KEY (th
 uses); beside sendflow dev, with the key dev keeps in its data dir.
 
   sendflow token --email ops@council.example --ttl 1h
+
+`
+
+const provisionUsage = `Usage: sendflow provision load --school ID FILE
+
+Loads a new version of a school's provision catalogue (catalogue/README.md) against
+DATABASE_URL, with the checks the SENDCo's upload makes: every problem is printed with its line
+and a file with any problem loads nothing; the same file again changes nothing.
+
+  sendflow provision load --school 5c0f0000-0000-4000-8000-000000000001 provision-2027.yaml
 
 `
 
@@ -280,6 +291,35 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 			return err
 		}
 		return repair(ctx, cfg, logger, o, out)
+	case "provision":
+		if len(rest) == 0 || rest[0] != "load" {
+			return errors.New("usage: sendflow provision load --school ID FILE")
+		}
+		args, file := rest[1:], ""
+		if n := len(args); n > 0 && !strings.HasPrefix(args[n-1], "-") {
+			args, file = args[:n-1], args[n-1]
+		}
+		var school string
+		cfg, logger, err := setup("provision load", args, getenv, func(fs *flag.FlagSet) {
+			fs.Usage = synopsis(fs, provisionUsage)
+			fs.StringVar(&school, "school", "", "the school's `ID`")
+		})
+		if err != nil {
+			return err
+		}
+		if school == "" || file == "" {
+			return errors.New("usage: sendflow provision load --school ID FILE")
+		}
+		if err := cfg.Require("DATABASE_URL"); err != nil {
+			return err
+		}
+		pool, err := store.Connect(ctx, cfg.DatabaseURL, 2)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		logger.Debug("loading provision catalogue", "school", school)
+		return app.LoadProvisionCatalogue(ctx, pool, school, file, out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil

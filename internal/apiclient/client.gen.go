@@ -2720,6 +2720,23 @@ type TriageInputBody struct {
 // TriageInputBodyDecision monitor: keep trying classroom strategies for another trial window; more_evidence: ask the teacher for more; sen_support: start SEN support and tell the parents; no_further_action: close the concern
 type TriageInputBodyDecision string
 
+// UploadCatalogueOutputBody defines model for UploadCatalogueOutputBody.
+type UploadCatalogueOutputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/UploadCatalogueOutputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Created False when this version was already loaded with the same content (nothing new was stored)
+	Created bool   `json:"created"`
+	Id      string `json:"id"`
+
+	// Items Interventions and adjustments in it
+	Items     int64              `json:"items"`
+	Published openapi_types.Date `json:"published"`
+	Version   string             `json:"version"`
+}
+
 // EhcEventParams defines parameters for EhcEvent.
 type EhcEventParams struct {
 	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
@@ -2899,6 +2916,12 @@ type CreateSchoolParams struct {
 type CreateClassParams struct {
 	// IdempotencyKey Send the same key when you retry; the first answer is returned and nothing is done twice.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// UploadProvisionCatalogueParams defines parameters for UploadProvisionCatalogue.
+type UploadProvisionCatalogueParams struct {
+	// ContentType application/yaml (or text/yaml, application/x-yaml)
+	ContentType *string `json:"Content-Type,omitempty"`
 }
 
 // ExportProvisionMapParams defines parameters for ExportProvisionMap.
@@ -3696,6 +3719,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/schools/{schoolId}/provision-catalogue (the `GetProvisionCatalogue` operationId).
 	GetProvisionCatalogue(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadProvisionCatalogueWithBody Load a new version of the school's provision catalogue from its YAML file
+	//
+	// The SENDCo or the head uploads it. It is checked exactly as the shipped demo catalogue is; every problem names its line, and a file with any problem loads nothing (422). The same file again is the same version (200, created false); a changed file under a version already loaded is refused: give it a new version. Plans keep the version they were costed from.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/schools/{schoolId}/provision-catalogue (the `UploadProvisionCatalogue` operationId).
+	UploadProvisionCatalogueWithBody(ctx context.Context, schoolId openapi_types.UUID, params *UploadProvisionCatalogueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadProvisionCatalogue The newest version of the school's provision catalogue as its YAML file
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/provision-catalogue/file (the `DownloadProvisionCatalogue` operationId).
+	DownloadProvisionCatalogue(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetProvisionMap The school's costed provision map: who gets what, how often, at what cost; totals; delivery behind; effectiveness
 	//
@@ -5153,6 +5190,40 @@ func (c *Client) SetSchoolContact(ctx context.Context, schoolId openapi_types.UU
 // Corresponds with GET /v1/schools/{schoolId}/provision-catalogue (the `GetProvisionCatalogue` operationId).
 func (c *Client) GetProvisionCatalogue(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProvisionCatalogueRequest(c.Server, schoolId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadProvisionCatalogueWithBody Load a new version of the school's provision catalogue from its YAML file
+//
+// The SENDCo or the head uploads it. It is checked exactly as the shipped demo catalogue is; every problem names its line, and a file with any problem loads nothing (422). The same file again is the same version (200, created false); a changed file under a version already loaded is refused: give it a new version. Plans keep the version they were costed from.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/schools/{schoolId}/provision-catalogue (the `UploadProvisionCatalogue` operationId).
+func (c *Client) UploadProvisionCatalogueWithBody(ctx context.Context, schoolId openapi_types.UUID, params *UploadProvisionCatalogueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadProvisionCatalogueRequestWithBody(c.Server, schoolId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadProvisionCatalogue The newest version of the school's provision catalogue as its YAML file
+//
+// Corresponds with GET /v1/schools/{schoolId}/provision-catalogue/file (the `DownloadProvisionCatalogue` operationId).
+func (c *Client) DownloadProvisionCatalogue(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadProvisionCatalogueRequest(c.Server, schoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -8009,6 +8080,91 @@ func NewGetProvisionCatalogueRequest(server string, schoolId openapi_types.UUID)
 	return req, nil
 }
 
+// NewUploadProvisionCatalogueRequestWithBody constructs an http.Request for the UploadProvisionCatalogue method, with any body, and a specified content type
+func NewUploadProvisionCatalogueRequestWithBody(server string, schoolId openapi_types.UUID, params *UploadProvisionCatalogueParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/provision-catalogue", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.ContentType != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Content-Type", *params.ContentType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Type", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDownloadProvisionCatalogueRequest constructs an http.Request for the DownloadProvisionCatalogue method
+func NewDownloadProvisionCatalogueRequest(server string, schoolId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/provision-catalogue/file", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetProvisionMapRequest constructs an http.Request for the GetProvisionMap method
 func NewGetProvisionMapRequest(server string, schoolId openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -9251,6 +9407,22 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/schools/{schoolId}/provision-catalogue (the `GetProvisionCatalogue` operationId).
 	GetProvisionCatalogueWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetProvisionCatalogueResponse, error)
+
+	// UploadProvisionCatalogueWithBodyWithResponse Load a new version of the school's provision catalogue from its YAML file
+	//
+	// The SENDCo or the head uploads it. It is checked exactly as the shipped demo catalogue is; every problem names its line, and a file with any problem loads nothing (422). The same file again is the same version (200, created false); a changed file under a version already loaded is refused: give it a new version. Plans keep the version they were costed from.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/schools/{schoolId}/provision-catalogue (the `UploadProvisionCatalogue` operationId).
+	UploadProvisionCatalogueWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *UploadProvisionCatalogueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadProvisionCatalogueResponse, error)
+
+	// DownloadProvisionCatalogueWithResponse The newest version of the school's provision catalogue as its YAML file
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/provision-catalogue/file (the `DownloadProvisionCatalogue` operationId).
+	DownloadProvisionCatalogueWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*DownloadProvisionCatalogueResponse, error)
 
 	// GetProvisionMapWithResponse The school's costed provision map: who gets what, how often, at what cost; totals; delivery behind; effectiveness
 	//
@@ -13045,6 +13217,166 @@ func (r GetProvisionCatalogueResponse) ContentType() string {
 	return ""
 }
 
+type UploadProvisionCatalogueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *UploadCatalogueOutputBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ErrorModel
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadProvisionCatalogueResponse) GetJSON201() *UploadCatalogueOutputBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadProvisionCatalogueResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadProvisionCatalogueResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UploadProvisionCatalogueResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadProvisionCatalogueResponse) GetApplicationproblemJSON413() *ErrorModel {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadProvisionCatalogueResponse) GetApplicationproblemJSON415() *ErrorModel {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadProvisionCatalogueResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadProvisionCatalogueResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadProvisionCatalogueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadProvisionCatalogueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadProvisionCatalogueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadProvisionCatalogueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadProvisionCatalogueResponse200Headers the declared response headers of an HTTP 200 response for DownloadProvisionCatalogue
+type DownloadProvisionCatalogueResponse200Headers struct {
+	ContentDisposition *string
+	ContentType        *string
+}
+
+type DownloadProvisionCatalogueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadProvisionCatalogueResponse200Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadProvisionCatalogueResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadProvisionCatalogueResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DownloadProvisionCatalogueResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DownloadProvisionCatalogueResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadProvisionCatalogueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadProvisionCatalogueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadProvisionCatalogueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadProvisionCatalogueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetProvisionMapResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14969,6 +15301,34 @@ func (c *ClientWithResponses) GetProvisionCatalogueWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseGetProvisionCatalogueResponse(rsp)
+}
+
+// UploadProvisionCatalogueWithBodyWithResponse Load a new version of the school's provision catalogue from its YAML file
+//
+// The SENDCo or the head uploads it. It is checked exactly as the shipped demo catalogue is; every problem names its line, and a file with any problem loads nothing (422). The same file again is the same version (200, created false); a changed file under a version already loaded is refused: give it a new version. Plans keep the version they were costed from.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/schools/{schoolId}/provision-catalogue (the `UploadProvisionCatalogue` operationId).
+func (c *ClientWithResponses) UploadProvisionCatalogueWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *UploadProvisionCatalogueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadProvisionCatalogueResponse, error) {
+	rsp, err := c.UploadProvisionCatalogueWithBody(ctx, schoolId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadProvisionCatalogueResponse(rsp)
+}
+
+// DownloadProvisionCatalogueWithResponse The newest version of the school's provision catalogue as its YAML file
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/schools/{schoolId}/provision-catalogue/file (the `DownloadProvisionCatalogue` operationId).
+func (c *ClientWithResponses) DownloadProvisionCatalogueWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*DownloadProvisionCatalogueResponse, error) {
+	rsp, err := c.DownloadProvisionCatalogue(ctx, schoolId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadProvisionCatalogueResponse(rsp)
 }
 
 // GetProvisionMapWithResponse The school's costed provision map: who gets what, how often, at what cost; totals; delivery behind; effectiveness
@@ -18104,6 +18464,148 @@ func ParseGetProvisionCatalogueResponse(rsp *http.Response) (*GetProvisionCatalo
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseUploadProvisionCatalogueResponse parses an HTTP response from a UploadProvisionCatalogueWithResponse call
+func ParseUploadProvisionCatalogueResponse(rsp *http.Response) (*UploadProvisionCatalogueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadProvisionCatalogueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest UploadCatalogueOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDownloadProvisionCatalogueResponse parses an HTTP response from a DownloadProvisionCatalogueWithResponse call
+func ParseDownloadProvisionCatalogueResponse(rsp *http.Response) (*DownloadProvisionCatalogueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadProvisionCatalogueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadProvisionCatalogueResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

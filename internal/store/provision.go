@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,44 +16,73 @@ type ProvisionCatalogueDoc struct {
 	Document []byte
 }
 
-// StoreProvisionCatalogue stores a version of a school's provision catalogue once: the same
-// version again is a no-op; a different document under a stored version is refused, so what a
-// plan was costed from keeps its meaning.
+// ErrVersionTaken is a catalogue version already loaded with different content.
+var ErrVersionTaken = errors.New("this version is already loaded with different content")
+
+// StoreProvisionCatalogue stores a version of a school's provision catalogue once, with the file
+// it came from (nil: not kept) and who loaded it ("": set-up): the same version again is a no-op
+// (created is false); a different document under a stored version is refused with
+// ErrVersionTaken, so what a plan was costed from keeps its meaning.
 func (s *Store) StoreProvisionCatalogue(
 	ctx context.Context,
 	schoolID, id, version string,
 	published time.Time,
-	doc []byte,
-) error {
+	doc, source []byte,
+	loadedBy string,
+) (created bool, err error) {
+	var by *string
+	if loadedBy != "" {
+		by = &loadedBy
+	}
 	tag, err := s.DB.Exec(
 		ctx,
-		`INSERT INTO provision_catalogues (school_id, id, version, published, document) VALUES ($1, $2, $3, $4, $5)
+		`INSERT INTO provision_catalogues (school_id, id, version, published, document, source, loaded_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (school_id, version) DO NOTHING`,
 		schoolID,
 		id,
 		version,
 		published,
 		doc,
+		source,
+		by,
 	)
 	if err != nil {
-		return fmt.Errorf("store provision catalogue %s %s: %w", id, version, err)
+		return false, fmt.Errorf("store provision catalogue %s %s: %w", id, version, err)
 	}
 	if tag.RowsAffected() == 1 {
-		return nil
+		return true, nil
 	}
 	var same bool
 	if err := s.DB.QueryRow(ctx, `SELECT document = $3::jsonb FROM provision_catalogues WHERE school_id = $1 AND version = $2`,
 		schoolID, version, doc).Scan(&same); err != nil {
-		return fmt.Errorf("compare provision catalogue %s %s: %w", id, version, err)
+		return false, fmt.Errorf("compare provision catalogue %s %s: %w", id, version, err)
 	}
 	if !same {
-		return fmt.Errorf(
-			"provision catalogue %s version %s is already loaded with different content; give the changed file a new version",
-			id,
-			version,
-		)
+		return false, fmt.Errorf("provision catalogue %s version %s: %w", id, version, ErrVersionTaken)
 	}
-	return nil
+	return false, nil
+}
+
+// ProvisionCatalogueFile is the file a stored catalogue version was loaded from (Source nil when
+// it was not kept) and its document.
+type ProvisionCatalogueFile struct {
+	Source, Document []byte
+}
+
+// ProvisionCatalogueSource reads a stored version's file; ErrNotFound when the school has no
+// such version.
+func (s *Store) ProvisionCatalogueSource(ctx context.Context, schoolID, version string) (*ProvisionCatalogueFile, error) {
+	var f ProvisionCatalogueFile
+	err := s.DB.QueryRow(ctx, `SELECT source, document FROM provision_catalogues WHERE school_id = $1 AND version = $2`,
+		schoolID, version).Scan(&f.Source, &f.Document)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read provision catalogue %s: %w", version, err)
+	}
+	return &f, nil
 }
 
 // ProvisionCatalogues reads every stored version of a school's catalogue, oldest first.
