@@ -10,8 +10,9 @@ import (
 	"github.com/sendflow/sendflow/internal/provision"
 )
 
-// CatalogueMaxBytes is the most a provision catalogue file may be.
-const CatalogueMaxBytes = 1 << 20
+// CatalogueMaxBytes is the most a provision catalogue file may be (a few hundred items fit in a
+// tenth of it); it stays below MaxBody, the whole request limit.
+const CatalogueMaxBytes = 256 << 10
 
 // UploadCatalogueInput is a school's provision catalogue file.
 type UploadCatalogueInput struct {

@@ -18,6 +18,7 @@ func (h *Handler) provisionPages(m *http.ServeMux) {
 	m.HandleFunc("GET /schools/{school}/provision/map.json", h.staff(h.provisionMapExport))
 	m.HandleFunc("GET /schools/{school}/provision/map.pdf", h.staff(h.provisionMapExport))
 	m.HandleFunc("GET /schools/{school}/provision/catalogue", h.staff(h.provisionCataloguePage))
+	h.catalogueUploadPages(m)
 }
 
 // actionFailed answers what the service layer said: out of reach is not found.
@@ -159,14 +160,10 @@ func (h *Handler) provisionMapExport(w http.ResponseWriter, v *visit) {
 type catalogueData struct {
 	SchoolID  string
 	Catalogue *provision.Catalogue
+	CanUpload bool     // the SENDCo and the head upload a new version
+	Problems  []string // an upload's problems, each naming its line
 }
 
 func (h *Handler) provisionCataloguePage(w http.ResponseWriter, v *visit) {
-	sc, c, err := h.d.Actions.ProvisionCatalogue(v.ctx(), v.actor, v.r.PathValue("school"))
-	if err != nil {
-		h.actionFailed(w, v, err)
-		return
-	}
-	h.render(w, v.r, http.StatusOK, "provision-catalogue", h.frame(v, "", &page{
-		Title: "Provision catalogue", Caption: sc.Name, Back: "/schools/" + sc.ID + "/provision", Data: catalogueData{SchoolID: sc.ID, Catalogue: c}}))
+	h.showCatalogue(w, v, http.StatusOK, nil, "")
 }
