@@ -296,7 +296,8 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 			return errors.New("usage: sendflow provision load --school ID FILE")
 		}
 		args, file := rest[1:], ""
-		if n := len(args); n > 0 && !strings.HasPrefix(args[n-1], "-") {
+		if n := len(args); n > 0 && !strings.HasPrefix(args[n-1], "-") &&
+			(n == 1 || strings.TrimLeft(args[n-2], "-") != "school") {
 			args, file = args[:n-1], args[n-1]
 		}
 		var school string
