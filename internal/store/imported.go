@@ -54,7 +54,8 @@ func (s *Store) ImportRecord(ctx context.Context, p NewPupil, r ImportedRecord) 
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO imported_records (id, school_id, pupil_id, bundle_sha256,
 			source_key_id, source_school, bundle_json, pdf, imported_by, imported_role)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING imported_at`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING imported_at,
+			(SELECT name FROM users WHERE id = imported_by)`,
 			r.ID, r.SchoolID, r.PupilID, r.BundleSHA256, r.SourceKeyID, r.SourceSchool, r.BundleJSON, r.PDF,
 			r.ImportedBy, r.ImportedRole).Scan(&r.ImportedAt, &r.ImportedByName); err != nil {
 			return fmt.Errorf("store imported record: %w", err)
