@@ -121,7 +121,7 @@ const (
 		"school to download it again, or to send it as a PDF."
 	bundleWordsMalformed = "This file is not a portable record from sendflow. Choose the .zip file the " +
 		"sending school downloaded with \"Download the portable record\", without opening or changing it."
-	bundleWordsOnRoll = "A pupil with this UPN is already on your school's roll, so the record was not " +
+	bundleWordsOnRoll = "A pupil with this UPN is already on the school's roll, so the record was not " +
 		"imported and nothing was changed. If it is the same child, ask the sending school to move the record " +
 		"with \"Pupils moving school\" instead."
 )
