@@ -258,13 +258,17 @@ func (h *Handler) pupilData(ctx context.Context, v *visit, p *store.Pupil, role 
 	d.Next = h.nextActions(v, p, d, &st)
 	d.Records = h.may(v, p, "audit", "read")
 	d.CanExport = h.may(v, p, "pupil_bundle", "read")
-	if h.may(v, p, "imported_record", "read") {
-		_, rs, err := h.d.Actions.ImportedRecords(ctx, v.actor, p.ID)
+	if role, ok, err := h.d.Authz.PupilAccess(ctx, v.p, p, "imported_record", "read"); err == nil && ok {
+		// Only a pupil with records imported shows any (and only that read is audited).
+		rs, err := h.d.Store.ImportedRecords(ctx, p.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range rs {
 			d.Imported = append(d.Imported, importedRow{ImportedRecord: r, Href: importedHref(&r)})
+		}
+		if len(rs) > 0 {
+			h.d.Actions.Audit(ctx, v.actor, role, "imported_record:read", p.ID, p.SchoolID, "ok")
 		}
 	}
 	return d, nil
