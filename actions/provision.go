@@ -124,7 +124,7 @@ func (s *Service) SchoolProvisionMap(ctx context.Context, a Actor, schoolID stri
 		return nil, s.unavailable(err)
 	}
 	today := s.now().UTC()
-	out := &ProvisionMap{School: sc, Today: today, Map: provision.Build(PlansOf(open), cats, today)}
+	out := &ProvisionMap{School: sc, Today: today, Map: provision.Build(PlansOf(open), cats, nil, today)}
 	if latest != "" {
 		c := cats[latest]
 		out.Catalogue = &c
@@ -162,7 +162,7 @@ func (s *Service) PupilProvision(ctx context.Context, a Actor, pupilID string) (
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	m := provision.Build(PlansOf(open), cats, s.now().UTC())
+	m := provision.Build(PlansOf(open), cats, nil, s.now().UTC())
 	s.Audit(ctx, a, role, "provision:read", p.ID, p.SchoolID, "ok")
 	return &m, nil
 }
@@ -217,5 +217,5 @@ func (s *Service) DeliveryBehind(ctx context.Context, schoolID string) ([]provis
 	if err != nil {
 		return nil, err
 	}
-	return provision.Build(PlansOf(open), cats, s.now().UTC()).Behind, nil
+	return provision.Build(PlansOf(open), cats, nil, s.now().UTC()).Behind, nil
 }

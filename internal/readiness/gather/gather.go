@@ -97,7 +97,7 @@ func costed(ctx context.Context, s *store.Store, pupilID string) (int64, int, er
 		_ = json.Unmarshal(o.Provision, &pp.Entries)
 		plans = append(plans, pp)
 	}
-	m := provision.Build(plans, cats, time.Now())
+	m := provision.Build(plans, cats, nil, time.Now())
 	n := 0
 	for _, l := range m.Lines {
 		if l.Costed {
