@@ -77,3 +77,36 @@ func TestBehindSkipsHolidays(t *testing.T) {
 		t.Errorf("reason %q: want the two school weeks judged and the short week's promise", got.Reason)
 	}
 }
+
+func TestNewlyBehind(t *testing.T) {
+	line := func(pupil string, cycle, index int) Line { return Line{PupilID: pupil, Cycle: cycle, Index: index} }
+	for _, tc := range []struct {
+		name        string
+		now, before []Line
+		want        []Line
+		pupils      int
+	}{
+		{"nothing behind", nil, nil, nil, 0},
+		{"newly behind", []Line{line("a", 1, 0), line("a", 1, 1), line("b", 2, 0)}, nil,
+			[]Line{line("a", 1, 0), line("a", 1, 1), line("b", 2, 0)}, 2},
+		{"still behind is not new", []Line{line("a", 1, 0)}, []Line{line("a", 1, 0)}, nil, 0},
+		{"another entry of the same plan is new", []Line{line("a", 1, 0), line("a", 1, 1)}, []Line{line("a", 1, 0)},
+			[]Line{line("a", 1, 1)}, 1},
+		{"the next cycle's plan is new", []Line{line("a", 2, 0)}, []Line{line("a", 1, 0)}, []Line{line("a", 2, 0)}, 1},
+		{"caught up is not news", nil, []Line{line("a", 1, 0)}, nil, 0},
+	} {
+		got := NewlyBehind(tc.now, tc.before)
+		if len(got) != len(tc.want) {
+			t.Errorf("%s: NewlyBehind = %+v, want %+v", tc.name, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if got[i].PupilID != tc.want[i].PupilID || got[i].Cycle != tc.want[i].Cycle || got[i].Index != tc.want[i].Index {
+				t.Errorf("%s: NewlyBehind = %+v, want %+v", tc.name, got, tc.want)
+			}
+		}
+		if n := PupilsIn(got); n != tc.pupils {
+			t.Errorf("%s: %d pupils, want %d", tc.name, n, tc.pupils)
+		}
+	}
+}

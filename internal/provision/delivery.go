@@ -108,3 +108,33 @@ func trim(f float64) string {
 	}
 	return fmt.Sprintf("%.1f", f)
 }
+
+// NewlyBehind is the provision behind now that was not behind at the check before: the lines of
+// now whose pupil, cycle and plan entry were not among before's. It is what a weekly check tells
+// the SENDCo, so provision stays behind without a new email every week.
+func NewlyBehind(now, before []Line) []Line {
+	type key struct {
+		pupil        string
+		cycle, index int
+	}
+	was := map[key]bool{}
+	for _, l := range before {
+		was[key{l.PupilID, l.Cycle, l.Index}] = true
+	}
+	var out []Line
+	for _, l := range now {
+		if !was[key{l.PupilID, l.Cycle, l.Index}] {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// PupilsIn counts the different pupils the lines are about.
+func PupilsIn(lines []Line) int {
+	seen := map[string]bool{}
+	for _, l := range lines {
+		seen[l.PupilID] = true
+	}
+	return len(seen)
+}
