@@ -86,14 +86,9 @@ func DemoProvision(ctx context.Context, d *Dev) error {
 			return nil
 		}
 	}
-	// The last three whole school weeks before this one, on the demo's term dates: sessions
-	// logged in a holiday would be judged against nothing.
-	var weeks []time.Time
-	for w := monday.AddDate(0, 0, -7); len(weeks) < 3; w = w.AddDate(0, 0, -7) { // a year has fewer than 14 weeks closed
-		if seed.DemoClosures.SchoolDays(w) == 5 {
-			weeks = append(weeks, w)
-		}
-	}
+	// The last three school weeks before this one, on the demo's term dates: a holiday between
+	// them is not judged.
+	weeks := seed.SchoolWeeks(today, 3)
 	log := func(item, weeksAgo, day int) error {
 		on := weeks[weeksAgo-1].AddDate(0, 0, day).Format(time.DateOnly)
 		status, err := send(teacher, "/cycles/1/provision", fmt.Sprintf("log-%d-%d-%d", item, weeksAgo, day),

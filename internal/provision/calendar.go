@@ -1,6 +1,10 @@
 package provision
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Closure is a period a school is closed to pupils — a holiday, or one day such as a bank holiday
 // or a training day — from First to Last, both included (dates, midnight UTC).
@@ -37,4 +41,41 @@ func (c Calendar) SchoolDays(monday time.Time) int {
 
 func date(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// MaxClosureDays is the longest closure a calendar takes: a summer holiday is about six weeks;
+// anything much longer is a typing mistake (a year in the wrong field).
+const MaxClosureDays = 70
+
+// Problem is what is wrong with one closure of a calendar being set: its index, the field, and
+// why in words that fit after the field's name.
+type Problem struct {
+	Index   int
+	Field   string // "first", "last" or "name"
+	Message string
+}
+
+// Check finds what is wrong with a calendar a school sets: a closure that ends before it starts,
+// lasts longer than MaxClosureDays, has no name, or overlaps another.
+func (c Calendar) Check() []Problem {
+	var out []Problem
+	for i, cl := range c {
+		switch {
+		case date(cl.Last).Before(date(cl.First)):
+			out = append(out, Problem{i, "last", "is before the first day"})
+		case date(cl.Last).Sub(date(cl.First)) >= MaxClosureDays*24*time.Hour:
+			out = append(out, Problem{i, "last", fmt.Sprintf("makes the closure longer than %d days", MaxClosureDays)})
+		}
+		if strings.TrimSpace(cl.Name) == "" {
+			out = append(out, Problem{i, "name", "is empty: say what the closure is, e.g. October half-term"})
+		}
+		for j := range i {
+			o := c[j]
+			if !date(cl.First).After(date(o.Last)) && !date(o.First).After(date(cl.Last)) {
+				out = append(out, Problem{i, "first", fmt.Sprintf("overlaps closure %d (%s)", j, o.Name)})
+				break
+			}
+		}
+	}
+	return out
 }

@@ -110,3 +110,35 @@ func TestNewlyBehind(t *testing.T) {
 		}
 	}
 }
+
+func TestCalendarCheck(t *testing.T) {
+	cl := func(first, last, name string) Closure { return Closure{First: day(first), Last: day(last), Name: name} }
+	for _, tc := range []struct {
+		name string
+		cal  Calendar
+		want []Problem
+	}{
+		{"the demo's autumn", autumn, nil},
+		{"one day", Calendar{cl("2027-05-03", "2027-05-03", "Bank holiday")}, nil},
+		{"ends before it starts", Calendar{cl("2027-02-19", "2027-02-15", "Half-term")},
+			[]Problem{{0, "last", "is before the first day"}}},
+		{"a year too long", Calendar{cl("2026-12-21", "2027-12-31", "Christmas")},
+			[]Problem{{0, "last", "makes the closure longer than 70 days"}}},
+		{"no name", Calendar{cl("2026-12-21", "2027-01-01", " ")},
+			[]Problem{{0, "name", "is empty: say what the closure is, e.g. October half-term"}}},
+		{"overlapping", Calendar{cl("2026-12-21", "2027-01-01", "Christmas"), cl("2027-01-01", "2027-01-04", "Training")},
+			[]Problem{{1, "first", "overlaps closure 0 (Christmas)"}}},
+		{"touching is fine", Calendar{cl("2026-12-21", "2027-01-01", "Christmas"), cl("2027-01-02", "2027-01-04", "Training")}, nil},
+	} {
+		got := tc.cal.Check()
+		if len(got) != len(tc.want) {
+			t.Errorf("%s: Check = %+v, want %+v", tc.name, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("%s: Check = %+v, want %+v", tc.name, got, tc.want)
+			}
+		}
+	}
+}

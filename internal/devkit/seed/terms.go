@@ -53,3 +53,17 @@ func demoTerms(ctx context.Context, db *pgxpool.Pool) error {
 	}
 	return nil
 }
+
+// SchoolWeeks lists the Mondays of the last n school weeks on DemoClosures (weeks open at least
+// one day: the weeks the delivery rule judges) before the week holding day, the latest first:
+// where the demo and the tests log sessions, so that the rule judges them, two running, whatever
+// the date the demo starts or a test runs.
+func SchoolWeeks(day time.Time, n int) []time.Time {
+	var out []time.Time
+	for w := provision.Monday(day).AddDate(0, 0, -7); len(out) < n; w = w.AddDate(0, 0, -7) {
+		if DemoClosures.SchoolDays(w) > 0 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
