@@ -2088,7 +2088,7 @@ type ProvisionCatalogueOutputBody struct {
 	// Example: https://example.com/schemas/ProvisionCatalogueOutputBody.json
 	Schema *string `json:"$schema,omitempty"`
 
-	// DeliveryShare Delivery is behind when fewer than this share of the promised sessions are logged two weeks running
+	// DeliveryShare Delivery is behind when fewer than this share of the promised sessions are logged two school weeks running (holidays on the term dates are not judged)
 	DeliveryShare *float64            `json:"deliveryShare,omitempty"`
 	Id            *string             `json:"id,omitempty"`
 	Items         []ProvisionItemView `json:"items"`
@@ -2136,7 +2136,7 @@ type ProvisionItemView struct {
 type ProvisionLineView struct {
 	Areas []string `json:"areas"`
 
-	// Behind Fewer sessions logged than the school's share of those promised, two complete weeks running
+	// Behind Fewer sessions logged than the school's share of those promised, two judged school weeks running
 	Behind      bool    `json:"behind"`
 	Class       string  `json:"class"`
 	CostPerTerm *string `json:"costPerTerm,omitempty"`

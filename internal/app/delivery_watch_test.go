@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -109,4 +110,28 @@ func TestTermDatesAndDeliveryWatch(t *testing.T) {
 		t.Errorf("%d audited changes of the term dates, want 1", audited)
 	}
 
+	// The staff page: the SENDCo keeps the same dates on a form, linked from the provision map.
+	b := testenv.NewBrowser(t, j.api.base)
+	b.SignIn(sendco)
+	status, body := b.Get("/schools/" + school + "/provision")
+	wantPage(t, "the provision map", status, body, 200, "Set the term dates")
+	status, form := b.Get("/schools/" + school + "/term-dates")
+	wantPage(t, "the term dates form", status, form, 200, "Term dates", "Christmas holiday", "Training days", "Closure 3")
+	status, body = b.Submit(form, "Save the term dates", url.Values{
+		"closures[2].name": {"Staff training"}, "closures[2].first": {"2027-01-05"},
+	})
+	wantPage(t, "an overlapping closure", status, body, 422,
+		"Closure 3: the first day overlaps Training days (4 January 2027 to 5 January 2027)")
+	status, body = b.Submit(form, "Save the term dates", url.Values{
+		"closures[2].name": {"February half-term"}, "closures[2].first": {"2027-02-15"}, "closures[2].last": {"2027-02-19"},
+	})
+	wantPage(t, "the term dates saved", status, body, 200, "The term dates are saved: 3 closures")
+	if _, got := j.api.do("GET", path, j.token[sendco], nil, ""); !strings.Contains(fmt.Sprint(got["closures"]), "February half-term") {
+		t.Errorf("after the form, term dates = %v", got)
+	}
+	tb := testenv.NewBrowser(t, j.api.base)
+	tb.SignIn(teacher)
+	if status, _ := tb.Get("/schools/" + school + "/term-dates"); status != 404 {
+		t.Errorf("a teacher opens the term dates form: %d, want 404", status)
+	}
 }

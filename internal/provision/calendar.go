@@ -72,7 +72,8 @@ func (c Calendar) Check() []Problem {
 		for j := range i {
 			o := c[j]
 			if !date(cl.First).After(date(o.Last)) && !date(o.First).After(date(cl.Last)) {
-				out = append(out, Problem{i, "first", fmt.Sprintf("overlaps closure %d (%s)", j, o.Name)})
+				out = append(out, Problem{i, "first", fmt.Sprintf("overlaps %s (%s to %s)", o.Name,
+					o.First.Format("2 January 2006"), o.Last.Format("2 January 2006"))})
 				break
 			}
 		}

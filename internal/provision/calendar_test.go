@@ -127,7 +127,7 @@ func TestCalendarCheck(t *testing.T) {
 		{"no name", Calendar{cl("2026-12-21", "2027-01-01", " ")},
 			[]Problem{{0, "name", "is empty: say what the closure is, e.g. October half-term"}}},
 		{"overlapping", Calendar{cl("2026-12-21", "2027-01-01", "Christmas"), cl("2027-01-01", "2027-01-04", "Training")},
-			[]Problem{{1, "first", "overlaps closure 0 (Christmas)"}}},
+			[]Problem{{1, "first", "overlaps Christmas (21 December 2026 to 1 January 2027)"}}},
 		{"touching is fine", Calendar{cl("2026-12-21", "2027-01-01", "Christmas"), cl("2027-01-02", "2027-01-04", "Training")}, nil},
 	} {
 		got := tc.cal.Check()

@@ -152,6 +152,7 @@ func (h *Handler) routes() {
 	h.passportPages(m)
 	h.registerPages(m)
 	h.provisionPages(m)
+	h.termPages(m)
 	// Signing in and out.
 	m.HandleFunc("GET /sign-in", h.signInPage)
 	m.HandleFunc("POST /sign-in", h.signInStart)
