@@ -13,6 +13,7 @@ package actions
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,6 +42,8 @@ type Service struct {
 	Logger *slog.Logger
 	// Now is the real time; tests may set it.
 	Now func() time.Time
+	// BundleKey signs the pupils' portable records (internal/bundle); nil: none are exported.
+	BundleKey ed25519.PrivateKey
 
 	oag   catalogueCache
 	lanes lanes
