@@ -97,13 +97,6 @@ func (s *Service) RecordEHCProvision(ctx context.Context, a Actor, in EHCProvisi
 	return saved, nil
 }
 
-func sessionsWords(n float64) string {
-	if n == 1 {
-		return "1 session a week"
-	}
-	return trimFloat(n) + " sessions a week"
-}
-
 func trimFloat(f float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
 }
@@ -160,37 +153,4 @@ func (s *Service) LogEHCSession(ctx context.Context, a Actor, in EHCSessionLog) 
 	}
 	s.Audit(ctx, a, role, "provision:create", p.ID, p.SchoolID, "ok")
 	return it, nil
-}
-
-// ehcPlans turns the EHC plans' provision into the provision rules' input: each item is judged
-// from the week it was recorded (or the first session logged under it, if earlier: a school
-// entering its paper record), as a support plan's entries are from its agreement.
-func ehcPlans(in []store.EHCPlanProvision) []provision.PupilPlan {
-	var out []provision.PupilPlan
-	for _, p := range in {
-		for j, it := range p.Items {
-			out = append(out, provision.PupilPlan{
-				PupilID: p.PupilID, Pupil: p.FirstName + " " + p.LastName, Class: p.Class, EHC: true,
-				Agreed: it.RecordedAt.UTC(), Logged: map[int][]time.Time{0: p.Logged[j]},
-				Entries: []provision.Entry{{ID: it.ID, Text: it.Text, ItemID: it.CatalogueItem,
-					Frequency:        sessionsWords(it.SessionsPerWeek),
-					CatalogueVersion: it.CatalogueVersion, SessionsPerWeek: it.SessionsPerWeek}},
-			})
-		}
-	}
-	return out
-}
-
-// provisionPlans is every plan whose provision the map tracks at a school (or for one pupil):
-// open support plans and EHC plans in force.
-func (s *Service) provisionPlans(ctx context.Context, schoolID, pupilID string) ([]provision.PupilPlan, error) {
-	open, err := s.Store.OpenPlans(ctx, schoolID, pupilID)
-	if err != nil {
-		return nil, err
-	}
-	ehc, err := s.Store.EHCPlanProvisions(ctx, schoolID, pupilID)
-	if err != nil {
-		return nil, err
-	}
-	return append(PlansOf(open), ehcPlans(ehc)...), nil
 }

@@ -105,6 +105,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerProvision(v1)
 	s.registerEHCProvision(v1)
 	s.registerCatalogueUpload(v1)
+	s.registerTermDates(v1)
 	s.registerCodec(api, mux)
 	return api
 }

@@ -28,3 +28,11 @@ func CheckSessionsPerWeek(n float64) error {
 	}
 	return nil
 }
+
+// SessionsWords says a number of sessions a week: "1 session a week", "2.5 sessions a week".
+func SessionsWords(n float64) string {
+	if n == 1 {
+		return "1 session a week"
+	}
+	return trim(n) + " sessions a week"
+}

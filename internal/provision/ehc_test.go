@@ -54,7 +54,7 @@ func TestBuildEHCPlanProvision(t *testing.T) {
 			false, "0.00", "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := Build([]PupilPlan{tc.plan}, cats, today)
+			m := Build([]PupilPlan{tc.plan}, cats, nil, today)
 			if len(m.Lines) != 1 {
 				t.Fatalf("%d lines", len(m.Lines))
 			}
@@ -80,7 +80,7 @@ func TestBuildEHCPlanProvision(t *testing.T) {
 	// A support plan's shortfall is not called statutory.
 	sup := ehc(Entry{ItemID: "talk-boost", CatalogueVersion: cat.Version, SessionsPerWeek: 2}, oneAWeek)
 	sup.EHC, sup.Cycle = false, 1
-	l := Build([]PupilPlan{sup}, cats, today).Lines[0]
+	l := Build([]PupilPlan{sup}, cats, nil, today).Lines[0]
 	if !l.Shortfall.Behind || l.EHC || strings.Contains(l.Shortfall.Reason, "statutory") {
 		t.Errorf("support plan line = %+v", l)
 	}

@@ -493,6 +493,13 @@ const sendco = await person();
   await visit(page, who, 'register-form', `/pupils/${pupil}/register`, 'Amara Okafor');
   await visit(page, who, 'provision-map', `/schools/${school}/provision`, 'Provision map');
   await visit(page, who, 'provision-catalogue', `/schools/${school}/provision/catalogue`, 'Provision catalogue');
+  await visit(page, who, 'term-dates', `/schools/${school}/term-dates`, 'Term dates');
+  // A closure without its first day is refused in place; the term dates stay as they were.
+  await page.fill('input[name="closures[0].first"]', '');
+  const closures = await submit(page, 'Save the term dates');
+  await expectStatus(closures, who, 'term dates refused', 422);
+  await expectText(page, who, 'term dates refused', 'There is a problem', 'first day of closure 1');
+  await audit(page, who, 'term-dates-error');
   await visit(page, who, 'transfers', '/transfers', 'Moving school');
   await visit(page, who, 'passport-form', `/pupils/${pupil}/passport/edit`, 'Write the profile with');
   await page.fill('textarea[name="liked"]', 'Kind to younger children; brilliant at drawing.');
