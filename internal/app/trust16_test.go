@@ -436,7 +436,7 @@ func TestMoveRefusedWhenUPNJoinsRollBeforeMove(t *testing.T) {
 		t.Fatalf("the release while the worker's database is away: %d %v", r.status, r.body)
 	}
 	j.post(riverSENDCo, "/v1/schools/"+seed.OtherSchoolID+"/pupils",
-		fmt.Sprintf(`{"upn":%q,"firstName":"Ama","lastName":"Example","dateOfBirth":%q}`, upn, dob), 201)
+		fmt.Sprintf(`{"upn":%q,"firstName":"Ama","lastName":"Example","dateOfBirth":%q,"parents":[{"name":"Sam Example","email":"ama.family@example.org"}]}`, upn, dob), 201)
 	proxy.Up()
 
 	testenv.Eventually(t, 90*time.Second, "the move to be refused", func() bool {
