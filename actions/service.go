@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sendflow/sendflow/internal/email"
 	"log/slog"
 	"time"
 
@@ -41,6 +42,10 @@ type Service struct {
 	Logger *slog.Logger
 	// Now is the real time; tests may set it.
 	Now func() time.Time
+	// Mail queues the emails an action sends without a workflow (a transfer request to the
+	// pupil's school); PublicURL is where their links point.
+	Mail      *email.Outbox
+	PublicURL string
 
 	oag   catalogueCache
 	lanes lanes

@@ -3,9 +3,12 @@ package actions
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
+	"github.com/sendflow/sendflow/internal/email"
+	"github.com/sendflow/sendflow/internal/email/mailname"
 	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/transfer"
@@ -63,9 +66,58 @@ func (s *Service) RequestTransfer(ctx context.Context, a Actor, in TransferReque
 			in.ID,
 		)
 	}
+	if t.PupilID != "" && t.Status == transfer.Requested {
+		// A retry of the request queues nothing twice (the email's key is the transfer's), and
+		// a request whose email could not be queued is finished by sending it again.
+		if err := s.tellSendingSchool(ctx, t); err != nil {
+			return nil, s.unavailable(err)
+		}
+	}
 	// The pupil's trail records that another school asked (their own school sees it).
 	s.Audit(ctx, a, role, "transfer:request", t.PupilID, in.SchoolID, "ok")
 	return receivingView(t), nil
+}
+
+// tellSendingSchool emails the SENDCos of the pupil's school that another school asked for the
+// pupil's record, with a link to the page where they decide. It names the pupil by first name
+// and the school that asked, and nothing of the record.
+func (s *Service) tellSendingSchool(ctx context.Context, t *store.Transfer) error {
+	if s.Mail == nil {
+		return nil
+	}
+	tpl, ok := email.Lookup(mailname.TransferRequested)
+	if !ok {
+		return fmt.Errorf("no email template %s", mailname.TransferRequested)
+	}
+	p, err := s.Store.PupilByID(ctx, t.PupilID)
+	if err != nil {
+		return err
+	}
+	school, err := s.Store.SchoolByID(ctx, t.FromSchoolID)
+	if err != nil {
+		return err
+	}
+	sendcos, err := s.Store.SchoolStaff(ctx, t.FromSchoolID, "sendco")
+	if err != nil {
+		return err
+	}
+	for _, r := range sendcos {
+		subject, text, html, err := email.Render(tpl, map[string]string{
+			"RecipientName": r.Name, "PupilFirstName": p.FirstName, "SchoolName": school.Name,
+			"RequestingSchool": t.ToSchool, "Link": s.PublicURL + "/transfers",
+		})
+		if err != nil {
+			return fmt.Errorf("render %s: %w", tpl.Name, err)
+		}
+		if _, err := s.Mail.Enqueue(ctx, email.Message{
+			Key: "transfer-request/" + t.ID + "/" + r.UserID, To: r.Email, ToUserID: r.UserID,
+			Subject: subject, Text: text, HTML: html, Template: tpl.Name, TemplateVersion: tpl.Version,
+			Language: tpl.Lang, PupilID: p.ID, FromName: school.Name, ReplyTo: school.Contact.Email,
+		}); err != nil {
+			return fmt.Errorf("queue %s: %w", tpl.Name, err)
+		}
+	}
+	return nil
 }
 
 // receivingView is a transfer as the school that asked sees it: nothing of a pupil until the

@@ -56,4 +56,5 @@ const (
 	AnnualReviewInvitation      = "annual_review_invitation"
 	AnnualReviewDecision        = "annual_review_decision"
 	SchoolMoved                 = "school_moved"
+	TransferRequested           = "transfer_requested"
 )
