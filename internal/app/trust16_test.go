@@ -199,7 +199,8 @@ func (j *journey) upnAndBirth(pupil string) (upn, dob string) {
 }
 
 // TestParallelTransferRequestsAndDecisions: Riverside's SENDCo asks for a pupil's record eight
-// times at once (one Idempotency-Key, then none): one request, the same answer to every copy.
+// times at once (one Idempotency-Key, then none): one request, the same answer to every copy,
+// and one email to the pupil's school's SENDCo (a link to decide, nothing of the record).
 // Then the sending school's release and refusal and the receiving school's withdrawal race each
 // other, eight copies at once: one decision wins, every other copy is told so (409 with the
 // reason) or gets the winner's answer, and the pupil's school is the same everywhere — the
@@ -232,6 +233,19 @@ func TestParallelTransferRequestsAndDecisions(t *testing.T) {
 			t.Errorf("round %d: %d requests recorded for one pupil, want 1", round, n)
 		}
 		tr := fmt.Sprint(asked)
+		// The pupil's school's SENDCo is told once, with a link to decide and nothing of the record.
+		var mail string
+		testenv.Eventually(t, 60*time.Second, "the transfer_requested email to Oakfield's SENDCo", func() bool {
+			return j.d.DB.QueryRow(context.Background(), `SELECT text_body FROM email_outbox WHERE template = 'transfer_requested'
+				AND to_address = $1 AND pupil_id = $2 AND status = 'sent'`, sendco, pupil).Scan(&mail) == nil
+		})
+		if !strings.Contains(mail, "Riverside Primary (demo)") || !strings.Contains(mail, "/transfers") ||
+			strings.Contains(mail, "instructions") || strings.Contains(mail, "communication") || strings.Contains(mail, "Follows") {
+			t.Errorf("round %d: the sending SENDCo's email:\n%s", round, mail)
+		}
+		if n := j.scalar(`SELECT count(*) FROM email_outbox WHERE template = 'transfer_requested' AND pupil_id = $1`, pupil); n != 1 {
+			t.Errorf("round %d: the sending school was told %d times of one request, want once", round, n)
+		}
 
 		// The decisions race: each copy of the release shares one key, the others have none.
 		answers = parallel(8, func(i int) reply {
@@ -474,5 +488,49 @@ func TestMoveRefusedWhenUPNJoinsRollBeforeMove(t *testing.T) {
 	if out, _ := list["outgoing"].([]any); status != 200 || len(out) != 1 ||
 		!strings.Contains(fmt.Sprint(out[0].(map[string]any)["reason"]), "UPN") {
 		t.Errorf("Oakfield's transfers: %d %v; want the request with the reason", status, list)
+	}
+}
+
+// TestMovedPupilChoosesClass: Leo (no pathway yet) moves to Riverside and arrives in no class.
+// Riverside's moving-school page and his page say so and lead the SENDCo to choose one of
+// Riverside's classes; the choice is saved and audited, and then his page names the class.
+// Oakfield's SENDCo can no longer choose his class.
+func TestMovedPupilChoosesClass(t *testing.T) {
+	t.Parallel()
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	leo := seed.PupilLeoID
+	class := j.post(riverSENDCo, "/v1/schools/"+seed.OtherSchoolID+"/classes", `{"name":"Willow","teachers":[]}`, 201)
+	upn, dob := j.upnAndBirth(leo)
+	asked := j.post(riverSENDCo, "/v1/schools/"+seed.OtherSchoolID+"/transfers",
+		fmt.Sprintf(`{"upn":%q,"dateOfBirth":%q}`, upn, dob), 201)
+	if r := j.call("POST", "/v1/transfers/"+asked["id"].(string)+"/release", sendco, "release-leo", ""); r.status != 200 ||
+		r.body["status"] != "completed" {
+		t.Fatalf("release = %d %v", r.status, r.body)
+	}
+
+	river := testenv.NewBrowser(t, j.api.base)
+	river.SignIn(riverSENDCo)
+	status, page := river.Get("/transfers")
+	wantPage(t, "Riverside's moving school page", status, page, 200, "Not in a class yet", `href="/pupils/`+leo+`/class"`)
+	status, page = river.Get("/pupils/" + leo)
+	wantPage(t, "Leo's page at Riverside", status, page, 200,
+		"is not in a class at Riverside Primary (demo), so no teacher sees their record yet", "Choose a class")
+	status, page = river.Get("/pupils/" + leo + "/class")
+	wantPage(t, "the class form", status, page, 200, "Which class is this pupil in?", "Willow")
+	status, page = river.Submit(page, "Save", url.Values{"class": {class["classId"].(string)}})
+	wantPage(t, "the class chosen", status, page, 200, "is now in this class", "Willow class")
+	if strings.Contains(page, "is not in a class") {
+		t.Error("Leo's page still says he has no class")
+	}
+	if n := j.scalar(`SELECT count(*) FROM pupils WHERE id = $1 AND class_id = $2`, leo, class["classId"]); n != 1 {
+		t.Error("Leo's class was not saved")
+	}
+	if n := j.scalar(`SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND action = 'class:assign' AND outcome = 'ok'`, leo); n != 1 {
+		t.Errorf("%d class choices audited, want 1", n)
+	}
+	oak := testenv.NewBrowser(t, j.api.base)
+	oak.SignIn(sendco)
+	if status, _ := oak.Get("/pupils/" + leo + "/class"); status != 404 {
+		t.Errorf("Oakfield's SENDCo opens Leo's class form after the move: %d", status)
 	}
 }
