@@ -2,7 +2,8 @@ package email
 
 import (
 	"slices"
-	"strings"
+
+	language "github.com/sendflow/sendflow/internal/locale"
 )
 
 // Languages. English is the source text: the templates in catalog.go and the layout's words in
@@ -67,9 +68,9 @@ type translation struct {
 // stale translation (the English Version has moved on). Pass an English template, from Lookup or
 // the catalogue's variables; Keys, Version and the rest stay as they are.
 func Localize(t Template, preferred string) Template {
-	want := langBase(preferred)
+	want := language.Base(preferred)
 	if t.Lang != "" && t.Lang != "en" {
-		if langBase(t.Lang) == want {
+		if language.Base(t.Lang) == want {
 			return t
 		}
 		en, ok := Lookup(t.Name)
@@ -94,17 +95,6 @@ func Localize(t Template, preferred string) Template {
 	t.Subject, t.Heading, t.Action = tr.Subject, tr.Heading, tr.Action
 	t.Paragraphs = slices.Clone(tr.Paragraphs)
 	return t
-}
-
-// langBase reduces a language preference to its base tag: "pl-PL", "PL", "pl_PL" → "pl";
-// "" → "en".
-func langBase(pref string) string {
-	base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(pref)), "-")
-	base, _, _ = strings.Cut(base, "_")
-	if base == "" {
-		return "en"
-	}
-	return base
 }
 
 // staleTranslations lists l's translations whose English template has a new Version (and any

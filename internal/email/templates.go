@@ -9,6 +9,7 @@ import (
 	texttemplate "text/template"
 
 	"github.com/sendflow/sendflow/internal/input"
+	language "github.com/sendflow/sendflow/internal/locale"
 )
 
 // Audiences a template may be written for.
@@ -183,7 +184,7 @@ type colours struct {
 // Localize sets; a language sendflow has no layout for is an error.
 func Render(t Template, data map[string]string) (subject, text, html string, err error) {
 	fail := func(err error) (string, string, string, error) { return "", "", "", err }
-	loc, ok := locales[langBase(t.Lang)]
+	loc, ok := locales[language.Base(t.Lang)]
 	if !ok {
 		return fail(fmt.Errorf("render %s: no layout in language %q", t.Name, t.Lang))
 	}

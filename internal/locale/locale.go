@@ -62,12 +62,21 @@ func Has(tag string) bool { _, ok := languages[tag]; return ok }
 // For picks the language for a preference ("pl", "pl-PL", "PL", "pl_PL"); English when it is not
 // one sendflow has.
 func For(pref string) *Language {
-	base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(pref)), "-")
-	base, _, _ = strings.Cut(base, "_")
-	if l, ok := languages[base]; ok {
+	if l, ok := languages[Base(pref)]; ok {
 		return l
 	}
 	return English
+}
+
+// Base reduces a language preference to its base tag, whether or not sendflow has it: "pl-PL",
+// "PL", "pl_PL" → "pl"; "" → "en".
+func Base(pref string) string {
+	base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(pref)), "-")
+	base, _, _ = strings.Cut(base, "_")
+	if base == "" {
+		return "en"
+	}
+	return base
 }
 
 // FromHeader picks the first language sendflow has from an Accept-Language header; English when

@@ -19,6 +19,12 @@ func TestPicking(t *testing.T) {
 			t.Errorf("FromHeader(%q) = %s, want %s", h, got, want)
 		}
 	}
+	// Base keeps a language sendflow lacks (an email's stored language is what the parent chose).
+	for pref, want := range map[string]string{"ur-PK": "ur", "PL_pl": "pl", " ": "en"} {
+		if got := Base(pref); got != want {
+			t.Errorf("Base(%q) = %s, want %s", pref, got, want)
+		}
+	}
 	if got := Tags(); !slices.Equal(got, []string{"en", "pl"}) {
 		t.Errorf("Tags() = %v, want [en pl]", got)
 	}

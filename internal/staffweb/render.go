@@ -130,7 +130,7 @@ func dayWords(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return workflows.CalendarDate(t).Format("2 January 2006")
+	return locale.English.ShortDate(t)
 }
 
 func upperFirst(s string) string {
