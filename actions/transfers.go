@@ -50,7 +50,7 @@ func (s *Service) RequestTransfer(ctx context.Context, a Actor, in TransferReque
 			in.DateOfBirth.Format(time.DateOnly),
 		)
 	}
-	id, err := s.Store.RequestTransfer(ctx, in.ID, in.SchoolID, a.ID, u, in.DateOfBirth)
+	id, repeat, err := s.Store.RequestTransfer(ctx, in.ID, in.SchoolID, a.ID, u, in.DateOfBirth)
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
@@ -73,8 +73,12 @@ func (s *Service) RequestTransfer(ctx context.Context, a Actor, in TransferReque
 			return nil, s.unavailable(err)
 		}
 	}
-	// The pupil's trail records that another school asked (their own school sees it).
-	s.Audit(ctx, a, role, "transfer:request", t.PupilID, in.SchoolID, "ok")
+	// The pupil's trail records that another school asked (their own school sees it), once.
+	outcome := "ok"
+	if repeat {
+		outcome = "repeat"
+	}
+	s.Audit(ctx, a, role, "transfer:request", t.PupilID, in.SchoolID, outcome)
 	return receivingView(t), nil
 }
 

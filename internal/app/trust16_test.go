@@ -232,6 +232,9 @@ func TestParallelTransferRequestsAndDecisions(t *testing.T) {
 		if n := j.scalar(`SELECT count(*) FROM school_transfers WHERE to_school_id = $1 AND upn = $2`, seed.OtherSchoolID, upn); n != 1 {
 			t.Errorf("round %d: %d requests recorded for one pupil, want 1", round, n)
 		}
+		if n := j.scalar(`SELECT count(*) FROM audit_log WHERE action = 'transfer:request' AND outcome = 'ok' AND pupil_id = $1`, pupil); n != 1 {
+			t.Errorf("round %d: the audit trail records %d requests for the pupil, the transfers 1", round, n)
+		}
 		tr := fmt.Sprint(asked)
 		// The pupil's school's SENDCo is told once, with a link to decide and nothing of the record.
 		var mail string

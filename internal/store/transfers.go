@@ -57,16 +57,20 @@ func scanTransfer(row pgx.Row) (*Transfer, error) {
 // same school asking again for the same pupil while its request is open (the form sent twice,
 // with no key to join the copies) is the same request: it returns the id of the one that holds.
 // Requests for one UPN are made one at a time, so copies sent at once cannot both be recorded.
-func (s *Store) RequestTransfer(ctx context.Context, id, toSchoolID, requestedBy, upn string, dob time.Time) (string, error) {
+// repeat reports that the request was already recorded.
+func (s *Store) RequestTransfer(
+	ctx context.Context,
+	id, toSchoolID, requestedBy, upn string,
+	dob time.Time,
+) (held string, repeat bool, err error) {
 	tx, err := s.DB.Begin(ctx)
 	if err != nil {
-		return "", fmt.Errorf("begin transfer request: %w", err)
+		return "", false, fmt.Errorf("begin transfer request: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('transfer-request:' || $1, 0))`, upn); err != nil {
-		return "", fmt.Errorf("lock transfer requests: %w", err)
+		return "", false, fmt.Errorf("lock transfer requests: %w", err)
 	}
-	var held string
 	err = tx.QueryRow(ctx, `SELECT id::text FROM school_transfers WHERE id = $1`, id).Scan(&held)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// The pupil this request would match, if any, whether or not a request for them is open.
@@ -79,10 +83,10 @@ func (s *Store) RequestTransfer(ctx context.Context, id, toSchoolID, requestedBy
 			ORDER BY o.requested_at LIMIT 1`, toSchoolID, upn, dob).Scan(&held)
 	}
 	if err == nil {
-		return held, tx.Commit(ctx)
+		return held, true, tx.Commit(ctx)
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return "", fmt.Errorf("find transfer request: %w", err)
+		return "", false, fmt.Errorf("find transfer request: %w", err)
 	}
 	_, err = tx.Exec(ctx, `WITH m AS (
 			SELECT p.id, p.school_id FROM pupils p
@@ -92,12 +96,12 @@ func (s *Store) RequestTransfer(ctx context.Context, id, toSchoolID, requestedBy
 		INSERT INTO school_transfers (id, to_school_id, requested_by, upn, pupil_id, from_school_id)
 		VALUES ($1, $2, $3, $4, (SELECT id FROM one), (SELECT school_id FROM one))`, id, toSchoolID, requestedBy, upn, dob)
 	if err != nil {
-		return "", fmt.Errorf("record transfer request: %w", err)
+		return "", false, fmt.Errorf("record transfer request: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return "", fmt.Errorf("commit transfer request: %w", err)
+		return "", false, fmt.Errorf("commit transfer request: %w", err)
 	}
-	return id, nil
+	return id, false, nil
 }
 
 // TransferByID loads one transfer; ErrNotFound if there is none.
