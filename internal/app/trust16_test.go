@@ -272,6 +272,7 @@ func TestParallelTransferRequestsAndDecisions(t *testing.T) {
 		if len(won) != 1 {
 			t.Fatalf("round %d: %v all succeeded; one decision must win", round, won)
 		}
+		t.Logf("round %d: %v won the race", round, won)
 		status := ""
 		if err := j.d.DB.QueryRow(context.Background(), `SELECT status FROM school_transfers WHERE id = $1`, tr).Scan(&status); err != nil {
 			t.Fatal(err)
