@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sendflow/sendflow/internal/provision"
+	provgather "github.com/sendflow/sendflow/internal/provision/gather"
 	"github.com/sendflow/sendflow/internal/store"
 )
 
@@ -23,15 +24,7 @@ func LoadProvisionCatalogue(ctx context.Context, st *store.Store, schoolID strin
 
 // catalogues reads every version of a school's provision catalogue and names the newest.
 func (s *Service) catalogues(ctx context.Context, schoolID string) (provision.Catalogues, string, error) {
-	docs, err := s.Store.ProvisionCatalogues(ctx, schoolID)
-	if err != nil {
-		return nil, "", err
-	}
-	raw := make([][]byte, len(docs))
-	for i, d := range docs {
-		raw[i] = d.Document
-	}
-	return provision.Decode(raw)
+	return provgather.Catalogues(ctx, s.Store, schoolID)
 }
 
 // school authorizes a whole-school read or write and audits the attempt.
@@ -86,24 +79,6 @@ type ProvisionMap struct {
 	Effectiveness []provision.Effect
 }
 
-// PlansOf turns the read model's open plans into the provision rules' input.
-func PlansOf(open []store.OpenPlan) []provision.PupilPlan {
-	var plans []provision.PupilPlan
-	for _, o := range open {
-		p := provision.PupilPlan{
-			PupilID: o.PupilID,
-			Pupil:   o.FirstName + " " + o.LastName,
-			Class:   o.Class,
-			Cycle:   o.Cycle,
-			Agreed:  o.Agreed.UTC(),
-			Logged:  o.Logged,
-		}
-		_ = json.Unmarshal(o.Provision, &p.Entries)
-		plans = append(plans, p)
-	}
-	return plans
-}
-
 // SchoolProvisionMap builds a school's provision map: who gets what, how often, at what cost, and
 // whose delivery is behind. Every pupil it shows is a read of that pupil, audited.
 func (s *Service) SchoolProvisionMap(ctx context.Context, a Actor, schoolID string) (*ProvisionMap, error) {
@@ -111,20 +86,17 @@ func (s *Service) SchoolProvisionMap(ctx context.Context, a Actor, schoolID stri
 	if err != nil {
 		return nil, err
 	}
-	cats, latest, err := s.catalogues(ctx, sc.ID)
+	school, err := provgather.Load(ctx, s.Store, sc.ID, "")
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	open, err := s.Store.OpenPlans(ctx, sc.ID, "")
-	if err != nil {
-		return nil, s.unavailable(err)
-	}
+	cats, latest := school.Catalogues, school.Latest
 	reviewed, err := s.Store.ReviewedPlans(ctx, sc.ID)
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
 	today := s.now().UTC()
-	out := &ProvisionMap{School: sc, Today: today, Map: provision.Build(PlansOf(open), cats, today)}
+	out := &ProvisionMap{School: sc, Today: today, Map: school.Map(today)}
 	if latest != "" {
 		c := cats[latest]
 		out.Catalogue = &c
@@ -154,15 +126,11 @@ func (s *Service) PupilProvision(ctx context.Context, a Actor, pupilID string) (
 	if err != nil {
 		return nil, err
 	}
-	cats, _, err := s.catalogues(ctx, p.SchoolID)
+	school, err := provgather.Load(ctx, s.Store, p.SchoolID, p.ID)
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	open, err := s.Store.OpenPlans(ctx, p.SchoolID, p.ID)
-	if err != nil {
-		return nil, s.unavailable(err)
-	}
-	m := provision.Build(PlansOf(open), cats, s.now().UTC())
+	m := school.Map(s.now().UTC())
 	s.Audit(ctx, a, role, "provision:read", p.ID, p.SchoolID, "ok")
 	return &m, nil
 }
@@ -209,13 +177,9 @@ func (s *Service) costProvision(ctx context.Context, schoolID string, in []Provi
 // DeliveryBehind lists a school's provision whose delivery is behind, for the caseload (which
 // audits each pupil it shows itself).
 func (s *Service) DeliveryBehind(ctx context.Context, schoolID string) ([]provision.Line, error) {
-	cats, _, err := s.catalogues(ctx, schoolID)
+	school, err := provgather.Load(ctx, s.Store, schoolID, "")
 	if err != nil {
 		return nil, err
 	}
-	open, err := s.Store.OpenPlans(ctx, schoolID, "")
-	if err != nil {
-		return nil, err
-	}
-	return provision.Build(PlansOf(open), cats, s.now().UTC()).Behind, nil
+	return school.Map(s.now().UTC()).Behind, nil
 }

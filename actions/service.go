@@ -13,15 +13,16 @@ package actions
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"github.com/sendflow/sendflow/internal/email"
 	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
@@ -46,6 +47,8 @@ type Service struct {
 	// pupil's school); PublicURL is where their links point.
 	Mail      *email.Outbox
 	PublicURL string
+	// BundleKey signs the pupils' portable records (internal/bundle); nil: none are exported.
+	BundleKey ed25519.PrivateKey
 
 	oag   catalogueCache
 	lanes lanes

@@ -42,6 +42,7 @@ func (a *Activities) Register(w worker.ActivityRegistry) {
 	w.RegisterActivityWithOptions(a.MeetingMail, activity.RegisterOptions{Name: workflows.ActivityMeetingMail})
 	w.RegisterActivityWithOptions(a.Commit, activity.RegisterOptions{Name: workflows.ActivityCommit})
 	w.RegisterActivityWithOptions(a.PupilPlacement, activity.RegisterOptions{Name: workflows.ActivityPupilPlacement})
+	w.RegisterActivityWithOptions(a.DeliveryCheck, activity.RegisterOptions{Name: workflows.ActivityDeliveryCheck})
 }
 
 // Commit saves one change a workflow has decided: its projection (with the records it accepts),

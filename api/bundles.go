@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/google/uuid"
+	"github.com/sendflow/sendflow/actions"
 
 	"github.com/sendflow/sendflow/internal/bundle"
 	"github.com/sendflow/sendflow/internal/evidence"
@@ -30,9 +31,6 @@ type BundleOutput struct {
 	Body               []byte
 }
 
-// roleWords name a school role for a reader in another installation.
-var roleWords = map[string]string{"sendco": "SENDCo", "head": "Head teacher"}
-
 func (s *Server) registerBundleKey(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "bundle-key", Method: http.MethodGet, Path: "/.well-known/sendflow-bundle-key",
@@ -49,7 +47,7 @@ func (s *Server) registerBundleKey(api huma.API) {
 
 func (s *Server) registerBundles(v1 *huma.Group) {
 	register(v1, huma.Operation{
-		Metadata:    needs("pupil_bundle", "read", readsPupil),
+		Metadata:    needs("pupil_bundle", "read", byAction),
 		OperationID: "pupil-bundle", Method: http.MethodGet, Path: "/pupils/{pupilId}/bundle",
 		Summary: "The pupil's portable SEND record, signed, for a school on another sendflow",
 		Description: "A zip: README.txt, bundle.json (format sendflow.bundle/v1, docs/bundle.schema.json), " +
@@ -59,39 +57,19 @@ func (s *Server) registerBundles(v1 *huma.Group) {
 		Responses: map[string]*huma.Response{"200": {Description: "The zip", Content: map[string]*huma.MediaType{
 			"application/zip": {}}}},
 	}, func(ctx context.Context, in *PupilPath) (*BundleOutput, error) {
-		return read(ctx, s, in.PupilID, func(p *store.Pupil, role string) (*BundleOutput, error) {
-			if len(s.BundleKey) != ed25519.PrivateKeySize {
-				return nil, huma.Error503ServiceUnavailable(
-					"This sendflow has no key to sign portable records: set SENDFLOW_BUNDLE_KEY_FILE.")
-			}
-			pack, err := s.evidencePack(ctx, p, "ehcna")
-			if err != nil {
-				return nil, err
-			}
-			pack.For = "The pupil's next school (portable SEND record)"
-			pack.Readiness = nil
-			now := time.Now()
-			pack.GeneratedAt = now
-			pdf, err := evidence.PDF(*pack)
-			if err != nil {
-				return nil, err
-			}
-			u := currentUser(ctx)
-			by := bundle.Person{ID: u.ID, Name: u.Name, Role: roleWords[role]}
-			if by.Role == "" {
-				by.Role = role
-			}
-			r := bundle.FromPack(*pack, bundle.School{ID: p.SchoolID, Name: pack.School}, by, now)
-			z, err := bundle.Export(s.BundleKey, r, pdf)
-			if err != nil {
-				return nil, err
-			}
-			return &BundleOutput{
-				ContentType:        "application/zip",
-				ContentDisposition: fmt.Sprintf(`attachment; filename="sendflow-record-%s.zip"`, p.UPN),
-				Body:               z,
-			}, nil
-		})
+		f, err := s.Actions.ExportBundle(ctx, actor(ctx), in.PupilID)
+		if errors.Is(err, actions.ErrNoBundleKey) {
+			return nil, huma.Error503ServiceUnavailable(
+				"This sendflow has no key to sign portable records: set SENDFLOW_BUNDLE_KEY_FILE.")
+		}
+		if err != nil {
+			return nil, s.problem(err)
+		}
+		return &BundleOutput{
+			ContentType:        "application/zip",
+			ContentDisposition: fmt.Sprintf(`attachment; filename="%s"`, f.Filename),
+			Body:               f.Zip,
+		}, nil
 	})
 }
 
@@ -134,9 +112,6 @@ type ImportedPDFInput struct {
 	RecordID string `path:"recordId" format:"uuid"`
 }
 
-// maxBundle bounds the files inside an imported zip.
-const maxBundle = 32 << 20
-
 func importedBody(r *store.ImportedRecord) ImportedRecordBody {
 	return ImportedRecordBody{
 		ID: r.ID, PupilID: r.PupilID, FromSchool: r.SourceSchool, SourceKeyID: r.SourceKeyID,
@@ -147,78 +122,42 @@ func importedBody(r *store.ImportedRecord) ImportedRecordBody {
 
 func (s *Server) registerBundleImport(v1 *huma.Group) {
 	register(v1, huma.Operation{
-		Metadata:    needs("pupil_bundle", "import", inSchool),
+		Metadata:    needs("pupil_bundle", "import", byAction),
 		OperationID: "import-bundle", Method: http.MethodPost, Path: "/schools/{schoolId}/bundles",
 		Summary: "Import a pupil's portable record from another sendflow",
 		Description: "The receiving school's SENDCo. The signature is checked with the public key given " +
 			"(never fetched); a bad signature, another format version or a malformed file is refused with " +
 			"422 and changes nothing. A good bundle adds the pupil to the school with the record kept read-only; " +
 			"the same bundle again is the same import; a UPN already on the roll is 409.",
-		Tags: []string{"Portable record"}, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Tags: []string{"Portable record"}, DefaultStatus: http.StatusCreated, MaxBodyBytes: importMaxBytes,
+		Errors: append(slices.Clone(actionErrors), http.StatusServiceUnavailable),
 	}, func(ctx context.Context, in *ImportBundleInput) (*ImportBundleOutput, error) {
-		sc, role, err := s.schoolFor(ctx, in.SchoolID)
+		rec, _, err := s.Actions.ImportBundle(ctx, actor(ctx), actions.BundleImport{
+			SchoolID: in.SchoolID, Bundle: in.Body.Bundle, PublicKey: in.Body.PublicKey})
 		if err != nil {
-			return nil, err
+			return nil, s.problem(err)
 		}
-		refuse := func(loc string, err error) error {
-			s.audit(ctx, role, "pupil_bundle:import", "", sc.ID, "refused")
-			return huma.Error422UnprocessableEntity("The bundle was refused: "+err.Error(),
-				&huma.ErrorDetail{Location: loc, Message: err.Error()})
-		}
-		pub, err := bundle.ParsePublicKey([]byte(in.Body.PublicKey))
-		if err != nil {
-			return nil, refuse("body.publicKey", err)
-		}
-		r, parts, err := bundle.Open(pub, in.Body.Bundle, maxBundle)
-		if err != nil {
-			return nil, refuse("body.bundle", err)
-		}
-		dob, _ := time.Parse(time.DateOnly, r.Pupil.DateOfBirth)
-		pupilID := uuid.NewString()
-		u := currentUser(ctx)
-		rec, created, err := s.Store.ImportRecord(ctx,
-			store.NewPupil{ID: pupilID, SchoolID: sc.ID, UPN: r.Pupil.UPN, FirstName: r.Pupil.FirstName,
-				LastName: r.Pupil.LastName, DateOfBirth: dob},
-			store.ImportedRecord{ID: uuid.NewString(), SchoolID: sc.ID, PupilID: pupilID,
-				BundleSHA256: bundle.Hash(parts), SourceKeyID: parts.Signature.KeyID, SourceSchool: r.SchoolFrom.Name,
-				BundleJSON: string(parts.Record), PDF: parts.PDF, ImportedBy: u.ID, ImportedRole: role})
-		if errors.Is(err, store.ErrOnRoll) {
-			s.audit(ctx, role, "pupil_bundle:import", "", sc.ID, "refused")
-			return nil, huma.Error409Conflict("Not imported: a pupil with this UPN is already on the school's roll; " +
-				"nothing was changed.")
-		}
-		if err != nil {
-			return nil, s.unavailable(err)
-		}
-		outcome := "ok"
-		if !created {
-			outcome = "repeat"
-		}
-		s.audit(ctx, role, "pupil_bundle:import", rec.PupilID, sc.ID, outcome)
 		return &ImportBundleOutput{Body: importedBody(rec)}, nil
 	})
 	register(v1, huma.Operation{
-		Metadata:    needs("imported_record", "read", readsPupil),
+		Metadata:    needs("imported_record", "read", byAction),
 		OperationID: "imported-records", Method: http.MethodGet, Path: "/pupils/{pupilId}/imported-records",
 		Summary: "Records imported for the pupil from another sendflow (read-only)",
 		Tags:    []string{"Portable record"}, Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *PupilPath) (*ImportedRecordsOutput, error) {
-		return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*ImportedRecordsOutput, error) {
-			rs, err := s.Store.ImportedRecords(ctx, p.ID)
-			if err != nil {
-				return nil, s.unavailable(err)
-			}
-			out := &ImportedRecordsOutput{}
-			out.Body.Records = []ImportedRecordBody{}
-			for i := range rs {
-				out.Body.Records = append(out.Body.Records, importedBody(&rs[i]))
-			}
-			return out, nil
-		})
+		_, rs, err := s.Actions.ImportedRecords(ctx, actor(ctx), in.PupilID)
+		if err != nil {
+			return nil, s.problem(err)
+		}
+		out := &ImportedRecordsOutput{}
+		out.Body.Records = []ImportedRecordBody{}
+		for i := range rs {
+			out.Body.Records = append(out.Body.Records, importedBody(&rs[i]))
+		}
+		return out, nil
 	})
 	register(v1, huma.Operation{
-		Metadata:    needs("imported_record", "read", readsPupil),
+		Metadata:    needs("imported_record", "read", byAction),
 		OperationID: "imported-record-pdf", Method: http.MethodGet,
 		Path:    "/pupils/{pupilId}/imported-records/{recordId}/pdf",
 		Summary: "The evidence pack PDF of an imported record", Tags: []string{"Portable record"},
@@ -226,18 +165,11 @@ func (s *Server) registerBundleImport(v1 *huma.Group) {
 		Responses: map[string]*huma.Response{"200": {Description: "The PDF", Content: map[string]*huma.MediaType{
 			"application/pdf": {}}}},
 	}, func(ctx context.Context, in *ImportedPDFInput) (*BundleOutput, error) {
-		return read(ctx, s, in.PupilID, func(p *store.Pupil, _ string) (*BundleOutput, error) {
-			rs, err := s.Store.ImportedRecords(ctx, p.ID)
-			if err != nil {
-				return nil, s.unavailable(err)
-			}
-			for _, r := range rs {
-				if r.ID == in.RecordID {
-					return &BundleOutput{ContentType: "application/pdf",
-						ContentDisposition: `attachment; filename="imported-record.pdf"`, Body: r.PDF}, nil
-				}
-			}
-			return nil, huma.Error404NotFound("No imported record with this id.")
-		})
+		_, r, err := s.Actions.ImportedRecord(ctx, actor(ctx), in.PupilID, in.RecordID)
+		if err != nil {
+			return nil, s.problem(err)
+		}
+		return &BundleOutput{ContentType: "application/pdf",
+			ContentDisposition: `attachment; filename="imported-record.pdf"`, Body: r.PDF}, nil
 	})
 }

@@ -23,7 +23,7 @@ type ProvisionCatalogueOutput struct {
 	Body struct {
 		ID            string              `json:"id,omitempty"`
 		Version       string              `json:"version,omitempty"`
-		DeliveryShare float64             `json:"deliveryShare,omitempty" doc:"Delivery is behind when fewer than this share of the promised sessions are logged two weeks running"`
+		DeliveryShare float64             `json:"deliveryShare,omitempty" doc:"Delivery is behind when fewer than this share of the promised sessions are logged two school weeks running (holidays on the term dates are not judged)"`
 		Items         []ProvisionItemView `json:"items"`
 	}
 }
@@ -43,7 +43,7 @@ type ProvisionLineView struct {
 	CostPerWeek string   `json:"costPerWeek,omitempty" doc:"Per pupil, in pounds"`
 	CostPerTerm string   `json:"costPerTerm,omitempty"`
 	CostPerYear string   `json:"costPerYear,omitempty"`
-	Behind      bool     `json:"behind" doc:"Fewer sessions logged than the school's share of those promised, two complete weeks running"`
+	Behind      bool     `json:"behind" doc:"Fewer sessions logged than the school's share of those promised, two judged school weeks running"`
 	DeliveryNow string   `json:"deliveryNow" doc:"Delivery in words"`
 }
 

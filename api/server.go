@@ -103,6 +103,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerPassports(v1)
 	s.registerRegister(v1)
 	s.registerProvision(v1)
+	s.registerTermDates(v1)
 	s.registerCodec(api, mux)
 	return api
 }

@@ -12,4 +12,5 @@ func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(Referral, workflow.RegisterOptions{Name: ReferralWorkflowName})
 	r.RegisterWorkflowWithOptions(EHCAssessment, workflow.RegisterOptions{Name: EHCWorkflowName})
 	r.RegisterWorkflowWithOptions(AnnualReview, workflow.RegisterOptions{Name: AnnualReviewWorkflowName})
+	r.RegisterWorkflowWithOptions(DeliveryWatch, workflow.RegisterOptions{Name: DeliveryWatchWorkflowName})
 }

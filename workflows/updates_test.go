@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -11,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 )
 
 // workflowUpdates is which updates each workflow takes: the service layer sends each of these
@@ -46,6 +49,16 @@ var workflowUpdates = []struct {
 		func(t *testing.T) (*testsuite.TestWorkflowEnvironment, func()) {
 			h := newAnnualReviewHarness(t)
 			return h.env, func() { runAnnualReview(h, childStart.AddDate(0, -6, 0)) }
+		}},
+	// The delivery watcher takes no updates: it only keeps time.
+	{DeliveryWatchWorkflowName, nil,
+		func(t *testing.T) (*testsuite.TestWorkflowEnvironment, func()) {
+			env := quietSuite().NewTestWorkflowEnvironment()
+			env.RegisterWorkflowWithOptions(DeliveryWatch, workflow.RegisterOptions{Name: DeliveryWatchWorkflowName})
+			env.RegisterActivityWithOptions(func(context.Context, DeliveryCheck) (DeliveryChecked, error) {
+				return DeliveryChecked{}, nil
+			}, activity.RegisterOptions{Name: ActivityDeliveryCheck})
+			return env, func() { env.ExecuteWorkflow(DeliveryWatchWorkflowName, DeliveryWatchInput{}) }
 		}},
 }
 

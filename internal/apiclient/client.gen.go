@@ -1117,6 +1117,24 @@ type ClassOutputBody struct {
 	Name    string             `json:"name"`
 }
 
+// ClosureView defines model for ClosureView.
+type ClosureView struct {
+	// First The first day closed
+	//
+	// Example: 2026-10-26
+	First openapi_types.Date `json:"first"`
+
+	// Last The last day closed (the same as first for one day)
+	//
+	// Example: 2026-10-30
+	Last openapi_types.Date `json:"last"`
+
+	// Name What it is, e.g. October half-term, bank holiday, training day
+	//
+	// Example: October half-term
+	Name string `json:"name"`
+}
+
 // ConcernBody defines model for ConcernBody.
 type ConcernBody struct {
 	// Schema A URL to the JSON Schema for this object.
@@ -2070,7 +2088,7 @@ type ProvisionCatalogueOutputBody struct {
 	// Example: https://example.com/schemas/ProvisionCatalogueOutputBody.json
 	Schema *string `json:"$schema,omitempty"`
 
-	// DeliveryShare Delivery is behind when fewer than this share of the promised sessions are logged two weeks running
+	// DeliveryShare Delivery is behind when fewer than this share of the promised sessions are logged two school weeks running (holidays on the term dates are not judged)
 	DeliveryShare *float64            `json:"deliveryShare,omitempty"`
 	Id            *string             `json:"id,omitempty"`
 	Items         []ProvisionItemView `json:"items"`
@@ -2118,7 +2136,7 @@ type ProvisionItemView struct {
 type ProvisionLineView struct {
 	Areas []string `json:"areas"`
 
-	// Behind Fewer sessions logged than the school's share of those promised, two complete weeks running
+	// Behind Fewer sessions logged than the school's share of those promised, two judged school weeks running
 	Behind      bool    `json:"behind"`
 	Class       string  `json:"class"`
 	CostPerTerm *string `json:"costPerTerm,omitempty"`
@@ -2585,6 +2603,17 @@ type SummaryStruct struct {
 	ReviewsOpen int64 `json:"reviewsOpen"`
 }
 
+// TermDatesBody defines model for TermDatesBody.
+type TermDatesBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/TermDatesBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// Closures Holidays, bank holidays and training days; none may overlap
+	Closures []ClosureView `json:"closures"`
+}
+
 // TimelineEntry defines model for TimelineEntry.
 type TimelineEntry struct {
 	At time.Time `json:"at"`
@@ -2964,6 +2993,9 @@ type CreatePupilJSONRequestBody = CreatePupilInputBody
 
 // AddStaffJSONRequestBody defines body for AddStaff for application/json ContentType.
 type AddStaffJSONRequestBody = AddStaffInputBody
+
+// SetTermDatesJSONRequestBody defines body for SetTermDates for application/json ContentType.
+type SetTermDatesJSONRequestBody = TermDatesBody
 
 // RequestTransferJSONRequestBody defines body for RequestTransfer for application/json ContentType.
 type RequestTransferJSONRequestBody = RequestTransferInputBody
@@ -3645,6 +3677,29 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/schools/{schoolId}/staff (the `AddStaff` operationId).
 	AddStaff(ctx context.Context, schoolId openapi_types.UUID, params *AddStaffParams, body AddStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTermDates The school's term dates: the days it is closed to pupils
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/term-dates (the `GetTermDates` operationId).
+	GetTermDates(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetTermDatesWithBody Set the school's term dates: the days it is closed to pupils, replacing those set before
+	//
+	// Delivery of provision is judged on school weeks: a week wholly closed is not judged, and a week partly closed promises its share of the sessions (a four-day week, four fifths). Provision is behind when two judged school weeks running fall below the school's share.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/term-dates (the `SetTermDates` operationId).
+	SetTermDatesWithBody(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetTermDates Set the school's term dates: the days it is closed to pupils, replacing those set before
+	//
+	// Delivery of provision is judged on school weeks: a week wholly closed is not judged, and a week partly closed promises its share of the sessions (a four-day week, four fifths). Provision is behind when two judged school weeks running fall below the school's share.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/term-dates (the `SetTermDates` operationId).
+	SetTermDates(ctx context.Context, schoolId openapi_types.UUID, body SetTermDatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTransfers The school's transfers: asked for, and asked of it
 	//
@@ -5116,6 +5171,59 @@ func (c *Client) AddStaffWithBody(ctx context.Context, schoolId openapi_types.UU
 // Corresponds with POST /v1/schools/{schoolId}/staff (the `AddStaff` operationId).
 func (c *Client) AddStaff(ctx context.Context, schoolId openapi_types.UUID, params *AddStaffParams, body AddStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddStaffRequest(c.Server, schoolId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTermDates The school's term dates: the days it is closed to pupils
+//
+// Corresponds with GET /v1/schools/{schoolId}/term-dates (the `GetTermDates` operationId).
+func (c *Client) GetTermDates(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTermDatesRequest(c.Server, schoolId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetTermDatesWithBody Set the school's term dates: the days it is closed to pupils, replacing those set before
+//
+// Delivery of provision is judged on school weeks: a week wholly closed is not judged, and a week partly closed promises its share of the sessions (a four-day week, four fifths). Provision is behind when two judged school weeks running fall below the school's share.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/schools/{schoolId}/term-dates (the `SetTermDates` operationId).
+func (c *Client) SetTermDatesWithBody(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetTermDatesRequestWithBody(c.Server, schoolId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetTermDates Set the school's term dates: the days it is closed to pupils, replacing those set before
+//
+// Delivery of provision is judged on school weeks: a week wholly closed is not judged, and a week partly closed promises its share of the sessions (a four-day week, four fifths). Provision is behind when two judged school weeks running fall below the school's share.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/schools/{schoolId}/term-dates (the `SetTermDates` operationId).
+func (c *Client) SetTermDates(ctx context.Context, schoolId openapi_types.UUID, body SetTermDatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetTermDatesRequest(c.Server, schoolId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8074,6 +8182,87 @@ func NewAddStaffRequestWithBody(server string, schoolId openapi_types.UUID, para
 	return req, nil
 }
 
+// NewGetTermDatesRequest constructs an http.Request for the GetTermDates method
+func NewGetTermDatesRequest(server string, schoolId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/term-dates", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetTermDatesRequest calls the generic SetTermDates builder with application/json body
+func NewSetTermDatesRequest(server string, schoolId openapi_types.UUID, body SetTermDatesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetTermDatesRequestWithBody(server, schoolId, "application/json", bodyReader)
+}
+
+// NewSetTermDatesRequestWithBody constructs an http.Request for the SetTermDates method, with any body, and a specified content type
+func NewSetTermDatesRequestWithBody(server string, schoolId openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "schoolId", schoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/schools/%s/term-dates", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListTransfersRequest constructs an http.Request for the ListTransfers method
 func NewListTransfersRequest(server string, schoolId openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -8965,6 +9154,31 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/schools/{schoolId}/staff (the `AddStaff` operationId).
 	AddStaffWithResponse(ctx context.Context, schoolId openapi_types.UUID, params *AddStaffParams, body AddStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*AddStaffResponse, error)
+
+	// GetTermDatesWithResponse The school's term dates: the days it is closed to pupils
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/schools/{schoolId}/term-dates (the `GetTermDates` operationId).
+	GetTermDatesWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetTermDatesResponse, error)
+
+	// SetTermDatesWithBodyWithResponse Set the school's term dates: the days it is closed to pupils, replacing those set before
+	//
+	// Delivery of provision is judged on school weeks: a week wholly closed is not judged, and a week partly closed promises its share of the sessions (a four-day week, four fifths). Provision is behind when two judged school weeks running fall below the school's share.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/term-dates (the `SetTermDates` operationId).
+	SetTermDatesWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetTermDatesResponse, error)
+
+	// SetTermDatesWithResponse Set the school's term dates: the days it is closed to pupils, replacing those set before
+	//
+	// Delivery of provision is judged on school weeks: a week wholly closed is not judged, and a week partly closed promises its share of the sessions (a four-day week, four fifths). Provision is behind when two judged school weeks running fall below the school's share.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/schools/{schoolId}/term-dates (the `SetTermDates` operationId).
+	SetTermDatesWithResponse(ctx context.Context, schoolId openapi_types.UUID, body SetTermDatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetTermDatesResponse, error)
 
 	// ListTransfersWithResponse The school's transfers: asked for, and asked of it
 	//
@@ -12187,6 +12401,8 @@ type ImportBundleResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ErrorModel
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -12217,6 +12433,11 @@ func (r ImportBundleResponse) GetApplicationproblemJSON422() *ErrorModel {
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r ImportBundleResponse) GetApplicationproblemJSON500() *ErrorModel {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ImportBundleResponse) GetApplicationproblemJSON503() *ErrorModel {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -13058,6 +13279,151 @@ func (r AddStaffResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AddStaffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTermDatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TermDatesBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTermDatesResponse) GetJSON200() *TermDatesBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTermDatesResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTermDatesResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetTermDatesResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetTermDatesResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTermDatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTermDatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTermDatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTermDatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetTermDatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TermDatesBody
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetTermDatesResponse) GetJSON200() *TermDatesBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetTermDatesResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetTermDatesResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetTermDatesResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetTermDatesResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetTermDatesResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetTermDatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetTermDatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetTermDatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetTermDatesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14525,6 +14891,49 @@ func (c *ClientWithResponses) AddStaffWithResponse(ctx context.Context, schoolId
 		return nil, err
 	}
 	return ParseAddStaffResponse(rsp)
+}
+
+// GetTermDatesWithResponse The school's term dates: the days it is closed to pupils
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/schools/{schoolId}/term-dates (the `GetTermDates` operationId).
+func (c *ClientWithResponses) GetTermDatesWithResponse(ctx context.Context, schoolId openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetTermDatesResponse, error) {
+	rsp, err := c.GetTermDates(ctx, schoolId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTermDatesResponse(rsp)
+}
+
+// SetTermDatesWithBodyWithResponse Set the school's term dates: the days it is closed to pupils, replacing those set before
+//
+// Delivery of provision is judged on school weeks: a week wholly closed is not judged, and a week partly closed promises its share of the sessions (a four-day week, four fifths). Provision is behind when two judged school weeks running fall below the school's share.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/schools/{schoolId}/term-dates (the `SetTermDates` operationId).
+func (c *ClientWithResponses) SetTermDatesWithBodyWithResponse(ctx context.Context, schoolId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetTermDatesResponse, error) {
+	rsp, err := c.SetTermDatesWithBody(ctx, schoolId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetTermDatesResponse(rsp)
+}
+
+// SetTermDatesWithResponse Set the school's term dates: the days it is closed to pupils, replacing those set before
+//
+// Delivery of provision is judged on school weeks: a week wholly closed is not judged, and a week partly closed promises its share of the sessions (a four-day week, four fifths). Provision is behind when two judged school weeks running fall below the school's share.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/schools/{schoolId}/term-dates (the `SetTermDates` operationId).
+func (c *ClientWithResponses) SetTermDatesWithResponse(ctx context.Context, schoolId openapi_types.UUID, body SetTermDatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetTermDatesResponse, error) {
+	rsp, err := c.SetTermDates(ctx, schoolId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetTermDatesResponse(rsp)
 }
 
 // ListTransfersWithResponse The school's transfers: asked for, and asked of it
@@ -17185,6 +17594,13 @@ func ParseImportBundleResponse(rsp *http.Response) (*ImportBundleResponse, error
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
 	}
 
 	return response, nil
@@ -17812,6 +18228,121 @@ func ParseAddStaffResponse(rsp *http.Response) (*AddStaffResponse, error) {
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTermDatesResponse parses an HTTP response from a GetTermDatesWithResponse call
+func ParseGetTermDatesResponse(rsp *http.Response) (*GetTermDatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTermDatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TermDatesBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetTermDatesResponse parses an HTTP response from a SetTermDatesWithResponse call
+func ParseSetTermDatesResponse(rsp *http.Response) (*SetTermDatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetTermDatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TermDatesBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel

@@ -328,6 +328,14 @@ func operations() []operation {
 			body(`{"name":"The school office","email":"office@school.example","phone":"01632 960 999"}`),
 			[]string{"sendco", "head", "trust admin", "system admin"},
 		},
+		{"read term dates", "GET", school("/term-dates"), none, []string{"sendco", "head", "trust admin"}},
+		{
+			"set term dates",
+			"PUT",
+			school("/term-dates"),
+			body(`{"closures":[{"first":"2026-12-21","last":"2027-01-01","name":"Christmas holiday"}]}`),
+			[]string{"sendco", "head"},
+		},
 		{"add pupil", "POST", school("/pupils"), func(target) string {
 			return fmt.Sprintf(
 				`{"upn":%q,"firstName":"New","lastName":"Pupil","dateOfBirth":"2018-02-02","parents":[{"name":"A Parent","email":"p%d@example.org"}]}`,

@@ -7,11 +7,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/sendflow/sendflow/internal/bundle"
 	"github.com/sendflow/sendflow/internal/devkit/seed"
+	"github.com/sendflow/sendflow/internal/devkit/testenv"
 )
 
 // getBytes fetches path as who (no sign-in when who is "") and returns the status and body.
@@ -150,4 +155,149 @@ func mustUnzip(t *testing.T, z []byte) bundle.Parts {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// importBody is the JSON the API takes to import a bundle with the sender's key.
+func importBody(zip, key []byte) string {
+	b, _ := json.Marshal(map[string]any{"bundle": zip, "publicKey": string(key)})
+	return string(b)
+}
+
+// TestBundleImportEightAtOnce: Riverside's SENDCo sends the same import eight times at once
+// (a double click, a retrying client): one pupil and one imported record are made, and every
+// copy is answered with that one import.
+func TestBundleImportEightAtOnce(t *testing.T) {
+	t.Parallel()
+	j := newJourney(t)
+	_, z := j.getBytes("/v1/pupils/"+seed.PupilAmaraID+"/bundle", sendco)
+	_, key := j.getBytes("/.well-known/sendflow-bundle-key", "")
+	pupils := func() int {
+		return j.scalar(`SELECT count(*) FROM pupils WHERE school_id = $1`, seed.OtherSchoolID)
+	}
+	p0 := pupils()
+	body := importBody(z, key)
+	replies := parallel(8, func(int) reply {
+		return j.call("POST", "/v1/schools/"+seed.OtherSchoolID+"/bundles", riverSENDCo, "", body)
+	})
+	for i, r := range replies {
+		if r.err != nil || r.status != 201 {
+			t.Fatalf("copy %d: %d %v %v; want 201", i, r.status, r.err, r.body)
+		}
+		if r.body["id"] != replies[0].body["id"] || r.body["pupilId"] != replies[0].body["pupilId"] {
+			t.Errorf("copy %d answered with import %v, copy 0 with %v", i, r.body["id"], replies[0].body["id"])
+		}
+	}
+	if n := j.scalar(`SELECT count(*) FROM imported_records WHERE school_id = $1`, seed.OtherSchoolID); n != 1 {
+		t.Errorf("%d imported records, want 1", n)
+	}
+	if n := pupils(); n != p0+1 {
+		t.Errorf("%d pupils at Riverside, want %d", n, p0+1)
+	}
+}
+
+// TestBundleImportThroughAnOutage: PostgreSQL goes away while an import is inside its
+// transaction (held there by a lock the test takes first). The SENDCo gets 503 with Retry-After;
+// no pupil and no imported record are left behind; once the database is back, the same request
+// imports the record.
+func TestBundleImportThroughAnOutage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL := testenv.DatabaseURL(t)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := testenv.NewProxy(t, u.Host)
+	through := *u
+	through.Host = proxy.Addr
+	j := journeyOn(t, devConfig(t, t.TempDir(), through.String()))
+	direct, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close(ctx)
+	count := func(sql string) int {
+		var n int
+		if err := direct.QueryRow(ctx, sql, seed.OtherSchoolID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	pupils := `SELECT count(*) FROM pupils WHERE school_id = $1`
+	records := `SELECT count(*) FROM imported_records WHERE school_id = $1`
+	p0 := count(pupils)
+
+	_, z := j.getBytes("/v1/pupils/"+seed.PupilAmaraID+"/bundle", sendco)
+	_, key := j.getBytes("/.well-known/sendflow-bundle-key", "")
+	send := func() (int, http.Header, []byte) {
+		req, _ := http.NewRequest("POST", j.api.base+"/v1/schools/"+seed.OtherSchoolID+"/bundles",
+			strings.NewReader(importBody(z, key)))
+		req.Header.Set("Authorization", "Bearer "+j.token[riverSENDCo])
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, nil, []byte(err.Error())
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, b
+	}
+
+	// Hold the school's import lock, so the import waits inside its transaction.
+	hold, err := direct.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hold.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('import:' || $1))`, seed.OtherSchoolID); err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		status int
+		header http.Header
+		body   []byte
+	}
+	done := make(chan answer, 1)
+	go func() {
+		s, h, b := send()
+		done <- answer{s, h, b}
+	}()
+	testenv.Eventually(t, 60*time.Second, "the import to wait inside its transaction", func() bool {
+		var n int
+		_ = direct.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&n)
+		return n == 1
+	})
+	proxy.Down()
+	a := <-done
+	if err := hold.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a.status != 503 || a.header.Get("Retry-After") == "" {
+		t.Fatalf("an import cut off by the outage: %d (Retry-After %q) %s; want 503 with Retry-After",
+			a.status, a.header.Get("Retry-After"), a.body)
+	}
+	// The cut-off transaction's backend ends once it has the lock and finds its client gone.
+	testenv.Eventually(t, 60*time.Second, "the cut-off import to end", func() bool {
+		var n int
+		_ = direct.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE '%pg_advisory_xact_lock%' AND pid <> pg_backend_pid()`).Scan(&n)
+		return n == 0
+	})
+	if p, r := count(pupils), count(records); p != p0 || r != 0 {
+		t.Fatalf("after the cut-off import: %d pupils (want %d), %d imported records (want 0)", p, p0, r)
+	}
+
+	proxy.Up()
+	var status int
+	var body []byte
+	testenv.Eventually(t, 60*time.Second, "the retry to be answered once the database is back", func() bool {
+		status, _, body = send()
+		return status != 503
+	})
+	if status != 201 {
+		t.Fatalf("the retry: %d %s; want 201", status, body)
+	}
+	if p, r := count(pupils), count(records); p != p0+1 || r != 1 {
+		t.Fatalf("after the retry: %d pupils (want %d), %d imported records (want 1)", p, p0+1, r)
+	}
 }

@@ -13,9 +13,9 @@ import (
 )
 
 // DemoProvision gives the demo's Zain a costed plan from Oakfield's provision catalogue with
-// three weeks of sessions logged from the teaching assistant's paper record: precision teaching
-// given as promised, the language group given once a week of the three promised for the last
-// two weeks, so the provision map, the caseload and Zain's page show delivery behind. It goes
+// three school weeks of sessions logged from the teaching assistant's paper record: precision
+// teaching given as promised, the language group given once a week of the three promised for
+// the last two school weeks (on the demo's term dates), so the provision map, the caseload and Zain's page show delivery behind. It goes
 // through the API like any user, once: when Zain already has a pathway it does nothing.
 func DemoProvision(ctx context.Context, d *Dev) error {
 	var started bool
@@ -86,8 +86,11 @@ func DemoProvision(ctx context.Context, d *Dev) error {
 			return nil
 		}
 	}
+	// The last three school weeks before this one, on the demo's term dates: a holiday between
+	// them is not judged.
+	weeks := seed.SchoolWeeks(today, 3)
 	log := func(item, weeksAgo, day int) error {
-		on := monday.AddDate(0, 0, -7*weeksAgo+day).Format(time.DateOnly)
+		on := weeks[weeksAgo-1].AddDate(0, 0, day).Format(time.DateOnly)
 		status, err := send(teacher, "/cycles/1/provision", fmt.Sprintf("log-%d-%d-%d", item, weeksAgo, day),
 			fmt.Sprintf(`{"description":"Session given","givenOn":%q,"planItem":%d}`, on, item))
 		if err == nil && status >= 300 {

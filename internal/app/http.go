@@ -98,6 +98,7 @@ func StartHTTP(
 			return nil, &config.Error{Env: "SENDFLOW_BUNDLE_KEY_FILE", Flag: "bundle-key-file", Problem: err.Error()}
 		}
 	}
+	acts.BundleKey = bundleKey
 	humaAPI := api.New(
 		mux,
 		api.Deps{

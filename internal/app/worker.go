@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
@@ -58,7 +59,11 @@ func StartWorker(
 	d := &email.Dispatcher{DB: pool, Sender: sender, From: cfg.MailFrom, Logger: logger.With("component", "outbox")}
 	links := &signin.Mailer{Store: &store.Store{DB: pool}, Outbox: &email.Outbox{DB: pool}, PublicURL: cfg.PublicURL,
 		Logger: logger.With("component", "signin")}
-	wk.done.Add(3)
+	wk.done.Add(4)
+	go func() {
+		defer wk.done.Done()
+		startDeliveryWatch(ctx, c, cfg.TaskQueue, logger)
+	}()
 	go func() {
 		defer wk.done.Done()
 		links.Run(ctx)
@@ -93,6 +98,30 @@ func sweep(ctx context.Context, st *store.Store, logger *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// startDeliveryWatch starts the installation's one delivery watcher, or finds it running: every
+// worker asks at start, and the fixed id with the use-existing policy makes all but the first
+// ask a no-op. Temporal may not answer yet: it asks again every 30 seconds until it does.
+func startDeliveryWatch(ctx context.Context, c client.Client, taskQueue string, logger *slog.Logger) {
+	for {
+		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:                       workflows.DeliveryWatchWorkflowID,
+			TaskQueue:                taskQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		}, workflows.DeliveryWatchWorkflowName, workflows.DeliveryWatchInput{})
+		if err == nil {
+			logger.Info("delivery watcher running", "workflow_id", run.GetID(), "run_id", run.GetRunID())
+			return
+		}
+		logger.Warn("delivery watcher not started; will try again", "error", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(30 * time.Second):
 		}
 	}
 }

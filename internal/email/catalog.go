@@ -65,7 +65,25 @@ var ReferralPortalUpload = Template{
 	Action: "Open the service's website",
 }
 
+// DeliveryBehind tells a school's SENDCo, at most once a week, that support for some pupils has
+// newly fallen behind what their plans promise. It counts pupils and names none: who, and which
+// support, is on the provision map behind the link. NewlyBehind and AllBehind are counts of
+// pupils in words, "1 pupil", "3 pupils".
+var DeliveryBehind = Template{
+	Name: mailname.DeliveryBehind, Version: "1", Audience: AudienceStaff, AboutSchool: true,
+	Keys:    []string{"NewlyBehind", "AllBehind"},
+	Subject: "Support is behind what plans promise at {{.SchoolName}}",
+	Heading: "Some support has fallen behind",
+	Paragraphs: []string{
+		"At {{.SchoolName}}, fewer sessions were logged than the plans promise for {{.NewlyBehind}}, two school weeks running.",
+		"In all, support for {{.AllBehind}} is now behind.",
+		"The provision map shows who and what. Please check it with the staff who give the support.",
+	},
+	Action: "Open the provision map",
+}
+
 var catalog = []Template{
+	DeliveryBehind,
 	// Staff.
 	ConcernRaised,
 	ReferralPortalUpload,

@@ -34,7 +34,8 @@ var wantNames = []string{
 	"consent_refused", "consent_withdrawn", "referral_submitted", "agency_no_reply",
 	"advice_received_staff", "ehc_deadline_at_risk", "ehc_deadline_missed",
 	"annual_review_to_arrange", "annual_review_step_due", "annual_review_step_late", "annual_review_schedule_warning",
-	"meeting_response", "meeting_invitation_staff", "meeting_cancelled_staff", "transfer_requested",
+	"meeting_response", "meeting_invitation_staff", "meeting_cancelled_staff", "delivery_behind",
+	"transfer_requested",
 	// parents
 	"sen_support_started", "review_invitation", "review_reminder_parent", "review_outcome",
 	"consent_request", "consent_reminder", "advice_received_parent", "ehc_request_received",
@@ -259,7 +260,7 @@ func TestHTMLLayout(t *testing.T) {
 			if strings.Contains(html, "<b>x</b>") {
 				t.Error("html does not escape the pupil's name")
 			}
-			if tpl.Audience != AudienceAgency && !strings.Contains(html, "&lt;b&gt;x&lt;/b&gt;") {
+			if tpl.Audience != AudienceAgency && !tpl.AboutSchool && !strings.Contains(html, "&lt;b&gt;x&lt;/b&gt;") {
 				t.Error("html lacks the escaped pupil's name")
 			}
 			if strings.Contains(html, `Oak & "Ash"`) {
@@ -481,6 +482,7 @@ var fingerprints = map[string]string{
 	"annual_review_schedule_warning": "1:5670f2aaa5e4",
 	"annual_review_to_arrange":       "1:bcdc40b382f4",
 	"concern_raised":                 "2:de23330b9200",
+	"delivery_behind":                "1:c989119df173",
 	"consent_expired":                "1:d82ec068a163",
 	"consent_refused":                "1:5af2f221d896",
 	"consent_reminder":               "1:f329a731beb4",

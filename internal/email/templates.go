@@ -43,6 +43,9 @@ type Template struct {
 	Decision bool
 	// Keys lists the data this template needs beyond AlwaysKeys (and RightsKeys for a decision).
 	Keys []string
+	// AboutSchool marks a message about a school rather than one pupil (a weekly summary): it
+	// names no pupil, so PupilFirstName is not among its keys.
+	AboutSchool bool
 	// Lang is the language the words are in: "" or "en" for the English catalogue, or the tag
 	// Localize set ("pl"). Render uses it for <html lang>, the greeting, footers and rights block.
 	Lang string
@@ -63,7 +66,12 @@ var ContactKeys = []string{"ContactName", "ContactPhone", "ContactEmail"}
 // RequiredKeys lists every data key Render needs for t: AlwaysKeys, then t.Keys, then RightsKeys
 // if t is a decision letter.
 func RequiredKeys(t Template) []string {
-	keys := append([]string{}, AlwaysKeys...)
+	var keys []string
+	for _, k := range AlwaysKeys {
+		if k != "PupilFirstName" || !t.AboutSchool {
+			keys = append(keys, k)
+		}
+	}
 	keys = append(keys, t.Keys...)
 	if t.Decision {
 		keys = append(keys, RightsKeys...)

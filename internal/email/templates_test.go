@@ -39,6 +39,8 @@ var sentinels = map[string]string{
 	"ResumedOn":        "7 February 2027",
 	"PausedDays":       "33",
 	"Answer":           "they would like another time",
+	"NewlyBehind":      "2 pupils",
+	"AllBehind":        "3 pupils",
 }
 
 // sampleData fills exactly RequiredKeys(tpl) with sentinels, so a key the template uses but does

@@ -62,7 +62,7 @@ type Catalogues map[string]Catalogue
 // Build costs every plan's provision from the catalogue version it names and judges delivery on
 // the weeks from the plan's agreement (or the first session logged under it, if earlier) to the
 // last complete week before today.
-func Build(plans []PupilPlan, cats Catalogues, today time.Time) Map {
+func Build(plans []PupilPlan, cats Catalogues, cal Calendar, today time.Time) Map {
 	var m Map
 	pupils := map[string]*Total{}
 	classes := map[string]*Total{}
@@ -107,7 +107,7 @@ func Build(plans []PupilPlan, cats Catalogues, today time.Time) Map {
 							from = d
 						}
 					}
-					l.Weeks = Count(CompleteWeeks(from, today), it.SessionsPerWeek, p.Logged[i])
+					l.Weeks = Count(CompleteWeeks(from, today), it.SessionsPerWeek, p.Logged[i], cal)
 					l.Shortfall = Behind(l.Weeks, cats[e.CatalogueVersion].DeliveryShare())
 				}
 			}

@@ -24,7 +24,7 @@ func TestBuildCostsAndTotals(t *testing.T) {
 			{ItemID: "talk-boost", CatalogueVersion: "1999.1"}, // a version not loaded: not costed
 		}},
 	}
-	m := Build(plans, cats, today)
+	m := Build(plans, cats, nil, today)
 	if len(m.Lines) != 5 || m.School.Pupils != 2 {
 		t.Fatalf("%d lines, %d pupils", len(m.Lines), m.School.Pupils)
 	}

@@ -94,7 +94,7 @@ func TestBehind(t *testing.T) {
 		// 2 of 3 is 67%, below 80%.
 		{"two of three twice", logs("2026-09-14", "2026-09-15", "2026-09-21", "2026-09-22"), true},
 	} {
-		got := Behind(Count(weeks, 3, tc.logged), 0.8)
+		got := Behind(Count(weeks, 3, tc.logged, nil), 0.8)
 		if got.Behind != tc.behind {
 			t.Errorf("%s: Behind = %v (%s), want %v", tc.name, got.Behind, got.Reason, tc.behind)
 		}
@@ -102,10 +102,10 @@ func TestBehind(t *testing.T) {
 			t.Errorf("%s: reason %q", tc.name, got.Reason)
 		}
 	}
-	if Behind(Count(weeks[:1], 3, nil), 0.8).Behind {
+	if Behind(Count(weeks[:1], 3, nil, nil), 0.8).Behind {
 		t.Error("one week judged alone was flagged")
 	}
-	if Behind(Count(weeks, 0, nil), 0.8).Behind {
+	if Behind(Count(weeks, 0, nil, nil), 0.8).Behind {
 		t.Error("provision with no sessions promised was flagged")
 	}
 }

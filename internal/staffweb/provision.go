@@ -35,6 +35,8 @@ type provisionMapData struct {
 	Map      *actions.ProvisionMap
 	Weeks    int
 	Terms    int
+	// CanSetTerms: the reader may set the school's term dates (its SENDCo or head).
+	CanSetTerms bool
 }
 
 func (h *Handler) provisionMapPage(w http.ResponseWriter, v *visit) {
@@ -50,6 +52,10 @@ func (h *Handler) provisionMapPage(w http.ResponseWriter, v *visit) {
 			Map:      m,
 			Weeks:    provision.WeeksPerTerm,
 			Terms:    provision.TermsPerYear,
+			CanSetTerms: func() bool {
+				_, ok, err := h.d.Authz.SchoolAccess(v.p, m.School.ID, "term_dates", "update")
+				return err == nil && ok
+			}(),
 		}}))
 }
 

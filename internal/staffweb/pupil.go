@@ -66,6 +66,10 @@ type pupilData struct {
 	AnnualReviews []annualReviewView
 	Timeline      []timelineLine
 	Records       bool // the reader may see the messages and the audit trail
+	// CanExport: the reader may download the pupil's portable record (the SENDCo and head).
+	CanExport bool
+	// Imported are records other schools sent for the pupil, kept as they were sent.
+	Imported []importedRow
 	// Provision is the costed provision of the open plans, with delivery against what was promised.
 	Provision *provision.Map
 }
@@ -256,6 +260,20 @@ func (h *Handler) pupilData(ctx context.Context, v *visit, p *store.Pupil, role 
 	sort.Slice(d.AnnualReviews, func(i, j int) bool { return d.AnnualReviews[i].Number > d.AnnualReviews[j].Number })
 	d.Next = h.nextActions(v, p, d, &st)
 	d.Records = h.may(v, p, "audit", "read")
+	d.CanExport = h.may(v, p, "pupil_bundle", "read")
+	if role, ok, err := h.d.Authz.PupilAccess(ctx, v.p, p, "imported_record", "read"); err == nil && ok {
+		// Only a pupil with records imported shows any (and only that read is audited).
+		rs, err := h.d.Store.ImportedRecords(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			d.Imported = append(d.Imported, importedRow{ImportedRecord: r, Href: importedHref(&r)})
+		}
+		if len(rs) > 0 {
+			h.d.Actions.Audit(ctx, v.actor, role, "imported_record:read", p.ID, p.SchoolID, "ok")
+		}
+	}
 	return d, nil
 }
 

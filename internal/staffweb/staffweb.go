@@ -150,8 +150,10 @@ func (h *Handler) routes() {
 	h.statutoryPages(m)
 	h.transferPages(m)
 	h.passportPages(m)
+	h.bundlePages(m)
 	h.registerPages(m)
 	h.provisionPages(m)
+	h.termPages(m)
 	// Signing in and out.
 	m.HandleFunc("GET /sign-in", h.signInPage)
 	m.HandleFunc("POST /sign-in", h.signInStart)
@@ -176,7 +178,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The security headers and the request id come from the middleware every surface sits behind
 	// (internal/httpmw); the pages add their own policy, for their style sheet and scripts.
 	w.Header().Set("Content-Security-Policy", h.csp)
-	if r.Method == http.MethodPost {
+	switch {
+	case isUpload(r): // a record file from another school
+		r.Body = http.MaxBytesReader(w, r.Body, MaxUpload)
+	case r.Method == http.MethodPost:
 		r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	}
 	h.sessions.LoadAndSave(h.csrf.Handler(h.mux)).ServeHTTP(w, r)

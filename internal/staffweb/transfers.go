@@ -34,6 +34,9 @@ type transferRow struct {
 type transferSchool struct {
 	ID, Name           string
 	Incoming, Outgoing []transferRow
+	// Imports and Imported: the visitor may import records from schools on other sendflows,
+	// and read those imported.
+	Imports, Imported bool
 }
 
 type transfersData struct {
@@ -52,6 +55,8 @@ func (h *Handler) transfersForm(v *visit) (form, bool, error) {
 			return form{}, false, err
 		}
 		s := transferSchool{ID: id, Name: name}
+		_, s.Imports, _ = h.d.Authz.SchoolAccess(v.p, id, "pupil_bundle", "import")
+		_, s.Imported, _ = h.d.Authz.SchoolAccess(v.p, id, "pupil_bundle", "read")
 		for _, t := range in {
 			row := transferRow{Transfer: t, Words: transfer.Words(t.Status, true), Open: t.Status == transfer.Requested,
 				Reason: held(t)}

@@ -109,9 +109,13 @@ func (s *Store) ReferralOpenTo(ctx context.Context, referralID string, services 
 
 // laReaches is the condition on an EHC request r (with its projection it, if any) under which the
 // authority it went to reaches the pupil: while it is assessed, and while the plan it led to is
-// maintained (a plan that ceased returns the pupil to SEN support).
+// maintained (a plan that ceased returns the pupil to SEN support). "Maintained" includes the
+// moment between the assessment's workflow finishing and the pathway taking the plan in (the
+// pathway still assessing this very request): without it, the officer who had just issued the
+// plan was shown Page not found.
 const laReaches = `r.accepted_at IS NOT NULL AND r.la_code = ANY($2) AND (it.status IS NULL OR it.status <> 'finished'
-	OR (it.state ->> 'Outcome' = 'plan_issued' AND EXISTS (SELECT 1 FROM pathways pw WHERE pw.pupil_id = r.pupil_id AND pw.stage = 'ehc_plan')))`
+	OR (it.state ->> 'Outcome' = 'plan_issued' AND EXISTS (SELECT 1 FROM pathways pw WHERE pw.pupil_id = r.pupil_id
+		AND (pw.stage = 'ehc_plan' OR (pw.stage = 'ehc_assessment' AND pw.state -> 'EHC' ->> 'RequestID' = r.id::text)))))`
 
 // HasEHCRequestInLA reports whether one of the local authorities is assessing the pupil or
 // maintains their EHC plan.

@@ -137,10 +137,14 @@ func TestCouncilReach(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec(`UPDATE ehc_requests SET accepted_at = now() WHERE id = $1`, req)
-	project := func(stage, ehcStatus, outcome string, version int64) {
+	project := func(stage, ehcStatus, outcome string, version int64, pathwayState ...string) {
 		t.Helper()
+		state := `{}`
+		if len(pathwayState) > 0 {
+			state = pathwayState[0]
+		}
 		if err := s.Project(ctx, Projection{PupilID: seed.PupilAmaraID, SchoolID: seed.DemoSchoolID, Status: stage, Version: version,
-			State: json.RawMessage(`{}`), UpdatedAt: time.Now()}); err != nil {
+			State: json.RawMessage(state), UpdatedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Project(ctx, Projection{PupilID: seed.PupilAmaraID, SchoolID: seed.DemoSchoolID, ItemID: "ehc/" + req, Kind: "ehc",
@@ -152,13 +156,20 @@ func TestCouncilReach(t *testing.T) {
 		name              string
 		stage, ehc, outc  string
 		demoshire, others bool
+		pathway           string
 	}{
-		{"being assessed", "ehc_assessment", "assessing", "", true, false},
-		{"paused", "ehc_assessment", "paused", "", true, false},
-		{"plan maintained", "ehc_plan", "finished", "plan_issued", true, false},
-		{"plan ceased", "sen_support", "finished", "plan_issued", false, false},
+		{"being assessed", "ehc_assessment", "assessing", "", true, false, `{}`},
+		{"paused", "ehc_assessment", "paused", "", true, false, `{}`},
+		// The assessment's own workflow writes that the plan is issued a moment before the
+		// pathway takes it in: the officer who issued it must not lose the page in between.
+		{"plan issued, the pathway not yet told", "ehc_assessment", "finished", "plan_issued", true, false,
+			`{"EHC":{"RequestID":"` + req + `"}}`},
+		{"plan maintained", "ehc_plan", "finished", "plan_issued", true, false, `{}`},
+		{"plan ceased", "sen_support", "finished", "plan_issued", false, false, `{}`},
+		{"plan ceased, another assessment under way", "ehc_assessment", "finished", "plan_issued", false, false,
+			`{"EHC":{"RequestID":"00000000-0000-4000-8000-00000000e002"}}`},
 	} {
-		project(c.stage, c.ehc, c.outc, time.Now().UnixNano())
+		project(c.stage, c.ehc, c.outc, time.Now().UnixNano(), c.pathway)
 		for la, want := range map[string]bool{"999": c.demoshire, "998": c.others} {
 			if got, err := s.HasEHCRequestInLA(ctx, seed.PupilAmaraID, []string{la}); err != nil || got != want {
 				t.Errorf("%s: LA %s reaches the pupil = %v %v, want %v", c.name, la, got, err, want)

@@ -477,7 +477,7 @@ const sendco = await person();
 }
 
 // ---- Issue 16's pages: the SEN register, the costed provision map and its catalogue, the
-// pupil's own profile, moving school, and the council's and trust's figures ----
+// pupil's own profile, moving school, the portable record (download, import, read), and the council's and trust's figures ----
 {
   const school = '5c0f0000-0000-4000-8000-000000000001';
   const visit = async (page, who, step, path, ...texts) => {
@@ -501,6 +501,48 @@ const sendco = await person();
   const saved = await submit(page, 'Save this version');
   await expectStatus(saved, who, 'passport saved', 200);
   await visit(page, who, 'passport', `/pupils/${pupil}/passport`, 'All about me', 'brilliant at drawing');
+
+  // The portable record: Oakfield's SENDCo downloads Amara's from her page; Riverside's SENDCo
+  // imports it with Oakfield's public key, errors first, and reads it.
+  await visit(page, who, 'pupil-portable-record', `/pupils/${pupil}`, 'Download the portable record');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download the portable record' }).click(),
+  ]);
+  const recordFile = join(outDir, download.suggestedFilename());
+  await download.saveAs(recordFile);
+  if (!/^sendflow-record-Okafor-Amara-.*\.zip$/.test(download.suggestedFilename())) {
+    fail(who, `portable record saved as ${download.suggestedFilename()}`);
+  }
+  const key = await (await fetch(new URL('/.well-known/sendflow-bundle-key', base).href)).text();
+
+  who = 'river-sendco';
+  page = await person();
+  await signIn(page, who, 'sendco@riverside.example');
+  const river = '5c0f0000-0000-4000-8000-000000000002';
+  await visit(page, who, 'transfers', '/transfers', 'Import a record from another school');
+  await visit(page, who, 'import-form', `/schools/${river}/import-record`, 'Import a record from another school',
+    'The record file', "The sending school's public key");
+  let resp = await submit(page, 'Import the record');
+  await expectStatus(resp, who, 'import without file or key', 422);
+  await expectText(page, who, 'import-errors', 'There is a problem', 'Choose the file the sending school gave you',
+    "Paste the sending school's public key");
+  await audit(page, who, 'import-errors');
+  await page.setInputFiles('#bundle', recordFile);
+  await page.fill('textarea[name="publicKey"]', 'not a key');
+  resp = await submit(page, 'Import the record');
+  await expectStatus(resp, who, 'import with a bad key', 422);
+  await expectText(page, who, 'import-bad-key', 'This is not a sendflow public key');
+  await audit(page, who, 'import-bad-key');
+  await page.setInputFiles('#bundle', recordFile);
+  await page.fill('textarea[name="publicKey"]', key);
+  resp = await submit(page, 'Import the record');
+  await expectStatus(resp, who, 'imported', 200);
+  await expectText(page, who, 'imported-record', 'Record from Oakfield', 'imported by Rosa Quinn on',
+    'Download the record as a PDF');
+  await audit(page, who, 'imported-record');
+  await visit(page, who, 'imported-records', `/schools/${river}/imported-records`,
+    'Records imported from other schools', 'Amara Okafor');
 
   who = 'council-16';
   page = await person();

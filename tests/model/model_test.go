@@ -870,12 +870,16 @@ func (r *run) pathwayRead(p *pupil) (workflows.PathwayState, map[string]map[stri
 }
 
 // settled waits until the read model shows the model (children tell the pathway by signal, a
-// moment after the action is answered) and checks the rows of what was taken.
+// moment after the action is answered) and the pupil's workflows have finished saving (a change's
+// emails are queued just after its state is written), and checks the rows of what was taken.
 func (r *run) settled(p *pupil) {
 	var last string
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		last = r.mismatch(p)
+		if last == "" {
+			last = r.busy(p)
+		}
 		if last == "" {
 			return
 		}
@@ -885,6 +889,31 @@ func (r *run) settled(p *pupil) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// busy names a workflow of the pupil that is still doing something (a task to run, or an
+// activity such as a Commit queuing the emails of a change whose state is already shown), or "".
+func (r *run) busy(p *pupil) string {
+	ids := []string{workflows.PathwayWorkflowID(p.id)}
+	for _, c := range p.cycles {
+		ids = append(ids, workflows.CycleWorkflowID(p.id, c.n))
+	}
+	for _, ref := range p.referrals {
+		ids = append(ids, workflows.ReferralWorkflowID(p.id, ref.id))
+	}
+	if p.ehc != nil {
+		ids = append(ids, workflows.EHCWorkflowID(p.id, p.ehc.id))
+	}
+	for _, id := range ids {
+		d, err := r.d.Temporal.DescribeWorkflowExecution(context.Background(), id, "")
+		if err != nil {
+			continue // not started yet, or gone: the read model's check covers what it shows
+		}
+		if d.GetPendingWorkflowTask() != nil || len(d.GetPendingActivities()) > 0 {
+			return id + " is still saving"
+		}
+	}
+	return ""
 }
 
 // mismatch says how the read model differs from the model, or "".

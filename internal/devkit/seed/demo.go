@@ -237,5 +237,5 @@ func Demo(ctx context.Context, db *pgxpool.Pool) error {
 		ON CONFLICT (school_id, version) DO NOTHING`, DemoSchoolID, cat.ID, cat.Version, cat.Published, doc); err != nil {
 		return fmt.Errorf("seed: provision catalogue: %w", err)
 	}
-	return nil
+	return demoTerms(ctx, db)
 }

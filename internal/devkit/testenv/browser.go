@@ -1,7 +1,9 @@
 package testenv
 
 import (
+	"bytes"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -92,6 +94,31 @@ func (b *Browser) Post(path string, form url.Values) (int, string) {
 	u := b.abs(path)
 	req, _ := http.NewRequest("POST", u.String(), strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", u.Scheme+"://"+u.Host)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return b.do(req)
+}
+
+// PostFile sends a form with a file, as multipart/form-data, as a form with a file input on
+// this site would: the values, and data as the file chosen for field (no file when data is nil).
+func (b *Browser) PostFile(path string, form url.Values, field, filename string, data []byte) (int, string) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	fw, err := mw.CreateFormFile(field, filename)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	u := b.abs(path)
+	req, _ := http.NewRequest("POST", u.String(), &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Origin", u.Scheme+"://"+u.Host)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	return b.do(req)

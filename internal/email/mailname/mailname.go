@@ -57,4 +57,5 @@ const (
 	AnnualReviewDecision        = "annual_review_decision"
 	SchoolMoved                 = "school_moved"
 	TransferRequested           = "transfer_requested"
+	DeliveryBehind              = "delivery_behind"
 )

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/sendflow/sendflow/internal/provision"
+	provgather "github.com/sendflow/sendflow/internal/provision/gather"
 	"github.com/sendflow/sendflow/internal/readiness"
 	"github.com/sendflow/sendflow/internal/refdata"
 	"github.com/sendflow/sendflow/internal/store"
@@ -75,29 +75,11 @@ func costed(ctx context.Context, s *store.Store, pupilID string) (int64, int, er
 	if err != nil {
 		return 0, 0, err
 	}
-	docs, err := s.ProvisionCatalogues(ctx, p.SchoolID)
+	school, err := provgather.Load(ctx, s, p.SchoolID, p.ID)
 	if err != nil {
 		return 0, 0, err
 	}
-	raw := make([][]byte, len(docs))
-	for i, d := range docs {
-		raw[i] = d.Document
-	}
-	cats, _, err := provision.Decode(raw)
-	if err != nil {
-		return 0, 0, err
-	}
-	open, err := s.OpenPlans(ctx, p.SchoolID, p.ID)
-	if err != nil {
-		return 0, 0, err
-	}
-	var plans []provision.PupilPlan
-	for _, o := range open {
-		pp := provision.PupilPlan{PupilID: o.PupilID, Cycle: o.Cycle, Agreed: o.Agreed}
-		_ = json.Unmarshal(o.Provision, &pp.Entries)
-		plans = append(plans, pp)
-	}
-	m := provision.Build(plans, cats, time.Now())
+	m := school.Map(time.Now())
 	n := 0
 	for _, l := range m.Lines {
 		if l.Costed {
