@@ -51,14 +51,18 @@ func (s *Service) SavePassport(ctx context.Context, a Actor, in PassportSave) (*
 	if len(problems) > 0 {
 		return nil, "", &Invalid{Summary: "The profile cannot be saved as written.", Problems: problems}
 	}
-	saved, err := s.Store.SavePassport(ctx, sv, p.SchoolID)
+	saved, repeat, err := s.Store.SavePassport(ctx, sv, p.SchoolID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, "", invalid("This save's id is already used. Send it again with a new one.", "header.Idempotency-Key", "already used", in.ID)
 	}
 	if err != nil {
 		return nil, "", s.unavailable(err)
 	}
-	s.Audit(ctx, a, role, "passport:update", p.ID, p.SchoolID, "ok")
+	outcome := "ok"
+	if repeat { // the trail counts one save per version
+		outcome = "repeat"
+	}
+	s.Audit(ctx, a, role, "passport:update", p.ID, p.SchoolID, outcome)
 	return saved, role, nil
 }
 

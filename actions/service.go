@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
+	"github.com/sendflow/sendflow/internal/email"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/policies"
 	"github.com/sendflow/sendflow/workflows"
@@ -42,6 +43,10 @@ type Service struct {
 	Logger *slog.Logger
 	// Now is the real time; tests may set it.
 	Now func() time.Time
+	// Mail queues the emails an action sends without a workflow (a transfer request to the
+	// pupil's school); PublicURL is where their links point.
+	Mail      *email.Outbox
+	PublicURL string
 	// BundleKey signs the pupils' portable records (internal/bundle); nil: none are exported.
 	BundleKey ed25519.PrivateKey
 

@@ -3,9 +3,12 @@ package actions
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
+	"github.com/sendflow/sendflow/internal/email"
+	"github.com/sendflow/sendflow/internal/email/mailname"
 	"github.com/sendflow/sendflow/internal/input"
 	"github.com/sendflow/sendflow/internal/store"
 	"github.com/sendflow/sendflow/internal/transfer"
@@ -47,10 +50,11 @@ func (s *Service) RequestTransfer(ctx context.Context, a Actor, in TransferReque
 			in.DateOfBirth.Format(time.DateOnly),
 		)
 	}
-	if err := s.Store.RequestTransfer(ctx, in.ID, in.SchoolID, a.ID, u, in.DateOfBirth); err != nil {
+	id, repeat, err := s.Store.RequestTransfer(ctx, in.ID, in.SchoolID, a.ID, u, in.DateOfBirth)
+	if err != nil {
 		return nil, s.unavailable(err)
 	}
-	t, err := s.Store.TransferByID(ctx, in.ID)
+	t, err := s.Store.TransferByID(ctx, id)
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
@@ -62,9 +66,62 @@ func (s *Service) RequestTransfer(ctx context.Context, a Actor, in TransferReque
 			in.ID,
 		)
 	}
-	// The pupil's trail records that another school asked (their own school sees it).
-	s.Audit(ctx, a, role, "transfer:request", t.PupilID, in.SchoolID, "ok")
+	if t.PupilID != "" && t.Status == transfer.Requested {
+		// A retry of the request queues nothing twice (the email's key is the transfer's), and
+		// a request whose email could not be queued is finished by sending it again.
+		if err := s.tellSendingSchool(ctx, t); err != nil {
+			return nil, s.unavailable(err)
+		}
+	}
+	// The pupil's trail records that another school asked (their own school sees it), once.
+	outcome := "ok"
+	if repeat {
+		outcome = "repeat"
+	}
+	s.Audit(ctx, a, role, "transfer:request", t.PupilID, in.SchoolID, outcome)
 	return receivingView(t), nil
+}
+
+// tellSendingSchool emails the SENDCos of the pupil's school that another school asked for the
+// pupil's record, with a link to the page where they decide. It names the pupil by first name
+// and the school that asked, and nothing of the record.
+func (s *Service) tellSendingSchool(ctx context.Context, t *store.Transfer) error {
+	if s.Mail == nil {
+		return nil
+	}
+	tpl, ok := email.Lookup(mailname.TransferRequested)
+	if !ok {
+		return fmt.Errorf("no email template %s", mailname.TransferRequested)
+	}
+	p, err := s.Store.PupilByID(ctx, t.PupilID)
+	if err != nil {
+		return err
+	}
+	school, err := s.Store.SchoolByID(ctx, t.FromSchoolID)
+	if err != nil {
+		return err
+	}
+	sendcos, err := s.Store.SchoolStaff(ctx, t.FromSchoolID, "sendco")
+	if err != nil {
+		return err
+	}
+	for _, r := range sendcos {
+		subject, text, html, err := email.Render(tpl, map[string]string{
+			"RecipientName": r.Name, "PupilFirstName": p.FirstName, "SchoolName": school.Name,
+			"RequestingSchool": t.ToSchool, "Link": s.PublicURL + "/transfers",
+		})
+		if err != nil {
+			return fmt.Errorf("render %s: %w", tpl.Name, err)
+		}
+		if _, err := s.Mail.Enqueue(ctx, email.Message{
+			Key: "transfer-request/" + t.ID + "/" + r.UserID, To: r.Email, ToUserID: r.UserID,
+			Subject: subject, Text: text, HTML: html, Template: tpl.Name, TemplateVersion: tpl.Version,
+			Language: tpl.Lang, PupilID: p.ID, FromName: school.Name, ReplyTo: school.Contact.Email,
+		}); err != nil {
+			return fmt.Errorf("queue %s: %w", tpl.Name, err)
+		}
+	}
+	return nil
 }
 
 // receivingView is a transfer as the school that asked sees it: nothing of a pupil until the
@@ -132,7 +189,7 @@ func (s *Service) DecideTransfer(ctx context.Context, a Actor, transferID, step 
 			return nil, &NotFound{What: "transfer"}
 		}
 		if t.Status == transfer.Completed {
-			if ok, err := s.decidedBy(ctx, t.ID, a.ID); err != nil || !ok {
+			if ok, err := s.Store.DecidedBy(ctx, t.ID, a.ID); err != nil || !ok {
 				if err != nil {
 					return nil, s.unavailable(err)
 				}
@@ -168,8 +225,20 @@ func (s *Service) DecideTransfer(ctx context.Context, a Actor, transferID, step 
 		return nil, &Refused{Reason: "This transfer cannot be " + stepWords(step) + ": " + err.Error() + "."}
 	}
 	if next != t.Status {
-		if _, err := s.Store.SetTransferStatus(ctx, t.ID, []string{t.Status, next}, next, a.ID); err != nil {
+		changed, err := s.Store.SetTransferStatus(ctx, t.ID, []string{t.Status, next}, next, a.ID)
+		if err != nil {
 			return nil, s.unavailable(err)
+		}
+		if !changed {
+			// Another decision got there first (a release racing a withdrawal): answer from the
+			// state it left, so only one of them takes effect.
+			if t, err = s.Store.TransferByID(ctx, t.ID); err != nil {
+				return nil, s.unavailable(err)
+			}
+			if next, err = transfer.Next(t.Status, step); err != nil {
+				s.Audit(ctx, a, role, "transfer:"+step, t.PupilID, t.FromSchoolID, "refused")
+				return nil, &Refused{Reason: "This transfer cannot be " + stepWords(step) + ": " + err.Error() + "."}
+			}
 		}
 	}
 	if next == transfer.Released {
@@ -198,14 +267,6 @@ func stepWords(step string) string {
 	return "withdrawn"
 }
 
-// decidedBy reports whether a person took the decision on a transfer (released it).
-func (s *Service) decidedBy(ctx context.Context, transferID, userID string) (bool, error) {
-	var ok bool
-	err := s.Store.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM school_transfers WHERE id = $1 AND decided_by = $2)`, transferID, userID).
-		Scan(&ok)
-	return ok, err
-}
-
 // move carries out a released transfer through the write protocol: the move is proposed as a
 // record named by the transfer; the pupil's pathway takes it (its Commit moves the pupil, the read
 // model and the parents in PostgreSQL, completes the transfer and queues the parents' email); a
@@ -215,8 +276,7 @@ func (s *Service) move(ctx context.Context, a Actor, role string, t *store.Trans
 		return s.unavailable(err)
 	} else if taken {
 		s.Audit(ctx, a, role, "transfer:release", t.PupilID, t.FromSchoolID, "refused")
-		return &Refused{Reason: "The new school already has a pupil with this UPN on its roll. " +
-			"Ask them to remove that entry (it has no SEND record), then release the record again."}
+		return s.hold(ctx, t.ID, &Refused{Reason: transfer.UPNOnRoll})
 	}
 	p, err := s.Store.PupilByID(ctx, t.PupilID)
 	if err != nil {
@@ -233,7 +293,12 @@ func (s *Service) move(ctx context.Context, a Actor, role string, t *store.Trans
 		}},
 		deliver: func(ctx context.Context) error {
 			if !started {
-				return s.Store.ApplySchoolMove(ctx, t.ID)
+				err := s.Store.ApplySchoolMove(ctx, t.ID)
+				var refused *store.MoveRefused
+				if errors.As(err, &refused) {
+					return &workflows.Refusal{Reason: refused.Reason}
+				}
+				return err
 			}
 			return update[workflows.PathwayState](
 				ctx,
@@ -244,10 +309,24 @@ func (s *Service) move(ctx context.Context, a Actor, role string, t *store.Trans
 				in,
 			)
 		}})
+	var refused *Refused
+	if errors.As(err, &refused) {
+		return s.hold(ctx, t.ID, refused)
+	}
 	if err != nil {
 		return err
 	}
 	// The new school's trail: it now holds the record (the old school's row was written by run).
 	s.Audit(ctx, a, role, "transfer:complete", p.ID, t.ToSchoolID, "ok")
 	return nil
+}
+
+// hold puts a release whose move was refused back to waiting (the transfer is not moving), and
+// answers with the refusal. If the hold cannot be written the answer is that the service is
+// unavailable: a retry finds the move refused again and holds it.
+func (s *Service) hold(ctx context.Context, transferID string, refused *Refused) error {
+	if err := s.Store.HoldTransfer(ctx, transferID); err != nil {
+		return s.unavailable(err)
+	}
+	return refused
 }

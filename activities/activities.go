@@ -98,6 +98,15 @@ func (a *Activities) Project(ctx context.Context, p workflows.Projection) error 
 	if errors.Is(err, store.ErrRecordMissing) {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "RecordMissing", err)
 	}
+	var refused *store.MoveRefused
+	if errors.As(err, &refused) {
+		// The transfer waits again, so both schools see why even if nobody asks again; the
+		// pathway refuses the move (its state stays as it was) with the reason as its answer.
+		if herr := a.Store.HoldTransfer(ctx, refused.ID); herr != nil {
+			return herr
+		}
+		return temporal.NewNonRetryableApplicationError(refused.Reason, workflows.RefusalType, err)
+	}
 	return err
 }
 

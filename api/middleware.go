@@ -57,6 +57,7 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		}
 		if err != nil {
 			s.Logger.Error("load user for token", "error", err)
+			ctx.SetHeader("Retry-After", retryAfter().Get("Retry-After")) // the database will be back
 			_ = huma.WriteErr(
 				api,
 				ctx,
@@ -68,6 +69,7 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		p, err := s.Store.LoadPrincipal(ctx.Context(), &u.User)
 		if err != nil {
 			s.Logger.Error("load access for token", "user_id", u.ID, "error", err)
+			ctx.SetHeader("Retry-After", retryAfter().Get("Retry-After"))
 			_ = huma.WriteErr(
 				api,
 				ctx,

@@ -30,6 +30,7 @@ type TransferBody struct {
 	RequestedAt  time.Time  `json:"requestedAt"`
 	DecidedAt    *time.Time `json:"decidedAt,omitempty"`
 	CompletedAt  *time.Time `json:"completedAt,omitempty"`
+	Reason       string     `json:"reason,omitempty" doc:"Why a released record has not moved (it waits again), for both schools."`
 }
 
 func transferBody(t *store.Transfer, receiving bool) TransferBody {
@@ -47,7 +48,15 @@ func transferBody(t *store.Transfer, receiving bool) TransferBody {
 		RequestedAt:  t.RequestedAt,
 		DecidedAt:    t.DecidedAt,
 		CompletedAt:  t.CompletedAt,
+		Reason:       heldReason(t),
 	}
+}
+
+func heldReason(t *store.Transfer) string {
+	if t.Held {
+		return transfer.UPNOnRoll
+	}
+	return ""
 }
 
 type RequestTransferInput struct {

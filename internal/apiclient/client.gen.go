@@ -2706,7 +2706,10 @@ type TransferBody struct {
 	Id           openapi_types.UUID  `json:"id"`
 	PupilId      *openapi_types.UUID `json:"pupilId,omitempty"`
 	PupilName    *string             `json:"pupilName,omitempty"`
-	RequestedAt  time.Time           `json:"requestedAt"`
+
+	// Reason Why a released record has not moved (it waits again), for both schools.
+	Reason      *string   `json:"reason,omitempty"`
+	RequestedAt time.Time `json:"requestedAt"`
 
 	// Status requested: waiting for the pupil's school (the school that asked sees this whether or not a pupil matched); released: the record is moving; completed: it is with the new school; refused; withdrawn.
 	Status     TransferBodyStatus `json:"status"`

@@ -85,6 +85,8 @@ func StartHTTP(
 		TimeScale: cfg.TimeScale,
 		Wait:      cfg.ActionTimeout,
 		Logger:    logger,
+		Mail:      &email.Outbox{DB: pool},
+		PublicURL: cfg.PublicURL,
 	}
 	var bundleKey ed25519.PrivateKey
 	if cfg.BundleKeyFile != "" {

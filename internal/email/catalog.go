@@ -591,6 +591,18 @@ var catalog = []Template{
 		},
 		Action: "See the plan and the next dates",
 	},
+	{
+		// Another school on sendflow asked for a pupil's SEND record (by UPN and date of birth):
+		// the pupil's school's SENDCo decides. Nothing of the record is in it.
+		Name: mailname.TransferRequested, Version: "1", Audience: AudienceStaff, Keys: []string{"RequestingSchool"},
+		Subject: "{{.RequestingSchool}} has asked for {{.PupilFirstName}}'s SEND record",
+		Heading: "Another school has asked for a pupil's record",
+		Paragraphs: []string{
+			"{{.RequestingSchool}} has asked for the SEND record of {{.PupilFirstName}}, who is on the roll at {{.SchoolName}}.",
+			"If {{.PupilFirstName}} is leaving for {{.RequestingSchool}}, release the record; if not, refuse the request. Nothing moves until you decide.",
+		},
+		Action: "Decide on the Moving school page",
+	},
 }
 
 var byName = func() map[string]Template {

@@ -35,6 +35,7 @@ var wantNames = []string{
 	"advice_received_staff", "ehc_deadline_at_risk", "ehc_deadline_missed",
 	"annual_review_to_arrange", "annual_review_step_due", "annual_review_step_late", "annual_review_schedule_warning",
 	"meeting_response", "meeting_invitation_staff", "meeting_cancelled_staff", "delivery_behind",
+	"transfer_requested",
 	// parents
 	"sen_support_started", "review_invitation", "review_reminder_parent", "review_outcome",
 	"consent_request", "consent_reminder", "advice_received_parent", "ehc_request_received",
@@ -520,6 +521,7 @@ var fingerprints = map[string]string{
 	"sen_support_started":            "1:2335882f130a",
 	"triage_again":                   "1:97455b8ff3a8",
 	"trial_ended":                    "1:a12ac0fbb82f",
+	"transfer_requested":             "1:1a00dccc5a67",
 }
 
 func fingerprint(t *testing.T, tpl Template) string {

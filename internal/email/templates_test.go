@@ -13,6 +13,7 @@ var sentinels = map[string]string{
 	"RecipientName":    "Robin Quill",
 	"PupilFirstName":   "Zuzanna",
 	"SchoolName":       "Oakfield Primary",
+	"RequestingSchool": "Riverside Primary",
 	"Link":             "https://sendflow.example/l/Tk9xQ2",
 	"TrialEnded":       "2 October 2026",
 	"ReviewDate":       "14 January 2027",

@@ -47,8 +47,11 @@ func audienceOf(role string) audience {
 
 type pupilData struct {
 	ID, Name, Class, School string
-	Stage, StageWords       string
-	Today                   string
+	// ChooseClass is set for the SENDCo and head when the pupil is in no class at their school
+	// (a pupil who moved school arrives in none): the page says so and links to choosing one.
+	ChooseClass       bool
+	Stage, StageWords string
+	Today             string
 	// TodayISO is set when the pupil's calendar runs faster than real time (a demo).
 	TodayISO      string
 	Audience      audience
@@ -430,6 +433,8 @@ func (h *Handler) schoolRecord(
 	}
 	if c, err := h.d.Store.ClassName(ctx, p.ID); err == nil {
 		d.Class = c
+	} else if errors.Is(err, store.ErrNotFound) && d.Audience == leaders {
+		d.ChooseClass = true
 	}
 	return nil
 }

@@ -22,6 +22,8 @@ import (
 // strategies worked, the SENDCo's triage, the plan, support logged, the review, and meetings.
 
 func (h *Handler) pupilForms(m *http.ServeMux) {
+	m.HandleFunc("GET /pupils/{pupil}/class", h.staff(h.classForm))
+	m.HandleFunc("POST /pupils/{pupil}/class", h.staff(h.setClass))
 	m.HandleFunc("GET /pupils/{pupil}/concern", h.staff(h.concernForm))
 	m.HandleFunc("POST /pupils/{pupil}/concern", h.staff(h.raiseConcern))
 	m.HandleFunc("GET /pupils/{pupil}/concerns/{concern}/impact", h.staff(h.impactForm))
@@ -1000,5 +1002,69 @@ func (h *Handler) cancelMeeting(w http.ResponseWriter, v *visit) {
 	_, err := h.d.Actions.CancelMeeting(v.ctx(), v.actor, actionID(v.r), m.ID)
 	h.outcome(w, v, err, h.changeMeetingFormOf(m, p), nil, func() (string, string) {
 		return "The meeting is cancelled. Everyone invited has been told.", "/pupils/" + p.ID
+	})
+}
+
+// ---- A pupil's class ----
+
+type classData struct {
+	Pupil, School string
+	Classes       []option
+}
+
+func (h *Handler) classData(v *visit, p *store.Pupil) (form, error) {
+	classes, err := h.d.Store.SchoolClasses(v.ctx(), p.SchoolID)
+	if err != nil {
+		return form{}, err
+	}
+	school, err := h.d.Store.SchoolName(v.ctx(), p.SchoolID)
+	if err != nil {
+		return form{}, err
+	}
+	d := classData{Pupil: name(p), School: school}
+	for _, c := range classes {
+		d.Classes = append(d.Classes, option{Value: c.ID, Label: c.Name})
+	}
+	return form{name: "class", title: "Choose a class", caption: name(p), back: "/pupils/" + p.ID, data: d}, nil
+}
+
+func (h *Handler) classForm(w http.ResponseWriter, v *visit) {
+	p, role, ok := h.pupilFor(w, v, "class", "assign")
+	if !ok {
+		return
+	}
+	f, err := h.classData(v, p)
+	if err != nil {
+		h.unavailable(w, v.r, err)
+		return
+	}
+	h.formRead(v, p, role)
+	h.show(w, v, http.StatusOK, f, nil, nil)
+}
+
+func (h *Handler) setClass(w http.ResponseWriter, v *visit) {
+	p, _, ok := h.pupilFor(w, v, "class", "assign")
+	if !ok {
+		return
+	}
+	f, err := h.classData(v, p)
+	if err != nil {
+		h.unavailable(w, v.r, err)
+		return
+	}
+	var errs []fieldError
+	class := choice(v.r.PostForm, "class", "a class", f.data.(classData).Classes, &errs)
+	if len(errs) > 0 {
+		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
+		return
+	}
+	_, err = h.d.Actions.SetClass(v.ctx(), v.actor, p.ID, class)
+	h.outcomeMapped(w, v, err, f, labels{"classId": "The class"}, func(field string) string {
+		if field == "classId" {
+			return "class"
+		}
+		return field
+	}, func() (string, string) {
+		return name(p) + " is now in this class; its teachers can see their record.", "/pupils/" + p.ID
 	})
 }

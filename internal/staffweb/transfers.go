@@ -1,6 +1,7 @@
 package staffweb
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -24,6 +25,10 @@ type transferRow struct {
 	store.Transfer
 	Words string
 	Open  bool
+	// Reason is why a released record has not moved (it waits again).
+	Reason string
+	// NoClass: a pupil who has moved here is in no class yet.
+	NoClass bool
 }
 
 type transferSchool struct {
@@ -53,15 +58,18 @@ func (h *Handler) transfersForm(v *visit) (form, bool, error) {
 		_, s.Imports, _ = h.d.Authz.SchoolAccess(v.p, id, "pupil_bundle", "import")
 		_, s.Imported, _ = h.d.Authz.SchoolAccess(v.p, id, "pupil_bundle", "read")
 		for _, t := range in {
-			s.Incoming = append(
-				s.Incoming,
-				transferRow{Transfer: t, Words: transfer.Words(t.Status, true), Open: t.Status == transfer.Requested},
-			)
+			row := transferRow{Transfer: t, Words: transfer.Words(t.Status, true), Open: t.Status == transfer.Requested,
+				Reason: held(t)}
+			if t.Status == transfer.Completed {
+				_, err := h.d.Store.ClassName(v.ctx(), t.PupilID)
+				row.NoClass = errors.Is(err, store.ErrNotFound)
+			}
+			s.Incoming = append(s.Incoming, row)
 		}
 		for _, t := range out {
 			s.Outgoing = append(
 				s.Outgoing,
-				transferRow{Transfer: t, Words: transfer.Words(t.Status, false), Open: transfer.Open(t.Status)},
+				transferRow{Transfer: t, Words: transfer.Words(t.Status, false), Open: transfer.Open(t.Status), Reason: held(t)},
 			)
 		}
 		d.Schools = append(d.Schools, s)
@@ -143,4 +151,11 @@ func (h *Handler) decideTransfer(w http.ResponseWriter, v *visit) {
 		}
 		return "Your request is withdrawn.", "/transfers"
 	})
+}
+
+func held(t store.Transfer) string {
+	if t.Held {
+		return transfer.UPNOnRoll
+	}
+	return ""
 }

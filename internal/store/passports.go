@@ -37,54 +37,68 @@ func scanPassport(row pgx.Row) (*Passport, error) {
 	return &p, err
 }
 
-// SavePassport saves a new version of a pupil's profile under the save's id (a repeat writes
-// nothing and returns the version it made). Versions are numbered one after another: saves at
-// the same moment wait for each other on the pupil's row.
-func (s *Store) SavePassport(ctx context.Context, p Passport, schoolID string) (*Passport, error) {
+// SavePassport saves a new version of a pupil's profile under the save's id and reports whether
+// it was a repeat. A repeat writes nothing and returns the version it names: the same id sent
+// again, or the very words of the latest version sent again (a form sent twice with nothing to
+// join the copies) — a version that changes nothing is not a new version. Versions are numbered
+// one after another: saves at the same moment wait for each other on the pupil's row.
+func (s *Store) SavePassport(ctx context.Context, p Passport, schoolID string) (saved *Passport, repeat bool, err error) {
 	tx, err := s.DB.Begin(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("begin passport save: %w", err)
+		return nil, false, fmt.Errorf("begin passport save: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
 	if _, err := tx.Exec(ctx, `SELECT 1 FROM pupils WHERE id = $1 FOR UPDATE`, p.PupilID); err != nil {
-		return nil, fmt.Errorf("lock pupil %s: %w", p.PupilID, err)
+		return nil, false, fmt.Errorf("lock pupil %s: %w", p.PupilID, err)
 	}
-	_, err = tx.Exec(
-		ctx,
-		`INSERT INTO pupil_passports (id, pupil_id, version, liked, important, support, written_with, saved_by, saved_role, school_id)
-		SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7, $8, $9 FROM pupil_passports WHERE pupil_id = $2
-		ON CONFLICT (id) DO NOTHING`,
-		p.ID,
-		p.PupilID,
-		p.Liked,
-		p.Important,
-		p.Support,
-		p.WrittenWith,
-		p.SavedBy,
-		p.SavedRole,
-		schoolID,
-	)
-	if err != nil {
-		return nil, fmt.Errorf("save passport of %s: %w", p.PupilID, err)
+	id := p.ID
+	err = tx.QueryRow(ctx, `SELECT id::text FROM pupil_passports WHERE id = $1
+		UNION ALL
+		(SELECT id::text FROM pupil_passports WHERE pupil_id = $2 AND liked = $3 AND important = $4 AND support = $5
+		   AND written_with = $6 AND version = (SELECT max(version) FROM pupil_passports WHERE pupil_id = $2))
+		LIMIT 1`, p.ID, p.PupilID, p.Liked, p.Important, p.Support, p.WrittenWith).Scan(&id)
+	switch {
+	case err == nil:
+		repeat = true
+	case errors.Is(err, pgx.ErrNoRows):
+		_, err = tx.Exec(
+			ctx,
+			`INSERT INTO pupil_passports (id, pupil_id, version, liked, important, support, written_with, saved_by, saved_role, school_id)
+			SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7, $8, $9 FROM pupil_passports WHERE pupil_id = $2`,
+			p.ID,
+			p.PupilID,
+			p.Liked,
+			p.Important,
+			p.Support,
+			p.WrittenWith,
+			p.SavedBy,
+			p.SavedRole,
+			schoolID,
+		)
+		if err != nil {
+			return nil, false, fmt.Errorf("save passport of %s: %w", p.PupilID, err)
+		}
+	default:
+		return nil, false, fmt.Errorf("find passport save %s: %w", p.ID, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("commit passport of %s: %w", p.PupilID, err)
+		return nil, false, fmt.Errorf("commit passport of %s: %w", p.PupilID, err)
 	}
-	saved, err := scanPassport(
+	saved, err = scanPassport(
 		s.DB.QueryRow(
 			ctx,
 			`SELECT `+passportColumns+` FROM `+passportFrom+` WHERE pp.id = $1 AND pp.pupil_id = $2`,
-			p.ID,
+			id,
 			p.PupilID,
 		),
 	)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound // the id is another pupil's save
+		return nil, false, ErrNotFound // the id is another pupil's save
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read saved passport: %w", err)
+		return nil, false, fmt.Errorf("read saved passport: %w", err)
 	}
-	return saved, nil
+	return saved, repeat, nil
 }
 
 // Passports lists every version of a pupil's profile, newest first.

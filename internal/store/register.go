@@ -97,7 +97,9 @@ type RegisterChange struct {
 var ErrChangeTaken = errors.New("this action id was used for another pupil")
 
 // RecordRegister keeps a change and makes it the pupil's register entry, in one transaction.
-// The same change sent again changes nothing (repeat is true).
+// The same change sent again changes nothing (repeat is true), and so does an entry that says
+// exactly what the register already says (copies of one form sent at once, with no key to join
+// them): the register keeps changes, not re-sendings. Changes to one pupil wait for each other.
 func (s *Store) RecordRegister(ctx context.Context, c RegisterChange) (repeat bool, err error) {
 	var prov *string
 	if c.Provision != nil {
@@ -109,6 +111,20 @@ func (s *Store) RecordRegister(ctx context.Context, c RegisterChange) (repeat bo
 		return false, fmt.Errorf("record register of pupil %s: %w", c.PupilID, err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM pupils WHERE id = $1 FOR UPDATE`, c.PupilID); err != nil {
+		return false, fmt.Errorf("lock pupil %s: %w", c.PupilID, err)
+	}
+	var same bool
+	err = tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM sen_register_changes WHERE id = $1) AND EXISTS (
+			SELECT 1 FROM sen_register WHERE pupil_id = $2 AND provision IS NOT DISTINCT FROM $3
+			AND primary_need = $4 AND secondary_need = $5 AND note = $6)`,
+		c.ID, c.PupilID, prov, string(c.Primary), string(c.Secondary), c.Note).Scan(&same)
+	if err != nil {
+		return false, fmt.Errorf("compare register of pupil %s: %w", c.PupilID, err)
+	}
+	if same {
+		return true, nil
+	}
 	tag, err := tx.Exec(
 		ctx,
 		`INSERT INTO sen_register_changes (id, pupil_id, provision, primary_need, secondary_need, note, recorded_by)

@@ -56,6 +56,26 @@ func (s *Store) ClassesOf(ctx context.Context, userID string) ([]Class, error) {
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Class])
 }
 
+// SchoolClasses lists a school's classes by name.
+func (s *Store) SchoolClasses(ctx context.Context, schoolID string) ([]Class, error) {
+	rows, err := s.DB.Query(ctx, `SELECT id::text, school_id::text, name FROM classes WHERE school_id = $1 ORDER BY name`, schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("list classes of %s: %w", schoolID, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Class])
+}
+
+// SetPupilClass puts a pupil in a class of the school they are at now; false when the class is
+// not one of that school's (nothing changes).
+func (s *Store) SetPupilClass(ctx context.Context, pupilID, classID string) (bool, error) {
+	tag, err := s.DB.Exec(ctx, `UPDATE pupils p SET class_id = c.id FROM classes c
+		WHERE p.id = $1 AND c.id = $2 AND c.school_id = p.school_id`, pupilID, classID)
+	if err != nil {
+		return false, fmt.Errorf("set class of pupil %s: %w", pupilID, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // ConcernDetail is a concern as the teacher recorded it, with the impacts recorded since.
 type ConcernDetail struct {
 	ID         string

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/sendflow/sendflow/internal/transfer"
 )
 
 // Transfer is a receiving school's request for a pupil's SEND record, as PostgreSQL holds it.
@@ -28,11 +30,16 @@ type Transfer struct {
 	// to the sending school only (and to the receiving school once the pupil has moved).
 	UPN       string
 	PupilName string
+	// Held is a released transfer whose move could not be made (the new school's roll has the
+	// pupil's UPN): it waits again, and both schools are told why (transfer.UPNOnRoll).
+	Held bool
 }
 
 const transferColumns = `t.id::text, t.to_school_id::text, ts.name, t.requested_by::text, t.requested_at,
 	coalesce(t.pupil_id::text, ''), coalesce(t.from_school_id::text, ''), coalesce(fs.name, ''), t.status,
-	t.decided_at, t.completed_at, t.upn, coalesce(p.first_name || ' ' || p.last_name, '')`
+	t.decided_at, t.completed_at, t.upn, coalesce(p.first_name || ' ' || p.last_name, ''),
+	(t.status = 'requested' AND t.decided_at IS NOT NULL AND p.id IS NOT NULL AND EXISTS (
+		SELECT 1 FROM pupils o WHERE o.school_id = t.to_school_id AND o.upn = p.upn AND o.id <> p.id))`
 
 const transferFrom = `school_transfers t JOIN schools ts ON ts.id = t.to_school_id
 	LEFT JOIN schools fs ON fs.id = t.from_school_id LEFT JOIN pupils p ON p.id = t.pupil_id`
@@ -40,26 +47,61 @@ const transferFrom = `school_transfers t JOIN schools ts ON ts.id = t.to_school_
 func scanTransfer(row pgx.Row) (*Transfer, error) {
 	var t Transfer
 	err := row.Scan(&t.ID, &t.ToSchoolID, &t.ToSchool, &t.RequestedBy, &t.RequestedAt, &t.PupilID, &t.FromSchoolID,
-		&t.FromSchool, &t.Status, &t.DecidedAt, &t.CompletedAt, &t.UPN, &t.PupilName)
+		&t.FromSchool, &t.Status, &t.DecidedAt, &t.CompletedAt, &t.UPN, &t.PupilName, &t.Held)
 	return &t, err
 }
 
 // RequestTransfer records a receiving school's request under its id (a repeat writes nothing)
 // and matches it to a pupil at another school with this UPN and date of birth, if exactly one
-// is there and no other request for them is open. It says nothing of whether one matched.
-func (s *Store) RequestTransfer(ctx context.Context, id, toSchoolID, requestedBy, upn string, dob time.Time) error {
-	_, err := s.DB.Exec(ctx, `WITH m AS (
+// is there and no other request for them is open. It says nothing of whether one matched. The
+// same school asking again for the same pupil while its request is open (the form sent twice,
+// with no key to join the copies) is the same request: it returns the id of the one that holds.
+// Requests for one UPN are made one at a time, so copies sent at once cannot both be recorded.
+// repeat reports that the request was already recorded.
+func (s *Store) RequestTransfer(
+	ctx context.Context,
+	id, toSchoolID, requestedBy, upn string,
+	dob time.Time,
+) (held string, repeat bool, err error) {
+	tx, err := s.DB.Begin(ctx)
+	if err != nil {
+		return "", false, fmt.Errorf("begin transfer request: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('transfer-request:' || $1, 0))`, upn); err != nil {
+		return "", false, fmt.Errorf("lock transfer requests: %w", err)
+	}
+	err = tx.QueryRow(ctx, `SELECT id::text FROM school_transfers WHERE id = $1`, id).Scan(&held)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// The pupil this request would match, if any, whether or not a request for them is open.
+		err = tx.QueryRow(ctx, `WITH m AS (
+				SELECT p.id FROM pupils p WHERE p.upn = $2 AND p.date_of_birth = $3 AND p.school_id <> $1),
+			one AS (SELECT id FROM m WHERE (SELECT count(*) FROM m) = 1)
+			SELECT o.id::text FROM school_transfers o
+			WHERE o.to_school_id = $1 AND o.upn = $2 AND o.status IN ('requested', 'released')
+			  AND o.pupil_id IS NOT DISTINCT FROM (SELECT id FROM one)
+			ORDER BY o.requested_at LIMIT 1`, toSchoolID, upn, dob).Scan(&held)
+	}
+	if err == nil {
+		return held, true, tx.Commit(ctx)
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return "", false, fmt.Errorf("find transfer request: %w", err)
+	}
+	_, err = tx.Exec(ctx, `WITH m AS (
 			SELECT p.id, p.school_id FROM pupils p
 			WHERE p.upn = $4 AND p.date_of_birth = $5 AND p.school_id <> $2
 			  AND NOT EXISTS (SELECT 1 FROM school_transfers o WHERE o.pupil_id = p.id AND o.status IN ('requested','released'))),
 		one AS (SELECT id, school_id FROM m WHERE (SELECT count(*) FROM m) = 1)
 		INSERT INTO school_transfers (id, to_school_id, requested_by, upn, pupil_id, from_school_id)
-		VALUES ($1, $2, $3, $4, (SELECT id FROM one), (SELECT school_id FROM one))
-		ON CONFLICT DO NOTHING`, id, toSchoolID, requestedBy, upn, dob)
+		VALUES ($1, $2, $3, $4, (SELECT id FROM one), (SELECT school_id FROM one))`, id, toSchoolID, requestedBy, upn, dob)
 	if err != nil {
-		return fmt.Errorf("record transfer request: %w", err)
+		return "", false, fmt.Errorf("record transfer request: %w", err)
 	}
-	return nil
+	if err := tx.Commit(ctx); err != nil {
+		return "", false, fmt.Errorf("commit transfer request: %w", err)
+	}
+	return id, false, nil
 }
 
 // TransferByID loads one transfer; ErrNotFound if there is none.
@@ -119,13 +161,46 @@ func (s *Store) SetTransferStatus(ctx context.Context, id string, from []string,
 // UPNTaken reports whether a school already has a pupil with this UPN other than pupilID: a
 // move there would give its roll the UPN twice.
 func (s *Store) UPNTaken(ctx context.Context, schoolID, pupilID string) (bool, error) {
+	return upnTaken(ctx, s.DB, schoolID, pupilID)
+}
+
+func upnTaken(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, schoolID, pupilID string,
+) (bool, error) {
 	var taken bool
-	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pupils o JOIN pupils p ON p.upn = o.upn
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pupils o JOIN pupils p ON p.upn = o.upn
 		WHERE p.id = $2 AND o.school_id = $1 AND o.id <> p.id)`, schoolID, pupilID).Scan(&taken)
 	if err != nil {
 		return false, fmt.Errorf("check UPN at %s: %w", schoolID, err)
 	}
 	return taken, nil
+}
+
+// DecidedBy reports whether a person took the decision on a transfer (released it).
+func (s *Store) DecidedBy(ctx context.Context, transferID, userID string) (bool, error) {
+	var ok bool
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM school_transfers WHERE id = $1 AND decided_by = $2)`,
+		transferID, userID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("check who decided transfer %s: %w", transferID, err)
+	}
+	return ok, nil
+}
+
+// MoveRefused is a released transfer's move that PostgreSQL cannot make as things now stand
+// (Reason says why, for both schools); the move's transaction changed nothing.
+type MoveRefused struct{ ID, Reason string }
+
+func (e *MoveRefused) Error() string { return "school move " + e.ID + " refused: " + e.Reason }
+
+// HoldTransfer puts a released transfer whose move was refused back to waiting, so neither
+// school sees it as moving; the sending school may release it again once the reason is gone.
+func (s *Store) HoldTransfer(ctx context.Context, id string) error {
+	if _, err := s.DB.Exec(ctx, `UPDATE school_transfers SET status = 'requested' WHERE id = $1 AND status = 'released'`, id); err != nil {
+		return fmt.Errorf("hold transfer %s: %w", id, err)
+	}
+	return nil
 }
 
 // ProposeSchoolMove writes the move a released transfer makes, as a proposed record named by
@@ -184,15 +259,27 @@ func acceptSchoolMove(ctx context.Context, tx pgx.Tx, id string, at time.Time) e
 	if already {
 		return nil
 	}
+	// What changed since the release was checked refuses the move whole: a pupil with the UPN
+	// joined the new roll, or the transfer was withdrawn meanwhile. Nothing is half moved.
+	var open bool
+	if err := tx.QueryRow(ctx, `SELECT status IN ('requested', 'released') FROM school_transfers WHERE id = $1 FOR UPDATE`, id).
+		Scan(&open); err != nil {
+		return fmt.Errorf("load transfer of school move %s: %w", id, err)
+	}
+	if !open {
+		return &MoveRefused{ID: id, Reason: transfer.NotOpen}
+	}
+	if taken, err := upnTaken(ctx, tx, to, pupilID); err != nil {
+		return err
+	} else if taken {
+		return &MoveRefused{ID: id, Reason: transfer.UPNOnRoll}
+	}
 	steps := []struct {
 		what, sql string
 		args      []any
 	}{
 		{"accept", `UPDATE school_moves SET accepted_at = $2 WHERE id = $1`, []any{id, at}},
-		// A UPN the new school's roll already holds stays where it is (the service checks
-		// before releasing): nothing in a move's own data may make the transaction fail.
-		{"move pupil", `UPDATE pupils p SET school_id = $2, class_id = NULL WHERE p.id = $1
-			AND NOT EXISTS (SELECT 1 FROM pupils o WHERE o.school_id = $2 AND o.upn = p.upn AND o.id <> p.id)`, []any{pupilID, to}},
+		{"move pupil", `UPDATE pupils p SET school_id = $2, class_id = NULL WHERE p.id = $1`, []any{pupilID, to}},
 		{
 			"move pathway",
 			`UPDATE pathways SET school_id = p.school_id FROM pupils p WHERE p.id = $1 AND pathways.pupil_id = $1`,

@@ -86,3 +86,14 @@ func Words(status string, receiving bool) string {
 	}
 	return status
 }
+
+// UPNOnRoll is why a release cannot move a pupil: the new school's roll already has a pupil
+// with their UPN (added there before the move was made). The transfer waits again, and both
+// schools are told this, until the new school removes that entry and the record is released
+// again.
+const UPNOnRoll = "The new school already has a pupil with this UPN on its roll, so the record was not moved. " +
+	"The new school should remove that entry (it has no SEND record); then the pupil's school can release the record again."
+
+// NotOpen is why a move is not made for a transfer that is no longer open (withdrawn or
+// refused while the release was under way).
+const NotOpen = "This transfer is no longer open (it was withdrawn or refused), so the record was not moved."

@@ -550,6 +550,23 @@ const sendco = await person();
   await audit(page, who, 'imported-record');
   await visit(page, who, 'imported-records', `/schools/${river}/imported-records`,
     'Records imported from other schools', 'Amara Okafor');
+  // The imported pupil is on Riverside's roll in no class yet: the page says so and leads to the
+  // form that puts them in one, refused in place when nothing is chosen.
+  await visit(page, who, 'pupils', '/pupils', 'Amara Okafor');
+  await follow(page, 'a:has-text("Amara Okafor")');
+  await expectText(page, who, 'pupil without a class', 'is not in a class', 'Choose a class');
+  await audit(page, who, 'pupil-no-class');
+  await follow(page, 'a:has-text("Choose a class")');
+  await expectText(page, who, 'class form', 'Which class is this pupil in?');
+  await audit(page, who, 'class-form');
+  resp = await submit(page, 'Save');
+  await expectStatus(resp, who, 'no class chosen', 422);
+  await expectText(page, who, 'no class chosen', 'There is a problem');
+  await audit(page, who, 'class-error');
+  await page.locator('input[name="class"]').first().check();
+  resp = await submit(page, 'Save');
+  await expectStatus(resp, who, 'class chosen', 200);
+  await audit(page, who, 'class-chosen');
 
   who = 'council-16';
   page = await person();

@@ -56,5 +56,6 @@ const (
 	AnnualReviewInvitation      = "annual_review_invitation"
 	AnnualReviewDecision        = "annual_review_decision"
 	SchoolMoved                 = "school_moved"
+	TransferRequested           = "transfer_requested"
 	DeliveryBehind              = "delivery_behind"
 )
