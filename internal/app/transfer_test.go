@@ -135,6 +135,8 @@ func TestTransferToRiverside(t *testing.T) {
 	if err := v.Get(&st); err != nil || st.SchoolID != seed.OtherSchoolID {
 		t.Errorf("the workflow's school = %q %v", st.SchoolID, err)
 	}
+	// A pathway that took the versioned move-school Update, for the replay tests in workflows/.
+	recordHistories(t, j.d, "transfer", workflows.PathwayWorkflowID(amara))
 	if n := j.scalar(`SELECT count(*) FROM pathways WHERE pupil_id = $1 AND school_id = $2`, amara, seed.OtherSchoolID); n != 1 {
 		t.Error("the read model's school did not change")
 	}
