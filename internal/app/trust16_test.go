@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sendflow/sendflow/internal/auth"
 	"github.com/sendflow/sendflow/internal/devkit/seed"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
 	"github.com/sendflow/sendflow/workflows"
@@ -536,5 +537,64 @@ func TestMovedPupilChoosesClass(t *testing.T) {
 	oak.SignIn(sendco)
 	if status, _ := oak.Get("/pupils/" + leo + "/class"); status != 404 {
 		t.Errorf("Oakfield's SENDCo opens Leo's class form after the move: %d", status)
+	}
+}
+
+// TestMovedPupilGetsANewClass: a school with no classes on sendflow yet is not a dead end. The
+// SENDCo names the moved pupil's class on the class form, with its teachers; the class is added,
+// the pupil is in it and its teacher reads their record; the same form sent twice adds one class.
+func TestMovedPupilGetsANewClass(t *testing.T) {
+	t.Parallel()
+	j := journeyOn(t, devConfig(t, t.TempDir(), testenv.DatabaseURL(t)))
+	leo := seed.PupilLeoID
+	const kingfisherTeacher = "teacher.kingfisher@riverside.example"
+	j.post(riverSENDCo, "/v1/schools/"+seed.OtherSchoolID+"/staff",
+		`{"email":"`+kingfisherTeacher+`","name":"Kit Fisher","role":"teacher"}`, 201)
+	tok, err := auth.Issue(j.d.Key, j.userID(kingfisherTeacher), kingfisherTeacher, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.token[kingfisherTeacher] = tok
+	if n := j.scalar(`SELECT count(*) FROM classes WHERE school_id = $1`, seed.OtherSchoolID); n != 0 {
+		t.Fatalf("Riverside has %d classes at the start, want none", n)
+	}
+	upn, dob := j.upnAndBirth(leo)
+	asked := j.post(riverSENDCo, "/v1/schools/"+seed.OtherSchoolID+"/transfers",
+		fmt.Sprintf(`{"upn":%q,"dateOfBirth":%q}`, upn, dob), 201)
+	if r := j.call("POST", "/v1/transfers/"+asked["id"].(string)+"/release", sendco, "release-leo", ""); r.status != 200 {
+		t.Fatalf("release = %d %v", r.status, r.body)
+	}
+	if r := j.call("GET", "/v1/pupils/"+leo+"/pathway", kingfisherTeacher, "", ""); r.status != 404 {
+		t.Fatalf("a teacher of no class of Leo's reads his pathway: %d", r.status)
+	}
+
+	river := testenv.NewBrowser(t, j.api.base)
+	river.SignIn(riverSENDCo)
+	status, page := river.Get("/pupils/" + leo + "/class")
+	wantPage(t, "the class form at a school with no classes", status, page, 200,
+		"has no classes on sendflow yet", "Name of the class", "Kit Fisher")
+	status, refused := river.Submit(page, "Save", url.Values{})
+	wantPage(t, "no name given", status, refused, 422, "Enter the name of the class")
+	action := regexp.MustCompile(`name="action" value="([^"]+)"`).FindStringSubmatch(page)
+	if action == nil {
+		t.Fatal("the class form carries no action id")
+	}
+	form := url.Values{"action": {action[1]}, "className": {"Kingfishers"}, "teachers": {j.userID(kingfisherTeacher)}}
+	status, done := river.Post("/pupils/"+leo+"/class", form)
+	wantPage(t, "the class added", status, done, 200, "is now in this class")
+	if status, _ := river.Post("/pupils/"+leo+"/class", form); status != 200 { // the same form again
+		t.Errorf("the same form sent again = %d", status)
+	}
+	if n := j.scalar(`SELECT count(*) FROM classes WHERE school_id = $1 AND name = 'Kingfishers'`, seed.OtherSchoolID); n != 1 {
+		t.Errorf("%d Kingfishers classes, want 1", n)
+	}
+	if n := j.scalar(`SELECT count(*) FROM pupils p JOIN classes c ON c.id = p.class_id WHERE p.id = $1 AND c.name = 'Kingfishers'`, leo); n != 1 {
+		t.Error("Leo is not in the Kingfishers class")
+	}
+	if r := j.call("GET", "/v1/pupils/"+leo+"/pathway", kingfisherTeacher, "", ""); r.status != 200 {
+		t.Errorf("the Kingfishers' teacher reads Leo's pathway: %d, want 200", r.status)
+	}
+	if n := j.scalar(`SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND action = 'class:create' AND outcome = 'ok'`, leo); n < 1 {
+		t.Error("adding the class is not audited")
 	}
 }

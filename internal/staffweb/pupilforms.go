@@ -1010,6 +1010,7 @@ func (h *Handler) cancelMeeting(w http.ResponseWriter, v *visit) {
 type classData struct {
 	Pupil, School string
 	Classes       []option
+	Teachers      []option // for a class added here
 }
 
 func (h *Handler) classData(v *visit, p *store.Pupil) (form, error) {
@@ -1024,6 +1025,15 @@ func (h *Handler) classData(v *visit, p *store.Pupil) (form, error) {
 	d := classData{Pupil: name(p), School: school}
 	for _, c := range classes {
 		d.Classes = append(d.Classes, option{Value: c.ID, Label: c.Name})
+	}
+	for _, role := range []string{"teacher", "teaching_assistant"} {
+		staff, err := h.d.Store.SchoolStaff(v.ctx(), p.SchoolID, role)
+		if err != nil {
+			return form{}, err
+		}
+		for _, t := range staff {
+			d.Teachers = append(d.Teachers, option{Value: t.UserID, Label: t.Name, Hint: strings.ReplaceAll(role, "_", " ")})
+		}
 	}
 	return form{name: "class", title: "Choose a class", caption: name(p), back: "/pupils/" + p.ID, data: d}, nil
 }
@@ -1053,13 +1063,26 @@ func (h *Handler) setClass(w http.ResponseWriter, v *visit) {
 		return
 	}
 	var errs []fieldError
-	class := choice(v.r.PostForm, "class", "a class", f.data.(classData).Classes, &errs)
+	newName := strings.TrimSpace(v.r.PostFormValue("className"))
+	class := ""
+	switch {
+	case newName != "" && v.r.PostFormValue("class") != "":
+		errs = append(errs, fieldError{Field: "className", Text: "Choose a class or name a new one, not both"})
+	case newName == "" && len(f.data.(classData).Classes) == 0:
+		errs = append(errs, fieldError{Field: "className", Text: "Enter the name of the class"})
+	case newName == "":
+		class = choice(v.r.PostForm, "class", "a class, or name a new one", f.data.(classData).Classes, &errs)
+	}
 	if len(errs) > 0 {
 		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
 		return
 	}
-	_, err = h.d.Actions.SetClass(v.ctx(), v.actor, p.ID, class)
-	h.outcomeMapped(w, v, err, f, labels{"classId": "The class"}, func(field string) string {
+	if newName != "" {
+		_, err = h.d.Actions.SetNewClass(v.ctx(), v.actor, p.ID, actionID(v.r), newName, v.r.PostForm["teachers"])
+	} else {
+		_, err = h.d.Actions.SetClass(v.ctx(), v.actor, p.ID, class)
+	}
+	h.outcomeMapped(w, v, err, f, labels{"classId": "The class", "className": "The name of the class", "teachers": "The class's teachers"}, func(field string) string {
 		if field == "classId" {
 			return "class"
 		}
