@@ -57,13 +57,13 @@ func (s *Service) RecordEHCProvision(ctx context.Context, a Actor, in EHCProvisi
 	if err != nil {
 		return nil, err
 	}
-	plan, err := s.Store.CurrentEHCPlan(ctx, p.ID)
-	if errors.Is(err, store.ErrNotFound) {
+	plan, err := s.EHCPlanInForce(ctx, p.ID)
+	var refused *Refused
+	if errors.As(err, &refused) {
 		s.Audit(ctx, a, role, "ehc_provision:update", p.ID, p.SchoolID, "refused")
-		return nil, &Refused{Reason: "The pupil has no EHC plan in force: its provision is recorded once the council has issued the plan."}
 	}
 	if err != nil {
-		return nil, s.unavailable(err)
+		return nil, err
 	}
 	cats, latest, err := s.catalogues(ctx, p.SchoolID)
 	if err != nil {
@@ -95,6 +95,20 @@ func (s *Service) RecordEHCProvision(ctx context.Context, a Actor, in EHCProvisi
 	s.Logger.InfoContext(ctx, "EHC plan provision recorded", "pupil", p.ID, "item", saved.ID)
 	s.Audit(ctx, a, role, "ehc_provision:update", p.ID, p.SchoolID, "ok")
 	return saved, nil
+}
+
+// EHCPlanInForce is the pupil's issued EHC plan, whose provision can be recorded; Refused with the
+// reason when there is none (a form offering to record it says so before anything is typed).
+// The caller has authorized the read.
+func (s *Service) EHCPlanInForce(ctx context.Context, pupilID string) (*store.EHCPlanRef, error) {
+	plan, err := s.Store.CurrentEHCPlan(ctx, pupilID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &Refused{Reason: "The pupil has no EHC plan in force: its provision is recorded once the council has issued the plan."}
+	}
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	return plan, nil
 }
 
 func trimFloat(f float64) string {
