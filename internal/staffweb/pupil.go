@@ -72,6 +72,8 @@ type pupilData struct {
 	Imported []importedRow
 	// Provision is the costed provision of the open plans, with delivery against what was promised.
 	Provision *provision.Map
+	// EHCPlan is the provision of the issued EHC plan (school staff, once a plan is in force).
+	EHCPlan *ehcPlanView
 }
 
 type timelineLine struct {
@@ -159,6 +161,12 @@ func (h *Handler) pupilPage(w http.ResponseWriter, v *visit) {
 	if d.Provision, err = h.d.Actions.PupilProvision(ctx, v.actor, p.ID); err != nil {
 		h.unavailable(w, v.r, err)
 		return
+	}
+	if d.Stage == string(workflows.StageEHCPlan) && (d.Audience == leaders || d.Audience == class) {
+		if d.EHCPlan, err = h.ehcPlanSection(ctx, v, p, d.Provision); err != nil {
+			h.unavailable(w, v.r, err)
+			return
+		}
 	}
 	h.render(w, v.r, http.StatusOK, "pupil", h.frame(v, "", &page{Title: d.Name, Data: d}))
 }

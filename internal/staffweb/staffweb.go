@@ -153,6 +153,7 @@ func (h *Handler) routes() {
 	h.bundlePages(m)
 	h.registerPages(m)
 	h.provisionPages(m)
+	h.ehcProvisionForms(m)
 	h.termPages(m)
 	// Signing in and out.
 	m.HandleFunc("GET /sign-in", h.signInPage)
