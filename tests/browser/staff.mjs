@@ -492,6 +492,35 @@ const sendco = await person();
   await visit(page, who, 'register', '/register', 'SEN register');
   await visit(page, who, 'register-form', `/pupils/${pupil}/register`, 'Amara Okafor');
   await visit(page, who, 'provision-map', `/schools/${school}/provision`, 'Provision map');
+  // The issued EHC plan's provision (section F): the record form, refused in place when nothing
+  // is chosen, then a catalogue item recorded; a session logged against it, refused without a date.
+  await visit(page, who, 'ehc-provision-form', `/pupils/${pupil}/ehc-provision`,
+    'Record provision from the EHC plan', 'Sessions a week');
+  let ehc = await submit(page, 'Record the provision');
+  await expectStatus(ehc, who, 'ehc provision refused', 422);
+  await expectText(page, who, 'ehc provision refused', 'There is a problem',
+    "Choose the provision from the catalogue or write the plan's words");
+  await audit(page, who, 'ehc-provision-error');
+  await page.selectOption('select[name="itemId"]', 'talk-boost');
+  await page.fill('input[name="sessionsPerWeek"]', '2');
+  ehc = await submit(page, 'Record the provision');
+  await expectStatus(ehc, who, 'ehc provision recorded', 200);
+  await expectText(page, who, 'ehc provision recorded', 'is recorded as provision in Amara', 'Provision in the EHC plan');
+  await audit(page, who, 'ehc-provision-recorded');
+  await follow(page, `a[href^="/pupils/${pupil}/ehc-provision/"][href$="/session"]`);
+  await expectText(page, who, 'ehc session form', 'Log a session', '2 sessions a week', 'When was it given?');
+  await audit(page, who, 'ehc-session-form');
+  const given = await page.inputValue('input[name="givenOn"]');
+  await page.fill('input[name="givenOn"]', '');
+  ehc = await submit(page, 'Log the session');
+  await expectStatus(ehc, who, 'ehc session refused', 422);
+  await expectText(page, who, 'ehc session refused', 'There is a problem', 'Enter the date the session was given');
+  await audit(page, who, 'ehc-session-error');
+  await page.fill('input[name="givenOn"]', given);
+  ehc = await submit(page, 'Log the session');
+  await expectStatus(ehc, who, 'ehc session logged', 200);
+  await expectText(page, who, 'ehc session logged', 'Session logged', '1 session logged');
+  await audit(page, who, 'ehc-session-logged');
   await visit(page, who, 'provision-catalogue', `/schools/${school}/provision/catalogue`, 'Provision catalogue');
   await visit(page, who, 'term-dates', `/schools/${school}/term-dates`, 'Term dates');
   // A closure without its first day is refused in place; the term dates stay as they were.
