@@ -41,7 +41,7 @@ func TestEHCProvisionPages(t *testing.T) {
 		"No provision from the plan has been recorded yet", `href="`+form+`"`, "Record provision from the plan")
 	status, page = b.Get(form)
 	wantPage(t, "the record form", status, page, 200, "Record provision from the EHC plan",
-		"Language group (Talk Boost style)", "Or write the plan's words", "Sessions a week")
+		"Language group (Talk Boost style)", "Or write the plan&#39;s words", "Sessions a week")
 
 	// Bad input: the form again, the problem beside its field, what was typed kept, nothing recorded.
 	for _, c := range []struct {
@@ -113,7 +113,7 @@ func TestEHCProvisionPages(t *testing.T) {
 	for what, c := range map[string]struct{ date, want string }{
 		"no date":    {"", "Enter the date the session was given"},
 		"not a date": {"someday", "must be a real date"},
-		"tomorrow":   {time.Now().AddDate(0, 0, 2).Format(time.DateOnly), "A session is logged once it has been given"},
+		"tomorrow":   {time.Now().AddDate(0, 0, 2).Format(time.DateOnly), "The date is after today"},
 	} {
 		status, again := tb.Submit(page, "Log the session", url.Values{"givenOn": {c.date}, "description": {"Barrier games"}})
 		wantPage(t, "the session form with "+what, status, again, 422, c.want, "Barrier games")
