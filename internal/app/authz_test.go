@@ -328,6 +328,11 @@ func operations() []operation {
 			body(`{"name":"The school office","email":"office@school.example","phone":"01632 960 999"}`),
 			[]string{"sendco", "head", "trust admin", "system admin"},
 		},
+		{"read provision catalogue", "GET", school("/provision-catalogue"), none,
+			append([]string{"teacher (other class)"}, staffRoles...)},
+		// Amara has no EHC plan: those who may record its provision are told so (409).
+		{"record EHC plan provision", "POST", pupil("/ehc-provision"), body(`{"text":"Speech and language therapy","sessionsPerWeek":1}`),
+			[]string{"sendco", "head"}},
 		{"read term dates", "GET", school("/term-dates"), none, []string{"sendco", "head", "trust admin"}},
 		{
 			"set term dates",
