@@ -117,7 +117,7 @@ func (h *Handler) ehcProvisionData(v *visit, p *store.Pupil) (form, error) {
 		return form{}, err
 	}
 	if c != nil {
-		d.Items = append(d.Items, option{Value: "", Label: "Not in the catalogue: write the plan's words below"})
+		d.Items = append(d.Items, option{Value: "", Label: "Not in the catalogue"})
 		for _, it := range c.Items {
 			d.Items = append(d.Items, option{Value: it.ID,
 				Label: it.Name + " (" + it.Cost().Year.String() + " a year at the catalogue's frequency)"})
