@@ -1674,6 +1674,9 @@ type ImportOutputBody struct {
 	Schema   *string  `json:"$schema,omitempty"`
 	Imported int64    `json:"imported"`
 	PupilIds []string `json:"pupilIds"`
+
+	// Released Leavers (a leaving date) whose record another school had asked for, released to it by this import
+	Released int64 `json:"released"`
 }
 
 // ImportedRecordBody defines model for ImportedRecordBody.
