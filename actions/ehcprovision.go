@@ -149,6 +149,11 @@ func (s *Service) LogEHCSession(ctx context.Context, a Actor, in EHCSessionLog) 
 	if err != nil {
 		return nil, s.unavailable(err)
 	}
+	if it.EndedOn != nil && in.GivenOn.After(*it.EndedOn) {
+		s.Audit(ctx, a, role, "provision:create", p.ID, p.SchoolID, "refused")
+		return nil, &Refused{Reason: fmt.Sprintf("The EHC plan stopped promising this provision on %s; a session given after that "+
+			"is not logged against it. Nothing was logged.", it.EndedOn.Format("2 January 2006"))}
+	}
 	plan, err := s.Store.CurrentEHCPlan(ctx, p.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, s.unavailable(err)
@@ -166,5 +171,32 @@ func (s *Service) LogEHCSession(ctx context.Context, a Actor, in EHCSessionLog) 
 		return nil, s.unavailable(err)
 	}
 	s.Audit(ctx, a, role, "provision:create", p.ID, p.SchoolID, "ok")
+	return it, nil
+}
+
+// EndEHCProvision ends a piece of the EHC plan's provision from a day, when the plan changes at
+// an annual review: it stays as the record of what was promised and delivered, and is no longer
+// judged for delivery (a changed plan must not show as a statutory shortfall). A plan that now
+// promises more or less of it is recorded again, with the new sessions a week. The SENDCo or the
+// head ends it; ending it again keeps the first day.
+func (s *Service) EndEHCProvision(ctx context.Context, a Actor, pupilID, itemID string, on time.Time) (*store.EHCProvisionItem, error) {
+	var c checks
+	c.date("body.endedOn", on, s.now())
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	p, role, err := s.Pupil(ctx, a, pupilID, "ehc_provision", "update")
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.Store.EndEHCProvision(ctx, p.ID, itemID, on, a.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.Audit(ctx, a, role, "ehc_provision:update", p.ID, p.SchoolID, "not_found")
+		return nil, &NotFound{What: "EHC plan provision item"}
+	}
+	if err != nil {
+		return nil, s.unavailable(err)
+	}
+	s.Audit(ctx, a, role, "ehc_provision:update", p.ID, p.SchoolID, "ok")
 	return it, nil
 }

@@ -21,11 +21,17 @@ type EHCProvisionItemView struct {
 	CatalogueVersion string    `json:"catalogueVersion,omitempty" doc:"The catalogue version it was costed from"`
 	SessionsPerWeek  float64   `json:"sessionsPerWeek" doc:"What the plan promises"`
 	RecordedAt       time.Time `json:"recordedAt"`
+	EndedOn          *Date     `json:"endedOn,omitempty" doc:"The day the plan stopped promising it; absent while it is promised"`
 }
 
 func ehcItemView(it store.EHCProvisionItem) EHCProvisionItemView {
-	return EHCProvisionItemView{ID: it.ID, Provision: it.Text, ItemID: it.CatalogueItem,
+	v := EHCProvisionItemView{ID: it.ID, Provision: it.Text, ItemID: it.CatalogueItem,
 		CatalogueVersion: it.CatalogueVersion, SessionsPerWeek: it.SessionsPerWeek, RecordedAt: it.RecordedAt}
+	if it.EndedOn != nil {
+		d := DateOf(*it.EndedOn)
+		v.EndedOn = &d
+	}
+	return v
 }
 
 type RecordEHCProvisionInput struct {
@@ -53,6 +59,15 @@ type LogEHCSessionInput struct {
 	}
 }
 
+// EndEHCProvisionInput ends a piece of the plan's provision from a day.
+type EndEHCProvisionInput struct {
+	PupilID string `path:"pupilId" format:"uuid" doc:"The pupil's id"`
+	ItemID  string `path:"itemId" format:"uuid" doc:"The EHC plan's provision item"`
+	Body    struct {
+		EndedOn Date `json:"endedOn" format:"date" doc:"The day the plan stopped promising it (the amended plan's date)"`
+	}
+}
+
 func (s *Server) registerEHCProvision(v1 *huma.Group) {
 	register(v1, huma.Operation{
 		Metadata:    needs("ehc_provision", "update", byAction),
@@ -73,6 +88,21 @@ func (s *Server) registerEHCProvision(v1 *huma.Group) {
 			}
 			return &EHCProvisionItemOutput{Status: http.StatusCreated, Body: ehcItemView(*it)}, nil
 		})
+	})
+	register(v1, huma.Operation{
+		Metadata:    needs("ehc_provision", "update", byAction),
+		OperationID: "end-ehc-provision", Method: http.MethodPost, Path: "/pupils/{pupilId}/ehc-provision/{itemId}/end",
+		Summary: "End a piece of the EHC plan's provision (the plan changed at an annual review)",
+		Description: "It stays as the record of what was promised and delivered and is no longer judged for delivery. " +
+			"A plan that now promises more or less of it is recorded again with the new sessions a week. Ending it " +
+			"again keeps the first day.",
+		Tags: []string{"Pupils"}, Errors: actionErrors,
+	}, func(ctx context.Context, in *EndEHCProvisionInput) (*EHCProvisionItemOutput, error) {
+		it, err := s.Actions.EndEHCProvision(ctx, actor(ctx), in.PupilID, in.ItemID, in.Body.EndedOn.Time())
+		if err != nil {
+			return nil, s.problem(err)
+		}
+		return &EHCProvisionItemOutput{Status: http.StatusOK, Body: ehcItemView(*it)}, nil
 	})
 	register(v1, huma.Operation{
 		Metadata:    needs("provision", "create", byAction),

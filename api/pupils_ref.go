@@ -77,6 +77,7 @@ type ImportOutput struct {
 	Body   struct {
 		Imported int      `json:"imported"`
 		PupilIDs []string `json:"pupilIds"`
+		Released int      `json:"released" doc:"Leavers (a leaving date) whose record another school had asked for, released to it by this import"`
 	}
 }
 
@@ -344,6 +345,7 @@ func (s *Server) importPupils(ctx context.Context, in *ImportInput) (*ImportOutp
 				if _, err := s.Actions.DecideTransfer(ctx, actor(ctx), id, transfer.Release); err != nil {
 					return nil, s.problem(err)
 				}
+				out.Body.Released++
 			}
 			var pupils []store.NewPupil
 			for _, r := range rows {

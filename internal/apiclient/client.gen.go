@@ -1458,6 +1458,9 @@ type EHCProvisionItemView struct {
 	// CatalogueVersion The catalogue version it was costed from
 	CatalogueVersion *string `json:"catalogueVersion,omitempty"`
 
+	// EndedOn The day the plan stopped promising it; absent while it is promised
+	EndedOn *openapi_types.Date `json:"endedOn,omitempty"`
+
 	// Id Names the item when logging sessions against it
 	Id openapi_types.UUID `json:"id"`
 
@@ -1523,6 +1526,17 @@ type EffectView struct {
 	NotAchieved    int64  `json:"notAchieved"`
 	PartlyAchieved int64  `json:"partlyAchieved"`
 	Reviews        int64  `json:"reviews"`
+}
+
+// EndEHCProvisionInputBody defines model for EndEHCProvisionInputBody.
+type EndEHCProvisionInputBody struct {
+	// Schema A URL to the JSON Schema for this object.
+	//
+	// Example: https://example.com/schemas/EndEHCProvisionInputBody.json
+	Schema *string `json:"$schema,omitempty"`
+
+	// EndedOn The day the plan stopped promising it (the amended plan's date)
+	EndedOn openapi_types.Date `json:"endedOn"`
 }
 
 // ErrorDetail defines model for ErrorDetail.
@@ -1674,6 +1688,9 @@ type ImportOutputBody struct {
 	Schema   *string  `json:"$schema,omitempty"`
 	Imported int64    `json:"imported"`
 	PupilIds []string `json:"pupilIds"`
+
+	// Released Leavers (a leaving date) whose record another school had asked for, released to it by this import
+	Released int64 `json:"released"`
 }
 
 // ImportedRecordBody defines model for ImportedRecordBody.
@@ -3045,6 +3062,9 @@ type AssignEhcOfficerJSONRequestBody = EHCOfficerInputBody
 // RecordEhcProvisionJSONRequestBody defines body for RecordEhcProvision for application/json ContentType.
 type RecordEhcProvisionJSONRequestBody = RecordEHCProvisionInputBody
 
+// EndEhcProvisionJSONRequestBody defines body for EndEhcProvision for application/json ContentType.
+type EndEhcProvisionJSONRequestBody = EndEHCProvisionInputBody
+
 // LogEhcProvisionSessionJSONRequestBody defines body for LogEhcProvisionSession for application/json ContentType.
 type LogEhcProvisionSessionJSONRequestBody = LogEHCSessionInputBody
 
@@ -3451,6 +3471,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision (the `RecordEhcProvision` operationId).
 	RecordEhcProvision(ctx context.Context, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, body RecordEhcProvisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndEhcProvisionWithBody End a piece of the EHC plan's provision (the plan changed at an annual review)
+	//
+	// It stays as the record of what was promised and delivered and is no longer judged for delivery. A plan that now promises more or less of it is recorded again with the new sessions a week. Ending it again keeps the first day.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/end (the `EndEhcProvision` operationId).
+	EndEhcProvisionWithBody(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndEhcProvision End a piece of the EHC plan's provision (the plan changed at an annual review)
+	//
+	// It stays as the record of what was promised and delivered and is no longer judged for delivery. A plan that now promises more or less of it is recorded again with the new sessions a week. Ending it again keeps the first day.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/end (the `EndEhcProvision` operationId).
+	EndEhcProvision(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, body EndEhcProvisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LogEhcProvisionSessionWithBody Log a session delivered under the pupil's EHC plan
 	//
@@ -4535,6 +4573,44 @@ func (c *Client) RecordEhcProvisionWithBody(ctx context.Context, pupilId openapi
 // Corresponds with POST /v1/pupils/{pupilId}/ehc-provision (the `RecordEhcProvision` operationId).
 func (c *Client) RecordEhcProvision(ctx context.Context, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, body RecordEhcProvisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRecordEhcProvisionRequest(c.Server, pupilId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndEhcProvisionWithBody End a piece of the EHC plan's provision (the plan changed at an annual review)
+//
+// It stays as the record of what was promised and delivered and is no longer judged for delivery. A plan that now promises more or less of it is recorded again with the new sessions a week. Ending it again keeps the first day.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/end (the `EndEhcProvision` operationId).
+func (c *Client) EndEhcProvisionWithBody(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndEhcProvisionRequestWithBody(c.Server, pupilId, itemId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndEhcProvision End a piece of the EHC plan's provision (the plan changed at an annual review)
+//
+// It stays as the record of what was promised and delivered and is no longer judged for delivery. A plan that now promises more or less of it is recorded again with the new sessions a week. Ending it again keeps the first day.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/end (the `EndEhcProvision` operationId).
+func (c *Client) EndEhcProvision(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, body EndEhcProvisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndEhcProvisionRequest(c.Server, pupilId, itemId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6817,6 +6893,60 @@ func NewRecordEhcProvisionRequestWithBody(server string, pupilId openapi_types.U
 		}
 
 	}
+
+	return req, nil
+}
+
+// NewEndEhcProvisionRequest calls the generic EndEhcProvision builder with application/json body
+func NewEndEhcProvisionRequest(server string, pupilId openapi_types.UUID, itemId openapi_types.UUID, body EndEhcProvisionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEndEhcProvisionRequestWithBody(server, pupilId, itemId, "application/json", bodyReader)
+}
+
+// NewEndEhcProvisionRequestWithBody constructs an http.Request for the EndEhcProvision method, with any body, and a specified content type
+func NewEndEhcProvisionRequestWithBody(server string, pupilId openapi_types.UUID, itemId openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "pupilId", pupilId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "itemId", itemId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pupils/%s/ehc-provision/%s/end", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -9275,6 +9405,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision (the `RecordEhcProvision` operationId).
 	RecordEhcProvisionWithResponse(ctx context.Context, pupilId openapi_types.UUID, params *RecordEhcProvisionParams, body RecordEhcProvisionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordEhcProvisionResponse, error)
 
+	// EndEhcProvisionWithBodyWithResponse End a piece of the EHC plan's provision (the plan changed at an annual review)
+	//
+	// It stays as the record of what was promised and delivered and is no longer judged for delivery. A plan that now promises more or less of it is recorded again with the new sessions a week. Ending it again keeps the first day.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/end (the `EndEhcProvision` operationId).
+	EndEhcProvisionWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndEhcProvisionResponse, error)
+
+	// EndEhcProvisionWithResponse End a piece of the EHC plan's provision (the plan changed at an annual review)
+	//
+	// It stays as the record of what was promised and delivered and is no longer judged for delivery. A plan that now promises more or less of it is recorded again with the new sessions a week. Ending it again keeps the first day.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/end (the `EndEhcProvision` operationId).
+	EndEhcProvisionWithResponse(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, body EndEhcProvisionJSONRequestBody, reqEditors ...RequestEditorFn) (*EndEhcProvisionResponse, error)
+
 	// LogEhcProvisionSessionWithBodyWithResponse Log a session delivered under the pupil's EHC plan
 	//
 	// Whoever logs support under a support plan logs it: the teacher, the teaching assistant, the SENDCo.
@@ -11534,6 +11682,82 @@ func (r RecordEhcProvisionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RecordEhcProvisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type EndEhcProvisionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EHCProvisionItemView
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EndEhcProvisionResponse) GetJSON200() *EHCProvisionItemView {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EndEhcProvisionResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EndEhcProvisionResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EndEhcProvisionResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r EndEhcProvisionResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r EndEhcProvisionResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r EndEhcProvisionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EndEhcProvisionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EndEhcProvisionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EndEhcProvisionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15101,6 +15325,36 @@ func (c *ClientWithResponses) RecordEhcProvisionWithResponse(ctx context.Context
 	return ParseRecordEhcProvisionResponse(rsp)
 }
 
+// EndEhcProvisionWithBodyWithResponse End a piece of the EHC plan's provision (the plan changed at an annual review)
+//
+// It stays as the record of what was promised and delivered and is no longer judged for delivery. A plan that now promises more or less of it is recorded again with the new sessions a week. Ending it again keeps the first day.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/end (the `EndEhcProvision` operationId).
+func (c *ClientWithResponses) EndEhcProvisionWithBodyWithResponse(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndEhcProvisionResponse, error) {
+	rsp, err := c.EndEhcProvisionWithBody(ctx, pupilId, itemId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndEhcProvisionResponse(rsp)
+}
+
+// EndEhcProvisionWithResponse End a piece of the EHC plan's provision (the plan changed at an annual review)
+//
+// It stays as the record of what was promised and delivered and is no longer judged for delivery. A plan that now promises more or less of it is recorded again with the new sessions a week. Ending it again keeps the first day.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pupils/{pupilId}/ehc-provision/{itemId}/end (the `EndEhcProvision` operationId).
+func (c *ClientWithResponses) EndEhcProvisionWithResponse(ctx context.Context, pupilId openapi_types.UUID, itemId openapi_types.UUID, body EndEhcProvisionJSONRequestBody, reqEditors ...RequestEditorFn) (*EndEhcProvisionResponse, error) {
+	rsp, err := c.EndEhcProvision(ctx, pupilId, itemId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndEhcProvisionResponse(rsp)
+}
+
 // LogEhcProvisionSessionWithBodyWithResponse Log a session delivered under the pupil's EHC plan
 //
 // Whoever logs support under a support plan logs it: the teacher, the teaching assistant, the SENDCo.
@@ -17312,6 +17566,67 @@ func ParseRecordEhcProvisionResponse(rsp *http.Response) (*RecordEhcProvisionRes
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseEndEhcProvisionResponse parses an HTTP response from a EndEhcProvisionWithResponse call
+func ParseEndEhcProvisionResponse(rsp *http.Response) (*EndEhcProvisionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EndEhcProvisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EHCProvisionItemView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel

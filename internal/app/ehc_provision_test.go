@@ -8,7 +8,6 @@ import (
 
 	"github.com/sendflow/sendflow/internal/devkit/seed"
 	"github.com/sendflow/sendflow/internal/devkit/testenv"
-	"github.com/sendflow/sendflow/internal/provision"
 )
 
 // issueEHCPlan takes a pupil from a concern to an issued EHC plan (compressed time).
@@ -92,15 +91,15 @@ func TestEHCPlanProvision(t *testing.T) {
 
 	// Sessions logged from the paper record: the language group, promised twice a week, given
 	// once in each of the last two complete weeks (behind); therapy once a week (on track).
-	monday := provision.Monday(time.Now().UTC())
-	log := func(item string, daysAgo int) {
-		j.post(teacher, p+"/ehc-provision/"+item+"/sessions",
-			fmt.Sprintf(`{"givenOn":%q}`, monday.AddDate(0, 0, -daysAgo).Format(time.DateOnly)), 201)
+	// The last two school weeks on the demo's term dates (a holiday week is not judged).
+	weeks := seed.SchoolWeeks(time.Now().UTC(), 2)
+	log := func(item string, day time.Time) {
+		j.post(teacher, p+"/ehc-provision/"+item+"/sessions", fmt.Sprintf(`{"givenOn":%q}`, day.Format(time.DateOnly)), 201)
 	}
-	log(talk, 14)
-	log(talk, 7)
-	log(slt, 13)
-	log(slt, 6)
+	log(talk, weeks[1])
+	log(talk, weeks[0])
+	log(slt, weeks[1].AddDate(0, 0, 1))
+	log(slt, weeks[0].AddDate(0, 0, 1))
 	j.post(teacher, p+"/ehc-provision/"+nia+"/sessions", `{"givenOn":"2026-01-05"}`, 404) // not an item
 
 	// The pupil's provision: costed at section F's 2 a week (£175.50 a year), marked as EHC plan
@@ -137,4 +136,37 @@ func TestEHCPlanProvision(t *testing.T) {
 	if n := j.scalar(`SELECT count(*) FROM audit_log WHERE action = 'ehc_provision:update' AND pupil_id = $1 AND outcome = 'ok'`, nia); n != 2 {
 		t.Errorf("%d audited saves, want 2", n)
 	}
+
+	// The plan changes at its annual review: the language group ends from today (it stays on
+	// record and is no longer judged, so no statutory shortfall is shown for it), and the plan's
+	// new once-a-week group is recorded again. Ending it again keeps the first day; a teacher
+	// cannot end it. Therapy ended two school weeks ago: a session given since is not logged
+	// against it.
+	today := time.Now().UTC().Format(time.DateOnly)
+	j.post(teacher, p+"/ehc-provision/"+talk+"/end", fmt.Sprintf(`{"endedOn":%q}`, today), 404)
+	ended := j.post(sendco, p+"/ehc-provision/"+talk+"/end", fmt.Sprintf(`{"endedOn":%q}`, today), 200)
+	if ended["endedOn"] != today {
+		t.Errorf("ended item = %v, want endedOn %s", ended, today)
+	}
+	if again := j.post(sendco, p+"/ehc-provision/"+talk+"/end", `{"endedOn":"2026-01-05"}`, 200); again["endedOn"] != today {
+		t.Errorf("ending again moved the end to %v", again["endedOn"])
+	}
+	j.post(sendco, p+"/ehc-provision/"+talk+"/end", `{"endedOn":"not a date"}`, 422)
+	status, mine = j.api.do("GET", p+"/provision", j.token[sendco], nil, "")
+	if status != 200 || strings.Contains(fmt.Sprint(mine["lines"]), "talk-boost") {
+		t.Errorf("after the end the pupil's provision still judges the language group: %d %v", status, mine["lines"])
+	}
+	status, m = j.api.do("GET", "/v1/schools/"+seed.DemoSchoolID+"/provision-map", j.token[sendco], nil, "")
+	if status != 200 || strings.Contains(fmt.Sprint(m["behind"]), "Nia") {
+		t.Errorf("after the end the map still flags Nia: %d %v", status, m["behind"])
+	}
+	j.post(sendco, p+"/ehc-provision", `{"itemId":"talk-boost","sessionsPerWeek":1}`, 201)
+	if n := j.scalar(`SELECT count(*) FROM ehc_provision_items WHERE pupil_id = $1 AND ended_on IS NULL`, nia); n != 2 {
+		t.Errorf("%d items promised after the change, want 2 (therapy and the new group)", n)
+	}
+	ended2 := j.post(sendco, p+"/ehc-provision/"+slt+"/end", fmt.Sprintf(`{"endedOn":%q}`, weeks[1].Format(time.DateOnly)), 200)
+	if ended2["endedOn"] != weeks[1].Format(time.DateOnly) {
+		t.Fatalf("therapy ended = %v", ended2)
+	}
+	j.post(teacher, p+"/ehc-provision/"+slt+"/sessions", fmt.Sprintf(`{"givenOn":%q}`, weeks[0].Format(time.DateOnly)), 409)
 }

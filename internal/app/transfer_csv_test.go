@@ -67,8 +67,8 @@ func TestTransferCSV(t *testing.T) {
 
 	// The leaving date releases the waiting request: Leo moves to Riverside.
 	code, body := j.postCSV(sendco, import_, file("2026-07-22"))
-	if code != 201 || !strings.Contains(body, `"imported":0`) {
-		t.Fatalf("import with a leaving date = %d %s", code, body)
+	if code != 201 || !strings.Contains(body, `"imported":0`) || !strings.Contains(body, `"released":1`) {
+		t.Fatalf("import with a leaving date = %d %s, want 0 imported and 1 released", code, body)
 	}
 	if s := status(); s != "completed" {
 		t.Fatalf("after the import the transfer is %s, want completed", s)
@@ -77,8 +77,8 @@ func TestTransferCSV(t *testing.T) {
 		t.Error("Leo is not at Riverside after the release")
 	}
 	// The same file again: one release, nothing added.
-	if code, body := j.postCSV(sendco, import_, file("22/07/2026")); code != 201 {
-		t.Fatalf("the file imported again = %d %s", code, body)
+	if code, body := j.postCSV(sendco, import_, file("22/07/2026")); code != 201 || !strings.Contains(body, `"released":0`) {
+		t.Fatalf("the file imported again = %d %s, want nothing released", code, body)
 	}
 	if n := j.scalar(`SELECT count(*) FROM audit_log WHERE action = 'transfer:complete' AND pupil_id = $1`, leo); n != 1 {
 		t.Errorf("%d releases recorded, want 1", n)

@@ -39,7 +39,8 @@
 // A row with a leaving date is a leaver, not a new pupil: the importer (POST
 // /v1/schools/{schoolId}/pupils/import) does not add them; if another school on sendflow has
 // asked for their record (a transfer waiting), the import releases it, as the SENDCo's Release
-// does. A leaver must be on the school's roll, or already released by an earlier import.
+// does, and the answer counts them ("released"). A leaver must be on the school's roll, or already
+// released by an earlier import.
 //
 // Names and other cells are trimmed of surrounding spaces. On each row the parents' email
 // addresses must differ, and at least one parent must hold parental responsibility. Unknown

@@ -51,15 +51,18 @@ type EHCProvisionItem struct {
 	RecordedBy       string
 	RecordedRole     string
 	RecordedAt       time.Time
+	// EndedOn is the day the plan stopped promising it (changed at an annual review); nil while
+	// it is promised. An ended item is history, no longer judged for delivery.
+	EndedOn *time.Time
 }
 
 const ehcItemColumns = `id::text, pupil_id::text, plan_request_id, item_key, text, catalogue_item, catalogue_version,
-	sessions_per_week::float8, recorded_by::text, recorded_role, recorded_at`
+	sessions_per_week::float8, recorded_by::text, recorded_role, recorded_at, ended_on`
 
 func scanEHCItem(row pgx.Row) (*EHCProvisionItem, error) {
 	var it EHCProvisionItem
 	err := row.Scan(&it.ID, &it.PupilID, &it.PlanRequestID, &it.Key, &it.Text, &it.CatalogueItem, &it.CatalogueVersion,
-		&it.SessionsPerWeek, &it.RecordedBy, &it.RecordedRole, &it.RecordedAt)
+		&it.SessionsPerWeek, &it.RecordedBy, &it.RecordedRole, &it.RecordedAt, &it.EndedOn)
 	return &it, err
 }
 
@@ -90,7 +93,7 @@ func (s *Store) AddEHCProvision(ctx context.Context, it EHCProvisionItem, school
 		return nil, fmt.Errorf("read EHC plan provision %s: %w", it.ID, err)
 	}
 	had, err := scanEHCItem(s.DB.QueryRow(ctx, `SELECT `+ehcItemColumns+` FROM ehc_provision_items
-		WHERE pupil_id = $1 AND plan_request_id = $2 AND item_key = $3`, it.PupilID, it.PlanRequestID, it.Key))
+		WHERE pupil_id = $1 AND plan_request_id = $2 AND item_key = $3 AND ended_on IS NULL`, it.PupilID, it.PlanRequestID, it.Key))
 	if err != nil {
 		return nil, fmt.Errorf("read EHC plan provision of %s: %w", it.PupilID, err)
 	}
@@ -107,6 +110,21 @@ func (s *Store) EHCProvisionItemOf(ctx context.Context, pupilID, itemID string) 
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read EHC plan provision %s: %w", itemID, err)
+	}
+	return it, nil
+}
+
+// EndEHCProvision ends an item of a pupil's plan provision on a day, once: ending it again keeps
+// the first day and answers with the item as it is. ErrNotFound when the pupil has no such item.
+func (s *Store) EndEHCProvision(ctx context.Context, pupilID, itemID string, on time.Time, by string) (*EHCProvisionItem, error) {
+	it, err := scanEHCItem(s.DB.QueryRow(ctx, `UPDATE ehc_provision_items
+		SET ended_on = coalesce(ended_on, $3), ended_by = coalesce(ended_by, $4)
+		WHERE pupil_id = $1 AND id::text = $2 RETURNING `+ehcItemColumns, pupilID, itemID, on, by))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("end EHC plan provision %s: %w", itemID, err)
 	}
 	return it, nil
 }
@@ -155,6 +173,7 @@ func (s *Store) EHCPlanProvisions(ctx context.Context, schoolID, pupilID string)
 			coalesce((w.state ->> 'PlanIssuedAt')::timestamptz, w.updated_at), `+ehcItemPrefixed+`
 		FROM pathways w JOIN pupils p ON p.id = w.pupil_id LEFT JOIN classes c ON c.id = p.class_id
 		JOIN ehc_provision_items e ON e.pupil_id = p.id AND e.plan_request_id = w.state -> 'EHC' ->> 'RequestID'
+			AND e.ended_on IS NULL
 		WHERE p.school_id = $1 AND w.stage = 'ehc_plan' AND ($2 = '' OR p.id::text = $2)
 		ORDER BY c.name, p.last_name, p.first_name, p.id, e.recorded_at, e.id`, schoolID, pupilID)
 	if err != nil {
