@@ -136,6 +136,41 @@ func TestEHCProvisionPages(t *testing.T) {
 	status, page = b.Get("/schools/" + seed.DemoSchoolID + "/provision")
 	wantPage(t, "the provision map", status, page, 200, "Noor", "EHC plan</strong>")
 
+	// The plan changes at its annual review: the SENDCo ends the therapy from the pupil's page
+	// (the teacher is not offered it); an empty date is refused in place; then it is ended, stays
+	// on record and leaves the page's list of what the plan promises.
+	if strings.Contains(page, ">End<") {
+		t.Error("the provision map offers to end provision")
+	}
+	_, teacherPage := tb.Get(pupilPage)
+	if strings.Contains(teacherPage, "/end\"") {
+		t.Error("a teacher is offered to end the plan's provision")
+	}
+	_, page = b.Get(pupilPage)
+	end := regexp.MustCompile(`href="(/pupils/` + noor + `/ehc-provision/[^"/]+/end)"[^>]*>End<span class="govuk-visually-hidden"> Speech`).
+		FindStringSubmatch(page)
+	if end == nil {
+		t.Fatalf("no End link for the therapy:\n%s", page)
+	}
+	if status, _ := tb.Get(end[1]); status != 404 {
+		t.Errorf("a teacher opens the end form: %d, want 404", status)
+	}
+	status, page = b.Get(end[1])
+	wantPage(t, "the end form", status, page, 200, "End this provision", "Speech and language therapy", today)
+	status, again := b.Submit(page, "End this provision", url.Values{"endedOn": {""}})
+	wantPage(t, "the end form with no date", status, again, 422, "Enter the day the plan stopped promising it")
+	if n := j.scalar(`SELECT count(*) FROM ehc_provision_items WHERE pupil_id = $1 AND ended_on IS NOT NULL`, noor); n != 0 {
+		t.Fatalf("%d items ended after bad input, want 0", n)
+	}
+	status, done := b.Submit(page, "End this provision", url.Values{"endedOn": {today}})
+	wantPage(t, "the therapy ended", status, done, 200, "has ended in Noor", "EHC plan from", "no longer checked for delivery")
+	if strings.Contains(done, "1 session a week") {
+		t.Error("the ended therapy is still listed as promised")
+	}
+	if n := j.scalar(`SELECT count(*) FROM ehc_provision_items WHERE pupil_id = $1 AND ended_on IS NOT NULL`, noor); n != 1 {
+		t.Errorf("%d items ended, want 1", n)
+	}
+
 	// Every form's read of the pupil is audited; so are the saves.
 	if n := j.scalar(`SELECT count(*) FROM audit_log WHERE pupil_id = $1 AND action = 'pupil:read'`, noor); n < 4 {
 		t.Errorf("%d audited form reads, want at least 4", n)

@@ -27,6 +27,8 @@ func (h *Handler) ehcProvisionForms(m *http.ServeMux) {
 	m.HandleFunc("POST /pupils/{pupil}/ehc-provision", h.staff(h.recordEHCProvision))
 	m.HandleFunc("GET /pupils/{pupil}/ehc-provision/{item}/session", h.staff(h.ehcSessionForm))
 	m.HandleFunc("POST /pupils/{pupil}/ehc-provision/{item}/session", h.staff(h.logEHCSession))
+	m.HandleFunc("GET /pupils/{pupil}/ehc-provision/{item}/end", h.staff(h.ehcEndForm))
+	m.HandleFunc("POST /pupils/{pupil}/ehc-provision/{item}/end", h.staff(h.endEHCProvision))
 }
 
 // ehcPlanView is the "Provision in the EHC plan" section of the pupil's page.
@@ -40,6 +42,7 @@ type ehcItemView struct {
 	Sessions                   string // how many were logged, and the last
 	Behind                     bool
 	LogLink                    string // for those who may log sessions
+	EndLink                    string // for those who record the plan's provision
 }
 
 // ehcPlanSection is the pupil's EHC plan provision as recorded, with the sessions logged and
@@ -80,6 +83,9 @@ func (h *Handler) ehcPlanSection(ctx context.Context, v *visit, p *store.Pupil, 
 			}
 			if mayLog {
 				iv.LogLink = "/pupils/" + p.ID + "/ehc-provision/" + it.ID + "/session"
+			}
+			if d.RecordLink != "" {
+				iv.EndLink = "/pupils/" + p.ID + "/ehc-provision/" + it.ID + "/end"
 			}
 			d.Items = append(d.Items, iv)
 		}
@@ -233,6 +239,50 @@ func (h *Handler) logEHCSession(w http.ResponseWriter, v *visit) {
 	h.outcome(w, v, err, f, labels{"givenOn": "The date", "description": "What was given"}, func() (string, string) {
 		return fmt.Sprintf("Session logged: %s on %s.", f.data.(ehcSessionData).Provision, dayWords(given)),
 			"/pupils/" + p.ID + "#ehc-provision"
+	})
+}
+
+// ---- Ending a piece of the plan's provision (the plan changed at an annual review) ----
+
+// ehcEndPage loads the form that ends the item the address names, for the SENDCo and the head.
+func (h *Handler) ehcEndPage(w http.ResponseWriter, v *visit) (*store.Pupil, string, form, bool) {
+	p, role, ok := h.pupilFor(w, v, "ehc_provision", "update")
+	if !ok {
+		return nil, "", form{}, false
+	}
+	f, found, err := h.ehcSessionData(v, p)
+	if err != nil || !found {
+		h.missing(w, v, err)
+		return nil, "", form{}, false
+	}
+	f.name, f.title = "ehc-end", "End this provision"
+	return p, role, f, true
+}
+
+func (h *Handler) ehcEndForm(w http.ResponseWriter, v *visit) {
+	p, role, f, ok := h.ehcEndPage(w, v)
+	if !ok {
+		return
+	}
+	h.formRead(v, p, role)
+	h.show(w, v, http.StatusOK, f, url.Values{"endedOn": {workflows.CalendarDate(h.now()).Format(time.DateOnly)}}, nil)
+}
+
+func (h *Handler) endEHCProvision(w http.ResponseWriter, v *visit) {
+	p, _, f, ok := h.ehcEndPage(w, v)
+	if !ok {
+		return
+	}
+	var errs []fieldError
+	on := dateField(v.r.PostForm, "endedOn", "the day the plan stopped promising it", true, &errs)
+	if len(errs) > 0 {
+		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
+		return
+	}
+	_, err := h.d.Actions.EndEHCProvision(v.ctx(), v.actor, p.ID, v.r.PathValue("item"), on)
+	h.outcome(w, v, err, f, labels{"endedOn": "The day it ended"}, func() (string, string) {
+		return fmt.Sprintf("%s has ended in %s's EHC plan from %s: it stays on record and is no longer checked for delivery.",
+			f.data.(ehcSessionData).Provision, p.FirstName, dayWords(on)), "/pupils/" + p.ID + "#ehc-provision"
 	})
 }
 

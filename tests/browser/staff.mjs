@@ -521,6 +521,16 @@ const sendco = await person();
   await expectStatus(ehc, who, 'ehc session logged', 200);
   await expectText(page, who, 'ehc session logged', 'Session logged', '1 session logged');
   await audit(page, who, 'ehc-session-logged');
+  // Ending a piece of the plan's provision (the plan changed at annual review): the form, and an
+  // empty date refused in place (nothing ends here: the journey goes on with it).
+  await follow(page, `a[href^="/pupils/${pupil}/ehc-provision/"][href$="/end"]`);
+  await expectText(page, who, 'ehc end form', 'End this provision', 'no longer checked for delivery');
+  await audit(page, who, 'ehc-end-form');
+  await page.fill('input[name="endedOn"]', '');
+  ehc = await submit(page, 'End this provision');
+  await expectStatus(ehc, who, 'ehc end refused', 422);
+  await expectText(page, who, 'ehc end refused', 'There is a problem', 'Enter the day the plan stopped promising it');
+  await audit(page, who, 'ehc-end-error');
   await visit(page, who, 'provision-catalogue', `/schools/${school}/provision/catalogue`, 'Provision catalogue');
   await visit(page, who, 'term-dates', `/schools/${school}/term-dates`, 'Term dates');
   // A closure without its first day is refused in place; the term dates stay as they were.
