@@ -35,6 +35,24 @@ func (j *journey) workerThrough(dbURL string) *testenv.Proxy {
 	return proxy
 }
 
+// commitRetrying waits until the pupil's pathway is retrying a Commit (its validator let a
+// change through and the save cannot reach the database).
+func (j *journey) commitRetrying(pupil, what string) {
+	j.t.Helper()
+	testenv.Eventually(j.t, 30*time.Second, "the pathway to be retrying "+what, func() bool {
+		desc, err := j.d.Temporal.DescribeWorkflowExecution(context.Background(), workflows.PathwayWorkflowID(pupil), "")
+		if err != nil {
+			return false
+		}
+		for _, a := range desc.PendingActivities {
+			if a.ActivityType.GetName() == workflows.ActivityCommit && a.Attempt > 1 {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 // restartWorker starts a new worker in place of one that was stopped (or killed).
 func (j *journey) restartWorker() {
 	j.t.Helper()
@@ -85,22 +103,7 @@ func TestOutageDuringAnAction(t *testing.T) {
 	}
 
 	// The pathway took the plan in (its validator let it through) and is retrying the save.
-	testenv.Eventually(t, 30*time.Second, "the pathway to be retrying the plan's save", func() bool {
-		desc, err := j.d.Temporal.DescribeWorkflowExecution(
-			context.Background(),
-			workflows.PathwayWorkflowID(amara),
-			"",
-		)
-		if err != nil {
-			return false
-		}
-		for _, a := range desc.PendingActivities {
-			if a.ActivityType.GetName() == workflows.ActivityCommit && a.Attempt > 1 {
-				return true
-			}
-		}
-		return false
-	})
+	j.commitRetrying(amara, "the plan's save")
 	// The worker dies between the validator and the save, and a new one starts.
 	j.d.Worker.Stop()
 	j.restartWorker()

@@ -400,18 +400,7 @@ func TestOutageDuringTransferRelease(t *testing.T) {
 		t.Fatalf("a release while the worker's database is away: %d %v; want 503 'not recorded yet'", first.status, first.body)
 	}
 	j.at("during the outage", amara, seed.DemoSchoolID)
-	testenv.Eventually(t, 30*time.Second, "the pathway to be retrying the move's save", func() bool {
-		desc, err := j.d.Temporal.DescribeWorkflowExecution(context.Background(), workflows.PathwayWorkflowID(amara), "")
-		if err != nil {
-			return false
-		}
-		for _, a := range desc.PendingActivities {
-			if a.ActivityType.GetName() == workflows.ActivityCommit && a.Attempt > 1 {
-				return true
-			}
-		}
-		return false
-	})
+	j.commitRetrying(amara, "the move's save")
 	j.d.Worker.Stop()
 	j.restartWorker()
 	proxy.Up()
