@@ -36,6 +36,11 @@ func (s *Store) SetSchoolClosures(ctx context.Context, schoolID string, cs []Clo
 		return fmt.Errorf("set school closures: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
+	// One replacement at a time per school: two sent at once would each delete the old list and
+	// both insert, and the second would fail on the first's rows.
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM schools WHERE id = $1 FOR UPDATE`, schoolID); err != nil {
+		return fmt.Errorf("set school closures: lock school: %w", err)
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM school_closures WHERE school_id = $1`, schoolID); err != nil {
 		return fmt.Errorf("set school closures: %w", err)
 	}
