@@ -144,9 +144,18 @@ func TestEHCPlanProvision(t *testing.T) {
 	// against it.
 	today := time.Now().UTC().Format(time.DateOnly)
 	j.post(teacher, p+"/ehc-provision/"+talk+"/end", fmt.Sprintf(`{"endedOn":%q}`, today), 404)
-	ended := j.post(sendco, p+"/ehc-provision/"+talk+"/end", fmt.Sprintf(`{"endedOn":%q}`, today), 200)
-	if ended["endedOn"] != today {
-		t.Errorf("ended item = %v, want endedOn %s", ended, today)
+	// Ended eight times at once (a double click, two SENDCos): every copy is answered with the
+	// one end; the item is ended once.
+	ends, _ := j.burst(8, func(i int) reply {
+		return j.call("POST", p+"/ehc-provision/"+talk+"/end", sendco, "", fmt.Sprintf(`{"endedOn":%q}`, today))
+	})
+	for _, a := range ends {
+		if a.status != 200 || a.body["endedOn"] != today {
+			t.Errorf("an end sent at once with others = %d %v, want 200 ended %s", a.status, a.body, today)
+		}
+	}
+	if n := j.scalar(`SELECT count(*) FROM audit_log WHERE action = 'ehc_provision:update' AND pupil_id = $1 AND outcome = 'ok'`, nia); n != 10 {
+		t.Errorf("%d audited saves and ends, want 10 (2 saves, 8 ends answered)", n)
 	}
 	if again := j.post(sendco, p+"/ehc-provision/"+talk+"/end", `{"endedOn":"2026-01-05"}`, 200); again["endedOn"] != today {
 		t.Errorf("ending again moved the end to %v", again["endedOn"])
