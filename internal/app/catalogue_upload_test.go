@@ -82,9 +82,28 @@ func TestSchoolUploadsProvisionCatalogue(t *testing.T) {
 		t.Fatalf("%d versions after refused files, want %d", n, before)
 	}
 
-	// The good file: one version, however often it is sent.
-	if status, out := j.sendYAML(sendco, path, v2); status != 201 || out["version"] != "2027.1" || out["created"] != true {
-		t.Errorf("upload = %d %v", status, out)
+	// The good file: one version, however often it is sent — eight copies at once (the SENDCo
+	// and the head, a double click): exactly one creates it, the rest find it there.
+	ups, _ := j.burst(8, func(i int) reply {
+		who := sendco
+		if i%2 == 1 {
+			who = "head@oakfield.example"
+		}
+		status, out := j.sendYAML(who, path, v2)
+		return reply{status: status, body: out}
+	})
+	created := 0
+	for _, r := range ups {
+		switch {
+		case r.status == 201 && r.body["created"] == true && r.body["version"] == "2027.1":
+			created++
+		case r.status == 200 && r.body["created"] == false && r.body["version"] == "2027.1":
+		default:
+			t.Errorf("an upload sent at once with others = %d %v", r.status, r.body)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d of 8 uploads at once created the version, want 1", created)
 	}
 	if status, out := j.sendYAML("head@oakfield.example", path, v2); status != 200 || out["created"] != false {
 		t.Errorf("the same file again = %d %v; want 200, created false", status, out)
@@ -149,7 +168,8 @@ func TestSchoolUploadsProvisionCatalogue(t *testing.T) {
 		t.Errorf("%d versions, want %d (2027.1, 2027.2, 2027.3)", n, before+3)
 	}
 
-	for outcome, want := range map[string]int{"ok": 5, "invalid": 5} {
+	// Every upload answered is audited: the 8 sent at once, the head's repeat, the page and the command.
+	for outcome, want := range map[string]int{"ok": 12, "invalid": 5} {
 		if n := j.scalar(`SELECT count(*) FROM audit_log WHERE action = 'provision_catalogue:update' AND school_id = $1 AND outcome = $2`, school, outcome); n != want {
 			t.Errorf("%d audited uploads %s, want %d", n, outcome, want)
 		}
