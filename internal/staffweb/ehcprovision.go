@@ -244,32 +244,20 @@ func (h *Handler) logEHCSession(w http.ResponseWriter, v *visit) {
 
 // ---- Ending a piece of the plan's provision (the plan changed at an annual review) ----
 
-// ehcEndPage loads the form that ends the item the address names, for the SENDCo and the head.
-func (h *Handler) ehcEndPage(w http.ResponseWriter, v *visit) (*store.Pupil, string, form, bool) {
-	p, role, ok := h.pupilFor(w, v, "ehc_provision", "update")
-	if !ok {
-		return nil, "", form{}, false
-	}
+// ehcEndData is the form that ends the plan's provision item the address names.
+func (h *Handler) ehcEndData(v *visit, p *store.Pupil) (form, bool, error) {
 	f, found, err := h.ehcSessionData(v, p)
-	if err != nil || !found {
-		h.missing(w, v, err)
-		return nil, "", form{}, false
-	}
 	f.name, f.title = "ehc-end", "End this provision"
-	return p, role, f, true
+	return f, found, err
 }
 
 func (h *Handler) ehcEndForm(w http.ResponseWriter, v *visit) {
-	p, role, f, ok := h.ehcEndPage(w, v)
-	if !ok {
-		return
-	}
-	h.formRead(v, p, role)
-	h.show(w, v, http.StatusOK, f, url.Values{"endedOn": {workflows.CalendarDate(h.now()).Format(time.DateOnly)}}, nil)
+	h.showFormFor(w, v, "ehc_provision", "update", h.ehcEndData,
+		url.Values{"endedOn": {workflows.CalendarDate(h.now()).Format(time.DateOnly)}})
 }
 
 func (h *Handler) endEHCProvision(w http.ResponseWriter, v *visit) {
-	p, _, f, ok := h.ehcEndPage(w, v)
+	p, _, f, ok := h.formFor(w, v, "ehc_provision", "update", h.ehcEndData)
 	if !ok {
 		return
 	}

@@ -69,7 +69,17 @@ func (h *Handler) formOf(
 	obj string,
 	load formLoader,
 ) (p *store.Pupil, role string, f form, ok bool) {
-	if p, role, ok = h.pupilFor(w, v, obj, "create"); !ok {
+	return h.formFor(w, v, obj, "create", load)
+}
+
+// formFor is formOf for a form that asks obj:verb.
+func (h *Handler) formFor(
+	w http.ResponseWriter,
+	v *visit,
+	obj, verb string,
+	load formLoader,
+) (p *store.Pupil, role string, f form, ok bool) {
+	if p, role, ok = h.pupilFor(w, v, obj, verb); !ok {
 		return nil, "", form{}, false
 	}
 	f, found, err := load(v, p)
@@ -83,7 +93,12 @@ func (h *Handler) formOf(
 // showForm shows a form for obj:create about the pupil the address names, filled with vals (nil
 // for none); the read of the pupil's record is audited.
 func (h *Handler) showForm(w http.ResponseWriter, v *visit, obj string, load formLoader, vals url.Values) {
-	p, role, f, ok := h.formOf(w, v, obj, load)
+	h.showFormFor(w, v, obj, "create", load, vals)
+}
+
+// showFormFor is showForm for a form that asks obj:verb.
+func (h *Handler) showFormFor(w http.ResponseWriter, v *visit, obj, verb string, load formLoader, vals url.Values) {
+	p, role, f, ok := h.formFor(w, v, obj, verb, load)
 	if !ok {
 		return
 	}
@@ -1039,27 +1054,12 @@ func (h *Handler) classData(v *visit, p *store.Pupil) (form, error) {
 }
 
 func (h *Handler) classForm(w http.ResponseWriter, v *visit) {
-	p, role, ok := h.pupilFor(w, v, "class", "assign")
-	if !ok {
-		return
-	}
-	f, err := h.classData(v, p)
-	if err != nil {
-		h.unavailable(w, v.r, err)
-		return
-	}
-	h.formRead(v, p, role)
-	h.show(w, v, http.StatusOK, f, nil, nil)
+	h.showFormFor(w, v, "class", "assign", always(h.classData), nil)
 }
 
 func (h *Handler) setClass(w http.ResponseWriter, v *visit) {
-	p, _, ok := h.pupilFor(w, v, "class", "assign")
+	p, _, f, ok := h.formFor(w, v, "class", "assign", always(h.classData))
 	if !ok {
-		return
-	}
-	f, err := h.classData(v, p)
-	if err != nil {
-		h.unavailable(w, v.r, err)
 		return
 	}
 	var errs []fieldError
@@ -1077,6 +1077,7 @@ func (h *Handler) setClass(w http.ResponseWriter, v *visit) {
 		h.show(w, v, http.StatusUnprocessableEntity, f, v.r.PostForm, errs)
 		return
 	}
+	var err error
 	if newName != "" {
 		_, err = h.d.Actions.SetNewClass(v.ctx(), v.actor, p.ID, actionID(v.r), newName, v.r.PostForm["teachers"])
 	} else {
