@@ -583,9 +583,12 @@ func TestMovedPupilGetsANewClass(t *testing.T) {
 		status, page := tabs[i].Post("/pupils/"+leo+"/class", form)
 		return reply{status: status, body: map[string]any{"page": page}}
 	})
+	// The tabs share one session, whose one-time "Done" message only one of them shows: every
+	// copy lands on Leo's page with no problem reported.
 	for i, a := range answers {
-		if a.status != 200 || !strings.Contains(fmt.Sprint(a.body["page"]), "is now in this class") {
-			t.Errorf("copy %d of the class form = %d, want 200 'is now in this class'", i, a.status)
+		page := fmt.Sprint(a.body["page"])
+		if a.status != 200 || strings.Contains(page, "There is a problem") || !strings.Contains(page, "Kingfishers") {
+			t.Errorf("copy %d of the class form = %d, want 200 and Leo's page showing the Kingfishers class", i, a.status)
 		}
 	}
 	if n := j.scalar(`SELECT count(*) FROM classes WHERE school_id = $1 AND name = 'Kingfishers'`, seed.OtherSchoolID); n != 1 {
