@@ -74,13 +74,8 @@ type importedListData struct {
 func (h *Handler) importedList(w http.ResponseWriter, v *visit) {
 	schoolID := v.r.PathValue("school")
 	rs, err := h.d.Actions.SchoolImportedRecords(v.ctx(), v.actor, schoolID)
-	var nf *actions.NotFound
-	switch {
-	case errors.As(err, &nf):
-		h.notFound(w, v.r)
-		return
-	case err != nil:
-		h.unavailable(w, v.r, err)
+	if err != nil {
+		h.actionFailed(w, v, err)
 		return
 	}
 	school, err := h.d.Store.SchoolName(v.ctx(), schoolID)
@@ -232,13 +227,8 @@ func (h *Handler) importedPDF(w http.ResponseWriter, v *visit) {
 // writes the answer (404, 503).
 func (h *Handler) importedFor(w http.ResponseWriter, v *visit) (*store.Pupil, *store.ImportedRecord, bool) {
 	p, r, err := h.d.Actions.ImportedRecord(v.ctx(), v.actor, v.r.PathValue("pupil"), v.r.PathValue("record"))
-	var nf *actions.NotFound
-	switch {
-	case errors.As(err, &nf):
-		h.notFound(w, v.r)
-		return nil, nil, false
-	case err != nil:
-		h.unavailable(w, v.r, err)
+	if err != nil {
+		h.actionFailed(w, v, err)
 		return nil, nil, false
 	}
 	return p, r, true

@@ -189,13 +189,8 @@ func choice(vals url.Values, name, label string, opts []option, errs *[]fieldErr
 // pupilFor loads a pupil the visitor may act on with obj:verb, or writes the answer (404, 503).
 func (h *Handler) pupilFor(w http.ResponseWriter, v *visit, obj, verb string) (*store.Pupil, string, bool) {
 	p, role, err := h.d.Actions.Pupil(v.ctx(), v.actor, v.r.PathValue("pupil"), obj, verb)
-	var nf *actions.NotFound
-	switch {
-	case errors.As(err, &nf):
-		h.notFound(w, v.r)
-		return nil, "", false
-	case err != nil:
-		h.unavailable(w, v.r, err)
+	if err != nil {
+		h.actionFailed(w, v, err)
 		return nil, "", false
 	}
 	return p, role, true

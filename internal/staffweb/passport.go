@@ -1,7 +1,6 @@
 package staffweb
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,13 +29,8 @@ type passportData struct {
 
 func (h *Handler) passportPage(w http.ResponseWriter, v *visit) {
 	p, versions, _, err := h.d.Actions.Passports(v.ctx(), v.actor, v.r.PathValue("pupil"))
-	var nf *actions.NotFound
-	switch {
-	case errors.As(err, &nf):
-		h.notFound(w, v.r)
-		return
-	case err != nil:
-		h.unavailable(w, v.r, err)
+	if err != nil {
+		h.actionFailed(w, v, err)
 		return
 	}
 	d := passportData{PupilID: p.ID, Pupil: name(p), Versions: versions, Latest: true}
